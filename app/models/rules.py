@@ -1,0 +1,184 @@
+"""Pure rules of the panel's work: transitions, overdue, review dates, need-to-know, originator control.
+
+Every function here is deterministic and free of I/O so that services, sync and reports agree.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+from collections.abc import Iterable
+
+from app.models.domain import Action, Case, Contribution, Member, Meeting
+from app.models.enums import ActionStatus, Role
+from app.models.errors import PermissionDenied, TransitionNotAllowed
+from app.models.ids import AgencyId
+from app.models.programme import Programme, Transition
+
+# --- lifecycle ---------------------------------------------------------------------------------
+
+
+def allowed_transitions(programme: Programme, status: str, role: Role) -> list[Transition]:
+    """The transitions out of ``status`` that ``role`` may make, in definition order."""
+    return [t for t in programme.transitions if t.source == status and role in t.roles]
+
+
+def check_transition(programme: Programme, status: str, target: str, role: Role) -> Transition:
+    """Return the transition or raise a clear refusal saying why."""
+    programme.status(target)  # unknown status -> InvalidInput
+    candidates = [t for t in programme.transitions if t.source == status and t.target == target]
+    if not candidates:
+        raise TransitionNotAllowed(
+            f"A case cannot move from “{programme.status_label(status)}” to "
+            f"“{programme.status_label(target)}” in the {programme.name} programme."
+        )
+    for t in candidates:
+        if role in t.roles:
+            return t
+    roles = sorted({r.value for t in candidates for r in t.roles})
+    raise TransitionNotAllowed(
+        f"Only a {' or '.join(roles)} may move a case to “{programme.status_label(target)}”."
+    )
+
+
+# --- dates -------------------------------------------------------------------------------------
+
+
+def add_working_days(start: dt.date, days: int) -> dt.date:
+    """``start`` plus ``days`` working days (Monday to Friday; bank holidays are not modelled)."""
+    day = start
+    added = 0
+    while added < days:
+        day += dt.timedelta(days=1)
+        if day.weekday() < 5:
+            added += 1
+    return day
+
+
+def screening_deadline(programme: Programme, received: dt.date) -> dt.date:
+    return add_working_days(received, programme.intervals.screening_target_working_days)
+
+
+def working_days_left(today: dt.date, deadline: dt.date) -> int:
+    """Working days from ``today`` to ``deadline``; negative when late."""
+    if deadline >= today:
+        n, day = 0, today
+        while day < deadline:
+            day += dt.timedelta(days=1)
+            if day.weekday() < 5:
+                n += 1
+        return n
+    n, day = 0, deadline
+    while day < today:
+        day += dt.timedelta(days=1)
+        if day.weekday() < 5:
+            n += 1
+    return -n
+
+
+def add_months(day: dt.date, months: int) -> dt.date:
+    """Calendar months later, clamped to the end of the month (31 Jan + 1 = 28/29 Feb)."""
+    month_index = day.month - 1 + months
+    year = day.year + month_index // 12
+    month = month_index % 12 + 1
+    last = calendar.monthrange(year, month)[1]
+    return dt.date(year, month, min(day.day, last))
+
+
+def next_review(programme: Programme, last_discussed: dt.date) -> dt.date:
+    return last_discussed + dt.timedelta(days=programme.intervals.review_interval_days)
+
+
+def post_exit_review_dates(programme: Programme, exited_on: dt.date) -> list[dt.date]:
+    return [add_months(exited_on, m) for m in programme.intervals.post_exit_review_months]
+
+
+def retention_until(programme: Programme, closed_on: dt.date, retention_class: str) -> dt.date:
+    years = programme.retention_years[retention_class]
+    return add_months(closed_on, 12 * years)
+
+
+def is_overdue(action: Action, today: dt.date) -> bool:
+    return not action.status.is_closed and action.due < today
+
+
+def completed_on_time(action: Action) -> bool | None:
+    """True/False for a done action, None while open or when cancelled."""
+    if action.status is not ActionStatus.DONE or action.completed_on is None:
+        return None
+    return action.completed_on <= action.due
+
+
+def age_band(age: int | None) -> str:
+    if age is None:
+        return "Unknown"
+    if age < 15:
+        return "Under 15"
+    if age <= 20:
+        return "15–20"
+    if age <= 30:
+        return "21–30"
+    if age <= 40:
+        return "31–40"
+    return "41 and over"
+
+
+# --- need-to-know and originator control -------------------------------------------------------
+
+
+def agency_may_see_case(case: Case, agency: AgencyId, *, is_hub: bool = False) -> bool:
+    """The hub (coordinator) sees every case; an agency sees a case on its share list or that it leads."""
+    return is_hub or agency in case.shared_with or case.lead_agency == agency
+
+
+def agency_may_see_contribution(contribution: Contribution, agency: AgencyId) -> bool:
+    """Restricted items go only to the listed agencies; the originator always sees its own."""
+    if contribution.agency_id == agency:
+        return True
+    return not contribution.restricted_to or agency in contribution.restricted_to
+
+
+def visible_contributions(
+    contributions: Iterable[Contribution], agency: AgencyId
+) -> list[Contribution]:
+    return [c for c in contributions if agency_may_see_contribution(c, agency)]
+
+
+def check_may_update_action(member: Member, action: Action) -> None:
+    """Only the owning agency updates an action; the coordinator may too (chasing, correcting)."""
+    if member.role is Role.COORDINATOR or member.agency_id == action.owner_agency:
+        return
+    raise PermissionDenied("Only the agency that owns this action may update it.")
+
+
+def check_may_change_contribution(member: Member, contribution: Contribution) -> None:
+    if member.agency_id != contribution.agency_id:
+        raise PermissionDenied("Only the agency that contributed this information may change it.")
+
+
+def check_role(member: Member, *roles: Role, doing: str) -> None:
+    if member.role not in roles:
+        allowed = " or ".join(r.value for r in roles)
+        raise PermissionDenied(f"Only a {allowed} may {doing}.")
+
+
+def police_present_for_area(
+    meeting: Meeting, members: dict[str, Member], police_agencies: set[AgencyId], area: str
+) -> bool:
+    """Is a police representative for ``area`` marked present? (Blank area: any police will do.)"""
+    from app.models.enums import Attendance
+
+    for a in meeting.attendees:
+        m = members.get(a.member_id)
+        if m is None or a.attendance is not Attendance.PRESENT:
+            continue
+        if m.agency_id in police_agencies and (not area or not m.area or m.area == area):
+            return True
+    return False
+
+
+def suppress(count: int, threshold: int = 5) -> str:
+    """Small-number suppression for published figures: 1..threshold-1 becomes "<threshold"."""
+    if 0 < count < threshold:
+        return f"<{threshold}"
+    return str(count)

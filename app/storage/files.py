@@ -1,0 +1,89 @@
+"""The one safe way to write a file outside the store: permissions first, write, fsync, atomic rename.
+
+Invariants: the final path never holds a half-written file; the data is never readable by other
+users, even for an instant (the temporary file is created 0600 with O_EXCL beside the target);
+a failure (full disk, no permission) removes the temporary file and raises ``FileWriteError`` with
+a clear message. No ``tempfile`` module with case data, ever.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import os
+import secrets
+from pathlib import Path
+
+from app.models.errors import FileWriteError
+
+_PRIVATE = 0o600
+
+
+def _fsync_dir(directory: Path) -> None:
+    if os.name != "posix":
+        return
+    try:
+        fd = os.open(directory, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def write_file_atomic(path: Path | str, data: bytes, *, mode: int = _PRIVATE) -> Path:
+    """Write ``data`` to ``path`` atomically with ``mode``; return the absolute path."""
+    target = Path(path).expanduser().absolute()
+    directory = target.parent
+    if not directory.is_dir():
+        raise FileWriteError(f"The folder {directory} does not exist.")
+    if target.is_dir():
+        raise FileWriteError(f"{target} is a folder, not a file.")
+    tmp = directory / f".{target.name}.{secrets.token_hex(6)}.part"
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
+    flags |= getattr(os, "O_NOFOLLOW", 0)
+    try:
+        fd = os.open(tmp, flags, mode)
+    except PermissionError as exc:
+        raise FileWriteError(f"Roundtable may not write in {directory}.") from exc
+    except OSError as exc:
+        raise FileWriteError(_describe(exc, directory)) from exc
+    try:
+        try:
+            os.fchmod(fd, mode) if hasattr(os, "fchmod") else None
+            view = memoryview(data)
+            while view:
+                written = os.write(fd, view)
+                view = view[written:]
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        os.replace(tmp, target)
+    except OSError as exc:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise FileWriteError(_describe(exc, directory)) from exc
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+    _fsync_dir(directory)
+    return target
+
+
+def _describe(exc: OSError, directory: Path) -> str:
+    if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+        return f"The disk is full: nothing was written to {directory}."
+    if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+        return f"Roundtable may not write in {directory}."
+    return f"The file could not be written in {directory} ({exc.strerror or 'error'})."
+
+
+def ensure_private_dir(path: Path) -> Path:
+    """Create ``path`` (and parents) readable only by this user."""
+    path.mkdir(parents=True, exist_ok=True, mode=0o700)
+    if os.name == "posix":
+        with contextlib.suppress(OSError):
+            os.chmod(path, 0o700)
+    return path

@@ -1,0 +1,394 @@
+"""The store's schema: SQLAlchemy Core tables, and the entity registry that drives change capture.
+
+Every synchronised entity is a table with a text ``id`` and plain columns; ``ENTITIES`` says how each
+field is encoded and which merge rule it follows. Infrastructure tables (``meta``, ``op_log``,
+``field_state``, ``audit`` ...) are not entities and never travel. Invariant: a column of an entity
+table is changed only by ``storage.writer.Writer`` (local change) or ``storage.apply`` (sync), both of
+which record an operation and an audit entry in the same transaction.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from sqlalchemy import (
+    Boolean,
+    Column,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    Table,
+    Text,
+)
+
+metadata = MetaData()
+
+FieldKind = Literal["str", "date", "int", "bool", "json"]
+Rule = Literal["register", "immutable"]
+
+
+@dataclass(frozen=True)
+class EntitySpec:
+    name: str
+    table: Table
+    fields: dict[str, FieldKind]
+    rule: Rule  # register: per-field last-writer-wins; immutable: created once, edits are new versions
+    case_field: str | None  # how to find the case a record belongs to (None: panel-wide)
+    hub_only: frozenset[str] = frozenset()  # fields only the coordinator may author ("*" = all)
+    parent: tuple[str, str] | None = None  # (entity, field) when the case is reached through a parent
+
+
+def _entity(name: str, fields: dict[str, FieldKind], **kw: object) -> Table:
+    cols: list[Column[object]] = [Column("id", Text, primary_key=True)]
+    for fname, kind in fields.items():
+        coltype = {
+            "str": Text,
+            "date": Text,
+            "int": Integer,
+            "bool": Boolean,
+            "json": Text,
+        }[kind]
+        cols.append(Column(fname, coltype, nullable=True))
+    return Table(name, metadata, *cols)
+
+
+_F: dict[str, dict[str, FieldKind]] = {
+    "agency": {"name": "str", "short": "str", "sector": "str", "is_police": "bool"},
+    "member": {
+        "name": "str",
+        "agency_id": "str",
+        "role": "str",
+        "email": "str",
+        "status": "str",
+        "area": "str",
+    },
+    "device": {
+        "member_id": "str",
+        "sign_pub": "str",
+        "enc_pub": "str",
+        "fingerprint": "str",
+        "status": "str",
+        "revoked_from_seq": "int",
+    },
+    "subject": {
+        "forenames": "str",
+        "surname": "str",
+        "aliases": "json",
+        "date_of_birth": "date",
+        "gender": "str",
+        "ethnicity": "str",
+        "address": "str",
+        "postcode": "str",
+        "area": "str",
+        "identifiers": "json",
+        "vulnerabilities": "str",
+        "search_key": "str",
+    },
+    "case": {
+        "ref": "str",
+        "subject_id": "str",
+        "programme": "str",
+        "status": "str",
+        "lead_agency": "str",
+        "case_officer": "str",
+        "shared_with": "json",
+        "marking": "str",
+        "opened": "date",
+        "closed": "date",
+        "exited_on": "date",
+        "next_review": "date",
+    },
+    "referral": {
+        "case_id": "str",
+        "subject_id": "str",
+        "received": "date",
+        "referrer": "str",
+        "sector": "str",
+        "concern": "str",
+        "narrative": "str",
+    },
+    "status_change": {
+        "case_id": "str",
+        "at": "str",
+        "from_status": "str",
+        "to_status": "str",
+        "rationale": "str",
+        "member_id": "str",
+    },
+    "screening": {
+        "case_id": "str",
+        "outcome": "str",
+        "rationale": "str",
+        "decided_by": "str",
+        "decided_on": "date",
+    },
+    "consent": {
+        "case_id": "str",
+        "state": "str",
+        "given_by": "str",
+        "recorded_on": "date",
+        "notes": "str",
+        "reassess_on": "date",
+    },
+    "assessment": {
+        "case_id": "str",
+        "version": "int",
+        "factors": "json",
+        "dimension_summaries": "json",
+        "overall": "str",
+        "risk_level": "str",
+        "risk_rank": "int",
+        "author": "str",
+        "assessed_on": "date",
+        "supersedes": "str",
+    },
+    "plan": {
+        "case_id": "str",
+        "version": "int",
+        "risk": "json",
+        "objectives": "json",
+        "contingency": "str",
+        "review_on": "date",
+        "author": "str",
+        "created_on": "date",
+        "supersedes": "str",
+        "approved_by": "str",
+        "approved_on": "date",
+    },
+    "action": {
+        "case_id": "str",
+        "title": "str",
+        "owner_agency": "str",
+        "owner": "str",
+        "due": "date",
+        "status": "str",
+        "created_on": "date",
+        "meeting_id": "str",
+        "completed_on": "date",
+    },
+    "action_update": {
+        "action_id": "str",
+        "case_id": "str",
+        "status": "str",
+        "note": "str",
+        "author": "str",
+        "agency_id": "str",
+        "at": "str",
+    },
+    "contribution": {
+        "case_id": "str",
+        "agency_id": "str",
+        "author": "str",
+        "text": "str",
+        "recorded_on": "date",
+        "marking": "str",
+        "restricted_to": "json",
+        "kind": "str",
+        "supersedes": "str",
+    },
+    "meeting": {
+        "held_on": "date",
+        "time": "str",
+        "venue": "str",
+        "chair": "str",
+        "status": "str",
+        "distribution": "json",
+    },
+    "attendance": {
+        "meeting_id": "str",
+        "member_id": "str",
+        "attendance": "str",
+        "confidentiality_agreed": "bool",
+    },
+    "agenda_item": {
+        "meeting_id": "str",
+        "position": "int",
+        "kind": "str",
+        "case_id": "str",
+        "title": "str",
+        "discussion": "str",
+        "decision": "str",
+        "rationale": "str",
+        "dissent": "str",
+        "method": "str",
+    },
+}
+
+agency = _entity("agency", _F["agency"])
+member = _entity("member", _F["member"])
+device = _entity("device", _F["device"])
+subject = _entity("subject", _F["subject"])
+case = _entity("case", _F["case"])
+referral = _entity("referral", _F["referral"])
+status_change = _entity("status_change", _F["status_change"])
+screening = _entity("screening", _F["screening"])
+consent = _entity("consent", _F["consent"])
+assessment = _entity("assessment", _F["assessment"])
+plan = _entity("plan", _F["plan"])
+action = _entity("action", _F["action"])
+action_update = _entity("action_update", _F["action_update"])
+contribution = _entity("contribution", _F["contribution"])
+meeting = _entity("meeting", _F["meeting"])
+attendance = _entity("attendance", _F["attendance"])
+agenda_item = _entity("agenda_item", _F["agenda_item"])
+
+Index("ix_case_subject", case.c.subject_id)
+Index("ix_case_status", case.c.status)
+Index("ix_case_ref", case.c.ref, unique=True)
+Index("ix_subject_search", subject.c.search_key)
+Index("ix_subject_dob", subject.c.date_of_birth)
+Index("ix_referral_case", referral.c.case_id)
+Index("ix_status_change_case", status_change.c.case_id)
+Index("ix_screening_case", screening.c.case_id)
+Index("ix_consent_case", consent.c.case_id)
+Index("ix_assessment_case", assessment.c.case_id, assessment.c.version)
+Index("ix_plan_case", plan.c.case_id, plan.c.version)
+Index("ix_action_case", action.c.case_id)
+Index("ix_action_owner", action.c.owner_agency, action.c.status, action.c.due)
+Index("ix_action_update_action", action_update.c.action_id)
+Index("ix_contribution_case", contribution.c.case_id)
+Index("ix_attendance_meeting", attendance.c.meeting_id)
+Index("ix_agenda_meeting", agenda_item.c.meeting_id, agenda_item.c.position)
+Index("ix_agenda_case", agenda_item.c.case_id)
+Index("ix_member_agency", member.c.agency_id)
+Index("ix_device_member", device.c.member_id)
+
+_HUB_ALL = frozenset({"*"})
+
+ENTITIES: dict[str, EntitySpec] = {
+    "agency": EntitySpec("agency", agency, _F["agency"], "register", None, _HUB_ALL),
+    "member": EntitySpec("member", member, _F["member"], "register", None, _HUB_ALL),
+    "device": EntitySpec("device", device, _F["device"], "register", None, _HUB_ALL),
+    "subject": EntitySpec("subject", subject, _F["subject"], "register", None),
+    "case": EntitySpec(
+        "case",
+        case,
+        _F["case"],
+        "register",
+        "id",
+        frozenset({"shared_with", "lead_agency", "marking", "ref", "programme", "subject_id"}),
+    ),
+    "referral": EntitySpec("referral", referral, _F["referral"], "register", "case_id"),
+    "status_change": EntitySpec(
+        "status_change", status_change, _F["status_change"], "immutable", "case_id"
+    ),
+    "screening": EntitySpec("screening", screening, _F["screening"], "immutable", "case_id"),
+    "consent": EntitySpec("consent", consent, _F["consent"], "immutable", "case_id"),
+    "assessment": EntitySpec("assessment", assessment, _F["assessment"], "immutable", "case_id"),
+    "plan": EntitySpec("plan", plan, _F["plan"], "register", "case_id"),
+    "action": EntitySpec("action", action, _F["action"], "register", "case_id"),
+    "action_update": EntitySpec(
+        "action_update", action_update, _F["action_update"], "immutable", "case_id"
+    ),
+    "contribution": EntitySpec(
+        "contribution", contribution, _F["contribution"], "immutable", "case_id"
+    ),
+    "meeting": EntitySpec("meeting", meeting, _F["meeting"], "register", None, _HUB_ALL),
+    "attendance": EntitySpec("attendance", attendance, _F["attendance"], "register", None, _HUB_ALL),
+    "agenda_item": EntitySpec(
+        "agenda_item", agenda_item, _F["agenda_item"], "register", "case_id", _HUB_ALL
+    ),
+}
+
+# --- infrastructure --------------------------------------------------------------------------
+
+meta = Table(
+    "meta",
+    metadata,
+    Column("key", Text, primary_key=True),
+    Column("value", Text, nullable=False),
+)
+
+secret = Table(  # this workstation's private keys; only ever inside the encrypted store
+    "secret",
+    metadata,
+    Column("name", Text, primary_key=True),
+    Column("value", LargeBinary, nullable=False),
+)
+
+op_log = Table(
+    "op_log",
+    metadata,
+    Column("op_id", Text, primary_key=True),
+    Column("origin", Text, nullable=False),
+    Column("epoch", Integer, nullable=False),
+    Column("counter", Integer, nullable=False),
+    Column("hlc", Integer, nullable=False),
+    Column("kind", Text, nullable=False),  # create | set | delete | evict | resolve
+    Column("entity", Text, nullable=False),
+    Column("record_id", Text, nullable=False),
+    Column("field", Text, nullable=True),
+    Column("value", Text, nullable=True),  # canonical JSON
+    Column("prev", Text, nullable=True),
+    Column("case_id", Text, nullable=True),
+    Column("author", Text, nullable=True),  # member id
+    Column("received", Integer, nullable=False),  # local arrival order
+)
+Index("ix_op_origin", op_log.c.origin, op_log.c.epoch, op_log.c.counter, unique=True)
+Index("ix_op_record", op_log.c.entity, op_log.c.record_id)
+Index("ix_op_case", op_log.c.case_id)
+Index("ix_op_received", op_log.c.received)
+
+field_state = Table(  # the winning op of every (entity, record, field) register
+    "field_state",
+    metadata,
+    Column("entity", Text, primary_key=True),
+    Column("record_id", Text, primary_key=True),
+    Column("field", Text, primary_key=True),
+    Column("op_id", Text, nullable=False),
+    Column("hlc", Integer, nullable=False),
+    Column("origin", Text, nullable=False),
+)
+
+record_state = Table(  # the op that created each record; a field with no field_state row has it as winner
+    "record_state",
+    metadata,
+    Column("entity", Text, primary_key=True),
+    Column("record_id", Text, primary_key=True),
+    Column("op_id", Text, nullable=False),
+    Column("hlc", Integer, nullable=False),
+    Column("origin", Text, nullable=False),
+)
+
+tombstone = Table(
+    "tombstone",
+    metadata,
+    Column("entity", Text, primary_key=True),
+    Column("record_id", Text, primary_key=True),
+    Column("op_id", Text, nullable=False),
+    Column("hlc", Integer, nullable=False),
+    Column("case_id", Text, nullable=True),
+)
+
+conflict = Table(
+    "conflict",
+    metadata,
+    Column("id", Text, primary_key=True),
+    Column("entity", Text, nullable=False),
+    Column("record_id", Text, nullable=False),
+    Column("field", Text, nullable=True),
+    Column("kind", Text, nullable=False),  # concurrent | fork | edit-after-delete | risk
+    Column("candidates", Text, nullable=False),  # JSON list of op ids
+    Column("case_id", Text, nullable=True),
+    Column("status", Text, nullable=False),  # open | resolved
+    Column("resolved_by", Text, nullable=True),
+)
+Index("ix_conflict_status", conflict.c.status)
+
+audit = Table(
+    "audit",
+    metadata,
+    Column("seq", Integer, primary_key=True, autoincrement=False),
+    Column("at", Text, nullable=False),
+    Column("actor", Text, nullable=True),
+    Column("device", Text, nullable=True),
+    Column("action", Text, nullable=False),
+    Column("entity", Text, nullable=False),
+    Column("record_id", Text, nullable=False),
+    Column("fields", Text, nullable=False),
+    Column("prev_hash", Text, nullable=False),
+    Column("hash", Text, nullable=False),
+)
+Index("ix_audit_record", audit.c.entity, audit.c.record_id)

@@ -1,0 +1,270 @@
+"""Change capture: the only way a local change reaches an entity table.
+
+Every call, inside the caller's transaction, (1) writes the row, (2) records field-level operations
+in ``op_log`` stamped with the hybrid logical clock, this device as origin, the next per-origin
+counter and, for each changed field, ``prev`` = the op the author saw as the current value, and
+(3) appends one audit entry naming the fields (never their values).
+A create records one ``create`` op holding every field; later changes are ``set`` ops per field.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from typing import Any
+
+from sqlalchemy import Connection, delete, insert, select, update
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+from app.models.errors import NotFound
+from app.models.ids import new_id
+from app.storage import meta as meta_store
+from app.storage.audit import AuditWriter
+from app.storage.codec import canonical_json, to_column, to_jsonable
+from app.storage.hlc import HybridClock, unpack
+from app.storage.schema import ENTITIES, EntitySpec, field_state, op_log, record_state, tombstone
+
+
+def utc_now_iso(hlc: int | None = None) -> str:
+    if hlc is not None:
+        ms, _ = unpack(hlc)
+        return dt.datetime.fromtimestamp(ms / 1000, tz=dt.UTC).isoformat(timespec="milliseconds")
+    return dt.datetime.now(tz=dt.UTC).isoformat(timespec="milliseconds")
+
+
+class Writer:
+    """Writes through change capture within one open transaction (``conn``)."""
+
+    def __init__(self, conn: Connection, *, device_id: str, member_id: str | None) -> None:
+        self.conn = conn
+        self.device_id = device_id
+        self.member_id = member_id
+        self.clock = HybridClock(meta_store.get_int(conn, "hlc"))
+        self.epoch = meta_store.get_int(conn, "epoch")
+        self._counter = meta_store.get_int(conn, "op_counter")
+        self._received = meta_store.get_int(conn, "op_received")
+        self.audit = AuditWriter(conn, member_id, device_id)
+        self.changed: set[tuple[str, str]] = set()
+
+    # --- helpers ------------------------------------------------------------------------------
+    def _next_counter(self) -> int:
+        self._counter += 1
+        return self._counter
+
+    def next_received(self) -> int:
+        self._received += 1
+        return self._received
+
+    def flush(self) -> None:
+        """Persist clock and counters (called once at the end of the transaction)."""
+        meta_store.put(self.conn, "hlc", str(self.clock.last))
+        meta_store.put(self.conn, "op_counter", str(self._counter))
+        meta_store.put(self.conn, "op_received", str(self._received))
+
+    def _case_of(self, spec: EntitySpec, record_id: str, values: Mapping[str, Any]) -> str | None:
+        if spec.case_field is None:
+            return None
+        if spec.case_field == "id":
+            return record_id
+        if spec.case_field in values:
+            v = values[spec.case_field]
+            return str(v) if v is not None else None
+        row = self.conn.execute(
+            select(spec.table.c[spec.case_field]).where(spec.table.c.id == record_id)
+        ).first()
+        return str(row[0]) if row and row[0] is not None else None
+
+    def _record_op(
+        self,
+        *,
+        kind: str,
+        spec: EntitySpec,
+        record_id: str,
+        field: str | None,
+        value: Any,
+        prev: str | None,
+        case_id: str | None,
+        hlc: int,
+    ) -> str:
+        op_id = new_id()
+        self.conn.execute(
+            insert(op_log).values(
+                op_id=op_id,
+                origin=self.device_id,
+                epoch=self.epoch,
+                counter=self._next_counter(),
+                hlc=hlc,
+                kind=kind,
+                entity=spec.name,
+                record_id=record_id,
+                field=field,
+                value=None if value is None and kind != "set" else canonical_json(value),
+                prev=prev,
+                case_id=case_id,
+                author=self.member_id,
+                received=self.next_received(),
+            )
+        )
+        return op_id
+
+    def current_winner(self, entity: str, record_id: str, field: str) -> str | None:
+        row = self.conn.execute(
+            select(field_state.c.op_id).where(
+                field_state.c.entity == entity,
+                field_state.c.record_id == record_id,
+                field_state.c.field == field,
+            )
+        ).first()
+        if row:
+            return str(row[0])
+        row = self.conn.execute(
+            select(record_state.c.op_id).where(
+                record_state.c.entity == entity, record_state.c.record_id == record_id
+            )
+        ).first()
+        return str(row[0]) if row else None
+
+    # --- the API ---------------------------------------------------------------------------------
+    def create(
+        self,
+        entity: str,
+        values: Mapping[str, Any],
+        *,
+        record_id: str | None = None,
+        audit_action: str = "create",
+    ) -> str:
+        spec = ENTITIES[entity]
+        unknown = set(values) - set(spec.fields)
+        if unknown:
+            raise KeyError(f"unknown fields for {entity}: {sorted(unknown)}")
+        rid = record_id or new_id()
+        jvalues = {k: to_jsonable(v) for k, v in values.items()}
+        hlc = self.clock.tick()
+        case_id = self._case_of(spec, rid, jvalues)
+        op_id = self._record_op(
+            kind="create",
+            spec=spec,
+            record_id=rid,
+            field=None,
+            value=jvalues,
+            prev=None,
+            case_id=case_id,
+            hlc=hlc,
+        )
+        self.conn.execute(
+            insert(spec.table).values(
+                id=rid, **{k: to_column(spec.fields[k], v) for k, v in jvalues.items()}
+            )
+        )
+        self.conn.execute(
+            insert(record_state).values(
+                entity=entity, record_id=rid, op_id=op_id, hlc=hlc, origin=self.device_id
+            )
+        )
+        self.audit.append(
+            action=audit_action, entity=entity, record_id=rid, fields=list(jvalues), at=utc_now_iso(hlc)
+        )
+        self.changed.add((entity, rid))
+        return rid
+
+    def update(
+        self,
+        entity: str,
+        record_id: str,
+        changes: Mapping[str, Any],
+        *,
+        audit_action: str = "update",
+    ) -> list[str]:
+        """Set fields; returns the names of fields whose value actually changed."""
+        spec = ENTITIES[entity]
+        if spec.rule == "immutable":
+            raise TypeError(f"{entity} records are immutable; write a new version")
+        unknown = set(changes) - set(spec.fields)
+        if unknown:
+            raise KeyError(f"unknown fields for {entity}: {sorted(unknown)}")
+        row = self.conn.execute(select(spec.table).where(spec.table.c.id == record_id)).first()
+        if row is None:
+            raise NotFound()
+        current = row._mapping
+        changed: dict[str, Any] = {}
+        for k, v in changes.items():
+            jv = to_jsonable(v)
+            if to_column(spec.fields[k], jv) != current[k]:
+                changed[k] = jv
+        if not changed:
+            return []
+        case_id = self._case_of(spec, record_id, {})
+        for k, jv in changed.items():
+            hlc = self.clock.tick()
+            prev = self.current_winner(entity, record_id, k)
+            op_id = self._record_op(
+                kind="set",
+                spec=spec,
+                record_id=record_id,
+                field=k,
+                value=jv,
+                prev=prev,
+                case_id=case_id,
+                hlc=hlc,
+            )
+            stmt = sqlite_insert(field_state).values(
+                entity=entity, record_id=record_id, field=k, op_id=op_id, hlc=hlc, origin=self.device_id
+            )
+            self.conn.execute(
+                stmt.on_conflict_do_update(
+                    index_elements=[field_state.c.entity, field_state.c.record_id, field_state.c.field],
+                    set_={"op_id": op_id, "hlc": hlc, "origin": self.device_id},
+                )
+            )
+        self.conn.execute(
+            update(spec.table)
+            .where(spec.table.c.id == record_id)
+            .values(**{k: to_column(spec.fields[k], v) for k, v in changed.items()})
+        )
+        self.audit.append(
+            action=audit_action,
+            entity=entity,
+            record_id=record_id,
+            fields=list(changed),
+            at=utc_now_iso(self.clock.last),
+        )
+        self.changed.add((entity, record_id))
+        return list(changed)
+
+    def delete(self, entity: str, record_id: str, *, audit_action: str = "delete") -> None:
+        """Tombstone and remove a record (retention deletion is real)."""
+        spec = ENTITIES[entity]
+        case_id = self._case_of(spec, record_id, {})
+        hlc = self.clock.tick()
+        op_id = self._record_op(
+            kind="delete",
+            spec=spec,
+            record_id=record_id,
+            field=None,
+            value=None,
+            prev=self.current_winner(entity, record_id, "*"),
+            case_id=case_id,
+            hlc=hlc,
+        )
+        self.conn.execute(delete(spec.table).where(spec.table.c.id == record_id))
+        self.conn.execute(
+            sqlite_insert(tombstone)
+            .values(entity=entity, record_id=record_id, op_id=op_id, hlc=hlc, case_id=case_id)
+            .on_conflict_do_nothing()
+        )
+        self.audit.append(
+            action=audit_action, entity=entity, record_id=record_id, at=utc_now_iso(hlc)
+        )
+        self.changed.add((entity, record_id))
+
+    def record_event(
+        self, action: str, entity: str, record_id: str, fields: list[str] | None = None
+    ) -> None:
+        """Audit a non-changing event: a view, a print, an export, an import, a disclosure."""
+        self.audit.append(
+            action=action,
+            entity=entity,
+            record_id=record_id,
+            fields=fields or [],
+            at=utc_now_iso(self.clock.tick()),
+        )
