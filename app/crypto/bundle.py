@@ -1,0 +1,416 @@
+"""The exchange-file envelope of sync.md ("Bundle file"): sealed, signed, encrypted to recipients.
+
+Layout (all integers big-endian)::
+
+    prelude  magic b"\\x89RTB\\r\\n\\x1a\\n" (8) | format version u16 | suite id u16
+             | signer key id (16) | header length u32 | payload length u64          = 40 bytes
+    header   canonical JSON: bundle_id, sender, stream, sequence, created_hlc, schema,
+             min_reader, registry_version, recipients [{device, key_id}], wrapped_keys [...]
+    payload  ChaCha20-Poly1305 chunks of 64 KiB plaintext (+16-byte tag each) under a fresh
+             random 32-byte data key; nonce = chunk index (11 bytes) | last-chunk flag (1 byte);
+             associated data = prelude | SHA-256(header)
+    signature Ed25519 over SIG_DOMAIN | SHA-512(prelude | header | payload)      = 64 bytes
+
+Job: ``seal_bundle`` builds such a file; ``open_bundle`` checks and opens one; ``read_prelude``
+reads only the fixed-size fields for diagnostics. The plaintext is opaque here (sync puts its
+manifest and operations in it).
+
+Invariants:
+- ``open_bundle`` checks, in this order, stopping at the first failure: size cap; magic, version
+  and suite in an allow-list; length fields adding up exactly to the file size; header length cap;
+  signer known (``lookup_signer``); the signature over the whole file -- all before any
+  variable-length field is parsed; then the header under hard caps; this workstation listed as a
+  recipient under its current key; unwrap; plaintext cap; decryption chunk by chunk.
+- It raises only ``BundleRejected`` (or its subclasses ``NeedsNewerReader`` and ``SecurityAlert``)
+  for anything wrong with the file, each with a message safe to show.
+- The per-recipient HPKE wrapping (X25519, HKDF-SHA256, ChaCha20-Poly1305) takes as ``info`` the
+  signer key id, a hash of the whole header except the wrapped keys (bundle id, sender, stream,
+  sequence, recipient list, ...) and the recipient's key id: a wrapped key cannot be moved to
+  another bundle or re-wrapped for someone who is not listed.
+- Chunks are bound to their position and to the end of the stream: reordering, dropping,
+  truncating or splicing chunks from another bundle fails authentication.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import os
+import struct
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives import hpke
+from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PublicKey
+from cryptography.hazmat.primitives.ciphers.aead import ChaCha20Poly1305
+
+from app.crypto._canonical import CanonicalError, Caps, canonical_dumps, strict_loads
+from app.crypto.identity import KEY_ID_BYTES, SIGNATURE_BYTES, DeviceKeys, PublicIdentity, verify
+from app.models.errors import BundleRejected, InvalidInput, NeedsNewerReader, SecurityAlert
+
+MAGIC = b"\x89RTB\r\n\x1a\n"
+FORMAT_VERSION = 1
+SUITE_ED25519_X25519_CHACHA = 1
+ALLOWED_VERSIONS = frozenset({FORMAT_VERSION})
+ALLOWED_SUITES = frozenset({SUITE_ED25519_X25519_CHACHA})
+
+_PRELUDE = struct.Struct(">8sHH16sIQ")
+PRELUDE_BYTES = _PRELUDE.size  # 40
+CHUNK_BYTES = 64 * 1024
+TAG_BYTES = 16
+DATA_KEY_BYTES = 32
+WRAPPED_KEY_BYTES = 32 + DATA_KEY_BYTES + TAG_BYTES  # HPKE enc | ciphertext | tag = 80
+
+MAX_BUNDLE_BYTES = 256 * 1024 * 1024
+MAX_HEADER_BYTES = 1024 * 1024
+MAX_RECIPIENTS = 1024
+MAX_ID_CHARS = 128
+MAX_U16 = 0xFFFF
+MAX_I64 = 2**63 - 1
+
+_SIG_DOMAIN = b"roundtable/bundle-signature/v1\x00"
+_WRAP_DOMAIN = b"roundtable/bundle-key-wrap/v1\x00"
+_HPKE = hpke.Suite(hpke.KEM.X25519, hpke.KDF.HKDF_SHA256, hpke.AEAD.CHACHA20_POLY1305)
+
+_CALLER_FIELDS = (
+    "bundle_id",
+    "sender",
+    "stream",
+    "sequence",
+    "created_hlc",
+    "schema",
+    "min_reader",
+    "registry_version",
+)
+_HEADER_FIELDS = frozenset({*_CALLER_FIELDS, "recipients", "wrapped_keys"})
+_HEADER_CAPS = Caps(
+    max_bytes=MAX_HEADER_BYTES, max_depth=3, max_items=4 * MAX_RECIPIENTS + 64, max_str=256
+)
+
+
+# --- public results ------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Prelude:
+    """The fixed-size fields at the start of a bundle (unauthenticated until the signature)."""
+
+    version: int
+    suite: int
+    signer_key_id: bytes
+    header_length: int
+    payload_length: int
+
+
+@dataclass(frozen=True)
+class OpenedBundle:
+    """A bundle that passed every check: its header, its plaintext and who signed it."""
+
+    header: dict[str, Any]
+    plaintext: bytes
+    signer_key_id: bytes
+
+
+# --- header validation (shared by seal and open) ---------------------------------------------
+def _id_text(value: object, what: str) -> str:
+    if not isinstance(value, str) or not 1 <= len(value) <= MAX_ID_CHARS or not value.isprintable():
+        raise ValueError(f"{what} must be 1-{MAX_ID_CHARS} printable characters")
+    return value
+
+
+def _int_in(value: object, low: int, high: int, what: str) -> int:
+    if type(value) is not int or not low <= value <= high:
+        raise ValueError(f"{what} must be an integer from {low} to {high}")
+    return value
+
+
+def _version_pair(value: object, what: str) -> None:
+    if not isinstance(value, list) or len(value) != 2:
+        raise ValueError(f"{what} must be [major, minor]")
+    for part in value:
+        _int_in(part, 0, MAX_U16, what)
+
+
+def _b64_exact(value: object, length: int, what: str) -> bytes:
+    if not isinstance(value, str) or len(value) > 4 * length:
+        raise ValueError(f"{what} is not valid base64")
+    try:
+        raw = base64.b64decode(value, validate=True)
+    except ValueError as exc:
+        raise ValueError(f"{what} is not valid base64") from exc
+    if len(raw) != length or base64.b64encode(raw).decode("ascii") != value:
+        raise ValueError(f"{what} has the wrong length")
+    return raw
+
+
+def _b64(raw: bytes) -> str:
+    return base64.b64encode(raw).decode("ascii")
+
+
+def _validate_caller_fields(header: dict[str, Any]) -> None:
+    _id_text(header["bundle_id"], "bundle_id")
+    _id_text(header["sender"], "sender")
+    _id_text(header["stream"], "stream")
+    _int_in(header["sequence"], 0, MAX_I64, "sequence")
+    _int_in(header["created_hlc"], 0, MAX_I64, "created_hlc")
+    _version_pair(header["schema"], "schema")
+    _version_pair(header["min_reader"], "min_reader")
+    _int_in(header["registry_version"], 0, MAX_I64, "registry_version")
+
+
+def _validate_recipients(value: object) -> list[tuple[str, bytes]]:
+    if not isinstance(value, list) or not 1 <= len(value) <= MAX_RECIPIENTS:
+        raise ValueError(f"recipients must be a list of 1-{MAX_RECIPIENTS} entries")
+    out: list[tuple[str, bytes]] = []
+    seen: set[str] = set()
+    for entry in value:
+        if not isinstance(entry, dict) or set(entry) != {"device", "key_id"}:
+            raise ValueError("each recipient must be {device, key_id}")
+        device = _id_text(entry["device"], "recipient device")
+        if device in seen:
+            raise ValueError("a recipient is listed twice")
+        seen.add(device)
+        out.append((device, _b64_exact(entry["key_id"], KEY_ID_BYTES, "recipient key_id")))
+    return out
+
+
+def _validate_header(header: object) -> tuple[dict[str, Any], list[tuple[str, bytes]], list[bytes]]:
+    if not isinstance(header, dict) or set(header) != _HEADER_FIELDS:
+        raise ValueError("header has missing or unexpected fields")
+    _validate_caller_fields(header)
+    recipients = _validate_recipients(header["recipients"])
+    wrapped = header["wrapped_keys"]
+    if not isinstance(wrapped, list) or len(wrapped) != len(recipients):
+        raise ValueError("there must be one wrapped key per recipient")
+    keys = [_b64_exact(w, WRAPPED_KEY_BYTES, "wrapped key") for w in wrapped]
+    return header, recipients, keys
+
+
+# --- binding values ------------------------------------------------------------------------------
+def _wrap_info(signer_key_id: bytes, header: dict[str, Any], recipient_key_id: bytes) -> bytes:
+    bound = {k: v for k, v in header.items() if k != "wrapped_keys"}
+    return (
+        _WRAP_DOMAIN
+        + signer_key_id
+        + hashlib.sha256(canonical_dumps(bound)).digest()
+        + recipient_key_id
+    )
+
+
+def _chunk_nonce(index: int, last: bool) -> bytes:
+    return index.to_bytes(11, "big") + (b"\x01" if last else b"\x00")
+
+
+def _chunk_aad(prelude: bytes, header_bytes: bytes) -> bytes:
+    return prelude + hashlib.sha256(header_bytes).digest()
+
+
+def _signature_message(signed_part: bytes | memoryview) -> bytes:
+    return _SIG_DOMAIN + hashlib.sha512(signed_part).digest()
+
+
+def _sign_envelope(signer: DeviceKeys, unsigned: bytes) -> bytes:
+    """``unsigned`` followed by its signature (tests use this to re-sign mutated files)."""
+    return unsigned + signer.signing.sign(_signature_message(unsigned))
+
+
+def _chunk_count(plaintext_len: int) -> int:
+    return max(1, -(-plaintext_len // CHUNK_BYTES))
+
+
+def _payload_layout(payload_len: int) -> int | None:
+    """The number of chunks a payload of this length holds, or None if no layout fits."""
+    full = CHUNK_BYTES + TAG_BYTES
+    n_full, rest = divmod(payload_len, full)
+    if rest == 0:
+        return n_full if n_full > 0 else None
+    if rest < TAG_BYTES:
+        return None
+    return n_full + 1
+
+
+# --- sealing -------------------------------------------------------------------------------------
+def seal_bundle(
+    *,
+    plaintext: bytes,
+    header_fields: dict[str, Any],
+    signer: DeviceKeys,
+    recipients: list[tuple[str, PublicIdentity]],
+) -> bytes:
+    """Encrypt ``plaintext`` to ``recipients`` (device id, public identity) and sign as ``signer``.
+
+    ``header_fields`` holds exactly bundle_id, sender, stream, sequence, created_hlc,
+    schema [major, minor], min_reader [major, minor] and registry_version; this function adds
+    recipients and wrapped_keys. Invalid input raises ``InvalidInput``.
+    """
+    if not isinstance(plaintext, bytes | bytearray | memoryview):
+        raise InvalidInput("The bundle content must be bytes.")
+    if not isinstance(header_fields, dict) or set(header_fields) != set(_CALLER_FIELDS):
+        raise InvalidInput("The bundle header needs exactly: " + ", ".join(_CALLER_FIELDS) + ".")
+    if not recipients:
+        raise InvalidInput("A bundle needs at least one recipient.")
+    signer_key_id = signer.public().key_id
+    header: dict[str, Any] = dict(header_fields)
+    header["recipients"] = [
+        {"device": device, "key_id": _b64(identity.key_id)} for device, identity in recipients
+    ]
+    header["wrapped_keys"] = [_b64(bytes(WRAPPED_KEY_BYTES))] * len(recipients)
+    try:
+        _validate_header(header)
+    except ValueError as exc:
+        raise InvalidInput(f"The bundle header is not valid: {exc}.") from exc
+
+    data_key = os.urandom(DATA_KEY_BYTES)
+    wrapped = []
+    for _device, identity in recipients:
+        public_key = X25519PublicKey.from_public_bytes(identity.enc_pub)
+        info = _wrap_info(signer_key_id, header, identity.key_id)
+        wrapped.append(_b64(_HPKE.encrypt(data_key, public_key, info=info)))
+    header["wrapped_keys"] = wrapped
+    header_bytes = canonical_dumps(header)
+    if len(header_bytes) > MAX_HEADER_BYTES:
+        raise InvalidInput("The bundle header is too large.")
+
+    view = memoryview(bytes(plaintext))
+    n_chunks = _chunk_count(len(view))
+    payload_len = len(view) + n_chunks * TAG_BYTES
+    prelude = _PRELUDE.pack(
+        MAGIC,
+        FORMAT_VERSION,
+        SUITE_ED25519_X25519_CHACHA,
+        signer_key_id,
+        len(header_bytes),
+        payload_len,
+    )
+    total = PRELUDE_BYTES + len(header_bytes) + payload_len + SIGNATURE_BYTES
+    if total > MAX_BUNDLE_BYTES:
+        raise InvalidInput("The bundle would be too large.")
+    aead = ChaCha20Poly1305(data_key)
+    aad = _chunk_aad(prelude, header_bytes)
+    parts = [prelude, header_bytes]
+    for index in range(n_chunks):
+        chunk = view[index * CHUNK_BYTES : (index + 1) * CHUNK_BYTES]
+        parts.append(aead.encrypt(_chunk_nonce(index, index == n_chunks - 1), chunk, aad))
+    return _sign_envelope(signer, b"".join(parts))
+
+
+# --- opening -------------------------------------------------------------------------------------
+def read_prelude(data: bytes) -> Prelude:
+    """The fixed-size fields, for diagnostics only: nothing here is authenticated yet."""
+    if not isinstance(data, bytes | bytearray | memoryview) or len(data) < PRELUDE_BYTES:
+        raise BundleRejected("This is not a Roundtable exchange file (it is too short).")
+    magic, version, suite, key_id, header_len, payload_len = _PRELUDE.unpack_from(data, 0)
+    if magic != MAGIC:
+        raise BundleRejected("This is not a Roundtable exchange file.")
+    return Prelude(version, suite, bytes(key_id), header_len, payload_len)
+
+
+def open_bundle(
+    data: bytes,
+    *,
+    lookup_signer: Callable[[bytes], bytes | None],
+    me_device_id: str,
+    me: DeviceKeys,
+    max_size: int = MAX_BUNDLE_BYTES,
+    max_plaintext: int = MAX_BUNDLE_BYTES,
+) -> OpenedBundle:
+    """Check and open a bundle addressed to ``me_device_id``; see the module invariants.
+
+    ``lookup_signer`` maps a signer key id to its Ed25519 public key, or None when the key is
+    unknown, revoked or not allowed here.
+    """
+    # 1. size cap
+    if not isinstance(data, bytes | bytearray | memoryview):
+        raise BundleRejected("This is not a Roundtable exchange file.")
+    size = len(data)
+    if size > max_size:
+        raise BundleRejected("The exchange file is larger than the allowed maximum.")
+    # 2. fixed fields
+    prelude = read_prelude(data)
+    if prelude.version not in ALLOWED_VERSIONS:
+        if prelude.version > max(ALLOWED_VERSIONS):
+            raise NeedsNewerReader()
+        raise BundleRejected("The exchange file has an unknown format version.")
+    if prelude.suite not in ALLOWED_SUITES:
+        raise BundleRejected("The exchange file uses an encryption suite this version refuses.")
+    # 3. lengths add up exactly; header cap
+    if prelude.header_length > MAX_HEADER_BYTES:
+        raise BundleRejected("The exchange file's header is larger than allowed.")
+    expected = PRELUDE_BYTES + prelude.header_length + prelude.payload_length + SIGNATURE_BYTES
+    if expected != size:
+        raise BundleRejected(
+            "The exchange file is incomplete or has extra data (its lengths do not match its size)."
+        )
+    # 4. signer known
+    sign_pub = lookup_signer(prelude.signer_key_id)
+    if not isinstance(sign_pub, bytes) or len(sign_pub) != 32:
+        raise BundleRejected(
+            "The exchange file is not from a trusted workstation of this panel "
+            "(unknown or revoked signer)."
+        )
+    # 5. signature over everything before it, before parsing anything of variable length
+    view = memoryview(data if isinstance(data, bytes) else bytes(data))
+    signed_end = size - SIGNATURE_BYTES
+    if not verify(sign_pub, _signature_message(view[:signed_end]), bytes(view[signed_end:])):
+        raise BundleRejected(
+            "The exchange file's signature is not valid: it was damaged or altered after signing."
+        )
+    # 6. header under hard caps
+    header_end = PRELUDE_BYTES + prelude.header_length
+    header_bytes = bytes(view[PRELUDE_BYTES:header_end])
+    try:
+        parsed = strict_loads(header_bytes, _HEADER_CAPS)
+        header, recipients, wrapped = _validate_header(parsed)
+        if canonical_dumps(header) != header_bytes:
+            raise ValueError("header is not in canonical form")
+    except (CanonicalError, ValueError) as exc:
+        raise BundleRejected("The exchange file's header is not valid.", details=str(exc)) from exc
+    # 7. addressed to this workstation, under its current key
+    my_key_id = me.public().key_id
+    index = next((i for i, (dev, _) in enumerate(recipients) if dev == me_device_id), None)
+    if index is None:
+        raise BundleRejected("The exchange file is not addressed to this workstation.")
+    if recipients[index][1] != my_key_id:
+        raise BundleRejected(
+            "The exchange file is addressed to a different key of this workstation "
+            "(were its keys replaced?)."
+        )
+    # 8. unwrap
+    try:
+        data_key = _HPKE.decrypt(
+            wrapped[index],
+            me.encryption,
+            info=_wrap_info(prelude.signer_key_id, header, my_key_id),
+        )
+    except (InvalidTag, ValueError) as exc:
+        raise SecurityAlert(
+            "The exchange file's key for this workstation does not open, although the file is "
+            "signed by a trusted workstation."
+        ) from exc
+    if len(data_key) != DATA_KEY_BYTES:
+        raise SecurityAlert("The exchange file's key for this workstation is malformed.")
+    # 9. plaintext cap, from the payload layout alone
+    n_chunks = _payload_layout(prelude.payload_length)
+    if n_chunks is None:
+        raise SecurityAlert("The exchange file's content has an impossible length.")
+    plaintext_len = prelude.payload_length - n_chunks * TAG_BYTES
+    if plaintext_len > max_plaintext:
+        raise BundleRejected("The exchange file's content is larger than allowed.")
+    # 10. decrypt chunk by chunk
+    aead = ChaCha20Poly1305(data_key)
+    aad = _chunk_aad(bytes(view[:PRELUDE_BYTES]), header_bytes)
+    out = bytearray()
+    pos = header_end
+    full = CHUNK_BYTES + TAG_BYTES
+    for i in range(n_chunks):
+        last = i == n_chunks - 1
+        end = signed_end if last else pos + full
+        try:
+            out += aead.decrypt(_chunk_nonce(i, last), view[pos:end], aad)
+        except InvalidTag as exc:
+            raise SecurityAlert(
+                "The exchange file's content does not decrypt, although the file is signed by a "
+                "trusted workstation."
+            ) from exc
+        pos = end
+    return OpenedBundle(header=header, plaintext=bytes(out), signer_key_id=prelude.signer_key_id)
