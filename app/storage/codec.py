@@ -22,10 +22,10 @@ def canonical_json(value: Any) -> str:
 
 def to_jsonable(value: Any) -> Any:
     """Domain value -> JSON value (dates as ISO, enums by value, sets sorted, tuples as lists)."""
+    if isinstance(value, Enum):  # before str: our enums are str subclasses
+        return value.value
     if value is None or isinstance(value, bool | int | str):
         return value
-    if isinstance(value, Enum):
-        return value.value
     if isinstance(value, dt.date):
         return value.isoformat()
     if isinstance(value, frozenset | set):

@@ -257,6 +257,10 @@ class Writer:
         )
         self.changed.add((entity, record_id))
 
+    def audit_time(self) -> str:
+        """A timestamp for a record's own ``at`` field, consistent with the clock."""
+        return utc_now_iso(self.clock.tick())
+
     def record_event(
         self, action: str, entity: str, record_id: str, fields: list[str] | None = None
     ) -> None:

@@ -1,0 +1,163 @@
+"""Actions: raised by the coordinator, updated only by the agency that owns them."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+
+from sqlalchemy import and_
+
+from app.models import rules
+from app.models.domain import Action
+from app.models.enums import ActionStatus, Role
+from app.models.errors import InvalidInput, NotFound
+from app.models.ids import ActionId, AgencyId, MeetingId, MemberId
+from app.services.cases import _load_case, _text, visible_agency
+from app.services.context import Session
+from app.storage import repo
+from app.storage import schema as s
+
+
+def create_action(
+    session: Session,
+    *,
+    case_id: str,
+    title: str,
+    owner_agency: AgencyId,
+    due: dt.date,
+    owner: MemberId | None = None,
+    meeting_id: MeetingId | None = None,
+) -> ActionId:
+    rules.check_role(session.me, Role.COORDINATOR, Role.CHAIR, doing="raise an action")
+    title = _text(title, "The action", required=True, limit=1000)
+    with session.change() as w:
+        case = _load_case(session, w, case_id)
+        if repo.get_row(w.conn, "agency", owner_agency) is None:
+            raise InvalidInput("The owning agency is not on the panel.")
+        if owner and repo.get_row(w.conn, "member", owner) is None:
+            raise InvalidInput("The owner is not a panel member.")
+        return ActionId(
+            w.create(
+                "action",
+                {
+                    "case_id": case.id,
+                    "title": title,
+                    "owner_agency": owner_agency,
+                    "owner": owner,
+                    "due": due,
+                    "status": ActionStatus.OPEN,
+                    "created_on": session.today(),
+                    "meeting_id": meeting_id,
+                    "completed_on": None,
+                },
+            )
+        )
+
+
+def update_action(
+    session: Session, *, action_id: str, status: ActionStatus, note: str = ""
+) -> None:
+    """Only the owning agency (or the coordinator) may update an action."""
+    note = _text(note, "The note", limit=5000)
+    with session.change() as w:
+        action = _get_action(session, w.conn, action_id)
+        rules.check_may_update_action(session.me, action)
+        _update_in(session, w, action, status, note)
+
+
+def _update_in(session: Session, w: object, action: Action, status: ActionStatus, note: str) -> None:
+    from app.storage.writer import Writer
+
+    assert isinstance(w, Writer)
+    changes: dict[str, object] = {"status": status}
+    if status is ActionStatus.DONE and action.status is not ActionStatus.DONE:
+        changes["completed_on"] = session.today()
+    elif status is not ActionStatus.DONE:
+        changes["completed_on"] = None
+    w.update("action", action.id, changes)
+    w.create(
+        "action_update",
+        {
+            "action_id": action.id,
+            "case_id": action.case_id,
+            "status": status,
+            "note": note,
+            "author": session.me.id,
+            "agency_id": session.agency.id,
+            "at": w.audit_time(),
+        },
+    )
+
+
+def bulk_update(
+    session: Session, *, action_ids: Sequence[str], status: ActionStatus, note: str = ""
+) -> int:
+    """All or nothing: if any action is not the user's agency's, nothing changes."""
+    note = _text(note, "The note", limit=5000)
+    with session.change() as w:
+        actions = [_get_action(session, w.conn, a) for a in action_ids]
+        for a in actions:
+            rules.check_may_update_action(session.me, a)
+        for a in actions:
+            _update_in(session, w, a, status, note)
+    return len(action_ids)
+
+
+def _get_action(session: Session, conn: object, action_id: str) -> Action:
+    found = repo.actions_for(conn, s.action.c.id == action_id)  # type: ignore[arg-type]
+    if not found:
+        raise NotFound("There is no such action on this store.")
+    action = found[0]
+    case = repo.get_case(conn, action.case_id)  # type: ignore[arg-type]
+    if case is None or not rules.agency_may_see_case(
+        case, session.agency.id, is_hub=session.workstation.is_hub
+    ):
+        raise NotFound("There is no such action on this store.")
+    return action
+
+
+def get_action(session: Session, *, action_id: str) -> Action:
+    with session.view() as conn:
+        return _get_action(session, conn, action_id)
+
+
+def list_actions(
+    session: Session,
+    *,
+    mine: bool = False,
+    overdue: bool = False,
+    agency: str | None = None,
+    status: ActionStatus | None = None,
+    case_id: str | None = None,
+    open_only: bool = False,
+) -> list[Action]:
+    conds = []
+    today = session.today()
+    if mine:
+        conds.append(s.action.c.owner_agency == session.agency.id)
+    if agency:
+        conds.append(s.action.c.owner_agency == agency)
+    if status:
+        conds.append(s.action.c.status == status.value)
+    if case_id:
+        conds.append(s.action.c.case_id == case_id)
+    if overdue or open_only:
+        conds.append(s.action.c.status.in_(("open", "in-progress")))
+    if overdue:
+        conds.append(s.action.c.due < today.isoformat())
+    vis = visible_agency(session)
+    with session.view() as conn:
+        if vis is not None:
+            visible_cases = set(repo.case_ids(conn, today=today, visible_to=vis))
+        actions = repo.actions_for(conn, and_(*conds) if conds else None)
+    if vis is not None:
+        actions = [a for a in actions if a.case_id in visible_cases]
+    return actions
+
+
+def case_refs(session: Session, case_ids: Sequence[str]) -> dict[str, str]:
+    from sqlalchemy import select
+
+    with session.view() as conn:
+        rows = conn.execute(select(s.case.c.id, s.case.c.ref).where(s.case.c.id.in_(list(set(case_ids)))))
+        return {r.id: r.ref for r in rows}

@@ -1,0 +1,500 @@
+"""Referrals, cases, screening, status changes, consent and sharing.
+
+Each public function is one use case: a permission check, one transaction, audit entries, and a
+return of plain models. Need-to-know: a store shows a case only to an agency it is shared with
+(the coordinator's hub store sees all) and filters contributions by their restrictions.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from app.models import rules
+from app.models.domain import Case, CaseFile, CaseSummary, Identifier, Subject
+from app.models.enums import ConsentState, Marking, Role
+from app.models.errors import Ambiguous, InvalidInput, NotFound, PermissionDenied
+from app.models.ids import AgencyId, CaseId, SubjectId
+from app.services.context import Session
+from app.storage import repo
+from app.storage import schema as s
+from app.storage.writer import Writer
+
+MAX_TEXT = 20_000
+MAX_NAME = 200
+
+
+def _text(value: str, what: str, *, required: bool = False, limit: int = MAX_TEXT) -> str:
+    value = (value or "").strip()
+    if required and not value:
+        raise InvalidInput(f"{what} is required.")
+    if len(value) > limit:
+        raise InvalidInput(f"{what} is too long (at most {limit} characters).")
+    if any(ord(ch) < 32 and ch not in "\n\t\r" for ch in value):
+        raise InvalidInput(f"{what} contains control characters.")
+    return value
+
+
+# --- reading ---------------------------------------------------------------------------------
+
+
+def visible_agency(session: Session) -> AgencyId | None:
+    """None for the hub (sees everything), else the agency whose need-to-know applies."""
+    return None if session.workstation.is_hub else session.agency.id
+
+
+def resolve_case(session: Session, text: str) -> Case:
+    with session.view() as conn:
+        found = repo.find_case(conn, text.strip())
+    found = [c for c in found if _may_see(session, c)]
+    if not found:
+        raise NotFound("There is no case with that id or reference on this store.")
+    if len(found) > 1:
+        raise Ambiguous()
+    return found[0]
+
+
+def _may_see(session: Session, case: Case) -> bool:
+    return rules.agency_may_see_case(case, session.agency.id, is_hub=session.workstation.is_hub)
+
+
+def list_case_ids(
+    session: Session,
+    *,
+    statuses: Sequence[str] | None = None,
+    search: str | None = None,
+    risk: str | None = None,
+    lead_agency: str | None = None,
+    overdue_only: bool = False,
+    review_due_by: dt.date | None = None,
+    sort: str = "ref",
+    descending: bool = False,
+    limit: int | None = None,
+) -> list[CaseId]:
+    with session.view() as conn:
+        return repo.case_ids(
+            conn,
+            today=session.today(),
+            visible_to=visible_agency(session),
+            statuses=statuses,
+            search=search.strip() if search else None,
+            risk=risk,
+            lead_agency=lead_agency,
+            overdue_only=overdue_only,
+            review_due_by=review_due_by,
+            sort=sort,
+            descending=descending,
+            limit=limit,
+        )
+
+
+def case_summaries(session: Session, ids: Sequence[str]) -> list[CaseSummary]:
+    prog = session.programme
+    with session.view() as conn:
+        return repo.case_summaries(conn, ids, today=session.today(), status_label=prog.status_label)
+
+
+def list_cases(session: Session, **filters: object) -> list[CaseSummary]:
+    ids = list_case_ids(session, **filters)  # type: ignore[arg-type]
+    return case_summaries(session, ids)
+
+
+def get_case_file(session: Session, case_id: str, *, audit_view: bool = True) -> CaseFile:
+    """Everything this store may show of one case. Viewing is audited."""
+    with session.view() as conn:
+        case = repo.get_case(conn, case_id)
+        if case is None or not _may_see(session, case):
+            raise NotFound("There is no case with that id on this store.")
+        subject = repo.get_subject(conn, case.subject_id)
+        if subject is None:
+            raise NotFound("The case's subject record is missing.")
+        refs = [repo.referral_from(r) for r in repo.rows_for_case(conn, "referral", case.id, "received")]
+        screenings = tuple(
+            repo.screening_from(r) for r in repo.rows_for_case(conn, "screening", case.id, "decided_on")
+        )
+        consents = tuple(
+            repo.consent_from(r) for r in repo.rows_for_case(conn, "consent", case.id, "recorded_on")
+        )
+        assessments = tuple(
+            repo.assessment_from(r) for r in repo.rows_for_case(conn, "assessment", case.id, "version")
+        )
+        plans = tuple(repo.plan_from(r) for r in repo.rows_for_case(conn, "plan", case.id, "version"))
+        actions = tuple(repo.actions_for(conn, s.action.c.case_id == case.id))
+        contributions = [
+            repo.contribution_from(r)
+            for r in repo.rows_for_case(conn, "contribution", case.id, "recorded_on")
+        ]
+        history = tuple(
+            (r.at, r.to_status, r.rationale or "")
+            for r in repo.rows_for_case(conn, "status_change", case.id, "at")
+        )
+        from sqlalchemy import select
+
+        agenda = tuple(
+            repo.agenda_item_from(r)
+            for r in conn.execute(select(s.agenda_item).where(s.agenda_item.c.case_id == case.id))
+        )
+    # Need-to-know applies to people: even the hub shows a restricted item only to the agencies
+    # it names (the hub stores it so that it can route it; packs filter by recipient).
+    contributions = rules.visible_contributions(contributions, session.agency.id)
+    if audit_view:
+        with session.change() as w:
+            w.record_event("view", "case", case.id)
+    return CaseFile(
+        case=case,
+        subject=subject,
+        referral=refs[0] if refs else None,
+        screenings=screenings,
+        consents=consents,
+        assessments=assessments,
+        plans=plans,
+        actions=actions,
+        contributions=tuple(contributions),
+        status_history=history,
+        agenda_items=agenda,
+    )
+
+
+# --- referrals -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SubjectInput:
+    forenames: str
+    surname: str
+    date_of_birth: dt.date | None = None
+    aliases: tuple[str, ...] = ()
+    gender: str = ""
+    ethnicity: str = ""
+    address: str = ""
+    postcode: str = ""
+    area: str = ""
+    identifiers: tuple[Identifier, ...] = ()
+    vulnerabilities: str = ""
+
+
+@dataclass(frozen=True)
+class ReferralInput:
+    received: dt.date
+    referrer: str
+    sector: str
+    concern: str
+    narrative: str
+
+
+@dataclass(frozen=True)
+class SubjectMatch:
+    subject: Subject
+    reason: str  # "name and date of birth" | "identifier" | "alias and date of birth"
+    case_refs: tuple[str, ...]
+
+
+def find_matching_subjects(session: Session, subject: SubjectInput) -> list[SubjectMatch]:
+    """Earlier subjects that look like the same person: name or alias with DOB, or an identifier."""
+    from sqlalchemy import select
+
+    wanted_ids = {(i.kind, i.value.replace(" ", "").upper()) for i in subject.identifiers if i.value}
+    names = {repo.normalise_search(f"{subject.forenames} {subject.surname}")}
+    names |= {repo.normalise_search(a) for a in subject.aliases if a}
+    matches: list[SubjectMatch] = []
+    with session.view() as conn:
+        q = select(s.subject)
+        conds = []
+        if subject.date_of_birth:
+            conds.append(s.subject.c.date_of_birth == subject.date_of_birth.isoformat())
+        for _kind, value in wanted_ids:
+            conds.append(s.subject.c.search_key.contains(" " + repo.normalise_search(value) + " "))
+        if not conds:
+            return []
+        from sqlalchemy import or_
+
+        for row in conn.execute(q.where(or_(*conds))):
+            subj = repo.subject_from(row)
+            reason = ""
+            have_ids = {(i.kind, i.value.replace(" ", "").upper()) for i in subj.identifiers}
+            if wanted_ids & have_ids:
+                reason = "identifier"
+            elif subject.date_of_birth and subj.date_of_birth == subject.date_of_birth:
+                theirs = {repo.normalise_search(subj.display_name)}
+                theirs |= {repo.normalise_search(a) for a in subj.aliases}
+                surname_match = repo.normalise_search(subj.surname) == repo.normalise_search(
+                    subject.surname
+                )
+                if names & theirs or surname_match:
+                    reason = "name and date of birth"
+            if reason:
+                refs = tuple(
+                    r.ref
+                    for r in conn.execute(select(s.case.c.ref).where(s.case.c.subject_id == subj.id))
+                )
+                matches.append(SubjectMatch(subj, reason, refs))
+    return matches
+
+
+def _subject_values(subject: SubjectInput) -> dict[str, object]:
+    forenames = _text(subject.forenames, "Forenames", limit=MAX_NAME)
+    surname = _text(subject.surname, "Surname", required=True, limit=MAX_NAME)
+    aliases = tuple(_text(a, "Alias", limit=MAX_NAME) for a in subject.aliases if a.strip())
+    return {
+        "forenames": forenames,
+        "surname": surname,
+        "aliases": list(aliases),
+        "date_of_birth": subject.date_of_birth,
+        "gender": _text(subject.gender, "Gender", limit=60),
+        "ethnicity": _text(subject.ethnicity, "Ethnicity", limit=120),
+        "address": _text(subject.address, "Address", limit=500),
+        "postcode": _text(subject.postcode, "Postcode", limit=12).upper(),
+        "area": _text(subject.area, "Area", limit=120),
+        "identifiers": [{"kind": i.kind, "value": i.value.strip()} for i in subject.identifiers if i.value.strip()],
+        "vulnerabilities": _text(subject.vulnerabilities, "Vulnerabilities"),
+        "search_key": repo.subject_search_key(
+            forenames, surname, aliases, [i.value for i in subject.identifiers]
+        ),
+    }
+
+
+def _check_referral(session: Session, referral: ReferralInput, subject: SubjectInput) -> None:
+    today = session.today()
+    if referral.received > today:
+        raise InvalidInput("The referral date is in the future.")
+    if subject.date_of_birth and subject.date_of_birth > today:
+        raise InvalidInput("The date of birth is in the future.")
+    if subject.date_of_birth and subject.date_of_birth.year < 1900:
+        raise InvalidInput("The date of birth is before 1900.")
+    prog = session.programme
+    if prog.sector(referral.sector) is None:
+        raise InvalidInput("The referring sector is not one the programme knows.")
+    if prog.concern(referral.concern) is None:
+        raise InvalidInput("The type of concern is not one the programme knows.")
+
+
+def open_referral_in(
+    session: Session,
+    w: Writer,
+    *,
+    subject: SubjectInput,
+    referral: ReferralInput,
+    link_subject: SubjectId | None = None,
+    lead_agency: AgencyId | None = None,
+    shared_with: Sequence[AgencyId] = (),
+) -> CaseId:
+    """Open a case from a referral inside an existing transaction (used by bulk import)."""
+    rules.check_role(session.me, Role.COORDINATOR, doing="open a case from a referral")
+    _check_referral(session, referral, subject)
+    prog = session.programme
+    if link_subject:
+        if repo.get_row(w.conn, "subject", link_subject) is None:
+            raise NotFound("The subject to link to is not on this store.")
+        subject_id = link_subject
+    else:
+        subject_id = SubjectId(w.create("subject", _subject_values(subject)))
+    year = referral.received.year
+    ref = f"RT-{year}-{repo.next_case_number(w.conn, year):04d}"
+    lead = lead_agency or session.agency.id
+    case_id = CaseId(
+        w.create(
+            "case",
+            {
+                "ref": ref,
+                "subject_id": subject_id,
+                "programme": prog.id,
+                "status": prog.initial_status,
+                "lead_agency": lead,
+                "case_officer": None,
+                "shared_with": sorted({lead, *shared_with}),
+                "marking": Marking.default(),
+                "opened": referral.received,
+                "closed": None,
+                "exited_on": None,
+                "next_review": None,
+            },
+        )
+    )
+    w.create(
+        "referral",
+        {
+            "case_id": case_id,
+            "subject_id": subject_id,
+            "received": referral.received,
+            "referrer": _text(referral.referrer, "Referrer", required=True, limit=MAX_NAME),
+            "sector": prog.sector(referral.sector).id,  # type: ignore[union-attr]
+            "concern": prog.concern(referral.concern).id,  # type: ignore[union-attr]
+            "narrative": _text(referral.narrative, "Narrative", required=True),
+        },
+    )
+    w.create(
+        "status_change",
+        {
+            "case_id": case_id,
+            "at": w.audit_time(),
+            "from_status": None,
+            "to_status": prog.initial_status,
+            "rationale": "Referral received",
+            "member_id": session.me.id,
+        },
+    )
+    return case_id
+
+
+def open_referral(
+    session: Session,
+    *,
+    subject: SubjectInput,
+    referral: ReferralInput,
+    link_subject: SubjectId | None = None,
+    lead_agency: AgencyId | None = None,
+    shared_with: Sequence[AgencyId] = (),
+) -> CaseId:
+    with session.change() as w:
+        return open_referral_in(
+            session,
+            w,
+            subject=subject,
+            referral=referral,
+            link_subject=link_subject,
+            lead_agency=lead_agency,
+            shared_with=shared_with,
+        )
+
+
+def update_subject(session: Session, *, subject_id: SubjectId, subject: SubjectInput) -> None:
+    rules.check_role(session.me, Role.COORDINATOR, doing="change a subject's details")
+    if subject.date_of_birth and subject.date_of_birth > session.today():
+        raise InvalidInput("The date of birth is in the future.")
+    with session.change() as w:
+        w.update("subject", subject_id, _subject_values(subject))
+
+
+# --- lifecycle -------------------------------------------------------------------------------
+
+
+def _load_case(session: Session, w: Writer, case_id: str) -> Case:
+    case = repo.get_case(w.conn, case_id)
+    if case is None or not _may_see(session, case):
+        raise NotFound("There is no case with that id on this store.")
+    return case
+
+
+def change_status_in(session: Session, w: Writer, case_id: str, target: str, rationale: str) -> None:
+    case = _load_case(session, w, case_id)
+    prog = session.programme
+    t = rules.check_transition(prog, case.status, target, session.me.role)
+    rationale = _text(rationale, "The rationale", required=t.requires_rationale)
+    changes: dict[str, object] = {"status": target}
+    today = session.today()
+    st = prog.status(target)
+    if target == prog.exit_status:
+        changes["exited_on"] = today
+        dates = rules.post_exit_review_dates(prog, today)
+        changes["next_review"] = dates[0] if dates else None
+    elif st.terminal:
+        changes["closed"] = today
+        changes["next_review"] = None
+    elif target in prog.panel_statuses:
+        changes["next_review"] = rules.next_review(prog, today)
+        changes["closed"] = None
+    w.update("case", case.id, changes, audit_action="status")
+    w.create(
+        "status_change",
+        {
+            "case_id": case.id,
+            "at": w.audit_time(),
+            "from_status": case.status,
+            "to_status": target,
+            "rationale": rationale,
+            "member_id": session.me.id,
+        },
+    )
+
+
+def change_status(session: Session, *, case_id: str, status: str, rationale: str) -> None:
+    with session.change() as w:
+        change_status_in(session, w, case_id, status, rationale)
+
+
+def screen_case(session: Session, *, case_id: str, outcome: str, rationale: str) -> None:
+    """Record the screening decision and move the case to where the outcome leads."""
+    prog = session.programme
+    o = prog.screening_outcome(outcome)
+    rationale = _text(rationale, "The screening rationale", required=True)
+    with session.change() as w:
+        case = _load_case(session, w, case_id)
+        if prog.status(case.status).stage != "screening":
+            raise InvalidInput("Only a case awaiting screening can be screened.")
+        w.create(
+            "screening",
+            {
+                "case_id": case.id,
+                "outcome": o.id,
+                "rationale": rationale,
+                "decided_by": session.me.id,
+                "decided_on": session.today(),
+            },
+        )
+        change_status_in(session, w, case.id, o.target, rationale)
+
+
+def record_consent(
+    session: Session, *, case_id: str, state: ConsentState, given_by: str = "subject", notes: str = ""
+) -> None:
+    rules.check_role(session.me, Role.COORDINATOR, Role.CHAIR, doing="record consent")
+    if given_by not in ("subject", "parent", "guardian"):
+        raise InvalidInput("Consent is given by the subject, a parent or a guardian.")
+    today = session.today()
+    reassess = (
+        today + dt.timedelta(days=session.programme.intervals.consent_reassess_days)
+        if state is ConsentState.REFUSED
+        else None
+    )
+    with session.change() as w:
+        case = _load_case(session, w, case_id)
+        w.create(
+            "consent",
+            {
+                "case_id": case.id,
+                "state": state,
+                "given_by": given_by,
+                "recorded_on": today,
+                "notes": _text(notes, "Notes"),
+                "reassess_on": reassess,
+            },
+        )
+
+
+def set_sharing(
+    session: Session,
+    *,
+    case_id: str,
+    shared_with: Sequence[AgencyId],
+    lead_agency: AgencyId | None = None,
+) -> None:
+    """Only the coordinator decides which agencies a case is shared with."""
+    if not session.workstation.is_hub:
+        raise PermissionDenied("Only the panel coordinator may change who a case is shared with.")
+    with session.change() as w:
+        case = _load_case(session, w, case_id)
+        known = {a.id for a in repo.agencies(w.conn)}
+        unknown = set(shared_with) - known
+        if unknown:
+            raise InvalidInput("One of those agencies is not on the panel.")
+        lead = lead_agency or case.lead_agency
+        changes: dict[str, object] = {"shared_with": sorted({*shared_with, *([lead] if lead else [])})}
+        if lead_agency:
+            changes["lead_agency"] = lead_agency
+        w.update("case", case.id, changes, audit_action="sharing")
+
+
+def set_case_officer(session: Session, *, case_id: str, member_id: str | None) -> None:
+    rules.check_role(session.me, Role.COORDINATOR, doing="assign a case officer")
+    with session.change() as w:
+        case = _load_case(session, w, case_id)
+        w.update("case", case.id, {"case_officer": member_id})
+
+
+def set_marking(session: Session, *, case_id: str, marking: Marking) -> None:
+    if not session.workstation.is_hub:
+        raise PermissionDenied("Only the panel coordinator may change a case's marking.")
+    with session.change() as w:
+        case = _load_case(session, w, case_id)
+        w.update("case", case.id, {"marking": marking}, audit_action="marking")

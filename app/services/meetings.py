@@ -1,0 +1,284 @@
+"""Meetings: scheduling, attendance, the agenda and minutes with decisions and dissent."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import select
+
+from app.models import rules
+from app.models.domain import AgendaItem, Meeting
+from app.models.enums import AgendaKind, Attendance, DecisionMethod, Role
+from app.models.errors import InvalidInput, NotFound
+from app.models.ids import AgendaItemId, MeetingId, MemberId
+from app.services.cases import _load_case, _text
+from app.services.context import Session
+from app.storage import repo
+from app.storage import schema as s
+
+_TIME = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
+
+
+def _coordinator(session: Session, doing: str) -> None:
+    rules.check_role(session.me, Role.COORDINATOR, doing=doing)
+
+
+def agenda_kind_for(session: Session, status: str) -> AgendaKind:
+    prog = session.programme
+    st = prog.status(status)
+    if status == prog.exit_status:
+        return AgendaKind.POST_EXIT_REVIEW
+    if st.stage in ("referral", "screening", "gathering", "panel"):
+        return AgendaKind.NEW_REFERRAL
+    return AgendaKind.REVIEW
+
+
+def schedule_meeting(
+    session: Session,
+    *,
+    held_on: dt.date,
+    time: str = "10:00",
+    venue: str = "",
+    chair: MemberId | None = None,
+    case_ids: Sequence[str] = (),
+    distribution: Sequence[MemberId] = (),
+) -> MeetingId:
+    _coordinator(session, "schedule a meeting")
+    if not _TIME.match(time):
+        raise InvalidInput("The time must be written as HH:MM (24-hour clock).")
+    venue = _text(venue, "The venue", limit=300)
+    with session.change() as w:
+        members = {m.id: m for m in repo.members(w.conn)}
+        if chair and chair not in members:
+            raise InvalidInput("The chair is not a panel member.")
+        if set(distribution) - set(members):
+            raise InvalidInput("Someone on the distribution is not a panel member.")
+        dist = list(distribution) or [m.id for m in members.values() if m.status.value == "active"]
+        mid = MeetingId(
+            w.create(
+                "meeting",
+                {
+                    "held_on": held_on,
+                    "time": time,
+                    "venue": venue,
+                    "chair": chair,
+                    "status": "scheduled",
+                    "distribution": sorted(dist),
+                },
+            )
+        )
+        for pos, cid in enumerate(case_ids, start=1):
+            case = _load_case(session, w, cid)
+            w.create(
+                "agenda_item",
+                {
+                    "meeting_id": mid,
+                    "position": pos,
+                    "kind": agenda_kind_for(session, case.status),
+                    "case_id": case.id,
+                    "title": "",
+                    "discussion": "",
+                    "decision": "",
+                    "rationale": "",
+                    "dissent": "",
+                    "method": "",
+                },
+            )
+        return mid
+
+
+def list_meetings(session: Session) -> list[Meeting]:
+    with session.view() as conn:
+        return repo.meetings(conn)
+
+
+def get_meeting(session: Session, *, meeting_id: str) -> Meeting:
+    with session.view() as conn:
+        m = repo.get_meeting(conn, meeting_id)
+    if m is None:
+        raise NotFound("There is no such meeting.")
+    return m
+
+
+def add_agenda_item(
+    session: Session,
+    *,
+    meeting_id: str,
+    case_id: str | None = None,
+    kind: AgendaKind | None = None,
+    title: str = "",
+) -> AgendaItemId:
+    _coordinator(session, "change the agenda")
+    with session.change() as w:
+        meeting = repo.get_meeting(w.conn, meeting_id)
+        if meeting is None:
+            raise NotFound("There is no such meeting.")
+        if case_id:
+            case = _load_case(session, w, case_id)
+            if any(i.case_id == case.id for i in meeting.agenda):
+                raise InvalidInput("That case is already on the agenda.")
+            kind = kind or agenda_kind_for(session, case.status)
+        elif not title.strip():
+            raise InvalidInput("An item of other business needs a title.")
+        pos = max((i.position for i in meeting.agenda), default=0) + 1
+        return AgendaItemId(
+            w.create(
+                "agenda_item",
+                {
+                    "meeting_id": meeting.id,
+                    "position": pos,
+                    "kind": kind or AgendaKind.OTHER,
+                    "case_id": case_id and _load_case(session, w, case_id).id,
+                    "title": _text(title, "The title", limit=300),
+                    "discussion": "",
+                    "decision": "",
+                    "rationale": "",
+                    "dissent": "",
+                    "method": "",
+                },
+            )
+        )
+
+
+def reorder_agenda(session: Session, *, meeting_id: str, item_ids: Sequence[str]) -> None:
+    _coordinator(session, "change the agenda")
+    with session.change() as w:
+        meeting = repo.get_meeting(w.conn, meeting_id)
+        if meeting is None:
+            raise NotFound("There is no such meeting.")
+        if sorted(item_ids) != sorted(i.id for i in meeting.agenda):
+            raise InvalidInput("The new order must list every agenda item once.")
+        for pos, iid in enumerate(item_ids, start=1):
+            w.update("agenda_item", iid, {"position": pos})
+
+
+def remove_agenda_item(session: Session, *, item_id: str) -> None:
+    _coordinator(session, "change the agenda")
+    with session.change() as w:
+        if repo.get_row(w.conn, "agenda_item", item_id) is None:
+            raise NotFound("There is no such agenda item.")
+        w.delete("agenda_item", item_id)
+
+
+def set_attendance(
+    session: Session,
+    *,
+    meeting_id: str,
+    member_id: MemberId,
+    attendance: Attendance,
+    confidentiality_agreed: bool = False,
+) -> None:
+    _coordinator(session, "record attendance")
+    with session.change() as w:
+        if repo.get_row(w.conn, "meeting", meeting_id) is None:
+            raise NotFound("There is no such meeting.")
+        if repo.get_row(w.conn, "member", member_id) is None:
+            raise InvalidInput("That person is not a panel member.")
+        row = w.conn.execute(
+            select(s.attendance.c.id).where(
+                s.attendance.c.meeting_id == meeting_id, s.attendance.c.member_id == member_id
+            )
+        ).first()
+        values = {"attendance": attendance, "confidentiality_agreed": confidentiality_agreed}
+        if row:
+            w.update("attendance", row.id, values)
+        else:
+            w.create("attendance", {"meeting_id": meeting_id, "member_id": member_id, **values})
+
+
+@dataclass(frozen=True)
+class MinuteInput:
+    discussion: str
+    decision: str = ""
+    rationale: str = ""
+    dissent: str = ""
+    method: DecisionMethod | None = None
+
+
+def record_minutes(session: Session, *, item_id: str, minute: MinuteInput) -> None:
+    """Discussion, decision, rationale and dissent for one agenda item (coordinator or chair)."""
+    rules.check_role(session.me, Role.COORDINATOR, Role.CHAIR, doing="record minutes")
+    if minute.decision.strip() and not minute.rationale.strip():
+        raise InvalidInput("A decision needs its rationale.")
+    with session.change() as w:
+        if repo.get_row(w.conn, "agenda_item", item_id) is None:
+            raise NotFound("There is no such agenda item.")
+        w.update(
+            "agenda_item",
+            item_id,
+            {
+                "discussion": _text(minute.discussion, "The discussion"),
+                "decision": _text(minute.decision, "The decision"),
+                "rationale": _text(minute.rationale, "The rationale"),
+                "dissent": _text(minute.dissent, "The dissent"),
+                "method": minute.method.value if minute.method else "",
+            },
+            audit_action="minutes",
+        )
+
+
+def mark_held(session: Session, *, meeting_id: str) -> None:
+    _coordinator(session, "close a meeting")
+    with session.change() as w:
+        if repo.get_row(w.conn, "meeting", meeting_id) is None:
+            raise NotFound("There is no such meeting.")
+        w.update("meeting", meeting_id, {"status": "held"})
+        today = session.today()
+        prog = session.programme
+        for item in repo.get_meeting(w.conn, meeting_id).agenda:  # type: ignore[union-attr]
+            if item.case_id:
+                case = repo.get_case(w.conn, item.case_id)
+                if case and case.status in prog.panel_statuses and case.status != prog.exit_status:
+                    w.update("case", case.id, {"next_review": rules.next_review(prog, today)})
+
+
+@dataclass(frozen=True)
+class Readiness:
+    item: AgendaItem
+    problems: tuple[str, ...]
+
+
+def meeting_readiness(session: Session, *, meeting_id: str) -> list[Readiness]:
+    """What is not ready for a meeting: no assessment, no plan for a review, police absent."""
+    meeting = get_meeting(session, meeting_id=meeting_id)
+    out: list[Readiness] = []
+    with session.view() as conn:
+        members = {m.id: m for m in repo.members(conn)}
+        police = {a.id for a in repo.agencies(conn) if a.is_police}
+        for item in meeting.agenda:
+            if not item.case_id:
+                continue
+            problems: list[str] = []
+            case = repo.get_case(conn, item.case_id)
+            if case is None:
+                continue
+            if not repo.rows_for_case(conn, "assessment", case.id):
+                problems.append("no assessment yet")
+            if item.kind is AgendaKind.REVIEW and not repo.rows_for_case(conn, "plan", case.id):
+                problems.append("no plan yet")
+            subj = repo.get_subject(conn, case.subject_id)
+            area = subj.area if subj else ""
+            if meeting.attendees and not rules.police_present_for_area(meeting, members, police, area):
+                problems.append("police representative for the area is not marked present")
+            if problems:
+                out.append(Readiness(item, tuple(problems)))
+    return out
+
+
+def propose_agenda(session: Session, *, held_on: dt.date) -> list[tuple[str, AgendaKind]]:
+    """Cases that should be on a meeting's agenda: ready for panel, reviews and post-exit reviews due."""
+    prog = session.programme
+    out: list[tuple[str, AgendaKind]] = []
+    with session.view() as conn:
+        for row in conn.execute(select(s.case.c.id, s.case.c.status, s.case.c.next_review)):
+            st = prog.status(row.status)
+            if st.terminal:
+                continue
+            if st.stage == "panel":
+                out.append((row.id, AgendaKind.NEW_REFERRAL))
+            elif row.next_review and row.next_review <= held_on.isoformat():
+                out.append((row.id, agenda_kind_for(session, row.status)))
+    return out

@@ -1,0 +1,222 @@
+"""Creating, unlocking, backing up and restoring a store; passphrase and keyring changes.
+
+Invariants: a new store holds its workstation identity (agency, member, device records and the
+private keys, inside the encrypted store) before it is handed out; every call that fails leaves
+no half-made store behind.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from app.config.programmes import DEFAULT_PROGRAMME, load_programme
+from app.crypto.identity import DeviceKeys
+from app.crypto.keyfile import KdfParams, generate_keyring_secret
+from app.crypto.keyring_slot import KeyringSlot
+from app.models.enums import MemberStatus, Role
+from app.models.errors import InvalidInput, KeyringUnavailable, UnlockError
+from app.models.ids import new_id
+from app.services.context import Session
+from app.storage import meta as meta_store
+from app.storage.store import Store
+from app.storage.writer import Writer
+
+
+@dataclass(frozen=True)
+class Created:
+    session: Session
+    recovery_key: str
+    fingerprint: str
+
+
+def _sector_of(agency_name: str) -> tuple[str, bool]:
+    n = agency_name.casefold()
+    if "counter" in n and "terror" in n:
+        return "ct-police", True
+    if "police" in n or "constabulary" in n:
+        return "police", True
+    for key, sector in (
+        ("probation", "probation"),
+        ("nhs", "health"),
+        ("health", "health"),
+        ("children", "childrens"),
+        ("adult", "adults"),
+        ("school", "education"),
+        ("education", "education"),
+        ("housing", "housing"),
+        ("council", "local-authority"),
+    ):
+        if key in n:
+            return sector, False
+    return "other", False
+
+
+def create_store(
+    path: Path,
+    *,
+    passphrase: str,
+    name: str,
+    agency: str,
+    role: Role,
+    panel: str = "",
+    programme: str = DEFAULT_PROGRAMME,
+    kdf: KdfParams | None = None,
+    agency_id: str | None = None,
+    today_fn: Callable[[], dt.date] = dt.date.today,
+) -> Created:
+    name, agency = name.strip(), agency.strip()
+    if not name:
+        raise InvalidInput("Give the name of the person who holds this workstation.")
+    if not agency:
+        raise InvalidInput("Give the agency this workstation belongs to.")
+    load_programme(programme)  # refuse an unknown programme before creating anything
+    store, recovery = Store.create(path, passphrase=passphrase, kdf=kdf)
+    try:
+        keys = DeviceKeys.generate()
+        pub = keys.public()
+        device_id = new_id()
+        member_id = device_id  # one person per workstation: the member id is the device id
+        agency_id = agency_id or new_id()
+        sector, is_police = _sector_of(agency)
+        with store.db.write() as conn:
+            for k, v in {
+                "device_id": device_id,
+                "member_id": member_id,
+                "agency_id": agency_id,
+                "panel_name": panel.strip() or "Risk panel",
+                "programme": programme,
+                "fingerprint": pub.fingerprint,
+                "is_hub": "1" if role is Role.COORDINATOR else "0",
+                "role": role.value,
+            }.items():
+                meta_store.put(conn, k, v)
+            w = Writer(conn, device_id=device_id, member_id=member_id)
+            w.create(
+                "agency",
+                {"name": agency, "short": _short(agency), "sector": sector, "is_police": is_police},
+                record_id=agency_id,
+            )
+            w.create(
+                "member",
+                {
+                    "name": name,
+                    "agency_id": agency_id,
+                    "role": role.value,
+                    "email": "",
+                    "status": MemberStatus.ACTIVE.value,
+                    "area": "",
+                },
+                record_id=member_id,
+            )
+            w.create(
+                "device",
+                {
+                    "member_id": member_id,
+                    "sign_pub": base64.b64encode(pub.sign_pub).decode(),
+                    "enc_pub": base64.b64encode(pub.enc_pub).decode(),
+                    "fingerprint": pub.fingerprint,
+                    "status": MemberStatus.ACTIVE.value,
+                },
+                record_id=device_id,
+            )
+            w.record_event("store-created", "store", store.store_id)
+            w.flush()
+        store.save_device_keys(keys)
+    except BaseException:
+        path_ = store.path
+        store.close()
+        from app.storage.store import _sidecars, key_path
+
+        for p in (path_, key_path(path_), *_sidecars(path_)):
+            p.unlink(missing_ok=True)
+        raise
+    return Created(Session(store, today_fn=today_fn), recovery, pub.fingerprint)
+
+
+def _short(name: str) -> str:
+    words = [w for w in name.replace("'", "").split() if w[:1].isalpha()]
+    if len(words) == 1:
+        return words[0][:12]
+    return "".join(w[0].upper() for w in words if w.casefold() not in {"and", "of", "the"})[:8]
+
+
+def unlock(
+    path: Path,
+    *,
+    passphrase: str | None = None,
+    recovery_key: str | None = None,
+    keyring: KeyringSlot | None = None,
+    today_fn: Callable[[], dt.date] = dt.date.today,
+) -> Session:
+    """Open a store with one of its three secrets; raises an ``UnlockError`` subclass on failure."""
+    if passphrase is not None:
+        store = Store.open_with_passphrase(path, passphrase)
+    elif recovery_key is not None:
+        store = Store.open_with_recovery_key(path, recovery_key)
+    elif keyring is not None:
+        keyfile = Store.read_keyfile(path)
+        if not keyfile.has_keyring_slot:
+            raise UnlockError("This store is not remembered on this workstation.")
+        secret = keyring.fetch(keyfile.store_id)
+        if secret is None:
+            raise UnlockError("The keyring no longer holds this store's secret.")
+        store = Store.open_with_keyring_secret(path, secret)
+    else:
+        raise UnlockError("A passphrase or recovery key is needed to unlock the store.")
+    session = Session(store, today_fn=today_fn)
+    try:
+        with session.change() as w:
+            w.record_event("unlock", "store", store.store_id)
+    except BaseException:
+        store.close()
+        raise
+    return session
+
+
+def change_passphrase(session: Session, *, new_passphrase: str, kdf: KdfParams | None = None) -> None:
+    session.store.change_passphrase(new_passphrase, kdf)
+    with session.change() as w:
+        w.record_event("passphrase-changed", "store", session.store.store_id)
+
+
+def keyring_policy_allows(session: Session) -> bool:
+    with session.view() as conn:
+        return meta_store.get(conn, "policy_keyring", "1") == "1"
+
+
+def remember_on_this_workstation(session: Session, *, keyring: KeyringSlot) -> None:
+    if not keyring_policy_allows(session):
+        raise KeyringUnavailable("The panel's policy does not allow remembering the store here.")
+    ok, reason = keyring.availability()
+    if not ok:
+        raise KeyringUnavailable(reason)
+    secret = generate_keyring_secret()
+    keyring.store(session.store.store_id, secret)
+    session.store.add_keyring_slot(secret)
+    with session.change() as w:
+        w.record_event("keyring-enabled", "store", session.store.store_id)
+
+
+def forget_on_this_workstation(session: Session, *, keyring: KeyringSlot) -> None:
+    keyring.delete(session.store.store_id)
+    session.store.remove_keyring_slot()
+    with session.change() as w:
+        w.record_event("keyring-disabled", "store", session.store.store_id)
+
+
+def backup(session: Session, *, out: Path) -> Path:
+    with session.change() as w:
+        w.record_event("backup", "store", session.store.store_id)
+    return session.store.backup(out)
+
+
+def restore(backup_file: Path, *, target: Path, passphrase: str) -> Session:
+    store = Store.restore(backup_file, target, passphrase)
+    session = Session(store)
+    with session.change() as w:
+        w.record_event("restore", "store", store.store_id)
+    return session

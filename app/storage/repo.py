@@ -1,0 +1,613 @@
+"""Read side: queries that turn rows into domain models. The only place rows become models.
+
+Invariant: nothing here writes. Need-to-know filtering by agency happens in services, which know
+who is asking; these functions return what the store holds.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from sqlalchemy import Connection, and_, func, or_, select
+from sqlalchemy.sql import ColumnElement
+
+from app.models.domain import (
+    Action,
+    ActionUpdate,
+    Agency,
+    AgendaItem,
+    Assessment,
+    Attendee,
+    Case,
+    CaseSummary,
+    ConsentRecord,
+    Contribution,
+    Device,
+    FactorRating,
+    Identifier,
+    Meeting,
+    Member,
+    Objective,
+    Plan,
+    Referral,
+    RiskStatement,
+    ScreeningDecision,
+    Subject,
+)
+from app.models.enums import (
+    ActionStatus,
+    AgendaKind,
+    Attendance,
+    ConsentState,
+    Marking,
+    MemberStatus,
+    Role,
+)
+from app.models.ids import (
+    ActionId,
+    ActionUpdateId,
+    AgencyId,
+    AgendaItemId,
+    AssessmentId,
+    CaseId,
+    ConsentId,
+    ContributionId,
+    DeviceId,
+    MeetingId,
+    MemberId,
+    PlanId,
+    ReferralId,
+    ScreeningId,
+    SubjectId,
+)
+from app.storage import schema as s
+from app.storage.codec import parse_date
+
+
+def _d(v: Any) -> dt.date | None:
+    return parse_date(v)
+
+
+def _j(v: Any, default: Any) -> Any:
+    return json.loads(v) if v else default
+
+
+# --- mapping ---------------------------------------------------------------------------------
+
+
+def agency_from(r: Any) -> Agency:
+    return Agency(
+        id=AgencyId(r.id),
+        name=r.name or "",
+        short=r.short or "",
+        sector=r.sector or "other",
+        is_police=bool(r.is_police),
+    )
+
+
+def member_from(r: Any) -> Member:
+    return Member(
+        id=MemberId(r.id),
+        name=r.name or "",
+        agency_id=AgencyId(r.agency_id),
+        role=Role(r.role),
+        email=r.email or "",
+        status=MemberStatus(r.status or "active"),
+        area=r.area or "",
+    )
+
+
+def device_from(r: Any) -> Device:
+    import base64
+
+    return Device(
+        id=DeviceId(r.id),
+        member_id=MemberId(r.member_id),
+        sign_pub=base64.b64decode(r.sign_pub or ""),
+        enc_pub=base64.b64decode(r.enc_pub or ""),
+        fingerprint=r.fingerprint or "",
+        status=MemberStatus(r.status or "active"),
+        revoked_from_seq=r.revoked_from_seq,
+    )
+
+
+def subject_from(r: Any) -> Subject:
+    return Subject(
+        id=SubjectId(r.id),
+        forenames=r.forenames or "",
+        surname=r.surname or "",
+        aliases=tuple(_j(r.aliases, [])),
+        date_of_birth=_d(r.date_of_birth),
+        gender=r.gender or "",
+        ethnicity=r.ethnicity or "",
+        address=r.address or "",
+        postcode=r.postcode or "",
+        area=r.area or "",
+        identifiers=tuple(Identifier(i["kind"], i["value"]) for i in _j(r.identifiers, [])),
+        vulnerabilities=r.vulnerabilities or "",
+    )
+
+
+def case_from(r: Any, risk_level: str | None = None) -> Case:
+    opened = _d(r.opened)
+    assert opened is not None
+    return Case(
+        id=CaseId(r.id),
+        ref=r.ref,
+        subject_id=SubjectId(r.subject_id),
+        programme=r.programme,
+        status=r.status,
+        lead_agency=AgencyId(r.lead_agency) if r.lead_agency else None,
+        case_officer=MemberId(r.case_officer) if r.case_officer else None,
+        shared_with=frozenset(AgencyId(a) for a in _j(r.shared_with, [])),
+        marking=Marking(r.marking or Marking.default().value),
+        opened=opened,
+        closed=_d(r.closed),
+        exited_on=_d(r.exited_on),
+        risk_level=risk_level,
+        next_review=_d(r.next_review),
+    )
+
+
+def referral_from(r: Any) -> Referral:
+    received = _d(r.received)
+    assert received is not None
+    return Referral(
+        id=ReferralId(r.id),
+        case_id=CaseId(r.case_id),
+        subject_id=SubjectId(r.subject_id),
+        received=received,
+        referrer=r.referrer or "",
+        sector=r.sector or "",
+        concern=r.concern or "",
+        narrative=r.narrative or "",
+    )
+
+
+def screening_from(r: Any) -> ScreeningDecision:
+    return ScreeningDecision(
+        id=ScreeningId(r.id),
+        case_id=CaseId(r.case_id),
+        outcome=r.outcome,
+        rationale=r.rationale or "",
+        decided_by=MemberId(r.decided_by) if r.decided_by else None,
+        decided_on=_d(r.decided_on) or dt.date.min,
+    )
+
+
+def consent_from(r: Any) -> ConsentRecord:
+    return ConsentRecord(
+        id=ConsentId(r.id),
+        case_id=CaseId(r.case_id),
+        state=ConsentState(r.state),
+        given_by=r.given_by or "subject",
+        recorded_on=_d(r.recorded_on) or dt.date.min,
+        notes=r.notes or "",
+        reassess_on=_d(r.reassess_on),
+    )
+
+
+def assessment_from(r: Any) -> Assessment:
+    return Assessment(
+        id=AssessmentId(r.id),
+        case_id=CaseId(r.case_id),
+        version=int(r.version or 1),
+        factors=tuple(
+            FactorRating(
+                dimension=f["dimension"],
+                factor=f["factor"],
+                rating=f["rating"],
+                evidence=f.get("evidence", ""),
+                source_agency=AgencyId(f["source_agency"]) if f.get("source_agency") else None,
+            )
+            for f in _j(r.factors, [])
+        ),
+        dimension_summaries=tuple((k, v) for k, v in _j(r.dimension_summaries, [])),
+        overall=r.overall or "",
+        risk_level=r.risk_level or "",
+        author=MemberId(r.author) if r.author else None,
+        assessed_on=_d(r.assessed_on) or dt.date.min,
+        supersedes=AssessmentId(r.supersedes) if r.supersedes else None,
+    )
+
+
+def plan_from(r: Any) -> Plan:
+    risk = _j(r.risk, {})
+    return Plan(
+        id=PlanId(r.id),
+        case_id=CaseId(r.case_id),
+        version=int(r.version or 1),
+        risk=RiskStatement(**{k: risk.get(k, "") for k in RiskStatement.__dataclass_fields__}),
+        objectives=tuple(
+            Objective(
+                heading=o["heading"],
+                text=o.get("text", ""),
+                action_ids=tuple(ActionId(a) for a in o.get("action_ids", [])),
+            )
+            for o in _j(r.objectives, [])
+        ),
+        contingency=r.contingency or "",
+        review_on=_d(r.review_on),
+        author=MemberId(r.author) if r.author else None,
+        created_on=_d(r.created_on) or dt.date.min,
+        approved_by=MemberId(r.approved_by) if r.approved_by else None,
+        approved_on=_d(r.approved_on),
+        supersedes=PlanId(r.supersedes) if r.supersedes else None,
+    )
+
+
+def action_update_from(r: Any) -> ActionUpdate:
+    return ActionUpdate(
+        id=ActionUpdateId(r.id),
+        action_id=ActionId(r.action_id),
+        status=ActionStatus(r.status),
+        note=r.note or "",
+        author=MemberId(r.author) if r.author else None,
+        agency_id=AgencyId(r.agency_id),
+        at=r.at or "",
+    )
+
+
+def action_from(r: Any, updates: Sequence[ActionUpdate] = ()) -> Action:
+    return Action(
+        id=ActionId(r.id),
+        case_id=CaseId(r.case_id),
+        title=r.title or "",
+        owner_agency=AgencyId(r.owner_agency),
+        owner=MemberId(r.owner) if r.owner else None,
+        due=_d(r.due) or dt.date.max,
+        status=ActionStatus(r.status),
+        created_on=_d(r.created_on) or dt.date.min,
+        meeting_id=MeetingId(r.meeting_id) if r.meeting_id else None,
+        completed_on=_d(r.completed_on),
+        updates=tuple(updates),
+    )
+
+
+def contribution_from(r: Any) -> Contribution:
+    return Contribution(
+        id=ContributionId(r.id),
+        case_id=CaseId(r.case_id),
+        agency_id=AgencyId(r.agency_id),
+        author=MemberId(r.author) if r.author else None,
+        text=r.text or "",
+        recorded_on=_d(r.recorded_on) or dt.date.min,
+        marking=Marking(r.marking or Marking.default().value),
+        restricted_to=frozenset(AgencyId(a) for a in _j(r.restricted_to, [])),
+        kind=r.kind or "information",
+    )
+
+
+def agenda_item_from(r: Any) -> AgendaItem:
+    return AgendaItem(
+        id=AgendaItemId(r.id),
+        meeting_id=MeetingId(r.meeting_id),
+        position=int(r.position or 0),
+        kind=AgendaKind(r.kind),
+        case_id=CaseId(r.case_id) if r.case_id else None,
+        title=r.title or "",
+        discussion=r.discussion or "",
+        decision=r.decision or "",
+        rationale=r.rationale or "",
+        dissent=r.dissent or "",
+        method=r.method or "",
+    )
+
+
+# --- queries ---------------------------------------------------------------------------------
+
+
+def agencies(conn: Connection) -> list[Agency]:
+    return [agency_from(r) for r in conn.execute(select(s.agency).order_by(s.agency.c.name))]
+
+
+def members(conn: Connection) -> list[Member]:
+    return [member_from(r) for r in conn.execute(select(s.member).order_by(s.member.c.name))]
+
+
+def devices(conn: Connection) -> list[Device]:
+    return [device_from(r) for r in conn.execute(select(s.device))]
+
+
+def get_row(conn: Connection, entity: str, record_id: str) -> Any | None:
+    t = s.ENTITIES[entity].table
+    return conn.execute(select(t).where(t.c.id == record_id)).first()
+
+
+def risk_level_expr() -> Any:
+    """The current risk level of a case: latest version; the higher level wins a tie (concurrent)."""
+    a = s.assessment
+    return (
+        select(a.c.risk_level)
+        .where(a.c.case_id == s.case.c.id)
+        .order_by(a.c.version.desc(), a.c.risk_rank.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
+
+
+def get_case(conn: Connection, case_id: str) -> Case | None:
+    row = conn.execute(
+        select(s.case, risk_level_expr().label("risk")).where(s.case.c.id == case_id)
+    ).first()
+    return case_from(row, row.risk) if row else None
+
+
+def find_case(conn: Connection, text: str) -> list[Case]:
+    """By id, or by human ref (case-insensitive)."""
+    row = conn.execute(
+        select(s.case, risk_level_expr().label("risk")).where(
+            or_(s.case.c.id == text, func.upper(s.case.c.ref) == text.upper())
+        )
+    ).all()
+    return [case_from(r, r.risk) for r in row]
+
+
+def get_subject(conn: Connection, subject_id: str) -> Subject | None:
+    row = get_row(conn, "subject", subject_id)
+    return subject_from(row) if row else None
+
+
+def rows_for_case(conn: Connection, entity: str, case_id: str, order: str | None = None) -> list[Any]:
+    t = s.ENTITIES[entity].table
+    q = select(t).where(t.c.case_id == case_id)
+    if order:
+        q = q.order_by(t.c[order])
+    return list(conn.execute(q))
+
+
+def actions_for(conn: Connection, where: ColumnElement[bool] | None, *, limit: int | None = None) -> list[Action]:
+    q = select(s.action)
+    if where is not None:
+        q = q.where(where)
+    q = q.order_by(s.action.c.due)
+    if limit:
+        q = q.limit(limit)
+    rows = list(conn.execute(q))
+    ids = [r.id for r in rows]
+    updates: dict[str, list[ActionUpdate]] = {}
+    for chunk_start in range(0, len(ids), 500):
+        chunk = ids[chunk_start : chunk_start + 500]
+        for u in conn.execute(
+            select(s.action_update)
+            .where(s.action_update.c.action_id.in_(chunk))
+            .order_by(s.action_update.c.at)
+        ):
+            updates.setdefault(u.action_id, []).append(action_update_from(u))
+    return [action_from(r, updates.get(r.id, ())) for r in rows]
+
+
+def meeting_from(conn: Connection, r: Any) -> Meeting:
+    att = [
+        Attendee(
+            member_id=MemberId(a.member_id),
+            attendance=Attendance(a.attendance),
+            confidentiality_agreed=bool(a.confidentiality_agreed),
+        )
+        for a in conn.execute(select(s.attendance).where(s.attendance.c.meeting_id == r.id))
+    ]
+    agenda = [
+        agenda_item_from(a)
+        for a in conn.execute(
+            select(s.agenda_item)
+            .where(s.agenda_item.c.meeting_id == r.id)
+            .order_by(s.agenda_item.c.position)
+        )
+    ]
+    held = _d(r.held_on)
+    assert held is not None
+    return Meeting(
+        id=MeetingId(r.id),
+        held_on=held,
+        time=r.time or "",
+        venue=r.venue or "",
+        chair=MemberId(r.chair) if r.chair else None,
+        attendees=tuple(att),
+        agenda=tuple(agenda),
+        status=r.status or "scheduled",
+        distribution=frozenset(MemberId(m) for m in _j(r.distribution, [])),
+    )
+
+
+def meetings(conn: Connection) -> list[Meeting]:
+    return [meeting_from(conn, r) for r in conn.execute(select(s.meeting).order_by(s.meeting.c.held_on))]
+
+
+def get_meeting(conn: Connection, meeting_id: str) -> Meeting | None:
+    r = get_row(conn, "meeting", meeting_id)
+    return meeting_from(conn, r) if r else None
+
+
+# --- the case list ---------------------------------------------------------------------------
+
+CASE_SORT_KEYS = ("ref", "name", "dob", "status", "risk", "lead", "opened", "review", "overdue")
+
+
+def _case_list_query(
+    *,
+    today: dt.date,
+    visible_to: AgencyId | None,
+    statuses: Iterable[str] | None,
+    search: str | None,
+    risk: str | None,
+    lead_agency: str | None,
+    overdue_only: bool,
+    review_due_by: dt.date | None,
+) -> tuple[Any, dict[str, Any]]:
+    c, subj, ag, act = s.case, s.subject, s.agency, s.action
+    overdue = (
+        select(func.count())
+        .select_from(act)
+        .where(
+            act.c.case_id == c.c.id,
+            act.c.status.in_(("open", "in-progress")),
+            act.c.due < today.isoformat(),
+        )
+        .scalar_subquery()
+    )
+    name = (func.coalesce(subj.c.surname, "") + ", " + func.coalesce(subj.c.forenames, ""))
+    cols = {
+        "ref": c.c.ref,
+        "name": name,
+        "dob": subj.c.date_of_birth,
+        "status": c.c.status,
+        "risk": risk_level_expr(),
+        "lead": ag.c.short,
+        "opened": c.c.opened,
+        "review": c.c.next_review,
+        "overdue": overdue,
+    }
+    conds: list[ColumnElement[bool]] = []
+    if visible_to is not None:
+        conds.append(
+            or_(
+                c.c.lead_agency == visible_to,
+                func.instr(func.coalesce(c.c.shared_with, ""), '"' + visible_to + '"') > 0,
+            )
+        )
+    if statuses:
+        conds.append(c.c.status.in_(list(statuses)))
+    if risk:
+        conds.append(cols["risk"] == risk)
+    if lead_agency:
+        conds.append(c.c.lead_agency == lead_agency)
+    if overdue_only:
+        conds.append(overdue > 0)
+    if review_due_by is not None:
+        conds.append(and_(c.c.next_review.is_not(None), c.c.next_review <= review_due_by.isoformat()))
+    if search:
+        conds.append(search_condition(search))
+    from_ = c.join(subj, subj.c.id == c.c.subject_id).outerjoin(ag, ag.c.id == c.c.lead_agency)
+    return (from_, conds), cols
+
+
+def search_condition(text: str) -> ColumnElement[bool]:
+    """Names, aliases, identifiers (via the subject's search key), refs, and dates of birth."""
+    from app.models.dates import parse_uk_date
+
+    term = normalise_search(text)
+    c, subj = s.case, s.subject
+    parts: list[ColumnElement[bool]] = [func.upper(c.c.ref).contains(text.strip().upper())]
+    if term:
+        words = term.split()
+        parts.append(and_(*[subj.c.search_key.contains(w) for w in words]))
+    day = parse_uk_date(text.strip())
+    if day is not None:
+        parts.append(subj.c.date_of_birth == day.isoformat())
+    return or_(*parts)
+
+
+def normalise_search(text: str) -> str:
+    import unicodedata
+
+    folded = unicodedata.normalize("NFKD", text.casefold())
+    plain = "".join(ch for ch in folded if not unicodedata.combining(ch))
+    return " ".join("".join(ch if ch.isalnum() else " " for ch in plain).split())
+
+
+def subject_search_key(forenames: str, surname: str, aliases: Iterable[str], identifiers: Iterable[str]) -> str:
+    return " " + normalise_search(" ".join([forenames, surname, *aliases, *identifiers])) + " "
+
+
+def case_ids(
+    conn: Connection,
+    *,
+    today: dt.date,
+    visible_to: AgencyId | None = None,
+    statuses: Iterable[str] | None = None,
+    search: str | None = None,
+    risk: str | None = None,
+    lead_agency: str | None = None,
+    overdue_only: bool = False,
+    review_due_by: dt.date | None = None,
+    sort: str = "ref",
+    descending: bool = False,
+    limit: int | None = None,
+) -> list[CaseId]:
+    (from_, conds), cols = _case_list_query(
+        today=today,
+        visible_to=visible_to,
+        statuses=statuses,
+        search=search,
+        risk=risk,
+        lead_agency=lead_agency,
+        overdue_only=overdue_only,
+        review_due_by=review_due_by,
+    )
+    key = cols.get(sort, cols["ref"])
+    q = select(s.case.c.id).select_from(from_).where(*conds)
+    q = q.order_by(key.desc() if descending else key.asc(), s.case.c.ref)
+    if limit:
+        q = q.limit(limit)
+    return [CaseId(r[0]) for r in conn.execute(q)]
+
+
+def case_summaries(
+    conn: Connection, ids: Sequence[str], *, today: dt.date, status_label: Any
+) -> list[CaseSummary]:
+    if not ids:
+        return []
+    (from_, _conds), cols = _case_list_query(
+        today=today,
+        visible_to=None,
+        statuses=None,
+        search=None,
+        risk=None,
+        lead_agency=None,
+        overdue_only=False,
+        review_due_by=None,
+    )
+    q = (
+        select(
+            s.case.c.id,
+            s.case.c.ref,
+            s.subject.c.forenames,
+            s.subject.c.surname,
+            s.subject.c.date_of_birth,
+            s.case.c.status,
+            cols["risk"].label("risk"),
+            s.agency.c.short.label("lead"),
+            s.case.c.opened,
+            s.case.c.next_review,
+            cols["overdue"].label("overdue"),
+        )
+        .select_from(from_)
+        .where(s.case.c.id.in_(list(ids)))
+    )
+    by_id = {}
+    for r in conn.execute(q):
+        by_id[r.id] = CaseSummary(
+            id=CaseId(r.id),
+            ref=r.ref,
+            subject_name=f"{r.forenames or ''} {r.surname or ''}".strip(),
+            date_of_birth=_d(r.date_of_birth),
+            status=r.status,
+            status_label=status_label(r.status),
+            risk_level=r.risk,
+            lead_agency=r.lead or "",
+            opened=_d(r.opened) or dt.date.min,
+            next_review=_d(r.next_review),
+            overdue_actions=int(r.overdue or 0),
+        )
+    return [by_id[i] for i in ids if i in by_id]
+
+
+def count_rows(conn: Connection, entity: str) -> int:
+    t = s.ENTITIES[entity].table
+    return int(conn.execute(select(func.count()).select_from(t)).scalar_one())
+
+
+def next_case_number(conn: Connection, year: int) -> int:
+    prefix = f"RT-{year}-"
+    row = conn.execute(
+        select(func.max(s.case.c.ref)).where(s.case.c.ref.like(prefix + "%"))
+    ).scalar()
+    if not row:
+        return 1
+    try:
+        return int(str(row)[len(prefix) :]) + 1
+    except ValueError:
+        return 1
