@@ -8,7 +8,7 @@ import re
 import unicodedata
 
 import pytest
-from conftest import PASSPHRASE, STORE_ID
+from crypto_support import PASSPHRASE, STORE_ID
 
 from app.crypto.keyfile import (
     MAX_MEMORY_KIB,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import keyring.errors
 import pytest
-from conftest import PASSPHRASE, STORE_ID, MemoryKeyring
+from crypto_support import PASSPHRASE, STORE_ID, MemoryKeyring
 from keyring.backends import chainer, fail, null
 
 from app.crypto.keyfile import KeyFile, generate_keyring_secret

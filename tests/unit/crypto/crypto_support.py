@@ -1,0 +1,68 @@
+"""Shared helpers for the crypto tests (a uniquely named module, so it never collides with
+another directory's conftest): constants, an in-memory keyring backend, and fixtures that
+conftest.py re-exports."""
+
+from __future__ import annotations
+
+import keyring.backend
+import keyring.errors
+import pytest
+
+from app.crypto.identity import DeviceKeys
+from app.crypto.keyfile import KdfParams, KeyFile, generate_data_key, generate_recovery_key
+
+STORE_ID = "6f1c2b3a-1d2e-4f50-8a9b-0c1d2e3f4a5b"
+PASSPHRASE = "correct horse battery staple"
+
+
+class MemoryKeyring(keyring.backend.KeyringBackend):
+    """A fake keyring backend: never the real OS keyring in tests."""
+
+    priority = 1
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.entries: dict[tuple[str, str], str] = {}
+
+    def get_password(self, service: str, username: str) -> str | None:
+        return self.entries.get((service, username))
+
+    def set_password(self, service: str, username: str, password: str) -> None:
+        self.entries[(service, username)] = password
+
+    def delete_password(self, service: str, username: str) -> None:
+        try:
+            del self.entries[(service, username)]
+        except KeyError:
+            raise keyring.errors.PasswordDeleteError("not found") from None
+
+
+@pytest.fixture
+def memory_keyring() -> MemoryKeyring:
+    return MemoryKeyring()
+
+
+@pytest.fixture
+def data_key() -> bytes:
+    return generate_data_key()
+
+
+@pytest.fixture
+def recovery_key() -> str:
+    return generate_recovery_key()
+
+
+@pytest.fixture
+def key_file(data_key: bytes, recovery_key: str) -> KeyFile:
+    return KeyFile.create(
+        data_key=data_key,
+        passphrase=PASSPHRASE,
+        recovery_key=recovery_key,
+        store_id=STORE_ID,
+        kdf=KdfParams.cheap(),
+    )
+
+
+@pytest.fixture(scope="session")
+def device_keys() -> DeviceKeys:
+    return DeviceKeys.generate()
