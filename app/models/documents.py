@@ -1,0 +1,218 @@
+"""The plain input of every printed document: one frozen dataclass per document, built by services.
+
+Job: carry *everything* a document shows, so that ``app.reports`` only lays out what it is given and
+never looks anything up (no store, no settings, no clock).
+
+Invariants the caller (services) guarantees before handing these to a renderer:
+- Need-to-know is already applied. Every contribution, case paper, agenda item and action here is
+  one the recipient may see; restricted content is *left out*, never passed in to be hidden.
+- Names are resolved: members, agencies and cases are shown through :class:`Names`, a plain mapping
+  of id -> display text handed in with the data. A missing id prints as a neutral placeholder.
+- ``overdue`` on an :class:`ActionLine` is decided by the caller (``rules.is_overdue`` with a
+  ``today``), so a document printed twice from the same data says the same thing.
+- Statistics arrive already suppressed (strings such as ``"<5"``); charts get ``None`` for a
+  suppressed value, so no chart can reveal a small count.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+
+from app.models.domain import (
+    Action,
+    AgendaItem,
+    Assessment,
+    Case,
+    ConsentRecord,
+    Contribution,
+    Meeting,
+    Plan,
+    Referral,
+    Subject,
+)
+from app.models.enums import AgendaKind, Attendance, Marking
+from app.models.programme import Programme
+from app.models.rules import is_overdue
+
+UNKNOWN = "—"
+
+
+@dataclass(frozen=True)
+class Names:
+    """Display names for the ids a document mentions, resolved by the caller."""
+
+    members: Mapping[str, str] = field(default_factory=dict)
+    agencies: Mapping[str, str] = field(default_factory=dict)
+    cases: Mapping[str, str] = field(default_factory=dict)  # case id -> "RT-2026-0042 Jo Bloggs"
+
+    def member(self, member_id: str | None) -> str:
+        if member_id is None:
+            return UNKNOWN
+        return self.members.get(member_id, UNKNOWN)
+
+    def agency(self, agency_id: str | None) -> str:
+        if agency_id is None:
+            return UNKNOWN
+        return self.agencies.get(agency_id, UNKNOWN)
+
+    def case(self, case_id: str | None) -> str:
+        if case_id is None:
+            return ""
+        return self.cases.get(case_id, UNKNOWN)
+
+
+@dataclass(frozen=True)
+class DocumentContext:
+    """Who the document is for and how it is marked; the same for every page."""
+
+    panel_name: str
+    marking: Marking
+    author: str  # who printed it (metadata /Author and the footer)
+    recipient_name: str  # "" for a document with no named recipient (no watermark, no copy line)
+    recipient_agency: str
+    copy_number: int | None
+    generated_at: dt.datetime
+    programme: Programme
+    language: str = "en-GB"
+
+    @property
+    def recipient_line(self) -> str:
+        """ "Copy 3 for Jo Bloggs, Housing", or "" when the document has no named recipient."""
+        if not self.recipient_name:
+            return ""
+        who = self.recipient_name
+        if self.recipient_agency:
+            who = f"{who}, {self.recipient_agency}"
+        if self.copy_number is not None:
+            return f"Copy {self.copy_number} for {who}"
+        return f"Copy for {who}"
+
+
+@dataclass(frozen=True)
+class ActionLine:
+    """An action as a document shows it, with ``overdue`` decided by the caller."""
+
+    action: Action
+    overdue: bool
+
+    @classmethod
+    def of(cls, action: Action, today: dt.date) -> ActionLine:
+        return cls(action=action, overdue=is_overdue(action, today))
+
+
+def action_lines(actions: Iterable[Action], today: dt.date) -> tuple[ActionLine, ...]:
+    """Actions in due-date order with their overdue flag as of ``today``."""
+    return tuple(ActionLine.of(a, today) for a in sorted(actions, key=lambda a: (a.due, a.title)))
+
+
+@dataclass(frozen=True)
+class AttendeeLine:
+    name: str
+    agency: str
+    attendance: Attendance = Attendance.PRESENT
+
+
+@dataclass(frozen=True)
+class CasePaper:
+    """One case as the pack shows it to one recipient."""
+
+    subject: Subject
+    case: Case
+    referral: Referral | None
+    assessment: Assessment | None  # the current one
+    previous_assessment: Assessment | None  # the one before, to show what changed
+    risk_history: tuple[tuple[dt.date, str], ...]  # (date, risk level id), oldest first
+    plan: Plan | None
+    actions: tuple[ActionLine, ...]
+    new_contributions: tuple[Contribution, ...]  # since the last meeting, visible to the recipient
+    consent: ConsentRecord | None = None
+    agenda_kind: AgendaKind | None = None
+
+
+@dataclass(frozen=True)
+class MinuteItem:
+    """One agenda item as minuted. ``case_ref`` alone is printed in the executive summary."""
+
+    item: AgendaItem
+    case_ref: str = ""  # "RT-2026-0042"
+    subject_name: str = ""  # printed in full minutes only
+    actions_raised: tuple[ActionLine, ...] = ()
+
+
+@dataclass(frozen=True)
+class MinutesData:
+    context: DocumentContext
+    meeting: Meeting
+    names: Names
+    attendees: tuple[AttendeeLine, ...]  # present, apologies and absent; grouped by agency on print
+    items: tuple[MinuteItem, ...]
+    next_meeting: dt.date | None = None
+
+
+@dataclass(frozen=True)
+class MeetingPackData:
+    context: DocumentContext
+    meeting: Meeting
+    names: Names
+    agenda: tuple[tuple[AgendaKind, tuple[AgendaItem, ...]], ...]  # see group_agenda
+    previous_minutes: MinutesData | None
+    action_log: tuple[ActionLine, ...]  # actions raised at or still open since the last meeting
+    case_papers: tuple[CasePaper, ...]
+    attendance: tuple[AttendeeLine, ...]  # expected attendees, for the sign-in sheet
+    confidentiality_statement: str
+
+
+def group_agenda(
+    items: Iterable[AgendaItem],
+) -> tuple[tuple[AgendaKind, tuple[AgendaItem, ...]], ...]:
+    """Agenda items grouped by kind in the order a panel takes them; empty kinds left out."""
+    ordered = sorted(items, key=lambda i: i.position)
+    groups = []
+    for kind in AgendaKind:
+        these = tuple(i for i in ordered if i.kind is kind)
+        if these:
+            groups.append((kind, these))
+    return tuple(groups)
+
+
+@dataclass(frozen=True)
+class PlanData:
+    context: DocumentContext
+    subject: Subject
+    case: Case
+    plan: Plan
+    actions: tuple[ActionLine, ...]  # the plan's actions (objectives name them by id)
+    names: Names
+
+
+@dataclass(frozen=True)
+class StatTable:
+    """A table of label -> count, counts already suppressed (``"<5"``)."""
+
+    title: str
+    rows: tuple[tuple[str, str], ...]
+    label_heading: str = "Category"
+    value_heading: str = "Count"
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class StatSeries:
+    """A bar chart. ``None`` is a suppressed value: drawn as no bar, labelled "<5"."""
+
+    title: str
+    points: tuple[tuple[str, int | None], ...]
+    value_label: str = "Count"
+    suppressed_label: str = "<5"
+
+
+@dataclass(frozen=True)
+class StatisticsReportData:
+    context: DocumentContext
+    title: str
+    period_label: str  # "1 April 2025 to 31 March 2026"
+    tables: tuple[StatTable, ...]
+    series: tuple[StatSeries, ...] = ()
+    notes: tuple[str, ...] = ()

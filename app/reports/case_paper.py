@@ -1,0 +1,271 @@
+"""One case paper of a meeting pack: the person, referral, assessment and what changed, risk level
+and its history, plan, actions and new information by agency.
+
+Job: turn a :class:`CasePaper` into flowables. Invariant: it prints only what the paper holds (the
+caller has applied need-to-know); it looks nothing up beyond the programme and the names given.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+
+from reportlab.lib.units import mm
+from reportlab.platypus import Flowable, KeepTogether, Spacer, Table, TableStyle
+
+from app.models.documents import CasePaper, DocumentContext, Names
+from app.models.domain import Assessment, Plan
+from app.models.programme import Framework, Programme
+from app.reports.charts import risk_history_chart
+from app.reports.parts import actions_table, overdue_note
+from app.reports.styles import (
+    INK,
+    RULE,
+    M,
+    P,
+    data_table,
+    esc,
+    facts_table,
+    fmt_date,
+    paras,
+)
+from app.reports.template import Heading
+
+
+def _level_label(framework: Framework, level: str | None) -> str:
+    if not level:
+        return "Not assessed"
+    for r in framework.risk_levels:
+        if r.id == level:
+            return r.label
+    return level
+
+
+def _rating_label(framework: Framework, rating: str) -> str:
+    for r in framework.ratings:
+        if r.id == rating:
+            return r.label
+    return rating
+
+
+def _factor_label(framework: Framework, dimension: str, factor: str) -> tuple[str, str]:
+    for d in framework.dimensions:
+        if d.id == dimension:
+            for f in d.factors:
+                if f.id == factor:
+                    return d.label, f.label
+            return d.label, factor
+    return dimension, factor
+
+
+def changes_since(
+    current: Assessment, previous: Assessment | None, framework: Framework
+) -> list[str]:
+    """Plain sentences saying what changed between two assessments."""
+    if previous is None:
+        return ["First assessment: there is no earlier one to compare with."]
+    out: list[str] = []
+    if current.risk_level != previous.risk_level:
+        out.append(
+            f"Risk level changed from {_level_label(framework, previous.risk_level)} "
+            f"to {_level_label(framework, current.risk_level)}."
+        )
+    before = {(f.dimension, f.factor): f.rating for f in previous.factors}
+    for f in current.factors:
+        dim, fac = _factor_label(framework, f.dimension, f.factor)
+        old = before.get((f.dimension, f.factor))
+        if old is None:
+            out.append(f"{dim} – {fac}: newly rated {_rating_label(framework, f.rating)}.")
+        elif old != f.rating:
+            out.append(
+                f"{dim} – {fac}: from {_rating_label(framework, old)} "
+                f"to {_rating_label(framework, f.rating)}."
+            )
+    if current.overall.strip() != previous.overall.strip():
+        out.append("The overall judgement has been revised (below).")
+    return out or ["No change in ratings or risk level since the last assessment."]
+
+
+def _assessment(paper: CasePaper, framework: Framework, names: Names) -> list[Flowable]:
+    a = paper.assessment
+    if a is None:
+        return [P("No assessment has been recorded yet.", "small")]
+    prev = paper.previous_assessment
+    story: list[Flowable] = [
+        P(
+            f"Version {a.version}, {fmt_date(a.assessed_on)}, by {names.member(a.author)}."
+            + (f" Previous: version {prev.version}, {fmt_date(prev.assessed_on)}." if prev else ""),
+            "small",
+        ),
+        Heading("What changed", "h3", level=3, toc=False),
+    ]
+    story += [M(f"•&nbsp;&nbsp;{esc(line)}", "body") for line in changes_since(a, prev, framework)]
+    story.append(Heading("Overall judgement", "h3", level=3, toc=False))
+    story += paras(a.overall)
+    summaries = dict(a.dimension_summaries)
+    for d in framework.dimensions:
+        if summaries.get(d.id):
+            story.append(M(f"<b>{esc(d.label)}.</b> {esc(summaries[d.id])}"))
+    before = {(f.dimension, f.factor): f.rating for f in prev.factors} if prev else {}
+    rows: list[list[object]] = []
+    for f in a.factors:
+        dim, fac = _factor_label(framework, f.dimension, f.factor)
+        rating = _rating_label(framework, f.rating)
+        old = before.get((f.dimension, f.factor))
+        if old is not None and old != f.rating:
+            rating = f"{rating}\n(was {_rating_label(framework, old)})"
+        source = names.agency(f.source_agency) if f.source_agency else ""
+        rows.append([f"{dim}\n{fac}", rating, f.evidence, source])
+    if rows:
+        story.append(Spacer(1, 4))
+        story.append(
+            data_table(
+                ["Factor", "Rating", "Evidence", "Source"],
+                rows,
+                [46 * mm, 28 * mm, 70 * mm, 26 * mm],
+            )
+        )
+    return story
+
+
+def _risk_block(paper: CasePaper, framework: Framework) -> Flowable:
+    level = paper.assessment.risk_level if paper.assessment else paper.case.risk_level
+    label = _level_label(framework, level)
+    left = [P("Current risk level", "label"), M(f"<b>{esc(label.upper())}</b>", "h2")]
+    if paper.risk_history:
+        left.append(
+            P(
+                f"{len(paper.risk_history)} assessment(s) since "
+                f"{fmt_date(paper.risk_history[0][0])}",
+                "small",
+            )
+        )
+    t = Table(
+        [[left, risk_history_chart(paper.risk_history, framework)]],
+        colWidths=[58 * mm, 112 * mm],
+        hAlign="LEFT",
+    )
+    t.setStyle(
+        TableStyle(
+            [
+                ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+                ("BOX", (0, 0), (0, 0), 1.2, INK),
+                ("LEFTPADDING", (0, 0), (0, 0), 8),
+                ("LINEBELOW", (1, 0), (1, 0), 0.4, RULE),
+            ]
+        )
+    )
+    return t
+
+
+def plan_summary(plan: Plan | None, programme: Programme, names: Names) -> list[Flowable]:
+    if plan is None:
+        return [P("No plan has been agreed yet.", "small")]
+    approval = (
+        f"approved by {names.member(plan.approved_by)} on {fmt_date(plan.approved_on)}"
+        if plan.approved
+        else "NOT YET APPROVED"
+    )
+    story: list[Flowable] = [
+        M(
+            f"Version {plan.version}, {esc(approval)}. Review due {esc(fmt_date(plan.review_on))}.",
+            "small",
+        )
+    ]
+    labels = {h.id: h.label for h in programme.plan_headings}
+    rows = [[labels.get(o.heading, o.heading), o.text] for o in plan.objectives]
+    if rows:
+        story.append(data_table(["Heading", "Objective"], rows, [50 * mm, 120 * mm]))
+    return story
+
+
+def _contributions(paper: CasePaper, ctx: DocumentContext, names: Names) -> list[Flowable]:
+    if not paper.new_contributions:
+        return [P("No new information since the last meeting.", "small")]
+    by_agency: dict[str, list] = defaultdict(list)
+    for c in paper.new_contributions:
+        by_agency[names.agency(c.agency_id)].append(c)
+    story: list[Flowable] = []
+    for agency in sorted(by_agency):
+        story.append(Heading(agency, "h3", level=3, toc=False))
+        for c in sorted(by_agency[agency], key=lambda c: c.recorded_on):
+            meta = [fmt_date(c.recorded_on), c.kind.capitalize(), f"by {names.member(c.author)}"]
+            if c.marking is not ctx.marking:
+                meta.append(f"handling: {c.marking.value}")
+            if c.restricted_to:
+                shared = ", ".join(sorted(names.agency(a) for a in c.restricted_to))
+                meta.append(f"not to be shared beyond {shared}")
+            story.append(P(" · ".join(meta), "small"))
+            story += paras(c.text)
+    return story
+
+
+def case_paper_story(paper: CasePaper, ctx: DocumentContext, names: Names) -> list[Flowable]:
+    s, c, prog = paper.subject, paper.case, ctx.programme
+    fw = prog.framework
+    today: dt.date = ctx.generated_at.date()
+    age = s.age_on(today)
+    dob = fmt_date(s.date_of_birth) + (f" (age {age})" if age is not None else "")
+    where = ", ".join(x for x in (s.area, s.postcode) if x)
+    facts: list[tuple[str, object]] = [("Name", s.display_name)]
+    if s.aliases:
+        facts.append(("Also known as", ", ".join(s.aliases)))
+    facts += [("Date of birth", dob), ("Gender", s.gender or "—")]
+    if s.address or where:
+        facts.append(("Address", ", ".join(x for x in (s.address, where) if x)))
+    if s.vulnerabilities:
+        facts.append(("Vulnerabilities", s.vulnerabilities))
+    facts += [
+        (
+            "Status",
+            prog.status_label(c.status)
+            + (f" · on the agenda as: {paper.agenda_kind.label}" if paper.agenda_kind else ""),
+        ),
+        ("Lead agency", names.agency(c.lead_agency)),
+        ("Case officer", names.member(c.case_officer)),
+        ("Opened", fmt_date(c.opened)),
+        ("Next review", fmt_date(c.next_review)),
+    ]
+    if paper.consent is not None:
+        k = paper.consent
+        facts.append(
+            (
+                "Consent",
+                f"{k.state.value.capitalize()} by {k.given_by}, "
+                f"{fmt_date(k.recorded_on)}"
+                + (f"; re-assess {fmt_date(k.reassess_on)}" if k.reassess_on else ""),
+            )
+        )
+    story: list[Flowable] = [
+        Heading(f"{c.ref}  {s.display_name}", "h1", level=1),
+        facts_table(facts),
+        Spacer(1, 8),
+        _risk_block(paper, fw),
+        Heading("Referral", "h2", level=2, toc=False),
+    ]
+    r = paper.referral
+    if r is None:
+        story.append(P("No referral is held for this case.", "small"))
+    else:
+        sector = prog.sector(r.sector)
+        concern = prog.concern(r.concern)
+        story.append(
+            P(
+                f"Received {fmt_date(r.received)} from {r.referrer} "
+                f"({sector.label if sector else r.sector}). Type of concern: "
+                f"{concern.label if concern else r.concern}.",
+                "small",
+            )
+        )
+        story += paras(r.narrative)
+    story.append(Heading("Assessment", "h2", level=2, toc=False))
+    story += _assessment(paper, fw, names)
+    story.append(Heading("Plan", "h2", level=2, toc=False))
+    story += plan_summary(paper.plan, prog, names)
+    story.append(Heading("Actions", "h2", level=2, toc=False))
+    note = overdue_note(paper.actions)
+    table = actions_table(paper.actions, names)
+    story.append(KeepTogether([note, table]) if note else table)
+    story.append(Heading("New information by agency", "h2", level=2, toc=False))
+    story += _contributions(paper, ctx, names)
+    return story

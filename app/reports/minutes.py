@@ -1,0 +1,152 @@
+"""Minutes of a meeting, in full or as an executive summary for people outside the panel.
+
+Job: ``render_minutes(data, summary=...) -> bytes`` and the minutes flowables the meeting pack
+reuses for "minutes of the last meeting".
+
+Invariant of the summary: it prints attendance, each item's decision and the actions raised, and
+identifies cases by reference only. Discussion, rationale, dissent and subject names are *not laid
+out at all* (they never reach the page, the outline or the metadata), because the summary goes to
+people outside the panel.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from reportlab.lib.units import mm
+from reportlab.platypus import Flowable, Spacer
+
+from app.models.documents import MinuteItem, MinutesData, Names
+from app.models.enums import AgendaKind, Attendance
+from app.reports.parts import actions_table
+from app.reports.styles import M, P, data_table, esc, facts_table, fmt_date, paras
+from app.reports.template import Heading, build_pdf
+
+ITEM_KIND = {
+    AgendaKind.NEW_REFERRAL: "New referral",
+    AgendaKind.REVIEW: "Review",
+    AgendaKind.EXIT: "Exit",
+    AgendaKind.POST_EXIT_REVIEW: "Post-exit review",
+    AgendaKind.OTHER: "Other business",
+}
+METHOD_LABEL = {
+    "consensus": "by consensus",
+    "majority": "by majority",
+    "chair": "by the chair's decision",
+}
+
+
+def attendance_table(data: MinutesData) -> Flowable:
+    """Present and apologies grouped by agency (absent members listed in their own column)."""
+    by_agency: dict[str, dict[Attendance, list[str]]] = defaultdict(lambda: defaultdict(list))
+    for a in data.attendees:
+        by_agency[a.agency or "—"][a.attendance].append(a.name)
+    rows = []
+    for agency in sorted(by_agency):
+        groups = by_agency[agency]
+        rows.append(
+            [
+                agency,
+                "\n".join(sorted(groups[Attendance.PRESENT])) or "—",
+                "\n".join(sorted(groups[Attendance.APOLOGIES])) or "—",
+                "\n".join(sorted(groups[Attendance.ABSENT])) or "—",
+            ]
+        )
+    if not rows:
+        return P("No attendance was recorded.", "small")
+    return data_table(
+        ["Agency", "Present", "Apologies", "Absent"], rows, [46 * mm, 46 * mm, 42 * mm, 36 * mm]
+    )
+
+
+def _item_title(n: int, mi: MinuteItem, *, summary: bool) -> str:
+    item = mi.item
+    who = mi.case_ref if summary else "  ".join(x for x in (mi.case_ref, mi.subject_name) if x)
+    text = f"{n}. {ITEM_KIND[item.kind]}"
+    if who:
+        text += f": {who}"
+    if item.title and (not summary or not item.case_id):
+        text += f" – {item.title}"
+    return text
+
+
+def _item_story(
+    n: int, mi: MinuteItem, names: Names, *, summary: bool, level: int
+) -> list[Flowable]:
+    item = mi.item
+    story: list[Flowable] = [
+        Heading(_item_title(n, mi, summary=summary), "h2", level=level, toc=False)
+    ]
+    if not summary and item.discussion:
+        story.append(P("Discussion", "h3"))
+        story += paras(item.discussion)
+    story.append(P("Decision", "h3"))
+    story += paras(item.decision or "No decision recorded.")
+    if not summary:
+        if item.method:
+            story.append(P(f"Decided {METHOD_LABEL.get(item.method, item.method)}.", "small"))
+        if item.rationale:
+            story.append(P("Rationale", "h3"))
+            story += paras(item.rationale)
+        story.append(P("Dissent", "h3"))
+        story += paras(item.dissent) if item.dissent else [P("None recorded.", "small")]
+    if mi.actions_raised:
+        story.append(P("Actions raised", "h3"))
+        story.append(actions_table(mi.actions_raised, names))
+    story.append(Spacer(1, 6))
+    return story
+
+
+def minutes_story(data: MinutesData, *, summary: bool, level: int = 0) -> list[Flowable]:
+    """The body of the minutes; ``level`` is the outline level of its top heading."""
+    m = data.meeting
+    story: list[Flowable] = [
+        facts_table(
+            [
+                ("Date", fmt_date(m.held_on, long=True)),
+                ("Time", m.time or "—"),
+                ("Venue", m.venue or "—"),
+                ("Chair", data.names.member(m.chair)),
+            ]
+        ),
+        Heading("Attendance", "h2", level=level + 1, toc=False),
+        attendance_table(data),
+        Heading(
+            "Items" if not summary else "Decisions and actions", "h2", level=level + 1, toc=False
+        ),
+    ]
+    if not data.items:
+        story.append(P("No items were minuted.", "small"))
+    for n, mi in enumerate(data.items, start=1):
+        story += _item_story(n, mi, data.names, summary=summary, level=level + 2)
+    if data.next_meeting is not None:
+        story.append(M(f"<b>Next meeting:</b> {esc(fmt_date(data.next_meeting, long=True))}"))
+    return story
+
+
+def render_minutes(data: MinutesData, *, summary: bool, compress: bool = True) -> bytes:
+    """Minutes as PDF bytes; ``summary=True`` gives the executive summary for outside the panel."""
+    kind = "Executive summary of minutes" if summary else "Minutes"
+    when = fmt_date(data.meeting.held_on, long=True)
+    story: list[Flowable] = [
+        Heading(f"{kind}", "title", level=0, toc=False),
+        P(f"{data.context.panel_name} · meeting of {when}", "subtitle"),
+    ]
+    if summary:
+        story.append(
+            P(
+                "This summary records the panel's decisions and actions only. It is for "
+                "people outside the panel who need to know them; the full minutes are held "
+                "by the panel coordinator.",
+                "small",
+            )
+        )
+    story += minutes_story(data, summary=summary, level=0)
+    return build_pdf(
+        story,
+        data.context,
+        title=f"{kind}, {data.context.panel_name}, {when}",
+        subject=f"{kind} of the meeting of {when}",
+        doc_label=f"{kind}, {fmt_date(data.meeting.held_on)}",
+        compress=compress,
+    )

@@ -1,0 +1,182 @@
+"""The meeting pack: one PDF per meeting and recipient.
+
+Job: ``render_meeting_pack(data) -> bytes`` with, in order: cover; confidentiality statement;
+contents with page numbers; agenda by kind; minutes and action log of the last meeting; one paper
+per case; attendance sheet.
+
+Invariants: the pack prints exactly the data it is given, which the caller has already cut to what
+this recipient may see (restricted content is absent, not hidden); every page carries the marking
+twice, the recipient line and a watermark of the recipient's name (template); the metadata names
+the meeting, never a subject.
+"""
+
+from __future__ import annotations
+
+from reportlab.lib.units import mm
+from reportlab.platypus import CondPageBreak, Flowable, PageBreak, Spacer, Table, TableStyle
+
+from app.models.documents import MeetingPackData
+from app.reports.case_paper import case_paper_story
+from app.reports.minutes import minutes_story
+from app.reports.parts import actions_table, overdue_note
+from app.reports.styles import (
+    INK,
+    MUTED,
+    RULE,
+    M,
+    P,
+    data_table,
+    esc,
+    facts_table,
+    fmt_date,
+    fmt_datetime,
+    paras,
+)
+from app.reports.template import Contents, Heading, build_pdf
+
+
+def _cover(data: MeetingPackData) -> list[Flowable]:
+    ctx, m = data.context, data.meeting
+    copy = Table(
+        [
+            [M(f"<b>{esc(ctx.recipient_line or 'Copy for the panel file')}</b>", "h2")],
+            [
+                P(
+                    "This copy holds only the information its recipient may see. Keep it "
+                    "secure, do not copy it, and return it or destroy it securely after the "
+                    "meeting.",
+                    "small",
+                )
+            ],
+        ],
+        colWidths=[170 * mm],
+        hAlign="LEFT",
+    )
+    copy.setStyle(
+        TableStyle(
+            [
+                ("BOX", (0, 0), (-1, -1), 1.2, INK),
+                ("LEFTPADDING", (0, 0), (-1, -1), 10),
+                ("RIGHTPADDING", (0, 0), (-1, -1), 10),
+                ("TOPPADDING", (0, 0), (0, 0), 8),
+                ("BOTTOMPADDING", (0, -1), (-1, -1), 10),
+            ]
+        )
+    )
+    cases = len(data.case_papers)
+    return [
+        Spacer(1, 28 * mm),
+        P(ctx.panel_name, "subtitle"),
+        M("Meeting pack", "title"),
+        P(fmt_date(m.held_on, long=True), "subtitle"),
+        Spacer(1, 6 * mm),
+        facts_table(
+            [
+                ("Time", m.time or "—"),
+                ("Venue", m.venue or "—"),
+                ("Chair", data.names.member(m.chair)),
+                ("Case papers", f"{cases} case{'s' if cases != 1 else ''}"),
+                ("Prepared", f"{fmt_datetime(ctx.generated_at)} by {ctx.author}"),
+            ]
+        ),
+        Spacer(1, 14 * mm),
+        copy,
+        PageBreak(),
+    ]
+
+
+def _agenda(data: MeetingPackData) -> list[Flowable]:
+    story: list[Flowable] = [Heading("Agenda", "h1", level=0)]
+    if not data.agenda:
+        return [*story, P("No items on the agenda.", "small")]
+    n = 0
+    for kind, items in data.agenda:
+        story.append(Heading(kind.label, "h2", level=1, toc=False))
+        rows = []
+        for item in items:
+            n += 1
+            label = data.names.case(item.case_id) if item.case_id else ""
+            text = "  ".join(x for x in (label, item.title) if x) or "—"
+            rows.append([str(n), text])
+        story.append(data_table(None, rows, [12 * mm, 158 * mm], zebra=False))
+    return story
+
+
+def _previous(data: MeetingPackData) -> list[Flowable]:
+    story: list[Flowable] = [Heading("Minutes of the last meeting", "h1", level=0)]
+    if data.previous_minutes is None:
+        story.append(P("This is the panel's first meeting in Roundtable.", "small"))
+    else:
+        story += minutes_story(data.previous_minutes, summary=False, level=0)
+    story += [CondPageBreak(60 * mm), Heading("Action log", "h1", level=0)]
+    note = overdue_note(data.action_log)
+    if note is not None:
+        story.append(note)
+    story.append(actions_table(data.action_log, data.names, with_case=True))
+    return story
+
+
+def _attendance_sheet(data: MeetingPackData) -> list[Flowable]:
+    rows = [[a.name, a.agency, "", ""] for a in data.attendance]
+    rows += [["", "", "", ""] for _ in range(4)]  # space for people not expected
+    sheet = data_table(
+        ["Name", "Agency", "Signature", "Agreed"],
+        rows,
+        [52 * mm, 50 * mm, 50 * mm, 18 * mm],
+        zebra=False,
+        extra=[
+            ("ALIGN", (3, 1), (3, -1), "CENTER"),
+            ("TOPPADDING", (0, 1), (-1, -1), 8),
+            ("BOTTOMPADDING", (0, 1), (-1, -1), 8),
+            ("LINEBELOW", (0, 1), (-1, -1), 0.5, MUTED),
+            ("GRID", (2, 1), (3, -1), 0.4, RULE),
+        ],
+    )
+    return [
+        Heading("Attendance sheet", "h1", level=0),
+        P(
+            "By signing, each attendee confirms they have read and agree to the confidentiality "
+            "statement at the front of this pack.",
+            "small",
+        ),
+        Spacer(1, 4),
+        sheet,
+    ]
+
+
+def render_meeting_pack(data: MeetingPackData, *, compress: bool = True) -> bytes:
+    """The pack for one recipient, as PDF bytes."""
+    ctx = data.context
+    when = fmt_date(data.meeting.held_on, long=True)
+    story: list[Flowable] = _cover(data)
+    story += [Heading("Confidentiality statement", "h1", level=0)]
+    story += paras(data.confidentiality_statement, "statement")
+    contents_at = len(story) + 2
+    story += [Spacer(1, 8 * mm), M("Contents", "h1"), PageBreak()]
+    story += _agenda(data)
+    story += [PageBreak(), *_previous(data)]
+    if data.case_papers:
+        story += [PageBreak(), Heading("Case papers", "h1", level=0)]
+        story.append(
+            P(
+                f"{len(data.case_papers)} case paper(s), one per case, each starting "
+                "on a new page.",
+                "small",
+            )
+        )
+        for i, paper in enumerate(data.case_papers):
+            if i:
+                story.append(PageBreak())
+            story += case_paper_story(paper, ctx, data.names)
+    story += [PageBreak(), *_attendance_sheet(data)]
+    # The contents list is built last, from the headings now in the story, and put in its place.
+    story.insert(contents_at, Contents([f for f in story if isinstance(f, Heading)]))
+    return build_pdf(
+        story,
+        ctx,
+        title=f"Meeting pack, {ctx.panel_name}, {when}",
+        subject=f"Meeting pack for the meeting of {when}"
+        + (f"; {ctx.recipient_line}" if ctx.recipient_line else ""),
+        doc_label=f"Meeting pack, {fmt_date(data.meeting.held_on)}",
+        compress=compress,
+    )

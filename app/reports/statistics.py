@@ -1,0 +1,69 @@
+"""The statistics report: named tables of counts and bar charts, for publication or returns.
+
+Job: ``render_statistics(data) -> bytes``. Invariants: every number arrives already suppressed
+(``"<5"``) and is printed as given; a chart value of ``None`` is drawn as no bar (see charts), so
+nothing here can undo small-number suppression. The report has no named recipient unless the
+context gives one.
+"""
+
+from __future__ import annotations
+
+from reportlab.lib.units import mm
+from reportlab.platypus import Flowable, KeepTogether, Spacer
+
+from app.models.documents import StatisticsReportData, StatTable
+from app.reports.charts import bar_chart
+from app.reports.styles import P, data_table, fmt_datetime
+from app.reports.template import Heading, build_pdf
+
+
+def _table(t: StatTable) -> list[Flowable]:
+    rows: list[list[object]] = [[label, value] for label, value in t.rows]
+    parts: list[Flowable] = [Heading(t.title, "h2", level=1, toc=False)]
+    if rows:
+        parts.append(
+            data_table(
+                [t.label_heading, t.value_heading],
+                rows,
+                [120 * mm, 30 * mm],
+                extra=[("ALIGN", (1, 0), (1, -1), "RIGHT")],
+            )
+        )
+    else:
+        parts.append(P("No data for this period.", "small"))
+    if t.note:
+        parts.append(P(t.note, "small"))
+    parts.append(Spacer(1, 6))
+    # A short table reads badly split from its title; long ones may split.
+    return [KeepTogether(parts)] if len(rows) <= 14 else parts
+
+
+def render_statistics(data: StatisticsReportData, *, compress: bool = True) -> bytes:
+    ctx = data.context
+    story: list[Flowable] = [
+        Heading(data.title, "title", level=0, toc=False),
+        P(f"{ctx.panel_name} · {data.period_label}", "subtitle"),
+        P(
+            "Counts from 1 to 4 are shown as “<5” so that no person can be identified from "
+            f"these figures. Prepared {fmt_datetime(ctx.generated_at)} by {ctx.author}.",
+            "small",
+        ),
+    ]
+    for note in data.notes:
+        story.append(P(note, "small"))
+    if data.series:
+        story.append(Heading("Charts", "h1", level=0, toc=False))
+        for s in data.series:
+            story += [KeepTogether([bar_chart(s)]), Spacer(1, 8)]
+    if data.tables:
+        story.append(Heading("Tables", "h1", level=0, toc=False))
+        for t in data.tables:
+            story += _table(t)
+    return build_pdf(
+        story,
+        ctx,
+        title=f"{data.title}, {data.period_label}",
+        subject=f"{data.title} for {ctx.panel_name}, {data.period_label}",
+        doc_label=data.title,
+        compress=compress,
+    )
