@@ -10,7 +10,6 @@ which record an operation and an audit entry in the same transaction.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
 
 from sqlalchemy import (
     Boolean,
@@ -23,10 +22,9 @@ from sqlalchemy import (
     Text,
 )
 
-metadata = MetaData()
+from app.models.entities import FIELDS, FieldKind, Rule
 
-FieldKind = Literal["str", "date", "int", "bool", "json"]
-Rule = Literal["register", "immutable"]
+metadata = MetaData()
 
 
 @dataclass(frozen=True)
@@ -54,167 +52,7 @@ def _entity(name: str, fields: dict[str, FieldKind], **kw: object) -> Table:
     return Table(name, metadata, *cols)
 
 
-_F: dict[str, dict[str, FieldKind]] = {
-    "agency": {"name": "str", "short": "str", "sector": "str", "is_police": "bool"},
-    "member": {
-        "name": "str",
-        "agency_id": "str",
-        "role": "str",
-        "email": "str",
-        "status": "str",
-        "area": "str",
-    },
-    "device": {
-        "member_id": "str",
-        "sign_pub": "str",
-        "enc_pub": "str",
-        "fingerprint": "str",
-        "status": "str",
-        "revoked_from_seq": "int",
-    },
-    "subject": {
-        "forenames": "str",
-        "surname": "str",
-        "aliases": "json",
-        "date_of_birth": "date",
-        "gender": "str",
-        "ethnicity": "str",
-        "address": "str",
-        "postcode": "str",
-        "area": "str",
-        "identifiers": "json",
-        "vulnerabilities": "str",
-        "search_key": "str",
-    },
-    "case": {
-        "ref": "str",
-        "subject_id": "str",
-        "programme": "str",
-        "status": "str",
-        "lead_agency": "str",
-        "case_officer": "str",
-        "shared_with": "json",
-        "marking": "str",
-        "opened": "date",
-        "closed": "date",
-        "exited_on": "date",
-        "next_review": "date",
-    },
-    "referral": {
-        "case_id": "str",
-        "subject_id": "str",
-        "received": "date",
-        "referrer": "str",
-        "sector": "str",
-        "concern": "str",
-        "narrative": "str",
-    },
-    "status_change": {
-        "case_id": "str",
-        "at": "str",
-        "from_status": "str",
-        "to_status": "str",
-        "rationale": "str",
-        "member_id": "str",
-    },
-    "screening": {
-        "case_id": "str",
-        "outcome": "str",
-        "rationale": "str",
-        "decided_by": "str",
-        "decided_on": "date",
-    },
-    "consent": {
-        "case_id": "str",
-        "state": "str",
-        "given_by": "str",
-        "recorded_on": "date",
-        "notes": "str",
-        "reassess_on": "date",
-    },
-    "assessment": {
-        "case_id": "str",
-        "version": "int",
-        "factors": "json",
-        "dimension_summaries": "json",
-        "overall": "str",
-        "risk_level": "str",
-        "risk_rank": "int",
-        "author": "str",
-        "assessed_on": "date",
-        "supersedes": "str",
-    },
-    "plan": {
-        "case_id": "str",
-        "version": "int",
-        "risk": "json",
-        "objectives": "json",
-        "contingency": "str",
-        "review_on": "date",
-        "author": "str",
-        "created_on": "date",
-        "supersedes": "str",
-        "approved_by": "str",
-        "approved_on": "date",
-    },
-    "action": {
-        "case_id": "str",
-        "title": "str",
-        "owner_agency": "str",
-        "owner": "str",
-        "due": "date",
-        "status": "str",
-        "created_on": "date",
-        "meeting_id": "str",
-        "completed_on": "date",
-    },
-    "action_update": {
-        "action_id": "str",
-        "case_id": "str",
-        "status": "str",
-        "note": "str",
-        "author": "str",
-        "agency_id": "str",
-        "at": "str",
-    },
-    "contribution": {
-        "case_id": "str",
-        "agency_id": "str",
-        "author": "str",
-        "text": "str",
-        "recorded_on": "date",
-        "marking": "str",
-        "restricted_to": "json",
-        "kind": "str",
-        "supersedes": "str",
-    },
-    "meeting": {
-        "held_on": "date",
-        "time": "str",
-        "venue": "str",
-        "chair": "str",
-        "status": "str",
-        "distribution": "json",
-    },
-    "attendance": {
-        "meeting_id": "str",
-        "member_id": "str",
-        "attendance": "str",
-        "confidentiality_agreed": "bool",
-    },
-    "agenda_item": {
-        "meeting_id": "str",
-        "position": "int",
-        "kind": "str",
-        "case_id": "str",
-        "title": "str",
-        "discussion": "str",
-        "decision": "str",
-        "rationale": "str",
-        "dissent": "str",
-        "method": "str",
-    },
-}
+_F = FIELDS  # the field registry lives in app.models.entities (shared with sync)
 
 agency = _entity("agency", _F["agency"])
 member = _entity("member", _F["member"])
