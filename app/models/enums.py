@@ -2,28 +2,28 @@
 
 from __future__ import annotations
 
-from enum import Enum
+from enum import StrEnum
 
 
-class Role(str, Enum):
+class Role(StrEnum):
     COORDINATOR = "coordinator"
     CHAIR = "chair"
     OFFICER = "officer"
 
 
-class Marking(str, Enum):
+class Marking(StrEnum):
     """UK Government Security Classifications as a panel uses them."""
 
     OFFICIAL = "OFFICIAL"
     OFFICIAL_SENSITIVE = "OFFICIAL-SENSITIVE"
-    SECRET = "SECRET"
+    SECRET = "SECRET"  # noqa: S105 - a classification, not a password
 
     @classmethod
     def default(cls) -> Marking:
         return cls.OFFICIAL_SENSITIVE
 
 
-class ActionStatus(str, Enum):
+class ActionStatus(StrEnum):
     OPEN = "open"
     IN_PROGRESS = "in-progress"
     DONE = "done"
@@ -34,19 +34,19 @@ class ActionStatus(str, Enum):
         return self in (ActionStatus.DONE, ActionStatus.CANCELLED)
 
 
-class Attendance(str, Enum):
+class Attendance(StrEnum):
     PRESENT = "present"
     APOLOGIES = "apologies"
     ABSENT = "absent"
 
 
-class ConsentState(str, Enum):
+class ConsentState(StrEnum):
     GIVEN = "given"
     REFUSED = "refused"
     WITHDRAWN = "withdrawn"
 
 
-class AgendaKind(str, Enum):
+class AgendaKind(StrEnum):
     NEW_REFERRAL = "new-referral"
     REVIEW = "review"
     EXIT = "exit"
@@ -64,12 +64,12 @@ class AgendaKind(str, Enum):
         }[self.value]
 
 
-class DecisionMethod(str, Enum):
+class DecisionMethod(StrEnum):
     CONSENSUS = "consensus"
     MAJORITY = "majority"
     CHAIR = "chair"
 
 
-class MemberStatus(str, Enum):
+class MemberStatus(StrEnum):
     ACTIVE = "active"
     REVOKED = "revoked"

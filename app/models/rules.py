@@ -9,7 +9,7 @@ import calendar
 import datetime as dt
 from collections.abc import Iterable
 
-from app.models.domain import Action, Case, Contribution, Member, Meeting
+from app.models.domain import Action, Case, Contribution, Meeting, Member
 from app.models.enums import ActionStatus, Role
 from app.models.errors import PermissionDenied, TransitionNotAllowed
 from app.models.ids import AgencyId

@@ -5,8 +5,6 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 
-from sqlalchemy import and_
-
 from app.models import rules
 from app.models.domain import Action
 from app.models.enums import ActionStatus, Role
@@ -15,7 +13,6 @@ from app.models.ids import ActionId, AgencyId, MeetingId, MemberId
 from app.services.cases import _load_case, _text, visible_agency
 from app.services.context import Session
 from app.storage import repo
-from app.storage import schema as s
 
 
 def create_action(
@@ -65,7 +62,9 @@ def update_action(
         _update_in(session, w, action, status, note)
 
 
-def _update_in(session: Session, w: object, action: Action, status: ActionStatus, note: str) -> None:
+def _update_in(
+    session: Session, w: object, action: Action, status: ActionStatus, note: str
+) -> None:
     from app.storage.writer import Writer
 
     assert isinstance(w, Writer)
@@ -104,7 +103,7 @@ def bulk_update(
 
 
 def _get_action(session: Session, conn: object, action_id: str) -> Action:
-    found = repo.actions_for(conn, s.action.c.id == action_id)  # type: ignore[arg-type]
+    found = repo.list_actions(conn, action_id=action_id)  # type: ignore[arg-type]
     if not found:
         raise NotFound("There is no such action on this store.")
     action = found[0]
@@ -131,33 +130,26 @@ def list_actions(
     case_id: str | None = None,
     open_only: bool = False,
 ) -> list[Action]:
-    conds = []
     today = session.today()
     if mine:
-        conds.append(s.action.c.owner_agency == session.agency.id)
-    if agency:
-        conds.append(s.action.c.owner_agency == agency)
-    if status:
-        conds.append(s.action.c.status == status.value)
-    if case_id:
-        conds.append(s.action.c.case_id == case_id)
-    if overdue or open_only:
-        conds.append(s.action.c.status.in_(("open", "in-progress")))
-    if overdue:
-        conds.append(s.action.c.due < today.isoformat())
+        agency = session.agency.id
     vis = visible_agency(session)
     with session.view() as conn:
         if vis is not None:
             visible_cases = set(repo.case_ids(conn, today=today, visible_to=vis))
-        actions = repo.actions_for(conn, and_(*conds) if conds else None)
+        actions = repo.list_actions(
+            conn,
+            owner_agency=agency,
+            status=status.value if status else None,
+            case_id=case_id,
+            open_only=overdue or open_only,
+            due_before=today if overdue else None,
+        )
     if vis is not None:
         actions = [a for a in actions if a.case_id in visible_cases]
     return actions
 
 
 def case_refs(session: Session, case_ids: Sequence[str]) -> dict[str, str]:
-    from sqlalchemy import select
-
     with session.view() as conn:
-        rows = conn.execute(select(s.case.c.id, s.case.c.ref).where(s.case.c.id.in_(list(set(case_ids)))))
-        return {r.id: r.ref for r in rows}
+        return repo.case_refs(conn, case_ids)

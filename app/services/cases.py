@@ -18,7 +18,6 @@ from app.models.errors import Ambiguous, InvalidInput, NotFound, PermissionDenie
 from app.models.ids import AgencyId, CaseId, SubjectId
 from app.services.context import Session
 from app.storage import repo
-from app.storage import schema as s
 from app.storage.writer import Writer
 
 MAX_TEXT = 20_000
@@ -109,18 +108,25 @@ def get_case_file(session: Session, case_id: str, *, audit_view: bool = True) ->
         subject = repo.get_subject(conn, case.subject_id)
         if subject is None:
             raise NotFound("The case's subject record is missing.")
-        refs = [repo.referral_from(r) for r in repo.rows_for_case(conn, "referral", case.id, "received")]
+        refs = [
+            repo.referral_from(r) for r in repo.rows_for_case(conn, "referral", case.id, "received")
+        ]
         screenings = tuple(
-            repo.screening_from(r) for r in repo.rows_for_case(conn, "screening", case.id, "decided_on")
+            repo.screening_from(r)
+            for r in repo.rows_for_case(conn, "screening", case.id, "decided_on")
         )
         consents = tuple(
-            repo.consent_from(r) for r in repo.rows_for_case(conn, "consent", case.id, "recorded_on")
+            repo.consent_from(r)
+            for r in repo.rows_for_case(conn, "consent", case.id, "recorded_on")
         )
         assessments = tuple(
-            repo.assessment_from(r) for r in repo.rows_for_case(conn, "assessment", case.id, "version")
+            repo.assessment_from(r)
+            for r in repo.rows_for_case(conn, "assessment", case.id, "version")
         )
-        plans = tuple(repo.plan_from(r) for r in repo.rows_for_case(conn, "plan", case.id, "version"))
-        actions = tuple(repo.actions_for(conn, s.action.c.case_id == case.id))
+        plans = tuple(
+            repo.plan_from(r) for r in repo.rows_for_case(conn, "plan", case.id, "version")
+        )
+        actions = tuple(repo.list_actions(conn, case_id=case.id))
         contributions = [
             repo.contribution_from(r)
             for r in repo.rows_for_case(conn, "contribution", case.id, "recorded_on")
@@ -129,12 +135,7 @@ def get_case_file(session: Session, case_id: str, *, audit_view: bool = True) ->
             (r.at, r.to_status, r.rationale or "")
             for r in repo.rows_for_case(conn, "status_change", case.id, "at")
         )
-        from sqlalchemy import select
-
-        agenda = tuple(
-            repo.agenda_item_from(r)
-            for r in conn.execute(select(s.agenda_item).where(s.agenda_item.c.case_id == case.id))
-        )
+        agenda = tuple(repo.agenda_items_for_case(conn, case.id))
     # Need-to-know applies to people: even the hub shows a restricted item only to the agencies
     # it names (the hub stores it so that it can route it; packs filter by recipient).
     contributions = rules.visible_contributions(contributions, session.agency.id)
@@ -192,25 +193,19 @@ class SubjectMatch:
 
 def find_matching_subjects(session: Session, subject: SubjectInput) -> list[SubjectMatch]:
     """Earlier subjects that look like the same person: name or alias with DOB, or an identifier."""
-    from sqlalchemy import select
-
-    wanted_ids = {(i.kind, i.value.replace(" ", "").upper()) for i in subject.identifiers if i.value}
+    wanted_ids = {
+        (i.kind, i.value.replace(" ", "").upper()) for i in subject.identifiers if i.value
+    }
     names = {repo.normalise_search(f"{subject.forenames} {subject.surname}")}
     names |= {repo.normalise_search(a) for a in subject.aliases if a}
     matches: list[SubjectMatch] = []
     with session.view() as conn:
-        q = select(s.subject)
-        conds = []
-        if subject.date_of_birth:
-            conds.append(s.subject.c.date_of_birth == subject.date_of_birth.isoformat())
-        for _kind, value in wanted_ids:
-            conds.append(s.subject.c.search_key.contains(" " + repo.normalise_search(value) + " "))
-        if not conds:
-            return []
-        from sqlalchemy import or_
-
-        for row in conn.execute(q.where(or_(*conds))):
-            subj = repo.subject_from(row)
+        candidates = repo.subjects_matching(
+            conn,
+            date_of_birth=subject.date_of_birth,
+            identifier_values=[i.value for i in subject.identifiers if i.value],
+        )
+        for subj in candidates:
             reason = ""
             have_ids = {(i.kind, i.value.replace(" ", "").upper()) for i in subj.identifiers}
             if wanted_ids & have_ids:
@@ -224,11 +219,9 @@ def find_matching_subjects(session: Session, subject: SubjectInput) -> list[Subj
                 if names & theirs or surname_match:
                     reason = "name and date of birth"
             if reason:
-                refs = tuple(
-                    r.ref
-                    for r in conn.execute(select(s.case.c.ref).where(s.case.c.subject_id == subj.id))
+                matches.append(
+                    SubjectMatch(subj, reason, tuple(repo.refs_for_subject(conn, subj.id)))
                 )
-                matches.append(SubjectMatch(subj, reason, refs))
     return matches
 
 
@@ -246,7 +239,11 @@ def _subject_values(subject: SubjectInput) -> dict[str, object]:
         "address": _text(subject.address, "Address", limit=500),
         "postcode": _text(subject.postcode, "Postcode", limit=12).upper(),
         "area": _text(subject.area, "Area", limit=120),
-        "identifiers": [{"kind": i.kind, "value": i.value.strip()} for i in subject.identifiers if i.value.strip()],
+        "identifiers": [
+            {"kind": i.kind, "value": i.value.strip()}
+            for i in subject.identifiers
+            if i.value.strip()
+        ],
         "vulnerabilities": _text(subject.vulnerabilities, "Vulnerabilities"),
         "search_key": repo.subject_search_key(
             forenames, surname, aliases, [i.value for i in subject.identifiers]
@@ -376,7 +373,9 @@ def _load_case(session: Session, w: Writer, case_id: str) -> Case:
     return case
 
 
-def change_status_in(session: Session, w: Writer, case_id: str, target: str, rationale: str) -> None:
+def change_status_in(
+    session: Session, w: Writer, case_id: str, target: str, rationale: str
+) -> None:
     case = _load_case(session, w, case_id)
     prog = session.programme
     t = rules.check_transition(prog, case.status, target, session.me.role)
@@ -436,7 +435,12 @@ def screen_case(session: Session, *, case_id: str, outcome: str, rationale: str)
 
 
 def record_consent(
-    session: Session, *, case_id: str, state: ConsentState, given_by: str = "subject", notes: str = ""
+    session: Session,
+    *,
+    case_id: str,
+    state: ConsentState,
+    given_by: str = "subject",
+    notes: str = "",
 ) -> None:
     rules.check_role(session.me, Role.COORDINATOR, Role.CHAIR, doing="record consent")
     if given_by not in ("subject", "parent", "guardian"):
@@ -479,7 +483,9 @@ def set_sharing(
         if unknown:
             raise InvalidInput("One of those agencies is not on the panel.")
         lead = lead_agency or case.lead_agency
-        changes: dict[str, object] = {"shared_with": sorted({*shared_with, *([lead] if lead else [])})}
+        changes: dict[str, object] = {
+            "shared_with": sorted({*shared_with, *([lead] if lead else [])})
+        }
         if lead_agency:
             changes["lead_agency"] = lead_agency
         w.update("case", case.id, changes, audit_action="sharing")

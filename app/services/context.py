@@ -13,8 +13,6 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
-from sqlalchemy import Connection
-
 from app.config.programmes import load_programme
 from app.models.domain import Agency, Member, Workstation
 from app.models.errors import StoreDamaged
@@ -22,6 +20,7 @@ from app.models.ids import AgencyId, DeviceId, MemberId
 from app.models.programme import Programme
 from app.storage import meta as meta_store
 from app.storage import repo
+from app.storage.db import Connection
 from app.storage.store import Store
 from app.storage.writer import Writer
 

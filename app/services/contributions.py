@@ -61,5 +61,8 @@ def add_contribution(
 
 def contributions_for(session: Session, *, case_id: str) -> list[Contribution]:
     with session.view() as conn:
-        items = [repo.contribution_from(r) for r in repo.rows_for_case(conn, "contribution", case_id, "recorded_on")]
+        items = [
+            repo.contribution_from(r)
+            for r in repo.rows_for_case(conn, "contribution", case_id, "recorded_on")
+        ]
     return rules.visible_contributions(items, session.agency.id)

@@ -7,8 +7,6 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import select
-
 from app.models import rules
 from app.models.domain import AgendaItem, Meeting
 from app.models.enums import AgendaKind, Attendance, DecisionMethod, Role
@@ -17,7 +15,6 @@ from app.models.ids import AgendaItemId, MeetingId, MemberId
 from app.services.cases import _load_case, _text
 from app.services.context import Session
 from app.storage import repo
-from app.storage import schema as s
 
 _TIME = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
 
@@ -177,14 +174,10 @@ def set_attendance(
             raise NotFound("There is no such meeting.")
         if repo.get_row(w.conn, "member", member_id) is None:
             raise InvalidInput("That person is not a panel member.")
-        row = w.conn.execute(
-            select(s.attendance.c.id).where(
-                s.attendance.c.meeting_id == meeting_id, s.attendance.c.member_id == member_id
-            )
-        ).first()
+        existing = repo.attendance_id(w.conn, meeting_id, member_id)
         values = {"attendance": attendance, "confidentiality_agreed": confidentiality_agreed}
-        if row:
-            w.update("attendance", row.id, values)
+        if existing:
+            w.update("attendance", existing, values)
         else:
             w.create("attendance", {"meeting_id": meeting_id, "member_id": member_id, **values})
 
@@ -261,7 +254,9 @@ def meeting_readiness(session: Session, *, meeting_id: str) -> list[Readiness]:
                 problems.append("no plan yet")
             subj = repo.get_subject(conn, case.subject_id)
             area = subj.area if subj else ""
-            if meeting.attendees and not rules.police_present_for_area(meeting, members, police, area):
+            if meeting.attendees and not rules.police_present_for_area(
+                meeting, members, police, area
+            ):
                 problems.append("police representative for the area is not marked present")
             if problems:
                 out.append(Readiness(item, tuple(problems)))
@@ -273,12 +268,12 @@ def propose_agenda(session: Session, *, held_on: dt.date) -> list[tuple[str, Age
     prog = session.programme
     out: list[tuple[str, AgendaKind]] = []
     with session.view() as conn:
-        for row in conn.execute(select(s.case.c.id, s.case.c.status, s.case.c.next_review)):
-            st = prog.status(row.status)
+        for case_id, status, next_review in repo.case_review_states(conn):
+            st = prog.status(status)
             if st.terminal:
                 continue
             if st.stage == "panel":
-                out.append((row.id, AgendaKind.NEW_REFERRAL))
-            elif row.next_review and row.next_review <= held_on.isoformat():
-                out.append((row.id, agenda_kind_for(session, row.status)))
+                out.append((case_id, AgendaKind.NEW_REFERRAL))
+            elif next_review and next_review <= held_on:
+                out.append((case_id, agenda_kind_for(session, status)))
     return out

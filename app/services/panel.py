@@ -113,7 +113,9 @@ def get_settings(session: Session) -> PanelSettings:
             panel_name=meta_store.get(conn, "panel_name") or "",
             auto_lock_minutes=int(meta_store.get(conn, "auto_lock_minutes") or 10),
             keyring_allowed=meta_store.get(conn, "policy_keyring", "1") == "1",
-            default_marking=Marking(meta_store.get(conn, "default_marking") or Marking.default().value),
+            default_marking=Marking(
+                meta_store.get(conn, "default_marking") or Marking.default().value
+            ),
             review_interval_days=int(
                 meta_store.get(conn, "review_interval_days") or prog.intervals.review_interval_days
             ),
@@ -186,14 +188,8 @@ def history(session: Session, *, entity: str, record_id: str) -> list[AuditEntry
 
 def case_history(session: Session, *, case_id: str) -> list[AuditEntry]:
     """Audit entries of the case and of every record that belongs to it, newest first."""
-    from sqlalchemy import select
-
-    from app.storage import schema as s
-
     with session.view() as conn:
         out = audit_store.entries_for(conn, "case", case_id)
-        for entity in ("referral", "assessment", "plan", "action", "contribution", "screening", "consent"):
-            t = s.ENTITIES[entity].table
-            for (rid,) in conn.execute(select(t.c.id).where(t.c.case_id == case_id)):
-                out.extend(audit_store.entries_for(conn, entity, rid))
+        for entity, rid in repo.case_record_ids(conn, case_id):
+            out.extend(audit_store.entries_for(conn, entity, rid))
     return sorted(out, key=lambda e: e.seq, reverse=True)

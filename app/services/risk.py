@@ -23,7 +23,9 @@ class AssessmentInput:
     risk_level: str
 
 
-def record_assessment(session: Session, *, case_id: str, assessment: AssessmentInput) -> AssessmentId:
+def record_assessment(
+    session: Session, *, case_id: str, assessment: AssessmentInput
+) -> AssessmentId:
     """A new version of the assessment. Always a professional judgement: the level is chosen."""
     rules.check_role(session.me, Role.COORDINATOR, Role.CHAIR, doing="record an assessment")
     fw = session.programme.framework
@@ -45,7 +47,8 @@ def record_assessment(session: Session, *, case_id: str, assessment: AssessmentI
     with session.change() as w:
         case = _load_case(session, w, case_id)
         previous = [
-            repo.assessment_from(r) for r in repo.rows_for_case(w.conn, "assessment", case.id, "version")
+            repo.assessment_from(r)
+            for r in repo.rows_for_case(w.conn, "assessment", case.id, "version")
         ]
         version = (previous[-1].version + 1) if previous else 1
         return AssessmentId(
@@ -90,7 +93,9 @@ def save_plan(session: Session, *, case_id: str, plan: PlanInput) -> PlanId:
         raise InvalidInput("The review date is not a date.")
     with session.change() as w:
         case = _load_case(session, w, case_id)
-        previous = [repo.plan_from(r) for r in repo.rows_for_case(w.conn, "plan", case.id, "version")]
+        previous = [
+            repo.plan_from(r) for r in repo.rows_for_case(w.conn, "plan", case.id, "version")
+        ]
         action_ids = {a.id for a in repo.actions_for(w.conn, None) if a.case_id == case.id}
         for o in plan.objectives:
             if set(o.action_ids) - action_ids:
@@ -140,7 +145,8 @@ def risk_history(session: Session, *, case_id: str) -> list[tuple[object, str]]:
     with session.view() as conn:
         return [
             (a.assessed_on, a.risk_level)
-            for a in (repo.assessment_from(r) for r in repo.rows_for_case(conn, "assessment", case_id, "version"))
+            for a in (
+                repo.assessment_from(r)
+                for r in repo.rows_for_case(conn, "assessment", case_id, "version")
+            )
         ]
-
-

@@ -177,7 +177,9 @@ def unlock(
     return session
 
 
-def change_passphrase(session: Session, *, new_passphrase: str, kdf: KdfParams | None = None) -> None:
+def change_passphrase(
+    session: Session, *, new_passphrase: str, kdf: KdfParams | None = None
+) -> None:
     session.store.change_passphrase(new_passphrase, kdf)
     with session.change() as w:
         w.record_event("passphrase-changed", "store", session.store.store_id)
@@ -220,3 +222,8 @@ def restore(backup_file: Path, *, target: Path, passphrase: str) -> Session:
     with session.change() as w:
         w.record_event("restore", "store", store.store_id)
     return session
+
+
+def cheap_kdf() -> KdfParams:
+    """Cheap key derivation for test suites only (never offered in the desktop client)."""
+    return KdfParams.cheap()

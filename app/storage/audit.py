@@ -80,8 +80,14 @@ class AuditWriter:
             )
         )
         self._head = (seq, digest)
-        meta_store.put(self.conn, "audit_head", f"{seq}:{digest}")
+        self._dirty = True
         return seq
+
+    def flush(self) -> None:
+        """Record the head of the chain (so a removed tail is noticed); once per transaction."""
+        if getattr(self, "_dirty", False) and self._head is not None:
+            meta_store.put(self.conn, "audit_head", f"{self._head[0]}:{self._head[1]}")
+            self._dirty = False
 
 
 @dataclass(frozen=True)
@@ -125,7 +131,9 @@ def verify(conn: Connection) -> VerifyResult:
     return VerifyResult(True, count, None, "")
 
 
-def entries_for(conn: Connection, entity: str, record_id: str, limit: int = 500) -> list[AuditEntry]:
+def entries_for(
+    conn: Connection, entity: str, record_id: str, limit: int = 500
+) -> list[AuditEntry]:
     rows = conn.execute(
         select(audit)
         .where(audit.c.entity == entity, audit.c.record_id == record_id)

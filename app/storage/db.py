@@ -81,9 +81,7 @@ class Database:
         except BaseException:
             lock.release()
             raise
-        engine = create_engine(
-            "sqlite://", creator=lambda: raw, poolclass=StaticPool, future=True
-        )
+        engine = create_engine("sqlite://", creator=lambda: raw, poolclass=StaticPool, future=True)
 
         @event.listens_for(engine, "begin")
         def _begin(conn: Connection) -> None:

@@ -351,7 +351,9 @@ def get_subject(conn: Connection, subject_id: str) -> Subject | None:
     return subject_from(row) if row else None
 
 
-def rows_for_case(conn: Connection, entity: str, case_id: str, order: str | None = None) -> list[Any]:
+def rows_for_case(
+    conn: Connection, entity: str, case_id: str, order: str | None = None
+) -> list[Any]:
     t = s.ENTITIES[entity].table
     q = select(t).where(t.c.case_id == case_id)
     if order:
@@ -359,7 +361,9 @@ def rows_for_case(conn: Connection, entity: str, case_id: str, order: str | None
     return list(conn.execute(q))
 
 
-def actions_for(conn: Connection, where: ColumnElement[bool] | None, *, limit: int | None = None) -> list[Action]:
+def actions_for(
+    conn: Connection, where: ColumnElement[bool] | None, *, limit: int | None = None
+) -> list[Action]:
     q = select(s.action)
     if where is not None:
         q = q.where(where)
@@ -413,7 +417,9 @@ def meeting_from(conn: Connection, r: Any) -> Meeting:
 
 
 def meetings(conn: Connection) -> list[Meeting]:
-    return [meeting_from(conn, r) for r in conn.execute(select(s.meeting).order_by(s.meeting.c.held_on))]
+    return [
+        meeting_from(conn, r) for r in conn.execute(select(s.meeting).order_by(s.meeting.c.held_on))
+    ]
 
 
 def get_meeting(conn: Connection, meeting_id: str) -> Meeting | None:
@@ -448,7 +454,7 @@ def _case_list_query(
         )
         .scalar_subquery()
     )
-    name = (func.coalesce(subj.c.surname, "") + ", " + func.coalesce(subj.c.forenames, ""))
+    name = func.coalesce(subj.c.surname, "") + ", " + func.coalesce(subj.c.forenames, "")
     cols = {
         "ref": c.c.ref,
         "name": name,
@@ -477,7 +483,9 @@ def _case_list_query(
     if overdue_only:
         conds.append(overdue > 0)
     if review_due_by is not None:
-        conds.append(and_(c.c.next_review.is_not(None), c.c.next_review <= review_due_by.isoformat()))
+        conds.append(
+            and_(c.c.next_review.is_not(None), c.c.next_review <= review_due_by.isoformat())
+        )
     if search:
         conds.append(search_condition(search))
     from_ = c.join(subj, subj.c.id == c.c.subject_id).outerjoin(ag, ag.c.id == c.c.lead_agency)
@@ -508,7 +516,9 @@ def normalise_search(text: str) -> str:
     return " ".join("".join(ch if ch.isalnum() else " " for ch in plain).split())
 
 
-def subject_search_key(forenames: str, surname: str, aliases: Iterable[str], identifiers: Iterable[str]) -> str:
+def subject_search_key(
+    forenames: str, surname: str, aliases: Iterable[str], identifiers: Iterable[str]
+) -> str:
     return " " + normalise_search(" ".join([forenames, surname, *aliases, *identifiers])) + " "
 
 
@@ -611,3 +621,110 @@ def next_case_number(conn: Connection, year: int) -> int:
         return int(str(row)[len(prefix) :]) + 1
     except ValueError:
         return 1
+
+
+# --- queries used by services (kept here: no SQL outside storage) ----------------------------
+
+
+def list_actions(
+    conn: Connection,
+    *,
+    owner_agency: str | None = None,
+    status: str | None = None,
+    case_id: str | None = None,
+    open_only: bool = False,
+    due_before: dt.date | None = None,
+    action_id: str | None = None,
+) -> list[Action]:
+    a = s.action
+    conds: list[ColumnElement[bool]] = []
+    if owner_agency:
+        conds.append(a.c.owner_agency == owner_agency)
+    if status:
+        conds.append(a.c.status == status)
+    if case_id:
+        conds.append(a.c.case_id == case_id)
+    if open_only:
+        conds.append(a.c.status.in_(("open", "in-progress")))
+    if due_before is not None:
+        conds.append(a.c.due < due_before.isoformat())
+    if action_id:
+        conds.append(a.c.id == action_id)
+    return actions_for(conn, and_(*conds) if conds else None)
+
+
+def case_refs(conn: Connection, case_ids: Iterable[str]) -> dict[str, str]:
+    ids = list(set(case_ids))
+    out: dict[str, str] = {}
+    for i in range(0, len(ids), 500):
+        for r in conn.execute(
+            select(s.case.c.id, s.case.c.ref).where(s.case.c.id.in_(ids[i : i + 500]))
+        ):
+            out[r.id] = r.ref
+    return out
+
+
+def agenda_items_for_case(conn: Connection, case_id: str) -> list[AgendaItem]:
+    return [
+        agenda_item_from(r)
+        for r in conn.execute(select(s.agenda_item).where(s.agenda_item.c.case_id == case_id))
+    ]
+
+
+def subjects_matching(
+    conn: Connection, *, date_of_birth: dt.date | None, identifier_values: Iterable[str]
+) -> list[Subject]:
+    conds: list[ColumnElement[bool]] = []
+    if date_of_birth:
+        conds.append(s.subject.c.date_of_birth == date_of_birth.isoformat())
+    for value in identifier_values:
+        key = normalise_search(value)
+        if key:
+            conds.append(s.subject.c.search_key.contains(" " + key + " "))
+    if not conds:
+        return []
+    return [subject_from(r) for r in conn.execute(select(s.subject).where(or_(*conds)))]
+
+
+def refs_for_subject(conn: Connection, subject_id: str) -> list[str]:
+    return [
+        r.ref for r in conn.execute(select(s.case.c.ref).where(s.case.c.subject_id == subject_id))
+    ]
+
+
+def attendance_id(conn: Connection, meeting_id: str, member_id: str) -> str | None:
+    row = conn.execute(
+        select(s.attendance.c.id).where(
+            s.attendance.c.meeting_id == meeting_id, s.attendance.c.member_id == member_id
+        )
+    ).first()
+    return str(row.id) if row else None
+
+
+def case_review_states(conn: Connection) -> list[tuple[str, str, dt.date | None]]:
+    """(case id, status, next review) for every case: the agenda proposer's input."""
+    return [
+        (r.id, r.status, _d(r.next_review))
+        for r in conn.execute(select(s.case.c.id, s.case.c.status, s.case.c.next_review))
+    ]
+
+
+CASE_CHILD_ENTITIES = (
+    "referral",
+    "assessment",
+    "plan",
+    "action",
+    "contribution",
+    "screening",
+    "consent",
+)
+
+
+def case_record_ids(conn: Connection, case_id: str) -> list[tuple[str, str]]:
+    out: list[tuple[str, str]] = []
+    for entity in CASE_CHILD_ENTITIES:
+        t = s.ENTITIES[entity].table
+        out.extend(
+            (entity, r[0]) for r in conn.execute(select(t.c.id).where(t.c.case_id == case_id))
+        )
+    return out

@@ -35,7 +35,9 @@ class EntitySpec:
     rule: Rule  # register: per-field last-writer-wins; immutable: created once, edits are new versions
     case_field: str | None  # how to find the case a record belongs to (None: panel-wide)
     hub_only: frozenset[str] = frozenset()  # fields only the coordinator may author ("*" = all)
-    parent: tuple[str, str] | None = None  # (entity, field) when the case is reached through a parent
+    parent: tuple[str, str] | None = (
+        None  # (entity, field) when the case is reached through a parent
+    )
 
 
 def _entity(name: str, fields: dict[str, FieldKind], **kw: object) -> Table:
@@ -124,7 +126,9 @@ ENTITIES: dict[str, EntitySpec] = {
         "contribution", contribution, _F["contribution"], "immutable", "case_id"
     ),
     "meeting": EntitySpec("meeting", meeting, _F["meeting"], "register", None, _HUB_ALL),
-    "attendance": EntitySpec("attendance", attendance, _F["attendance"], "register", None, _HUB_ALL),
+    "attendance": EntitySpec(
+        "attendance", attendance, _F["attendance"], "register", None, _HUB_ALL
+    ),
     "agenda_item": EntitySpec(
         "agenda_item", agenda_item, _F["agenda_item"], "register", "case_id", _HUB_ALL
     ),
@@ -180,14 +184,16 @@ field_state = Table(  # the winning op of every (entity, record, field) register
     Column("origin", Text, nullable=False),
 )
 
-record_state = Table(  # the op that created each record; a field with no field_state row has it as winner
-    "record_state",
-    metadata,
-    Column("entity", Text, primary_key=True),
-    Column("record_id", Text, primary_key=True),
-    Column("op_id", Text, nullable=False),
-    Column("hlc", Integer, nullable=False),
-    Column("origin", Text, nullable=False),
+record_state = (
+    Table(  # the op that created each record; a field with no field_state row has it as winner
+        "record_state",
+        metadata,
+        Column("entity", Text, primary_key=True),
+        Column("record_id", Text, primary_key=True),
+        Column("op_id", Text, nullable=False),
+        Column("hlc", Integer, nullable=False),
+        Column("origin", Text, nullable=False),
+    )
 )
 
 tombstone = Table(

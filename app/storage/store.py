@@ -101,9 +101,13 @@ class Store:
         return KeyFile.from_bytes(data)
 
     @classmethod
-    def open_with_passphrase(cls, path: Path, passphrase: str, *, migrate_now: bool = True) -> Store:
+    def open_with_passphrase(
+        cls, path: Path, passphrase: str, *, migrate_now: bool = True
+    ) -> Store:
         keyfile = cls.read_keyfile(path)
-        return cls._open(Path(path), keyfile, keyfile.unlock_with_passphrase(passphrase), migrate_now)
+        return cls._open(
+            Path(path), keyfile, keyfile.unlock_with_passphrase(passphrase), migrate_now
+        )
 
     @classmethod
     def open_with_recovery_key(cls, path: Path, recovery: str) -> Store:
@@ -113,7 +117,9 @@ class Store:
     @classmethod
     def open_with_keyring_secret(cls, path: Path, secret_bytes: bytes) -> Store:
         keyfile = cls.read_keyfile(path)
-        return cls._open(Path(path), keyfile, keyfile.unlock_with_keyring_secret(secret_bytes), True)
+        return cls._open(
+            Path(path), keyfile, keyfile.unlock_with_keyring_secret(secret_bytes), True
+        )
 
     @classmethod
     def _open(cls, path: Path, keyfile: KeyFile, data_key: bytes, migrate_now: bool) -> Store:
@@ -200,10 +206,7 @@ class Store:
                 staging.unlink()
         key_bytes = self.keyfile.to_bytes()
         blob = (
-            BACKUP_MAGIC
-            + struct.pack(">HI", BACKUP_VERSION, len(key_bytes))
-            + key_bytes
-            + db_bytes
+            BACKUP_MAGIC + struct.pack(">HI", BACKUP_VERSION, len(key_bytes)) + key_bytes + db_bytes
         )
         return write_file_atomic(out, blob)
 

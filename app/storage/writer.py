@@ -60,6 +60,7 @@ class Writer:
         meta_store.put(self.conn, "hlc", str(self.clock.last))
         meta_store.put(self.conn, "op_counter", str(self._counter))
         meta_store.put(self.conn, "op_received", str(self._received))
+        self.audit.flush()
 
     def _case_of(self, spec: EntitySpec, record_id: str, values: Mapping[str, Any]) -> str | None:
         if spec.case_field is None:
@@ -162,7 +163,11 @@ class Writer:
             )
         )
         self.audit.append(
-            action=audit_action, entity=entity, record_id=rid, fields=list(jvalues), at=utc_now_iso(hlc)
+            action=audit_action,
+            entity=entity,
+            record_id=rid,
+            fields=list(jvalues),
+            at=utc_now_iso(hlc),
         )
         self.changed.add((entity, rid))
         return rid
@@ -208,11 +213,20 @@ class Writer:
                 hlc=hlc,
             )
             stmt = sqlite_insert(field_state).values(
-                entity=entity, record_id=record_id, field=k, op_id=op_id, hlc=hlc, origin=self.device_id
+                entity=entity,
+                record_id=record_id,
+                field=k,
+                op_id=op_id,
+                hlc=hlc,
+                origin=self.device_id,
             )
             self.conn.execute(
                 stmt.on_conflict_do_update(
-                    index_elements=[field_state.c.entity, field_state.c.record_id, field_state.c.field],
+                    index_elements=[
+                        field_state.c.entity,
+                        field_state.c.record_id,
+                        field_state.c.field,
+                    ],
                     set_={"op_id": op_id, "hlc": hlc, "origin": self.device_id},
                 )
             )

@@ -1,0 +1,47 @@
+# Roundtable — every target creates .venv and installs what it needs, so `make run` and
+# `make test` are the whole set-up on a fresh machine with Python 3.11.
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+export QT_QPA_PLATFORM ?= offscreen
+
+.PHONY: help run test lint typecheck imports screenshots bench dist clean
+
+help:            ## this list
+	@grep -E '^[a-z]+:.*##' $(MAKEFILE_LIST) | sed -e 's/:.*##/\t/'
+
+$(STAMP): pyproject.toml
+	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Python 3.11 is needed ($(PYTHON) not found)"; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	@touch $(STAMP)
+
+run: $(STAMP)    ## open the desktop application
+	QT_QPA_PLATFORM= $(BIN)/python -m app
+
+test: $(STAMP)   ## the whole suite: unit, storage, services, sync, reports, spreadsheets, ui, functional, lint
+	$(BIN)/ruff check app tests tools
+	$(BIN)/lint-imports
+	$(BIN)/mypy app
+	$(BIN)/python -m pytest -n 2 --dist loadgroup
+
+lint: $(STAMP)   ## ruff, import contracts and mypy
+	$(BIN)/ruff check app tests tools
+	$(BIN)/lint-imports
+	$(BIN)/mypy app
+
+screenshots: $(STAMP)  ## render every main screen and sample report pages to screenshots/
+	$(BIN)/python tools/screenshots.py screenshots
+	-$(BIN)/python tools/render_sample_reports.py screenshots/reports
+
+bench: $(STAMP)  ## build a 10,000-case store and print speed and memory figures beside raw rates
+	$(BIN)/python -m tools.bench.run
+
+dist: $(STAMP)   ## a desktop bundle with PyInstaller (installer/)
+	$(BIN)/python -m pip install --quiet pyinstaller
+	$(BIN)/pyinstaller --noconfirm installer/roundtable.spec
+
+clean:
+	rm -rf $(VENV) build dist .pytest_cache .mypy_cache .ruff_cache screenshots

@@ -1,0 +1,118 @@
+"""Command-line plumbing shared by every command module: unlocking, output, exit codes.
+
+A command module exposes ``register(sub)`` that adds its sub-commands to the parser; each command
+sets ``func=handler`` where ``handler(args, session) -> int`` (or ``needs_store=False`` and
+``handler(args) -> int``). Handlers print results to standard output (JSON only with ``--json``)
+and raise ``AppError`` subclasses for refusals; ``main`` turns those into one line on standard
+error and the documented exit status. Secrets never come from argument values.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import getpass
+import json
+import os
+import sys
+from collections.abc import Callable
+from dataclasses import asdict, is_dataclass
+from enum import Enum
+from pathlib import Path
+from typing import Any
+
+from app.models.dates import parse_uk_date
+from app.models.errors import InvalidInput, UnlockError, UsageError
+
+Handler = Callable[..., int]
+
+
+def store_path(args: argparse.Namespace) -> Path:
+    from app.config.paths import default_store_path
+
+    if getattr(args, "store", None):
+        return Path(args.store).expanduser()
+    return default_store_path()
+
+
+def read_passphrase(
+    args: argparse.Namespace, *, env: str = "ROUNDTABLE_PASSPHRASE", prompt: str = "Passphrase: "
+) -> str:
+    value = os.environ.get(env)
+    if value is not None:
+        return value
+    pfile = getattr(args, "passphrase_file", None)
+    if pfile and env == "ROUNDTABLE_PASSPHRASE":
+        try:
+            return Path(pfile).read_text(encoding="utf-8").rstrip("\r\n")
+        except OSError as exc:
+            raise UnlockError("The passphrase file could not be read.") from exc
+    if sys.stdin is not None and sys.stdin.isatty():
+        return getpass.getpass(prompt)
+    raise UnlockError(
+        f"No passphrase: set {env}, use --passphrase-file, or run in a terminal to be asked."
+    )
+
+
+def read_new_passphrase(args: argparse.Namespace) -> str:
+    value = os.environ.get("ROUNDTABLE_NEW_PASSPHRASE")
+    if value is not None:
+        return value
+    if sys.stdin is not None and sys.stdin.isatty():
+        first = getpass.getpass("New passphrase: ")
+        second = getpass.getpass("New passphrase again: ")
+        if first != second:
+            raise InvalidInput("The two passphrases are not the same.")
+        return first
+    raise InvalidInput("No new passphrase: set ROUNDTABLE_NEW_PASSPHRASE or run in a terminal.")
+
+
+def to_json(value: Any) -> Any:
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, dt.date | dt.datetime):
+        return value.isoformat()
+    if is_dataclass(value) and not isinstance(value, type):
+        return {k: to_json(v) for k, v in asdict(value).items()}
+    if isinstance(value, dict):
+        return {str(k): to_json(v) for k, v in value.items()}
+    if isinstance(value, list | tuple | set | frozenset):
+        items = [to_json(v) for v in value]
+        return sorted(items, key=str) if isinstance(value, set | frozenset) else items
+    if isinstance(value, bytes):
+        import base64
+
+        return base64.b64encode(value).decode()
+    return value
+
+
+def print_json(value: Any) -> None:
+    sys.stdout.write(json.dumps(to_json(value), ensure_ascii=False, indent=2) + "\n")
+
+
+def out(line: str = "") -> None:
+    sys.stdout.write(line + "\n")
+
+
+def parse_date_arg(text: str) -> dt.date:
+    day = parse_uk_date(text)
+    if day is None:
+        raise InvalidInput(f"“{text}” is not a date (use YYYY-MM-DD or DD/MM/YYYY).")
+    return day
+
+
+def table(rows: list[list[str]], headers: list[str]) -> None:
+    widths = [len(h) for h in headers]
+    for r in rows:
+        for i, cell in enumerate(r):
+            widths[i] = min(max(widths[i], len(cell)), 48)
+    out("  ".join(h.ljust(w) for h, w in zip(headers, widths, strict=True)))
+    for r in rows:
+        out("  ".join(c[:48].ljust(w) for c, w in zip(r, widths, strict=True)))
+
+
+class ArgumentParser(argparse.ArgumentParser):
+    """argparse that raises UsageError (exit 2) instead of exiting on its own."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        raise UsageError(f"{self.prog}: {message}")

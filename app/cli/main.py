@@ -1,0 +1,96 @@
+"""``roundtable``: the command line of docs/cli.md. It reaches the store only through services.
+
+Exit status: 0 done; 1 refused (one line on standard error, nothing changed); 2 usage error;
+3 the store could not be unlocked.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import importlib
+import os
+import sys
+from collections.abc import Sequence
+
+from app.cli.base import ArgumentParser, read_passphrase, store_path
+from app.models.errors import AppError, UsageError
+
+# Each module adds its commands with register(sub). Modules that are not present yet are skipped.
+COMMAND_MODULES = (
+    "app.cli.core_commands",
+    "app.cli.exchange_commands",
+    "app.cli.document_commands",
+    "app.cli.intake_commands",
+)
+
+
+def build_parser() -> ArgumentParser:
+    parser = ArgumentParser(
+        prog="roundtable", description="Roundtable: case management for multi-agency risk panels."
+    )
+    parser.add_argument(
+        "--store", help="the store file (default: $ROUNDTABLE_STORE or the data folder)"
+    )
+    parser.add_argument("--passphrase-file", help="read the passphrase from this file")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=ArgumentParser)
+    for name in COMMAND_MODULES:
+        try:
+            module = importlib.import_module(name)
+        except ModuleNotFoundError as exc:
+            if exc.name == name:
+                continue
+            raise
+        module.register(sub)
+    return parser
+
+
+def _today() -> dt.date:
+    # For tests and demonstrations only: pin "today" (never affects timestamps of audit entries).
+    pinned = os.environ.get("ROUNDTABLE_TODAY")
+    return dt.date.fromisoformat(pinned) if pinned else dt.date.today()
+
+
+def run(argv: Sequence[str]) -> int:
+    parser = build_parser()
+    args = parser.parse_args(list(argv))
+    if not getattr(args, "func", None):
+        parser.print_help(sys.stderr)
+        return 2
+    if getattr(args, "needs_store", True) is False:
+        return int(args.func(args))
+    from app.services.setup import unlock
+
+    session = unlock(store_path(args), passphrase=read_passphrase(args), today_fn=_today)
+    try:
+        return int(args.func(args, session))
+    finally:
+        session.close()
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    from app.config.process import prepare_process
+
+    prepare_process()
+    try:
+        code = run(sys.argv[1:] if argv is None else argv)
+    except UsageError as exc:
+        sys.stderr.write(f"usage error: {exc.user_message}\n")
+        return 2
+    except AppError as exc:
+        sys.stderr.write(f"roundtable: {exc.user_message}\n")
+        return exc.exit_code
+    except BrokenPipeError:
+        # The reader went away (e.g. `| head`); not an error of ours.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 0
+    except KeyboardInterrupt:
+        sys.stderr.write(
+            "roundtable: interrupted; nothing was changed by the unfinished command.\n"
+        )
+        return 1
+    return code
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

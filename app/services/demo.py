@@ -1,0 +1,821 @@
+"""A realistic, synthetic panel for demonstrations, screenshots, tests and benchmarks.
+
+Deterministic for a seed and a "today": the same seed gives the same agencies, people, cases,
+refs, dates, record ids, assessments, plans, actions, contributions and meetings. Every record is
+written through the change-capturing writer like any other change. Only a coordinator's (hub)
+store can be filled, and only an empty one.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from app.models import rules
+from app.models.domain import FactorRating, Objective, RiskStatement
+from app.models.enums import (
+    ActionStatus,
+    AgendaKind,
+    Attendance,
+    ConsentState,
+    Marking,
+    MemberStatus,
+    Role,
+)
+from app.models.errors import InvalidInput
+from app.services.context import Session
+from app.storage import repo
+from app.storage.codec import to_jsonable
+from app.storage.writer import Writer
+
+AGENCIES = (
+    ("Northshire Police", "NP", "police", "North"),
+    ("Counter Terrorism Policing North East", "CTP", "ct-police", ""),
+    ("Probation Service – Northshire", "PS", "probation", ""),
+    ("NHS Northshire Integrated Care Board", "ICB", "health", ""),
+    ("Northshire Mental Health Foundation Trust", "MHT", "health", ""),
+    ("Children's Social Care", "CSC", "childrens", ""),
+    ("Adult Social Care", "ASC", "adults", ""),
+    ("Northshire Schools and Colleges", "EDU", "education", ""),
+    ("Northshire Homes", "HSG", "housing", ""),
+    ("Youth Justice Service", "YJS", "other", ""),
+    ("Northshire Fire and Rescue", "FRS", "other", ""),
+)
+
+FORENAMES = (
+    "Łukasz",
+    "Zoë",
+    "Siobhán",
+    "Ngọc Ánh",
+    "Seán",
+    "Aisha",
+    "Mohammed",
+    "Dafydd",
+    "Björn",
+    "Chiamaka",
+    "Jakub",
+    "Priya",
+    "Tomás",
+    "Leah",
+    "Kwame",
+    "Fatima Zahra",
+    "Jamie-Lee",
+    "Oisín",
+    "Amélie",
+    "Ryan",
+    "Kai",
+    "Hamza",
+    "Ellie-Mae",
+    "Dominik",
+    "Yusuf",
+    "Chloé",
+    "Bartosz",
+    "Mia",
+    "Rhys",
+    "Ayaan",
+    "Connor",
+    "Nadia",
+    "Gwenllian",
+    "Tyler",
+    "Ibrahim",
+    "Maja",
+    "Lewis",
+    "Samira",
+    "Owain",
+    "Jordan",
+)
+SURNAMES = (
+    "Kowalczyk",
+    "Hughes",
+    "Ó Súilleabháin",
+    "Nguyễn",
+    "O'Brien",
+    "Rahman",
+    "Al-Hassan",
+    "ap Gwŷn",
+    "Ødegaard",
+    "Okafor",
+    "Dvořák",
+    "Patel",
+    "Ruíz",
+    "D'Souza",
+    "Mensah",
+    "Benali",
+    "Smith",
+    "McCarthy",
+    "Lefèvre",
+    "Connor",
+    "Williams",
+    "Khan",
+    "Evans",
+    "Nowak",
+    "Ali",
+    "Taylor",
+    "Begum",
+    "Jones",
+    "Wiśniewski",
+    "Davies",
+    "Hussain",
+    "Brown",
+    "Lewandowski",
+    "Thomas",
+    "Mahmood",
+    "Robinson",
+    "Ahmed",
+    "Walker",
+    "Fitzgerald",
+    "Zieliński",
+)
+STAFF = (
+    "Ruth Adeyemi",
+    "Gareth Lloyd",
+    "Helen McKenzie",
+    "Sunil Sharma",
+    "Claire Doherty",
+    "Tom Brennan",
+    "Joanna Wójcik",
+    "Marcus Green",
+    "Bethan Pryce",
+    "Imran Qureshi",
+    "Sarah O'Neill",
+    "David Chen",
+    "Rebecca Hall",
+    "Aled Morgan",
+    "Yvonne Clarke",
+)
+GENDERS = ("Male", "Male", "Male", "Female", "Female", "Non-binary", "Not stated")
+ETHNICITIES = (
+    "White British",
+    "White Irish",
+    "White – any other",
+    "Asian or Asian British – Pakistani",
+    "Asian or Asian British – Bangladeshi",
+    "Asian or Asian British – Indian",
+    "Black or Black British – African",
+    "Black or Black British – Caribbean",
+    "Mixed",
+    "Arab",
+    "Not stated",
+)
+TOWNS = ("Ashby", "Brackenfield", "Carrow", "Dunmore", "Eastwick", "Fairholme", "Greyfriars")
+STREETS = (
+    "Mill Lane",
+    "Station Road",
+    "Church Street",
+    "Victoria Terrace",
+    "Park View",
+    "The Crescent",
+)
+REFERRERS = (
+    "Designated safeguarding lead",
+    "Head of year",
+    "GP",
+    "Community mental health nurse",
+    "Probation officer",
+    "Neighbourhood police officer",
+    "Social worker",
+    "Youth worker",
+    "Parent",
+    "Housing officer",
+    "College tutor",
+    "Imam",
+    "Employer",
+)
+NARRATIVES = (
+    "Shared images from an extreme right-wing channel in a class group chat and spoke admiringly "
+    "of a recent attack. Has become withdrawn from friends since a family bereavement.",
+    "Parent reports hours each night on forums that glorify school shootings; has drawn up a "
+    "list of pupils who 'deserve it'. No known access to weapons.",
+    "Expressed support for a proscribed Islamist group to a tutor and asked how to travel "
+    "abroad. Recently left college and is spending time with older men not known to family.",
+    "Came to notice after graffiti of extremist symbols near a mosque. Unemployed, heavy cannabis "
+    "use, isolated; posts a mixture of conspiracy content and violent misogyny.",
+    "Told a nurse he would 'make them pay' for his brother's deportation and searched for "
+    "bomb-making material on a library computer. Diagnosed with depression.",
+    "Repeatedly shares anti-government content calling for violence against named politicians; "
+    "has a previous conviction for affray. Lives alone in temporary accommodation.",
+)
+ACTION_TITLES = (
+    ("Arrange mentoring with an intervention provider", "ideological"),
+    ("Home visit with parent to discuss online safety", "family"),
+    ("Refer to community mental health team", "wellbeing"),
+    ("Check for access to firearms and weapons", "safety"),
+    ("Agree a return-to-education plan with the college", "education"),
+    ("Share school attendance record with the panel", "education"),
+    ("Review housing placement and tenancy support", "family"),
+    ("Update the police risk assessment", "safety"),
+    ("Offer a GP appointment and medication review", "wellbeing"),
+    ("Explore supervised sports and youth activities", "education"),
+)
+CONTRIBUTIONS = (
+    "Attendance has fallen to 71% this term; two fixed-term exclusions for threatening behaviour.",
+    "Known to the community mental health team; missed the last two appointments.",
+    "Intelligence indicates contact with an online group promoting extreme right-wing violence.",
+    "Family engaging well with the social worker; mother worried about his bedroom content.",
+    "Tenancy at risk due to arrears; neighbour complaints about shouting at night.",
+    "No recorded offending since the last review; stop and search in September, nothing found.",
+    "Mentor reports three sessions held; open to discussing the material he shared.",
+)
+
+
+@dataclass(frozen=True)
+class DemoResult:
+    cases: int
+    agencies: int
+    members: int
+    meetings: int
+
+
+def build_demo(
+    session: Session,
+    *,
+    cases: int = 60,
+    seed: int = 1,
+    progress: Callable[[int, int], None] | None = None,
+    batch: int = 500,
+) -> DemoResult:
+    if not session.workstation.is_hub:
+        raise InvalidInput("Demo data can only be added to a coordinator's store.")
+    if cases < 1 or cases > 100_000:
+        raise InvalidInput("The number of demo cases must be between 1 and 100,000.")
+    with session.view() as conn:
+        if repo.count_rows(conn, "case"):
+            raise InvalidInput(
+                "This store already holds cases; demo data goes only into an empty store."
+            )
+    rng = random.Random(seed)  # noqa: S311 - synthetic, reproducible demo data
+    today = session.today()
+    prog = session.programme
+
+    def rid() -> str:
+        return str(uuid.UUID(int=rng.getrandbits(128), version=4))
+
+    # --- agencies and members ---------------------------------------------------------------
+    with session.change() as w:
+        agency_ids: dict[str, str] = {}
+        police_area = {}
+        for name, short, sector, area in AGENCIES:
+            aid = w.create(
+                "agency",
+                {
+                    "name": name,
+                    "short": short,
+                    "sector": sector,
+                    "is_police": sector in ("police", "ct-police"),
+                },
+                record_id=rid(),
+            )
+            agency_ids[short] = aid
+            police_area[short] = area
+        agency_ids["LA"] = session.agency.id
+        members: dict[str, str] = {}
+        staff = list(STAFF)
+        rng.shuffle(staff)
+        chair = w.create(
+            "member",
+            {
+                "name": staff.pop(),
+                "agency_id": session.agency.id,
+                "role": Role.CHAIR,
+                "email": "",
+                "status": MemberStatus.ACTIVE,
+                "area": "",
+            },
+            record_id=rid(),
+        )
+        for short, aid in agency_ids.items():
+            if short == "LA":
+                continue
+            members[short] = w.create(
+                "member",
+                {
+                    "name": staff.pop() if staff else f"Officer {short}",
+                    "agency_id": aid,
+                    "role": Role.OFFICER,
+                    "email": "",
+                    "status": MemberStatus.ACTIVE,
+                    "area": police_area.get(short, ""),
+                },
+                record_id=rid(),
+            )
+        members["LA"] = session.me.id
+    shorts = [s for s in agency_ids if s != "LA"]
+
+    # --- cases ------------------------------------------------------------------------------
+    path = [
+        "referred",
+        "screening",
+        "gathering",
+        "panel-assessment",
+        "adopted",
+        "support-plan",
+        "exited",
+    ]
+    ends = [
+        ("referred", 6),
+        ("screening", 8),
+        ("gathering", 10),
+        ("panel-assessment", 10),
+        ("adopted", 6),
+        ("support-plan", 24),
+        ("exited", 10),
+        ("signposted", 10),
+        ("police-managed", 5),
+        ("not-adopted", 5),
+        ("closed", 6),
+    ]
+    weights = [w_ for _, w_ in ends]
+    levels = [lvl.id for lvl in prog.framework.risk_levels]
+    rank = {lvl.id: lvl.rank for lvl in prog.framework.risk_levels}
+    ratings = [r.id for r in prog.framework.ratings]
+    case_ids_by_status: dict[str, list[str]] = {}
+    done = 0
+    seq_by_year: dict[int, int] = {}
+    while done < cases:
+        with session.change() as w:
+            for _ in range(min(batch, cases - done)):
+                end = rng.choices([e for e, _ in ends], weights=weights)[0]
+                cid = _demo_case(
+                    w,
+                    rng,
+                    rid,
+                    today,
+                    prog,
+                    end,
+                    path,
+                    agency_ids,
+                    shorts,
+                    members,
+                    levels,
+                    rank,
+                    ratings,
+                    seq_by_year,
+                    chair,
+                )
+                case_ids_by_status.setdefault(end, []).append(cid)
+                done += 1
+        if progress:
+            progress(done, cases)
+
+    # --- meetings ---------------------------------------------------------------------------
+    n_meetings = 0
+    with session.change() as w:
+        panel_cases = [
+            c
+            for st in ("support-plan", "adopted", "exited")
+            for c in case_ids_by_status.get(st, [])
+        ]
+        new_cases = case_ids_by_status.get("panel-assessment", [])
+        everyone = [chair, *members.values()]
+        for k in (3, 2, 1):
+            held = today - dt.timedelta(days=28 * k)
+            agenda = rng.sample(panel_cases, min(len(panel_cases), 5)) + rng.sample(
+                new_cases, min(len(new_cases), 2)
+            )
+            _demo_meeting(
+                w, rng, rid, held, "held", chair, everyone, agenda, agency_ids, members, prog
+            )
+            n_meetings += 1
+        upcoming = today + dt.timedelta(days=(3 - today.weekday()) % 7 + 7)
+        agenda = new_cases[:4] + [c for c in panel_cases if c][:8]
+        _demo_meeting(
+            w, rng, rid, upcoming, "scheduled", chair, everyone, agenda, agency_ids, members, prog
+        )
+        n_meetings += 1
+    return DemoResult(
+        cases=cases, agencies=len(agency_ids), members=len(members) + 1, meetings=n_meetings
+    )
+
+
+def _demo_case(
+    w: Writer,
+    rng: random.Random,
+    rid: Callable[[], str],
+    today: dt.date,
+    prog: object,
+    end: str,
+    path: list[str],
+    agency_ids: dict[str, str],
+    shorts: list[str],
+    members: dict[str, str],
+    levels: list[str],
+    rank: dict[str, int],
+    ratings: list[str],
+    seq_by_year: dict[int, int],
+    chair: str,
+) -> str:
+    from app.models.programme import Programme
+
+    assert isinstance(prog, Programme)
+    age_days = rng.randint(2, 700) if end not in ("referred", "screening") else rng.randint(0, 9)
+    received = today - dt.timedelta(days=age_days)
+    year = received.year
+    seq_by_year[year] = seq_by_year.get(year, 0) + 1
+    ref = f"RT-{year}-{seq_by_year[year]:04d}"
+    age = rng.choice([13, 14, 15, 16, 17, 19, 22, 26, 31, 38, 45])
+    dob = received - dt.timedelta(days=age * 365 + rng.randint(0, 364))
+    fore, sur = rng.choice(FORENAMES), rng.choice(SURNAMES)
+    ids = [
+        {
+            "kind": "nhs",
+            "value": f"{rng.randint(400, 499)} {rng.randint(100, 999)} {rng.randint(1000, 9999)}",
+        }
+    ]
+    if rng.random() < 0.4:
+        ids.append(
+            {
+                "kind": "pnc",
+                "value": f"{received.year % 100:02d}/{rng.randint(100000, 999999)}{rng.choice('ABCDEFGHJK')}",
+            }
+        )
+    aliases = [f"{fore[:3]} {sur}"] if rng.random() < 0.15 else []
+    subject_id = w.create(
+        "subject",
+        {
+            "forenames": fore,
+            "surname": sur,
+            "aliases": aliases,
+            "date_of_birth": dob,
+            "gender": rng.choice(GENDERS),
+            "ethnicity": rng.choice(ETHNICITIES),
+            "address": f"{rng.randint(1, 120)} {rng.choice(STREETS)}, {rng.choice(TOWNS)}",
+            "postcode": f"NS{rng.randint(1, 9)} {rng.randint(1, 9)}{rng.choice('ABDEFGHJ')}{rng.choice('LNPQRSTU')}",
+            "area": "North",
+            "identifiers": ids,
+            "vulnerabilities": rng.choice(
+                [
+                    "",
+                    "Autism spectrum condition",
+                    "Care leaver",
+                    "Bereavement",
+                    "Learning difficulty",
+                ]
+            ),
+            "search_key": repo.subject_search_key(fore, sur, aliases, [i["value"] for i in ids]),
+        },
+        record_id=rid(),
+    )
+    lead = rng.choice(["LA", "LA", "NP", "CSC", "EDU"])
+    shared = sorted(
+        {agency_ids[lead], agency_ids["NP"], *(agency_ids[s] for s in rng.sample(shorts, 3))}
+    )
+    if end in path:
+        steps = path[: path.index(end) + 1]
+    else:
+        before = {"signposted": 2, "police-managed": 2, "not-adopted": 4, "closed": 2}[end]
+        steps = [*path[:before], end]
+    case_id = w.create(
+        "case",
+        {
+            "ref": ref,
+            "subject_id": subject_id,
+            "programme": prog.id,
+            "status": end,
+            "lead_agency": agency_ids[lead],
+            "case_officer": members.get(lead),
+            "shared_with": shared,
+            "marking": Marking.OFFICIAL_SENSITIVE,
+            "opened": received,
+            "closed": None,
+            "exited_on": None,
+            "next_review": None,
+        },
+        record_id=rid(),
+    )
+    w.create(
+        "referral",
+        {
+            "case_id": case_id,
+            "subject_id": subject_id,
+            "received": received,
+            "referrer": rng.choice(REFERRERS),
+            "sector": rng.choice(prog.sectors).id,
+            "concern": rng.choice(prog.concerns).id,
+            "narrative": rng.choice(NARRATIVES),
+        },
+        record_id=rid(),
+    )
+    day = received
+    span = max(1, (today - received).days)
+    gap = max(1, span // max(1, len(steps)))
+    prev = None
+    risk = rng.choice(levels[:3])
+    for i, st in enumerate(steps):
+        if i:
+            day = min(today, day + dt.timedelta(days=rng.randint(1, gap)))
+        w.create(
+            "status_change",
+            {
+                "case_id": case_id,
+                "at": f"{day.isoformat()}T10:00:00.000+00:00",
+                "from_status": prev,
+                "to_status": st,
+                "rationale": "Referral received" if i == 0 else _rationale(st),
+                "member_id": members["LA"],
+            },
+            record_id=rid(),
+        )
+        if prev == "screening":
+            outcome = next(o for o in prog.screening_outcomes if o.target == st)
+            w.create(
+                "screening",
+                {
+                    "case_id": case_id,
+                    "outcome": outcome.id,
+                    "rationale": _rationale(st),
+                    "decided_by": members["NP"],
+                    "decided_on": day,
+                },
+                record_id=rid(),
+            )
+        if st == "panel-assessment" or (st == "gathering" and rng.random() < 0.5):
+            pass
+        prev = st
+    changes: dict[str, object] = {}
+    stage = prog.status(end).stage
+    if stage in ("gathering", "panel", "support", "exit") or end == "not-adopted":
+        versions = 1 if stage in ("gathering", "panel") else rng.randint(2, 3)
+        prev_id = None
+        for v in range(1, versions + 1):
+            if v > 1:
+                risk = levels[
+                    max(0, min(len(levels) - 1, levels.index(risk) + rng.choice([-1, -1, 0, 1])))
+                ]
+            factors = [
+                FactorRating(
+                    d.id,
+                    f.id,
+                    rng.choice(ratings),
+                    rng.choice(CONTRIBUTIONS),
+                    agency_ids[rng.choice(shorts)],
+                )
+                for d in prog.framework.dimensions
+                for f in d.factors
+            ]
+            aday = received + dt.timedelta(days=min(span, 14 * v))
+            prev_id = w.create(
+                "assessment",
+                {
+                    "case_id": case_id,
+                    "version": v,
+                    "factors": to_jsonable(factors),
+                    "dimension_summaries": [
+                        [
+                            d.id,
+                            f"{d.label}: {rng.choice(['limited', 'some', 'clear'])} evidence; see factors.",
+                        ]
+                        for d in prog.framework.dimensions
+                    ],
+                    "overall": "Professional judgement of the panel: vulnerable to radicalising influences; support is proportionate.",
+                    "risk_level": risk,
+                    "risk_rank": rank[risk],
+                    "author": members["LA"],
+                    "assessed_on": aday,
+                    "supersedes": prev_id,
+                },
+                record_id=rid(),
+            )
+    if stage in ("support", "exit"):
+        w.create(
+            "consent",
+            {
+                "case_id": case_id,
+                "state": ConsentState.GIVEN,
+                "given_by": "parent" if age < 18 else "subject",
+                "recorded_on": received + dt.timedelta(days=min(span, 30)),
+                "notes": "",
+                "reassess_on": None,
+            },
+            record_id=rid(),
+        )
+        action_ids: dict[str, list[str]] = {}
+        for title, heading in rng.sample(ACTION_TITLES, rng.randint(3, 6)):
+            owner = rng.choice([s for s in shorts if agency_ids[s] in shared] or ["NP"])
+            due = today + dt.timedelta(days=rng.randint(-40, 60))
+            status = rng.choice(
+                [ActionStatus.OPEN, ActionStatus.IN_PROGRESS, ActionStatus.DONE, ActionStatus.DONE]
+            )
+            if end == "exited":
+                status = ActionStatus.DONE
+            completed = (
+                min(today, due + dt.timedelta(days=rng.randint(-10, 5)))
+                if status is ActionStatus.DONE
+                else None
+            )
+            aid = w.create(
+                "action",
+                {
+                    "case_id": case_id,
+                    "title": title,
+                    "owner_agency": agency_ids[owner],
+                    "owner": members.get(owner),
+                    "due": due,
+                    "status": status,
+                    "created_on": received + dt.timedelta(days=min(span, 35)),
+                    "meeting_id": None,
+                    "completed_on": completed,
+                },
+                record_id=rid(),
+            )
+            action_ids.setdefault(heading, []).append(aid)
+            if status is not ActionStatus.OPEN:
+                w.create(
+                    "action_update",
+                    {
+                        "action_id": aid,
+                        "case_id": case_id,
+                        "status": status,
+                        "note": "Completed as agreed."
+                        if status is ActionStatus.DONE
+                        else "Started; first contact made.",
+                        "author": members.get(owner),
+                        "agency_id": agency_ids[owner],
+                        "at": f"{(completed or today).isoformat()}T12:00:00.000+00:00",
+                    },
+                    record_id=rid(),
+                )
+        objectives = [
+            Objective(
+                h.id,
+                f"{h.label}: {rng.choice(['reduce isolation and build positive relationships', 'challenge the narratives he has been exposed to', 'keep engaged with education', 'address the risk of harm to self and others'])}.",
+                tuple(action_ids.get(h.id, ())),
+            )
+            for h in prog.plan_headings
+            if h.id in action_ids or rng.random() < 0.3
+        ]
+        approved = rng.random() < 0.8
+        w.create(
+            "plan",
+            {
+                "case_id": case_id,
+                "version": 1,
+                "risk": to_jsonable(
+                    RiskStatement(
+                        nature="Being drawn into support for violence, with some fixation on previous attackers.",
+                        who_at_risk="Peers at school, minority communities, and the person themself.",
+                        imminence="Not imminent; could rise quickly after a trigger event.",
+                        increases="Isolation, online immersion, conflict at home, loss of education placement.",
+                        decreases="Mentoring, structured activities, family engagement, mental health support.",
+                        protective="Close relationship with grandmother; interest in football; engaged tutor.",
+                    )
+                ),
+                "objectives": to_jsonable(objectives),
+                "contingency": "If risk rises, the lead agency convenes an urgent professionals meeting within 48 hours and police are informed the same day.",
+                "review_on": today + dt.timedelta(days=rng.randint(5, 40)),
+                "author": members["LA"],
+                "created_on": received + dt.timedelta(days=min(span, 40)),
+                "supersedes": None,
+                "approved_by": chair if approved else None,
+                "approved_on": (received + dt.timedelta(days=min(span, 45))) if approved else None,
+            },
+            record_id=rid(),
+        )
+    for _ in range(rng.randint(0, 3) if stage != "referral" else 0):
+        src = rng.choice([s for s in shorts if agency_ids[s] in shared] or ["NP"])
+        restricted = (
+            sorted({agency_ids[src], agency_ids["NP"]})
+            if src in ("CTP", "MHT") or rng.random() < 0.15
+            else []
+        )
+        w.create(
+            "contribution",
+            {
+                "case_id": case_id,
+                "agency_id": agency_ids[src],
+                "author": members.get(src),
+                "text": rng.choice(CONTRIBUTIONS),
+                "recorded_on": received + dt.timedelta(days=rng.randint(0, span)),
+                "marking": Marking.OFFICIAL_SENSITIVE,
+                "restricted_to": restricted,
+                "kind": "information",
+                "supersedes": None,
+            },
+            record_id=rid(),
+        )
+    if end in prog.panel_statuses and end != prog.exit_status:
+        changes["next_review"] = today + dt.timedelta(days=rng.randint(-10, 30))
+    if end == prog.exit_status:
+        changes["exited_on"] = day
+        changes["next_review"] = rules.post_exit_review_dates(prog, day)[0]
+    elif prog.status(end).terminal:
+        changes["closed"] = day
+    if changes:
+        w.update("case", case_id, changes)
+    return case_id
+
+
+def _rationale(status: str) -> str:
+    return {
+        "screening": "Sent to the police gateway for screening.",
+        "gathering": "Meets the threshold: vulnerability and a concern about radicalisation.",
+        "panel-assessment": "Information from all agencies received.",
+        "adopted": "Panel agreed the case: the vulnerability can be reduced by support.",
+        "support-plan": "Consent given; support plan agreed.",
+        "exited": "Risk much reduced; panel agreed exit with reviews at 6 and 12 months.",
+        "signposted": "No radicalisation concern; referred to early help.",
+        "police-managed": "Risk managed within police processes.",
+        "not-adopted": "Panel did not adopt: other services better placed.",
+        "closed": "No further action required.",
+    }.get(status, "Recorded by the coordinator.")
+
+
+def _demo_meeting(
+    w: Writer,
+    rng: random.Random,
+    rid: Callable[[], str],
+    held: dt.date,
+    status: str,
+    chair: str,
+    everyone: list[str],
+    agenda: list[str],
+    agency_ids: dict[str, str],
+    members: dict[str, str],
+    prog: object,
+) -> str:
+    from app.models.programme import Programme
+
+    assert isinstance(prog, Programme)
+    mid = w.create(
+        "meeting",
+        {
+            "held_on": held,
+            "time": "10:00",
+            "venue": "Committee Room 2, Northshire Civic Centre",
+            "chair": chair,
+            "status": status,
+            "distribution": sorted(everyone),
+        },
+        record_id=rid(),
+    )
+    for m in everyone:
+        if status == "held":
+            att = Attendance.APOLOGIES if rng.random() < 0.15 else Attendance.PRESENT
+            w.create(
+                "attendance",
+                {
+                    "meeting_id": mid,
+                    "member_id": m,
+                    "attendance": att,
+                    "confidentiality_agreed": att is Attendance.PRESENT,
+                },
+                record_id=rid(),
+            )
+    for pos, cid in enumerate(dict.fromkeys(agenda), start=1):
+        row = repo.get_row(w.conn, "case", cid)
+        st = prog.status(row.status)
+        kind = (
+            AgendaKind.POST_EXIT_REVIEW
+            if row.status == prog.exit_status
+            else AgendaKind.NEW_REFERRAL
+            if st.stage in ("gathering", "panel")
+            else AgendaKind.REVIEW
+        )
+        minutes = status == "held"
+        w.create(
+            "agenda_item",
+            {
+                "meeting_id": mid,
+                "position": pos,
+                "kind": kind,
+                "case_id": cid,
+                "title": "",
+                "discussion": "Agencies updated the panel; engagement with the mentor is improving."
+                if minutes
+                else "",
+                "decision": (
+                    "Continue support; review at next meeting."
+                    if kind is AgendaKind.REVIEW
+                    else "Adopt the case."
+                )
+                if minutes
+                else "",
+                "rationale": "Vulnerability remains; support is proportionate and consented."
+                if minutes
+                else "",
+                "dissent": "Police would have preferred a higher risk level."
+                if minutes and rng.random() < 0.2
+                else "",
+                "method": "consensus" if minutes else "",
+            },
+            record_id=rid(),
+        )
+    w.create(
+        "agenda_item",
+        {
+            "meeting_id": mid,
+            "position": len(agenda) + 1,
+            "kind": AgendaKind.OTHER,
+            "case_id": None,
+            "title": "Training update: new referral form",
+            "discussion": "",
+            "decision": "",
+            "rationale": "",
+            "dissent": "",
+            "method": "",
+        },
+        record_id=rid(),
+    )
+    return mid
