@@ -76,6 +76,13 @@ class _ChromeCanvas(Canvas):
         # Filled during layout, read at save(): lets the contents print page numbers in one pass.
         self.heading_pages: dict[str, int] = {}
         self.late_numbers: dict[int, list[tuple[float, float, str, str, float]]] = {}
+        # Bookmarks must be made while their own page is current, which for a deferred page is
+        # at save(); made during layout they would all point at page 1.
+        self.late_marks: dict[int, list[tuple[Heading, float]]] = {}
+
+    def mark_heading(self, heading: Heading, page: int, top: float) -> None:
+        self.heading_pages[heading.key] = page
+        self.late_marks.setdefault(page, []).append((heading, top))
 
     def showPage(self) -> None:
         self._pages.append(dict(self.__dict__))
@@ -86,6 +93,11 @@ class _ChromeCanvas(Canvas):
         for number, state in enumerate(self._pages, start=1):
             self.__dict__.update(state)
             self._draw_chrome(number, total)
+            for heading, top in self.late_marks.get(number, ()):
+                self.bookmarkPage(heading.key, fit="XYZ", left=0, top=top)
+                self.addOutlineEntry(
+                    heading.outline_title, heading.key, level=heading.outline_level, closed=True
+                )
             for x, y, key, font, size in self.late_numbers.get(number, ()):
                 self.setFont(font, size)
                 self.setFillColor(INK)
@@ -156,14 +168,10 @@ class _Doc(BaseDocTemplate):
         self.canv.showOutline()
 
     def afterFlowable(self, flowable: Flowable) -> None:
-        if isinstance(flowable, Heading):
-            pages = getattr(self.canv, "heading_pages", None)
-            if pages is not None:
-                pages[flowable.key] = self.page
-            self.canv.bookmarkPage(flowable.key)
-            self.canv.addOutlineEntry(
-                flowable.outline_title, flowable.key, level=flowable.outline_level, closed=True
-            )
+        if isinstance(flowable, Heading) and isinstance(self.canv, _ChromeCanvas):
+            # The frame's cursor is now below the heading and its spaceAfter: aim just above it.
+            top = self.frame._y + flowable.getSpaceAfter() + flowable.height + 6
+            self.canv.mark_heading(flowable, self.page, min(top, PAGE_H))
 
 
 class Contents(Flowable):
