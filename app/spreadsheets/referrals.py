@@ -9,9 +9,10 @@ Invariants:
   :class:`SpreadsheetError` with a message that quotes no cell content.
 - Everything else is reported, not raised: rows with problems produce no draft; unknown columns are
   listed and ignored. Row numbers are those the user sees (header = its own row, usually 1).
-- The header row is the first of the first ten non-blank rows that names the most known columns
-  (at least two); rows above it (titles) are ignored, and a blank header cell takes the nearest
-  value above it, so headers merged down over two rows are read.
+- The header row is the one of the first ten non-blank rows that names the most known columns (at
+  least two; the earliest on a tie). A blank header cell takes the nearest text above it, so a
+  header merged down over two rows, or a two-row header, is read whole; other rows above the
+  header (titles) are ignored.
 """
 
 from __future__ import annotations
@@ -100,13 +101,21 @@ def _first_rows(rows: Iterable[Row]) -> list[Row]:
     return list(islice((r for r in rows if not _blank(r[1])), HEADER_SCAN_ROWS))
 
 
+def _score(texts: Iterable[str], wanted: frozenset[str]) -> int:
+    return sum(1 for t in texts if t and (field_for_header(t) or normalise_header(t) in wanted))
+
+
 def _header_score(values: tuple[CellValue, ...], wanted: frozenset[str]) -> int:
-    texts = (clean_text(v) for v in values if isinstance(v, str))
-    return sum(1 for t in texts if field_for_header(t) or normalise_header(t) in wanted)
+    return _score((clean_text(v) for v in values if isinstance(v, str)), wanted)
 
 
 def _find_header(first: list[Row], wanted: frozenset[str]) -> int | None:
-    scores = [_header_score(values, wanted) for _, values in first]
+    """Index in ``first`` of the row naming the most known columns (blank cells taking the text
+    above them, so a two-row header counts whole); the earliest on a tie; None below two."""
+    scores = [
+        _score(_headers(values, [v for _, v in first[:i]]), wanted)
+        for i, (_, values) in enumerate(first)
+    ]
     if not scores or max(scores) < 2:
         return None
     return scores.index(max(scores))
@@ -298,6 +307,8 @@ class _SheetReader:
 def _headers(values: tuple[CellValue, ...], above: list[tuple[CellValue, ...]]) -> list[str]:
     """Header texts; a blank one takes the nearest text above it (a header merged downwards)."""
     headers = [clean_text(v) for v in values]
+    width = max((len(row) for row in above), default=0)
+    headers += [""] * (width - len(headers))
     for i, text in enumerate(headers):
         if text:
             continue
