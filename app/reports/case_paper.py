@@ -11,7 +11,7 @@ import datetime as dt
 from collections import defaultdict
 
 from reportlab.lib.units import mm
-from reportlab.platypus import Flowable, KeepTogether, Spacer, Table, TableStyle
+from reportlab.platypus import Flowable, Spacer, Table, TableStyle
 
 from app.models.documents import CasePaper, DocumentContext, Names
 from app.models.domain import Assessment, Plan
@@ -265,7 +265,8 @@ def case_paper_story(paper: CasePaper, ctx: DocumentContext, names: Names) -> li
     story.append(Heading("Actions", "h2", level=2, toc=False))
     note = overdue_note(paper.actions)
     table = actions_table(paper.actions, names)
-    story.append(KeepTogether([note, table]) if note else table)
+    # Flat, not KeepTogether: ReportLab cannot keep a heading with a KeepTogether after it.
+    story += [note, table] if note else [table]
     story.append(Heading("New information by agency", "h2", level=2, toc=False))
     story += _contributions(paper, ctx, names)
     return story

@@ -83,4 +83,4 @@ def overdue_note(lines: Sequence[ActionLine]) -> Flowable | None:
     if not n:
         return None
     word = "action is" if n == 1 else "actions are"
-    return M(f"<b>{n} {word} OVERDUE.</b>", "body")
+    return M(f"<b>{n} {word} OVERDUE.</b>", "note")

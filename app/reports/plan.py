@@ -78,27 +78,28 @@ def _objectives(data: PlanData) -> list[Flowable]:
     story: list[Flowable] = []
     known = {h.id for h in prog.plan_headings}
 
-    def block(objectives: list[Objective]) -> list[Flowable]:
+    def block(lead: list[Flowable], objectives: list[Objective]) -> list[Flowable]:
+        """Each objective kept with its actions; the heading kept with the first objective."""
         out: list[Flowable] = []
         for n, o in enumerate(objectives, start=1):
-            out.append(M(f"<b>Objective {n}.</b> {esc(o.text)}"))
+            part: list[Flowable] = [*lead, M(f"<b>Objective {n}.</b> {esc(o.text)}")]
+            lead = []
             lines: list[ActionLine] = [by_id[a] for a in o.action_ids if a in by_id]
             used.update(line.action.id for line in lines)
             if lines:
-                out.append(actions_table(lines, data.names))
-                out.append(Spacer(1, 6))
-        return out
+                part += [actions_table(lines, data.names), Spacer(1, 6)]
+            out.append(KeepTogether(part))
+        return out or [*lead, P("Nothing planned under this heading.", "small")]
 
     for h in prog.plan_headings:
         objectives = [o for o in data.plan.objectives if o.heading == h.id]
-        story.append(Heading(h.label, "h2", level=1, toc=False))
+        lead: list[Flowable] = [Heading(h.label, "h2", level=1, toc=False)]
         if h.guidance:
-            story.append(P(h.guidance, "small"))
-        story += block(objectives) or [P("Nothing planned under this heading.", "small")]
+            lead.append(P(h.guidance, "small"))
+        story += block(lead, objectives)
     others = [o for o in data.plan.objectives if o.heading not in known]
     if others:
-        story.append(Heading("Other objectives", "h2", level=1, toc=False))
-        story += block(others)
+        story += block([Heading("Other objectives", "h2", level=1, toc=False)], others)
     loose = [line for line in data.actions if line.action.id not in used]
     if loose:
         story.append(Heading("Other actions", "h2", level=1, toc=False))
@@ -152,9 +153,9 @@ def render_plan(data: PlanData, *, compress: bool = True) -> bytes:
     story += [Heading("Contingency", "h1", level=0, toc=False)]
     story += paras(plan.contingency or "No contingency recorded.")
     story += [
-        Heading("Review and approval", "h1", level=0, toc=False),
         KeepTogether(
             [
+                Heading("Review and approval", "h1", level=0, toc=False),
                 P(f"Review due: {fmt_date(plan.review_on, long=True)}"),
                 Spacer(1, 4),
                 _approval(data),

@@ -17,9 +17,9 @@ from app.reports.styles import P, data_table, fmt_datetime
 from app.reports.template import Heading, build_pdf
 
 
-def _table(t: StatTable) -> list[Flowable]:
+def _table(t: StatTable, lead: list[Flowable]) -> list[Flowable]:
     rows: list[list[object]] = [[label, value] for label, value in t.rows]
-    parts: list[Flowable] = [Heading(t.title, "h2", level=1, toc=False)]
+    parts: list[Flowable] = [*lead, Heading(t.title, "h2", level=1, toc=False)]
     if rows:
         parts.append(
             data_table(
@@ -34,7 +34,8 @@ def _table(t: StatTable) -> list[Flowable]:
     if t.note:
         parts.append(P(t.note, "small"))
     parts.append(Spacer(1, 6))
-    # A short table reads badly split from its title; long ones may split.
+    # A short table reads badly split from its title; long ones may split. (A heading cannot
+    # keep with a following KeepTogether in ReportLab, so headings go inside it.)
     return [KeepTogether(parts)] if len(rows) <= 14 else parts
 
 
@@ -54,11 +55,12 @@ def render_statistics(data: StatisticsReportData, *, compress: bool = True) -> b
     if data.series:
         story.append(Heading("Charts", "h1", level=0, toc=False))
         for s in data.series:
-            story += [KeepTogether([bar_chart(s)]), Spacer(1, 8)]
+            story += [bar_chart(s), Spacer(1, 8)]
     if data.tables:
-        story.append(Heading("Tables", "h1", level=0, toc=False))
+        lead: list[Flowable] = [Heading("Tables", "h1", level=0, toc=False)]
         for t in data.tables:
-            story += _table(t)
+            story += _table(t, lead)
+            lead = []
     return build_pdf(
         story,
         ctx,

@@ -116,6 +116,7 @@ def styles() -> dict[str, ParagraphStyle]:
             keepWithNext=1,
         ),
         "centre": s("centre", alignment=TA_CENTER),
+        "note": s("note", keepWithNext=1),
         "statement": s("statement", fontSize=10.5, leading=15.5, spaceAfter=10),
         "toc1": s("toc1", fontSize=10, leading=15, fontName=BOLD),
         "toc2": s("toc2", fontSize=9.5, leading=13, leftIndent=14),
