@@ -22,6 +22,7 @@ from app.storage.codec import canonical_json
 from app.storage.schema import audit
 
 GENESIS = "0" * 64
+_INSERT = insert(audit)
 
 
 def entry_hash(
@@ -66,7 +67,8 @@ class AuditWriter:
             prev, seq, at, self.actor, self.device, action, entity, record_id, fields_json
         )
         self.conn.execute(
-            insert(audit).values(
+            _INSERT,
+            dict(
                 seq=seq,
                 at=at,
                 actor=self.actor,
@@ -77,7 +79,7 @@ class AuditWriter:
                 fields=fields_json,
                 prev_hash=prev,
                 hash=digest,
-            )
+            ),
         )
         self._head = (seq, digest)
         self._dirty = True

@@ -32,6 +32,10 @@ def utc_now_iso(hlc: int | None = None) -> str:
     return dt.datetime.now(tz=dt.UTC).isoformat(timespec="milliseconds")
 
 
+_INSERT_OP = insert(op_log)
+_INSERT_RECORD_STATE = insert(record_state)
+
+
 class Writer:
     """Writes through change capture within one open transaction (``conn``)."""
 
@@ -89,7 +93,8 @@ class Writer:
     ) -> str:
         op_id = new_id()
         self.conn.execute(
-            insert(op_log).values(
+            _INSERT_OP,
+            dict(
                 op_id=op_id,
                 origin=self.device_id,
                 epoch=self.epoch,
@@ -104,7 +109,7 @@ class Writer:
                 case_id=case_id,
                 author=self.member_id,
                 received=self.next_received(),
-            )
+            ),
         )
         return op_id
 
@@ -152,15 +157,13 @@ class Writer:
             case_id=case_id,
             hlc=hlc,
         )
+        row = dict.fromkeys(spec.fields)
+        row.update({k: to_column(spec.fields[k], v) for k, v in jvalues.items()})
+        row["id"] = rid
+        self.conn.execute(insert(spec.table), row)
         self.conn.execute(
-            insert(spec.table).values(
-                id=rid, **{k: to_column(spec.fields[k], v) for k, v in jvalues.items()}
-            )
-        )
-        self.conn.execute(
-            insert(record_state).values(
-                entity=entity, record_id=rid, op_id=op_id, hlc=hlc, origin=self.device_id
-            )
+            _INSERT_RECORD_STATE,
+            dict(entity=entity, record_id=rid, op_id=op_id, hlc=hlc, origin=self.device_id),
         )
         self.audit.append(
             action=audit_action,
