@@ -1,0 +1,200 @@
+"""Read-only questions the desktop client asks, composed from the existing services.
+
+Job: give the dashboard, quick find and the unlock dialog what they need in one call each, so the
+GUI makes one trip to the store worker per screen refresh. Plus the keyring door for the UI (the
+UI may not import ``app.crypto``).
+
+Invariants: nothing here writes except ``remember_here`` (which goes through ``setup``); no SQL
+here; every case list respects need-to-know because it goes through ``cases.list_case_ids``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from app.models import rules
+from app.models.domain import Action, CaseSummary, Meeting
+from app.models.enums import AgendaKind
+from app.services import actions as actions_service
+from app.services import cases, meetings, setup
+from app.services.context import Session
+
+# --- keyring -------------------------------------------------------------------------------------
+
+
+def keyring_availability() -> tuple[bool, str]:
+    from app.crypto.keyring_slot import KeyringSlot
+
+    return KeyringSlot().availability()
+
+
+def remembered_here(path: Path) -> bool:
+    """Does the key file beside ``path`` hold a keyring slot? False when unreadable."""
+    from app.models.errors import AppError
+    from app.storage.store import Store
+
+    try:
+        return Store.read_keyfile(path).has_keyring_slot
+    except AppError:
+        return False
+
+
+def unlock_with_keyring(path: Path, *, today_fn: Callable[[], dt.date] = dt.date.today) -> Session:
+    from app.crypto.keyring_slot import KeyringSlot
+
+    return setup.unlock(path, keyring=KeyringSlot(), today_fn=today_fn)
+
+
+def remember_here(session: Session) -> None:
+    from app.crypto.keyring_slot import KeyringSlot
+
+    setup.remember_on_this_workstation(session, keyring=KeyringSlot())
+
+
+# --- quick find ----------------------------------------------------------------------------------
+
+
+def quick_find(session: Session, text: str, *, limit: int = 40) -> list[CaseSummary]:
+    """Cases whose subject's name, alias, date of birth, identifier or case ref matches ``text``."""
+    text = text.strip()
+    if len(text) < 2:
+        return []
+    from app.models.dates import parse_uk_date
+
+    day = parse_uk_date(text, today=session.today())
+    query = day.isoformat() if day else text
+    ids = cases.list_case_ids(session, search=query, limit=limit)
+    return cases.case_summaries(session, ids)
+
+
+# --- dashboard -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AwaitingScreening:
+    summary: CaseSummary
+    deadline: dt.date
+    days_left: int
+
+
+@dataclass(frozen=True)
+class Dashboard:
+    today: dt.date
+    my_overdue: tuple[Action, ...]
+    my_due_soon: tuple[Action, ...]
+    case_refs: dict[str, str]
+    awaiting_screening: tuple[AwaitingScreening, ...]
+    next_meeting: Meeting | None
+    not_ready: tuple[tuple[str, str], ...]  # (case ref or title, problems)
+    reviews_due: tuple[CaseSummary, ...]
+    post_exit_due: tuple[CaseSummary, ...]
+    by_status: tuple[tuple[str, int], ...]
+    by_risk: tuple[tuple[str, int], ...]
+
+
+def awaiting_screening(session: Session, *, limit: int = 500) -> list[AwaitingScreening]:
+    """Cases not yet screened, most urgent first, with the programme's working-day deadline."""
+    prog, today = session.programme, session.today()
+    early = [s.id for s in prog.statuses if s.stage in ("referral", "screening")]
+    ids = cases.list_case_ids(session, statuses=early, sort="opened")
+    out = []
+    for summ in cases.case_summaries(session, ids[:limit]):
+        deadline = rules.screening_deadline(prog, summ.opened)
+        out.append(AwaitingScreening(summ, deadline, rules.working_days_left(today, deadline)))
+    out.sort(key=lambda w: w.days_left)
+    return out
+
+
+def dashboard(session: Session, *, due_within_days: int = 14) -> Dashboard:
+    today = session.today()
+    prog = session.programme
+    mine = actions_service.list_actions(session, mine=True, open_only=True)
+    overdue = tuple(sorted((a for a in mine if rules.is_overdue(a, today)), key=lambda a: a.due))
+    soon_by = today + dt.timedelta(days=due_within_days)
+    due_soon = tuple(sorted((a for a in mine if today <= a.due <= soon_by), key=lambda a: a.due))
+    refs = actions_service.case_refs(session, [a.case_id for a in (*overdue, *due_soon)])
+
+    waiting = awaiting_screening(session)
+
+    upcoming = sorted(
+        (
+            m
+            for m in meetings.list_meetings(session)
+            if m.status == "scheduled" and m.held_on >= today
+        ),
+        key=lambda m: (m.held_on, m.time),
+    )
+    nxt = upcoming[0] if upcoming else None
+    not_ready: list[tuple[str, str]] = []
+    if nxt is not None:
+        ready = meetings.meeting_readiness(session, meeting_id=nxt.id)
+        item_refs = actions_service.case_refs(
+            session, [r.item.case_id for r in ready if r.item.case_id]
+        )
+        for r in ready:
+            label = item_refs.get(r.item.case_id or "", r.item.title or "Item")
+            not_ready.append((label, "; ".join(r.problems)))
+
+    due_ids = cases.list_case_ids(session, review_due_by=soon_by, sort="review")
+    due = cases.case_summaries(session, due_ids[:200])
+    reviews = tuple(s for s in due if s.status != prog.exit_status)
+    post_exit = tuple(s for s in due if s.status == prog.exit_status)
+
+    by_status = []
+    for st in prog.statuses:
+        n = len(cases.list_case_ids(session, statuses=[st.id]))
+        if n:
+            by_status.append((st.label, n))
+    open_statuses = [s.id for s in prog.statuses if s.open_case and not s.terminal]
+    by_risk = []
+    for level in prog.framework.risk_levels:
+        by_risk.append(
+            (level.label, len(cases.list_case_ids(session, statuses=open_statuses, risk=level.id)))
+        )
+    return Dashboard(
+        today=today,
+        my_overdue=overdue,
+        my_due_soon=due_soon,
+        case_refs=refs,
+        awaiting_screening=tuple(waiting),
+        next_meeting=nxt,
+        not_ready=tuple(not_ready),
+        reviews_due=reviews,
+        post_exit_due=post_exit,
+        by_status=tuple(by_status),
+        by_risk=tuple(by_risk),
+    )
+
+
+# --- meeting editor ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MeetingView:
+    meeting: Meeting
+    summaries: dict[str, CaseSummary]  # case id -> summary, for agenda items and proposals
+    problems: dict[str, tuple[str, ...]]  # agenda item id -> what is not ready
+    proposals: tuple[tuple[str, AgendaKind], ...]  # cases to add, not yet on the agenda
+    actions: tuple[Action, ...]  # actions raised at this meeting
+
+
+def meeting_view(session: Session, *, meeting_id: str) -> MeetingView:
+    meeting = meetings.get_meeting(session, meeting_id=meeting_id)
+    problems = {r.item.id: r.problems for r in meetings.meeting_readiness(session, meeting_id=meeting_id)}
+    on_agenda = {i.case_id for i in meeting.agenda if i.case_id}
+    proposals: tuple[tuple[str, AgendaKind], ...] = ()
+    if meeting.status == "scheduled":
+        proposals = tuple(
+            (cid, kind) for cid, kind in meetings.propose_agenda(session, held_on=meeting.held_on)
+            if cid not in on_agenda
+        )
+    ids = list(on_agenda | {cid for cid, _ in proposals})
+    summaries = {s.id: s for s in cases.case_summaries(session, ids)}
+    raised = tuple(
+        a for cid in sorted(on_agenda) for a in actions_service.list_actions(session, case_id=cid)
+        if a.meeting_id == meeting.id
+    )
+    return MeetingView(meeting, summaries, problems, proposals, raised)

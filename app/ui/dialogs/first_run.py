@@ -1,0 +1,255 @@
+"""First run: create the store for this workstation, then show the recovery key once.
+
+Invariants:
+- The store is created on the task manager's store worker (key derivation takes about half a
+  second); the dialog stays responsive and the Create button is disabled while it runs.
+- The recovery key is shown once, selectable, and the dialog cannot finish until the user confirms
+  they have stored it; it is never written anywhere by the client.
+- "Remember on this workstation" is offered only when the OS keyring is usable, with the reason
+  shown when it is not.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QFont
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QLineEdit,
+    QPushButton,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.config.programmes import available_programmes, load_programme
+from app.models.enums import Role
+from app.models.errors import AppError
+from app.services import setup, ui_queries
+from app.services.context import Session
+from app.ui.tasks import TaskManager
+from app.ui.widgets.plain import PlainLabel, heading, muted
+
+MIN_PASSPHRASE = 10
+
+
+def strength_hint(passphrase: str) -> tuple[str, bool]:
+    """A short hint and whether the passphrase is acceptable (length first: words beat symbols)."""
+    n = len(passphrase)
+    if n == 0:
+        return "Use four or more unrelated words, at least 10 characters.", False
+    if n < MIN_PASSPHRASE:
+        return f"Too short: {n} of at least {MIN_PASSPHRASE} characters.", False
+    kinds = sum(
+        any(test(ch) for ch in passphrase)
+        for test in (str.islower, str.isupper, str.isdigit, lambda c: not c.isalnum())
+    )
+    if n >= 20 or (n >= 14 and kinds >= 2):
+        return "Strong.", True
+    if len(set(passphrase)) < 5:
+        return "Too repetitive: choose something less predictable.", False
+    return "Fair. Longer is stronger: add another word.", True
+
+
+class FirstRunDialog(QDialog):
+    def __init__(
+        self,
+        tasks: TaskManager,
+        store_path: Path,
+        *,
+        create_fn: Callable[..., setup.Created] = setup.create_store,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("FirstRunDialog")
+        self.setWindowTitle("Roundtable – set up this workstation")
+        self._tasks = tasks
+        self._path = store_path
+        self._create_fn = create_fn
+        self.session: Session | None = None
+        self.created: setup.Created | None = None
+        self._stack = QStackedWidget()
+        layout = QVBoxLayout(self)
+        layout.addWidget(self._stack)
+        self._stack.addWidget(self._build_form())
+        self._stack.addWidget(self._build_recovery())
+        self.resize(560, 520)
+
+    # --- page 1 ----------------------------------------------------------------------------------
+    def _build_form(self) -> QWidget:
+        page = QWidget()
+        v = QVBoxLayout(page)
+        v.addWidget(heading("Set up Roundtable on this workstation"))
+        v.addWidget(muted(
+            "Everything Roundtable holds is kept in one encrypted store on this workstation. "
+            "Choose a passphrase only you know; without it, or the recovery key shown next, "
+            "the store cannot be opened by anyone."
+        ))
+        form = QFormLayout()
+        self.name = self._line("Your name", form)
+        self.agency = self._line("Your agency", form)
+        self.role = QComboBox()
+        self.role.setAccessibleName("Your role")
+        for role, label in ((Role.COORDINATOR, "Panel coordinator (holds the panel's store)"),
+                            (Role.CHAIR, "Chair"), (Role.OFFICER, "Case officer")):
+            self.role.addItem(label, role)
+        form.addRow("Your &role", self.role)
+        self.panel = self._line("Panel name", form)
+        self.programme = QComboBox()
+        self.programme.setAccessibleName("Programme")
+        for pid in available_programmes():
+            self.programme.addItem(load_programme(pid).name, pid)
+        form.addRow("&Programme", self.programme)
+        self.passphrase = self._line("Passphrase", form, password=True)
+        self.repeat = self._line("Passphrase again", form, password=True)
+        self.hint = PlainLabel("", object_name="Hint", accessible="Passphrase strength")
+        form.addRow("", self.hint)
+        v.addLayout(form)
+        self.error = PlainLabel("", wrap=True, object_name="InlineError", accessible="Problem")
+        v.addWidget(self.error)
+        v.addStretch(1)
+        buttons = QDialogButtonBox()
+        self.create_button = QPushButton("&Create store")
+        self.create_button.setDefault(True)
+        self.create_button.setAccessibleName("Create store")
+        buttons.addButton(self.create_button, QDialogButtonBox.ButtonRole.AcceptRole)
+        cancel = buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
+        cancel.setAccessibleName("Cancel")
+        buttons.rejected.connect(self.reject)
+        self.create_button.clicked.connect(self._on_create_button_clicked)
+        v.addWidget(buttons)
+        self.passphrase.textChanged.connect(self._on_passphrase_text_changed)
+        self._on_passphrase_text_changed("")
+        return page
+
+    def _line(self, label: str, form: QFormLayout, *, password: bool = False) -> QLineEdit:
+        edit = QLineEdit()
+        edit.setAccessibleName(label)
+        if password:
+            edit.setEchoMode(QLineEdit.EchoMode.Password)
+        form.addRow("&" + label, edit)
+        return edit
+
+    def _on_passphrase_text_changed(self, text: str) -> None:
+        hint, ok = strength_hint(text)
+        self.hint.setText(hint)
+        self.hint.setProperty("ok", ok)
+
+    def _on_create_button_clicked(self) -> None:
+        self.error.setText("")
+        if not self.name.text().strip() or not self.agency.text().strip():
+            self.error.setText("Give your name and your agency.")
+            return
+        hint, ok = strength_hint(self.passphrase.text())
+        if not ok:
+            self.error.setText(hint)
+            return
+        if self.passphrase.text() != self.repeat.text():
+            self.error.setText("The two passphrases are not the same.")
+            return
+        self.create_button.setEnabled(False)
+        self.create_button.setText("Creating…")
+        args: dict[str, Any] = {
+            "passphrase": self.passphrase.text(),
+            "name": self.name.text(),
+            "agency": self.agency.text(),
+            "role": self.role.currentData(),
+            "panel": self.panel.text(),
+            "programme": self.programme.currentData(),
+        }
+        path, create = self._path, self._create_fn
+
+        def job() -> tuple[setup.Created, tuple[bool, str]]:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            created = create(path, **args)
+            return created, ui_queries.keyring_availability()
+
+        self._tasks.run(job, owner=self, on_done=self._on_created, on_error=self._on_create_failed)
+
+    def _on_create_failed(self, exc: BaseException) -> None:
+        self.create_button.setEnabled(True)
+        self.create_button.setText("&Create store")
+        if isinstance(exc, AppError):
+            self.error.setText(exc.user_message)
+        else:
+            from app.ui.errors import show_error
+
+            show_error(self, exc)
+
+    def _on_created(self, result: tuple[setup.Created, tuple[bool, str]]) -> None:
+        created, (keyring_ok, reason) = result
+        self.created = created
+        self.session = created.session
+        self.passphrase.clear()
+        self.repeat.clear()
+        self.recovery.setText(created.recovery_key)
+        self.remember.setEnabled(keyring_ok)
+        self.remember_reason.setText("" if keyring_ok else reason)
+        self._stack.setCurrentIndex(1)
+        self.confirm.setFocus()
+
+    # --- page 2 ----------------------------------------------------------------------------------
+    def _build_recovery(self) -> QWidget:
+        page = QWidget()
+        v = QVBoxLayout(page)
+        v.addWidget(heading("Your recovery key"))
+        v.addWidget(muted(
+            "This key opens the store if the passphrase is forgotten. It is shown once, now. "
+            "Write it down or print it and keep it somewhere locked, away from this workstation."
+        ))
+        self.recovery = PlainLabel("", object_name="RecoveryKey", accessible="Recovery key", selectable=True)
+        font = QFont("DejaVu Sans Mono")
+        font.setStyleHint(QFont.StyleHint.Monospace)
+        font.setPointSize(13)
+        self.recovery.setFont(font)
+        self.recovery.setWordWrap(True)
+        v.addWidget(self.recovery)
+        self.confirm = QCheckBox("I have stored the recovery key somewhere safe")
+        self.confirm.setAccessibleName("I have stored the recovery key")
+        v.addWidget(self.confirm)
+        self.remember = QCheckBox("Remember on this workstation (unlock with my login keyring)")
+        self.remember.setAccessibleName("Remember on this workstation")
+        v.addWidget(self.remember)
+        self.remember_reason = PlainLabel("", wrap=True, object_name="Muted")
+        v.addWidget(self.remember_reason)
+        v.addStretch(1)
+        buttons = QDialogButtonBox()
+        self.finish_button = QPushButton("&Open Roundtable")
+        self.finish_button.setAccessibleName("Open Roundtable")
+        self.finish_button.setEnabled(False)
+        buttons.addButton(self.finish_button, QDialogButtonBox.ButtonRole.AcceptRole)
+        self.confirm.toggled.connect(self.finish_button.setEnabled)
+        self.finish_button.clicked.connect(self._on_finish_button_clicked)
+        v.addWidget(buttons)
+        return page
+
+    def _on_finish_button_clicked(self) -> None:
+        if not self.confirm.isChecked() or self.session is None:
+            return
+        self.recovery.setText("")
+        if self.remember.isChecked():
+            session = self.session
+            self._tasks.run(lambda: ui_queries.remember_here(session), owner=self,
+                            on_done=lambda _r: self.accept(), on_error=self._on_remember_failed)
+        else:
+            self.accept()
+
+    def _on_remember_failed(self, exc: BaseException) -> None:
+        from app.ui.errors import show_error
+
+        show_error(self, exc)
+        self.accept()
+
+    def keyPressEvent(self, event: Any) -> None:
+        # Escape on the recovery page must not lose the created store's session.
+        if self._stack.currentIndex() == 1 and event.key() == Qt.Key.Key_Escape:
+            return
+        super().keyPressEvent(event)

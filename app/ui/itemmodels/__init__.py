@@ -1,0 +1,1 @@
+"""itemmodels of the desktop client."""

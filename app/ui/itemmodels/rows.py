@@ -1,0 +1,126 @@
+"""A table model over a list of frozen records with declared columns.
+
+Used where the whole list is small enough to hold (actions, meetings, members, history). Sorting
+happens in a ``QSortFilterProxyModel`` using ``SortRole`` (typed keys, so dates sort as dates).
+
+Invariants: DisplayRole values are plain strings (views render them as text, never markup);
+``IdRole`` gives the record's id; replacing the rows is one reset, never a widget per row.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtGui import QColor
+
+R = TypeVar("R")
+
+SortRole = Qt.ItemDataRole.UserRole + 1
+IdRole = Qt.ItemDataRole.UserRole + 2
+RecordRole = Qt.ItemDataRole.UserRole + 3
+KindRole = Qt.ItemDataRole.UserRole + 4  # a chip kind for the delegate: ok | warn | danger | muted | info
+
+Index = QModelIndex | QPersistentModelIndex
+_ROOT = QModelIndex()
+
+
+@dataclass(frozen=True)
+class Column(Generic[R]):
+    header: str
+    text: Callable[[R], str]
+    sort: Callable[[R], Any] | None = None
+    kind: Callable[[R], str] | None = None
+    align_right: bool = False
+
+
+class RowsModel(QAbstractTableModel, Generic[R]):
+    def __init__(self, columns: Sequence[Column[R]], id_of: Callable[[R], str], parent: Any = None) -> None:
+        super().__init__(parent)
+        self._columns = list(columns)
+        self._rows: list[R] = []
+        self._id_of = id_of
+        self._danger: Callable[[R], bool] | None = None
+        self._checkable = False
+        self._checked: set[str] = set()
+
+    # --- data in ---------------------------------------------------------------------------------
+    def set_rows(self, rows: Sequence[R]) -> None:
+        self.beginResetModel()
+        self._rows = list(rows)
+        ids = {self._id_of(r) for r in self._rows}
+        self._checked &= ids
+        self.endResetModel()
+
+    def set_danger(self, fn: Callable[[R], bool]) -> None:
+        self._danger = fn
+
+    def set_checkable(self, on: bool) -> None:
+        self._checkable = on
+
+    def rows(self) -> list[R]:
+        return list(self._rows)
+
+    def record(self, row: int) -> R:
+        return self._rows[row]
+
+    def checked_ids(self) -> list[str]:
+        return [self._id_of(r) for r in self._rows if self._id_of(r) in self._checked]
+
+    # --- Qt interface ----------------------------------------------------------------------------
+    def rowCount(self, parent: Index = _ROOT) -> int:
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: Index = _ROOT) -> int:
+        return 0 if parent.isValid() else len(self._columns)
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal \
+                and 0 <= section < len(self._columns):
+            return self._columns[section].header
+        return None
+
+    def flags(self, index: Index) -> Qt.ItemFlag:
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
+        f = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+        if self._checkable and index.column() == 0:
+            f |= Qt.ItemFlag.ItemIsUserCheckable
+        return f
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or not (0 <= index.row() < len(self._rows)):
+            return None
+        rec = self._rows[index.row()]
+        col = self._columns[index.column()]
+        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
+            return col.text(rec)
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return col.text(rec) or None
+        if role == SortRole:
+            key = col.sort(rec) if col.sort else col.text(rec)
+            return "" if key is None else key
+        if role == IdRole:
+            return self._id_of(rec)
+        if role == RecordRole:
+            return rec
+        if role == KindRole and col.kind is not None:
+            return col.kind(rec)
+        if role == Qt.ItemDataRole.ForegroundRole and self._danger is not None and self._danger(rec):
+            return QColor("#a3321b")
+        if role == Qt.ItemDataRole.TextAlignmentRole and col.align_right:
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        if role == Qt.ItemDataRole.CheckStateRole and self._checkable and index.column() == 0:
+            return Qt.CheckState.Checked if self._id_of(rec) in self._checked else Qt.CheckState.Unchecked
+        return None
+
+    def setData(self, index: Index, value: Any, role: int = Qt.ItemDataRole.EditRole) -> bool:
+        if not (self._checkable and index.isValid() and index.column() == 0 and role == Qt.ItemDataRole.CheckStateRole):
+            return False
+        rid = self._id_of(self._rows[index.row()])
+        checked = value in (Qt.CheckState.Checked, Qt.CheckState.Checked.value, 2)
+        (self._checked.add if checked else self._checked.discard)(rid)
+        self.dataChanged.emit(index, index, [Qt.ItemDataRole.CheckStateRole])
+        return True

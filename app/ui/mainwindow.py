@@ -1,0 +1,317 @@
+"""The main window: navigation, the marking banner top and bottom, menus with shortcuts, lock.
+
+Invariants:
+- The marking banner is outside every screen and is never hidden.
+- Locking (Ctrl+L or inactivity) detaches the session first (so no new store work can start),
+  closes the store on the store worker (dropping the key), replaces the work area with a locked
+  page and hides open dialogs; widgets are not destroyed, so nothing typed is lost.
+- QSettings holds window geometry and the last screen only: never a name, ref or any case data.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QByteArray, Qt, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QDialog,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QMainWindow,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.models.domain import Workstation
+from app.ui.context import UiContext, load_snapshot
+from app.ui.security import InactivityTimer
+from app.ui.widgets.common import MarkingBanner
+from app.ui.widgets.plain import PlainLabel, heading, muted
+
+SCREENS = ("Dashboard", "Referrals", "Cases", "Meetings", "Actions", "Exchange", "Reports", "Panel")
+
+
+def _build_screens(ctx: UiContext) -> dict[str, QWidget]:
+    from app.ui.screens.actions.screen import ActionsScreen
+    from app.ui.screens.cases.screen import CasesScreen
+    from app.ui.screens.dashboard.screen import DashboardScreen
+    from app.ui.screens.exchange.screen import ExchangeScreen
+    from app.ui.screens.meetings.screen import MeetingsScreen
+    from app.ui.screens.panel.screen import PanelScreen
+    from app.ui.screens.referrals.screen import ReferralsScreen
+    from app.ui.screens.reports.screen import ReportsScreen
+
+    return {
+        "Dashboard": DashboardScreen(ctx),
+        "Referrals": ReferralsScreen(ctx),
+        "Cases": CasesScreen(ctx),
+        "Meetings": MeetingsScreen(ctx),
+        "Actions": ActionsScreen(ctx),
+        "Exchange": ExchangeScreen(ctx),
+        "Reports": ReportsScreen(ctx),
+        "Panel": PanelScreen(ctx),
+    }
+
+
+class LockedPage(QWidget):
+    def __init__(self) -> None:
+        super().__init__()
+        self.setObjectName("LockedPage")
+        v = QVBoxLayout(self)
+        v.addStretch(1)
+        title = heading("Roundtable is locked")
+        title.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        v.addWidget(title)
+        note = muted("The store is closed and its key has been dropped. Unlock to carry on where you were.")
+        note.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        v.addWidget(note)
+        v.addStretch(2)
+
+
+class MainWindow(QMainWindow):
+    lock_changed = Signal(bool)
+
+    def __init__(self, ctx: UiContext) -> None:
+        super().__init__()
+        self.ctx = ctx
+        self.setObjectName("MainWindow")
+        self.setWindowTitle("Roundtable")
+        self.setMinimumSize(1024, 640)
+        self._hidden_dialogs: list[QDialog] = []
+        self.unlock_dialog: QDialog | None = None
+
+        central = QWidget()
+        outer = QVBoxLayout(central)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.setSpacing(0)
+        self.banner_top = MarkingBanner()
+        self.banner_bottom = MarkingBanner()
+        outer.addWidget(self.banner_top)
+        self.lock_stack = QStackedWidget()
+        outer.addWidget(self.lock_stack, 1)
+        outer.addWidget(self.banner_bottom)
+
+        work = QWidget()
+        h = QHBoxLayout(work)
+        h.setContentsMargins(0, 0, 0, 0)
+        h.setSpacing(0)
+        side = QWidget()
+        side.setObjectName("Sidebar")
+        sv = QVBoxLayout(side)
+        sv.setContentsMargins(0, 12, 0, 8)
+        self.panel_label = PlainLabel("", object_name="SidebarTitle", wrap=True)
+        sv.addWidget(self.panel_label)
+        self.nav = QListWidget()
+        self.nav.setObjectName("Nav")
+        self.nav.setAccessibleName("Navigation")
+        for i, name in enumerate(SCREENS, start=1):
+            item = QListWidgetItem(name)
+            item.setToolTip(f"{name} (Ctrl+{i})")
+            self.nav.addItem(item)
+        sv.addWidget(self.nav, 1)
+        self.who = PlainLabel("", object_name="SidebarWho", wrap=True, accessible="Signed in as")
+        sv.addWidget(self.who)
+        side.setFixedWidth(200)
+        h.addWidget(side)
+        self.stack = QStackedWidget()
+        self.screens = _build_screens(ctx)
+        for name in SCREENS:
+            self.stack.addWidget(self.screens[name])
+        h.addWidget(self.stack, 1)
+        self.lock_stack.addWidget(work)
+        self.locked_page = LockedPage()
+        self.lock_stack.addWidget(self.locked_page)
+        self.setCentralWidget(central)
+        self.nav.currentRowChanged.connect(self._on_nav_current_row_changed)
+        self.screens["Dashboard"].case_requested.connect(self.open_case)  # type: ignore[attr-defined]
+        self.screens["Dashboard"].all_actions.clicked.connect(self._on_dashboard_all_actions)  # type: ignore[attr-defined]
+
+        self.busy = QLabel("")
+        self.busy.setObjectName("Busy")
+        self.statusBar().addPermanentWidget(self.busy)
+        ctx.tasks.busy_changed.connect(lambda b: self.busy.setText("Working…" if b else ""))
+
+        self.inactivity = InactivityTimer(self)
+        self.inactivity.inactive.connect(self._on_inactivity_inactive)
+        ctx.snapshot_changed.connect(self._apply_snapshot)
+        self._build_menus()
+        self._apply_snapshot()
+        self._restore_settings()
+
+    # --- menus -----------------------------------------------------------------------------------
+    def _act(self, menu: object, text: str, slot: object, shortcut: QKeySequence | str | None = None,
+             *, extra: tuple[str, ...] = ()) -> QAction:
+        action = QAction(text, self)
+        keys = []
+        if shortcut is not None:
+            keys.append(QKeySequence(shortcut))
+        keys += [QKeySequence(k) for k in extra]
+        if keys:
+            action.setShortcuts(keys)
+            action.setShortcutContext(Qt.ShortcutContext.ApplicationShortcut)
+        action.triggered.connect(slot)  # type: ignore[arg-type]
+        menu.addAction(action)  # type: ignore[attr-defined]
+        self.addAction(action)
+        return action
+
+    def _build_menus(self) -> None:
+        bar = self.menuBar()
+        file_menu = bar.addMenu("&File")
+        self.act_new = self._act(file_menu, "&New…", self._cmd_new, QKeySequence.StandardKey.New)
+        self.act_save = self._act(file_menu, "&Save", self._cmd_save, QKeySequence.StandardKey.Save)
+        self.act_print = self._act(file_menu, "&Print…", self._cmd_print, QKeySequence.StandardKey.Print)
+        file_menu.addSeparator()
+        self.act_lock = self._act(file_menu, "&Lock", self.lock, "Ctrl+L")
+        self.act_quit = self._act(file_menu, "&Quit", self.close, "Ctrl+Q")
+        find_menu = bar.addMenu("F&ind")
+        self.act_find = self._act(find_menu, "&Quick find…", self.quick_find, "Ctrl+K")
+        self.act_filter = self._act(find_menu, "&Filter this list", self._cmd_filter, QKeySequence.StandardKey.Find)
+        go = bar.addMenu("&Go")
+        self.go_actions = []
+        for i, name in enumerate(SCREENS, start=1):
+            self.go_actions.append(self._act(go, name, lambda _c=False, n=name: self.show_screen(n), f"Ctrl+{i}"))
+        help_menu = bar.addMenu("&Help")
+        self._act(help_menu, "&Keyboard shortcuts", self._cmd_shortcuts, "F1")
+        self._lockable = [self.act_new, self.act_save, self.act_print, self.act_find, self.act_filter, *self.go_actions]
+
+    def _current(self) -> QWidget:
+        return self.stack.currentWidget()
+
+    def _cmd_new(self) -> None:
+        if not getattr(self._current(), "new_item", lambda: False)():
+            self.show_screen("Referrals")
+            self.screens["Referrals"].new_item()  # type: ignore[attr-defined]
+
+    def _cmd_save(self) -> None:
+        if not getattr(self._current(), "save", lambda: False)():
+            self.statusBar().showMessage("Nothing to save here: changes on this screen are saved as you make them.", 4000)
+
+    def _cmd_print(self) -> None:
+        if not getattr(self._current(), "print_", lambda: False)():
+            self.statusBar().showMessage("Printing arrives with the documents (Reports screen).", 4000)
+
+    def _cmd_filter(self) -> None:
+        if not getattr(self._current(), "focus_find", lambda: False)():
+            self.quick_find()
+
+    def _cmd_shortcuts(self) -> None:
+        lines = [f"{a.text().replace('&', '')}: {a.shortcut().toString(QKeySequence.SequenceFormat.NativeText)}"
+                 for a in self.actions() if not a.shortcut().isEmpty()]
+        self.statusBar().showMessage(" · ".join(lines), 15000)
+
+    # --- navigation ------------------------------------------------------------------------------
+    def show_screen(self, name: str) -> QWidget:
+        self.nav.setCurrentRow(SCREENS.index(name))
+        return self.screens[name]
+
+    def _on_nav_current_row_changed(self, row: int) -> None:
+        if 0 <= row < len(SCREENS):
+            self.stack.setCurrentIndex(row)
+            self.ctx.settings.setValue("ui/screen", SCREENS[row])
+
+    def open_case(self, case_id: str) -> None:
+        screen = self.show_screen("Cases")
+        screen.open_case(case_id)  # type: ignore[attr-defined]
+
+    def _on_dashboard_all_actions(self) -> None:
+        screen = self.show_screen("Actions")
+        screen.show_my_overdue()  # type: ignore[attr-defined]
+
+    def quick_find(self) -> None:
+        if self.ctx.is_locked:
+            return
+        from app.ui.dialogs.quick_find import QuickFindDialog
+
+        dlg = QuickFindDialog(self.ctx, self)
+        dlg.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dlg.case_chosen.connect(self.open_case)
+        dlg.open()
+        self.quick_find_dialog = dlg
+
+    # --- identity and settings -------------------------------------------------------------------
+    def _apply_snapshot(self) -> None:
+        snap = self.ctx.snapshot
+        if snap is None:
+            return
+        ws: Workstation = snap.workstation
+        self.panel_label.setText(ws.panel_name)
+        self.who.setText(f"{ws.member.name}\n{ws.agency.name}\n{ws.member.role.value.capitalize()}")
+        self.setWindowTitle(f"Roundtable – {ws.panel_name}")
+        self.inactivity.set_interval_ms(snap.auto_lock_minutes * 60_000)
+        if not self.ctx.is_locked:
+            self.inactivity.activate()
+
+    def set_auto_lock_ms(self, ms: int) -> None:
+        """Tests and the settings screen: change the inactivity interval now."""
+        self.inactivity.set_interval_ms(ms)
+        self.inactivity.activate()
+
+    def _restore_settings(self) -> None:
+        geo = self.ctx.settings.value("ui/geometry")
+        if isinstance(geo, QByteArray):
+            self.restoreGeometry(geo)
+        else:
+            self.resize(1280, 800)
+        name = self.ctx.settings.value("ui/screen", "Dashboard")
+        self.show_screen(name if name in SCREENS else "Dashboard")
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.ctx.settings.setValue("ui/geometry", self.saveGeometry())
+        self.ctx.settings.sync()
+        self.inactivity.deactivate()
+        super().closeEvent(event)
+
+    # --- lock ------------------------------------------------------------------------------------
+    def _on_inactivity_inactive(self) -> None:
+        self.lock()
+
+    @property
+    def is_locked(self) -> bool:
+        return self.lock_stack.currentWidget() is self.locked_page
+
+    def lock(self) -> None:
+        if self.is_locked:
+            return
+        self.inactivity.deactivate()
+        session = self.ctx.detach()
+        if session is not None:
+            self.ctx.tasks.run(session.close, owner=None)
+        self.lock_stack.setCurrentWidget(self.locked_page)
+        for a in self._lockable:
+            a.setEnabled(False)
+        self._hidden_dialogs = [d for d in self.findChildren(QDialog) if d.isVisible()]
+        for d in self._hidden_dialogs:
+            d.hide()
+        self.lock_changed.emit(True)
+        self._show_unlock()
+
+    def _show_unlock(self) -> None:
+        from app.ui.dialogs.unlock import UnlockDialog
+
+        dlg = UnlockDialog(self.ctx.tasks, self.ctx.store_path, today_fn=self.ctx.today_fn,
+                           reason="Roundtable locked itself. Unlock to carry on where you were.", parent=self)
+        dlg.setWindowModality(Qt.WindowModality.WindowModal)
+        dlg.accepted.connect(lambda: self._on_unlock_accepted(dlg))
+        dlg.rejected.connect(self.close)
+        self.unlock_dialog = dlg
+        dlg.open()
+
+    def _on_unlock_accepted(self, dlg: QDialog) -> None:
+        session = dlg.session  # type: ignore[attr-defined]
+        dlg.deleteLater()
+        self.unlock_dialog = None
+        self.ctx.tasks.run(lambda: load_snapshot(session), owner=self,
+                           on_done=lambda snap: self._on_snapshot_loaded(session, snap))
+
+    def _on_snapshot_loaded(self, session: object, snap: object) -> None:
+        self.ctx.attach(session, snap)  # type: ignore[arg-type]
+        self.lock_stack.setCurrentIndex(0)
+        for a in self._lockable:
+            a.setEnabled(True)
+        for d in self._hidden_dialogs:
+            d.show()
+        self._hidden_dialogs = []
+        self._apply_snapshot()
+        self.lock_changed.emit(False)

@@ -1,0 +1,185 @@
+"""Actions: every action this store may show, filtered by agency, owner, status and overdue, with
+bulk status update for the user's own agency.
+
+Invariants: the list is one model behind a proxy (sorting by typed keys); bulk update is all or
+nothing (the service refuses the whole batch if one action belongs to another agency) and only
+the user's own agency's actions can be ticked unless the user is the coordinator.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QSortFilterProxyModel, Qt
+from PySide6.QtWidgets import QCheckBox, QComboBox, QHBoxLayout, QLineEdit, QPushButton, QWidget
+
+from app.models import rules
+from app.models.domain import Action
+from app.models.enums import ActionStatus, Role
+from app.services import actions
+from app.ui.context import UiContext
+from app.ui.itemmodels.actions import action_model
+from app.ui.itemmodels.rows import RecordRole, SortRole
+from app.ui.screens.base import Screen
+from app.ui.widgets.plain import PlainLabel, muted
+from app.ui.widgets.tables import make_table, set_widths
+
+
+class ActionFilter(QSortFilterProxyModel):
+    def __init__(self, ctx: UiContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.agency: str | None = None
+        self.owner: str | None = None
+        self.status: ActionStatus | None = None
+        self.overdue = False
+        self.open_only = True
+        self.setSortRole(SortRole)
+
+    def filterAcceptsRow(self, row: int, parent: QModelIndex | QPersistentModelIndex) -> bool:
+        a: Action = self.sourceModel().index(row, 0, parent).data(RecordRole)
+        if a is None:
+            return False
+        if self.agency and a.owner_agency != self.agency:
+            return False
+        if self.owner and a.owner != self.owner:
+            return False
+        if self.status and a.status is not self.status:
+            return False
+        if self.open_only and a.status.is_closed:
+            return False
+        return not (self.overdue and not rules.is_overdue(a, self.ctx.today_fn()))
+
+    def refilter(self) -> None:
+        self.beginFilterChange()
+        self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
+
+
+class ActionsScreen(Screen):
+    title = "Actions"
+    watches = ("action", "action_update", "case")
+
+    def __init__(self, ctx: UiContext, parent: QWidget | None = None) -> None:
+        super().__init__(ctx, parent)
+        self._refs: dict[str, str] = {}
+        bar = QHBoxLayout()
+        self.agency = QComboBox()
+        self.agency.setAccessibleName("Owning agency")
+        self.owner = QComboBox()
+        self.owner.setAccessibleName("Owner")
+        self.status = QComboBox()
+        self.status.setAccessibleName("Status")
+        self.status.addItem("Any status", None)
+        for st in ActionStatus:
+            self.status.addItem(st.value.replace("-", " ").capitalize(), st)
+        self.overdue = QCheckBox("Overdue only")
+        self.overdue.setAccessibleName("Overdue only")
+        self.open_only = QCheckBox("Open only")
+        self.open_only.setAccessibleName("Open actions only")
+        self.open_only.setChecked(True)
+        for w in (self.agency, self.owner, self.status):
+            bar.addWidget(w, 1)
+        bar.addWidget(self.overdue)
+        bar.addWidget(self.open_only)
+        self.root.addLayout(bar)
+        self.model = action_model(ctx, self, refs=lambda cid: self._refs.get(cid, ""))
+        self.model.set_checkable(True)
+        self.proxy = ActionFilter(ctx, self)
+        self.proxy.setSourceModel(self.model)
+        self.table = make_table("All actions", self.proxy, chip_columns=(5,))
+        set_widths(self.table, [120, 380, 70, 160, 90, 100])
+        self.table.sortByColumn(4, Qt.SortOrder.AscendingOrder)
+        self.root.addWidget(self.table, 1)
+        bulk = QHBoxLayout()
+        self.count = muted("")
+        bulk.addWidget(self.count, 1)
+        bulk.addWidget(PlainLabel("Ticked actions:", object_name="FieldLabel"))
+        self.new_status = QComboBox()
+        self.new_status.setAccessibleName("New status for ticked actions")
+        for st in ActionStatus:
+            self.new_status.addItem(st.value.replace("-", " ").capitalize(), st)
+        self.note = QLineEdit()
+        self.note.setAccessibleName("Note for the update")
+        self.note.setPlaceholderText("Note")
+        self.apply_button = QPushButton("&Update ticked")
+        self.apply_button.setObjectName("Primary")
+        self.apply_button.setAccessibleName("Update ticked actions")
+        self.apply_button.clicked.connect(self._on_apply_button_clicked)
+        bulk.addWidget(self.new_status)
+        bulk.addWidget(self.note, 1)
+        bulk.addWidget(self.apply_button)
+        self.root.addLayout(bulk)
+        self.error = PlainLabel("", wrap=True, object_name="InlineError")
+        self.root.addWidget(self.error)
+        for c in (self.agency, self.owner, self.status):
+            c.currentIndexChanged.connect(lambda _i: self._apply())
+        self.overdue.toggled.connect(lambda _b: self._apply())
+        self.open_only.toggled.connect(lambda _b: self._apply())
+
+    def _fill_filters(self) -> None:
+        snap = self.ctx.snap
+        for combo, any_label, items in (
+            (self.agency, "Any agency", [(a.name, a.id) for a in snap.agencies]),
+            (self.owner, "Any owner", [(m.name, m.id) for m in snap.members]),
+        ):
+            keep = combo.currentData()
+            combo.blockSignals(True)
+            combo.clear()
+            combo.addItem(any_label, None)
+            for label, value in items:
+                combo.addItem(label, value)
+            combo.setCurrentIndex(max(0, combo.findData(keep)))
+            combo.blockSignals(False)
+
+    def load(self) -> None:
+        self._fill_filters()
+
+        def job(s):  # type: ignore[no-untyped-def]
+            acts = actions.list_actions(s)
+            return acts, actions.case_refs(s, [a.case_id for a in acts])
+
+        self.ctx.run(job, owner=self, on_done=self._on_loaded)
+
+    def _on_loaded(self, result: tuple[list[Action], dict[str, str]]) -> None:
+        acts, self._refs = result
+        self.model.set_rows(acts)
+        self._apply()
+
+    def _apply(self) -> None:
+        self.proxy.agency = self.agency.currentData()
+        self.proxy.owner = self.owner.currentData()
+        self.proxy.status = self.status.currentData()
+        self.proxy.overdue = self.overdue.isChecked()
+        self.proxy.open_only = self.open_only.isChecked()
+        self.proxy.refilter()
+        self.count.setText(f"{self.proxy.rowCount()} of {self.model.rowCount()} actions")
+
+    def show_my_overdue(self) -> None:
+        i = self.agency.findData(self.ctx.snap.workstation.agency.id)
+        self.agency.setCurrentIndex(max(0, i))
+        self.overdue.setChecked(True)
+
+    def _on_apply_button_clicked(self) -> None:
+        ids = self.model.checked_ids()
+        if not ids:
+            self.error.setText("Tick the actions to update first.")
+            return
+        snap = self.ctx.snap
+        if snap.workstation.member.role is not Role.COORDINATOR:
+            mine = snap.workstation.agency.id
+            others = [a for a in self.model.rows() if a.id in ids and a.owner_agency != mine]
+            if others:
+                self.error.setText("Only your own agency's actions can be updated; untick the others.")
+                return
+        status, note = self.new_status.currentData(), self.note.text()
+        self.error.setText("")
+
+        def failed(exc: BaseException) -> None:
+            from app.ui.errors import safe_message
+
+            self.error.setText(safe_message(exc))
+
+        self.ctx.run(lambda s: actions.bulk_update(s, action_ids=ids, status=status, note=note), owner=self,
+                     mutates=True, on_done=lambda _n: self.note.clear(), on_error=failed)
+
+    def focus_find(self) -> bool:
+        self.agency.setFocus()
+        return True

@@ -1,0 +1,120 @@
+"""One case: a header (ref, name, status and risk chips, marking) and the tabs.
+
+Invariants: the case file is fetched once per opening (an audited view) and re-fetched without
+another audit entry when a change touches it; every tab gets the same ``CaseFile`` and renders
+names and narratives as plain text.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import QHBoxLayout, QPushButton, QTabWidget, QVBoxLayout, QWidget
+
+from app.models.domain import CaseFile
+from app.services import cases
+from app.services.context import Changed
+from app.ui.context import UiContext
+from app.ui.screens.cases.tab_assessment import AssessmentTab
+from app.ui.screens.cases.tab_plan import PlanTab
+from app.ui.screens.cases.tab_summary import SummaryTab
+from app.ui.screens.cases.tabs_more import (
+    ActionsTab,
+    HistoryTab,
+    InformationTab,
+    MeetingsTab,
+    RiskTab,
+)
+from app.ui.widgets.common import Chip, chip_kind_for_risk, chip_kind_for_stage
+from app.ui.widgets.plain import PlainLabel
+
+TAB_NAMES = ("Summary", "Assessment", "Risk", "Plan", "Actions", "Information", "Meetings", "History")
+CASE_ENTITIES = ("case", "subject", "referral", "screening", "consent", "assessment", "plan", "action",
+                 "action_update", "contribution", "agenda_item", "status_change")
+
+
+class CaseView(QWidget):
+    back_requested = Signal()
+    case_loaded = Signal(str)
+
+    def __init__(self, ctx: UiContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.case_file: CaseFile | None = None
+        self.case_id: str | None = None
+        v = QVBoxLayout(self)
+        v.setContentsMargins(0, 0, 0, 0)
+        head = QHBoxLayout()
+        back = QPushButton("← Cases")
+        back.setAccessibleName("Back to the case list")
+        back.setObjectName("Flat")
+        back.clicked.connect(self.back_requested.emit)
+        head.addWidget(back)
+        self.ref = PlainLabel("", object_name="CaseRef", accessible="Case reference")
+        self.name = PlainLabel("", object_name="CaseName", accessible="Subject name")
+        self.status_chip = Chip()
+        self.risk_chip = Chip()
+        self.marking_chip = Chip()
+        head.addWidget(self.ref)
+        head.addWidget(self.name)
+        head.addWidget(self.status_chip)
+        head.addWidget(self.risk_chip)
+        head.addStretch(1)
+        head.addWidget(self.marking_chip)
+        v.addLayout(head)
+        self.tabs = QTabWidget()
+        self.tabs.setAccessibleName("Case tabs")
+        self.summary = SummaryTab(ctx)
+        self.assessment = AssessmentTab(ctx)
+        self.risk = RiskTab(ctx)
+        self.plan = PlanTab(ctx)
+        self.actions = ActionsTab(ctx)
+        self.information = InformationTab(ctx)
+        self.meetings = MeetingsTab(ctx)
+        self.history = HistoryTab(ctx)
+        self._tabs = [self.summary, self.assessment, self.risk, self.plan, self.actions, self.information,
+                      self.meetings, self.history]
+        for name, tab in zip(TAB_NAMES, self._tabs, strict=True):
+            self.tabs.addTab(tab, name)
+        v.addWidget(self.tabs, 1)
+        ctx.changed.connect(self._on_ctx_changed)
+
+    def show_case(self, case_id: str) -> None:
+        self.case_id = case_id
+        self.tabs.setCurrentIndex(0)
+        self._fetch(audit=True)
+
+    def reload(self) -> None:
+        if self.case_id:
+            self._fetch(audit=False)
+
+    def _fetch(self, *, audit: bool) -> None:
+        cid = self.case_id
+        if cid is None or self.ctx.is_locked:
+            return
+        self.ctx.run(lambda s: cases.get_case_file(s, cid, audit_view=audit), owner=self, on_done=self._on_loaded)
+
+    def _on_ctx_changed(self, changed: Changed) -> None:
+        if self.case_id and self.isVisible() and changed.touches(*CASE_ENTITIES):
+            self.reload()
+
+    def _on_loaded(self, cf: CaseFile) -> None:
+        if cf.case.id != self.case_id:
+            return
+        self.case_file = cf
+        prog = self.ctx.snap.programme
+        self.ref.setText(cf.case.ref)
+        self.name.setText(cf.subject.display_name)
+        st = prog.status(cf.case.status)
+        self.status_chip.set(st.label, chip_kind_for_stage(st.stage))
+        ranks = {r.id: r.rank for r in prog.framework.risk_levels}
+        level = cf.case.risk_level or (cf.current_assessment.risk_level if cf.current_assessment else None)
+        self.risk_chip.set(f"Risk: {self.ctx.snap.risk_label(level)}" if level else "",
+                           chip_kind_for_risk(ranks.get(level or "")))
+        self.marking_chip.set(cf.case.marking.value, "muted")
+        for tab in self._tabs:
+            tab.show_case(cf)  # type: ignore[attr-defined]
+        self.case_loaded.emit(cf.case.id)
+
+    def save(self) -> bool:
+        tab = self.tabs.currentWidget()
+        return bool(getattr(tab, "save", lambda: False)())

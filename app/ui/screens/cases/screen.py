@@ -1,0 +1,151 @@
+"""Cases: the filterable, sortable list over ids (lazy rows) and, on top of it, the case view.
+
+Invariants: filters and sort run in the store (``list_case_ids``); the list keeps its filters
+while a case is open; Escape or "Back to cases" returns to the list.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QHBoxLayout,
+    QLineEdit,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.ui.context import UiContext
+from app.ui.itemmodels.cases import CaseTableModel
+from app.ui.itemmodels.rows import IdRole
+from app.ui.screens.base import Screen
+from app.ui.screens.cases.case_view import CaseView
+from app.ui.widgets.plain import muted
+from app.ui.widgets.tables import make_table, set_widths
+
+
+class CasesScreen(Screen):
+    title = "Cases"
+    watches = ("case", "subject", "assessment", "action", "referral")
+
+    def __init__(self, ctx: UiContext, parent: QWidget | None = None) -> None:
+        super().__init__(ctx, parent)
+        self.pages = QStackedWidget()
+        self.root.addWidget(self.pages, 1)
+
+        listing = QWidget()
+        v = QVBoxLayout(listing)
+        v.setContentsMargins(0, 0, 0, 0)
+        bar = QHBoxLayout()
+        self.search = QLineEdit()
+        self.search.setAccessibleName("Filter cases by name, date of birth, identifier or ref")
+        self.search.setPlaceholderText("Filter: name, alias, dd/mm/yyyy, PNC/NHS, ref")
+        self.search.setClearButtonEnabled(True)
+        bar.addWidget(self.search, 2)
+        self.status = self._combo("Status")
+        self.risk = self._combo("Risk level")
+        self.lead = self._combo("Lead agency")
+        for c in (self.status, self.risk, self.lead):
+            bar.addWidget(c, 1)
+        self.overdue = QCheckBox("Overdue actions")
+        self.overdue.setAccessibleName("Only cases with overdue actions")
+        self.review_due = QCheckBox("Review due (14 days)")
+        self.review_due.setAccessibleName("Only cases with a review due in 14 days")
+        bar.addWidget(self.overdue)
+        bar.addWidget(self.review_due)
+        v.addLayout(bar)
+        self.model = CaseTableModel(ctx, self)
+        self.table = make_table("Cases", self.model, chip_columns=(3, 4))
+        set_widths(self.table, [110, 220, 100, 210, 90, 70, 90, 100, 80])
+        self.table.horizontalHeader().setSortIndicator(0, Qt.SortOrder.AscendingOrder)
+        self.table.activated.connect(lambda idx: self.open_case(idx.data(IdRole)))
+        v.addWidget(self.table, 1)
+        self.count = muted("")
+        v.addWidget(self.count)
+        self.pages.addWidget(listing)
+
+        self.view = CaseView(ctx)
+        self.view.back_requested.connect(self.show_list)
+        self.pages.addWidget(self.view)
+        QShortcut(QKeySequence("Escape"), self.view, activated=self.show_list)
+
+        self.search.textChanged.connect(lambda _t: self._apply_filters())
+        for c in (self.status, self.risk, self.lead):
+            c.currentIndexChanged.connect(lambda _i: self._apply_filters())
+        self.overdue.toggled.connect(lambda _b: self._apply_filters())
+        self.review_due.toggled.connect(lambda _b: self._apply_filters())
+        self.model.ids_loaded.connect(lambda n: self.count.setText(f"{n} case{'s' if n != 1 else ''}"))
+        ctx.snapshot_changed.connect(self._fill_filters)
+        ctx.unlocked.connect(self._fill_filters)
+        self._fill_filters()
+
+    def _combo(self, name: str) -> QComboBox:
+        c = QComboBox()
+        c.setAccessibleName(name)
+        c.setMinimumContentsLength(10)
+        return c
+
+    def _fill_filters(self) -> None:
+        snap = self.ctx.snapshot
+        if snap is None:
+            return
+        for combo, any_label, items in (
+            (self.status, "Any status", [(s.label, s.id) for s in snap.programme.statuses]),
+            (self.risk, "Any risk level", [(r.label, r.id) for r in snap.programme.framework.risk_levels]),
+            (self.lead, "Any lead agency", [(a.name, a.id) for a in snap.agencies]),
+        ):
+            keep = combo.currentData()
+            combo.blockSignals(True)
+            combo.clear()
+            combo.addItem(any_label, None)
+            for label, value in items:
+                combo.addItem(label, value)
+            i = combo.findData(keep)
+            combo.setCurrentIndex(max(i, 0))
+            combo.blockSignals(False)
+
+    def filters(self) -> dict[str, object]:
+        status = self.status.currentData()
+        return {
+            "search": self.search.text().strip() or None,
+            "statuses": [status] if status else None,
+            "risk": self.risk.currentData(),
+            "lead_agency": self.lead.currentData(),
+            "overdue_only": self.overdue.isChecked(),
+            "review_due_by": (self.ctx.today_fn() + dt.timedelta(days=14)) if self.review_due.isChecked() else None,
+        }
+
+    def _apply_filters(self) -> None:
+        if not self.ctx.is_locked:
+            self.model.filters = {k: v for k, v in self.filters().items() if v not in (None, "", False)}
+            self.model.reload()
+
+    def load(self) -> None:
+        self._apply_filters()
+        if self.pages.currentWidget() is self.view:
+            self.view.reload()
+
+    # --- case view -------------------------------------------------------------------------------
+    def open_case(self, case_id: str | None) -> None:
+        if not case_id:
+            return
+        self.pages.setCurrentWidget(self.view)
+        self.view.show_case(case_id)
+
+    def show_list(self) -> None:
+        self.pages.setCurrentIndex(0)
+        self.table.setFocus()
+
+    def focus_find(self) -> bool:
+        self.show_list()
+        self.search.setFocus()
+        self.search.selectAll()
+        return True
+
+    def save(self) -> bool:
+        return self.pages.currentWidget() is self.view and self.view.save()

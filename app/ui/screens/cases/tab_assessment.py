@@ -1,0 +1,374 @@
+"""Assessment tab: the programme's framework, versions, a new version started from the last, and a
+side-by-side view of what changed between two versions.
+
+Invariants: the risk level is always chosen by a person (never computed); a new version starts
+from the latest one's ratings and evidence; evidence is plain text everywhere.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from PySide6.QtWidgets import (
+    QComboBox,
+    QGridLayout,
+    QHBoxLayout,
+    QLineEdit,
+    QPlainTextEdit,
+    QPushButton,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.models.domain import Assessment, CaseFile, FactorRating
+from app.services import risk
+from app.ui.context import UiContext
+from app.ui.itemmodels.rows import Column, RowsModel
+from app.ui.screens.base import scrolled
+from app.ui.widgets.common import Section, uk
+from app.ui.widgets.plain import PlainLabel, muted
+from app.ui.widgets.tables import make_table, set_widths
+
+
+@dataclass(frozen=True)
+class DiffRow:
+    key: str
+    dimension: str
+    factor: str
+    before: str
+    after: str
+    changed: bool
+
+
+class AssessmentTab(QWidget):
+    def __init__(self, ctx: UiContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.cf: CaseFile | None = None
+        self.pages = QStackedWidget()
+        v = QVBoxLayout(self)
+        v.setContentsMargins(0, 8, 0, 0)
+        v.addWidget(self.pages)
+        self.pages.addWidget(self._build_view())
+        self.editor_page = QWidget()
+        self.pages.addWidget(self.editor_page)
+        self.pages.addWidget(self._build_diff())
+
+    # --- viewing -------------------------------------------------------------------------------
+    def _build_view(self) -> QWidget:
+        page = QWidget()
+        v = QVBoxLayout(page)
+        v.setContentsMargins(0, 0, 0, 0)
+        bar = QHBoxLayout()
+        self.version = QComboBox()
+        self.version.setAccessibleName("Assessment version")
+        self.version.currentIndexChanged.connect(self._on_version_current_index_changed)
+        bar.addWidget(self.version, 1)
+        self.compare_button = QPushButton("Compare &versions")
+        self.compare_button.setAccessibleName("Compare assessment versions")
+        self.compare_button.clicked.connect(self.show_diff)
+        self.new_button = QPushButton("New &version")
+        self.new_button.setObjectName("Primary")
+        self.new_button.setAccessibleName("New assessment version")
+        self.new_button.clicked.connect(self.start_new_version)
+        bar.addWidget(self.compare_button)
+        bar.addWidget(self.new_button)
+        v.addLayout(bar)
+        self.overall = PlainLabel("", wrap=True, selectable=True, accessible="Overall judgement")
+        self.overall.setObjectName("Lead")
+        v.addWidget(self.overall)
+        self.factors_model: RowsModel[FactorRating] = RowsModel(
+            [
+                Column("Dimension", lambda f: self._dim_label(f.dimension)),
+                Column("Factor", lambda f: self._factor_label(f.dimension, f.factor)),
+                Column("Rating", lambda f: self._rating_label(f.rating), kind=lambda f: self._rating_kind(f.rating)),
+                Column("Evidence", lambda f: f.evidence),
+                Column("Source", lambda f: self.ctx.snap.agency_short(f.source_agency)),
+            ],
+            lambda f: f"{f.dimension}/{f.factor}",
+            self,
+        )
+        self.factors = make_table("Assessment factors", self.factors_model, chip_columns=(2,), sortable=False)
+        set_widths(self.factors, [110, 230, 110, 520, 60])
+        v.addWidget(self.factors, 1)
+        self.summaries = PlainLabel("", wrap=True, selectable=True, accessible="Dimension summaries")
+        v.addWidget(self.summaries)
+        return page
+
+    def _fw(self):  # type: ignore[no-untyped-def]
+        return self.ctx.snap.programme.framework
+
+    def _dim_label(self, dim: str) -> str:
+        return next((d.label for d in self._fw().dimensions if d.id == dim), dim)
+
+    def _factor_label(self, dim: str, factor: str) -> str:
+        for d in self._fw().dimensions:
+            if d.id == dim:
+                return next((f.label for f in d.factors if f.id == factor), factor)
+        return factor
+
+    def _rating_label(self, rating: str) -> str:
+        return next((r.label for r in self._fw().ratings if r.id == rating), rating)
+
+    def _rating_kind(self, rating: str) -> str:
+        rank = next((r.rank for r in self._fw().ratings if r.id == rating), 0)
+        top = max((r.rank for r in self._fw().ratings), default=1)
+        return "muted" if rank <= 0 else ("danger" if rank >= top else ("warn" if rank >= top - 1 else "ok"))
+
+    def show_case(self, cf: CaseFile) -> None:
+        self.cf = cf
+        self.pages.setCurrentIndex(0)
+        self.version.blockSignals(True)
+        self.version.clear()
+        for a in sorted(cf.assessments, key=lambda a: -a.version):
+            self.version.addItem(f"Version {a.version} · {uk(a.assessed_on)} · {self.ctx.snap.risk_label(a.risk_level)}", a.id)
+        self.version.blockSignals(False)
+        self._show_version(cf.current_assessment)
+        role = self.ctx.snap.workstation.member.role.value
+        self.new_button.setEnabled(role in ("coordinator", "chair"))
+        self.compare_button.setEnabled(len(cf.assessments) >= 2)
+
+    def _on_version_current_index_changed(self, i: int) -> None:
+        if self.cf is None or i < 0:
+            return
+        aid = self.version.itemData(i)
+        self._show_version(next((a for a in self.cf.assessments if a.id == aid), None))
+
+    def _show_version(self, a: Assessment | None) -> None:
+        if a is None:
+            self.overall.setText("No assessment yet. Start one with New version.")
+            self.factors_model.set_rows([])
+            self.summaries.setText("")
+            return
+        level = self.ctx.snap.risk_label(a.risk_level)
+        self.overall.setText(f"Risk level: {level}. {a.overall}")
+        self.factors_model.set_rows(a.factors)
+        self.summaries.setText("\n".join(f"{self._dim_label(d)}: {t}" for d, t in a.dimension_summaries if t))
+
+    # --- new version ---------------------------------------------------------------------------
+    def start_new_version(self) -> None:
+        if self.cf is None:
+            return
+        base = self.cf.current_assessment
+        old = self.editor_page
+        self.editor_page = AssessmentEditor(self.ctx, self.cf.case.id, base)
+        self.editor_page.finished.connect(self._on_editor_finished)  # type: ignore[attr-defined]
+        self.pages.insertWidget(1, self.editor_page)
+        self.pages.removeWidget(old)
+        old.deleteLater()
+        self.pages.setCurrentWidget(self.editor_page)
+
+    def _on_editor_finished(self) -> None:
+        self.pages.setCurrentIndex(0)
+
+    def save(self) -> bool:
+        if self.pages.currentWidget() is self.editor_page and isinstance(self.editor_page, AssessmentEditor):
+            self.editor_page.submit()
+            return True
+        return False
+
+    # --- diff ----------------------------------------------------------------------------------
+    def _build_diff(self) -> QWidget:
+        page = QWidget()
+        v = QVBoxLayout(page)
+        v.setContentsMargins(0, 0, 0, 0)
+        bar = QHBoxLayout()
+        self.left = QComboBox()
+        self.left.setAccessibleName("Earlier version")
+        self.right = QComboBox()
+        self.right.setAccessibleName("Later version")
+        back = QPushButton("Back")
+        back.setAccessibleName("Back to the assessment")
+        back.clicked.connect(lambda: self.pages.setCurrentIndex(0))
+        bar.addWidget(PlainLabel("Compare"))
+        bar.addWidget(self.left)
+        bar.addWidget(PlainLabel("with"))
+        bar.addWidget(self.right)
+        bar.addStretch(1)
+        bar.addWidget(back)
+        v.addLayout(bar)
+        self.diff_model: RowsModel[DiffRow] = RowsModel(
+            [
+                Column("Dimension", lambda r: r.dimension),
+                Column("Factor", lambda r: r.factor),
+                Column("Before", lambda r: r.before),
+                Column("After", lambda r: r.after),
+                Column("", lambda r: "Changed" if r.changed else "", kind=lambda r: "warn" if r.changed else "muted"),
+            ],
+            lambda r: r.key,
+            self,
+        )
+        self.diff = make_table("What changed between versions", self.diff_model, chip_columns=(4,), sortable=False)
+        self.diff.setWordWrap(True)
+        set_widths(self.diff, [100, 190, 380, 380, 90])
+        v.addWidget(self.diff, 1)
+        self.left.currentIndexChanged.connect(lambda _i: self._fill_diff())
+        self.right.currentIndexChanged.connect(lambda _i: self._fill_diff())
+        return page
+
+    def show_diff(self) -> None:
+        if self.cf is None or len(self.cf.assessments) < 2:
+            return
+        versions = sorted(self.cf.assessments, key=lambda a: a.version)
+        for combo in (self.left, self.right):
+            combo.blockSignals(True)
+            combo.clear()
+            for a in versions:
+                combo.addItem(f"Version {a.version} ({uk(a.assessed_on)})", a.id)
+            combo.blockSignals(False)
+        self.left.setCurrentIndex(len(versions) - 2)
+        self.right.setCurrentIndex(len(versions) - 1)
+        self._fill_diff()
+        self.pages.setCurrentIndex(2)
+
+    def _fill_diff(self) -> None:
+        if self.cf is None:
+            return
+        by_id = {a.id: a for a in self.cf.assessments}
+        a, b = by_id.get(self.left.currentData()), by_id.get(self.right.currentData())
+        if a is None or b is None:
+            return
+        self.diff_model.set_rows(diff_rows(self, a, b))
+        self.diff.resizeRowsToContents()
+
+
+def _cell(tab: AssessmentTab, f: FactorRating | None) -> str:
+    if f is None:
+        return "—"
+    return f"{tab._rating_label(f.rating)}: {f.evidence}".strip()
+
+
+def diff_rows(tab: AssessmentTab, a: Assessment, b: Assessment) -> list[DiffRow]:
+    before = {(f.dimension, f.factor): f for f in a.factors}
+    after = {(f.dimension, f.factor): f for f in b.factors}
+    rows = []
+    for dim, fac in tab._fw().factor_ids():
+        x, y = before.get((dim, fac)), after.get((dim, fac))
+        if x is None and y is None:
+            continue
+        changed = (x.rating, x.evidence) != (y.rating, y.evidence) if x and y else True
+        rows.append(DiffRow(f"{dim}/{fac}", tab._dim_label(dim), tab._factor_label(dim, fac), _cell(tab, x), _cell(tab, y), changed))
+    rows.append(DiffRow("risk", "Overall", "Risk level", tab.ctx.snap.risk_label(a.risk_level),
+                        tab.ctx.snap.risk_label(b.risk_level), a.risk_level != b.risk_level))
+    rows.append(DiffRow("overall", "Overall", "Judgement", a.overall, b.overall, a.overall != b.overall))
+    return rows
+
+
+class AssessmentEditor(QWidget):
+    """A new version: one row per factor (rating, evidence, source agency), summaries, judgement."""
+
+    from PySide6.QtCore import Signal as _Signal
+
+    finished = _Signal()
+
+    def __init__(self, ctx: UiContext, case_id: str, base: Assessment | None) -> None:
+        super().__init__()
+        self.ctx = ctx
+        self.case_id = case_id
+        fw = ctx.snap.programme.framework
+        prev = {(f.dimension, f.factor): f for f in base.factors} if base else {}
+        prev_sum = dict(base.dimension_summaries) if base else {}
+        inner = QWidget()
+        v = QVBoxLayout(inner)
+        v.addWidget(muted(
+            f"New version {base.version + 1 if base else 1}, started from "
+            f"{'version ' + str(base.version) if base else 'a blank framework'}. Professional judgement: "
+            "ratings describe the evidence; the risk level is yours to choose."
+        ))
+        self.rows: dict[tuple[str, str], tuple[QComboBox, QLineEdit, QComboBox]] = {}
+        self.summaries: dict[str, QLineEdit] = {}
+        for d in fw.dimensions:
+            sec = Section(d.label)
+            if d.guidance:
+                sec.body.addWidget(muted(d.guidance))
+            grid = QGridLayout()
+            grid.setColumnStretch(2, 1)
+            for r, f in enumerate(d.factors):
+                p = prev.get((d.id, f.id))
+                label = PlainLabel(f.label, object_name="FieldLabel")
+                label.setToolTip(f.guidance)
+                rating = QComboBox()
+                rating.setAccessibleName(f"{f.label}: rating")
+                for rt in fw.ratings:
+                    rating.addItem(rt.label, rt.id)
+                if p:
+                    rating.setCurrentIndex(max(0, rating.findData(p.rating)))
+                evidence = QLineEdit(p.evidence if p else "")
+                evidence.setAccessibleName(f"{f.label}: evidence")
+                evidence.setPlaceholderText("Evidence")
+                source = QComboBox()
+                source.setAccessibleName(f"{f.label}: source agency")
+                source.addItem("—", None)
+                for a in ctx.snap.agencies:
+                    source.addItem(a.short, a.id)
+                if p and p.source_agency:
+                    source.setCurrentIndex(max(0, source.findData(p.source_agency)))
+                grid.addWidget(label, r, 0)
+                grid.addWidget(rating, r, 1)
+                grid.addWidget(evidence, r, 2)
+                grid.addWidget(source, r, 3)
+                self.rows[(d.id, f.id)] = (rating, evidence, source)
+            sec.body.addLayout(grid)
+            summ = QLineEdit(prev_sum.get(d.id, ""))
+            summ.setAccessibleName(f"{d.label}: summary")
+            summ.setPlaceholderText(f"Summary of {d.label.lower()}")
+            sec.body.addWidget(summ)
+            self.summaries[d.id] = summ
+            v.addWidget(sec)
+        judge = Section("Overall judgement")
+        self.overall = QPlainTextEdit(base.overall if base else "")
+        self.overall.setAccessibleName("Overall judgement")
+        self.overall.setTabChangesFocus(True)
+        self.overall.setMaximumHeight(90)
+        judge.body.addWidget(self.overall)
+        row = QHBoxLayout()
+        self.level = QComboBox()
+        self.level.setAccessibleName("Risk level")
+        for lv in fw.risk_levels:
+            self.level.addItem(lv.label, lv.id)
+        if base:
+            self.level.setCurrentIndex(max(0, self.level.findData(base.risk_level)))
+        row.addWidget(PlainLabel("Risk level", object_name="FieldLabel"))
+        row.addWidget(self.level)
+        row.addStretch(1)
+        self.error = PlainLabel("", wrap=True, object_name="InlineError")
+        row.addWidget(self.error, 2)
+        cancel = QPushButton("Cancel")
+        cancel.setAccessibleName("Cancel the new version")
+        cancel.clicked.connect(self.finished.emit)
+        self.save_button = QPushButton("&Save version")
+        self.save_button.setObjectName("Primary")
+        self.save_button.setAccessibleName("Save assessment version")
+        self.save_button.clicked.connect(self.submit)
+        row.addWidget(cancel)
+        row.addWidget(self.save_button)
+        judge.body.addLayout(row)
+        v.addWidget(judge)
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.addWidget(scrolled(inner))
+
+    def value(self) -> risk.AssessmentInput:
+        factors = tuple(
+            FactorRating(dimension=d, factor=f, rating=r.currentData(), evidence=e.text(), source_agency=s.currentData())
+            for (d, f), (r, e, s) in self.rows.items()
+        )
+        return risk.AssessmentInput(
+            factors=factors,
+            dimension_summaries=tuple((d, w.text()) for d, w in self.summaries.items()),
+            overall=self.overall.toPlainText(),
+            risk_level=self.level.currentData(),
+        )
+
+    def submit(self) -> None:
+        value, cid = self.value(), self.case_id
+        self.error.setText("")
+
+        def failed(exc: BaseException) -> None:
+            from app.ui.errors import safe_message
+
+            self.error.setText(safe_message(exc))
+
+        self.ctx.run(lambda s: risk.record_assessment(s, case_id=cid, assessment=value), owner=self,
+                     mutates=True, on_done=lambda _r: self.finished.emit(), on_error=failed)

@@ -1,0 +1,287 @@
+"""Plan tab: the risk-management plan by the programme's headings, linked actions, versions, and
+the chair's approval.
+
+Invariants: saving always makes a new version (which needs approval again); only a chair sees an
+enabled Approve button, and only for the latest unapproved version (the service checks too).
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFormLayout,
+    QGridLayout,
+    QHBoxLayout,
+    QLineEdit,
+    QPlainTextEdit,
+    QPushButton,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.models.domain import CaseFile, Objective, Plan, RiskStatement
+from app.models.enums import Role
+from app.services import risk
+from app.ui.context import UiContext
+from app.ui.screens.base import scrolled
+from app.ui.widgets.common import Chip, Section, date_edit, qdate_to_date, uk
+from app.ui.widgets.plain import PlainLabel, muted
+
+RISK_FIELDS = (
+    ("nature", "What is the risk"),
+    ("who_at_risk", "Who is at risk"),
+    ("imminence", "How soon"),
+    ("increases", "What raises it"),
+    ("decreases", "What lowers it"),
+    ("protective", "Protective factors"),
+)
+
+
+class PlanTab(QWidget):
+    def __init__(self, ctx: UiContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.cf: CaseFile | None = None
+        self.shown: Plan | None = None
+        self.pages = QStackedWidget()
+        v = QVBoxLayout(self)
+        v.setContentsMargins(0, 8, 0, 0)
+        bar = QHBoxLayout()
+        self.version = QComboBox()
+        self.version.setAccessibleName("Plan version")
+        self.version.currentIndexChanged.connect(self._on_version_current_index_changed)
+        self.approval = Chip()
+        self.approve_button = QPushButton("&Approve as chair")
+        self.approve_button.setAccessibleName("Approve this plan as chair")
+        self.approve_button.clicked.connect(self._on_approve_button_clicked)
+        self.new_button = QPushButton("New &version")
+        self.new_button.setObjectName("Primary")
+        self.new_button.setAccessibleName("New plan version")
+        self.new_button.clicked.connect(self.start_new_version)
+        bar.addWidget(self.version, 1)
+        bar.addWidget(self.approval)
+        bar.addWidget(self.approve_button)
+        bar.addWidget(self.new_button)
+        v.addLayout(bar)
+        self.error = PlainLabel("", wrap=True, object_name="InlineError")
+        v.addWidget(self.error)
+        v.addWidget(self.pages, 1)
+        self.view_inner = QWidget()
+        self.view_layout = QVBoxLayout(self.view_inner)
+        self.pages.addWidget(scrolled(self.view_inner))
+        self.editor: PlanEditor | None = None
+
+    def show_case(self, cf: CaseFile) -> None:
+        self.cf = cf
+        if self.editor is not None and self.pages.currentWidget() is self.editor:
+            return  # keep a draft in progress
+        self.version.blockSignals(True)
+        self.version.clear()
+        for p in sorted(cf.plans, key=lambda p: -p.version):
+            self.version.addItem(f"Version {p.version} · {uk(p.created_on)}", p.id)
+        self.version.blockSignals(False)
+        self._show(cf.current_plan)
+        self.new_button.setEnabled(self.ctx.snap.workstation.member.role in (Role.COORDINATOR, Role.CHAIR))
+
+    def _on_version_current_index_changed(self, i: int) -> None:
+        if self.cf is not None and i >= 0:
+            pid = self.version.itemData(i)
+            self._show(next((p for p in self.cf.plans if p.id == pid), None))
+
+    def _clear_view(self) -> None:
+        while self.view_layout.count():
+            item = self.view_layout.takeAt(0)
+            if item.widget():
+                item.widget().deleteLater()
+
+    def _show(self, plan: Plan | None) -> None:
+        self.shown = plan
+        self.error.setText("")
+        self._clear_view()
+        latest = self.cf.current_plan if self.cf else None
+        is_chair = self.ctx.snap.workstation.member.role is Role.CHAIR
+        if plan is None:
+            self.approval.set("", "muted")
+            self.approve_button.setEnabled(False)
+            self.view_layout.addWidget(muted("No plan yet. Write one with New version."))
+            self.view_layout.addStretch(1)
+            return
+        if plan.approved:
+            who = self.ctx.snap.member_name(plan.approved_by) or "the chair"
+            self.approval.set(f"Approved {uk(plan.approved_on)} by {who}", "ok")
+        else:
+            self.approval.set("Awaiting chair approval", "warn")
+        self.approve_button.setEnabled(is_chair and not plan.approved and latest is not None and latest.id == plan.id)
+        self.approve_button.setToolTip("" if is_chair else "Only the chair may approve a plan.")
+        rs = Section("The risk")
+        form = QFormLayout()
+        for key, label in RISK_FIELDS:
+            text = getattr(plan.risk, key)
+            if text:
+                form.addRow(PlainLabel(label, object_name="FieldLabel"), PlainLabel(text, wrap=True, selectable=True))
+        rs.body.addLayout(form)
+        self.view_layout.addWidget(rs)
+        actions = {a.id: a for a in (self.cf.actions if self.cf else ())}
+        for h in self.ctx.snap.programme.plan_headings:
+            objectives = [o for o in plan.objectives if o.heading == h.id]
+            sec = Section(h.label)
+            if not objectives:
+                sec.body.addWidget(muted("No objective under this heading."))
+            for o in objectives:
+                sec.body.addWidget(PlainLabel("• " + o.text, wrap=True, selectable=True))
+                for aid in o.action_ids:
+                    a = actions.get(aid)
+                    if a is not None:
+                        sec.body.addWidget(PlainLabel(
+                            f"     Action: {a.title} · {self.ctx.snap.agency_short(a.owner_agency)} · due {uk(a.due)} · {a.status.value}",
+                            wrap=True, object_name="Muted"))
+            self.view_layout.addWidget(sec)
+        end = Section("Contingency and review")
+        end.body.addWidget(PlainLabel(plan.contingency or "No contingency written.", wrap=True, selectable=True))
+        end.body.addWidget(PlainLabel(f"Review by {uk(plan.review_on) or 'the next meeting'}", object_name="Muted"))
+        self.view_layout.addWidget(end)
+        self.view_layout.addStretch(1)
+
+    def _on_approve_button_clicked(self) -> None:
+        if self.shown is None:
+            return
+        pid = self.shown.id
+
+        def failed(exc: BaseException) -> None:
+            from app.ui.errors import safe_message
+
+            self.error.setText(safe_message(exc))
+
+        self.ctx.run(lambda s: risk.approve_plan(s, plan_id=pid), owner=self, mutates=True, on_error=failed)
+
+    def start_new_version(self) -> None:
+        if self.cf is None:
+            return
+        if self.editor is not None:
+            self.pages.removeWidget(self.editor)
+            self.editor.deleteLater()
+        self.editor = PlanEditor(self.ctx, self.cf, self.cf.current_plan)
+        self.editor.finished.connect(self._on_editor_finished)
+        self.pages.addWidget(self.editor)
+        self.pages.setCurrentWidget(self.editor)
+
+    def _on_editor_finished(self) -> None:
+        self.pages.setCurrentIndex(0)
+        if self.cf is not None:
+            self.show_case(self.cf)
+
+    def save(self) -> bool:
+        if self.editor is not None and self.pages.currentWidget() is self.editor:
+            self.editor.submit()
+            return True
+        return False
+
+
+class PlanEditor(QWidget):
+    finished = Signal()
+
+    def __init__(self, ctx: UiContext, cf: CaseFile, base: Plan | None) -> None:
+        super().__init__()
+        self.ctx = ctx
+        self.case_id = cf.case.id
+        self.actions = cf.actions
+        inner = QWidget()
+        v = QVBoxLayout(inner)
+        v.addWidget(muted("A new version: it starts from the current one and needs the chair's approval again."))
+        rs = Section("The risk")
+        form = QFormLayout()
+        self.risk_edits: dict[str, QPlainTextEdit] = {}
+        for key, label in RISK_FIELDS:
+            e = QPlainTextEdit(getattr(base.risk, key) if base else "")
+            e.setAccessibleName(label)
+            e.setTabChangesFocus(True)
+            e.setMaximumHeight(52)
+            form.addRow(label, e)
+            self.risk_edits[key] = e
+        rs.body.addLayout(form)
+        v.addWidget(rs)
+        obj = Section("Objectives")
+        self.grid = QGridLayout()
+        self.grid.setColumnStretch(1, 1)
+        obj.body.addLayout(self.grid)
+        self.rows: list[tuple[QComboBox, QLineEdit, QComboBox, tuple[str, ...]]] = []
+        for o in (base.objectives if base else ()):
+            self.add_objective(o)
+        if not self.rows:
+            self.add_objective()
+        add = QPushButton("Add &objective")
+        add.setAccessibleName("Add objective")
+        add.clicked.connect(lambda: self.add_objective())
+        obj.body.addWidget(add)
+        v.addWidget(obj)
+        end = Section("Contingency and review")
+        self.contingency = QPlainTextEdit(base.contingency if base else "")
+        self.contingency.setAccessibleName("Contingency")
+        self.contingency.setTabChangesFocus(True)
+        self.contingency.setMaximumHeight(70)
+        end.body.addWidget(self.contingency)
+        self.review_on = date_edit("Review date", (base.review_on if base and base.review_on else ctx.today_fn()))
+        end.body.addWidget(self.review_on)
+        v.addWidget(end)
+        row = QHBoxLayout()
+        self.error = PlainLabel("", wrap=True, object_name="InlineError")
+        row.addWidget(self.error, 1)
+        cancel = QPushButton("Cancel")
+        cancel.setAccessibleName("Cancel the new plan version")
+        cancel.clicked.connect(self.finished.emit)
+        self.save_button = QPushButton("&Save version")
+        self.save_button.setObjectName("Primary")
+        self.save_button.setAccessibleName("Save plan version")
+        self.save_button.clicked.connect(self.submit)
+        row.addWidget(cancel)
+        row.addWidget(self.save_button)
+        v.addLayout(row)
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.addWidget(scrolled(inner))
+
+    def add_objective(self, o: Objective | None = None) -> None:
+        r = len(self.rows)
+        heading = QComboBox()
+        heading.setAccessibleName(f"Objective {r + 1}: heading")
+        for h in self.ctx.snap.programme.plan_headings:
+            heading.addItem(h.label, h.id)
+        text = QLineEdit(o.text if o else "")
+        text.setAccessibleName(f"Objective {r + 1}: text")
+        text.setPlaceholderText("Objective")
+        action = QComboBox()
+        action.setAccessibleName(f"Objective {r + 1}: linked action")
+        action.addItem("No linked action", None)
+        for a in self.actions:
+            action.addItem(f"{a.title[:40]} ({self.ctx.snap.agency_short(a.owner_agency)})", a.id)
+        if o:
+            heading.setCurrentIndex(max(0, heading.findData(o.heading)))
+            if o.action_ids:
+                action.setCurrentIndex(max(0, action.findData(o.action_ids[0])))
+        self.grid.addWidget(heading, r, 0)
+        self.grid.addWidget(text, r, 1)
+        self.grid.addWidget(action, r, 2)
+        self.rows.append((heading, text, action, o.action_ids[1:] if o else ()))
+
+    def value(self) -> risk.PlanInput:
+        objectives = []
+        for heading, text, action, extra in self.rows:
+            if text.text().strip():
+                ids = tuple(x for x in (action.currentData(), *extra) if x)
+                objectives.append(Objective(heading=heading.currentData(), text=text.text(), action_ids=ids))
+        rs = RiskStatement(**{k: e.toPlainText() for k, e in self.risk_edits.items()})
+        return risk.PlanInput(risk=rs, objectives=tuple(objectives), contingency=self.contingency.toPlainText(),
+                              review_on=qdate_to_date(self.review_on.date()))
+
+    def submit(self) -> None:
+        value, cid = self.value(), self.case_id
+
+        def failed(exc: BaseException) -> None:
+            from app.ui.errors import safe_message
+
+            self.error.setText(safe_message(exc))
+
+        self.ctx.run(lambda s: risk.save_plan(s, case_id=cid, plan=value), owner=self, mutates=True,
+                     on_done=lambda _r: self.finished.emit(), on_error=failed)

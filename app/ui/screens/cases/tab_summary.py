@@ -1,0 +1,169 @@
+"""Summary tab: the subject, identifiers, the referral, screening and consent, and the status.
+
+Invariant: the status box offers only ``rules.allowed_transitions`` for this programme, status and
+the user's role; a transition that needs a rationale cannot be sent without one.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFormLayout,
+    QGridLayout,
+    QHBoxLayout,
+    QPlainTextEdit,
+    QPushButton,
+    QWidget,
+)
+
+from app.models import rules
+from app.models.domain import CaseFile
+from app.services import cases
+from app.ui.context import UiContext
+from app.ui.screens.base import scrolled
+from app.ui.widgets.common import Section, uk
+from app.ui.widgets.plain import PlainLabel, muted
+
+
+def _form(section: Section) -> QFormLayout:
+    form = QFormLayout()
+    form.setHorizontalSpacing(16)
+    form.setVerticalSpacing(4)
+    section.body.addLayout(form)
+    return form
+
+
+def _row(form: QFormLayout, label: str, value: str) -> PlainLabel:
+    v = PlainLabel(value, wrap=True, selectable=True, accessible=label)
+    form.addRow(PlainLabel(label, object_name="FieldLabel"), v)
+    return v
+
+
+class SummaryTab(QWidget):
+    def __init__(self, ctx: UiContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.cf: CaseFile | None = None
+        inner = QWidget()
+        self.grid = QGridLayout(inner)
+        self.grid.setHorizontalSpacing(14)
+        self.grid.setVerticalSpacing(14)
+        self.person = Section("Subject")
+        self.referral = Section("Referral")
+        self.status_box = Section("Status")
+        self.screening = Section("Screening and consent")
+        self.grid.addWidget(self.person, 0, 0)
+        self.grid.addWidget(self.referral, 0, 1)
+        self.grid.addWidget(self.status_box, 1, 0)
+        self.grid.addWidget(self.screening, 1, 1)
+        self.grid.setColumnStretch(0, 1)
+        self.grid.setColumnStretch(1, 1)
+        self.grid.setRowStretch(2, 1)
+        self.person_form = _form(self.person)
+        self.referral_form = _form(self.referral)
+        self.screening_form = _form(self.screening)
+        self.narrative = PlainLabel("", wrap=True, selectable=True, accessible="Referral narrative")
+        self.referral.body.addWidget(self.narrative)
+
+        sf = _form(self.status_box)
+        self.current_status = _row(sf, "Current", "")
+        self.shared = _row(sf, "Shared with", "")
+        self.review = _row(sf, "Next review", "")
+        self.transition = QComboBox()
+        self.transition.setAccessibleName("Change status to")
+        sf.addRow(PlainLabel("Move to", object_name="FieldLabel"), self.transition)
+        self.rationale = QPlainTextEdit()
+        self.rationale.setAccessibleName("Rationale for the status change")
+        self.rationale.setPlaceholderText("Rationale")
+        self.rationale.setMaximumHeight(70)
+        self.rationale.setTabChangesFocus(True)
+        sf.addRow(PlainLabel("Rationale", object_name="FieldLabel"), self.rationale)
+        row = QHBoxLayout()
+        self.status_error = PlainLabel("", wrap=True, object_name="InlineError")
+        row.addWidget(self.status_error, 1)
+        self.change_button = QPushButton("Change &status")
+        self.change_button.setAccessibleName("Change status")
+        self.change_button.clicked.connect(self._on_change_button_clicked)
+        row.addWidget(self.change_button)
+        self.status_box.body.addLayout(row)
+        self.no_transitions = muted("")
+        self.status_box.body.addWidget(self.no_transitions)
+        layout = QGridLayout(self)
+        layout.setContentsMargins(0, 8, 0, 0)
+        layout.addWidget(scrolled(inner))
+
+    @staticmethod
+    def _clear(form: QFormLayout) -> None:
+        while form.rowCount():
+            form.removeRow(0)
+
+    def show_case(self, cf: CaseFile) -> None:
+        self.cf = cf
+        snap = self.ctx.snap
+        prog = snap.programme
+        s = cf.subject
+        self._clear(self.person_form)
+        age = s.age_on(self.ctx.today_fn())
+        for label, value in (
+            ("Name", s.display_name),
+            ("Aliases", ", ".join(s.aliases)),
+            ("Date of birth", f"{uk(s.date_of_birth)} (age {age})" if s.date_of_birth else "Not known"),
+            ("Gender", s.gender),
+            ("Ethnicity", s.ethnicity),
+            ("Address", ", ".join(p for p in (s.address, s.postcode) if p)),
+            ("Policing area", s.area),
+            ("Identifiers", ", ".join(f"{i.kind.upper()} {i.value}" for i in s.identifiers)),
+            ("Vulnerabilities", s.vulnerabilities),
+        ):
+            if value or label in ("Name", "Date of birth"):
+                _row(self.person_form, label, value)
+        self._clear(self.referral_form)
+        ref = cf.referral
+        if ref is not None:
+            sector = next((c.label for c in prog.sectors if c.id == ref.sector), ref.sector)
+            concern = next((c.label for c in prog.concerns if c.id == ref.concern), ref.concern)
+            _row(self.referral_form, "Received", uk(ref.received))
+            _row(self.referral_form, "Referrer", ref.referrer)
+            _row(self.referral_form, "Sector", sector)
+            _row(self.referral_form, "Concern", concern)
+            self.narrative.setText(ref.narrative)
+        else:
+            self.narrative.setText("No referral on this store.")
+        self._clear(self.screening_form)
+        for d in cf.screenings:
+            label = next((o.label for o in prog.screening_outcomes if o.id == d.outcome), d.outcome)
+            _row(self.screening_form, f"Screened {uk(d.decided_on)}", f"{label}. {d.rationale}")
+        for c in cf.consents:
+            extra = f" Re-assess on {uk(c.reassess_on)}." if c.reassess_on else ""
+            _row(self.screening_form, f"Consent {uk(c.recorded_on)}", f"{c.state.value.capitalize()} by {c.given_by}.{extra}")
+        if not cf.screenings and not cf.consents:
+            _row(self.screening_form, "", "Not screened yet.")
+
+        self.current_status.setText(prog.status_label(cf.case.status))
+        self.shared.setText(", ".join(sorted(snap.agency_short(a) or "?" for a in cf.case.shared_with)))
+        self.review.setText(uk(cf.case.next_review) or "None set")
+        allowed = rules.allowed_transitions(prog, cf.case.status, snap.workstation.member.role)
+        self.transition.clear()
+        for t in allowed:
+            self.transition.addItem(f"{t.label} → {prog.status_label(t.target)}", t.target)
+        has = bool(allowed)
+        for w in (self.transition, self.rationale, self.change_button):
+            w.setEnabled(has)
+        self.no_transitions.setText("" if has else "No status change is open to your role from here.")
+        self.status_error.setText("")
+
+    def allowed_targets(self) -> list[str]:
+        return [self.transition.itemData(i) for i in range(self.transition.count())]
+
+    def _on_change_button_clicked(self) -> None:
+        if self.cf is None or self.transition.currentIndex() < 0:
+            return
+        cid, target, rationale = self.cf.case.id, self.transition.currentData(), self.rationale.toPlainText()
+
+        def failed(exc: BaseException) -> None:
+            from app.ui.errors import safe_message
+
+            self.status_error.setText(safe_message(exc))
+
+        self.ctx.run(lambda s: cases.change_status(s, case_id=cid, status=target, rationale=rationale),
+                     owner=self, mutates=True, on_done=lambda _r: self.rationale.clear(), on_error=failed)

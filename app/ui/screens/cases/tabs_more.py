@@ -1,0 +1,286 @@
+"""Case tabs: Risk (level history chart), Actions, Information, Meetings, History.
+
+Invariants: contributions show their marking and restrictions and are already filtered for
+need-to-know by the service; only the owning agency (or the coordinator) can update an action,
+and the service refuses others even if the button were reached.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QSortFilterProxyModel
+from PySide6.QtWidgets import (
+    QComboBox,
+    QHBoxLayout,
+    QLineEdit,
+    QPlainTextEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.models.domain import AgendaItem, AuditEntry, CaseFile, Contribution, Meeting
+from app.models.enums import ActionStatus, Marking, Role
+from app.services import actions, contributions, meetings, panel
+from app.ui.context import UiContext
+from app.ui.itemmodels.actions import action_model
+from app.ui.itemmodels.rows import Column, IdRole, RowsModel, SortRole
+from app.ui.widgets.charts import StepChart
+from app.ui.widgets.common import Section, date_edit, qdate_to_date, uk
+from app.ui.widgets.plain import PlainLabel, muted
+from app.ui.widgets.tables import make_table, set_widths
+
+
+def _failed_into(label: PlainLabel):  # type: ignore[no-untyped-def]
+    def failed(exc: BaseException) -> None:
+        from app.ui.errors import safe_message
+
+        label.setText(safe_message(exc))
+
+    return failed
+
+
+class RiskTab(QWidget):
+    def __init__(self, ctx: UiContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        v = QVBoxLayout(self)
+        v.setContentsMargins(0, 8, 0, 0)
+        sec = Section("Risk level over time")
+        self.chart = StepChart("Risk level history")
+        self.chart.setMinimumHeight(240)
+        sec.body.addWidget(self.chart)
+        v.addWidget(sec)
+        self.note = muted("")
+        v.addWidget(self.note)
+        v.addStretch(1)
+
+    def show_case(self, cf: CaseFile) -> None:
+        fw = self.ctx.snap.programme.framework
+        ranks = {r.id: r.rank for r in fw.risk_levels}
+        levels = [r.label for r in sorted(fw.risk_levels, key=lambda r: r.rank)]
+        points = [(a.assessed_on, ranks.get(a.risk_level, 0)) for a in cf.assessments]
+        self.chart.set_data(points, levels)
+        self.note.setText(f"{len(points)} assessment version{'s' if len(points) != 1 else ''}. "
+                          "Each point is a professional judgement recorded with its assessment.")
+
+
+class ActionsTab(QWidget):
+    def __init__(self, ctx: UiContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.cf: CaseFile | None = None
+        v = QVBoxLayout(self)
+        v.setContentsMargins(0, 8, 0, 0)
+        self.model = action_model(ctx, self)
+        self.proxy = QSortFilterProxyModel(self)
+        self.proxy.setSourceModel(self.model)
+        self.proxy.setSortRole(SortRole)
+        self.table = make_table("Case actions", self.proxy, chip_columns=(4,))
+        set_widths(self.table, [330, 70, 150, 90, 100])
+        v.addWidget(self.table, 1)
+        upd = QHBoxLayout()
+        self.status = QComboBox()
+        self.status.setAccessibleName("New status for the selected action")
+        for st in ActionStatus:
+            self.status.addItem(st.value.replace("-", " ").capitalize(), st)
+        self.note = QLineEdit()
+        self.note.setAccessibleName("Update note")
+        self.note.setPlaceholderText("Note for the update")
+        self.update_button = QPushButton("&Update action")
+        self.update_button.setAccessibleName("Update the selected action")
+        self.update_button.clicked.connect(self._on_update_button_clicked)
+        upd.addWidget(PlainLabel("Selected action:", object_name="FieldLabel"))
+        upd.addWidget(self.status)
+        upd.addWidget(self.note, 1)
+        upd.addWidget(self.update_button)
+        v.addLayout(upd)
+        self.raise_box = Section("Raise an action", horizontal=True)
+        self.title = QLineEdit()
+        self.title.setAccessibleName("New action")
+        self.title.setPlaceholderText("What is to be done")
+        self.agency = QComboBox()
+        self.agency.setAccessibleName("Owning agency")
+        self.due = date_edit("Due date", ctx.today_fn())
+        self.raise_button = QPushButton("&Raise")
+        self.raise_button.setAccessibleName("Raise action")
+        self.raise_button.clicked.connect(self._on_raise_button_clicked)
+        for w in (self.title, self.agency, self.due, self.raise_button):
+            self.raise_box.body.addWidget(w, 3 if w is self.title else 0)
+        v.addWidget(self.raise_box)
+        self.error = PlainLabel("", wrap=True, object_name="InlineError")
+        v.addWidget(self.error)
+
+    def show_case(self, cf: CaseFile) -> None:
+        self.cf = cf
+        self.model.set_rows(cf.actions)
+        self.agency.clear()
+        for a in self.ctx.snap.agencies:
+            self.agency.addItem(a.name, a.id)
+        self.raise_box.setVisible(self.ctx.snap.workstation.member.role in (Role.COORDINATOR, Role.CHAIR))
+        self.error.setText("")
+
+    def _selected_ids(self) -> list[str]:
+        return [self.proxy.index(i.row(), 0).data(IdRole) for i in self.table.selectionModel().selectedRows()]
+
+    def _on_update_button_clicked(self) -> None:
+        ids, status, note = self._selected_ids(), self.status.currentData(), self.note.text()
+        if not ids:
+            self.error.setText("Select an action first.")
+            return
+        self.error.setText("")
+        self.ctx.run(lambda s: actions.bulk_update(s, action_ids=ids, status=status, note=note), owner=self,
+                     mutates=True, on_done=lambda _r: self.note.clear(), on_error=_failed_into(self.error))
+
+    def _on_raise_button_clicked(self) -> None:
+        if self.cf is None:
+            return
+        cid, title, agency, due = self.cf.case.id, self.title.text(), self.agency.currentData(), qdate_to_date(self.due.date())
+        self.error.setText("")
+        self.ctx.run(lambda s: actions.create_action(s, case_id=cid, title=title, owner_agency=agency, due=due),
+                     owner=self, mutates=True, on_done=lambda _r: self.title.clear(), on_error=_failed_into(self.error))
+
+
+class InformationTab(QWidget):
+    def __init__(self, ctx: UiContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.cf: CaseFile | None = None
+        v = QVBoxLayout(self)
+        v.setContentsMargins(0, 8, 0, 0)
+        self.model: RowsModel[Contribution] = RowsModel(
+            [
+                Column("Agency", lambda c: ctx.snap.agency_short(c.agency_id)),
+                Column("Date", lambda c: uk(c.recorded_on), sort=lambda c: c.recorded_on),
+                Column("Kind", lambda c: c.kind.capitalize()),
+                Column("Marking", lambda c: c.marking.value, kind=lambda c: "muted"),
+                Column("Restricted to", lambda c: ", ".join(sorted(ctx.snap.agency_short(a) for a in c.restricted_to)) or "All on the case",
+                       kind=lambda c: "warn" if c.restricted_to else "muted"),
+                Column("Information", lambda c: c.text),
+            ],
+            lambda c: c.id,
+            self,
+        )
+        self.proxy = QSortFilterProxyModel(self)
+        self.proxy.setSourceModel(self.model)
+        self.proxy.setSortRole(SortRole)
+        self.table = make_table("Information by agency", self.proxy, chip_columns=(3, 4))
+        set_widths(self.table, [60, 90, 90, 150, 150])
+        v.addWidget(self.table, 1)
+        add = Section("Add what your agency knows")
+        self.text = QPlainTextEdit()
+        self.text.setAccessibleName("New information")
+        self.text.setTabChangesFocus(True)
+        self.text.setMaximumHeight(70)
+        add.body.addWidget(self.text)
+        row = QHBoxLayout()
+        self.marking = QComboBox()
+        self.marking.setAccessibleName("Marking")
+        for m in Marking:
+            self.marking.addItem(m.value, m)
+        self.marking.setCurrentIndex(self.marking.findData(Marking.default()))
+        self.restrict = QComboBox()
+        self.restrict.setAccessibleName("Restrict to")
+        self.add_button = QPushButton("&Add information")
+        self.add_button.setAccessibleName("Add information")
+        self.add_button.clicked.connect(self._on_add_button_clicked)
+        row.addWidget(self.marking)
+        row.addWidget(PlainLabel("Share with", object_name="FieldLabel"))
+        row.addWidget(self.restrict, 1)
+        row.addWidget(self.add_button)
+        add.body.addLayout(row)
+        v.addWidget(add)
+        self.error = PlainLabel("", wrap=True, object_name="InlineError")
+        v.addWidget(self.error)
+
+    def show_case(self, cf: CaseFile) -> None:
+        self.cf = cf
+        self.model.set_rows(sorted(cf.contributions, key=lambda c: (self.ctx.snap.agency_short(c.agency_id), c.recorded_on)))
+        self.table.resizeRowsToContents()
+        self.restrict.clear()
+        self.restrict.addItem("Everyone the case is shared with", None)
+        mine = self.ctx.snap.workstation.agency.id
+        for a in self.ctx.snap.agencies:
+            if a.id != mine:
+                self.restrict.addItem(f"Only {a.short} (and us)", a.id)
+
+    def _on_add_button_clicked(self) -> None:
+        if self.cf is None:
+            return
+        cid, text, marking = self.cf.case.id, self.text.toPlainText(), self.marking.currentData()
+        only = self.restrict.currentData()
+        self.error.setText("")
+        self.ctx.run(lambda s: contributions.add_contribution(s, case_id=cid, text=text, marking=marking,
+                                                              restricted_to=[only] if only else []),
+                     owner=self, mutates=True, on_done=lambda _r: self.text.clear(), on_error=_failed_into(self.error))
+
+
+class MeetingsTab(QWidget):
+    def __init__(self, ctx: UiContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self._meetings: dict[str, Meeting] = {}
+        v = QVBoxLayout(self)
+        v.setContentsMargins(0, 8, 0, 0)
+
+        def held(i: AgendaItem) -> str:
+            m = self._meetings.get(i.meeting_id)
+            return uk(m.held_on) if m else ""
+
+        self.model: RowsModel[AgendaItem] = RowsModel(
+            [
+                Column("Meeting", held, sort=lambda i: self._meetings[i.meeting_id].held_on if i.meeting_id in self._meetings else None),
+                Column("Item", lambda i: i.kind.label),
+                Column("Decision", lambda i: i.decision or "—"),
+                Column("Rationale", lambda i: i.rationale),
+                Column("Dissent", lambda i: i.dissent),
+                Column("Discussion", lambda i: i.discussion),
+            ],
+            lambda i: i.id,
+            self,
+        )
+        self.proxy = QSortFilterProxyModel(self)
+        self.proxy.setSourceModel(self.model)
+        self.proxy.setSortRole(SortRole)
+        self.table = make_table("Where this case was discussed", self.proxy)
+        set_widths(self.table, [90, 120, 200, 240, 140])
+        v.addWidget(self.table, 1)
+
+    def show_case(self, cf: CaseFile) -> None:
+        items = cf.agenda_items
+
+        def got(ms: list[Meeting]) -> None:
+            self._meetings = {m.id: m for m in ms}
+            self.model.set_rows(items)
+
+        self.ctx.run(meetings.list_meetings, owner=self, on_done=got)
+
+
+class HistoryTab(QWidget):
+    def __init__(self, ctx: UiContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        v = QVBoxLayout(self)
+        v.setContentsMargins(0, 8, 0, 0)
+        self.model: RowsModel[AuditEntry] = RowsModel(
+            [
+                Column("#", lambda e: str(e.seq), sort=lambda e: e.seq, align_right=True),
+                Column("When (UTC)", lambda e: e.at[:16].replace("T", " "), sort=lambda e: e.at),
+                Column("Who", lambda e: ctx.snap.member_name(e.actor) or "—"),
+                Column("What", lambda e: e.action),
+                Column("Record", lambda e: e.entity),
+                Column("Fields", lambda e: ", ".join(e.fields)),
+            ],
+            lambda e: str(e.seq),
+            self,
+        )
+        self.proxy = QSortFilterProxyModel(self)
+        self.proxy.setSourceModel(self.model)
+        self.proxy.setSortRole(SortRole)
+        self.table = make_table("Case history", self.proxy)
+        set_widths(self.table, [60, 140, 160, 90, 110])
+        v.addWidget(self.table, 1)
+        v.addWidget(muted("Every view, change and print of this case, from the tamper-evident audit log."))
+
+    def show_case(self, cf: CaseFile) -> None:
+        cid = cf.case.id
+        self.ctx.run(lambda s: panel.case_history(s, case_id=cid), owner=self, on_done=self.model.set_rows)

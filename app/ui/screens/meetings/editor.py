@@ -1,0 +1,398 @@
+"""The editor for one meeting: details and attendance, the agenda builder, minutes per item with
+actions raised in place, and "mark held".
+
+Invariants: every edit is one service call saved as it is made (attendance on change, minutes on
+Save); a warning stands while the police representative for a case's area is not marked present;
+proposals come from ``meetings.propose_agenda`` and are added only when the coordinator says so.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QFormLayout,
+    QGridLayout,
+    QHBoxLayout,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QPlainTextEdit,
+    QPushButton,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.models.enums import Attendance, DecisionMethod, Role
+from app.services import actions, meetings, ui_queries
+from app.ui.context import UiContext
+from app.ui.screens.base import scrolled
+from app.ui.widgets.common import Section, date_edit, qdate_to_date, uk
+from app.ui.widgets.plain import PlainLabel, muted
+
+USER = 0x0100
+
+
+class MeetingEditor(QWidget):
+    def __init__(self, ctx: UiContext, meeting_id: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.meeting_id = meeting_id
+        self.view: ui_queries.MeetingView | None = None
+        v = QVBoxLayout(self)
+        v.setContentsMargins(0, 0, 0, 0)
+        head = QHBoxLayout()
+        self.title = PlainLabel("", object_name="H2")
+        head.addWidget(self.title, 1)
+        self.held_button = QPushButton("Mark as &held")
+        self.held_button.setAccessibleName("Mark meeting as held")
+        self.held_button.clicked.connect(self._on_held_button_clicked)
+        head.addWidget(self.held_button)
+        v.addLayout(head)
+        self.warning = PlainLabel("", wrap=True, object_name="Warning", accessible="Meeting warnings")
+        v.addWidget(self.warning)
+        self.tabs = QTabWidget()
+        self.tabs.setAccessibleName("Meeting tabs")
+        self.tabs.addTab(self._build_attendance(), "&Attendance")
+        self.tabs.addTab(self._build_agenda(), "A&genda")
+        self.tabs.addTab(self._build_minutes(), "&Minutes")
+        v.addWidget(self.tabs, 1)
+        self.error = PlainLabel("", wrap=True, object_name="InlineError")
+        v.addWidget(self.error)
+        self.reload()
+
+    def _failed(self, exc: BaseException) -> None:
+        from app.ui.errors import safe_message
+
+        self.error.setText(safe_message(exc))
+
+    def _run(self, fn, *, reload: bool = True, done=None) -> None:  # type: ignore[no-untyped-def]
+        self.error.setText("")
+
+        def ok(result: object) -> None:
+            if done is not None:
+                done(result)
+            if reload:
+                self.reload()
+
+        self.ctx.run(fn, owner=self, mutates=True, on_done=ok, on_error=self._failed)
+
+    def reload(self) -> None:
+        mid = self.meeting_id
+        self.ctx.run(lambda s: ui_queries.meeting_view(s, meeting_id=mid), owner=self, on_done=self._on_loaded)
+
+    # --- attendance ------------------------------------------------------------------------------
+    def _build_attendance(self) -> QWidget:
+        inner = QWidget()
+        self.att_grid = QGridLayout(inner)
+        self.att_grid.setColumnStretch(1, 1)
+        self.att_rows: dict[str, tuple[QComboBox, QCheckBox]] = {}
+        return scrolled(inner)
+
+    def _fill_attendance(self) -> None:
+        assert self.view is not None
+        snap = self.ctx.snap
+        m = self.view.meeting
+        marked = {a.member_id: a for a in m.attendees}
+        editable = snap.workstation.member.role is Role.COORDINATOR
+        if not self.att_rows:
+            for r, mem in enumerate(sorted(snap.members, key=lambda x: (snap.agency_short(x.agency_id), x.name))):
+                name = PlainLabel(f"{mem.name}", accessible="Member")
+                agency = PlainLabel(snap.agency_short(mem.agency_id) + (f" · {mem.area}" if mem.area else ""), object_name="Muted")
+                combo = QComboBox()
+                combo.setAccessibleName(f"Attendance of {mem.name}")
+                combo.addItem("Not recorded", None)
+                for a in Attendance:
+                    combo.addItem(a.value.capitalize(), a)
+                agreed = QCheckBox("Confidentiality agreed")
+                agreed.setAccessibleName(f"{mem.name} agreed the confidentiality statement")
+                self.att_grid.addWidget(name, r, 0)
+                self.att_grid.addWidget(agency, r, 1)
+                self.att_grid.addWidget(combo, r, 2)
+                self.att_grid.addWidget(agreed, r, 3)
+                self.att_rows[mem.id] = (combo, agreed)
+                combo.currentIndexChanged.connect(lambda _i, mid=mem.id: self._on_attendance_changed(mid))
+                agreed.toggled.connect(lambda _b, mid=mem.id: self._on_attendance_changed(mid))
+            self.att_grid.setRowStretch(len(self.att_rows), 1)
+        for mid, (combo, agreed) in self.att_rows.items():
+            combo.blockSignals(True)
+            agreed.blockSignals(True)
+            a = marked.get(mid)
+            combo.setCurrentIndex(combo.findData(a.attendance) if a else 0)
+            agreed.setChecked(bool(a and a.confidentiality_agreed))
+            combo.setEnabled(editable)
+            agreed.setEnabled(editable)
+            combo.blockSignals(False)
+            agreed.blockSignals(False)
+
+    def _on_attendance_changed(self, member_id: str) -> None:
+        combo, agreed = self.att_rows[member_id]
+        att = combo.currentData()
+        if att is None:
+            return
+        mid, ok = self.meeting_id, agreed.isChecked()
+        self._run(lambda s: meetings.set_attendance(s, meeting_id=mid, member_id=member_id,  # type: ignore[arg-type]
+                                                    attendance=att, confidentiality_agreed=ok))
+
+    def set_attendance(self, member_id: str, attendance: Attendance, agreed: bool = True) -> None:
+        """Used by keyboard users' tests and by scripts: the same path as the combo box."""
+        combo, box = self.att_rows[member_id]
+        box.blockSignals(True)
+        box.setChecked(agreed)
+        box.blockSignals(False)
+        combo.setCurrentIndex(combo.findData(attendance))
+
+    # --- agenda ----------------------------------------------------------------------------------
+    def _build_agenda(self) -> QWidget:
+        page = QWidget()
+        h = QHBoxLayout(page)
+        left = Section("Agenda")
+        self.agenda = QListWidget()
+        self.agenda.setAccessibleName("Agenda items in order")
+        left.body.addWidget(self.agenda)
+        row = QHBoxLayout()
+        self.up = QPushButton("Move &up")
+        self.up.setAccessibleName("Move item up")
+        self.down = QPushButton("Move &down")
+        self.down.setAccessibleName("Move item down")
+        self.remove = QPushButton("Remove")
+        self.remove.setAccessibleName("Remove item from agenda")
+        self.up.clicked.connect(lambda: self._move(-1))
+        self.down.clicked.connect(lambda: self._move(1))
+        self.remove.clicked.connect(self._on_remove_clicked)
+        for b in (self.up, self.down, self.remove):
+            row.addWidget(b)
+        left.body.addLayout(row)
+        aob = QHBoxLayout()
+        self.aob = QLineEdit()
+        self.aob.setAccessibleName("Other business title")
+        self.aob.setPlaceholderText("Any other business")
+        add_aob = QPushButton("Add")
+        add_aob.setAccessibleName("Add other business")
+        add_aob.clicked.connect(self._on_add_aob_clicked)
+        aob.addWidget(self.aob, 1)
+        aob.addWidget(add_aob)
+        left.body.addLayout(aob)
+        right = Section("Proposed")
+        right.body.addWidget(muted("Cases ready for panel, reviews and post-exit reviews due by the meeting date."))
+        self.proposals = QListWidget()
+        self.proposals.setAccessibleName("Proposed agenda items")
+        right.body.addWidget(self.proposals)
+        self.add_proposed = QPushButton("&Add to agenda")
+        self.add_proposed.setAccessibleName("Add proposed items to the agenda")
+        self.add_proposed.clicked.connect(self._on_add_proposed_clicked)
+        right.body.addWidget(self.add_proposed)
+        h.addWidget(left, 3)
+        h.addWidget(right, 2)
+        return page
+
+    def _item_text(self, item_id: str) -> str:
+        assert self.view is not None
+        for i in self.view.meeting.agenda:
+            if i.id == item_id:
+                s = self.view.summaries.get(i.case_id or "")
+                who = f"{s.ref} · {s.subject_name}" if s else i.title
+                problems = self.view.problems.get(i.id)
+                extra = f"   ⚠ {'; '.join(problems)}" if problems else ""
+                return f"{i.position}. {i.kind.label}: {who}{extra}"
+        return ""
+
+    def _fill_agenda(self) -> None:
+        assert self.view is not None
+        self.agenda.clear()
+        for i in sorted(self.view.meeting.agenda, key=lambda x: x.position):
+            item = QListWidgetItem(self._item_text(i.id))
+            item.setData(USER, i.id)
+            self.agenda.addItem(item)
+        self.proposals.clear()
+        for cid, kind in self.view.proposals:
+            s = self.view.summaries.get(cid)
+            item = QListWidgetItem(f"{kind.label}: {s.ref} · {s.subject_name}" if s else kind.label)
+            item.setData(USER, cid)
+            self.proposals.addItem(item)
+        self.proposals.setSelectionMode(QListWidget.SelectionMode.ExtendedSelection)
+        editable = self.ctx.snap.workstation.member.role is Role.COORDINATOR and self.view.meeting.status == "scheduled"
+        for w in (self.up, self.down, self.remove, self.add_proposed, self.aob):
+            w.setEnabled(editable)
+
+    def agenda_ids(self) -> list[str]:
+        return [self.agenda.item(i).data(USER) for i in range(self.agenda.count())]
+
+    def _move(self, delta: int) -> None:
+        row = self.agenda.currentRow()
+        ids = self.agenda_ids()
+        if not 0 <= row < len(ids) or not 0 <= row + delta < len(ids):
+            return
+        ids[row], ids[row + delta] = ids[row + delta], ids[row]
+        mid, target = self.meeting_id, row + delta
+        self._run(lambda s: meetings.reorder_agenda(s, meeting_id=mid, item_ids=ids),
+                  done=lambda _r: setattr(self, "_select_row", target))
+
+    def _on_remove_clicked(self) -> None:
+        item = self.agenda.currentItem()
+        if item is not None:
+            iid = item.data(USER)
+            self._run(lambda s: meetings.remove_agenda_item(s, item_id=iid))
+
+    def _on_add_aob_clicked(self) -> None:
+        title, mid = self.aob.text(), self.meeting_id
+        self._run(lambda s: meetings.add_agenda_item(s, meeting_id=mid, title=title), done=lambda _r: self.aob.clear())
+
+    def _on_add_proposed_clicked(self) -> None:
+        chosen = [i.data(USER) for i in self.proposals.selectedItems()] or [
+            self.proposals.item(i).data(USER) for i in range(self.proposals.count())]
+        mid = self.meeting_id
+
+        def job(s):  # type: ignore[no-untyped-def]
+            for cid in chosen:
+                meetings.add_agenda_item(s, meeting_id=mid, case_id=cid)
+
+        self._run(job)
+
+    # --- minutes ---------------------------------------------------------------------------------
+    def _build_minutes(self) -> QWidget:
+        inner = QWidget()
+        v = QVBoxLayout(inner)
+        self.minute_item = QComboBox()
+        self.minute_item.setAccessibleName("Agenda item to minute")
+        self.minute_item.currentIndexChanged.connect(self._on_minute_item_changed)
+        v.addWidget(self.minute_item)
+        form = QFormLayout()
+        self.discussion = self._text(form, "Discussion", 90)
+        self.decision = self._text(form, "Decision", 50)
+        self.rationale = self._text(form, "Rationale", 50)
+        self.dissent = self._text(form, "Dissent", 40)
+        self.method = QComboBox()
+        self.method.setAccessibleName("How the decision was made")
+        self.method.addItem("—", None)
+        for m in DecisionMethod:
+            self.method.addItem(m.value.capitalize(), m)
+        form.addRow("Decided by", self.method)
+        v.addLayout(form)
+        row = QHBoxLayout()
+        row.addStretch(1)
+        self.save_minutes_button = QPushButton("&Save minutes")
+        self.save_minutes_button.setObjectName("Primary")
+        self.save_minutes_button.setAccessibleName("Save minutes for this item")
+        self.save_minutes_button.clicked.connect(self.save)
+        row.addWidget(self.save_minutes_button)
+        v.addLayout(row)
+        raise_box = Section("Action raised at this item", horizontal=True)
+        self.action_title = QLineEdit()
+        self.action_title.setAccessibleName("Action raised")
+        self.action_title.setPlaceholderText("What is to be done")
+        self.action_agency = QComboBox()
+        self.action_agency.setAccessibleName("Owning agency")
+        self.action_due = date_edit("Due date", self.ctx.today_fn())
+        self.raise_button = QPushButton("&Raise action")
+        self.raise_button.setAccessibleName("Raise action")
+        self.raise_button.clicked.connect(self._on_raise_button_clicked)
+        for w in (self.action_title, self.action_agency, self.action_due, self.raise_button):
+            raise_box.body.addWidget(w, 3 if w is self.action_title else 0)
+        v.addWidget(raise_box)
+        self.raised = PlainLabel("", wrap=True, object_name="Muted", accessible="Actions raised at this item")
+        v.addWidget(self.raised)
+        v.addStretch(1)
+        return scrolled(inner)
+
+    def _text(self, form: QFormLayout, label: str, height: int) -> QPlainTextEdit:
+        e = QPlainTextEdit()
+        e.setAccessibleName(label)
+        e.setTabChangesFocus(True)
+        e.setMaximumHeight(height)
+        form.addRow(label, e)
+        return e
+
+    def _fill_minutes(self) -> None:
+        assert self.view is not None
+        keep = self.minute_item.currentData()
+        self.minute_item.blockSignals(True)
+        self.minute_item.clear()
+        for i in sorted(self.view.meeting.agenda, key=lambda x: x.position):
+            self.minute_item.addItem(self._item_text(i.id).split("   ⚠")[0], i.id)
+        self.minute_item.setCurrentIndex(max(0, self.minute_item.findData(keep)))
+        self.minute_item.blockSignals(False)
+        if self.action_agency.count() == 0:
+            for a in self.ctx.snap.agencies:
+                self.action_agency.addItem(a.name, a.id)
+        if keep is None or self.minute_item.currentData() != keep:
+            self._on_minute_item_changed(self.minute_item.currentIndex())
+        else:
+            self._show_raised()
+
+    def _current_item(self):  # type: ignore[no-untyped-def]
+        if self.view is None:
+            return None
+        iid = self.minute_item.currentData()
+        return next((i for i in self.view.meeting.agenda if i.id == iid), None)
+
+    def _on_minute_item_changed(self, _i: int) -> None:
+        item = self._current_item()
+        for w, text in ((self.discussion, item.discussion if item else ""), (self.decision, item.decision if item else ""),
+                        (self.rationale, item.rationale if item else ""), (self.dissent, item.dissent if item else "")):
+            w.setPlainText(text)
+        self.method.setCurrentIndex(max(0, self.method.findData(DecisionMethod(item.method) if item and item.method else None)))
+        self._show_raised()
+
+    def _show_raised(self) -> None:
+        item = self._current_item()
+        if self.view is None or item is None or not item.case_id:
+            self.raised.setText("")
+            self.raise_button.setEnabled(False)
+            return
+        self.raise_button.setEnabled(self.ctx.snap.workstation.member.role in (Role.COORDINATOR, Role.CHAIR))
+        mine = [a for a in self.view.actions if a.case_id == item.case_id]
+        self.raised.setText("\n".join(
+            f"• {a.title} · {self.ctx.snap.agency_short(a.owner_agency)} · due {uk(a.due)}" for a in mine
+        ) or "No action raised at this item yet.")
+
+    def save(self) -> bool:
+        item = self._current_item()
+        if item is None:
+            return False
+        minute = meetings.MinuteInput(discussion=self.discussion.toPlainText(), decision=self.decision.toPlainText(),
+                                      rationale=self.rationale.toPlainText(), dissent=self.dissent.toPlainText(),
+                                      method=self.method.currentData())
+        iid = item.id
+        self._run(lambda s: meetings.record_minutes(s, item_id=iid, minute=minute))
+        return True
+
+    def _on_raise_button_clicked(self) -> None:
+        item = self._current_item()
+        if item is None or not item.case_id:
+            return
+        cid, title, agency, due, mid = item.case_id, self.action_title.text(), self.action_agency.currentData(), \
+            qdate_to_date(self.action_due.date()), self.meeting_id
+        self._run(lambda s: actions.create_action(s, case_id=cid, title=title, owner_agency=agency, due=due, meeting_id=mid),
+                  done=lambda _r: self.action_title.clear())
+
+    def _on_held_button_clicked(self) -> None:
+        mid = self.meeting_id
+        self._run(lambda s: meetings.mark_held(s, meeting_id=mid))
+
+    # --- filling ---------------------------------------------------------------------------------
+    def _on_loaded(self, view: ui_queries.MeetingView) -> None:
+        self.view = view
+        m = view.meeting
+        snap = self.ctx.snap
+        chair = snap.member_name(m.chair) or "no chair yet"
+        self.title.setText(f"{uk(m.held_on)} at {m.time} · {m.venue or 'venue to be confirmed'} · chair: {chair}")
+        self.held_button.setEnabled(m.status == "scheduled" and snap.workstation.member.role is Role.COORDINATOR)
+        police_missing = sorted({p for probs in view.problems.values() for p in probs if "police" in p})
+        not_ready = sum(1 for probs in view.problems.values() if any("police" not in p for p in probs))
+        warnings = []
+        if police_missing:
+            warnings.append("The police representative for a case's area is not marked present: "
+                            "that case cannot be discussed until they are.")
+        if not_ready:
+            warnings.append(f"{not_ready} agenda item{'s are' if not_ready != 1 else ' is'} not ready (see the agenda).")
+        self.warning.setText("\n".join(warnings))
+        self.warning.setVisible(bool(warnings))
+        self._fill_attendance()
+        self._fill_agenda()
+        row = getattr(self, "_select_row", None)
+        if row is not None:
+            self.agenda.setCurrentRow(row)
+            self._select_row = None
+        self._fill_minutes()

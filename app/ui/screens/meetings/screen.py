@@ -1,0 +1,191 @@
+"""Meetings: a month calendar and the list of meetings; scheduling; the editor for one meeting.
+
+Invariant: meeting dates show in the calendar as bold days; the list is a model, the editor is
+rebuilt per meeting so an edit in one meeting never leaks into another.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from PySide6.QtCore import QDate, QSortFilterProxyModel, Qt
+from PySide6.QtGui import QTextCharFormat
+from PySide6.QtWidgets import (
+    QCalendarWidget,
+    QComboBox,
+    QFormLayout,
+    QHBoxLayout,
+    QLineEdit,
+    QPushButton,
+    QSplitter,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.models.domain import Meeting
+from app.models.enums import Role
+from app.services import meetings
+from app.ui.context import UiContext
+from app.ui.itemmodels.rows import Column, IdRole, RowsModel, SortRole
+from app.ui.screens.base import Screen
+from app.ui.screens.meetings.editor import MeetingEditor
+from app.ui.widgets.common import Section, date_edit, qdate_to_date, uk
+from app.ui.widgets.plain import PlainLabel
+from app.ui.widgets.tables import make_table, set_widths
+
+
+class MeetingsScreen(Screen):
+    title = "Meetings"
+    watches = ("meeting", "agenda_item", "attendance")
+
+    def __init__(self, ctx: UiContext, parent: QWidget | None = None) -> None:
+        super().__init__(ctx, parent)
+        split = QSplitter()
+        left = QWidget()
+        lv = QVBoxLayout(left)
+        lv.setContentsMargins(0, 0, 0, 0)
+        self.calendar = QCalendarWidget()
+        self.calendar.setAccessibleName("Meeting calendar")
+        self.calendar.setGridVisible(False)
+        self.calendar.setVerticalHeaderFormat(QCalendarWidget.VerticalHeaderFormat.NoVerticalHeader)
+        self.calendar.setFirstDayOfWeek(Qt.DayOfWeek.Monday)
+        self.calendar.setMaximumHeight(230)
+        self.calendar.clicked.connect(self._on_calendar_clicked)
+        lv.addWidget(self.calendar)
+        self.model: RowsModel[Meeting] = RowsModel(
+            [
+                Column("Date", lambda m: uk(m.held_on), sort=lambda m: (m.held_on, m.time)),
+                Column("Time", lambda m: m.time),
+                Column("Status", lambda m: m.status.capitalize(),
+                       kind=lambda m: {"held": "muted", "scheduled": "accent"}.get(m.status, "info")),
+                Column("Items", lambda m: str(len(m.agenda)), sort=lambda m: len(m.agenda), align_right=True),
+                Column("Venue", lambda m: m.venue),
+            ],
+            lambda m: m.id,
+            self,
+        )
+        self.proxy = QSortFilterProxyModel(self)
+        self.proxy.setSourceModel(self.model)
+        self.proxy.setSortRole(SortRole)
+        self.table = make_table("Meetings", self.proxy, chip_columns=(2,))
+        set_widths(self.table, [90, 50, 90, 50])
+        self.table.sortByColumn(0, Qt.SortOrder.DescendingOrder)
+        self.table.selectionModel().currentRowChanged.connect(self._on_table_current_changed)
+        lv.addWidget(self.table, 1)
+        self.new_box = Section("Schedule a meeting")
+        form = QFormLayout()
+        self.when = date_edit("Meeting date", ctx.today_fn() + dt.timedelta(days=14))
+        self.time = QLineEdit("10:00")
+        self.time.setAccessibleName("Meeting time")
+        self.venue = QLineEdit()
+        self.venue.setAccessibleName("Venue")
+        self.chair = QComboBox()
+        self.chair.setAccessibleName("Chair")
+        form.addRow("&Date", self.when)
+        form.addRow("T&ime", self.time)
+        form.addRow("&Venue", self.venue)
+        form.addRow("C&hair", self.chair)
+        self.new_box.body.addLayout(form)
+        row = QHBoxLayout()
+        self.error = PlainLabel("", wrap=True, object_name="InlineError")
+        row.addWidget(self.error, 1)
+        self.schedule_button = QPushButton("&Schedule")
+        self.schedule_button.setAccessibleName("Schedule meeting")
+        self.schedule_button.clicked.connect(self._on_schedule_button_clicked)
+        row.addWidget(self.schedule_button)
+        self.new_box.body.addLayout(row)
+        lv.addWidget(self.new_box)
+        split.addWidget(left)
+        self.editor_host = QWidget()
+        self.editor_layout = QVBoxLayout(self.editor_host)
+        self.editor_layout.setContentsMargins(0, 0, 0, 0)
+        self.editor: MeetingEditor | None = None
+        self.editor_layout.addWidget(PlainLabel("Choose a meeting.", object_name="Muted"))
+        split.addWidget(self.editor_host)
+        split.setSizes([380, 800])
+        split.setStretchFactor(1, 1)
+        self.root.addWidget(split, 1)
+        self._meetings: list[Meeting] = []
+
+    def load(self) -> None:
+        snap = self.ctx.snapshot
+        if snap is not None:
+            keep = self.chair.currentData()
+            self.chair.clear()
+            self.chair.addItem("No chair yet", None)
+            for m in snap.members:
+                if m.role is Role.CHAIR:
+                    self.chair.addItem(f"{m.name} ({snap.agency_short(m.agency_id)})", m.id)
+            self.chair.setCurrentIndex(max(0, self.chair.findData(keep)))
+            self.new_box.setVisible(snap.workstation.member.role is Role.COORDINATOR)
+        self.ctx.run(meetings.list_meetings, owner=self, on_done=self._on_loaded)
+
+    def _on_loaded(self, ms: list[Meeting]) -> None:
+        self._meetings = ms
+        self.model.set_rows(ms)
+        fmt = QTextCharFormat()
+        fmt.setFontWeight(700)
+        fmt.setForeground(Qt.GlobalColor.darkBlue)
+        self.calendar.setDateTextFormat(QDate(), QTextCharFormat())
+        for m in ms:
+            self.calendar.setDateTextFormat(QDate(m.held_on.year, m.held_on.month, m.held_on.day), fmt)
+        if self.editor is not None:
+            self.editor.reload()
+        elif ms:
+            upcoming = [m for m in ms if m.held_on >= self.ctx.today_fn()]
+            self.select_meeting((min(upcoming, key=lambda m: m.held_on) if upcoming else ms[-1]).id)
+
+    def select_meeting(self, meeting_id: str) -> None:
+        for r in range(self.proxy.rowCount()):
+            if self.proxy.index(r, 0).data(IdRole) == meeting_id:
+                self.table.setCurrentIndex(self.proxy.index(r, 0))
+                return
+
+    def _on_calendar_clicked(self, day: QDate) -> None:
+        for m in self._meetings:
+            if m.held_on == qdate_to_date(day):
+                self.select_meeting(m.id)
+                return
+
+    def _on_table_current_changed(self, current: object, _prev: object) -> None:
+        if not current.isValid():  # type: ignore[attr-defined]
+            return
+        mid = self.proxy.index(current.row(), 0).data(IdRole)  # type: ignore[attr-defined]
+        if self.editor is not None and self.editor.meeting_id == mid:
+            return
+        self.open_editor(mid)
+
+    def open_editor(self, meeting_id: str) -> MeetingEditor:
+        while self.editor_layout.count():
+            w = self.editor_layout.takeAt(0).widget()
+            if w is not None:
+                w.deleteLater()
+        self.editor = MeetingEditor(self.ctx, meeting_id)
+        self.editor_layout.addWidget(self.editor)
+        m = next((x for x in self._meetings if x.id == meeting_id), None)
+        if m is not None:
+            self.calendar.setSelectedDate(QDate(m.held_on.year, m.held_on.month, m.held_on.day))
+        return self.editor
+
+    def _on_schedule_button_clicked(self) -> None:
+        held, time, venue, chair = qdate_to_date(self.when.date()), self.time.text(), self.venue.text(), self.chair.currentData()
+        self.error.setText("")
+
+        def failed(exc: BaseException) -> None:
+            from app.ui.errors import safe_message
+
+            self.error.setText(safe_message(exc))
+
+        def done(mid: str) -> None:
+            self.venue.clear()
+            self.open_editor(mid)
+
+        self.ctx.run(lambda s: meetings.schedule_meeting(s, held_on=held, time=time, venue=venue, chair=chair),
+                     owner=self, mutates=True, on_done=done, on_error=failed)
+
+    def new_item(self) -> bool:
+        self.when.setFocus()
+        return True
+
+    def save(self) -> bool:
+        return self.editor is not None and self.editor.save()

@@ -1,0 +1,280 @@
+"""The new-referral form with a live check for people already known to the panel.
+
+Invariants: the form keeps its text until the referral is saved (a lock does not clear it); the
+match check runs on the store worker after a short pause in typing; linking is explicit (the user
+picks the earlier person, nothing is merged silently); names in matches render as plain text.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFormLayout,
+    QGridLayout,
+    QHBoxLayout,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QPlainTextEdit,
+    QPushButton,
+    QWidget,
+)
+
+from app.models.dates import parse_uk_date
+from app.models.domain import Identifier
+from app.models.errors import InvalidInput
+from app.services import cases
+from app.ui.context import UiContext
+from app.ui.widgets.common import Section, date_edit, qdate_to_date, uk
+from app.ui.widgets.plain import PlainLabel, muted
+
+
+class NewReferralForm(QWidget):
+    referral_opened = Signal(str)  # case id
+
+    def __init__(self, ctx: UiContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self._check_no = 0
+        grid = QGridLayout(self)
+        grid.setContentsMargins(0, 0, 0, 0)
+        grid.setHorizontalSpacing(14)
+
+        person = Section("The person")
+        pf = QFormLayout()
+        self.forenames = self._line(pf, "Forenames")
+        self.surname = self._line(pf, "Surname")
+        self.dob = self._line(pf, "Date of birth", "dd/mm/yyyy")
+        self.aliases = self._line(pf, "Aliases", "separate with commas")
+        self.gender = self._line(pf, "Gender")
+        self.ethnicity = self._line(pf, "Ethnicity (as self-described)")
+        self.address = self._line(pf, "Address")
+        self.postcode = self._line(pf, "Postcode")
+        self.area = self._line(pf, "Policing area")
+        self.pnc = self._line(pf, "PNC number")
+        self.nhs = self._line(pf, "NHS number")
+        person.body.addLayout(pf)
+        grid.addWidget(person, 0, 0, 2, 1)
+
+        ref = Section("The referral")
+        rf = QFormLayout()
+        self.received = date_edit("Date received", ctx.today_fn())
+        rf.addRow("Date &received", self.received)
+        self.referrer = self._line(rf, "Referrer", "name and role of the person referring")
+        self.sector = QComboBox()
+        self.sector.setAccessibleName("Referring sector")
+        self.concern = QComboBox()
+        self.concern.setAccessibleName("Type of concern")
+        self.lead = QComboBox()
+        self.lead.setAccessibleName("Lead agency")
+        rf.addRow("&Sector", self.sector)
+        rf.addRow("Type of &concern", self.concern)
+        rf.addRow("&Lead agency", self.lead)
+        self.narrative = QPlainTextEdit()
+        self.narrative.setAccessibleName("Narrative")
+        self.narrative.setPlaceholderText("What happened, what was said or seen, and why it is a concern")
+        self.narrative.setTabChangesFocus(True)
+        rf.addRow("&Narrative", self.narrative)
+        ref.body.addLayout(rf)
+        grid.addWidget(ref, 0, 1)
+
+        known = Section("Already known?")
+        self.match_note = muted("Matches by name with date of birth, alias, or identifier appear here as you type.")
+        known.body.addWidget(self.match_note)
+        self.matches = QListWidget()
+        self.matches.setAccessibleName("People already known to the panel")
+        self.matches.setMaximumHeight(110)
+        known.body.addWidget(self.matches)
+        self.link_note = PlainLabel("", wrap=True, object_name="Muted")
+        known.body.addWidget(self.link_note)
+        grid.addWidget(known, 1, 1)
+
+        bottom = QHBoxLayout()
+        self.error = PlainLabel("", wrap=True, object_name="InlineError", accessible="Problem")
+        bottom.addWidget(self.error, 1)
+        self.clear_button = QPushButton("Clear form")
+        self.clear_button.setAccessibleName("Clear the referral form")
+        self.clear_button.clicked.connect(self.clear)
+        self.save_button = QPushButton("&Open case from referral")
+        self.save_button.setObjectName("Primary")
+        self.save_button.setAccessibleName("Open case from referral")
+        self.save_button.clicked.connect(self.submit)
+        bottom.addWidget(self.clear_button)
+        bottom.addWidget(self.save_button)
+        grid.addLayout(bottom, 2, 0, 1, 2)
+        grid.setColumnStretch(0, 1)
+        grid.setColumnStretch(1, 1)
+
+        self._debounce = QTimer(self)
+        self._debounce.setSingleShot(True)
+        self._debounce.setInterval(300)
+        self._debounce.timeout.connect(self._on_debounce_timeout)
+        for w in (self.forenames, self.surname, self.dob, self.aliases, self.pnc, self.nhs):
+            w.textChanged.connect(lambda _t: self._debounce.start())
+        self.matches.itemChanged.connect(self._on_matches_item_changed)
+        ctx.snapshot_changed.connect(self.fill_choices)
+        ctx.unlocked.connect(self.fill_choices)
+        self.fill_choices()
+
+    def _line(self, form: QFormLayout, label: str, placeholder: str = "") -> QLineEdit:
+        edit = QLineEdit()
+        edit.setAccessibleName(label)
+        edit.setPlaceholderText(placeholder)
+        form.addRow(label, edit)
+        return edit
+
+    def fill_choices(self) -> None:
+        snap = self.ctx.snapshot
+        if snap is None:
+            return
+        keep = (self.sector.currentData(), self.concern.currentData(), self.lead.currentData())
+        for combo, items in (
+            (self.sector, [(c.label, c.id) for c in snap.programme.sectors]),
+            (self.concern, [(c.label, c.id) for c in snap.programme.concerns]),
+            (self.lead, [(a.name, a.id) for a in snap.agencies]),
+        ):
+            combo.clear()
+            for label, value in items:
+                combo.addItem(label, value)
+        for combo, value in zip((self.sector, self.concern, self.lead), keep, strict=True):
+            i = combo.findData(value)
+            if i >= 0:
+                combo.setCurrentIndex(i)
+        i = self.lead.findData(snap.workstation.agency.id)
+        if keep[2] is None and i >= 0:
+            self.lead.setCurrentIndex(i)
+
+    # --- reading the form ------------------------------------------------------------------------
+    def _dob(self) -> dt.date | None:
+        text = self.dob.text().strip()
+        if not text:
+            return None
+        day = parse_uk_date(text, today=self.ctx.today_fn())
+        if day is None:
+            raise InvalidInput("The date of birth is not a date (write it as dd/mm/yyyy).")
+        return day
+
+    def subject_input(self) -> cases.SubjectInput:
+        ids = tuple(
+            Identifier(kind, w.text().strip()) for kind, w in (("pnc", self.pnc), ("nhs", self.nhs)) if w.text().strip()
+        )
+        return cases.SubjectInput(
+            forenames=self.forenames.text(),
+            surname=self.surname.text(),
+            date_of_birth=self._dob(),
+            aliases=tuple(a.strip() for a in self.aliases.text().split(",") if a.strip()),
+            gender=self.gender.text(),
+            ethnicity=self.ethnicity.text(),
+            address=self.address.text(),
+            postcode=self.postcode.text(),
+            area=self.area.text(),
+            identifiers=ids,
+        )
+
+    def linked_subject(self) -> str | None:
+        for i in range(self.matches.count()):
+            item = self.matches.item(i)
+            if item.checkState() == Qt.CheckState.Checked:
+                return str(item.data(Qt.ItemDataRole.UserRole))
+        return None
+
+    # --- live check ------------------------------------------------------------------------------
+    def _on_debounce_timeout(self) -> None:
+        try:
+            subject = self.subject_input()
+        except InvalidInput:
+            return
+        if not (subject.date_of_birth or subject.identifiers):
+            self.matches.clear()
+            self.match_note.setText("Matches by name with date of birth, alias, or identifier appear here as you type.")
+            return
+        self._check_no += 1
+        n = self._check_no
+        self.ctx.run(lambda s: cases.find_matching_subjects(s, subject), owner=self,
+                     on_done=lambda found: self._on_matches(n, found))
+
+    def _on_matches(self, n: int, found: list[cases.SubjectMatch]) -> None:
+        if n != self._check_no:
+            return
+        self.matches.blockSignals(True)
+        self.matches.clear()
+        for m in found:
+            refs = ", ".join(m.case_refs) or "no case"
+            text = f"{m.subject.display_name} · {uk(m.subject.date_of_birth)} · {refs} · matched on {m.reason}"
+            item = QListWidgetItem(text)
+            item.setData(Qt.ItemDataRole.UserRole, m.subject.id)
+            item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+            item.setCheckState(Qt.CheckState.Unchecked)
+            self.matches.addItem(item)
+        self.matches.blockSignals(False)
+        self.match_note.setText(
+            f"{len(found)} possible match{'es' if len(found) != 1 else ''}: tick one to link this referral to that person."
+            if found else "No one on this store matches."
+        )
+        self.link_note.setText("")
+
+    def _on_matches_item_changed(self, item: QListWidgetItem) -> None:
+        if item.checkState() == Qt.CheckState.Checked:
+            self.matches.blockSignals(True)
+            for i in range(self.matches.count()):
+                other = self.matches.item(i)
+                if other is not item:
+                    other.setCheckState(Qt.CheckState.Unchecked)
+            self.matches.blockSignals(False)
+            self.link_note.setText("This referral will be linked to the ticked person; their details are kept.")
+        else:
+            self.link_note.setText("")
+
+    # --- saving ----------------------------------------------------------------------------------
+    def submit(self) -> bool:
+        self.error.setText("")
+        try:
+            subject = self.subject_input()
+        except InvalidInput as exc:
+            self.error.setText(exc.user_message)
+            return True
+        referral = cases.ReferralInput(
+            received=qdate_to_date(self.received.date()),
+            referrer=self.referrer.text(),
+            sector=str(self.sector.currentData() or ""),
+            concern=str(self.concern.currentData() or ""),
+            narrative=self.narrative.toPlainText(),
+        )
+        link = self.linked_subject()
+        lead = self.lead.currentData()
+        self.save_button.setEnabled(False)
+        self.ctx.run(
+            lambda s: cases.open_referral(s, subject=subject, referral=referral, link_subject=link,  # type: ignore[arg-type]
+                                          lead_agency=lead),
+            owner=self, mutates=True, on_done=self._on_opened, on_error=self._on_failed,
+        )
+        return True
+
+    def _on_failed(self, exc: BaseException) -> None:
+        from app.models.errors import AppError
+        from app.ui.errors import show_error
+
+        self.save_button.setEnabled(True)
+        if isinstance(exc, AppError):
+            self.error.setText(exc.user_message)
+        else:
+            show_error(self, exc)
+
+    def _on_opened(self, case_id: str) -> None:
+        self.save_button.setEnabled(True)
+        self.clear()
+        self.referral_opened.emit(case_id)
+
+    def clear(self) -> None:
+        for w in (self.forenames, self.surname, self.dob, self.aliases, self.gender, self.ethnicity,
+                  self.address, self.postcode, self.area, self.pnc, self.nhs, self.referrer):
+            w.clear()
+        self.narrative.clear()
+        self.matches.clear()
+        self.error.setText("")
+        self.link_note.setText("")
+
+

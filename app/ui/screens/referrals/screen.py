@@ -1,0 +1,234 @@
+"""Referrals: the queue awaiting screening (with working days left) and the new-referral form.
+
+Screening happens here: pick a referral, read it, choose an outcome and give the rationale.
+Invariants: only the programme's outcomes are offered; a case still "referred" is first sent for
+screening (its own transition), so each step is one audited service call.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QSortFilterProxyModel, Qt
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFormLayout,
+    QHBoxLayout,
+    QPlainTextEdit,
+    QPushButton,
+    QSplitter,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.models import rules
+from app.models.domain import CaseFile
+from app.services import cases, ui_queries
+from app.ui.context import UiContext
+from app.ui.itemmodels.rows import Column, IdRole, RowsModel, SortRole
+from app.ui.screens.base import Screen
+from app.ui.screens.referrals.new_referral import NewReferralForm
+from app.ui.widgets.common import Section, uk
+from app.ui.widgets.plain import PlainLabel, muted
+from app.ui.widgets.tables import make_table, set_widths
+
+
+def _days_text(n: int) -> str:
+    if n < 0:
+        return f"{-n} late"
+    return f"{n} left"
+
+
+class ReferralsScreen(Screen):
+    title = "Referrals"
+    watches = ("case", "referral", "screening", "subject")
+
+    def __init__(self, ctx: UiContext, parent: QWidget | None = None) -> None:
+        super().__init__(ctx, parent)
+        self.tabs = QTabWidget()
+        self.tabs.setAccessibleName("Referral views")
+        self.root.addWidget(self.tabs, 1)
+
+        queue = QWidget()
+        qv = QHBoxLayout(queue)
+        qv.setContentsMargins(0, 8, 0, 0)
+        split = QSplitter()
+        self.model: RowsModel[ui_queries.AwaitingScreening] = RowsModel(
+            [
+                Column("Ref", lambda w: w.summary.ref),
+                Column("Name", lambda w: w.summary.subject_name),
+                Column("Received", lambda w: uk(w.summary.opened), sort=lambda w: w.summary.opened),
+                Column("Status", lambda w: w.summary.status_label),
+                Column("Screen by", lambda w: uk(w.deadline), sort=lambda w: w.deadline),
+                Column("Working days", lambda w: _days_text(w.days_left), sort=lambda w: w.days_left,
+                       kind=lambda w: "danger" if w.days_left < 0 else ("warn" if w.days_left <= 1 else "ok")),
+            ],
+            lambda w: w.summary.id,
+            self,
+        )
+        self.proxy = QSortFilterProxyModel(self)
+        self.proxy.setSourceModel(self.model)
+        self.proxy.setSortRole(SortRole)
+        self.table = make_table("Referrals awaiting screening", self.proxy, chip_columns=(5,))
+        set_widths(self.table, [110, 190, 90, 130, 90, 100])
+        self.table.sortByColumn(5, Qt.SortOrder.AscendingOrder)
+        self.table.selectionModel().currentRowChanged.connect(self._on_table_current_changed)
+        split.addWidget(self.table)
+        split.addWidget(self._build_screening())
+        split.setSizes([640, 420])
+        qv.addWidget(split)
+        self.tabs.addTab(queue, "&Awaiting screening")
+
+        self.form = NewReferralForm(ctx)
+        self.form.referral_opened.connect(self._on_form_referral_opened)
+        self.tabs.addTab(self.form, "&New referral")
+        self._current: CaseFile | None = None
+
+    def _build_screening(self) -> QWidget:
+        box = Section("Screening decision")
+        self.case_title = PlainLabel("Choose a referral on the left.", object_name="H2", wrap=True)
+        box.body.addWidget(self.case_title)
+        self.referral_text = PlainLabel("", wrap=True, selectable=True, accessible="Referral narrative")
+        box.body.addWidget(self.referral_text)
+        self.send_button = QPushButton("Send for &screening")
+        self.send_button.setAccessibleName("Send for screening")
+        self.send_button.clicked.connect(self._on_send_button_clicked)
+        box.body.addWidget(self.send_button)
+        form = QFormLayout()
+        self.outcome = QComboBox()
+        self.outcome.setAccessibleName("Screening outcome")
+        form.addRow("&Outcome", self.outcome)
+        self.rationale = QPlainTextEdit()
+        self.rationale.setAccessibleName("Screening rationale")
+        self.rationale.setTabChangesFocus(True)
+        self.rationale.setPlaceholderText("Why this outcome: required")
+        form.addRow("&Rationale", self.rationale)
+        box.body.addLayout(form)
+        row = QHBoxLayout()
+        self.screen_error = PlainLabel("", wrap=True, object_name="InlineError")
+        row.addWidget(self.screen_error, 1)
+        self.record_button = QPushButton("&Record decision")
+        self.record_button.setObjectName("Primary")
+        self.record_button.setAccessibleName("Record screening decision")
+        self.record_button.clicked.connect(self._on_record_button_clicked)
+        row.addWidget(self.record_button)
+        box.body.addLayout(row)
+        box.body.addStretch(1)
+        self._set_screening_enabled(False, False)
+        outer = QWidget()
+        v = QVBoxLayout(outer)
+        v.setContentsMargins(0, 0, 0, 0)
+        v.addWidget(box)
+        v.addWidget(muted("Screening target: the programme's working-day target from the date received."))
+        return outer
+
+    def _set_screening_enabled(self, can_send: bool, can_screen: bool) -> None:
+        self.send_button.setVisible(can_send)
+        for w in (self.outcome, self.rationale, self.record_button):
+            w.setEnabled(can_screen)
+
+    # --- data ------------------------------------------------------------------------------------
+    def load(self) -> None:
+        self.ctx.run(lambda s: ui_queries.awaiting_screening(s), owner=self, on_done=self._on_loaded)
+        if self.ctx.snapshot:
+            self.outcome.clear()
+            for o in self.ctx.snap.programme.screening_outcomes:
+                self.outcome.addItem(o.label, o.id)
+
+    def _on_loaded(self, rows: tuple[ui_queries.AwaitingScreening, ...]) -> None:
+        keep = self._current.case.id if self._current else None
+        self.model.set_rows(rows)
+        if keep:
+            self.select_case(keep)
+
+    def select_case(self, case_id: str) -> bool:
+        for r in range(self.proxy.rowCount()):
+            if self.proxy.index(r, 0).data(IdRole) == case_id:
+                self.table.setCurrentIndex(self.proxy.index(r, 0))
+                return True
+        return False
+
+    def _on_table_current_changed(self, current: object, _prev: object) -> None:
+        case_id = self.proxy.index(current.row(), 0).data(IdRole) if current.isValid() else None  # type: ignore[attr-defined]
+        if not case_id:
+            return
+        self.ctx.run(lambda s: cases.get_case_file(s, case_id), owner=self, on_done=self._on_case_loaded)
+
+    def _on_case_loaded(self, cf: CaseFile) -> None:
+        self._current = cf
+        prog = self.ctx.snap.programme
+        self.case_title.setText(f"{cf.case.ref} · {cf.subject.display_name}")
+        ref = cf.referral
+        if ref is not None:
+            sector = next((c.label for c in prog.sectors if c.id == ref.sector), ref.sector)
+            concern = next((c.label for c in prog.concerns if c.id == ref.concern), ref.concern)
+            self.referral_text.setText(
+                f"Received {uk(ref.received)} from {ref.referrer} ({sector}); concern: {concern}.\n\n{ref.narrative}"
+            )
+        stage = prog.status(cf.case.status).stage
+        role = self.ctx.snap.workstation.member.role
+        can_send = stage == "referral" and any(
+            t.target for t in rules.allowed_transitions(prog, cf.case.status, role)
+            if prog.status(t.target).stage == "screening")
+        self._set_screening_enabled(can_send, stage == "screening")
+        self.screen_error.setText("" if stage == "screening" else "Send the referral for screening first.")
+
+    def _on_send_button_clicked(self) -> None:
+        if self._current is None:
+            return
+        prog = self.ctx.snap.programme
+        target = next(s.id for s in prog.statuses if s.stage == "screening")
+        cid = self._current.case.id
+        self.ctx.run(lambda s: cases.change_status(s, case_id=cid, status=target, rationale=""), owner=self,
+                     mutates=True, on_done=lambda _r: self._reload_current())
+
+    def _reload_current(self) -> None:
+        if self._current is not None:
+            cid = self._current.case.id
+            self.ctx.run(lambda s: cases.get_case_file(s, cid, audit_view=False), owner=self,
+                         on_done=self._on_case_loaded)
+
+    def _on_record_button_clicked(self) -> None:
+        if self._current is None:
+            return
+        cid, outcome, rationale = self._current.case.id, self.outcome.currentData(), self.rationale.toPlainText()
+        self.screen_error.setText("")
+
+        def failed(exc: BaseException) -> None:
+            from app.ui.errors import safe_message
+
+            self.screen_error.setText(safe_message(exc))
+
+        def done(_r: object) -> None:
+            self.rationale.clear()
+            self._current = None
+            self.case_title.setText("Decision recorded. Choose another referral.")
+            self.referral_text.setText("")
+            self._set_screening_enabled(False, False)
+
+        self.ctx.run(lambda s: cases.screen_case(s, case_id=cid, outcome=outcome, rationale=rationale),
+                     owner=self, mutates=True, on_done=done, on_error=failed)
+
+    def _on_form_referral_opened(self, case_id: str) -> None:
+        self.tabs.setCurrentIndex(0)
+        self._current = None
+        self._pending_select = case_id
+        self.ctx.run(lambda s: cases.get_case_file(s, case_id, audit_view=False), owner=self,
+                     on_done=self._on_case_loaded)
+
+    # --- commands --------------------------------------------------------------------------------
+    def new_item(self) -> bool:
+        self.tabs.setCurrentWidget(self.form)
+        self.form.forenames.setFocus()
+        return True
+
+    def save(self) -> bool:
+        if self.tabs.currentWidget() is self.form:
+            return self.form.submit()
+        if self.record_button.isEnabled():
+            self._on_record_button_clicked()
+            return True
+        return False
+
+    def focus_find(self) -> bool:
+        self.table.setFocus()
+        return True

@@ -1,0 +1,176 @@
+"""Background work: one store worker, one pool for heavy work, results delivered to their owner.
+
+Job: run service calls off the GUI thread and hand the result back, on the GUI thread, to a
+callback owned by the widget that asked (anki's taskman; keepassxc's callbacks that die with their
+owner).
+
+Invariants:
+- Every store call runs on ONE worker thread (``run``), in submission order; the SQLCipher
+  connection is never used by two threads at once and the GUI never waits on it.
+- Heavy work (PDFs, bundles, spreadsheets) runs on a small pool (``run_heavy``) and receives a
+  ``Progress`` it polls for cancellation; nothing is ever terminated, only asked to stop.
+- A callback runs only if its owner QObject is still alive; a closed widget is simply skipped.
+- ``shutdown()`` waits for both executors (join on quit); no thread outlives the application.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+import shiboken6
+from PySide6.QtCore import QObject, Qt, Signal
+
+from app.models.errors import AppError
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+
+class Cancelled(AppError):
+    default_message = "The operation was cancelled."
+
+
+class Locked(AppError):
+    default_message = "The store is locked. Unlock it to continue."
+
+
+@dataclass
+class Progress:
+    """Shared between a heavy task and the GUI: the task reports, the GUI may ask it to stop."""
+
+    done: int = 0
+    total: int = 0
+    _cancel: threading.Event = field(default_factory=threading.Event)
+
+    def cancel(self) -> None:
+        self._cancel.set()
+
+    @property
+    def cancelled(self) -> bool:
+        return self._cancel.is_set()
+
+    def check(self) -> None:
+        """Call from the task between steps: raises ``Cancelled`` once the user asked to stop."""
+        if self._cancel.is_set():
+            raise Cancelled()
+
+    def step(self, done: int, total: int) -> None:
+        self.done, self.total = done, total
+        self.check()
+
+
+@dataclass
+class _Outcome:
+    owner: QObject | None
+    on_done: Callable[[Any], None] | None
+    on_error: Callable[[BaseException], None] | None
+    result: Any = None
+    error: BaseException | None = None
+
+
+class TaskManager(QObject):
+    """Runs callables in the background; emits ``task_finished`` on the GUI thread after each."""
+
+    _delivered = Signal(object)  # emitted from worker threads, queued to the GUI thread
+    task_finished = Signal()
+    busy_changed = Signal(bool)
+
+    def __init__(self, parent: QObject | None = None, *, pool_size: int = 2) -> None:
+        super().__init__(parent)
+        self._store = ThreadPoolExecutor(max_workers=1, thread_name_prefix="rt-store")
+        self._pool = ThreadPoolExecutor(max_workers=pool_size, thread_name_prefix="rt-heavy")
+        self._pending = 0
+        self._closed = False
+        self._delivered.connect(self._on_self_delivered, Qt.ConnectionType.QueuedConnection)
+
+    # --- submitting ------------------------------------------------------------------------------
+    def run(
+        self,
+        fn: Callable[[], T],
+        *,
+        owner: QObject | None,
+        on_done: Callable[[T], None] | None = None,
+        on_error: Callable[[BaseException], None] | None = None,
+    ) -> Future[Any] | None:
+        """Store work on the single store worker."""
+        return self._submit(self._store, fn, owner, on_done, on_error)
+
+    def run_heavy(
+        self,
+        fn: Callable[[Progress], T],
+        *,
+        owner: QObject | None,
+        on_done: Callable[[T], None] | None = None,
+        on_error: Callable[[BaseException], None] | None = None,
+    ) -> Progress:
+        progress = Progress()
+        self._submit(self._pool, lambda: fn(progress), owner, on_done, on_error)
+        return progress
+
+    def _submit(
+        self,
+        executor: ThreadPoolExecutor,
+        fn: Callable[[], Any],
+        owner: QObject | None,
+        on_done: Callable[[Any], None] | None,
+        on_error: Callable[[BaseException], None] | None,
+    ) -> Future[Any] | None:
+        if self._closed:
+            return None
+        outcome = _Outcome(owner, on_done, on_error)
+
+        def job() -> None:
+            try:
+                outcome.result = fn()
+            except BaseException as exc:
+                outcome.error = exc
+            if shiboken6.isValid(self):
+                self._delivered.emit(outcome)
+
+        self._pending += 1
+        if self._pending == 1:
+            self.busy_changed.emit(True)
+        return executor.submit(job)
+
+    # --- delivering ------------------------------------------------------------------------------
+    def _on_self_delivered(self, outcome: _Outcome) -> None:
+        self._pending -= 1
+        try:
+            alive = outcome.owner is None or shiboken6.isValid(outcome.owner)
+            if not alive:
+                return
+            if outcome.error is not None:
+                if isinstance(outcome.error, Cancelled):
+                    return
+                if outcome.on_error is not None:
+                    outcome.on_error(outcome.error)
+                else:
+                    from app.ui.errors import show_error
+
+                    parent = outcome.owner if outcome.owner is not None else None
+                    show_error(parent, outcome.error)  # type: ignore[arg-type]
+            elif outcome.on_done is not None:
+                outcome.on_done(outcome.result)
+        finally:
+            if self._pending == 0:
+                self.busy_changed.emit(False)
+            self.task_finished.emit()
+
+    @property
+    def pending(self) -> int:
+        return self._pending
+
+    def call_sync(self, fn: Callable[[], T]) -> T:
+        """Run on the store worker and wait: for start-up and shutdown only, never from screens."""
+        return self._store.submit(fn).result()
+
+    def shutdown(self) -> None:
+        """Join on quit: let running work finish, drop what has not started."""
+        self._closed = True
+        self._pool.shutdown(wait=True, cancel_futures=True)
+        self._store.shutdown(wait=True, cancel_futures=True)

@@ -1,0 +1,126 @@
+"""Small QPainter charts (QtCharts is not part of PySide6-Essentials).
+
+``BarChart``: horizontal bars with labels and counts. ``StepChart``: a level over time, for the
+risk-level history. Both draw from plain (label, value) data and expose it for tests and screen
+readers through ``accessibleDescription``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from PySide6.QtCore import QPointF, QRectF, QSize, Qt
+from PySide6.QtGui import QColor, QFontMetrics, QPainter, QPen
+from PySide6.QtWidgets import QSizePolicy, QWidget
+
+from app.models.dates import format_uk
+
+INK = QColor("#1f2933")
+MUTED = QColor("#6b7785")
+GRID = QColor("#e3e7ec")
+BAR = QColor("#2f5d8a")
+PALETTE = [QColor("#3d7a4f"), QColor("#c08a1e"), QColor("#b3472f"), QColor("#7a2f5d")]
+
+
+class BarChart(QWidget):
+    def __init__(self, name: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setAccessibleName(name)
+        self._data: list[tuple[str, int, QColor | None]] = []
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Minimum)
+
+    def set_data(self, data: list[tuple[str, int]] | list[tuple[str, int, QColor | None]]) -> None:
+        self._data = [(d[0], d[1], d[2] if len(d) > 2 else None) for d in data]  # type: ignore[misc]
+        self.setAccessibleDescription("; ".join(f"{label}: {n}" for label, n, _ in self._data))
+        self.updateGeometry()
+        self.update()
+
+    def data(self) -> list[tuple[str, int]]:
+        return [(label, n) for label, n, _ in self._data]
+
+    def sizeHint(self) -> QSize:
+        return QSize(260, max(40, 22 * len(self._data) + 6))
+
+    def minimumSizeHint(self) -> QSize:
+        return self.sizeHint()
+
+    def paintEvent(self, _event: object) -> None:
+        p = QPainter(self)
+        p.setRenderHint(QPainter.RenderHint.Antialiasing)
+        fm = QFontMetrics(self.font())
+        label_w = min(self.width() // 2, max((fm.horizontalAdvance(t) for t, _, _ in self._data), default=40) + 10)
+        count_w = fm.horizontalAdvance("00000")
+        bar_w = max(10, self.width() - label_w - count_w - 8)
+        top = max((n for _, n, _ in self._data), default=0) or 1
+        for i, (label, n, colour) in enumerate(self._data):
+            y = 3 + i * 22
+            p.setPen(INK)
+            p.drawText(QRectF(0, y, label_w - 8, 18), Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignRight,
+                       fm.elidedText(label, Qt.TextElideMode.ElideRight, label_w - 8))
+            p.fillRect(QRectF(label_w, y + 3, bar_w, 12), GRID)
+            p.fillRect(QRectF(label_w, y + 3, bar_w * n / top, 12), colour or BAR)
+            p.setPen(MUTED)
+            p.drawText(QRectF(label_w + bar_w + 6, y, count_w, 18), Qt.AlignmentFlag.AlignVCenter, str(n))
+        p.end()
+
+
+class StepChart(QWidget):
+    """A level (rank 1..n, labelled) over dates, drawn as a step line with points."""
+
+    def __init__(self, name: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setAccessibleName(name)
+        self._points: list[tuple[dt.date, int]] = []
+        self._levels: list[str] = []
+        self.setMinimumHeight(180)
+
+    def set_data(self, points: list[tuple[dt.date, int]], levels: list[str]) -> None:
+        self._points = sorted(points)
+        self._levels = levels
+        self.setAccessibleDescription(
+            "; ".join(f"{format_uk(d)}: {levels[r - 1] if 0 < r <= len(levels) else r}" for d, r in self._points)
+        )
+        self.update()
+
+    def paintEvent(self, _event: object) -> None:
+        p = QPainter(self)
+        p.setRenderHint(QPainter.RenderHint.Antialiasing)
+        fm = QFontMetrics(self.font())
+        left = max((fm.horizontalAdvance(t) for t in self._levels), default=30) + 14
+        bottom, top, right = self.height() - 26, 12, self.width() - 16
+        n = max(1, len(self._levels))
+        def y_of(rank: int) -> float:
+            return bottom - (rank - 0.5) * (bottom - top) / n
+        for i, label in enumerate(self._levels, start=1):
+            y = y_of(i)
+            p.setPen(QPen(GRID, 1))
+            p.drawLine(QPointF(left, y), QPointF(right, y))
+            p.setPen(MUTED)
+            p.drawText(QRectF(0, y - 9, left - 8, 18), Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, label)
+        if not self._points:
+            p.setPen(MUTED)
+            p.drawText(self.rect(), Qt.AlignmentFlag.AlignCenter, "No assessments yet")
+            p.end()
+            return
+        first, last = self._points[0][0], self._points[-1][0]
+        span = max(1, (last - first).days)
+        def x_of(d: dt.date) -> float:
+            if len(self._points) == 1:
+                return (left + right) / 2
+            return left + 10 + (d - first).days * (right - left - 20) / span
+        p.setPen(QPen(BAR, 2))
+        prev: QPointF | None = None
+        for d, r in self._points:
+            pt = QPointF(x_of(d), y_of(r))
+            if prev is not None:
+                p.drawLine(prev, QPointF(pt.x(), prev.y()))
+                p.drawLine(QPointF(pt.x(), prev.y()), pt)
+            prev = pt
+        for d, r in self._points:
+            colour = PALETTE[min(r - 1, len(PALETTE) - 1)] if r > 0 else BAR
+            p.setBrush(colour)
+            p.setPen(QPen(QColor("white"), 1.5))
+            p.drawEllipse(QPointF(x_of(d), y_of(r)), 5, 5)
+            p.setPen(MUTED)
+            p.drawText(QRectF(x_of(d) - 40, bottom + 4, 80, 18), Qt.AlignmentFlag.AlignHCenter, format_uk(d))
+        p.end()

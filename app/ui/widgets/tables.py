@@ -1,0 +1,88 @@
+"""Table views configured one way everywhere, and the chip delegate for status/risk columns.
+
+Invariant: cells are painted as plain text (the delegate draws ``DisplayRole`` with drawText, never
+as rich text).
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QAbstractItemModel, QModelIndex, QPersistentModelIndex, QRectF, Qt
+from PySide6.QtGui import QColor, QPainter
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHeaderView,
+    QStyle,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
+    QTableView,
+    QWidget,
+)
+
+from app.ui.itemmodels.rows import KindRole
+
+CHIP_COLOURS = {
+    "ok": (QColor("#e3f1e6"), QColor("#24613a")),
+    "warn": (QColor("#fbf0d9"), QColor("#7a5200")),
+    "danger": (QColor("#f8e1dc"), QColor("#8f2a16")),
+    "accent": (QColor("#e4ecf6"), QColor("#23486e")),
+    "info": (QColor("#eef1f4"), QColor("#35414d")),
+    "muted": (QColor("#f1f2f4"), QColor("#6b7785")),
+}
+
+
+class ChipDelegate(QStyledItemDelegate):
+    def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex) -> None:
+        kind = index.data(KindRole)
+        text = index.data(Qt.ItemDataRole.DisplayRole)
+        if not kind or not text:
+            super().paint(painter, option, index)
+            return
+        painter.save()
+        if option.state & QStyle.StateFlag.State_Selected:  # type: ignore[attr-defined]
+            painter.fillRect(option.rect, option.palette.highlight())  # type: ignore[attr-defined]
+        bg, fg = CHIP_COLOURS.get(str(kind), CHIP_COLOURS["info"])
+        fm = option.fontMetrics  # type: ignore[attr-defined]
+        rect = option.rect  # type: ignore[attr-defined]
+        label = fm.elidedText(str(text), Qt.TextElideMode.ElideRight, rect.width() - 16)
+        w = fm.horizontalAdvance(label) + 14
+        h = min(rect.height() - 6, fm.height() + 4)
+        chip = QRectF(rect.x() + 4, rect.y() + (rect.height() - h) / 2, w, h)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(bg)
+        painter.drawRoundedRect(chip, h / 2, h / 2)
+        painter.setPen(fg)
+        painter.drawText(chip, Qt.AlignmentFlag.AlignCenter, label)
+        painter.restore()
+
+
+def make_table(name: str, model: QAbstractItemModel, *, chip_columns: tuple[int, ...] = (), sortable: bool = True,
+               parent: QWidget | None = None) -> QTableView:
+    view = QTableView(parent)
+    view.setObjectName("DataTable")
+    view.setAccessibleName(name)
+    view.setModel(model)
+    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    view.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+    view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    view.setAlternatingRowColors(True)
+    view.setShowGrid(False)
+    view.setWordWrap(False)
+    view.setSortingEnabled(sortable)
+    view.verticalHeader().setVisible(False)
+    view.verticalHeader().setDefaultSectionSize(28)
+    view.horizontalHeader().setHighlightSections(False)
+    view.horizontalHeader().setStretchLastSection(True)
+    view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+    view.horizontalHeader().setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+    view.setTabKeyNavigation(False)
+    if chip_columns:
+        delegate = ChipDelegate(view)
+        for c in chip_columns:
+            view.setItemDelegateForColumn(c, delegate)
+    return view
+
+
+def set_widths(view: QTableView, widths: list[int]) -> None:
+    for i, w in enumerate(widths):
+        view.setColumnWidth(i, w)
