@@ -1,0 +1,309 @@
+"""Exchange between workstations: identity cards, enrolment, export and import of bundles.
+
+This is the API the Exchange screen and the command line use (keep it stable):
+
+- ``identity_card(session) -> bytes`` — this workstation's signed identity card.
+- ``enrol(session, *, card, fingerprint) -> Enrolled`` — trust a card after the fingerprint read
+  out of band matches. On the coordinator's store this creates the agency (the card's id, if new),
+  the member (id = the card's device id) and the device through change capture, so they travel;
+  on a member's store it records the coordinator as the one workstation it accepts files from.
+- ``resolve_member(session, text) -> PeerRef`` — a member by id, fingerprint or 8+ char prefix.
+- ``export_bundle(session, *, to_member, out) -> ExportReport`` — a signed, encrypted bundle
+  holding everything the member has not acknowledged and may see; audited as a disclosure.
+- ``import_bundle(session, *, path) -> ImportReport`` — verifies in the order of sync.md and
+  applies in one transaction, or rejects (``outcome == "rejected"``, ``reason``) with the store
+  unchanged. Never raises for a bad file; raises ``AppError`` only for a store problem.
+- ``exchange_status(session) -> list[PeerStatus]`` — per member: last file sent and received,
+  gaps ("file 7 not received"), silence in days.
+- ``list_conflicts`` / ``resolve_conflict`` — in ``app.services.exchange_conflicts``, re-exported.
+
+Invariants: every export and every applied import is audited in the same transaction; rejected,
+duplicate and kept-aside files leave the store byte-for-byte unchanged (they are reported, and
+logged without content); a bundle file is written only through the safe-file helper and only
+once its transaction is ready to commit.
+"""
+
+from __future__ import annotations
+
+import base64
+import contextlib
+import logging
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from app.crypto.identity import PublicIdentity, make_identity_card, read_identity_card
+from app.models.enums import MemberStatus, Role
+from app.models.errors import Ambiguous, InvalidInput, NotFound, PermissionDenied, Refused
+from app.models.ids import new_id
+from app.services.context import Session
+from app.services.exchange_conflicts import ConflictView, list_conflicts, resolve_conflict
+from app.services.exchange_files import ImportReport, do_export, do_import
+from app.storage import repo, sync_store
+from app.storage.files import write_file_atomic
+from app.storage.writer import utc_now_iso
+
+__all__ = [
+    "ConflictView",
+    "Enrolled",
+    "ExportReport",
+    "ImportReport",
+    "PeerRef",
+    "PeerStatus",
+    "enrol",
+    "exchange_status",
+    "export_bundle",
+    "identity_card",
+    "import_bundle",
+    "list_conflicts",
+    "resolve_conflict",
+    "resolve_member",
+    "write_identity_card",
+]
+
+log = logging.getLogger(__name__)
+SILENCE_DAYS = 7
+
+
+# --- identity and enrolment -------------------------------------------------------------------------
+def identity_card(session: Session) -> bytes:
+    ws = session.workstation
+    return make_identity_card(
+        session.store.device_keys(),
+        device_id=ws.device_id,
+        name=ws.member.name,
+        agency_id=ws.agency.id,
+        agency_name=ws.agency.name,
+        role=ws.member.role.value,
+        created=utc_now_iso(),
+    )
+
+
+def write_identity_card(session: Session, *, out: Path) -> Path:
+    return write_file_atomic(out, identity_card(session), mode=0o644)
+
+
+@dataclass(frozen=True)
+class Enrolled:
+    member_id: str
+    device_id: str
+    name: str
+    agency_id: str
+    agency_name: str
+    role: str
+    fingerprint: str
+    created_agency: bool
+
+
+def enrol(session: Session, *, card: bytes, fingerprint: str) -> Enrolled:
+    """Trust a workstation's card, only if ``fingerprint`` (read out of band) is its own."""
+    c = read_identity_card(card)
+    if not c.identity.fingerprint_matches(fingerprint):
+        raise Refused(
+            "The fingerprint does not match this identity card: do not trust it. Compare the "
+            "fingerprint again with its owner, by phone or in person."
+        )
+    ws = session.workstation
+    if c.device_id == ws.device_id:
+        raise InvalidInput("That is this workstation's own identity card.")
+    try:
+        role = Role(c.role)
+    except ValueError as exc:
+        raise InvalidInput("The identity card names an unknown role.") from exc
+    created_agency = False
+    with session.change() as w:
+        if ws.is_hub:
+            if role is Role.COORDINATOR:
+                raise Refused("A coordinator enrols members; another coordinator's card is refused.")
+            existing = repo.get_row(w.conn, "device", c.device_id)
+            if existing is not None and existing.fingerprint != c.fingerprint:
+                raise Refused("That workstation is enrolled with different keys: revoke it first.")
+            if repo.get_row(w.conn, "agency", c.agency_id) is None:
+                w.create(
+                    "agency",
+                    {"name": c.agency_name, "short": c.agency_name[:12], "sector": "other",
+                     "is_police": "police" in c.agency_name.casefold()},
+                    record_id=c.agency_id,
+                )
+                created_agency = True
+            if repo.get_row(w.conn, "member", c.device_id) is None:
+                w.create(
+                    "member",
+                    {"name": c.name, "agency_id": c.agency_id, "role": role.value, "email": "",
+                     "status": MemberStatus.ACTIVE.value, "area": ""},
+                    record_id=c.device_id,
+                )
+            if existing is None:
+                w.create(
+                    "device",
+                    {"member_id": c.device_id,
+                     "sign_pub": base64.b64encode(c.identity.sign_pub).decode(),
+                     "enc_pub": base64.b64encode(c.identity.enc_pub).decode(),
+                     "fingerprint": c.fingerprint, "status": MemberStatus.ACTIVE.value},
+                    record_id=c.device_id,
+                )
+        else:
+            if role is not Role.COORDINATOR:
+                raise Refused("A member's workstation enrols only its panel coordinator.")
+            if sync_store.trusted(w.conn):
+                raise Refused("This workstation already trusts a coordinator.")
+        sync_store.save_trust(
+            w.conn,
+            sync_store.Trusted(
+                device_id=c.device_id, member_id=c.device_id, agency_id=c.agency_id, name=c.name,
+                agency_name=c.agency_name, role=role.value, sign_pub=c.identity.sign_pub,
+                enc_pub=c.identity.enc_pub, fingerprint=c.fingerprint,
+                enrolled_at=sync_store.now_iso(),
+            ),
+        )
+        w.record_event("enrol", "device", c.device_id, [f"fingerprint:{c.fingerprint}"])
+    return Enrolled(c.device_id, c.device_id, c.name, c.agency_id, c.agency_name, role.value,
+                    c.fingerprint, created_agency)
+
+
+# --- naming members --------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class PeerRef:
+    """A workstation this one exchanges files with."""
+
+    member_id: str
+    device_id: str
+    name: str
+    agency_id: str
+    agency_name: str
+    role: str
+    fingerprint: str
+    status: str
+    identity: PublicIdentity
+
+
+def peers(session: Session) -> list[PeerRef]:
+    """Who this store may exchange with: every enrolled device (hub), or the coordinator."""
+    ws = session.workstation
+    out: list[PeerRef] = []
+    with session.view() as conn:
+        if ws.is_hub:
+            agencies = {a.id: a.name for a in repo.agencies(conn)}
+            members = {m.id: m for m in repo.members(conn)}
+            for d in repo.devices(conn):
+                m = members.get(d.member_id)
+                if d.id == ws.device_id or m is None or len(d.sign_pub) != 32:
+                    continue
+                out.append(PeerRef(m.id, d.id, m.name, m.agency_id, agencies.get(m.agency_id, ""),
+                                   m.role.value, d.fingerprint, d.status.value,
+                                   PublicIdentity(d.sign_pub, d.enc_pub)))
+        else:
+            for t in sync_store.trusted(conn):
+                out.append(PeerRef(t.member_id, t.device_id, t.name, t.agency_id, t.agency_name,
+                                   t.role, t.fingerprint, "active",
+                                   PublicIdentity(t.sign_pub, t.enc_pub)))
+    return out
+
+
+def resolve_member(session: Session, text: str) -> PeerRef:
+    """A peer by member or device id, fingerprint, or an unambiguous prefix of 8+ characters."""
+    needle = "".join(text.split()).casefold()
+    if len(needle) < 8:
+        raise InvalidInput("Name a member by id or fingerprint (at least 8 characters).")
+    found = []
+    for p in peers(session):
+        keys = {p.member_id.casefold(), p.device_id.casefold(), p.fingerprint.replace(" ", "")}
+        if needle in keys or any(k.startswith(needle) for k in keys):
+            found.append(p)
+    if not found:
+        raise NotFound("No enrolled member matches that id or fingerprint.")
+    if len(found) > 1:
+        raise Ambiguous("That matches more than one member; give more of the id or fingerprint.")
+    return found[0]
+
+
+# --- export and import ---------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class ExportReport:
+    path: Path
+    to_member: str
+    to_name: str
+    bundle_id: str
+    sequence: int
+    operations: int
+    cases: int
+    evicted: int
+    size: int
+    held_back: int  # local changes this workstation may not send (refused by the rules)
+
+
+def export_bundle(session: Session, *, to_member: str, out: Path) -> ExportReport:
+    peer = resolve_member(session, to_member)
+    if peer.status != MemberStatus.ACTIVE.value:
+        raise Refused("That member's workstation is revoked: nothing is sent to it.")
+    if not session.workstation.is_hub and peer.role != Role.COORDINATOR.value:
+        raise PermissionDenied("Files go to the panel coordinator only.")
+    out = Path(out).expanduser().absolute()
+    written = False
+    try:
+        with session.change() as w:
+            result = do_export(session, w, peer_device=peer.device_id, peer_agency=peer.agency_id,
+                               peer_identity=peer.identity)
+            write_file_atomic(out, result.data)
+            written = True
+    except BaseException:
+        if written:  # the commit failed after the file was written: never leave it behind
+            with contextlib.suppress(OSError):
+                os.unlink(out)
+        raise
+    return ExportReport(out, peer.member_id, peer.name, result.bundle_id, result.sequence,
+                        result.operations, result.cases, result.evicted, len(result.data),
+                        result.held_back)
+
+
+def import_bundle(session: Session, *, path: Path) -> ImportReport:
+    return do_import(session, Path(path), sender_names={p.device_id: p.name for p in peers(session)})
+
+
+# --- status -----------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class PeerStatus:
+    member_id: str
+    device_id: str
+    name: str
+    agency_name: str
+    role: str
+    fingerprint: str
+    status: str
+    last_sent_at: str | None
+    last_sent_seq: int
+    last_received_at: str | None
+    last_received_seq: int
+    missing: tuple[int, ...]  # sequence numbers of files from this member never received
+    silent_days: int | None  # days since the last file from this member (None: never)
+    silent: bool  # no file for more than SILENCE_DAYS
+
+
+def exchange_status(session: Session) -> list[PeerStatus]:
+    import datetime as dt
+
+    out = []
+    today = dt.datetime.now(tz=dt.UTC)
+    for p in peers(session):
+        with session.view() as conn:
+            stream = sync_store.stream_state(conn, p.device_id)
+            peer = sync_store.peer_state(conn, p.device_id)
+            entries = sync_store.ledger_for(conn, p.device_id)
+        latest_stream = max(entries, key=lambda e: (e.received_at, e.sequence)).stream if entries else None
+        seqs = sorted(e.sequence for e in entries if e.stream == latest_stream)
+        missing = tuple(n for n in range(1, seqs[-1]) if n not in set(seqs))[-20:] if seqs else ()
+        received_at = peer.last_received_at if peer else None
+        days = None
+        if received_at:
+            days = (today - dt.datetime.fromisoformat(received_at)).days
+        out.append(PeerStatus(
+            p.member_id, p.device_id, p.name, p.agency_name, p.role, p.fingerprint, p.status,
+            stream.last_sent_at if stream else None, int(stream.last_seq) if stream else 0,
+            received_at, seqs[-1] if seqs else 0, missing, days,
+            days is not None and days > SILENCE_DAYS,
+        ))
+    return out
+
+
+def new_bundle_id() -> str:
+    return new_id()

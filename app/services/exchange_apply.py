@@ -1,0 +1,194 @@
+"""The last steps of an import: who may send on a stream, and the one transaction that applies.
+
+Invariants: ``apply_bundle`` runs in one ``Session.change`` transaction; any ``BundleRejected``
+inside it rolls everything back (the caller reports the rejection). An agency's store re-checks,
+after applying, that nothing outside its scope arrived; the hub authorises every member op.
+"""
+
+from __future__ import annotations
+
+import base64
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from app.crypto.identity import PublicIdentity
+from app.models.errors import BundleRejected, SecurityAlert
+from app.services.context import Session
+from app.services.exchange_files import (
+    ImportReport,
+    stream_name,
+    verify_registry,
+)
+from app.storage import repo, sync_store
+from app.storage.sync_apply import Applier
+from app.storage.sync_conflicts import open_conflict_ids
+from app.storage.writer import utc_now_iso
+from app.sync.payload import Payload
+from app.sync.scope import Author
+
+
+def lookup_signer(session: Session, conn: Any) -> dict[bytes, tuple[str | None, bytes]]:
+    """key id -> (device id, signing key) of every workstation that may sign files to us."""
+    out: dict[bytes, tuple[str | None, bytes]] = {}
+    ws = session.workstation
+    if ws.is_hub:
+        for d in repo.devices(conn):
+            if d.id == ws.device_id or len(d.sign_pub) != 32 or len(d.enc_pub) != 32:
+                continue
+            if d.status.value != "active" and d.revoked_from_seq is None:
+                continue  # revoked outright
+            out[PublicIdentity(d.sign_pub, d.enc_pub).key_id] = (d.id, d.sign_pub)
+        return out
+    for t in sync_store.trusted(conn):
+        out[PublicIdentity(t.sign_pub, t.enc_pub).key_id] = (t.device_id, t.sign_pub)
+    # Other registered workstations are known (so a file from one is named, then refused).
+    for d in repo.devices(conn):
+        if d.id != ws.device_id and len(d.sign_pub) == 32 and len(d.enc_pub) == 32:
+            out.setdefault(PublicIdentity(d.sign_pub, d.enc_pub).key_id, (d.id, d.sign_pub))
+    return out
+
+
+def sender_checks(session: Session, conn: Any, header: dict[str, Any], sender: str) -> None:
+    ws = session.workstation
+    if header["sender"] != sender:
+        raise SecurityAlert("The exchange file's sender does not match the key that signed it.")
+    prefix = f"{sender}>{ws.device_id}/"
+    stream = header["stream"]
+    if not stream.startswith(prefix) or not stream[len(prefix):].isdigit():
+        raise SecurityAlert("The exchange file's signer may not send on the stream it names.")
+    if ws.is_hub:
+        d = repo.get_row(conn, "device", sender)
+        if d is None:
+            raise BundleRejected("The exchange file is not from an enrolled workstation.")
+        if d.status != "active" and (d.revoked_from_seq is None or header["sequence"] >= d.revoked_from_seq):
+            raise SecurityAlert("The exchange file is from a revoked workstation; it was rejected.")
+    elif sender not in {t.device_id for t in sync_store.trusted(conn)}:
+        raise SecurityAlert("Only the panel coordinator sends files to this workstation.")
+
+
+def _author(conn: Any, sender: str) -> Author:
+    m = repo.get_row(conn, "device", sender)
+    member = repo.get_row(conn, "member", m.member_id) if m is not None else None
+    if member is None:
+        raise BundleRejected("The sender is not a member of the panel on this store.")
+    return Author(sender, str(member.id), str(member.agency_id), str(member.role))
+
+
+def apply_bundle(
+    session: Session,
+    path: Path,
+    header: dict[str, Any],
+    payload: Payload,
+    digest: str,
+    sender: str,
+    sender_names: dict[str, str],
+    *,
+    superseded: bool,
+    hook: Callable[[str], None],
+) -> ImportReport:
+    ws = session.workstation
+    m = payload.manifest
+    base = {"sender": sender, "sender_name": sender_names.get(sender, ""), "sequence": m.sequence}
+    with session.change() as w:
+        conn = w.conn
+        ledger = {"bundle_id": m.bundle_id, "sender": sender, "stream": m.stream,
+                  "sequence": m.sequence, "digest": digest, "op_count": m.op_count}
+        if superseded:
+            # An older file of a stream we have a newer file of: its content is in the newer one.
+            sync_store.record_ledger(conn, outcome="superseded", **ledger)  # type: ignore[arg-type]
+            w.record_event("import", "bundle", m.bundle_id, [f"from:{sender}", "superseded"])
+            return ImportReport(path, "superseded",
+                                "A newer file from this sender was already imported.", **base)  # type: ignore[arg-type]
+        before = open_conflict_ids(conn)
+        hub_origins = frozenset({ws.device_id}) if ws.is_hub else frozenset(
+            t.device_id for t in sync_store.trusted(conn)
+        )
+        reg_version = _registry(session, conn, m.registry_version, payload.registry, sender)
+        ops = [op for op in payload.ops if op.kind != "evict"]
+        evicts = [op for op in payload.ops if op.kind == "evict"]
+        if ops or evicts:
+            w.clock.observe(max(op.hlc for op in payload.ops))
+        hook("start")
+        if evicts and ws.is_hub:
+            raise SecurityAlert("The exchange file asks the coordinator's store to evict a case.")
+        own_acked = {e: c for (o, e), c in sync_store.acks_out(conn, sender).items() if o == ws.device_id}
+        for op in evicts:
+            sync_store.evict_case(conn, op.record_id, me=ws.device_id, keep_own_after=own_acked)
+            w.record_event("evict", "case", op.record_id, [f"by:{sender}"])
+        hook("evicted")
+        applier = Applier(
+            conn=conn,
+            me=ws.device_id,
+            hub_origins=hub_origins,
+            author=_author(conn, sender) if ws.is_hub else None,
+            next_received=w.next_received,
+            audit=lambda action, entity, rid, fields: w.audit.append(
+                action=action, entity=entity, record_id=rid, fields=fields,
+                at=utc_now_iso(w.clock.last),
+            ),
+        )
+        result = applier.apply_all(ops)
+        hook("applied")
+        if not ws.is_hub:
+            _check_scope(conn, ws.agency.id, result.touched, result.cases)
+        sync_store.bump_acks_in(conn, ops)
+        peer = sync_store.peer_state(conn, sender)
+        if peer is None or m.sender_epoch >= int(peer.epoch):
+            sync_store.replace_acks_out(conn, sender, m.acks)
+            mine = stream_name(ws.device_id, sender, w.epoch)
+            acked = max((seq for s, seq in m.received if s == mine), default=0)
+            sync_store.update_peer(conn, sender, epoch=m.sender_epoch, acked_stream=mine, acked_seq=acked)
+        sync_store.record_ledger(conn, outcome="applied", **ledger)  # type: ignore[arg-type]
+        opened = tuple(sorted(open_conflict_ids(conn) - before))
+        w.record_event("import", "bundle", m.bundle_id,
+                       [f"from:{sender}", f"sequence:{m.sequence}", f"applied:{result.applied}",
+                        f"duplicates:{result.duplicates}", f"waiting:{result.waiting}",
+                        f"conflicts:{len(opened)}", f"evicted:{len(evicts)}"])
+        hook("before-commit")
+    session.refresh_workstation()
+    return ImportReport(
+        path, "applied", "", False, applied=result.applied, duplicates=result.duplicates,
+        waiting=result.waiting, released=result.released, conflicts_opened=opened,
+        evicted=len(evicts), registry_version=reg_version, **base,  # type: ignore[arg-type]
+    )
+
+
+def _registry(session: Session, conn: Any, version: int, doc: bytes | None, sender: str) -> int:
+    stored = sync_store.registry(conn)
+    have = stored[0] if stored else 0
+    if session.workstation.is_hub:
+        if doc is not None:
+            raise SecurityAlert("Only the coordinator's files carry the panel registry.")
+        return have
+    if doc is None or version <= have:
+        return have  # a lower or equal version is ignored
+    coordinator = next(t for t in sync_store.trusted(conn) if t.device_id == sender)
+    verify_registry(doc, PublicIdentity(coordinator.sign_pub, coordinator.enc_pub), version)
+    import hashlib
+
+    sync_store.save_registry(conn, version, hashlib.sha256(doc).hexdigest(), doc)
+    return version
+
+
+def _check_scope(conn: Any, agency: str, touched: set[tuple[str, str]], cases: set[str]) -> None:
+    """An agency's store refuses anything the coordinator should not have sent it."""
+    scope = sync_store.scope_for(conn, agency)
+    outside = False
+    for case_id in cases:
+        if repo.get_row(conn, "case", case_id) is not None and case_id not in scope.cases:
+            outside = True
+    for entity, rid in touched:
+        if entity == "subject" and rid not in scope.subjects:
+            outside = outside or repo.get_row(conn, "subject", rid) is not None
+        elif entity == "contribution" and rid in scope.hidden:
+            outside = True
+    if outside:
+        raise SecurityAlert(
+            "The exchange file holds information about a case or record outside this agency's "
+            "scope; it was rejected. Tell the coordinator."
+        )
+
+
+def b64(raw: bytes) -> str:
+    return base64.b64encode(raw).decode()

@@ -1,0 +1,303 @@
+"""Building and opening exchange files (the work behind ``services.exchange``).
+
+Export: select what the recipient has not acknowledged and may see (scope), add snapshots of cases
+newly in its scope and ``evict`` ops for cases that left it, the signed registry (coordinator), the
+acknowledgements, then seal, sign and audit — all in the caller's transaction.
+Import, in the order of sync.md: staging copy; envelope checks (``crypto.bundle.open_bundle``:
+size, magic/version/suite, lengths, signer, signature, header, recipient, unwrap, decrypt);
+sender allowed on this stream and not revoked; reader version; ledger (duplicate / replayed
+sequence); payload under caps; manifest equals header; clocks; then one ``BEGIN IMMEDIATE``
+transaction: registry, evictions, ops (merge + authorisation), scope check, acks, ledger, audit.
+
+Invariants: a rejected file changes nothing in the store; ``import_hook`` (tests only) is called at
+points inside the import transaction, so a crash there can be simulated.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from app.crypto.bundle import open_bundle, read_prelude, seal_bundle
+from app.crypto.identity import PublicIdentity, open_signed_document, sign_document
+from app.models.errors import AppError, BundleRejected, NeedsNewerReader, SecurityAlert
+from app.models.ids import new_id
+from app.services.context import Session
+from app.storage import sync_store
+from app.storage.files import ensure_private_dir, write_file_atomic
+from app.storage.hlc import DEFAULT_MAX_AHEAD_MS, unpack, wall_ms
+from app.storage.sync_apply import authorisation_problem
+from app.storage.writer import Writer
+from app.sync.ops import Op
+from app.sync.payload import (
+    MIN_READER,
+    SCHEMA,
+    Manifest,
+    PayloadInvalid,
+    build_payload,
+    check_manifest_matches,
+    parse_payload,
+)
+from app.sync.scope import Author
+
+log = logging.getLogger(__name__)
+REGISTRY_DOMAIN = "roundtable/panel-registry/v1"
+import_hook: Callable[[str], None] | None = None  # tests: called at named points of an import
+
+
+def _hook(point: str) -> None:
+    if import_hook is not None:
+        import_hook(point)
+
+
+def stream_name(sender: str, recipient: str, epoch: int) -> str:
+    return f"{sender}>{recipient}/{epoch}"
+
+
+@dataclass(frozen=True)
+class ExportResult:
+    data: bytes
+    bundle_id: str
+    sequence: int
+    operations: int
+    cases: int
+    evicted: int
+    held_back: int
+
+
+def _registry(session: Session, w: Writer) -> tuple[int, bytes | None]:
+    conn = w.conn
+    stored = sync_store.registry(conn)
+    if not session.workstation.is_hub:
+        return (stored[0], None) if stored else (0, None)
+    rows = sync_store.registry_rows(conn)
+    body_hash = hashlib.sha256(json.dumps(rows, sort_keys=True).encode()).hexdigest()
+    if stored and stored[1] == body_hash:
+        return stored[0], stored[2]
+    version = (stored[0] if stored else 0) + 1
+    body = {"version": version, "coordinator": session.workstation.device_id, **rows}
+    doc = sign_document(session.store.device_keys(), REGISTRY_DOMAIN, body)
+    sync_store.save_registry(conn, version, body_hash, doc)
+    return version, doc
+
+
+def do_export(
+    session: Session, w: Writer, *, peer_device: str, peer_agency: str, peer_identity: PublicIdentity
+) -> ExportResult:
+    ws = session.workstation
+    conn, me, epoch = w.conn, ws.device_id, w.epoch
+    stream = stream_name(me, peer_device, epoch)
+    seq = sync_store.next_sequence(conn, peer_device, stream)
+    acks = sync_store.acks_out(conn, peer_device)
+    peer = sync_store.peer_state(conn, peer_device)
+    acked_seq = int(peer.acked_seq) if peer is not None and peer.acked_stream == stream else 0
+    chosen: dict[str, Op] = {}
+    evicts: list[str] = []
+    held_back = 0
+    cases: set[str] = set()
+    if ws.is_hub:
+        scope = sync_store.scope_for(conn, peer_agency)
+        for op in sync_store.ops_after_acks(conn, acks):
+            if scope.op_visible(op):
+                chosen[op.op_id] = op
+        known = sync_store.peer_cases(conn, peer_device)
+        for case_id in sorted(scope.cases):
+            state = known.get(case_id)
+            if state is not None and state[0] == "in":
+                continue
+            if state is not None and state[0] == "snapshot" and acked_seq >= state[1]:
+                sync_store.set_peer_case(conn, peer_device, case_id, "in", state[1])
+                continue
+            since = state[1] if state is not None and state[0] == "snapshot" else seq
+            sync_store.set_peer_case(conn, peer_device, case_id, "snapshot", since)
+            subject = sync_store.case_subject(conn, case_id)
+            for op in sync_store.ops_of_case(conn, case_id, subject):
+                if scope.op_visible(op):
+                    chosen[op.op_id] = op
+        for case_id, (state_name, since) in sorted(known.items()):
+            if case_id in scope.cases:
+                continue
+            if state_name == "evict" and acked_seq >= since:
+                sync_store.set_peer_case(conn, peer_device, case_id, None, 0)
+                continue
+            evicts.append(case_id)
+            sync_store.set_peer_case(conn, peer_device, case_id, "evict", since if state_name == "evict" else seq)
+    else:
+        author = Author(me, ws.member.id, ws.agency.id, ws.member.role.value)
+        for op in sync_store.ops_after_acks(conn, acks, origin=me):
+            if op.entity in ("agency", "member", "device", "meeting", "attendance"):
+                continue  # the coordinator's registry records; our provisional copies stay here
+            if authorisation_problem(conn, op, author, op.case_id):
+                held_back += 1
+                continue
+            chosen[op.op_id] = op
+    ops = sorted(chosen.values(), key=lambda o: o.key)
+    for op in ops:
+        if op.case_id:
+            cases.add(op.case_id)
+    hlc = w.clock.tick()
+    for case_id in evicts:
+        ops.append(Op(new_id(), me, epoch, 0, w.clock.tick(), "evict", "case", case_id, None,
+                      None, None, case_id, ws.member.id))
+    reg_version, reg_doc = _registry(session, w)
+    bundle_id = new_id()
+    manifest = Manifest(
+        bundle_id=bundle_id, sender=me, recipient=peer_device, stream=stream, sequence=seq,
+        sender_epoch=epoch, created_hlc=hlc, schema=SCHEMA, min_reader=MIN_READER,
+        registry_version=reg_version, acks=tuple(sync_store.my_acks(conn, me)),
+        received=tuple(sync_store.received_streams(conn, peer_device)), op_count=len(ops),
+    )
+    header = {k: v for k, v in manifest.as_json().items() if k in _HEADER_KEYS}
+    data = seal_bundle(
+        plaintext=build_payload(manifest, reg_doc, ops),
+        header_fields=header,
+        signer=session.store.device_keys(),
+        recipients=[(peer_device, peer_identity)],
+    )
+    sync_store.record_sent(conn, peer_device, stream, seq, bundle_id)
+    w.record_event("export", "bundle", bundle_id,
+                   [f"to:{peer_device}", f"sequence:{seq}", f"operations:{len(ops)}",
+                    f"cases:{len(cases)}", f"evicted:{len(evicts)}"])
+    for case_id in sorted(cases):  # a disclosure of each case, to whom
+        w.record_event("disclose", "case", case_id, [f"to:{peer_device}", f"bundle:{bundle_id}"])
+    return ExportResult(data, bundle_id, seq, len(ops) - len(evicts), len(cases), len(evicts),
+                        held_back)
+
+
+_HEADER_KEYS = frozenset(
+    {"bundle_id", "sender", "stream", "sequence", "created_hlc", "schema", "min_reader",
+     "registry_version"}
+)
+
+
+# --- import -----------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class ImportReport:
+    """What an import did. ``outcome``: applied | duplicate | superseded | rejected | kept-aside."""
+
+    path: Path
+    outcome: str
+    reason: str = ""
+    security_alert: bool = False
+    sender: str = ""
+    sender_name: str = ""
+    sequence: int = 0
+    applied: int = 0
+    duplicates: int = 0
+    waiting: int = 0
+    released: int = 0
+    conflicts_opened: tuple[str, ...] = ()
+    evicted: int = 0
+    registry_version: int = 0
+
+    @property
+    def ok(self) -> bool:
+        return self.outcome in ("applied", "duplicate", "superseded")
+
+
+def _rejected(path: Path, exc: AppError, **kw: object) -> ImportReport:
+    alert = isinstance(exc, SecurityAlert)
+    log.warning("exchange file rejected%s: %s", " (security alert)" if alert else "", exc.user_message)
+    return ImportReport(path, "rejected", exc.user_message, alert, **kw)  # type: ignore[arg-type]
+
+
+def _staged(session: Session, path: Path) -> bytes:
+    """Copy the file to private staging and read it from there (the original may change)."""
+    staging = ensure_private_dir(session.store.path.parent / "exchange" / "staging")
+    target = staging / f"{new_id()}.rtb"
+    try:
+        with path.open("rb") as src:
+            head = src.read((1 << 28) + 1)
+        if len(head) > 1 << 28:
+            raise BundleRejected("The exchange file is larger than the allowed maximum.")
+        write_file_atomic(target, head)
+        return target.read_bytes()
+    except OSError as exc:
+        raise BundleRejected(f"The exchange file could not be read ({exc.strerror or 'error'}).") from exc
+    finally:
+        target.unlink(missing_ok=True)
+
+
+def _keep_aside(session: Session, path: Path, data: bytes) -> None:
+    aside = ensure_private_dir(session.store.path.parent / "exchange" / "kept-aside")
+    write_file_atomic(aside / (hashlib.sha256(data).hexdigest()[:16] + ".rtb"), data)
+
+
+def do_import(session: Session, path: Path, *, sender_names: dict[str, str]) -> ImportReport:
+    from app.services.exchange_apply import apply_bundle, lookup_signer, sender_checks
+
+    ws = session.workstation
+    try:
+        data = _staged(session, path)
+        read_prelude(data)
+        keys = session.store.device_keys()
+        with session.view() as conn:
+            signers = lookup_signer(session, conn)
+        opened = open_bundle(data, lookup_signer=lambda kid: signers.get(kid, (None, b""))[1] or None,
+                             me_device_id=ws.device_id, me=keys)
+        header = opened.header
+        sender = signers[opened.signer_key_id][0]
+        assert sender is not None
+        with session.view() as conn:
+            sender_checks(session, conn, header, sender)
+        if tuple(header["min_reader"]) > SCHEMA:
+            raise NeedsNewerReader(
+                "This file was written by a newer Roundtable. Update Roundtable to import this."
+            )
+        digest = hashlib.sha256(data).hexdigest()
+        with session.view() as conn:
+            seen = sync_store.ledger_entry(conn, bundle_id=header["bundle_id"], stream=header["stream"],
+                                           sequence=header["sequence"])
+            last = sync_store.last_sequence(conn, header["stream"])
+        if seen is not None:
+            if seen.digest == digest:
+                return ImportReport(path, "duplicate", "This file was imported before: nothing to do.",
+                                    sender=sender, sender_name=sender_names.get(sender, ""),
+                                    sequence=header["sequence"])
+            raise SecurityAlert(
+                "The exchange file reuses the number of a file already received from this sender, "
+                "with different content. It was rejected: tell the coordinator."
+            )
+        try:
+            payload = parse_payload(opened.plaintext)
+            check_manifest_matches(payload.manifest, header)
+        except PayloadInvalid as exc:
+            raise SecurityAlert(f"The exchange file's content is not valid: {exc}.") from exc
+        if payload.manifest.recipient != ws.device_id:
+            raise SecurityAlert("The exchange file's content is addressed to another workstation.")
+        _check_clock(header["created_hlc"], [op.hlc for op in payload.ops])
+    except NeedsNewerReader as exc:
+        with contextlib.suppress(AppError, OSError):
+            _keep_aside(session, path, data)
+        return ImportReport(path, "kept-aside", exc.user_message)
+    except BundleRejected as exc:
+        return _rejected(path, exc)
+    try:
+        return apply_bundle(session, path, header, payload, digest, sender, sender_names,
+                            superseded=header["sequence"] < last, hook=_hook)
+    except BundleRejected as exc:
+        return _rejected(path, exc, sender=sender, sequence=header["sequence"])
+
+
+def _check_clock(created: int, hlcs: list[int]) -> None:
+    newest = max([created, *hlcs])
+    ahead = unpack(newest)[0] - wall_ms()
+    if ahead > DEFAULT_MAX_AHEAD_MS:
+        hours = ahead // 3_600_000
+        raise BundleRejected(
+            f"The exchange file's clock is {hours} hours ahead of this workstation's. Check the "
+            "date and time on both workstations, then export again."
+        )
+
+
+def verify_registry(doc: bytes, coordinator: PublicIdentity, version: int) -> dict[str, object]:
+    body = open_signed_document(doc, REGISTRY_DOMAIN, coordinator.sign_pub)
+    if body.get("version") != version:
+        raise SecurityAlert("The panel registry in the file does not match its header.")
+    return body
+

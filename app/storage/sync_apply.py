@@ -1,0 +1,413 @@
+"""Applying operations from an exchange file: merge rules, authorisation, pending ops.
+
+Job: inside the import transaction, take validated ops (``sync.ops.Op``) and make this store's
+records, ``op_log``, ``field_state``, ``record_state``, ``tombstone`` and ``conflict`` rows what
+the merge rules of sync.md say they are, whatever order the ops arrive in.
+
+Invariants:
+- MUST run inside one ``BEGIN IMMEDIATE`` transaction; any ``BundleRejected`` raised here makes
+  the caller roll the whole file back (nothing of it is kept).
+- An op already in ``op_log`` or waiting in ``sync_pending`` is a duplicate and changes nothing.
+- The case an op claims (``case_id``) must be the case its record belongs to on this store.
+- Every record changed gets one audit entry (fields named, never values).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from sqlalchemy import Connection, delete, func, insert, select, update
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+from app.models.entities import is_hub_only
+from app.models.errors import BundleRejected, SecurityAlert
+from app.storage import sync_conflicts as conflicts
+from app.storage.codec import to_column
+from app.storage.schema import ENTITIES, EntitySpec, field_state, op_log, record_state, tombstone
+from app.storage.sync_tables import sync_pending
+from app.sync import merge
+from app.sync.ops import Op, validate_op
+from app.sync.scope import Author, case_shared_with, officer_may_author
+
+MAX_PENDING = 100_000
+Audit = Callable[[str, str, str, list[str]], object]  # (action, entity, record id, fields)
+
+
+@dataclass
+class ApplyResult:
+    applied: int = 0
+    duplicates: int = 0
+    waiting: int = 0
+    released: int = 0
+    touched: set[tuple[str, str]] = field(default_factory=set)  # (entity, record id)
+    cases: set[str] = field(default_factory=set)
+    conflicts: set[str] = field(default_factory=set)
+
+
+@dataclass
+class Applier:
+    conn: Connection
+    me: str
+    hub_origins: frozenset[str]
+    author: Author | None  # set on the hub for a file from a member: their ops are authorised
+    next_received: Callable[[], int]
+    audit: Audit
+    result: ApplyResult = field(default_factory=ApplyResult)
+
+    # --- lookups ----------------------------------------------------------------------------------
+    def _known(self, op_id: str) -> bool:
+        c = self.conn
+        if c.execute(select(op_log.c.op_id).where(op_log.c.op_id == op_id)).first():
+            return True
+        return bool(c.execute(select(sync_pending.c.op_id).where(sync_pending.c.op_id == op_id)).first())
+
+    def _row(self, spec: EntitySpec, rid: str) -> object | None:
+        return self.conn.execute(select(spec.table).where(spec.table.c.id == rid)).first()
+
+    def _tomb(self, entity: str, rid: str) -> object | None:
+        return self.conn.execute(
+            select(tombstone).where(tombstone.c.entity == entity, tombstone.c.record_id == rid)
+        ).first()
+
+    def _case_row(self, case_id: str | None) -> object | None:
+        return self._row(ENTITIES["case"], case_id) if case_id else None
+
+    # --- the loop ---------------------------------------------------------------------------------
+    def apply_all(self, ops: list[Op]) -> ApplyResult:
+        for op in sorted(ops, key=lambda o: o.key):
+            if self._known(op.op_id):
+                self.result.duplicates += 1
+                continue
+            self.apply_one(op)
+        return self.result
+
+    def apply_one(self, op: Op) -> None:
+        spec = ENTITIES[op.entity]
+        row = None if op.kind == "create" else self._row(spec, op.record_id)
+        tomb = None if row is not None else self._tomb(op.entity, op.record_id)
+        # Which case does the record belong to here? (None: panel-wide or not known yet.)
+        if op.entity == "case":
+            true_case: str | None = op.record_id
+        elif spec.case_field is None:
+            true_case = None
+        elif op.kind == "create":
+            values = json.loads(op.value or "{}")
+            v = values.get(spec.case_field)
+            true_case = v if isinstance(v, str) else None
+        elif row is not None:
+            true_case = getattr(row, spec.case_field)
+        elif tomb is not None:
+            true_case = getattr(tomb, "case_id", None)
+        else:
+            true_case = op.case_id  # unknown record: checked again when it arrives
+        if op.case_id != true_case:
+            raise SecurityAlert(
+                "The exchange file was rejected: an operation names a case its record does not "
+                "belong to."
+            )
+        waiting_for = self._waits_for(op, spec, row, tomb, true_case)
+        if self.author is not None:
+            self._authorise(op, true_case, waiting_for)
+        if waiting_for is not None:
+            self._park(op, waiting_for)
+            return
+        self.result.applied += 1
+        if true_case:
+            self.result.cases.add(true_case)
+        self._insert_log(op)
+        if op.kind == "create":
+            self._create(op, spec)
+        elif op.kind == "set":
+            self._set(op, spec, tomb)
+        elif op.kind == "delete":
+            self._delete(op, spec, true_case)
+        elif op.kind == "resolve":
+            self._resolve(op, spec, tomb)
+        else:  # evict is handled by the caller before ops are applied
+            raise BundleRejected("The exchange file holds an operation in an unexpected place.")
+
+    def _waits_for(
+        self, op: Op, spec: EntitySpec, row: object, tomb: object, true_case: str | None
+    ) -> tuple[str, str] | None:
+        if op.kind != "create":
+            return (op.entity, op.record_id) if row is None and tomb is None else None
+        if (
+            op.entity != "case"
+            and spec.case_field
+            and true_case
+            and self._case_row(true_case) is None
+            and self._tomb("case", true_case) is None
+        ):
+            return ("case", true_case)
+        return None
+
+    def _authorise(self, op: Op, true_case: str | None, waiting: tuple[str, str] | None) -> None:
+        assert self.author is not None
+        if waiting is not None:
+            raise BundleRejected(
+                "The exchange file was rejected: it changes a record the coordinator does not hold."
+            )
+        reason = authorisation_problem(self.conn, op, self.author, true_case)
+        if reason:
+            raise SecurityAlert(f"The exchange file was rejected: {reason}.")
+
+    # --- pending --------------------------------------------------------------------------------------
+    def _park(self, op: Op, waiting_for: tuple[str, str]) -> None:
+        count = self.conn.execute(select(func.count()).select_from(sync_pending)).scalar_one()
+        if count >= MAX_PENDING:
+            raise BundleRejected(
+                "The exchange file was rejected: too many operations are waiting for records that "
+                "have not arrived. Ask the sender for a fresh export."
+            )
+        self.conn.execute(
+            insert(sync_pending).values(
+                op_id=op.op_id,
+                wait_entity=waiting_for[0],
+                wait_record=waiting_for[1],
+                hlc=op.hlc,
+                op=json.dumps(op.to_wire(), sort_keys=True, separators=(",", ":")),
+            )
+        )
+        self.result.waiting += 1
+
+    def _release(self, entity: str, rid: str) -> None:
+        rows = list(
+            self.conn.execute(
+                select(sync_pending.c.op_id, sync_pending.c.op)
+                .where(sync_pending.c.wait_entity == entity, sync_pending.c.wait_record == rid)
+                .order_by(sync_pending.c.hlc, sync_pending.c.op_id)
+            )
+        )
+        for op_id, wire in rows:
+            self.conn.execute(delete(sync_pending).where(sync_pending.c.op_id == op_id))
+            self.result.released += 1
+            self.apply_one(validate_op(json.loads(wire)))
+
+    # --- writing --------------------------------------------------------------------------------------
+    def _insert_log(self, op: Op) -> None:
+        self.conn.execute(
+            insert(op_log).values(
+                op_id=op.op_id,
+                origin=op.origin,
+                epoch=op.epoch,
+                counter=op.counter,
+                hlc=op.hlc,
+                kind=op.kind,
+                entity=op.entity,
+                record_id=op.record_id,
+                field=op.field,
+                value=op.value,
+                prev=op.prev,
+                case_id=op.case_id,
+                author=op.author,
+                received=self.next_received(),
+            )
+        )
+
+    def _touch(self, op: Op, fields: list[str], action: str = "sync-apply") -> None:
+        self.result.touched.add((op.entity, op.record_id))
+        self.audit(action, op.entity, op.record_id, fields)
+
+    def _create(self, op: Op, spec: EntitySpec) -> None:
+        values: dict[str, object] = json.loads(op.value or "{}")
+        if self._tomb(op.entity, op.record_id) is not None:
+            self._note(conflicts.refresh_edit_after_delete(self.conn, op.entity, op.record_id))
+            return
+        if self._row(spec, op.record_id) is None:
+            self.conn.execute(
+                insert(spec.table).values(
+                    id=op.record_id,
+                    **{k: to_column(spec.fields[k], v) for k, v in values.items()},
+                )
+            )
+            self.conn.execute(
+                insert(record_state).values(
+                    entity=op.entity, record_id=op.record_id, op_id=op.op_id, hlc=op.hlc,
+                    origin=op.origin,
+                )
+            )
+            self._touch(op, list(values))
+            self._after_create(op, values)
+            self._release(op.entity, op.record_id)
+            if op.entity == "case":
+                self._release("case", op.record_id)
+            return
+        # The same record created twice (a workstation's own registry records): per-field merge.
+        for name in values:
+            self._merge_field(op, spec, name)
+        self._touch(op, list(values))
+
+    def _after_create(self, op: Op, values: dict[str, object]) -> None:
+        if op.entity == "assessment" and isinstance(values.get("case_id"), str):
+            self._note(conflicts.refresh_risk(self.conn, str(values["case_id"])))
+        elif op.entity == "contribution" and isinstance(values.get("supersedes"), str):
+            self._note(
+                conflicts.refresh_fork(self.conn, str(values["supersedes"]), op.case_id)
+            )
+
+    def _set(self, op: Op, spec: EntitySpec, tomb: object) -> None:
+        if tomb is not None:
+            self._note(conflicts.refresh_edit_after_delete(self.conn, op.entity, op.record_id))
+            return
+        assert op.field is not None
+        self._merge_field(op, spec, op.field)
+        self._touch(op, [op.field])
+
+    def _delete(self, op: Op, spec: EntitySpec, case_id: str | None) -> None:
+        if self._row(spec, op.record_id) is not None:
+            self.conn.execute(delete(spec.table).where(spec.table.c.id == op.record_id))
+        existing = self._tomb(op.entity, op.record_id)
+        # Two deletes of one record: the earliest stands (delete wins; all stores pick the same).
+        if existing is None or op.hlc < int(getattr(existing, "hlc", 0)):
+            stmt = sqlite_insert(tombstone).values(
+                entity=op.entity, record_id=op.record_id, op_id=op.op_id, hlc=op.hlc,
+                case_id=case_id,
+            )
+            self.conn.execute(
+                stmt.on_conflict_do_update(
+                    index_elements=[tombstone.c.entity, tombstone.c.record_id],
+                    set_={"op_id": op.op_id, "hlc": op.hlc},
+                )
+            )
+        self._touch(op, [], "sync-delete")
+        self._note(conflicts.refresh_edit_after_delete(self.conn, op.entity, op.record_id))
+
+    def _resolve(self, op: Op, spec: EntitySpec, tomb: object) -> None:
+        if op.field is not None and spec.rule == "register" and tomb is None:
+            self._merge_field(op, spec, op.field)
+        elif op.entity == "case" and op.field is None and tomb is None:
+            self._note(conflicts.refresh_risk(self.conn, op.record_id))
+        elif op.entity == "contribution" and op.field == "supersedes":
+            self._note(conflicts.refresh_fork(self.conn, op.record_id, op.case_id))
+        self._note(conflicts.refresh_edit_after_delete(self.conn, op.entity, op.record_id))
+        self._touch(op, [op.field] if op.field else [], "sync-resolve")
+
+    def _note(self, conflict_id: str | None) -> None:
+        if conflict_id:
+            self.result.conflicts.add(conflict_id)
+
+    # --- registers --------------------------------------------------------------------------------
+    def _versions(self, entity: str, rid: str, name: str) -> list[merge.Version]:
+        rows = self.conn.execute(
+            select(
+                op_log.c.op_id, op_log.c.hlc, op_log.c.origin, op_log.c.kind, op_log.c.prev,
+                op_log.c.value, op_log.c.field,
+            ).where(op_log.c.entity == entity, op_log.c.record_id == rid)
+        )
+        out = []
+        for r in rows:
+            if r.kind == "create" or (r.kind in ("set", "resolve") and r.field == name):
+                out.append(merge.Version(r.op_id, int(r.hlc), r.origin, r.kind, r.prev, r.value))
+        return out
+
+    def _current(self, entity: str, rid: str, name: str) -> str | None:
+        row = self.conn.execute(
+            select(field_state.c.op_id).where(
+                field_state.c.entity == entity,
+                field_state.c.record_id == rid,
+                field_state.c.field == name,
+            )
+        ).first()
+        if row:
+            return str(row[0])
+        row = self.conn.execute(
+            select(record_state.c.op_id).where(
+                record_state.c.entity == entity, record_state.c.record_id == rid
+            )
+        ).first()
+        return str(row[0]) if row else None
+
+    def _merge_field(self, op: Op, spec: EntitySpec, name: str) -> None:
+        hub_only = is_hub_only_field(spec, name)
+        current = self._current(op.entity, op.record_id, name)
+        cid = merge.conflict_id(op.entity, op.record_id, name, merge.CONCURRENT)
+        fast = (
+            op.kind == "set"
+            and op.prev is not None
+            and op.prev == current
+            and not (hub_only and op.origin not in self.hub_origins)
+            and not self.conn.execute(
+                select(func.count()).select_from(conflicts.conflict).where(
+                    conflicts.conflict.c.id == cid
+                )
+            ).scalar_one()
+        )
+        if fast:
+            self._write_field(op.entity, spec, op.record_id, name, op.op_id, op.hlc, op.origin,
+                              op.decoded())
+            return
+        versions = self._versions(op.entity, op.record_id, name)
+        win = merge.winner(versions, hub_only=hub_only, hub_origins=self.hub_origins)
+        if win is None:
+            return
+        if win.op_id != current:
+            self._write_field(op.entity, spec, op.record_id, name, win.op_id, win.hlc, win.origin,
+                              merge.field_value_of(win, name))
+        cands = [v.op_id for v in merge.conflicting(versions)]
+        case_id = op.case_id
+        self._note(
+            conflicts.write_conflict(
+                self.conn, entity=op.entity, record_id=op.record_id, field=name,
+                kind=merge.CONCURRENT, candidates=cands, case_id=case_id,
+            )
+        )
+
+    def _write_field(
+        self, entity: str, spec: EntitySpec, rid: str, name: str, op_id: str, hlc: int,
+        origin: str, value: object,
+    ) -> None:
+        self.conn.execute(
+            update(spec.table)
+            .where(spec.table.c.id == rid)
+            .values({name: to_column(spec.fields[name], value)})
+        )
+        created = self.conn.execute(
+            select(record_state.c.op_id).where(
+                record_state.c.entity == entity, record_state.c.record_id == rid
+            )
+        ).scalar()
+        key = [field_state.c.entity, field_state.c.record_id, field_state.c.field]
+        if created == op_id:
+            self.conn.execute(
+                delete(field_state).where(
+                    field_state.c.entity == entity,
+                    field_state.c.record_id == rid,
+                    field_state.c.field == name,
+                )
+            )
+            return
+        stmt = sqlite_insert(field_state).values(
+            entity=entity, record_id=rid, field=name, op_id=op_id, hlc=hlc, origin=origin
+        )
+        self.conn.execute(
+            stmt.on_conflict_do_update(
+                index_elements=key, set_={"op_id": op_id, "hlc": hlc, "origin": origin}
+            )
+        )
+
+
+def is_hub_only_field(spec: EntitySpec, name: str) -> bool:
+    from app.models.entities import KINDS
+
+    return is_hub_only(KINDS[spec.name], name)
+
+
+def authorisation_problem(conn: Connection, op: Op, author: Author, case_id: str | None) -> str | None:
+    """Why ``author`` (not the coordinator) may not author ``op`` on this store's state, or None."""
+    cases = ENTITIES["case"].table
+    actions = ENTITIES["action"].table
+    case = conn.execute(select(cases).where(cases.c.id == case_id)).first() if case_id else None
+    in_scope = case is not None and case_shared_with(
+        case.shared_with, case.lead_agency, author.agency_id
+    )
+    action_id: object = None
+    if op.entity == "action":
+        action_id = op.record_id
+    elif op.entity == "action_update" and op.kind == "create":
+        action_id = json.loads(op.value or "{}").get("action_id")
+    owner: str | None = None
+    if isinstance(action_id, str):
+        owner = conn.execute(select(actions.c.owner_agency).where(actions.c.id == action_id)).scalar()
+    return officer_may_author(op, author, case_in_scope=in_scope, owner_agency=owner)

@@ -1,0 +1,343 @@
+"""The SQL of exchange: trust, registry, streams, acknowledgements, ledger, export selection, eviction.
+
+Job: everything the exchange service needs to read or write in the store, except applying ops
+(``sync_apply``) and conflict rows (``sync_conflicts``). Decisions (scope, merge, authorisation)
+are pure functions in ``app.sync``; this module only gathers their facts and stores results.
+
+Invariants:
+- MUST be called inside the service's transaction (``Session.change``) for anything that writes.
+- Export selection never yields an op its recipient's scope excludes (``Scope.op_visible``) and
+  yields ops in (hlc, origin, op_id) order.
+- ``evict_case`` removes every row of a case on this store (records, ops, states, conflicts,
+  pending ops), keeping only this store's own ops the hub has not acknowledged yet.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Connection, and_, delete, func, insert, or_, select
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+from app.storage.schema import ENTITIES, conflict, field_state, op_log, record_state, tombstone
+from app.storage.sync_tables import (
+    sync_ack_in,
+    sync_ack_out,
+    sync_ledger,
+    sync_peer,
+    sync_peer_case,
+    sync_pending,
+    sync_registry,
+    sync_stream,
+    sync_trust,
+)
+from app.sync.ops import Op, op_from_row
+from app.sync.scope import Scope, case_shared_with, contribution_visible, subjects_of
+
+
+def now_iso() -> str:
+    return dt.datetime.now(tz=dt.UTC).isoformat(timespec="seconds")
+
+
+# --- trust anchors (an officer's coordinator) -------------------------------------------------------
+@dataclass(frozen=True)
+class Trusted:
+    device_id: str
+    member_id: str
+    agency_id: str
+    name: str
+    agency_name: str
+    role: str
+    sign_pub: bytes
+    enc_pub: bytes
+    fingerprint: str
+    enrolled_at: str
+
+
+def save_trust(conn: Connection, t: Trusted) -> None:
+    values = {k: getattr(t, k) for k in Trusted.__dataclass_fields__}
+    stmt = sqlite_insert(sync_trust).values(**values)
+    conn.execute(stmt.on_conflict_do_update(index_elements=[sync_trust.c.device_id], set_=values))
+
+
+def trusted(conn: Connection) -> list[Trusted]:
+    out = []
+    for r in conn.execute(select(sync_trust)):
+        m = dict(r._mapping)
+        m["sign_pub"], m["enc_pub"] = bytes(m["sign_pub"]), bytes(m["enc_pub"])
+        out.append(Trusted(**m))
+    return out
+
+
+# --- registry ------------------------------------------------------------------------------------
+def registry(conn: Connection) -> tuple[int, str, bytes] | None:
+    row = conn.execute(select(sync_registry).where(sync_registry.c.id == 1)).first()
+    return (int(row.version), str(row.body_hash), bytes(row.document)) if row else None
+
+
+def save_registry(conn: Connection, version: int, body_hash: str, document: bytes) -> None:
+    values = {"version": version, "body_hash": body_hash, "document": document}
+    stmt = sqlite_insert(sync_registry).values(id=1, **values)
+    conn.execute(stmt.on_conflict_do_update(index_elements=[sync_registry.c.id], set_=values))
+
+
+def registry_rows(conn: Connection) -> dict[str, list[dict[str, Any]]]:
+    """The panel's agencies, members and devices as plain dicts (for the signed registry)."""
+    out: dict[str, list[dict[str, Any]]] = {}
+    for entity in ("agency", "member", "device"):
+        t = ENTITIES[entity].table
+        out[entity] = [dict(r._mapping) for r in conn.execute(select(t).order_by(t.c.id))]
+    return out
+
+
+# --- streams and peers ---------------------------------------------------------------------------
+def next_sequence(conn: Connection, peer: str, stream: str) -> int:
+    row = conn.execute(select(sync_stream).where(sync_stream.c.peer == peer)).first()
+    if row is None or row.stream != stream:
+        return 1
+    return int(row.last_seq) + 1
+
+
+def record_sent(conn: Connection, peer: str, stream: str, seq: int, bundle_id: str) -> None:
+    values = {"stream": stream, "last_seq": seq, "last_sent_at": now_iso(), "last_bundle_id": bundle_id}
+    stmt = sqlite_insert(sync_stream).values(peer=peer, **values)
+    conn.execute(stmt.on_conflict_do_update(index_elements=[sync_stream.c.peer], set_=values))
+
+
+def stream_state(conn: Connection, peer: str) -> Any | None:
+    return conn.execute(select(sync_stream).where(sync_stream.c.peer == peer)).first()
+
+
+def peer_state(conn: Connection, peer: str) -> Any | None:
+    return conn.execute(select(sync_peer).where(sync_peer.c.peer == peer)).first()
+
+
+def update_peer(
+    conn: Connection, peer: str, *, epoch: int, acked_stream: str | None, acked_seq: int
+) -> None:
+    values = {
+        "epoch": epoch,
+        "acked_stream": acked_stream,
+        "acked_seq": acked_seq,
+        "last_received_at": now_iso(),
+    }
+    stmt = sqlite_insert(sync_peer).values(peer=peer, **values)
+    conn.execute(stmt.on_conflict_do_update(index_elements=[sync_peer.c.peer], set_=values))
+
+
+# --- acknowledgements ------------------------------------------------------------------------------
+def my_acks(conn: Connection, me: str) -> list[tuple[str, int, int]]:
+    """What this store holds, per (origin, epoch): received counters and its own log."""
+    acks: dict[tuple[str, int], int] = {
+        (str(r.origin), int(r.epoch)): int(r.counter) for r in conn.execute(select(sync_ack_in))
+    }
+    own = select(op_log.c.epoch, func.max(op_log.c.counter)).where(op_log.c.origin == me)
+    for epoch, counter in conn.execute(own.group_by(op_log.c.epoch)):
+        key = (me, int(epoch))
+        acks[key] = max(acks.get(key, 0), int(counter))
+    return sorted((o, e, c) for (o, e), c in acks.items())
+
+
+def bump_acks_in(conn: Connection, ops: list[Op]) -> None:
+    best: dict[tuple[str, int], int] = {}
+    for op in ops:
+        if op.kind == "evict":
+            continue
+        key = (op.origin, op.epoch)
+        best[key] = max(best.get(key, 0), op.counter)
+    for (origin, epoch), counter in best.items():
+        stmt = sqlite_insert(sync_ack_in).values(origin=origin, epoch=epoch, counter=counter)
+        conn.execute(
+            stmt.on_conflict_do_update(
+                index_elements=[sync_ack_in.c.origin, sync_ack_in.c.epoch],
+                set_={"counter": func.max(sync_ack_in.c.counter, stmt.excluded.counter)},
+            )
+        )
+
+
+def replace_acks_out(conn: Connection, peer: str, acks: tuple[tuple[str, int, int], ...]) -> None:
+    conn.execute(delete(sync_ack_out).where(sync_ack_out.c.peer == peer))
+    if acks:
+        conn.execute(
+            insert(sync_ack_out),
+            [{"peer": peer, "origin": o, "epoch": e, "counter": c} for o, e, c in acks],
+        )
+
+
+def acks_out(conn: Connection, peer: str) -> dict[tuple[str, int], int]:
+    rows = conn.execute(select(sync_ack_out).where(sync_ack_out.c.peer == peer))
+    return {(str(r.origin), int(r.epoch)): int(r.counter) for r in rows}
+
+
+# --- ledger ------------------------------------------------------------------------------------------
+def ledger_entry(conn: Connection, *, bundle_id: str, stream: str, sequence: int) -> Any | None:
+    return conn.execute(
+        select(sync_ledger).where(
+            or_(
+                sync_ledger.c.bundle_id == bundle_id,
+                and_(sync_ledger.c.stream == stream, sync_ledger.c.sequence == sequence),
+            )
+        )
+    ).first()
+
+
+def last_sequence(conn: Connection, stream: str) -> int:
+    v = conn.execute(select(func.max(sync_ledger.c.sequence)).where(sync_ledger.c.stream == stream))
+    return int(v.scalar() or 0)
+
+
+def record_ledger(
+    conn: Connection, *, bundle_id: str, sender: str, stream: str, sequence: int, digest: str,
+    outcome: str, op_count: int,
+) -> None:
+    conn.execute(
+        insert(sync_ledger).values(
+            bundle_id=bundle_id, sender=sender, stream=stream, sequence=sequence, digest=digest,
+            received_at=now_iso(), outcome=outcome, op_count=op_count,
+        )
+    )
+
+
+def received_streams(conn: Connection, sender: str) -> list[tuple[str, int]]:
+    q = (
+        select(sync_ledger.c.stream, func.max(sync_ledger.c.sequence))
+        .where(sync_ledger.c.sender == sender)
+        .group_by(sync_ledger.c.stream)
+    )
+    return sorted((str(s), int(n)) for s, n in conn.execute(q))
+
+
+def ledger_for(conn: Connection, sender: str) -> list[Any]:
+    q = select(sync_ledger).where(sync_ledger.c.sender == sender)
+    return list(conn.execute(q.order_by(sync_ledger.c.stream, sync_ledger.c.sequence)))
+
+
+def pending_count(conn: Connection) -> int:
+    return int(conn.execute(select(func.count()).select_from(sync_pending)).scalar_one())
+
+
+# --- scope -------------------------------------------------------------------------------------------
+def scope_for(conn: Connection, agency: str) -> Scope:
+    c = ENTITIES["case"].table
+    cases: set[str] = set()
+    pairs: list[tuple[str, str | None]] = []
+    for r in conn.execute(select(c.c.id, c.c.shared_with, c.c.lead_agency, c.c.subject_id)):
+        pairs.append((str(r.id), r.subject_id))
+        if case_shared_with(r.shared_with, r.lead_agency, agency):
+            cases.add(str(r.id))
+    k = ENTITIES["contribution"].table
+    hidden = {
+        str(r.id)
+        for r in conn.execute(
+            select(k.c.id, k.c.agency_id, k.c.restricted_to).where(
+                k.c.restricted_to.is_not(None), k.c.restricted_to != "[]"
+            )
+        )
+        if not contribution_visible(r.agency_id, r.restricted_to, agency)
+    }
+    frozen = frozenset(cases)
+    return Scope(agency, frozen, subjects_of(pairs, frozen), frozenset(hidden))
+
+
+def case_subject(conn: Connection, case_id: str) -> str | None:
+    c = ENTITIES["case"].table
+    v = conn.execute(select(c.c.subject_id).where(c.c.id == case_id)).scalar()
+    return str(v) if v else None
+
+
+# --- export selection -------------------------------------------------------------------------------
+def ops_after_acks(
+    conn: Connection, acks: dict[tuple[str, int], int], *, origin: str | None = None
+) -> Iterator[Op]:
+    """Ops the peer has not acknowledged (optionally only from ``origin``), in key order."""
+    q = select(op_log)
+    if origin is not None:
+        q = q.where(op_log.c.origin == origin)
+    for row in conn.execute(q.order_by(op_log.c.hlc, op_log.c.origin, op_log.c.op_id)):
+        if row.counter > acks.get((row.origin, row.epoch), 0):
+            yield op_from_row(row)
+
+
+def ops_of_case(conn: Connection, case_id: str, subject_id: str | None) -> list[Op]:
+    """Every op of a case and of its subject (a snapshot for a case entering a scope)."""
+    cond = op_log.c.case_id == case_id
+    if subject_id:
+        cond = or_(cond, and_(op_log.c.entity == "subject", op_log.c.record_id == subject_id))
+    rows = conn.execute(select(op_log).where(cond))
+    return [op_from_row(r) for r in rows]
+
+
+def peer_cases(conn: Connection, peer: str) -> dict[str, tuple[str, int]]:
+    rows = conn.execute(select(sync_peer_case).where(sync_peer_case.c.peer == peer))
+    return {str(r.case_id): (str(r.state), int(r.since_seq)) for r in rows}
+
+
+def set_peer_case(conn: Connection, peer: str, case_id: str, state: str | None, seq: int) -> None:
+    where = and_(sync_peer_case.c.peer == peer, sync_peer_case.c.case_id == case_id)
+    if state is None:
+        conn.execute(delete(sync_peer_case).where(where))
+        return
+    stmt = sqlite_insert(sync_peer_case).values(peer=peer, case_id=case_id, state=state, since_seq=seq)
+    conn.execute(
+        stmt.on_conflict_do_update(
+            index_elements=[sync_peer_case.c.peer, sync_peer_case.c.case_id],
+            set_={"state": state, "since_seq": seq},
+        )
+    )
+
+
+# --- eviction (an agency's store) --------------------------------------------------------------------
+def evict_case(conn: Connection, case_id: str, *, me: str, keep_own_after: dict[int, int]) -> int:
+    """Remove a case and everything of it; returns the number of records removed."""
+    removed = 0
+    subject_id = case_subject(conn, case_id)
+    doomed: list[tuple[str, str]] = [("case", case_id)]
+    for name, spec in ENTITIES.items():
+        if spec.case_field == "case_id":
+            t = spec.table
+            doomed += [(name, str(r[0])) for r in conn.execute(select(t.c.id).where(t.c.case_id == case_id))]
+    if subject_id:
+        c = ENTITIES["case"].table
+        others = conn.execute(
+            select(func.count()).select_from(c).where(c.c.subject_id == subject_id, c.c.id != case_id)
+        ).scalar_one()
+        if not others:
+            doomed.append(("subject", subject_id))
+    for entity, rid in doomed:
+        t = ENTITIES[entity].table
+        removed += conn.execute(delete(t).where(t.c.id == rid)).rowcount or 0
+        for state in (record_state, field_state, tombstone):
+            conn.execute(delete(state).where(state.c.entity == entity, state.c.record_id == rid))
+        conn.execute(delete(conflict).where(conflict.c.entity == entity, conflict.c.record_id == rid))
+        conn.execute(delete(sync_pending).where(sync_pending.c.wait_record == rid))
+        _drop_ops(conn, and_(op_log.c.entity == entity, op_log.c.record_id == rid), me, keep_own_after)
+    _drop_ops(conn, op_log.c.case_id == case_id, me, keep_own_after)
+    conn.execute(delete(conflict).where(conflict.c.case_id == case_id))
+    return removed
+
+
+def _drop_ops(conn: Connection, cond: Any, me: str, keep_own_after: dict[int, int]) -> None:
+    rows = conn.execute(select(op_log.c.op_id, op_log.c.origin, op_log.c.epoch, op_log.c.counter).where(cond))
+    doomed = [
+        r.op_id
+        for r in rows
+        if not (r.origin == me and r.counter > keep_own_after.get(int(r.epoch), 0))
+    ]
+    for i in range(0, len(doomed), 500):
+        conn.execute(delete(op_log).where(op_log.c.op_id.in_(doomed[i : i + 500])))
+
+
+def open_conflicts(conn: Connection) -> list[Any]:
+    return list(conn.execute(select(conflict).where(conflict.c.status == "open").order_by(conflict.c.id)))
+
+
+def conflict_row(conn: Connection, conflict_id: str) -> Any | None:
+    return conn.execute(select(conflict).where(conflict.c.id == conflict_id)).first()
+
+
+def op_rows(conn: Connection, op_ids: list[str]) -> dict[str, Op]:
+    rows = conn.execute(select(op_log).where(op_log.c.op_id.in_(op_ids)))
+    return {str(r.op_id): op_from_row(r) for r in rows}
