@@ -27,198 +27,23 @@ from app.models.enums import (
 )
 from app.models.errors import InvalidInput
 from app.services.context import Session
+from app.services.demo_data import (
+    ACTION_TITLES,
+    AGENCIES,
+    CONTRIBUTIONS,
+    ETHNICITIES,
+    FORENAMES,
+    GENDERS,
+    NARRATIVES,
+    REFERRERS,
+    STAFF,
+    STREETS,
+    SURNAMES,
+    TOWNS,
+)
 from app.storage import repo
 from app.storage.codec import to_jsonable
 from app.storage.writer import Writer
-
-AGENCIES = (
-    ("Northshire Police", "NP", "police", "North"),
-    ("Counter Terrorism Policing North East", "CTP", "ct-police", ""),
-    ("Probation Service – Northshire", "PS", "probation", ""),
-    ("NHS Northshire Integrated Care Board", "ICB", "health", ""),
-    ("Northshire Mental Health Foundation Trust", "MHT", "health", ""),
-    ("Children's Social Care", "CSC", "childrens", ""),
-    ("Adult Social Care", "ASC", "adults", ""),
-    ("Northshire Schools and Colleges", "EDU", "education", ""),
-    ("Northshire Homes", "HSG", "housing", ""),
-    ("Youth Justice Service", "YJS", "other", ""),
-    ("Northshire Fire and Rescue", "FRS", "other", ""),
-)
-
-FORENAMES = (
-    "Łukasz",
-    "Zoë",
-    "Siobhán",
-    "Ngọc Ánh",
-    "Seán",
-    "Aisha",
-    "Mohammed",
-    "Dafydd",
-    "Björn",
-    "Chiamaka",
-    "Jakub",
-    "Priya",
-    "Tomás",
-    "Leah",
-    "Kwame",
-    "Fatima Zahra",
-    "Jamie-Lee",
-    "Oisín",
-    "Amélie",
-    "Ryan",
-    "Kai",
-    "Hamza",
-    "Ellie-Mae",
-    "Dominik",
-    "Yusuf",
-    "Chloé",
-    "Bartosz",
-    "Mia",
-    "Rhys",
-    "Ayaan",
-    "Connor",
-    "Nadia",
-    "Gwenllian",
-    "Tyler",
-    "Ibrahim",
-    "Maja",
-    "Lewis",
-    "Samira",
-    "Owain",
-    "Jordan",
-)
-SURNAMES = (
-    "Kowalczyk",
-    "Hughes",
-    "Ó Súilleabháin",
-    "Nguyễn",
-    "O'Brien",
-    "Rahman",
-    "Al-Hassan",
-    "ap Gwŷn",
-    "Ødegaard",
-    "Okafor",
-    "Dvořák",
-    "Patel",
-    "Ruíz",
-    "D'Souza",
-    "Mensah",
-    "Benali",
-    "Smith",
-    "McCarthy",
-    "Lefèvre",
-    "Connor",
-    "Williams",
-    "Khan",
-    "Evans",
-    "Nowak",
-    "Ali",
-    "Taylor",
-    "Begum",
-    "Jones",
-    "Wiśniewski",
-    "Davies",
-    "Hussain",
-    "Brown",
-    "Lewandowski",
-    "Thomas",
-    "Mahmood",
-    "Robinson",
-    "Ahmed",
-    "Walker",
-    "Fitzgerald",
-    "Zieliński",
-)
-STAFF = (
-    "Ruth Adeyemi",
-    "Gareth Lloyd",
-    "Helen McKenzie",
-    "Sunil Sharma",
-    "Claire Doherty",
-    "Tom Brennan",
-    "Joanna Wójcik",
-    "Marcus Green",
-    "Bethan Pryce",
-    "Imran Qureshi",
-    "Sarah O'Neill",
-    "David Chen",
-    "Rebecca Hall",
-    "Aled Morgan",
-    "Yvonne Clarke",
-)
-GENDERS = ("Male", "Male", "Male", "Female", "Female", "Non-binary", "Not stated")
-ETHNICITIES = (
-    "White British",
-    "White Irish",
-    "White – any other",
-    "Asian or Asian British – Pakistani",
-    "Asian or Asian British – Bangladeshi",
-    "Asian or Asian British – Indian",
-    "Black or Black British – African",
-    "Black or Black British – Caribbean",
-    "Mixed",
-    "Arab",
-    "Not stated",
-)
-TOWNS = ("Ashby", "Brackenfield", "Carrow", "Dunmore", "Eastwick", "Fairholme", "Greyfriars")
-STREETS = (
-    "Mill Lane",
-    "Station Road",
-    "Church Street",
-    "Victoria Terrace",
-    "Park View",
-    "The Crescent",
-)
-REFERRERS = (
-    "Designated safeguarding lead",
-    "Head of year",
-    "GP",
-    "Community mental health nurse",
-    "Probation officer",
-    "Neighbourhood police officer",
-    "Social worker",
-    "Youth worker",
-    "Parent",
-    "Housing officer",
-    "College tutor",
-    "Imam",
-    "Employer",
-)
-NARRATIVES = (
-    "Shared images from an extreme right-wing channel in a class group chat and spoke admiringly "
-    "of a recent attack. Has become withdrawn from friends since a family bereavement.",
-    "Parent reports hours each night on forums that glorify school shootings; has drawn up a "
-    "list of pupils who 'deserve it'. No known access to weapons.",
-    "Expressed support for a proscribed Islamist group to a tutor and asked how to travel "
-    "abroad. Recently left college and is spending time with older men not known to family.",
-    "Came to notice after graffiti of extremist symbols near a mosque. Unemployed, heavy cannabis "
-    "use, isolated; posts a mixture of conspiracy content and violent misogyny.",
-    "Told a nurse he would 'make them pay' for his brother's deportation and searched for "
-    "bomb-making material on a library computer. Diagnosed with depression.",
-    "Repeatedly shares anti-government content calling for violence against named politicians; "
-    "has a previous conviction for affray. Lives alone in temporary accommodation.",
-)
-ACTION_TITLES = (
-    ("Arrange mentoring with an intervention provider", "ideological"),
-    ("Home visit with parent to discuss online safety", "family"),
-    ("Refer to community mental health team", "wellbeing"),
-    ("Check for access to firearms and weapons", "safety"),
-    ("Agree a return-to-education plan with the college", "education"),
-    ("Share school attendance record with the panel", "education"),
-    ("Review housing placement and tenancy support", "family"),
-    ("Update the police risk assessment", "safety"),
-    ("Offer a GP appointment and medication review", "wellbeing"),
-    ("Explore supervised sports and youth activities", "education"),
-)
-CONTRIBUTIONS = (
-    "Attendance has fallen to 71% this term; two fixed-term exclusions for threatening behaviour.",
-    "Known to the community mental health team; missed the last two appointments.",
-    "Intelligence indicates contact with an online group promoting extreme right-wing violence.",
-    "Family engaging well with the social worker; mother worried about his bedroom content.",
-    "Tenancy at risk due to arrears; neighbour complaints about shouting at night.",
-    "No recorded offending since the last review; stop and search in September, nothing found.",
-    "Mentor reports three sessions held; open to discussing the material he shared.",
-)
 
 
 @dataclass(frozen=True)
