@@ -50,9 +50,14 @@ def _today() -> dt.date:
     return dt.date.fromisoformat(pinned) if pinned else dt.date.today()
 
 
+log = logging.getLogger("roundtable.cli")
+
+
 def run(argv: Sequence[str]) -> int:
     parser = build_parser()
     args = parser.parse_args(list(argv))
+    # Only the command's name is logged: its arguments may hold names or case text.
+    log.info("command %s", getattr(args, "command", None))
     if not getattr(args, "func", None):
         parser.print_help(sys.stderr)
         return 2
@@ -77,6 +82,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         sys.stderr.write(f"usage error: {exc.user_message}\n")
         return 2
     except AppError as exc:
+        log.info("refused %s exit=%d", type(exc).__name__, exc.exit_code)
         sys.stderr.write(f"roundtable: {exc.user_message}\n")
         return exc.exit_code
     except BrokenPipeError:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,6 +25,8 @@ from app.services.context import Session
 from app.storage import meta as meta_store
 from app.storage.store import Store
 from app.storage.writer import Writer
+
+log = logging.getLogger("roundtable.setup")
 
 
 @dataclass(frozen=True)
@@ -168,6 +171,7 @@ def unlock(
     else:
         raise UnlockError("A passphrase or recovery key is needed to unlock the store.")
     session = Session(store, today_fn=today_fn)
+    log.info("store unlocked id=%s", store.store_id)
     try:
         with session.change() as w:
             w.record_event("unlock", "store", store.store_id)
