@@ -1,0 +1,418 @@
+"""Referral intake from spreadsheets: preview a file, then import all of its rows or none.
+
+Job: read a referral file's bytes (size checked before reading), let ``app.spreadsheets`` check
+every row, add what only the store knows (which rows are people already known to the panel, and
+the checks of the referral form's own door), and open one case per row through
+``cases.open_referral_in`` — the same door as the form — in ONE transaction.
+
+Invariants:
+- All rows or none: if any row has a problem that the caller did not explicitly leave out
+  (``skip_rows``), nothing is written and :class:`IntakeRefused` lists the problems. A problem on
+  the header row (a required column missing) cannot be skipped.
+- Leaving rows out is audited (``referral-import-skip`` with the row numbers); the import itself is
+  audited as ``referral-import`` with counts only — never the file name or any cell.
+- A row whose person matches an existing subject (name or alias and date of birth, or an
+  identifier), or an earlier row of the same file, is linked to that subject, not duplicated.
+- A dry run does the whole import inside the transaction and rolls it back: the report is exact
+  and the store is unchanged.
+- A mapping the user chose (field -> header) is remembered inside the encrypted store (meta key
+  ``mapping:<header signature>``) and used for the next file with the same headers.
+- Only the coordinator imports or previews referral files.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from app.models import rules
+from app.models.enums import Role
+from app.models.errors import InvalidInput, SpreadsheetError
+from app.models.ids import CaseId, SubjectId
+from app.models.intake import FIELDS, ReferralDraft, ReferralSheet, RowProblem
+from app.services import cases
+from app.services.cases import ReferralInput, SubjectInput
+from app.services.context import Session
+from app.spreadsheets.referrals import DEFAULT_MAX_BYTES, read_referral_file
+from app.storage import meta as meta_store
+from app.storage import repo
+from app.storage.writer import Writer
+
+MAX_FILE_BYTES = DEFAULT_MAX_BYTES
+SHOWN_PROBLEMS = 5
+_LIMITS = {"forenames": 200, "surname": 200, "referrer": 200, "gender": 60, "address": 500,
+           "postcode": 12, "narrative": 20_000}  # fmt: skip
+
+
+class IntakeRefused(InvalidInput):
+    """The file has problems in rows that were not left out; ``problems`` lists every one."""
+
+    def __init__(self, problems: tuple[RowProblem, ...]) -> None:
+        rows = len({p.row for p in problems})
+        shown = "; ".join(p.describe() for p in problems[:SHOWN_PROBLEMS])
+        more = f"; and {len(problems) - SHOWN_PROBLEMS} more" if len(problems) > SHOWN_PROBLEMS else ""
+        super().__init__(
+            f"Nothing was imported: {len(problems)} problem{'s' if len(problems) != 1 else ''} "
+            f"in {rows} row{'s' if rows != 1 else ''}. {shown}{more}."
+        )
+        self.problems = problems
+
+
+@dataclass(frozen=True)
+class SubjectLink:
+    subject_id: SubjectId
+    case_refs: tuple[str, ...]
+    reason: str  # "name and date of birth" | "identifier" | "same person as row N"
+
+    def describe(self) -> str:
+        refs = ", ".join(self.case_refs) or "no case yet"
+        return f"linked to existing subject {refs} ({self.reason})"
+
+
+@dataclass(frozen=True)
+class PreviewRow:
+    row: int
+    draft: ReferralDraft | None  # None when the row has problems
+    problems: tuple[RowProblem, ...]
+    matches: tuple[SubjectLink, ...] = ()  # existing subjects, best first
+    same_as_row: int | None = None  # an earlier row of this file about the same person
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+@dataclass(frozen=True)
+class IntakePreview:
+    rows: tuple[PreviewRow, ...]
+    problems: tuple[RowProblem, ...]  # every problem, header-row ones first
+    unknown_columns: tuple[str, ...]
+    mapping: dict[str, str]  # field -> header used
+    mapping_source: str  # "guessed" | "remembered" | "chosen"
+    header_signature: str
+    headers: tuple[str, ...]
+    sheet_names: tuple[str, ...]
+    sheet: str
+    header_row: int
+    rows_read: int
+    encoding: str
+
+    @property
+    def blocking(self) -> tuple[RowProblem, ...]:
+        """Problems of the file itself (on the header row): no row can be imported."""
+        return tuple(p for p in self.problems if p.row == self.header_row)
+
+    @property
+    def problem_rows(self) -> frozenset[int]:
+        return frozenset(p.row for p in self.problems if p.row != self.header_row)
+
+
+@dataclass(frozen=True)
+class ImportedRow:
+    row: int
+    case_id: CaseId
+    ref: str
+    link: SubjectLink | None = None
+
+
+@dataclass(frozen=True)
+class IntakeReport:
+    imported: tuple[ImportedRow, ...]
+    skipped_rows: tuple[int, ...]
+    rows_read: int
+    dry_run: bool
+    unknown_columns: tuple[str, ...] = ()
+    mapping: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def linked(self) -> tuple[ImportedRow, ...]:
+        return tuple(r for r in self.imported if r.link is not None)
+
+
+class _DryRun(Exception):
+    def __init__(self, report: IntakeReport) -> None:
+        super().__init__("dry run")
+        self.report = report
+
+
+# --- remembered mappings -------------------------------------------------------------------------
+
+
+def _mapping_key(signature: str) -> str:
+    if not signature or not all(ch in "0123456789abcdef" for ch in signature):
+        raise InvalidInput("That is not a header signature.")
+    return f"mapping:{signature}"
+
+
+def remembered_mapping(session: Session, header_signature: str) -> dict[str, str] | None:
+    """The column choice remembered for files with these headers, if any."""
+    with session.view() as conn:
+        raw = meta_store.get(conn, _mapping_key(header_signature))
+    if not raw:
+        return None
+    try:
+        value = json.loads(raw)
+    except ValueError:
+        return None
+    if not isinstance(value, dict):
+        return None
+    return {str(k): str(v) for k, v in value.items() if k in FIELDS}
+
+
+def remember_mapping(session: Session, *, header_signature: str, mapping: Mapping[str, str]) -> None:
+    """Remember a column choice (field -> header text; "" = not imported) for these headers."""
+    rules.check_role(session.me, Role.COORDINATOR, doing="import referral files")
+    unknown = set(mapping) - set(FIELDS)
+    if unknown:
+        raise InvalidInput("Unknown fields in the column choices: " + ", ".join(sorted(unknown)))
+    key = _mapping_key(header_signature)
+    with session.change() as w:
+        meta_store.put(w.conn, key, json.dumps(dict(mapping), ensure_ascii=False, sort_keys=True))
+
+
+# --- reading -------------------------------------------------------------------------------------
+
+
+def read_file_bytes(path: Path, *, max_bytes: int = MAX_FILE_BYTES) -> bytes:
+    """The file's bytes, refusing a missing, special or too-large file before reading it all."""
+    path = Path(path)
+    try:
+        info = path.stat()
+    except OSError:
+        raise InvalidInput("There is no file at that location.") from None
+    if not path.is_file():
+        raise InvalidInput("That is not a file.")
+    if info.st_size > max_bytes:
+        raise SpreadsheetError(
+            f"The file is larger than {max_bytes / 2**20:g} MiB. Split it into smaller files."
+        )
+    try:
+        with path.open("rb") as fh:
+            data = fh.read(max_bytes + 1)
+    except OSError:
+        raise InvalidInput("The file could not be read.") from None
+    if len(data) > max_bytes:
+        raise SpreadsheetError(
+            f"The file is larger than {max_bytes / 2**20:g} MiB. Split it into smaller files."
+        )
+    return data
+
+
+def _read(
+    session: Session, path: Path, sheet: str | None, mapping: Mapping[str, str] | None
+) -> tuple[ReferralSheet, str]:
+    rules.check_role(session.me, Role.COORDINATOR, doing="import referral files")
+    data = read_file_bytes(path)
+    kw = {"programme": session.programme, "today": session.today(), "sheet": sheet}
+    if mapping is not None:
+        return read_referral_file(data, Path(path).name, mapping=mapping, **kw), "chosen"  # type: ignore[arg-type]
+    result = read_referral_file(data, Path(path).name, **kw)  # type: ignore[arg-type]
+    remembered = remembered_mapping(session, result.header_signature)
+    if remembered and remembered != result.mapping.as_dict():
+        try:
+            return read_referral_file(data, Path(path).name, mapping=remembered, **kw), "remembered"  # type: ignore[arg-type]
+        except SpreadsheetError:
+            pass  # the remembered choice no longer fits: fall back to the guess
+    return result, "remembered" if remembered else "guessed"
+
+
+def _door_problems(draft: ReferralDraft, columns: Mapping[str, str]) -> list[RowProblem]:
+    """What the referral form's door would refuse, reported as row problems instead."""
+    out: list[RowProblem] = []
+
+    def col(name: str) -> str:
+        return columns.get(name) or FIELDS[name][0]
+
+    values = {
+        "forenames": draft.forenames, "surname": draft.surname, "referrer": draft.referrer,
+        "gender": draft.gender, "address": draft.address, "postcode": draft.postcode,
+        "narrative": draft.narrative,
+    }  # fmt: skip
+    if not draft.referrer:
+        out.append(RowProblem(draft.source_row, col("referrer"), "The referrer is missing."))
+    if not draft.narrative:
+        out.append(
+            RowProblem(draft.source_row, col("narrative"), "The reason for referral is missing.")
+        )
+    for name, text in values.items():
+        if len(text) > _LIMITS[name]:
+            out.append(
+                RowProblem(
+                    draft.source_row, col(name), f"Too long (at most {_LIMITS[name]:,} characters)."
+                )
+            )
+        elif any(ord(ch) < 32 and ch not in "\n\t\r" for ch in text):
+            out.append(RowProblem(draft.source_row, col(name), "Contains control characters."))
+    for alias in draft.aliases:
+        if len(alias) > 200:
+            out.append(RowProblem(draft.source_row, col("aliases"), "An alias is too long."))
+    return out
+
+
+def _subject_input(d: ReferralDraft) -> SubjectInput:
+    return SubjectInput(
+        forenames=d.forenames, surname=d.surname, date_of_birth=d.date_of_birth,
+        aliases=d.aliases, gender=d.gender, address=d.address, postcode=d.postcode,
+        identifiers=d.identifiers,
+    )  # fmt: skip
+
+
+def _referral_input(d: ReferralDraft) -> ReferralInput:
+    return ReferralInput(d.received, d.referrer, d.sector, d.concern, d.narrative)
+
+
+def _person_keys(d: ReferralDraft) -> set[tuple[str, ...]]:
+    """Keys under which two rows of one file are the same person (the matching rules)."""
+    keys: set[tuple[str, ...]] = {
+        ("id", i.kind, i.value.replace(" ", "").upper()) for i in d.identifiers
+    }
+    if d.date_of_birth:
+        dob = d.date_of_birth.isoformat()
+        keys.add(("surname", repo.normalise_search(d.surname), dob))
+        for name in (f"{d.forenames} {d.surname}", *d.aliases):
+            keys.add(("name", repo.normalise_search(name), dob))
+    return keys
+
+
+def _links(session: Session, d: ReferralDraft) -> tuple[SubjectLink, ...]:
+    found = cases.find_matching_subjects(session, _subject_input(d))
+    found.sort(key=lambda m: m.reason != "identifier")
+    return tuple(SubjectLink(m.subject.id, m.case_refs, m.reason) for m in found)
+
+
+def preview_referral_file(
+    session: Session,
+    *,
+    path: Path,
+    sheet: str | None = None,
+    mapping: Mapping[str, str] | None = None,
+) -> IntakePreview:
+    """Read a referral file and show what an import would do; changes nothing."""
+    result, source = _read(session, path, sheet, mapping)
+    return _preview(session, result, source, with_matches=True)
+
+
+def _preview(
+    session: Session, result: ReferralSheet, source: str, *, with_matches: bool
+) -> IntakePreview:
+    columns = result.mapping.as_dict()
+    by_row: dict[int, list[RowProblem]] = {}
+    for p in result.problems:
+        by_row.setdefault(p.row, []).append(p)
+    drafts = {d.source_row: d for d in result.drafts}
+    for d in result.drafts:
+        if found := _door_problems(d, columns):
+            by_row.setdefault(d.source_row, []).extend(found)
+    seen: dict[tuple[str, ...], int] = {}
+    rows: list[PreviewRow] = []
+    for number in sorted(set(drafts) | (set(by_row) - {result.header_row})):
+        problems = tuple(by_row.get(number, ()))
+        draft = None if problems else drafts.get(number)
+        same = None
+        links: tuple[SubjectLink, ...] = ()
+        if draft is not None:
+            keys = _person_keys(draft)
+            same = min((seen[k] for k in keys if k in seen), default=None)
+            for k in keys:
+                seen.setdefault(k, number)
+            if with_matches:
+                links = _links(session, draft)
+        rows.append(PreviewRow(number, draft, problems, links, same))
+    header = tuple(by_row.get(result.header_row, ()))
+    every = header + tuple(p for r in rows for p in r.problems)
+    return IntakePreview(
+        rows=tuple(rows), problems=every, unknown_columns=result.unknown_columns,
+        mapping=columns, mapping_source=source, header_signature=result.header_signature,
+        headers=result.headers, sheet_names=result.sheet_names, sheet=result.sheet,
+        header_row=result.header_row, rows_read=result.rows_read, encoding=result.encoding,
+    )  # fmt: skip
+
+
+# --- importing -----------------------------------------------------------------------------------
+
+
+def import_referrals(
+    session: Session,
+    *,
+    path: Path,
+    sheet: str | None = None,
+    mapping: Mapping[str, str] | None = None,
+    skip_rows: frozenset[int] = frozenset(),
+    dry_run: bool = False,
+) -> IntakeReport:
+    """Open one case per row of the file, all in one transaction, or refuse and change nothing.
+
+    ``skip_rows`` are rows the user explicitly leaves out (audited); every other row must be free
+    of problems. ``mapping`` is the user's column choice, remembered on success."""
+    result, source = _read(session, path, sheet, mapping)
+    preview = _preview(session, result, source, with_matches=False)
+    if preview.blocking:
+        raise IntakeRefused(preview.blocking)
+    unskipped = tuple(p for p in preview.problems if p.row not in skip_rows)
+    if unskipped:
+        raise IntakeRefused(unskipped)
+    todo = [r for r in preview.rows if r.draft is not None and r.row not in skip_rows]
+    skipped = tuple(sorted(r.row for r in preview.rows if r.row in skip_rows))
+    if not todo:
+        raise InvalidInput("There are no rows to import; nothing was imported.")
+    try:
+        with session.change() as w:
+            report = _write(session, w, todo, skipped, preview, dry_run=dry_run)
+            if mapping is not None and not dry_run:
+                meta_store.put(
+                    w.conn, _mapping_key(preview.header_signature),
+                    json.dumps(dict(mapping), ensure_ascii=False, sort_keys=True),
+                )  # fmt: skip
+            if dry_run:
+                raise _DryRun(report)
+    except _DryRun as done:
+        return done.report
+    return report
+
+
+def _write(
+    session: Session,
+    w: Writer,
+    todo: list[PreviewRow],
+    skipped: tuple[int, ...],
+    preview: IntakePreview,
+    *,
+    dry_run: bool,
+) -> IntakeReport:
+    subject_of_row: dict[int, SubjectId] = {}
+    imported: list[ImportedRow] = []
+    for r in todo:
+        draft = r.draft
+        assert draft is not None
+        links = _links(session, draft)  # inside the transaction: sees rows imported so far
+        link: SubjectLink | None = links[0] if links else None
+        if link is not None and link.subject_id in subject_of_row.values():
+            first = min(n for n, s in subject_of_row.items() if s == link.subject_id)
+            link = SubjectLink(link.subject_id, link.case_refs, f"same person as row {first}")
+        try:
+            case_id = cases.open_referral_in(
+                session, w, subject=_subject_input(draft), referral=_referral_input(draft),
+                link_subject=link.subject_id if link else None,
+            )  # fmt: skip
+        except InvalidInput as exc:
+            raise InvalidInput(f"Row {r.row}: {exc.user_message} Nothing was imported.") from None
+        row = repo.get_row(w.conn, "case", case_id)
+        assert row is not None
+        subject_of_row[r.row] = SubjectId(row.subject_id)
+        imported.append(ImportedRow(r.row, case_id, str(row.ref), link))
+    batch = secrets.token_hex(8)
+    linked = sum(1 for i in imported if i.link is not None)
+    w.record_event(
+        "referral-import", "file", batch,
+        [f"rows:{len(imported)}", f"linked:{linked}", f"skipped:{len(skipped)}"],
+    )  # fmt: skip
+    if skipped:
+        w.record_event("referral-import-skip", "file", batch, [f"row:{n}" for n in skipped])
+    return IntakeReport(
+        imported=tuple(imported), skipped_rows=skipped, rows_read=preview.rows_read,
+        dry_run=dry_run, unknown_columns=preview.unknown_columns, mapping=preview.mapping,
+    )  # fmt: skip
+

@@ -1,0 +1,155 @@
+"""Gather the inputs of the statistics (one ``StatsCase`` per case) in a few set-based queries.
+
+Job: read what ``app.models.statistics.compute_statistics`` needs for every case this store may
+show, without loading whole case files: one query per kind of record (cases with their first
+referral and subject, screenings, adoptions, consents, first panel meetings held, actions), grouped
+in Python. Read-only; called inside ``Session.view()``.
+
+Invariants: a case counts once, with its earliest referral; the first screening decision decides
+the outcome; "discussed at panel" means an agenda item in a meeting marked held; "adopted" means
+the case once moved to the programme's adopted status; action owners are agency names.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from typing import Any
+
+from sqlalchemy import Connection, and_, func, or_, select
+
+from app.models.enums import ActionStatus, ConsentState
+from app.models.statistics import StatsAction, StatsCase
+from app.storage import schema as s
+from app.storage.codec import parse_date
+
+
+def _visible(visible_to: str | None) -> Any:
+    c = s.case
+    if visible_to is None:
+        return None
+    return or_(
+        c.c.lead_agency == visible_to,
+        func.instr(func.coalesce(c.c.shared_with, ""), '"' + visible_to + '"') > 0,
+    )
+
+
+def _age(dob: dt.date | None, day: dt.date) -> int | None:
+    if dob is None:
+        return None
+    return day.year - dob.year - ((day.month, day.day) < (dob.month, dob.day))
+
+
+def stats_cases(
+    conn: Connection, *, adopted_status: str, visible_to: str | None = None
+) -> list[StatsCase]:
+    """One ``StatsCase`` per case with a referral (``visible_to``: None for the hub, which sees
+    every case; else the agency whose need-to-know applies)."""
+    c, r, subj = s.case, s.referral, s.subject
+    vis = _visible(visible_to)
+    first = (
+        select(r.c.case_id, func.min(r.c.received).label("received"))
+        .group_by(r.c.case_id)
+        .subquery()
+    )
+    q = (
+        select(
+            c.c.id, c.c.exited_on, r.c.received, r.c.sector, r.c.concern,
+            subj.c.date_of_birth, subj.c.gender, subj.c.ethnicity,
+        )
+        .select_from(
+            c.join(first, first.c.case_id == c.c.id)
+            .join(r, and_(r.c.case_id == c.c.id, r.c.received == first.c.received))
+            .join(subj, subj.c.id == c.c.subject_id)
+        )
+    )
+    if vis is not None:
+        q = q.where(vis)
+    base: dict[str, Any] = {}
+    row: Any
+    for row in conn.execute(q):
+        base.setdefault(row.id, row)  # two referrals on one day: either will do
+    ids = set(base)
+
+    screened: dict[str, tuple[dt.date, str]] = {}
+    for row in conn.execute(
+        select(s.screening.c.case_id, s.screening.c.decided_on, s.screening.c.outcome)
+    ):
+        day = parse_date(row.decided_on)
+        if row.case_id not in ids or day is None:
+            continue
+        if row.case_id not in screened or day < screened[row.case_id][0]:
+            screened[row.case_id] = (day, row.outcome)
+
+    adopted = {
+        row.case_id
+        for row in conn.execute(
+            select(s.status_change.c.case_id).where(s.status_change.c.to_status == adopted_status)
+        )
+    }
+    adopted |= {
+        row.id for row in conn.execute(select(c.c.id).where(c.c.status == adopted_status))
+    }
+
+    given: set[str] = set()
+    withdrawn: set[str] = set()
+    for row in conn.execute(select(s.consent.c.case_id, s.consent.c.state)):
+        if row.state == ConsentState.GIVEN.value:
+            given.add(row.case_id)
+        elif row.state == ConsentState.WITHDRAWN.value:
+            withdrawn.add(row.case_id)
+
+    a, m = s.agenda_item, s.meeting
+    panel: dict[str, dt.date] = {}
+    for row in conn.execute(
+        select(a.c.case_id, func.min(m.c.held_on).label("first"))
+        .select_from(a.join(m, m.c.id == a.c.meeting_id))
+        .where(m.c.status == "held", a.c.case_id.is_not(None))
+        .group_by(a.c.case_id)
+    ):
+        day = parse_date(row.first)
+        if day is not None:
+            panel[row.case_id] = day
+
+    act, ag = s.action, s.agency
+    actions: dict[str, list[StatsAction]] = defaultdict(list)
+    for row in conn.execute(
+        select(act.c.case_id, act.c.due, act.c.completed_on, act.c.status, ag.c.name)
+        .select_from(act.outerjoin(ag, ag.c.id == act.c.owner_agency))
+        .where(act.c.due.is_not(None))
+    ):
+        due = parse_date(row.due)
+        if row.case_id in ids and due is not None:
+            try:
+                status = ActionStatus(row.status)
+            except ValueError:
+                continue
+            actions[row.case_id].append(
+                StatsAction(row.name or "Unknown agency", due, parse_date(row.completed_on), status)
+            )
+
+    out: list[StatsCase] = []
+    for case_id, row in base.items():
+        received = parse_date(row.received)
+        if received is None:
+            continue
+        scr = screened.get(case_id)
+        out.append(
+            StatsCase(
+                received=received,
+                sector=row.sector or "",
+                concern=row.concern or "",
+                age_at_referral=_age(parse_date(row.date_of_birth), received),
+                gender=row.gender or "",
+                ethnicity=row.ethnicity or "",
+                screening_outcome=scr[1] if scr else None,
+                screened_on=scr[0] if scr else None,
+                first_panel_on=panel.get(case_id),
+                adopted=case_id in adopted,
+                exited_on=parse_date(row.exited_on),
+                consent_given=case_id in given or case_id in withdrawn,
+                consent_withdrawn=case_id in withdrawn,
+                actions=tuple(sorted(actions.get(case_id, ()), key=lambda x: x.due)),
+            )
+        )
+    return out
