@@ -83,10 +83,11 @@ def main(argv: list[str] | None = None) -> int:
         ctx = UiContext(tasks, QSettings(str(Path(tmp) / "settings.ini"), QSettings.Format.IniFormat))
         ctx.today_fn = lambda: TODAY
         ctx.store_path = store
-        session = setup.unlock(store, passphrase="screenshots only", today_fn=lambda: TODAY)
         from app.ui.context import load_snapshot
 
-        ctx.attach(session, load_snapshot(session))
+        # unlock and close on the store worker: the store's file lock belongs to one thread
+        session = tasks.call_sync(lambda: setup.unlock(store, passphrase="screenshots only", today_fn=lambda: TODAY))
+        ctx.attach(session, tasks.call_sync(lambda: load_snapshot(session)))
         win = MainWindow(ctx)
         win.resize(*SIZE)
         win.show()
