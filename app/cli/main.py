@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import importlib
+import logging
 import os
 import sys
 from collections.abc import Sequence
