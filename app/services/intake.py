@@ -56,7 +56,7 @@ class IntakeRefused(InvalidInput):
         more = f"; and {len(problems) - SHOWN_PROBLEMS} more" if len(problems) > SHOWN_PROBLEMS else ""
         super().__init__(
             f"Nothing was imported: {len(problems)} problem{'s' if len(problems) != 1 else ''} "
-            f"in {rows} row{'s' if rows != 1 else ''}. {shown}{more}."
+            f"in {rows} row{'s' if rows != 1 else ''}. {shown}{more}".rstrip(".") + "."
         )
         self.problems = problems
 
