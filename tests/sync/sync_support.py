@@ -134,3 +134,84 @@ def state(session: Session, tables: tuple[str, ...] = VISIBLE) -> dict[str, list
     out = {t: d[t] for t in tables}
     out["open_conflicts"] = sorted((r[0], r[5]) for r in d["conflict"] if r[7] == "open")
     return out
+
+
+# --- crafting files (a harness that signs arbitrary payloads with a workstation's real key) -------
+def wire_op(
+    sender: Session, *, kind: str, entity: str, record_id: str, value: object = None,
+    field: str | None = None, case_id: str | None = None, prev: str | None = None,
+    hlc: int | None = None, counter: int | None = None, origin: str | None = None,
+) -> list[object]:
+    from app.models.ids import new_id
+    from app.storage.hlc import pack, wall_ms
+
+    _counter[0] += 1
+    return [
+        new_id(), origin or sender.workstation.device_id, 0, counter or 100_000 + _counter[0],
+        hlc or pack(wall_ms(), 0), kind, entity, record_id, field, value, prev, case_id,
+        sender.workstation.member.id,
+    ]
+
+
+def craft(
+    sender: Session,
+    recipient: Session,
+    *,
+    ops: list[list[object]] = (),  # type: ignore[assignment]
+    manifest: dict[str, object] | None = None,
+    header: dict[str, object] | None = None,
+    body: bytes | None = None,
+    plaintext: bytes | None = None,
+    sequence: int | None = None,
+    registry: bytes | None = None,
+) -> bytes:
+    """A bundle signed by ``sender``'s real key for ``recipient``, with whatever content we like."""
+    import zlib
+
+    from app.crypto._canonical import canonical_dumps
+    from app.crypto.bundle import seal_bundle
+    from app.crypto.identity import PublicIdentity
+    from app.models.ids import new_id
+    from app.storage.hlc import pack, wall_ms
+
+    me, rec = sender.workstation.device_id, recipient.workstation.device_id
+    _counter[0] += 1
+    seq = sequence or 500 + _counter[0]
+    m: dict[str, object] = {
+        "type": "roundtable-sync-payload", "version": 1, "bundle_id": new_id(), "sender": me,
+        "recipient": rec, "stream": f"{me}>{rec}/0", "sequence": seq, "sender_epoch": 0,
+        "created_hlc": pack(wall_ms(), 0), "schema": [1, 0], "min_reader": [1, 0],
+        "registry_version": 0, "acks": [], "received": [], "op_count": len(ops),
+    }
+    m.update(manifest or {})
+    h = {k: m[k] for k in ("bundle_id", "sender", "stream", "sequence", "created_hlc", "schema",
+                           "min_reader", "registry_version")}
+    h.update(header or {})
+    if plaintext is None:
+        if body is None:
+            lines = [canonical_dumps(m), registry or b"null", *(canonical_dumps(o) for o in ops)]
+            body = b"\n".join(lines) + b"\n"
+        plaintext = b"\x01" + zlib.compress(body)
+    keys = recipient.store.device_keys().public()
+    return seal_bundle(
+        plaintext=plaintext, header_fields=h, signer=sender.store.device_keys(),
+        recipients=[(rec, PublicIdentity(keys.sign_pub, keys.enc_pub))],
+    )
+
+
+def import_bytes(session: Session, folder: Path, data: bytes) -> object:
+    f = folder / f"crafted-{new_name()}.rtb"
+    f.write_bytes(data)
+    return exchange.import_bundle(session, path=f)
+
+
+def assert_rejected_unchanged(session: Session, folder: Path, data: bytes, *, alert: bool | None = None,
+                              reason: str = "") -> object:
+    before = dump(session)
+    r = import_bytes(session, folder, data)
+    assert r.outcome in ("rejected", "kept-aside"), (r.outcome, r.reason)  # type: ignore[attr-defined]
+    if alert is not None:
+        assert r.security_alert is alert, r.reason  # type: ignore[attr-defined]
+    assert reason.casefold() in r.reason.casefold(), r.reason  # type: ignore[attr-defined]
+    assert dump(session) == before
+    return r

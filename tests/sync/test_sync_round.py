@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from app.services import contributions, exchange
-from tests.sync.conftest import Panel, dump, open_case
+from sync_support import Panel, dump, open_case
 
 
 def test_case_reaches_only_the_agencies_it_is_shared_with(panel: Panel) -> None:

@@ -1,0 +1,110 @@
+"""Exchange commands: ``identity``, ``enrol``, ``export``, ``import``, ``conflicts``.
+
+Each calls ``app.services.exchange`` only. A rejected file is exit 1 with one line on standard
+error saying why (the store is unchanged); ``--json`` prints only JSON on standard output.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Any
+
+from app.cli.base import out, print_json, table, to_json
+from app.models.errors import InvalidInput
+from app.services import exchange
+from app.services.context import Session
+
+
+def register(sub: Any) -> None:
+    p = sub.add_parser("identity", help="write this workstation's identity card")
+    p.add_argument("--out", required=True, help="the card file to write")
+    p.set_defaults(func=_identity)
+
+    p = sub.add_parser("enrol", help="trust a workstation's card after comparing its fingerprint")
+    p.add_argument("card", help="the identity card file")
+    p.add_argument("--fingerprint", required=True, help="the fingerprint read out by its owner")
+    p.set_defaults(func=_enrol)
+
+    p = sub.add_parser("export", help="write a signed, encrypted bundle for a member")
+    p.add_argument("--to", required=True, dest="to", help="member id, fingerprint or 8+ char prefix")
+    p.add_argument("--out", required=True, help="the bundle file to write")
+    p.set_defaults(func=_export)
+
+    p = sub.add_parser("import", help="verify and apply a bundle")
+    p.add_argument("file", help="the bundle file")
+    p.add_argument("--json", action="store_true", help="print the report as JSON")
+    p.set_defaults(func=_import)
+
+    p = sub.add_parser("conflicts", help="open conflicts from exchange")
+    p.add_argument("--json", action="store_true", help="print JSON")
+    p.set_defaults(func=_conflicts)
+
+
+def _identity(args: argparse.Namespace, session: Session) -> int:
+    path = exchange.write_identity_card(session, out=Path(args.out))
+    out(f"Identity card written to {path}")
+    out(f"Fingerprint: {session.workstation.fingerprint}")
+    return 0
+
+
+def _enrol(args: argparse.Namespace, session: Session) -> int:
+    try:
+        card = Path(args.card).read_bytes()
+    except OSError as exc:
+        raise InvalidInput(f"The card file could not be read ({exc.strerror or 'error'}).") from exc
+    e = exchange.enrol(session, card=card, fingerprint=args.fingerprint)
+    out(f"Enrolled {e.name} ({e.role}, {e.agency_name}), member {e.member_id}")
+    out(f"Fingerprint: {e.fingerprint}")
+    return 0
+
+
+def _export(args: argparse.Namespace, session: Session) -> int:
+    r = exchange.export_bundle(session, to_member=args.to, out=Path(args.out))
+    out(
+        f"Wrote file {r.sequence} for {r.to_name}: {r.operations} operations, {r.cases} cases, "
+        f"{r.evicted} evictions, {r.size} bytes -> {r.path}"
+    )
+    if r.held_back:
+        sys.stderr.write(
+            f"roundtable: {r.held_back} local changes are not allowed to be sent and were held back.\n"
+        )
+    return 0
+
+
+def _import(args: argparse.Namespace, session: Session) -> int:
+    r = exchange.import_bundle(session, path=Path(args.file))
+    if args.json:
+        doc = to_json(r)
+        doc["path"] = str(r.path)
+        print_json(doc)
+    elif r.ok:
+        out(
+            f"{r.outcome}: {r.applied} operations applied, {r.duplicates} duplicates skipped, "
+            f"{len(r.conflicts_opened)} conflicts opened, {r.waiting} waiting for a record, "
+            f"{r.evicted} cases evicted"
+            + (f" ({r.reason})" if r.reason else "")
+        )
+    if not r.ok:
+        sys.stderr.write(f"roundtable: {r.reason}\n")
+        return 1
+    return 0
+
+
+def _conflicts(args: argparse.Namespace, session: Session) -> int:
+    items = exchange.list_conflicts(session)
+    if args.json:
+        print_json(items)
+        return 0
+    if not items:
+        out("No open conflicts.")
+        return 0
+    rows = [
+        [c.id[:8], c.kind, c.case_ref or "", f"{c.entity}.{c.field or '*'}", str(len(c.candidates))]
+        for c in items
+    ]
+    table(rows, ["id", "kind", "case", "what", "versions"])
+    if not session.workstation.is_hub:
+        out("These await the coordinator.")
+    return 0
