@@ -167,7 +167,13 @@ def unlock(
         secret = keyring.fetch(keyfile.store_id)
         if secret is None:
             raise UnlockError("The keyring no longer holds this store's secret.")
-        store = Store.open_with_keyring_secret(path, secret)
+        try:
+            store = Store.open_with_keyring_secret(path, secret)
+        except KeyringUnavailable as exc:
+            raise UnlockError(
+                "The secret remembered on this workstation no longer opens the store; "
+                "use the passphrase."
+            ) from exc
     else:
         raise UnlockError("A passphrase or recovery key is needed to unlock the store.")
     session = Session(store, today_fn=today_fn)
