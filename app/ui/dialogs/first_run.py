@@ -161,7 +161,7 @@ class FirstRunDialog(QDialog):
             "passphrase": self.passphrase.text(),
             "name": self.name.text(),
             "agency": self.agency.text(),
-            "role": self.role.currentData(),
+            "role": Role(self.role.currentData()),
             "panel": self.panel.text(),
             "programme": self.programme.currentData(),
         }

@@ -146,7 +146,7 @@ class ActionsScreen(Screen):
     def _apply(self) -> None:
         self.proxy.agency = self.agency.currentData()
         self.proxy.owner = self.owner.currentData()
-        self.proxy.status = self.status.currentData()
+        self.proxy.status = ActionStatus(self.status.currentData()) if self.status.currentData() else None
         self.proxy.overdue = self.overdue.isChecked()
         self.proxy.open_only = self.open_only.isChecked()
         self.proxy.refilter()
@@ -169,7 +169,7 @@ class ActionsScreen(Screen):
             if others:
                 self.error.setText("Only your own agency's actions can be updated; untick the others.")
                 return
-        status, note = self.new_status.currentData(), self.note.text()
+        status, note = ActionStatus(self.new_status.currentData()), self.note.text()
         self.error.setText("")
 
         def failed(exc: BaseException) -> None:

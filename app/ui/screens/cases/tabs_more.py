@@ -123,7 +123,7 @@ class ActionsTab(QWidget):
         return [self.proxy.index(i.row(), 0).data(IdRole) for i in self.table.selectionModel().selectedRows()]
 
     def _on_update_button_clicked(self) -> None:
-        ids, status, note = self._selected_ids(), self.status.currentData(), self.note.text()
+        ids, status, note = self._selected_ids(), ActionStatus(self.status.currentData()), self.note.text()
         if not ids:
             self.error.setText("Select an action first.")
             return
@@ -206,7 +206,7 @@ class InformationTab(QWidget):
     def _on_add_button_clicked(self) -> None:
         if self.cf is None:
             return
-        cid, text, marking = self.cf.case.id, self.text.toPlainText(), self.marking.currentData()
+        cid, text, marking = self.cf.case.id, self.text.toPlainText(), Marking(self.marking.currentData())
         only = self.restrict.currentData()
         self.error.setText("")
         self.ctx.run(lambda s: contributions.add_contribution(s, case_id=cid, text=text, marking=marking,

@@ -128,9 +128,9 @@ class MeetingEditor(QWidget):
 
     def _on_attendance_changed(self, member_id: str) -> None:
         combo, agreed = self.att_rows[member_id]
-        att = combo.currentData()
-        if att is None:
+        if combo.currentData() is None:
             return
+        att = Attendance(combo.currentData())
         mid, ok = self.meeting_id, agreed.isChecked()
         self._run(lambda s: meetings.set_attendance(s, meeting_id=mid, member_id=member_id,  # type: ignore[arg-type]
                                                     attendance=att, confidentiality_agreed=ok))
@@ -353,7 +353,7 @@ class MeetingEditor(QWidget):
             return False
         minute = meetings.MinuteInput(discussion=self.discussion.toPlainText(), decision=self.decision.toPlainText(),
                                       rationale=self.rationale.toPlainText(), dissent=self.dissent.toPlainText(),
-                                      method=self.method.currentData())
+                                      method=DecisionMethod(self.method.currentData()) if self.method.currentData() else None)
         iid = item.id
         self._run(lambda s: meetings.record_minutes(s, item_id=iid, minute=minute))
         return True

@@ -170,7 +170,7 @@ class PanelScreen(Screen):
     def save(self) -> bool:
         settings = panel.PanelSettings(
             panel_name=self.panel_name.text(), auto_lock_minutes=self.auto_lock.value(),
-            keyring_allowed=self.keyring.isChecked(), default_marking=self.marking.currentData(),
+            keyring_allowed=self.keyring.isChecked(), default_marking=Marking(self.marking.currentData()),
             review_interval_days=self.review_days.value())
         self.error.setText("")
         self.ctx.run(lambda s: panel.save_settings(s, settings=settings), owner=self, mutates=True,
@@ -184,6 +184,6 @@ class PanelScreen(Screen):
 
     def _on_add_member_clicked(self) -> None:
         name, agency, role, area = (self.member_name.text(), self.member_agency.currentData(),
-                                    self.member_role.currentData(), self.member_area.text())
+                                    Role(self.member_role.currentData()), self.member_area.text())
         self.ctx.run(lambda s: panel.add_member(s, name=name, agency_id=agency, role=role, area=area), owner=self,
                      mutates=True, on_done=lambda _r: self.member_name.clear(), on_error=self._failed)
