@@ -1,0 +1,85 @@
+"""Document commands: pack, plan, minutes. Each handler resolves its arguments and calls the
+documents service, which applies need-to-know, writes the PDF atomically and audits it.
+
+A member is named by id, device fingerprint or an unambiguous 8+ character prefix; a case by id
+or ref; a meeting by id or an 8+ character prefix. Refusals leave no file (exit 1); a wrong mix of
+options is a usage error (exit 2).
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from app.cli.base import out, print_json
+from app.models.errors import UsageError
+from app.services import cases as cases_svc
+from app.services import documents as documents_svc
+from app.services.context import Session
+
+
+def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    p = sub.add_parser("pack", help="the meeting pack for one recipient, or one per member")
+    p.add_argument("meeting")
+    who = p.add_mutually_exclusive_group(required=True)
+    who.add_argument("--recipient", help="member id, fingerprint or 8+ character prefix")
+    who.add_argument("--all", action="store_true", help="one pack per member on the distribution")
+    p.add_argument("--out", help="the PDF to write (with --recipient)")
+    p.add_argument("--out-dir", help="the folder to write into (with --all)")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_pack)
+
+    p = sub.add_parser("plan", help="the risk-management plan of a case")
+    p.add_argument("case")
+    p.add_argument("--out", required=True)
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_plan)
+
+    p = sub.add_parser("minutes", help="the minutes of a meeting, or the executive summary")
+    p.add_argument("meeting")
+    p.add_argument("--out", required=True)
+    p.add_argument("--summary", action="store_true")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_minutes)
+
+
+def _written(args: argparse.Namespace, paths: list[Path], what: str) -> int:
+    if args.json:
+        print_json({"written": [str(p) for p in paths]})
+    else:
+        for p in paths:
+            out(f"{what} written: {p}")
+    return 0
+
+
+def cmd_pack(args: argparse.Namespace, session: Session) -> int:
+    if args.all:
+        if not args.out_dir or args.out:
+            raise UsageError("pack --all needs --out-dir DIR (and no --out).")
+    elif not args.out or args.out_dir:
+        raise UsageError("pack --recipient needs --out FILE.pdf (and no --out-dir).")
+    meeting_id = documents_svc.resolve_meeting(session, args.meeting)
+    if args.all:
+        paths = documents_svc.write_all_packs(
+            session, meeting_id=meeting_id, out_dir=Path(args.out_dir)
+        )
+        return _written(args, paths, "Pack")
+    member = documents_svc.resolve_member(session, args.recipient)
+    path = documents_svc.write_meeting_pack(
+        session, meeting_id=meeting_id, recipient=member, out=Path(args.out)
+    )
+    return _written(args, [path], "Pack")
+
+
+def cmd_plan(args: argparse.Namespace, session: Session) -> int:
+    case = cases_svc.resolve_case(session, args.case)
+    path = documents_svc.write_plan(session, case_id=case.id, out=Path(args.out))
+    return _written(args, [path], "Plan")
+
+
+def cmd_minutes(args: argparse.Namespace, session: Session) -> int:
+    meeting_id = documents_svc.resolve_meeting(session, args.meeting)
+    path = documents_svc.write_minutes(
+        session, meeting_id=meeting_id, out=Path(args.out), summary=args.summary
+    )
+    return _written(args, [path], "Executive summary" if args.summary else "Minutes")
