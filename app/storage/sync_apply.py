@@ -410,4 +410,21 @@ def authorisation_problem(conn: Connection, op: Op, author: Author, case_id: str
     owner: str | None = None
     if isinstance(action_id, str):
         owner = conn.execute(select(actions.c.owner_agency).where(actions.c.id == action_id)).scalar()
+        if owner is None:  # deleted here: its owner is still known from its ops
+            owner = _owner_from_log(conn, action_id)
     return officer_may_author(op, author, case_in_scope=in_scope, owner_agency=owner)
+
+
+def _owner_from_log(conn: Connection, action_id: str) -> str | None:
+    rows = conn.execute(
+        select(op_log.c.kind, op_log.c.field, op_log.c.value)
+        .where(op_log.c.entity == "action", op_log.c.record_id == action_id)
+        .order_by(op_log.c.hlc.desc())
+    )
+    for kind, name, value in rows:
+        data = json.loads(value) if value else None
+        if kind == "set" and name == "owner_agency" and isinstance(data, str):
+            return data
+        if kind == "create" and isinstance(data, dict) and isinstance(data.get("owner_agency"), str):
+            return str(data["owner_agency"])
+    return None
