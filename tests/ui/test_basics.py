@@ -131,8 +131,9 @@ def test_auto_lock_closes_the_store_and_keeps_drafts(empty_ui, qtbot) -> None:
     assert win.is_locked
     qtbot.keyClicks(dlg.secret, PASSPHRASE)
     qtbot.mouseClick(dlg.unlock_button, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: not win.is_locked or "Try again" in dlg.error.text(), timeout=10_000)
-    assert not win.is_locked, dlg.error.text()
+    qtbot.waitUntil(lambda: win.unlock_dialog is None or "Try again" in dlg.error.text(), timeout=10_000)
+    assert win.unlock_dialog is None, dlg.error.text()
+    qtbot.waitUntil(lambda: not win.is_locked, timeout=10_000)
     empty_ui.idle()
     assert refs.form.surname.text() == "Draft-not-lost"
     new_session = empty_ui.ctx._session

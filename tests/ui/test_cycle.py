@@ -50,7 +50,7 @@ def test_first_run_creates_a_store_and_shows_the_recovery_key_once(qtbot, isolat
     assert path.exists()
 
 
-def test_whole_cycle(empty_ui, qtbot) -> None:  # noqa: PLR0915
+def test_whole_cycle(empty_ui, qtbot) -> None:
     h, win = empty_ui, empty_ui.win
     s = h.session
     # --- the panel: a police agency, its officer for the North area, and a chair ----------------
@@ -176,7 +176,7 @@ def test_whole_cycle(empty_ui, qtbot) -> None:  # noqa: PLR0915
     view.tabs.setCurrentIndex(3)
     click(qtbot, view.plan.new_button)
     pe = view.plan.editor
-    heading, text, action, _ = pe.rows[0]
+    _heading, text, action, _ = pe.rows[0]
     qtbot.keyClicks(text, "Family support and mentoring")
     action.setCurrentIndex(action.findData(action_id))
     click(qtbot, pe.save_button)
@@ -219,4 +219,4 @@ def test_whole_cycle(empty_ui, qtbot) -> None:  # noqa: PLR0915
     # and the coordinator's case view shows it done
     h.idle()
     assert panel.case_history(s, case_id=case_id)
-    assert TODAY == dt.date(2026, 11, 30)
+    assert dt.date(2026, 11, 30) == TODAY
