@@ -48,7 +48,7 @@ class BarChart(QWidget):
         p = QPainter(self)
         p.setRenderHint(QPainter.RenderHint.Antialiasing)
         fm = QFontMetrics(self.font())
-        label_w = min(self.width() // 2, max((fm.horizontalAdvance(t) for t, _, _ in self._data), default=40) + 10)
+        label_w = min(int(self.width() * 0.6), max((fm.horizontalAdvance(t) for t, _, _ in self._data), default=40) + 10)
         count_w = fm.horizontalAdvance("00000")
         bar_w = max(10, self.width() - label_w - count_w - 8)
         top = max((n for _, n, _ in self._data), default=0) or 1

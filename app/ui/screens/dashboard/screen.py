@@ -48,7 +48,7 @@ class DashboardScreen(Screen):
             lambda a: a.id,
             self,
         )
-        self.actions_table = self._table("My agency's actions", self.actions_model, [110, 300, 90], chips=(3,))
+        self.actions_table = self._table("My agency's actions", self.actions_model, [105, 170, 80], chips=(3,))
         self.actions_box.body.addWidget(self.actions_table)
         self.all_actions = QPushButton("All my agency's overdue actions →")
         self.all_actions.setObjectName("Flat")
@@ -69,7 +69,7 @@ class DashboardScreen(Screen):
             lambda w: w.summary.id,
             self,
         )
-        self.screen_table = self._table("Referrals awaiting screening", self.screen_model, [110, 180, 90], chips=(3,))
+        self.screen_table = self._table("Referrals awaiting screening", self.screen_model, [105, 130, 80], chips=(3,))
         self.screen_box.body.addWidget(self.screen_table)
         grid.addWidget(self.screen_box, 0, 1)
 
@@ -93,7 +93,7 @@ class DashboardScreen(Screen):
             lambda s: s.id,
             self,
         )
-        self.review_table = self._table("Reviews due", self.review_model, [110, 180, 90], chips=(3,))
+        self.review_table = self._table("Reviews due", self.review_model, [105, 130, 80], chips=(3,))
         self.review_box.body.addWidget(self.review_table)
         grid.addWidget(self.review_box, 1, 1)
 
@@ -108,7 +108,7 @@ class DashboardScreen(Screen):
         grid.addWidget(risk, 1, 2)
         grid.setColumnStretch(0, 5)
         grid.setColumnStretch(1, 4)
-        grid.setColumnStretch(2, 3)
+        grid.setColumnStretch(2, 4)
 
     def _table(self, name: str, model: RowsModel, widths: list[int], chips: tuple[int, ...]):  # type: ignore[no-untyped-def, type-arg]
         proxy = QSortFilterProxyModel(self)
