@@ -10,15 +10,19 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from app.cli.base import out, print_json
 from app.models.errors import UsageError
-from app.services import cases as cases_svc
-from app.services import documents as documents_svc
-from app.services.context import Session
+
+if TYPE_CHECKING:
+    from app.services.context import Session
+
+# The documents service (and ReportLab under it) is imported inside the handlers, so that every
+# other command starts without paying for it.
 
 
-def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg,unused-ignore]
     p = sub.add_parser("pack", help="the meeting pack for one recipient, or one per member")
     p.add_argument("meeting")
     who = p.add_mutually_exclusive_group(required=True)
@@ -58,6 +62,8 @@ def cmd_pack(args: argparse.Namespace, session: Session) -> int:
             raise UsageError("pack --all needs --out-dir DIR (and no --out).")
     elif not args.out or args.out_dir:
         raise UsageError("pack --recipient needs --out FILE.pdf (and no --out-dir).")
+    from app.services import documents as documents_svc
+
     meeting_id = documents_svc.resolve_meeting(session, args.meeting)
     if args.all:
         paths = documents_svc.write_all_packs(
@@ -72,12 +78,17 @@ def cmd_pack(args: argparse.Namespace, session: Session) -> int:
 
 
 def cmd_plan(args: argparse.Namespace, session: Session) -> int:
+    from app.services import cases as cases_svc
+    from app.services import documents as documents_svc
+
     case = cases_svc.resolve_case(session, args.case)
     path = documents_svc.write_plan(session, case_id=case.id, out=Path(args.out))
     return _written(args, [path], "Plan")
 
 
 def cmd_minutes(args: argparse.Namespace, session: Session) -> int:
+    from app.services import documents as documents_svc
+
     meeting_id = documents_svc.resolve_meeting(session, args.meeting)
     path = documents_svc.write_minutes(
         session, meeting_id=meeting_id, out=Path(args.out), summary=args.summary
