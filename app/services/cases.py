@@ -504,3 +504,11 @@ def set_marking(session: Session, *, case_id: str, marking: Marking) -> None:
     with session.change() as w:
         case = _load_case(session, w, case_id)
         w.update("case", case.id, {"marking": marking}, audit_action="marking")
+
+
+def case_counts(session: Session) -> tuple[dict[str, int], dict[str, int]]:
+    """(cases by status id, open cases by risk level id) this store may show, in one trip."""
+    prog = session.programme
+    open_statuses = [st.id for st in prog.statuses if st.open_case and not st.terminal]
+    with session.view() as conn:
+        return repo.case_counts(conn, visible_to=visible_agency(session), open_statuses=open_statuses)

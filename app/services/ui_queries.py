@@ -143,17 +143,9 @@ def dashboard(session: Session, *, due_within_days: int = 14) -> Dashboard:
     reviews = tuple(s for s in due if s.status != prog.exit_status)
     post_exit = tuple(s for s in due if s.status == prog.exit_status)
 
-    by_status = []
-    for st in prog.statuses:
-        n = len(cases.list_case_ids(session, statuses=[st.id]))
-        if n:
-            by_status.append((st.label, n))
-    open_statuses = [s.id for s in prog.statuses if s.open_case and not s.terminal]
-    by_risk = []
-    for level in prog.framework.risk_levels:
-        by_risk.append(
-            (level.label, len(cases.list_case_ids(session, statuses=open_statuses, risk=level.id)))
-        )
+    status_counts, risk_counts = cases.case_counts(session)
+    by_status = [(st.label, status_counts[st.id]) for st in prog.statuses if status_counts.get(st.id)]
+    by_risk = [(lvl.label, risk_counts.get(lvl.id, 0)) for lvl in prog.framework.risk_levels]
     return Dashboard(
         today=today,
         my_overdue=overdue,

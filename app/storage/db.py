@@ -71,7 +71,7 @@ class Database:
 
     @classmethod
     def open(cls, path: Path, hex_key: str) -> Database:
-        lock = FileLock(str(lock_path(path)), timeout=0, mode=0o600)
+        lock = FileLock(str(lock_path(path)), timeout=0, mode=0o600, thread_local=False)
         try:
             lock.acquire()
         except Timeout as exc:

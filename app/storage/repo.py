@@ -728,3 +728,30 @@ def case_record_ids(conn: Connection, case_id: str) -> list[tuple[str, str]]:
             (entity, r[0]) for r in conn.execute(select(t.c.id).where(t.c.case_id == case_id))
         )
     return out
+
+
+def case_counts(
+    conn: Connection, *, visible_to: AgencyId | None, open_statuses: Sequence[str]
+) -> tuple[dict[str, int], dict[str, int]]:
+    """Cases by status, and open cases by current risk level, in two grouped queries."""
+    c = s.case
+    conds: list[ColumnElement[bool]] = []
+    if visible_to is not None:
+        conds.append(
+            or_(
+                c.c.lead_agency == visible_to,
+                func.instr(func.coalesce(c.c.shared_with, ""), '"' + visible_to + '"') > 0,
+            )
+        )
+    by_status = {
+        r[0]: int(r[1])
+        for r in conn.execute(select(c.c.status, func.count()).where(*conds).group_by(c.c.status))
+    }
+    risk = risk_level_expr().label("risk")
+    inner = select(risk).where(*conds, c.c.status.in_(list(open_statuses))).subquery()
+    by_risk = {
+        r[0]: int(r[1])
+        for r in conn.execute(select(inner.c.risk, func.count()).group_by(inner.c.risk))
+        if r[0] is not None
+    }
+    return by_status, by_risk
