@@ -1,0 +1,344 @@
+"""Meeting → Generate packs, Case → Print plan, Meeting → Minutes: documents from the desktop.
+
+Job: ``PackDialog`` lets the coordinator choose recipients from the meeting's distribution
+(checkboxes), choose an output folder, and write one pack per chosen recipient with a progress bar
+and a Cancel button while the packs render on a worker thread, then open the folder.
+``print_plan`` and ``print_minutes`` ask where to save (``QFileDialog``), render on a worker and
+open the PDF in the system viewer (``QDesktopServices``).
+
+How the screens call it (nothing else needs wiring; all three take the unlocked ``Session``):
+
+    # Meetings screen, "Generate packs…" action for the selected meeting:
+    PackDialog(self, session, meeting_id).open()
+    # Cases screen, "Print plan…":
+    print_plan(self, session, case_id)
+    # Meetings screen, "Minutes…" / "Executive summary…":
+    print_minutes(self, session, meeting_id, summary=False)
+
+Invariants:
+- The GUI thread never touches the store or ReportLab: loading the distribution and every render
+  run on ``QThreadPool`` workers (``QRunnable`` + signals, delivered queued to the GUI thread).
+  The store's own lock serialises these reads and writes with the task manager's store worker.
+- Nothing is ever terminated: Cancel only asks (``threading.Event``); the service stops before the
+  next pack and writes nothing (``write_all_packs`` is all or nothing). Closing the dialog while
+  packs render cancels and closes once the worker has stopped.
+- Need-to-know, the safe file write and the disclosure audit all happen in
+  ``app.services.documents``; this module only chooses, shows progress and opens the result.
+- Messages shown are ``AppError.user_message`` (no case data) or a fixed sentence.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QObject, QRunnable, QThreadPool, QUrl, Signal
+from PySide6.QtGui import QDesktopServices
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QDialog,
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QProgressBar,
+    QPushButton,
+    QScrollArea,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.models.ids import MemberId
+from app.services import documents
+from app.services.context import Session
+from app.ui.errors import safe_message, show_error
+
+
+def open_in_system(path: Path) -> bool:
+    """Open a file or folder with the system's viewer (tests replace this)."""
+    return QDesktopServices.openUrl(QUrl.fromLocalFile(str(path)))
+
+
+class _Signals(QObject):
+    progress = Signal(int, int)
+    done = Signal(object)
+    failed = Signal(object)
+
+
+class _Job(QRunnable):
+    """Runs ``fn(signals)`` on a pool thread and reports through queued signals."""
+
+    def __init__(self, fn: Callable[[_Signals], Any]) -> None:
+        super().__init__()
+        self.setAutoDelete(False)  # Python keeps it (and its signals) until the owner lets go
+        self.signals = _Signals()
+        self._fn = fn
+
+    def run(self) -> None:
+        try:
+            result = self._fn(self.signals)
+        except BaseException as exc:  # reported to the GUI thread, never swallowed
+            self.signals.failed.emit(exc)
+        else:
+            self.signals.done.emit(result)
+
+
+def _start(fn: Callable[[_Signals], Any], keep: list[_Job]) -> _Job:
+    job = _Job(fn)
+    keep.append(job)
+    QThreadPool.globalInstance().start(job)
+    return job
+
+
+class PackDialog(QDialog):
+    recipients_loaded = Signal(int)
+    packs_written = Signal(list)  # list[Path]
+    packs_failed = Signal(str)  # the message shown
+
+    def __init__(self, parent: QWidget | None, session: Session, meeting_id: str) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Generate meeting packs")
+        self.setMinimumWidth(520)
+        self._session = session
+        self._meeting_id = meeting_id
+        self._jobs: list[_Job] = []
+        self._cancel = threading.Event()
+        self._running = False
+        self._close_when_stopped = False
+        self._folder: Path | None = None
+        self.boxes: dict[MemberId, QCheckBox] = {}
+
+        layout = QVBoxLayout(self)
+        layout.addWidget(QLabel("Each recipient's pack holds only what their agency may see."))
+        layout.addWidget(QLabel("<b>Recipients</b>"))
+        self._list = QWidget()
+        self._list_layout = QVBoxLayout(self._list)
+        self._list_layout.addWidget(QLabel("Loading the distribution list…"))
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setWidget(self._list)
+        layout.addWidget(scroll)
+        row = QHBoxLayout()
+        self.all_button = QPushButton("Select &all")
+        self.none_button = QPushButton("Select &none")
+        self.all_button.clicked.connect(lambda: self._check_all(True))
+        self.none_button.clicked.connect(lambda: self._check_all(False))
+        row.addWidget(self.all_button)
+        row.addWidget(self.none_button)
+        row.addStretch()
+        layout.addLayout(row)
+
+        layout.addWidget(QLabel("<b>Save the packs in</b>"))
+        row = QHBoxLayout()
+        self.folder_edit = QLineEdit()
+        self.folder_edit.setAccessibleName("Folder for the packs")
+        self.browse_button = QPushButton("&Choose…")
+        self.browse_button.clicked.connect(self._browse)
+        row.addWidget(self.folder_edit)
+        row.addWidget(self.browse_button)
+        layout.addLayout(row)
+
+        self.progress = QProgressBar()
+        self.progress.setRange(0, 1)
+        self.progress.setValue(0)
+        self.status = QLabel("")
+        self.status.setWordWrap(True)
+        layout.addWidget(self.progress)
+        layout.addWidget(self.status)
+
+        row = QHBoxLayout()
+        self.open_button = QPushButton("&Open folder")
+        self.open_button.setEnabled(False)
+        self.open_button.clicked.connect(self._open_folder)
+        self.generate_button = QPushButton("&Generate packs")
+        self.generate_button.setObjectName("Primary")
+        self.generate_button.setEnabled(False)
+        self.generate_button.clicked.connect(self.generate)
+        self.cancel_button = QPushButton("Cancel")
+        self.cancel_button.clicked.connect(self.reject)
+        row.addWidget(self.open_button)
+        row.addStretch()
+        row.addWidget(self.generate_button)
+        row.addWidget(self.cancel_button)
+        layout.addLayout(row)
+        self._load()
+
+    # --- recipients ------------------------------------------------------------------------------
+    def _load(self) -> None:
+        session, mid = self._session, self._meeting_id
+        job = _start(lambda _s: documents.pack_recipients(session, meeting_id=mid), self._jobs)
+        job.signals.done.connect(self._loaded)
+        job.signals.failed.connect(self._failed)
+
+    def _loaded(self, recipients: list[documents.PackRecipient]) -> None:
+        while self._list_layout.count():
+            item = self._list_layout.takeAt(0)
+            widget = item.widget() if item is not None else None
+            if widget is not None:
+                widget.deleteLater()
+        for r in recipients:
+            box = QCheckBox(f"Copy {r.copy_number}: {r.name}, {r.agency}")
+            box.setChecked(True)
+            self.boxes[r.member_id] = box
+            self._list_layout.addWidget(box)
+        self._list_layout.addStretch()
+        self.generate_button.setEnabled(bool(recipients))
+        self.recipients_loaded.emit(len(recipients))
+
+    def _check_all(self, on: bool) -> None:
+        for box in self.boxes.values():
+            box.setChecked(on)
+
+    def chosen(self) -> list[MemberId]:
+        return [m for m, box in self.boxes.items() if box.isChecked()]
+
+    def _browse(self) -> None:
+        folder = QFileDialog.getExistingDirectory(
+            self, "Save the packs in", self.folder_edit.text()
+        )
+        if folder:
+            self.folder_edit.setText(folder)
+
+    # --- generating ------------------------------------------------------------------------------
+    def generate(self) -> None:
+        chosen = self.chosen()
+        folder_text = self.folder_edit.text().strip()
+        if not chosen:
+            self.status.setText("Choose at least one recipient.")
+            return
+        if not folder_text:
+            self.status.setText("Choose the folder to save the packs in.")
+            return
+        folder = Path(folder_text).expanduser()
+        session, mid, cancel = self._session, self._meeting_id, self._cancel
+        cancel.clear()
+        self._set_running(True)
+        self.progress.setRange(0, len(chosen))
+        self.progress.setValue(0)
+        self.status.setText(f"Preparing {len(chosen)} pack(s)…")
+
+        def work(signals: _Signals) -> list[Path]:
+            return documents.write_all_packs(
+                session,
+                meeting_id=mid,
+                out_dir=folder,
+                recipients=chosen,
+                progress=signals.progress.emit,
+                cancelled=cancel.is_set,
+            )
+
+        job = _start(work, self._jobs)
+        job.signals.progress.connect(self._progress)
+        self._folder = folder
+        job.signals.done.connect(self._written)
+        job.signals.failed.connect(self._failed)
+
+    def cancel(self) -> None:
+        """Ask the worker to stop before the next pack; nothing is written."""
+        if self._running:
+            self._cancel.set()
+            self.status.setText("Cancelling…")
+            self.cancel_button.setEnabled(False)
+
+    def _progress(self, done: int, total: int) -> None:
+        self.progress.setRange(0, total)
+        self.progress.setValue(done)
+        self.status.setText(f"Rendered {done} of {total} pack(s)…")
+
+    def _written(self, paths: list[Path]) -> None:
+        self._set_running(False)
+        self.open_button.setEnabled(True)
+        self.status.setText(f"{len(paths)} pack(s) written to {self._folder}.")
+        self.packs_written.emit(paths)
+        if self._close_when_stopped:
+            super().reject()
+
+    def _failed(self, exc: BaseException) -> None:
+        self._set_running(False)
+        message = safe_message(exc)
+        self.status.setText(message)
+        self.packs_failed.emit(message)
+        if self._close_when_stopped:
+            super().reject()
+
+    def _set_running(self, running: bool) -> None:
+        self._running = running
+        for w in (self.generate_button, self.all_button, self.none_button, self.browse_button):
+            w.setEnabled(not running)
+        self.folder_edit.setEnabled(not running)
+        for box in self.boxes.values():
+            box.setEnabled(not running)
+        self.cancel_button.setEnabled(True)
+        self.cancel_button.setText("Cancel" if running else "Close")
+        if running:
+            self.open_button.setEnabled(False)
+
+    def _open_folder(self) -> None:
+        if self._folder is not None:
+            open_in_system(self._folder)
+
+    def reject(self) -> None:
+        """Cancel or Escape: while packs render, ask them to stop and close when they have."""
+        if self._running:
+            self._close_when_stopped = True
+            self.cancel()
+            return
+        super().reject()
+
+
+# --- plan and minutes ----------------------------------------------------------------------------
+
+
+class DocumentJob(QObject):
+    """One plan or minutes being written; lives as a child of the widget that asked."""
+
+    written = Signal(object)  # Path
+    failed = Signal(str)
+
+    def __init__(self, parent: QWidget, work: Callable[[], Path]) -> None:
+        super().__init__(parent)
+        self._parent = parent
+        self._jobs: list[_Job] = []
+        job = _start(lambda _s: work(), self._jobs)
+        job.signals.done.connect(self._done)
+        job.signals.failed.connect(self._error)
+
+    def _done(self, path: Path) -> None:
+        open_in_system(path)
+        self.written.emit(path)
+
+    def _error(self, exc: BaseException) -> None:
+        show_error(self._parent, exc)
+        self.failed.emit(safe_message(exc))
+
+
+def _ask_path(parent: QWidget, title: str, suggested: str) -> Path | None:
+    name, _ = QFileDialog.getSaveFileName(parent, title, suggested, "PDF documents (*.pdf)")
+    if not name:
+        return None
+    path = Path(name)
+    return path if path.suffix.lower() == ".pdf" else path.with_name(path.name + ".pdf")
+
+
+def print_plan(parent: QWidget, session: Session, case_id: str) -> DocumentJob | None:
+    """Ask where to save the case's plan, write it on a worker, open it. None if not saved."""
+    path = _ask_path(parent, "Save the risk-management plan", "Risk-management plan.pdf")
+    if path is None:
+        return None
+    return DocumentJob(parent, lambda: documents.write_plan(session, case_id=case_id, out=path))
+
+
+def print_minutes(
+    parent: QWidget, session: Session, meeting_id: str, summary: bool = False
+) -> DocumentJob | None:
+    """Ask where to save the minutes (or the executive summary), write, open. None if not saved."""
+    what = "Executive summary" if summary else "Minutes"
+    path = _ask_path(parent, f"Save the {what.lower()}", f"{what}.pdf")
+    if path is None:
+        return None
+    return DocumentJob(
+        parent,
+        lambda: documents.write_minutes(session, meeting_id=meeting_id, out=path, summary=summary),
+    )
