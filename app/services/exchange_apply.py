@@ -144,13 +144,14 @@ def apply_bundle(
         w.record_event("import", "bundle", m.bundle_id,
                        [f"from:{sender}", f"sequence:{m.sequence}", f"applied:{result.applied}",
                         f"duplicates:{result.duplicates}", f"waiting:{result.waiting}",
-                        f"conflicts:{len(opened)}", f"evicted:{len(evicts)}"])
+                        f"conflicts:{len(opened)}", f"evicted:{len(evicts)}",
+                        f"refused:{len(result.refused)}"])
         hook("before-commit")
     session.refresh_workstation()
     return ImportReport(
         path, "applied", "", False, applied=result.applied, duplicates=result.duplicates,
         waiting=result.waiting, released=result.released, conflicts_opened=opened,
-        evicted=len(evicts), registry_version=reg_version, **base,  # type: ignore[arg-type]
+        evicted=len(evicts), registry_version=reg_version, refused=tuple(result.refused), **base,  # type: ignore[arg-type]
     )
 
 

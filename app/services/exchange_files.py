@@ -194,6 +194,7 @@ class ImportReport:
     conflicts_opened: tuple[str, ...] = ()
     evicted: int = 0
     registry_version: int = 0
+    refused: tuple[str, ...] = ()  # operations refused one by one, with why
 
     @property
     def ok(self) -> bool:

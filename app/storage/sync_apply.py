@@ -26,7 +26,7 @@ from app.models.errors import BundleRejected, SecurityAlert
 from app.storage import sync_conflicts as conflicts
 from app.storage.codec import to_column
 from app.storage.schema import ENTITIES, EntitySpec, field_state, op_log, record_state, tombstone
-from app.storage.sync_tables import sync_pending
+from app.storage.sync_tables import sync_peer_case, sync_pending
 from app.sync import merge
 from app.sync.ops import Op, validate_op
 from app.sync.scope import Author, case_shared_with, officer_may_author
@@ -44,6 +44,7 @@ class ApplyResult:
     touched: set[tuple[str, str]] = field(default_factory=set)  # (entity, record id)
     cases: set[str] = field(default_factory=set)
     conflicts: set[str] = field(default_factory=set)
+    refused: list[str] = field(default_factory=list)  # ops refused one by one (scope races)
 
 
 @dataclass
@@ -108,8 +109,8 @@ class Applier:
                 "belong to."
             )
         waiting_for = self._waits_for(op, spec, row, tomb, true_case)
-        if self.author is not None:
-            self._authorise(op, true_case, waiting_for)
+        if self.author is not None and not self._authorise(op, true_case, waiting_for):
+            return
         if waiting_for is not None:
             self._park(op, waiting_for)
             return
@@ -143,15 +144,33 @@ class Applier:
             return ("case", true_case)
         return None
 
-    def _authorise(self, op: Op, true_case: str | None, waiting: tuple[str, str] | None) -> None:
+    def _authorise(self, op: Op, true_case: str | None, waiting: tuple[str, str] | None) -> bool:
+        """True to apply; False to refuse this op alone; raises to reject the whole file."""
         assert self.author is not None
         if waiting is not None:
             raise BundleRejected(
                 "The exchange file was rejected: it changes a record the coordinator does not hold."
             )
         reason = authorisation_problem(self.conn, op, self.author, true_case)
-        if reason:
-            raise SecurityAlert(f"The exchange file was rejected: {reason}.")
+        if reason is None:
+            return True
+        # A case unshared from the author's agency after the author wrote: a race, not an attack.
+        # The op is refused on its own (and acknowledged, so it is not sent again).
+        if true_case and self._was_sent(true_case) and authorisation_problem(
+            self.conn, op, self.author, true_case, assume_in_scope=True
+        ) is None:
+            self.result.refused.append(
+                f"a change by {self.author.role} to a case no longer shared with their agency"
+            )
+            return False
+        raise SecurityAlert(f"The exchange file was rejected: {reason}.")
+
+    def _was_sent(self, case_id: str) -> bool:
+        assert self.author is not None
+        t = sync_peer_case
+        return self.conn.execute(
+            select(t.c.case_id).where(t.c.peer == self.author.device_id, t.c.case_id == case_id)
+        ).first() is not None
 
     # --- pending --------------------------------------------------------------------------------------
     def _park(self, op: Op, waiting_for: tuple[str, str]) -> None:
@@ -394,13 +413,15 @@ def is_hub_only_field(spec: EntitySpec, name: str) -> bool:
     return is_hub_only(KINDS[spec.name], name)
 
 
-def authorisation_problem(conn: Connection, op: Op, author: Author, case_id: str | None) -> str | None:
+def authorisation_problem(
+    conn: Connection, op: Op, author: Author, case_id: str | None, *, assume_in_scope: bool = False
+) -> str | None:
     """Why ``author`` (not the coordinator) may not author ``op`` on this store's state, or None."""
     cases = ENTITIES["case"].table
     actions = ENTITIES["action"].table
     case = conn.execute(select(cases).where(cases.c.id == case_id)).first() if case_id else None
-    in_scope = case is not None and case_shared_with(
-        case.shared_with, case.lead_agency, author.agency_id
+    in_scope = assume_in_scope or (
+        case is not None and case_shared_with(case.shared_with, case.lead_agency, author.agency_id)
     )
     action_id: object = None
     if op.entity == "action":
