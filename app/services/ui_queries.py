@@ -175,7 +175,9 @@ class MeetingView:
 
 def meeting_view(session: Session, *, meeting_id: str) -> MeetingView:
     meeting = meetings.get_meeting(session, meeting_id=meeting_id)
-    problems = {r.item.id: r.problems for r in meetings.meeting_readiness(session, meeting_id=meeting_id)}
+    problems: dict[str, tuple[str, ...]] = {
+        r.item.id: r.problems for r in meetings.meeting_readiness(session, meeting_id=meeting_id)
+    }
     on_agenda = {i.case_id for i in meeting.agenda if i.case_id}
     proposals: tuple[tuple[str, AgendaKind], ...] = ()
     if meeting.status == "scheduled":
@@ -184,7 +186,7 @@ def meeting_view(session: Session, *, meeting_id: str) -> MeetingView:
             if cid not in on_agenda
         )
     ids = list(on_agenda | {cid for cid, _ in proposals})
-    summaries = {s.id: s for s in cases.case_summaries(session, ids)}
+    summaries: dict[str, CaseSummary] = {s.id: s for s in cases.case_summaries(session, ids)}
     raised = tuple(
         a for cid in sorted(on_agenda) for a in actions_service.list_actions(session, case_id=cid)
         if a.meeting_id == meeting.id

@@ -11,6 +11,7 @@ import datetime as dt
 import os
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QSettings, Qt
 from PySide6.QtGui import QFont, QFontDatabase, QGuiApplication
@@ -20,6 +21,9 @@ from app.config.paths import default_store_path, resources_dir
 from app.services.context import Session
 from app.ui.context import UiContext, load_snapshot
 from app.ui.tasks import TaskManager
+
+if TYPE_CHECKING:
+    from app.ui.mainwindow import MainWindow
 
 ORG, APP = "Roundtable", "Roundtable"
 
@@ -57,7 +61,7 @@ def make_settings() -> QSettings:
     return QSettings(ORG, APP)
 
 
-def open_main_window(ctx: UiContext, session: Session) -> object:
+def open_main_window(ctx: UiContext, session: Session) -> MainWindow:
     from app.ui.mainwindow import MainWindow
 
     snapshot = ctx.tasks.call_sync(lambda: load_snapshot(session))
@@ -94,7 +98,7 @@ def run_gui(argv: list[str], *, today_fn: Callable[[], dt.date] = dt.date.today)
                 tasks.call_sync(session.close)
             return 0
         window = open_main_window(ctx, session)
-        window.show()  # type: ignore[attr-defined]
+        window.show()
         code = app.exec()
         return int(code)
     finally:

@@ -10,6 +10,9 @@ Invariants:
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import partial
+
 from PySide6.QtCore import QByteArray, Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
@@ -19,13 +22,25 @@ from PySide6.QtWidgets import (
     QListWidget,
     QListWidgetItem,
     QMainWindow,
+    QMenu,
     QStackedWidget,
     QVBoxLayout,
     QWidget,
 )
 
 from app.models.domain import Workstation
-from app.ui.context import UiContext, load_snapshot
+from app.services.context import Session
+from app.ui.context import Snapshot, UiContext, load_snapshot
+from app.ui.dialogs.unlock import UnlockDialog
+from app.ui.screens.actions.screen import ActionsScreen
+from app.ui.screens.base import Screen
+from app.ui.screens.cases.screen import CasesScreen
+from app.ui.screens.dashboard.screen import DashboardScreen
+from app.ui.screens.exchange.screen import ExchangeScreen
+from app.ui.screens.meetings.screen import MeetingsScreen
+from app.ui.screens.panel.screen import PanelScreen
+from app.ui.screens.referrals.screen import ReferralsScreen
+from app.ui.screens.reports.screen import ReportsScreen
 from app.ui.security import InactivityTimer
 from app.ui.widgets.common import MarkingBanner
 from app.ui.widgets.plain import PlainLabel, heading, muted
@@ -33,26 +48,6 @@ from app.ui.widgets.plain import PlainLabel, heading, muted
 SCREENS = ("Dashboard", "Referrals", "Cases", "Meetings", "Actions", "Exchange", "Reports", "Panel")
 
 
-def _build_screens(ctx: UiContext) -> dict[str, QWidget]:
-    from app.ui.screens.actions.screen import ActionsScreen
-    from app.ui.screens.cases.screen import CasesScreen
-    from app.ui.screens.dashboard.screen import DashboardScreen
-    from app.ui.screens.exchange.screen import ExchangeScreen
-    from app.ui.screens.meetings.screen import MeetingsScreen
-    from app.ui.screens.panel.screen import PanelScreen
-    from app.ui.screens.referrals.screen import ReferralsScreen
-    from app.ui.screens.reports.screen import ReportsScreen
-
-    return {
-        "Dashboard": DashboardScreen(ctx),
-        "Referrals": ReferralsScreen(ctx),
-        "Cases": CasesScreen(ctx),
-        "Meetings": MeetingsScreen(ctx),
-        "Actions": ActionsScreen(ctx),
-        "Exchange": ExchangeScreen(ctx),
-        "Reports": ReportsScreen(ctx),
-        "Panel": PanelScreen(ctx),
-    }
 
 
 class LockedPage(QWidget):
@@ -116,7 +111,22 @@ class MainWindow(QMainWindow):
         side.setFixedWidth(200)
         h.addWidget(side)
         self.stack = QStackedWidget()
-        self.screens = _build_screens(ctx)
+        self.dashboard = DashboardScreen(ctx)
+        self.referrals = ReferralsScreen(ctx)
+        self.cases = CasesScreen(ctx)
+        self.meetings = MeetingsScreen(ctx)
+        self.actions_screen = ActionsScreen(ctx)
+        self.reports = ReportsScreen(ctx)
+        self.screens: dict[str, Screen] = {
+            "Dashboard": self.dashboard,
+            "Referrals": self.referrals,
+            "Cases": self.cases,
+            "Meetings": self.meetings,
+            "Actions": self.actions_screen,
+            "Exchange": ExchangeScreen(ctx),
+            "Reports": self.reports,
+            "Panel": PanelScreen(ctx),
+        }
         for name in SCREENS:
             self.stack.addWidget(self.screens[name])
         h.addWidget(self.stack, 1)
@@ -125,8 +135,8 @@ class MainWindow(QMainWindow):
         self.lock_stack.addWidget(self.locked_page)
         self.setCentralWidget(central)
         self.nav.currentRowChanged.connect(self._on_nav_current_row_changed)
-        self.screens["Dashboard"].case_requested.connect(self.open_case)  # type: ignore[attr-defined]
-        self.screens["Dashboard"].all_actions.clicked.connect(self._on_dashboard_all_actions)  # type: ignore[attr-defined]
+        self.dashboard.case_requested.connect(self.open_case)
+        self.dashboard.all_actions.clicked.connect(self._on_dashboard_all_actions)
 
         self.busy = QLabel("")
         self.busy.setObjectName("Busy")
@@ -141,7 +151,8 @@ class MainWindow(QMainWindow):
         self._restore_settings()
 
     # --- menus -----------------------------------------------------------------------------------
-    def _act(self, menu: object, text: str, slot: object, shortcut: QKeySequence | str | None = None,
+    def _act(self, menu: QMenu, text: str, slot: Callable[[], object],
+             shortcut: QKeySequence | QKeySequence.StandardKey | str | None = None,
              *, extra: tuple[str, ...] = ()) -> QAction:
         action = QAction(text, self)
         keys = []
@@ -151,8 +162,8 @@ class MainWindow(QMainWindow):
         if keys:
             action.setShortcuts(keys)
             action.setShortcutContext(Qt.ShortcutContext.ApplicationShortcut)
-        action.triggered.connect(slot)  # type: ignore[arg-type]
-        menu.addAction(action)  # type: ignore[attr-defined]
+        action.triggered.connect(slot)
+        menu.addAction(action)
         self.addAction(action)
         return action
 
@@ -171,29 +182,29 @@ class MainWindow(QMainWindow):
         go = bar.addMenu("&Go")
         self.go_actions = []
         for i, name in enumerate(SCREENS, start=1):
-            self.go_actions.append(self._act(go, name, lambda _c=False, n=name: self.show_screen(n), f"Ctrl+{i}"))
+            self.go_actions.append(self._act(go, name, partial(self.show_screen, name), f"Ctrl+{i}"))
         help_menu = bar.addMenu("&Help")
         self._act(help_menu, "&Keyboard shortcuts", self._cmd_shortcuts, "F1")
         self._lockable = [self.act_new, self.act_save, self.act_print, self.act_find, self.act_filter, *self.go_actions]
 
-    def _current(self) -> QWidget:
-        return self.stack.currentWidget()
+    def _current(self) -> Screen:
+        return self.screens[SCREENS[self.stack.currentIndex()]]
 
     def _cmd_new(self) -> None:
-        if not getattr(self._current(), "new_item", lambda: False)():
+        if not self._current().new_item():
             self.show_screen("Referrals")
-            self.screens["Referrals"].new_item()  # type: ignore[attr-defined]
+            self.referrals.new_item()
 
     def _cmd_save(self) -> None:
-        if not getattr(self._current(), "save", lambda: False)():
+        if not self._current().save():
             self.statusBar().showMessage("Nothing to save here: changes on this screen are saved as you make them.", 4000)
 
     def _cmd_print(self) -> None:
-        if not getattr(self._current(), "print_", lambda: False)():
+        if not self._current().print_():
             self.statusBar().showMessage("Printing arrives with the documents (Reports screen).", 4000)
 
     def _cmd_filter(self) -> None:
-        if not getattr(self._current(), "focus_find", lambda: False)():
+        if not self._current().focus_find():
             self.quick_find()
 
     def _cmd_shortcuts(self) -> None:
@@ -202,7 +213,7 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(" · ".join(lines), 15000)
 
     # --- navigation ------------------------------------------------------------------------------
-    def show_screen(self, name: str) -> QWidget:
+    def show_screen(self, name: str) -> Screen:
         self.nav.setCurrentRow(SCREENS.index(name))
         return self.screens[name]
 
@@ -212,12 +223,12 @@ class MainWindow(QMainWindow):
             self.ctx.settings.setValue("ui/screen", SCREENS[row])
 
     def open_case(self, case_id: str) -> None:
-        screen = self.show_screen("Cases")
-        screen.open_case(case_id)  # type: ignore[attr-defined]
+        self.show_screen("Cases")
+        self.cases.open_case(case_id)
 
     def _on_dashboard_all_actions(self) -> None:
-        screen = self.show_screen("Actions")
-        screen.show_my_overdue()  # type: ignore[attr-defined]
+        self.show_screen("Actions")
+        self.actions_screen.show_my_overdue()
 
     def quick_find(self) -> None:
         if self.ctx.is_locked:
@@ -288,8 +299,6 @@ class MainWindow(QMainWindow):
         self._show_unlock()
 
     def _show_unlock(self) -> None:
-        from app.ui.dialogs.unlock import UnlockDialog
-
         dlg = UnlockDialog(self.ctx.tasks, self.ctx.store_path, today_fn=self.ctx.today_fn,
                            reason="Roundtable locked itself. Unlock to carry on where you were.", parent=self)
         dlg.setWindowModality(Qt.WindowModality.WindowModal)
@@ -298,15 +307,17 @@ class MainWindow(QMainWindow):
         self.unlock_dialog = dlg
         dlg.open()
 
-    def _on_unlock_accepted(self, dlg: QDialog) -> None:
-        session = dlg.session  # type: ignore[attr-defined]
+    def _on_unlock_accepted(self, dlg: UnlockDialog) -> None:
+        session = dlg.session
         dlg.deleteLater()
+        if session is None:
+            return
         self.unlock_dialog = None
         self.ctx.tasks.run(lambda: load_snapshot(session), owner=self,
                            on_done=lambda snap: self._on_snapshot_loaded(session, snap))
 
-    def _on_snapshot_loaded(self, session: object, snap: object) -> None:
-        self.ctx.attach(session, snap)  # type: ignore[arg-type]
+    def _on_snapshot_loaded(self, session: Session, snap: Snapshot) -> None:
+        self.ctx.attach(session, snap)
         self.lock_stack.setCurrentIndex(0)
         for a in self._lockable:
             a.setEnabled(True)

@@ -150,10 +150,12 @@ class TaskManager(QObject):
                 if outcome.on_error is not None:
                     outcome.on_error(outcome.error)
                 else:
+                    from PySide6.QtWidgets import QWidget
+
                     from app.ui.errors import show_error
 
-                    parent = outcome.owner if outcome.owner is not None else None
-                    show_error(parent, outcome.error)  # type: ignore[arg-type]
+                    parent = outcome.owner if isinstance(outcome.owner, QWidget) else None
+                    show_error(parent, outcome.error)
             elif outcome.on_done is not None:
                 outcome.on_done(outcome.result)
         finally:

@@ -13,6 +13,7 @@ Invariants:
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
@@ -68,7 +69,7 @@ class CaseTableModel(QAbstractTableModel):
         self.ctx.run(lambda s: cases.list_case_ids(s, sort=key, descending=desc, **f), owner=self,
                      on_done=lambda ids: self._on_ids(gen, ids))
 
-    def _on_ids(self, gen: int, ids: list[str]) -> None:
+    def _on_ids(self, gen: int, ids: Sequence[str]) -> None:
         if gen != self._generation:
             return
         self.beginResetModel()

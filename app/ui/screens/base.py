@@ -8,6 +8,7 @@ GUI thread on the store.
 from __future__ import annotations
 
 from PySide6.QtCore import QObject, Qt
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import QHBoxLayout, QScrollArea, QVBoxLayout, QWidget
 
 from app.services.context import Changed
@@ -36,8 +37,8 @@ class Screen(QWidget):
         self.root.addLayout(self.header)
 
     # --- lifecycle -------------------------------------------------------------------------------
-    def showEvent(self, event: object) -> None:
-        super().showEvent(event)  # type: ignore[arg-type]
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
         if self._dirty:
             self.reload()
 

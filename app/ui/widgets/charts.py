@@ -8,6 +8,7 @@ readers through ``accessibleDescription``.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 
 from PySide6.QtCore import QPointF, QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QFontMetrics, QPainter, QPen
@@ -29,8 +30,8 @@ class BarChart(QWidget):
         self._data: list[tuple[str, int, QColor | None]] = []
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Minimum)
 
-    def set_data(self, data: list[tuple[str, int]] | list[tuple[str, int, QColor | None]]) -> None:
-        self._data = [(d[0], d[1], d[2] if len(d) > 2 else None) for d in data]  # type: ignore[misc]
+    def set_data(self, data: Sequence[tuple[str, int] | tuple[str, int, QColor | None]]) -> None:
+        self._data = [(d[0], d[1], d[2] if len(d) > 2 else None) for d in data]
         self.setAccessibleDescription("; ".join(f"{label}: {n}" for label, n, _ in self._data))
         self.updateGeometry()
         self.update()

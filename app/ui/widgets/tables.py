@@ -38,11 +38,11 @@ class ChipDelegate(QStyledItemDelegate):
             super().paint(painter, option, index)
             return
         painter.save()
-        if option.state & QStyle.StateFlag.State_Selected:  # type: ignore[attr-defined]
-            painter.fillRect(option.rect, option.palette.highlight())  # type: ignore[attr-defined]
+        if option.state & QStyle.StateFlag.State_Selected:
+            painter.fillRect(option.rect, option.palette.highlight())
         bg, fg = CHIP_COLOURS.get(str(kind), CHIP_COLOURS["info"])
-        fm = option.fontMetrics  # type: ignore[attr-defined]
-        rect = option.rect  # type: ignore[attr-defined]
+        fm = option.fontMetrics
+        rect = option.rect
         label = fm.elidedText(str(text), Qt.TextElideMode.ElideRight, rect.width() - 16)
         w = fm.horizontalAdvance(label) + 14
         h = min(rect.height() - 6, fm.height() + 4)

@@ -15,6 +15,7 @@ from app.models import rules
 from app.models.domain import Action
 from app.models.enums import ActionStatus, Role
 from app.services import actions
+from app.services.context import Session
 from app.ui.context import UiContext
 from app.ui.itemmodels.actions import action_model
 from app.ui.itemmodels.rows import RecordRole, SortRole
@@ -63,8 +64,8 @@ class ActionsScreen(Screen):
         bar = QHBoxLayout()
         self.agency = QComboBox()
         self.agency.setAccessibleName("Owning agency")
-        self.owner = QComboBox()
-        self.owner.setAccessibleName("Owner")
+        self.owner_combo = QComboBox()
+        self.owner_combo.setAccessibleName("Owner")
         self.status = QComboBox()
         self.status.setAccessibleName("Status")
         self.status.addItem("Any status", None)
@@ -75,7 +76,7 @@ class ActionsScreen(Screen):
         self.open_only = QCheckBox("Open only")
         self.open_only.setAccessibleName("Open actions only")
         self.open_only.setChecked(True)
-        for w in (self.agency, self.owner, self.status):
+        for w in (self.agency, self.owner_combo, self.status):
             bar.addWidget(w, 1)
         bar.addWidget(self.overdue)
         bar.addWidget(self.open_only)
@@ -109,7 +110,7 @@ class ActionsScreen(Screen):
         self.root.addLayout(bulk)
         self.error = PlainLabel("", wrap=True, object_name="InlineError")
         self.root.addWidget(self.error)
-        for c in (self.agency, self.owner, self.status):
+        for c in (self.agency, self.owner_combo, self.status):
             c.currentIndexChanged.connect(lambda _i: self._apply())
         self.overdue.toggled.connect(lambda _b: self._apply())
         self.open_only.toggled.connect(lambda _b: self._apply())
@@ -118,7 +119,7 @@ class ActionsScreen(Screen):
         snap = self.ctx.snap
         for combo, any_label, items in (
             (self.agency, "Any agency", [(a.name, a.id) for a in snap.agencies]),
-            (self.owner, "Any owner", [(m.name, m.id) for m in snap.members]),
+            (self.owner_combo, "Any owner", [(m.name, m.id) for m in snap.members]),
         ):
             keep = combo.currentData()
             combo.blockSignals(True)
@@ -132,7 +133,7 @@ class ActionsScreen(Screen):
     def load(self) -> None:
         self._fill_filters()
 
-        def job(s):  # type: ignore[no-untyped-def]
+        def job(s: Session) -> tuple[list[Action], dict[str, str]]:
             acts = actions.list_actions(s)
             return acts, actions.case_refs(s, [a.case_id for a in acts])
 
@@ -145,7 +146,7 @@ class ActionsScreen(Screen):
 
     def _apply(self) -> None:
         self.proxy.agency = self.agency.currentData()
-        self.proxy.owner = self.owner.currentData()
+        self.proxy.owner = self.owner_combo.currentData()
         self.proxy.status = ActionStatus(self.status.currentData()) if self.status.currentData() else None
         self.proxy.overdue = self.overdue.isChecked()
         self.proxy.open_only = self.open_only.isChecked()

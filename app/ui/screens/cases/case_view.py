@@ -7,6 +7,8 @@ names and narratives as plain text.
 
 from __future__ import annotations
 
+from typing import Protocol
+
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QHBoxLayout, QPushButton, QTabWidget, QVBoxLayout, QWidget
 
@@ -26,6 +28,11 @@ from app.ui.screens.cases.tabs_more import (
 )
 from app.ui.widgets.common import Chip, chip_kind_for_risk, chip_kind_for_stage
 from app.ui.widgets.plain import PlainLabel
+
+
+class _ShowsCase(Protocol):
+    def show_case(self, cf: CaseFile) -> None: ...
+
 
 TAB_NAMES = ("Summary", "Assessment", "Risk", "Plan", "Actions", "Information", "Meetings", "History")
 CASE_ENTITIES = ("case", "subject", "referral", "screening", "consent", "assessment", "plan", "action",
@@ -67,12 +74,14 @@ class CaseView(QWidget):
         self.assessment = AssessmentTab(ctx)
         self.risk = RiskTab(ctx)
         self.plan = PlanTab(ctx)
-        self.actions = ActionsTab(ctx)
+        self.actions_tab = ActionsTab(ctx)
         self.information = InformationTab(ctx)
         self.meetings = MeetingsTab(ctx)
         self.history = HistoryTab(ctx)
-        self._tabs = [self.summary, self.assessment, self.risk, self.plan, self.actions, self.information,
-                      self.meetings, self.history]
+        self._tabs: list[QWidget] = [self.summary, self.assessment, self.risk, self.plan, self.actions_tab,
+                                     self.information, self.meetings, self.history]
+        self._fillers: list[_ShowsCase] = [self.summary, self.assessment, self.risk, self.plan, self.actions_tab,
+                                           self.information, self.meetings, self.history]
         for name, tab in zip(TAB_NAMES, self._tabs, strict=True):
             self.tabs.addTab(tab, name)
         v.addWidget(self.tabs, 1)
@@ -111,8 +120,8 @@ class CaseView(QWidget):
         self.risk_chip.set(f"Risk: {self.ctx.snap.risk_label(level)}" if level else "",
                            chip_kind_for_risk(ranks.get(level or "")))
         self.marking_chip.set(cf.case.marking.value, "muted")
-        for tab in self._tabs:
-            tab.show_case(cf)  # type: ignore[attr-defined]
+        for tab in self._fillers:
+            tab.show_case(cf)
         self.case_loaded.emit(cf.case.id)
 
     def save(self) -> bool:

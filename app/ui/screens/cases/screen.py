@@ -72,7 +72,8 @@ class CasesScreen(Screen):
         self.view = CaseView(ctx)
         self.view.back_requested.connect(self.show_list)
         self.pages.addWidget(self.view)
-        QShortcut(QKeySequence("Escape"), self.view, activated=self.show_list)
+        self.back_shortcut = QShortcut(QKeySequence(Qt.Key.Key_Escape), self.view)
+        self.back_shortcut.activated.connect(self.show_list)
 
         self.search.textChanged.connect(lambda _t: self._apply_filters())
         for c in (self.status, self.risk, self.lead):

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.models.domain import Assessment, CaseFile, FactorRating
+from app.models.programme import Framework
 from app.services import risk
 from app.ui.context import UiContext
 from app.ui.itemmodels.rows import Column, RowsModel
@@ -96,7 +97,7 @@ class AssessmentTab(QWidget):
         v.addWidget(self.summaries)
         return page
 
-    def _fw(self):  # type: ignore[no-untyped-def]
+    def _fw(self) -> Framework:
         return self.ctx.snap.programme.framework
 
     def _dim_label(self, dim: str) -> str:
@@ -152,8 +153,9 @@ class AssessmentTab(QWidget):
             return
         base = self.cf.current_assessment
         old = self.editor_page
-        self.editor_page = AssessmentEditor(self.ctx, self.cf.case.id, base)
-        self.editor_page.finished.connect(self._on_editor_finished)  # type: ignore[attr-defined]
+        editor = AssessmentEditor(self.ctx, self.cf.case.id, base)
+        editor.finished.connect(self._on_editor_finished)
+        self.editor_page = editor
         self.pages.insertWidget(1, self.editor_page)
         self.pages.removeWidget(old)
         old.deleteLater()

@@ -93,8 +93,9 @@ class PlanTab(QWidget):
     def _clear_view(self) -> None:
         while self.view_layout.count():
             item = self.view_layout.takeAt(0)
-            if item.widget():
-                item.widget().deleteLater()
+            w = item.widget() if item is not None else None
+            if w is not None:
+                w.deleteLater()
 
     def _show(self, plan: Plan | None) -> None:
         self.shown = plan
@@ -186,7 +187,7 @@ class PlanEditor(QWidget):
         super().__init__()
         self.ctx = ctx
         self.case_id = cf.case.id
-        self.actions = cf.actions
+        self.case_actions = cf.actions
         inner = QWidget()
         v = QVBoxLayout(inner)
         v.addWidget(muted("A new version: it starts from the current one and needs the chair's approval again."))
@@ -254,7 +255,7 @@ class PlanEditor(QWidget):
         action = QComboBox()
         action.setAccessibleName(f"Objective {r + 1}: linked action")
         action.addItem("No linked action", None)
-        for a in self.actions:
+        for a in self.case_actions:
             action.addItem(f"{a.title[:40]} ({self.ctx.snap.agency_short(a.owner_agency)})", a.id)
         if o:
             heading.setCurrentIndex(max(0, heading.findData(o.heading)))

@@ -7,6 +7,8 @@ and the service refuses others even if the button were reached.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PySide6.QtCore import QSortFilterProxyModel
 from PySide6.QtWidgets import (
     QComboBox,
@@ -30,7 +32,7 @@ from app.ui.widgets.plain import PlainLabel, muted
 from app.ui.widgets.tables import make_table, set_widths
 
 
-def _failed_into(label: PlainLabel):  # type: ignore[no-untyped-def]
+def _failed_into(label: PlainLabel) -> Callable[[BaseException], None]:
     def failed(exc: BaseException) -> None:
         from app.ui.errors import safe_message
 

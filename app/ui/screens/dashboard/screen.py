@@ -7,8 +7,10 @@ by status and by risk level as small charts. One trip to the store worker per re
 
 from __future__ import annotations
 
-from PySide6.QtCore import QSortFilterProxyModel, Qt, Signal
-from PySide6.QtWidgets import QGridLayout, QPushButton, QWidget
+from typing import Any
+
+from PySide6.QtCore import QModelIndex, QSortFilterProxyModel, Qt, Signal
+from PySide6.QtWidgets import QGridLayout, QPushButton, QTableView, QWidget
 
 from app.models.domain import Action, CaseSummary
 from app.services import ui_queries
@@ -110,7 +112,7 @@ class DashboardScreen(Screen):
         grid.setColumnStretch(1, 4)
         grid.setColumnStretch(2, 4)
 
-    def _table(self, name: str, model: RowsModel, widths: list[int], chips: tuple[int, ...]):  # type: ignore[no-untyped-def, type-arg]
+    def _table(self, name: str, model: RowsModel[Any], widths: list[int], chips: tuple[int, ...]) -> QTableView:
         proxy = QSortFilterProxyModel(self)
         proxy.setSourceModel(model)
         proxy.setSortRole(SortRole)
@@ -119,9 +121,9 @@ class DashboardScreen(Screen):
         view.activated.connect(self._on_table_activated)
         return view
 
-    def _on_table_activated(self, index: object) -> None:
-        rec_id = index.data(IdRole)  # type: ignore[attr-defined]
-        model = index.model()  # type: ignore[attr-defined]
+    def _on_table_activated(self, index: QModelIndex) -> None:
+        rec_id = index.data(IdRole)
+        model = index.model()
         if model is self.actions_table.model() and self.data is not None:
             act = next((a for a in (*self.data.my_overdue, *self.data.my_due_soon) if a.id == rec_id), None)
             rec_id = act.case_id if act else None

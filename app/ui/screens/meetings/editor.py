@@ -8,6 +8,8 @@ proposals come from ``meetings.propose_agenda`` and are added only when the coor
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -24,8 +26,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.models.domain import AgendaItem
 from app.models.enums import Attendance, DecisionMethod, Role
+from app.models.ids import MeetingId, MemberId
 from app.services import actions, meetings, ui_queries
+from app.services.context import Session
 from app.ui.context import UiContext
 from app.ui.screens.base import scrolled
 from app.ui.widgets.common import Section, date_edit, qdate_to_date, uk
@@ -67,7 +72,8 @@ class MeetingEditor(QWidget):
 
         self.error.setText(safe_message(exc))
 
-    def _run(self, fn, *, reload: bool = True, done=None) -> None:  # type: ignore[no-untyped-def]
+    def _run(self, fn: Callable[[Session], object], *, reload: bool = True,
+             done: Callable[[object], None] | None = None) -> None:
         self.error.setText("")
 
         def ok(result: object) -> None:
@@ -118,9 +124,9 @@ class MeetingEditor(QWidget):
         for mid, (combo, agreed) in self.att_rows.items():
             combo.blockSignals(True)
             agreed.blockSignals(True)
-            a = marked.get(mid)
-            combo.setCurrentIndex(combo.findData(a.attendance) if a else 0)
-            agreed.setChecked(bool(a and a.confidentiality_agreed))
+            rec = marked.get(MemberId(mid))
+            combo.setCurrentIndex(combo.findData(rec.attendance) if rec else 0)
+            agreed.setChecked(bool(rec and rec.confidentiality_agreed))
             combo.setEnabled(editable)
             agreed.setEnabled(editable)
             combo.blockSignals(False)
@@ -132,7 +138,8 @@ class MeetingEditor(QWidget):
             return
         att = Attendance(combo.currentData())
         mid, ok = self.meeting_id, agreed.isChecked()
-        self._run(lambda s: meetings.set_attendance(s, meeting_id=mid, member_id=member_id,  # type: ignore[arg-type]
+        member = MemberId(member_id)
+        self._run(lambda s: meetings.set_attendance(s, meeting_id=mid, member_id=member,
                                                     attendance=att, confidentiality_agreed=ok))
 
     def set_attendance(self, member_id: str, attendance: Attendance, agreed: bool = True) -> None:
@@ -244,7 +251,7 @@ class MeetingEditor(QWidget):
             self.proposals.item(i).data(USER) for i in range(self.proposals.count())]
         mid = self.meeting_id
 
-        def job(s):  # type: ignore[no-untyped-def]
+        def job(s: Session) -> None:
             for cid in chosen:
                 meetings.add_agenda_item(s, meeting_id=mid, case_id=cid)
 
@@ -321,7 +328,7 @@ class MeetingEditor(QWidget):
         else:
             self._show_raised()
 
-    def _current_item(self):  # type: ignore[no-untyped-def]
+    def _current_item(self) -> AgendaItem | None:
         if self.view is None:
             return None
         iid = self.minute_item.currentData()
@@ -363,7 +370,7 @@ class MeetingEditor(QWidget):
         if item is None or not item.case_id:
             return
         cid, title, agency, due, mid = item.case_id, self.action_title.text(), self.action_agency.currentData(), \
-            qdate_to_date(self.action_due.date()), self.meeting_id
+            qdate_to_date(self.action_due.date()), MeetingId(self.meeting_id)
         self._run(lambda s: actions.create_action(s, case_id=cid, title=title, owner_agency=agency, due=due, meeting_id=mid),
                   done=lambda _r: self.action_title.clear())
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from PySide6.QtCore import QDate, QSortFilterProxyModel, Qt
+from PySide6.QtCore import QDate, QModelIndex, QSortFilterProxyModel, Qt
 from PySide6.QtGui import QTextCharFormat
 from PySide6.QtWidgets import (
     QCalendarWidget,
@@ -147,17 +147,18 @@ class MeetingsScreen(Screen):
                 self.select_meeting(m.id)
                 return
 
-    def _on_table_current_changed(self, current: object, _prev: object) -> None:
-        if not current.isValid():  # type: ignore[attr-defined]
+    def _on_table_current_changed(self, current: QModelIndex, _prev: QModelIndex) -> None:
+        if not current.isValid():
             return
-        mid = self.proxy.index(current.row(), 0).data(IdRole)  # type: ignore[attr-defined]
+        mid = self.proxy.index(current.row(), 0).data(IdRole)
         if self.editor is not None and self.editor.meeting_id == mid:
             return
         self.open_editor(mid)
 
     def open_editor(self, meeting_id: str) -> MeetingEditor:
         while self.editor_layout.count():
-            w = self.editor_layout.takeAt(0).widget()
+            item = self.editor_layout.takeAt(0)
+            w = item.widget() if item is not None else None
             if w is not None:
                 w.deleteLater()
         self.editor = MeetingEditor(self.ctx, meeting_id)

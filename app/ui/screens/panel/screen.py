@@ -7,6 +7,8 @@ disabled for others); a settings change refreshes the shared snapshot so auto-lo
 
 from __future__ import annotations
 
+from typing import Any
+
 from PySide6.QtCore import QSortFilterProxyModel
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -17,12 +19,14 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QPushButton,
     QSpinBox,
+    QTableView,
     QWidget,
 )
 
 from app.models.domain import Agency, Member
 from app.models.enums import Marking, Role
 from app.services import panel
+from app.services.context import Session
 from app.ui.context import UiContext
 from app.ui.itemmodels.rows import Column, RowsModel, SortRole
 from app.ui.screens.base import Screen
@@ -131,7 +135,7 @@ class PanelScreen(Screen):
         grid.addWidget(st, 1, 0, 1, 2)
         grid.setRowStretch(0, 1)
 
-    def _table(self, name: str, model: RowsModel, widths: list[int], chips: tuple[int, ...] = ()):  # type: ignore[no-untyped-def, type-arg]
+    def _table(self, name: str, model: RowsModel[Any], widths: list[int], chips: tuple[int, ...] = ()) -> QTableView:
         proxy = QSortFilterProxyModel(self)
         proxy.setSourceModel(model)
         proxy.setSortRole(SortRole)
@@ -140,7 +144,7 @@ class PanelScreen(Screen):
         return view
 
     def load(self) -> None:
-        def job(s):  # type: ignore[no-untyped-def]
+        def job(s: Session) -> tuple[list[Agency], list[Member], panel.PanelSettings]:
             return panel.list_agencies(s), panel.list_members(s), panel.get_settings(s)
 
         self.ctx.run(job, owner=self, on_done=self._on_loaded)
@@ -180,7 +184,11 @@ class PanelScreen(Screen):
     def _on_add_agency_clicked(self) -> None:
         name, short, sector = self.agency_name.text(), self.agency_short.text(), self.agency_sector.currentData()
         self.ctx.run(lambda s: panel.add_agency(s, name=name, short=short, sector=sector), owner=self, mutates=True,
-                     on_done=lambda _r: (self.agency_name.clear(), self.agency_short.clear()), on_error=self._failed)
+                     on_done=self._on_agency_added, on_error=self._failed)
+
+    def _on_agency_added(self, _agency_id: str) -> None:
+        self.agency_name.clear()
+        self.agency_short.clear()
 
     def _on_add_member_clicked(self) -> None:
         name, agency, role, area = (self.member_name.text(), self.member_agency.currentData(),

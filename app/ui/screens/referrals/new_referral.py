@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 from app.models.dates import parse_uk_date
 from app.models.domain import Identifier
 from app.models.errors import InvalidInput
+from app.models.ids import AgencyId, SubjectId
 from app.services import cases
 from app.ui.context import UiContext
 from app.ui.widgets.common import Section, date_edit, qdate_to_date, uk
@@ -174,11 +175,11 @@ class NewReferralForm(QWidget):
             identifiers=ids,
         )
 
-    def linked_subject(self) -> str | None:
+    def linked_subject(self) -> SubjectId | None:
         for i in range(self.matches.count()):
             item = self.matches.item(i)
             if item.checkState() == Qt.CheckState.Checked:
-                return str(item.data(Qt.ItemDataRole.UserRole))
+                return SubjectId(str(item.data(Qt.ItemDataRole.UserRole)))
         return None
 
     # --- live check ------------------------------------------------------------------------------
@@ -244,10 +245,11 @@ class NewReferralForm(QWidget):
             narrative=self.narrative.toPlainText(),
         )
         link = self.linked_subject()
-        lead = self.lead.currentData()
+        lead_data = self.lead.currentData()
+        lead = AgencyId(str(lead_data)) if lead_data else None
         self.save_button.setEnabled(False)
         self.ctx.run(
-            lambda s: cases.open_referral(s, subject=subject, referral=referral, link_subject=link,  # type: ignore[arg-type]
+            lambda s: cases.open_referral(s, subject=subject, referral=referral, link_subject=link,
                                           lead_agency=lead),
             owner=self, mutates=True, on_done=self._on_opened, on_error=self._on_failed,
         )

@@ -7,7 +7,9 @@ screening (its own transition), so each step is one audited service call.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QSortFilterProxyModel, Qt
+from collections.abc import Sequence
+
+from PySide6.QtCore import QModelIndex, QSortFilterProxyModel, Qt
 from PySide6.QtWidgets import (
     QComboBox,
     QFormLayout,
@@ -128,13 +130,13 @@ class ReferralsScreen(Screen):
 
     # --- data ------------------------------------------------------------------------------------
     def load(self) -> None:
-        self.ctx.run(lambda s: ui_queries.awaiting_screening(s), owner=self, on_done=self._on_loaded)
+        self.ctx.run(ui_queries.awaiting_screening, owner=self, on_done=self._on_loaded)
         if self.ctx.snapshot:
             self.outcome.clear()
             for o in self.ctx.snap.programme.screening_outcomes:
                 self.outcome.addItem(o.label, o.id)
 
-    def _on_loaded(self, rows: tuple[ui_queries.AwaitingScreening, ...]) -> None:
+    def _on_loaded(self, rows: Sequence[ui_queries.AwaitingScreening]) -> None:
         keep = self._current.case.id if self._current else None
         self.model.set_rows(rows)
         if keep:
@@ -147,8 +149,8 @@ class ReferralsScreen(Screen):
                 return True
         return False
 
-    def _on_table_current_changed(self, current: object, _prev: object) -> None:
-        case_id = self.proxy.index(current.row(), 0).data(IdRole) if current.isValid() else None  # type: ignore[attr-defined]
+    def _on_table_current_changed(self, current: QModelIndex, _prev: QModelIndex) -> None:
+        case_id = self.proxy.index(current.row(), 0).data(IdRole) if current.isValid() else None
         if not case_id:
             return
         self.ctx.run(lambda s: cases.get_case_file(s, case_id), owner=self, on_done=self._on_case_loaded)
