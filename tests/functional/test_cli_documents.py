@@ -1,4 +1,6 @@
-"""`pack`, `plan` and `minutes` from outside: files written, exit codes, and no file on refusal."""
+"""`pack`, `plan` and `minutes` from outside: files written, exit codes, and no file on refusal.
+(Each refusal's wording, the audit and need-to-know are tested through the service; every call
+here is a process that unlocks the store, so this file keeps to what only the command line does.)"""
 
 from __future__ import annotations
 
@@ -16,8 +18,17 @@ from tests.functional.test_cli import Cli
 @pytest.fixture(scope="module")
 def cli(tmp_path_factory: pytest.TempPathFactory) -> Cli:
     c = Cli(tmp_path_factory.mktemp("cli-docs"))
-    r = c("init", "--name", "Ann Coordinator", "--agency", "Northshire Council",
-          "--role", "coordinator", "--panel", "Northshire panel")
+    r = c(
+        "init",
+        "--name",
+        "Ann Coordinator",
+        "--agency",
+        "Northshire Council",
+        "--role",
+        "coordinator",
+        "--panel",
+        "Northshire panel",
+    )
     assert r.returncode == 0, r.stderr
     r = c("demo", "--cases", "20", "--seed", "5")
     assert r.returncode == 0, r.stderr
@@ -47,7 +58,9 @@ def test_pack_plan_minutes(cli: Cli, panel: dict[str, Any], tmp_path: Path):
     r = cli("pack", mid[:8], "--recipient", panel["officer"]["id"][:8], "--out", str(one))
     assert r.returncode == 0, r.stderr
     assert len(pypdf.PdfReader(one).pages) > 3 and str(one) in r.stdout
-    r = cli("pack", mid, "--recipient", panel["me"]["fingerprint"], "--out", str(tmp_path / "me.pdf"))
+    r = cli(
+        "pack", mid, "--recipient", panel["me"]["fingerprint"], "--out", str(tmp_path / "me.pdf")
+    )
     assert r.returncode == 0, r.stderr
     # Every member on the distribution.
     folder = tmp_path / "all"
@@ -60,28 +73,30 @@ def test_pack_plan_minutes(cli: Cli, panel: dict[str, Any], tmp_path: Path):
 
     r = cli("plan", panel["with_plan"], "--out", str(tmp_path / "plan.pdf"))
     assert r.returncode == 0 and len(pypdf.PdfReader(tmp_path / "plan.pdf").pages) >= 1, r.stderr
-    r = cli("minutes", panel["held"], "--out", str(tmp_path / "m.pdf"))
-    assert r.returncode == 0 and "Minutes written" in r.stdout, r.stderr
     r = cli("minutes", panel["held"], "--out", str(tmp_path / "s.pdf"), "--summary")
     assert r.returncode == 0 and "Executive summary written" in r.stdout, r.stderr
-    assert cli("audit", "verify").returncode == 0
 
 
 def test_document_exit_codes(cli: Cli, panel: dict[str, Any], tmp_path: Path):
     mid, officer = panel["upcoming"], panel["officer"]["id"]
     refusals = [
-        (("pack", mid, "--recipient", officer, "--out", str(tmp_path / "no" / "x.pdf")), "does not exist"),
-        (("pack", mid, "--recipient", officer, "--out", str(tmp_path)), "is a folder"),
-        (("pack", mid, "--recipient", "ffffffff-none", "--out", str(tmp_path / "a.pdf")), "no such member"),
+        (
+            ("pack", mid, "--recipient", officer, "--out", str(tmp_path / "no" / "x.pdf")),
+            "does not exist",
+        ),
+        (
+            ("pack", mid, "--recipient", "ffffffff-none", "--out", str(tmp_path / "a.pdf")),
+            "no such member",
+        ),
         (("pack", "00000000", "--all", "--out-dir", str(tmp_path)), "no such meeting"),
         (("plan", panel["no_plan"], "--out", str(tmp_path / "p.pdf")), "no plan yet"),
     ]
     for args, words in refusals:
         r = cli(*args)
-        assert r.returncode == 1 and words in r.stderr and r.stderr.count("\n") == 1, (args, r.stderr)
-    empty = cli("meeting", "add", "--date", "2026-12-22").stdout.strip()
-    r = cli("minutes", empty, "--out", str(tmp_path / "m.pdf"))
-    assert r.returncode == 1 and "no agenda" in r.stderr
+        assert r.returncode == 1 and words in r.stderr and r.stderr.count("\n") == 1, (
+            args,
+            r.stderr,
+        )
     usage = [
         ("pack", mid, "--out", str(tmp_path / "x.pdf")),  # neither --recipient nor --all
         ("pack", mid, "--all", "--out", str(tmp_path / "x.pdf")),

@@ -27,7 +27,9 @@ TOKEN = "ZEBRA-7731 police intelligence about a named associate"
 class Pdf:
     def __init__(self, path: Path) -> None:
         self.reader = pypdf.PdfReader(path)
-        self.pages = [unicodedata.normalize("NFC", p.extract_text() or "") for p in self.reader.pages]
+        self.pages = [
+            unicodedata.normalize("NFC", p.extract_text() or "") for p in self.reader.pages
+        ]
         self.metadata = " ".join(str(v) for v in (self.reader.metadata or {}).values())
         self.titles: list[str] = []
         self._walk(self.reader.outline)
@@ -58,20 +60,27 @@ def _setup(session: Any) -> dict[str, Any]:
     police = agencies["NP"]
     upcoming = next(m for m in meetings_svc.list_meetings(session) if m.status == "scheduled")
     cases = [cases_svc.resolve_case(session, i.case_id) for i in upcoming.agenda if i.case_id]
-    names = {c.id: cases_svc.get_case_file(session, c.id, audit_view=False).subject.display_name for c in cases}
+    names = {
+        c.id: cases_svc.get_case_file(session, c.id, audit_view=False).subject.display_name
+        for c in cases
+    }
     for short in ("EDU", "HSG", "PS", "ICB", "CSC", "YJS", "FRS", "ASC", "MHT", "CTP"):
         y = agencies[short]
         shared = [c for c in cases if y.id in c.shared_with or c.lead_agency == y.id]
         hidden = [
-            c for c in cases
-            if c not in shared and list(names.values()).count(names[c.id]) == 1
+            c
+            for c in cases
+            if c not in shared
+            and list(names.values()).count(names[c.id]) == 1
             and not any(names[c.id] in names[s.id] or names[s.id] in names[c.id] for s in shared)
         ]
         if shared and hidden:
             break
     else:  # pragma: no cover - the demo seed gives one
         pytest.fail("no agency with both a shared and a hidden agenda case")
-    contrib_svc.add_contribution(session, case_id=shared[0].id, text=TOKEN, restricted_to=[police.id])
+    contrib_svc.add_contribution(
+        session, case_id=shared[0].id, text=TOKEN, restricted_to=[police.id]
+    )
     mid = meetings_svc.schedule_meeting(
         session,
         held_on=dt.date(2026, 12, 3),
@@ -130,19 +139,26 @@ def test_pack_per_recipient_need_to_know_both_ways(session, world, out):
             assert f"Page {i} of {n}" in page
         assert "Meeting pack" in pdf.metadata
     # Overdue actions are marked in words.
-    data = docs.meeting_pack_data(session, meeting_id=world["meeting"], recipient=world["police"].id)
+    data = docs.meeting_pack_data(
+        session, meeting_id=world["meeting"], recipient=world["police"].id
+    )
     lines = [*data.action_log, *(line for p in data.case_papers for line in p.actions)]
     assert any(line.overdue for line in lines)
     assert police.has("OVERDUE")
 
 
 def test_each_pack_is_audited_as_a_disclosure(session, world, out):
-    before = {e.seq for e in panel_svc.history(session, entity="meeting", record_id=world["meeting"])}
+    before = {
+        e.seq for e in panel_svc.history(session, entity="meeting", record_id=world["meeting"])
+    }
     paths = docs.write_all_packs(session, meeting_id=world["meeting"], out_dir=out)
-    assert len(paths) == 2 and sorted(p.name for p in out.iterdir()) == sorted(p.name for p in paths)
+    assert len(paths) == 2 and sorted(p.name for p in out.iterdir()) == sorted(
+        p.name for p in paths
+    )
     assert all(re.fullmatch(r"2026-12-03 pack 0[12] [^/\\]+\.pdf", p.name) for p in paths)
     entries = [
-        e for e in panel_svc.history(session, entity="meeting", record_id=world["meeting"])
+        e
+        for e in panel_svc.history(session, entity="meeting", record_id=world["meeting"])
         if e.seq not in before
     ]
     assert sorted(e.action for e in entries) == ["disclosure-pack", "disclosure-pack"]
@@ -153,12 +169,18 @@ def test_each_pack_is_audited_as_a_disclosure(session, world, out):
 
 def test_plan_and_minutes_written_and_audited(session, out):
     case = next(
-        c for c in (cases_svc.resolve_case(session, r.ref) for r in cases_svc.list_cases(session))
+        c
+        for c in (cases_svc.resolve_case(session, r.ref) for r in cases_svc.list_cases(session))
         if cases_svc.get_case_file(session, c.id, audit_view=False).current_plan is not None
     )
     plan = Pdf(docs.write_plan(session, case_id=case.id, out=out / "plan.pdf"))
-    assert plan.has(case.ref) and sum(p.count("OFFICIAL-SENSITIVE") for p in plan.pages) == 2 * len(plan.pages)
-    assert next(e.action for e in panel_svc.history(session, entity="case", record_id=case.id)) == "disclosure-plan"
+    assert plan.has(case.ref) and sum(p.count("OFFICIAL-SENSITIVE") for p in plan.pages) == 2 * len(
+        plan.pages
+    )
+    assert (
+        next(e.action for e in panel_svc.history(session, entity="case", record_id=case.id))
+        == "disclosure-plan"
+    )
     held = [m for m in meetings_svc.list_meetings(session) if m.status == "held"][-1]
     full = Pdf(docs.write_minutes(session, meeting_id=held.id, out=out / "m.pdf"))
     summary = Pdf(docs.write_minutes(session, meeting_id=held.id, out=out / "s.pdf", summary=True))
@@ -186,16 +208,66 @@ def test_bad_input_is_refused_with_no_file_and_no_change(session, world, out):
     outsider = next(m for m in world["members"] if m.id not in (police, world["other"].id))
     referred = next(c for c in cases_svc.list_cases(session) if c.status == "referred")
     cases = [
-        (InvalidInput, "no agenda", lambda: docs.write_meeting_pack(session, meeting_id=empty, recipient=police, out=out / "a.pdf")),
-        (InvalidInput, "no agenda", lambda: docs.write_all_packs(session, meeting_id=empty, out_dir=out)),
-        (Refused, "not on the meeting's distribution", lambda: docs.write_meeting_pack(session, meeting_id=mid, recipient=outsider.id, out=out / "b.pdf")),
-        (NotFound, "no such member", lambda: docs.write_meeting_pack(session, meeting_id=mid, recipient="0" * 36, out=out / "c.pdf")),
-        (NotFound, "no such meeting", lambda: docs.write_meeting_pack(session, meeting_id="0" * 36, recipient=police, out=out / "d.pdf")),
-        (InvalidInput, "no plan yet", lambda: docs.write_plan(session, case_id=referred.id, out=out / "e.pdf")),
-        (FileWriteError, "does not exist", lambda: docs.write_meeting_pack(session, meeting_id=mid, recipient=police, out=out / "missing" / "f.pdf")),
-        (FileWriteError, "does not exist", lambda: docs.write_all_packs(session, meeting_id=mid, out_dir=out / "missing")),
-        (FileWriteError, "is a folder", lambda: docs.write_meeting_pack(session, meeting_id=mid, recipient=police, out=out)),
-        (FileWriteError, "is a folder", lambda: docs.write_minutes(session, meeting_id=mid, out=out)),
+        (
+            InvalidInput,
+            "no agenda",
+            lambda: docs.write_meeting_pack(
+                session, meeting_id=empty, recipient=police, out=out / "a.pdf"
+            ),
+        ),
+        (
+            InvalidInput,
+            "no agenda",
+            lambda: docs.write_all_packs(session, meeting_id=empty, out_dir=out),
+        ),
+        (
+            Refused,
+            "not on the meeting's distribution",
+            lambda: docs.write_meeting_pack(
+                session, meeting_id=mid, recipient=outsider.id, out=out / "b.pdf"
+            ),
+        ),
+        (
+            NotFound,
+            "no such member",
+            lambda: docs.write_meeting_pack(
+                session, meeting_id=mid, recipient="0" * 36, out=out / "c.pdf"
+            ),
+        ),
+        (
+            NotFound,
+            "no such meeting",
+            lambda: docs.write_meeting_pack(
+                session, meeting_id="0" * 36, recipient=police, out=out / "d.pdf"
+            ),
+        ),
+        (
+            InvalidInput,
+            "no plan yet",
+            lambda: docs.write_plan(session, case_id=referred.id, out=out / "e.pdf"),
+        ),
+        (
+            FileWriteError,
+            "does not exist",
+            lambda: docs.write_meeting_pack(
+                session, meeting_id=mid, recipient=police, out=out / "missing" / "f.pdf"
+            ),
+        ),
+        (
+            FileWriteError,
+            "does not exist",
+            lambda: docs.write_all_packs(session, meeting_id=mid, out_dir=out / "missing"),
+        ),
+        (
+            FileWriteError,
+            "is a folder",
+            lambda: docs.write_meeting_pack(session, meeting_id=mid, recipient=police, out=out),
+        ),
+        (
+            FileWriteError,
+            "is a folder",
+            lambda: docs.write_minutes(session, meeting_id=mid, out=out),
+        ),
     ]
     for exc, words, fn in cases:
         _refused(session, out, exc, words, fn)
@@ -206,8 +278,11 @@ def test_all_packs_is_all_or_nothing(session, world, out):
     seen: list[tuple[int, int]] = []
     with pytest.raises(docs.GenerationCancelled):
         docs.write_all_packs(
-            session, meeting_id=world["meeting"], out_dir=out,
-            progress=lambda d, t: seen.append((d, t)), cancelled=lambda: bool(seen),
+            session,
+            meeting_id=world["meeting"],
+            out_dir=out,
+            progress=lambda d, t: seen.append((d, t)),
+            cancelled=lambda: bool(seen),
         )
     assert seen == [(1, 2)] and list(out.iterdir()) == [] and dump_store(session) == before
     # The second file cannot be written (a folder stands in its place): the first is removed too.
@@ -226,7 +301,7 @@ def test_all_packs_is_all_or_nothing(session, world, out):
         ("Łukasz Nowak", "Łukasz Nowak"),
         ("../../etc/passwd", "etc_passwd"),
         ("..hidden", "hidden"),
-        ("a\\b:c*d?e\"f<g>h|i", "a_b_c_d_e_f_g_h_i"),
+        ('a\\b:c*d?e"f<g>h|i', "a_b_c_d_e_f_g_h_i"),
         ("x" * 300, "x" * 60),
         ("\x00\n\t", "recipient"),
     ],

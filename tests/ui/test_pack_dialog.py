@@ -83,7 +83,8 @@ def test_print_plan_and_minutes_open_the_pdf(qtbot, session, tmp_path, opened, m
     parent = QWidget()
     qtbot.addWidget(parent)
     case = next(
-        c for c in (cases_svc.resolve_case(session, r.ref) for r in cases_svc.list_cases(session))
+        c
+        for c in (cases_svc.resolve_case(session, r.ref) for r in cases_svc.list_cases(session))
         if cases_svc.get_case_file(session, c.id, audit_view=False).current_plan is not None
     )
     target = tmp_path / "plan"  # the helper adds .pdf
@@ -111,7 +112,9 @@ def test_print_plan_refused_shows_the_error(qtbot, session, tmp_path, opened, mo
     qtbot.addWidget(parent)
     shown: list[BaseException] = []
     monkeypatch.setattr(pack_dialog, "show_error", lambda _p, exc: shown.append(exc))
-    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(tmp_path / "x.pdf"), ""))
+    monkeypatch.setattr(
+        QFileDialog, "getSaveFileName", lambda *a, **k: (str(tmp_path / "x.pdf"), "")
+    )
     referred = next(c for c in cases_svc.list_cases(session) if c.status == "referred")
     job = print_plan(parent, session, referred.id)
     assert job is not None

@@ -34,7 +34,9 @@ def run(workdir: Path, cases: int = 10_000) -> None:
     print("\n== Documents ==")
     store = build_store(workdir / "bench.rtdb", cases)
     rate = raw_page_rate(200)
-    print(f"  ReportLab raw rate                    {rate:8.0f} pages/s (plain text pages, embedded font)")
+    print(
+        f"  ReportLab raw rate                    {rate:8.0f} pages/s (plain text pages, embedded font)"
+    )
     scratch = workdir / "reports-bench"
     shutil.rmtree(scratch, ignore_errors=True)
     try:
@@ -45,7 +47,9 @@ def run(workdir: Path, cases: int = 10_000) -> None:
             # Police are on every demo case's share list: 40 full papers for this recipient.
             ids = cases_svc.list_case_ids(session, statuses=["support-plan"], limit=40)
             if len(ids) < 40:
-                ids += cases_svc.list_case_ids(session, statuses=["adopted", "exited"], limit=40 - len(ids))
+                ids += cases_svc.list_case_ids(
+                    session, statuses=["adopted", "exited"], limit=40 - len(ids)
+                )
             mid = meetings.schedule_meeting(
                 session, held_on=TODAY, case_ids=ids, distribution=[recipient.id]
             )
@@ -75,4 +79,7 @@ def run(workdir: Path, cases: int = 10_000) -> None:
 
 
 if __name__ == "__main__":
-    run(Path(os.environ.get("BENCH_DIR", ".bench")).absolute(), int(os.environ.get("BENCH_CASES", "2000")))
+    run(
+        Path(os.environ.get("BENCH_DIR", ".bench")).absolute(),
+        int(os.environ.get("BENCH_CASES", "2000")),
+    )
