@@ -4,8 +4,10 @@ Job: give the dashboard, quick find and the unlock dialog what they need in one 
 GUI makes one trip to the store worker per screen refresh. Plus the keyring door for the UI (the
 UI may not import ``app.crypto``).
 
-Invariants: nothing here writes except ``remember_here`` (which goes through ``setup``); no SQL
-here; every case list respects need-to-know because it goes through ``cases.list_case_ids``.
+Invariants: nothing here writes except ``remember_here`` (which goes through ``setup``) and
+``update_meeting`` (one ``session.change()`` transaction through the writer, so the change is
+captured for sync and audited like every other write); no SQL here; every case list respects
+need-to-know because it goes through ``cases.list_case_ids``.
 """
 
 from __future__ import annotations
@@ -192,3 +194,37 @@ def meeting_view(session: Session, *, meeting_id: str) -> MeetingView:
         if a.meeting_id == meeting.id
     )
     return MeetingView(meeting, summaries, problems, proposals, raised)
+
+
+def update_meeting(
+    session: Session,
+    *,
+    meeting_id: str,
+    held_on: dt.date,
+    time: str,
+    venue: str,
+    chair: str | None,
+) -> None:
+    """Change a scheduled meeting's date, time, venue and chair (the coordinator only).
+
+    Checked as ``meetings.schedule_meeting`` checks them: HH:MM on the 24-hour clock, a venue of at
+    most 300 characters without control characters, a chair who is a panel member. A meeting that
+    has been held keeps its details (its minutes refer to them).
+    """
+    from app.models.errors import InvalidInput, NotFound
+    from app.services.cases import _text
+    from app.storage import repo
+
+    meetings._coordinator(session, "change a meeting's details")
+    if not meetings._TIME.match(time):
+        raise InvalidInput("The time must be written as HH:MM (24-hour clock).")
+    venue = _text(venue, "The venue", limit=300)
+    with session.change() as w:
+        current = repo.get_meeting(w.conn, meeting_id)
+        if current is None:
+            raise NotFound("There is no such meeting.")
+        if current.status != "scheduled":
+            raise InvalidInput("Only a scheduled meeting's details can be changed.")
+        if chair and repo.get_row(w.conn, "member", chair) is None:
+            raise InvalidInput("The chair is not a panel member.")
+        w.update("meeting", current.id, {"held_on": held_on, "time": time, "venue": venue, "chair": chair or None})

@@ -6,6 +6,7 @@ the user's role; a transition that needs a rationale cannot be sent without one.
 
 from __future__ import annotations
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QComboBox,
     QFormLayout,
@@ -21,6 +22,7 @@ from app.models.domain import CaseFile
 from app.services import cases
 from app.ui.context import UiContext
 from app.ui.screens.base import scrolled
+from app.ui.screens.cases.case_admin import ConsentBox, SharingBox
 from app.ui.widgets.common import Section, uk
 from app.ui.widgets.plain import PlainLabel, muted
 
@@ -56,9 +58,13 @@ class SummaryTab(QWidget):
         self.grid.addWidget(self.referral, 0, 1)
         self.grid.addWidget(self.status_box, 1, 0)
         self.grid.addWidget(self.screening, 1, 1)
+        self.sharing = SharingBox(ctx)
+        self.consent = ConsentBox(ctx)
+        self.grid.addWidget(self.sharing, 2, 0)
+        self.grid.addWidget(self.consent, 2, 1, Qt.AlignmentFlag.AlignTop)
         self.grid.setColumnStretch(0, 1)
         self.grid.setColumnStretch(1, 1)
-        self.grid.setRowStretch(2, 1)
+        self.grid.setRowStretch(3, 1)
         self.person_form = _form(self.person)
         self.referral_form = _form(self.referral)
         self.screening_form = _form(self.screening)
@@ -68,16 +74,22 @@ class SummaryTab(QWidget):
         sf = _form(self.status_box)
         self.current_status = _row(sf, "Current", "")
         self.shared = _row(sf, "Shared with", "")
+        self.lead = _row(sf, "Lead agency", "")
+        self.officer = _row(sf, "Case officer", "")
         self.review = _row(sf, "Next review", "")
         self.transition = QComboBox()
         self.transition.setAccessibleName("Change status to")
-        sf.addRow(PlainLabel("Move to", object_name="FieldLabel"), self.transition)
+        move_label = PlainLabel("&Move to", object_name="FieldLabel")
+        move_label.setBuddy(self.transition)
+        sf.addRow(move_label, self.transition)
         self.rationale = QPlainTextEdit()
         self.rationale.setAccessibleName("Rationale for the status change")
         self.rationale.setPlaceholderText("Rationale")
         self.rationale.setMaximumHeight(70)
         self.rationale.setTabChangesFocus(True)
-        sf.addRow(PlainLabel("Rationale", object_name="FieldLabel"), self.rationale)
+        rationale_label = PlainLabel("R&ationale", object_name="FieldLabel")
+        rationale_label.setBuddy(self.rationale)
+        sf.addRow(rationale_label, self.rationale)
         row = QHBoxLayout()
         self.status_error = PlainLabel("", wrap=True, object_name="InlineError")
         row.addWidget(self.status_error, 1)
@@ -141,6 +153,10 @@ class SummaryTab(QWidget):
 
         self.current_status.setText(prog.status_label(cf.case.status))
         self.shared.setText(", ".join(sorted(snap.agency_short(a) or "?" for a in cf.case.shared_with)))
+        self.lead.setText(snap.agency_name(cf.case.lead_agency) or "None")
+        self.officer.setText(snap.member_name(cf.case.case_officer) or "None assigned")
+        self.sharing.show_case(cf)
+        self.consent.show_case(cf)
         self.review.setText(uk(cf.case.next_review) or "None set")
         allowed = rules.allowed_transitions(prog, cf.case.status, snap.workstation.member.role)
         self.transition.clear()

@@ -33,6 +33,7 @@ from app.services import actions, meetings, ui_queries
 from app.services.context import Session
 from app.ui.context import UiContext
 from app.ui.screens.base import scrolled
+from app.ui.screens.meetings.details import MeetingDetails
 from app.ui.widgets.common import Section, date_edit, qdate_to_date, uk
 from app.ui.widgets.plain import PlainLabel, muted
 
@@ -62,6 +63,8 @@ class MeetingEditor(QWidget):
         self.tabs.addTab(self._build_attendance(), "&Attendance")
         self.tabs.addTab(self._build_agenda(), "A&genda")
         self.tabs.addTab(self._build_minutes(), "&Minutes")
+        self.details = MeetingDetails(ctx, self._run)
+        self.tabs.addTab(self.details, "De&tails")
         v.addWidget(self.tabs, 1)
         self.error = PlainLabel("", wrap=True, object_name="InlineError")
         v.addWidget(self.error)
@@ -396,6 +399,7 @@ class MeetingEditor(QWidget):
             warnings.append(f"{not_ready} agenda item{'s are' if not_ready != 1 else ' is'} not ready (see the agenda).")
         self.warning.setText("\n".join(warnings))
         self.warning.setVisible(bool(warnings))
+        self.details.show_meeting(m)
         self._fill_attendance()
         self._fill_agenda()
         row = getattr(self, "_select_row", None)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QSortFilterProxyModel
+from PySide6.QtCore import QModelIndex, QSortFilterProxyModel
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -24,11 +24,11 @@ from PySide6.QtWidgets import (
 )
 
 from app.models.domain import Agency, Member
-from app.models.enums import Marking, Role
+from app.models.enums import Marking, MemberStatus, Role
 from app.services import panel
 from app.services.context import Session
 from app.ui.context import UiContext
-from app.ui.itemmodels.rows import Column, RowsModel, SortRole
+from app.ui.itemmodels.rows import Column, IdRole, RecordRole, RowsModel, SortRole
 from app.ui.screens.base import Screen
 from app.ui.widgets.common import Section
 from app.ui.widgets.plain import PlainLabel
@@ -76,7 +76,19 @@ class PanelScreen(Screen):
              Column("Role", lambda m: m.role.value.capitalize()), Column("Area", lambda m: m.area),
              Column("Status", lambda m: m.status.value, kind=lambda m: "ok" if m.status.value == "active" else "muted")],
             lambda m: m.id, self)
-        mem.body.addWidget(self._table("Members", self.members, [200, 70, 100, 80], chips=(4,)))
+        self.members_table = self._table("Members", self.members, [200, 70, 100, 80], chips=(4,))
+        mem.body.addWidget(self.members_table)
+        status_row = QHBoxLayout()
+        self.member_status_note = PlainLabel("", wrap=True, object_name="Muted", accessible="Selected member")
+        status_row.addWidget(self.member_status_note, 1)
+        self.member_status_button = QPushButton("Revoke access")
+        self.member_status_button.setAccessibleName("Revoke or reactivate the selected member")
+        self.member_status_button.setEnabled(False)
+        self.member_status_button.clicked.connect(self._on_member_status_button_clicked)
+        status_row.addWidget(self.member_status_button)
+        mem.body.addLayout(status_row)
+        sel = self.members_table.selectionModel()
+        sel.currentRowChanged.connect(self._on_members_current_changed)
         addm = QHBoxLayout()
         self.member_name = QLineEdit()
         self.member_name.setAccessibleName("New member name")
@@ -152,7 +164,11 @@ class PanelScreen(Screen):
     def _on_loaded(self, result: tuple[list[Agency], list[Member], panel.PanelSettings]) -> None:
         agencies, members, settings = result
         self.agencies.set_rows(agencies)
+        keep = self.selected_member()
         self.members.set_rows(members)
+        if keep is not None:
+            self.select_member(keep.id)
+        self._show_member_status()
         self.member_agency.clear()
         for a in agencies:
             self.member_agency.addItem(a.short, a.id)
@@ -165,6 +181,54 @@ class PanelScreen(Screen):
         for w in (self.panel_name, self.auto_lock, self.review_days, self.keyring, self.marking, self.save_button,
                   self.add_agency, self.add_member):
             w.setEnabled(can)
+
+    # --- member status -----------------------------------------------------------------------------
+    def selected_member(self) -> Member | None:
+        index = self.members_table.currentIndex()
+        if not index.isValid():
+            return None
+        rec = index.data(RecordRole)
+        return rec if isinstance(rec, Member) else None
+
+    def select_member(self, member_id: str) -> bool:
+        model = self.members_table.model()
+        for r in range(model.rowCount()):
+            if model.index(r, 0).data(IdRole) == member_id:
+                self.members_table.setCurrentIndex(model.index(r, 0))
+                return True
+        return False
+
+    def _on_members_current_changed(self, _current: QModelIndex, _prev: QModelIndex) -> None:
+        self._show_member_status()
+
+    def _show_member_status(self) -> None:
+        m = self.selected_member()
+        snap = self.ctx.snap
+        coordinator = snap.workstation.member.role is Role.COORDINATOR
+        if m is None:
+            self.member_status_note.setText("Select a member to revoke or reactivate their access.")
+            self.member_status_button.setEnabled(False)
+            return
+        active = m.status is MemberStatus.ACTIVE
+        self.member_status_button.setText("&Revoke access" if active else "Re&activate")
+        self.member_status_note.setText(
+            f"{m.name}: {'active' if active else 'access revoked'}.")
+        own = m.id == snap.workstation.member.id
+        allowed = coordinator and not own
+        self.member_status_button.setEnabled(allowed)
+        self.member_status_button.setToolTip(
+            "" if allowed else ("You cannot revoke your own access." if own
+                                else "Only the panel coordinator can change a member's access."))
+
+    def _on_member_status_button_clicked(self) -> None:
+        m = self.selected_member()
+        if m is None:
+            return
+        target = MemberStatus.REVOKED if m.status is MemberStatus.ACTIVE else MemberStatus.ACTIVE
+        mid = m.id
+        self.error.setText("")
+        self.ctx.run(lambda s: panel.set_member_status(s, member_id=mid, status=target), owner=self, mutates=True,
+                     on_error=self._failed)
 
     def _failed(self, exc: BaseException) -> None:
         from app.ui.errors import safe_message
