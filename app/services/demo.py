@@ -547,6 +547,31 @@ def _rationale(status: str) -> str:
     }.get(status, "Recorded by the coordinator.")
 
 
+_MINUTES = {
+    AgendaKind.NEW_REFERRAL: (
+        "Agencies shared what they hold; the person is vulnerable and the concern is credible.",
+        "Adopt the case and seek consent for support.",
+        "Vulnerability can be reduced by support; no agency holds information against adoption.",
+    ),
+    AgendaKind.REVIEW: (
+        "Agencies updated the panel; engagement with the mentor is improving.",
+        "Continue support; review at the next meeting.",
+        "Vulnerability remains; support is proportionate and consented.",
+    ),
+    AgendaKind.EXIT: (
+        "Risk much reduced; protective factors in place.",
+        "Exit the case, with post-exit reviews at 6 and 12 months.",
+        "Objectives met; no new concerns from any agency.",
+    ),
+    AgendaKind.POST_EXIT_REVIEW: (
+        "No new concerns reported by any agency since exit.",
+        "Post-exit review completed; no return of risk.",
+        "All agencies report stable circumstances.",
+    ),
+    AgendaKind.OTHER: ("", "", ""),
+}
+
+
 def _demo_meeting(
     w: Writer,
     rng: random.Random,
@@ -607,19 +632,9 @@ def _demo_meeting(
                 "kind": kind,
                 "case_id": cid,
                 "title": "",
-                "discussion": "Agencies updated the panel; engagement with the mentor is improving."
-                if minutes
-                else "",
-                "decision": (
-                    "Continue support; review at next meeting."
-                    if kind is AgendaKind.REVIEW
-                    else "Adopt the case."
-                )
-                if minutes
-                else "",
-                "rationale": "Vulnerability remains; support is proportionate and consented."
-                if minutes
-                else "",
+                "discussion": _MINUTES[kind][0] if minutes else "",
+                "decision": _MINUTES[kind][1] if minutes else "",
+                "rationale": _MINUTES[kind][2] if minutes else "",
                 "dissent": "Police would have preferred a higher risk level."
                 if minutes and rng.random() < 0.2
                 else "",
