@@ -131,8 +131,10 @@ def resolve_conflict(
                 at=utc_now_iso(w.clock.last),
             ),
         )
+        applier._preload([op])
         tomb = applier._tomb(row.entity, row.record_id)
         applier._resolve(op, spec, tomb)
+        applier.finish()
         w.record_event("resolve-conflict", row.entity, row.record_id, [f"conflict:{conflict_id}", mode if mode in ("both", "merge") else "keep-one"])
     return op_id
 

@@ -56,18 +56,27 @@ class Applier:
     next_received: Callable[[], int]
     audit: Audit
     result: ApplyResult = field(default_factory=ApplyResult)
+    # Caches of the hot path (a 10,000-op import must stay near the SQL limit): which records
+    # exist and are tombstoned, and buffered op_log/record_state rows (flushed before any query
+    # that reads them). Audit entries are gathered per case and written at the end.
+    _exists: set[tuple[str, str]] = field(default_factory=set)
+    _absent: set[tuple[str, str]] = field(default_factory=set)
+    _tombs: set[tuple[str, str]] = field(default_factory=set)
+    _log_buf: list[dict[str, object]] = field(default_factory=list)
+    _state_buf: list[dict[str, object]] = field(default_factory=list)
+    _rows_buf: dict[tuple[str, tuple[str, ...]], list[dict[str, object]]] = field(
+        default_factory=dict
+    )
+    _pending_possible: bool = True
+    _audit_cases: dict[str, set[str]] = field(default_factory=dict)
 
     # --- lookups ----------------------------------------------------------------------------------
-    def _known(self, op_id: str) -> bool:
-        c = self.conn
-        if c.execute(select(op_log.c.op_id).where(op_log.c.op_id == op_id)).first():
-            return True
-        return bool(c.execute(select(sync_pending.c.op_id).where(sync_pending.c.op_id == op_id)).first())
-
     def _row(self, spec: EntitySpec, rid: str) -> object | None:
         return self.conn.execute(select(spec.table).where(spec.table.c.id == rid)).first()
 
     def _tomb(self, entity: str, rid: str) -> object | None:
+        if (entity, rid) not in self._tombs:
+            return None
         return self.conn.execute(
             select(tombstone).where(tombstone.c.entity == entity, tombstone.c.record_id == rid)
         ).first()
@@ -75,18 +84,80 @@ class Applier:
     def _case_row(self, case_id: str | None) -> object | None:
         return self._row(ENTITIES["case"], case_id) if case_id else None
 
+    def _has(self, entity: str, rid: str) -> bool:
+        key = (entity, rid)
+        if key in self._exists:
+            return True
+        if key in self._absent:
+            return False
+        t = ENTITIES[entity].table
+        found = self.conn.execute(select(t.c.id).where(t.c.id == rid)).first() is not None
+        (self._exists if found else self._absent).add(key)
+        return found
+
+    def _preload(self, ops: list[Op]) -> set[str]:
+        c = self.conn
+        ids = [op.op_id for op in ops]
+        known: set[str] = set()
+        for i in range(0, len(ids), 500):
+            chunk = ids[i : i + 500]
+            known |= {str(r[0]) for r in c.execute(select(op_log.c.op_id).where(op_log.c.op_id.in_(chunk)))}
+            known |= {
+                str(r[0])
+                for r in c.execute(select(sync_pending.c.op_id).where(sync_pending.c.op_id.in_(chunk)))
+            }
+        self._tombs = {(str(e), str(r)) for e, r in c.execute(select(tombstone.c.entity, tombstone.c.record_id))}
+        wanted: dict[str, set[str]] = {}
+        for op in ops:
+            wanted.setdefault(op.entity, set()).add(op.record_id)
+            if op.case_id:
+                wanted.setdefault("case", set()).add(op.case_id)
+        for entity, rids in wanted.items():
+            t = ENTITIES[entity].table
+            rid_list = sorted(rids)
+            for i in range(0, len(rid_list), 500):
+                chunk = rid_list[i : i + 500]
+                rows = c.execute(select(t.c.id).where(t.c.id.in_(chunk)))
+                found = {(entity, str(r[0])) for r in rows}
+                self._exists |= found
+                self._absent |= {(entity, r) for r in chunk} - found
+        self._pending_possible = bool(c.execute(select(func.count()).select_from(sync_pending)).scalar_one())
+        return known
+
+    def flush(self) -> None:
+        for (entity, _cols), rows in self._rows_buf.items():
+            self.conn.execute(insert(ENTITIES[entity].table), rows)
+        self._rows_buf = {}
+        if self._log_buf:
+            self.conn.execute(insert(op_log), self._log_buf)
+            self._log_buf = []
+        if self._state_buf:
+            self.conn.execute(insert(record_state), self._state_buf)
+            self._state_buf = []
+
     # --- the loop ---------------------------------------------------------------------------------
     def apply_all(self, ops: list[Op]) -> ApplyResult:
+        known = self._preload(ops)
         for op in sorted(ops, key=lambda o: o.key):
-            if self._known(op.op_id):
+            if op.op_id in known:
                 self.result.duplicates += 1
                 continue
             self.apply_one(op)
+        self.finish()
         return self.result
+
+    def finish(self) -> None:
+        self.flush()
+        for case_id, entities in sorted(self._audit_cases.items()):
+            self.audit("sync-apply", "case", case_id, sorted(entities))
+        self._audit_cases = {}
 
     def apply_one(self, op: Op) -> None:
         spec = ENTITIES[op.entity]
-        row = None if op.kind == "create" else self._row(spec, op.record_id)
+        row = None
+        if op.kind != "create" and self._has(op.entity, op.record_id):
+            self.flush()
+            row = self._row(spec, op.record_id)
         tomb = None if row is not None else self._tomb(op.entity, op.record_id)
         # Which case does the record belong to here? (None: panel-wide or not known yet.)
         if op.entity == "case":
@@ -109,8 +180,10 @@ class Applier:
                 "belong to."
             )
         waiting_for = self._waits_for(op, spec, row, tomb, true_case)
-        if self.author is not None and not self._authorise(op, true_case, waiting_for):
-            return
+        if self.author is not None:
+            self.flush()
+            if not self._authorise(op, true_case, waiting_for):
+                return
         if waiting_for is not None:
             self._park(op, waiting_for)
             return
@@ -138,7 +211,7 @@ class Applier:
             op.entity != "case"
             and spec.case_field
             and true_case
-            and self._case_row(true_case) is None
+            and not self._has("case", true_case)
             and self._tomb("case", true_case) is None
         ):
             return ("case", true_case)
@@ -174,6 +247,7 @@ class Applier:
 
     # --- pending --------------------------------------------------------------------------------------
     def _park(self, op: Op, waiting_for: tuple[str, str]) -> None:
+        self._pending_possible = True
         count = self.conn.execute(select(func.count()).select_from(sync_pending)).scalar_one()
         if count >= MAX_PENDING:
             raise BundleRejected(
@@ -192,6 +266,8 @@ class Applier:
         self.result.waiting += 1
 
     def _release(self, entity: str, rid: str) -> None:
+        if not self._pending_possible:
+            return
         rows = list(
             self.conn.execute(
                 select(sync_pending.c.op_id, sync_pending.c.op)
@@ -206,8 +282,8 @@ class Applier:
 
     # --- writing --------------------------------------------------------------------------------------
     def _insert_log(self, op: Op) -> None:
-        self.conn.execute(
-            insert(op_log).values(
+        self._log_buf.append(
+            dict(
                 op_id=op.op_id,
                 origin=op.origin,
                 epoch=op.epoch,
@@ -227,22 +303,26 @@ class Applier:
 
     def _touch(self, op: Op, fields: list[str], action: str = "sync-apply") -> None:
         self.result.touched.add((op.entity, op.record_id))
-        self.audit(action, op.entity, op.record_id, fields)
+        if action == "sync-apply" and op.case_id and op.entity != "subject":
+            self._audit_cases.setdefault(op.case_id, set()).add(op.entity)
+        else:
+            self.audit(action, op.entity, op.record_id, fields)
 
     def _create(self, op: Op, spec: EntitySpec) -> None:
         values: dict[str, object] = json.loads(op.value or "{}")
         if self._tomb(op.entity, op.record_id) is not None:
+            self.flush()
             self._note(conflicts.refresh_edit_after_delete(self.conn, op.entity, op.record_id))
             return
-        if self._row(spec, op.record_id) is None:
-            self.conn.execute(
-                insert(spec.table).values(
-                    id=op.record_id,
-                    **{k: to_column(spec.fields[k], v) for k, v in values.items()},
-                )
+        if not self._has(op.entity, op.record_id):
+            cols = tuple(sorted(values))
+            self._rows_buf.setdefault((op.entity, cols), []).append(
+                {"id": op.record_id, **{k: to_column(spec.fields[k], values[k]) for k in cols}}
             )
-            self.conn.execute(
-                insert(record_state).values(
+            self._exists.add((op.entity, op.record_id))
+            self._absent.discard((op.entity, op.record_id))
+            self._state_buf.append(
+                dict(
                     entity=op.entity, record_id=op.record_id, op_id=op.op_id, hlc=op.hlc,
                     origin=op.origin,
                 )
@@ -254,11 +334,16 @@ class Applier:
                 self._release("case", op.record_id)
             return
         # The same record created twice (a workstation's own registry records): per-field merge.
+        self.flush()
         for name in values:
             self._merge_field(op, spec, name)
         self._touch(op, list(values))
 
     def _after_create(self, op: Op, values: dict[str, object]) -> None:
+        if op.entity == "assessment" or (
+            op.entity == "contribution" and values.get("supersedes")
+        ):
+            self.flush()
         if op.entity == "assessment" and isinstance(values.get("case_id"), str):
             self._note(conflicts.refresh_risk(self.conn, str(values["case_id"])))
         elif op.entity == "contribution" and isinstance(values.get("supersedes"), str):
@@ -267,6 +352,7 @@ class Applier:
             )
 
     def _set(self, op: Op, spec: EntitySpec, tomb: object) -> None:
+        self.flush()
         if tomb is not None:
             self._note(conflicts.refresh_edit_after_delete(self.conn, op.entity, op.record_id))
             return
@@ -275,8 +361,12 @@ class Applier:
         self._touch(op, [op.field])
 
     def _delete(self, op: Op, spec: EntitySpec, case_id: str | None) -> None:
+        self.flush()
         if self._row(spec, op.record_id) is not None:
             self.conn.execute(delete(spec.table).where(spec.table.c.id == op.record_id))
+        self._exists.discard((op.entity, op.record_id))
+        self._absent.add((op.entity, op.record_id))
+        self._tombs.add((op.entity, op.record_id))
         existing = self._tomb(op.entity, op.record_id)
         # Two deletes of one record: the earliest stands (delete wins; all stores pick the same).
         if existing is None or op.hlc < int(getattr(existing, "hlc", 0)):
@@ -294,6 +384,7 @@ class Applier:
         self._note(conflicts.refresh_edit_after_delete(self.conn, op.entity, op.record_id))
 
     def _resolve(self, op: Op, spec: EntitySpec, tomb: object) -> None:
+        self.flush()
         if op.field is not None and spec.rule == "register" and tomb is None:
             self._merge_field(op, spec, op.field)
         elif op.entity == "case" and op.field is None and tomb is None:
