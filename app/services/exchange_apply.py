@@ -14,6 +14,7 @@ from typing import Any
 
 from app.crypto.identity import PublicIdentity
 from app.models.errors import BundleRejected, SecurityAlert
+from app.models.sync_scope import Author
 from app.services.context import Session
 from app.services.exchange_files import (
     ImportReport,
@@ -25,7 +26,6 @@ from app.storage.sync_apply import Applier
 from app.storage.sync_conflicts import open_conflict_ids
 from app.storage.writer import utc_now_iso
 from app.sync.payload import Payload
-from app.sync.scope import Author
 
 
 def lookup_signer(session: Session, conn: Any) -> dict[bytes, tuple[str | None, bytes]]:

@@ -16,13 +16,13 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
+from app.models import sync_merge as merge
 from app.models.errors import InvalidInput, NotFound, PermissionDenied, Refused
 from app.services.context import Session
 from app.storage import repo, sync_store
 from app.storage.schema import ENTITIES
 from app.storage.sync_apply import Applier
 from app.storage.writer import utc_now_iso
-from app.sync import merge
 
 
 @dataclass(frozen=True)

@@ -27,13 +27,14 @@ from app.crypto.bundle import open_bundle, read_prelude, seal_bundle
 from app.crypto.identity import PublicIdentity, open_signed_document, sign_document
 from app.models.errors import AppError, BundleRejected, NeedsNewerReader, SecurityAlert
 from app.models.ids import new_id
+from app.models.sync_ops import Op
+from app.models.sync_scope import Author
 from app.services.context import Session
 from app.storage import sync_store
 from app.storage.files import ensure_private_dir, write_file_atomic
 from app.storage.hlc import DEFAULT_MAX_AHEAD_MS, unpack, wall_ms
 from app.storage.sync_apply import authorisation_problem
 from app.storage.writer import Writer
-from app.sync.ops import Op
 from app.sync.payload import (
     MIN_READER,
     SCHEMA,
@@ -43,7 +44,6 @@ from app.sync.payload import (
     check_manifest_matches,
     parse_payload,
 )
-from app.sync.scope import Author
 
 log = logging.getLogger(__name__)
 REGISTRY_DOMAIN = "roundtable/panel-registry/v1"

@@ -21,15 +21,15 @@ from dataclasses import dataclass, field
 from sqlalchemy import Connection, delete, func, insert, select, update
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
+from app.models import sync_merge as merge
 from app.models.entities import is_hub_only
 from app.models.errors import BundleRejected, SecurityAlert
+from app.models.sync_ops import Op, validate_op
+from app.models.sync_scope import Author, case_shared_with, officer_may_author
 from app.storage import sync_conflicts as conflicts
 from app.storage.codec import to_column
 from app.storage.schema import ENTITIES, EntitySpec, field_state, op_log, record_state, tombstone
 from app.storage.sync_tables import sync_peer_case, sync_pending
-from app.sync import merge
-from app.sync.ops import Op, validate_op
-from app.sync.scope import Author, case_shared_with, officer_may_author
 
 MAX_PENDING = 100_000
 Audit = Callable[[str, str, str, list[str]], object]  # (action, entity, record id, fields)

@@ -20,8 +20,8 @@ from collections.abc import Sequence
 from sqlalchemy import Connection, and_, func, select
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
+from app.models import sync_merge as merge
 from app.storage.schema import ENTITIES, conflict, op_log, tombstone
-from app.sync import merge
 
 
 def _resolvers(conn: Connection, entity: str, record_id: str, field: str | None) -> list[tuple[str, set[str]]]:

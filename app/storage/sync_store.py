@@ -22,6 +22,8 @@ from typing import Any
 from sqlalchemy import Connection, and_, delete, func, insert, or_, select
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
+from app.models.sync_ops import Op, op_from_row
+from app.models.sync_scope import Scope, case_shared_with, contribution_visible, subjects_of
 from app.storage.schema import ENTITIES, conflict, field_state, op_log, record_state, tombstone
 from app.storage.sync_tables import (
     sync_ack_in,
@@ -34,8 +36,6 @@ from app.storage.sync_tables import (
     sync_stream,
     sync_trust,
 )
-from app.sync.ops import Op, op_from_row
-from app.sync.scope import Scope, case_shared_with, contribution_visible, subjects_of
 
 
 def now_iso() -> str:

@@ -80,7 +80,7 @@ def measure(
 if __name__ == "__main__":  # pragma: no cover - a measurement, run by hand or by make bench
     import sys
 
-    print(  # noqa: T201
+    print(
         "Run tools/bench/sync_bench.py (it builds the stores); this module holds the timing.",
         file=sys.stderr,
     )

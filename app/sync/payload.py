@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from app.crypto._canonical import CanonicalError, Caps, canonical_dumps, strict_loads
-from app.sync.ops import MAX_ID, Op, OpInvalid, validate_op
+from app.models.sync_ops import MAX_ID, Op, OpInvalid, validate_op
 
 PAYLOAD_TYPE = "roundtable-sync-payload"
 PAYLOAD_VERSION = 1

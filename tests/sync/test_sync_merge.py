@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import random
 
-from sync_support import PASS, Panel, dump, open_case, state, wire_op, craft, import_bytes
+from sync_support import PASS, Panel, craft, dump, import_bytes, open_case, state, wire_op
 
 from app.crypto.identity import read_identity_card
 from app.crypto.keyfile import KdfParams

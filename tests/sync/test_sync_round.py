@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from app.services import contributions, exchange
 from sync_support import Panel, dump, open_case
+
+from app.services import contributions, exchange
 
 
 def test_case_reaches_only_the_agencies_it_is_shared_with(panel: Panel) -> None:

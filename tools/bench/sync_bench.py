@@ -52,7 +52,7 @@ def main(operations: int = 10_000) -> int:
             lambda _data: exchange.import_bundle(pol, path=out),
         )
         for line in result.lines():
-            print(line)  # noqa: T201
+            print(line)
         hub.close()
         pol.close()
     return 0
