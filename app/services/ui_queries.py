@@ -4,8 +4,8 @@ Job: give the dashboard, quick find and the unlock dialog what they need in one 
 GUI makes one trip to the store worker per screen refresh. Plus the keyring door for the UI (the
 UI may not import ``app.crypto``).
 
-Invariants: nothing here writes except ``remember_here`` (which goes through ``setup``) and
-``update_meeting`` (one ``session.change()`` transaction through the writer, so the change is
+Invariants: nothing here writes except ``remember_here`` (which goes through ``setup``),
+``bulk_update_actions`` (``actions.bulk_update`` with a progress hook) and ``update_meeting`` (one ``session.change()`` transaction through the writer, so the change is
 captured for sync and audited like every other write); no SQL here; every case list respects
 need-to-know because it goes through ``cases.list_case_ids``.
 """
@@ -13,13 +13,13 @@ need-to-know because it goes through ``cases.list_case_ids``.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from app.models import rules
 from app.models.domain import Action, CaseSummary, Meeting
-from app.models.enums import AgendaKind
+from app.models.enums import ActionStatus, AgendaKind
 from app.services import actions as actions_service
 from app.services import cases, meetings, setup
 from app.services.context import Session
@@ -228,3 +228,36 @@ def update_meeting(
         if chair and repo.get_row(w.conn, "member", chair) is None:
             raise InvalidInput("The chair is not a panel member.")
         w.update("meeting", current.id, {"held_on": held_on, "time": time, "venue": venue, "chair": chair or None})
+
+
+# --- long work with progress -----------------------------------------------------------------------
+
+
+def bulk_update_actions(
+    session: Session,
+    *,
+    action_ids: Sequence[str],
+    status: ActionStatus,
+    note: str = "",
+    step: Callable[[int, int], None] | None = None,
+) -> int:
+    """``actions.bulk_update`` for many rows: the same checks, one transaction, all or nothing, and
+    ``step(done, total)`` after each action. If ``step`` raises (the user cancelled), the whole
+    transaction rolls back and nothing has changed."""
+    from app.services.cases import _text
+
+    note = _text(note, "The note", limit=5000)
+    total = len(action_ids)
+    with session.change() as w:
+        found = []
+        for i, action_id in enumerate(action_ids, start=1):
+            found.append(actions_service._get_action(session, w.conn, action_id))
+            if step is not None and i % 200 == 0:
+                step(0, total)
+        for a in found:
+            rules.check_may_update_action(session.me, a)
+        for i, a in enumerate(found, start=1):
+            actions_service._update_in(session, w, a, status, note)
+            if step is not None:
+                step(i, total)
+    return total

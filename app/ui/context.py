@@ -16,12 +16,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
+import shiboken6
 from PySide6.QtCore import QObject, QSettings, Signal
 
 from app.models.domain import Agency, Member, Workstation
 from app.models.programme import Programme
 from app.services.context import Changed, Session
-from app.ui.tasks import Locked, TaskManager
+from app.ui.tasks import Locked, Progress, TaskManager
 
 T = TypeVar("T")
 
@@ -74,6 +75,42 @@ def load_snapshot(session: Session) -> Snapshot:
         members=tuple(panel.list_members(session)),
         auto_lock_minutes=settings.auto_lock_minutes,
     )
+
+
+def _alive(owner: QObject | None) -> bool:
+    return owner is None or shiboken6.isValid(owner)
+
+
+def _guarded(owner: QObject | None, fn: Callable[..., None] | None) -> Callable[..., None] | None:
+    """``fn`` wrapped so that it runs only while ``owner`` lives (None stays None)."""
+    if fn is None:
+        return None
+
+    def call(*args: object) -> None:
+        if _alive(owner):
+            fn(*args)
+
+    return call
+
+
+def _error_to(owner: QObject | None,
+              on_error: Callable[[BaseException], None] | None) -> Callable[[BaseException], None]:
+    """Errors go to ``on_error`` or, without one, to the one error dialog over the owner; never to
+    an owner that has closed."""
+
+    def failed(exc: BaseException) -> None:
+        if not _alive(owner):
+            return
+        if on_error is not None:
+            on_error(exc)
+            return
+        from PySide6.QtWidgets import QWidget
+
+        from app.ui.errors import show_error
+
+        show_error(owner if isinstance(owner, QWidget) else None, exc)
+
+    return failed
 
 
 class UiContext(QObject):
@@ -132,16 +169,49 @@ class UiContext(QObject):
             result = fn(session)
             return result, (session.last_changed if mutates else None)
 
+        self.tasks.run(job, owner=self, on_done=self._announce(owner, on_done), on_error=_error_to(owner, on_error))
+
+    def run_cancellable(
+        self,
+        fn: Callable[[Session, Progress], T],
+        *,
+        owner: QObject | None,
+        on_done: Callable[[T], None] | None = None,
+        on_error: Callable[[BaseException], None] | None = None,
+        on_cancelled: Callable[[], None] | None = None,
+        mutates: bool = False,
+    ) -> Progress:
+        """Like ``run`` for long store work: ``fn`` gets a ``Progress`` to report on and to poll
+        (``progress.step``/``check`` raise ``Cancelled`` once the user asked to stop; a change block
+        left that way rolls back). ``changed`` is announced only if the work completed."""
+
+        def job(progress: Progress) -> tuple[T, Changed | None]:
+            session = self._session
+            if session is None:
+                raise Locked()
+            progress.check()
+            session.last_changed = Changed()
+            result = fn(session, progress)
+            return result, (session.last_changed if mutates else None)
+
+        return self.tasks.run_progress(job, owner=self, on_done=self._announce(owner, on_done),
+                                       on_error=_error_to(owner, on_error), on_cancelled=_guarded(owner, on_cancelled))
+
+    def _announce(self, owner: QObject | None,
+                  on_done: Callable[[T], None] | None) -> Callable[[tuple[T, Changed | None]], None]:
+        """The result goes to ``on_done`` only while its owner lives; what changed is announced
+        either way (a mutation finished after its widget closed still refreshes the screens)."""
+
         def done(pair: tuple[T, Changed | None]) -> None:
             result, changed = pair
-            if on_done is not None:
+            if on_done is not None and _alive(owner):
                 on_done(result)
             if changed is not None:
                 if changed.touches("agency", "member"):
                     self.refresh_snapshot()
                 self.changed.emit(changed)
 
-        self.tasks.run(job, owner=owner, on_done=done, on_error=on_error)
+        return done
 
     def refresh_snapshot(self) -> None:
         def got(snapshot: Snapshot) -> None:

@@ -10,6 +10,9 @@ Invariants:
 - Heavy work (PDFs, bundles, spreadsheets) runs on a small pool (``run_heavy``) and receives a
   ``Progress`` it polls for cancellation; nothing is ever terminated, only asked to stop.
 - A callback runs only if its owner QObject is still alive; a closed widget is simply skipped.
+- A task stopped by ``Progress.cancel`` ends with ``Cancelled``: that is never shown as an error;
+  the owner's ``on_cancelled`` (if any) is told instead. Store work that is cancelled inside a
+  ``session.change()`` block rolls back, so cancelling leaves the store as it was.
 - ``shutdown()`` waits for both executors (join on quit); no thread outlives the application.
 """
 
@@ -69,6 +72,7 @@ class _Outcome:
     owner: QObject | None
     on_done: Callable[[Any], None] | None
     on_error: Callable[[BaseException], None] | None
+    on_cancelled: Callable[[], None] | None = None
     result: Any = None
     error: BaseException | None = None
 
@@ -96,9 +100,27 @@ class TaskManager(QObject):
         owner: QObject | None,
         on_done: Callable[[T], None] | None = None,
         on_error: Callable[[BaseException], None] | None = None,
+        on_cancelled: Callable[[], None] | None = None,
     ) -> Future[Any] | None:
         """Store work on the single store worker."""
-        return self._submit(self._store, fn, owner, on_done, on_error)
+        return self._submit(self._store, fn, owner, on_done, on_error, on_cancelled)
+
+    def run_progress(
+        self,
+        fn: Callable[[Progress], T],
+        *,
+        owner: QObject | None,
+        on_done: Callable[[T], None] | None = None,
+        on_error: Callable[[BaseException], None] | None = None,
+        on_cancelled: Callable[[], None] | None = None,
+        heavy: bool = False,
+    ) -> Progress:
+        """Long work that reports progress and stops when asked: on the store worker (store work,
+        in order with every other service call) or, with ``heavy``, on the pool."""
+        progress = Progress()
+        self._submit(self._pool if heavy else self._store, lambda: fn(progress), owner, on_done, on_error,
+                     on_cancelled)
+        return progress
 
     def run_heavy(
         self,
@@ -107,10 +129,10 @@ class TaskManager(QObject):
         owner: QObject | None,
         on_done: Callable[[T], None] | None = None,
         on_error: Callable[[BaseException], None] | None = None,
+        on_cancelled: Callable[[], None] | None = None,
     ) -> Progress:
-        progress = Progress()
-        self._submit(self._pool, lambda: fn(progress), owner, on_done, on_error)
-        return progress
+        return self.run_progress(fn, owner=owner, on_done=on_done, on_error=on_error, on_cancelled=on_cancelled,
+                                 heavy=True)
 
     def _submit(
         self,
@@ -119,10 +141,11 @@ class TaskManager(QObject):
         owner: QObject | None,
         on_done: Callable[[Any], None] | None,
         on_error: Callable[[BaseException], None] | None,
+        on_cancelled: Callable[[], None] | None = None,
     ) -> Future[Any] | None:
         if self._closed:
             return None
-        outcome = _Outcome(owner, on_done, on_error)
+        outcome = _Outcome(owner, on_done, on_error, on_cancelled)
 
         def job() -> None:
             try:
@@ -146,6 +169,8 @@ class TaskManager(QObject):
                 return
             if outcome.error is not None:
                 if isinstance(outcome.error, Cancelled):
+                    if outcome.on_cancelled is not None:
+                        outcome.on_cancelled()
                     return
                 if outcome.on_error is not None:
                     outcome.on_error(outcome.error)

@@ -14,12 +14,14 @@ from PySide6.QtWidgets import QCheckBox, QComboBox, QHBoxLayout, QLineEdit, QPus
 from app.models import rules
 from app.models.domain import Action
 from app.models.enums import ActionStatus, Role
-from app.services import actions
+from app.services import actions, ui_queries
 from app.services.context import Session
 from app.ui.context import UiContext
 from app.ui.itemmodels.actions import action_model
-from app.ui.itemmodels.rows import RecordRole, SortRole
+from app.ui.itemmodels.rows import IdRole, RecordRole, SortRole
+from app.ui.progress import ProgressDialog, run_with_progress
 from app.ui.screens.base import Screen
+from app.ui.tasks import Progress
 from app.ui.widgets.plain import PlainLabel, muted
 from app.ui.widgets.tables import make_table, set_widths
 
@@ -61,6 +63,7 @@ class ActionsScreen(Screen):
     def __init__(self, ctx: UiContext, parent: QWidget | None = None) -> None:
         super().__init__(ctx, parent)
         self._refs: dict[str, str] = {}
+        self.progress_dialog: ProgressDialog | None = None
         bar = QHBoxLayout()
         self.agency = QComboBox()
         self.agency.setAccessibleName("Owning agency")
@@ -92,11 +95,23 @@ class ActionsScreen(Screen):
         bulk = QHBoxLayout()
         self.count = muted("")
         bulk.addWidget(self.count, 1)
-        bulk.addWidget(PlainLabel("Ticked actions:", object_name="FieldLabel"))
+        self.tick_all = QPushButton("Tick all &shown")
+        self.tick_all.setObjectName("Flat")
+        self.tick_all.setAccessibleName("Tick every action shown")
+        self.tick_all.clicked.connect(self._on_tick_all_clicked)
+        self.untick_all = QPushButton("Untick all")
+        self.untick_all.setObjectName("Flat")
+        self.untick_all.setAccessibleName("Untick every action")
+        self.untick_all.clicked.connect(self._on_untick_all_clicked)
+        bulk.addWidget(self.tick_all)
+        bulk.addWidget(self.untick_all)
+        ticked = PlainLabel("&Ticked actions:", object_name="FieldLabel")
+        bulk.addWidget(ticked)
         self.new_status = QComboBox()
         self.new_status.setAccessibleName("New status for ticked actions")
         for st in ActionStatus:
             self.new_status.addItem(st.value.replace("-", " ").capitalize(), st)
+        ticked.setBuddy(self.new_status)
         self.note = QLineEdit()
         self.note.setAccessibleName("Note for the update")
         self.note.setPlaceholderText("Note")
@@ -110,6 +125,8 @@ class ActionsScreen(Screen):
         self.root.addLayout(bulk)
         self.error = PlainLabel("", wrap=True, object_name="InlineError")
         self.root.addWidget(self.error)
+        self.outcome = PlainLabel("", wrap=True, object_name="Muted", accessible="Outcome of the last update")
+        self.root.addWidget(self.outcome)
         for c in (self.agency, self.owner_combo, self.status):
             c.currentIndexChanged.connect(lambda _i: self._apply())
         self.overdue.toggled.connect(lambda _b: self._apply())
@@ -132,12 +149,22 @@ class ActionsScreen(Screen):
 
     def load(self) -> None:
         self._fill_filters()
+        self.count.setText("Loading actions…")
 
-        def job(s: Session) -> tuple[list[Action], dict[str, str]]:
+        def job(s: Session, progress: Progress) -> tuple[list[Action], dict[str, str]]:
+            progress.step(0, 2)
             acts = actions.list_actions(s)
-            return acts, actions.case_refs(s, [a.case_id for a in acts])
+            progress.step(1, 2)
+            refs = actions.case_refs(s, [a.case_id for a in acts])
+            progress.step(2, 2)
+            return acts, refs
 
-        self.ctx.run(job, owner=self, on_done=self._on_loaded)
+        run_with_progress(self.ctx, self, "Loading every action on this store…", job, on_done=self._on_loaded,
+                          on_cancelled=self._on_load_cancelled)
+
+    def _on_load_cancelled(self) -> None:
+        self._dirty = True
+        self.count.setText("Loading was cancelled: open Actions again to load the list.")
 
     def _on_loaded(self, result: tuple[list[Action], dict[str, str]]) -> None:
         acts, self._refs = result
@@ -172,14 +199,41 @@ class ActionsScreen(Screen):
                 return
         status, note = ActionStatus(self.new_status.currentData()), self.note.text()
         self.error.setText("")
+        self.outcome.setText("")
 
         def failed(exc: BaseException) -> None:
             from app.ui.errors import safe_message
 
             self.error.setText(safe_message(exc))
 
-        self.ctx.run(lambda s: actions.bulk_update(s, action_ids=ids, status=status, note=note), owner=self,
-                     mutates=True, on_done=lambda _n: self.note.clear(), on_error=failed)
+        def job(s: Session, progress: Progress) -> int:
+            return ui_queries.bulk_update_actions(s, action_ids=ids, status=status, note=note, step=progress.step)
+
+        def done(n: int) -> None:
+            self.note.clear()
+            self.model.set_checked(ids, False)
+            self.error.setText("")
+            self.outcome.setText(f"{n} action{'s' if n != 1 else ''} updated.")
+
+        def cancelled() -> None:
+            self.error.setText("Update cancelled: no action was changed.")
+
+        self.progress_dialog = run_with_progress(
+            self.ctx, self, f"Updating {len(ids)} action{'s' if len(ids) != 1 else ''}…", job, on_done=done,
+            on_error=failed, on_cancelled=cancelled, mutates=True)
+
+    def _on_tick_all_clicked(self) -> None:
+        ids = [self.proxy.index(r, 0).data(IdRole) for r in range(self.proxy.rowCount())]
+        mine = self.ctx.snap.workstation.agency.id
+        if self.ctx.snap.workstation.member.role is not Role.COORDINATOR:
+            own = {a.id for a in self.model.rows() if a.owner_agency == mine}
+            ids = [i for i in ids if i in own]
+        self.model.set_checked(ids, True)
+        self.error.setText(f"{len(self.model.checked_ids())} ticked.")
+
+    def _on_untick_all_clicked(self) -> None:
+        self.model.set_checked(self.model.checked_ids(), False)
+        self.error.setText("")
 
     def focus_find(self) -> bool:
         self.agency.setFocus()
