@@ -38,7 +38,7 @@ def wizard(qtbot, ctx, path: Path):  # type: ignore[no-untyped-def]
 
     w = ImportWizard(ctx)
     qtbot.addWidget(w)
-    with qtbot.waitSignal(w.preview_ready, timeout=10_000):
+    with qtbot.waitSignal(w.preview_ready, timeout=60_000):
         w.load_file(path)
     return w
 
@@ -67,7 +67,7 @@ def test_preview_highlights_problems_and_import_needs_explicit_skip(qtbot, qtmod
 
     w.skip_box.setChecked(True)
     assert w.import_button.isEnabled()
-    with qtbot.waitSignal(w.imported, timeout=10_000) as got:
+    with qtbot.waitSignal(w.imported, timeout=60_000) as got:
         w.import_button.click()
     report = got.args[0]
     assert [r.row for r in report.imported] == [2, 4] and report.skipped_rows == (3,)
@@ -80,10 +80,10 @@ def test_column_choice_fixes_a_file_and_is_remembered(qtbot, ctx, tmp_path: Path
     path.write_text("\n".join([HEAD.replace("Surname", "Family"), OK, ""]), encoding="utf-8")
     w = wizard(qtbot, ctx, path)
     assert w.preview.blocking and not w.import_button.isEnabled()
-    with qtbot.waitSignal(w.preview_ready, timeout=10_000):
+    with qtbot.waitSignal(w.preview_ready, timeout=60_000):
         w.set_column("surname", "Family")
     assert not w.preview.problems and w.import_button.isEnabled()
-    with qtbot.waitSignal(w.imported, timeout=10_000):
+    with qtbot.waitSignal(w.imported, timeout=60_000):
         w.import_button.click()
     again = wizard(qtbot, ctx, path)
     assert again.preview.mapping_source == "remembered" and not again.preview.problems
@@ -96,6 +96,6 @@ def test_a_bad_file_shows_a_safe_message(qtbot, ctx, tmp_path: Path):  # type: i
     path.write_bytes(b"\x00\x01binary" * 100)
     w = ImportWizard(ctx)
     qtbot.addWidget(w)
-    with qtbot.waitSignal(w.failed, timeout=10_000) as got:
+    with qtbot.waitSignal(w.failed, timeout=60_000) as got:
         w.load_file(path)
     assert got.args[0] and not w.import_button.isEnabled()

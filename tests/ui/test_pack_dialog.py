@@ -38,7 +38,7 @@ def meeting(session: Any) -> str:
 def _dialog(qtbot: Any, session: Any, meeting: str) -> PackDialog:
     dialog = PackDialog(None, session, meeting)
     qtbot.addWidget(dialog)
-    with qtbot.waitSignal(dialog.recipients_loaded, timeout=10_000) as loaded:
+    with qtbot.waitSignal(dialog.recipients_loaded, timeout=60_000) as loaded:
         pass
     assert loaded.args == [3] and len(dialog.boxes) == 3
     return dialog
@@ -74,7 +74,7 @@ def test_cancel_writes_nothing(qtbot, session, meeting, tmp_path, opened):
 def test_refusal_is_shown_in_the_dialog(qtbot, session, meeting, tmp_path):
     dialog = _dialog(qtbot, session, meeting)
     dialog.folder_edit.setText(str(tmp_path / "missing"))
-    with qtbot.waitSignal(dialog.packs_failed, timeout=10_000) as failed:
+    with qtbot.waitSignal(dialog.packs_failed, timeout=60_000) as failed:
         dialog.generate_button.click()
     assert "does not exist" in failed.args[0] and dialog.status.text() == failed.args[0]
 
@@ -91,7 +91,7 @@ def test_print_plan_and_minutes_open_the_pdf(qtbot, session, tmp_path, opened, m
     monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(target), ""))
     job = print_plan(parent, session, case.id)
     assert job is not None
-    with qtbot.waitSignal(job.written, timeout=10_000):
+    with qtbot.waitSignal(job.written, timeout=60_000):
         pass
     assert opened == [tmp_path / "plan.pdf"] and (tmp_path / "plan.pdf").stat().st_size > 0
 
@@ -99,7 +99,7 @@ def test_print_plan_and_minutes_open_the_pdf(qtbot, session, tmp_path, opened, m
     target = tmp_path / "summary.pdf"
     job = print_minutes(parent, session, held.id, summary=True)
     assert job is not None
-    with qtbot.waitSignal(job.written, timeout=10_000):
+    with qtbot.waitSignal(job.written, timeout=60_000):
         pass
     assert opened[-1] == target and target.exists()
 
@@ -118,7 +118,7 @@ def test_print_plan_refused_shows_the_error(qtbot, session, tmp_path, opened, mo
     referred = next(c for c in cases_svc.list_cases(session) if c.status == "referred")
     job = print_plan(parent, session, referred.id)
     assert job is not None
-    with qtbot.waitSignal(job.failed, timeout=10_000) as failed:
+    with qtbot.waitSignal(job.failed, timeout=60_000) as failed:
         pass
     assert "no plan yet" in failed.args[0] and len(shown) == 1
     assert opened == [] and not (tmp_path / "x.pdf").exists()
