@@ -154,8 +154,8 @@ def officer_may_author(
     return None
 
 __all__ = [
-    "Author",
     "PANEL_WIDE",
+    "Author",
     "Scope",
     "case_shared_with",
     "contribution_visible",

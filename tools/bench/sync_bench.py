@@ -58,5 +58,11 @@ def main(operations: int = 10_000) -> int:
     return 0
 
 
+def run(workdir: Path, *, cases: int) -> None:
+    """The ``make bench`` section (``tools/bench/run.py``): always 10,000 operations."""
+    print("\n== sync: export and import of 10,000 operations ==")
+    main(10_000)
+
+
 if __name__ == "__main__":
     sys.exit(main(int(sys.argv[1]) if len(sys.argv) > 1 else 10_000))
