@@ -14,9 +14,10 @@ from pathlib import Path
 
 from app.cli.base import out, parse_date_arg, print_json
 from app.models.errors import UsageError
-from app.services import intake as intake_svc
-from app.services import statistics as stats_svc
 from app.services.context import Session
+
+# The intake and statistics services (openpyxl, ReportLab) are imported inside the handlers, so that
+# every other command starts without loading them.
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -37,6 +38,8 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def cmd_referrals_import(args: argparse.Namespace, session: Session) -> int:
+    from app.services import intake as intake_svc
+
     try:
         report = intake_svc.import_referrals(
             session, path=Path(args.file), sheet=args.sheet, dry_run=args.dry_run
@@ -86,6 +89,8 @@ def cmd_referrals_import(args: argparse.Namespace, session: Session) -> int:
 
 
 def cmd_stats(args: argparse.Namespace, session: Session) -> int:
+    from app.services import statistics as stats_svc
+
     start, end = parse_date_arg(args.start), parse_date_arg(args.end)
     target = Path(args.out)
     if target.suffix.casefold() not in stats_svc.FORMATS:
