@@ -39,8 +39,13 @@ def load_fonts() -> str:
 
 
 def stylesheet() -> str:
+    """The one stylesheet; ``@ICONS@`` stands for the shipped icon folder (QSS urls are not relative
+    to the file, and a frozen bundle moves the folder)."""
     path = resources_dir() / "styles" / "roundtable.qss"
-    return path.read_text(encoding="utf-8") if path.exists() else ""
+    if not path.exists():
+        return ""
+    icons = (resources_dir() / "icons").as_posix()
+    return path.read_text(encoding="utf-8").replace("@ICONS@", icons)
 
 
 def prepare_app(app: QApplication, *, point_size: float = 10.0) -> None:

@@ -9,6 +9,7 @@ Invariants: DisplayRole values are plain strings (views render them as text, nev
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
@@ -25,6 +26,28 @@ KindRole = Qt.ItemDataRole.UserRole + 4  # a chip kind for the delegate: ok | wa
 
 Index = QModelIndex | QPersistentModelIndex
 _ROOT = QModelIndex()
+
+
+def _sortable(key: Any) -> Any:
+    """A sort key Qt can compare: QVariant cannot order Python tuples (or dates inside them), so a
+    tuple becomes one string whose text order is the tuple's order."""
+    if key is None:
+        return ""
+    if isinstance(key, tuple):
+        return "\x1f".join(_part(k) for k in key)
+    return key
+
+
+def _part(k: Any) -> str:
+    if k is None:
+        return ""
+    if isinstance(k, bool):
+        return "1" if k else "0"
+    if isinstance(k, int):
+        return f"{k + 10**12:013d}"
+    if isinstance(k, dt.date):
+        return k.isoformat()
+    return str(k)
 
 
 @dataclass(frozen=True)
@@ -111,7 +134,7 @@ class RowsModel(QAbstractTableModel, Generic[R]):
             return col.text(rec) or None
         if role == SortRole:
             key = col.sort(rec) if col.sort else col.text(rec)
-            return "" if key is None else key
+            return _sortable(key)
         if role == IdRole:
             return self._id_of(rec)
         if role == RecordRole:

@@ -123,5 +123,8 @@ class StepChart(QWidget):
             p.setPen(QPen(QColor("white"), 1.5))
             p.drawEllipse(QPointF(x_of(d), y_of(r)), 5, 5)
             p.setPen(MUTED)
-            p.drawText(QRectF(x_of(d) - 40, bottom + 4, 80, 18), Qt.AlignmentFlag.AlignHCenter, format_uk(d))
+            text = format_uk(d)
+            half = fm.horizontalAdvance(text) / 2 + 2
+            cx = min(max(x_of(d), half), self.width() - half)  # the first and last dates stay inside
+            p.drawText(QRectF(cx - half, bottom + 4, 2 * half, 18), Qt.AlignmentFlag.AlignHCenter, text)
         p.end()

@@ -6,7 +6,17 @@ as rich text).
 
 from __future__ import annotations
 
-from PySide6.QtCore import QAbstractItemModel, QModelIndex, QPersistentModelIndex, QRectF, Qt
+from collections.abc import Sequence
+
+from PySide6.QtCore import (
+    QAbstractItemModel,
+    QEvent,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    QRectF,
+    Qt,
+)
 from PySide6.QtGui import QColor, QPainter
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -83,6 +93,61 @@ def make_table(name: str, model: QAbstractItemModel, *, chip_columns: tuple[int,
     return view
 
 
-def set_widths(view: QTableView, widths: list[int]) -> None:
+MIN_COLUMN = 44
+MIN_STRETCH = 110
+
+
+class _FitColumns(QObject):
+    """Keeps a table inside its width: stretch columns take what is left; when the window is too
+    narrow for the preferred widths, the fixed columns shrink in proportion (text elides) instead
+    of the table scrolling sideways."""
+
+    def __init__(self, view: QTableView, widths: Sequence[int], stretch: tuple[int, ...]) -> None:
+        super().__init__(view)
+        self.view = view
+        self.widths = list(widths)
+        self.stretch = stretch
+        view.viewport().installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Resize:
+            self.fit()
+        return False
+
+    def fit(self) -> None:
+        view = self.view
+        cols = view.model().columnCount() if view.model() is not None else 0
+        fixed = [(i, w) for i, w in enumerate(self.widths) if i < cols and i not in self.stretch]
+        want = sum(w for _, w in fixed)
+        room = view.viewport().width() - MIN_STRETCH * len([c for c in self.stretch if c < cols])
+        scale = min(1.0, room / want) if want > 0 and room > 0 else 1.0
+        for i, w in fixed:
+            view.setColumnWidth(i, max(MIN_COLUMN, int(w * scale)))
+
+
+def set_widths(view: QTableView, widths: Sequence[int], *, stretch: int | tuple[int, ...] | None = None) -> None:
+    """Preferred widths for the fixed columns; ``stretch`` columns (default: the first column
+    without a width, else the last) share the rest. Never a sideways scroll bar."""
+    header = view.horizontalHeader()
+    cols = view.model().columnCount() if view.model() is not None else len(widths)
+    if stretch is None:
+        stretch = (len(widths),) if len(widths) < cols else (cols - 1,)
+    elif isinstance(stretch, int):
+        stretch = (stretch,)
+    header.setStretchLastSection(False)
+    header.setMinimumSectionSize(MIN_COLUMN)
+    for i in range(cols):
+        mode = QHeaderView.ResizeMode.Stretch if i in stretch else QHeaderView.ResizeMode.Interactive
+        header.setSectionResizeMode(i, mode)
+    view.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+    view.setTextElideMode(Qt.TextElideMode.ElideRight)
     for i, w in enumerate(widths):
-        view.setColumnWidth(i, w)
+        if i not in stretch:
+            view.setColumnWidth(i, w)
+    _FitColumns(view, widths, stretch).fit()
+
+
+def wrap_rows(view: QTableView) -> None:
+    """Long text (evidence, decisions, narratives) wraps onto more lines instead of being cut."""
+    view.setWordWrap(True)
+    view.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)

@@ -89,7 +89,7 @@ class ActionsScreen(Screen):
         self.proxy = ActionFilter(ctx, self)
         self.proxy.setSourceModel(self.model)
         self.table = make_table("All actions", self.proxy, chip_columns=(5,))
-        set_widths(self.table, [120, 380, 70, 160, 90, 100])
+        set_widths(self.table, [132, 0, 64, 140, 92, 96, 170], stretch=1)
         self.table.sortByColumn(4, Qt.SortOrder.AscendingOrder)
         self.root.addWidget(self.table, 1)
         bulk = QHBoxLayout()

@@ -61,7 +61,7 @@ class CasesScreen(Screen):
         v.addLayout(bar)
         self.model = CaseTableModel(ctx, self)
         self.table = make_table("Cases", self.model, chip_columns=(3, 4))
-        set_widths(self.table, [110, 220, 100, 210, 90, 70, 90, 100, 80])
+        set_widths(self.table, [105, 0, 96, 200, 88, 64, 92, 96, 112], stretch=1)
         self.table.horizontalHeader().setSortIndicator(0, Qt.SortOrder.AscendingOrder)
         self.table.activated.connect(lambda idx: self.open_case(idx.data(IdRole)))
         v.addWidget(self.table, 1)

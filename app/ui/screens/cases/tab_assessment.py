@@ -29,7 +29,7 @@ from app.ui.itemmodels.rows import Column, RowsModel
 from app.ui.screens.base import scrolled
 from app.ui.widgets.common import Section, uk
 from app.ui.widgets.plain import PlainLabel, muted
-from app.ui.widgets.tables import make_table, set_widths
+from app.ui.widgets.tables import make_table, set_widths, wrap_rows
 
 
 @dataclass(frozen=True)
@@ -91,7 +91,8 @@ class AssessmentTab(QWidget):
             self,
         )
         self.factors = make_table("Assessment factors", self.factors_model, chip_columns=(2,), sortable=False)
-        set_widths(self.factors, [110, 230, 110, 520, 60])
+        set_widths(self.factors, [104, 220, 132, 0, 60], stretch=3)
+        wrap_rows(self.factors)
         v.addWidget(self.factors, 1)
         self.summaries = PlainLabel("", wrap=True, selectable=True, accessible="Dimension summaries")
         v.addWidget(self.summaries)
@@ -202,8 +203,8 @@ class AssessmentTab(QWidget):
             self,
         )
         self.diff = make_table("What changed between versions", self.diff_model, chip_columns=(4,), sortable=False)
-        self.diff.setWordWrap(True)
-        set_widths(self.diff, [100, 190, 380, 380, 90])
+        set_widths(self.diff, [100, 190, 0, 0, 90], stretch=(2, 3))
+        wrap_rows(self.diff)
         v.addWidget(self.diff, 1)
         self.left.currentIndexChanged.connect(lambda _i: self._fill_diff())
         self.right.currentIndexChanged.connect(lambda _i: self._fill_diff())

@@ -70,6 +70,8 @@ class SummaryTab(QWidget):
         self.screening_form = _form(self.screening)
         self.narrative = PlainLabel("", wrap=True, selectable=True, accessible="Referral narrative")
         self.referral.body.addWidget(self.narrative)
+        for sec in (self.person, self.referral, self.screening):
+            sec.body.addStretch(1)  # cards in a row share a height; their text stays at the top
 
         sf = _form(self.status_box)
         self.current_status = _row(sf, "Current", "")
@@ -100,6 +102,7 @@ class SummaryTab(QWidget):
         self.status_box.body.addLayout(row)
         self.no_transitions = muted("")
         self.status_box.body.addWidget(self.no_transitions)
+        self.status_box.body.addStretch(1)
         layout = QGridLayout(self)
         layout.setContentsMargins(0, 8, 0, 0)
         layout.addWidget(scrolled(inner))

@@ -29,7 +29,7 @@ from app.ui.itemmodels.rows import Column, IdRole, RowsModel, SortRole
 from app.ui.widgets.charts import StepChart
 from app.ui.widgets.common import Section, date_edit, qdate_to_date, uk
 from app.ui.widgets.plain import PlainLabel, muted
-from app.ui.widgets.tables import make_table, set_widths
+from app.ui.widgets.tables import make_table, set_widths, wrap_rows
 
 
 def _failed_into(label: PlainLabel) -> Callable[[BaseException], None]:
@@ -78,7 +78,7 @@ class ActionsTab(QWidget):
         self.proxy.setSourceModel(self.model)
         self.proxy.setSortRole(SortRole)
         self.table = make_table("Case actions", self.proxy, chip_columns=(4,))
-        set_widths(self.table, [330, 70, 150, 90, 100])
+        set_widths(self.table, [0, 64, 150, 92, 96, 220], stretch=0)
         v.addWidget(self.table, 1)
         upd = QHBoxLayout()
         self.status = QComboBox()
@@ -166,7 +166,8 @@ class InformationTab(QWidget):
         self.proxy.setSourceModel(self.model)
         self.proxy.setSortRole(SortRole)
         self.table = make_table("Information by agency", self.proxy, chip_columns=(3, 4))
-        set_widths(self.table, [60, 90, 90, 150, 150])
+        set_widths(self.table, [64, 92, 112, 160, 150], stretch=5)
+        wrap_rows(self.table)
         v.addWidget(self.table, 1)
         add = Section("Add what your agency knows")
         self.text = QPlainTextEdit()
@@ -244,7 +245,8 @@ class MeetingsTab(QWidget):
         self.proxy.setSourceModel(self.model)
         self.proxy.setSortRole(SortRole)
         self.table = make_table("Where this case was discussed", self.proxy)
-        set_widths(self.table, [90, 120, 200, 240, 140])
+        set_widths(self.table, [92, 120, 0, 0, 160, 0], stretch=(2, 3, 5))
+        wrap_rows(self.table)
         v.addWidget(self.table, 1)
 
     def show_case(self, cf: CaseFile) -> None:

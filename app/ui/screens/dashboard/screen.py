@@ -30,7 +30,7 @@ class DashboardScreen(Screen):
 
     def __init__(self, ctx: UiContext, parent: QWidget | None = None) -> None:
         super().__init__(ctx, parent)
-        self.today_label = muted("")
+        self.today_label = muted("", wrap=False)
         self.header.addWidget(self.today_label)
         grid = QGridLayout()
         grid.setHorizontalSpacing(14)
@@ -44,13 +44,13 @@ class DashboardScreen(Screen):
                 Column("Case", lambda a: self.data.case_refs.get(a.case_id, "") if self.data else ""),
                 Column("Action", lambda a: a.title),
                 Column("Due", lambda a: uk(a.due), sort=lambda a: a.due),
-                Column("", lambda a: "Overdue" if self.data and a.due < self.data.today else "Due soon",
-                       kind=lambda a: "danger" if self.data and a.due < self.data.today else "warn"),
             ],
             lambda a: a.id,
             self,
         )
-        self.actions_table = self._table("My agency's actions", self.actions_model, [105, 170, 80], chips=(3,))
+        self.actions_model.set_danger(lambda a: self.data is not None and a.due < self.data.today)  # overdue
+        self.actions_table = self._table("My agency's actions", self.actions_model, [112, 0, 88], chips=(),
+                                         stretch=1)
         self.actions_box.body.addWidget(self.actions_table)
         self.all_actions = QPushButton("All my agency's overdue actions →")
         self.all_actions.setObjectName("Flat")
@@ -71,7 +71,8 @@ class DashboardScreen(Screen):
             lambda w: w.summary.id,
             self,
         )
-        self.screen_table = self._table("Referrals awaiting screening", self.screen_model, [105, 130, 80], chips=(3,))
+        self.screen_table = self._table("Referrals awaiting screening", self.screen_model, [112, 0, 88, 64],
+                                        chips=(3,), stretch=1)
         self.screen_box.body.addWidget(self.screen_table)
         grid.addWidget(self.screen_box, 0, 1)
 
@@ -95,7 +96,7 @@ class DashboardScreen(Screen):
             lambda s: s.id,
             self,
         )
-        self.review_table = self._table("Reviews due", self.review_model, [105, 130, 80], chips=(3,))
+        self.review_table = self._table("Reviews due", self.review_model, [112, 0, 88, 72], chips=(3,), stretch=1)
         self.review_box.body.addWidget(self.review_table)
         grid.addWidget(self.review_box, 1, 1)
 
@@ -108,16 +109,19 @@ class DashboardScreen(Screen):
         risk.body.addWidget(self.risk_chart)
         risk.body.addStretch(1)
         grid.addWidget(risk, 1, 2)
-        grid.setColumnStretch(0, 5)
-        grid.setColumnStretch(1, 4)
-        grid.setColumnStretch(2, 4)
+        charts.setFixedWidth(262)
+        risk.setFixedWidth(262)
+        grid.setColumnStretch(0, 4)
+        grid.setColumnStretch(1, 5)
+        grid.setColumnStretch(2, 0)
 
-    def _table(self, name: str, model: RowsModel[Any], widths: list[int], chips: tuple[int, ...]) -> QTableView:
+    def _table(self, name: str, model: RowsModel[Any], widths: list[int], chips: tuple[int, ...],
+               stretch: int) -> QTableView:
         proxy = QSortFilterProxyModel(self)
         proxy.setSourceModel(model)
         proxy.setSortRole(SortRole)
         view = make_table(name, proxy, chip_columns=chips)
-        set_widths(view, widths)
+        set_widths(view, widths, stretch=stretch)
         view.activated.connect(self._on_table_activated)
         return view
 

@@ -49,7 +49,7 @@ class MeetingEditor(QWidget):
         v = QVBoxLayout(self)
         v.setContentsMargins(0, 0, 0, 0)
         head = QHBoxLayout()
-        self.title = PlainLabel("", object_name="H2")
+        self.title = PlainLabel("", object_name="H2", wrap=True, accessible="Meeting")
         head.addWidget(self.title, 1)
         self.held_button = QPushButton("Mark as &held")
         self.held_button.setAccessibleName("Mark meeting as held")

@@ -49,7 +49,8 @@ class MeetingsScreen(Screen):
         self.calendar.setGridVisible(False)
         self.calendar.setVerticalHeaderFormat(QCalendarWidget.VerticalHeaderFormat.NoVerticalHeader)
         self.calendar.setFirstDayOfWeek(Qt.DayOfWeek.Monday)
-        self.calendar.setMaximumHeight(230)
+        self.calendar.setHorizontalHeaderFormat(QCalendarWidget.HorizontalHeaderFormat.SingleLetterDayNames)
+        self.calendar.setMinimumHeight(236)
         self.calendar.clicked.connect(self._on_calendar_clicked)
         lv.addWidget(self.calendar)
         self.model: RowsModel[Meeting] = RowsModel(
@@ -68,7 +69,8 @@ class MeetingsScreen(Screen):
         self.proxy.setSourceModel(self.model)
         self.proxy.setSortRole(SortRole)
         self.table = make_table("Meetings", self.proxy, chip_columns=(2,))
-        set_widths(self.table, [90, 50, 90, 50])
+        set_widths(self.table, [92, 56, 0, 52], stretch=2)
+        self.table.setColumnHidden(4, True)  # the venue is in the editor's title; no room here
         self.table.sortByColumn(0, Qt.SortOrder.DescendingOrder)
         self.table.selectionModel().currentRowChanged.connect(self._on_table_current_changed)
         lv.addWidget(self.table, 1)
@@ -98,11 +100,13 @@ class MeetingsScreen(Screen):
         split.addWidget(left)
         self.editor_host = QWidget()
         self.editor_layout = QVBoxLayout(self.editor_host)
-        self.editor_layout.setContentsMargins(0, 0, 0, 0)
+        self.editor_layout.setContentsMargins(14, 0, 0, 0)
         self.editor: MeetingEditor | None = None
         self.editor_layout.addWidget(PlainLabel("Choose a meeting.", object_name="Muted"))
         split.addWidget(self.editor_host)
-        split.setSizes([380, 800])
+        left.setMinimumWidth(340)
+        split.setSizes([360, 680])
+        split.setChildrenCollapsible(False)
         split.setStretchFactor(1, 1)
         self.root.addWidget(split, 1)
         self._meetings: list[Meeting] = []

@@ -49,7 +49,7 @@ class PanelScreen(Screen):
             [Column("Agency", lambda a: a.name), Column("Short", lambda a: a.short), Column("Sector", lambda a: a.sector),
              Column("Police", lambda a: "Yes" if a.is_police else "")],
             lambda a: a.id, self)
-        ag.body.addWidget(self._table("Agencies", self.agencies, [280, 60, 110]))
+        ag.body.addWidget(self._table("Agencies", self.agencies, [0, 56, 104, 56], stretch=0))
         add = QHBoxLayout()
         self.agency_name = QLineEdit()
         self.agency_name.setAccessibleName("New agency name")
@@ -76,7 +76,7 @@ class PanelScreen(Screen):
              Column("Role", lambda m: m.role.value.capitalize()), Column("Area", lambda m: m.area),
              Column("Status", lambda m: m.status.value, kind=lambda m: "ok" if m.status.value == "active" else "muted")],
             lambda m: m.id, self)
-        self.members_table = self._table("Members", self.members, [200, 70, 100, 80], chips=(4,))
+        self.members_table = self._table("Members", self.members, [0, 64, 96, 64, 80], chips=(4,), stretch=0)
         mem.body.addWidget(self.members_table)
         status_row = QHBoxLayout()
         self.member_status_note = PlainLabel("", wrap=True, object_name="Muted", accessible="Selected member")
@@ -129,6 +129,12 @@ class PanelScreen(Screen):
         self.marking.setAccessibleName("Default marking")
         for m in Marking:
             self.marking.addItem(m.value, m)
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.FieldsStayAtSizeHint)
+        form.setHorizontalSpacing(16)
+        self.panel_name.setMinimumWidth(420)
+        self.auto_lock.setMinimumWidth(150)
+        self.review_days.setMinimumWidth(150)
+        self.marking.setMinimumWidth(220)
         form.addRow("Panel &name", self.panel_name)
         form.addRow("&Auto-lock after", self.auto_lock)
         form.addRow("&Review interval", self.review_days)
@@ -147,12 +153,13 @@ class PanelScreen(Screen):
         grid.addWidget(st, 1, 0, 1, 2)
         grid.setRowStretch(0, 1)
 
-    def _table(self, name: str, model: RowsModel[Any], widths: list[int], chips: tuple[int, ...] = ()) -> QTableView:
+    def _table(self, name: str, model: RowsModel[Any], widths: list[int], chips: tuple[int, ...] = (),
+               stretch: int = 0) -> QTableView:
         proxy = QSortFilterProxyModel(self)
         proxy.setSourceModel(model)
         proxy.setSortRole(SortRole)
         view = make_table(name, proxy, chip_columns=chips)
-        set_widths(view, widths)
+        set_widths(view, widths, stretch=stretch)
         return view
 
     def load(self) -> None:
