@@ -10,8 +10,9 @@ Invariants:
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Mapping
 from functools import partial
+from typing import TypeVar
 
 from PySide6.QtCore import QByteArray, Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
@@ -48,6 +49,28 @@ from app.ui.widgets.plain import PlainLabel, heading, muted
 SCREENS = ("Dashboard", "Referrals", "Cases", "Meetings", "Actions", "Exchange", "Reports", "Panel")
 
 
+
+
+S = TypeVar("S", bound=Screen)
+
+
+class _Screens(Mapping[str, Screen]):
+    """``window.screens[name]``: the screen, built on first use (see ``MainWindow.screen_named``)."""
+
+    def __init__(self, window: MainWindow) -> None:
+        self.window = window
+        self.built: dict[str, Screen] = {}
+
+    def __getitem__(self, name: str) -> Screen:
+        if name not in SCREENS:
+            raise KeyError(name)
+        return self.window.screen_named(name)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(SCREENS)
+
+    def __len__(self) -> int:
+        return len(SCREENS)
 
 
 class LockedPage(QWidget):
@@ -111,32 +134,17 @@ class MainWindow(QMainWindow):
         side.setFixedWidth(200)
         h.addWidget(side)
         self.stack = QStackedWidget()
-        self.dashboard = DashboardScreen(ctx)
-        self.referrals = ReferralsScreen(ctx)
-        self.cases = CasesScreen(ctx)
-        self.meetings = MeetingsScreen(ctx)
-        self.actions_screen = ActionsScreen(ctx)
-        self.reports = ReportsScreen(ctx)
-        self.screens: dict[str, Screen] = {
-            "Dashboard": self.dashboard,
-            "Referrals": self.referrals,
-            "Cases": self.cases,
-            "Meetings": self.meetings,
-            "Actions": self.actions_screen,
-            "Exchange": ExchangeScreen(ctx),
-            "Reports": self.reports,
-            "Panel": PanelScreen(ctx),
-        }
-        for name in SCREENS:
-            self.stack.addWidget(self.screens[name])
+        # Screens are built the first time they are shown: the window appears after building one
+        # screen, not eight (each costs style polishing), and a screen's data loads when shown.
+        self.screens = _Screens(self)
+        for _name in SCREENS:
+            self.stack.addWidget(QWidget())
         h.addWidget(self.stack, 1)
         self.lock_stack.addWidget(work)
         self.locked_page = LockedPage()
         self.lock_stack.addWidget(self.locked_page)
         self.setCentralWidget(central)
         self.nav.currentRowChanged.connect(self._on_nav_current_row_changed)
-        self.dashboard.case_requested.connect(self.open_case)
-        self.dashboard.all_actions.clicked.connect(self._on_dashboard_all_actions)
 
         self.busy = QLabel("")
         self.busy.setObjectName("Busy")
@@ -187,6 +195,60 @@ class MainWindow(QMainWindow):
         self._act(help_menu, "&Keyboard shortcuts", self._cmd_shortcuts, "F1")
         self._lockable = [self.act_new, self.act_save, self.act_print, self.act_find, self.act_filter, *self.go_actions]
 
+    # --- screens, built on first use ----------------------------------------------------------------
+    def screen_named(self, name: str) -> Screen:
+        built = self.screens.built.get(name)
+        if built is not None:
+            return built
+        factory: dict[str, Callable[[UiContext], Screen]] = {
+            "Dashboard": DashboardScreen, "Referrals": ReferralsScreen, "Cases": CasesScreen,
+            "Meetings": MeetingsScreen, "Actions": ActionsScreen, "Exchange": ExchangeScreen,
+            "Reports": ReportsScreen, "Panel": PanelScreen,
+        }
+        screen = factory[name](self.ctx)
+        self.screens.built[name] = screen
+        index = SCREENS.index(name)
+        placeholder = self.stack.widget(index)
+        current = self.stack.currentIndex()
+        self.stack.insertWidget(index, screen)
+        if placeholder is not None:
+            self.stack.removeWidget(placeholder)
+            placeholder.deleteLater()
+        self.stack.setCurrentIndex(current)
+        if isinstance(screen, DashboardScreen):
+            screen.case_requested.connect(self.open_case)
+            screen.all_actions.clicked.connect(self._on_dashboard_all_actions)
+        return screen
+
+    def _typed(self, name: str, kind: type[S]) -> S:
+        screen = self.screen_named(name)
+        assert isinstance(screen, kind)
+        return screen
+
+    @property
+    def dashboard(self) -> DashboardScreen:
+        return self._typed("Dashboard", DashboardScreen)
+
+    @property
+    def referrals(self) -> ReferralsScreen:
+        return self._typed("Referrals", ReferralsScreen)
+
+    @property
+    def cases(self) -> CasesScreen:
+        return self._typed("Cases", CasesScreen)
+
+    @property
+    def meetings(self) -> MeetingsScreen:
+        return self._typed("Meetings", MeetingsScreen)
+
+    @property
+    def actions_screen(self) -> ActionsScreen:
+        return self._typed("Actions", ActionsScreen)
+
+    @property
+    def reports(self) -> ReportsScreen:
+        return self._typed("Reports", ReportsScreen)
+
     def _current(self) -> Screen:
         return self.screens[SCREENS[self.stack.currentIndex()]]
 
@@ -219,6 +281,7 @@ class MainWindow(QMainWindow):
 
     def _on_nav_current_row_changed(self, row: int) -> None:
         if 0 <= row < len(SCREENS):
+            self.screen_named(SCREENS[row])
             self.stack.setCurrentIndex(row)
             self.ctx.settings.setValue("ui/screen", SCREENS[row])
 
