@@ -85,9 +85,21 @@ class _Job(QRunnable):
             self.signals.done.emit(result)
 
 
-def _start(fn: Callable[[_Signals], Any], keep: list[_Job]) -> _Job:
+def _start(
+    fn: Callable[[_Signals], Any],
+    keep: list[_Job],
+    *,
+    done: Callable[[Any], None],
+    failed: Callable[[BaseException], None],
+    progress: Callable[[int, int], None] | None = None,
+) -> _Job:
+    """Connect the receivers first, then start: a fast job must not finish unheard."""
     job = _Job(fn)
     keep.append(job)
+    job.signals.done.connect(done)
+    job.signals.failed.connect(failed)
+    if progress is not None:
+        job.signals.progress.connect(progress)
     QThreadPool.globalInstance().start(job)
     return job
 
@@ -168,9 +180,12 @@ class PackDialog(QDialog):
     # --- recipients ------------------------------------------------------------------------------
     def _load(self) -> None:
         session, mid = self._session, self._meeting_id
-        job = _start(lambda _s: documents.pack_recipients(session, meeting_id=mid), self._jobs)
-        job.signals.done.connect(self._loaded)
-        job.signals.failed.connect(self._failed)
+        _start(
+            lambda _s: documents.pack_recipients(session, meeting_id=mid),
+            self._jobs,
+            done=self._loaded,
+            failed=self._failed,
+        )
 
     def _loaded(self, recipients: list[documents.PackRecipient]) -> None:
         while self._list_layout.count():
@@ -229,11 +244,8 @@ class PackDialog(QDialog):
                 cancelled=cancel.is_set,
             )
 
-        job = _start(work, self._jobs)
-        job.signals.progress.connect(self._progress)
         self._folder = folder
-        job.signals.done.connect(self._written)
-        job.signals.failed.connect(self._failed)
+        _start(work, self._jobs, done=self._written, failed=self._failed, progress=self._progress)
 
     def cancel(self) -> None:
         """Ask the worker to stop before the next pack; nothing is written."""
@@ -301,9 +313,7 @@ class DocumentJob(QObject):
         super().__init__(parent)
         self._parent = parent
         self._jobs: list[_Job] = []
-        job = _start(lambda _s: work(), self._jobs)
-        job.signals.done.connect(self._done)
-        job.signals.failed.connect(self._error)
+        _start(lambda _s: work(), self._jobs, done=self._done, failed=self._error)
 
     def _done(self, path: Path) -> None:
         open_in_system(path)
