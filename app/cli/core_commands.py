@@ -19,6 +19,7 @@ from app.cli.base import (
 from app.models.dates import format_uk
 from app.models.enums import ActionStatus, Role
 from app.models.errors import InvalidInput, NotFound
+from app.models.ids import AgencyId
 from app.services import actions as actions_svc
 from app.services import cases as cases_svc
 from app.services import contributions as contrib_svc
@@ -29,7 +30,7 @@ from app.services import setup as setup_svc
 from app.services.context import Session
 
 
-def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("init", help="create the encrypted store and this workstation's identity")
     p.add_argument("--name", required=True)
     p.add_argument("--agency", required=True)
@@ -265,9 +266,9 @@ def cmd_case_status(args: argparse.Namespace, session: Session) -> int:
     return 0
 
 
-def _agencies_by_name(session: Session, text: str) -> list[str]:
+def _agencies_by_name(session: Session, text: str) -> list[AgencyId]:
     agencies = panel_svc.list_agencies(session)
-    ids = []
+    ids: list[AgencyId] = []
     for part in [p.strip() for p in text.split(",") if p.strip()]:
         found = [
             a for a in agencies if part in (a.id, a.short) or a.name.casefold() == part.casefold()
@@ -392,12 +393,10 @@ def cmd_meetings(args: argparse.Namespace, session: Session) -> int:
     if args.json:
         print_json(data)
         return 0
-    for m in data:
-        out(
-            f"{m['id']}  {format_uk(parse_date_arg(str(m['date'])))} {m['time']}  {m['venue']}  ({m['status']})"
-        )
-        for i in m["agenda"]:  # type: ignore[union-attr]
-            out(f"    {i['kind']:<17} {i['ref'] or i['title']}")
+    for mt in items:
+        out(f"{mt.id}  {format_uk(mt.held_on)} {mt.time}  {mt.venue}  ({mt.status})")
+        for i in mt.agenda:
+            out(f"    {i.kind.value:<17} {refs.get(i.case_id or '', '') or i.title}")
     return 0
 
 

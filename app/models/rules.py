@@ -7,12 +7,12 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 from app.models.domain import Action, Case, Contribution, Meeting, Member
 from app.models.enums import ActionStatus, Role
 from app.models.errors import PermissionDenied, TransitionNotAllowed
-from app.models.ids import AgencyId
+from app.models.ids import AgencyId, MemberId
 from app.models.programme import Programme, Transition
 
 # --- lifecycle ---------------------------------------------------------------------------------
@@ -163,7 +163,10 @@ def check_role(member: Member, *roles: Role, doing: str) -> None:
 
 
 def police_present_for_area(
-    meeting: Meeting, members: dict[str, Member], police_agencies: set[AgencyId], area: str
+    meeting: Meeting,
+    members: Mapping[MemberId, Member],
+    police_agencies: set[AgencyId],
+    area: str,
 ) -> bool:
     """Is a police representative for ``area`` marked present? (Blank area: any police will do.)"""
     from app.models.enums import Attendance

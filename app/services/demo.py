@@ -26,6 +26,7 @@ from app.models.enums import (
     Role,
 )
 from app.models.errors import InvalidInput
+from app.models.ids import ActionId, AgencyId
 from app.services.context import Session
 from app.services.demo_data import (
     ACTION_TITLES,
@@ -375,7 +376,7 @@ def _demo_case(
                     f.id,
                     rng.choice(ratings),
                     rng.choice(CONTRIBUTIONS),
-                    agency_ids[rng.choice(shorts)],
+                    AgencyId(agency_ids[rng.choice(shorts)]),
                 )
                 for d in prog.framework.dimensions
                 for f in d.factors
@@ -466,7 +467,7 @@ def _demo_case(
             Objective(
                 h.id,
                 f"{h.label}: {rng.choice(['reduce isolation and build positive relationships', 'challenge the narratives he has been exposed to', 'keep engaged with education', 'address the risk of harm to self and others'])}.",
-                tuple(action_ids.get(h.id, ())),
+                tuple(ActionId(a) for a in action_ids.get(h.id, [])),
             )
             for h in prog.plan_headings
             if h.id in action_ids or rng.random() < 0.3
@@ -615,6 +616,7 @@ def _demo_meeting(
             )
     for pos, cid in enumerate(dict.fromkeys(agenda), start=1):
         row = repo.get_row(w.conn, "case", cid)
+        assert row is not None  # the agenda is built from cases written in this demo
         st = prog.status(row.status)
         kind = (
             AgendaKind.POST_EXIT_REVIEW
