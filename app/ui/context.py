@@ -144,6 +144,14 @@ class UiContext(QObject):
         self.locked.emit()
         return session
 
+    def session_for_documents(self) -> Session:
+        """The open session, for the documents dialogs only (``dialogs.pack_dialog``): they render on
+        their own worker threads and the store's lock serialises them with the store worker. Every
+        other screen goes through ``run``. Raises ``Locked`` while locked."""
+        if self._session is None:
+            raise Locked()
+        return self._session
+
     @property
     def snap(self) -> Snapshot:
         assert self.snapshot is not None

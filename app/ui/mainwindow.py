@@ -263,7 +263,8 @@ class MainWindow(QMainWindow):
 
     def _cmd_print(self) -> None:
         if not self._current().print_():
-            self.statusBar().showMessage("Printing arrives with the documents (Reports screen).", 4000)
+            self.statusBar().showMessage(
+                "Nothing to print here: open a case to print its plan, or a meeting for its minutes.", 5000)
 
     def _cmd_filter(self) -> None:
         if not self._current().focus_find():

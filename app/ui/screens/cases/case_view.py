@@ -66,6 +66,12 @@ class CaseView(QWidget):
         head.addWidget(self.status_chip)
         head.addWidget(self.risk_chip)
         head.addStretch(1)
+        self.print_button = QPushButton("&Print plan…")
+        self.print_button.setObjectName("Flat")
+        self.print_button.setAccessibleName("Print the risk-management plan (Ctrl+P)")
+        self.print_button.setToolTip("Print the risk-management plan (Ctrl+P)")
+        self.print_button.clicked.connect(self.print_plan)
+        head.addWidget(self.print_button)
         head.addWidget(self.marking_chip)
         v.addLayout(head)
         self.tabs = QTabWidget()
@@ -123,6 +129,13 @@ class CaseView(QWidget):
         for tab in self._fillers:
             tab.show_case(cf)
         self.case_loaded.emit(cf.case.id)
+
+    def print_plan(self) -> None:
+        if self.case_id is None or self.ctx.is_locked:
+            return
+        from app.ui.dialogs.pack_dialog import print_plan
+
+        print_plan(self, self.ctx.session_for_documents(), self.case_id)
 
     def save(self) -> bool:
         tab = self.tabs.currentWidget()

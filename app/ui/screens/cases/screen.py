@@ -150,3 +150,10 @@ class CasesScreen(Screen):
 
     def save(self) -> bool:
         return self.pages.currentWidget() is self.view and self.view.save()
+
+    def print_(self) -> bool:
+        """Ctrl+P on an open case: its risk-management plan."""
+        if self.pages.currentWidget() is not self.view or self.view.case_id is None:
+            return False
+        self.view.print_plan()
+        return True

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -56,6 +57,21 @@ class MeetingEditor(QWidget):
         self.held_button.clicked.connect(self._on_held_button_clicked)
         head.addWidget(self.held_button)
         v.addLayout(head)
+        docs = QHBoxLayout()
+        self.packs_button = QPushButton("Generate &packs…")
+        self.packs_button.setAccessibleName("Generate meeting packs")
+        self.packs_button.clicked.connect(self.generate_packs)
+        self.minutes_button = QPushButton("Mi&nutes…")
+        self.minutes_button.setAccessibleName("Print the minutes")
+        self.minutes_button.clicked.connect(lambda: self.print_minutes(summary=False))
+        self.summary_button = QPushButton("E&xecutive summary…")
+        self.summary_button.setAccessibleName("Print the executive summary of the minutes")
+        self.summary_button.clicked.connect(lambda: self.print_minutes(summary=True))
+        for b in (self.packs_button, self.minutes_button, self.summary_button):
+            b.setObjectName("Flat")
+            docs.addWidget(b)
+        docs.addStretch(1)
+        v.addLayout(docs)
         self.warning = PlainLabel("", wrap=True, object_name="Warning", accessible="Meeting warnings")
         v.addWidget(self.warning)
         self.tabs = QTabWidget()
@@ -90,6 +106,20 @@ class MeetingEditor(QWidget):
     def reload(self) -> None:
         mid = self.meeting_id
         self.ctx.run(lambda s: ui_queries.meeting_view(s, meeting_id=mid), owner=self, on_done=self._on_loaded)
+
+    # --- documents (app.ui.dialogs.pack_dialog renders them on its own workers) --------------------
+    def generate_packs(self) -> None:
+        from app.ui.dialogs.pack_dialog import PackDialog
+
+        dialog = PackDialog(self, self.ctx.session_for_documents(), self.meeting_id)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.pack_dialog = dialog
+        dialog.open()
+
+    def print_minutes(self, *, summary: bool) -> None:
+        from app.ui.dialogs.pack_dialog import print_minutes
+
+        print_minutes(self, self.ctx.session_for_documents(), self.meeting_id, summary=summary)
 
     # --- attendance ------------------------------------------------------------------------------
     def _build_attendance(self) -> QWidget:

@@ -194,3 +194,10 @@ class MeetingsScreen(Screen):
 
     def save(self) -> bool:
         return self.editor is not None and self.editor.save()
+
+    def print_(self) -> bool:
+        """Ctrl+P on Meetings: the minutes of the meeting being edited."""
+        if self.editor is None:
+            return False
+        self.editor.print_minutes(summary=False)
+        return True

@@ -8,6 +8,7 @@ screening (its own transition), so each step is one audited service call.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QModelIndex, QSortFilterProxyModel, Qt
 from PySide6.QtWidgets import (
@@ -40,12 +41,21 @@ def _days_text(n: int) -> str:
     return f"{n} left"
 
 
+if TYPE_CHECKING:
+    from app.ui.dialogs.import_wizard import ImportWizard
+
+
 class ReferralsScreen(Screen):
     title = "Referrals"
     watches = ("case", "referral", "screening", "subject")
 
     def __init__(self, ctx: UiContext, parent: QWidget | None = None) -> None:
         super().__init__(ctx, parent)
+        self.import_button = QPushButton("&Import referrals from a spreadsheet…")
+        self.import_button.setAccessibleName("Import referrals from a spreadsheet")
+        self.import_button.clicked.connect(self._on_import_button_clicked)
+        self.header.addWidget(self.import_button)
+        self.import_wizard: ImportWizard | None = None
         self.tabs = QTabWidget()
         self.tabs.setAccessibleName("Referral views")
         self.root.addWidget(self.tabs, 1)
@@ -127,6 +137,14 @@ class ReferralsScreen(Screen):
         self.send_button.setVisible(can_send)
         for w in (self.outcome, self.rationale, self.record_button):
             w.setEnabled(can_screen)
+
+    def _on_import_button_clicked(self) -> None:
+        from app.ui.dialogs.import_wizard import ImportWizard
+
+        wizard = ImportWizard(self.ctx, self)
+        wizard.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.import_wizard = wizard
+        wizard.open()
 
     # --- data ------------------------------------------------------------------------------------
     def load(self) -> None:

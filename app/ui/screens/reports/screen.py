@@ -1,6 +1,7 @@
-"""Reports: meeting packs, plans, minutes and statistics returns (their own issue).
+"""Reports: statistics returns (their own issue); the documents live where their subject is.
 
-Until the documents service exists this screen says what it will hold; nothing pretends to work.
+Until the statistics view (``app/ui/widgets/stats_view.py``) exists this screen says what it will
+hold and where the documents already are; nothing here pretends to work.
 """
 
 from __future__ import annotations
@@ -11,14 +12,12 @@ from app.ui.screens.base import PlaceholderScreen
 class ReportsScreen(PlaceholderScreen):
     title = "Reports"
     body_text = (
-        "Reports will produce the panel's documents, each with its marking top and bottom and a "
-        "copy for one named recipient holding only what that recipient may see:\n\n"
-        "• the meeting pack for a meeting (agenda, last minutes and action log, one paper per case, "
-        "attendance sheet);\n"
-        "• the risk-management plan for a case;\n"
-        "• the minutes of a meeting, in full and as an executive summary;\n"
-        "• statistics returns for a period, as a spreadsheet and as a PDF with charts, with small "
-        "counts suppressed.\n\n"
-        "The documents service is not connected to the desktop client in this build yet, so "
-        "nothing here works. Print (Ctrl+P) will open the document for the screen you are on."
+        "Statistics returns are not connected to the desktop client in this build yet: choosing a "
+        "period, seeing the figures (small counts suppressed) and saving the return as a spreadsheet "
+        "will appear here when the statistics view is ready. Nothing on this screen works yet.\n\n"
+        "The panel's documents are already available where their subject is, each with its marking "
+        "top and bottom and holding only what its recipient may see:\n\n"
+        "• Meetings → choose a meeting → Generate packs… (one pack per recipient), Minutes… and "
+        "Executive summary… (Ctrl+P on Meetings prints the minutes);\n"
+        "• Cases → open a case → Print plan… (Ctrl+P) for its risk-management plan."
     )

@@ -1,0 +1,39 @@
+"""The documents and import dialogs are reachable from their screens; Reports is honest."""
+
+from __future__ import annotations
+
+from app.ui.dialogs import pack_dialog
+from app.ui.dialogs.import_wizard import ImportWizard
+
+
+def test_import_wizard_opens_from_referrals(demo_ui) -> None:
+    screen = demo_ui.win.show_screen("Referrals")
+    demo_ui.idle()
+    screen.import_button.click()
+    assert isinstance(screen.import_wizard, ImportWizard) and screen.import_wizard.isVisible()
+    screen.import_wizard.reject()
+
+
+def test_print_plan_and_minutes_reach_the_documents_dialogs(demo_ui, monkeypatch) -> None:
+    calls: list[tuple[str, str, bool]] = []
+    monkeypatch.setattr(pack_dialog, "print_plan", lambda parent, session, cid: calls.append(("plan", cid, False)))
+    monkeypatch.setattr(pack_dialog, "print_minutes",
+                        lambda parent, session, mid, summary=False: calls.append(("minutes", mid, summary)))
+    win = demo_ui.win
+    cases = win.show_screen("Cases")
+    demo_ui.idle()
+    cid = cases.model.case_id(0)
+    win.open_case(cid)
+    demo_ui.idle()
+    win.act_print.trigger()  # Ctrl+P on an open case
+    meetings = win.show_screen("Meetings")
+    demo_ui.idle()
+    ed = meetings.editor
+    ed.summary_button.click()
+    win.act_print.trigger()  # Ctrl+P on Meetings
+    assert calls == [("plan", cid, False), ("minutes", ed.meeting_id, True), ("minutes", ed.meeting_id, False)]
+
+
+def test_reports_says_statistics_are_not_connected_yet(demo_ui) -> None:
+    screen = demo_ui.win.show_screen("Reports")
+    assert "not connected" in screen.body_text and "Nothing on this screen works yet" in screen.body_text
