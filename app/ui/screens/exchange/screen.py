@@ -1,104 +1,548 @@
-"""Exchange: this workstation's peers, what was last sent and received, export and import.
+"""Exchange: members and their fingerprints, files sent and received, export, import, conflicts.
 
-Built on ``app.services.exchange`` (its own issue). When that service is not installed yet, the
-screen says what it will hold and offers nothing that pretends to work.
-Invariants: bundle work runs on the store worker (it reads and writes the store in one
-transaction); the user picks every file path; reports show counts, never case content.
+Job: the desktop face of ``app.services.exchange``. Members table (fingerprint in groups, status,
+last file sent and received, gaps and silence highlighted); "Write my identity card…",
+"Enrol a card…" (``EnrolDialog``); "Export for…" (member, save path, progress, the report);
+"Import…" of several files at once or by dropping files on the screen, each imported in turn on
+the store worker with a report row per file (a security alert stands out above the table); an
+optional watched folder; the queue of open conflicts, each opened side by side in
+``ConflictDialog``.
+
+Invariants:
+- Every service call runs on the store worker (``ctx.run``); files are imported one at a time, in
+  the order chosen, each in its own transaction (a bad file never holds up the others).
+- The user picks every path. The watched folder is kept for this session only: there is no
+  setting for it in the encrypted store, and ``QSettings`` never holds paths or names.
+- A watched file is tried once per (name, size, modification time): a file still being copied
+  that fails is tried again once it changes; a file seen twice is never imported twice (and the
+  service's ledger makes a repeated file a reported no-op anyway).
+- Names, reasons and imported values are plain text (model strings, ``PlainLabel``).
 """
 
 from __future__ import annotations
 
-import importlib
+import datetime as dt
+from collections import deque
+from collections.abc import Sequence
 from pathlib import Path
-from types import ModuleType
 
-from PySide6.QtWidgets import QFileDialog, QHBoxLayout, QPushButton, QWidget
-
-from app.ui.context import UiContext
-from app.ui.itemmodels.rows import Column, IdRole, RowsModel
-from app.ui.screens.base import Screen
-from app.ui.widgets.plain import PlainLabel, muted
-from app.ui.widgets.tables import make_table, set_widths
-
-WILL_HOLD = (
-    "Exchange will list every workstation this store trades files with (the coordinator's hub, or "
-    "each agency's case officer), when a file was last sent and received, any file that never "
-    "arrived, and workstations that have gone quiet. From here you will export a signed, encrypted "
-    "file for one member, import the files they send back, and settle conflicting changes.\n\n"
-    "The exchange service is not installed in this build yet, so nothing here works."
+from PySide6.QtCore import QFileSystemWatcher, QModelIndex, Qt, QTimer
+from PySide6.QtGui import QDragEnterEvent, QDragMoveEvent, QDropEvent
+from PySide6.QtWidgets import (
+    QFileDialog,
+    QFrame,
+    QHBoxLayout,
+    QInputDialog,
+    QProgressBar,
+    QPushButton,
+    QSplitter,
+    QVBoxLayout,
+    QWidget,
 )
 
+from app.models.entities import KINDS
+from app.services import exchange
+from app.services.context import Changed
+from app.services.exchange import ConflictView, ExportReport, ImportReport, PeerStatus
+from app.ui.context import UiContext
+from app.ui.dialogs.conflict_dialog import ConflictDialog
+from app.ui.dialogs.enrol_dialog import EnrolDialog
+from app.ui.itemmodels.exchange import (
+    CONFLICT_CHIP_COLUMNS,
+    MEMBER_CHIP_COLUMNS,
+    REPORT_CHIP_COLUMNS,
+    ImportRow,
+    conflicts_model,
+    import_reports_model,
+    members_model,
+    report_detail,
+    role_label,
+)
+from app.ui.itemmodels.rows import RecordRole
+from app.ui.progress import run_with_progress
+from app.ui.screens.base import Screen
+from app.ui.widgets.plain import PlainLabel, heading, muted
+from app.ui.widgets.tables import make_table, set_widths
 
-def _exchange() -> ModuleType | None:
-    try:
-        return importlib.import_module("app.services.exchange")
-    except ImportError:
-        return None
+BUNDLE_FILTER = "Roundtable exchange files (*.rtb);;All files (*)"
+BUNDLE_SUFFIX = ".rtb"
+WATCH_SETTLE_MS = 800  # wait this long after a folder changes before looking (copies finish)
+ALL_ENTITIES = frozenset(KINDS) | {"conflict"}
+
+ALERT_STYLE = ("QFrame#SecurityAlert { background: #f8e1dc; border: 1px solid #d9a293; border-left: 5px solid "
+               "#8f2a16; border-radius: 4px; } QLabel { color: #5e1b0e; }")
 
 
 class ExchangeScreen(Screen):
     title = "Exchange"
-    watches = ("member", "device")
+    watches = ("member", "device", "agency", "conflict")
 
     def __init__(self, ctx: UiContext, parent: QWidget | None = None) -> None:
         super().__init__(ctx, parent)
-        self.service = _exchange()
-        if self.service is None:
-            self.root.addWidget(muted(WILL_HOLD))
-            self.root.addStretch(1)
-            return
-        self.model: RowsModel[object] = RowsModel(
-            [
-                Column("Member", lambda p: p.name),  # type: ignore[attr-defined]
-                Column("Agency", lambda p: p.agency_name),  # type: ignore[attr-defined]
-                Column("Role", lambda p: p.role),  # type: ignore[attr-defined]
-                Column("Last sent", lambda p: (p.last_sent_at or "never")[:10]),  # type: ignore[attr-defined]
-                Column("Last received", lambda p: (p.last_received_at or "never")[:10]),  # type: ignore[attr-defined]
-                Column("Missing files", lambda p: ", ".join(map(str, p.missing))),  # type: ignore[attr-defined]
-                Column("", lambda p: "Silent" if p.silent else "", kind=lambda p: "warn" if p.silent else "muted"),  # type: ignore[attr-defined]
-            ],
-            lambda p: p.member_id,  # type: ignore[attr-defined]
-            self,
-        )
-        self.table = make_table("Exchange partners", self.model, chip_columns=(6,))
-        set_widths(self.table, [200, 220, 100, 100, 110, 120])
-        self.root.addWidget(self.table, 1)
-        row = QHBoxLayout()
-        self.report = PlainLabel("", wrap=True, object_name="Muted", accessible="Last exchange result")
-        row.addWidget(self.report, 1)
-        self.export_button = QPushButton("&Export file for selected…")
-        self.export_button.setAccessibleName("Export a file for the selected member")
-        self.import_button = QPushButton("&Import file…")
-        self.import_button.setAccessibleName("Import a file")
+        self.setAcceptDrops(True)
+        self._queue: deque[tuple[Path, str]] = deque()
+        self._importing = False
+        self._batch_total = 0
+        self._batch_done = 0
+        self._watched: Path | None = None
+        self._watch_seen: set[tuple[str, int, int]] = set()
+        self._dialog: ConflictDialog | None = None
+        self.last_export: ExportReport | None = None
+
+        self.card_button = QPushButton("&Write my identity card…")
+        self.card_button.setAccessibleName("Write this workstation's identity card to a file")
+        self.card_button.clicked.connect(self._on_card_button_clicked)
+        self.enrol_button = QPushButton("E&nrol a card…")
+        self.enrol_button.setAccessibleName("Enrol a workstation's identity card")
+        self.enrol_button.clicked.connect(self._on_enrol_button_clicked)
+        self.header.addWidget(self.card_button)
+        self.header.addWidget(self.enrol_button)
+
+        self.me = PlainLabel("", wrap=True, object_name="Muted", accessible="This workstation", selectable=True)
+        self.root.addWidget(self.me)
+
+        # --- members ----------------------------------------------------------------------------
+        self.members = members_model(self)
+        self.members_table = make_table("Members", self.members, chip_columns=MEMBER_CHIP_COLUMNS)
+        set_widths(self.members_table, [150, 170, 90, 330, 74, 150, 150], stretch=7)
+        self.members_table.setMinimumHeight(120)
+        self.members_table.selectionModel().currentRowChanged.connect(self._on_members_current_row_changed)
+        self.member_detail = PlainLabel("", wrap=True, object_name="Muted", accessible="Selected member",
+                                        selectable=True)
+
+        actions = QHBoxLayout()
+        self.export_button = QPushButton("&Export for…")
+        self.export_button.setObjectName("Primary")
+        self.export_button.setAccessibleName("Export a file for a member")
         self.export_button.clicked.connect(self._on_export_button_clicked)
+        self.import_button = QPushButton("&Import…")
+        self.import_button.setAccessibleName("Import exchange files")
         self.import_button.clicked.connect(self._on_import_button_clicked)
-        row.addWidget(self.export_button)
-        row.addWidget(self.import_button)
-        self.root.addLayout(row)
+        self.watch_button = QPushButton("&Watch a folder…")
+        self.watch_button.setAccessibleName("Watch a folder for new exchange files")
+        self.watch_button.clicked.connect(self._on_watch_button_clicked)
+        self.watch_label = PlainLabel("", object_name="Muted", accessible="Watched folder")
+        for b in (self.export_button, self.import_button, self.watch_button):
+            actions.addWidget(b)
+        actions.addWidget(self.watch_label, 1)
+        self.progress = QProgressBar()
+        self.progress.setAccessibleName("Import progress")
+        self.progress.setMaximumWidth(180)
+        self.progress.setTextVisible(False)
+        self.progress.setVisible(False)
+        self.status = PlainLabel("", object_name="Muted", accessible="Exchange status")
+        actions.addWidget(self.status)
+        actions.addWidget(self.progress)
 
+        self.export_result = PlainLabel("", wrap=True, object_name="Lead", accessible="Last export",
+                                        selectable=True)
+        self.export_result.setVisible(False)
+
+        # --- reports and conflicts ----------------------------------------------------------------
+        self.reports = import_reports_model(self)
+        self.reports_table = make_table("Import reports", self.reports, chip_columns=REPORT_CHIP_COLUMNS)
+        set_widths(self.reports_table, [150, 130, 0, 62, 78, 68, 62, 60, 60], stretch=2)
+        self.reports_table.selectionModel().currentRowChanged.connect(self._on_reports_current_row_changed)
+        self.report_detail = PlainLabel("Drop exchange files anywhere on this screen to import them.",
+                                        wrap=True, object_name="Muted", accessible="Import report detail",
+                                        selectable=True)
+        self.alert = QFrame()
+        self.alert.setObjectName("SecurityAlert")
+        self.alert.setStyleSheet(ALERT_STYLE)
+        self.alert.setAccessibleName("Security alert")
+        av = QHBoxLayout(self.alert)
+        av.setContentsMargins(12, 8, 8, 8)
+        self.alert_text = PlainLabel("", wrap=True, accessible="Security alert")
+        self.alert_text.setStyleSheet("font-weight: 600;")
+        av.addWidget(self.alert_text, 1)
+        self.alert_dismiss = QPushButton("Dismiss")
+        self.alert_dismiss.setAccessibleName("Dismiss the security alert")
+        self.alert_dismiss.clicked.connect(lambda: self.alert.setVisible(False))
+        av.addWidget(self.alert_dismiss, 0, Qt.AlignmentFlag.AlignTop)
+        self.alert.setVisible(False)
+
+        left = QWidget()
+        lv = QVBoxLayout(left)
+        lv.setContentsMargins(0, 0, 0, 0)
+        lv.addWidget(heading("Import reports", level=2))
+        lv.addWidget(self.alert)
+        lv.addWidget(self.reports_table, 1)
+        lv.addWidget(self.report_detail)
+
+        self.conflicts = conflicts_model(self)
+        self.conflicts_table = make_table("Open conflicts", self.conflicts, chip_columns=CONFLICT_CHIP_COLUMNS)
+        set_widths(self.conflicts_table, [0, 100, 170, 64], stretch=0)
+        self.conflicts_table.setSelectionMode(self.conflicts_table.SelectionMode.SingleSelection)
+        self.conflicts_table.activated.connect(self._on_conflicts_table_activated)
+        self.conflicts_note = muted("")
+        self.review_button = QPushButton("&Review conflict…")
+        self.review_button.setAccessibleName("Review the selected conflict side by side")
+        self.review_button.clicked.connect(self._on_review_button_clicked)
+        right = QWidget()
+        rv = QVBoxLayout(right)
+        rv.setContentsMargins(0, 0, 0, 0)
+        rv.addWidget(heading("Conflicts", level=2))
+        rv.addWidget(self.conflicts_table, 1)
+        row = QHBoxLayout()
+        row.addWidget(self.conflicts_note, 1)
+        row.addWidget(self.review_button)
+        rv.addLayout(row)
+
+        split = QSplitter(Qt.Orientation.Horizontal)
+        split.setChildrenCollapsible(False)
+        split.addWidget(left)
+        split.addWidget(right)
+        split.setStretchFactor(0, 3)
+        split.setStretchFactor(1, 2)
+        split.setSizes([620, 420])
+
+        self.root.addWidget(heading("Members", level=2))
+        self.root.addWidget(self.members_table, 2)
+        self.root.addWidget(self.member_detail)
+        self.root.addLayout(actions)
+        self.root.addWidget(self.export_result)
+        self.root.addWidget(split, 3)
+
+        self.watcher = QFileSystemWatcher(self)
+        self.watcher.directoryChanged.connect(self._on_watcher_directory_changed)
+        self.watch_timer = QTimer(self)
+        self.watch_timer.setSingleShot(True)
+        self.watch_timer.setInterval(WATCH_SETTLE_MS)
+        self.watch_timer.timeout.connect(self.scan_watched)
+        self._show_watch()
+        self.setTabOrder(self.card_button, self.enrol_button)
+        self.setTabOrder(self.enrol_button, self.members_table)
+        self.setTabOrder(self.members_table, self.export_button)
+        self.setTabOrder(self.export_button, self.import_button)
+        self.setTabOrder(self.import_button, self.watch_button)
+        self.setTabOrder(self.watch_button, self.reports_table)
+        self.setTabOrder(self.reports_table, self.conflicts_table)
+        self.setTabOrder(self.conflicts_table, self.review_button)
+
+    # --- loading -----------------------------------------------------------------------------------
     def load(self) -> None:
-        if self.service is not None:
-            self.ctx.run(self.service.exchange_status, owner=self, on_done=self.model.set_rows)
+        ws = self.ctx.snap.workstation
+        self.me.setText(
+            f"This workstation: {ws.member.name}, {ws.agency.name} ({role_label(ws.member.role.value)}). "
+            f"Its fingerprint, to read aloud: {ws.fingerprint}"
+        )
+        self.enrol_button.setToolTip("Enrol a member's identity card" if ws.is_hub
+                                     else "Enrol your coordinator's identity card")
+        self.ctx.run(exchange.exchange_status, owner=self, on_done=self._on_status)
+        self.ctx.run(exchange.list_conflicts, owner=self, on_done=self._on_conflicts)
 
-    def _on_export_button_clicked(self) -> None:
-        idx = self.table.currentIndex()
-        if self.service is None or not idx.isValid():
-            self.report.setText("Select a member first.")
-            return
-        member = idx.data(IdRole)
-        out, _ = QFileDialog.getSaveFileName(self, "Save exchange file", "", "Roundtable exchange (*.rtx)")
+    def _on_status(self, rows: list[PeerStatus]) -> None:
+        current = self._current_member()
+        self.members.set_rows(rows)
+        if current is not None:
+            for i, p in enumerate(rows):
+                if p.member_id == current.member_id:
+                    self.members_table.selectRow(i)
+        if not rows:
+            self.member_detail.setText(
+                "No workstation is enrolled yet. Enrol a member's identity card to exchange files with it."
+                if self.ctx.snap.workstation.is_hub else
+                "Enrol your coordinator's identity card to exchange files with the panel.")
+        elif current is None:
+            self.member_detail.setText("")
+
+    def _on_conflicts(self, rows: list[ConflictView]) -> None:
+        self.conflicts.set_rows(rows)
+        hub = self.ctx.snap.workstation.is_hub
+        if not rows:
+            self.conflicts_note.setText("No open conflicts.")
+        elif hub:
+            n = len(rows)
+            self.conflicts_note.setText(f"{n} open conflict{'s' if n != 1 else ''} to decide.")
+        else:
+            self.conflicts_note.setText("These await the coordinator.")
+        self.review_button.setText("&Review conflict…" if hub else "&View conflict…")
+        self.review_button.setEnabled(bool(rows))
+        if rows and not self.conflicts_table.currentIndex().isValid():
+            self.conflicts_table.setCurrentIndex(self.conflicts.index(0, 0))
+
+    # --- members -----------------------------------------------------------------------------------
+    def _current_member(self) -> PeerStatus | None:
+        idx = self.members_table.currentIndex()
+        if not idx.isValid():
+            return None
+        rec = idx.data(RecordRole)
+        return rec if isinstance(rec, PeerStatus) else None
+
+    def _on_members_current_row_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        p = current.data(RecordRole) if current.isValid() else None
+        if isinstance(p, PeerStatus):
+            self.member_detail.setText(f"{p.name} ({p.agency_name}): fingerprint {p.fingerprint}")
+
+    def _on_card_button_clicked(self) -> None:
+        out, _ = QFileDialog.getSaveFileName(self, "Write my identity card", "roundtable-identity.rtid",
+                                             "Identity cards (*.rtid);;All files (*)")
         if not out:
             return
-        svc = self.service
-        self.ctx.run(lambda s: svc.export_bundle(s, to_member=member, out=Path(out)), owner=self, mutates=True,
-                     on_done=lambda r: self.report.setText(f"Exported file {r.sequence}: {r.operations} changes, {r.cases} cases."))
+        path = Path(out)
 
+        def done(written: Path) -> None:
+            self.status.setText(f"Identity card written to {written.name}. Read your fingerprint aloud "
+                                "to the person who enrols it.")
+
+        self.ctx.run(lambda s: exchange.write_identity_card(s, out=path), owner=self, on_done=done)
+
+    def _on_enrol_button_clicked(self) -> EnrolDialog:
+        dlg = EnrolDialog(self.ctx, self)
+        dlg.enrolled.connect(self._on_enrolled)
+        dlg.open()
+        return dlg
+
+    def _on_enrolled(self, e: exchange.Enrolled) -> None:
+        self.status.setText(f"Enrolled {e.name} ({e.agency_name}).")
+        self.reload()
+
+    # --- export --------------------------------------------------------------------------------------
+    def _export_target(self) -> PeerStatus | None:
+        current = self._current_member()
+        if current is not None:
+            return current
+        rows = [p for p in self.members.rows() if p.status == "active"]
+        if len(rows) == 1:
+            return rows[0]
+        if not rows:
+            return None
+        labels = [f"{p.name} ({p.agency_name})" for p in rows]
+        choice, ok = QInputDialog.getItem(self, "Export for…", "Member:", labels, 0, False)
+        if not ok or choice not in labels:
+            return None
+        return rows[labels.index(choice)]
+
+    def _on_export_button_clicked(self) -> None:
+        target = self._export_target()
+        if target is None:
+            self.status.setText("Enrol a member first: there is nobody to export for.")
+            return
+        if target.status != "active":
+            self.status.setText("That member's workstation is revoked: nothing is sent to it.")
+            return
+        stamp = dt.datetime.now().strftime("%Y%m%d-%H%M")
+        out, _ = QFileDialog.getSaveFileName(self, f"Save the exchange file for {target.name}",
+                                             f"roundtable-{stamp}{BUNDLE_SUFFIX}", BUNDLE_FILTER)
+        if not out:
+            return
+        path = Path(out)
+        if not path.suffix:
+            path = path.with_suffix(BUNDLE_SUFFIX)
+        member = target.member_id
+
+        def work(session: object, progress: object) -> ExportReport:
+            progress.check()  # type: ignore[attr-defined]
+            return exchange.export_bundle(session, to_member=member, out=path)  # type: ignore[arg-type]
+
+        self.export_button.setEnabled(False)
+        self.export_dialog = run_with_progress(
+            self.ctx, self, f"Writing the exchange file for {target.name}…", work, mutates=True,
+            on_done=self._on_exported, on_error=self._on_export_failed,
+            on_cancelled=lambda: self.export_button.setEnabled(True),
+        )
+
+    def _on_exported(self, r: ExportReport) -> None:
+        self.export_button.setEnabled(True)
+        self.last_export = r
+        kb = max(1, round(r.size / 1024))
+        text = (f"File {r.sequence} for {r.to_name} written: {r.operations} changes, {r.cases} cases, "
+                f"{r.evicted} cases withdrawn, {kb} KB. Saved as {r.path}.")
+        if r.held_back:
+            text += (f" {r.held_back} local changes are not allowed to be sent and were held back.")
+        self.export_result.setText(text)
+        self.export_result.setVisible(True)
+        self.reload()
+
+    def _on_export_failed(self, exc: BaseException) -> None:
+        from app.ui.errors import show_error
+
+        self.export_button.setEnabled(True)
+        show_error(self, exc)
+
+    # --- import ----------------------------------------------------------------------------------
     def _on_import_button_clicked(self) -> None:
-        if self.service is None:
+        paths, _ = QFileDialog.getOpenFileNames(self, "Import exchange files", "", BUNDLE_FILTER)
+        self.import_files([Path(p) for p in paths], source="chosen")
+
+    def import_files(self, paths: Sequence[Path], *, source: str) -> None:
+        """Queue files; each is imported in turn on the store worker."""
+        files = [p for p in paths if p.is_file()]
+        if not files:
             return
-        path, _ = QFileDialog.getOpenFileName(self, "Import exchange file", "", "Roundtable exchange (*.rtx)")
-        if not path:
+        if not self._importing and not self._queue:
+            self._batch_total = self._batch_done = 0
+        self._queue.extend((p, source) for p in files)
+        self._batch_total += len(files)
+        self._pump()
+
+    @property
+    def busy(self) -> bool:
+        return self._importing or bool(self._queue)
+
+    def _pump(self) -> None:
+        if self._importing:
             return
-        svc = self.service
-        self.ctx.run(lambda s: svc.import_bundle(s, path=Path(path)), owner=self, mutates=True,
-                     on_done=lambda r: self.report.setText(f"Import: {getattr(r, 'outcome', 'done')}. {getattr(r, 'reason', '') or ''}"))
+        if not self._queue:
+            self.progress.setVisible(False)
+            if self._batch_total:
+                n = self._batch_total
+                self.status.setText(f"Imported {n} file{'s' if n != 1 else ''}: see the reports below.")
+            return
+        path, source = self._queue.popleft()
+        self._importing = True
+        self.progress.setRange(0, self._batch_total)
+        self.progress.setValue(self._batch_done)
+        self.progress.setVisible(True)
+        self.status.setText(f"Importing file {self._batch_done + 1} of {self._batch_total}…")
+
+        def work(session: object) -> ImportReport:
+            return exchange.import_bundle(session, path=path)  # type: ignore[arg-type]
+
+        self.ctx.run(work, owner=self, on_done=lambda r: self._on_imported(r, source),
+                     on_error=lambda exc: self._on_import_failed(exc))
+
+    def _on_imported(self, r: ImportReport, source: str) -> None:
+        self._importing = False
+        self._batch_done += 1
+        row = ImportRow(r, source)
+        rows = [row, *self.reports.rows()]
+        self.reports.set_rows(rows)
+        self.reports_table.setCurrentIndex(self.reports.index(0, 0))
+        if r.security_alert:
+            self.alert_text.setText(
+                f"Security alert \u2014 {row.file}: {r.reason} Nothing from this file was imported. "
+                "Keep the file, do not try it again, and tell the panel coordinator.")
+            self.alert.setVisible(True)
+        if r.outcome == "applied":
+            # Ops applied by an import are not in the Writer's change list: tell every screen.
+            self.ctx.refresh_snapshot()
+            self.ctx.changed.emit(Changed(ALL_ENTITIES))  # this screen reloads too
+        elif r.outcome in ("duplicate", "superseded"):
+            self.reload()
+        self._pump()
+
+    def _on_import_failed(self, exc: BaseException) -> None:
+        """A store problem (not a bad file, which is a report): stop the batch and say so."""
+        from app.ui.errors import show_error
+
+        self._importing = False
+        self._queue.clear()
+        self.progress.setVisible(False)
+        self.status.setText("Importing stopped.")
+        show_error(self, exc)
+
+    def _on_reports_current_row_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        row = current.data(RecordRole) if current.isValid() else None
+        if isinstance(row, ImportRow):
+            self.report_detail.setText(report_detail(row))
+
+    # --- drag and drop -------------------------------------------------------------------------------
+    @staticmethod
+    def _local_files(event: QDragEnterEvent | QDragMoveEvent | QDropEvent) -> list[Path]:
+        mime = event.mimeData()
+        if mime is None or not mime.hasUrls():
+            return []
+        return [Path(u.toLocalFile()) for u in mime.urls() if u.isLocalFile() and u.toLocalFile()]
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+        if self._local_files(event):
+            event.acceptProposedAction()
+        else:
+            event.ignore()
+
+    def dragMoveEvent(self, event: QDragMoveEvent) -> None:
+        if self._local_files(event):
+            event.acceptProposedAction()
+
+    def dropEvent(self, event: QDropEvent) -> None:
+        files = self._local_files(event)
+        if not files:
+            event.ignore()
+            return
+        event.acceptProposedAction()
+        self.import_files(files, source="dropped")
+
+    # --- watched folder ------------------------------------------------------------------------------
+    def _on_watch_button_clicked(self) -> None:
+        if self._watched is not None:
+            self.stop_watching()
+            return
+        folder = QFileDialog.getExistingDirectory(self, "Watch a folder for exchange files")
+        if folder:
+            self.watch(Path(folder))
+
+    def watch(self, folder: Path) -> None:
+        """Import every exchange file in ``folder`` now, and each new one as it appears."""
+        self.stop_watching()
+        self._watched = folder
+        self._watch_seen.clear()
+        self.watcher.addPath(str(folder))
+        self._show_watch()
+        self.scan_watched()
+
+    def stop_watching(self) -> None:
+        if self.watcher.directories():
+            self.watcher.removePaths(self.watcher.directories())
+        self._watched = None
+        self.watch_timer.stop()
+        self._show_watch()
+
+    def _show_watch(self) -> None:
+        if self._watched is None:
+            self.watch_button.setText("&Watch a folder…")
+            self.watch_button.setAccessibleName("Watch a folder for new exchange files")
+            self.watch_label.setText("")
+        else:
+            self.watch_button.setText("Stop &watching")
+            self.watch_button.setAccessibleName("Stop watching the folder")
+            self.watch_label.setText(f"Watching {self._watched} (for this session only)")
+
+    def _on_watcher_directory_changed(self, _path: str) -> None:
+        self.watch_timer.start()  # restart: look once the folder has been quiet for a moment
+
+    def scan_watched(self) -> None:
+        folder = self._watched
+        if folder is None:
+            return
+        found: list[tuple[int, Path, tuple[str, int, int]]] = []
+        try:
+            entries = list(folder.iterdir())
+        except OSError:
+            self.status.setText("The watched folder cannot be read.")
+            return
+        for p in entries:
+            if p.suffix.lower() != BUNDLE_SUFFIX or not p.is_file():
+                continue
+            try:
+                st = p.stat()
+            except OSError:
+                continue
+            key = (p.name, st.st_size, st.st_mtime_ns)
+            if key not in self._watch_seen:
+                found.append((st.st_mtime_ns, p, key))
+        found.sort(key=lambda t: (t[0], t[1].name))
+        for _mtime, _p, key in found:
+            self._watch_seen.add(key)
+        self.import_files([p for _m, p, _k in found], source="watched")
+
+    # --- conflicts -----------------------------------------------------------------------------------
+    def _on_conflicts_table_activated(self, index: QModelIndex) -> None:
+        self.open_conflict(index)
+
+    def _on_review_button_clicked(self) -> None:
+        self.open_conflict(self.conflicts_table.currentIndex())
+
+    def open_conflict(self, index: QModelIndex) -> ConflictDialog | None:
+        c = index.data(RecordRole) if index.isValid() else None
+        if not isinstance(c, ConflictView):
+            return None
+        dlg = ConflictDialog(self.ctx, c, self)
+        dlg.resolved.connect(self._on_conflict_resolved)
+        self._dialog = dlg
+        dlg.open()
+        return dlg
+
+    def _on_conflict_resolved(self, _conflict_id: str) -> None:
+        self.status.setText("Conflict resolved. The decision travels with the next files.")
+        self.reload()

@@ -1,0 +1,209 @@
+"""Enrol a workstation's identity card, only after comparing its fingerprint read aloud.
+
+Job: the user picks a card file; the dialog shows who the card says it is (name, agency, role,
+all plain text) and asks for the fingerprint its owner reads out by phone or in person, typed or
+pasted; ``exchange.enrol`` compares it and trusts the card only on a match. A mismatch is a clear
+refusal shown in the dialog ("do not trust it"), and nothing is enrolled. On the coordinator's
+store this enrols a member's workstation; on a member's store, its coordinator.
+
+Invariants:
+- The card's own fingerprint is never shown before the comparison: the user must type what the
+  owner reads out, so a substituted card cannot be "confirmed" by reading it off the screen.
+- Enrolment runs on the store worker (one audited transaction); the card file is read here once,
+  capped in size, and its content is shown only as plain text.
+- The preview parses the card with ``app.crypto.identity.read_identity_card`` (pure: it checks the
+  card's self-signature, no store). The exchange service has no "read a card" call yet; when it
+  gains one, ``read_card`` below is the only line to change.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QDialog,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLineEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.models.errors import AppError, InvalidInput, Refused
+from app.services import exchange
+from app.services.exchange import Enrolled
+from app.ui.context import UiContext
+from app.ui.errors import safe_message
+from app.ui.itemmodels.exchange import role_label
+from app.ui.widgets.plain import PlainLabel, heading, muted
+
+MAX_CARD_FILE = 64 * 1024
+FINGERPRINT_DIGITS = 40
+
+
+@dataclass(frozen=True)
+class CardPreview:
+    name: str
+    agency_name: str
+    role: str
+
+
+def read_card(data: bytes) -> CardPreview:
+    """Who a card says it is (its self-signature checked); ``InvalidInput`` for anything else."""
+    from app.crypto.identity import read_identity_card  # see the module docstring
+
+    card = read_identity_card(data)
+    return CardPreview(card.name, card.agency_name, card.role)
+
+
+def digits_in(text: str) -> int:
+    return sum(ch.isdigit() for ch in text)
+
+
+class EnrolDialog(QDialog):
+    enrolled = Signal(object)  # Enrolled
+
+    def __init__(self, ctx: UiContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.card: bytes | None = None
+        self.preview: CardPreview | None = None
+        self.busy = False
+        hub = ctx.snap.workstation.is_hub
+        self.setObjectName("EnrolDialog")
+        self.setWindowTitle("Enrol an identity card")
+        self.setAccessibleName("Enrol an identity card")
+        self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.setMinimumWidth(560)
+        root = QVBoxLayout(self)
+        root.setContentsMargins(18, 14, 18, 14)
+        root.setSpacing(10)
+        root.addWidget(heading("Enrol a member's workstation" if hub else "Enrol your coordinator", level=2))
+        root.addWidget(muted(
+            "Choose the identity card file you were given. Then ask its owner to read their "
+            "fingerprint aloud, by phone or in person, and type it below. The card is trusted only "
+            "if the two match." if hub else
+            "Choose the identity card of your panel coordinator. Then ask the coordinator to read "
+            "their fingerprint aloud, by phone or in person, and type it below. Files are accepted "
+            "only from the coordinator you enrol here."))
+        pick = QHBoxLayout()
+        self.choose = QPushButton("&Choose card file…")
+        self.choose.setAccessibleName("Choose the identity card file")
+        self.choose.clicked.connect(self._on_choose_clicked)
+        pick.addWidget(self.choose)
+        self.file_label = PlainLabel("No card chosen", object_name="Muted", accessible="Card file")
+        pick.addWidget(self.file_label, 1)
+        root.addLayout(pick)
+        form = QFormLayout()
+        self.name = PlainLabel("", accessible="Name on the card", selectable=True)
+        self.agency = PlainLabel("", accessible="Agency on the card", selectable=True)
+        self.role = PlainLabel("", accessible="Role on the card", selectable=True)
+        form.addRow("Name:", self.name)
+        form.addRow("Agency:", self.agency)
+        form.addRow("Role:", self.role)
+        self.fingerprint = QLineEdit()
+        self.fingerprint.setAccessibleName("Fingerprint read aloud by the card's owner")
+        self.fingerprint.setPlaceholderText("12345 67890 12345 67890 12345 67890 12345 67890")
+        self.fingerprint.setMaxLength(200)
+        self.fingerprint.textChanged.connect(self._on_fingerprint_text_changed)
+        form.addRow("&Fingerprint:", self.fingerprint)
+        root.addLayout(form)
+        self.count = PlainLabel("", object_name="Hint", accessible="Digits typed")
+        root.addWidget(self.count)
+        self.message = PlainLabel("", wrap=True, object_name="InlineError", accessible="Enrolment result")
+        self.message.setVisible(False)
+        root.addWidget(self.message)
+        buttons = QHBoxLayout()
+        buttons.addStretch(1)
+        self.enrol_button = QPushButton("&Enrol")
+        self.enrol_button.setObjectName("Primary")
+        self.enrol_button.setAccessibleName("Compare the fingerprint and enrol")
+        self.enrol_button.setEnabled(False)
+        self.enrol_button.setDefault(True)
+        self.enrol_button.clicked.connect(self._on_enrol_clicked)
+        self.cancel = QPushButton("Cancel")
+        self.cancel.clicked.connect(self.reject)
+        buttons.addWidget(self.enrol_button)
+        buttons.addWidget(self.cancel)
+        root.addLayout(buttons)
+        self._update()
+
+    # --- the card --------------------------------------------------------------------------------
+    def _on_choose_clicked(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Choose an identity card", "",
+                                              "Identity cards (*.rtid *.card *.json);;All files (*)")
+        if path:
+            self.load_card(Path(path))
+
+    def load_card(self, path: Path) -> None:
+        self.card, self.preview = None, None
+        self._say("")
+        try:
+            with path.open("rb") as f:
+                data = f.read(MAX_CARD_FILE + 1)
+            if len(data) > MAX_CARD_FILE:
+                raise InvalidInput("That file is too large to be an identity card.")
+            self.preview = read_card(data)
+            self.card = data
+        except OSError:
+            self._say("The card file could not be read.")
+        except AppError as exc:
+            self._say(exc.user_message)
+        self.file_label.setText(path.name if self.card else "No card chosen")
+        p = self.preview
+        self.name.setText(p.name if p else "")
+        self.agency.setText(p.agency_name if p else "")
+        self.role.setText(role_label(p.role) if p else "")
+        self._update()
+        if self.card:
+            self.fingerprint.setFocus()
+
+    # --- the comparison ----------------------------------------------------------------------------
+    def _on_fingerprint_text_changed(self, _text: str) -> None:
+        self._say("")
+        self._update()
+
+    def _update(self) -> None:
+        n = digits_in(self.fingerprint.text())
+        self.count.setText(f"{n} of {FINGERPRINT_DIGITS} digits" if n else "")
+        self.enrol_button.setEnabled(self.card is not None and n == FINGERPRINT_DIGITS and not self.busy)
+
+    def _say(self, text: str, *, ok: bool = False) -> None:
+        self.message.setObjectName("Lead" if ok else "InlineError")
+        self.message.style().unpolish(self.message)
+        self.message.style().polish(self.message)
+        self.message.setText(text)
+        self.message.setVisible(bool(text))
+
+    def _on_enrol_clicked(self) -> None:
+        if self.card is None or self.busy:
+            return
+        card, typed = self.card, self.fingerprint.text()
+        self.busy = True
+        self._update()
+
+        def work(session: object) -> Enrolled:
+            return exchange.enrol(session, card=card, fingerprint=typed)  # type: ignore[arg-type]
+
+        self.ctx.run(work, owner=self, mutates=True, on_done=self._on_enrolled, on_error=self._on_failed)
+
+    def _on_enrolled(self, e: Enrolled) -> None:
+        self.busy = False
+        self.enrolled.emit(e)
+        self.accept()
+
+    def _on_failed(self, exc: BaseException) -> None:
+        self.busy = False
+        if isinstance(exc, Refused):
+            self._say("Not enrolled. " + exc.user_message)
+        elif isinstance(exc, AppError):
+            self._say(safe_message(exc))
+        else:
+            from app.ui.errors import show_error
+
+            show_error(self, exc)
+        self._update()
