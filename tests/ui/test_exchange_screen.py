@@ -8,6 +8,7 @@ timeouts); every model goes through the model tester.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import shutil
 from collections.abc import Iterator
@@ -180,11 +181,13 @@ def _texts(model, row: int) -> list[str]:  # type: ignore[no-untyped-def]
 def test_members_table_shows_fingerprint_status_and_silence(pair: Pair, qtmodeltester) -> None:  # type: ignore[no-untyped-def]
     screen = pair.screen(pair.hub)
     assert screen.members.rowCount() == 1
-    name, agency, role, fpr, status, sent, received, attention = _texts(screen.members, 0)
-    assert (name, agency, role, status) == ("Pat Constable", "Police", "Officer", "Active")
-    assert len(fpr.split(" ")) == 8 and all(len(g) == 5 for g in fpr.split(" "))
+    name, agency, role, fpr, sent, received, status = _texts(screen.members, 0)
+    assert (name, agency, role) == ("Pat Constable", "Police", "Officer")
+    lines = fpr.split("\n")  # eight groups of five digits, two lines of four
+    assert len(lines) == 2 and all(len(line.split(" ")) == 4 for line in lines)
+    assert " ".join(lines) == pair.police.session.workstation.fingerprint
     assert sent == "Never" and received == "Never"
-    assert attention == "No file received yet"
+    assert status == "Active \u00b7 no file received yet"
     assert pair.hub.session.workstation.fingerprint in screen.me.text()
     qtmodeltester.check(screen.members, force_py=True)
     qtmodeltester.check(screen.conflicts, force_py=True)
@@ -193,12 +196,17 @@ def test_members_table_shows_fingerprint_status_and_silence(pair: Pair, qtmodelt
 
 def test_gap_and_silence_are_worded_for_people() -> None:
     from app.services.exchange import PeerStatus
-    from app.ui.itemmodels.exchange import attention, attention_kind
+    from app.ui.itemmodels.exchange import attention, attention_kind, status_cell
 
     p = PeerStatus("m", "d", "Pat", "Police", "officer", "1 2", "active", None, 0,
                    "2026-11-01T10:00:00+00:00", 8, (7,), 12, True)
     assert attention(p) == "File 7 from Police not received; Last file from Police: 12 days ago"
     assert attention_kind(p) == "danger"
+    assert status_cell(p) == "File 7 not received \u00b7 Silent for 12 days"
+    quiet = dataclasses.replace(p, missing=())
+    assert attention(quiet) == "Last file from Police: 12 days ago" and attention_kind(quiet) == "warn"
+    revoked = dataclasses.replace(quiet, status="revoked", silent=False)
+    assert attention(revoked).startswith("Revoked") and attention_kind(revoked) == "danger"
 
 
 # --- export and import ------------------------------------------------------------------------------
@@ -208,13 +216,13 @@ def test_export_from_the_hub_and_import_into_the_agency_through_the_screens(
     hub_screen = pair.hub.win.screens["Exchange"]
     assert out.is_file()
     assert "File 1 for Pat Constable written" in hub_screen.export_result.text()
-    assert hub_screen.members.index(0, 5).data().endswith("file 1")
+    assert hub_screen.members.index(0, 4).data().startswith("File 1\n")
 
     screen = _import(qtbot, pair.police, monkeypatch, out)
     outcome, _reason, applied = _texts(screen.reports, 0)[1:4]
     assert outcome == "Imported" and int(applied) > 0
     assert not screen.alert.isVisible()
-    assert screen.members.index(0, 6).data().endswith("file 1")
+    assert screen.members.index(0, 5).data().startswith("File 1\n")
     assert "changes applied" in screen.report_detail.text()
     # The case arrived: the Cases screen of the officer's window lists it.
     cases = pair.police.win.show_screen("Cases")
@@ -248,7 +256,7 @@ def test_a_tampered_file_shows_a_rejection_and_changes_nothing(qtbot, pair: Pair
     assert row[1] == "Rejected" and row[2]
     assert row[3:] == [""] * 6  # nothing counted for a rejected file
     assert "Rejected" in screen.report_detail.text()
-    assert screen.members.index(0, 6).data() == "Never"
+    assert screen.members.index(0, 5).data() == "Never"
 
 
 def test_a_reused_sequence_number_is_a_security_alert_that_stands_out(
@@ -419,8 +427,6 @@ def test_an_officer_sees_the_conflict_awaiting_the_coordinator(qtbot, conflicted
 
 
 def test_merge_text_prefills_both_and_sends_the_merged_text(qtbot, conflicted: Pair, monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    import dataclasses
-
     from app.services import exchange
     from app.ui.dialogs.conflict_dialog import ConflictDialog
 
@@ -449,8 +455,6 @@ def test_merge_text_prefills_both_and_sends_the_merged_text(qtbot, conflicted: P
 
 
 def test_hostile_names_and_values_are_plain_text(qtbot, conflicted: Pair) -> None:  # type: ignore[no-untyped-def]
-    import dataclasses
-
     from app.ui.dialogs.conflict_dialog import ConflictDialog
 
     screen = conflicted.screen(conflicted.hub)

@@ -68,13 +68,13 @@ def role_label(role: str) -> str:
 def sent_text(p: PeerStatus) -> str:
     if not p.last_sent_at:
         return "Never"
-    return f"{when(p.last_sent_at)} · file {p.last_sent_seq}"
+    return f"File {p.last_sent_seq}\n{when(p.last_sent_at)}"
 
 
 def received_text(p: PeerStatus) -> str:
     if not p.last_received_at:
         return "Never"
-    return f"{when(p.last_received_at)} · file {p.last_received_seq}"
+    return f"File {p.last_received_seq}\n{when(p.last_received_at)}"
 
 
 def _who(p: PeerStatus) -> str:
@@ -104,11 +104,34 @@ def attention_kind(p: PeerStatus) -> str:
     return "muted"
 
 
-def attention_cell(p: PeerStatus) -> str:
-    text = attention(p)
-    if text:
-        return text
-    return "No file received yet" if not p.last_received_at else "Up to date"
+def status_cell(p: PeerStatus) -> str:
+    """The Status column, short (the row names the member; ``attention`` has the sentence)."""
+    if p.status != "active":
+        return "Revoked"
+    parts = []
+    if p.missing:
+        nums = ", ".join(str(n) for n in p.missing)
+        parts.append(f"File {nums} not received" if len(p.missing) == 1 else f"Files {nums} not received")
+    if p.silent and p.silent_days is not None:
+        parts.append(f"Silent for {p.silent_days} days")
+    if parts:
+        return " \u00b7 ".join(parts)
+    return "Active \u00b7 no file received yet" if not p.last_received_at else "Active \u00b7 up to date"
+
+
+def status_kind(p: PeerStatus) -> str:
+    kind = attention_kind(p)
+    if kind != "muted":
+        return kind
+    return "ok" if p.last_received_at else "muted"
+
+
+def fingerprint_lines(fingerprint: str) -> str:
+    """Eight groups of five digits on two lines of four: easy to read aloud, half as wide."""
+    groups = fingerprint.split()
+    if len(groups) != 8:
+        return fingerprint
+    return " ".join(groups[:4]) + "\n" + " ".join(groups[4:])
 
 
 def value_text(value: object) -> str:
@@ -144,12 +167,10 @@ def members_model(parent: QObject | None = None) -> RowsModel[PeerStatus]:
             Column("Member", lambda p: p.name),
             Column("Agency", lambda p: p.agency_name),
             Column("Role", lambda p: role_label(p.role)),
-            Column("Fingerprint", lambda p: p.fingerprint),
-            Column("Status", lambda p: "Active" if p.status == "active" else "Revoked",
-                   kind=lambda p: "ok" if p.status == "active" else "danger"),
+            Column("Fingerprint", lambda p: fingerprint_lines(p.fingerprint), sort=lambda p: p.fingerprint),
             Column("Last file sent", sent_text, sort=lambda p: p.last_sent_at or ""),
             Column("Last file received", received_text, sort=lambda p: p.last_received_at or ""),
-            Column("Attention", attention_cell, kind=attention_kind,
+            Column("Status", status_cell, kind=status_kind,
                    sort=lambda p: (attention_kind(p) != "danger", attention_kind(p) != "warn", p.name)),
         ],
         lambda p: p.member_id,
@@ -157,7 +178,7 @@ def members_model(parent: QObject | None = None) -> RowsModel[PeerStatus]:
     )
 
 
-MEMBER_CHIP_COLUMNS = (4, 7)
+MEMBER_CHIP_COLUMNS = (6,)
 
 # --- import reports ----------------------------------------------------------------------------------
 _row_ids = itertools.count(1)

@@ -5,8 +5,8 @@ last file sent and received, gaps and silence highlighted); "Write my identity c
 "Enrol a card…" (``EnrolDialog``); "Export for…" (member, save path, progress, the report);
 "Import…" of several files at once or by dropping files on the screen, each imported in turn on
 the store worker with a report row per file (a security alert stands out above the table); an
-optional watched folder; the queue of open conflicts, each opened side by side in
-``ConflictDialog``.
+optional watched folder; the queue of open conflicts (a second tab, "Conflicts (n)"), each opened
+side by side in ``ConflictDialog``.
 
 Invariants:
 - Every service call runs on the store worker (``ctx.run``); files are imported one at a time, in
@@ -35,7 +35,7 @@ from PySide6.QtWidgets import (
     QInputDialog,
     QProgressBar,
     QPushButton,
-    QSplitter,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -52,6 +52,7 @@ from app.ui.itemmodels.exchange import (
     MEMBER_CHIP_COLUMNS,
     REPORT_CHIP_COLUMNS,
     ImportRow,
+    attention,
     conflicts_model,
     import_reports_model,
     members_model,
@@ -104,8 +105,10 @@ class ExchangeScreen(Screen):
         # --- members ----------------------------------------------------------------------------
         self.members = members_model(self)
         self.members_table = make_table("Members", self.members, chip_columns=MEMBER_CHIP_COLUMNS)
-        set_widths(self.members_table, [150, 170, 90, 330, 74, 150, 150], stretch=7)
-        self.members_table.setMinimumHeight(120)
+        set_widths(self.members_table, [150, 160, 76, 180, 132, 132], stretch=6)
+        self.members_table.setWordWrap(True)  # the fingerprint takes two lines of four groups
+        self.members_table.verticalHeader().setDefaultSectionSize(46)
+        self.members_table.setMinimumHeight(110)
         self.members_table.selectionModel().currentRowChanged.connect(self._on_members_current_row_changed)
         self.member_detail = PlainLabel("", wrap=True, object_name="Muted", accessible="Selected member",
                                         selectable=True)
@@ -141,7 +144,7 @@ class ExchangeScreen(Screen):
         # --- reports and conflicts ----------------------------------------------------------------
         self.reports = import_reports_model(self)
         self.reports_table = make_table("Import reports", self.reports, chip_columns=REPORT_CHIP_COLUMNS)
-        set_widths(self.reports_table, [150, 130, 0, 62, 78, 68, 62, 60, 60], stretch=2)
+        set_widths(self.reports_table, [190, 140, 0, 62, 78, 70, 62, 62, 64], stretch=2)
         self.reports_table.selectionModel().currentRowChanged.connect(self._on_reports_current_row_changed)
         self.report_detail = PlainLabel("Drop exchange files anywhere on this screen to import them.",
                                         wrap=True, object_name="Muted", accessible="Import report detail",
@@ -161,47 +164,42 @@ class ExchangeScreen(Screen):
         av.addWidget(self.alert_dismiss, 0, Qt.AlignmentFlag.AlignTop)
         self.alert.setVisible(False)
 
-        left = QWidget()
-        lv = QVBoxLayout(left)
-        lv.setContentsMargins(0, 0, 0, 0)
-        lv.addWidget(heading("Import reports", level=2))
+        reports_page = QWidget()
+        lv = QVBoxLayout(reports_page)
+        lv.setContentsMargins(0, 8, 0, 0)
         lv.addWidget(self.alert)
         lv.addWidget(self.reports_table, 1)
         lv.addWidget(self.report_detail)
 
         self.conflicts = conflicts_model(self)
         self.conflicts_table = make_table("Open conflicts", self.conflicts, chip_columns=CONFLICT_CHIP_COLUMNS)
-        set_widths(self.conflicts_table, [0, 100, 170, 64], stretch=0)
+        set_widths(self.conflicts_table, [0, 160, 220, 80], stretch=0)
         self.conflicts_table.setSelectionMode(self.conflicts_table.SelectionMode.SingleSelection)
         self.conflicts_table.activated.connect(self._on_conflicts_table_activated)
         self.conflicts_note = muted("")
         self.review_button = QPushButton("&Review conflict…")
         self.review_button.setAccessibleName("Review the selected conflict side by side")
         self.review_button.clicked.connect(self._on_review_button_clicked)
-        right = QWidget()
-        rv = QVBoxLayout(right)
-        rv.setContentsMargins(0, 0, 0, 0)
-        rv.addWidget(heading("Conflicts", level=2))
+        conflicts_page = QWidget()
+        rv = QVBoxLayout(conflicts_page)
+        rv.setContentsMargins(0, 8, 0, 0)
         rv.addWidget(self.conflicts_table, 1)
         row = QHBoxLayout()
         row.addWidget(self.conflicts_note, 1)
         row.addWidget(self.review_button)
         rv.addLayout(row)
 
-        split = QSplitter(Qt.Orientation.Horizontal)
-        split.setChildrenCollapsible(False)
-        split.addWidget(left)
-        split.addWidget(right)
-        split.setStretchFactor(0, 3)
-        split.setStretchFactor(1, 2)
-        split.setSizes([620, 420])
+        self.tabs = QTabWidget()
+        self.tabs.setAccessibleName("Import reports and conflicts")
+        self.tabs.addTab(reports_page, "Import reports")
+        self.tabs.addTab(conflicts_page, "Conflicts")
 
         self.root.addWidget(heading("Members", level=2))
         self.root.addWidget(self.members_table, 2)
         self.root.addWidget(self.member_detail)
         self.root.addLayout(actions)
         self.root.addWidget(self.export_result)
-        self.root.addWidget(split, 3)
+        self.root.addWidget(self.tabs, 3)
 
         self.watcher = QFileSystemWatcher(self)
         self.watcher.directoryChanged.connect(self._on_watcher_directory_changed)
@@ -215,7 +213,8 @@ class ExchangeScreen(Screen):
         self.setTabOrder(self.members_table, self.export_button)
         self.setTabOrder(self.export_button, self.import_button)
         self.setTabOrder(self.import_button, self.watch_button)
-        self.setTabOrder(self.watch_button, self.reports_table)
+        self.setTabOrder(self.watch_button, self.tabs)
+        self.setTabOrder(self.tabs, self.reports_table)
         self.setTabOrder(self.reports_table, self.conflicts_table)
         self.setTabOrder(self.conflicts_table, self.review_button)
 
@@ -256,6 +255,9 @@ class ExchangeScreen(Screen):
             self.conflicts_note.setText(f"{n} open conflict{'s' if n != 1 else ''} to decide.")
         else:
             self.conflicts_note.setText("These await the coordinator.")
+        self.tabs.setTabText(1, f"Conflicts ({len(rows)})" if rows else "Conflicts")
+        if rows and not self.reports.rowCount():
+            self.tabs.setCurrentIndex(1)  # nothing imported yet this session: show what awaits
         self.review_button.setText("&Review conflict…" if hub else "&View conflict…")
         self.review_button.setEnabled(bool(rows))
         if rows and not self.conflicts_table.currentIndex().isValid():
@@ -272,7 +274,10 @@ class ExchangeScreen(Screen):
     def _on_members_current_row_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
         p = current.data(RecordRole) if current.isValid() else None
         if isinstance(p, PeerStatus):
-            self.member_detail.setText(f"{p.name} ({p.agency_name}): fingerprint {p.fingerprint}")
+            text = f"{p.name} ({p.agency_name}): fingerprint {p.fingerprint}."
+            if attention(p):
+                text += f" {attention(p)}."
+            self.member_detail.setText(text)
 
     def _on_card_button_clicked(self) -> None:
         out, _ = QFileDialog.getSaveFileName(self, "Write my identity card", "roundtable-identity.rtid",
@@ -408,6 +413,7 @@ class ExchangeScreen(Screen):
         row = ImportRow(r, source)
         rows = [row, *self.reports.rows()]
         self.reports.set_rows(rows)
+        self.tabs.setCurrentIndex(0)
         self.reports_table.setCurrentIndex(self.reports.index(0, 0))
         if r.security_alert:
             self.alert_text.setText(
