@@ -467,3 +467,55 @@ def test_hostile_names_and_values_are_plain_text(qtbot, conflicted: Pair) -> Non
     assert dlg.cards[0].origin.textFormat() == Qt.TextFormat.PlainText
     assert dlg.cards[0].value.toPlainText() == hostile
     dlg.deleteLater()
+
+
+# --- accessibility -----------------------------------------------------------------------------------
+def _unnamed(root) -> list[str]:  # type: ignore[no-untyped-def]
+    from PySide6.QtWidgets import (
+        QAbstractButton,
+        QAbstractItemView,
+        QLineEdit,
+        QPlainTextEdit,
+        QTabBar,
+        QWidget,
+    )
+
+    missing = []
+    for w in root.findChildren(QWidget):
+        if not isinstance(w, (QAbstractButton, QLineEdit, QPlainTextEdit, QAbstractItemView)):
+            continue
+        if isinstance(w.parentWidget(), QTabBar) or w.objectName().startswith("qt_"):
+            continue
+        if w.focusPolicy() != Qt.FocusPolicy.NoFocus and not w.accessibleName().strip():
+            missing.append(f"{type(w).__name__} {getattr(w, 'text', lambda: '')()!r}")
+    return missing
+
+
+def test_screen_and_dialogs_name_every_control(qtbot, conflicted: Pair, exchange_templates: Templates) -> None:  # type: ignore[no-untyped-def]
+    screen = conflicted.screen(conflicted.hub)
+    assert _unnamed(screen) == []
+    enrol = screen._on_enrol_button_clicked()
+    enrol.load_card(exchange_templates.health_card)
+    assert _unnamed(enrol) == []
+    enrol.reject()
+    dlg = screen.open_conflict(screen.conflicts.index(0, 0))
+    dlg.merge.setVisible(True)
+    dlg._on_merge_clicked()
+    assert _unnamed(dlg) == []
+    dlg.reject()
+
+
+def test_keyboard_opens_a_conflict_and_keeps_a_version(qtbot, conflicted: Pair) -> None:  # type: ignore[no-untyped-def]
+    from app.ui.dialogs.conflict_dialog import ConflictDialog
+
+    screen = conflicted.screen(conflicted.hub)
+    screen.tabs.setCurrentIndex(1)
+    screen.conflicts_table.setFocus()
+    screen.conflicts_table.setCurrentIndex(screen.conflicts.index(0, 0))
+    qtbot.keyClick(screen.conflicts_table, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: isinstance(screen._dialog, ConflictDialog) and screen._dialog.isVisible(), timeout=WAIT)
+    dlg = screen._dialog
+    assert dlg.focusWidget() is dlg.cards[0].keep  # the dialog opens on the first "Keep this"
+    qtbot.keyClick(dlg.cards[0].keep, Qt.Key.Key_Space)
+    qtbot.waitUntil(lambda: screen.conflicts.rowCount() == 0, timeout=WAIT)
+    conflicted.hub.idle(WAIT)

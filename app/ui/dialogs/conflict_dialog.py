@@ -18,6 +18,7 @@ Invariants:
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QDialog,
     QFrame,
@@ -195,10 +196,11 @@ class ConflictDialog(QDialog):
         buttons.addWidget(self.note)
         buttons.addWidget(self.close_button)
         root.addLayout(buttons)
-        if self.cards and self.cards[0].keep.isVisible():
-            self.cards[0].keep.setFocus()
-        else:
-            self.close_button.setFocus()
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        first = self.cards[0].keep if self.cards and not self.cards[0].keep.isHidden() else self.close_button
+        first.setFocus(Qt.FocusReason.OtherFocusReason)
 
     # --- choices ------------------------------------------------------------------------------------
     def _on_card_keep_requested(self, op_id: str) -> None:

@@ -126,6 +126,7 @@ class EnrolDialog(QDialog):
         self.enrol_button.setDefault(True)
         self.enrol_button.clicked.connect(self._on_enrol_clicked)
         self.cancel = QPushButton("Cancel")
+        self.cancel.setAccessibleName("Cancel without enrolling")
         self.cancel.clicked.connect(self.reject)
         buttons.addWidget(self.enrol_button)
         buttons.addWidget(self.cancel)
