@@ -104,7 +104,7 @@ class ExchangeScreen(Screen):
 
         # --- members ----------------------------------------------------------------------------
         self.members = members_model(self)
-        self.members_table = make_table("Members", self.members, chip_columns=MEMBER_CHIP_COLUMNS)
+        self.members_table = make_table("Members", self.members, chip_columns=MEMBER_CHIP_COLUMNS, sortable=False)
         set_widths(self.members_table, [150, 160, 76, 180, 132, 132], stretch=6)
         self.members_table.setWordWrap(True)  # the fingerprint takes two lines of four groups
         self.members_table.verticalHeader().setDefaultSectionSize(46)
@@ -143,7 +143,8 @@ class ExchangeScreen(Screen):
 
         # --- reports and conflicts ----------------------------------------------------------------
         self.reports = import_reports_model(self)
-        self.reports_table = make_table("Import reports", self.reports, chip_columns=REPORT_CHIP_COLUMNS)
+        self.reports_table = make_table("Import reports", self.reports, chip_columns=REPORT_CHIP_COLUMNS,
+                                        sortable=False)
         set_widths(self.reports_table, [190, 140, 0, 62, 78, 70, 62, 62, 64], stretch=2)
         self.reports_table.selectionModel().currentRowChanged.connect(self._on_reports_current_row_changed)
         self.report_detail = PlainLabel("Drop exchange files anywhere on this screen to import them.",
@@ -172,7 +173,8 @@ class ExchangeScreen(Screen):
         lv.addWidget(self.report_detail)
 
         self.conflicts = conflicts_model(self)
-        self.conflicts_table = make_table("Open conflicts", self.conflicts, chip_columns=CONFLICT_CHIP_COLUMNS)
+        self.conflicts_table = make_table("Open conflicts", self.conflicts, chip_columns=CONFLICT_CHIP_COLUMNS,
+                                          sortable=False)
         set_widths(self.conflicts_table, [0, 160, 220, 80], stretch=0)
         self.conflicts_table.setSelectionMode(self.conflicts_table.SelectionMode.SingleSelection)
         self.conflicts_table.activated.connect(self._on_conflicts_table_activated)
