@@ -19,7 +19,7 @@ import math
 from dataclasses import dataclass
 
 from PySide6.QtCore import QRectF, QSize, Qt
-from PySide6.QtGui import QColor, QFontMetrics, QPainter, QPaintEvent
+from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPaintEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QFrame,
@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
 
 from app.models.statistics import Breakdown, Count, Measure, Statistics
 from app.ui.itemmodels.statistics import BreakdownModel, value_text
+from app.ui.widgets.common import uk
 from app.ui.widgets.plain import PlainLabel, muted
 from app.ui.widgets.tables import set_widths
 
@@ -64,6 +65,12 @@ LABEL_HEADINGS = {
     "overdue_now": "Agency",
 }
 WIDE = ("timeliness", "actions_on_time")
+#: the order cards are placed in (most asked-for first); keys not listed follow in their own order
+ORDER = (
+    "referrals_by_month", "referrals_by_quarter", "case_progress", "screening_outcomes", "consent",
+    "referrals_by_sector", "referrals_by_concern", "referrals_by_age", "referrals_by_gender",
+    "referrals_by_ethnicity", "overdue_now", "timeliness", "actions_on_time",
+)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -112,7 +119,7 @@ class HBarChart(QWidget):
             p.end()
             return
         w = self.width()
-        label_w = min(int(w * 0.42), max(fm.horizontalAdvance(b.label) for b in self._bars) + 10)
+        label_w = min(int(w * 0.5), max(fm.horizontalAdvance(b.label) for b in self._bars) + 10)
         text_w = max(fm.horizontalAdvance(b.text) for b in self._bars) + 8
         bar_x = label_w + 2
         bar_w = max(12, w - bar_x - text_w - 2)
@@ -260,27 +267,31 @@ class BreakdownCard(QFrame):
         self.table = StatsTable(f"{title}: table", self.model)
         body = QHBoxLayout() if wide else QVBoxLayout()
         body.setSpacing(18 if wide else 8)
-        body.addWidget(self.chart, 1, Qt.AlignmentFlag.AlignTop)
-        body.addWidget(self.table, 1 if not wide else 2, Qt.AlignmentFlag.AlignTop)
+        body.addWidget(self.chart, 2 if wide else 1, Qt.AlignmentFlag.AlignTop)
+        body.addWidget(self.table, 3 if wide else 1, Qt.AlignmentFlag.AlignTop)
         outer.addLayout(body)
         self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
-        self._fitted = -1
+        self._fitted: tuple[str, ...] = ()
 
-    def set_breakdown(self, b: Breakdown) -> None:
-        self.title.setText(b.title)
-        self.setAccessibleName(b.title)
-        self.chart.setAccessibleName(f"{b.title}: chart")
-        self.table.setAccessibleName(f"{b.title}: table")
+    def set_breakdown(self, b: Breakdown, title: str = "") -> None:
+        title = title or b.title
+        self.title.setText(title)
+        self.setAccessibleName(title)
+        self.chart.setAccessibleName(f"{title}: chart")
+        self.table.setAccessibleName(f"{title}: table")
         self.model.set_breakdown(b, LABEL_HEADINGS.get(b.key, ""))
-        figures = len(b.columns)
-        if figures != self._fitted:  # once per shape: set_widths installs a resize filter
-            self._fitted = figures
-            set_widths(self.table, [0] + [112 if figures > 1 else 84] * figures, stretch=0)
+        if b.columns != self._fitted:  # once per shape: set_widths installs a resize filter
+            self._fitted = b.columns
+            bold = QFont(self.table.font())
+            bold.setBold(True)
+            fm = QFontMetrics(bold)
+            set_widths(self.table, [0] + [max(64, fm.horizontalAdvance(c) + 26) for c in b.columns], stretch=0)
         if isinstance(self.chart, ColumnChart):
             self.chart.set_points([(r.label, _count(r.values[0])) for r in b.rows if not r.is_total])
         else:
             bars, top = chart_bars(b)
             self.chart.set_bars(bars, top=top)
+        self.chart.setToolTip(self.chart.accessibleDescription().replace("; ", "\n"))
 
     def weight(self) -> int:
         """Roughly how tall the card is, in table rows (to balance the columns)."""
@@ -407,12 +418,15 @@ class StatsView(QWidget):
             tile.set(k)
         for tile in self.tiles[len(figures):]:
             tile.hide()
-        for b in stats.breakdowns:
+        rank = {k: i for i, k in enumerate(ORDER)}
+        ordered = sorted(stats.breakdowns, key=lambda b: rank.get(b.key, len(ORDER)))
+        for b in ordered:
             card = self.cards.get(b.key)
             if card is None:
                 card = self.cards[b.key] = BreakdownCard(b.key, b.title, wide=b.key in WIDE, parent=self)
-            card.set_breakdown(b)
-        self._place([self.cards[b.key] for b in stats.breakdowns])
+            title = f"Actions overdue now (as at {uk(stats.today)}), by agency" if b.key == "overdue_now" else ""
+            card.set_breakdown(b, title)
+        self._place([self.cards[b.key] for b in ordered])
 
     def _place(self, cards: list[BreakdownCard]) -> None:
         """Narrow cards go to the shortest column in order; wide ones below, full width."""
