@@ -210,3 +210,15 @@ def test_breakdown_model_passes_the_model_tester(qtmodeltester, filled: bool) ->
         assert model.index(2, 0).data(Qt.ItemDataRole.FontRole).bold()
         assert model.headerData(0, Qt.Orientation.Horizontal) == "Agency"
     qtmodeltester.check(model)
+
+
+def test_the_period_and_save_are_reachable_by_keyboard_in_order(demo_ui) -> None:
+    screen = _open(demo_ui)
+    chain, w = [], screen.quick
+    for _ in range(12):
+        chain.append(w)
+        w = w.nextInFocusChain()
+    focusable = [c for c in chain if c.focusPolicy() & Qt.FocusPolicy.TabFocus]
+    wanted = [screen.quick, screen.start_edit, screen.end_edit, screen.refresh_button, screen.save_button]
+    assert [c for c in focusable if c in wanted] == wanted
+    assert all(c.accessibleName() for c in wanted)
