@@ -2,7 +2,7 @@
 
 A command module exposes ``register(sub)`` that adds its sub-commands to the parser; each command
 sets ``func=handler`` where ``handler(args, session) -> int`` (or ``needs_store=False`` and
-``handler(args) -> int``). Handlers print results to standard output (JSON only with ``--json``)
+``handler(args) -> int``); ``check=fn(args)`` runs usage checks before the store is unlocked. Handlers print results to standard output (JSON only with ``--json``)
 and raise ``AppError`` subclasses for refusals; ``main`` turns those into one line on standard
 error and the documented exit status. Secrets never come from argument values.
 """

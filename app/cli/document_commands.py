@@ -31,7 +31,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg,
     p.add_argument("--out", help="the PDF to write (with --recipient)")
     p.add_argument("--out-dir", help="the folder to write into (with --all)")
     p.add_argument("--json", action="store_true")
-    p.set_defaults(func=cmd_pack)
+    p.set_defaults(func=cmd_pack, check=check_pack_usage)
 
     p = sub.add_parser("plan", help="the risk-management plan of a case")
     p.add_argument("case")
@@ -56,12 +56,17 @@ def _written(args: argparse.Namespace, paths: list[Path], what: str) -> int:
     return 0
 
 
-def cmd_pack(args: argparse.Namespace, session: Session) -> int:
+def check_pack_usage(args: argparse.Namespace) -> None:
+    """Option combinations are checked before the store is unlocked."""
     if args.all:
         if not args.out_dir or args.out:
             raise UsageError("pack --all needs --out-dir DIR (and no --out).")
     elif not args.out or args.out_dir:
         raise UsageError("pack --recipient needs --out FILE.pdf (and no --out-dir).")
+
+
+def cmd_pack(args: argparse.Namespace, session: Session) -> int:
+    check_pack_usage(args)
     from app.services import documents as documents_svc
 
     meeting_id = documents_svc.resolve_meeting(session, args.meeting)

@@ -62,6 +62,9 @@ def run(argv: Sequence[str]) -> int:
     if not getattr(args, "func", None):
         parser.print_help(sys.stderr)
         return 2
+    check = getattr(args, "check", None)
+    if check is not None:  # usage checks that need no store run before unlocking
+        check(args)
     if getattr(args, "needs_store", True) is False:
         return int(args.func(args))
     from app.services.setup import unlock
