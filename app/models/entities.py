@@ -229,3 +229,28 @@ def is_hub_only(kind: EntityKind, field: str | None) -> bool:
     if "*" in kind.hub_only:
         return True
     return field is not None and field in kind.hub_only
+
+
+# Free text a person wrote, as opposed to coded values (statuses, ids, dates, markings). Only these
+# may be "kept both" or merged when two workstations changed them concurrently.
+FREE_TEXT_FIELDS: frozenset[tuple[str, str]] = frozenset(
+    {
+        ("action", "title"),
+        ("referral", "narrative"),
+        ("referral", "referrer"),
+        ("subject", "address"),
+        ("subject", "vulnerabilities"),
+        ("meeting", "venue"),
+        ("agenda_item", "title"),
+        ("agenda_item", "discussion"),
+        ("agenda_item", "decision"),
+        ("agenda_item", "rationale"),
+        ("agenda_item", "dissent"),
+        ("plan", "contingency"),
+        ("consent", "notes"),
+    }
+)
+
+
+def is_free_text(entity: str, field: str | None) -> bool:
+    return field is not None and (entity, field) in FREE_TEXT_FIELDS

@@ -84,6 +84,21 @@ def write_identity_card(session: Session, *, out: Path) -> Path:
 
 
 @dataclass(frozen=True)
+class CardPreview:
+    """Who an identity card says it is (its self-signature checked), for display before enrolling."""
+
+    name: str
+    agency_name: str
+    role: str
+
+
+def preview_card(card: bytes) -> CardPreview:
+    """Read a card without trusting it; ``InvalidInput`` for a malformed or forged card."""
+    parsed = read_identity_card(card)
+    return CardPreview(parsed.name, parsed.agency_name, parsed.role)
+
+
+@dataclass(frozen=True)
 class Enrolled:
     member_id: str
     device_id: str

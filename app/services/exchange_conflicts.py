@@ -17,6 +17,7 @@ import json
 from dataclasses import dataclass
 
 from app.models import sync_merge as merge
+from app.models.entities import is_free_text
 from app.models.errors import InvalidInput, NotFound, PermissionDenied, Refused
 from app.services.context import Session
 from app.storage import repo, sync_store
@@ -98,8 +99,8 @@ def resolve_conflict(
         resolved: object = None
         if row.kind == merge.CONCURRENT:
             kind = spec.fields[row.field]
-            if mode in ("both", "merge") and kind != "str":
-                raise Refused("Only text can be kept both or merged; keep one version.")
+            if mode in ("both", "merge") and (kind != "str" or not is_free_text(row.entity, row.field)):
+                raise Refused("Only free text can be kept both or merged; keep one version.")
             pairs = [
                 (c, merge.field_value_of(
                     merge.Version(c, ops[c].hlc, ops[c].origin, ops[c].kind, ops[c].prev, ops[c].value),

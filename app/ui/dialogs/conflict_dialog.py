@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.models.entities import is_free_text
 from app.services import exchange
 from app.services.exchange_conflicts import Candidate, ConflictView
 from app.ui.context import UiContext
@@ -37,13 +38,6 @@ from app.ui.itemmodels.exchange import KIND_LABELS, field_text, record_text, val
 from app.ui.widgets.plain import PlainLabel, heading, muted
 
 # Register fields holding free text (a status, a level, an id or a date cannot be joined).
-FREE_TEXT_FIELDS = frozenset({
-    ("action", "title"), ("referral", "narrative"), ("referral", "referrer"),
-    ("subject", "address"), ("subject", "vulnerabilities"), ("meeting", "venue"),
-    ("agenda_item", "title"), ("agenda_item", "discussion"), ("agenda_item", "decision"),
-    ("agenda_item", "rationale"), ("agenda_item", "dissent"), ("plan", "contingency"),
-    ("consent", "notes"),
-})
 
 EXPLAIN = {
     "concurrent": "Two workstations changed this field without seeing each other's change. The "
@@ -62,11 +56,11 @@ AWAITING = "This conflict awaits the coordinator. Nothing is lost in the meantim
 def allows_both(c: ConflictView) -> bool:
     if c.kind in ("fork", "risk"):
         return True
-    return c.kind == "concurrent" and (c.entity, c.field or "") in FREE_TEXT_FIELDS
+    return c.kind == "concurrent" and is_free_text(c.entity, c.field)
 
 
 def allows_merge(c: ConflictView) -> bool:
-    return c.kind == "concurrent" and (c.entity, c.field or "") in FREE_TEXT_FIELDS
+    return c.kind == "concurrent" and is_free_text(c.entity, c.field)
 
 
 def allows_keep(c: ConflictView, cand: Candidate) -> bool:

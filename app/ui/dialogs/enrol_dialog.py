@@ -11,9 +11,7 @@ Invariants:
   owner reads out, so a substituted card cannot be "confirmed" by reading it off the screen.
 - Enrolment runs on the store worker (one audited transaction); the card file is read here once,
   capped in size, and its content is shown only as plain text.
-- The preview parses the card with ``app.crypto.identity.read_identity_card`` (pure: it checks the
-  card's self-signature, no store). The exchange service has no "read a card" call yet; when it
-  gains one, ``read_card`` below is the only line to change.
+- The preview comes from ``exchange.preview_card`` (it checks the card's self-signature; no store).
 """
 
 from __future__ import annotations
@@ -54,9 +52,9 @@ class CardPreview:
 
 def read_card(data: bytes) -> CardPreview:
     """Who a card says it is (its self-signature checked); ``InvalidInput`` for anything else."""
-    from app.crypto.identity import read_identity_card  # see the module docstring
+    from app.services.exchange import preview_card
 
-    card = read_identity_card(data)
+    card = preview_card(data)
     return CardPreview(card.name, card.agency_name, card.role)
 
 
