@@ -32,8 +32,3 @@ def test_print_plan_and_minutes_reach_the_documents_dialogs(demo_ui, monkeypatch
     ed.summary_button.click()
     win.act_print.trigger()  # Ctrl+P on Meetings
     assert calls == [("plan", cid, False), ("minutes", ed.meeting_id, True), ("minutes", ed.meeting_id, False)]
-
-
-def test_reports_says_statistics_are_not_connected_yet(demo_ui) -> None:
-    screen = demo_ui.win.show_screen("Reports")
-    assert "not connected" in screen.body_text and "Nothing on this screen works yet" in screen.body_text
