@@ -29,6 +29,7 @@ from app.models.errors import InvalidInput
 from app.models.ids import ActionId, AgencyId
 from app.services.context import Session
 from app.services.demo_data import (
+    OBJECTIVES,
     ACTION_TITLES,
     AGENCIES,
     CONTRIBUTIONS,
@@ -466,7 +467,7 @@ def _demo_case(
         objectives = [
             Objective(
                 h.id,
-                f"{h.label}: {rng.choice(['reduce isolation and build positive relationships', 'challenge the narratives he has been exposed to', 'keep engaged with education', 'address the risk of harm to self and others'])}.",
+                rng.choice(OBJECTIVES.get(h.id, OBJECTIVES["safety"])),
                 tuple(ActionId(a) for a in action_ids.get(h.id, [])),
             )
             for h in prog.plan_headings

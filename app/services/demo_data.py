@@ -190,3 +190,26 @@ CONTRIBUTIONS = (
     "No recorded offending since the last review; stop and search in September, nothing found.",
     "Mentor reports three sessions held; open to discussing the material he shared.",
 )
+
+OBJECTIVES = {
+    "ideological": (
+        "Challenge the narratives the person has been exposed to, through a trusted mentor.",
+        "Build the critical thinking to question extremist content met online.",
+    ),
+    "education": (
+        "Stay in education with a full timetable and a named member of staff to go to.",
+        "Find a training course or apprenticeship that gives structure to the week.",
+    ),
+    "wellbeing": (
+        "Engage with mental health support and attend appointments.",
+        "Reduce cannabis use with support from the substance misuse service.",
+    ),
+    "family": (
+        "Support the family to talk about online activity and agree boundaries at home.",
+        "Rebuild positive relationships and reduce isolation from peers.",
+    ),
+    "safety": (
+        "Agencies share any sign of rising risk with the lead agency the same day.",
+        "Keep the person safe online: devices checked with consent, reporting routes explained.",
+    ),
+}
