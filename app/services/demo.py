@@ -29,7 +29,6 @@ from app.models.errors import InvalidInput
 from app.models.ids import ActionId, AgencyId
 from app.services.context import Session
 from app.services.demo_data import (
-    OBJECTIVES,
     ACTION_TITLES,
     AGENCIES,
     CONTRIBUTIONS,
@@ -37,6 +36,7 @@ from app.services.demo_data import (
     FORENAMES,
     GENDERS,
     NARRATIVES,
+    OBJECTIVES,
     REFERRERS,
     STAFF,
     STREETS,
