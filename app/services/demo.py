@@ -375,7 +375,10 @@ def _demo_case(
                 FactorRating(
                     d.id,
                     f.id,
-                    rng.choice(ratings),
+                    # Ratings lean with the judged level, as a panel's would (never a score).
+                    ratings[
+                        max(0, min(len(ratings) - 1, rank[risk] - 1 + rng.choice([-1, 0, 0, 1])))
+                    ],
                     rng.choice(CONTRIBUTIONS),
                     AgencyId(agency_ids[rng.choice(shorts)]),
                 )
@@ -392,7 +395,7 @@ def _demo_case(
                     "dimension_summaries": [
                         [
                             d.id,
-                            f"{d.label}: {rng.choice(['limited', 'some', 'clear'])} evidence; see factors.",
+                            f"{rng.choice(['Limited', 'Some', 'Clear'])} evidence across the factors; see the ratings.",
                         ]
                         for d in prog.framework.dimensions
                     ],
