@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from app.models.enums import Role
@@ -175,24 +176,32 @@ class Programme:
         raise InvalidInput("That screening outcome is not part of the programme.")
 
     def sector(self, text: str) -> Choice | None:
-        return _match_choice(self.sectors, text)
+        return self._sector_index.get(_norm(text))
 
     def concern(self, text: str) -> Choice | None:
-        return _match_choice(self.concerns, text)
+        return self._concern_index.get(_norm(text))
+
+    @cached_property
+    def _sector_index(self) -> dict[str, Choice]:
+        return _choice_index(self.sectors)
+
+    @cached_property
+    def _concern_index(self) -> dict[str, Choice]:
+        return _choice_index(self.concerns)
 
 
 def _norm(text: str) -> str:
     return "".join(ch for ch in text.casefold() if ch.isalnum())
 
 
-def _match_choice(choices: tuple[Choice, ...], text: str) -> Choice | None:
-    key = _norm(text)
-    if not key:
-        return None
+def _choice_index(choices: tuple[Choice, ...]) -> dict[str, Choice]:
+    """Every spelling of every choice, normalised; the first choice to claim a spelling keeps it."""
+    index: dict[str, Choice] = {}
     for c in choices:
-        if key in {_norm(c.id), _norm(c.label), *(_norm(a) for a in c.aliases)}:
-            return c
-    return None
+        for key in (_norm(c.id), _norm(c.label), *(_norm(a) for a in c.aliases)):
+            if key:
+                index.setdefault(key, c)
+    return index
 
 
 def _req(d: Mapping[str, Any], key: str, where: str) -> Any:

@@ -612,8 +612,11 @@ def count_rows(conn: Connection, entity: str) -> int:
 
 def next_case_number(conn: Connection, year: int) -> int:
     prefix = f"RT-{year}-"
+    # A range, not LIKE: SQLite's LIKE is case-insensitive and cannot use the ref index.
     row = conn.execute(
-        select(func.max(s.case.c.ref)).where(s.case.c.ref.like(prefix + "%"))
+        select(func.max(s.case.c.ref)).where(
+            s.case.c.ref >= prefix, s.case.c.ref < f"RT-{year}.", func.length(s.case.c.ref) == len(prefix) + 4
+        )
     ).scalar()
     if not row:
         return 1
