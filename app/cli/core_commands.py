@@ -188,7 +188,23 @@ def cmd_status(args: argparse.Namespace, session: Session) -> int:
     out(f"Fingerprint: {st.fingerprint}")
     out("Counts: " + ", ".join(f"{k} {v}" for k, v in st.counts.items()))
     for peer in exchange or []:
-        out(f"  {peer}")
+        sent = (
+            f"file {peer.last_sent_seq} sent {peer.last_sent_at[:10]}"
+            if peer.last_sent_at
+            else "nothing sent"
+        )
+        got = (
+            f"file {peer.last_received_seq} received {peer.last_received_at[:10]}"
+            if peer.last_received_at
+            else "nothing received"
+        )
+        notes = []
+        if peer.missing:
+            notes.append("not received: files " + ", ".join(str(n) for n in peer.missing))
+        if peer.silent and peer.silent_days is not None:
+            notes.append(f"silent for {peer.silent_days} days")
+        extra = f" — {'; '.join(notes)}" if notes else ""
+        out(f"  {peer.name} ({peer.agency_name}): {sent}; {got}{extra}")
     return 0
 
 
