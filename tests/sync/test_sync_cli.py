@@ -80,6 +80,8 @@ def test_full_round_through_the_command_line(tmp_path: Path) -> None:
     cli(stores["police"], "export", "--to", hub_fp[:11], "--out", str(tmp_path / "back.rtb"))
     assert "applied" in cli(stores["hub"], "import", str(tmp_path / "back.rtb")).stdout
     assert json.loads(cli(stores["hub"], "conflicts", "--json").stdout) == []
+    status = cli(stores["hub"], "status").stdout
+    assert "file 1 received" in status and "nothing received" in status  # police sent, health not
     p, h = open_store(stores["police"]), open_store(stores["health"])
     try:
         assert [r[0] for r in dump(p)["case"]] == [cid]
