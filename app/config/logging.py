@@ -27,6 +27,9 @@ class _RedactExceptions(logging.Filter):
 def setup_logging(log_dir: Path | None, *, level: int = logging.INFO) -> None:
     root = logging.getLogger()
     root.setLevel(level)
+    # Libraries' own chatter (migration plugins, engine echo) is not an event of ours.
+    for noisy in ("alembic", "sqlalchemy", "keyring", "PIL", "fontTools"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
     for h in list(root.handlers):
         if getattr(h, "_roundtable", False):
             root.removeHandler(h)
