@@ -69,24 +69,3 @@ def parse_date(value: Any) -> dt.date | None:
     if value is None or value == "":
         return None
     return dt.date.fromisoformat(str(value))
-
-
-def check_value(kind: FieldKind, value: Any) -> bool:
-    """Is ``value`` a well-formed JSON value for a field of ``kind``? (Used on import.)"""
-    if value is None:
-        return True
-    if kind == "str":
-        return isinstance(value, str) and len(value) <= 200_000
-    if kind == "int":
-        return isinstance(value, int) and not isinstance(value, bool) and abs(value) < 2**62
-    if kind == "bool":
-        return isinstance(value, bool)
-    if kind == "date":
-        if not isinstance(value, str) or len(value) != 10:
-            return False
-        try:
-            dt.date.fromisoformat(value)
-        except ValueError:
-            return False
-        return True
-    return isinstance(value, list | dict)
