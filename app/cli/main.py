@@ -22,6 +22,7 @@ COMMAND_MODULES = (
     "app.cli.exchange_commands",
     "app.cli.document_commands",
     "app.cli.intake_commands",
+    "app.cli.records_commands",
 )
 
 
