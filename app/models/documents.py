@@ -30,9 +30,11 @@ from app.models.domain import (
     Meeting,
     Plan,
     Referral,
+    ScreeningDecision,
     Subject,
 )
 from app.models.enums import AgendaKind, Attendance, Marking
+from app.models.ids import AgencyId
 from app.models.programme import Programme
 from app.models.rules import is_overdue
 
@@ -216,3 +218,45 @@ class StatisticsReportData:
     tables: tuple[StatTable, ...]
     series: tuple[StatSeries, ...] = ()
     notes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class SubjectAccessDiscussion:
+    """One panel discussion of a case: the meeting's date and the agenda item as minuted."""
+
+    held_on: dt.date
+    item: AgendaItem
+
+
+@dataclass(frozen=True)
+class SubjectAccessCase:
+    """One of the person's cases, everything the store holds of it (for a subject access request).
+
+    ``contributions`` are those this store's agency may read; ``withheld`` are items restricted by
+    their originator to other agencies: listed (originator and date), never their text."""
+
+    case: Case
+    referrals: tuple[Referral, ...]
+    status_history: tuple[tuple[str, str, str, str], ...]  # (at, from status, to status, rationale)
+    screenings: tuple[ScreeningDecision, ...]
+    consents: tuple[ConsentRecord, ...]
+    assessments: tuple[Assessment, ...]  # oldest version first
+    plans: tuple[Plan, ...]  # oldest version first
+    actions: tuple[ActionLine, ...]
+    contributions: tuple[Contribution, ...]
+    withheld: tuple[Contribution, ...] = ()
+    discussions: tuple[SubjectAccessDiscussion, ...] = ()
+
+
+@dataclass(frozen=True)
+class SubjectAccessData:
+    """Everything the store holds about one person, across all their cases.
+
+    ``own_agency`` is the agency disclosing (this store's); anything another agency contributed is
+    marked on the page for that agency's decision on disclosure."""
+
+    context: DocumentContext
+    subject: Subject
+    own_agency: AgencyId
+    cases: tuple[SubjectAccessCase, ...]
+    names: Names

@@ -1,0 +1,303 @@
+"""The subject access report: everything the store holds about one person, across their cases.
+
+Job: ``render_subject_access(data) -> bytes``: a statement of what the report is; the person;
+then per case the case facts, referrals, status history, screening decisions, consent,
+assessments, plans, actions, panel discussions and information from agencies.
+
+Invariants: every item another agency contributed is printed inside a ruled box headed
+"Contributed by X — for X's decision on disclosure" (in words, so the marking survives greyscale
+copies and separated pages); items restricted away from the disclosing agency are listed by
+originator and date only (their text never reaches this module). Metadata names no person.
+"""
+
+from __future__ import annotations
+
+from reportlab.lib.units import mm
+from reportlab.platypus import Flowable, KeepTogether, Spacer, Table, TableStyle
+
+from app.models.documents import SubjectAccessCase, SubjectAccessData
+from app.models.domain import Contribution, FactorRating
+from app.models.programme import Programme
+from app.reports.parts import actions_table
+from app.reports.styles import INK, M, P, data_table, esc, facts_table, fmt_date, paras
+from app.reports.template import Heading, build_pdf
+
+DISCLOSURE_NOTE = "for {agency}'s decision on disclosure"
+
+
+def other_agency_label(agency: str) -> str:
+    """The words that mark another agency's information (also what tests look for)."""
+    return f"Contributed by {agency} — " + DISCLOSURE_NOTE.format(agency=agency)
+
+
+def _boxed(head: str, body: list[Flowable]) -> Flowable:
+    rows = [[M(f"<b>{esc(head)}</b>", "cell_bold")], *[[f] for f in body]]
+    t = Table(rows, colWidths=[170 * mm], hAlign="LEFT")
+    t.setStyle(
+        TableStyle(
+            [
+                ("BOX", (0, 0), (-1, -1), 1.2, INK),
+                ("LINEBELOW", (0, 0), (-1, 0), 0.6, INK),
+                ("LEFTPADDING", (0, 0), (-1, -1), 6),
+                ("RIGHTPADDING", (0, 0), (-1, -1), 6),
+                ("TOPPADDING", (0, 0), (-1, -1), 3),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
+            ]
+        )
+    )
+    return t
+
+
+def _none(what: str) -> Flowable:
+    return P(f"No {what} recorded.", "small")
+
+
+def _factor_label(prog: Programme, f: FactorRating) -> str:
+    for d in prog.framework.dimensions:
+        if d.id == f.dimension:
+            for fac in d.factors:
+                if fac.id == f.factor:
+                    return f"{d.label}: {fac.label}"
+            return f"{d.label}: {f.factor}"
+    return f"{f.dimension}: {f.factor}"
+
+
+def _rating_label(prog: Programme, rating: str) -> str:
+    for r in prog.framework.ratings:
+        if r.id == rating:
+            return r.label
+    return rating
+
+
+def _level_label(prog: Programme, level: str | None) -> str:
+    for r in prog.framework.risk_levels:
+        if r.id == level:
+            return r.label
+    return level or "—"
+
+
+def _contribution(data: SubjectAccessData, c: Contribution) -> Flowable:
+    names = data.names
+    meta = (
+        f"{fmt_date(c.recorded_on)} · {c.kind} · {c.marking.value} · "
+        f"recorded by {names.member(c.author)}"
+    )
+    body: list[Flowable] = [P(meta, "small"), *paras(c.text, "cell")]
+    if c.agency_id != data.own_agency:
+        return _boxed(other_agency_label(names.agency(c.agency_id)), body)
+    return KeepTogether([P(names.agency(c.agency_id), "h3"), *body, Spacer(1, 4)])
+
+
+def _case(data: SubjectAccessData, part: SubjectAccessCase) -> list[Flowable]:
+    prog, names, c = data.context.programme, data.names, part.case
+    story: list[Flowable] = [
+        Heading(f"Case {c.ref}", "h1", level=0, toc=False),
+        facts_table(
+            [
+                ("Status", prog.status_label(c.status)),
+                ("Opened", fmt_date(c.opened)),
+                ("Closed", fmt_date(c.closed) if c.closed else "—"),
+                ("Exited", fmt_date(c.exited_on) if c.exited_on else "—"),
+                ("Lead agency", names.agency(c.lead_agency)),
+                ("Case officer", names.member(c.case_officer)),
+                ("Shared with", ", ".join(sorted(names.agency(a) for a in c.shared_with)) or "—"),
+                ("Marking", c.marking.value),
+            ]
+        ),
+        Heading("Referral", "h2", level=1, toc=False),
+    ]
+    if not part.referrals:
+        story.append(_none("referral"))
+    for r in part.referrals:
+        sector = prog.sector(r.sector)
+        concern = prog.concern(r.concern)
+        story += [
+            facts_table(
+                [
+                    ("Received", fmt_date(r.received)),
+                    ("Referrer", r.referrer or "—"),
+                    ("Sector", sector.label if sector else r.sector),
+                    ("Type of concern", concern.label if concern else r.concern),
+                ]
+            ),
+            *paras(r.narrative or "—"),
+        ]
+    story.append(Heading("Status history", "h2", level=1, toc=False))
+    if part.status_history:
+        rows: list[list[object]] = [
+            [at[:10], prog.status_label(src) if src else "—", prog.status_label(dst), why or "—"]
+            for at, src, dst, why in part.status_history
+        ]
+        story.append(
+            data_table(["Date", "From", "To", "Rationale"], rows, [22 * mm, 36 * mm, 36 * mm, 76 * mm])
+        )
+    else:
+        story.append(_none("status change"))
+    story.append(Heading("Screening decisions", "h2", level=1, toc=False))
+    if part.screenings:
+        outcomes = {o.id: o.label for o in prog.screening_outcomes}
+        story.append(
+            data_table(
+                ["Date", "Outcome", "Rationale", "Decided by"],
+                [
+                    [fmt_date(s.decided_on), outcomes.get(s.outcome, s.outcome), s.rationale,
+                     names.member(s.decided_by)]
+                    for s in part.screenings
+                ],
+                [22 * mm, 40 * mm, 72 * mm, 36 * mm],
+            )
+        )
+    else:
+        story.append(_none("screening decision"))
+    story.append(Heading("Consent", "h2", level=1, toc=False))
+    if part.consents:
+        story.append(
+            data_table(
+                ["Date", "Consent", "Given by", "Notes", "Re-assess"],
+                [
+                    [fmt_date(k.recorded_on), k.state.value, k.given_by, k.notes or "—",
+                     fmt_date(k.reassess_on) if k.reassess_on else "—"]
+                    for k in part.consents
+                ],
+                [22 * mm, 22 * mm, 24 * mm, 80 * mm, 22 * mm],
+            )
+        )
+    else:
+        story.append(_none("consent"))
+    story.append(Heading("Assessments", "h2", level=1, toc=False))
+    if not part.assessments:
+        story.append(_none("assessment"))
+    dims = {d.id: d.label for d in prog.framework.dimensions}
+    for a in part.assessments:
+        story.append(
+            M(
+                f"<b>Version {a.version}</b>, {esc(fmt_date(a.assessed_on))}, by "
+                f"{esc(names.member(a.author))}: risk level "
+                f"<b>{esc(_level_label(prog, a.risk_level))}</b>",
+                "h3",
+            )
+        )
+        for key, text in a.dimension_summaries:
+            if key in dims and text:
+                story.append(P(f"{dims[key]}: {text}", "body"))
+        if a.overall:
+            story += paras(a.overall)
+        own = [f for f in a.factors if f.source_agency in (None, data.own_agency)]
+        others = [f for f in a.factors if f.source_agency not in (None, data.own_agency)]
+        if own:
+            story.append(
+                data_table(
+                    ["Factor", "Rating", "Evidence"],
+                    [[_factor_label(prog, f), _rating_label(prog, f.rating), f.evidence or "—"]
+                     for f in own],
+                    [60 * mm, 26 * mm, 84 * mm],
+                )
+            )
+        for f in others:
+            story.append(
+                _boxed(
+                    other_agency_label(names.agency(f.source_agency)),
+                    [P(f"{_factor_label(prog, f)} — {_rating_label(prog, f.rating)}", "cell"),
+                     *paras(f.evidence or "—", "cell")],
+                )
+            )
+    story.append(Heading("Plans", "h2", level=1, toc=False))
+    if not part.plans:
+        story.append(_none("plan"))
+    headings = {h.id: h.label for h in prog.plan_headings}
+    for p in part.plans:
+        approved = (
+            f"approved by {names.member(p.approved_by)} on {fmt_date(p.approved_on)}"
+            if p.approved
+            else "not approved"
+        )
+        story.append(
+            P(f"Version {p.version}, written {fmt_date(p.created_on)} by "
+              f"{names.member(p.author)}; {approved}", "h3")
+        )
+        risk = p.risk
+        pairs = [
+            ("What is the risk", risk.nature), ("To whom", risk.who_at_risk),
+            ("How soon", risk.imminence), ("What raises it", risk.increases),
+            ("What lowers it", risk.decreases), ("Protective factors", risk.protective),
+        ]
+        story.append(facts_table([(k, v) for k, v in pairs if v] or [("Risk", "Not recorded")]))
+        for o in p.objectives:
+            story.append(P(f"{headings.get(o.heading, o.heading)}: {o.text}", "body"))
+        if p.contingency:
+            story.append(P(f"Contingency: {p.contingency}", "body"))
+    story += [Heading("Actions", "h2", level=1, toc=False), actions_table(part.actions, names)]
+    story.append(Heading("Panel discussions", "h2", level=1, toc=False))
+    if not part.discussions:
+        story.append(_none("panel discussion"))
+    for d in part.discussions:
+        i = d.item
+        pairs2 = [
+            ("Meeting", fmt_date(d.held_on)),
+            ("Item", i.title or i.kind.value),
+            ("Discussion", i.discussion or "—"),
+            ("Decision", i.decision or "—"),
+            ("Rationale", i.rationale or "—"),
+            ("Dissent", i.dissent or "—"),
+        ]
+        story += [facts_table(pairs2), Spacer(1, 4)]
+    story.append(Heading("Information from agencies", "h2", level=1, toc=False))
+    if not part.contributions and not part.withheld:
+        story.append(_none("information"))
+    for k in part.contributions:
+        story += [_contribution(data, k), Spacer(1, 4)]
+    for k in part.withheld:
+        agency = names.agency(k.agency_id)
+        story += [
+            _boxed(
+                other_agency_label(agency),
+                [P(f"An item recorded on {fmt_date(k.recorded_on)} is held but restricted by "
+                   f"{agency}; its content is not shown here. Refer to {agency}.", "cell")],
+            ),
+            Spacer(1, 4),
+        ]
+    return story
+
+
+def render_subject_access(data: SubjectAccessData, *, compress: bool = True) -> bytes:
+    """The report as PDF bytes."""
+    s, ctx = data.subject, data.context
+    age = s.age_on(ctx.generated_at.date())
+    ids = ", ".join(f"{i.kind.upper()} {i.value}" for i in s.identifiers) or "—"
+    refs = ", ".join(p.case.ref for p in data.cases) or "none"
+    story: list[Flowable] = [
+        Heading("Subject access report", "title", level=0, toc=False),
+        P(ctx.panel_name, "subtitle"),
+        P(
+            f"Everything this panel's store holds about the person below, across "
+            f"{len(data.cases)} case(s): {refs}. Information that another agency contributed is "
+            "marked “Contributed by … — for …'s decision on disclosure”: it must not be disclosed "
+            "without that agency's decision.",
+            "statement",
+        ),
+        Heading("The person", "h1", level=0, toc=False),
+        facts_table(
+            [
+                ("Name", s.display_name),
+                ("Also known as", ", ".join(s.aliases) or "—"),
+                ("Date of birth",
+                 fmt_date(s.date_of_birth) + (f" (age {age})" if age is not None else "")),
+                ("Gender", s.gender or "—"),
+                ("Ethnicity", s.ethnicity or "—"),
+                ("Address", " ".join(x for x in (s.address, s.postcode) if x) or "—"),
+                ("Area", s.area or "—"),
+                ("Identifiers", ids),
+                ("Vulnerabilities", s.vulnerabilities or "—"),
+            ]
+        ),
+    ]
+    for part in data.cases:
+        story += _case(data, part)
+    return build_pdf(
+        story,
+        ctx,
+        title="Subject access report",
+        subject="Subject access report",
+        doc_label="Subject access report",
+        compress=compress,
+    )
