@@ -230,6 +230,43 @@ def update_meeting(
         w.update("meeting", current.id, {"held_on": held_on, "time": time, "venue": venue, "chair": chair or None})
 
 
+# --- the Actions list, lazily (ids first, rows for what is shown) ------------------------------------
+
+
+def action_ids(
+    session: Session,
+    *,
+    agency: str | None = None,
+    owner: str | None = None,
+    status: ActionStatus | None = None,
+    open_only: bool = False,
+    overdue: bool = False,
+    sort: str = "due",
+    descending: bool = False,
+) -> list[str]:
+    """Ids of the actions this store may show, filtered and ordered by the store (``sort`` is one
+    of ``action_queries.SORT_KEYS``: case, title, agency, owner, due, status, update)."""
+    from app.services.cases import visible_agency
+    from app.storage import action_queries
+
+    with session.view() as conn:
+        return action_queries.action_ids(
+            conn, today=session.today(), visible_to=visible_agency(session), agency=agency, owner=owner,
+            status=status.value if status else None, open_only=open_only, overdue=overdue, sort=sort,
+            descending=descending)
+
+
+def action_rows(session: Session, ids: Sequence[str]) -> tuple[list[Action], dict[str, str]]:
+    """The actions with these ids that this store may show, and their cases' refs."""
+    from app.services.cases import visible_agency
+    from app.storage import action_queries, repo
+
+    with session.view() as conn:
+        rows = action_queries.actions_by_ids(conn, ids, visible_to=visible_agency(session))
+        refs = repo.case_refs(conn, {a.case_id for a in rows})
+    return rows, refs
+
+
 # --- long work with progress -----------------------------------------------------------------------
 
 

@@ -205,14 +205,15 @@ def test_whole_cycle(empty_ui, qtbot) -> None:
     acts = officer_win.show_screen("Actions")
     h.idle()
     acts.show_my_overdue()
-    assert acts.proxy.rowCount() == 1
+    h.idle()
+    assert acts.model.rowCount() == 1
     acts.model.setData(acts.model.index(0, 0), Qt.CheckState.Checked, Qt.ItemDataRole.CheckStateRole)
     acts.new_status.setCurrentIndex(acts.new_status.findText("Done"))
     qtbot.keyClicks(acts.note, "Visit done on 29/11.")
     click(qtbot, acts.apply_button)
     h.idle()
     assert acts.error.text() == ""
-    qtbot.waitUntil(lambda: acts.proxy.rowCount() == 0)
+    qtbot.waitUntil(lambda: acts.model.rowCount() == 0)
     officer_win.show_screen("Dashboard")
     h.idle()
     assert dash.data.my_overdue == ()

@@ -151,3 +151,20 @@ def wrap_rows(view: QTableView) -> None:
     """Long text (evidence, decisions, narratives) wraps onto more lines instead of being cut."""
     view.setWordWrap(True)
     view.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+
+
+def text_width(view: QWidget, sample: str, pad: int = 22) -> int:
+    """A column width that shows ``sample`` whole in the view's font (cell padding included), so
+    refs and dates are sized from font metrics rather than guessed pixels (and stay whole at any
+    font size or scale)."""
+    return view.fontMetrics().horizontalAdvance(sample) + pad
+
+
+def ref_width(view: QWidget) -> int:
+    """Room for a case ref such as RT-2026-00123 (five-digit numbers included)."""
+    return text_width(view, "RT-0000-00000")
+
+
+def date_width(view: QWidget) -> int:
+    """Room for a dd/mm/yyyy date."""
+    return text_width(view, "00/00/0000")

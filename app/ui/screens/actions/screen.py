@@ -1,59 +1,27 @@
 """Actions: every action this store may show, filtered by agency, owner, status and overdue, with
 bulk status update for the user's own agency.
 
-Invariants: the list is one model behind a proxy (sorting by typed keys); bulk update is all or
-nothing (the service refuses the whole batch if one action belongs to another agency) and only
+Invariants: the list is a lazy model over ids (``ActionTableModel``): the store filters and sorts,
+rows are fetched for what is shown, so 60,000 actions list as fast as a page; bulk update is all
+or nothing (the service refuses the whole batch if one action belongs to another agency) and only
 the user's own agency's actions can be ticked unless the user is the coordinator.
 """
 
 from __future__ import annotations
 
-from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QSortFilterProxyModel, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QCheckBox, QComboBox, QHBoxLayout, QLineEdit, QPushButton, QWidget
 
-from app.models import rules
-from app.models.domain import Action
 from app.models.enums import ActionStatus, Role
-from app.services import actions, ui_queries
+from app.services import ui_queries
 from app.services.context import Session
 from app.ui.context import UiContext
-from app.ui.itemmodels.actions import action_model
-from app.ui.itemmodels.rows import IdRole, RecordRole, SortRole
+from app.ui.itemmodels.actions import ActionTableModel
 from app.ui.progress import ProgressDialog, run_with_progress
 from app.ui.screens.base import Screen
 from app.ui.tasks import Progress
 from app.ui.widgets.plain import PlainLabel, muted
-from app.ui.widgets.tables import make_table, set_widths
-
-
-class ActionFilter(QSortFilterProxyModel):
-    def __init__(self, ctx: UiContext, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.ctx = ctx
-        self.agency: str | None = None
-        self.owner: str | None = None
-        self.status: ActionStatus | None = None
-        self.overdue = False
-        self.open_only = True
-        self.setSortRole(SortRole)
-
-    def filterAcceptsRow(self, row: int, parent: QModelIndex | QPersistentModelIndex) -> bool:
-        a: Action = self.sourceModel().index(row, 0, parent).data(RecordRole)
-        if a is None:
-            return False
-        if self.agency and a.owner_agency != self.agency:
-            return False
-        if self.owner and a.owner != self.owner:
-            return False
-        if self.status and a.status is not self.status:
-            return False
-        if self.open_only and a.status.is_closed:
-            return False
-        return not (self.overdue and not rules.is_overdue(a, self.ctx.today_fn()))
-
-    def refilter(self) -> None:
-        self.beginFilterChange()
-        self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
+from app.ui.widgets.tables import date_width, make_table, ref_width, set_widths
 
 
 class ActionsScreen(Screen):
@@ -62,7 +30,6 @@ class ActionsScreen(Screen):
 
     def __init__(self, ctx: UiContext, parent: QWidget | None = None) -> None:
         super().__init__(ctx, parent)
-        self._refs: dict[str, str] = {}
         self.progress_dialog: ProgressDialog | None = None
         bar = QHBoxLayout()
         self.agency = QComboBox()
@@ -84,13 +51,11 @@ class ActionsScreen(Screen):
         bar.addWidget(self.overdue)
         bar.addWidget(self.open_only)
         self.root.addLayout(bar)
-        self.model = action_model(ctx, self, refs=lambda cid: self._refs.get(cid, ""))
-        self.model.set_checkable(True)
-        self.proxy = ActionFilter(ctx, self)
-        self.proxy.setSourceModel(self.model)
-        self.table = make_table("All actions", self.proxy, chip_columns=(5,))
-        set_widths(self.table, [132, 0, 64, 140, 92, 96, 170], stretch=1)
-        self.table.sortByColumn(4, Qt.SortOrder.AscendingOrder)
+        self.model = ActionTableModel(ctx, self)
+        self.model.ids_loaded.connect(lambda _n: self._show_count())
+        self.table = make_table("All actions", self.model, chip_columns=(5,))
+        set_widths(self.table, [ref_width(self.table) + 24, 0, 64, 140, date_width(self.table), 96, 170], stretch=1)
+        self.table.horizontalHeader().setSortIndicator(4, Qt.SortOrder.AscendingOrder)
         self.root.addWidget(self.table, 1)
         bulk = QHBoxLayout()
         self.count = muted("")
@@ -150,35 +115,16 @@ class ActionsScreen(Screen):
     def load(self) -> None:
         self._fill_filters()
         self.count.setText("Loading actions…")
-
-        def job(s: Session, progress: Progress) -> tuple[list[Action], dict[str, str]]:
-            progress.step(0, 2)
-            acts = actions.list_actions(s)
-            progress.step(1, 2)
-            refs = actions.case_refs(s, [a.case_id for a in acts])
-            progress.step(2, 2)
-            return acts, refs
-
-        run_with_progress(self.ctx, self, "Loading every action on this store…", job, on_done=self._on_loaded,
-                          on_cancelled=self._on_load_cancelled)
-
-    def _on_load_cancelled(self) -> None:
-        self._dirty = True
-        self.count.setText("Loading was cancelled: open Actions again to load the list.")
-
-    def _on_loaded(self, result: tuple[list[Action], dict[str, str]]) -> None:
-        acts, self._refs = result
-        self.model.set_rows(acts)
         self._apply()
 
     def _apply(self) -> None:
-        self.proxy.agency = self.agency.currentData()
-        self.proxy.owner = self.owner_combo.currentData()
-        self.proxy.status = ActionStatus(self.status.currentData()) if self.status.currentData() else None
-        self.proxy.overdue = self.overdue.isChecked()
-        self.proxy.open_only = self.open_only.isChecked()
-        self.proxy.refilter()
-        self.count.setText(f"{self.proxy.rowCount()} of {self.model.rowCount()} actions")
+        status = self.status.currentData()
+        self.model.reload(agency=self.agency.currentData(), owner=self.owner_combo.currentData(),
+                          status=ActionStatus(status) if status else None, overdue=self.overdue.isChecked(),
+                          open_only=self.open_only.isChecked())
+
+    def _show_count(self) -> None:
+        self.count.setText(f"{self.model.rowCount()} of {self.model.total} actions")
 
     def show_my_overdue(self) -> None:
         i = self.agency.findData(self.ctx.snap.workstation.agency.id)
@@ -193,7 +139,7 @@ class ActionsScreen(Screen):
         snap = self.ctx.snap
         if snap.workstation.member.role is not Role.COORDINATOR:
             mine = snap.workstation.agency.id
-            others = [a for a in self.model.rows() if a.id in ids and a.owner_agency != mine]
+            others = [i for i, agency in self.model.checked_agencies().items() if agency != mine]
             if others:
                 self.error.setText("Only your own agency's actions can be updated; untick the others.")
                 return
@@ -223,12 +169,21 @@ class ActionsScreen(Screen):
             on_error=failed, on_cancelled=cancelled, mutates=True)
 
     def _on_tick_all_clicked(self) -> None:
-        ids = [self.proxy.index(r, 0).data(IdRole) for r in range(self.proxy.rowCount())]
-        mine = self.ctx.snap.workstation.agency.id
-        if self.ctx.snap.workstation.member.role is not Role.COORDINATOR:
-            own = {a.id for a in self.model.rows() if a.owner_agency == mine}
-            ids = [i for i in ids if i in own]
-        self.model.set_checked(ids, True)
+        snap = self.ctx.snap
+        if snap.workstation.member.role is Role.COORDINATOR:
+            self._tick(self.model.ids(), "")
+            return
+        # an officer ticks only their own agency's actions among those shown: the store says which
+        mine = snap.workstation.agency.id
+        f = dict(self.model.filters)
+        if f.get("agency", mine) != mine:
+            self._tick([], mine)
+            return
+        f["agency"] = mine
+        self.ctx.run(lambda s: ui_queries.action_ids(s, **f), owner=self, on_done=lambda ids: self._tick(ids, mine))
+
+    def _tick(self, ids: list[str], agency: str) -> None:
+        self.model.set_checked(ids, True, agency=agency)
         self.error.setText(f"{len(self.model.checked_ids())} ticked.")
 
     def _on_untick_all_clicked(self) -> None:

@@ -1,0 +1,106 @@
+"""The Actions list as ids in the store's order, and rows for the ids a screen shows.
+
+Job: let the desktop's Actions screen list 60,000 actions the way the case list lists cases: the
+store filters and sorts (one query of ids), the screen fetches rows for the blocks it paints.
+Read-only; called inside ``Session.view()``.
+
+Invariants: an action is listed only if its case is visible to ``visible_to`` (lead or shared
+with; ``None`` is the hub and sees everything); "overdue" means open or in progress and due before
+``today``, as ``rules.is_overdue``; ties are broken by due date then id, so the order is total.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import Connection, and_, case, func, or_, select
+
+from app.models.domain import Action
+from app.storage import repo
+from app.storage import schema as s
+
+OPEN = ("open", "in-progress")
+SORT_KEYS = ("case", "title", "agency", "owner", "due", "status", "update")
+
+
+def _visible(visible_to: str | None) -> Any:
+    c = s.case
+    return or_(
+        c.c.lead_agency == visible_to,
+        func.instr(func.coalesce(c.c.shared_with, ""), '"' + str(visible_to) + '"') > 0,
+    )
+
+
+def action_ids(
+    conn: Connection,
+    *,
+    today: dt.date,
+    visible_to: str | None = None,
+    agency: str | None = None,
+    owner: str | None = None,
+    status: str | None = None,
+    open_only: bool = False,
+    overdue: bool = False,
+    sort: str = "due",
+    descending: bool = False,
+) -> list[str]:
+    a, c = s.action, s.case
+    conds: list[Any] = []
+    if visible_to is not None:
+        conds.append(_visible(visible_to))
+    if agency:
+        conds.append(a.c.owner_agency == agency)
+    if owner:
+        conds.append(a.c.owner == owner)
+    if status:
+        conds.append(a.c.status == status)
+    if open_only or overdue:
+        conds.append(a.c.status.in_(OPEN))
+    if overdue:
+        conds.append(a.c.due < today.isoformat())
+    from_: Any = a.join(c, c.c.id == a.c.case_id)
+    if sort == "agency":
+        from_ = from_.outerjoin(s.agency, s.agency.c.id == a.c.owner_agency)
+        key: Any = func.coalesce(s.agency.c.short, a.c.owner_agency)
+    elif sort == "owner":
+        from_ = from_.outerjoin(s.member, s.member.c.id == a.c.owner)
+        key = func.coalesce(s.member.c.name, "")
+    elif sort == "case":
+        key = c.c.ref
+    elif sort == "title":
+        key = a.c.title
+    elif sort == "status":
+        key = case((and_(a.c.status.in_(OPEN), a.c.due < today.isoformat()), 0), else_=1) * 100 + case(
+            (a.c.status == "open", 1), (a.c.status == "in-progress", 2), (a.c.status == "done", 3), else_=4)
+    elif sort == "update":
+        latest = (
+            select(s.action_update.c.note)
+            .where(s.action_update.c.action_id == a.c.id)
+            .order_by(s.action_update.c.at.desc())
+            .limit(1)
+            .scalar_subquery()
+        )
+        key = func.coalesce(latest, "")
+    else:
+        key = a.c.due
+    q = select(a.c.id).select_from(from_).where(*conds)
+    q = q.order_by(key.desc() if descending else key.asc(), a.c.due, a.c.id)
+    return [str(r[0]) for r in conn.execute(q)]
+
+
+def actions_by_ids(conn: Connection, ids: Sequence[str], *, visible_to: str | None = None) -> list[Action]:
+    """The actions with these ids (with their updates) whose case ``visible_to`` may see, in no
+    particular order."""
+    a, c = s.action, s.case
+    out: list[Action] = []
+    for i in range(0, len(ids), 500):
+        chunk = list(ids[i : i + 500])
+        if visible_to is not None:
+            q = select(a.c.id).select_from(a.join(c, c.c.id == a.c.case_id)).where(a.c.id.in_(chunk),
+                                                                                  _visible(visible_to))
+            chunk = [str(r[0]) for r in conn.execute(q)]
+        if chunk:
+            out += repo.actions_for(conn, a.c.id.in_(chunk))
+    return out
