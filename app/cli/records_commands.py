@@ -1,0 +1,105 @@
+"""Records commands: retention, purge, sar (docs/records.md). Each handler calls services only.
+
+- ``retention [--json] [--within DAYS]`` lists closed cases whose retention date has passed or
+  falls within DAYS.
+- ``purge CASE --reason TEXT [--override-reason TEXT]`` deletes one closed case for real; before
+  its retention date only with an override reason (exit 1, nothing changed, without one).
+- ``sar CASE --out FILE.pdf`` writes everything held about the case's subject.
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from app.cli.base import out, print_json, table
+from app.models.dates import format_uk
+from app.models.errors import UsageError
+
+if TYPE_CHECKING:
+    from app.services.context import Session
+
+
+def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg,unused-ignore]
+    p = sub.add_parser("retention", help="closed cases due for deletion under the retention rules")
+    p.add_argument("--json", action="store_true")
+    p.add_argument("--within", type=int, default=0, metavar="DAYS",
+                   help="also list cases whose retention date falls within DAYS")
+    p.set_defaults(func=cmd_retention, check=check_retention_usage)
+
+    p = sub.add_parser("purge", help="delete a closed case permanently (retention)")
+    p.add_argument("case")
+    p.add_argument("--reason", required=True)
+    p.add_argument("--override-reason", default=None,
+                   help="why the case is deleted before its retention date")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_purge, check=check_purge_usage)
+
+    p = sub.add_parser("sar", help="subject access report: everything held about a case's subject")
+    p.add_argument("case")
+    p.add_argument("--out", required=True)
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_sar)
+
+
+def check_retention_usage(args: argparse.Namespace) -> None:
+    if args.within < 0:
+        raise UsageError("retention --within needs a number of days of 0 or more.")
+
+
+def check_purge_usage(args: argparse.Namespace) -> None:
+    if not args.reason.strip():
+        raise UsageError("purge needs --reason TEXT.")
+    if args.override_reason is not None and not args.override_reason.strip():
+        raise UsageError("purge --override-reason needs a reason.")
+
+
+def cmd_retention(args: argparse.Namespace, session: Session) -> int:
+    from app.services import retention
+
+    items = retention.retention_review(session, within_days=args.within)
+    if args.json:
+        print_json(items)
+        return 0
+    if not items:
+        out("No closed case is due for deletion.")
+        return 0
+    table(
+        [
+            [i.ref, i.subject_name, i.outcome, format_uk(i.closed), format_uk(i.due),
+             "due" if i.overdue else f"in {i.days_left} days"]
+            for i in items
+        ],
+        ["Ref", "Subject", "Outcome", "Closed", "Delete from", ""],
+    )
+    return 0
+
+
+def cmd_purge(args: argparse.Namespace, session: Session) -> int:
+    from app.services import cases, retention
+
+    case = cases.resolve_case(session, args.case)
+    result = retention.purge_case(
+        session, case_id=case.id, reason=args.reason, override_reason=args.override_reason
+    )
+    if args.json:
+        print_json(result)
+        return 0
+    total = sum(result.counts.values())
+    out(f"Case {result.ref} deleted permanently: {total} records"
+        + (" (including the person's record)" if result.subject_deleted else "")
+        + (", before its retention date (override recorded)" if result.overridden else "") + ".")
+    return 0
+
+
+def cmd_sar(args: argparse.Namespace, session: Session) -> int:
+    from app.services import cases, subject_access
+
+    case = cases.resolve_case(session, args.case)
+    path = subject_access.subject_access_report(session, case_id=case.id, out=Path(args.out))
+    if args.json:
+        print_json({"written": [str(path)]})
+    else:
+        out(f"Subject access report written: {path}")
+    return 0
