@@ -1,5 +1,8 @@
 """The one safe way to write a file outside the store: permissions first, write, fsync, atomic rename.
 
+``write_file_atomic(path, data)`` for bytes in memory; ``atomic_writer(path)`` (a context manager
+yielding the temporary file) for content streamed in pieces, such as a large exchange file.
+
 Invariants: the final path never holds a half-written file; the data is never readable by other
 users, even for an instant (the temporary file is created 0600 with O_EXCL beside the target);
 a failure (full disk, no permission) removes the temporary file and raises ``FileWriteError`` with
@@ -12,6 +15,7 @@ import contextlib
 import errno
 import os
 import secrets
+from collections.abc import Iterator
 from pathlib import Path
 
 from app.models.errors import FileWriteError
@@ -32,8 +36,48 @@ def _fsync_dir(directory: Path) -> None:
         os.close(fd)
 
 
-def write_file_atomic(path: Path | str, data: bytes, *, mode: int = _PRIVATE) -> Path:
-    """Write ``data`` to ``path`` atomically with ``mode``; return the absolute path."""
+class AtomicFile:
+    """The open temporary file of ``atomic_writer``: raw, unbuffered writes through ``os.write``.
+
+    ``read``/``seek``/``tell`` let a writer that must patch or re-read what it wrote (the bundle
+    writer hashes its own output) do so before the rename.
+    """
+
+    def __init__(self, fd: int) -> None:
+        self._fd = fd
+        self.written = 0
+
+    def write(self, data: bytes | bytearray | memoryview) -> int:
+        view = memoryview(data)
+        total = len(view)
+        while view:
+            n = os.write(self._fd, view)
+            view = view[n:]
+        pos = os.lseek(self._fd, 0, os.SEEK_CUR)
+        self.written = max(self.written, pos)
+        return total
+
+    def seek(self, offset: int, whence: int = os.SEEK_SET) -> int:
+        return os.lseek(self._fd, offset, whence)
+
+    def tell(self) -> int:
+        return os.lseek(self._fd, 0, os.SEEK_CUR)
+
+    def read(self, size: int) -> bytes:
+        return os.read(self._fd, size)
+
+    def fileno(self) -> int:
+        return self._fd
+
+
+@contextlib.contextmanager
+def atomic_writer(path: Path | str, *, mode: int = _PRIVATE) -> Iterator[AtomicFile]:
+    """Stream a file to ``path`` atomically: yields the temporary file; on a clean exit it is
+    fsynced and renamed over ``path``; on any exception it is removed and nothing appears.
+
+    Same guarantees as ``write_file_atomic`` (0600 from creation, O_EXCL beside the target, a full
+    disk or refused write raises ``FileWriteError``), for content too large to hold in memory.
+    """
     target = Path(path).expanduser().absolute()
     directory = target.parent
     if not directory.is_dir():
@@ -41,7 +85,7 @@ def write_file_atomic(path: Path | str, data: bytes, *, mode: int = _PRIVATE) ->
     if target.is_dir():
         raise FileWriteError(f"{target} is a folder, not a file.")
     tmp = directory / f".{target.name}.{secrets.token_hex(6)}.part"
-    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
+    flags = os.O_RDWR | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
     flags |= getattr(os, "O_NOFOLLOW", 0)
     try:
         fd = os.open(tmp, flags, mode)
@@ -52,10 +96,7 @@ def write_file_atomic(path: Path | str, data: bytes, *, mode: int = _PRIVATE) ->
     try:
         try:
             os.fchmod(fd, mode) if hasattr(os, "fchmod") else None
-            view = memoryview(data)
-            while view:
-                written = os.write(fd, view)
-                view = view[written:]
+            yield AtomicFile(fd)
             os.fsync(fd)
         finally:
             os.close(fd)
@@ -69,7 +110,13 @@ def write_file_atomic(path: Path | str, data: bytes, *, mode: int = _PRIVATE) ->
             os.unlink(tmp)
         raise
     _fsync_dir(directory)
-    return target
+
+
+def write_file_atomic(path: Path | str, data: bytes, *, mode: int = _PRIVATE) -> Path:
+    """Write ``data`` to ``path`` atomically with ``mode``; return the absolute path."""
+    with atomic_writer(path, mode=mode) as f:
+        f.write(data)
+    return Path(path).expanduser().absolute()
 
 
 def _describe(exc: OSError, directory: Path) -> str:
