@@ -35,11 +35,12 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import io
 import os
 import struct
-from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Any
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Any, Protocol
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives import hpke
@@ -48,16 +49,24 @@ from cryptography.hazmat.primitives.ciphers.aead import ChaCha20Poly1305
 
 from app.crypto._canonical import CanonicalError, Caps, canonical_dumps, strict_loads
 from app.crypto.identity import KEY_ID_BYTES, SIGNATURE_BYTES, DeviceKeys, PublicIdentity, verify
-from app.models.errors import BundleRejected, InvalidInput, NeedsNewerReader, SecurityAlert
+from app.models.errors import (
+    BundleRejected,
+    FileWriteError,
+    InvalidInput,
+    NeedsNewerReader,
+    SecurityAlert,
+)
 
 MAGIC = b"\x89RTB\r\n\x1a\n"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: chunk associated data without the payload length (streamable)
 SUITE_ED25519_X25519_CHACHA = 1
 ALLOWED_VERSIONS = frozenset({FORMAT_VERSION})
 ALLOWED_SUITES = frozenset({SUITE_ED25519_X25519_CHACHA})
 
 _PRELUDE = struct.Struct(">8sHH16sIQ")
 PRELUDE_BYTES = _PRELUDE.size  # 40
+_AAD_PRELUDE_BYTES = PRELUDE_BYTES - 8  # all but the payload length
+_READ_BLOCK = 1024 * 1024
 CHUNK_BYTES = 64 * 1024
 TAG_BYTES = 16
 DATA_KEY_BYTES = 32
@@ -202,7 +211,13 @@ def _chunk_nonce(index: int, last: bool) -> bytes:
 
 
 def _chunk_aad(prelude: bytes, header_bytes: bytes) -> bytes:
-    return prelude + hashlib.sha256(header_bytes).digest()
+    """Every fixed field of the prelude except the payload length, and the header's hash.
+
+    The payload length is left out so a writer can stream chunks before it knows how many there
+    will be; it is still signed, checked against the file size, and fixed by the chunk sequence
+    (index and last flag in every nonce).
+    """
+    return bytes(prelude[:_AAD_PRELUDE_BYTES]) + hashlib.sha256(header_bytes).digest()
 
 
 def _signature_message(signed_part: bytes | memoryview) -> bytes:
@@ -212,10 +227,6 @@ def _signature_message(signed_part: bytes | memoryview) -> bytes:
 def _sign_envelope(signer: DeviceKeys, unsigned: bytes) -> bytes:
     """``unsigned`` followed by its signature (tests use this to re-sign mutated files)."""
     return unsigned + signer.signing.sign(_signature_message(unsigned))
-
-
-def _chunk_count(plaintext_len: int) -> int:
-    return max(1, -(-plaintext_len // CHUNK_BYTES))
 
 
 def _payload_layout(payload_len: int) -> int | None:
@@ -229,22 +240,41 @@ def _payload_layout(payload_len: int) -> int | None:
     return n_full + 1
 
 
+# --- file-like objects ---------------------------------------------------------------------------
+class WritableFile(Protocol):
+    """What ``BundleWriter`` needs: write, seek and read back (``files.AtomicFile``, ``BytesIO``)."""
+
+    def write(self, data: bytes, /) -> int: ...
+    def seek(self, offset: int, whence: int = 0, /) -> int: ...
+    def read(self, size: int, /) -> bytes: ...
+
+
+class ReadableFile(Protocol):
+    """What ``open_bundle_stream`` needs: an open binary file (or ``BytesIO``)."""
+
+    def seek(self, offset: int, whence: int = 0, /) -> int: ...
+    def read(self, size: int, /) -> bytes: ...
+
+
+def _read_exact(f: ReadableFile, n: int) -> bytes:
+    parts: list[bytes] = []
+    left = n
+    while left > 0:
+        piece = f.read(min(left, _READ_BLOCK))
+        if not piece:
+            break
+        parts.append(piece)
+        left -= len(piece)
+    return b"".join(parts)
+
+
 # --- sealing -------------------------------------------------------------------------------------
-def seal_bundle(
-    *,
-    plaintext: bytes,
+def _prepare_header(
     header_fields: dict[str, Any],
     signer: DeviceKeys,
     recipients: list[tuple[str, PublicIdentity]],
-) -> bytes:
-    """Encrypt ``plaintext`` to ``recipients`` (device id, public identity) and sign as ``signer``.
-
-    ``header_fields`` holds exactly bundle_id, sender, stream, sequence, created_hlc,
-    schema [major, minor], min_reader [major, minor] and registry_version; this function adds
-    recipients and wrapped_keys. Invalid input raises ``InvalidInput``.
-    """
-    if not isinstance(plaintext, bytes | bytearray | memoryview):
-        raise InvalidInput("The bundle content must be bytes.")
+) -> tuple[bytes, bytes, bytes]:
+    """(signer key id, canonical header bytes, fresh data key) -- or ``InvalidInput``."""
     if not isinstance(header_fields, dict) or set(header_fields) != set(_CALLER_FIELDS):
         raise InvalidInput("The bundle header needs exactly: " + ", ".join(_CALLER_FIELDS) + ".")
     if not recipients:
@@ -270,28 +300,119 @@ def seal_bundle(
     header_bytes = canonical_dumps(header)
     if len(header_bytes) > MAX_HEADER_BYTES:
         raise InvalidInput("The bundle header is too large.")
+    return signer_key_id, header_bytes, data_key
 
-    view = memoryview(bytes(plaintext))
-    n_chunks = _chunk_count(len(view))
-    payload_len = len(view) + n_chunks * TAG_BYTES
-    prelude = _PRELUDE.pack(
-        MAGIC,
-        FORMAT_VERSION,
-        SUITE_ED25519_X25519_CHACHA,
-        signer_key_id,
-        len(header_bytes),
-        payload_len,
-    )
-    total = PRELUDE_BYTES + len(header_bytes) + payload_len + SIGNATURE_BYTES
-    if total > MAX_BUNDLE_BYTES:
-        raise InvalidInput("The bundle would be too large.")
-    aead = ChaCha20Poly1305(data_key)
-    aad = _chunk_aad(prelude, header_bytes)
-    parts = [prelude, header_bytes]
-    for index in range(n_chunks):
-        chunk = view[index * CHUNK_BYTES : (index + 1) * CHUNK_BYTES]
-        parts.append(aead.encrypt(_chunk_nonce(index, index == n_chunks - 1), chunk, aad))
-    return _sign_envelope(signer, b"".join(parts))
+
+class BundleWriter:
+    """Seal a bundle into ``out`` while its plaintext is written in pieces (bounded memory).
+
+    ``out`` must be empty and positioned at 0 (``files.atomic_writer`` gives one). The prelude is
+    written with a zero payload length, then the header, then each 64 KiB chunk as soon as the
+    next byte shows it is not the last. ``finish()`` seals the last chunk, patches the payload
+    length, hashes the file by reading it back (the prelude comes first in the signed hash) and
+    appends the signature. A running hash of what was written is compared with what is read back,
+    so a file altered on disk before signing is never signed (``FileWriteError``).
+    """
+
+    def __init__(
+        self,
+        out: WritableFile,
+        *,
+        header_fields: dict[str, Any],
+        signer: DeviceKeys,
+        recipients: list[tuple[str, PublicIdentity]],
+        max_size: int = MAX_BUNDLE_BYTES,
+    ) -> None:
+        key_id, header_bytes, data_key = _prepare_header(header_fields, signer, recipients)
+        self._out = out
+        self._signer = signer
+        self._max_size = max_size
+        self._header_len = len(header_bytes)
+        self._prelude = _PRELUDE.pack(
+            MAGIC, FORMAT_VERSION, SUITE_ED25519_X25519_CHACHA, key_id, len(header_bytes), 0
+        )
+        self._aead = ChaCha20Poly1305(data_key)
+        self._aad = _chunk_aad(self._prelude, header_bytes)
+        self._buf = bytearray()
+        self._index = 0
+        self._payload_len = 0
+        self._written = hashlib.sha512(header_bytes)
+        self._done = False
+        out.write(self._prelude)
+        out.write(header_bytes)
+
+    def _emit(self, chunk: bytes | bytearray, last: bool) -> None:
+        sealed = self._aead.encrypt(_chunk_nonce(self._index, last), bytes(chunk), self._aad)
+        self._index += 1
+        self._payload_len += len(sealed)
+        total = PRELUDE_BYTES + self._header_len + self._payload_len + SIGNATURE_BYTES
+        if total > self._max_size:
+            raise InvalidInput("The bundle would be too large.")
+        self._written.update(sealed)
+        self._out.write(sealed)
+
+    def write(self, data: bytes | bytearray | memoryview) -> int:
+        if self._done:
+            raise InvalidInput("The bundle is already sealed.")
+        view = memoryview(data).cast("B")
+        total = len(view)
+        while view:
+            if len(self._buf) == CHUNK_BYTES:
+                self._emit(self._buf, last=False)
+                self._buf = bytearray()
+            take = CHUNK_BYTES - len(self._buf)
+            self._buf += view[:take]
+            view = view[take:]
+        return total
+
+    def finish(self) -> int:
+        """Seal the last chunk and sign; returns the size of the bundle."""
+        if self._done:
+            raise InvalidInput("The bundle is already sealed.")
+        self._done = True
+        self._emit(self._buf, last=True)
+        self._buf = bytearray()
+        prelude = self._prelude[:-8] + self._payload_len.to_bytes(8, "big")
+        self._out.seek(0)
+        self._out.write(prelude)
+        signed = hashlib.sha512(prelude)
+        reread = hashlib.sha512()
+        left = self._header_len + self._payload_len
+        while left > 0:
+            block = self._out.read(min(left, _READ_BLOCK))
+            if not block:
+                break
+            signed.update(block)
+            reread.update(block)
+            left -= len(block)
+        if left or reread.digest() != self._written.digest():
+            raise FileWriteError("The exchange file changed on disk while it was being written.")
+        self._out.seek(0, os.SEEK_END)
+        self._out.write(self._signer.signing.sign(_SIG_DOMAIN + signed.digest()))
+        return PRELUDE_BYTES + self._header_len + self._payload_len + SIGNATURE_BYTES
+
+
+def seal_bundle(
+    *,
+    plaintext: bytes,
+    header_fields: dict[str, Any],
+    signer: DeviceKeys,
+    recipients: list[tuple[str, PublicIdentity]],
+) -> bytes:
+    """Encrypt ``plaintext`` to ``recipients`` (device id, public identity) and sign as ``signer``.
+
+    ``header_fields`` holds exactly bundle_id, sender, stream, sequence, created_hlc,
+    schema [major, minor], min_reader [major, minor] and registry_version; this function adds
+    recipients and wrapped_keys. Invalid input raises ``InvalidInput``. The in-memory form of
+    ``BundleWriter`` (small bundles and tests).
+    """
+    if not isinstance(plaintext, bytes | bytearray | memoryview):
+        raise InvalidInput("The bundle content must be bytes.")
+    out = io.BytesIO()
+    writer = BundleWriter(out, header_fields=header_fields, signer=signer, recipients=recipients)
+    writer.write(plaintext)
+    writer.finish()
+    return out.getvalue()
 
 
 # --- opening -------------------------------------------------------------------------------------
@@ -305,28 +426,89 @@ def read_prelude(data: bytes) -> Prelude:
     return Prelude(version, suite, bytes(key_id), header_len, payload_len)
 
 
-def open_bundle(
-    data: bytes,
+_CHANGED = "The exchange file changed while it was being read; it was rejected."
+
+
+@dataclass
+class StreamedBundle:
+    """A bundle whose signature, header, recipient and key have been checked; its content is
+    decrypted by iterating ``chunks()``, which reads the file a second time.
+
+    ``digest`` is SHA-512 of everything before the signature (the signed bytes): equal digests
+    mean the same file. The second pass hashes again what it reads and refuses, before yielding
+    the last piece, a file that differs from the one whose signature was checked.
+    """
+
+    header: dict[str, Any]
+    signer_key_id: bytes
+    digest: bytes
+    size: int
+    plaintext_length: int
+    _file: ReadableFile = field(repr=False)
+    _key: bytes = field(repr=False)
+    _signed_head: bytes = field(repr=False)  # prelude and header, as hashed in the first pass
+    _signature: bytes = field(repr=False)
+    _n_chunks: int = 0
+
+    def chunks(self) -> Iterator[bytes]:
+        """The plaintext, one decrypted 64 KiB chunk at a time (``SecurityAlert`` on failure)."""
+        f = self._file
+        aead = ChaCha20Poly1305(self._key)
+        prelude = self._signed_head[:PRELUDE_BYTES]
+        aad = _chunk_aad(prelude, self._signed_head[PRELUDE_BYTES:])
+        again = hashlib.sha512(self._signed_head)
+        f.seek(len(self._signed_head))
+        signed_end = self.size - SIGNATURE_BYTES
+        pos = len(self._signed_head)
+        full = CHUNK_BYTES + TAG_BYTES
+        for i in range(self._n_chunks):
+            last = i == self._n_chunks - 1
+            want = signed_end - pos if last else full
+            sealed = _read_exact(f, want)
+            if len(sealed) != want:
+                raise SecurityAlert(_CHANGED)
+            again.update(sealed)
+            pos += want
+            try:
+                piece = aead.decrypt(_chunk_nonce(i, last), sealed, aad)
+            except InvalidTag as exc:
+                raise SecurityAlert(
+                    "The exchange file's content does not decrypt, although the file is signed "
+                    "by a trusted workstation."
+                ) from exc
+            if last:
+                signature = _read_exact(f, SIGNATURE_BYTES + 1)
+                if signature != self._signature or again.digest() != self.digest:
+                    raise SecurityAlert(_CHANGED)
+            yield piece
+
+
+def open_bundle_stream(
+    f: ReadableFile,
     *,
     lookup_signer: Callable[[bytes], bytes | None],
     me_device_id: str,
     me: DeviceKeys,
     max_size: int = MAX_BUNDLE_BYTES,
     max_plaintext: int = MAX_BUNDLE_BYTES,
-) -> OpenedBundle:
-    """Check and open a bundle addressed to ``me_device_id``; see the module invariants.
+) -> StreamedBundle:
+    """Check a bundle file and get ready to decrypt it; see the module invariants.
 
+    First pass: size cap, fixed fields, lengths, signer, then the whole file hashed in blocks and
+    the signature verified, before anything of variable length is parsed; then header, recipient,
+    unwrap and plaintext cap. Decryption is the second pass (``StreamedBundle.chunks``). ``f`` is
+    kept open by the caller until the chunks have been read; it should be a private copy.
     ``lookup_signer`` maps a signer key id to its Ed25519 public key, or None when the key is
     unknown, revoked or not allowed here.
     """
     # 1. size cap
-    if not isinstance(data, bytes | bytearray | memoryview):
-        raise BundleRejected("This is not a Roundtable exchange file.")
-    size = len(data)
+    size = f.seek(0, os.SEEK_END)
     if size > max_size:
         raise BundleRejected("The exchange file is larger than the allowed maximum.")
     # 2. fixed fields
-    prelude = read_prelude(data)
+    f.seek(0)
+    prelude_bytes = _read_exact(f, PRELUDE_BYTES)
+    prelude = read_prelude(prelude_bytes)
     if prelude.version not in ALLOWED_VERSIONS:
         if prelude.version > max(ALLOWED_VERSIONS):
             raise NeedsNewerReader()
@@ -348,16 +530,29 @@ def open_bundle(
             "The exchange file is not from a trusted workstation of this panel "
             "(unknown or revoked signer)."
         )
-    # 5. signature over everything before it, before parsing anything of variable length
-    view = memoryview(data if isinstance(data, bytes) else bytes(data))
+    # 5. signature over everything before it (read in blocks), before parsing anything of
+    #    variable length; the prelude and header are kept exactly as hashed
+    header_end = PRELUDE_BYTES + prelude.header_length
     signed_end = size - SIGNATURE_BYTES
-    if not verify(sign_pub, _signature_message(view[:signed_end]), bytes(view[signed_end:])):
+    hashed = hashlib.sha512(prelude_bytes)
+    header_bytes = _read_exact(f, prelude.header_length)
+    hashed.update(header_bytes)
+    left = signed_end - header_end
+    while left > 0:
+        block = f.read(min(left, _READ_BLOCK))
+        if not block:
+            break
+        hashed.update(block)
+        left -= len(block)
+    signature = _read_exact(f, SIGNATURE_BYTES + 1)
+    if left or len(header_bytes) != prelude.header_length or len(signature) != SIGNATURE_BYTES:
+        raise BundleRejected(_CHANGED)
+    digest = hashed.digest()
+    if not verify(sign_pub, _SIG_DOMAIN + digest, signature):
         raise BundleRejected(
             "The exchange file's signature is not valid: it was damaged or altered after signing."
         )
     # 6. header under hard caps
-    header_end = PRELUDE_BYTES + prelude.header_length
-    header_bytes = bytes(view[PRELUDE_BYTES:header_end])
     try:
         parsed = strict_loads(header_bytes, _HEADER_CAPS)
         header, recipients, wrapped = _validate_header(parsed)
@@ -396,21 +591,45 @@ def open_bundle(
     plaintext_len = prelude.payload_length - n_chunks * TAG_BYTES
     if plaintext_len > max_plaintext:
         raise BundleRejected("The exchange file's content is larger than allowed.")
-    # 10. decrypt chunk by chunk
-    aead = ChaCha20Poly1305(data_key)
-    aad = _chunk_aad(bytes(view[:PRELUDE_BYTES]), header_bytes)
-    out = bytearray()
-    pos = header_end
-    full = CHUNK_BYTES + TAG_BYTES
-    for i in range(n_chunks):
-        last = i == n_chunks - 1
-        end = signed_end if last else pos + full
-        try:
-            out += aead.decrypt(_chunk_nonce(i, last), view[pos:end], aad)
-        except InvalidTag as exc:
-            raise SecurityAlert(
-                "The exchange file's content does not decrypt, although the file is signed by a "
-                "trusted workstation."
-            ) from exc
-        pos = end
-    return OpenedBundle(header=header, plaintext=bytes(out), signer_key_id=prelude.signer_key_id)
+    # 10. (the caller) decrypt chunk by chunk: StreamedBundle.chunks()
+    return StreamedBundle(
+        header=header,
+        signer_key_id=prelude.signer_key_id,
+        digest=digest,
+        size=size,
+        plaintext_length=plaintext_len,
+        _file=f,
+        _key=data_key,
+        _signed_head=prelude_bytes + header_bytes,
+        _signature=signature,
+        _n_chunks=n_chunks,
+    )
+
+
+def open_bundle(
+    data: bytes,
+    *,
+    lookup_signer: Callable[[bytes], bytes | None],
+    me_device_id: str,
+    me: DeviceKeys,
+    max_size: int = MAX_BUNDLE_BYTES,
+    max_plaintext: int = MAX_BUNDLE_BYTES,
+) -> OpenedBundle:
+    """Check and open a bundle held in memory (small bundles and tests): ``open_bundle_stream``
+    over the bytes, with the whole plaintext joined."""
+    if not isinstance(data, bytes | bytearray | memoryview):
+        raise BundleRejected("This is not a Roundtable exchange file.")
+    if len(data) > max_size:
+        raise BundleRejected("The exchange file is larger than the allowed maximum.")
+    streamed = open_bundle_stream(
+        io.BytesIO(bytes(data)),
+        lookup_signer=lookup_signer,
+        me_device_id=me_device_id,
+        me=me,
+        max_size=max_size,
+        max_plaintext=max_plaintext,
+    )
+    plaintext = b"".join(streamed.chunks())
+    return OpenedBundle(
+        header=streamed.header, plaintext=plaintext, signer_key_id=streamed.signer_key_id
+    )

@@ -79,7 +79,7 @@ def prelude(
     payload_len: int,
     *,
     signer: DeviceKeys = COORD,
-    version: int = 1,
+    version: int = B.FORMAT_VERSION,
     suite: int = 1,
     magic: bytes = MAGIC,
 ) -> bytes:
@@ -153,7 +153,7 @@ def test_chunk_boundaries(size: int) -> None:
 def test_read_prelude() -> None:
     data = seal()
     p = read_prelude(data)
-    assert (p.version, p.suite, p.signer_key_id) == (1, 1, COORD.public().key_id)
+    assert (p.version, p.suite, p.signer_key_id) == (B.FORMAT_VERSION, 1, COORD.public().key_id)
     assert PRELUDE_BYTES + p.header_length + p.payload_length + 64 == len(data)
     with pytest.raises(BundleRejected):
         read_prelude(b"short")
@@ -224,9 +224,13 @@ def test_wrong_magic(magic: bytes) -> None:
 
 def test_wrong_version() -> None:
     with pytest.raises(NeedsNewerReader):
-        open_as(_patch_prelude(seal(), version=2))
+        open_as(_patch_prelude(seal(), version=B.FORMAT_VERSION + 1))
     with pytest.raises(BundleRejected, match="format version"):
         open_as(_patch_prelude(seal(), version=0))
+    # format 1 (chunk associated data bound the payload length, so it could not be streamed) is
+    # refused, not read: it was never released
+    with pytest.raises(BundleRejected, match="format version"):
+        open_as(_patch_prelude(seal(), version=1))
 
 
 @pytest.mark.parametrize("suite", [0, 2, 0xFFFF])
