@@ -19,8 +19,11 @@ Invariants:
 
 from __future__ import annotations
 
+import hashlib
+import os
 import zlib
-from collections.abc import Iterable, Iterator
+from array import array
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -124,61 +127,122 @@ class Payload:
 
 
 # --- building ----------------------------------------------------------------------------------
-def build_payload(
-    manifest: Manifest, registry: bytes | None, ops: Iterable[Op], *, compress: bool = True
-) -> bytes:
-    """The plaintext for ``seal_bundle``. ``manifest.op_count`` must equal the number of ops."""
-    parts = [canonical_dumps(manifest.as_json()), registry if registry is not None else b"null"]
+class PayloadWriter:
+    """Writes the plaintext line by line to ``sink`` (a ``BundleWriter.write``), compressing on the
+    fly: the payload is never whole in memory."""
+
+    def __init__(self, sink: Callable[[bytes], object], *, compress: bool = True) -> None:
+        self._sink = sink
+        self._z = zlib.compressobj(6) if compress else None
+        sink(bytes([CODEC_ZLIB if compress else CODEC_STORED]))
+
+    def line(self, data: bytes) -> None:
+        if self._z is None:
+            self._sink(data + b"\n")
+            return
+        out = self._z.compress(data + b"\n")
+        if out:
+            self._sink(out)
+
+    def close(self) -> None:
+        if self._z is not None:
+            self._sink(self._z.flush())
+
+
+def write_payload(
+    sink: Callable[[bytes], object],
+    manifest: Manifest,
+    registry: bytes | None,
+    ops: Iterable[Op],
+    *,
+    compress: bool = True,
+) -> int:
+    """Stream the plaintext to ``sink``; ``manifest.op_count`` must equal the number of ops
+    (``ValueError`` otherwise, after writing: the caller discards what it wrote)."""
+    w = PayloadWriter(sink, compress=compress)
+    w.line(canonical_dumps(manifest.as_json()))
+    w.line(registry if registry is not None else b"null")
     n = 0
     for op in ops:
-        parts.append(canonical_dumps(op.to_wire()))
+        w.line(canonical_dumps(op.to_wire()))
         n += 1
     if n != manifest.op_count:
         raise ValueError("manifest op_count does not match the operations")
-    body = b"\n".join(parts) + b"\n"
-    if compress:
-        return bytes([CODEC_ZLIB]) + zlib.compress(body, 6)
-    return bytes([CODEC_STORED]) + body
+    w.close()
+    return n
+
+
+def build_payload(
+    manifest: Manifest, registry: bytes | None, ops: Iterable[Op], *, compress: bool = True
+) -> bytes:
+    """The plaintext for ``seal_bundle``, in memory (small payloads and tests)."""
+    parts: list[bytes] = []
+    write_payload(parts.append, manifest, registry, ops, compress=compress)
+    return b"".join(parts)
 
 
 # --- parsing -----------------------------------------------------------------------------------
-def _chunks(plaintext: bytes) -> Iterator[bytes]:
-    """The body, expanded piece by piece under ``MAX_EXPANDED``."""
-    if not plaintext:
+def _expand(pieces: Iterable[bytes]) -> Iterator[bytes]:
+    """The body, expanded piece by piece under ``MAX_EXPANDED``, from plaintext pieces."""
+    it = iter(pieces)
+    first = b""
+    for p in it:
+        if p:
+            first = bytes(p)
+            break
+    if not first:
         raise PayloadInvalid("the content is empty")
-    codec, body = plaintext[0], memoryview(plaintext)[1:]
+    codec = first[0]
+
+    def inputs() -> Iterator[bytes]:
+        yield first[1:]
+        yield from it
+
+    total = 0
     if codec == CODEC_STORED:
-        if len(body) > MAX_EXPANDED:
-            raise PayloadInvalid("the content is larger than allowed")
-        yield bytes(body)
+        for p in inputs():
+            total += len(p)
+            if total > MAX_EXPANDED:
+                raise PayloadInvalid("the content is larger than allowed")
+            if p:
+                yield bytes(p)
         return
     if codec != CODEC_ZLIB:
         raise PayloadInvalid("the content uses an unknown encoding")
     d = zlib.decompressobj()
-    total = 0
-    data: bytes | memoryview = body
+    step = 1 << 20
     try:
-        while True:
-            piece = d.decompress(data, 1 << 20)
+        for p in inputs():
+            data: bytes = p
+            while data:
+                if d.eof:
+                    raise PayloadInvalid("there is data after the compressed content")
+                piece = d.decompress(data, step)
+                total += len(piece)
+                if total > MAX_EXPANDED:
+                    raise PayloadInvalid("the content expands beyond the allowed size")
+                if piece:
+                    yield piece
+                data = d.unconsumed_tail
+                if d.unused_data:
+                    raise PayloadInvalid("there is data after the compressed content")
+        while not d.eof:  # output the decompressor still holds
+            piece = d.decompress(b"", step)
+            if not piece:
+                raise PayloadInvalid("the compressed content is truncated")
             total += len(piece)
             if total > MAX_EXPANDED:
                 raise PayloadInvalid("the content expands beyond the allowed size")
-            if piece:
-                yield piece
-            data = d.unconsumed_tail
-            if d.eof:
-                break
-            if not data and not piece:
-                raise PayloadInvalid("the compressed content is truncated")
+            yield piece
     except zlib.error as exc:
         raise PayloadInvalid("the compressed content is damaged") from exc
     if d.unused_data or d.unconsumed_tail:
         raise PayloadInvalid("there is data after the compressed content")
 
 
-def _lines(plaintext: bytes) -> Iterator[bytes]:
+def _lines(pieces: Iterable[bytes]) -> Iterator[bytes]:
     buf = bytearray()
-    for piece in _chunks(plaintext):
+    for piece in _expand(pieces):
         buf += piece
         start = 0
         while True:
@@ -194,6 +258,39 @@ def _lines(plaintext: bytes) -> Iterator[bytes]:
             raise PayloadInvalid("a line of the content is longer than allowed")
     if buf:
         raise PayloadInvalid("the content does not end with a complete line")
+
+
+class _SeenIds:
+    """Which op ids a payload has shown, in 8 bytes per slot rather than a set of strings.
+
+    An open-addressing table sized from the manifest's op count (load at most 1/2: the parser
+    refuses more ops than the manifest announces). Each id is hashed with a per-payload random
+    key to 128 bits: 64 choose the slot, 64 are stored, so two different ids are taken for the
+    same only with probability about 2^-60 per file -- and a retry draws a new key.
+    """
+
+    def __init__(self, expected: int) -> None:
+        size = 16
+        while size < 2 * expected:
+            size *= 2
+        self._mask = size - 1
+        self._slots = array("Q", bytes(8 * size))
+        self._key = os.urandom(16)
+
+    def add(self, op_id: str) -> bool:
+        """True the first time ``op_id`` is seen, False after."""
+        d = hashlib.blake2b(op_id.encode(), digest_size=16, key=self._key).digest()
+        i = int.from_bytes(d[:8], "little") & self._mask
+        tag = int.from_bytes(d[8:], "little") or 1
+        slots = self._slots
+        while True:
+            v = slots[i]
+            if v == 0:
+                slots[i] = tag
+                return True
+            if v == tag:
+                return False
+            i = (i + 1) & self._mask
 
 
 def _id(value: object, what: str) -> str:
@@ -257,39 +354,73 @@ def parse_manifest(line: bytes) -> Manifest:
     )
 
 
-def parse_payload(plaintext: bytes) -> Payload:
-    """Parse and validate a decrypted payload; ``PayloadInvalid`` on anything wrong."""
-    lines = _lines(plaintext)
-    try:
-        manifest = parse_manifest(next(lines))
-        reg_line = next(lines)
-    except StopIteration as exc:
-        raise PayloadInvalid("the content is incomplete") from exc
-    registry: bytes | None
-    if reg_line == b"null":
-        registry = None
-    elif len(reg_line) > MAX_REGISTRY or not reg_line.startswith(b"{"):
-        raise PayloadInvalid("the registry in the content is not valid")
-    else:
-        registry = reg_line
-    ops: list[Op] = []
-    seen: set[str] = set()
-    for line in lines:
-        if len(ops) >= manifest.op_count:
-            raise PayloadInvalid("the content holds more operations than its manifest says")
+class PayloadReader:
+    """Parse a payload from plaintext pieces, streaming: the manifest and registry at once, then
+    the ops one by one (``ops``) or in batches (``batches``), each validated as it comes.
+
+    Only one line (at most ``MAX_LINE``) and one table of seen op ids (8 bytes a slot) are held;
+    the counts and the end of the content are checked when the ops have been read to the end.
+    Raises ``PayloadInvalid`` only (and whatever the piece source raises, e.g. a decryption
+    failure).
+    """
+
+    def __init__(self, pieces: Iterable[bytes]) -> None:
+        self._lines = _lines(pieces)
         try:
-            op = validate_op(strict_loads(line, _OP_CAPS))
-        except CanonicalError as exc:
-            raise PayloadInvalid("an operation is not valid JSON within the limits") from exc
-        except OpInvalid as exc:
-            raise PayloadInvalid(str(exc)) from exc
-        if op.op_id in seen:
-            raise PayloadInvalid("an operation appears twice in the content")
-        seen.add(op.op_id)
-        ops.append(op)
-    if len(ops) != manifest.op_count:
-        raise PayloadInvalid("the content holds fewer operations than its manifest says")
-    return Payload(manifest=manifest, registry=registry, ops=tuple(ops))
+            self.manifest = parse_manifest(next(self._lines))
+            reg_line = next(self._lines)
+        except StopIteration as exc:
+            raise PayloadInvalid("the content is incomplete") from exc
+        if reg_line == b"null":
+            self.registry: bytes | None = None
+        elif len(reg_line) > MAX_REGISTRY or not reg_line.startswith(b"{"):
+            raise PayloadInvalid("the registry in the content is not valid")
+        else:
+            self.registry = reg_line
+        self._started = False
+
+    def ops(self) -> Iterator[Op]:
+        """Every op, validated; then the checks of the whole (count, nothing after the ops)."""
+        if self._started:
+            raise RuntimeError("the operations can be read once")
+        self._started = True
+        expected = self.manifest.op_count
+        seen = _SeenIds(expected)
+        n = 0
+        for line in self._lines:
+            if n >= expected:
+                raise PayloadInvalid("the content holds more operations than its manifest says")
+            try:
+                op = validate_op(strict_loads(line, _OP_CAPS))
+            except CanonicalError as exc:
+                raise PayloadInvalid("an operation is not valid JSON within the limits") from exc
+            except OpInvalid as exc:
+                raise PayloadInvalid(str(exc)) from exc
+            if not seen.add(op.op_id):
+                raise PayloadInvalid("an operation appears twice in the content")
+            n += 1
+            yield op
+        if n != expected:
+            raise PayloadInvalid("the content holds fewer operations than its manifest says")
+
+    def batches(self, size: int) -> Iterator[list[Op]]:
+        """The ops in lists of at most ``size`` (the last one is yielded after the final checks)."""
+        batch: list[Op] = []
+        for op in self.ops():
+            batch.append(op)
+            if len(batch) >= size:
+                yield batch
+                batch = []
+        if batch:
+            yield batch
+
+
+def parse_payload(plaintext: bytes) -> Payload:
+    """Parse and validate a whole decrypted payload in memory; ``PayloadInvalid`` on anything
+    wrong (``PayloadReader`` is the streaming form)."""
+    reader = PayloadReader([plaintext])
+    ops = tuple(reader.ops())
+    return Payload(manifest=reader.manifest, registry=reader.registry, ops=ops)
 
 
 def check_manifest_matches(manifest: Manifest, header: dict[str, Any]) -> None:
