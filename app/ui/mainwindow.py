@@ -191,9 +191,17 @@ class MainWindow(QMainWindow):
         self.go_actions = []
         for i, name in enumerate(SCREENS, start=1):
             self.go_actions.append(self._act(go, name, partial(self.show_screen, name), f"Ctrl+{i}"))
+        records_menu = bar.addMenu("R&ecords")
+        self.act_retention = self._act(records_menu, "&Retention review…", self._cmd_retention)
         help_menu = bar.addMenu("&Help")
         self._act(help_menu, "&Keyboard shortcuts", self._cmd_shortcuts, "F1")
-        self._lockable = [self.act_new, self.act_save, self.act_print, self.act_find, self.act_filter, *self.go_actions]
+        self._lockable = [self.act_new, self.act_save, self.act_print, self.act_find, self.act_filter, *self.go_actions,
+                          self.act_retention]
+
+    def _cmd_retention(self) -> None:
+        from app.ui.dialogs.retention_dialog import show_retention_review
+
+        show_retention_review(self, self.ctx)
 
     # --- screens, built on first use ----------------------------------------------------------------
     def screen_named(self, name: str) -> Screen:
