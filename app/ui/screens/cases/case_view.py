@@ -72,6 +72,11 @@ class CaseView(QWidget):
         self.print_button.setToolTip("Print the risk-management plan (Ctrl+P)")
         self.print_button.clicked.connect(self.print_plan)
         head.addWidget(self.print_button)
+        self.sar_button = QPushButton("Subject access…")
+        self.sar_button.setObjectName("Flat")
+        self.sar_button.setAccessibleName("Subject access report: everything held about this person")
+        self.sar_button.clicked.connect(self.subject_access)
+        head.addWidget(self.sar_button)
         head.addWidget(self.marking_chip)
         v.addLayout(head)
         self.tabs = QTabWidget()
@@ -136,6 +141,13 @@ class CaseView(QWidget):
         from app.ui.dialogs.pack_dialog import print_plan
 
         print_plan(self, self.ctx.session_for_documents(), self.case_id)
+
+    def subject_access(self) -> None:
+        if self.case_id is None or self.ctx.is_locked:
+            return
+        from app.ui.dialogs.subject_access import request_subject_access
+
+        request_subject_access(self, self.ctx, self.case_id)
 
     def save(self) -> bool:
         tab = self.tabs.currentWidget()
