@@ -3,12 +3,19 @@
 Programmes are data (``resources/programmes/*.toml``); ``app.config.programmes`` reads the files and
 calls :func:`programme_from_dict`. Code asks a ``Programme`` questions and never tests its name.
 Invariant: a ``Programme`` is validated on construction (every transition names known statuses and
-roles, every screening outcome leads to a known status).
+roles, every screening outcome leads to a known status, a checklist's thresholds name known levels).
+
+A framework is of one of two kinds. ``rated``: dimensions of factors, each rated on a scale; the
+risk level is a professional judgement. ``checklist``: questions answered from a short list (yes,
+no, not known); thresholds on the number of counting answers *suggest* a level, which the
+professional confirms or overrides with a recorded reason. Both are held in the same shape
+(a checklist is one dimension whose factors are the questions and whose ratings are the answers)
+so that everything that shows or exchanges an assessment works for both.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
@@ -72,12 +79,81 @@ class RiskLevel:
     rank: int
 
 
+RATED = "rated"
+CHECKLIST = "checklist"
+FRAMEWORK_KINDS = (RATED, CHECKLIST)
+CHECKLIST_DIMENSION = "questions"  # the one dimension a checklist's questions sit in
+
+# Agreed keys in an assessment's ``dimension_summaries`` beside the dimension ids (no dimension
+# may use them): why the chosen level differs from the one a checklist suggested, the level it
+# suggested, and the programme's case fields ("field:<id>") recorded with that version.
+LEVEL_REASON_KEY = "level-reason"
+SUGGESTED_LEVEL_KEY = "suggested-level"
+CASE_FIELD_PREFIX = "field:"
+
+
+@dataclass(frozen=True)
+class Threshold:
+    """At least ``at_least`` counting answers suggest the risk level ``level``."""
+
+    at_least: int
+    level: str
+
+
 @dataclass(frozen=True)
 class Framework:
     name: str
     dimensions: tuple[Dimension, ...]
     ratings: tuple[Rating, ...]
     risk_levels: tuple[RiskLevel, ...]
+    kind: str = RATED
+    counted: frozenset[str] = frozenset()  # checklist: the answers that count (e.g. "yes")
+    thresholds: tuple[Threshold, ...] = ()
+
+    def __post_init__(self) -> None:
+        problems = []
+        if self.kind not in FRAMEWORK_KINDS:
+            problems.append(
+                f"framework kind {self.kind!r} is not one of {', '.join(FRAMEWORK_KINDS)}"
+            )
+        reserved = {LEVEL_REASON_KEY, SUGGESTED_LEVEL_KEY}
+        for d in self.dimensions:
+            if d.id in reserved or d.id.startswith(CASE_FIELD_PREFIX):
+                problems.append(f"dimension id {d.id!r} is reserved")
+        if not self.risk_levels:
+            problems.append("the framework has no risk levels")
+        levels = {r.id for r in self.risk_levels}
+        answers = {r.id for r in self.ratings}
+        if self.kind == CHECKLIST:
+            n = len(self.factor_ids())
+            if not n:
+                problems.append("a checklist has no questions")
+            if not self.counted or not self.counted <= answers:
+                problems.append("a checklist needs at least one known answer that counts")
+            for t in self.thresholds:
+                if t.level not in levels:
+                    problems.append(f"threshold level {t.level!r} unknown")
+                if not 0 < t.at_least <= n:
+                    problems.append(f"threshold {t.at_least} is not between 1 and {n}")
+        elif self.thresholds or self.counted:
+            problems.append("only a checklist framework has thresholds and counting answers")
+        if problems:
+            raise InvalidInput("The programme's framework is not valid: " + "; ".join(problems))
+
+    @property
+    def is_checklist(self) -> bool:
+        return self.kind == CHECKLIST
+
+    def count(self, answers: Iterable[str]) -> int:
+        """How many of the given answers (rating ids) count towards the thresholds."""
+        return sum(1 for a in answers if a in self.counted)
+
+    def suggested_level(self, answers: Iterable[str]) -> RiskLevel | None:
+        """The level the checklist suggests for these answers: the highest-ranked level whose
+        threshold is met, else None. A suggestion only: the professional chooses the level."""
+        n = self.count(answers)
+        met = [self.risk_level(t.level) for t in self.thresholds if n >= t.at_least]
+        return max(met, key=lambda r: r.rank) if met else None
 
     def rating(self, rating_id: str) -> Rating:
         for r in self.ratings:
@@ -108,6 +184,7 @@ class Intervals:
     review_interval_days: int
     post_exit_review_months: tuple[int, ...]
     consent_reassess_days: int
+    repeat_referral_months: int | None = None  # a new incident this soon after the last referral
 
 
 @dataclass(frozen=True)
@@ -115,6 +192,24 @@ class Choice:
     id: str
     label: str
     aliases: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class CaseField:
+    """A choice recorded on the case by the panel (e.g. a category, a management level); kept
+    with each assessment version, so its history is the assessment's."""
+
+    id: str
+    label: str
+    choices: tuple[Choice, ...]
+    required: bool = False
+    guidance: str = ""
+
+    def choice(self, choice_id: str) -> Choice:
+        for c in self.choices:
+            if c.id == choice_id:
+                return c
+        raise InvalidInput(f"That is not a choice for {self.label}.")
 
 
 @dataclass(frozen=True)
@@ -137,6 +232,8 @@ class Programme:
     adopted_status: str
     panel_statuses: frozenset[str] = field(default_factory=frozenset)
     statistics: Mapping[str, Any] = field(default_factory=dict)
+    case_fields: tuple[CaseField, ...] = ()
+    demo: Mapping[str, Any] = field(default_factory=dict)  # texts and weights for demo panels
 
     def __post_init__(self) -> None:
         ids = {s.id for s in self.statuses}
@@ -154,8 +251,23 @@ class Programme:
         for s in (self.exit_status, self.adopted_status, *self.panel_statuses):
             if s not in ids:
                 problems.append(f"status {s!r} unknown")
+        if self.initial_status in ids and not any(
+            t.source == self.initial_status for t in self.transitions
+        ):
+            problems.append(f"no transition leaves the initial status {self.initial_status!r}")
+        seen_fields: set[str] = set()
+        for cf in self.case_fields:
+            if cf.id in seen_fields or not cf.choices:
+                problems.append(f"case field {cf.id!r} is repeated or has no choices")
+            seen_fields.add(cf.id)
         if problems:
             raise InvalidInput("The programme definition is not valid: " + "; ".join(problems))
+
+    def case_field(self, field_id: str) -> CaseField:
+        for cf in self.case_fields:
+            if cf.id == field_id:
+                return cf
+        raise InvalidInput("That case field is not part of the programme.")
 
     def status(self, status_id: str) -> Status:
         for s in self.statuses:
@@ -188,6 +300,42 @@ class Programme:
     @cached_property
     def _concern_index(self) -> dict[str, Choice]:
         return _choice_index(self.concerns)
+
+
+@dataclass(frozen=True)
+class AssessmentNotes:
+    """An assessment's ``dimension_summaries`` read apart: the summaries of the framework's
+    dimensions, and the agreed extra keys (see ``LEVEL_REASON_KEY``)."""
+
+    summaries: tuple[tuple[str, str], ...]
+    level_reason: str = ""
+    suggested_level: str = ""
+    case_fields: tuple[tuple[str, str], ...] = ()
+
+
+def split_summaries(pairs: Iterable[tuple[str, str]]) -> AssessmentNotes:
+    summaries, fields = [], []
+    reason = suggested = ""
+    for key, value in pairs:
+        if key == LEVEL_REASON_KEY:
+            reason = value
+        elif key == SUGGESTED_LEVEL_KEY:
+            suggested = value
+        elif key.startswith(CASE_FIELD_PREFIX):
+            fields.append((key.removeprefix(CASE_FIELD_PREFIX), value))
+        else:
+            summaries.append((key, value))
+    return AssessmentNotes(tuple(summaries), reason, suggested, tuple(fields))
+
+
+def join_summaries(notes: AssessmentNotes) -> list[tuple[str, str]]:
+    out = list(notes.summaries)
+    out += [(CASE_FIELD_PREFIX + k, v) for k, v in notes.case_fields]
+    if notes.suggested_level:
+        out.append((SUGGESTED_LEVEL_KEY, notes.suggested_level))
+    if notes.level_reason:
+        out.append((LEVEL_REASON_KEY, notes.level_reason))
+    return out
 
 
 def _norm(text: str) -> str:
@@ -237,35 +385,16 @@ def programme_from_dict(d: Mapping[str, Any]) -> Programme:
             ScreeningOutcome(id=o["id"], label=o["label"], target=o["to"], retention=o["retention"])
             for o in _req(d, "screening_outcomes", "programme")
         )
-        fw = _req(d, "framework", "programme")
-        framework = Framework(
-            name=fw["name"],
-            dimensions=tuple(
-                Dimension(
-                    id=dim["id"],
-                    label=dim["label"],
-                    guidance=dim.get("guidance", ""),
-                    factors=tuple(
-                        Factor(id=f["id"], label=f["label"], guidance=f.get("guidance", ""))
-                        for f in dim["factors"]
-                    ),
-                )
-                for dim in fw["dimensions"]
-            ),
-            ratings=tuple(
-                Rating(id=r["id"], label=r["label"], rank=int(r["rank"])) for r in fw["ratings"]
-            ),
-            risk_levels=tuple(
-                RiskLevel(id=r["id"], label=r["label"], rank=int(r["rank"]))
-                for r in fw["risk_levels"]
-            ),
-        )
+        framework = _framework(_req(d, "framework", "programme"))
         iv = _req(d, "intervals", "programme")
         intervals = Intervals(
             screening_target_working_days=int(iv["screening_target_working_days"]),
             review_interval_days=int(iv["review_interval_days"]),
             post_exit_review_months=tuple(int(m) for m in iv["post_exit_review_months"]),
             consent_reassess_days=int(iv.get("consent_reassess_days", 90)),
+            repeat_referral_months=(
+                int(iv["repeat_referral_months"]) if "repeat_referral_months" in iv else None
+            ),
         )
 
         def choices(key: str) -> tuple[Choice, ...]:
@@ -296,6 +425,75 @@ def programme_from_dict(d: Mapping[str, Any]) -> Programme:
             adopted_status=_req(d, "adopted_status", "programme"),
             panel_statuses=frozenset(d.get("panel_statuses", ())),
             statistics=dict(d.get("statistics", {})),
+            case_fields=tuple(
+                CaseField(
+                    id=cf["id"],
+                    label=cf["label"],
+                    choices=tuple(
+                        Choice(id=c["id"], label=c["label"]) for c in cf.get("choices", ())
+                    ),
+                    required=bool(cf.get("required", False)),
+                    guidance=cf.get("guidance", ""),
+                )
+                for cf in d.get("case_fields", ())
+            ),
+            demo=dict(d.get("demo", {})),
         )
     except (KeyError, TypeError, ValueError) as exc:
         raise InvalidInput(f"The programme definition is not valid ({exc}).") from exc
+
+
+def _framework(fw: Mapping[str, Any]) -> Framework:
+    """A rated framework (dimensions, factors, ratings) or a checklist (questions, answers,
+    thresholds), both held as dimensions of factors rated on a scale."""
+    kind = fw.get("kind", RATED)
+    levels = tuple(
+        RiskLevel(id=r["id"], label=r["label"], rank=int(r["rank"])) for r in fw["risk_levels"]
+    )
+    if kind == CHECKLIST:
+        questions = tuple(
+            Factor(id=q["id"], label=q["label"], guidance=q.get("guidance", ""))
+            for q in fw["questions"]
+        )
+        return Framework(
+            name=fw["name"],
+            dimensions=(
+                Dimension(
+                    id=CHECKLIST_DIMENSION,
+                    label=fw.get("questions_label", "Questions"),
+                    guidance=fw.get("guidance", ""),
+                    factors=questions,
+                ),
+            ),
+            ratings=tuple(
+                Rating(id=a["id"], label=a["label"], rank=1 if a.get("counts") else 0)
+                for a in fw["answers"]
+            ),
+            risk_levels=levels,
+            kind=kind,
+            counted=frozenset(a["id"] for a in fw["answers"] if a.get("counts")),
+            thresholds=tuple(
+                Threshold(at_least=int(t["at_least"]), level=t["level"])
+                for t in fw.get("thresholds", ())
+            ),
+        )
+    return Framework(
+        name=fw["name"],
+        dimensions=tuple(
+            Dimension(
+                id=dim["id"],
+                label=dim["label"],
+                guidance=dim.get("guidance", ""),
+                factors=tuple(
+                    Factor(id=f["id"], label=f["label"], guidance=f.get("guidance", ""))
+                    for f in dim["factors"]
+                ),
+            )
+            for dim in fw["dimensions"]
+        ),
+        ratings=tuple(
+            Rating(id=r["id"], label=r["label"], rank=int(r["rank"])) for r in fw["ratings"]
+        ),
+        risk_levels=levels,
+        kind=kind,
+    )

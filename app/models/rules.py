@@ -41,6 +41,58 @@ def check_transition(programme: Programme, status: str, target: str, role: Role)
     )
 
 
+def path_to(programme: Programme, target: str) -> list[str]:
+    """The shortest run of statuses from the initial status to ``target`` by the programme's
+    transitions (earlier-defined transitions win ties); empty when ``target`` is unreachable."""
+    start = programme.initial_status
+    came_from: dict[str, str | None] = {start: None}
+    queue = [start]
+    while queue:
+        current = queue.pop(0)
+        if current == target:
+            out: list[str] = []
+            node: str | None = current
+            while node is not None:
+                out.append(node)
+                node = came_from[node]
+            return out[::-1]
+        for t in programme.transitions:
+            if t.source == current and t.target not in came_from:
+                came_from[t.target] = current
+                queue.append(t.target)
+    return []
+
+
+def lifecycle_path(programme: Programme) -> list[str]:
+    """The main line of a case: from the initial status to the exit status."""
+    return path_to(programme, programme.exit_status)
+
+
+# --- referrals ---------------------------------------------------------------------------------
+
+
+def is_repeat_referral(
+    programme: Programme, incident: dt.date, last_referral: dt.date | None
+) -> bool:
+    """A new incident within the programme's repeat window (``intervals.repeat_referral_months``)
+    of the same subject's last referral. False when the programme does not count repeats, when
+    there was no earlier referral, or when the incident is not after it."""
+    months = programme.intervals.repeat_referral_months
+    if months is None or last_referral is None or incident < last_referral:
+        return False
+    return incident <= add_months(last_referral, months)
+
+
+def repeat_of(
+    programme: Programme, incident: dt.date, earlier_referrals: Iterable[dt.date]
+) -> dt.date | None:
+    """The last earlier referral (received on or before ``incident``) when the incident makes
+    this a repeat referral, else None."""
+    before = [d for d in earlier_referrals if d <= incident]
+    last = max(before, default=None)
+    return last if is_repeat_referral(programme, incident, last) else None
+
+
 # --- dates -------------------------------------------------------------------------------------
 
 
