@@ -9,6 +9,7 @@ from app.models.domain import FactorRating, Objective, RiskStatement
 from app.models.enums import Role
 from app.models.errors import InvalidInput, NotFound, PermissionDenied
 from app.models.ids import AssessmentId, PlanId
+from app.models.programme import AssessmentNotes, Framework, Programme, RiskLevel, join_summaries
 from app.services.cases import _load_case, _text
 from app.services.context import Session
 from app.storage import repo
@@ -21,14 +22,43 @@ class AssessmentInput:
     dimension_summaries: tuple[tuple[str, str], ...]
     overall: str
     risk_level: str
+    level_reason: str = ""  # why the chosen level differs from a checklist's suggestion
+    case_fields: tuple[tuple[str, str], ...] = ()  # (field id, choice id) of the programme
+
+
+def suggested_level(framework: Framework, factors: tuple[FactorRating, ...]) -> RiskLevel | None:
+    """The level a checklist's answers suggest (None for a rated framework or below every
+    threshold). A suggestion only: ``record_assessment`` stores the level the person chose."""
+    if not framework.is_checklist:
+        return None
+    return framework.suggested_level(f.rating for f in factors)
+
+
+def _case_fields(prog: Programme, values: tuple[tuple[str, str], ...]) -> list[tuple[str, str]]:
+    seen: dict[str, str] = {}
+    for field_id, choice_id in values:
+        cf = prog.case_field(field_id)
+        if field_id in seen:
+            raise InvalidInput(f"{cf.label} is given twice.")
+        if choice_id:
+            seen[field_id] = cf.choice(choice_id).id
+    for cf in prog.case_fields:
+        if cf.required and cf.id not in seen:
+            raise InvalidInput(f"{cf.label} is required.")
+    return [(cf.id, seen[cf.id]) for cf in prog.case_fields if cf.id in seen]
 
 
 def record_assessment(
     session: Session, *, case_id: str, assessment: AssessmentInput
 ) -> AssessmentId:
-    """A new version of the assessment. Always a professional judgement: the level is chosen."""
+    """A new version of the assessment. Always a professional judgement: the level is chosen.
+
+    For a checklist every question needs an answer; when the answers suggest a level and the
+    person chooses another, the reason is required and kept with the version (as is the
+    suggestion, so that the override stays visible)."""
     rules.check_role(session.me, Role.COORDINATOR, Role.CHAIR, doing="record an assessment")
-    fw = session.programme.framework
+    prog = session.programme
+    fw = prog.framework
     level = fw.risk_level(assessment.risk_level)
     known = set(fw.factor_ids())
     seen: set[tuple[str, str]] = set()
@@ -44,6 +74,22 @@ def record_assessment(
     if any(d not in dims for d, _ in assessment.dimension_summaries):
         raise InvalidInput("A dimension is not part of the programme's framework.")
     overall = _text(assessment.overall, "The overall judgement", required=True)
+    reason = _text(assessment.level_reason, "The reason for the risk level")
+    suggested = suggested_level(fw, assessment.factors)
+    if fw.is_checklist:
+        if len(seen) != len(known):
+            raise InvalidInput("Every question needs an answer (not known is an answer).")
+        if suggested is not None and suggested.id != level.id and not reason:
+            raise InvalidInput(
+                f"The checklist suggests “{suggested.label}”: give the reason for choosing "
+                f"“{level.label}” instead."
+            )
+    notes = AssessmentNotes(
+        summaries=tuple((d, _text(t, "A summary")) for d, t in assessment.dimension_summaries),
+        level_reason=reason,
+        suggested_level=suggested.id if suggested else "",
+        case_fields=tuple(_case_fields(prog, assessment.case_fields)),
+    )
     with session.change() as w:
         case = _load_case(session, w, case_id)
         previous = [
@@ -58,7 +104,7 @@ def record_assessment(
                     "case_id": case.id,
                     "version": version,
                     "factors": to_jsonable(list(assessment.factors)),
-                    "dimension_summaries": [list(p) for p in assessment.dimension_summaries],
+                    "dimension_summaries": [list(p) for p in join_summaries(notes)],
                     "overall": overall,
                     "risk_level": level.id,
                     "risk_rank": level.rank,
