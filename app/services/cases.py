@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from app.models import rules
 from app.models.domain import Case, CaseFile, CaseSummary, Identifier, Subject
@@ -189,9 +190,12 @@ class SubjectMatch:
     subject: Subject
     reason: str  # "name and date of birth" | "identifier" | "alias and date of birth"
     case_refs: tuple[str, ...]
+    repeat: str = ""  # "Repeat referral …" when the programme counts repeats and this is one
 
 
-def find_matching_subjects(session: Session, subject: SubjectInput) -> list[SubjectMatch]:
+def find_matching_subjects(
+    session: Session, subject: SubjectInput, *, incident: dt.date | None = None
+) -> list[SubjectMatch]:
     """Earlier subjects that look like the same person: name or alias with DOB, or an identifier."""
     wanted_ids = {
         (i.kind, i.value.replace(" ", "").upper()) for i in subject.identifiers if i.value
@@ -219,10 +223,37 @@ def find_matching_subjects(session: Session, subject: SubjectInput) -> list[Subj
                 if names & theirs or surname_match:
                     reason = "name and date of birth"
             if reason:
-                matches.append(
-                    SubjectMatch(subj, reason, tuple(repo.refs_for_subject(conn, subj.id)))
-                )
+                refs = tuple(repo.refs_for_subject(conn, subj.id))
+                repeat = _repeat_text(session, conn, refs, incident or session.today())
+                matches.append(SubjectMatch(subj, reason, refs, repeat))
     return matches
+
+
+def _repeat_text(session: Session, conn: Any, refs: Sequence[str], incident: dt.date) -> str:
+    """ "Repeat referral …" when a new incident falls within the programme's repeat window of
+    the subject's last referral (see ``rules.is_repeat_referral``); "" otherwise."""
+    prog = session.programme
+    if prog.intervals.repeat_referral_months is None:
+        return ""
+    received: list[tuple[dt.date, str]] = []
+    for ref in refs:
+        for case in repo.find_case(conn, ref):
+            for r in repo.rows_for_case(conn, "referral", case.id, "received"):
+                received.append((repo.referral_from(r).received, case.ref))
+    last = rules.repeat_of(prog, incident, [d for d, _ in received])
+    if last is None:
+        return ""
+    ref = next(r for d, r in received if d == last)
+    return (
+        f"Repeat referral: within {prog.intervals.repeat_referral_months} months of "
+        f"{ref} ({last.strftime('%d %b %Y')})"
+    )
+
+
+def repeat_referral(session: Session, *, subject_id: SubjectId, incident: dt.date) -> str:
+    """The "Repeat referral" note for a new incident about a known subject ("" when not one)."""
+    with session.view() as conn:
+        return _repeat_text(session, conn, repo.refs_for_subject(conn, subject_id), incident)
 
 
 def _subject_values(subject: SubjectInput) -> dict[str, object]:
