@@ -27,6 +27,7 @@ from app.models.enums import (
 )
 from app.models.errors import InvalidInput
 from app.models.ids import ActionId, AgencyId
+from app.models.programme import AssessmentNotes, Programme, join_summaries
 from app.services.context import Session
 from app.services.demo_data import (
     ACTION_TITLES,
@@ -132,27 +133,14 @@ def build_demo(
     shorts = [s for s in agency_ids if s != "LA"]
 
     # --- cases ------------------------------------------------------------------------------
-    path = [
-        "referred",
-        "screening",
-        "gathering",
-        "panel-assessment",
-        "adopted",
-        "support-plan",
-        "exited",
-    ]
+    # Every status a case can reach is a possible end; a case walks the shortest run of the
+    # programme's transitions to it. How common each end is comes from the programme's demo data.
+    paths = {st.id: rules.path_to(prog, st.id) for st in prog.statuses}
+    demo_weights = dict(prog.demo.get("weights", {}))
     ends = [
-        ("referred", 6),
-        ("screening", 8),
-        ("gathering", 10),
-        ("panel-assessment", 10),
-        ("adopted", 6),
-        ("support-plan", 24),
-        ("exited", 10),
-        ("signposted", 10),
-        ("police-managed", 5),
-        ("not-adopted", 5),
-        ("closed", 6),
+        (st.id, int(demo_weights.get(st.id, _STAGE_WEIGHT.get(st.stage, 5))))
+        for st in prog.statuses
+        if paths[st.id]
     ]
     weights = [w_ for _, w_ in ends]
     levels = [lvl.id for lvl in prog.framework.risk_levels]
@@ -172,7 +160,7 @@ def build_demo(
                     today,
                     prog,
                     end,
-                    path,
+                    paths[end],
                     agency_ids,
                     shorts,
                     members,
@@ -190,12 +178,21 @@ def build_demo(
     # --- meetings ---------------------------------------------------------------------------
     n_meetings = 0
     with session.change() as w:
+        # Reviews: cases under a plan first, then those just adopted, then exited ones.
+        under_support = [
+            st.id for st in prog.statuses if st.stage == "support" and st.id != prog.adopted_status
+        ]
         panel_cases = [
             c
-            for st in ("support-plan", "adopted", "exited")
+            for st in (*under_support, prog.adopted_status, prog.exit_status)
             for c in case_ids_by_status.get(st, [])
         ]
-        new_cases = case_ids_by_status.get("panel-assessment", [])
+        new_cases = [
+            c
+            for st in prog.statuses
+            if st.stage == "panel"
+            for c in case_ids_by_status.get(st.id, [])
+        ]
         everyone = [chair, *members.values()]
         for k in (3, 2, 1):
             held = today - dt.timedelta(days=28 * k)
@@ -222,9 +219,9 @@ def _demo_case(
     rng: random.Random,
     rid: Callable[[], str],
     today: dt.date,
-    prog: object,
+    prog: Programme,
     end: str,
-    path: list[str],
+    steps: list[str],
     agency_ids: dict[str, str],
     shorts: list[str],
     members: dict[str, str],
@@ -234,10 +231,8 @@ def _demo_case(
     seq_by_year: dict[int, int],
     chair: str,
 ) -> str:
-    from app.models.programme import Programme
-
-    assert isinstance(prog, Programme)
-    age_days = rng.randint(2, 700) if end not in ("referred", "screening") else rng.randint(0, 9)
+    early = prog.status(end).stage in ("referral", "screening")
+    age_days = rng.randint(0, 9) if early else rng.randint(2, 700)
     received = today - dt.timedelta(days=age_days)
     year = received.year
     seq_by_year[year] = seq_by_year.get(year, 0) + 1
@@ -289,11 +284,6 @@ def _demo_case(
     shared = sorted(
         {agency_ids[lead], agency_ids["NP"], *(agency_ids[s] for s in rng.sample(shorts, 3))}
     )
-    if end in path:
-        steps = path[: path.index(end) + 1]
-    else:
-        before = {"signposted": 2, "police-managed": 2, "not-adopted": 4, "closed": 2}[end]
-        steps = [*path[:before], end]
     case_id = w.create(
         "case",
         {
@@ -321,7 +311,7 @@ def _demo_case(
             "referrer": rng.choice(REFERRERS),
             "sector": rng.choice(prog.sectors).id,
             "concern": rng.choice(prog.concerns).id,
-            "narrative": rng.choice(NARRATIVES),
+            "narrative": rng.choice(_texts(prog, "narratives", NARRATIVES)),
         },
         record_id=rid(),
     )
@@ -340,51 +330,61 @@ def _demo_case(
                 "at": f"{day.isoformat()}T10:00:00.000+00:00",
                 "from_status": prev,
                 "to_status": st,
-                "rationale": "Referral received" if i == 0 else _rationale(st),
+                "rationale": "Referral received" if i == 0 else _rationale(prog, prev, st),
                 "member_id": members["LA"],
             },
             record_id=rid(),
         )
-        if prev == "screening":
-            outcome = next(o for o in prog.screening_outcomes if o.target == st)
+        outcome = next((o for o in prog.screening_outcomes if o.target == st), None)
+        if prev is not None and prog.status(prev).stage == "screening" and outcome is not None:
             w.create(
                 "screening",
                 {
                     "case_id": case_id,
                     "outcome": outcome.id,
-                    "rationale": _rationale(st),
+                    "rationale": _rationale(prog, prev, st),
                     "decided_by": members["NP"],
                     "decided_on": day,
                 },
                 record_id=rid(),
             )
-        if st == "panel-assessment" or (st == "gathering" and rng.random() < 0.5):
-            pass
+        if prog.status(st).stage == "gathering":
+            rng.random()  # a draw kept so that a seed gives the same demo panel as before
         prev = st
     changes: dict[str, object] = {}
     stage = prog.status(end).stage
-    if stage in ("gathering", "panel", "support", "exit") or end == "not-adopted":
+    gathered = any(prog.status(s).stage == "gathering" for s in steps)
+    if gathered:
         versions = 1 if stage in ("gathering", "panel") else rng.randint(2, 3)
         prev_id = None
+        # The programme's case fields (a category, a level...) are chosen once per case.
+        fields = [(cf.id, rng.choice(cf.choices).id) for cf in prog.case_fields]
+        summary = str(prog.demo.get("summary", "evidence across the factors; see the ratings."))
+        overall = str(
+            prog.demo.get(
+                "overall",
+                "Professional judgement of the panel: vulnerable to radicalising influences; "
+                "support is proportionate.",
+            )
+        )
         for v in range(1, versions + 1):
             if v > 1:
                 risk = levels[
                     max(0, min(len(levels) - 1, levels.index(risk) + rng.choice([-1, -1, 0, 1])))
                 ]
-            factors = [
-                FactorRating(
-                    d.id,
-                    f.id,
-                    # Ratings lean with the judged level, as a panel's would (never a score).
-                    ratings[
-                        max(0, min(len(ratings) - 1, rank[risk] - 1 + rng.choice([-1, 0, 0, 1])))
-                    ],
-                    rng.choice(CONTRIBUTIONS),
-                    AgencyId(agency_ids[rng.choice(shorts)]),
-                )
-                for d in prog.framework.dimensions
-                for f in d.factors
-            ]
+            if prog.framework.is_checklist:
+                factors, risk, extra = _demo_checklist(rng, prog, risk, agency_ids, shorts)
+            else:
+                factors, extra = _demo_ratings(rng, prog, risk, rank, ratings, agency_ids, shorts)
+            notes = AssessmentNotes(
+                summaries=tuple(
+                    (d.id, f"{rng.choice(['Limited', 'Some', 'Clear'])} {summary}")
+                    for d in prog.framework.dimensions
+                ),
+                level_reason=extra.get("reason", ""),
+                suggested_level=extra.get("suggested", ""),
+                case_fields=tuple(fields),
+            )
             aday = received + dt.timedelta(days=min(span, 14 * v))
             prev_id = w.create(
                 "assessment",
@@ -392,14 +392,8 @@ def _demo_case(
                     "case_id": case_id,
                     "version": v,
                     "factors": to_jsonable(factors),
-                    "dimension_summaries": [
-                        [
-                            d.id,
-                            f"{rng.choice(['Limited', 'Some', 'Clear'])} evidence across the factors; see the ratings.",
-                        ]
-                        for d in prog.framework.dimensions
-                    ],
-                    "overall": "Professional judgement of the panel: vulnerable to radicalising influences; support is proportionate.",
+                    "dimension_summaries": [list(p) for p in join_summaries(notes)],
+                    "overall": overall,
                     "risk_level": risk,
                     "risk_rank": rank[risk],
                     "author": members["LA"],
@@ -422,13 +416,14 @@ def _demo_case(
             record_id=rid(),
         )
         action_ids: dict[str, list[str]] = {}
-        for title, heading in rng.sample(ACTION_TITLES, rng.randint(3, 6)):
+        titles = _action_titles(prog)
+        for title, heading in rng.sample(titles, min(len(titles), rng.randint(3, 6))):
             owner = rng.choice([s for s in shorts if agency_ids[s] in shared] or ["NP"])
             due = today + dt.timedelta(days=rng.randint(-40, 60))
             status = rng.choice(
                 [ActionStatus.OPEN, ActionStatus.IN_PROGRESS, ActionStatus.DONE, ActionStatus.DONE]
             )
-            if end == "exited":
+            if end == prog.exit_status:
                 status = ActionStatus.DONE
             completed = (
                 min(today, due + dt.timedelta(days=rng.randint(-10, 5)))
@@ -467,10 +462,14 @@ def _demo_case(
                     },
                     record_id=rid(),
                 )
+        objective_texts = dict(prog.demo.get("objectives", OBJECTIVES))
         objectives = [
             Objective(
                 h.id,
-                rng.choice(OBJECTIVES.get(h.id, OBJECTIVES["safety"])),
+                rng.choice(
+                    objective_texts.get(h.id)
+                    or (f"Progress under “{h.label}”, reviewed at each meeting.",)
+                ),
                 tuple(ActionId(a) for a in action_ids.get(h.id, [])),
             )
             for h in prog.plan_headings
@@ -482,18 +481,9 @@ def _demo_case(
             {
                 "case_id": case_id,
                 "version": 1,
-                "risk": to_jsonable(
-                    RiskStatement(
-                        nature="Being drawn into support for violence, with some fixation on previous attackers.",
-                        who_at_risk="Peers at school, minority communities, and the person themself.",
-                        imminence="Not imminent; could rise quickly after a trigger event.",
-                        increases="Isolation, online immersion, conflict at home, loss of education placement.",
-                        decreases="Mentoring, structured activities, family engagement, mental health support.",
-                        protective="Close relationship with grandmother; interest in football; engaged tutor.",
-                    )
-                ),
+                "risk": to_jsonable(_risk_statement(prog)),
                 "objectives": to_jsonable(objectives),
-                "contingency": "If risk rises, the lead agency convenes an urgent professionals meeting within 48 hours and police are informed the same day.",
+                "contingency": str(prog.demo.get("risk", {}).get("contingency", _CONTINGENCY)),
                 "review_on": today + dt.timedelta(days=rng.randint(5, 40)),
                 "author": members["LA"],
                 "created_on": received + dt.timedelta(days=min(span, 40)),
@@ -529,7 +519,8 @@ def _demo_case(
         changes["next_review"] = today + dt.timedelta(days=rng.randint(-10, 30))
     if end == prog.exit_status:
         changes["exited_on"] = day
-        changes["next_review"] = rules.post_exit_review_dates(prog, day)[0]
+        reviews = rules.post_exit_review_dates(prog, day)
+        changes["next_review"] = reviews[0] if reviews else None
     elif prog.status(end).terminal:
         changes["closed"] = day
     if changes:
@@ -537,19 +528,128 @@ def _demo_case(
     return case_id
 
 
-def _rationale(status: str) -> str:
-    return {
-        "screening": "Sent to the police gateway for screening.",
-        "gathering": "Meets the threshold: vulnerability and a concern about radicalisation.",
-        "panel-assessment": "Information from all agencies received.",
-        "adopted": "Panel agreed the case: the vulnerability can be reduced by support.",
-        "support-plan": "Consent given; support plan agreed.",
-        "exited": "Risk much reduced; panel agreed exit with reviews at 6 and 12 months.",
-        "signposted": "No radicalisation concern; referred to early help.",
-        "police-managed": "Risk managed within police processes.",
-        "not-adopted": "Panel did not adopt: other services better placed.",
-        "closed": "No further action required.",
-    }.get(status, "Recorded by the coordinator.")
+_STAGE_WEIGHT = {
+    "referral": 6,
+    "screening": 8,
+    "gathering": 10,
+    "panel": 10,
+    "support": 15,
+    "exit": 10,
+    "closed": 6,
+}
+_CONTINGENCY = (
+    "If risk rises, the lead agency convenes an urgent professionals meeting within 48 hours "
+    "and police are informed the same day."
+)
+_RISK = RiskStatement(
+    nature="Being drawn into support for violence, with some fixation on previous attackers.",
+    who_at_risk="Peers at school, minority communities, and the person themself.",
+    imminence="Not imminent; could rise quickly after a trigger event.",
+    increases="Isolation, online immersion, conflict at home, loss of education placement.",
+    decreases="Mentoring, structured activities, family engagement, mental health support.",
+    protective="Close relationship with grandmother; interest in football; engaged tutor.",
+)
+
+
+def _texts(prog: Programme, key: str, default: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(prog.demo.get(key, ())) or default
+
+
+def _risk_statement(prog: Programme) -> RiskStatement:
+    given = prog.demo.get("risk", {})
+    fields = ("nature", "who_at_risk", "imminence", "increases", "decreases", "protective")
+    return RiskStatement(**{f: str(given.get(f, getattr(_RISK, f))) for f in fields})
+
+
+def _action_titles(prog: Programme) -> tuple[tuple[str, str], ...]:
+    """(title, plan heading id) pairs: the programme's demo actions, else the built-in ones that
+    fit its headings, else one per heading."""
+    given = tuple((a["title"], a["heading"]) for a in prog.demo.get("actions", ()))
+    if given:
+        return given
+    headings = {h.id for h in prog.plan_headings}
+    if all(h in headings for _, h in ACTION_TITLES):
+        return ACTION_TITLES
+    return tuple((f"Agree the next step: {h.label.lower()}", h.id) for h in prog.plan_headings)
+
+
+def _demo_ratings(
+    rng: random.Random,
+    prog: Programme,
+    risk: str,
+    rank: dict[str, int],
+    ratings: list[str],
+    agency_ids: dict[str, str],
+    shorts: list[str],
+) -> tuple[list[FactorRating], dict[str, str]]:
+    factors = [
+        FactorRating(
+            d.id,
+            f.id,
+            # Ratings lean with the judged level, as a panel's would (never a score).
+            ratings[max(0, min(len(ratings) - 1, rank[risk] - 1 + rng.choice([-1, 0, 0, 1])))],
+            rng.choice(CONTRIBUTIONS),
+            AgencyId(agency_ids[rng.choice(shorts)]),
+        )
+        for d in prog.framework.dimensions
+        for f in d.factors
+    ]
+    return factors, {}
+
+
+def _demo_checklist(
+    rng: random.Random,
+    prog: Programme,
+    risk: str,
+    agency_ids: dict[str, str],
+    shorts: list[str],
+) -> tuple[list[FactorRating], str, dict[str, str]]:
+    """Answers that fit the judged level: enough counting answers to meet its threshold, or too
+    few to meet any; the level the checklist then suggests is usually the one chosen, and now and
+    then a professional overrides it, with a reason."""
+    fw = prog.framework
+    questions = fw.factor_ids()
+    counted = sorted(fw.counted)
+    others = [r.id for r in fw.ratings if r.id not in fw.counted]
+    meets = [t.at_least for t in fw.thresholds if t.level == risk]
+    lowest = min((t.at_least for t in fw.thresholds), default=len(questions) + 1)
+    n_yes = rng.randint(min(meets), len(questions)) if meets else rng.randint(0, max(0, lowest - 1))
+    yes = set(rng.sample(range(len(questions)), n_yes))
+    factors = [
+        FactorRating(
+            d,
+            q,
+            rng.choice(counted) if i in yes else rng.choice([*others, *others[:1]] or counted),
+            rng.choice(CONTRIBUTIONS) if i in yes else "",
+            AgencyId(agency_ids[rng.choice(shorts)]) if i in yes else None,
+        )
+        for i, (d, q) in enumerate(questions)
+    ]
+    suggested = fw.suggested_level(f.rating for f in factors)
+    extra = {"suggested": suggested.id if suggested else ""}
+    if suggested is not None:
+        risk = suggested.id
+        if rng.random() < 0.1:
+            lower = [r for r in fw.risk_levels if r.rank < suggested.rank]
+            if lower:
+                risk = max(lower, key=lambda r: r.rank).id
+                extra["reason"] = (
+                    "Several answers describe one incident now dealt with by a court order; "
+                    "agencies agree the current risk is lower than the count suggests."
+                )
+    return factors, risk, extra
+
+
+def _rationale(prog: Programme, source: str | None, target: str) -> str:
+    """The words of the programme's own step: its screening outcome, else its transition."""
+    if source is not None and prog.status(source).stage == "screening":
+        outcome = next((o for o in prog.screening_outcomes if o.target == target), None)
+        if outcome is not None:
+            return f"Screening: {outcome.label.lower()}."
+    label = next(
+        (t.label for t in prog.transitions if t.source == source and t.target == target), ""
+    )
+    return f"{label}." if label else "Recorded by the coordinator."
 
 
 _MINUTES = {
@@ -588,11 +688,8 @@ def _demo_meeting(
     agenda: list[str],
     agency_ids: dict[str, str],
     members: dict[str, str],
-    prog: object,
+    prog: Programme,
 ) -> str:
-    from app.models.programme import Programme
-
-    assert isinstance(prog, Programme)
     mid = w.create(
         "meeting",
         {
