@@ -39,19 +39,31 @@ class BarChart(QWidget):
     def data(self) -> list[tuple[str, int]]:
         return [(label, n) for label, n, _ in self._data]
 
+    MIN_BAR = 48
+
+    def _label_width(self, fm: QFontMetrics) -> int:
+        return max((fm.horizontalAdvance(t) for t, _, _ in self._data), default=40) + 10
+
+    def _count_width(self, fm: QFontMetrics) -> int:
+        return fm.horizontalAdvance(str(max((n for _, n, _ in self._data), default=0))) + 10
+
     def sizeHint(self) -> QSize:
-        return QSize(260, max(40, 22 * len(self._data) + 6))
+        fm = QFontMetrics(self.font())
+        return QSize(self._label_width(fm) + 120 + self._count_width(fm), max(40, 22 * len(self._data) + 6))
 
     def minimumSizeHint(self) -> QSize:
-        return self.sizeHint()
+        """Wide enough for every label whole, a short bar and the count (labels are read, not
+        guessed: they are only elided when the window is narrower than this)."""
+        fm = QFontMetrics(self.font())
+        return QSize(self._label_width(fm) + self.MIN_BAR + self._count_width(fm), max(40, 22 * len(self._data) + 6))
 
     def paintEvent(self, _event: object) -> None:
         p = QPainter(self)
         p.setRenderHint(QPainter.RenderHint.Antialiasing)
         fm = QFontMetrics(self.font())
-        label_w = min(int(self.width() * 0.6), max((fm.horizontalAdvance(t) for t, _, _ in self._data), default=40) + 10)
-        count_w = fm.horizontalAdvance("00000")
-        bar_w = max(10, self.width() - label_w - count_w - 8)
+        count_w = self._count_width(fm)
+        label_w = min(self._label_width(fm), max(40, self.width() - count_w - self.MIN_BAR))
+        bar_w = max(10, self.width() - label_w - count_w - 2)
         top = max((n for _, n, _ in self._data), default=0) or 1
         for i, (label, n, colour) in enumerate(self._data):
             y = 3 + i * 22

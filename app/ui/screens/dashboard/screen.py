@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import QModelIndex, QSortFilterProxyModel, Qt, Signal
-from PySide6.QtWidgets import QGridLayout, QPushButton, QTableView, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QPushButton, QTableView, QVBoxLayout, QWidget
 
 from app.models.domain import Action, CaseSummary
 from app.services import ui_queries
@@ -20,7 +20,9 @@ from app.ui.screens.base import Screen
 from app.ui.widgets.charts import BarChart
 from app.ui.widgets.common import Section, uk
 from app.ui.widgets.plain import PlainLabel, muted
-from app.ui.widgets.tables import make_table, set_widths
+from app.ui.widgets.tables import date_width, make_table, ref_width, set_widths, text_width
+
+NOT_READY_LINES = 4  # the next-meeting card lists this many unready items, then "and n more"
 
 
 class DashboardScreen(Screen):
@@ -32,10 +34,16 @@ class DashboardScreen(Screen):
         super().__init__(ctx, parent)
         self.today_label = muted("", wrap=False)
         self.header.addWidget(self.today_label)
-        grid = QGridLayout()
-        grid.setHorizontalSpacing(14)
-        grid.setVerticalSpacing(14)
-        self.root.addLayout(grid, 1)
+        # two calm columns: my work (actions, the next meeting, the counts) | the panel's queue
+        # (referrals to screen, reviews due); tables stretch, fixed columns fit their text
+        columns = QHBoxLayout()
+        columns.setSpacing(14)
+        left, right = QVBoxLayout(), QVBoxLayout()
+        left.setSpacing(14)
+        right.setSpacing(14)
+        columns.addLayout(left, 1)
+        columns.addLayout(right, 1)
+        self.root.addLayout(columns, 1)
         self.data: ui_queries.Dashboard | None = None
 
         self.actions_box = Section("My agency's actions: overdue and due in 14 days")
@@ -49,14 +57,17 @@ class DashboardScreen(Screen):
             self,
         )
         self.actions_model.set_danger(lambda a: self.data is not None and a.due < self.data.today)  # overdue
-        self.actions_table = self._table("My agency's actions", self.actions_model, [112, 0, 88], chips=(),
+        self.actions_table = self._table("My agency's actions", self.actions_model, ["ref", 0, "date"], chips=(),
                                          stretch=1)
-        self.actions_box.body.addWidget(self.actions_table)
+        self.actions_box.body.addWidget(self.actions_table, 1)
+        self.no_actions = muted("Nothing of your agency's is overdue or due in the next 14 days.")
+        self.actions_box.body.addWidget(self.no_actions)
+        self.no_actions.hide()
         self.all_actions = QPushButton("All my agency's overdue actions →")
         self.all_actions.setObjectName("Flat")
         self.all_actions.setAccessibleName("Show all my agency's overdue actions")
         self.actions_box.body.addWidget(self.all_actions, 0, Qt.AlignmentFlag.AlignLeft)
-        grid.addWidget(self.actions_box, 0, 0)
+        left.addWidget(self.actions_box, 1)
 
         self.screen_box = Section("Referrals awaiting screening")
         self.screen_model: RowsModel[ui_queries.AwaitingScreening] = RowsModel(
@@ -71,18 +82,17 @@ class DashboardScreen(Screen):
             lambda w: w.summary.id,
             self,
         )
-        self.screen_table = self._table("Referrals awaiting screening", self.screen_model, [112, 0, 88, 64],
-                                        chips=(3,), stretch=1)
+        self.screen_table = self._table("Referrals awaiting screening", self.screen_model,
+                                        ["ref", 0, "date", "10 late"], chips=(3,), stretch=1)
         self.screen_box.body.addWidget(self.screen_table)
-        grid.addWidget(self.screen_box, 0, 1)
+        right.addWidget(self.screen_box, 1)
 
         self.meeting_box = Section("Next meeting")
         self.meeting_title = PlainLabel("", object_name="H2", wrap=True)
         self.meeting_box.body.addWidget(self.meeting_title)
         self.not_ready = PlainLabel("", wrap=True, accessible="What is not ready")
         self.meeting_box.body.addWidget(self.not_ready)
-        self.meeting_box.body.addStretch(1)
-        grid.addWidget(self.meeting_box, 1, 0)
+        left.addWidget(self.meeting_box)
 
         self.review_box = Section("Reviews and post-exit reviews due (14 days)")
         self.review_model: RowsModel[CaseSummary] = RowsModel(
@@ -96,32 +106,36 @@ class DashboardScreen(Screen):
             lambda s: s.id,
             self,
         )
-        self.review_table = self._table("Reviews due", self.review_model, [112, 0, 88, 72], chips=(3,), stretch=1)
+        self.review_table = self._table("Reviews due", self.review_model, ["ref", 0, "date", "Post-exit"],
+                                        chips=(3,), stretch=1)
         self.review_box.body.addWidget(self.review_table)
-        grid.addWidget(self.review_box, 1, 1)
+        right.addWidget(self.review_box, 1)
 
-        charts = Section("Cases by status", horizontal=False)
+        charts = Section("Cases", horizontal=True)
+        charts.body.setSpacing(20)
+        status_col, risk_col = QVBoxLayout(), QVBoxLayout()
+        status_col.addWidget(muted("By status", wrap=False))
         self.status_chart = BarChart("Cases by status")
-        charts.body.addWidget(self.status_chart)
-        grid.addWidget(charts, 0, 2)
-        risk = Section("Open cases by risk level")
+        status_col.addWidget(self.status_chart)
+        status_col.addStretch(1)
+        risk_col.addWidget(muted("Open cases by risk level", wrap=False))
         self.risk_chart = BarChart("Open cases by risk level")
-        risk.body.addWidget(self.risk_chart)
-        risk.body.addStretch(1)
-        grid.addWidget(risk, 1, 2)
-        charts.setFixedWidth(262)
-        risk.setFixedWidth(262)
-        grid.setColumnStretch(0, 4)
-        grid.setColumnStretch(1, 5)
-        grid.setColumnStretch(2, 0)
+        risk_col.addWidget(self.risk_chart)
+        risk_col.addStretch(1)
+        charts.body.addLayout(status_col, 3)
+        charts.body.addLayout(risk_col, 2)
+        left.addWidget(charts)
 
-    def _table(self, name: str, model: RowsModel[Any], widths: list[int], chips: tuple[int, ...],
+    def _table(self, name: str, model: RowsModel[Any], widths: list[int | str], chips: tuple[int, ...],
                stretch: int) -> QTableView:
+        """``widths``: pixels, or "ref"/"date", or a sample text the column must show whole."""
         proxy = QSortFilterProxyModel(self)
         proxy.setSourceModel(model)
         proxy.setSortRole(SortRole)
         view = make_table(name, proxy, chip_columns=chips)
-        set_widths(view, widths, stretch=stretch)
+        px = [w if isinstance(w, int) else ref_width(view) if w == "ref" else date_width(view) if w == "date"
+              else text_width(view, w, pad=34) for w in widths]
+        set_widths(view, px, stretch=stretch)
         view.activated.connect(self._on_table_activated)
         return view
 
@@ -141,6 +155,9 @@ class DashboardScreen(Screen):
         self.data = d
         self.today_label.setText(f"Today {uk(d.today)} · {self.ctx.snap.workstation.agency.name}")
         self.actions_model.set_rows((*d.my_overdue, *d.my_due_soon))
+        empty = not (d.my_overdue or d.my_due_soon)
+        self.actions_table.setVisible(not empty)
+        self.no_actions.setVisible(empty)
         self.actions_box.title.setText(
             f"My agency's actions: {len(d.my_overdue)} overdue, {len(d.my_due_soon)} due in 14 days")
         self.screen_model.set_rows(d.awaiting_screening)
@@ -153,9 +170,11 @@ class DashboardScreen(Screen):
             m = d.next_meeting
             self.meeting_title.setText(f"{uk(m.held_on)} at {m.time} · {m.venue or 'venue to be confirmed'} · "
                                        f"{len(m.agenda)} items")
-            self.not_ready.setText(
-                "\n".join(f"• {label}: {problems}" for label, problems in d.not_ready)
-                or "Every item on the agenda is ready.")
+            lines = [f"• {label}: {problems}" for label, problems in d.not_ready]
+            if len(lines) > NOT_READY_LINES:
+                more = len(lines) - NOT_READY_LINES + 1
+                lines = [*lines[:NOT_READY_LINES - 1], f"… and {more} more items not ready (see Meetings)."]
+            self.not_ready.setText("\n".join(lines) or "Every item on the agenda is ready.")
         self.review_model.set_rows((*d.reviews_due, *d.post_exit_due))
         self.status_chart.set_data(list(d.by_status))
         from app.ui.widgets.charts import PALETTE
