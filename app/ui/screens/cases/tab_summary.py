@@ -6,14 +6,13 @@ the user's role; a transition that needs a rationale cannot be sent without one.
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QComboBox,
     QFormLayout,
-    QGridLayout,
     QHBoxLayout,
     QPlainTextEdit,
     QPushButton,
+    QVBoxLayout,
     QWidget,
 )
 
@@ -23,7 +22,7 @@ from app.services import cases
 from app.ui.context import UiContext
 from app.ui.screens.base import scrolled
 from app.ui.screens.cases.case_admin import ConsentBox, SharingBox
-from app.ui.widgets.common import Section, uk
+from app.ui.widgets.common import Section, chain_focus, uk
 from app.ui.widgets.plain import PlainLabel, muted
 
 
@@ -47,31 +46,34 @@ class SummaryTab(QWidget):
         self.ctx = ctx
         self.cf: CaseFile | None = None
         inner = QWidget()
-        self.grid = QGridLayout(inner)
-        self.grid.setHorizontalSpacing(14)
-        self.grid.setVerticalSpacing(14)
+        inner.setObjectName("SummaryPage")
+        # two calm columns that scroll together inside the tab: what to do now (status and the
+        # transitions, screening, consent) | who and why (the person, the referral, sharing).
+        # Each column stacks its cards at their own height; nothing shares a row height.
+        self.columns = QHBoxLayout(inner)
+        self.columns.setContentsMargins(0, 0, 6, 6)
+        self.columns.setSpacing(14)
+        self.left, self.right = QVBoxLayout(), QVBoxLayout()
+        for col in (self.left, self.right):
+            col.setSpacing(14)
+            self.columns.addLayout(col, 1)
         self.person = Section("Subject")
         self.referral = Section("Referral")
         self.status_box = Section("Status")
         self.screening = Section("Screening and consent")
-        self.grid.addWidget(self.person, 0, 0)
-        self.grid.addWidget(self.referral, 0, 1)
-        self.grid.addWidget(self.status_box, 1, 0)
-        self.grid.addWidget(self.screening, 1, 1)
         self.sharing = SharingBox(ctx)
         self.consent = ConsentBox(ctx)
-        self.grid.addWidget(self.sharing, 2, 0)
-        self.grid.addWidget(self.consent, 2, 1, Qt.AlignmentFlag.AlignTop)
-        self.grid.setColumnStretch(0, 1)
-        self.grid.setColumnStretch(1, 1)
-        self.grid.setRowStretch(3, 1)
+        for w in (self.status_box, self.screening, self.consent):
+            self.left.addWidget(w)
+        for w in (self.person, self.referral, self.sharing):
+            self.right.addWidget(w)
+        self.left.addStretch(1)
+        self.right.addStretch(1)
         self.person_form = _form(self.person)
         self.referral_form = _form(self.referral)
         self.screening_form = _form(self.screening)
         self.narrative = PlainLabel("", wrap=True, selectable=True, accessible="Referral narrative")
         self.referral.body.addWidget(self.narrative)
-        for sec in (self.person, self.referral, self.screening):
-            sec.body.addStretch(1)  # cards in a row share a height; their text stays at the top
 
         sf = _form(self.status_box)
         self.current_status = _row(sf, "Current", "")
@@ -102,10 +104,16 @@ class SummaryTab(QWidget):
         self.status_box.body.addLayout(row)
         self.no_transitions = muted("")
         self.status_box.body.addWidget(self.no_transitions)
-        self.status_box.body.addStretch(1)
-        layout = QGridLayout(self)
+        layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 8, 0, 0)
-        layout.addWidget(scrolled(inner))
+        self.scroll = scrolled(inner)
+        self.scroll.setAccessibleName("Case summary")
+        layout.addWidget(self.scroll)
+        # keyboard order follows reading order: the status column top to bottom, then the right
+        chain_focus(self.transition, self.rationale, self.change_button,
+                    self.consent.state, self.consent.given_by, self.consent.notes, self.consent.record_button,
+                    self.sharing.agencies, self.sharing.lead, self.sharing.marking, self.sharing.officer,
+                    self.sharing.assign_button, self.sharing.save_button)
 
     @staticmethod
     def _clear(form: QFormLayout) -> None:
@@ -169,6 +177,7 @@ class SummaryTab(QWidget):
         for w in (self.transition, self.rationale, self.change_button):
             w.setEnabled(has)
         self.no_transitions.setText("" if has else "No status change is open to your role from here.")
+        self.no_transitions.setVisible(not has)
         self.status_error.setText("")
 
     def allowed_targets(self) -> list[str]:
