@@ -35,7 +35,7 @@ from app.services.context import Session
 from app.ui.context import UiContext
 from app.ui.screens.base import scrolled
 from app.ui.screens.meetings.details import MeetingDetails
-from app.ui.widgets.common import Section, date_edit, qdate_to_date, uk
+from app.ui.widgets.common import Section, chain_focus, date_edit, qdate_to_date, uk
 from app.ui.widgets.plain import PlainLabel, muted
 
 USER = 0x0100
@@ -214,6 +214,7 @@ class MeetingEditor(QWidget):
         aob.addWidget(self.aob, 1)
         aob.addWidget(add_aob)
         left.body.addLayout(aob)
+        self.add_aob = add_aob
         right = Section("Proposed")
         right.body.addWidget(muted("Cases ready for panel, reviews and post-exit reviews due by the meeting date."))
         self.proposals = QListWidget()
@@ -225,6 +226,7 @@ class MeetingEditor(QWidget):
         right.body.addWidget(self.add_proposed)
         h.addWidget(left, 3)
         h.addWidget(right, 2)
+        chain_focus(self.agenda, self.up, self.down, self.remove, self.aob, add_aob, self.proposals, self.add_proposed)
         return page
 
     def _item_text(self, item_id: str) -> str:
@@ -334,6 +336,9 @@ class MeetingEditor(QWidget):
         self.raised = PlainLabel("", wrap=True, object_name="Muted", accessible="Actions raised at this item")
         v.addWidget(self.raised)
         v.addStretch(1)
+        chain_focus(self.minute_item, self.discussion, self.decision, self.rationale, self.dissent, self.method,
+                    self.save_minutes_button, self.action_title, self.action_agency, self.action_due,
+                    self.raise_button)
         return scrolled(inner)
 
     def _text(self, form: QFormLayout, label: str, height: int) -> QPlainTextEdit:

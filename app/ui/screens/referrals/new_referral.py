@@ -29,7 +29,7 @@ from app.models.errors import InvalidInput
 from app.models.ids import AgencyId, SubjectId
 from app.services import cases
 from app.ui.context import UiContext
-from app.ui.widgets.common import Section, date_edit, qdate_to_date, uk
+from app.ui.widgets.common import Section, chain_focus, date_edit, qdate_to_date, uk
 from app.ui.widgets.plain import PlainLabel, muted
 
 
@@ -108,6 +108,8 @@ class NewReferralForm(QWidget):
         grid.addLayout(bottom, 2, 0, 1, 2)
         grid.setColumnStretch(0, 1)
         grid.setColumnStretch(1, 1)
+        # keyboard order: the person top to bottom, then the referral, the matches, the buttons
+        chain_focus(*self.focus_order())
 
         self._debounce = QTimer(self)
         self._debounce.setSingleShot(True)
@@ -119,6 +121,12 @@ class NewReferralForm(QWidget):
         ctx.snapshot_changed.connect(self.fill_choices)
         ctx.unlocked.connect(self.fill_choices)
         self.fill_choices()
+
+    def focus_order(self) -> tuple[QWidget, ...]:
+        """The intended Tab order of the form (tested)."""
+        return (self.forenames, self.surname, self.dob, self.aliases, self.gender, self.ethnicity, self.address,
+                self.postcode, self.area, self.pnc, self.nhs, self.received, self.referrer, self.sector,
+                self.concern, self.lead, self.narrative, self.matches, self.clear_button, self.save_button)
 
     def _line(self, form: QFormLayout, label: str, placeholder: str = "") -> QLineEdit:
         edit = QLineEdit()
