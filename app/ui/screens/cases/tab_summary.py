@@ -106,9 +106,9 @@ class SummaryTab(QWidget):
         self.status_box.body.addWidget(self.no_transitions)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 8, 0, 0)
-        self.scroll = scrolled(inner)
-        self.scroll.setAccessibleName("Case summary")
-        layout.addWidget(self.scroll)
+        self.page_scroll = scrolled(inner)
+        self.page_scroll.setAccessibleName("Case summary")
+        layout.addWidget(self.page_scroll)
         # keyboard order follows reading order: the status column top to bottom, then the right
         chain_focus(self.transition, self.rationale, self.change_button,
                     self.consent.state, self.consent.given_by, self.consent.notes, self.consent.record_button,
