@@ -56,6 +56,9 @@ class Applier:
     next_received: Callable[[], int]
     audit: Audit
     result: ApplyResult = field(default_factory=ApplyResult)
+    # False for a streamed file: ``result.touched`` would grow with it; the caller reads the
+    # records touched back from ``op_log`` (``sync_store.touched_since``) instead.
+    track_touched: bool = True
     # Caches of the hot path (a 10,000-op import must stay near the SQL limit): which records
     # exist and are tombstoned, and buffered op_log/record_state rows (flushed before any query
     # that reads them). Audit entries are gathered per case and written at the end.
@@ -137,14 +140,23 @@ class Applier:
 
     # --- the loop ---------------------------------------------------------------------------------
     def apply_all(self, ops: list[Op]) -> ApplyResult:
+        self.apply_batch(ops)
+        self.finish()
+        return self.result
+
+    def apply_batch(self, ops: list[Op]) -> None:
+        """Apply one batch of a file streamed in batches (in key order within the batch), then
+        write it out and drop the per-batch caches, so memory does not grow with the file.
+        Call ``finish`` after the last batch."""
+        self._exists.clear()
+        self._absent.clear()
         known = self._preload(ops)
         for op in sorted(ops, key=lambda o: o.key):
             if op.op_id in known:
                 self.result.duplicates += 1
                 continue
             self.apply_one(op)
-        self.finish()
-        return self.result
+        self.flush()
 
     def finish(self) -> None:
         self.flush()
@@ -302,7 +314,8 @@ class Applier:
         )
 
     def _touch(self, op: Op, fields: list[str], action: str = "sync-apply") -> None:
-        self.result.touched.add((op.entity, op.record_id))
+        if self.track_touched:
+            self.result.touched.add((op.entity, op.record_id))
         if action == "sync-apply" and op.case_id and op.entity != "subject":
             self._audit_cases.setdefault(op.case_id, set()).add(op.entity)
         else:
