@@ -257,9 +257,9 @@ def export_bundle(session: Session, *, to_member: str, out: Path) -> ExportRepor
     written = False
     try:
         with session.change() as w:
+            # the file is streamed to ``out`` (safe-file writer) last, inside the transaction
             result = do_export(session, w, peer_device=peer.device_id, peer_agency=peer.agency_id,
-                               peer_identity=peer.identity)
-            write_file_atomic(out, result.data)
+                               peer_identity=peer.identity, out=out)
             written = True
     except BaseException:
         if written:  # the commit failed after the file was written: never leave it behind
@@ -267,7 +267,7 @@ def export_bundle(session: Session, *, to_member: str, out: Path) -> ExportRepor
                 os.unlink(out)
         raise
     return ExportReport(out, peer.member_id, peer.name, result.bundle_id, result.sequence,
-                        result.operations, result.cases, result.evicted, len(result.data),
+                        result.operations, result.cases, result.evicted, result.size,
                         result.held_back)
 
 

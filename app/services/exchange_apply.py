@@ -8,16 +8,18 @@ after applying, that nothing outside its scope arrived; the hub authorises every
 from __future__ import annotations
 
 import base64
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 from app.crypto.identity import PublicIdentity
 from app.models.errors import BundleRejected, SecurityAlert
+from app.models.sync_ops import Op
 from app.models.sync_scope import Author
 from app.services.context import Session
 from app.services.exchange_files import (
     ImportReport,
+    check_clock,
     stream_name,
     verify_registry,
 )
@@ -25,7 +27,7 @@ from app.storage import repo, sync_store
 from app.storage.sync_apply import Applier
 from app.storage.sync_conflicts import open_conflict_ids
 from app.storage.writer import utc_now_iso
-from app.sync.payload import Payload
+from app.sync.payload import PayloadInvalid, PayloadReader
 
 
 def lookup_signer(session: Session, conn: Any) -> dict[bytes, tuple[str | None, bytes]]:
@@ -75,11 +77,54 @@ def _author(conn: Any, sender: str) -> Author:
     return Author(sender, str(member.id), str(member.agency_id), str(member.role))
 
 
+BATCH = 2_000  # ops applied per batch of a streamed file (inside the one transaction)
+
+
 def apply_bundle(
     session: Session,
     path: Path,
     header: dict[str, Any],
-    payload: Payload,
+    reader: PayloadReader,
+    digest: str,
+    sender: str,
+    sender_names: dict[str, str],
+    *,
+    superseded: bool,
+    hook: Callable[[str], None],
+) -> ImportReport:
+    """Stream the ops of ``reader`` into one transaction: each batch is decrypted, parsed,
+    validated, clock-checked and applied before the next is read; the file's end (counts, nothing
+    after the ops, the file unchanged since its signature was checked) is checked before commit."""
+    try:
+        return _apply(session, path, header, reader, digest, sender, sender_names,
+                      superseded=superseded, hook=hook)
+    except PayloadInvalid as exc:
+        raise SecurityAlert(f"The exchange file's content is not valid: {exc}.") from exc
+
+
+def _batches(reader: PayloadReader) -> Iterator[tuple[list[Op], list[Op]]]:
+    """(evictions, other ops) per batch; evictions must all come before any other op."""
+    others_seen = False
+    for batch in reader.batches(BATCH):
+        check_clock(0, [op.hlc for op in batch])
+        evicts: list[Op] = []
+        ops: list[Op] = []
+        for op in batch:
+            if op.kind == "evict":
+                if others_seen:
+                    raise PayloadInvalid("an eviction comes after other operations")
+                evicts.append(op)
+            else:
+                others_seen = True
+                ops.append(op)
+        yield evicts, ops
+
+
+def _apply(
+    session: Session,
+    path: Path,
+    header: dict[str, Any],
+    reader: PayloadReader,
     digest: str,
     sender: str,
     sender_names: dict[str, str],
@@ -88,14 +133,17 @@ def apply_bundle(
     hook: Callable[[str], None],
 ) -> ImportReport:
     ws = session.workstation
-    m = payload.manifest
+    m = reader.manifest
     base = {"sender": sender, "sender_name": sender_names.get(sender, ""), "sequence": m.sequence}
     with session.change() as w:
         conn = w.conn
         ledger = {"bundle_id": m.bundle_id, "sender": sender, "stream": m.stream,
                   "sequence": m.sequence, "digest": digest, "op_count": m.op_count}
         if superseded:
-            # An older file of a stream we have a newer file of: its content is in the newer one.
+            # An older file of a stream we have a newer file of: its content is in the newer one
+            # (still read to the end: a malformed file is rejected, as any other).
+            for _ in _batches(reader):
+                pass
             sync_store.record_ledger(conn, outcome="superseded", **ledger)  # type: ignore[arg-type]
             w.record_event("import", "bundle", m.bundle_id, [f"from:{sender}", "superseded"])
             return ImportReport(path, "superseded",
@@ -104,35 +152,51 @@ def apply_bundle(
         hub_origins = frozenset({ws.device_id}) if ws.is_hub else frozenset(
             t.device_id for t in sync_store.trusted(conn)
         )
-        reg_version = _registry(session, conn, m.registry_version, payload.registry, sender)
-        ops = [op for op in payload.ops if op.kind != "evict"]
-        evicts = [op for op in payload.ops if op.kind == "evict"]
-        if ops or evicts:
-            w.clock.observe(max(op.hlc for op in payload.ops))
+        reg_version = _registry(session, conn, m.registry_version, reader.registry, sender)
         hook("start")
-        if evicts and ws.is_hub:
-            raise SecurityAlert("The exchange file asks the coordinator's store to evict a case.")
         own_acked = {e: c for (o, e), c in sync_store.acks_out(conn, sender).items() if o == ws.device_id}
-        for op in evicts:
-            sync_store.evict_case(conn, op.record_id, me=ws.device_id, keep_own_after=own_acked)
-            w.record_event("evict", "case", op.record_id, [f"by:{sender}"])
-        hook("evicted")
+        first_received: list[int] = []
+
+        def next_received() -> int:
+            n = w.next_received()
+            if not first_received:
+                first_received.append(n)
+            return n
+
         applier = Applier(
             conn=conn,
             me=ws.device_id,
             hub_origins=hub_origins,
             author=_author(conn, sender) if ws.is_hub else None,
-            next_received=w.next_received,
+            next_received=next_received,
             audit=lambda action, entity, rid, fields: w.audit.append(
                 action=action, entity=entity, record_id=rid, fields=fields,
                 at=utc_now_iso(w.clock.last),
             ),
+            track_touched=False,
         )
-        result = applier.apply_all(ops)
+        evicted = 0
+        evictions_done = False
+        for evicts, ops in _batches(reader):
+            w.clock.observe(max(op.hlc for op in (*evicts, *ops)))
+            if evicts and ws.is_hub:
+                raise SecurityAlert("The exchange file asks the coordinator's store to evict a case.")
+            for op in evicts:
+                sync_store.evict_case(conn, op.record_id, me=ws.device_id, keep_own_after=own_acked)
+                w.record_event("evict", "case", op.record_id, [f"by:{sender}"])
+                evicted += 1
+            if ops and not evictions_done:
+                evictions_done = True
+                hook("evicted")
+            applier.apply_batch(ops)
+            sync_store.bump_acks_in(conn, ops)
+        if not evictions_done:
+            hook("evicted")
+        applier.finish()
+        result = applier.result
         hook("applied")
-        if not ws.is_hub:
-            _check_scope(conn, ws.agency.id, result.touched, result.cases)
-        sync_store.bump_acks_in(conn, ops)
+        if not ws.is_hub and first_received:
+            _check_scope(conn, ws.agency.id, first_received[0], result.cases)
         peer = sync_store.peer_state(conn, sender)
         if peer is None or m.sender_epoch >= int(peer.epoch):
             sync_store.replace_acks_out(conn, sender, m.acks)
@@ -144,14 +208,14 @@ def apply_bundle(
         w.record_event("import", "bundle", m.bundle_id,
                        [f"from:{sender}", f"sequence:{m.sequence}", f"applied:{result.applied}",
                         f"duplicates:{result.duplicates}", f"waiting:{result.waiting}",
-                        f"conflicts:{len(opened)}", f"evicted:{len(evicts)}",
+                        f"conflicts:{len(opened)}", f"evicted:{evicted}",
                         f"refused:{len(result.refused)}"])
         hook("before-commit")
     session.refresh_workstation()
     return ImportReport(
         path, "applied", "", False, applied=result.applied, duplicates=result.duplicates,
         waiting=result.waiting, released=result.released, conflicts_opened=opened,
-        evicted=len(evicts), registry_version=reg_version, refused=tuple(result.refused), **base,  # type: ignore[arg-type]
+        evicted=evicted, registry_version=reg_version, refused=tuple(result.refused), **base,  # type: ignore[arg-type]
     )
 
 
@@ -172,14 +236,17 @@ def _registry(session: Session, conn: Any, version: int, doc: bytes | None, send
     return version
 
 
-def _check_scope(conn: Any, agency: str, touched: set[tuple[str, str]], cases: set[str]) -> None:
-    """An agency's store refuses anything the coordinator should not have sent it."""
+def _check_scope(conn: Any, agency: str, first_received: int, cases: set[str]) -> None:
+    """An agency's store refuses anything the coordinator should not have sent it.
+
+    The records this import touched are read back from ``op_log`` (ops logged from
+    ``first_received`` on), not kept in memory: a large snapshot would make that set large."""
     scope = sync_store.scope_for(conn, agency)
     outside = False
     for case_id in cases:
         if repo.get_row(conn, "case", case_id) is not None and case_id not in scope.cases:
             outside = True
-    for entity, rid in touched:
+    for entity, rid in sync_store.touched_since(conn, first_received, ("subject", "contribution")):
         if entity == "subject" and rid not in scope.subjects:
             outside = outside or repo.get_row(conn, "subject", rid) is not None
         elif entity == "contribution" and rid in scope.hidden:

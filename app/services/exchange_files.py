@@ -17,13 +17,16 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import itertools
 import json
 import logging
+import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
-from app.crypto.bundle import open_bundle, read_prelude, seal_bundle
+from app.crypto.bundle import MAX_BUNDLE_BYTES, BundleWriter, open_bundle_stream
 from app.crypto.identity import PublicIdentity, open_signed_document, sign_document
 from app.models.errors import AppError, BundleRejected, NeedsNewerReader, SecurityAlert
 from app.models.ids import new_id
@@ -31,7 +34,7 @@ from app.models.sync_ops import Op
 from app.models.sync_scope import Author
 from app.services.context import Session
 from app.storage import sync_store
-from app.storage.files import ensure_private_dir, write_file_atomic
+from app.storage.files import atomic_writer, ensure_private_dir
 from app.storage.hlc import DEFAULT_MAX_AHEAD_MS, unpack, wall_ms
 from app.storage.sync_apply import authorisation_problem
 from app.storage.writer import Writer
@@ -40,9 +43,9 @@ from app.sync.payload import (
     SCHEMA,
     Manifest,
     PayloadInvalid,
-    build_payload,
+    PayloadReader,
     check_manifest_matches,
-    parse_payload,
+    write_payload,
 )
 
 log = logging.getLogger(__name__)
@@ -61,7 +64,8 @@ def stream_name(sender: str, recipient: str, epoch: int) -> str:
 
 @dataclass(frozen=True)
 class ExportResult:
-    data: bytes
+    path: Path
+    size: int
     bundle_id: str
     sequence: int
     operations: int
@@ -87,8 +91,12 @@ def _registry(session: Session, w: Writer) -> tuple[int, bytes | None]:
 
 
 def do_export(
-    session: Session, w: Writer, *, peer_device: str, peer_agency: str, peer_identity: PublicIdentity
+    session: Session, w: Writer, *, peer_device: str, peer_agency: str,
+    peer_identity: PublicIdentity, out: Path,
 ) -> ExportResult:
+    """Select, record and audit an export, then stream the bundle to ``out`` (safe-file writer),
+    last, inside the caller's transaction. Memory: 8 bytes per selected op, one batch of ops,
+    one 64 KiB chunk."""
     ws = session.workstation
     conn, me, epoch = w.conn, ws.device_id, w.epoch
     stream = stream_name(me, peer_device, epoch)
@@ -96,16 +104,12 @@ def do_export(
     acks = sync_store.acks_out(conn, peer_device)
     peer = sync_store.peer_state(conn, peer_device)
     acked_seq = int(peer.acked_seq) if peer is not None and peer.acked_stream == stream else 0
-    chosen: dict[str, Op] = {}
     evicts: list[str] = []
     held_back = 0
-    cases: set[str] = set()
     if ws.is_hub:
         scope = sync_store.scope_for(conn, peer_agency)
-        for op in sync_store.ops_after_acks(conn, acks):
-            if scope.op_visible(op):
-                chosen[op.op_id] = op
         known = sync_store.peer_cases(conn, peer_device)
+        snapshot: set[str] = set()
         for case_id in sorted(scope.cases):
             state = known.get(case_id)
             if state is not None and state[0] == "in":
@@ -115,10 +119,8 @@ def do_export(
                 continue
             since = state[1] if state is not None and state[0] == "snapshot" else seq
             sync_store.set_peer_case(conn, peer_device, case_id, "snapshot", since)
-            subject = sync_store.case_subject(conn, case_id)
-            for op in sync_store.ops_of_case(conn, case_id, subject):
-                if scope.op_visible(op):
-                    chosen[op.op_id] = op
+            snapshot.add(case_id)
+        subjects = {sync_store.case_subject(conn, c) for c in snapshot}
         for case_id, (state_name, since) in sorted(known.items()):
             if case_id in scope.cases:
                 continue
@@ -127,46 +129,53 @@ def do_export(
                 continue
             evicts.append(case_id)
             sync_store.set_peer_case(conn, peer_device, case_id, "evict", since if state_name == "evict" else seq)
+        rowids, cases = sync_store.select_for_export(
+            conn, acks, scope.op_visible, snapshot_cases=frozenset(snapshot),
+            snapshot_subjects=frozenset(s for s in subjects if s),
+        )
     else:
         author = Author(me, ws.member.id, ws.agency.id, ws.member.role.value)
-        for op in sync_store.ops_after_acks(conn, acks, origin=me):
+
+        def keep(op: Op) -> bool:
+            nonlocal held_back
             if op.entity in ("agency", "member", "device", "meeting", "attendance"):
-                continue  # the coordinator's registry records; our provisional copies stay here
+                return False  # the coordinator's registry records; our provisional copies stay here
             if authorisation_problem(conn, op, author, op.case_id):
                 held_back += 1
-                continue
-            chosen[op.op_id] = op
-    ops = sorted(chosen.values(), key=lambda o: o.key)
-    for op in ops:
-        if op.case_id:
-            cases.add(op.case_id)
+                return False
+            return True
+
+        rowids, cases = sync_store.select_for_export(conn, acks, keep, origin=me, full=True)
     hlc = w.clock.tick()
-    for case_id in evicts:
-        ops.append(Op(new_id(), me, epoch, 0, w.clock.tick(), "evict", "case", case_id, None,
-                      None, None, case_id, ws.member.id))
+    evict_ops = [
+        Op(new_id(), me, epoch, 0, w.clock.tick(), "evict", "case", case_id, None, None, None,
+           case_id, ws.member.id)
+        for case_id in evicts
+    ]
     reg_version, reg_doc = _registry(session, w)
     bundle_id = new_id()
+    n_ops = len(rowids) + len(evict_ops)
     manifest = Manifest(
         bundle_id=bundle_id, sender=me, recipient=peer_device, stream=stream, sequence=seq,
         sender_epoch=epoch, created_hlc=hlc, schema=SCHEMA, min_reader=MIN_READER,
         registry_version=reg_version, acks=tuple(sync_store.my_acks(conn, me)),
-        received=tuple(sync_store.received_streams(conn, peer_device)), op_count=len(ops),
+        received=tuple(sync_store.received_streams(conn, peer_device)), op_count=n_ops,
     )
     header = {k: v for k, v in manifest.as_json().items() if k in _HEADER_KEYS}
-    data = seal_bundle(
-        plaintext=build_payload(manifest, reg_doc, ops),
-        header_fields=header,
-        signer=session.store.device_keys(),
-        recipients=[(peer_device, peer_identity)],
-    )
     sync_store.record_sent(conn, peer_device, stream, seq, bundle_id)
     w.record_event("export", "bundle", bundle_id,
-                   [f"to:{peer_device}", f"sequence:{seq}", f"operations:{len(ops)}",
+                   [f"to:{peer_device}", f"sequence:{seq}", f"operations:{n_ops}",
                     f"cases:{len(cases)}", f"evicted:{len(evicts)}"])
     for case_id in sorted(cases):  # a disclosure of each case, to whom
         w.record_event("disclose", "case", case_id, [f"to:{peer_device}", f"bundle:{bundle_id}"])
-    return ExportResult(data, bundle_id, seq, len(ops) - len(evicts), len(cases), len(evicts),
-                        held_back)
+    # Evictions first: the importer applies them before any other op, as it streams.
+    ops = itertools.chain(evict_ops, sync_store.ops_by_rowid(conn, rowids))
+    with atomic_writer(out) as f:
+        sealer = BundleWriter(f, header_fields=header, signer=session.store.device_keys(),
+                              recipients=[(peer_device, peer_identity)])
+        write_payload(sealer.write, manifest, reg_doc, ops)
+        size = sealer.finish()
+    return ExportResult(out, size, bundle_id, seq, len(rowids), len(cases), len(evicts), held_back)
 
 
 _HEADER_KEYS = frozenset(
@@ -207,40 +216,65 @@ def _rejected(path: Path, exc: AppError, **kw: object) -> ImportReport:
     return ImportReport(path, "rejected", exc.user_message, alert, **kw)  # type: ignore[arg-type]
 
 
-def _staged(session: Session, path: Path) -> bytes:
-    """Copy the file to private staging and read it from there (the original may change)."""
+def _stage(session: Session, path: Path) -> Path:
+    """Copy the file, streaming, into a private staging file (0600, O_EXCL, beside the store,
+    through the safe-file writer) and return its path; every later read is of this copy.
+
+    Bundles are ciphertext, so the copy holds nothing readable. Reading the user's file twice
+    (once to check the signature, once to decrypt) would let it be changed in between; the copy
+    is this process's alone (and the second pass re-hashes what it reads anyway).
+    """
     staging = ensure_private_dir(session.store.path.parent / "exchange" / "staging")
     target = staging / f"{new_id()}.rtb"
     try:
-        with path.open("rb") as src:
-            head = src.read((1 << 28) + 1)
-        if len(head) > 1 << 28:
-            raise BundleRejected("The exchange file is larger than the allowed maximum.")
-        write_file_atomic(target, head)
-        return target.read_bytes()
+        with path.open("rb") as src, atomic_writer(target) as out:
+            copied = 0
+            while block := src.read(1 << 20):
+                copied += len(block)
+                if copied > MAX_BUNDLE_BYTES:
+                    raise BundleRejected("The exchange file is larger than the allowed maximum.")
+                out.write(block)
     except OSError as exc:
         raise BundleRejected(f"The exchange file could not be read ({exc.strerror or 'error'}).") from exc
-    finally:
-        target.unlink(missing_ok=True)
+    return target
 
 
-def _keep_aside(session: Session, path: Path, data: bytes) -> None:
+def _keep_aside(session: Session, staged: Path) -> None:
     aside = ensure_private_dir(session.store.path.parent / "exchange" / "kept-aside")
-    write_file_atomic(aside / (hashlib.sha256(data).hexdigest()[:16] + ".rtb"), data)
+    digest = hashlib.sha256()
+    with staged.open("rb") as f:
+        while block := f.read(1 << 20):
+            digest.update(block)
+    os.replace(staged, aside / (digest.hexdigest()[:16] + ".rtb"))
 
 
 def do_import(session: Session, path: Path, *, sender_names: dict[str, str]) -> ImportReport:
+    staged: Path | None = None
+    try:
+        staged = _stage(session, path)
+        _hook("staged")
+        with staged.open("rb") as f:
+            return _import_staged(session, path, staged, f, sender_names)
+    finally:
+        if staged is not None:
+            staged.unlink(missing_ok=True)
+
+
+def _import_staged(
+    session: Session, path: Path, staged: Path, f: BinaryIO, sender_names: dict[str, str]
+) -> ImportReport:
     from app.services.exchange_apply import apply_bundle, lookup_signer, sender_checks
 
     ws = session.workstation
     try:
-        data = _staged(session, path)
-        read_prelude(data)
         keys = session.store.device_keys()
         with session.view() as conn:
             signers = lookup_signer(session, conn)
-        opened = open_bundle(data, lookup_signer=lambda kid: signers.get(kid, (None, b""))[1] or None,
-                             me_device_id=ws.device_id, me=keys)
+        opened = open_bundle_stream(
+            f, lookup_signer=lambda kid: signers.get(kid, (None, b""))[1] or None,
+            me_device_id=ws.device_id, me=keys,
+        )
+        _hook("verified")
         header = opened.header
         sender = signers[opened.signer_key_id][0]
         assert sender is not None
@@ -250,7 +284,7 @@ def do_import(session: Session, path: Path, *, sender_names: dict[str, str]) -> 
             raise NeedsNewerReader(
                 "This file was written by a newer Roundtable. Update Roundtable to import this."
             )
-        digest = hashlib.sha256(data).hexdigest()
+        digest = opened.digest.hex()[:64]  # SHA-512 of the signed bytes: same digest, same file
         with session.view() as conn:
             seen = sync_store.ledger_entry(conn, bundle_id=header["bundle_id"], stream=header["stream"],
                                            sequence=header["sequence"])
@@ -265,27 +299,30 @@ def do_import(session: Session, path: Path, *, sender_names: dict[str, str]) -> 
                 "with different content. It was rejected: tell the coordinator."
             )
         try:
-            payload = parse_payload(opened.plaintext)
-            check_manifest_matches(payload.manifest, header)
+            reader = PayloadReader(opened.chunks())
+            check_manifest_matches(reader.manifest, header)
         except PayloadInvalid as exc:
             raise SecurityAlert(f"The exchange file's content is not valid: {exc}.") from exc
-        if payload.manifest.recipient != ws.device_id:
+        if reader.manifest.recipient != ws.device_id:
             raise SecurityAlert("The exchange file's content is addressed to another workstation.")
-        _check_clock(header["created_hlc"], [op.hlc for op in payload.ops])
+        check_clock(header["created_hlc"], [])
     except NeedsNewerReader as exc:
         with contextlib.suppress(AppError, OSError):
-            _keep_aside(session, path, data)
+            _keep_aside(session, staged)
         return ImportReport(path, "kept-aside", exc.user_message)
     except BundleRejected as exc:
         return _rejected(path, exc)
     try:
-        return apply_bundle(session, path, header, payload, digest, sender, sender_names,
+        # The ops are decrypted, parsed, checked and applied batch by batch inside the one
+        # transaction; anything wrong on the way rolls it all back.
+        return apply_bundle(session, path, header, reader, digest, sender, sender_names,
                             superseded=header["sequence"] < last, hook=_hook)
     except BundleRejected as exc:
         return _rejected(path, exc, sender=sender, sequence=header["sequence"])
 
 
-def _check_clock(created: int, hlcs: list[int]) -> None:
+def check_clock(created: int, hlcs: list[int]) -> None:
+    """Refuse a file whose clock (or any op's) is more than the bound ahead of ours."""
     newest = max([created, *hlcs])
     ahead = unpack(newest)[0] - wall_ms()
     if ahead > DEFAULT_MAX_AHEAD_MS:
