@@ -2,7 +2,9 @@
 side-by-side view of what changed between two versions.
 
 Invariants: the risk level is always chosen by a person (never computed); a new version starts
-from the latest one's ratings and evidence; evidence is plain text everywhere.
+from the latest one's ratings and evidence; evidence is plain text everywhere. A checklist
+framework is a list of questions answered yes, no or not known: the editor shows the level the
+answers suggest and asks for a reason when the person chooses another.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.models.domain import Assessment, CaseFile, FactorRating
-from app.models.programme import Framework
+from app.models.programme import Framework, split_summaries
 from app.services import risk
 from app.ui.context import UiContext
 from app.ui.itemmodels.rows import Column, RowsModel
@@ -144,9 +146,21 @@ class AssessmentTab(QWidget):
             self.summaries.setText("")
             return
         level = self.ctx.snap.risk_label(a.risk_level)
+        notes = split_summaries(a.dimension_summaries)
         self.overall.setText(f"Risk level: {level}. {a.overall}")
         self.factors_model.set_rows(a.factors)
-        self.summaries.setText("\n".join(f"{self._dim_label(d)}: {t}" for d, t in a.dimension_summaries if t))
+        lines = [f"{self._dim_label(d)}: {t}" for d, t in notes.summaries if t]
+        prog = self.ctx.snap.programme
+        for fid, cid in notes.case_fields:
+            cf = next((c for c in prog.case_fields if c.id == fid), None)
+            if cf is not None:
+                lines.append(f"{cf.label}: {next((c.label for c in cf.choices if c.id == cid), cid)}")
+        if notes.suggested_level:
+            suggested = self.ctx.snap.risk_label(notes.suggested_level)
+            lines.append(f"The checklist suggested: {suggested}.")
+        if notes.level_reason:
+            lines.append(f"Reason for the level chosen: {notes.level_reason}")
+        self.summaries.setText("\n".join(lines))
 
     # --- new version ---------------------------------------------------------------------------
     def start_new_version(self) -> None:
@@ -269,16 +283,43 @@ class AssessmentEditor(QWidget):
         super().__init__()
         self.ctx = ctx
         self.case_id = case_id
-        fw = ctx.snap.programme.framework
+        prog = ctx.snap.programme
+        fw = prog.framework
+        self.fw = fw
         prev = {(f.dimension, f.factor): f for f in base.factors} if base else {}
-        prev_sum = dict(base.dimension_summaries) if base else {}
+        prev_notes = split_summaries(base.dimension_summaries if base else ())
+        prev_sum = dict(prev_notes.summaries)
+        prev_fields = dict(prev_notes.case_fields)
         inner = QWidget()
         v = QVBoxLayout(inner)
+        how = ("answer every question (not known is an answer); the answers suggest a level, "
+               "and the risk level is yours to choose" if fw.is_checklist else
+               "ratings describe the evidence; the risk level is yours to choose")
         v.addWidget(muted(
             f"New version {base.version + 1 if base else 1}, started from "
             f"{'version ' + str(base.version) if base else 'a blank framework'}. Professional judgement: "
-            "ratings describe the evidence; the risk level is yours to choose."
+            f"{how}."
         ))
+        self.fields: dict[str, QComboBox] = {}
+        if prog.case_fields:
+            sec = Section("Case details")
+            grid = QGridLayout()
+            for r, cf in enumerate(prog.case_fields):
+                combo = QComboBox()
+                combo.setAccessibleName(cf.label)
+                combo.setToolTip(cf.guidance)
+                if not cf.required:
+                    combo.addItem("—", None)
+                for c in cf.choices:
+                    combo.addItem(c.label, c.id)
+                if cf.id in prev_fields:
+                    combo.setCurrentIndex(max(0, combo.findData(prev_fields[cf.id])))
+                grid.addWidget(PlainLabel(cf.label, object_name="FieldLabel"), r, 0)
+                grid.addWidget(combo, r, 1)
+                self.fields[cf.id] = combo
+            grid.setColumnStretch(2, 1)
+            sec.body.addLayout(grid)
+            v.addWidget(sec)
         self.rows: dict[tuple[str, str], tuple[QComboBox, QLineEdit, QComboBox]] = {}
         self.summaries: dict[str, QLineEdit] = {}
         for d in fw.dimensions:
@@ -292,11 +333,15 @@ class AssessmentEditor(QWidget):
                 label = PlainLabel(f.label, object_name="FieldLabel")
                 label.setToolTip(f.guidance)
                 rating = QComboBox()
-                rating.setAccessibleName(f"{f.label}: rating")
+                rating.setAccessibleName(f"{f.label}: {'answer' if fw.is_checklist else 'rating'}")
+                if fw.is_checklist:
+                    rating.addItem("Not answered", None)
                 for rt in fw.ratings:
                     rating.addItem(rt.label, rt.id)
                 if p:
                     rating.setCurrentIndex(max(0, rating.findData(p.rating)))
+                if fw.is_checklist:
+                    rating.currentIndexChanged.connect(self._update_suggestion)
                 evidence = QLineEdit(p.evidence if p else "")
                 evidence.setAccessibleName(f"{f.label}: evidence")
                 evidence.setPlaceholderText("Evidence")
@@ -335,6 +380,15 @@ class AssessmentEditor(QWidget):
         row.addWidget(PlainLabel("Risk level", object_name="FieldLabel"))
         row.addWidget(self.level)
         row.addStretch(1)
+        self.suggestion = PlainLabel("", wrap=True, accessible="Suggested risk level")
+        self.reason = QLineEdit(prev_notes.level_reason if base else "")
+        self.reason.setAccessibleName("Reason for the risk level")
+        self.reason.setPlaceholderText("Why the level differs from the one the checklist suggests")
+        judge.body.addWidget(self.suggestion)
+        judge.body.addWidget(self.reason)
+        self.suggestion.setVisible(fw.is_checklist)
+        self.reason.setVisible(fw.is_checklist)
+        self.level.currentIndexChanged.connect(self._update_suggestion)
         self.error = PlainLabel("", wrap=True, object_name="InlineError")
         row.addWidget(self.error, 2)
         cancel = QPushButton("Cancel")
@@ -351,17 +405,45 @@ class AssessmentEditor(QWidget):
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
         outer.addWidget(scrolled(inner))
+        self._update_suggestion()
 
-    def value(self) -> risk.AssessmentInput:
-        factors = tuple(
+    def answered(self) -> tuple[FactorRating, ...]:
+        return tuple(
             FactorRating(dimension=d, factor=f, rating=r.currentData(), evidence=e.text(), source_agency=s.currentData())
             for (d, f), (r, e, s) in self.rows.items()
+            if r.currentData() is not None
         )
+
+    def suggested(self) -> str | None:
+        """The level id the checklist's answers suggest now (None: no suggestion)."""
+        level = risk.suggested_level(self.fw, self.answered())
+        return level.id if level else None
+
+    def _update_suggestion(self, _i: int = 0) -> None:
+        if not self.fw.is_checklist:
+            return
+        answers = self.answered()
+        n = self.fw.count(f.rating for f in answers)
+        counted = "/".join(r.label.lower() for r in self.fw.ratings if r.id in self.fw.counted)
+        suggested = self.suggested()
+        text = f"{n} “{counted}” of {len(self.rows)} ({len(answers)} answered). "
+        if suggested is None:
+            text += "The answers suggest no level: choose one by professional judgement."
+        else:
+            text += f"The answers suggest: {self.ctx.snap.risk_label(suggested)}."
+        self.suggestion.setText(text)
+        differs = suggested is not None and self.level.currentData() != suggested
+        self.reason.setVisible(differs)
+        self.reason.setEnabled(differs)
+
+    def value(self) -> risk.AssessmentInput:
         return risk.AssessmentInput(
-            factors=factors,
+            factors=self.answered(),
             dimension_summaries=tuple((d, w.text()) for d, w in self.summaries.items()),
             overall=self.overall.toPlainText(),
             risk_level=self.level.currentData(),
+            level_reason=self.reason.text() if self.fw.is_checklist and self.reason.isEnabled() else "",
+            case_fields=tuple((k, c.currentData()) for k, c in self.fields.items() if c.currentData()),
         )
 
     def submit(self) -> None:
