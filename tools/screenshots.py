@@ -5,6 +5,13 @@ Usage: ``python tools/screenshots.py OUT_DIR [--cases N] [--only NAME,NAME]``
 Fixed size (1280x800), fixed fonts (the shipped Noto Sans), fixed date (16/03/2026 through the
 Session's ``today_fn``), offscreen. The demo store is built in a private temporary folder with a
 cheap key derivation (screenshots hold synthetic data only) and removed afterwards.
+
+Besides every screen and case tab: the Summary scrolled down, the new-referral form, the import
+wizard over a small messy CSV (a problem row and a person already known), the packs dialog, and the
+exchange with a Police officer's workstation enrolled both ways (files sent and received, an import
+report, a conflict): the Exchange screen, the enrol dialog and the conflict dialog. Dialogs are
+drawn over the dimmed window. ``--only`` takes screen names and ``case``, ``dialogs``, ``exchange``.
+``--scale 2`` renders at a device pixel ratio of 2 (high-DPI check; files end in ``@2x``).
 """
 
 from __future__ import annotations
@@ -16,6 +23,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -40,18 +48,110 @@ def wait_idle(app: object, tasks: object, timeout: float = 30.0) -> None:
     raise TimeoutError("background work did not finish")
 
 
-def build_store(folder: Path, cases: int) -> Path:
+PASS = "screenshots only"
+
+
+def wait_for(app: object, cond: object, timeout: float = 60.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not cond():  # type: ignore[operator]
+        if time.monotonic() > deadline:
+            raise TimeoutError("the screen did not get there")
+        app.processEvents()  # type: ignore[attr-defined]
+        time.sleep(0.005)
+
+
+def build_store(folder: Path, cases: int, *, exchange: bool = True) -> Path:
     from app.crypto.keyfile import KdfParams
     from app.models.enums import Role
     from app.services import demo, setup
 
     path = folder / "panel.rtdb"
-    created = setup.create_store(path, passphrase="screenshots only", name="Alex Morgan",
+    created = setup.create_store(path, passphrase=PASS, name="Alex Morgan",
                                  agency="Northshire County Council", role=Role.COORDINATOR,
                                  panel="Northshire Channel Panel", kdf=KdfParams.cheap(), today_fn=lambda: TODAY)
     demo.build_demo(created.session, cases=cases, seed=1)
+    if exchange:
+        build_partner(created.session, folder)
     created.session.close()
     return path
+
+
+def build_partner(hub: object, folder: Path) -> None:
+    """A Police officer's workstation (same agency as the demo's Northshire Police), enrolled with
+    the hub both ways; two rounds of files; the same action edited on both sides (a conflict);
+    then a newer Police file waiting in ``folder/files`` for the hub to import on screen, and the
+    Health officer's card for the enrol dialog."""
+    from app.crypto.identity import read_identity_card
+    from app.crypto.keyfile import KdfParams
+    from app.models.enums import ActionStatus, Role
+    from app.services import actions, exchange, panel, setup
+
+    s: Any = hub
+    police_agency = next(a for a in panel.list_agencies(s) if a.is_police)
+    police = setup.create_store(folder / "police.rtdb", passphrase=PASS, name="Dan Whitfield",
+                                agency=police_agency.name, agency_id=police_agency.id, role=Role.OFFICER,
+                                kdf=KdfParams.cheap(), today_fn=lambda: TODAY).session
+    health = setup.create_store(folder / "health.rtdb", passphrase=PASS, name="Harriet Nurse", agency="NHS Health",
+                                role=Role.OFFICER, kdf=KdfParams.cheap(), today_fn=lambda: TODAY).session
+    exchange.write_identity_card(health, out=folder / "harriet-nurse.rtid")
+    health.close()
+    card, hub_card = exchange.identity_card(police), exchange.identity_card(s)
+    exchange.enrol(s, card=card, fingerprint=read_identity_card(card).fingerprint)
+    exchange.enrol(police, card=hub_card, fingerprint=read_identity_card(hub_card).fingerprint)
+    files = folder / "files"
+    files.mkdir()
+
+    def ship(a: Any, b: Any, name: str) -> Path:
+        out = files / name
+        exchange.export_bundle(a, to_member=b.workstation.device_id, out=out)
+        return out
+
+    def round_trip(n: int) -> None:
+        exchange.import_bundle(police, path=ship(s, police, f"to-police-{n}.rtb"))
+        exchange.import_bundle(s, path=ship(police, s, f"from-police-{n}.rtb"))
+
+    round_trip(1)
+    act = next(a for a in actions.list_actions(police, agency=police_agency.id) if not a.status.is_closed)
+    actions.update_action(s, action_id=act.id, status=ActionStatus.CANCELLED, note="No longer needed.")
+    actions.update_action(police, action_id=act.id, status=ActionStatus.DONE, note="Visit made on 12/03.")
+    round_trip(2)
+    round_trip(3)
+    later = next((a for a in actions.list_actions(police, agency=police_agency.id) if a.id != act.id), None)
+    if later is not None:
+        actions.update_action(police, action_id=later.id, status=ActionStatus.IN_PROGRESS, note="First contact made.")
+    else:
+        actions.create_action(police, case_id=act.case_id, title="Check for access to firearms",
+                              owner_agency=police_agency.id, due=TODAY + dt.timedelta(days=21))
+    ship(police, s, "from-police-4.rtb")
+    police.close()
+
+
+def over_window(win: Any, dialog: Any, path: Path) -> Path:
+    """The window, dimmed, with the dialog drawn on top in the middle: what the user sees."""
+    from PySide6.QtCore import QPoint
+    from PySide6.QtGui import QColor, QPainter
+
+    shot = win.grab()
+    pix = dialog.grab()
+    p = QPainter(shot)
+    p.fillRect(shot.rect(), QColor(23, 35, 47, 90))
+    ratio = shot.devicePixelRatio() or 1
+    x = int((shot.width() / ratio - pix.width() / ratio) / 2)
+    y = int((shot.height() / ratio - pix.height() / ratio) / 2)
+    p.fillRect(x - 1, y - 1, int(pix.width() / ratio) + 2, int(pix.height() / ratio) + 2, QColor("#9aa5b1"))
+    p.drawPixmap(QPoint(x, y), pix)
+    p.end()
+    shot.save(str(path))
+    return path
+
+
+MESSY_CSV = [
+    "Referral date,Referrer,Referring agency,Forename(s),Surname,DOB,Type of concern,Reason for referral",
+    "03/03/2026,Mrs Jones (head of year),school,Zo\u00eb,Nowak,17/05/2009,far right,Shared images of a banned group in class.",
+    "04/03/2026,PC Smith,police,Jan,Dvo\u0159\u00e1k,31/02/2009,Islamist,Seen viewing extremist material online.",
+    "{known}",
+    "10/03/2026,  Duty social worker ,social care,Amira,  Haddad,2/11/2008,mixed,Talks of harming others; new online contacts.",
+]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -59,9 +159,18 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("out", type=Path)
     ap.add_argument("--cases", type=int, default=60)
     ap.add_argument("--only", default="")
+    ap.add_argument("--scale", type=float, default=1.0, help="device pixel ratio (2 for a high-DPI check)")
     args = ap.parse_args(argv)
     args.out.mkdir(parents=True, exist_ok=True)
     only = {x.strip() for x in args.only.split(",") if x.strip()}
+    if args.scale != 1.0:
+        os.environ["QT_SCALE_FACTOR"] = str(args.scale)
+
+    def wanted(name: str) -> bool:
+        return not only or name in only
+
+    def png(name: str) -> Path:
+        return args.out / (f"{name}@2x.png" if args.scale != 1.0 else f"{name}.png")
 
     from PySide6.QtWidgets import QApplication
 
@@ -74,7 +183,7 @@ def main(argv: list[str] | None = None) -> int:
 
     with tempfile.TemporaryDirectory(prefix="rt-shots-") as tmp:
         os.environ["ROUNDTABLE_SETTINGS"] = str(Path(tmp) / "settings.ini")
-        store = build_store(Path(tmp), args.cases)
+        store = build_store(Path(tmp), args.cases, exchange=wanted("exchange"))
         app = QApplication.instance() or QApplication([])
         prepare_app(app, point_size=9.5)  # type: ignore[arg-type]
         from PySide6.QtCore import QSettings
@@ -86,7 +195,7 @@ def main(argv: list[str] | None = None) -> int:
         from app.ui.context import load_snapshot
 
         # unlock and close on the store worker: the store's file lock belongs to one thread
-        session = tasks.call_sync(lambda: setup.unlock(store, passphrase="screenshots only", today_fn=lambda: TODAY))
+        session = tasks.call_sync(lambda: setup.unlock(store, passphrase=PASS, today_fn=lambda: TODAY))
         ctx.attach(session, tasks.call_sync(lambda: load_snapshot(session)))
         win = MainWindow(ctx)
         win.resize(*SIZE)
@@ -98,7 +207,7 @@ def main(argv: list[str] | None = None) -> int:
                     continue
                 win.show_screen(name)
                 wait_idle(app, tasks)
-                p = args.out / f"screen-{name.lower()}.png"
+                p = png(f"screen-{name.lower()}")
                 win.grab().save(str(p))
                 written.append(p)
             if not only or "case" in only:
@@ -117,15 +226,27 @@ def main(argv: list[str] | None = None) -> int:
                 for i, tab in enumerate(TAB_NAMES):
                     view.tabs.setCurrentIndex(i)
                     wait_idle(app, tasks)
-                    p = args.out / f"case-{i + 1}-{tab.lower()}.png"
+                    p = png(f"case-{i + 1}-{tab.lower()}")
                     win.grab().save(str(p))
                     written.append(p)
+                    if i == 0:  # the Summary scrolls inside the tab: its lower half too
+                        bar = view.summary.page_scroll.verticalScrollBar()
+                        bar.setValue(bar.maximum())
+                        app.processEvents()
+                        p = png("case-1b-summary-scrolled")
+                        win.grab().save(str(p))
+                        written.append(p)
+                        bar.setValue(0)
                 view.tabs.setCurrentIndex(1)
                 view.assessment.show_diff()
                 wait_idle(app, tasks)
-                p = args.out / "case-2b-assessment-diff.png"
+                p = png("case-2b-assessment-diff")
                 win.grab().save(str(p))
                 written.append(p)
+            if wanted("dialogs"):
+                written += dialog_shots(app, tasks, ctx, win, session, Path(tmp), png)
+            if wanted("exchange"):
+                written += exchange_shots(app, tasks, ctx, win, Path(tmp), png)
         finally:
             win.close()
             ctx.detach()
@@ -134,6 +255,96 @@ def main(argv: list[str] | None = None) -> int:
     for p in written:
         print(p)
     return 0
+
+
+def dialog_shots(app: Any, tasks: Any, ctx: Any, win: Any, session: Any, tmp: Path, png: Any) -> list[Path]:
+    from app.services import cases, meetings
+    from app.ui.dialogs.import_wizard import ImportWizard
+    from app.ui.dialogs.pack_dialog import PackDialog
+
+    out: list[Path] = []
+    # the new-referral form, half filled, focus in a field (the focus ring shows)
+    ref = win.show_screen("Referrals")
+    ref.tabs.setCurrentWidget(ref.form)
+    ref.form.forenames.setText("Amira")
+    ref.form.surname.setText("Haddad")
+    ref.form.dob.setText("02/11/2008")
+    win.activateWindow()
+    ref.form.aliases.setFocus()
+    wait_idle(app, tasks)
+    p = png("screen-referrals-new")
+    win.grab().save(str(p))
+    out.append(p)
+    ref.form.clear()
+    ref.tabs.setCurrentIndex(0)
+    # the import wizard over a messy CSV: a bad date, a person already known, untidy spaces
+    known = tasks.call_sync(lambda: cases.get_case_file(session, cases.list_case_ids(session)[3], audit_view=False))
+    sub = known.subject
+    dob = sub.date_of_birth.strftime("%d/%m/%Y") if sub.date_of_birth else ""
+    csv_rows = list(MESSY_CSV)
+    csv_rows[3] = f"09/03/2026,Youth worker,school,{sub.forenames},{sub.surname},{dob},other,Known to the panel; new concerns."
+    path = tmp / "referrals-march.csv"
+    path.write_text("\n".join(csv_rows) + "\n", encoding="utf-8")
+    wiz = ImportWizard(ctx, win)
+    wiz.resize(1100, 640)
+    got: list[object] = []
+    wiz.preview_ready.connect(got.append)
+    wiz.show()
+    wiz.load_file(path)
+    wait_for(app, lambda: bool(got))
+    wait_idle(app, tasks)
+    out.append(over_window(win, wiz, png("dialog-import-wizard")))
+    wiz.close()
+    # the packs dialog for the next meeting
+    nxt = min((m for m in tasks.call_sync(lambda: meetings.list_meetings(session)) if m.held_on >= TODAY),
+              key=lambda m: m.held_on)
+    packs = PackDialog(win, ctx.session_for_documents(), nxt.id)
+    loaded: list[object] = []
+    packs.recipients_loaded.connect(loaded.append)
+    packs.show()
+    wait_for(app, lambda: bool(loaded))
+    app.processEvents()
+    out.append(over_window(win, packs, png("dialog-packs")))
+    packs.close()
+    return out
+
+
+def exchange_shots(app: Any, tasks: Any, ctx: Any, win: Any, tmp: Path, png: Any) -> list[Path]:
+    from app.ui.dialogs.enrol_dialog import EnrolDialog
+
+    out: list[Path] = []
+    screen = win.show_screen("Exchange")
+    wait_idle(app, tasks)
+    files = tmp / "files"
+    screen.import_files([files / "from-police-3.rtb", files / "from-police-4.rtb"], source="screenshots")
+    wait_for(app, lambda: screen.reports.rowCount() == 2 and not screen.busy)
+    wait_idle(app, tasks)
+    screen.members_table.selectRow(0)
+    app.processEvents()
+    p = png("screen-exchange-with-member")
+    win.grab().save(str(p))
+    out.append(p)
+    # the conflict: the same action closed differently at the hub and at Police
+    screen.tabs.setCurrentIndex(1)
+    wait_idle(app, tasks)
+    p = png("screen-exchange-conflicts")
+    win.grab().save(str(p))
+    out.append(p)
+    dlg = screen.open_conflict(screen.conflicts_table.model().index(0, 0))
+    if dlg is not None:
+        wait_idle(app, tasks)
+        out.append(over_window(win, dlg, png("dialog-conflict")))
+        dlg.close()
+    screen.tabs.setCurrentIndex(0)
+    # enrolling a Health officer's card: the card read, the fingerprint being typed
+    enrol = EnrolDialog(ctx, win)
+    enrol.show()
+    enrol.load_card(tmp / "harriet-nurse.rtid")
+    enrol.fingerprint.setText("04213 88107 52966 ")
+    app.processEvents()
+    out.append(over_window(win, enrol, png("dialog-enrol")))
+    enrol.close()
+    return out
 
 
 if __name__ == "__main__":

@@ -58,6 +58,7 @@ class NewReferralForm(QWidget):
         self.pnc = self._line(pf, "PNC number")
         self.nhs = self._line(pf, "NHS number")
         person.body.addLayout(pf)
+        person.body.addStretch(1)  # the card spans two rows: its fields stay at the top
         grid.addWidget(person, 0, 0, 2, 1)
 
         ref = Section("The referral")
