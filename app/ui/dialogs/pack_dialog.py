@@ -130,6 +130,8 @@ class PackDialog(QDialog):
         self._list_layout.addWidget(QLabel("Loading the distribution list…"))
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
+        scroll.setMinimumHeight(220)  # a distribution of a dozen or so people, most of it in view
+        scroll.setAccessibleName("Recipients")
         scroll.setWidget(self._list)
         layout.addWidget(scroll)
         row = QHBoxLayout()
