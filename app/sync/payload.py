@@ -210,7 +210,7 @@ def _expand(pieces: Iterable[bytes]) -> Iterator[bytes]:
     if codec != CODEC_ZLIB:
         raise PayloadInvalid("the content uses an unknown encoding")
     d = zlib.decompressobj()
-    step = 1 << 20
+    step = 256 * 1024
     try:
         for p in inputs():
             data: bytes = p
@@ -403,14 +403,18 @@ class PayloadReader:
         if n != expected:
             raise PayloadInvalid("the content holds fewer operations than its manifest says")
 
-    def batches(self, size: int) -> Iterator[list[Op]]:
-        """The ops in lists of at most ``size`` (the last one is yielded after the final checks)."""
+    def batches(self, size: int, max_bytes: int = 1024 * 1024) -> Iterator[list[Op]]:
+        """The ops in lists of at most ``size`` ops or about ``max_bytes`` of values (large notes
+        make small batches); the last list is yielded after the final checks."""
         batch: list[Op] = []
+        held = 0
         for op in self.ops():
             batch.append(op)
-            if len(batch) >= size:
+            held += len(op.value or "") + 200
+            if len(batch) >= size or held >= max_bytes:
                 yield batch
                 batch = []
+                held = 0
         if batch:
             yield batch
 
