@@ -2,12 +2,15 @@
 
 Export: select what the recipient has not acknowledged and may see (scope), add snapshots of cases
 newly in its scope and ``evict`` ops for cases that left it, the signed registry (coordinator), the
-acknowledgements, then seal, sign and audit — all in the caller's transaction.
-Import, in the order of sync.md: staging copy; envelope checks (``crypto.bundle.open_bundle``:
-size, magic/version/suite, lengths, signer, signature, header, recipient, unwrap, decrypt);
-sender allowed on this stream and not revoked; reader version; ledger (duplicate / replayed
-sequence); payload under caps; manifest equals header; clocks; then one ``BEGIN IMMEDIATE``
-transaction: registry, evictions, ops (merge + authorisation), scope check, acks, ledger, audit.
+acknowledgements, audit, then stream the sealed, signed file to disk — all in the caller's
+transaction, in memory bounded by one batch (8 bytes per selected op besides).
+Import, in the order of sync.md: private staging copy; first pass over it
+(``crypto.bundle.open_bundle_stream``: size, magic/version/suite, lengths, signer, signature over
+the whole file, header, recipient, unwrap); sender allowed on this stream and not revoked; reader
+version; ledger (duplicate / replayed sequence); manifest under caps and equal to the header;
+then one ``BEGIN IMMEDIATE`` transaction in which the second pass decrypts, parses, validates,
+clock-checks and applies the ops batch by batch (``exchange_apply``), then scope check, acks,
+ledger, audit.
 
 Invariants: a rejected file changes nothing in the store; ``import_hook`` (tests only) is called at
 points inside the import transaction, so a crash there can be simulated.

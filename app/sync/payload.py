@@ -10,10 +10,15 @@ Layout (the plaintext that ``crypto.bundle`` encrypts and signs)::
 
 There are no attachments in this version: a payload with anything after the operations is refused.
 
+Both directions stream: ``write_payload`` compresses line by line into a sink (the bundle writer),
+``PayloadReader`` parses from plaintext pieces (the bundle's decrypted chunks); ``build_payload``
+and ``parse_payload`` are their in-memory forms.
+
 Invariants:
-- ``parse_payload`` raises ``PayloadInvalid`` only, and never holds more than ``MAX_LINE`` bytes of
-  one line or expands the body beyond ``MAX_EXPANDED`` (a zlib bomb stops at the cap); every JSON
-  value is read with ``strict_loads`` (no duplicate keys, floats, or deep nesting).
+- ``PayloadReader`` / ``parse_payload`` raise ``PayloadInvalid`` only, and never hold more than
+  ``MAX_LINE`` bytes of one line or expand the body beyond ``MAX_EXPANDED`` (a zlib bomb stops at
+  the cap); every JSON value is read with ``strict_loads`` (no duplicate keys, floats, or deep
+  nesting); memory beyond one line and one batch is 8 bytes a slot of the seen-id table.
 - The manifest repeats the signed header's fields; ``check_manifest_matches`` refuses any mismatch.
 """
 
