@@ -139,7 +139,9 @@ class ActionsScreen(Screen):
         snap = self.ctx.snap
         if snap.workstation.member.role is not Role.COORDINATOR:
             mine = snap.workstation.agency.id
-            others = [i for i, agency in self.model.checked_agencies().items() if agency != mine]
+            # A row ticked before its data arrived has no known agency yet: the service decides
+            # for it (all or nothing), so only known other agencies are refused here.
+            others = [i for i, agency in self.model.checked_agencies().items() if agency and agency != mine]
             if others:
                 self.error.setText("Only your own agency's actions can be updated; untick the others.")
                 return
