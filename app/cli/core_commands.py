@@ -16,6 +16,7 @@ from app.cli.base import (
     store_path,
     table,
 )
+from app.config.programmes import DEFAULT_PROGRAMME
 from app.models.dates import format_uk
 from app.models.enums import ActionStatus, Role
 from app.models.errors import InvalidInput, NotFound
@@ -36,7 +37,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument("--agency", required=True)
     p.add_argument("--role", required=True, choices=[r.value for r in Role])
     p.add_argument("--panel", default="")
-    p.add_argument("--programme", default="extremism")
+    p.add_argument("--programme", default=DEFAULT_PROGRAMME)
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_init, needs_store=False)
 

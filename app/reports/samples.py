@@ -214,7 +214,7 @@ def case_paper(
         id=case_id,
         ref=f"RT-2026-{40 + n:04d}",
         subject_id=subj.id,
-        programme="extremism",
+        programme=DEFAULT_PROGRAMME,
         status="support-plan" if n % 3 else "panel-assessment",
         lead_agency=agency("la"),
         case_officer=member("coord"),

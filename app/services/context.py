@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
-from app.config.programmes import load_programme
+from app.config.programmes import DEFAULT_PROGRAMME, load_programme
 from app.models.domain import Agency, Member, Workstation
 from app.models.errors import StoreDamaged
 from app.models.ids import AgencyId, DeviceId, MemberId
@@ -87,7 +87,7 @@ class Session:
                 member=member,
                 agency=repo.agency_from(arow),
                 panel_name=meta_store.get(conn, "panel_name") or "",
-                programme=meta_store.get(conn, "programme") or "extremism",
+                programme=meta_store.get(conn, "programme") or DEFAULT_PROGRAMME,
                 fingerprint=meta_store.get(conn, "fingerprint") or "",
                 is_hub=meta_store.get(conn, "is_hub") == "1",
             )
