@@ -214,6 +214,8 @@ class NewReferralForm(QWidget):
         for m in found:
             refs = ", ".join(m.case_refs) or "no case"
             text = f"{m.subject.display_name} · {uk(m.subject.date_of_birth)} · {refs} · matched on {m.reason}"
+            if m.repeat:  # the programme counts repeats (e.g. a new incident within 12 months)
+                text += f" · {m.repeat}"
             item = QListWidgetItem(text)
             item.setData(Qt.ItemDataRole.UserRole, m.subject.id)
             item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
