@@ -10,18 +10,16 @@ import datetime as dt
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtCore import Qt
 
 from app.models import rules
 from app.models.domain import Action
 from app.services import ui_queries
 from app.services.context import Session
 from app.ui.context import UiContext
+from app.ui.itemmodels.lazy import Index, LazyIdModel
 from app.ui.itemmodels.rows import Column, IdRole, KindRole, RecordRole, RowsModel
 from app.ui.widgets.common import uk
-
-Index = QModelIndex | QPersistentModelIndex
-_ROOT = QModelIndex()
 
 STATUS_KIND = {"open": "info", "in-progress": "accent", "done": "ok", "cancelled": "muted"}
 
@@ -54,104 +52,49 @@ def action_model(ctx: UiContext, parent: object, refs: Callable[[str], str] | No
     return model
 
 
-# (header, sort key in action_queries.action_ids) for the Actions screen's lazy model
+# sort key in ui_queries.action_ids, by column, for the Actions screen's lazy model
 LAZY_SORT_KEYS = ("case", "title", "agency", "owner", "due", "status", "update")
-BLOCK = 100
 
 
-class ActionTableModel(QAbstractTableModel):
+class ActionTableModel(LazyIdModel[Action]):
     """Every action the store may show, as ids in the store's order with rows fetched in blocks
-    for what is painted (the Cases model's way: ``CaseTableModel``).
+    for what is painted (``LazyIdModel``, as the Cases list).
 
-    Invariants: ``data()`` never touches the store (an uncached row asks for its block and is
-    empty until it arrives); a reload bumps a generation and late blocks of an older one are
-    dropped; ``sort()`` and the filters run in the store (``ui_queries.action_ids``); ticks are
-    kept by id across reloads, with the owning agency of each ticked action (for the "own agency
-    only" check) taken from the row the user ticked.
+    Invariants: as ``LazyIdModel`` (``data()`` never touches the store; late blocks of an older
+    reload are dropped; ``sort()`` and the filters run in the store, ``ui_queries.action_ids``);
+    ticks are kept by id across reloads, with the owning agency of each ticked action (for the
+    "own agency only" check) taken from the row the user ticked.
     """
 
-    ids_loaded = Signal(int)
-    rows_fetched = Signal()
+    SORT_KEYS = LAZY_SORT_KEYS
 
     def __init__(self, ctx: UiContext, parent: Any = None) -> None:
-        super().__init__(parent)
-        self.ctx = ctx
-        self._columns = action_columns(ctx, refs=lambda cid: self._refs.get(cid, ""))
-        self._ids: list[str] = []
-        self._cache: dict[str, Action] = {}
+        columns = action_columns(ctx, refs=lambda cid: self._refs.get(cid, ""))
+        super().__init__(ctx, [c.header for c in columns], "due", parent)
+        self._columns = columns
         self._refs: dict[str, str] = {}
-        self._pending: set[int] = set()
-        self._generation = 0
         self._checked: dict[str, str] = {}  # ticked id -> owning agency
-        self.filters: dict[str, Any] = {}
-        self.sort_key = "due"
-        self.descending = False
         self.total = 0  # every action the store may show, before the filters
-        self.loading = False
 
-    # --- loading ---------------------------------------------------------------------------------
-    def reload(self, **filters: Any) -> None:
-        if filters:
-            self.filters = {k: v for k, v in filters.items() if v not in (None, "", False)}
-        self._generation += 1
-        gen = self._generation
-        f, key, desc = dict(self.filters), self.sort_key, self.descending
-        self.loading = True
+    @staticmethod
+    def _load_ids(session: Session, filters: dict[str, Any], sort_key: str,
+                  descending: bool) -> tuple[list[str], int]:
+        ids = ui_queries.action_ids(session, sort=sort_key, descending=descending, **filters)
+        total = len(ids) if not filters else len(ui_queries.action_ids(session))
+        return ids, total
 
-        def job(s: Session) -> tuple[list[str], int]:
-            ids = ui_queries.action_ids(s, sort=key, descending=desc, **f)
-            total = len(ids) if not f else len(ui_queries.action_ids(s))
-            return ids, total
+    def _took_ids(self, extra: int) -> None:
+        self.total = extra
 
-        self.ctx.run(job, owner=self, on_done=lambda r: self._on_ids(gen, *r))
+    @staticmethod
+    def _load_rows(session: Session, ids: Sequence[str]) -> tuple[list[Action], dict[str, str]]:
+        return ui_queries.action_rows(session, ids)
 
-    def _on_ids(self, gen: int, ids: Sequence[str], total: int) -> None:
-        if gen != self._generation:
-            return
-        self.beginResetModel()
-        self._ids = list(ids)
-        self._cache.clear()
-        self._pending.clear()
-        self.total = total
-        self.endResetModel()
-        self.loading = False
-        self.ids_loaded.emit(len(self._ids))
-
-    def _fetch_block(self, block: int) -> None:
-        if block in self._pending:
-            return
-        self._pending.add(block)
-        gen = self._generation
-        ids = self._ids[block * BLOCK:(block + 1) * BLOCK]
-        self.ctx.run(lambda s: ui_queries.action_rows(s, ids), owner=self,
-                     on_done=lambda r: self._on_block(gen, block, *r))
-
-    def _on_block(self, gen: int, block: int, rows: list[Action], refs: dict[str, str]) -> None:
-        if gen != self._generation:
-            return
-        self._pending.discard(block)
-        self._refs.update(refs)
-        for r in rows:
-            self._cache[r.id] = r
-        first = block * BLOCK
-        last = min(len(self._ids), first + BLOCK) - 1
-        if last >= first:
-            self.dataChanged.emit(self.index(first, 0), self.index(last, len(self._columns) - 1))
-        self.rows_fetched.emit()
+    def _took_rows(self, extra: dict[str, str]) -> None:
+        self._refs.update(extra)
 
     def action(self, row: int) -> Action | None:
-        if not 0 <= row < len(self._ids):
-            return None
-        found = self._cache.get(self._ids[row])
-        if found is None:
-            self._fetch_block(row // BLOCK)
-        return found
-
-    def ids(self) -> list[str]:
-        return list(self._ids)
-
-    def is_cached(self, row: int) -> bool:
-        return 0 <= row < len(self._ids) and self._ids[row] in self._cache
+        return self.record(row)
 
     # --- ticks -----------------------------------------------------------------------------------
     def set_checked(self, ids: Sequence[str], on: bool = True, *, agency: str = "") -> None:
@@ -173,32 +116,11 @@ class ActionTableModel(QAbstractTableModel):
         return dict(self._checked)
 
     # --- Qt interface ----------------------------------------------------------------------------
-    def rowCount(self, parent: Index = _ROOT) -> int:
-        return 0 if parent.isValid() else len(self._ids)
-
-    def columnCount(self, parent: Index = _ROOT) -> int:
-        return 0 if parent.isValid() else len(self._columns)
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal \
-                and 0 <= section < len(self._columns):
-            return self._columns[section].header
-        return None
-
     def flags(self, index: Index) -> Qt.ItemFlag:
-        if not index.isValid():
-            return Qt.ItemFlag.NoItemFlags
-        f = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
-        if index.column() == 0:
+        f = super().flags(index)
+        if index.isValid() and index.column() == 0:
             f |= Qt.ItemFlag.ItemIsUserCheckable
         return f
-
-    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
-        if not 0 <= column < len(LAZY_SORT_KEYS):
-            return
-        self.sort_key = LAZY_SORT_KEYS[column]
-        self.descending = order == Qt.SortOrder.DescendingOrder
-        self.reload()
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid() or not 0 <= index.row() < len(self._ids):

@@ -1,14 +1,5 @@
-"""The case list: a model over case ids, with rows fetched lazily in blocks (anki's browser table).
-
-Job: show 10,000 cases without loading 10,000 rows. The store sorts and filters (``list_case_ids``
-runs in SQL); the model holds only the ordered ids and a cache of the summaries it has shown.
-
-Invariants:
-- ``data()`` never touches the store: an uncached row asks for its block on the store worker and
-  shows an empty cell until the block arrives (then ``dataChanged``).
-- A reload bumps a generation number; blocks that arrive for an older generation are dropped,
-  so a slow fetch can never paint yesterday's order into today's rows.
-- ``sort()`` asks the store for a new order; the ``SortFilterProxy`` is not needed on top.
+"""The case list: ``LazyIdModel`` over case ids (``cases.list_case_ids`` sorts and filters in SQL),
+with ``CaseSummary`` rows fetched in blocks (``cases.case_summaries``) for what is painted.
 """
 
 from __future__ import annotations
@@ -16,17 +7,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtCore import Qt
 
 from app.models.domain import CaseSummary
 from app.services import cases
+from app.services.context import Session
 from app.ui.context import UiContext
+from app.ui.itemmodels.lazy import Index, LazyIdModel
 from app.ui.itemmodels.rows import IdRole, KindRole, RecordRole, SortRole
 from app.ui.widgets.common import uk
-
-BLOCK = 100
-Index = QModelIndex | QPersistentModelIndex
-_ROOT = QModelIndex()
 
 # (header, sort key in repo.case_ids)
 COLUMNS = (
@@ -42,105 +31,26 @@ COLUMNS = (
 )
 
 
-class CaseTableModel(QAbstractTableModel):
-    ids_loaded = Signal(int)  # row count after a reload
-    rows_fetched = Signal()
+class CaseTableModel(LazyIdModel[CaseSummary]):
+    SORT_KEYS = tuple(key for _, key in COLUMNS)
 
     def __init__(self, ctx: UiContext, parent: Any = None) -> None:
-        super().__init__(parent)
-        self.ctx = ctx
-        self._ids: list[str] = []
-        self._cache: dict[str, CaseSummary] = {}
-        self._pending: set[int] = set()
-        self._generation = 0
-        self.filters: dict[str, Any] = {}
-        self._sort_key = "ref"
-        self._descending = False
-        self.loading = False
+        super().__init__(ctx, [header for header, _ in COLUMNS], "ref", parent)
 
-    # --- loading ---------------------------------------------------------------------------------
-    def reload(self, **filters: Any) -> None:
-        if filters:
-            self.filters = {k: v for k, v in filters.items() if v not in (None, "", False)}
-        self._generation += 1
-        gen = self._generation
-        f, key, desc = dict(self.filters), self._sort_key, self._descending
-        self.loading = True
-        self.ctx.run(lambda s: cases.list_case_ids(s, sort=key, descending=desc, **f), owner=self,
-                     on_done=lambda ids: self._on_ids(gen, ids))
+    @staticmethod
+    def _load_ids(session: Session, filters: dict[str, Any], sort_key: str,
+                  descending: bool) -> tuple[Sequence[str], None]:
+        return cases.list_case_ids(session, sort=sort_key, descending=descending, **filters), None
 
-    def _on_ids(self, gen: int, ids: Sequence[str]) -> None:
-        if gen != self._generation:
-            return
-        self.beginResetModel()
-        self._ids = list(ids)
-        self._cache.clear()
-        self._pending.clear()
-        self.endResetModel()
-        self.loading = False
-        self.ids_loaded.emit(len(self._ids))
-
-    def _fetch_block(self, block: int) -> None:
-        if block in self._pending:
-            return
-        self._pending.add(block)
-        gen = self._generation
-        ids = self._ids[block * BLOCK:(block + 1) * BLOCK]
-        self.ctx.run(lambda s: cases.case_summaries(s, ids), owner=self,
-                     on_done=lambda rows: self._on_block(gen, block, rows))
-
-    def _on_block(self, gen: int, block: int, rows: list[CaseSummary]) -> None:
-        if gen != self._generation:
-            return
-        self._pending.discard(block)
-        for r in rows:
-            self._cache[r.id] = r
-        first = block * BLOCK
-        last = min(len(self._ids), first + BLOCK) - 1
-        if last >= first:
-            self.dataChanged.emit(self.index(first, 0), self.index(last, len(COLUMNS) - 1))
-        self.rows_fetched.emit()
+    @staticmethod
+    def _load_rows(session: Session, ids: Sequence[str]) -> tuple[list[CaseSummary], None]:
+        return cases.case_summaries(session, ids), None
 
     def summary(self, row: int) -> CaseSummary | None:
-        if not 0 <= row < len(self._ids):
-            return None
-        found = self._cache.get(self._ids[row])
-        if found is None:
-            self._fetch_block(row // BLOCK)
-        return found
+        return self.record(row)
 
     def case_id(self, row: int) -> str:
         return self._ids[row]
-
-    def ids(self) -> list[str]:
-        return list(self._ids)
-
-    def is_cached(self, row: int) -> bool:
-        return 0 <= row < len(self._ids) and self._ids[row] in self._cache
-
-    # --- Qt interface ----------------------------------------------------------------------------
-    def rowCount(self, parent: Index = _ROOT) -> int:
-        return 0 if parent.isValid() else len(self._ids)
-
-    def columnCount(self, parent: Index = _ROOT) -> int:
-        return 0 if parent.isValid() else len(COLUMNS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal and 0 <= section < len(COLUMNS):
-            return COLUMNS[section][0]
-        return None
-
-    def flags(self, index: Index) -> Qt.ItemFlag:
-        if not index.isValid():
-            return Qt.ItemFlag.NoItemFlags
-        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
-
-    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
-        if not 0 <= column < len(COLUMNS):
-            return
-        self._sort_key = COLUMNS[column][1]
-        self._descending = order == Qt.SortOrder.DescendingOrder
-        self.reload()
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid() or not 0 <= index.row() < len(self._ids):
