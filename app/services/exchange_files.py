@@ -228,6 +228,10 @@ def _stage(session: Session, path: Path) -> Path:
     is this process's alone (and the second pass re-hashes what it reads anyway).
     """
     staging = ensure_private_dir(session.store.path.parent / "exchange" / "staging")
+    # The store is open in this process only (its lock), so anything already here was left by an
+    # import that was killed: ciphertext, but clutter. Clear it before staging a new file.
+    for stale in staging.glob("*.rtb"):
+        stale.unlink(missing_ok=True)
     target = staging / f"{new_id()}.rtb"
     try:
         with path.open("rb") as src, atomic_writer(target) as out:

@@ -129,6 +129,8 @@ def test_kill_9_during_import_leaves_before_or_after(panel: Panel, point: str) -
         assert after == before
         r = __import__("app.services.exchange", fromlist=["x"]).import_bundle(panel.police, path=f)
         assert r.outcome == "applied"
+        # the killed import's staging copy is cleared by the next import; nothing else is left
+        assert list((path.parent / "exchange" / "staging").glob("*.rtb")) == []
     else:
         assert len(after["contribution"]) == 30
         assert after["sync_ledger"]
