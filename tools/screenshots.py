@@ -303,7 +303,9 @@ def dialog_shots(app: Any, tasks: Any, ctx: Any, win: Any, session: Any, tmp: Pa
     packs.recipients_loaded.connect(loaded.append)
     packs.show()
     wait_for(app, lambda: bool(loaded))
-    app.processEvents()
+    wait_idle(app, tasks)
+    for _ in range(5):  # queued shows and layout of the rows just added
+        app.processEvents()
     out.append(over_window(win, packs, png("dialog-packs")))
     packs.close()
     return out

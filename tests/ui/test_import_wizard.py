@@ -61,7 +61,7 @@ def test_preview_highlights_problems_and_import_needs_explicit_skip(qtbot, qtmod
     assert model.data(model.index(0, 2)) == "<b>Bold</b> Nowak"  # plain text, as typed
     assert model.data(model.index(1, 1)) == "Problem"
     assert model.data(model.index(1, 0), Qt.ItemDataRole.BackgroundRole).color() == PROBLEM
-    assert "Row 3, “DOB”" in model.data(model.index(1, 9))
+    assert "Row 3, “DOB”" in model.data(model.index(1, 8))
     assert "linked to existing subject" in model.data(model.index(2, 8))
     assert not w.import_button.isEnabled() and w.skip_box.isVisibleTo(w)
 

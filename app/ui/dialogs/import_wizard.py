@@ -60,8 +60,10 @@ _Index = QModelIndex | QPersistentModelIndex
 class PreviewModel(QAbstractTableModel):
     """One row per spreadsheet row: what will be imported, its problems, and known-person links."""
 
+    # Problems and matches share the last column: a problem row has no values to show, so its
+    # message sits where the eye lands, not off to the right after an empty "Problems" column.
     COLUMNS = ("Row", "Status", "Surname", "Forename(s)", "Date of birth", "Referral date",
-               "Sector", "Concern", "Known person", "Problems")  # fmt: skip
+               "Sector", "Concern", "Notes")  # fmt: skip
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -101,9 +103,9 @@ class PreviewModel(QAbstractTableModel):
             if r.problems:
                 return "Problem"
             return "Known person" if (r.matches or r.same_as_row) else "New"
-        if column == 9:
-            return " ".join(p.describe() for p in r.problems)
         if column == 8:
+            if r.problems:
+                return " ".join(p.describe() for p in r.problems)
             if r.matches:
                 return r.matches[0].describe()
             return f"same person as row {r.same_as_row}" if r.same_as_row else ""

@@ -201,6 +201,7 @@ class PackDialog(QDialog):
             self.boxes[r.member_id] = box
             self._list_layout.addWidget(box)
         self._list_layout.addStretch()
+        self._list_layout.activate()  # lay the new rows out now, before anyone paints or grabs
         self.generate_button.setEnabled(bool(recipients))
         self.recipients_loaded.emit(len(recipients))
 
