@@ -288,7 +288,13 @@ class ImportWizard(QDialog):
             parts.append(f"{known} row{'s are' if known != 1 else ' is'} about people already known.")
         if preview.unknown_columns:
             parts.append("Not imported: " + ", ".join(preview.unknown_columns) + ".")
-        self.summary.setText(" ".join(parts))
+        text = " ".join(parts)
+        problems = [p.describe() for r in preview.rows for p in r.problems]
+        if problems:  # the first few in full: the table cell is cut short
+            shown = problems[:3]
+            more = f"\n…and {len(problems) - 3} more (hover a row for its problems)." if len(problems) > 3 else ""
+            text += "\n" + "\n".join(shown) + more
+        self.summary.setText(text)
         self.skip_box.setVisible(bool(bad) and not preview.blocking)
         self.skip_box.setChecked(False)
         self.skip_box.setText(
