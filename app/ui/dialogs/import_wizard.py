@@ -48,7 +48,7 @@ from app.services import intake
 from app.services.intake import IntakePreview, IntakeReport, PreviewRow
 from app.ui.context import UiContext
 from app.ui.errors import safe_message
-from app.ui.widgets.plain import PlainLabel
+from app.ui.widgets.plain import PlainLabel, plain_tooltip
 
 NOT_IMPORTED = "(not imported)"
 PROBLEM = QColor("#fbe3df")
@@ -126,9 +126,8 @@ class PreviewModel(QAbstractTableModel):
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
             return self._text(r, index.column())
         if role == Qt.ItemDataRole.ToolTipRole and r.problems:
-            # A tooltip that is not rich text is shown as plain text; Qt.convertFromPlainText
-            # would be needed to make it rich, and we never do.
-            return "\n".join(p.describe() for p in r.problems)
+            # Qt guesses rich text in tooltips; the cells quoted in problems are untrusted.
+            return plain_tooltip("\n".join(p.describe() for p in r.problems))
         if role == Qt.ItemDataRole.BackgroundRole:
             if r.problems:
                 return QBrush(PROBLEM)

@@ -20,6 +20,7 @@ from app.ui.context import UiContext
 from app.ui.itemmodels.lazy import Index, LazyIdModel
 from app.ui.itemmodels.rows import Column, IdRole, KindRole, RecordRole, RowsModel
 from app.ui.widgets.common import uk
+from app.ui.widgets.plain import plain_tooltip
 
 STATUS_KIND = {"open": "info", "in-progress": "accent", "done": "ok", "cancelled": "muted"}
 
@@ -145,7 +146,7 @@ class ActionTableModel(LazyIdModel[Action]):
             return col.kind(a) if col.kind is not None else None
         text = col.text(a)
         if role == Qt.ItemDataRole.ToolTipRole:
-            return text or None
+            return plain_tooltip(text)
         return text
 
     def setData(self, index: Index, value: Any, role: int = Qt.ItemDataRole.EditRole) -> bool:

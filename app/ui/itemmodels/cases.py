@@ -16,6 +16,7 @@ from app.ui.context import UiContext
 from app.ui.itemmodels.lazy import Index, LazyIdModel
 from app.ui.itemmodels.rows import IdRole, KindRole, RecordRole, SortRole
 from app.ui.widgets.common import uk
+from app.ui.widgets.plain import plain_tooltip
 
 # (header, sort key in repo.case_ids)
 COLUMNS = (
@@ -74,7 +75,7 @@ class CaseTableModel(LazyIdModel[CaseSummary]):
             return QColor("#a3321b") if col == 8 and s.overdue_actions else None
         text = _text(self.ctx, s, col)
         if role == Qt.ItemDataRole.ToolTipRole:
-            return text or None
+            return plain_tooltip(text)
         return text
 
 

@@ -17,6 +17,8 @@ from typing import Any, Generic, TypeVar
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QColor
 
+from app.ui.widgets.plain import plain_tooltip
+
 R = TypeVar("R")
 
 SortRole = Qt.ItemDataRole.UserRole + 1
@@ -131,7 +133,7 @@ class RowsModel(QAbstractTableModel, Generic[R]):
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
             return col.text(rec)
         if role == Qt.ItemDataRole.ToolTipRole:
-            return col.text(rec) or None
+            return plain_tooltip(col.text(rec))
         if role == SortRole:
             key = col.sort(rec) if col.sort else col.text(rec)
             return _sortable(key)

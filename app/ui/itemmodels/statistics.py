@@ -14,6 +14,7 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelInd
 from PySide6.QtGui import QFont
 
 from app.models.statistics import Breakdown, Count, Measure
+from app.ui.widgets.plain import plain_tooltip
 
 Index = QModelIndex | QPersistentModelIndex
 _ROOT = QModelIndex()
@@ -95,7 +96,7 @@ class BreakdownModel(QAbstractTableModel):
                 return row.label
             text = value_text(row.values[c - 1])
             if role == Qt.ItemDataRole.ToolTipRole:
-                return f"{row.label}, {b.columns[c - 1]}: {text}"
+                return plain_tooltip(f"{row.label}, {b.columns[c - 1]}: {text}")
             return text
         if role == ValueRole:
             return row.label if c == 0 else row.values[c - 1].value

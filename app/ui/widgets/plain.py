@@ -7,6 +7,8 @@ built here pins the format and ``setText`` cannot change it back.
 
 from __future__ import annotations
 
+import html
+
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QWidget
 
@@ -46,3 +48,12 @@ def heading(text: str, *, level: int = 1) -> PlainLabel:
 
 def muted(text: str, *, wrap: bool = True) -> PlainLabel:
     return PlainLabel(text, wrap=wrap, object_name="Muted")
+
+
+def plain_tooltip(text: str | None) -> str | None:
+    """A tooltip that shows ``text`` literally. Qt guesses whether a tooltip is rich text
+    (``Qt::mightBeRichText``), so untrusted text such as ``<b>Robert</b>`` would render as markup;
+    escaping it inside an explicit rich-text paragraph removes the guess."""
+    if not text:
+        return None
+    return "<p style='white-space:pre-wrap'>" + html.escape(text, quote=False) + "</p>"

@@ -34,7 +34,7 @@ from PySide6.QtWidgets import (
 from app.models.statistics import Breakdown, Count, Measure, Statistics
 from app.ui.itemmodels.statistics import BreakdownModel, value_text
 from app.ui.widgets.common import uk
-from app.ui.widgets.plain import PlainLabel, muted
+from app.ui.widgets.plain import PlainLabel, muted, plain_tooltip
 from app.ui.widgets.tables import set_widths
 
 INK = QColor("#1f2933")
@@ -291,7 +291,7 @@ class BreakdownCard(QFrame):
         else:
             bars, top = chart_bars(b)
             self.chart.set_bars(bars, top=top)
-        self.chart.setToolTip(self.chart.accessibleDescription().replace("; ", "\n"))
+        self.chart.setToolTip(plain_tooltip(self.chart.accessibleDescription().replace("; ", "\n")) or "")
 
     def weight(self) -> int:
         """Roughly how tall the card is, in table rows (to balance the columns)."""
@@ -371,7 +371,7 @@ class KeyFigureTile(QFrame):
         self.figure.setText(k.text)
         self.caption.setText(k.caption)
         self.setAccessibleName(f"{k.caption}: {k.text}")
-        self.setToolTip(f"{k.caption}: {k.text}")
+        self.setToolTip(plain_tooltip(f"{k.caption}: {k.text}") or "")
 
 
 class StatsView(QWidget):
