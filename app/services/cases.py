@@ -197,9 +197,7 @@ def find_matching_subjects(
     session: Session, subject: SubjectInput, *, incident: dt.date | None = None
 ) -> list[SubjectMatch]:
     """Earlier subjects that look like the same person: name or alias with DOB, or an identifier."""
-    wanted_ids = {
-        (i.kind, i.value.replace(" ", "").upper()) for i in subject.identifiers if i.value
-    }
+    wanted_ids = {(i.kind, repo.identifier_key(i.value)) for i in subject.identifiers if i.value}
     names = {repo.normalise_search(f"{subject.forenames} {subject.surname}")}
     names |= {repo.normalise_search(a) for a in subject.aliases if a}
     matches: list[SubjectMatch] = []
@@ -211,7 +209,7 @@ def find_matching_subjects(
         )
         for subj in candidates:
             reason = ""
-            have_ids = {(i.kind, i.value.replace(" ", "").upper()) for i in subj.identifiers}
+            have_ids = {(i.kind, repo.identifier_key(i.value)) for i in subj.identifiers}
             if wanted_ids & have_ids:
                 reason = "identifier"
             elif subject.date_of_birth and subj.date_of_birth == subject.date_of_birth:

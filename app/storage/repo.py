@@ -434,16 +434,25 @@ def agenda_items_for_case(conn: Connection, case_id: str) -> list[AgendaItem]:
     ]
 
 
+_IDENT_DROP = str.maketrans("", "", " /-.")
+
+
+def identifier_key(value: str) -> str:
+    """An identifier as the ``subject_identifier`` triggers store it (migration 0003): spaces,
+    ``/``, ``-`` and ``.`` removed, ASCII letters upper-cased (SQLite's ``upper``)."""
+    return "".join(c.upper() if "a" <= c <= "z" else c for c in value.translate(_IDENT_DROP))
+
+
 def subjects_matching(
     conn: Connection, *, date_of_birth: dt.date | None, identifier_values: Iterable[str]
 ) -> list[Subject]:
     conds: list[ColumnElement[bool]] = []
     if date_of_birth:
         conds.append(s.subject.c.date_of_birth == date_of_birth.isoformat())
-    for value in identifier_values:
-        key = normalise_search(value)
-        if key:
-            conds.append(s.subject.c.search_key.contains(" " + key + " "))
+    keys = sorted({k for k in (identifier_key(v) for v in identifier_values) if k})
+    if keys:  # through the trigger-kept index, not a scan of every subject
+        ident = s.subject_identifier
+        conds.append(s.subject.c.id.in_(select(ident.c.subject_id).where(ident.c.value.in_(keys))))
     if not conds:
         return []
     return [subject_from(r) for r in conn.execute(select(s.subject).where(or_(*conds)))]

@@ -221,6 +221,14 @@ conflict = Table(
 )
 Index("ix_conflict_status", conflict.c.status)
 
+subject_identifier = Table(  # local lookup kept by triggers (migration 0003); never travels
+    "subject_identifier",
+    metadata,
+    Column("value", Text, primary_key=True),
+    Column("subject_id", Text, primary_key=True),
+)
+Index("ix_subject_identifier_subject", subject_identifier.c.subject_id)
+
 audit = Table(
     "audit",
     metadata,
