@@ -52,7 +52,7 @@ class Harness:
         self.others: list[tuple[object, object, object]] = []
         self.idle()
 
-    def idle(self, timeout: int = 10_000) -> None:
+    def idle(self, timeout: int = 60_000) -> None:
         self.qtbot.waitUntil(lambda: self.tasks.pending == 0, timeout=timeout)
         for _tm, _ctx, _w in self.others:
             self.qtbot.waitUntil(lambda tm=_tm: tm.pending == 0, timeout=timeout)  # type: ignore[attr-defined]

@@ -118,9 +118,9 @@ def test_auto_lock_closes_the_store_and_keeps_drafts(empty_ui, qtbot) -> None:
     qtbot.keyClicks(refs.form.surname, "Draft-not-lost")
     store = empty_ui.session.store
     win.set_auto_lock_ms(30)
-    qtbot.waitUntil(lambda: win.is_locked, timeout=5000)
+    qtbot.waitUntil(lambda: win.is_locked, timeout=60_000)
     assert empty_ui.ctx.is_locked
-    qtbot.waitUntil(lambda: not store.is_open, timeout=5000)
+    qtbot.waitUntil(lambda: not store.is_open, timeout=60_000)
     dlg = win.unlock_dialog
     assert dlg is not None and dlg.isVisible()
     # a wrong passphrase says so and lets the user try again

@@ -96,7 +96,7 @@ def test_checklist_editor_suggests_and_asks_for_a_reason(ui: Harness, qtbot) -> 
     assert "reason" in editor.error.text()
 
     editor.reason.setText("A protection order now keeps him away; agencies agree the risk is lower.")
-    with qtbot.waitSignal(editor.finished, timeout=5000):
+    with qtbot.waitSignal(editor.finished, timeout=60_000):
         editor.submit()
     ui.idle()
     saved = ui.tasks.call_sync(lambda: cases.get_case_file(ui.session, case_id, audit_view=False).assessments)

@@ -39,7 +39,7 @@ def test_cancelled_bulk_update_changes_nothing(demo_ui, qtbot) -> None:
         screen.apply_button.click()
         dlg = screen.progress_dialog
         assert dlg is not None
-        qtbot.waitUntil(dlg.isVisible, timeout=5_000)  # slow work shows the dialog
+        qtbot.waitUntil(dlg.isVisible, timeout=60_000)  # slow work shows the dialog
         cancel = dlg.findChild(QPushButton)
         qtbot.mouseClick(cancel, Qt.MouseButton.LeftButton)
         assert dlg.progress.cancelled
@@ -77,7 +77,7 @@ def test_result_is_dropped_safely_when_the_receiver_has_closed(demo_ui, qtbot) -
         run_with_progress(h.ctx, owner, "Counting…", lambda s, p: len(actions.list_actions(s)),
                           on_done=got.append, on_error=got.append, on_cancelled=lambda: got.append("cancelled"))
         owner.deleteLater()
-        qtbot.waitUntil(lambda: not _valid(owner), timeout=2_000)
+        qtbot.waitUntil(lambda: not _valid(owner), timeout=60_000)
     finally:
         gate.set()
     h.idle()
