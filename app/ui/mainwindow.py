@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.models.domain import Workstation
+from app.models.enums import Role
 from app.services.context import Session
 from app.ui.context import Snapshot, UiContext, load_snapshot
 from app.ui.dialogs.unlock import UnlockDialog
@@ -322,6 +323,10 @@ class MainWindow(QMainWindow):
         self.panel_label.setText(ws.panel_name)
         self.who.setText(f"{ws.member.name}\n{ws.agency.name}\n{ws.member.role.value.capitalize()}")
         self.setWindowTitle(f"Roundtable – {ws.panel_name}")
+        # Retention review and purges are the coordinator's, on the hub store.
+        may_review = ws.is_hub and ws.member.role is Role.COORDINATOR
+        self.act_retention.setEnabled(may_review)
+        self.act_retention.setToolTip("" if may_review else "Only the panel coordinator reviews retention.")
         self.inactivity.set_interval_ms(snap.auto_lock_minutes * 60_000)
         if not self.ctx.is_locked:
             self.inactivity.activate()

@@ -32,3 +32,13 @@ def test_print_plan_and_minutes_reach_the_documents_dialogs(demo_ui, monkeypatch
     ed.summary_button.click()
     win.act_print.trigger()  # Ctrl+P on Meetings
     assert calls == [("plan", cid, False), ("minutes", ed.meeting_id, True), ("minutes", ed.meeting_id, False)]
+
+
+def test_retention_review_is_offered_only_to_the_hub_coordinator(demo_ui) -> None:
+    from app.services import panel
+
+    assert demo_ui.win.act_retention.isEnabled()
+    officer = next(m for m in panel.list_members(demo_ui.session) if m.role.value == "officer")
+    other = demo_ui.window_as(officer.id, is_hub=False)
+    demo_ui.idle()
+    assert not other.act_retention.isEnabled()
