@@ -30,6 +30,7 @@ from app.storage import sync_conflicts as conflicts
 from app.storage.codec import to_column
 from app.storage.schema import ENTITIES, EntitySpec, field_state, op_log, record_state, tombstone
 from app.storage.sync_tables import sync_peer_case, sync_pending
+from app.storage.writer import current_winner
 
 MAX_PENDING = 100_000
 Audit = Callable[[str, str, str, list[str]], object]  # (action, entity, record id, fields)
@@ -426,21 +427,7 @@ class Applier:
         return out
 
     def _current(self, entity: str, rid: str, name: str) -> str | None:
-        row = self.conn.execute(
-            select(field_state.c.op_id).where(
-                field_state.c.entity == entity,
-                field_state.c.record_id == rid,
-                field_state.c.field == name,
-            )
-        ).first()
-        if row:
-            return str(row[0])
-        row = self.conn.execute(
-            select(record_state.c.op_id).where(
-                record_state.c.entity == entity, record_state.c.record_id == rid
-            )
-        ).first()
-        return str(row[0]) if row else None
+        return current_winner(self.conn, entity, rid, name)
 
     def _merge_field(self, op: Op, spec: EntitySpec, name: str) -> None:
         hub_only = is_hub_only_field(spec, name)

@@ -32,6 +32,25 @@ def utc_now_iso(hlc: int | None = None) -> str:
     return dt.datetime.now(tz=dt.UTC).isoformat(timespec="milliseconds")
 
 
+def current_winner(conn: Connection, entity: str, record_id: str, field: str) -> str | None:
+    """The op whose value a field shows now: its last winning ``set``, else the record's create."""
+    row = conn.execute(
+        select(field_state.c.op_id).where(
+            field_state.c.entity == entity,
+            field_state.c.record_id == record_id,
+            field_state.c.field == field,
+        )
+    ).first()
+    if row:
+        return str(row[0])
+    row = conn.execute(
+        select(record_state.c.op_id).where(
+            record_state.c.entity == entity, record_state.c.record_id == record_id
+        )
+    ).first()
+    return str(row[0]) if row else None
+
+
 _INSERT_OP = insert(op_log)
 _INSERT_RECORD_STATE = insert(record_state)
 
@@ -114,21 +133,7 @@ class Writer:
         return op_id
 
     def current_winner(self, entity: str, record_id: str, field: str) -> str | None:
-        row = self.conn.execute(
-            select(field_state.c.op_id).where(
-                field_state.c.entity == entity,
-                field_state.c.record_id == record_id,
-                field_state.c.field == field,
-            )
-        ).first()
-        if row:
-            return str(row[0])
-        row = self.conn.execute(
-            select(record_state.c.op_id).where(
-                record_state.c.entity == entity, record_state.c.record_id == record_id
-            )
-        ).first()
-        return str(row[0]) if row else None
+        return current_winner(self.conn, entity, record_id, field)
 
     # --- the API ---------------------------------------------------------------------------------
     def create(
