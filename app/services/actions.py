@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from app.models import rules
 from app.models.domain import Action
@@ -89,17 +89,32 @@ def _update_in(
 
 
 def bulk_update(
-    session: Session, *, action_ids: Sequence[str], status: ActionStatus, note: str = ""
+    session: Session,
+    *,
+    action_ids: Sequence[str],
+    status: ActionStatus,
+    note: str = "",
+    step: Callable[[int, int], None] | None = None,
 ) -> int:
-    """All or nothing: if any action is not the user's agency's, nothing changes."""
+    """All or nothing: if any action is not the user's agency's, nothing changes.
+
+    ``step(done, total)`` is called as the work goes; if it raises (the user cancelled), the whole
+    transaction rolls back and nothing has changed."""
     note = _text(note, "The note", limit=5000)
+    total = len(action_ids)
     with session.change() as w:
-        actions = [_get_action(session, w.conn, a) for a in action_ids]
+        actions = []
+        for i, action_id in enumerate(action_ids, start=1):
+            actions.append(_get_action(session, w.conn, action_id))
+            if step is not None and i % 200 == 0:
+                step(0, total)
         for a in actions:
             rules.check_may_update_action(session.me, a)
-        for a in actions:
+        for i, a in enumerate(actions, start=1):
             _update_in(session, w, a, status, note)
-    return len(action_ids)
+            if step is not None:
+                step(i, total)
+    return total
 
 
 def _get_action(session: Session, conn: object, action_id: str) -> Action:

@@ -277,3 +277,37 @@ def propose_agenda(session: Session, *, held_on: dt.date) -> list[tuple[str, Age
             elif next_review and next_review <= held_on:
                 out.append((case_id, agenda_kind_for(session, status)))
     return out
+
+
+def update_meeting(
+    session: Session,
+    *,
+    meeting_id: str,
+    held_on: dt.date,
+    time: str,
+    venue: str,
+    chair: str | None,
+) -> None:
+    """Change a scheduled meeting's date, time, venue and chair (the coordinator only).
+
+    Checked as ``meetings.schedule_meeting`` checks them: HH:MM on the 24-hour clock, a venue of at
+    most 300 characters without control characters, a chair who is a panel member. A meeting that
+    has been held keeps its details (its minutes refer to them).
+    """
+    _coordinator(session, "change a meeting's details")
+    if not _TIME.match(time):
+        raise InvalidInput("The time must be written as HH:MM (24-hour clock).")
+    venue = _text(venue, "The venue", limit=300)
+    with session.change() as w:
+        current = repo.get_meeting(w.conn, meeting_id)
+        if current is None:
+            raise NotFound("There is no such meeting.")
+        if current.status != "scheduled":
+            raise InvalidInput("Only a scheduled meeting's details can be changed.")
+        if chair and repo.get_row(w.conn, "member", chair) is None:
+            raise InvalidInput("The chair is not a panel member.")
+        w.update(
+            "meeting",
+            current.id,
+            {"held_on": held_on, "time": time, "venue": venue, "chair": chair or None},
+        )

@@ -4,9 +4,9 @@ Job: give the dashboard, quick find and the unlock dialog what they need in one 
 GUI makes one trip to the store worker per screen refresh. Plus the keyring door for the UI (the
 UI may not import ``app.crypto``).
 
-Invariants: nothing here writes except ``remember_here`` (which goes through ``setup``),
-``bulk_update_actions`` (``actions.bulk_update`` with a progress hook) and ``update_meeting`` (one ``session.change()`` transaction through the writer, so the change is
-captured for sync and audited like every other write); no SQL here; every case list respects
+Invariants: nothing here writes except ``remember_here`` (which goes through ``setup``); the
+desktop's writes live in their own service modules (e.g. ``meetings.update_meeting``,
+``actions.bulk_update`` with its progress hook). No SQL here; every case list respects
 need-to-know because it goes through ``cases.list_case_ids``.
 """
 
@@ -196,40 +196,6 @@ def meeting_view(session: Session, *, meeting_id: str) -> MeetingView:
     return MeetingView(meeting, summaries, problems, proposals, raised)
 
 
-def update_meeting(
-    session: Session,
-    *,
-    meeting_id: str,
-    held_on: dt.date,
-    time: str,
-    venue: str,
-    chair: str | None,
-) -> None:
-    """Change a scheduled meeting's date, time, venue and chair (the coordinator only).
-
-    Checked as ``meetings.schedule_meeting`` checks them: HH:MM on the 24-hour clock, a venue of at
-    most 300 characters without control characters, a chair who is a panel member. A meeting that
-    has been held keeps its details (its minutes refer to them).
-    """
-    from app.models.errors import InvalidInput, NotFound
-    from app.services.cases import _text
-    from app.storage import repo
-
-    meetings._coordinator(session, "change a meeting's details")
-    if not meetings._TIME.match(time):
-        raise InvalidInput("The time must be written as HH:MM (24-hour clock).")
-    venue = _text(venue, "The venue", limit=300)
-    with session.change() as w:
-        current = repo.get_meeting(w.conn, meeting_id)
-        if current is None:
-            raise NotFound("There is no such meeting.")
-        if current.status != "scheduled":
-            raise InvalidInput("Only a scheduled meeting's details can be changed.")
-        if chair and repo.get_row(w.conn, "member", chair) is None:
-            raise InvalidInput("The chair is not a panel member.")
-        w.update("meeting", current.id, {"held_on": held_on, "time": time, "venue": venue, "chair": chair or None})
-
-
 # --- the Actions list, lazily (ids first, rows for what is shown) ------------------------------------
 
 
@@ -268,33 +234,3 @@ def action_rows(session: Session, ids: Sequence[str]) -> tuple[list[Action], dic
 
 
 # --- long work with progress -----------------------------------------------------------------------
-
-
-def bulk_update_actions(
-    session: Session,
-    *,
-    action_ids: Sequence[str],
-    status: ActionStatus,
-    note: str = "",
-    step: Callable[[int, int], None] | None = None,
-) -> int:
-    """``actions.bulk_update`` for many rows: the same checks, one transaction, all or nothing, and
-    ``step(done, total)`` after each action. If ``step`` raises (the user cancelled), the whole
-    transaction rolls back and nothing has changed."""
-    from app.services.cases import _text
-
-    note = _text(note, "The note", limit=5000)
-    total = len(action_ids)
-    with session.change() as w:
-        found = []
-        for i, action_id in enumerate(action_ids, start=1):
-            found.append(actions_service._get_action(session, w.conn, action_id))
-            if step is not None and i % 200 == 0:
-                step(0, total)
-        for a in found:
-            rules.check_may_update_action(session.me, a)
-        for i, a in enumerate(found, start=1):
-            actions_service._update_in(session, w, a, status, note)
-            if step is not None:
-                step(i, total)
-    return total

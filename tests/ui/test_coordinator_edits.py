@@ -10,7 +10,7 @@ from PySide6.QtCore import QDate, Qt
 
 from app.models.enums import ConsentState, Marking, MemberStatus, Role
 from app.models.errors import InvalidInput, PermissionDenied
-from app.services import cases, meetings, panel, ui_queries
+from app.services import cases, meetings, panel
 
 
 def click(qtbot, button) -> None:  # type: ignore[no-untyped-def]
@@ -59,14 +59,14 @@ def test_update_meeting_service_checks_like_scheduling(session) -> None:
     s = session
     m = next(x for x in meetings.list_meetings(s) if x.status == "scheduled")
     with pytest.raises(InvalidInput):
-        ui_queries.update_meeting(s, meeting_id=m.id, held_on=m.held_on, time="9am", venue="", chair=None)
+        meetings.update_meeting(s, meeting_id=m.id, held_on=m.held_on, time="9am", venue="", chair=None)
     with pytest.raises(InvalidInput):
-        ui_queries.update_meeting(s, meeting_id=m.id, held_on=m.held_on, time="09:00", venue="", chair="nobody")
+        meetings.update_meeting(s, meeting_id=m.id, held_on=m.held_on, time="09:00", venue="", chair="nobody")
     held = next((x for x in meetings.list_meetings(s) if x.status == "held"), None)
     if held is not None:
         with pytest.raises(InvalidInput):
-            ui_queries.update_meeting(s, meeting_id=held.id, held_on=held.held_on, time="09:00", venue="", chair=None)
-    ui_queries.update_meeting(s, meeting_id=m.id, held_on=m.held_on, time="09:15", venue="Hall", chair=None)
+            meetings.update_meeting(s, meeting_id=held.id, held_on=held.held_on, time="09:00", venue="", chair=None)
+    meetings.update_meeting(s, meeting_id=m.id, held_on=m.held_on, time="09:15", venue="Hall", chair=None)
     assert s.last_changed.touches("meeting")
     assert meetings.get_meeting(s, meeting_id=m.id).time == "09:15"
 

@@ -13,6 +13,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QCheckBox, QComboBox, QHBoxLayout, QLineEdit, QPushButton, QWidget
 
 from app.models.enums import ActionStatus, Role
+from app.services import actions as actions_service
 from app.services import ui_queries
 from app.services.context import Session
 from app.ui.context import UiContext
@@ -155,7 +156,7 @@ class ActionsScreen(Screen):
             self.error.setText(safe_message(exc))
 
         def job(s: Session, progress: Progress) -> int:
-            return ui_queries.bulk_update_actions(s, action_ids=ids, status=status, note=note, step=progress.step)
+            return actions_service.bulk_update(s, action_ids=ids, status=status, note=note, step=progress.step)
 
         def done(n: int) -> None:
             self.note.clear()

@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 
 from app.models.domain import Meeting
 from app.models.enums import Role
-from app.services import ui_queries
+from app.services import meetings
 from app.services.context import Session
 from app.ui.context import UiContext
 from app.ui.widgets.common import date_edit, qdate_to_date
@@ -101,7 +101,7 @@ class MeetingDetails(QWidget):
             return
         mid, held, time, venue, chair = (self.meeting.id, qdate_to_date(self.when.date()), self.time.text(),
                                          self.venue.text(), self.chair.currentData())
-        self._run(lambda s: ui_queries.update_meeting(s, meeting_id=mid, held_on=held, time=time, venue=venue,
+        self._run(lambda s: meetings.update_meeting(s, meeting_id=mid, held_on=held, time=time, venue=venue,
                                                       chair=chair))
 
     def set_details(self, *, time: str | None = None, venue: str | None = None) -> None:
