@@ -25,7 +25,9 @@ MAX_TEXT = 20_000
 MAX_NAME = 200
 
 
-def _text(value: str, what: str, *, required: bool = False, limit: int = MAX_TEXT) -> str:
+def clean_text(value: str, what: str, *, required: bool = False, limit: int = MAX_TEXT) -> str:
+    """Trimmed free text, refused with a clear message when required and blank, too long, or
+    holding control characters. Every service that takes text from a person uses this."""
     value = (value or "").strip()
     if required and not value:
         raise InvalidInput(f"{what} is required.")
@@ -255,25 +257,25 @@ def repeat_referral(session: Session, *, subject_id: SubjectId, incident: dt.dat
 
 
 def _subject_values(subject: SubjectInput) -> dict[str, object]:
-    forenames = _text(subject.forenames, "Forenames", limit=MAX_NAME)
-    surname = _text(subject.surname, "Surname", required=True, limit=MAX_NAME)
-    aliases = tuple(_text(a, "Alias", limit=MAX_NAME) for a in subject.aliases if a.strip())
+    forenames = clean_text(subject.forenames, "Forenames", limit=MAX_NAME)
+    surname = clean_text(subject.surname, "Surname", required=True, limit=MAX_NAME)
+    aliases = tuple(clean_text(a, "Alias", limit=MAX_NAME) for a in subject.aliases if a.strip())
     return {
         "forenames": forenames,
         "surname": surname,
         "aliases": list(aliases),
         "date_of_birth": subject.date_of_birth,
-        "gender": _text(subject.gender, "Gender", limit=60),
-        "ethnicity": _text(subject.ethnicity, "Ethnicity", limit=120),
-        "address": _text(subject.address, "Address", limit=500),
-        "postcode": _text(subject.postcode, "Postcode", limit=12).upper(),
-        "area": _text(subject.area, "Area", limit=120),
+        "gender": clean_text(subject.gender, "Gender", limit=60),
+        "ethnicity": clean_text(subject.ethnicity, "Ethnicity", limit=120),
+        "address": clean_text(subject.address, "Address", limit=500),
+        "postcode": clean_text(subject.postcode, "Postcode", limit=12).upper(),
+        "area": clean_text(subject.area, "Area", limit=120),
         "identifiers": [
             {"kind": i.kind, "value": i.value.strip()}
             for i in subject.identifiers
             if i.value.strip()
         ],
-        "vulnerabilities": _text(subject.vulnerabilities, "Vulnerabilities"),
+        "vulnerabilities": clean_text(subject.vulnerabilities, "Vulnerabilities"),
         "search_key": repo.subject_search_key(
             forenames, surname, aliases, [i.value for i in subject.identifiers]
         ),
@@ -343,10 +345,10 @@ def open_referral_in(
             "case_id": case_id,
             "subject_id": subject_id,
             "received": referral.received,
-            "referrer": _text(referral.referrer, "Referrer", required=True, limit=MAX_NAME),
+            "referrer": clean_text(referral.referrer, "Referrer", required=True, limit=MAX_NAME),
             "sector": prog.sector(referral.sector).id,  # type: ignore[union-attr]
             "concern": prog.concern(referral.concern).id,  # type: ignore[union-attr]
-            "narrative": _text(referral.narrative, "Narrative", required=True),
+            "narrative": clean_text(referral.narrative, "Narrative", required=True),
         },
     )
     w.create(
@@ -395,7 +397,8 @@ def update_subject(session: Session, *, subject_id: SubjectId, subject: SubjectI
 # --- lifecycle -------------------------------------------------------------------------------
 
 
-def _load_case(session: Session, w: Writer, case_id: str) -> Case:
+def load_case(session: Session, w: Writer, case_id: str) -> Case:
+    """The case inside a change, or ``NotFound`` when it is not on this store for this user."""
     case = repo.get_case(w.conn, case_id)
     if case is None or not _may_see(session, case):
         raise NotFound("There is no case with that id on this store.")
@@ -405,10 +408,10 @@ def _load_case(session: Session, w: Writer, case_id: str) -> Case:
 def change_status_in(
     session: Session, w: Writer, case_id: str, target: str, rationale: str
 ) -> None:
-    case = _load_case(session, w, case_id)
+    case = load_case(session, w, case_id)
     prog = session.programme
     t = rules.check_transition(prog, case.status, target, session.me.role)
-    rationale = _text(rationale, "The rationale", required=t.requires_rationale)
+    rationale = clean_text(rationale, "The rationale", required=t.requires_rationale)
     changes: dict[str, object] = {"status": target}
     today = session.today()
     st = prog.status(target)
@@ -445,9 +448,9 @@ def screen_case(session: Session, *, case_id: str, outcome: str, rationale: str)
     """Record the screening decision and move the case to where the outcome leads."""
     prog = session.programme
     o = prog.screening_outcome(outcome)
-    rationale = _text(rationale, "The screening rationale", required=True)
+    rationale = clean_text(rationale, "The screening rationale", required=True)
     with session.change() as w:
-        case = _load_case(session, w, case_id)
+        case = load_case(session, w, case_id)
         if prog.status(case.status).stage != "screening":
             raise InvalidInput("Only a case awaiting screening can be screened.")
         w.create(
@@ -481,7 +484,7 @@ def record_consent(
         else None
     )
     with session.change() as w:
-        case = _load_case(session, w, case_id)
+        case = load_case(session, w, case_id)
         w.create(
             "consent",
             {
@@ -489,7 +492,7 @@ def record_consent(
                 "state": state,
                 "given_by": given_by,
                 "recorded_on": today,
-                "notes": _text(notes, "Notes"),
+                "notes": clean_text(notes, "Notes"),
                 "reassess_on": reassess,
             },
         )
@@ -506,7 +509,7 @@ def set_sharing(
     if not session.workstation.is_hub:
         raise PermissionDenied("Only the panel coordinator may change who a case is shared with.")
     with session.change() as w:
-        case = _load_case(session, w, case_id)
+        case = load_case(session, w, case_id)
         known = {a.id for a in repo.agencies(w.conn)}
         unknown = set(shared_with) - known
         if unknown:
@@ -523,7 +526,7 @@ def set_sharing(
 def set_case_officer(session: Session, *, case_id: str, member_id: str | None) -> None:
     rules.check_role(session.me, Role.COORDINATOR, doing="assign a case officer")
     with session.change() as w:
-        case = _load_case(session, w, case_id)
+        case = load_case(session, w, case_id)
         w.update("case", case.id, {"case_officer": member_id})
 
 
@@ -531,7 +534,7 @@ def set_marking(session: Session, *, case_id: str, marking: Marking) -> None:
     if not session.workstation.is_hub:
         raise PermissionDenied("Only the panel coordinator may change a case's marking.")
     with session.change() as w:
-        case = _load_case(session, w, case_id)
+        case = load_case(session, w, case_id)
         w.update("case", case.id, {"marking": marking}, audit_action="marking")
 
 
@@ -540,4 +543,6 @@ def case_counts(session: Session) -> tuple[dict[str, int], dict[str, int]]:
     prog = session.programme
     open_statuses = [st.id for st in prog.statuses if st.open_case and not st.terminal]
     with session.view() as conn:
-        return repo.case_counts(conn, visible_to=visible_agency(session), open_statuses=open_statuses)
+        return repo.case_counts(
+            conn, visible_to=visible_agency(session), open_statuses=open_statuses
+        )

@@ -12,7 +12,7 @@ from app.models.domain import Contribution
 from app.models.enums import Marking
 from app.models.errors import InvalidInput, NotFound
 from app.models.ids import AgencyId, ContributionId
-from app.services.cases import _load_case, _text
+from app.services.cases import clean_text, load_case
 from app.services.context import Session
 from app.storage import repo
 
@@ -27,11 +27,11 @@ def add_contribution(
     kind: str = "information",
     supersedes: ContributionId | None = None,
 ) -> ContributionId:
-    text = _text(text, "The note", required=True)
+    text = clean_text(text, "The note", required=True)
     if kind not in ("information", "contact", "response"):
         raise InvalidInput("A contribution is information, a contact or a response.")
     with session.change() as w:
-        case = _load_case(session, w, case_id)
+        case = load_case(session, w, case_id)
         known = {a.id for a in repo.agencies(w.conn)}
         if set(restricted_to) - known:
             raise InvalidInput("A restriction names an agency that is not on the panel.")

@@ -12,7 +12,7 @@ from app.models.domain import AgendaItem, Meeting
 from app.models.enums import AgendaKind, Attendance, DecisionMethod, Role
 from app.models.errors import InvalidInput, NotFound
 from app.models.ids import AgendaItemId, MeetingId, MemberId
-from app.services.cases import _load_case, _text
+from app.services.cases import clean_text, load_case
 from app.services.context import Session
 from app.storage import repo
 
@@ -46,7 +46,7 @@ def schedule_meeting(
     _coordinator(session, "schedule a meeting")
     if not _TIME.match(time):
         raise InvalidInput("The time must be written as HH:MM (24-hour clock).")
-    venue = _text(venue, "The venue", limit=300)
+    venue = clean_text(venue, "The venue", limit=300)
     with session.change() as w:
         members = {m.id: m for m in repo.members(w.conn)}
         if chair and chair not in members:
@@ -68,7 +68,7 @@ def schedule_meeting(
             )
         )
         for pos, cid in enumerate(case_ids, start=1):
-            case = _load_case(session, w, cid)
+            case = load_case(session, w, cid)
             w.create(
                 "agenda_item",
                 {
@@ -114,7 +114,7 @@ def add_agenda_item(
         if meeting is None:
             raise NotFound("There is no such meeting.")
         if case_id:
-            case = _load_case(session, w, case_id)
+            case = load_case(session, w, case_id)
             if any(i.case_id == case.id for i in meeting.agenda):
                 raise InvalidInput("That case is already on the agenda.")
             kind = kind or agenda_kind_for(session, case.status)
@@ -128,8 +128,8 @@ def add_agenda_item(
                     "meeting_id": meeting.id,
                     "position": pos,
                     "kind": kind or AgendaKind.OTHER,
-                    "case_id": case_id and _load_case(session, w, case_id).id,
-                    "title": _text(title, "The title", limit=300),
+                    "case_id": case_id and load_case(session, w, case_id).id,
+                    "title": clean_text(title, "The title", limit=300),
                     "discussion": "",
                     "decision": "",
                     "rationale": "",
@@ -203,10 +203,10 @@ def record_minutes(session: Session, *, item_id: str, minute: MinuteInput) -> No
             "agenda_item",
             item_id,
             {
-                "discussion": _text(minute.discussion, "The discussion"),
-                "decision": _text(minute.decision, "The decision"),
-                "rationale": _text(minute.rationale, "The rationale"),
-                "dissent": _text(minute.dissent, "The dissent"),
+                "discussion": clean_text(minute.discussion, "The discussion"),
+                "decision": clean_text(minute.decision, "The decision"),
+                "rationale": clean_text(minute.rationale, "The rationale"),
+                "dissent": clean_text(minute.dissent, "The dissent"),
                 "method": minute.method.value if minute.method else "",
             },
             audit_action="minutes",
@@ -297,7 +297,7 @@ def update_meeting(
     _coordinator(session, "change a meeting's details")
     if not _TIME.match(time):
         raise InvalidInput("The time must be written as HH:MM (24-hour clock).")
-    venue = _text(venue, "The venue", limit=300)
+    venue = clean_text(venue, "The venue", limit=300)
     with session.change() as w:
         current = repo.get_meeting(w.conn, meeting_id)
         if current is None:

@@ -9,7 +9,7 @@ from app.models.domain import Agency, AuditEntry, Device, Member
 from app.models.enums import Marking, MemberStatus, Role
 from app.models.errors import InvalidInput, NotFound
 from app.models.ids import AgencyId, MemberId
-from app.services.cases import _text
+from app.services.cases import clean_text
 from app.services.context import Session
 from app.storage import audit as audit_store
 from app.storage import meta as meta_store
@@ -54,8 +54,8 @@ def add_agency(session: Session, *, name: str, short: str, sector: str) -> Agenc
             w.create(
                 "agency",
                 {
-                    "name": _text(name, "The agency name", required=True, limit=200),
-                    "short": _text(short, "The short name", required=True, limit=12),
+                    "name": clean_text(name, "The agency name", required=True, limit=200),
+                    "short": clean_text(short, "The short name", required=True, limit=12),
                     "sector": sector,
                     "is_police": sector in ("police", "ct-police"),
                 },
@@ -75,12 +75,12 @@ def add_member(
             w.create(
                 "member",
                 {
-                    "name": _text(name, "The member's name", required=True, limit=200),
+                    "name": clean_text(name, "The member's name", required=True, limit=200),
                     "agency_id": agency_id,
                     "role": role,
-                    "email": _text(email, "The e-mail address", limit=200),
+                    "email": clean_text(email, "The e-mail address", limit=200),
                     "status": MemberStatus.ACTIVE,
-                    "area": _text(area, "The area", limit=120),
+                    "area": clean_text(area, "The area", limit=120),
                 },
             )
         )
@@ -130,7 +130,9 @@ def save_settings(session: Session, *, settings: PanelSettings) -> None:
         raise InvalidInput("The review interval must be between 7 and 365 days.")
     with session.change() as w:
         for key, value in {
-            "panel_name": _text(settings.panel_name, "The panel name", required=True, limit=200),
+            "panel_name": clean_text(
+                settings.panel_name, "The panel name", required=True, limit=200
+            ),
             "auto_lock_minutes": str(settings.auto_lock_minutes),
             "policy_keyring": "1" if settings.keyring_allowed else "0",
             "default_marking": settings.default_marking.value,

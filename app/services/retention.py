@@ -30,7 +30,7 @@ from app.models.enums import Role
 from app.models.errors import InvalidInput, NotFound, PermissionDenied, Refused
 from app.models.ids import CaseId
 from app.models.programme import Programme
-from app.services.cases import _text
+from app.services.cases import clean_text
 from app.services.context import Session
 from app.storage import repo
 from app.storage import retention_store as store
@@ -67,7 +67,9 @@ class PurgeResult:
 
 
 def _longest(programme: Programme, classes: set[str]) -> str:
-    known = [c for c in classes if c in programme.retention_years] or list(programme.retention_years)
+    known = [c for c in classes if c in programme.retention_years] or list(
+        programme.retention_years
+    )
     return max(sorted(known), key=lambda c: programme.retention_years[c])
 
 
@@ -146,8 +148,8 @@ def purge_case(
     Refusals (not the coordinator, not closed, not yet due without an override, no reason) leave
     the store unchanged."""
     _check_coordinator(session, "delete cases under the retention rules")
-    reason = _text(reason, "The reason for the deletion", required=True, limit=MAX_REASON)
-    override = _text(override_reason or "", "The reason for deleting early", limit=MAX_REASON)
+    reason = clean_text(reason, "The reason for the deletion", required=True, limit=MAX_REASON)
+    override = clean_text(override_reason or "", "The reason for deleting early", limit=MAX_REASON)
     prog, today = session.programme, session.today()
     with session.view() as conn:
         case = repo.get_case(conn, case_id)
@@ -172,9 +174,11 @@ def purge_case(
     with session.change() as w:
         conn = w.conn
         records = store.case_records(conn, case.id)
-        orphan = bool(case.subject_id) and not store.subject_in_other_use(
-            conn, case.subject_id, case.id
-        ) and repo.get_row(conn, "subject", case.subject_id) is not None
+        orphan = (
+            bool(case.subject_id)
+            and not store.subject_in_other_use(conn, case.subject_id, case.id)
+            and repo.get_row(conn, "subject", case.subject_id) is not None
+        )
         doomed = [*records, ("case", str(case.id))]
         if orphan:
             doomed.append(("subject", str(case.subject_id)))

@@ -10,7 +10,7 @@ from app.models.enums import Role
 from app.models.errors import InvalidInput, NotFound, PermissionDenied
 from app.models.ids import AssessmentId, PlanId
 from app.models.programme import AssessmentNotes, Framework, Programme, RiskLevel, join_summaries
-from app.services.cases import _load_case, _text
+from app.services.cases import clean_text, load_case
 from app.services.context import Session
 from app.storage import repo
 from app.storage.codec import to_jsonable
@@ -69,12 +69,12 @@ def record_assessment(
             raise InvalidInput("A factor is rated twice.")
         seen.add((f.dimension, f.factor))
         fw.rating(f.rating)
-        _text(f.evidence, "Evidence")
+        clean_text(f.evidence, "Evidence")
     dims = {d.id for d in fw.dimensions}
     if any(d not in dims for d, _ in assessment.dimension_summaries):
         raise InvalidInput("A dimension is not part of the programme's framework.")
-    overall = _text(assessment.overall, "The overall judgement", required=True)
-    reason = _text(assessment.level_reason, "The reason for the risk level")
+    overall = clean_text(assessment.overall, "The overall judgement", required=True)
+    reason = clean_text(assessment.level_reason, "The reason for the risk level")
     suggested = suggested_level(fw, assessment.factors)
     if fw.is_checklist:
         if len(seen) != len(known):
@@ -85,13 +85,13 @@ def record_assessment(
                 f"“{level.label}” instead."
             )
     notes = AssessmentNotes(
-        summaries=tuple((d, _text(t, "A summary")) for d, t in assessment.dimension_summaries),
+        summaries=tuple((d, clean_text(t, "A summary")) for d, t in assessment.dimension_summaries),
         level_reason=reason,
         suggested_level=suggested.id if suggested else "",
         case_fields=tuple(_case_fields(prog, assessment.case_fields)),
     )
     with session.change() as w:
-        case = _load_case(session, w, case_id)
+        case = load_case(session, w, case_id)
         previous = [
             repo.assessment_from(r)
             for r in repo.rows_for_case(w.conn, "assessment", case.id, "version")
@@ -131,14 +131,14 @@ def save_plan(session: Session, *, case_id: str, plan: PlanInput) -> PlanId:
     for o in plan.objectives:
         if o.heading not in headings:
             raise InvalidInput("An objective is under a heading the programme does not have.")
-        _text(o.text, "An objective", required=True)
+        clean_text(o.text, "An objective", required=True)
     import datetime as dt
 
     review_on = plan.review_on
     if review_on is not None and not isinstance(review_on, dt.date):
         raise InvalidInput("The review date is not a date.")
     with session.change() as w:
-        case = _load_case(session, w, case_id)
+        case = load_case(session, w, case_id)
         previous = [
             repo.plan_from(r) for r in repo.rows_for_case(w.conn, "plan", case.id, "version")
         ]
@@ -154,7 +154,7 @@ def save_plan(session: Session, *, case_id: str, plan: PlanInput) -> PlanId:
                     "version": (previous[-1].version + 1) if previous else 1,
                     "risk": to_jsonable(plan.risk),
                     "objectives": to_jsonable(list(plan.objectives)),
-                    "contingency": _text(plan.contingency, "Contingency"),
+                    "contingency": clean_text(plan.contingency, "Contingency"),
                     "review_on": review_on,
                     "author": session.me.id,
                     "created_on": session.today(),
@@ -173,7 +173,7 @@ def approve_plan(session: Session, *, plan_id: str) -> None:
         row = repo.get_row(w.conn, "plan", plan_id)
         if row is None:
             raise NotFound("There is no such plan.")
-        case = _load_case(session, w, row.case_id)
+        case = load_case(session, w, row.case_id)
         latest = repo.rows_for_case(w.conn, "plan", case.id, "version")[-1]
         if latest.id != plan_id:
             raise InvalidInput("Only the latest version of a plan can be approved.")
