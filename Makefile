@@ -25,7 +25,7 @@ test: $(STAMP)   ## the whole suite: unit, storage, services, sync, reports, spr
 	$(BIN)/ruff check app tests tools
 	$(BIN)/lint-imports
 	$(BIN)/mypy app
-	$(BIN)/python -m pytest -n 2 --dist loadgroup
+	$(BIN)/python -m pytest -n 2 --dist load
 
 lint: $(STAMP)   ## ruff, import contracts and mypy
 	$(BIN)/ruff check app tests tools

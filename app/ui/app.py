@@ -2,7 +2,8 @@
 
 ``run_gui(argv)`` is called by ``app.bootstrap.gui_main`` after process hardening. The store path
 comes from ``$ROUNDTABLE_STORE`` or the default data folder. Invariants: no store work on the GUI
-thread; on quit every background thread is joined and the store is closed.
+thread; on quit every background thread is joined and the store is closed; Python's cyclic
+garbage collector runs on the GUI thread only (``app.ui.housekeeping``).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from PySide6.QtWidgets import QApplication, QDialog
 from app.config.paths import default_store_path, resources_dir
 from app.services.context import Session
 from app.ui.context import UiContext, load_snapshot
+from app.ui.housekeeping import GarbageCollector
 from app.ui.tasks import TaskManager
 
 if TYPE_CHECKING:
@@ -82,6 +84,8 @@ def run_gui(argv: list[str], *, today_fn: Callable[[], dt.date] = dt.date.today)
     app.setApplicationName(APP)
     app.setOrganizationName(ORG)
     prepare_app(app)
+    collector = GarbageCollector(app)  # cycles are freed on the GUI thread only
+    collector.start()
     tasks = TaskManager()
     ctx = UiContext(tasks, make_settings())
     ctx.today_fn = today_fn
@@ -111,3 +115,4 @@ def run_gui(argv: list[str], *, today_fn: Callable[[], dt.date] = dt.date.today)
         if leftover is not None:
             tasks.call_sync(leftover.close)
         tasks.shutdown()
+        collector.stop()

@@ -14,12 +14,20 @@ Invariants:
   the owner's ``on_cancelled`` (if any) is told instead. Store work that is cancelled inside a
   ``session.change()`` block rolls back, so cancelling leaves the store as it was.
 - ``shutdown()`` waits for both executors (join on quit); no thread outlives the application.
+- A worker thread never releases the last reference to anything the GUI owns: the callable, its
+  owner and callbacks stay in ``_inflight`` (touched only on the GUI thread) until delivery, the
+  worker drops its own reference before it reports, and an error's traceback frames are cleared
+  of their locals (which may hold widgets) before it crosses threads. With the cyclic garbage
+  collector pinned to the GUI thread (``app.ui.housekeeping``), no Qt object is ever destroyed
+  on a worker.
 """
 
 from __future__ import annotations
 
+import itertools
 import logging
 import threading
+import traceback
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -68,19 +76,20 @@ class Progress:
 
 
 @dataclass
-class _Outcome:
+class _Pending:
+    """What a submitted task needs on the GUI side; lives in ``_inflight`` until delivered."""
+
+    fn: Callable[[], Any] | None
     owner: QObject | None
     on_done: Callable[[Any], None] | None
     on_error: Callable[[BaseException], None] | None
     on_cancelled: Callable[[], None] | None = None
-    result: Any = None
-    error: BaseException | None = None
 
 
 class TaskManager(QObject):
     """Runs callables in the background; emits ``task_finished`` on the GUI thread after each."""
 
-    _delivered = Signal(object)  # emitted from worker threads, queued to the GUI thread
+    _delivered = Signal(int, object, object)  # token, result, error: from workers, queued to the GUI
     task_finished = Signal()
     busy_changed = Signal(bool)
 
@@ -90,6 +99,8 @@ class TaskManager(QObject):
         self._pool = ThreadPoolExecutor(max_workers=pool_size, thread_name_prefix="rt-heavy")
         self._pending = 0
         self._closed = False
+        self._inflight: dict[int, _Pending] = {}
+        self._tokens = itertools.count(1)
         self._delivered.connect(self._on_self_delivered, Qt.ConnectionType.QueuedConnection)
 
     # --- submitting ------------------------------------------------------------------------------
@@ -145,44 +156,40 @@ class TaskManager(QObject):
     ) -> Future[Any] | None:
         if self._closed:
             return None
-        outcome = _Outcome(owner, on_done, on_error, on_cancelled)
-
-        def job() -> None:
-            try:
-                outcome.result = fn()
-            except BaseException as exc:
-                outcome.error = exc
-            if shiboken6.isValid(self):
-                self._delivered.emit(outcome)
-
+        token = next(self._tokens)
+        self._inflight[token] = _Pending(fn, owner, on_done, on_error, on_cancelled)
+        job = _make_job(self, self._inflight, token)
         self._pending += 1
         if self._pending == 1:
             self.busy_changed.emit(True)
         return executor.submit(job)
 
     # --- delivering ------------------------------------------------------------------------------
-    def _on_self_delivered(self, outcome: _Outcome) -> None:
+    def _on_self_delivered(self, token: int, result: Any, error: BaseException | None) -> None:
         self._pending -= 1
+        entry = self._inflight.pop(token, None)
         try:
-            alive = outcome.owner is None or shiboken6.isValid(outcome.owner)
+            if entry is None:
+                return
+            alive = entry.owner is None or shiboken6.isValid(entry.owner)
             if not alive:
                 return
-            if outcome.error is not None:
-                if isinstance(outcome.error, Cancelled):
-                    if outcome.on_cancelled is not None:
-                        outcome.on_cancelled()
+            if error is not None:
+                if isinstance(error, Cancelled):
+                    if entry.on_cancelled is not None:
+                        entry.on_cancelled()
                     return
-                if outcome.on_error is not None:
-                    outcome.on_error(outcome.error)
+                if entry.on_error is not None:
+                    entry.on_error(error)
                 else:
                     from PySide6.QtWidgets import QWidget
 
                     from app.ui.errors import show_error
 
-                    parent = outcome.owner if isinstance(outcome.owner, QWidget) else None
-                    show_error(parent, outcome.error)
-            elif outcome.on_done is not None:
-                outcome.on_done(outcome.result)
+                    parent = entry.owner if isinstance(entry.owner, QWidget) else None
+                    show_error(parent, error)
+            elif entry.on_done is not None:
+                entry.on_done(result)
         finally:
             if self._pending == 0:
                 self.busy_changed.emit(False)
@@ -201,3 +208,28 @@ class TaskManager(QObject):
         self._closed = True
         self._pool.shutdown(wait=True, cancel_futures=True)
         self._store.shutdown(wait=True, cancel_futures=True)
+        self._inflight.clear()  # on the GUI thread, after every worker has stopped
+
+
+def _make_job(manager: TaskManager, inflight: dict[int, _Pending], token: int) -> Callable[[], None]:
+    """The worker's side of one task. It borrows the callable from ``inflight`` (the GUI thread
+    keeps it alive until delivery) and lets go of it before reporting, so the worker never holds
+    the last reference to a widget, a model or a callback."""
+
+    def job() -> None:
+        entry = inflight.get(token)
+        fn = entry.fn if entry is not None else None
+        del entry
+        result: Any = None
+        error: BaseException | None = None
+        if fn is not None:
+            try:
+                result = fn()
+            except BaseException as exc:
+                traceback.clear_frames(exc.__traceback__)  # locations stay, locals go
+                error = exc
+        del fn
+        if shiboken6.isValid(manager):
+            manager._delivered.emit(token, result, error)
+
+    return job

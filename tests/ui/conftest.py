@@ -2,6 +2,12 @@
 session template (see tests/conftest.py), and a main window wired to a fresh task manager.
 
 No fixed sleeps anywhere: ``idle`` waits until the task manager has nothing pending.
+
+Python's cyclic garbage collector is pinned to the GUI thread for every UI test, as the client
+pins it (``app.ui.housekeeping``): automatic collection is off while the test runs, and the cycles
+it left are collected once at the end, on the GUI thread, after its windows were closed and
+deleted and every worker was joined. (An automatic collection on a worker thread, or in the
+middle of Qt's dispatch, can destroy a Qt object from the wrong place and crash the process.)
 """
 
 from __future__ import annotations
@@ -11,9 +17,23 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QSettings
+from PySide6.QtCore import QCoreApplication, QEvent, QSettings
 
 from tests.conftest import PASSPHRASE, copy_store, today
+
+
+@pytest.fixture(autouse=True)
+def gui_thread_gc(qapp) -> Iterator[None]:  # type: ignore[no-untyped-def]
+    from app.ui.housekeeping import GarbageCollector
+
+    collector = GarbageCollector()
+    collector.start()
+    yield
+    # Every fixture this test asked for is torn down by now (they were set up after this one).
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete.value)
+    collector.stop()
+    collector.deleteLater()
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete.value)
 
 
 @pytest.fixture(autouse=True)

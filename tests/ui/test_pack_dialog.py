@@ -15,6 +15,14 @@ from app.services import meetings as meetings_svc
 from app.services import panel as panel_svc
 from app.ui.dialogs import pack_dialog
 from app.ui.dialogs.pack_dialog import PackDialog, print_minutes, print_plan
+from app.ui.tasks import TaskManager
+
+
+@pytest.fixture
+def tasks() -> Any:
+    manager = TaskManager()
+    yield manager
+    manager.shutdown()
 
 
 @pytest.fixture
@@ -35,8 +43,8 @@ def meeting(session: Any) -> str:
     )
 
 
-def _dialog(qtbot: Any, session: Any, meeting: str) -> PackDialog:
-    dialog = PackDialog(None, session, meeting)
+def _dialog(qtbot: Any, session: Any, meeting: str, tasks: TaskManager) -> PackDialog:
+    dialog = PackDialog(None, session, meeting, tasks=tasks)
     qtbot.addWidget(dialog)
     with qtbot.waitSignal(dialog.recipients_loaded, timeout=60_000) as loaded:
         pass
@@ -44,8 +52,8 @@ def _dialog(qtbot: Any, session: Any, meeting: str) -> PackDialog:
     return dialog
 
 
-def test_generate_chosen_packs_then_open_folder(qtbot, session, meeting, tmp_path, opened):
-    dialog = _dialog(qtbot, session, meeting)
+def test_generate_chosen_packs_then_open_folder(qtbot, session, meeting, tmp_path, opened, tasks):
+    dialog = _dialog(qtbot, session, meeting, tasks)
     first = next(iter(dialog.boxes))
     dialog.boxes[first].setChecked(False)
     dialog.folder_edit.setText(str(tmp_path / "packs"))
@@ -60,8 +68,8 @@ def test_generate_chosen_packs_then_open_folder(qtbot, session, meeting, tmp_pat
     assert opened == [tmp_path / "packs"]
 
 
-def test_cancel_writes_nothing(qtbot, session, meeting, tmp_path, opened):
-    dialog = _dialog(qtbot, session, meeting)
+def test_cancel_writes_nothing(qtbot, session, meeting, tmp_path, opened, tasks):
+    dialog = _dialog(qtbot, session, meeting, tasks)
     dialog.folder_edit.setText(str(tmp_path))
     before = sorted(tmp_path.iterdir())
     with qtbot.waitSignal(dialog.packs_failed, timeout=30_000) as failed:
@@ -71,15 +79,15 @@ def test_cancel_writes_nothing(qtbot, session, meeting, tmp_path, opened):
     assert sorted(tmp_path.iterdir()) == before and not dialog.open_button.isEnabled()
 
 
-def test_refusal_is_shown_in_the_dialog(qtbot, session, meeting, tmp_path):
-    dialog = _dialog(qtbot, session, meeting)
+def test_refusal_is_shown_in_the_dialog(qtbot, session, meeting, tmp_path, tasks):
+    dialog = _dialog(qtbot, session, meeting, tasks)
     dialog.folder_edit.setText(str(tmp_path / "missing"))
     with qtbot.waitSignal(dialog.packs_failed, timeout=60_000) as failed:
         dialog.generate_button.click()
     assert "does not exist" in failed.args[0] and dialog.status.text() == failed.args[0]
 
 
-def test_print_plan_and_minutes_open_the_pdf(qtbot, session, tmp_path, opened, monkeypatch):
+def test_print_plan_and_minutes_open_the_pdf(qtbot, session, tmp_path, opened, monkeypatch, tasks):
     parent = QWidget()
     qtbot.addWidget(parent)
     case = next(
@@ -89,7 +97,7 @@ def test_print_plan_and_minutes_open_the_pdf(qtbot, session, tmp_path, opened, m
     )
     target = tmp_path / "plan"  # the helper adds .pdf
     monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(target), ""))
-    job = print_plan(parent, session, case.id)
+    job = print_plan(parent, session, case.id, tasks=tasks)
     assert job is not None
     with qtbot.waitSignal(job.written, timeout=60_000):
         pass
@@ -97,17 +105,17 @@ def test_print_plan_and_minutes_open_the_pdf(qtbot, session, tmp_path, opened, m
 
     held = next(m for m in meetings_svc.list_meetings(session) if m.status == "held")
     target = tmp_path / "summary.pdf"
-    job = print_minutes(parent, session, held.id, summary=True)
+    job = print_minutes(parent, session, held.id, summary=True, tasks=tasks)
     assert job is not None
     with qtbot.waitSignal(job.written, timeout=60_000):
         pass
     assert opened[-1] == target and target.exists()
 
     monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: ("", ""))
-    assert print_plan(parent, session, case.id) is None  # the user cancelled the save dialog
+    assert print_plan(parent, session, case.id, tasks=tasks) is None  # the user cancelled the save dialog
 
 
-def test_print_plan_refused_shows_the_error(qtbot, session, tmp_path, opened, monkeypatch):
+def test_print_plan_refused_shows_the_error(qtbot, session, tmp_path, opened, monkeypatch, tasks):
     parent = QWidget()
     qtbot.addWidget(parent)
     shown: list[BaseException] = []
@@ -116,7 +124,7 @@ def test_print_plan_refused_shows_the_error(qtbot, session, tmp_path, opened, mo
         QFileDialog, "getSaveFileName", lambda *a, **k: (str(tmp_path / "x.pdf"), "")
     )
     referred = next(c for c in cases_svc.list_cases(session) if c.status == "referred")
-    job = print_plan(parent, session, referred.id)
+    job = print_plan(parent, session, referred.id, tasks=tasks)
     assert job is not None
     with qtbot.waitSignal(job.failed, timeout=60_000) as failed:
         pass

@@ -16,9 +16,9 @@ def test_import_wizard_opens_from_referrals(demo_ui) -> None:
 
 def test_print_plan_and_minutes_reach_the_documents_dialogs(demo_ui, monkeypatch) -> None:
     calls: list[tuple[str, str, bool]] = []
-    monkeypatch.setattr(pack_dialog, "print_plan", lambda parent, session, cid: calls.append(("plan", cid, False)))
+    monkeypatch.setattr(pack_dialog, "print_plan", lambda parent, session, cid, **_k: calls.append(("plan", cid, False)))
     monkeypatch.setattr(pack_dialog, "print_minutes",
-                        lambda parent, session, mid, summary=False: calls.append(("minutes", mid, summary)))
+                        lambda parent, session, mid, summary=False, **_k: calls.append(("minutes", mid, summary)))
     win = demo_ui.win
     cases = win.show_screen("Cases")
     demo_ui.idle()

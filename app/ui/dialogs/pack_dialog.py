@@ -9,17 +9,19 @@ open the PDF in the system viewer (``QDesktopServices``).
 How the screens call it (nothing else needs wiring; all three take the unlocked ``Session``):
 
     # Meetings screen, "Generate packs…" action for the selected meeting:
-    PackDialog(self, session, meeting_id).open()
+    PackDialog(self, session, meeting_id, tasks=ctx.tasks).open()
     # Cases screen, "Print plan…":
-    print_plan(self, session, case_id)
+    print_plan(self, session, case_id, tasks=ctx.tasks)
     # Meetings screen, "Minutes…" / "Executive summary…":
-    print_minutes(self, session, meeting_id, summary=False)
+    print_minutes(self, session, meeting_id, summary=False, tasks=ctx.tasks)
 
 Invariants:
-- The GUI thread never touches the store or ReportLab: loading the distribution and every render
-  run on ``QThreadPool`` workers (``QRunnable`` + signals, delivered queued to the GUI thread).
-  The store's own lock serialises these reads and writes with the task manager's store worker.
-- Nothing is ever terminated: Cancel only asks (``threading.Event``); the service stops before the
+- The GUI thread never touches the store or ReportLab: loading the distribution runs on the task
+  manager's store worker and every render on its heavy pool (``app.ui.tasks``: results are
+  delivered on the GUI thread, only while the widget that asked is alive, and no Qt object is
+  ever created or released on a worker). The store's own lock serialises the renders' reads and
+  writes with the store worker. Progress is read from ``Progress`` by a GUI-thread timer.
+- Nothing is ever terminated: Cancel only asks (``Progress.cancel``); the service stops before the
   next pack and writes nothing (``write_all_packs`` is all or nothing). Closing the dialog while
   packs render cancels and closes once the worker has stopped.
 - Need-to-know, the safe file write and the disclosure audit all happen in
@@ -29,12 +31,10 @@ Invariants:
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
-from PySide6.QtCore import QObject, QRunnable, QThreadPool, QUrl, Signal
+from PySide6.QtCore import QObject, QTimer, QUrl, Signal
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -54,6 +54,9 @@ from app.models.ids import MemberId
 from app.services import documents
 from app.services.context import Session
 from app.ui.errors import safe_message, show_error
+from app.ui.tasks import Progress, TaskManager
+
+POLL_MS = 80  # how often the progress bar reads the task's progress
 
 
 def open_in_system(path: Path) -> bool:
@@ -61,62 +64,23 @@ def open_in_system(path: Path) -> bool:
     return QDesktopServices.openUrl(QUrl.fromLocalFile(str(path)))
 
 
-class _Signals(QObject):
-    progress = Signal(int, int)
-    done = Signal(object)
-    failed = Signal(object)
-
-
-class _Job(QRunnable):
-    """Runs ``fn(signals)`` on a pool thread and reports through queued signals."""
-
-    def __init__(self, fn: Callable[[_Signals], Any]) -> None:
-        super().__init__()
-        self.setAutoDelete(False)  # Python keeps it (and its signals) until the owner lets go
-        self.signals = _Signals()
-        self._fn = fn
-
-    def run(self) -> None:
-        try:
-            result = self._fn(self.signals)
-        except BaseException as exc:  # reported to the GUI thread, never swallowed
-            self.signals.failed.emit(exc)
-        else:
-            self.signals.done.emit(result)
-
-
-def _start(
-    fn: Callable[[_Signals], Any],
-    keep: list[_Job],
-    *,
-    done: Callable[[Any], None],
-    failed: Callable[[BaseException], None],
-    progress: Callable[[int, int], None] | None = None,
-) -> _Job:
-    """Connect the receivers first, then start: a fast job must not finish unheard."""
-    job = _Job(fn)
-    keep.append(job)
-    job.signals.done.connect(done)
-    job.signals.failed.connect(failed)
-    if progress is not None:
-        job.signals.progress.connect(progress)
-    QThreadPool.globalInstance().start(job)
-    return job
-
-
 class PackDialog(QDialog):
     recipients_loaded = Signal(int)
     packs_written = Signal(list)  # list[Path]
     packs_failed = Signal(str)  # the message shown
 
-    def __init__(self, parent: QWidget | None, session: Session, meeting_id: str) -> None:
+    def __init__(self, parent: QWidget | None, session: Session, meeting_id: str, *,
+                 tasks: TaskManager) -> None:
         super().__init__(parent)
         self.setWindowTitle("Generate meeting packs")
         self.setMinimumWidth(520)
         self._session = session
         self._meeting_id = meeting_id
-        self._jobs: list[_Job] = []
-        self._cancel = threading.Event()
+        self._tasks = tasks
+        self._work: Progress | None = None
+        self._poll = QTimer(self)
+        self._poll.setInterval(POLL_MS)
+        self._poll.timeout.connect(self._on_poll_timeout)
         self._running = False
         self._close_when_stopped = False
         self._folder: Path | None = None
@@ -182,12 +146,8 @@ class PackDialog(QDialog):
     # --- recipients ------------------------------------------------------------------------------
     def _load(self) -> None:
         session, mid = self._session, self._meeting_id
-        _start(
-            lambda _s: documents.pack_recipients(session, meeting_id=mid),
-            self._jobs,
-            done=self._loaded,
-            failed=self._failed,
-        )
+        self._tasks.run(lambda: documents.pack_recipients(session, meeting_id=mid), owner=self,
+                        on_done=self._loaded, on_error=self._failed)
 
     def _loaded(self, recipients: list[documents.PackRecipient]) -> None:
         while self._list_layout.count():
@@ -230,39 +190,48 @@ class PackDialog(QDialog):
             self.status.setText("Choose the folder to save the packs in.")
             return
         folder = Path(folder_text).expanduser()
-        session, mid, cancel = self._session, self._meeting_id, self._cancel
-        cancel.clear()
+        session, mid = self._session, self._meeting_id
         self._set_running(True)
         self.progress.setRange(0, len(chosen))
         self.progress.setValue(0)
         self.status.setText(f"Preparing {len(chosen)} pack(s)…")
 
-        def work(signals: _Signals) -> list[Path]:
+        def work(progress: Progress) -> list[Path]:
+            def report(done: int, total: int) -> None:
+                progress.done, progress.total = done, total
+
             return documents.write_all_packs(
                 session,
                 meeting_id=mid,
                 out_dir=folder,
                 recipients=chosen,
-                progress=signals.progress.emit,
-                cancelled=cancel.is_set,
+                progress=report,
+                cancelled=lambda: progress.cancelled,
             )
 
         self._folder = folder
-        _start(work, self._jobs, done=self._written, failed=self._failed, progress=self._progress)
+        self._work = self._tasks.run_heavy(work, owner=self, on_done=self._written, on_error=self._failed)
+        self._poll.start()
 
     def cancel(self) -> None:
         """Ask the worker to stop before the next pack; nothing is written."""
-        if self._running:
-            self._cancel.set()
+        if self._running and self._work is not None:
+            self._work.cancel()
             self.status.setText("Cancelling…")
             self.cancel_button.setEnabled(False)
+
+    def _on_poll_timeout(self) -> None:
+        if self._work is not None and self._work.total > 0:
+            self._progress(self._work.done, self._work.total)
 
     def _progress(self, done: int, total: int) -> None:
         self.progress.setRange(0, total)
         self.progress.setValue(done)
-        self.status.setText(f"Rendered {done} of {total} pack(s)…")
+        if not (self._work is not None and self._work.cancelled):
+            self.status.setText(f"Rendered {done} of {total} pack(s)…")
 
     def _written(self, paths: list[Path]) -> None:
+        self._progress(len(paths), len(paths))
         self._set_running(False)
         self.open_button.setEnabled(True)
         self.status.setText(f"{len(paths)} pack(s) written to {self._folder}.")
@@ -280,6 +249,8 @@ class PackDialog(QDialog):
 
     def _set_running(self, running: bool) -> None:
         self._running = running
+        if not running:
+            self._poll.stop()
         for w in (self.generate_button, self.all_button, self.none_button, self.browse_button):
             w.setEnabled(not running)
         self.folder_edit.setEnabled(not running)
@@ -312,11 +283,10 @@ class DocumentJob(QObject):
     written = Signal(object)  # Path
     failed = Signal(str)
 
-    def __init__(self, parent: QWidget, work: Callable[[], Path]) -> None:
+    def __init__(self, parent: QWidget, work: Callable[[], Path], *, tasks: TaskManager) -> None:
         super().__init__(parent)
         self._parent = parent
-        self._jobs: list[_Job] = []
-        _start(lambda _s: work(), self._jobs, done=self._done, failed=self._error)
+        tasks.run_heavy(lambda _progress: work(), owner=self, on_done=self._done, on_error=self._error)
 
     def _done(self, path: Path) -> None:
         open_in_system(path)
@@ -335,16 +305,16 @@ def _ask_path(parent: QWidget, title: str, suggested: str) -> Path | None:
     return path if path.suffix.lower() == ".pdf" else path.with_name(path.name + ".pdf")
 
 
-def print_plan(parent: QWidget, session: Session, case_id: str) -> DocumentJob | None:
+def print_plan(parent: QWidget, session: Session, case_id: str, *, tasks: TaskManager) -> DocumentJob | None:
     """Ask where to save the case's plan, write it on a worker, open it. None if not saved."""
     path = _ask_path(parent, "Save the risk-management plan", "Risk-management plan.pdf")
     if path is None:
         return None
-    return DocumentJob(parent, lambda: documents.write_plan(session, case_id=case_id, out=path))
+    return DocumentJob(parent, lambda: documents.write_plan(session, case_id=case_id, out=path), tasks=tasks)
 
 
 def print_minutes(
-    parent: QWidget, session: Session, meeting_id: str, summary: bool = False
+    parent: QWidget, session: Session, meeting_id: str, summary: bool = False, *, tasks: TaskManager
 ) -> DocumentJob | None:
     """Ask where to save the minutes (or the executive summary), write, open. None if not saved."""
     what = "Executive summary" if summary else "Minutes"
@@ -354,4 +324,5 @@ def print_minutes(
     return DocumentJob(
         parent,
         lambda: documents.write_minutes(session, meeting_id=meeting_id, out=path, summary=summary),
+        tasks=tasks,
     )

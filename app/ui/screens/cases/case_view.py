@@ -140,7 +140,7 @@ class CaseView(QWidget):
             return
         from app.ui.dialogs.pack_dialog import print_plan
 
-        print_plan(self, self.ctx.session_for_documents(), self.case_id)
+        print_plan(self, self.ctx.session_for_documents(), self.case_id, tasks=self.ctx.tasks)
 
     def subject_access(self) -> None:
         if self.case_id is None or self.ctx.is_locked:
