@@ -298,7 +298,7 @@ def dialog_shots(app: Any, tasks: Any, ctx: Any, win: Any, session: Any, tmp: Pa
     # the packs dialog for the next meeting
     nxt = min((m for m in tasks.call_sync(lambda: meetings.list_meetings(session)) if m.held_on >= TODAY),
               key=lambda m: m.held_on)
-    packs = PackDialog(win, ctx.session_for_documents(), nxt.id)
+    packs = PackDialog(win, ctx.session_for_documents(), nxt.id, tasks=ctx.tasks)
     loaded: list[object] = []
     packs.recipients_loaded.connect(loaded.append)
     packs.show()
