@@ -145,6 +145,9 @@ class CaseSummary:
     opened: dt.date
     next_review: dt.date | None
     overdue_actions: int
+    # (field id, choice id) of the programme's case fields in the current assessment; filled
+    # only for a programme with case fields
+    case_fields: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)

@@ -90,6 +90,7 @@ CHECKLIST_DIMENSION = "questions"  # the one dimension a checklist's questions s
 LEVEL_REASON_KEY = "level-reason"
 SUGGESTED_LEVEL_KEY = "suggested-level"
 CASE_FIELD_PREFIX = "field:"
+NOT_RECORDED = "Not recorded"  # how a case field without a recorded choice is shown
 
 
 @dataclass(frozen=True)
@@ -211,6 +212,43 @@ class CaseField:
                 return c
         raise InvalidInput(f"That is not a choice for {self.label}.")
 
+    def choice_label(self, choice_id: str | None) -> str:
+        """The label of a recorded choice: "Not recorded" for none, the id itself for a choice
+        the programme no longer lists (an older definition, or another store's)."""
+        if not choice_id:
+            return NOT_RECORDED
+        return next((c.label for c in self.choices if c.id == choice_id), choice_id)
+
+
+@dataclass(frozen=True)
+class CaseFieldValue:
+    """One case field of a case as shown: the field and the choice recorded (None: not recorded)."""
+
+    field: CaseField
+    choice: str | None
+
+    @property
+    def label(self) -> str:
+        """The choice's full label ("Category 2 – violent or other sexual offender")."""
+        return self.field.choice_label(self.choice)
+
+    @property
+    def short(self) -> str:
+        """The label's short form, for narrow columns: the text before " – " ("Category 2")."""
+        return short_label(self.label)
+
+
+def short_label(label: str) -> str:
+    return label.split(" – ", 1)[0].strip() or label
+
+
+def in_sentence(label: str) -> str:
+    """A label as it reads inside a sentence: "Management level" -> "management level", but an
+    acronym stays ("MAPPA category")."""
+    if len(label) > 1 and label[1].isupper():
+        return label
+    return label[:1].lower() + label[1:]
+
 
 @dataclass(frozen=True)
 class Programme:
@@ -268,6 +306,13 @@ class Programme:
             if cf.id == field_id:
                 return cf
         raise InvalidInput("That case field is not part of the programme.")
+
+    def case_field_values(self, recorded: Iterable[tuple[str, str]]) -> tuple[CaseFieldValue, ...]:
+        """Every case field of the programme, in its order, with the choice ``recorded`` holds
+        for it ((field id, choice id) pairs, e.g. ``AssessmentNotes.case_fields``); fields the
+        programme does not define are left out."""
+        values = dict(recorded)
+        return tuple(CaseFieldValue(cf, values.get(cf.id) or None) for cf in self.case_fields)
 
     def status(self, status_id: str) -> Status:
         for s in self.statuses:

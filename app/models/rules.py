@@ -9,11 +9,11 @@ import calendar
 import datetime as dt
 from collections.abc import Iterable, Mapping
 
-from app.models.domain import Action, Case, Contribution, Meeting, Member
+from app.models.domain import Action, Assessment, Case, Contribution, Meeting, Member
 from app.models.enums import ActionStatus, Role
 from app.models.errors import PermissionDenied, TransitionNotAllowed
 from app.models.ids import AgencyId, MemberId
-from app.models.programme import Programme, Transition
+from app.models.programme import CaseFieldValue, Programme, Transition, split_summaries
 
 # --- lifecycle ---------------------------------------------------------------------------------
 
@@ -173,6 +173,29 @@ def age_band(age: int | None) -> str:
     if age <= 40:
         return "31–40"
     return "41 and over"
+
+
+# --- the current assessment and the case fields it records ------------------------------------
+
+
+def current_assessment(programme: Programme, assessments: Iterable[Assessment]) -> Assessment | None:
+    """The assessment that speaks for the case now: the latest version; of two concurrent ones
+    (the same version, recorded on two stores) the higher risk level, then the larger id. The
+    store's queries order the same way (``repo.current_assessment_order``), so the case list,
+    the statistics and the documents agree on which version's case fields are current."""
+    ranks = {r.id: r.rank for r in programme.framework.risk_levels}
+    return max(assessments, key=lambda a: (a.version, ranks.get(a.risk_level, -1), a.id), default=None)
+
+
+def current_case_fields(programme: Programme, assessments: Iterable[Assessment]) -> tuple[CaseFieldValue, ...]:
+    """Every case field of the programme with its value in the current assessment (not recorded
+    when the case was never assessed or that version left the field out). Empty for a programme
+    without case fields."""
+    if not programme.case_fields:
+        return ()
+    current = current_assessment(programme, assessments)
+    recorded = split_summaries(current.dimension_summaries).case_fields if current else ()
+    return programme.case_field_values(recorded)
 
 
 # --- need-to-know and originator control -------------------------------------------------------

@@ -8,7 +8,7 @@ return of plain models. Need-to-know: a store shows a case only to an agency it 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -70,10 +70,19 @@ def list_case_ids(
     lead_agency: str | None = None,
     overdue_only: bool = False,
     review_due_by: dt.date | None = None,
+    case_fields: Mapping[str, str] | None = None,
     sort: str = "ref",
     descending: bool = False,
     limit: int | None = None,
 ) -> list[CaseId]:
+    """The visible cases that pass the filters, in order. ``case_fields`` filters on the
+    programme's case fields as the current assessment records them (field id -> choice id, or
+    ``""`` for "not recorded"); ``sort`` may also be ``field:<id>`` (the programme's order)."""
+    prog = session.programme
+    for field_id, choice in (case_fields or {}).items():
+        cf = prog.case_field(field_id)  # unknown field: InvalidInput
+        if choice:
+            cf.choice(choice)
     with session.view() as conn:
         return repo.case_ids(
             conn,
@@ -85,6 +94,8 @@ def list_case_ids(
             lead_agency=lead_agency,
             overdue_only=overdue_only,
             review_due_by=review_due_by,
+            case_fields=prog.case_fields,
+            field_values=case_fields,
             sort=sort,
             descending=descending,
             limit=limit,
@@ -94,7 +105,13 @@ def list_case_ids(
 def case_summaries(session: Session, ids: Sequence[str]) -> list[CaseSummary]:
     prog = session.programme
     with session.view() as conn:
-        return repo.case_summaries(conn, ids, today=session.today(), status_label=prog.status_label)
+        return repo.case_summaries(
+            conn,
+            ids,
+            today=session.today(),
+            status_label=prog.status_label,
+            with_case_fields=bool(prog.case_fields),
+        )
 
 
 def list_cases(session: Session, **filters: object) -> list[CaseSummary]:

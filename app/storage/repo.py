@@ -7,10 +7,10 @@ who is asking; these functions return what the store holds.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import Connection, and_, func, or_, select
+from sqlalchemy import Connection, and_, case, func, literal, or_, select, true
 from sqlalchemy.sql import ColumnElement
 
 from app.models.domain import (
@@ -35,6 +35,7 @@ from app.models.ids import (
     MeetingId,
     MemberId,
 )
+from app.models.programme import CASE_FIELD_PREFIX, CaseField, split_summaries
 from app.storage import schema as s
 from app.storage.rows import (  # noqa: F401 - the mapping functions are part of repo's API
     _d,
@@ -82,6 +83,54 @@ def risk_level_expr() -> Any:
         select(a.c.risk_level)
         .where(a.c.case_id == s.case.c.id)
         .order_by(a.c.version.desc(), a.c.risk_rank.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
+
+
+def current_assessment_order(a: Any = s.assessment) -> tuple[Any, ...]:
+    """The order that puts a case's current assessment first: latest version, then the higher
+    level (concurrent versions), then the larger id (as ``rules.current_assessment``)."""
+    return (a.c.version.desc(), a.c.risk_rank.desc(), a.c.id.desc())
+
+
+def current_summaries_expr() -> Any:
+    """The ``dimension_summaries`` JSON of the case's current assessment (NULL if none)."""
+    a = s.assessment
+    return (
+        select(a.c.dimension_summaries)
+        .where(a.c.case_id == s.case.c.id)
+        .order_by(*current_assessment_order(a))
+        .limit(1)
+        .scalar_subquery()
+    )
+
+
+def case_field_expr(field_id: str) -> Any:
+    """The choice id recorded for case field ``field_id`` in the case's current assessment
+    (NULL when never assessed or not recorded): the value of the ``["field:<id>", choice]`` pair
+    in that assessment's ``dimension_summaries``."""
+    latest = s.assessment.alias("latest")
+    current = (
+        select(latest.c.id)
+        .where(latest.c.case_id == s.case.c.id)
+        .order_by(*current_assessment_order(latest))
+        .limit(1)
+        .correlate(s.case)
+        .scalar_subquery()
+    )
+    a = s.assessment.alias("field_assessment")
+    summaries = case(
+        (func.json_valid(a.c.dimension_summaries) == 1, a.c.dimension_summaries), else_=literal("[]")
+    )
+    pairs = func.json_each(summaries).table_valued("value", joins_implicitly=True)
+    return (
+        select(func.json_extract(pairs.c.value, "$[1]"))
+        .select_from(a.join(pairs, true()))
+        .where(
+            a.c.id == current,
+            func.json_extract(pairs.c.value, "$[0]") == CASE_FIELD_PREFIX + field_id,
+        )
         .limit(1)
         .scalar_subquery()
     )
@@ -187,6 +236,7 @@ def get_meeting(conn: Connection, meeting_id: str) -> Meeting | None:
 
 # --- the case list ---------------------------------------------------------------------------
 
+# and "field:<id>" for each case field of the programme (see ``case_ids``)
 CASE_SORT_KEYS = ("ref", "name", "dob", "status", "risk", "lead", "opened", "review", "overdue")
 
 
@@ -200,6 +250,8 @@ def _case_list_query(
     lead_agency: str | None,
     overdue_only: bool,
     review_due_by: dt.date | None,
+    case_fields: Sequence[CaseField] = (),
+    field_values: Mapping[str, str] | None = None,
 ) -> tuple[Any, dict[str, Any]]:
     c, subj, ag, act = s.case, s.subject, s.agency, s.action
     overdue = (
@@ -224,6 +276,10 @@ def _case_list_query(
         "review": c.c.next_review,
         "overdue": overdue,
     }
+    for cf in case_fields:
+        order = {c.id: n for n, c in enumerate(cf.choices)}
+        # in the programme's order; not recorded (or a choice it no longer lists) after them
+        cols[CASE_FIELD_PREFIX + cf.id] = case(order, value=case_field_expr(cf.id), else_=len(order))
     conds: list[ColumnElement[bool]] = []
     if visible_to is not None:
         conds.append(
@@ -246,6 +302,9 @@ def _case_list_query(
         )
     if search:
         conds.append(search_condition(search))
+    for field_id, choice in (field_values or {}).items():
+        value = case_field_expr(field_id)
+        conds.append(or_(value.is_(None), value == "") if not choice else value == choice)
     from_ = c.join(subj, subj.c.id == c.c.subject_id).outerjoin(ag, ag.c.id == c.c.lead_agency)
     return (from_, conds), cols
 
@@ -291,10 +350,16 @@ def case_ids(
     lead_agency: str | None = None,
     overdue_only: bool = False,
     review_due_by: dt.date | None = None,
+    case_fields: Sequence[CaseField] = (),
+    field_values: Mapping[str, str] | None = None,
     sort: str = "ref",
     descending: bool = False,
     limit: int | None = None,
 ) -> list[CaseId]:
+    """The ids of the cases that pass the filters, in order. ``case_fields`` (the programme's)
+    make the sort keys ``field:<id>`` (choices in the programme's order, not recorded last);
+    ``field_values`` keeps the cases whose current assessment records that choice for that
+    field (``""``: cases where it is not recorded)."""
     (from_, conds), cols = _case_list_query(
         today=today,
         visible_to=visible_to,
@@ -304,6 +369,8 @@ def case_ids(
         lead_agency=lead_agency,
         overdue_only=overdue_only,
         review_due_by=review_due_by,
+        case_fields=case_fields,
+        field_values=field_values,
     )
     key = cols.get(sort, cols["ref"])
     q = select(s.case.c.id).select_from(from_).where(*conds)
@@ -314,8 +381,15 @@ def case_ids(
 
 
 def case_summaries(
-    conn: Connection, ids: Sequence[str], *, today: dt.date, status_label: Any
+    conn: Connection,
+    ids: Sequence[str],
+    *,
+    today: dt.date,
+    status_label: Any,
+    with_case_fields: bool = False,
 ) -> list[CaseSummary]:
+    """One row per id (in the order given) in one query; ``with_case_fields`` adds the case
+    fields recorded by each case's current assessment."""
     if not ids:
         return []
     (from_, _conds), cols = _case_list_query(
@@ -328,6 +402,7 @@ def case_summaries(
         overdue_only=False,
         review_due_by=None,
     )
+    extra = [current_summaries_expr().label("summaries")] if with_case_fields else []
     q = (
         select(
             s.case.c.id,
@@ -341,6 +416,7 @@ def case_summaries(
             s.case.c.opened,
             s.case.c.next_review,
             cols["overdue"].label("overdue"),
+            *extra,
         )
         .select_from(from_)
         .where(s.case.c.id.in_(list(ids)))
@@ -359,8 +435,18 @@ def case_summaries(
             opened=_d(r.opened) or dt.date.min,
             next_review=_d(r.next_review),
             overdue_actions=int(r.overdue or 0),
+            case_fields=case_fields_of(r.summaries) if with_case_fields else (),
         )
     return [by_id[i] for i in ids if i in by_id]
+
+
+def case_fields_of(summaries: Any) -> tuple[tuple[str, str], ...]:
+    """The (field id, choice id) pairs an assessment's ``dimension_summaries`` JSON records."""
+    try:
+        pairs = [(str(k), str(v)) for k, v in _j(summaries, [])]
+    except (ValueError, TypeError):  # not JSON pairs: nothing recorded that can be read
+        return ()
+    return split_summaries(pairs).case_fields
 
 
 def count_rows(conn: Connection, entity: str) -> int:

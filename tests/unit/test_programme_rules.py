@@ -144,6 +144,49 @@ def test_case_fields_are_choice_lists() -> None:
         prog.case_field("tier")
 
 
+def test_case_field_values_in_the_programmes_order() -> None:
+    prog = load_programme("mappa")
+    values = prog.case_field_values([("management-level", "2"), ("no-such-field", "x"), ("category", "1")])
+    assert [(v.field.id, v.choice) for v in values] == [("category", "1"), ("management-level", "2")]
+    assert values[0].label == "Category 1 – registered sexual offender"
+    assert values[0].short == "Category 1"
+    assert [v.label for v in prog.case_field_values([])] == ["Not recorded", "Not recorded"]
+    # a choice the programme no longer lists shows as recorded, by its id
+    assert prog.case_field_values([("category", "9")])[0].label == "9"
+    assert load_programme("extremism").case_field_values([("category", "1")]) == ()
+
+
+def test_case_field_labels_in_a_sentence() -> None:
+    from app.models.programme import in_sentence, short_label
+
+    assert in_sentence("MAPPA category") == "MAPPA category"
+    assert in_sentence("Management level") == "management level"
+    assert short_label("Level 3 – active multi-agency management") == "Level 3"
+    assert short_label("Checklist threshold met") == "Checklist threshold met"
+
+
+def test_current_assessment_is_the_latest_version_then_the_higher_level() -> None:
+    from app.models.domain import Assessment
+    from app.models.ids import AssessmentId, CaseId
+
+    prog = load_programme("mappa")
+
+    def version(n: int, level: str, category: str, aid: str) -> Assessment:
+        return Assessment(
+            id=AssessmentId(aid), case_id=CaseId("c"), version=n, factors=(),
+            dimension_summaries=(("field:category", category),), overall="", risk_level=level,
+            author=None, assessed_on=D(2026, 1, n),
+        )  # fmt: skip
+
+    one, two = version(1, "very-high", "4", "b"), version(2, "low", "1", "a")
+    assert rules.current_assessment(prog, [two, one]) == two
+    low, high = version(3, "low", "2", "z"), version(3, "high", "3", "a")  # concurrent
+    assert rules.current_assessment(prog, [one, high, low]) == high
+    assert [v.choice for v in rules.current_case_fields(prog, [low, high])] == ["3", None]
+    assert rules.current_assessment(prog, []) is None
+    assert [v.choice for v in rules.current_case_fields(prog, [])] == [None, None]
+
+
 def test_assessment_notes_round_trip() -> None:
     notes = AssessmentNotes(
         summaries=(("questions", "Asked in person."),),

@@ -1,0 +1,157 @@
+"""A programme's case fields (MAPPA's category and management level) wherever a case is looked at:
+the case list (values, sort and filter in the store), the documents and the statistics — always
+the values of the case's current assessment, checked against what was recorded. A programme
+without case fields (the default) shows none of it."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from app.models import rules
+from app.models.domain import CaseFile, FactorRating
+from app.models.errors import InvalidInput
+from app.models.programme import Programme, split_summaries
+from app.services import cases, risk, setup
+from app.services.context import Session
+from tests.conftest import PASSPHRASE, copy_store, today
+from tests.programme_stores import build_programme_store
+
+
+@pytest.fixture(scope="module")
+def mappa_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return build_programme_store(tmp_path_factory.mktemp("mappa") / "panel.rtdb", "mappa")
+
+
+@pytest.fixture
+def msession(mappa_template: Path, tmp_path: Path) -> Iterator[Session]:
+    s = setup.unlock(copy_store(mappa_template, tmp_path / "store"), passphrase=PASSPHRASE, today_fn=today)
+    yield s
+    if s.store.is_open:
+        s.close()
+
+
+def recorded(cf: CaseFile) -> dict[str, str]:
+    """What the latest version recorded, read straight from its summaries (the demo has no
+    concurrent versions, so the latest version is the current one)."""
+    if not cf.assessments:
+        return {}
+    latest = max(cf.assessments, key=lambda a: a.version)
+    return dict(split_summaries(latest.dimension_summaries).case_fields)
+
+
+def all_recorded(session: Session) -> dict[str, dict[str, str]]:
+    return {
+        cid: recorded(cases.get_case_file(session, cid, audit_view=False))
+        for cid in cases.list_case_ids(session)
+    }
+
+
+def assessment(prog: Programme, fields: dict[str, str], level: str | None = None) -> risk.AssessmentInput:
+    fw = prog.framework
+    return risk.AssessmentInput(
+        factors=tuple(FactorRating(d, f, fw.ratings[1].id, "Seen by agencies.") for d, f in fw.factor_ids()),
+        dimension_summaries=(),
+        overall="The panel's judgement.",
+        risk_level=level or fw.risk_levels[0].id,
+        case_fields=tuple(fields.items()),
+    )
+
+
+# --- the case list -------------------------------------------------------------------------------
+
+
+def test_case_list_rows_carry_the_current_case_fields(msession: Session) -> None:
+    truth = all_recorded(msession)
+    assert any(truth.values()) and not all(truth.values())  # assessed cases and never-assessed ones
+    rows = cases.case_summaries(msession, list(truth))
+    assert {r.id: dict(r.case_fields) for r in rows} == truth
+    for r in rows:
+        if truth[r.id]:
+            assert set(truth[r.id]) == {"category", "management-level"}  # both required
+
+
+def test_a_new_version_is_what_the_list_shows(msession: Session) -> None:
+    prog = msession.programme
+    cid = next(c for c, v in all_recorded(msession).items() if not v)
+    [row] = cases.case_summaries(msession, [cid])
+    assert row.case_fields == ()
+    risk.record_assessment(msession, case_id=cid, assessment=assessment(prog, {"category": "1", "management-level": "2"}))
+    [row] = cases.case_summaries(msession, [cid])
+    assert dict(row.case_fields) == {"category": "1", "management-level": "2"}
+    risk.record_assessment(msession, case_id=cid, assessment=assessment(prog, {"category": "3", "management-level": "3"}))
+    [row] = cases.case_summaries(msession, [cid])
+    assert dict(row.case_fields) == {"category": "3", "management-level": "3"}
+    values = rules.current_case_fields(prog, cases.get_case_file(msession, cid, audit_view=False).assessments)
+    assert [(v.field.id, v.choice, v.short) for v in values] == [
+        ("category", "3", "Category 3"),
+        ("management-level", "3", "Level 3"),
+    ]
+
+
+def test_concurrent_versions_the_list_and_the_rule_agree(msession: Session) -> None:
+    """Two stores recorded the same version: the higher risk level speaks for the case, in the
+    store's query and in the pure rule alike."""
+    prog = msession.programme
+    levels = sorted(prog.framework.risk_levels, key=lambda r: r.rank)
+    cid = next(c for c, v in all_recorded(msession).items() if not v)
+    with msession.change() as w:
+        for level, category in ((levels[-1], "4"), (levels[0], "1")):  # the higher level first
+            w.create("assessment", {
+                "case_id": cid, "version": 1, "factors": [],
+                "dimension_summaries": [["field:category", category]],
+                "overall": "Concurrent.", "risk_level": level.id, "risk_rank": level.rank,
+                "author": msession.me.id, "assessed_on": today(),
+            })  # fmt: skip
+    [row] = cases.case_summaries(msession, [cid])
+    assert row.risk_level == levels[-1].id
+    assert dict(row.case_fields) == {"category": "4"}
+    cf = cases.get_case_file(msession, cid, audit_view=False)
+    assert [v.choice for v in rules.current_case_fields(prog, cf.assessments)] == ["4", None]
+
+
+def test_case_list_sorts_by_a_case_field_in_the_programmes_order(msession: Session) -> None:
+    truth = all_recorded(msession)
+    order = [c.id for c in msession.programme.case_field("category").choices]
+
+    def rank(cid: str) -> int:
+        value = truth[cid].get("category")
+        return order.index(value) if value else len(order)
+
+    up = cases.list_case_ids(msession, sort="field:category")
+    assert sorted(up) == sorted(truth)
+    assert [rank(c) for c in up] == sorted(rank(c) for c in truth)
+    down = cases.list_case_ids(msession, sort="field:category", descending=True)
+    assert [rank(c) for c in down] == sorted((rank(c) for c in truth), reverse=True)
+    assert rank(up[-1]) == len(order)  # not recorded after every choice
+
+
+def test_case_list_filters_on_a_case_field(msession: Session) -> None:
+    truth = all_recorded(msession)
+    for choice in ("1", "2", "3", "4"):
+        got = cases.list_case_ids(msession, case_fields={"category": choice})
+        assert set(got) == {c for c, v in truth.items() if v.get("category") == choice}
+    unrecorded = cases.list_case_ids(msession, case_fields={"management-level": ""})
+    assert unrecorded and set(unrecorded) == {c for c, v in truth.items() if "management-level" not in v}
+    both = cases.list_case_ids(msession, case_fields={"category": "4", "management-level": "3"})
+    assert set(both) == {c for c, v in truth.items() if v.get("category") == "4" and v.get("management-level") == "3"}
+    status = msession.programme.adopted_status
+    with_status = cases.list_case_ids(msession, statuses=[status], case_fields={"category": "4"})
+    assert set(with_status) <= set(cases.list_case_ids(msession, statuses=[status]))
+    with pytest.raises(InvalidInput):
+        cases.list_case_ids(msession, case_fields={"no-such-field": "1"})
+    with pytest.raises(InvalidInput):
+        cases.list_case_ids(msession, case_fields={"category": "9"})
+
+
+def test_programme_without_case_fields_lists_none(session: Session) -> None:
+    assert session.programme.case_fields == ()
+    ids = cases.list_case_ids(session)
+    assert all(r.case_fields == () for r in cases.case_summaries(session, ids))
+    assert cases.list_case_ids(session, sort="field:category") == ids  # no such key: by ref
+    with pytest.raises(InvalidInput):
+        cases.list_case_ids(session, case_fields={"category": "1"})
+    cf = cases.get_case_file(session, ids[0], audit_view=False)
+    assert rules.current_case_fields(session.programme, cf.assessments) == ()
