@@ -16,6 +16,9 @@ This is the API the Exchange screen and the command line use (keep it stable):
 - ``exchange_status(session) -> list[PeerStatus]`` — per member: last file sent and received,
   gaps ("file 7 not received"), silence in days.
 - ``list_conflicts`` / ``resolve_conflict`` — in ``app.services.exchange_conflicts``, re-exported.
+- ``watched_folder(session)`` / ``remember_watched_folder(session, folder)`` — the folder this
+  workstation watches for exchange files, kept in the encrypted store (never in ``QSettings``);
+  changing it is audited.
 
 Invariants: every export and every applied import is audited in the same transaction; rejected,
 duplicate and kept-aside files leave the store byte-for-byte unchanged (they are reported, and
@@ -39,6 +42,7 @@ from app.models.ids import new_id
 from app.services.context import Session
 from app.services.exchange_conflicts import ConflictView, list_conflicts, resolve_conflict
 from app.services.exchange_files import ImportReport, do_export, do_import
+from app.storage import meta as meta_store
 from app.storage import repo, sync_store
 from app.storage.files import write_file_atomic
 from app.storage.writer import utc_now_iso
@@ -322,3 +326,33 @@ def exchange_status(session: Session) -> list[PeerStatus]:
 
 def new_bundle_id() -> str:
     return new_id()
+
+
+# --- the watched folder --------------------------------------------------------------------------------
+WATCHED_FOLDER_KEY = "exchange:watched-folder"
+
+
+def watched_folder(session: Session) -> Path | None:
+    """The folder this workstation watches for exchange files, if one was chosen."""
+    with session.view() as conn:
+        raw = meta_store.get(conn, WATCHED_FOLDER_KEY)
+    return Path(raw) if raw else None
+
+
+def remember_watched_folder(session: Session, folder: Path | None) -> None:
+    """Remember (or, with ``None``, forget) the watched folder; audited as a settings change.
+
+    The path lives in the encrypted store, local to this workstation: it never travels in an
+    exchange file and never reaches the operating system's settings."""
+    if folder is not None:
+        if not folder.is_absolute():
+            raise InvalidInput("Choose the watched folder by its full path.")
+        if "\x00" in str(folder) or len(str(folder)) > 4096:
+            raise InvalidInput("That folder path cannot be used.")
+    value = str(folder) if folder is not None else ""
+    with session.change() as w:
+        if (meta_store.get(w.conn, WATCHED_FOLDER_KEY) or "") == value:
+            return
+        meta_store.put(w.conn, WATCHED_FOLDER_KEY, value)
+        w.record_event("settings", "store", session.store.store_id,
+                       ["watched-folder" if folder is not None else "watched-folder-cleared"])

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
 from functools import partial
+from pathlib import Path
 from typing import TypeVar
 
 from PySide6.QtCore import QByteArray, Qt, Signal
@@ -31,6 +32,7 @@ from PySide6.QtWidgets import (
 
 from app.models.domain import Workstation
 from app.models.enums import Role
+from app.services import exchange
 from app.services.context import Session
 from app.ui.context import Snapshot, UiContext, load_snapshot
 from app.ui.dialogs.unlock import UnlockDialog
@@ -150,7 +152,7 @@ class MainWindow(QMainWindow):
         self.busy = QLabel("")
         self.busy.setObjectName("Busy")
         self.statusBar().addPermanentWidget(self.busy)
-        ctx.tasks.busy_changed.connect(lambda b: self.busy.setText("Working…" if b else ""))
+        ctx.tasks.busy_changed.connect(self._on_tasks_busy_changed)  # a slot: disconnected with the window
 
         self.inactivity = InactivityTimer(self)
         self.inactivity.inactive.connect(self._on_inactivity_inactive)
@@ -158,6 +160,7 @@ class MainWindow(QMainWindow):
         self._build_menus()
         self._apply_snapshot()
         self._restore_settings()
+        self._resume_watched_folder()
 
     # --- menus -----------------------------------------------------------------------------------
     def _act(self, menu: QMenu, text: str, slot: Callable[[], object],
@@ -228,6 +231,19 @@ class MainWindow(QMainWindow):
             screen.case_requested.connect(self.open_case)
             screen.all_actions.clicked.connect(self._on_dashboard_all_actions)
         return screen
+
+    def _on_tasks_busy_changed(self, busy: bool) -> None:
+        self.busy.setText("Working…" if busy else "")
+
+    def _resume_watched_folder(self) -> None:
+        """Watch the exchange folder remembered in the store, from the moment the store is open."""
+        if self.ctx.is_locked:
+            return
+        self.ctx.run(exchange.watched_folder, owner=self, on_done=self._on_watched_folder)
+
+    def _on_watched_folder(self, folder: Path | None) -> None:
+        if folder is not None:
+            self._typed("Exchange", ExchangeScreen).resume_watching(folder)
 
     def _typed(self, name: str, kind: type[S]) -> S:
         screen = self.screen_named(name)
@@ -403,3 +419,4 @@ class MainWindow(QMainWindow):
         self._hidden_dialogs = []
         self._apply_snapshot()
         self.lock_changed.emit(False)
+        self._resume_watched_folder()

@@ -323,7 +323,7 @@ def test_watched_folder_imports_each_new_file_once(qtbot, pair: Pair, monkeypatc
     screen = pair.screen(pair.police)
     monkeypatch.setattr(QFileDialog, "getExistingDirectory", lambda *a, **k: str(watched))
     screen.watch_button.click()
-    assert "for this session only" in screen.watch_label.text()
+    assert screen.watch_label.text() == f"Watching {watched}"
     out = _export(qtbot, pair, monkeypatch, "drop.rtb")
     pair.police.win.show_screen("Exchange")
     shutil.copy2(out, watched / "drop.rtb")
@@ -339,6 +339,88 @@ def test_watched_folder_imports_each_new_file_once(qtbot, pair: Pair, monkeypatc
     assert screen.reports.rowCount() == 1
     screen.watch_button.click()
     assert screen.watch_label.text() == "" and not screen.watcher.directories()
+    pair.police.idle(WAIT)
+    assert _remembered(pair.police) is None  # stopping forgets it for the next session too
+
+
+def _remembered(h: Harness) -> Path | None:
+    from app.services import exchange
+
+    return h.tasks.call_sync(lambda: exchange.watched_folder(h.session))  # type: ignore[no-any-return]
+
+
+def _reopen(qtbot, h: Harness, tmp_path: Path) -> Harness:  # type: ignore[no-untyped-def]
+    """Quit the client on this store and start it again (a new session, a new window)."""
+    store = h.store
+    h.close()
+    return Harness(qtbot, store, tmp_path / "again.ini")
+
+
+def test_the_watched_folder_is_remembered_in_the_store_and_resumed_at_start(  # type: ignore[no-untyped-def]
+        qtbot, pair: Pair, monkeypatch, tmp_path: Path) -> None:
+    from app.services import panel
+
+    watched = tmp_path / "shared"
+    watched.mkdir()
+    screen = pair.screen(pair.police)
+    monkeypatch.setattr(QFileDialog, "getExistingDirectory", lambda *a, **k: str(watched))
+    screen.watch_button.click()
+    pair.police.idle(WAIT)
+    assert _remembered(pair.police) == watched
+    store_id = pair.police.session.store.store_id
+    entries = pair.police.tasks.call_sync(
+        lambda: panel.history(pair.police.session, entity="store", record_id=store_id))
+    assert any(e.action == "settings" and "watched-folder" in e.fields for e in entries)
+    settings_text = (tmp_path / "police.ini").read_text() if (tmp_path / "police.ini").exists() else ""
+    assert str(watched) not in settings_text  # the path lives in the encrypted store only
+
+    out = _export(qtbot, pair, monkeypatch, "while-away.rtb")
+    police = _reopen(qtbot, pair.police, tmp_path)
+    pair.police = police
+    shutil.copy2(out, watched / "while-away.rtb")  # arrives after the restart
+    again = police.win.screens["Exchange"]  # built at start-up because a folder is remembered
+    qtbot.waitUntil(lambda: again.watcher.directories() == [str(watched)], timeout=WAIT)
+    assert again.watch_label.text() == f"Watching {watched}"
+    qtbot.waitUntil(lambda: again.reports.rowCount() == 1 and not again.busy, timeout=WAIT)
+    assert again.reports.index(0, 1).data() == "Imported" and again.reports.record(0).source == "watched"
+
+
+def test_a_remembered_folder_that_is_not_there_is_reported_not_watched(  # type: ignore[no-untyped-def]
+        qtbot, pair: Pair, tmp_path: Path) -> None:
+    from app.services import exchange
+
+    gone = tmp_path / "usb-stick"
+    pair.police.tasks.call_sync(lambda: exchange.remember_watched_folder(pair.police.session, gone))
+    police = _reopen(qtbot, pair.police, tmp_path)
+    pair.police = police
+    screen = police.win.screens["Exchange"]
+    qtbot.waitUntil(lambda: "not available" in screen.watch_label.text(), timeout=WAIT)
+    assert str(gone) in screen.watch_label.text() and not screen.watcher.directories()
+    assert _remembered(police) == gone  # kept: the stick may be back tomorrow
+
+
+def test_nothing_is_imported_while_locked_and_the_folder_is_looked_at_on_unlock(  # type: ignore[no-untyped-def]
+        qtbot, pair: Pair, monkeypatch, tmp_path: Path) -> None:
+    watched = tmp_path / "shared"
+    watched.mkdir()
+    screen = pair.screen(pair.police)
+    monkeypatch.setattr(QFileDialog, "getExistingDirectory", lambda *a, **k: str(watched))
+    screen.watch_button.click()
+    out = _export(qtbot, pair, monkeypatch, "while-locked.rtb")
+    win = pair.police.win
+    win.lock()
+    assert pair.police.ctx.is_locked
+    shutil.copy2(out, watched / "while-locked.rtb")
+    screen.scan_watched()  # what the folder watcher would do: nothing, while locked
+    assert not screen.busy and screen.reports.rowCount() == 0
+    dlg = win.unlock_dialog
+    assert dlg is not None
+    qtbot.keyClicks(dlg.secret, PASSPHRASE)
+    qtbot.mouseClick(dlg.unlock_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not win.is_locked, timeout=WAIT)
+    pair.police.session = pair.police.ctx._session
+    qtbot.waitUntil(lambda: screen.reports.rowCount() == 1 and not screen.busy, timeout=WAIT)
+    assert screen.reports.index(0, 1).data() == "Imported"
 
 
 # --- enrolment and identity card ----------------------------------------------------------------------

@@ -11,8 +11,11 @@ side by side in ``ConflictDialog``.
 Invariants:
 - Every service call runs on the store worker (``ctx.run``); files are imported one at a time, in
   the order chosen, each in its own transaction (a bad file never holds up the others).
-- The user picks every path. The watched folder is kept for this session only: there is no
-  setting for it in the encrypted store, and ``QSettings`` never holds paths or names.
+- The user picks every path. The watched folder is remembered in the encrypted store
+  (``exchange.remember_watched_folder``, audited), never in ``QSettings``; the main window
+  resumes watching it after unlock, and says so when the folder is not there (a share not
+  mounted, a stick not in). Nothing is imported while the client is locked; the folder is looked
+  at again on unlock.
 - A watched file is tried once per (name, size, modification time): a file still being copied
   that fails is tried again once it changes; a file seen twice is never imported twice (and the
   service's ledger makes a repeated file a reported no-op anyway).
@@ -472,6 +475,11 @@ class ExchangeScreen(Screen):
         self.import_files(files, source="dropped")
 
     # --- watched folder ------------------------------------------------------------------------------
+    def _on_ctx_unlocked(self) -> None:
+        super()._on_ctx_unlocked()
+        if self._watched is not None:
+            self.scan_watched()  # what arrived while the client was locked
+
     def _on_watch_button_clicked(self) -> None:
         if self._watched is not None:
             self.stop_watching()
@@ -480,38 +488,56 @@ class ExchangeScreen(Screen):
         if folder:
             self.watch(Path(folder))
 
-    def watch(self, folder: Path) -> None:
+    def watch(self, folder: Path, *, remember: bool = True) -> None:
         """Import every exchange file in ``folder`` now, and each new one as it appears."""
-        self.stop_watching()
+        self._stop_watcher()
         self._watched = folder
         self._watch_seen.clear()
         self.watcher.addPath(str(folder))
         self._show_watch()
+        if remember:
+            self.ctx.run(lambda s: exchange.remember_watched_folder(s, folder), owner=self)
         self.scan_watched()
 
+    def resume_watching(self, folder: Path) -> None:
+        """The remembered folder, at start-up: watch it if it is there, or say it is not."""
+        if self._watched == folder:
+            return
+        if folder.is_dir():
+            self.watch(folder, remember=False)
+        else:
+            self._show_watch(missing=folder)
+
     def stop_watching(self) -> None:
+        """Stop, and forget the folder for the next session too."""
+        self._stop_watcher()
+        self._show_watch()
+        self.ctx.run(lambda s: exchange.remember_watched_folder(s, None), owner=self)
+
+    def _stop_watcher(self) -> None:
         if self.watcher.directories():
             self.watcher.removePaths(self.watcher.directories())
         self._watched = None
         self.watch_timer.stop()
-        self._show_watch()
 
-    def _show_watch(self) -> None:
+    def _show_watch(self, *, missing: Path | None = None) -> None:
         if self._watched is None:
             self.watch_button.setText("&Watch a folder…")
             self.watch_button.setAccessibleName("Watch a folder for new exchange files")
-            self.watch_label.setText("")
+            self.watch_label.setText(
+                f"Not watching: the folder {missing} is not available. Choose it again when it is."
+                if missing is not None else "")
         else:
             self.watch_button.setText("Stop &watching")
             self.watch_button.setAccessibleName("Stop watching the folder")
-            self.watch_label.setText(f"Watching {self._watched} (for this session only)")
+            self.watch_label.setText(f"Watching {self._watched}")
 
     def _on_watcher_directory_changed(self, _path: str) -> None:
         self.watch_timer.start()  # restart: look once the folder has been quiet for a moment
 
     def scan_watched(self) -> None:
         folder = self._watched
-        if folder is None:
+        if folder is None or self.ctx.is_locked:
             return
         found: list[tuple[int, Path, tuple[str, int, int]]] = []
         try:
