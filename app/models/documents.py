@@ -35,7 +35,7 @@ from app.models.domain import (
 )
 from app.models.enums import AgendaKind, Attendance, Marking
 from app.models.ids import AgencyId
-from app.models.programme import Programme
+from app.models.programme import CaseFieldValue, Programme
 from app.models.rules import is_overdue
 
 UNKNOWN = "—"
@@ -131,6 +131,9 @@ class CasePaper:
     new_contributions: tuple[Contribution, ...]  # since the last meeting, visible to the recipient
     consent: ConsentRecord | None = None
     agenda_kind: AgendaKind | None = None
+    # the programme's case fields as the current assessment records them (empty when the
+    # programme has none): printed with the person and the case
+    case_fields: tuple[CaseFieldValue, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -187,6 +190,7 @@ class PlanData:
     plan: Plan
     actions: tuple[ActionLine, ...]  # the plan's actions (objectives name them by id)
     names: Names
+    case_fields: tuple[CaseFieldValue, ...] = ()  # as on CasePaper
 
 
 @dataclass(frozen=True)

@@ -221,6 +221,7 @@ def case_paper_story(paper: CasePaper, ctx: DocumentContext, names: Names) -> li
             prog.status_label(c.status)
             + (f" · on the agenda as: {paper.agenda_kind.label}" if paper.agenda_kind else ""),
         ),
+        *((v.field.label, v.label) for v in paper.case_fields),
         ("Lead agency", names.agency(c.lead_agency)),
         ("Case officer", names.member(c.case_officer)),
         ("Opened", fmt_date(c.opened)),

@@ -135,6 +135,7 @@ def render_plan(data: PlanData, *, compress: bool = True) -> bytes:
                 ("Lead agency", names.agency(c.lead_agency)),
                 ("Case officer", names.member(c.case_officer)),
                 ("Risk level", level or "Not assessed"),
+                *((v.field.label, v.label) for v in data.case_fields),
                 (
                     "Plan",
                     f"Version {plan.version}, written {fmt_date(plan.created_on)} by "

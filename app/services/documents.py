@@ -162,7 +162,12 @@ def _names(facts: MeetingFacts, cases: dict[CaseId, CaseFacts]) -> Names:
 
 
 def _paper(
-    f: CaseFacts, kind: AgendaKind, agency: AgencyId, since: dt.date | None, today: dt.date
+    session: Session,
+    f: CaseFacts,
+    kind: AgendaKind,
+    agency: AgencyId,
+    since: dt.date | None,
+    today: dt.date,
 ) -> CasePaper:
     seen = rules.visible_contributions(f.contributions, agency)
     return CasePaper(
@@ -177,6 +182,7 @@ def _paper(
         new_contributions=tuple(c for c in seen if since is None or c.recorded_on > since),
         consent=f.consent,
         agenda_kind=kind,
+        case_fields=rules.current_case_fields(session.programme, f.assessments),
     )
 
 
@@ -238,7 +244,7 @@ def _pack_data(session: Session, facts: MeetingFacts, recipient: PackRecipient) 
     prev = facts.previous
     since = prev.held_on if prev else None
     papers = tuple(
-        _paper(visible[i.case_id], i.kind, agency, since, today)
+        _paper(session, visible[i.case_id], i.kind, agency, since, today)
         for i in sorted(items, key=lambda i: i.position)
         if i.case_id
     )
@@ -416,6 +422,7 @@ def plan_data(session: Session, *, case_id: str) -> PlanData:
         plan=f.plan,
         actions=action_lines(f.actions, session.today()),
         names=Names(members=members, agencies=agencies, cases={str(case.id): case.ref}),
+        case_fields=rules.current_case_fields(session.programme, f.assessments),
     )
 
 

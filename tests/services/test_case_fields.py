@@ -5,16 +5,20 @@ without case fields (the default) shows none of it."""
 
 from __future__ import annotations
 
+import datetime as dt
+import re
+import unicodedata
 from collections.abc import Iterator
 from pathlib import Path
 
+import pypdf
 import pytest
 
 from app.models import rules
 from app.models.domain import CaseFile, FactorRating
 from app.models.errors import InvalidInput
 from app.models.programme import Programme, split_summaries
-from app.services import cases, risk, setup
+from app.services import cases, documents, meetings, risk, setup
 from app.services.context import Session
 from tests.conftest import PASSPHRASE, copy_store, today
 from tests.programme_stores import build_programme_store
@@ -155,3 +159,72 @@ def test_programme_without_case_fields_lists_none(session: Session) -> None:
         cases.list_case_ids(session, case_fields={"category": "1"})
     cf = cases.get_case_file(session, ids[0], audit_view=False)
     assert rules.current_case_fields(session.programme, cf.assessments) == ()
+
+
+# --- documents -----------------------------------------------------------------------------------
+
+
+def pdf_text(path: Path) -> str:
+    """Every page's text, whitespace removed (a label and its value may wrap or split)."""
+    pages = (unicodedata.normalize("NFC", p.extract_text() or "") for p in pypdf.PdfReader(path).pages)
+    return re.sub(r"\s+", "", "".join(pages))
+
+
+def squash(text: str) -> str:
+    return re.sub(r"\s+", "", text)
+
+
+def test_case_paper_prints_the_current_case_fields(msession: Session, tmp_path: Path) -> None:
+    prog = msession.programme
+    truth = all_recorded(msession)
+    mine = msession.agency.id
+    visible = [
+        c for c in (cases.resolve_case(msession, i) for i in truth) if c.lead_agency == mine or mine in c.shared_with
+    ]
+    assessed = next(c for c in visible if truth[c.id])
+    never = next(c for c in visible if not truth[c.id])
+    mid = meetings.schedule_meeting(
+        msession, held_on=dt.date(2026, 12, 3), case_ids=[assessed.id, never.id], distribution=[msession.me.id]
+    )
+    data = documents.meeting_pack_data(msession, meeting_id=mid, recipient=msession.me.id)
+    papers = {p.case.id: p for p in data.case_papers}
+    for cid in (assessed.id, never.id):
+        assert [(v.field.id, v.choice) for v in papers[cid].case_fields] == [
+            ("category", truth[cid].get("category")),
+            ("management-level", truth[cid].get("management-level")),
+        ]
+    text = pdf_text(documents.write_meeting_pack(msession, meeting_id=mid, recipient=msession.me.id,
+                                                 out=tmp_path / "pack.pdf"))
+    for cf in prog.case_fields:
+        label = prog.case_field(cf.id).choice(truth[assessed.id][cf.id]).label
+        # the field's label then its value, in the paper's person-and-case block
+        assert squash(f"{cf.label}{label}") in text
+        assert squash(f"{cf.label}Not recorded") in text  # the case never assessed
+
+
+def test_plan_prints_the_current_case_fields(msession: Session, tmp_path: Path) -> None:
+    prog = msession.programme
+    truth = all_recorded(msession)
+    cid = next(c for c in truth if cases.get_case_file(msession, c, audit_view=False).current_plan)
+    data = documents.plan_data(msession, case_id=cid)
+    assert {v.field.id: v.choice for v in data.case_fields} == truth[cid]
+    text = pdf_text(documents.write_plan(msession, case_id=cid, out=tmp_path / "plan.pdf"))
+    level = prog.framework.risk_level(cases.resolve_case(msession, cid).risk_level or "").label
+    category = prog.case_field("category").choice(truth[cid]["category"]).label
+    management = prog.case_field("management-level").choice(truth[cid]["management-level"]).label
+    assert squash(f"Risk level{level}MAPPA category{category}Management level{management}Plan") in text
+
+
+def test_documents_of_a_programme_without_case_fields_have_none(session: Session, tmp_path: Path) -> None:
+    cid = next(c for c in cases.list_case_ids(session)
+               if cases.get_case_file(session, c, audit_view=False).current_plan)
+    data = documents.plan_data(session, case_id=cid)
+    assert data.case_fields == ()
+    case = cases.resolve_case(session, cid)
+    level = session.programme.framework.risk_level(case.risk_level or "").label
+    text = pdf_text(documents.write_plan(session, case_id=cid, out=tmp_path / "plan.pdf"))
+    assert squash(f"Risk level{level}Plan") in text  # nothing between the level and the plan
+    upcoming = next(m for m in meetings.list_meetings(session) if m.status == "scheduled")
+    who = documents.pack_recipients(session, meeting_id=upcoming.id)[0]
+    pack = documents.meeting_pack_data(session, meeting_id=upcoming.id, recipient=who.member_id)
+    assert pack.case_papers and all(p.case_fields == () for p in pack.case_papers)
