@@ -188,6 +188,10 @@ def main(argv: list[str] | None = None) -> int:
         prepare_app(app, point_size=9.5)  # type: ignore[arg-type]
         from PySide6.QtCore import QSettings
 
+        from app.ui.housekeeping import GarbageCollector
+
+        collector = GarbageCollector()  # as the client: cycles are freed on the GUI thread only
+        collector.start()
         tasks = TaskManager()
         ctx = UiContext(tasks, QSettings(str(Path(tmp) / "settings.ini"), QSettings.Format.IniFormat))
         ctx.today_fn = lambda: TODAY
@@ -252,6 +256,7 @@ def main(argv: list[str] | None = None) -> int:
             ctx.detach()
             tasks.call_sync(session.close)
             tasks.shutdown()
+            collector.stop()
     for p in written:
         print(p)
     return 0
