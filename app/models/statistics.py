@@ -5,7 +5,8 @@ Pure: the service gathers one :class:`StatsCase` per case and calls :func:`compu
 Which cases count:
 - Referral breakdowns and outcomes follow the **cohort** of cases received in ``start..end``
   (inclusive): how many were referred, and what has happened to those cases by ``today`` (screening
-  outcome, discussed at panel, adopted, exited, consent, days to screening and to first panel).
+  outcome, discussed at panel, adopted, exited, consent, days to screening and to first panel, and
+  each of the programme's case fields as the case's current assessment records it).
 - Actions completed on time: actions (not cancelled) of any case **due** in ``start..end``.
 - Overdue now: actions of any case still open and due before ``today``.
 
@@ -33,14 +34,15 @@ import datetime as dt
 import statistics as pystats
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from app.models.enums import ActionStatus
 from app.models.errors import InvalidInput
-from app.models.programme import Choice, Programme
+from app.models.programme import Choice, Programme, in_sentence
 from app.models.rules import age_band
 
 NOT_RECORDED = "Not recorded"
+CASE_FIELD_BREAKDOWN = "referrals_by_field:"  # + the case field's id
 SECONDARY = "[c]"
 NO_DATA = "n/a"
 DEFAULT_AGE_BANDS = ("Under 15", "15–20", "21–30", "31–40", "41 and over", "Unknown")
@@ -74,6 +76,7 @@ class StatsCase:
     consent_given: bool = False
     consent_withdrawn: bool = False
     actions: tuple[StatsAction, ...] = ()
+    case_fields: tuple[tuple[str, str], ...] = ()  # (field id, choice id) in the current assessment
 
 
 # --- raw output ----------------------------------------------------------------------------------
@@ -109,6 +112,7 @@ class Breakdown:
     title: str
     columns: tuple[str, ...]
     rows: tuple[Row, ...]
+    label_heading: str = ""  # what the categories are, where the screen has no heading of its own
 
     def value(self, label: str, column: int = 0) -> int | float | None:
         for row in self.rows:
@@ -168,6 +172,7 @@ class Statistics:
     relations: tuple[Relation, ...]
     hidden: tuple[tuple[str, int], ...]  # implied counts that are never shown
     threshold: int = 5
+    notes: tuple[str, ...] = ()  # said under the standing notes of the return
 
     def breakdown(self, key: str) -> Breakdown:
         for b in self.breakdowns:
@@ -231,6 +236,7 @@ class Statistics:
                 "Referral figures are for cases received in the period and what has happened to "
                 "them since; actions are those due in the period; overdue actions are as at the "
                 "date of the return.",
+                *self.notes,
             ),
         )
 
@@ -374,6 +380,11 @@ def _choices(choices: tuple[Choice, ...], seen: Iterable[str]) -> list[tuple[str
     return known + [(i or NOT_RECORDED, i) for i in sorted(set(seen) - ids)]
 
 
+def _field_of(field_id: str) -> Callable[[StatsCase], str]:
+    """A case's choice for one case field ("" when not recorded)."""
+    return lambda c: dict(c.case_fields).get(field_id, "")
+
+
 def compute_statistics(
     cases: Iterable[StatsCase],
     *,
@@ -431,6 +442,24 @@ def compute_statistics(
     by("gender", "Referrals by gender", gender_rows, lambda c: gender_key(c.gender))
     ethnicity_rows, ethnicity_key = _free_text(c.ethnicity for c in cohort)
     by("ethnicity", "Referrals by ethnicity", ethnicity_rows, lambda c: ethnicity_key(c.ethnicity))
+
+    # the programme's case fields, as each case's current assessment records them
+    for cf in programme.case_fields:
+        recorded = [_field_of(cf.id)(c) for c in cohort]
+        listed = {c.id for c in cf.choices}
+        field_rows = [(c.label, c.id) for c in cf.choices]
+        field_rows += [(i, i) for i in sorted({r for r in recorded if r} - listed)]
+        field_rows.append((NOT_RECORDED, ""))
+        by(f"field:{cf.id}", f"Referrals by {in_sentence(cf.label)}", field_rows,
+           _field_of(cf.id))
+        b.breakdowns[-1] = replace(b.breakdowns[-1], label_heading=cf.label)
+    notes: tuple[str, ...] = ()
+    if programme.case_fields:
+        labels = " and ".join(cf.label for cf in programme.case_fields)
+        notes = (
+            f"{labels}: as recorded by each case's latest assessment on the date of the return; "
+            f"“{NOT_RECORDED}” counts the cases not yet assessed, or assessed without it.",
+        )
 
     # screening outcomes of the cohort
     outcome_rows = _choices(
@@ -504,6 +533,7 @@ def compute_statistics(
         relations=tuple(b.relations),
         hidden=tuple(sorted(b.hidden.items())),
         threshold=int(programme.statistics.get("suppress_below", 5)),
+        notes=notes,
     )
 
 

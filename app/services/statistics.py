@@ -24,6 +24,7 @@ from app.models.documents import DocumentContext, StatisticsReportData, StatSeri
 from app.models.enums import Marking, Role
 from app.models.errors import InvalidInput
 from app.models.statistics import (
+    CASE_FIELD_BREAKDOWN,
     PublishedBreakdown,
     PublishedStatistics,
     Statistics,
@@ -35,7 +36,7 @@ from app.storage import stats_queries
 from app.storage.files import write_file_atomic
 
 FORMATS = (".xlsx", ".csv", ".pdf")
-#: breakdowns drawn as charts in the PDF (and on the Reports screen)
+#: breakdowns drawn as charts in the PDF (and on the Reports screen), then one per case field
 CHARTED = (
     "referrals_by_month", "referrals_by_sector", "referrals_by_concern", "referrals_by_age",
     "screening_outcomes",
@@ -68,7 +69,10 @@ def compute(session: Session, *, start: dt.date, end: dt.date) -> Statistics:
     visible = None if session.workstation.is_hub else session.agency.id
     with session.view() as conn:
         cases = stats_queries.stats_cases(
-            conn, adopted_status=prog.adopted_status, visible_to=visible
+            conn,
+            adopted_status=prog.adopted_status,
+            visible_to=visible,
+            with_case_fields=bool(prog.case_fields),
         )
     return compute_statistics(cases, start=start, end=end, programme=prog, today=session.today())
 
@@ -103,7 +107,8 @@ def _tables(b: PublishedBreakdown) -> list[StatTable]:
 def report_data(session: Session, published: PublishedStatistics) -> StatisticsReportData:
     """The statistics PDF's input, from suppressed figures only (suppressed bars are None)."""
     series = []
-    for key in CHARTED:
+    fields = [b.key for b in published.breakdowns if b.key.startswith(CASE_FIELD_BREAKDOWN)]
+    for key in (*CHARTED, *fields):
         try:
             b = published.breakdown(key)
         except KeyError:

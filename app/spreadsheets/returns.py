@@ -81,7 +81,9 @@ def _header_footer_text(text: str) -> str:
 
 
 def _sheet_title(key: str, title: str, used: set[str]) -> str:
-    base = _SHEET_NAMES.get(key) or re.sub(r"[\[\]:*?/\\']", " ", title).strip()[:28] or "Sheet"
+    # "Referrals by MAPPA category" -> "By MAPPA category", like the named sheets
+    short = re.sub(r"^Referrals by ", "By ", title)
+    base = _SHEET_NAMES.get(key) or re.sub(r"[\[\]:*?/\\']", " ", short).strip()[:28] or "Sheet"
     name, n = base, 2
     while name.casefold() in used:
         name, n = f"{base[:27]} {n}", n + 1

@@ -7,7 +7,8 @@ in Python. Read-only; called inside ``Session.view()``.
 
 Invariants: a case counts once, with its earliest referral; the first screening decision decides
 the outcome; "discussed at panel" means an agenda item in a meeting marked held; "adopted" means
-the case once moved to the programme's adopted status; action owners are agency names.
+the case once moved to the programme's adopted status; action owners are agency names; case fields
+are those of the current assessment (``repo.current_assessment_order``).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from sqlalchemy import Connection, and_, func, or_, select
 
 from app.models.enums import ActionStatus, ConsentState
 from app.models.statistics import StatsAction, StatsCase
+from app.storage import repo
 from app.storage import schema as s
 from app.storage.codec import parse_date
 
@@ -41,10 +43,15 @@ def _age(dob: dt.date | None, day: dt.date) -> int | None:
 
 
 def stats_cases(
-    conn: Connection, *, adopted_status: str, visible_to: str | None = None
+    conn: Connection,
+    *,
+    adopted_status: str,
+    visible_to: str | None = None,
+    with_case_fields: bool = False,
 ) -> list[StatsCase]:
     """One ``StatsCase`` per case with a referral (``visible_to``: None for the hub, which sees
-    every case; else the agency whose need-to-know applies)."""
+    every case; else the agency whose need-to-know applies). ``with_case_fields`` adds the case
+    fields recorded by each case's current assessment (one more query)."""
     c, r, subj = s.case, s.referral, s.subject
     vis = _visible(visible_to)
     first = (
@@ -128,6 +135,22 @@ def stats_cases(
                 StatsAction(row.name or "Unknown agency", due, parse_date(row.completed_on), status)
             )
 
+    fields: dict[str, tuple[tuple[str, str], ...]] = {}
+    if with_case_fields:
+        asm = s.assessment
+        ranked = select(
+            asm.c.case_id,
+            asm.c.dimension_summaries,
+            func.row_number()
+            .over(partition_by=asm.c.case_id, order_by=repo.current_assessment_order(asm))
+            .label("n"),
+        ).subquery()
+        for row in conn.execute(
+            select(ranked.c.case_id, ranked.c.dimension_summaries).where(ranked.c.n == 1)
+        ):
+            if row.case_id in ids:
+                fields[row.case_id] = repo.case_fields_of(row.dimension_summaries)
+
     out: list[StatsCase] = []
     for case_id, row in base.items():
         received = parse_date(row.received)
@@ -150,6 +173,7 @@ def stats_cases(
                 consent_given=case_id in given or case_id in withdrawn,
                 consent_withdrawn=case_id in withdrawn,
                 actions=tuple(sorted(actions.get(case_id, ()), key=lambda x: x.due)),
+                case_fields=fields.get(case_id, ()),
             )
         )
     return out

@@ -5,12 +5,16 @@ without case fields (the default) shows none of it."""
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import io
 import re
 import unicodedata
+from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 
+import openpyxl
 import pypdf
 import pytest
 
@@ -18,7 +22,7 @@ from app.models import rules
 from app.models.domain import CaseFile, FactorRating
 from app.models.errors import InvalidInput
 from app.models.programme import Programme, split_summaries
-from app.services import cases, documents, meetings, risk, setup
+from app.services import cases, documents, meetings, risk, setup, statistics
 from app.services.context import Session
 from tests.conftest import PASSPHRASE, copy_store, today
 from tests.programme_stores import build_programme_store
@@ -228,3 +232,61 @@ def test_documents_of_a_programme_without_case_fields_have_none(session: Session
     who = documents.pack_recipients(session, meeting_id=upcoming.id)[0]
     pack = documents.meeting_pack_data(session, meeting_id=upcoming.id, recipient=who.member_id)
     assert pack.case_papers and all(p.case_fields == () for p in pack.case_papers)
+
+
+# --- statistics ----------------------------------------------------------------------------------
+
+SINCE = dt.date(2025, 1, 1)  # a period holding every demo referral (the demo starts in 2025)
+
+
+def test_statistics_break_down_referrals_by_current_case_field(msession: Session, tmp_path: Path) -> None:
+    prog = msession.programme
+    truth = all_recorded(msession)
+    raw = statistics.compute(msession, start=SINCE, end=today())
+    assert raw.breakdown("referrals_by_month").value("Total") == len(truth)
+    for cf in prog.case_fields:
+        b = raw.breakdown(f"referrals_by_field:{cf.id}")
+        counted = Counter(v.get(cf.id, "") for v in truth.values())
+        assert [(r.label, r.values[0].value) for r in b.rows] == [
+            *((c.label, counted[c.id]) for c in cf.choices),
+            ("Not recorded", counted[""]),
+            ("Total", len(truth)),
+        ]
+    small = [
+        (cf, r.label) for cf in prog.case_fields
+        for r in raw.breakdown(f"referrals_by_field:{cf.id}").rows if 1 <= (r.values[0].value or 0) <= 4
+    ]  # fmt: skip
+    assert small, "the demo panel should have a small case-field count to suppress"
+
+    # returns: the same suppression as every other breakdown, in every format
+    xlsx = statistics.write_return(msession, start=SINCE, end=today(), out=tmp_path / "r.xlsx")
+    wb = openpyxl.load_workbook(xlsx)
+    sheets = {"category": "By MAPPA category", "management-level": "By management level"}
+    for cf, label in small:
+        ws = wb[sheets[cf.id]]
+        values = {ws.cell(r, 1).value: ws.cell(r, 2).value for r in range(6, ws.max_row + 1)}
+        assert values[label] == "<5"
+    csv_text = statistics.write_return(msession, start=SINCE, end=today(), out=tmp_path / "r.csv").read_bytes()
+    rows = list(csv.reader(io.StringIO(csv_text.decode("utf-8-sig"), newline="")))
+    titles = {cf.id: raw.breakdown(f"referrals_by_field:{cf.id}").title for cf in prog.case_fields}
+    got = {(r[3], r[4]): r[6] for r in rows[1:]}
+    for cf, label in small:
+        assert got[(titles[cf.id], label)] == "<5"
+    published = raw.published()
+    for key in (f"referrals_by_field:{cf.id}" for cf in prog.case_fields):
+        assert not {v for r in published.breakdown(key).rows for v in r.values} & {"1", "2", "3", "4"}
+    pdf = pdf_text(statistics.write_return(msession, start=SINCE, end=today(), out=tmp_path / "r.pdf"))
+    data = statistics.report_data(msession, published)
+    charted = {s.title for s in data.series}
+    for cf in prog.case_fields:
+        assert titles[cf.id] in charted
+        assert squash(titles[cf.id]) in pdf
+    for _cf, label in small:
+        assert squash(f"{label}<5") in pdf
+
+
+def test_statistics_of_a_programme_without_case_fields_have_none(session: Session, tmp_path: Path) -> None:
+    raw = statistics.compute(session, start=SINCE, end=today())
+    assert not any(b.key.startswith("referrals_by_field:") for b in raw.breakdowns)
+    wb = openpyxl.load_workbook(statistics.write_return(session, start=SINCE, end=today(), out=tmp_path / "r.xlsx"))
+    assert not any(name.startswith("By MAPPA") or name.startswith("By management") for name in wb.sheetnames)

@@ -3,6 +3,7 @@ secondary, derived figures), including a property test that nothing small can be
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import random
 from collections import Counter
@@ -309,3 +310,66 @@ def test_nothing_small_follows_on_realistic_data() -> None:
 @given(st.integers(0, 10_000), st.integers(0, 60))
 def test_nothing_small_follows_property(seed: int, n: int) -> None:
     assert_nothing_small_follows(stats_for(random_cases(seed, n)))
+
+
+def _with_fields(cases: list[StatsCase], seed: int) -> list[StatsCase]:
+    """MAPPA's case fields on random cases: some never assessed, a few with a choice the
+    programme no longer lists."""
+    rng = random.Random(seed)
+    out = []
+    for c in cases:
+        roll = rng.random()
+        if roll < 0.25:
+            fields: tuple[tuple[str, str], ...] = ()
+        elif roll < 0.28:
+            fields = (("category", "9"),)
+        else:
+            fields = (("category", rng.choice("1234")), ("management-level", rng.choice("123")))
+        out.append(dataclasses.replace(c, case_fields=fields))
+    return out
+
+
+def test_case_field_breakdowns_count_every_current_value() -> None:
+    from app.config.programmes import load_programme
+
+    prog = load_programme("mappa")
+    cases = _with_fields(random_cases(11), 11)
+    stats = compute_statistics(cases, start=START, end=END, programme=prog, today=TODAY)
+    cohort = [c for c in cases if START <= c.received <= END]
+    for cf in prog.case_fields:
+        b = stats.breakdown(f"referrals_by_field:{cf.id}")
+        assert b.label_heading == cf.label
+        counted = Counter(dict(c.case_fields).get(cf.id, "") for c in cohort)
+        labels = {c.id: c.label for c in cf.choices} | {"": "Not recorded"}
+        expected = [(c.label, counted[c.id]) for c in cf.choices]
+        expected += [(i, counted[i]) for i in sorted(set(counted) - set(labels))]  # unlisted choice
+        expected += [("Not recorded", counted[""]), ("Total", len(cohort))]
+        assert [(r.label, r.values[0].value) for r in b.rows] == expected
+    assert stats.breakdown("referrals_by_field:category").value("9") > 0
+    assert stats.breakdown("referrals_by_field:management-level").value("Not recorded") > 0
+    assert any("MAPPA category and Management level" in n for n in stats.published().notes)
+    for seed in range(3):
+        assert_nothing_small_follows(
+            compute_statistics(_with_fields(random_cases(seed, 80), seed), start=START, end=END,
+                               programme=prog, today=TODAY)
+        )
+
+
+def test_a_small_case_field_count_is_suppressed_like_any_other() -> None:
+    from app.config.programmes import load_programme
+
+    base = StatsCase(received=START, sector="education", concern="islamist", age_at_referral=30)
+    cases = [dataclasses.replace(base, case_fields=(("category", "1"), ("management-level", "2")))] * 30
+    cases += [dataclasses.replace(base, case_fields=(("category", "2"), ("management-level", "2")))] * 3
+    stats = compute_statistics(cases, start=START, end=END, programme=load_programme("mappa"), today=TODAY)
+    shown = published_column(stats, "referrals_by_field:category")
+    assert shown["Category 2 – violent or other sexual offender"] == "<5"
+    assert "[c]" in (shown["Category 1 – registered sexual offender"], shown["Total"])
+    assert shown["Not recorded"] == "0"
+    assert_nothing_small_follows(stats)
+
+
+def test_a_programme_without_case_fields_has_no_such_breakdown() -> None:
+    stats = stats_for(random_cases(5, 60))
+    assert not any(b.key.startswith("referrals_by_field:") for b in stats.breakdowns)
+    assert not any("latest assessment" in n for n in stats.published().notes)

@@ -31,7 +31,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.models.statistics import Breakdown, Count, Measure, Statistics
+from app.models.statistics import CASE_FIELD_BREAKDOWN, Breakdown, Count, Measure, Statistics
 from app.ui.itemmodels.statistics import BreakdownModel, value_text
 from app.ui.widgets.common import uk
 from app.ui.widgets.plain import PlainLabel, muted, plain_tooltip
@@ -279,7 +279,7 @@ class BreakdownCard(QFrame):
         self.setAccessibleName(title)
         self.chart.setAccessibleName(f"{title}: chart")
         self.table.setAccessibleName(f"{title}: table")
-        self.model.set_breakdown(b, LABEL_HEADINGS.get(b.key, ""))
+        self.model.set_breakdown(b, LABEL_HEADINGS.get(b.key, b.label_heading))
         if b.columns != self._fitted:  # once per shape: set_widths installs a resize filter
             self._fitted = b.columns
             bold = QFont(self.table.font())
@@ -418,8 +418,14 @@ class StatsView(QWidget):
             tile.set(k)
         for tile in self.tiles[len(figures):]:
             tile.hide()
-        rank = {k: i for i, k in enumerate(ORDER)}
-        ordered = sorted(stats.breakdowns, key=lambda b: rank.get(b.key, len(ORDER)))
+        rank: dict[str, float] = {k: i for i, k in enumerate(ORDER)}
+        # the programme's case fields (if any) follow the outcomes of the referrals
+        after = rank["consent"] + 0.5
+
+        def place(b: Breakdown) -> float:
+            return rank.get(b.key, after if b.key.startswith(CASE_FIELD_BREAKDOWN) else len(ORDER))
+
+        ordered = sorted(stats.breakdowns, key=place)
         for b in ordered:
             card = self.cards.get(b.key)
             if card is None:
