@@ -1,5 +1,11 @@
 """The case list: ``LazyIdModel`` over case ids (``cases.list_case_ids`` sorts and filters in SQL),
 with ``CaseSummary`` rows fetched in blocks (``cases.case_summaries``) for what is painted.
+
+A programme with case fields (MAPPA's category and management level) gets one column per field
+after Risk: the short form of the choice its current assessment records, the full label in the
+tooltip, sorted in the store in the programme's order of choices. A programme without case fields
+has exactly the base columns. The columns are fixed when the model is made (a store's programme
+never changes).
 """
 
 from __future__ import annotations
@@ -10,6 +16,7 @@ from typing import Any
 from PySide6.QtCore import Qt
 
 from app.models.domain import CaseSummary
+from app.models.programme import CASE_FIELD_PREFIX, CaseField, CaseFieldValue
 from app.services import cases
 from app.services.context import Session
 from app.ui.context import UiContext
@@ -18,7 +25,7 @@ from app.ui.itemmodels.rows import IdRole, KindRole, RecordRole, SortRole
 from app.ui.widgets.common import uk
 from app.ui.widgets.plain import plain_tooltip
 
-# (header, sort key in repo.case_ids)
+# (header, sort key in repo.case_ids); the programme's case fields follow "Risk"
 COLUMNS = (
     ("Ref", "ref"),
     ("Name", "name"),
@@ -30,13 +37,25 @@ COLUMNS = (
     ("Next review", "review"),
     ("Overdue actions", "overdue"),
 )
+FIELDS_AFTER = "risk"
+
+
+def columns_for(case_fields: Sequence[CaseField]) -> list[tuple[str, str]]:
+    """The list's (header, key) columns for a programme with these case fields."""
+    out: list[tuple[str, str]] = []
+    for header, key in COLUMNS:
+        out.append((header, key))
+        if key == FIELDS_AFTER:
+            out += [(cf.label, CASE_FIELD_PREFIX + cf.id) for cf in case_fields]
+    return out
 
 
 class CaseTableModel(LazyIdModel[CaseSummary]):
-    SORT_KEYS = tuple(key for _, key in COLUMNS)
-
     def __init__(self, ctx: UiContext, parent: Any = None) -> None:
-        super().__init__(ctx, [header for header, _ in COLUMNS], "ref", parent)
+        self.case_fields: tuple[CaseField, ...] = ctx.snap.programme.case_fields if ctx.snapshot else ()
+        self.columns = columns_for(self.case_fields)
+        super().__init__(ctx, [header for header, _ in self.columns], "ref", parent)
+        self.SORT_KEYS = tuple(key for _, key in self.columns)
 
     @staticmethod
     def _load_ids(session: Session, filters: dict[str, Any], sort_key: str,
@@ -53,6 +72,15 @@ class CaseTableModel(LazyIdModel[CaseSummary]):
     def case_id(self, row: int) -> str:
         return self._ids[row]
 
+    def column_of(self, key: str) -> int:
+        """The column showing ``key`` (a sort key: "risk", "overdue", "field:category"…)."""
+        return self.SORT_KEYS.index(key)
+
+    def field_value(self, s: CaseSummary, key: str) -> CaseFieldValue | None:
+        field_id = key.removeprefix(CASE_FIELD_PREFIX)
+        cf = next((f for f in self.case_fields if f.id == field_id), None)
+        return CaseFieldValue(cf, dict(s.case_fields).get(field_id)) if cf else None
+
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid() or not 0 <= index.row() < len(self._ids):
             return None
@@ -66,51 +94,60 @@ class CaseTableModel(LazyIdModel[CaseSummary]):
             return None
         if role == RecordRole:
             return s
-        col = index.column()
+        if not 0 <= index.column() < len(self.SORT_KEYS):
+            return None
+        key = self.SORT_KEYS[index.column()]
         if role == KindRole:
-            return _kind(self.ctx, s, col)
+            return _kind(self.ctx, s, key)
         if role == Qt.ItemDataRole.ForegroundRole:
             from PySide6.QtGui import QColor
 
-            return QColor("#a3321b") if col == 8 and s.overdue_actions else None
-        text = _text(self.ctx, s, col)
+            return QColor("#a3321b") if key == "overdue" and s.overdue_actions else None
+        if key.startswith(CASE_FIELD_PREFIX):
+            value = self.field_value(s, key)
+            if value is None or value.choice is None:
+                return None if role == Qt.ItemDataRole.ToolTipRole else ""
+            if role == Qt.ItemDataRole.ToolTipRole:
+                return plain_tooltip(value.label)
+            return value.short
+        text = _text(self.ctx, s, key)
         if role == Qt.ItemDataRole.ToolTipRole:
             return plain_tooltip(text)
         return text
 
 
-def _text(ctx: UiContext, s: CaseSummary, col: int) -> str:
-    if col == 0:
+def _text(ctx: UiContext, s: CaseSummary, key: str) -> str:
+    if key == "ref":
         return s.ref
-    if col == 1:
+    if key == "name":
         return s.subject_name
-    if col == 2:
+    if key == "dob":
         return uk(s.date_of_birth)
-    if col == 3:
+    if key == "status":
         return s.status_label
-    if col == 4:
+    if key == "risk":
         return ctx.snap.risk_label(s.risk_level) if ctx.snapshot else (s.risk_level or "")
-    if col == 5:
+    if key == "lead":
         return s.lead_agency
-    if col == 6:
+    if key == "opened":
         return uk(s.opened)
-    if col == 7:
+    if key == "review":
         return uk(s.next_review)
     return str(s.overdue_actions) if s.overdue_actions else ""
 
 
-def _kind(ctx: UiContext, s: CaseSummary, col: int) -> str | None:
+def _kind(ctx: UiContext, s: CaseSummary, key: str) -> str | None:
     from app.ui.widgets.common import chip_kind_for_risk, chip_kind_for_stage
 
     if ctx.snapshot is None:
         return None
     prog = ctx.snap.programme
-    if col == 3:
+    if key == "status":
         try:
             return chip_kind_for_stage(prog.status(s.status).stage)
         except Exception:
             return "info"
-    if col == 4 and s.risk_level:
+    if key == "risk" and s.risk_level:
         ranks = {r.id: r.rank for r in prog.framework.risk_levels}
         return chip_kind_for_risk(ranks.get(s.risk_level))
     return None

@@ -20,13 +20,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.models.programme import NOT_RECORDED, CaseField, in_sentence, short_label
 from app.ui.context import UiContext
 from app.ui.itemmodels.cases import CaseTableModel
 from app.ui.itemmodels.rows import IdRole
 from app.ui.screens.base import Screen
 from app.ui.screens.cases.case_view import CaseView
 from app.ui.widgets.plain import muted
-from app.ui.widgets.tables import make_table, set_widths
+from app.ui.widgets.tables import make_table, set_widths, text_width
 
 
 class CasesScreen(Screen):
@@ -50,7 +51,10 @@ class CasesScreen(Screen):
         self.status = self._combo("Status")
         self.risk = self._combo("Risk level")
         self.lead = self._combo("Lead agency")
-        for c in (self.status, self.risk, self.lead):
+        # one per case field of the programme (none for a programme without), after risk
+        self.case_fields = ctx.snap.programme.case_fields if ctx.snapshot else ()
+        self.field_filters = {cf.id: self._combo(cf.label) for cf in self.case_fields}
+        for c in (self.status, self.risk, *self.field_filters.values(), self.lead):
             bar.addWidget(c, 1)
         self.overdue = QCheckBox("Overdue actions")
         self.overdue.setAccessibleName("Only cases with overdue actions")
@@ -61,7 +65,9 @@ class CasesScreen(Screen):
         v.addLayout(bar)
         self.model = CaseTableModel(ctx, self)
         self.table = make_table("Cases", self.model, chip_columns=(3, 4))
-        set_widths(self.table, [105, 0, 96, 200, 88, 64, 92, 96, 112], stretch=1)
+        widths = [105, 0, 96, 200, 88, 64, 92, 96, 112]
+        widths[5:5] = [self._field_width(cf) for cf in self.case_fields]
+        set_widths(self.table, widths, stretch=1)
         self.table.horizontalHeader().setSortIndicator(0, Qt.SortOrder.AscendingOrder)
         self.table.activated.connect(lambda idx: self.open_case(idx.data(IdRole)))
         v.addWidget(self.table, 1)
@@ -76,7 +82,7 @@ class CasesScreen(Screen):
         self.back_shortcut.activated.connect(self.show_list)
 
         self.search.textChanged.connect(lambda _t: self._apply_filters())
-        for c in (self.status, self.risk, self.lead):
+        for c in (self.status, self.risk, self.lead, *self.field_filters.values()):
             c.currentIndexChanged.connect(lambda _i: self._apply_filters())
         self.overdue.toggled.connect(lambda _b: self._apply_filters())
         self.review_due.toggled.connect(lambda _b: self._apply_filters())
@@ -91,10 +97,28 @@ class CasesScreen(Screen):
         c.setMinimumContentsLength(10)
         return c
 
+    def _field_width(self, cf: CaseField) -> int:
+        """Room for the field's header and its longest short choice (the full one is the tooltip)."""
+        texts = [cf.label, *(short_label(c.label) for c in cf.choices)]
+        return min(160, max(text_width(self, t) for t in texts) + 8)
+
     def _fill_filters(self) -> None:
         snap = self.ctx.snapshot
         if snap is None:
             return
+        for cf in self.case_fields:
+            combo = self.field_filters[cf.id]
+            keep = combo.currentData()
+            combo.blockSignals(True)
+            combo.clear()
+            combo.addItem(f"Any {in_sentence(cf.label)}", None)
+            for c in cf.choices:
+                combo.addItem(short_label(c.label), c.id)
+                combo.setItemData(combo.count() - 1, c.label, Qt.ItemDataRole.ToolTipRole)
+            combo.addItem(NOT_RECORDED, "")  # "": the current assessment does not record it
+            i = combo.findData(keep) if keep is not None else 0
+            combo.setCurrentIndex(max(i, 0))
+            combo.blockSignals(False)
         for combo, any_label, items in (
             (self.status, "Any status", [(s.label, s.id) for s in snap.programme.statuses]),
             (self.risk, "Any risk level", [(r.label, r.id) for r in snap.programme.framework.risk_levels]),
@@ -119,6 +143,9 @@ class CasesScreen(Screen):
             "lead_agency": self.lead.currentData(),
             "overdue_only": self.overdue.isChecked(),
             "review_due_by": (self.ctx.today_fn() + dt.timedelta(days=14)) if self.review_due.isChecked() else None,
+            "case_fields": {
+                fid: c.currentData() for fid, c in self.field_filters.items() if c.currentData() is not None
+            } or None,
         }
 
     def _apply_filters(self) -> None:

@@ -1,4 +1,5 @@
-"""Summary tab: the subject, identifiers, the referral, screening and consent, and the status.
+"""Summary tab: the subject, identifiers, the referral, screening and consent, and the status
+(with the programme's case fields, if it has any, as the current assessment records them).
 
 Invariant: the status box offers only ``rules.allowed_transitions`` for this programme, status and
 the user's role; a transition that needs a rationale cannot be sent without one.
@@ -77,6 +78,9 @@ class SummaryTab(QWidget):
 
         sf = _form(self.status_box)
         self.current_status = _row(sf, "Current", "")
+        # the programme's case fields as the current assessment records them (none: no rows)
+        fields = ctx.snap.programme.case_fields if ctx.snapshot else ()
+        self.case_fields = {cf.id: _row(sf, cf.label, "") for cf in fields}
         self.shared = _row(sf, "Shared with", "")
         self.lead = _row(sf, "Lead agency", "")
         self.officer = _row(sf, "Case officer", "")
@@ -163,6 +167,10 @@ class SummaryTab(QWidget):
             _row(self.screening_form, "", "Not screened yet.")
 
         self.current_status.setText(prog.status_label(cf.case.status))
+        for field_value in rules.current_case_fields(prog, cf.assessments):
+            shown = self.case_fields.get(field_value.field.id)
+            if shown is not None:
+                shown.setText(field_value.label)
         self.shared.setText(", ".join(sorted(snap.agency_short(a) or "?" for a in cf.case.shared_with)))
         self.lead.setText(snap.agency_name(cf.case.lead_agency) or "None")
         self.officer.setText(snap.member_name(cf.case.case_officer) or "None assigned")

@@ -1,0 +1,176 @@
+"""Case fields on the desktop: a MAPPA store's case list has a column per case field (short label,
+full label in the tooltip, sorted and filtered in the store), the case Summary shows the current
+values beside the status, and the Reports screen has a card per field. The default programme,
+which has no case fields, shows none of it. Offscreen, no sleeps."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt
+
+from app.models import rules
+from app.services import cases, statistics
+from tests.conftest import copy_store, today
+from tests.programme_stores import build_programme_store
+from tests.ui.conftest import Harness
+
+WAIT = 60_000
+BASE_HEADERS = ["Ref", "Name", "Date of birth", "Status", "Risk", "Lead", "Opened", "Next review",
+                "Overdue actions"]
+
+
+@pytest.fixture(scope="module")
+def mappa_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return build_programme_store(tmp_path_factory.mktemp("ui-mappa") / "panel.rtdb", "mappa", demo_cases=16)
+
+
+@pytest.fixture
+def mappa_ui(qtbot, mappa_template: Path, tmp_path: Path) -> Iterator[Harness]:  # type: ignore[no-untyped-def]
+    h = Harness(qtbot, copy_store(mappa_template, tmp_path / "store"), tmp_path / "settings.ini")
+    yield h
+    h.close()
+
+
+def _current(h: Harness) -> dict[str, dict[str, str | None]]:
+    """Each case's case fields as recorded by its current assessment (from the case files)."""
+    def load() -> dict[str, dict[str, str | None]]:
+        prog = h.session.programme
+        out = {}
+        for cid in cases.list_case_ids(h.session):
+            cf = cases.get_case_file(h.session, cid, audit_view=False)
+            out[cid] = {v.field.id: v.choice for v in rules.current_case_fields(prog, cf.assessments)}
+        return out
+
+    return h.tasks.call_sync(load)
+
+
+def _load_all(h: Harness, model) -> None:  # type: ignore[no-untyped-def]
+    for row in range(model.rowCount()):
+        model.data(model.index(row, 0))
+    h.idle()
+    assert all(model.is_cached(r) for r in range(model.rowCount()))
+
+
+def _headers(model) -> list[str]:  # type: ignore[no-untyped-def]
+    return [model.headerData(c, Qt.Orientation.Horizontal) for c in range(model.columnCount())]
+
+
+def test_case_list_has_a_column_per_case_field(mappa_ui: Harness, qtmodeltester) -> None:  # type: ignore[no-untyped-def]
+    h = mappa_ui
+    screen = h.win.show_screen("Cases")
+    h.idle()
+    model = screen.model
+    assert _headers(model) == [*BASE_HEADERS[:5], "MAPPA category", "Management level", *BASE_HEADERS[5:]]
+    _load_all(h, model)
+    qtmodeltester.check(model, force_py=True)
+    h.idle()
+    truth = _current(h)
+    prog = h.ctx.snap.programme
+    category, level = model.column_of("field:category"), model.column_of("field:management-level")
+    assert (category, level) == (5, 6)
+    seen = set()
+    for row in range(model.rowCount()):
+        cid = model.case_id(row)
+        for col, fid in ((category, "category"), (level, "management-level")):
+            choice = truth[cid][fid]
+            text = model.data(model.index(row, col))
+            tip = model.data(model.index(row, col), Qt.ItemDataRole.ToolTipRole)
+            if choice is None:
+                assert text == "" and tip is None
+            else:
+                full = prog.case_field(fid).choice(choice).label
+                assert text == full.split(" – ")[0] and full.startswith(text)
+                assert tip is not None and full in tip
+            seen.add(choice is None)
+    assert seen == {True, False}  # assessed and never-assessed cases both on the list
+    # the other columns keep their places: overdue is still coloured and chips still sit on 3, 4
+    assert model.column_of("overdue") == 10 and model.column_of("risk") == 4
+
+
+def test_case_list_sorts_and_filters_on_a_case_field(mappa_ui: Harness) -> None:
+    h = mappa_ui
+    screen = h.win.show_screen("Cases")
+    h.idle()
+    truth = _current(h)
+    order = ["1", "2", "3", "4"]
+    col = screen.model.column_of("field:category")
+    screen.model.sort(col, Qt.SortOrder.AscendingOrder)
+    h.idle()
+    ranks = [order.index(c) if (c := truth[i]["category"]) else 4 for i in screen.model.ids()]
+    assert ranks == sorted(ranks) and len(ranks) == len(truth)
+    assert h.tasks.call_sync(lambda: cases.list_case_ids(h.session, sort="field:category")) == screen.model.ids()
+
+    combo = screen.field_filters["category"]
+    assert combo.accessibleName() == "MAPPA category"
+    items = [combo.itemText(i) for i in range(combo.count())]
+    assert items == ["Any MAPPA category", "Category 1", "Category 2", "Category 3", "Category 4", "Not recorded"]
+    assert combo.itemData(2, Qt.ItemDataRole.ToolTipRole) == "Category 2 – violent or other sexual offender"
+    wanted = next(c for c in order if any(v["category"] == c for v in truth.values()))
+    combo.setCurrentIndex(combo.findData(wanted))
+    h.idle()
+    assert set(screen.model.ids()) == {i for i, v in truth.items() if v["category"] == wanted}
+    combo.setCurrentIndex(combo.count() - 1)  # not recorded
+    h.idle()
+    assert screen.model.ids() and set(screen.model.ids()) == {i for i, v in truth.items() if v["category"] is None}
+    combo.setCurrentIndex(0)
+    h.idle()
+    assert len(screen.model.ids()) == len(truth)
+
+
+def test_summary_tab_shows_the_current_case_fields(mappa_ui: Harness) -> None:
+    h = mappa_ui
+    truth = _current(h)
+    prog = h.ctx.snap.programme
+    assessed = next(i for i, v in truth.items() if v["category"] is not None)
+    never = next(i for i, v in truth.items() if v["category"] is None)
+    view = h.win.screens["Cases"].view
+    for cid in (assessed, never):
+        h.win.open_case(cid)
+        h.idle()
+        assert view.case_id == cid and view.case_file is not None
+        summary = view.summary
+        assert set(summary.case_fields) == {"category", "management-level"}
+        for fid, shown in summary.case_fields.items():
+            choice = truth[cid][fid]
+            expected = prog.case_field(fid).choice(choice).label if choice else "Not recorded"
+            assert shown.text() == expected
+            assert shown.accessibleName() == prog.case_field(fid).label
+
+
+def test_reports_screen_has_a_card_per_case_field(mappa_ui: Harness) -> None:
+    h = mappa_ui
+    screen = h.win.show_screen("Reports")
+    h.qtbot.waitUntil(lambda: screen.stats is not None, timeout=WAIT)
+    start, end = dt.date(2024, 1, 1), today()
+    screen.set_period(start, end)
+    h.qtbot.waitUntil(lambda: screen.stats is not None and screen.stats.start == start, timeout=WAIT)
+    expected = h.tasks.call_sync(lambda: statistics.compute(h.session, start=start, end=end))
+    for key, heading in (("referrals_by_field:category", "MAPPA category"),
+                         ("referrals_by_field:management-level", "Management level")):
+        card = screen.view.cards[key]
+        b = expected.breakdown(key)
+        assert card.isVisible() and card.title.text() == b.title
+        assert card.model.headerData(0, Qt.Orientation.Horizontal) == heading
+        m = card.model
+        assert [m.index(r, 0).data() for r in range(m.rowCount())] == [r.label for r in b.rows]
+        assert [m.index(r, 1).data() for r in range(m.rowCount())] == [str(r.values[0].value) for r in b.rows]
+        assert card.chart.data()
+
+
+def test_default_programme_shows_no_case_fields(demo_ui: Harness) -> None:
+    h = demo_ui
+    assert h.ctx.snap.programme.case_fields == ()
+    screen = h.win.show_screen("Cases")
+    h.idle()
+    assert _headers(screen.model) == BASE_HEADERS
+    assert screen.field_filters == {}
+    h.win.open_case(screen.model.case_id(0))
+    h.idle()
+    assert screen.view.summary.case_fields == {}
+    reports = h.win.show_screen("Reports")
+    h.qtbot.waitUntil(lambda: reports.stats is not None, timeout=WAIT)
+    assert not any(k.startswith("referrals_by_field:") for k in reports.view.cards)
