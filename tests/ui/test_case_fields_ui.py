@@ -89,6 +89,11 @@ def test_case_list_has_a_column_per_case_field(mappa_ui: Harness, qtmodeltester)
     assert seen == {True, False}  # assessed and never-assessed cases both on the list
     # the other columns keep their places: overdue is still coloured and chips still sit on 3, 4
     assert model.column_of("overdue") == 10 and model.column_of("risk") == 4
+    assert "MAPPA category" in model.headerData(category, Qt.Orientation.Horizontal, Qt.ItemDataRole.ToolTipRole)
+    # at 1280 pixels the wider list gives way in the text columns: refs, dates and values stay whole
+    table = screen.table
+    for col, sample in ((0, "RT-2026-0001"), (2, "00/00/0000"), (category, "Category 4"), (level, "Level 3")):
+        assert table.columnWidth(col) >= table.fontMetrics().horizontalAdvance(sample) + 8, col
 
 
 def test_case_list_sorts_and_filters_on_a_case_field(mappa_ui: Harness) -> None:

@@ -81,6 +81,12 @@ class CaseTableModel(LazyIdModel[CaseSummary]):
         cf = next((f for f in self.case_fields if f.id == field_id), None)
         return CaseFieldValue(cf, dict(s.case_fields).get(field_id)) if cf else None
 
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if role == Qt.ItemDataRole.ToolTipRole and orientation == Qt.Orientation.Horizontal \
+                and 0 <= section < len(self.columns):
+            return plain_tooltip(self.columns[section][0])  # a narrow column's whole header
+        return super().headerData(section, orientation, role)
+
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid() or not 0 <= index.row() < len(self._ids):
             return None

@@ -102,11 +102,13 @@ class _FitColumns(QObject):
     narrow for the preferred widths, the fixed columns shrink in proportion (text elides) instead
     of the table scrolling sideways."""
 
-    def __init__(self, view: QTableView, widths: Sequence[int], stretch: tuple[int, ...]) -> None:
+    def __init__(self, view: QTableView, widths: Sequence[int], stretch: tuple[int, ...],
+                 keep: tuple[int, ...] = ()) -> None:
         super().__init__(view)
         self.view = view
         self.widths = list(widths)
         self.stretch = stretch
+        self.keep = keep
         view.viewport().installEventFilter(self)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
@@ -118,16 +120,20 @@ class _FitColumns(QObject):
         view = self.view
         cols = view.model().columnCount() if view.model() is not None else 0
         fixed = [(i, w) for i, w in enumerate(self.widths) if i < cols and i not in self.stretch]
-        want = sum(w for _, w in fixed)
-        room = view.viewport().width() - MIN_STRETCH * len([c for c in self.stretch if c < cols])
+        kept = sum(w for i, w in fixed if i in self.keep)
+        want = sum(w for i, w in fixed if i not in self.keep)
+        room = view.viewport().width() - MIN_STRETCH * len([c for c in self.stretch if c < cols]) - kept
         scale = min(1.0, room / want) if want > 0 and room > 0 else 1.0
         for i, w in fixed:
-            view.setColumnWidth(i, max(MIN_COLUMN, int(w * scale)))
+            view.setColumnWidth(i, w if i in self.keep else max(MIN_COLUMN, int(w * scale)))
 
 
-def set_widths(view: QTableView, widths: Sequence[int], *, stretch: int | tuple[int, ...] | None = None) -> None:
+def set_widths(view: QTableView, widths: Sequence[int], *, stretch: int | tuple[int, ...] | None = None,
+               keep: tuple[int, ...] = ()) -> None:
     """Preferred widths for the fixed columns; ``stretch`` columns (default: the first column
-    without a width, else the last) share the rest. Never a sideways scroll bar."""
+    without a width, else the last) share the rest. Never a sideways scroll bar. When the window
+    is narrow the fixed columns shrink in proportion, except those in ``keep`` (refs and dates
+    that must stay whole)."""
     header = view.horizontalHeader()
     cols = view.model().columnCount() if view.model() is not None else len(widths)
     if stretch is None:
@@ -144,7 +150,7 @@ def set_widths(view: QTableView, widths: Sequence[int], *, stretch: int | tuple[
     for i, w in enumerate(widths):
         if i not in stretch:
             view.setColumnWidth(i, w)
-    _FitColumns(view, widths, stretch).fit()
+    _FitColumns(view, widths, stretch, keep).fit()
 
 
 def wrap_rows(view: QTableView) -> None:

@@ -51,10 +51,7 @@ class CasesScreen(Screen):
         self.status = self._combo("Status")
         self.risk = self._combo("Risk level")
         self.lead = self._combo("Lead agency")
-        # one per case field of the programme (none for a programme without), after risk
-        self.case_fields = ctx.snap.programme.case_fields if ctx.snapshot else ()
-        self.field_filters = {cf.id: self._combo(cf.label) for cf in self.case_fields}
-        for c in (self.status, self.risk, *self.field_filters.values(), self.lead):
+        for c in (self.status, self.risk, self.lead):
             bar.addWidget(c, 1)
         self.overdue = QCheckBox("Overdue actions")
         self.overdue.setAccessibleName("Only cases with overdue actions")
@@ -63,11 +60,25 @@ class CasesScreen(Screen):
         bar.addWidget(self.overdue)
         bar.addWidget(self.review_due)
         v.addLayout(bar)
+        # one filter per case field of the programme, on a second row (none without case fields)
+        self.case_fields = ctx.snap.programme.case_fields if ctx.snapshot else ()
+        self.field_filters = {cf.id: self._combo(cf.label) for cf in self.case_fields}
+        if self.field_filters:
+            fields_bar = QHBoxLayout()
+            for c in self.field_filters.values():
+                c.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+                fields_bar.addWidget(c)
+            fields_bar.addStretch(1)
+            v.addLayout(fields_bar)
         self.model = CaseTableModel(ctx, self)
         self.table = make_table("Cases", self.model, chip_columns=(3, 4))
         widths = [105, 0, 96, 200, 88, 64, 92, 96, 112]
         widths[5:5] = [self._field_width(cf) for cf in self.case_fields]
-        set_widths(self.table, widths, stretch=1)
+        # With case fields the list is wider than a 1280-pixel window: refs, dates and the
+        # fields' values keep their width and the other columns give way (text elides, tooltips).
+        n = len(self.case_fields)
+        keep = (0, 2, *range(5, 5 + n), 6 + n, 7 + n) if n else ()
+        set_widths(self.table, widths, stretch=1, keep=keep)
         self.table.horizontalHeader().setSortIndicator(0, Qt.SortOrder.AscendingOrder)
         self.table.activated.connect(lambda idx: self.open_case(idx.data(IdRole)))
         v.addWidget(self.table, 1)
@@ -98,9 +109,9 @@ class CasesScreen(Screen):
         return c
 
     def _field_width(self, cf: CaseField) -> int:
-        """Room for the field's header and its longest short choice (the full one is the tooltip)."""
-        texts = [cf.label, *(short_label(c.label) for c in cf.choices)]
-        return min(160, max(text_width(self, t) for t in texts) + 8)
+        """Room for the field's longest short choice (the full one is the cell's tooltip); a
+        longer header elides (the header's tooltip is whole)."""
+        return min(160, max(text_width(self.table, short_label(c.label)) for c in cf.choices))
 
     def _fill_filters(self) -> None:
         snap = self.ctx.snapshot
