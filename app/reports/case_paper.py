@@ -15,7 +15,7 @@ from reportlab.platypus import Flowable, Spacer, Table, TableStyle
 
 from app.models.documents import CasePaper, DocumentContext, Names
 from app.models.domain import Assessment, Plan
-from app.models.programme import Framework, Programme
+from app.models.programme import Framework, Programme, split_summaries
 from app.reports.charts import risk_history_chart
 from app.reports.parts import actions_table, overdue_note
 from app.reports.styles import (
@@ -59,9 +59,13 @@ def _factor_label(framework: Framework, dimension: str, factor: str) -> tuple[st
 
 
 def changes_since(
-    current: Assessment, previous: Assessment | None, framework: Framework
+    current: Assessment,
+    previous: Assessment | None,
+    framework: Framework,
+    programme: Programme | None = None,
 ) -> list[str]:
-    """Plain sentences saying what changed between two assessments."""
+    """Plain sentences saying what changed between two assessments (with ``programme``, its
+    case fields too: "Management level changed from Level 1 to Level 3.")."""
     if previous is None:
         return ["First assessment: there is no earlier one to compare with."]
     out: list[str] = []
@@ -70,6 +74,14 @@ def changes_since(
             f"Risk level changed from {_level_label(framework, previous.risk_level)} "
             f"to {_level_label(framework, current.risk_level)}."
         )
+    if programme is not None and programme.case_fields:
+        now, before_fields = (
+            programme.case_field_values(split_summaries(a.dimension_summaries).case_fields)
+            for a in (current, previous)
+        )
+        for value, was in zip(now, before_fields, strict=True):
+            if value.choice != was.choice:
+                out.append(f"{value.field.label} changed from {was.short} to {value.short}.")
     before = {(f.dimension, f.factor): f.rating for f in previous.factors}
     for f in current.factors:
         dim, fac = _factor_label(framework, f.dimension, f.factor)
@@ -86,7 +98,8 @@ def changes_since(
     return out or ["No change in ratings or risk level since the last assessment."]
 
 
-def _assessment(paper: CasePaper, framework: Framework, names: Names) -> list[Flowable]:
+def _assessment(paper: CasePaper, programme: Programme, names: Names) -> list[Flowable]:
+    framework = programme.framework
     a = paper.assessment
     if a is None:
         return [P("No assessment has been recorded yet.", "small")]
@@ -99,7 +112,8 @@ def _assessment(paper: CasePaper, framework: Framework, names: Names) -> list[Fl
         ),
         Heading("What changed", "h3", level=3, toc=False),
     ]
-    story += [M(f"•&nbsp;&nbsp;{esc(line)}", "body") for line in changes_since(a, prev, framework)]
+    lines = changes_since(a, prev, framework, programme)
+    story += [M(f"•&nbsp;&nbsp;{esc(line)}", "body") for line in lines]
     story.append(Heading("Overall judgement", "h3", level=3, toc=False))
     story += paras(a.overall)
     summaries = dict(a.dimension_summaries)
@@ -260,7 +274,7 @@ def case_paper_story(paper: CasePaper, ctx: DocumentContext, names: Names) -> li
         )
         story += paras(r.narrative)
     story.append(Heading("Assessment", "h2", level=2, toc=False))
-    story += _assessment(paper, fw, names)
+    story += _assessment(paper, prog, names)
     story.append(Heading("Plan", "h2", level=2, toc=False))
     story += plan_summary(paper.plan, prog, names)
     story.append(Heading("Actions", "h2", level=2, toc=False))

@@ -206,6 +206,24 @@ def test_case_paper_prints_the_current_case_fields(msession: Session, tmp_path: 
         assert squash(f"{cf.label}Not recorded") in text  # the case never assessed
 
 
+def test_what_changed_names_a_case_field_that_moved(msession: Session, tmp_path: Path) -> None:
+    prog = msession.programme
+    mine = msession.agency.id
+    cid = next(
+        c.id for c in (cases.resolve_case(msession, i) for i, v in all_recorded(msession).items() if not v)
+        if c.lead_agency == mine or mine in c.shared_with
+    )
+    for level in ("1", "3"):
+        risk.record_assessment(msession, case_id=cid,
+                               assessment=assessment(prog, {"category": "2", "management-level": level}))
+    mid = meetings.schedule_meeting(msession, held_on=dt.date(2026, 12, 3), case_ids=[cid],
+                                    distribution=[msession.me.id])
+    text = pdf_text(documents.write_meeting_pack(msession, meeting_id=mid, recipient=msession.me.id,
+                                                 out=tmp_path / "pack.pdf"))
+    assert squash("Management level changed from Level 1 to Level 3.") in text
+    assert squash("MAPPA category changed") not in text
+
+
 def test_plan_prints_the_current_case_fields(msession: Session, tmp_path: Path) -> None:
     prog = msession.programme
     truth = all_recorded(msession)
