@@ -244,7 +244,7 @@ def short_label(label: str) -> str:
 
 def in_sentence(label: str) -> str:
     """A label as it reads inside a sentence: "Management level" -> "management level", but an
-    acronym stays ("MAPPA category")."""
+    acronym stays ("NHS number")."""
     if len(label) > 1 and label[1].isupper():
         return label
     return label[:1].lower() + label[1:]

@@ -1,7 +1,7 @@
 """The case list: ``LazyIdModel`` over case ids (``cases.list_case_ids`` sorts and filters in SQL),
 with ``CaseSummary`` rows fetched in blocks (``cases.case_summaries``) for what is painted.
 
-A programme with case fields (MAPPA's category and management level) gets one column per field
+A programme with case fields (a category and a management level, say) gets one column per field
 after Risk: the short form of the choice its current assessment records, the full label in the
 tooltip, sorted in the store in the programme's order of choices. A programme without case fields
 has exactly the base columns. The columns are fixed when the model is made (a store's programme
