@@ -111,3 +111,28 @@ def test_a_failed_task_reports_its_locations_without_its_locals(qtbot, tasks) ->
         tb = tb.tb_next
     assert all("local" not in f.f_locals for f in frames)
     assert len(freed) == 1
+
+
+def test_the_qt_binding_keeps_references_when_signals_are_emitted(qtbot) -> None:
+    """PySide6 6.12.0 handed back ``True`` from ``emit()`` without a reference: every emit from
+    Python dropped one from ``True`` until the interpreter aborted ("deallocating True or False")
+    or a garbage collection crashed. pyproject excludes it; this fails loudly on any binding that
+    does the same, before it can take down a session in use."""
+    import sys
+
+    from PySide6.QtCore import Signal
+
+    class Emitter(QObject):
+        bare = Signal()
+        carrying = Signal(int, object, object)
+
+    emitter = Emitter()
+    seen: list[int] = []
+    emitter.carrying.connect(lambda token, _r, _e: seen.append(token))
+    before = (sys.getrefcount(True), sys.getrefcount(False), sys.getrefcount(None))
+    for i in range(200):
+        emitter.bare.emit()
+        emitter.carrying.emit(i, None, None)
+    after = (sys.getrefcount(True), sys.getrefcount(False), sys.getrefcount(None))
+    assert len(seen) == 200
+    assert [a - b for a, b in zip(after, before, strict=True)] == [0, 0, 0]
