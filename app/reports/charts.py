@@ -125,8 +125,9 @@ def risk_history_chart(
     return d
 
 
-def bar_chart(series: StatSeries, width: float = 170 * mm) -> Drawing:
-    """Horizontal bars, one per label, each with its value printed at its end."""
+def bar_chart(series: StatSeries, width: float = 170 * mm, *, scale: int | None = None) -> Drawing:
+    """Horizontal bars, one per label, each with its value printed at its end. ``scale`` is the
+    largest value the axis must reach (a series split over several charts shares one axis)."""
     n = max(len(series.points), 1)
     bar_h, gap = 4.2 * mm, 2.2 * mm
     label_w = min(
@@ -137,7 +138,7 @@ def bar_chart(series: StatSeries, width: float = 170 * mm) -> Drawing:
     d = Drawing(width, height)
     x0, x1 = label_w, width - 16 * mm
     values = [v for _, v in series.points if v is not None]
-    vmax = max(values, default=0)
+    vmax = max([*values, scale or 0], default=0)
     step = _nice_step(vmax)
     top = max(step * math.ceil(vmax / step), step) if vmax else step
     d.add(

@@ -8,10 +8,12 @@ context gives one.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, KeepTogether, Spacer
 
-from app.models.documents import StatisticsReportData, StatTable
+from app.models.documents import StatisticsReportData, StatSeries, StatTable
 from app.reports.charts import bar_chart
 from app.reports.styles import P, data_table, fmt_datetime
 from app.reports.template import Heading, build_pdf
@@ -39,6 +41,24 @@ def _table(t: StatTable, lead: list[Flowable]) -> list[Flowable]:
     return [KeepTogether(parts)] if len(rows) <= 14 else parts
 
 
+MAX_BARS = 30  # bars per chart: a chart must fit on one A4 page (a long period is split)
+
+
+def _charts(series: StatSeries) -> list[Flowable]:
+    """One chart, or for a long series (months over several years) consecutive charts of at
+    most ``MAX_BARS`` bars on one shared axis, titled "(1 of 3)", so every bar is comparable."""
+    points = series.points
+    if len(points) <= MAX_BARS:
+        return [bar_chart(series), Spacer(1, 8)]
+    scale = max((v for _, v in points if v is not None), default=0)
+    chunks = [points[i:i + MAX_BARS] for i in range(0, len(points), MAX_BARS)]
+    out: list[Flowable] = []
+    for k, chunk in enumerate(chunks, start=1):
+        part = replace(series, title=f"{series.title} ({k} of {len(chunks)})", points=chunk)
+        out += [bar_chart(part, scale=scale), Spacer(1, 8)]
+    return out
+
+
 def render_statistics(data: StatisticsReportData, *, compress: bool = True) -> bytes:
     ctx = data.context
     story: list[Flowable] = [
@@ -55,7 +75,7 @@ def render_statistics(data: StatisticsReportData, *, compress: bool = True) -> b
     if data.series:
         story.append(Heading("Charts", "h1", level=0, toc=False))
         for s in data.series:
-            story += [bar_chart(s), Spacer(1, 8)]
+            story += _charts(s)
     if data.tables:
         lead: list[Flowable] = [Heading("Tables", "h1", level=0, toc=False)]
         for t in data.tables:

@@ -120,6 +120,19 @@ def test_pdf_return(session: Session, tmp_path: Path):
     assert path.read_bytes().startswith(b"%PDF")
 
 
+def test_pdf_return_over_many_years_splits_the_monthly_chart(session: Session, tmp_path: Path):
+    """Eight years of months (96 bars) do not fit one chart on one page: the chart is split into
+    parts of at most 30 bars, titled "(1 of 4)" and so on; every month is still in the table."""
+    from pypdf import PdfReader
+
+    start = dt.date(2019, 1, 1)
+    path = statistics.write_return(session, start=start, end=END, out=tmp_path / "long.pdf")
+    text = "\n".join(page.extract_text() for page in PdfReader(path).pages)
+    assert "(1 of 4)" in text and "(4 of 4)" in text and "(5 of 4)" not in text
+    for label in ("Jan 2019", "Oct 2026"):
+        assert text.count(label) >= 2  # in a chart and in the table
+
+
 @pytest.mark.parametrize(
     ("start", "end", "out", "message"),
     [
