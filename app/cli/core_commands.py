@@ -224,6 +224,7 @@ def cmd_cases(args: argparse.Namespace, session: Session) -> int:
     if args.json:
         print_json(rows)
         return 0
+    prog = session.programme  # a programme's case fields (MAPPA category, level) follow Risk
     table(
         [
             [
@@ -232,12 +233,14 @@ def cmd_cases(args: argparse.Namespace, session: Session) -> int:
                 format_uk(r.date_of_birth),
                 r.status_label,
                 r.risk_level or "",
+                *(v.short for v in prog.case_field_values(r.case_fields)),
                 r.lead_agency,
                 str(r.overdue_actions),
             ]
             for r in rows
         ],
-        ["Ref", "Subject", "Born", "Status", "Risk", "Lead", "Overdue"],
+        ["Ref", "Subject", "Born", "Status", "Risk", *(cf.label for cf in prog.case_fields), "Lead",
+         "Overdue"],
     )
     return 0
 

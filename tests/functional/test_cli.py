@@ -69,11 +69,32 @@ def test_status_and_listing(cli: Cli):
     r = cli("cases", "--json")
     cases = json.loads(r.stdout)
     assert len(cases) == 25 and all("id" in c and "ref" in c for c in cases)
+    header = cli("cases").stdout.splitlines()[0].split()
+    assert header == ["Ref", "Subject", "Born", "Status", "Risk", "Lead", "Overdue"]  # no case fields
     ref = cases[0]["ref"]
     r = cli("case", "show", ref, "--json")
     assert r.returncode == 0 and json.loads(r.stdout)["case"]["ref"] == ref
     r = cli("cases", "--json", "--search", cases[1]["subject_name"].split(" ")[-1])
     assert cases[1]["id"] in {c["id"] for c in json.loads(r.stdout)}
+
+
+def test_a_programmes_case_fields_are_listed(tmp_path: Path):
+    """A MAPPA store lists each case's category and level beside its risk; the default
+    programme's list keeps its columns (test_status_and_listing)."""
+    c = Cli(tmp_path)
+    r = c("init", "--name", "Ann Coordinator", "--agency", "Northshire Probation",
+          "--role", "coordinator", "--panel", "Northshire MAPPA", "--programme", "mappa")
+    assert r.returncode == 0, r.stderr
+    assert c("demo", "--cases", "12", "--seed", "5").returncode == 0
+    r = c("cases")
+    assert r.returncode == 0, r.stderr
+    header = r.stdout.splitlines()[0]
+    assert header.split()[:5] == ["Ref", "Subject", "Born", "Status", "Risk"]
+    assert header.index("Risk") < header.index("MAPPA category") < header.index("Management level") < header.index("Lead")
+    listing = json.loads(c("cases", "--json").stdout)
+    recorded = [dict(row["case_fields"]) for row in listing if row["case_fields"]]
+    assert recorded and all(set(f) <= {"category", "management-level"} for f in recorded)
+    assert any("Category " in line for line in r.stdout.splitlines()[1:])
 
 
 def test_exit_codes(cli: Cli):
