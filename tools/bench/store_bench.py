@@ -28,10 +28,13 @@ def timed(fn: Callable[[], object], repeat: int = 5) -> float:
 
 
 def build_store(path: Path, cases: int) -> Path:
+    """The demo's cases, topped up to the envelope's actions, contributions and audit entries
+    (tools/bench/envelope.py). Built once; the marker's name changes when the contents do."""
     from app.models.enums import Role
     from app.services import demo, setup
+    from tools.bench import envelope
 
-    marker = path.with_suffix(f".{cases}.ready")
+    marker = path.with_suffix(f".{cases}.envelope.ready")
     if marker.exists() and path.exists():
         return path
     for p in path.parent.glob(path.stem + "*"):
@@ -43,10 +46,25 @@ def build_store(path: Path, cases: int) -> Path:
         role=Role.COORDINATOR, panel="Bench panel", today_fn=lambda: TODAY,
     )
     demo.build_demo(created.session, cases=cases, seed=42, batch=1000)
+    demo_counts = envelope.store_counts(created.session)
+    print(f"  built a {cases:,}-case demo store in {time.perf_counter() - t:.1f} s: "
+          + _counts_line(demo_counts))  # fmt: skip
+    added = envelope.top_up(created.session, cases=cases, seed=2026, batch=500)
     created.session.close()
-    print(f"  built a {cases:,}-case store in {time.perf_counter() - t:.1f} s")
+    print(
+        f"  topped up to the envelope in {added.seconds:.1f} s: {added.actions:,} actions raised "
+        f"({added.updates:,} updates), {added.contributions:,} contributions, "
+        f"{added.views:,} audited case views"
+    )
+    targets = envelope.envelope_targets(cases)
+    print("  store now holds: " + _counts_line(added.counts)
+          + "  (envelope: " + ", ".join(f"{k} {v:,}" for k, v in targets.items()) + ")")  # fmt: skip
     marker.write_text("ok")
     return path
+
+
+def _counts_line(counts: dict[str, int]) -> str:
+    return ", ".join(f"{k} {v:,}" for k, v in counts.items())
 
 
 def raw_sqlcipher_rates(tmp: Path) -> tuple[float, float]:
@@ -89,7 +107,7 @@ def run(workdir: Path, cases: int = 10_000) -> dict[str, float]:
     unlock_s = timed(lambda: setup.unlock(path, passphrase=PASSPHRASE).close(), repeat=3)
     session = setup.unlock(path, passphrase=PASSPHRASE, today_fn=lambda: TODAY)
     counts = panel.store_status(session).counts
-    print("  store holds: " + ", ".join(f"{k} {v:,}" for k, v in counts.items()))
+    print("  store holds: " + _counts_line(counts))
     first_page = timed(lambda: cases_svc.case_summaries(session, cases_svc.list_case_ids(session, limit=50)))
     all_ids = timed(lambda: cases_svc.list_case_ids(session), repeat=3)
     sorted_ids = timed(lambda: cases_svc.list_case_ids(session, sort="risk", descending=True), repeat=3)
