@@ -1,6 +1,6 @@
 """Render every main screen and every case-view tab with demo data to PNG files.
 
-Usage: ``python tools/screenshots.py OUT_DIR [--cases N] [--only NAME,NAME]``
+Usage: ``python tools/screenshots.py OUT_DIR [--cases N] [--only NAME,NAME] [--programme mappa]``
 
 Fixed size (1280x800), fixed fonts (the shipped Noto Sans), fixed date (16/03/2026 through the
 Session's ``today_fn``), offscreen. The demo store is built in a private temporary folder with a
@@ -60,7 +60,10 @@ def wait_for(app: object, cond: object, timeout: float = 60.0) -> None:
         time.sleep(0.005)
 
 
-def build_store(folder: Path, cases: int, *, exchange: bool = True) -> Path:
+PANEL_NAMES = {"extremism": "Northshire Channel Panel", "mappa": "Northshire MAPPA", "marac": "Northshire MARAC"}
+
+
+def build_store(folder: Path, cases: int, *, exchange: bool = True, programme: str = "extremism") -> Path:
     from app.crypto.keyfile import KdfParams
     from app.models.enums import Role
     from app.services import demo, setup
@@ -68,7 +71,8 @@ def build_store(folder: Path, cases: int, *, exchange: bool = True) -> Path:
     path = folder / "panel.rtdb"
     created = setup.create_store(path, passphrase=PASS, name="Alex Morgan",
                                  agency="Northshire County Council", role=Role.COORDINATOR,
-                                 panel="Northshire Channel Panel", kdf=KdfParams.cheap(), today_fn=lambda: TODAY)
+                                 panel=PANEL_NAMES.get(programme, "Northshire panel"), programme=programme,
+                                 kdf=KdfParams.cheap(), today_fn=lambda: TODAY)
     demo.build_demo(created.session, cases=cases, seed=1)
     if exchange:
         build_partner(created.session, folder)
@@ -160,9 +164,10 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--cases", type=int, default=60)
     ap.add_argument("--only", default="")
     ap.add_argument("--scale", type=float, default=1.0, help="device pixel ratio (2 for a high-DPI check)")
+    ap.add_argument("--programme", default="extremism", help="the panel's programme (resources/programmes)")
     args = ap.parse_args(argv)
     args.out.mkdir(parents=True, exist_ok=True)
-    only = {x.strip() for x in args.only.split(",") if x.strip()}
+    only = {x.strip().lower() for x in args.only.split(",") if x.strip()}
     if args.scale != 1.0:
         os.environ["QT_SCALE_FACTOR"] = str(args.scale)
 
@@ -183,7 +188,7 @@ def main(argv: list[str] | None = None) -> int:
 
     with tempfile.TemporaryDirectory(prefix="rt-shots-") as tmp:
         os.environ["ROUNDTABLE_SETTINGS"] = str(Path(tmp) / "settings.ini")
-        store = build_store(Path(tmp), args.cases, exchange=wanted("exchange"))
+        store = build_store(Path(tmp), args.cases, exchange=wanted("exchange"), programme=args.programme)
         app = QApplication.instance() or QApplication([])
         prepare_app(app, point_size=9.5)  # type: ignore[arg-type]
         from PySide6.QtCore import QSettings
@@ -207,7 +212,7 @@ def main(argv: list[str] | None = None) -> int:
         written = []
         try:
             for name in SCREENS:
-                if only and name not in only:
+                if only and name.lower() not in only:
                     continue
                 win.show_screen(name)
                 wait_idle(app, tasks)
@@ -216,7 +221,10 @@ def main(argv: list[str] | None = None) -> int:
                 written.append(p)
             if not only or "case" in only:
                 prog = session.programme
-                ids = tasks.call_sync(lambda: cases.list_case_ids(session, statuses=["support-plan"]))
+                # a case under an active plan (any programme): the richest case view
+                ids = tasks.call_sync(lambda: cases.list_case_ids(session, statuses=["support-plan"])) \
+                    if any(st.id == "support-plan" for st in prog.statuses) else []
+                ids = ids or tasks.call_sync(lambda: cases.list_case_ids(session))
                 best = ids[0]
                 for cid in ids:
                     cf = tasks.call_sync(lambda c=cid: cases.get_case_file(session, c, audit_view=False))

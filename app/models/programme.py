@@ -205,6 +205,11 @@ class CaseField:
     choices: tuple[Choice, ...]
     required: bool = False
     guidance: str = ""
+    short: str = ""  # a column heading for narrow lists ("Level"); the label when not given
+
+    @property
+    def heading(self) -> str:
+        return self.short or self.label
 
     def choice(self, choice_id: str) -> Choice:
         for c in self.choices:
@@ -479,6 +484,7 @@ def programme_from_dict(d: Mapping[str, Any]) -> Programme:
                     ),
                     required=bool(cf.get("required", False)),
                     guidance=cf.get("guidance", ""),
+                    short=str(cf.get("short", "")),
                 )
                 for cf in d.get("case_fields", ())
             ),

@@ -64,7 +64,8 @@ def test_case_list_has_a_column_per_case_field(mappa_ui: Harness, qtmodeltester)
     screen = h.win.show_screen("Cases")
     h.idle()
     model = screen.model
-    assert _headers(model) == [*BASE_HEADERS[:5], "MAPPA category", "Management level", *BASE_HEADERS[5:]]
+    # the programme's short headings ("short" in the TOML); the whole label is the header's tooltip
+    assert _headers(model) == [*BASE_HEADERS[:5], "Category", "Level", *BASE_HEADERS[5:]]
     _load_all(h, model)
     qtmodeltester.check(model, force_py=True)
     h.idle()

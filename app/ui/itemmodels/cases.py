@@ -46,7 +46,7 @@ def columns_for(case_fields: Sequence[CaseField]) -> list[tuple[str, str]]:
     for header, key in COLUMNS:
         out.append((header, key))
         if key == FIELDS_AFTER:
-            out += [(cf.label, CASE_FIELD_PREFIX + cf.id) for cf in case_fields]
+            out += [(cf.heading, CASE_FIELD_PREFIX + cf.id) for cf in case_fields]
     return out
 
 
@@ -84,7 +84,9 @@ class CaseTableModel(LazyIdModel[CaseSummary]):
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if role == Qt.ItemDataRole.ToolTipRole and orientation == Qt.Orientation.Horizontal \
                 and 0 <= section < len(self.columns):
-            return plain_tooltip(self.columns[section][0])  # a narrow column's whole header
+            key = self.columns[section][1]
+            field = next((cf for cf in self.case_fields if CASE_FIELD_PREFIX + cf.id == key), None)
+            return plain_tooltip(field.label if field else self.columns[section][0])  # the whole header
         return super().headerData(section, orientation, role)
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:

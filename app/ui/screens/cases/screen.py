@@ -111,7 +111,7 @@ class CasesScreen(Screen):
     def _field_width(self, cf: CaseField) -> int:
         """Room for the field's longest short choice (the full one is the cell's tooltip); a
         longer header elides (the header's tooltip is whole)."""
-        return min(160, max(text_width(self.table, short_label(c.label)) for c in cf.choices))
+        return min(160, max(text_width(self.table, t) for t in (cf.heading, *(short_label(c.label) for c in cf.choices))))
 
     def _fill_filters(self) -> None:
         snap = self.ctx.snapshot
