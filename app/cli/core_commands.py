@@ -232,7 +232,7 @@ def cmd_cases(args: argparse.Namespace, session: Session) -> int:
                 r.subject_name,
                 format_uk(r.date_of_birth),
                 r.status_label,
-                r.risk_level or "",
+                prog.risk_label(r.risk_level),
                 *(v.short for v in prog.case_field_values(r.case_fields)),
                 r.lead_agency,
                 str(r.overdue_actions),
@@ -255,7 +255,7 @@ def cmd_case_show(args: argparse.Namespace, session: Session) -> int:
     s = f.subject
     out(f"{f.case.ref}  {s.display_name}  (born {format_uk(s.date_of_birth) or 'unknown'})")
     out(
-        f"Status: {prog.status_label(f.case.status)} · risk: {f.case.risk_level or 'not assessed'} · marking: {f.case.marking.value}"
+        f"Status: {prog.status_label(f.case.status)} · risk: {prog.risk_label(f.case.risk_level) or 'not assessed'} · marking: {f.case.marking.value}"
     )
     if f.referral:
         out(

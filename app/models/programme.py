@@ -325,6 +325,12 @@ class Programme:
                 return s
         raise InvalidInput("That status is not part of the programme.")
 
+    def risk_label(self, level: str | None) -> str:
+        """A risk level's label ("Very high"); "" for none, the id for a level no longer listed."""
+        if not level:
+            return ""
+        return next((r.label for r in self.framework.risk_levels if r.id == level), level)
+
     def status_label(self, status_id: str) -> str:
         try:
             return self.status(status_id).label

@@ -56,12 +56,7 @@ class Snapshot:
         return ""
 
     def risk_label(self, level: str | None) -> str:
-        if not level:
-            return ""
-        for r in self.programme.framework.risk_levels:
-            if r.id == level:
-                return r.label
-        return level
+        return self.programme.risk_label(level)
 
 
 def load_snapshot(session: Session) -> Snapshot:

@@ -95,6 +95,9 @@ def test_a_programmes_case_fields_are_listed(tmp_path: Path):
     recorded = [dict(row["case_fields"]) for row in listing if row["case_fields"]]
     assert recorded and all(set(f) <= {"category", "management-level"} for f in recorded)
     assert any("Category " in line for line in r.stdout.splitlines()[1:])
+    levels = {row["risk_level"] for row in listing if row["risk_level"]}
+    assert levels and not any(level in r.stdout for level in levels if "-" in level)  # "very-high" is an id
+    assert any(label in r.stdout for label in ("Low", "Medium", "High", "Very high"))  # labels are shown
 
 
 def test_exit_codes(cli: Cli):
