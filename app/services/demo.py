@@ -357,8 +357,12 @@ def _demo_case(
     if gathered:
         versions = 1 if stage in ("gathering", "panel") else rng.randint(2, 3)
         prev_id = None
-        # The programme's case fields (a category, a level...) are chosen once per case.
-        fields = [(cf.id, rng.choice(cf.choices).id) for cf in prog.case_fields]
+        # The programme's case fields (a category, a level...) are chosen once per case, from the
+        # choices the programme's demo data allows for the case's status (MAPPA: a case managed at
+        # level 2 or 3 records level 2 or 3), or from every choice.
+        allowed = prog.demo.get("case_fields", {}).get(end, {})
+        fields = [(cf.id, rng.choice([c for c in cf.choices if c.id in allowed.get(cf.id, ())]
+                                     or cf.choices).id) for cf in prog.case_fields]
         summary = str(prog.demo.get("summary", "evidence across the factors; see the ratings."))
         overall = str(
             prog.demo.get(

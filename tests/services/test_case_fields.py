@@ -308,3 +308,17 @@ def test_statistics_of_a_programme_without_case_fields_have_none(session: Sessio
     assert not any(b.key.startswith("referrals_by_field:") for b in raw.breakdowns)
     wb = openpyxl.load_workbook(statistics.write_return(session, start=SINCE, end=today(), out=tmp_path / "r.xlsx"))
     assert not any(name.startswith("By MAPPA") or name.startswith("By management") for name in wb.sheetnames)
+
+
+def test_the_mappa_demo_records_levels_that_agree_with_the_status(msession: Session) -> None:
+    """The programme's demo data ([demo.case_fields.<status>]) keeps the demo panel believable:
+    a case managed at level 2 or 3 records level 2 or 3; one managed at level 1 or stepped down
+    records level 1."""
+    wanted = {"managed": {"2", "3"}, "level-1": {"1"}, "stepped-down": {"1"}}
+    seen = Counter()
+    for row in cases.list_cases(msession):
+        level = dict(row.case_fields).get("management-level")
+        if row.status in wanted and level:
+            assert level in wanted[row.status], (row.ref, row.status, level)
+            seen[row.status] += 1
+    assert seen["managed"] > 0
