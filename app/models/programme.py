@@ -276,6 +276,8 @@ class Programme:
     panel_statuses: frozenset[str] = field(default_factory=frozenset)
     statistics: Mapping[str, Any] = field(default_factory=dict)
     case_fields: tuple[CaseField, ...] = ()
+    # whether the panel seeks the person's consent (voluntary support does; statutory MAPPA does not)
+    records_consent: bool = True
     demo: Mapping[str, Any] = field(default_factory=dict)  # texts and weights for demo panels
 
     def __post_init__(self) -> None:
@@ -494,6 +496,7 @@ def programme_from_dict(d: Mapping[str, Any]) -> Programme:
                 )
                 for cf in d.get("case_fields", ())
             ),
+            records_consent=bool(d.get("records_consent", True)),
             demo=dict(d.get("demo", {})),
         )
     except (KeyError, TypeError, ValueError) as exc:

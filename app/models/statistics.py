@@ -491,15 +491,16 @@ def compute_statistics(
     b.imply("referrals", len(cohort), "discussed", len(discussed), "not-discussed")
     b.imply("discussed", len(discussed), "adopted", len(adopted), "discussed-not-adopted")
     b.imply("adopted", len(adopted), "exited", len(exited), "adopted-not-exited")
-    given = sum(1 for c in cohort if c.consent_given or c.consent_withdrawn)
-    withdrawn = sum(1 for c in cohort if c.consent_withdrawn)
-    b.counts(
-        "consent", "Consent", "Cases",
-        [("Consent given", "consent:given", given),
-         ("Consent later withdrawn", "consent:withdrawn", withdrawn)],
-        None,
-    )  # fmt: skip
-    b.imply("consent:given", given, "consent:withdrawn", withdrawn, "consent:kept")
+    if programme.records_consent:  # a statutory programme (MAPPA) seeks no consent to count
+        given = sum(1 for c in cohort if c.consent_given or c.consent_withdrawn)
+        withdrawn = sum(1 for c in cohort if c.consent_withdrawn)
+        b.counts(
+            "consent", "Consent", "Cases",
+            [("Consent given", "consent:given", given),
+             ("Consent later withdrawn", "consent:withdrawn", withdrawn)],
+            None,
+        )  # fmt: skip
+        b.imply("consent:given", given, "consent:withdrawn", withdrawn, "consent:kept")
 
     # days from referral to screening and to first panel
     to_screen = _days((c.received, c.screened_on) for c in screened if c.screened_on)

@@ -15,7 +15,7 @@ from typing import Any
 from app.models import rules
 from app.models.domain import Case, CaseFile, CaseSummary, Identifier, Subject
 from app.models.enums import ConsentState, Marking, Role
-from app.models.errors import Ambiguous, InvalidInput, NotFound, PermissionDenied
+from app.models.errors import Ambiguous, InvalidInput, NotFound, PermissionDenied, Refused
 from app.models.ids import AgencyId, CaseId, SubjectId
 from app.services.context import Session
 from app.storage import repo
@@ -492,6 +492,8 @@ def record_consent(
     notes: str = "",
 ) -> None:
     rules.check_role(session.me, Role.COORDINATOR, Role.CHAIR, doing="record consent")
+    if not session.programme.records_consent:
+        raise Refused("This panel's programme does not seek consent, so none is recorded.")
     if given_by not in ("subject", "parent", "guardian"):
         raise InvalidInput("Consent is given by the subject, a parent or a guardian.")
     today = session.today()

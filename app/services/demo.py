@@ -407,18 +407,19 @@ def _demo_case(
                 record_id=rid(),
             )
     if stage in ("support", "exit"):
-        w.create(
-            "consent",
-            {
-                "case_id": case_id,
-                "state": ConsentState.GIVEN,
-                "given_by": "parent" if age < 18 else "subject",
-                "recorded_on": received + dt.timedelta(days=min(span, 30)),
-                "notes": "",
-                "reassess_on": None,
-            },
-            record_id=rid(),
-        )
+        if prog.records_consent:  # a statutory programme (MAPPA) seeks none
+            w.create(
+                "consent",
+                {
+                    "case_id": case_id,
+                    "state": ConsentState.GIVEN,
+                    "given_by": "parent" if age < 18 else "subject",
+                    "recorded_on": received + dt.timedelta(days=min(span, 30)),
+                    "notes": "",
+                    "reassess_on": None,
+                },
+                record_id=rid(),
+            )
         action_ids: dict[str, list[str]] = {}
         titles = _action_titles(prog)
         for title, heading in rng.sample(titles, min(len(titles), rng.randint(3, 6))):

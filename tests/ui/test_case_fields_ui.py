@@ -145,6 +145,8 @@ def test_summary_tab_shows_the_current_case_fields(mappa_ui: Harness) -> None:
             expected = prog.case_field(fid).choice(choice).label if choice else "Not recorded"
             assert shown.text() == expected
             assert shown.accessibleName() == prog.case_field(fid).label
+        # MAPPA seeks no consent (records_consent = false): nothing about consent is offered
+        assert not summary.consent.isVisible() and summary.screening.title.text() == "Screening"
 
 
 def test_reports_screen_has_a_card_per_case_field(mappa_ui: Harness) -> None:
@@ -165,6 +167,7 @@ def test_reports_screen_has_a_card_per_case_field(mappa_ui: Harness) -> None:
         assert [m.index(r, 0).data() for r in range(m.rowCount())] == [r.label for r in b.rows]
         assert [m.index(r, 1).data() for r in range(m.rowCount())] == [str(r.values[0].value) for r in b.rows]
         assert card.chart.data()
+    assert "consent" not in screen.view.cards  # a statutory programme counts no consent
 
 
 def test_default_programme_shows_no_case_fields(demo_ui: Harness) -> None:
@@ -177,6 +180,8 @@ def test_default_programme_shows_no_case_fields(demo_ui: Harness) -> None:
     h.win.open_case(screen.model.case_id(0))
     h.idle()
     assert screen.view.summary.case_fields == {}
+    assert screen.view.summary.consent.isVisible()  # the default programme seeks consent
+    assert screen.view.summary.screening.title.text() == "Screening and consent"
     reports = h.win.show_screen("Reports")
     h.qtbot.waitUntil(lambda: reports.stats is not None, timeout=WAIT)
     assert not any(k.startswith("referrals_by_field:") for k in reports.view.cards)

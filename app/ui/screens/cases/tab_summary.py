@@ -175,7 +175,13 @@ class SummaryTab(QWidget):
         self.lead.setText(snap.agency_name(cf.case.lead_agency) or "None")
         self.officer.setText(snap.member_name(cf.case.case_officer) or "None assigned")
         self.sharing.show_case(cf)
-        self.consent.show_case(cf)
+        # a programme that seeks no consent (MAPPA: statutory) shows no consent at all
+        self.consent.setVisible(prog.records_consent)
+        screening_title = "Screening and consent" if prog.records_consent else "Screening"
+        self.screening.title.setText(screening_title)
+        self.screening.setAccessibleName(screening_title)
+        if prog.records_consent:
+            self.consent.show_case(cf)
         self.review.setText(uk(cf.case.next_review) or "None set")
         allowed = rules.allowed_transitions(prog, cf.case.status, snap.workstation.member.role)
         self.transition.clear()

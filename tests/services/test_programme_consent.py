@@ -1,0 +1,50 @@
+"""A programme that seeks no consent (MAPPA: ``records_consent = false``) records none, counts
+none and refuses to record one; the default programme is unchanged."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from app.models.enums import ConsentState
+from app.models.errors import Refused
+from app.services import cases, setup, statistics
+from app.services.context import Session
+from tests.conftest import PASSPHRASE, copy_store, dump_store, today
+from tests.programme_stores import build_programme_store
+
+PERIOD = {"start": dt.date(2024, 1, 1), "end": dt.date(2026, 11, 30)}
+
+
+@pytest.fixture(scope="module")
+def mappa_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return build_programme_store(tmp_path_factory.mktemp("mappa") / "panel.rtdb", "mappa")
+
+
+@pytest.fixture
+def msession(mappa_template: Path, tmp_path: Path) -> Iterator[Session]:
+    s = setup.unlock(copy_store(mappa_template, tmp_path / "store"), passphrase=PASSPHRASE, today_fn=today)
+    yield s
+    s.close()
+
+
+def test_mappa_seeks_no_consent(msession: Session) -> None:
+    assert not msession.programme.records_consent
+    ids = cases.list_case_ids(msession)
+    assert ids and all(not cases.get_case_file(msession, c, audit_view=False).consents for c in ids)
+    before = dump_store(msession)
+    with pytest.raises(Refused, match="does not seek consent"):
+        cases.record_consent(msession, case_id=ids[0], state=ConsentState.GIVEN)
+    assert dump_store(msession) == before
+    assert "consent" not in {b.key for b in statistics.compute(msession, **PERIOD).breakdowns}
+
+
+def test_the_default_programme_still_records_and_counts_consent(session: Session) -> None:
+    assert session.programme.records_consent
+    assert "consent" in {b.key for b in statistics.compute(session, **PERIOD).breakdowns}
+    cid = cases.list_case_ids(session)[0]
+    cases.record_consent(session, case_id=cid, state=ConsentState.GIVEN)
+    assert cases.get_case_file(session, cid, audit_view=False).consents
