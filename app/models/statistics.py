@@ -120,6 +120,14 @@ class Breakdown:
                 return row.values[column].value
         raise KeyError(label)
 
+    def count_of(self, key: str) -> int:
+        """A count by its key ("adopted"), whatever the programme calls it."""
+        for row in self.rows:
+            for v in row.values:
+                if isinstance(v, Count) and v.key == key:
+                    return v.value
+        raise KeyError(key)
+
 
 @dataclass(frozen=True)
 class Relation:
@@ -173,6 +181,8 @@ class Statistics:
     hidden: tuple[tuple[str, int], ...]  # implied counts that are never shown
     threshold: int = 5
     notes: tuple[str, ...] = ()  # said under the standing notes of the return
+    # (count key, short caption) of the headline figures, in the programme's words
+    captions: tuple[tuple[str, str], ...] = ()
 
     def breakdown(self, key: str) -> Breakdown:
         for b in self.breakdowns:
@@ -480,12 +490,13 @@ def compute_statistics(
     discussed = [c for c in cohort if c.first_panel_on is not None or c.adopted]
     adopted = [c for c in cohort if c.adopted]
     exited = [c for c in adopted if c.exited_on is not None]
+    words = progress_words(programme)
     b.counts(
         "case_progress", "What happened to the referrals", "Cases",
         [("Referrals received", "referrals", len(cohort)),
          ("Discussed at panel", "discussed", len(discussed)),
-         ("Adopted by the panel", "adopted", len(adopted)),
-         ("Exited after support", "exited", len(exited))],
+         (words["adopted"], "adopted", len(adopted)),
+         (words["exited"], "exited", len(exited))],
         None,
     )  # fmt: skip
     b.imply("referrals", len(cohort), "discussed", len(discussed), "not-discussed")
@@ -535,7 +546,22 @@ def compute_statistics(
         hidden=tuple(sorted(b.hidden.items())),
         threshold=int(programme.statistics.get("suppress_below", 5)),
         notes=notes,
+        captions=(("referrals", "Referrals"), ("discussed", "Discussed at panel"),
+                  ("adopted", words["adopted_short"]), ("exited", words["exited_short"])),
     )
+
+
+PROGRESS_WORDS = {
+    "adopted": "Adopted by the panel", "adopted_short": "Adopted",
+    "exited": "Exited after support", "exited_short": "Exited",
+}
+
+
+def progress_words(programme: Programme) -> dict[str, str]:
+    """How the programme names the adopted and exited stages (``[statistics.labels]``): MAPPA's
+    "Managed at level 2 or 3" and "Stepped down" rather than the extremism panel's words."""
+    given = programme.statistics.get("labels", {})
+    return {k: str(given.get(k, default)) for k, default in PROGRESS_WORDS.items()}
 
 
 def _actions(

@@ -26,7 +26,7 @@ def mappa_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture
 def msession(mappa_template: Path, tmp_path: Path) -> Iterator[Session]:
-    s = setup.unlock(copy_store(mappa_template, tmp_path / "store"), passphrase=PASSPHRASE, today_fn=today)
+    s = setup.unlock(copy_store(mappa_template, tmp_path / "mappa-store"), passphrase=PASSPHRASE, today_fn=today)
     yield s
     s.close()
 
@@ -48,3 +48,18 @@ def test_the_default_programme_still_records_and_counts_consent(session: Session
     cid = cases.list_case_ids(session)[0]
     cases.record_consent(session, case_id=cid, state=ConsentState.GIVEN)
     assert cases.get_case_file(session, cid, audit_view=False).consents
+
+
+def test_the_statistics_use_the_programmes_words_for_its_stages(msession: Session, session: Session) -> None:
+    """MAPPA counts cases "Managed at level 2 or 3" and "Stepped down" ([statistics.labels]),
+    not "Adopted by the panel"; the headline captions follow; the default keeps its words."""
+    mappa = statistics.compute(msession, **PERIOD)
+    labels = [r.label for r in mappa.breakdown("case_progress").rows]
+    assert labels == ["Referrals received", "Discussed at panel", "Managed at level 2 or 3", "Stepped down"]
+    assert dict(mappa.captions)["adopted"] == "Managed at level 2 or 3"
+    assert mappa.breakdown("case_progress").count_of("adopted") == mappa.breakdown("case_progress").value(
+        "Managed at level 2 or 3")
+    default = statistics.compute(session, **PERIOD)
+    assert [r.label for r in default.breakdown("case_progress").rows][2:] == ["Adopted by the panel",
+                                                                             "Exited after support"]
+    assert dict(default.captions)["exited"] == "Exited"

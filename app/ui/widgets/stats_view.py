@@ -335,10 +335,9 @@ def key_figures(stats: Statistics) -> list[KeyFigure]:
         with contextlib.suppress(KeyError):
             out.append(KeyFigure(caption, str(stats.breakdown(key).value(label))))
 
-    count("case_progress", "Referrals received", "Referrals")
-    count("case_progress", "Discussed at panel", "Discussed at panel")
-    count("case_progress", "Adopted by the panel", "Adopted")
-    count("case_progress", "Exited after support", "Exited")
+    for count_key, caption in stats.captions:  # the programme's words for its stages
+        with contextlib.suppress(KeyError):
+            out.append(KeyFigure(caption, str(stats.breakdown("case_progress").count_of(count_key))))
     try:
         timing = stats.breakdown("timeliness")
         for row, caption in zip(timing.rows, ("Median days to screening", "Median days to panel"), strict=False):
