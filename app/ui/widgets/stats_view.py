@@ -361,10 +361,12 @@ class KeyFigureTile(QFrame):
         layout.setContentsMargins(12, 8, 12, 8)
         layout.setSpacing(0)
         self.figure = PlainLabel("", object_name="H1")
-        self.caption = muted("", wrap=False)
+        # a programme's longer words for a stage wrap rather than push the cards off the screen
+        self.caption = muted("", wrap=True)
         layout.addWidget(self.figure)
         layout.addWidget(self.caption)
-        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+        layout.addStretch(1)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
 
     def set(self, k: KeyFigure) -> None:
         self.figure.setText(k.text)
