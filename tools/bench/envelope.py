@@ -9,8 +9,8 @@ tell it, never with SQL. Audit entries accrue from those writes; if the store is
 the envelope's audit figure, the rest are audited case views (``get_case_file``), as a
 coordinator opening case files makes them — never forged entries. The audit figure can end above
 the envelope's: each action raised writes one entry and each update of it two (the change and its
-action update), so 6 actions a case with a realistic mix of statuses gives about 29 entries a case
-on the demo's 15.7, not 20.
+action update), so 6 actions a case with a realistic mix of statuses brings the demo's 15.7
+entries a case to about 29, not 20.
 
 Values are varied and deterministic for a seed: owners are agencies the case is shared with,
 dates follow each case's own history (a clock the session reads, moved to the day each write
