@@ -97,6 +97,16 @@ class FileWriteError(AppError):
     default_message = "The file could not be written."
 
 
+class StoreWriteFailed(AppError):
+    """The store itself could not be written (a full disk, a failing drive); nothing was saved."""
+
+    default_message = "The store could not be saved to the disk: nothing was changed. Try again; if it happens again, tell your administrator."
+
+
+class StoreFull(StoreWriteFailed):
+    default_message = "The disk that holds the store is full: nothing was saved. Free some space and try again."
+
+
 # --- exchange ----------------------------------------------------------------------------------
 class BundleRejected(AppError):
     default_message = "The exchange file was rejected."

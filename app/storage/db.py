@@ -5,6 +5,8 @@ Invariants:
   the key is validated as 64 hex digits before it is placed in the PRAGMA, and it is never logged.
 - One process holds a store at a time (a lock file beside it).
 - ``write()`` is ``BEGIN IMMEDIATE`` ... ``COMMIT``: either everything in the block lands or nothing.
+  A full disk or a failing drive rolls the block back and is reported as ``StoreFull`` /
+  ``StoreWriteFailed`` (a clear message), never as a raw driver error.
 - All access is serialised by one lock: the desktop client runs store work on one worker thread.
 """
 
@@ -20,10 +22,11 @@ from typing import Any
 import sqlcipher3
 from filelock import FileLock, Timeout
 from sqlalchemy import Connection, create_engine, event
+from sqlalchemy import exc as sa_exc
 from sqlalchemy.engine import Engine
 from sqlalchemy.pool import StaticPool
 
-from app.models.errors import StoreDamaged, StoreInUse
+from app.models.errors import StoreDamaged, StoreFull, StoreInUse, StoreWriteFailed
 
 _HEX_KEY = re.compile(r"^[0-9a-f]{64}$")
 
@@ -113,6 +116,11 @@ class Database:
             try:
                 with conn.begin():
                     yield conn
+            except (sa_exc.OperationalError, sqlcipher3.OperationalError) as exc:
+                failure = _write_failure(exc)
+                if failure is None:
+                    raise
+                raise failure from exc
             finally:
                 self._depth = 0
                 conn.info["begin"] = "BEGIN"
@@ -158,3 +166,14 @@ class Database:
                     del raw
             if self._lock.is_locked:
                 self._lock.release()
+
+
+def _write_failure(exc: Exception) -> StoreWriteFailed | None:
+    """A disk that is full or failing, from the driver's error (SQLITE_FULL, SQLITE_IOERR); None
+    for anything else, which is a fault to report as it is."""
+    text = str(getattr(exc, "orig", None) or exc).lower()
+    if "database or disk is full" in text:
+        return StoreFull()
+    if "disk i/o error" in text:
+        return StoreWriteFailed()
+    return None
