@@ -558,8 +558,8 @@ PROGRESS_WORDS = {
 
 
 def progress_words(programme: Programme) -> dict[str, str]:
-    """How the programme names the adopted and exited stages (``[statistics.labels]``): MAPPA's
-    "Managed at level 2 or 3" and "Stepped down" rather than the extremism panel's words."""
+    """How the programme names the adopted and exited stages (``[statistics.labels]``), e.g.
+    "Managed at level 2 or 3" and "Stepped down"; the defaults otherwise."""
     given = programme.statistics.get("labels", {})
     return {k: str(given.get(k, default)) for k, default in PROGRESS_WORDS.items()}
 
