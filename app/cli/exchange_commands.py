@@ -86,6 +86,8 @@ def _import(args: argparse.Namespace, session: Session) -> int:
             f"{r.evicted} cases evicted"
             + (f" ({r.reason})" if r.reason else "")
         )
+    if r.audit_warning:
+        sys.stderr.write(f"roundtable: audit warning: {r.audit_warning}\n")
     if not r.ok:
         sys.stderr.write(f"roundtable: {r.reason}\n")
         return 1

@@ -8,6 +8,7 @@ after applying, that nothing outside its scope arrived; the hub authorises every
 from __future__ import annotations
 
 import base64
+import logging
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -23,11 +24,14 @@ from app.services.exchange_files import (
     stream_name,
     verify_registry,
 )
+from app.storage import audit as audit_store
 from app.storage import repo, sync_store
 from app.storage.sync_apply import Applier
 from app.storage.sync_conflicts import open_conflict_ids
 from app.storage.writer import utc_now_iso
-from app.sync.payload import PayloadInvalid, PayloadReader
+from app.sync.payload import Manifest, PayloadInvalid, PayloadReader
+
+log = logging.getLogger(__name__)
 
 
 def lookup_signer(session: Session, conn: Any) -> dict[bytes, tuple[str | None, bytes]]:
@@ -203,6 +207,7 @@ def _apply(
             mine = stream_name(ws.device_id, sender, w.epoch)
             acked = max((seq for s, seq in m.received if s == mine), default=0)
             sync_store.update_peer(conn, sender, epoch=m.sender_epoch, acked_stream=mine, acked_seq=acked)
+        audit_warning = _audit_witnesses(conn, w, m, sender)
         sync_store.record_ledger(conn, outcome="applied", **ledger)  # type: ignore[arg-type]
         opened = tuple(sorted(open_conflict_ids(conn) - before))
         w.record_event("import", "bundle", m.bundle_id,
@@ -215,8 +220,55 @@ def _apply(
     return ImportReport(
         path, "applied", "", False, applied=result.applied, duplicates=result.duplicates,
         waiting=result.waiting, released=result.released, conflicts_opened=opened,
-        evicted=evicted, registry_version=reg_version, refused=tuple(result.refused), **base,  # type: ignore[arg-type]
+        evicted=evicted, registry_version=reg_version, refused=tuple(result.refused),
+        audit_warning=audit_warning, **base,  # type: ignore[arg-type]
     )
+
+
+def _audit_witnesses(conn: Any, w: Any, m: Manifest, sender: str) -> str:
+    """Compare the audit points the file states with what this store knows, then record them.
+
+    Three disagreements are reported (the file is still applied: the store's contents are not in
+    doubt, its history is): (1) this store no longer holds, as it was, the entry the sender last
+    saw of it (entries rewritten, or the store file put back to an earlier copy outside
+    Roundtable); (2) the sender's log is shorter than when it last wrote (its store put back);
+    (3) the sender's entry at a point this store witnessed has changed (its log rewritten). A
+    restore through Roundtable starts a new epoch, so it is never mistaken for any of them."""
+    problems: list[str] = []
+    if m.witness is not None:
+        sync_store.set_witnessed_by(conn, sender, m.witness)
+        epoch, seq, digest = m.witness
+        if epoch == w.epoch and audit_store.hash_at(conn, seq) != digest:
+            problems.append(
+                f"This store's audit log no longer holds entry {seq} as the sender last saw it: "
+                "entries were changed, or the store file was put back to an earlier copy outside "
+                "Roundtable.")
+            w.record_event("security", "audit", str(seq), ["witness-mismatch", f"from:{sender}"])
+    seen = sync_store.witnesses_of(conn, sender)
+    if m.proof is not None:
+        seq, digest = m.proof
+        earlier = next((h for e, q, h in seen if e == m.sender_epoch and q == seq), None)
+        if earlier is not None and digest != earlier:
+            problems.append(
+                f"The sender's audit log no longer holds entry {seq} as this store saw it: its "
+                "entries were changed, or its store file was put back to an earlier copy outside "
+                "Roundtable.")
+            w.record_event("security", "audit", str(seq), ["sender-log-changed", f"from:{sender}"])
+    if m.audit_head is not None:
+        seq, digest = m.audit_head
+        last = seen[-1] if seen else None
+        if last is not None and last[0] == m.sender_epoch and seq < last[1]:
+            problems.append(
+                f"The sender's audit log is shorter than when it last sent a file (entry {last[1]} "
+                f"then, {seq} now): its store may have been put back to an earlier copy outside "
+                "Roundtable.")
+            w.record_event("security", "audit", str(seq), ["sender-log-shorter", f"from:{sender}"])
+        if last is None or m.sender_epoch >= last[0]:  # a shorter log is reported once, then followed
+            sync_store.add_witness(conn, sender, m.sender_epoch, seq, digest)
+    if problems:
+        log.warning("exchange file applied with an audit warning")
+        return " ".join(problems) + " Tell the coordinator."
+    return ""
 
 
 def _registry(session: Session, conn: Any, version: int, doc: bytes | None, sender: str) -> int:

@@ -27,7 +27,7 @@ import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 from app.crypto.bundle import MAX_BUNDLE_BYTES, BundleWriter, open_bundle_stream
 from app.crypto.identity import PublicIdentity, open_signed_document, sign_document
@@ -36,6 +36,7 @@ from app.models.ids import new_id
 from app.models.sync_ops import Op
 from app.models.sync_scope import Author
 from app.services.context import Session
+from app.storage import audit as audit_store
 from app.storage import sync_store
 from app.storage.files import atomic_writer, ensure_private_dir
 from app.storage.hlc import DEFAULT_MAX_AHEAD_MS, unpack, wall_ms
@@ -163,6 +164,10 @@ def do_export(
         sender_epoch=epoch, created_hlc=hlc, schema=SCHEMA, min_reader=MIN_READER,
         registry_version=reg_version, acks=tuple(sync_store.my_acks(conn, me)),
         received=tuple(sync_store.received_streams(conn, peer_device)), op_count=n_ops,
+        # our audit head, the peer's as its last applied file stated it, and our entry now at
+        # the point the peer last said it had seen of us (docs/sync.md, "Audit witnesses")
+        audit_head=audit_store.head(conn), witness=sync_store.witness_of(conn, peer_device),
+        proof=_proof(conn, peer_device, epoch),
     )
     header = {k: v for k, v in manifest.as_json().items() if k in _HEADER_KEYS}
     sync_store.record_sent(conn, peer_device, stream, seq, bundle_id)
@@ -179,6 +184,15 @@ def do_export(
         write_payload(sealer.write, manifest, reg_doc, ops)
         size = sealer.finish()
     return ExportResult(out, size, bundle_id, seq, len(rowids), len(cases), len(evicts), held_back)
+
+
+def _proof(conn: Any, peer_device: str, epoch: int) -> tuple[int, str] | None:
+    """(seq, our hash there now, "" if gone) for the entry the peer last said it saw of us, in
+    this epoch (after a restore the peer's view is of an earlier epoch and proves nothing)."""
+    seen = sync_store.witnessed_by(conn, peer_device)
+    if seen is None or seen[0] != epoch:
+        return None
+    return seen[1], audit_store.hash_at(conn, seen[1]) or ""
 
 
 _HEADER_KEYS = frozenset(
@@ -207,6 +221,9 @@ class ImportReport:
     evicted: int = 0
     registry_version: int = 0
     refused: tuple[str, ...] = ()  # operations refused one by one, with why
+    # set when the audit witnesses disagree (docs/sync.md): the file was applied, but this store's
+    # audit log or the sender's is not what the last exchange said it was
+    audit_warning: str = ""
 
     @property
     def ok(self) -> bool:

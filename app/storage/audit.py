@@ -133,6 +133,18 @@ def verify(conn: Connection) -> VerifyResult:
     return VerifyResult(True, count, None, "")
 
 
+def head(conn: Connection) -> tuple[int, str]:
+    """The last entry's (seq, hash); (0, GENESIS) for an empty log."""
+    row = conn.execute(select(audit.c.seq, audit.c.hash).order_by(audit.c.seq.desc()).limit(1)).first()
+    return (int(row[0]), str(row[1])) if row else (0, GENESIS)
+
+
+def hash_at(conn: Connection, seq: int) -> str | None:
+    """The hash of entry ``seq`` (it pins every entry before it), or None if there is no such entry."""
+    row = conn.execute(select(audit.c.hash).where(audit.c.seq == seq)).first()
+    return str(row[0]) if row else None
+
+
 def entries_for(
     conn: Connection, entity: str, record_id: str, limit: int = 500
 ) -> list[AuditEntry]:

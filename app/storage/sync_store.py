@@ -15,6 +15,7 @@ Invariants:
 from __future__ import annotations
 
 import datetime as dt
+import json
 from array import array
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -26,6 +27,7 @@ from sqlalchemy.sql.expression import ColumnClause
 
 from app.models.sync_ops import Op, op_from_row
 from app.models.sync_scope import Scope, case_shared_with, contribution_visible, subjects_of
+from app.storage import meta as meta_store
 from app.storage.schema import ENTITIES, conflict, field_state, op_log, record_state, tombstone
 from app.storage.sync_tables import (
     sync_ack_in,
@@ -111,6 +113,45 @@ def record_sent(conn: Connection, peer: str, stream: str, seq: int, bundle_id: s
 
 def stream_state(conn: Connection, peer: str) -> Any | None:
     return conn.execute(select(sync_stream).where(sync_stream.c.peer == peer)).first()
+
+
+# --- audit witnesses (docs/sync.md, "Audit witnesses") ---------------------------------------------
+# "audit-witness:<peer>": the peer's audit heads as its applied files stated them, newest last
+# (a few are kept, so a proof about an older one can still be checked); "audit-witnessed-by:<peer>":
+# this store's head as the peer last said it had seen it.
+_WITNESS = "audit-witness:"
+_WITNESSED_BY = "audit-witnessed-by:"
+KEEP_WITNESSES = 16
+
+
+def witnesses_of(conn: Connection, peer: str) -> list[tuple[int, int, str]]:
+    """(peer's epoch, seq, hash) of the peer's audit heads as witnessed, oldest first."""
+    raw = meta_store.get(conn, _WITNESS + peer)
+    return [(int(e), int(q), str(h)) for e, q, h in json.loads(raw)] if raw else []
+
+
+def witness_of(conn: Connection, peer: str) -> tuple[int, int, str] | None:
+    """The peer's latest witnessed audit head, or None."""
+    seen = witnesses_of(conn, peer)
+    return seen[-1] if seen else None
+
+
+def add_witness(conn: Connection, peer: str, epoch: int, seq: int, digest: str) -> None:
+    seen = [*witnesses_of(conn, peer), (epoch, seq, digest)][-KEEP_WITNESSES:]
+    meta_store.put(conn, _WITNESS + peer, json.dumps(seen))
+
+
+def witnessed_by(conn: Connection, peer: str) -> tuple[int, int, str] | None:
+    """This store's (epoch, seq, hash) as ``peer`` last said it saw it, or None."""
+    raw = meta_store.get(conn, _WITNESSED_BY + peer)
+    if not raw:
+        return None
+    e, q, h = json.loads(raw)
+    return int(e), int(q), str(h)
+
+
+def set_witnessed_by(conn: Connection, peer: str, point: tuple[int, int, str]) -> None:
+    meta_store.put(conn, _WITNESSED_BY + peer, json.dumps(list(point)))
 
 
 def peer_state(conn: Connection, peer: str) -> Any | None:

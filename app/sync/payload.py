@@ -68,6 +68,10 @@ MANIFEST_FIELDS = frozenset(
         "op_count",
     }
 )
+# Optional (docs/sync.md, "Audit witnesses"): the sender's audit head; the recipient's head as the
+# sender last witnessed it; and the sender's entry now at the seq the recipient last said it had
+# seen of the sender ("" if the sender no longer has it). A file without them is read as before.
+OPTIONAL_MANIFEST_FIELDS = frozenset({"audit_head", "witness", "proof"})
 # Fields that must equal the signed header's (the header is authenticated separately).
 HEADER_MIRROR = (
     "bundle_id",
@@ -103,6 +107,9 @@ class Manifest:
     acks: tuple[tuple[str, int, int], ...]  # (origin, epoch, highest counter received)
     received: tuple[tuple[str, int], ...]  # (stream, highest sequence received on it)
     op_count: int
+    audit_head: tuple[int, str] | None = None  # the sender's (seq, hash) when it wrote the file
+    witness: tuple[int, int, str] | None = None  # the recipient's (epoch, seq, hash) as last seen
+    proof: tuple[int, str] | None = None  # the sender's (seq, hash now) of what the recipient saw
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -121,6 +128,9 @@ class Manifest:
             "acks": [list(a) for a in self.acks],
             "received": [list(r) for r in self.received],
             "op_count": self.op_count,
+            **({"audit_head": list(self.audit_head)} if self.audit_head else {}),
+            **({"witness": list(self.witness)} if self.witness else {}),
+            **({"proof": list(self.proof)} if self.proof else {}),
         }
 
 
@@ -323,7 +333,7 @@ def parse_manifest(line: bytes) -> Manifest:
         doc = strict_loads(line, _MANIFEST_CAPS)
     except CanonicalError as exc:
         raise PayloadInvalid("the manifest is not valid JSON within the limits") from exc
-    if not isinstance(doc, dict) or set(doc) != MANIFEST_FIELDS:
+    if not isinstance(doc, dict) or not MANIFEST_FIELDS <= set(doc) <= MANIFEST_FIELDS | OPTIONAL_MANIFEST_FIELDS:
         raise PayloadInvalid("the manifest has missing or unexpected fields")
     if doc["type"] != PAYLOAD_TYPE or doc["version"] != PAYLOAD_VERSION:
         raise PayloadInvalid("the manifest is of an unknown type or version")
@@ -356,7 +366,23 @@ def parse_manifest(line: bytes) -> Manifest:
         acks=tuple(acks),
         received=tuple(received),
         op_count=_int(doc["op_count"], "operation count", MAX_OPS),
+        audit_head=_audit_point(doc["audit_head"], 2) if "audit_head" in doc else None,
+        witness=_audit_point(doc["witness"], 3) if "witness" in doc else None,
+        proof=_audit_point(doc["proof"], 2, missing_ok=True) if "proof" in doc else None,
     )
+
+
+def _audit_point(value: object, size: int, *, missing_ok: bool = False) -> tuple[Any, ...]:
+    """[seq, hash] (size 2) or [epoch, seq, hash] (size 3): integers, then 64 hex digits (or "",
+    with ``missing_ok``: the sender has no such entry)."""
+    if not isinstance(value, list) or len(value) != size:
+        raise PayloadInvalid("the manifest's audit witness is not valid")
+    *numbers, digest = value
+    if not isinstance(digest, str) or not (
+        (len(digest) == 64 and all(c in "0123456789abcdef" for c in digest)) or (missing_ok and digest == "")
+    ):
+        raise PayloadInvalid("the manifest's audit witness is not valid")
+    return (*(_int(n, "audit witness") for n in numbers), digest)
 
 
 class PayloadReader:

@@ -201,11 +201,13 @@ class ImportRow:
 def outcome_label(r: ImportReport) -> str:
     if r.security_alert:
         return "Security alert"
+    if r.audit_warning:
+        return "Imported, audit warning"
     return OUTCOMES.get(r.outcome, (r.outcome, "info"))[0]
 
 
 def outcome_kind(r: ImportReport) -> str:
-    if r.security_alert:
+    if r.security_alert or r.audit_warning:
         return "danger"
     return OUTCOMES.get(r.outcome, ("", "info"))[1]
 
@@ -218,6 +220,8 @@ def report_detail(row: ImportRow) -> str:
         head += f" From {r.sender_name}, file {r.sequence}."
     if r.reason:
         head += f" {r.reason}"
+    if r.audit_warning:
+        head += f" Audit warning: {r.audit_warning}"
     if r.ok and r.outcome == "applied":
         head += (f" {r.applied} changes applied, {r.duplicates} already here, "
                  f"{len(r.conflicts_opened)} conflicts opened, {r.waiting} waiting for a record, "

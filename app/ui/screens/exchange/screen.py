@@ -425,6 +425,11 @@ class ExchangeScreen(Screen):
                 f"Security alert \u2014 {row.file}: {r.reason} Nothing from this file was imported. "
                 "Keep the file, do not try it again, and tell the panel coordinator.")
             self.alert.setVisible(True)
+        elif r.audit_warning:
+            self.alert_text.setText(
+                f"Audit warning — {row.file} was imported, but {r.audit_warning[0].lower()}"
+                f"{r.audit_warning[1:]}")
+            self.alert.setVisible(True)
         if r.outcome == "applied":
             # Ops applied by an import are not in the Writer's change list: tell every screen.
             self.ctx.refresh_snapshot()
