@@ -285,6 +285,27 @@ def test_a_reused_sequence_number_is_a_security_alert_that_stands_out(
     assert not screen.alert.isVisible()
 
 
+def test_an_audit_warning_is_shown_in_the_banner(qtbot, pair: Pair, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """A file saying this store's log was different when the sender last saw it: imported, and
+    the warning stands out (docs/sync.md, "Audit witnesses")."""
+    import hashlib
+
+    from app.storage import audit as audit_store
+    from tests.sync.sync_support import craft
+
+    police = pair.police.session
+    with police.view() as conn:
+        seq, _ = audit_store.head(conn)
+    crafted = pair.folder / "witness.rtb"
+    crafted.write_bytes(craft(pair.hub.session, police,
+                              manifest={"witness": [0, seq, hashlib.sha256(b"other").hexdigest()]}))
+    screen = _import(qtbot, pair.police, monkeypatch, crafted)
+    assert _texts(screen.reports, 0)[1] == "Imported, audit warning"
+    assert screen.alert.isVisible() and screen.alert_text.text().startswith("Audit warning")
+    assert f"entry {seq}" in screen.alert_text.text()
+    assert screen.alert_text.textFormat() == Qt.TextFormat.PlainText
+
+
 def _drag_and_drop(widget, mime: QMimeData) -> tuple[bool, bool]:  # type: ignore[no-untyped-def]
     """A drag entering ``widget`` and dropping there, as the window system delivers it (Qt sends a
     drop only to a widget that accepted the drag's entry). Returns (entry accepted, drop accepted)."""
