@@ -247,7 +247,7 @@ def _stage(session: Session, path: Path) -> Path:
     staging = ensure_private_dir(session.store.path.parent / "exchange" / "staging")
     # The store is open in this process only (its lock), so anything already here was left by an
     # import that was killed: ciphertext, but clutter. Clear it before staging a new file.
-    for stale in staging.glob("*.rtb"):
+    for stale in (*staging.glob("*.rtb"), *staging.glob(".*.rtb.*.part")):  # a copy cut short, too
         stale.unlink(missing_ok=True)
     target = staging / f"{new_id()}.rtb"
     try:

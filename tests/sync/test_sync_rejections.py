@@ -258,3 +258,15 @@ def test_an_expanding_payload_stops_at_the_cap(panel: Panel, monkeypatch: pytest
         [new_id(), *big[1:]] for _ in range(8)
     ])
     assert_rejected_unchanged(panel.police, panel.folder, bad, alert=True, reason="expands")
+
+
+def test_staging_left_by_a_killed_import_is_cleared_by_the_next(panel: Panel) -> None:
+    """A whole staged copy and a copy cut short (a ``.part`` of the safe-file writer), as an
+    import killed mid-way leaves them: the next import clears both before it stages its own."""
+    staging = panel.hub.store.path.parent / "exchange" / "staging"
+    staging.mkdir(parents=True, exist_ok=True)
+    (staging / "left-over.rtb").write_bytes(b"ciphertext")
+    (staging / ".cut-short.rtb.0a1b2c3d4e5f.part").write_bytes(b"cipher")
+    r = exchange.import_bundle(panel.hub, path=panel.ship(panel.police, panel.hub))
+    assert r.ok
+    assert list(staging.iterdir()) == []
