@@ -456,13 +456,18 @@ def count_rows(conn: Connection, entity: str) -> int:
 
 def next_case_number(conn: Connection, year: int) -> int:
     prefix = f"RT-{year}-"
-    # A range, not LIKE: SQLite's LIKE is case-insensitive and cannot use the ref index.
+    # A range, not LIKE: SQLite's LIKE is case-insensitive and cannot use the ref index. ORDER BY
+    # ... LIMIT 1 walks the index down from the top of the year's range and stops at the first
+    # four-digit ref (max() with the length test would read every ref of the year).
     row = conn.execute(
-        select(func.max(s.case.c.ref)).where(
+        select(s.case.c.ref)
+        .where(
             s.case.c.ref >= prefix,
             s.case.c.ref < f"RT-{year}.",
             func.length(s.case.c.ref) == len(prefix) + 4,
         )
+        .order_by(s.case.c.ref.desc())
+        .limit(1)
     ).scalar()
     if not row:
         return 1
