@@ -20,7 +20,7 @@ from tests.ui.conftest import Harness
 
 WAIT = 60_000
 BASE_HEADERS = ["Ref", "Name", "Date of birth", "Status", "Risk", "Lead", "Opened", "Next review",
-                "Overdue actions"]
+                "Overdue"]
 
 
 @pytest.fixture(scope="module")

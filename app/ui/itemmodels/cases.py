@@ -35,9 +35,10 @@ COLUMNS = (
     ("Lead", "lead"),
     ("Opened", "opened"),
     ("Next review", "review"),
-    ("Overdue actions", "overdue"),
+    ("Overdue", "overdue"),
 )
 FIELDS_AFTER = "risk"
+HEADER_TOOLTIPS = {"overdue": "Overdue actions", "review": "Next review date"}  # short headers, whole
 
 
 def columns_for(case_fields: Sequence[CaseField]) -> list[tuple[str, str]]:
@@ -86,7 +87,8 @@ class CaseTableModel(LazyIdModel[CaseSummary]):
                 and 0 <= section < len(self.columns):
             key = self.columns[section][1]
             field = next((cf for cf in self.case_fields if CASE_FIELD_PREFIX + cf.id == key), None)
-            return plain_tooltip(field.label if field else self.columns[section][0])  # the whole header
+            whole = field.label if field else HEADER_TOOLTIPS.get(key, self.columns[section][0])
+            return plain_tooltip(whole)  # the whole header
         return super().headerData(section, orientation, role)
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
