@@ -110,10 +110,7 @@ def _objectives(data: PlanData) -> list[Flowable]:
 def render_plan(data: PlanData, *, compress: bool = True) -> bytes:
     """The plan as PDF bytes."""
     s, c, plan, names, prog = data.subject, data.case, data.plan, data.names, data.context.programme
-    level = None
-    for r in prog.framework.risk_levels:
-        if r.id == c.risk_level:
-            level = r.label
+    level = prog.risk_label(c.risk_level)
     age = s.age_on(data.context.generated_at.date())
     story: list[Flowable] = [
         Heading("Risk-management plan", "title", level=0, toc=False),

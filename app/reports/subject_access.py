@@ -17,7 +17,7 @@ from reportlab.platypus import Flowable, KeepTogether, Spacer, Table, TableStyle
 
 from app.models.documents import SubjectAccessCase, SubjectAccessData
 from app.models.domain import Contribution, FactorRating
-from app.models.programme import Programme
+from app.models.programme import Programme, split_summaries
 from app.reports.parts import actions_table
 from app.reports.styles import INK, M, P, data_table, esc, facts_table, fmt_date, paras
 from app.reports.template import Heading, build_pdf
@@ -70,10 +70,7 @@ def _rating_label(prog: Programme, rating: str) -> str:
 
 
 def _level_label(prog: Programme, level: str | None) -> str:
-    for r in prog.framework.risk_levels:
-        if r.id == level:
-            return r.label
-    return level or "—"
+    return prog.risk_label(level) or "—"
 
 
 def _contribution(data: SubjectAccessData, c: Contribution) -> Flowable:
@@ -177,6 +174,15 @@ def _case(data: SubjectAccessData, part: SubjectAccessCase) -> list[Flowable]:
                 "h3",
             )
         )
+        # the choices the panel recorded about the person with this version (a category, a level),
+        # and why a level differs from what a checklist suggested
+        notes = split_summaries(a.dimension_summaries)
+        for value in prog.case_field_values(notes.case_fields):
+            story.append(P(f"{value.field.label}: {value.label}", "body"))
+        if notes.suggested_level:
+            story.append(P(f"Level the checklist suggested: {_level_label(prog, notes.suggested_level)}", "body"))
+        if notes.level_reason:
+            story.append(P(f"Why the level chosen differs: {notes.level_reason}", "body"))
         for key, text in a.dimension_summaries:
             if key in dims and text:
                 story.append(P(f"{dims[key]}: {text}", "body"))

@@ -322,3 +322,20 @@ def test_the_mappa_demo_records_levels_that_agree_with_the_status(msession: Sess
             assert level in wanted[row.status], (row.ref, row.status, level)
             seen[row.status] += 1
     assert seen["managed"] > 0
+
+
+def test_the_subject_access_report_holds_the_case_fields_recorded(msession: Session, tmp_path: Path) -> None:
+    """The person is entitled to what the panel recorded about them: each assessment version's
+    category and level are in their subject access report."""
+    from app.services import subject_access
+
+    prog = msession.programme
+    cid, recorded = next(
+        (c.id, dict(c.case_fields)) for c in cases.list_cases(msession) if c.case_fields
+    )
+    out = subject_access.subject_access_report(msession, case_id=cid, out=tmp_path / "sar.pdf")
+    text = " ".join((page.extract_text() or "") for page in pypdf.PdfReader(out).pages)
+    text = " ".join(text.split())
+    for field_id, choice in recorded.items():
+        field = prog.case_field(field_id)
+        assert f"{field.label}: {' '.join(field.choice(choice).label.split())}" in text
