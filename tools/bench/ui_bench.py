@@ -47,6 +47,10 @@ def main(argv: list[str] | None = None) -> int:
     app = QApplication.instance() or QApplication([])
     prepare_app(app)  # type: ignore[arg-type]
     tmp = tempfile.mkdtemp(prefix="rt-uibench-")
+    from app.ui.housekeeping import GarbageCollector
+
+    collector = GarbageCollector()  # as the client: cycles are freed on the GUI thread only
+    collector.start()
     tasks = TaskManager()
     ctx = UiContext(tasks, QSettings(str(Path(tmp) / "s.ini"), QSettings.Format.IniFormat))
     ctx.store_path = args.store
@@ -124,6 +128,7 @@ def main(argv: list[str] | None = None) -> int:
     ctx.detach()
     tasks.call_sync(session.close)
     tasks.shutdown()
+    collector.stop()
     return 0
 
 
