@@ -129,10 +129,14 @@ def test_the_qt_binding_keeps_references_when_signals_are_emitted(qtbot) -> None
     emitter = Emitter()
     seen: list[int] = []
     emitter.carrying.connect(lambda token, _r, _e: seen.append(token))
+    n = 1000
     before = (sys.getrefcount(True), sys.getrefcount(False), sys.getrefcount(None))
-    for i in range(200):
+    for i in range(n):
         emitter.bare.emit()
         emitter.carrying.emit(i, None, None)
     after = (sys.getrefcount(True), sys.getrefcount(False), sys.getrefcount(None))
-    assert len(seen) == 200
-    assert [a - b for a, b in zip(after, before, strict=True)] == [0, 0, 0]
+    assert len(seen) == n
+    # A leaking binding loses a reference per emit (-1,000 or -2,000 here); other threads of the
+    # test process (xdist's I/O, say) may move a count by a little, never by that much.
+    drift = [a - b for a, b in zip(after, before, strict=True)]
+    assert all(abs(d) < n // 5 for d in drift), drift
