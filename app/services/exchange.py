@@ -32,6 +32,7 @@ import base64
 import contextlib
 import logging
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -251,7 +252,11 @@ class ExportReport:
     held_back: int  # local changes this workstation may not send (refused by the rules)
 
 
-def export_bundle(session: Session, *, to_member: str, out: Path) -> ExportReport:
+def export_bundle(
+    session: Session, *, to_member: str, out: Path, step: Callable[[int, int], None] | None = None
+) -> ExportReport:
+    """Write the member's file. ``step(done, total)`` is told as the operations are written and
+    may raise to cancel: no file is left and the store is as it was."""
     peer = resolve_member(session, to_member)
     if peer.status != MemberStatus.ACTIVE.value:
         raise Refused("That member's workstation is revoked: nothing is sent to it.")
@@ -263,7 +268,7 @@ def export_bundle(session: Session, *, to_member: str, out: Path) -> ExportRepor
         with session.change() as w:
             # the file is streamed to ``out`` (safe-file writer) last, inside the transaction
             result = do_export(session, w, peer_device=peer.device_id, peer_agency=peer.agency_id,
-                               peer_identity=peer.identity, out=out)
+                               peer_identity=peer.identity, out=out, step=step)
             written = True
     except BaseException:
         if written:  # the commit failed after the file was written: never leave it behind

@@ -24,7 +24,7 @@ import itertools
 import json
 import logging
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -96,7 +96,7 @@ def _registry(session: Session, w: Writer) -> tuple[int, bytes | None]:
 
 def do_export(
     session: Session, w: Writer, *, peer_device: str, peer_agency: str,
-    peer_identity: PublicIdentity, out: Path,
+    peer_identity: PublicIdentity, out: Path, step: Callable[[int, int], None] | None = None,
 ) -> ExportResult:
     """Select, record and audit an export, then stream the bundle to ``out`` (safe-file writer),
     last, inside the caller's transaction. Memory: 8 bytes per selected op, one batch of ops,
@@ -177,13 +177,25 @@ def do_export(
     for case_id in sorted(cases):  # a disclosure of each case, to whom
         w.record_event("disclose", "case", case_id, [f"to:{peer_device}", f"bundle:{bundle_id}"])
     # Evictions first: the importer applies them before any other op, as it streams.
-    ops = itertools.chain(evict_ops, sync_store.ops_by_rowid(conn, rowids))
+    ops: Iterable[Op] = itertools.chain(evict_ops, sync_store.ops_by_rowid(conn, rowids))
+    if step is not None:
+        ops = _stepped(ops, n_ops, step)
     with atomic_writer(out) as f:
         sealer = BundleWriter(f, header_fields=header, signer=session.store.device_keys(),
                               recipients=[(peer_device, peer_identity)])
         write_payload(sealer.write, manifest, reg_doc, ops)
         size = sealer.finish()
     return ExportResult(out, size, bundle_id, seq, len(rowids), len(cases), len(evicts), held_back)
+
+
+def _stepped(ops: Iterable[Op], total: int, step: Callable[[int, int], None]) -> Iterator[Op]:
+    """The ops, reporting ``step(done, total)`` about a hundred times on the way; ``step`` may
+    raise to stop (the file is never finished, the transaction rolls back)."""
+    every = max(1, total // 100)
+    for done, op in enumerate(ops, start=1):
+        yield op
+        if done % every == 0 or done == total:
+            step(done, total)
 
 
 def _proof(conn: Any, peer_device: str, epoch: int) -> tuple[int, str] | None:

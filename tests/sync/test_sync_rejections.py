@@ -270,3 +270,30 @@ def test_staging_left_by_a_killed_import_is_cleared_by_the_next(panel: Panel) ->
     r = exchange.import_bundle(panel.hub, path=panel.ship(panel.police, panel.hub))
     assert r.ok
     assert list(staging.iterdir()) == []
+
+
+def test_an_export_stopped_part_way_leaves_no_file_and_changes_nothing(panel: Panel) -> None:
+    """Cancel while the file is being written (the desktop's Cancel raises from ``step``)."""
+    for i in range(3):
+        open_case(panel.hub, share=[panel.police], surname=f"Doe{i}")
+    police = panel.police.workstation.device_id
+    before = dump(panel.hub)
+    out = panel.folder / "stopped.rtb"
+    calls: list[tuple[int, int]] = []
+
+    class Stop(Exception):
+        pass
+
+    def step(done: int, total: int) -> None:
+        calls.append((done, total))
+        if len(calls) == 2:
+            raise Stop()
+
+    with pytest.raises(Stop):
+        exchange.export_bundle(panel.hub, to_member=police, out=out, step=step)
+    assert not out.exists() and [p.name for p in panel.folder.iterdir() if "stopped" in p.name] == []
+    assert dump(panel.hub) == before
+    calls.clear()
+    r = exchange.export_bundle(panel.hub, to_member=police, out=out, step=lambda d, t: calls.append((d, t)))
+    assert out.exists() and r.sequence == 1
+    assert calls[-1] == (r.operations + r.evicted, r.operations + r.evicted)

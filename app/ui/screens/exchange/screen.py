@@ -343,7 +343,9 @@ class ExchangeScreen(Screen):
 
         def work(session: object, progress: object) -> ExportReport:
             progress.check()  # type: ignore[attr-defined]
-            return exchange.export_bundle(session, to_member=member, out=path)  # type: ignore[arg-type]
+            # Cancel stops the writing part way too: no file is left, the store is as it was
+            return exchange.export_bundle(session, to_member=member, out=path,  # type: ignore[arg-type]
+                                          step=progress.step)  # type: ignore[attr-defined]
 
         self.export_button.setEnabled(False)
         self.export_dialog = run_with_progress(
