@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from app.models import rules
-from app.models.domain import FactorRating, Objective, RiskStatement
+from app.models.domain import Objective
 from app.models.enums import (
     ActionStatus,
     AgendaKind,
@@ -26,11 +26,10 @@ from app.models.enums import (
     Role,
 )
 from app.models.errors import InvalidInput
-from app.models.ids import ActionId, AgencyId
+from app.models.ids import ActionId
 from app.models.programme import AssessmentNotes, Programme, join_summaries
 from app.services.context import Session
 from app.services.demo_data import (
-    ACTION_TITLES,
     AGENCIES,
     CONTRIBUTIONS,
     ETHNICITIES,
@@ -43,6 +42,17 @@ from app.services.demo_data import (
     STREETS,
     SURNAMES,
     TOWNS,
+)
+from app.services.demo_parts import (
+    CONTINGENCY,
+    MINUTES,
+    STAGE_WEIGHT,
+    action_titles,
+    demo_checklist,
+    demo_ratings,
+    rationale,
+    risk_statement,
+    texts,
 )
 from app.storage import repo
 from app.storage.codec import to_jsonable
@@ -138,7 +148,7 @@ def build_demo(
     paths = {st.id: rules.path_to(prog, st.id) for st in prog.statuses}
     demo_weights = dict(prog.demo.get("weights", {}))
     ends = [
-        (st.id, int(demo_weights.get(st.id, _STAGE_WEIGHT.get(st.stage, 5))))
+        (st.id, int(demo_weights.get(st.id, STAGE_WEIGHT.get(st.stage, 5))))
         for st in prog.statuses
         if paths[st.id]
     ]
@@ -311,7 +321,7 @@ def _demo_case(
             "referrer": rng.choice(REFERRERS),
             "sector": rng.choice(prog.sectors).id,
             "concern": rng.choice(prog.concerns).id,
-            "narrative": rng.choice(_texts(prog, "narratives", NARRATIVES)),
+            "narrative": rng.choice(texts(prog, "narratives", NARRATIVES)),
         },
         record_id=rid(),
     )
@@ -330,7 +340,7 @@ def _demo_case(
                 "at": f"{day.isoformat()}T10:00:00.000+00:00",
                 "from_status": prev,
                 "to_status": st,
-                "rationale": "Referral received" if i == 0 else _rationale(prog, prev, st),
+                "rationale": "Referral received" if i == 0 else rationale(prog, prev, st),
                 "member_id": members["LA"],
             },
             record_id=rid(),
@@ -342,7 +352,7 @@ def _demo_case(
                 {
                     "case_id": case_id,
                     "outcome": outcome.id,
-                    "rationale": _rationale(prog, prev, st),
+                    "rationale": rationale(prog, prev, st),
                     "decided_by": members["NP"],
                     "decided_on": day,
                 },
@@ -377,9 +387,9 @@ def _demo_case(
                     max(0, min(len(levels) - 1, levels.index(risk) + rng.choice([-1, -1, 0, 1])))
                 ]
             if prog.framework.is_checklist:
-                factors, risk, extra = _demo_checklist(rng, prog, risk, agency_ids, shorts)
+                factors, risk, extra = demo_checklist(rng, prog, risk, agency_ids, shorts)
             else:
-                factors, extra = _demo_ratings(rng, prog, risk, rank, ratings, agency_ids, shorts)
+                factors, extra = demo_ratings(rng, prog, risk, rank, ratings, agency_ids, shorts)
             notes = AssessmentNotes(
                 summaries=tuple(
                     (d.id, f"{rng.choice(['Limited', 'Some', 'Clear'])} {summary}")
@@ -421,7 +431,7 @@ def _demo_case(
                 record_id=rid(),
             )
         action_ids: dict[str, list[str]] = {}
-        titles = _action_titles(prog)
+        titles = action_titles(prog)
         for title, heading in rng.sample(titles, min(len(titles), rng.randint(3, 6))):
             owner = rng.choice([s for s in shorts if agency_ids[s] in shared] or ["NP"])
             due = today + dt.timedelta(days=rng.randint(-40, 60))
@@ -486,9 +496,9 @@ def _demo_case(
             {
                 "case_id": case_id,
                 "version": 1,
-                "risk": to_jsonable(_risk_statement(prog)),
+                "risk": to_jsonable(risk_statement(prog)),
                 "objectives": to_jsonable(objectives),
-                "contingency": str(prog.demo.get("risk", {}).get("contingency", _CONTINGENCY)),
+                "contingency": str(prog.demo.get("risk", {}).get("contingency", CONTINGENCY)),
                 "review_on": today + dt.timedelta(days=rng.randint(5, 40)),
                 "author": members["LA"],
                 "created_on": received + dt.timedelta(days=min(span, 40)),
@@ -531,155 +541,6 @@ def _demo_case(
     if changes:
         w.update("case", case_id, changes)
     return case_id
-
-
-_STAGE_WEIGHT = {
-    "referral": 6,
-    "screening": 8,
-    "gathering": 10,
-    "panel": 10,
-    "support": 15,
-    "exit": 10,
-    "closed": 6,
-}
-_CONTINGENCY = (
-    "If risk rises, the lead agency convenes an urgent professionals meeting within 48 hours "
-    "and police are informed the same day."
-)
-_RISK = RiskStatement(
-    nature="Being drawn into support for violence, with some fixation on previous attackers.",
-    who_at_risk="Peers at school, minority communities, and the person themself.",
-    imminence="Not imminent; could rise quickly after a trigger event.",
-    increases="Isolation, online immersion, conflict at home, loss of education placement.",
-    decreases="Mentoring, structured activities, family engagement, mental health support.",
-    protective="Close relationship with grandmother; interest in football; engaged tutor.",
-)
-
-
-def _texts(prog: Programme, key: str, default: tuple[str, ...]) -> tuple[str, ...]:
-    return tuple(prog.demo.get(key, ())) or default
-
-
-def _risk_statement(prog: Programme) -> RiskStatement:
-    given = prog.demo.get("risk", {})
-    fields = ("nature", "who_at_risk", "imminence", "increases", "decreases", "protective")
-    return RiskStatement(**{f: str(given.get(f, getattr(_RISK, f))) for f in fields})
-
-
-def _action_titles(prog: Programme) -> tuple[tuple[str, str], ...]:
-    """(title, plan heading id) pairs: the programme's demo actions, else the built-in ones that
-    fit its headings, else one per heading."""
-    given = tuple((a["title"], a["heading"]) for a in prog.demo.get("actions", ()))
-    if given:
-        return given
-    headings = {h.id for h in prog.plan_headings}
-    if all(h in headings for _, h in ACTION_TITLES):
-        return ACTION_TITLES
-    return tuple((f"Agree the next step: {h.label.lower()}", h.id) for h in prog.plan_headings)
-
-
-def _demo_ratings(
-    rng: random.Random,
-    prog: Programme,
-    risk: str,
-    rank: dict[str, int],
-    ratings: list[str],
-    agency_ids: dict[str, str],
-    shorts: list[str],
-) -> tuple[list[FactorRating], dict[str, str]]:
-    factors = [
-        FactorRating(
-            d.id,
-            f.id,
-            # Ratings lean with the judged level, as a panel's would (never a score).
-            ratings[max(0, min(len(ratings) - 1, rank[risk] - 1 + rng.choice([-1, 0, 0, 1])))],
-            rng.choice(CONTRIBUTIONS),
-            AgencyId(agency_ids[rng.choice(shorts)]),
-        )
-        for d in prog.framework.dimensions
-        for f in d.factors
-    ]
-    return factors, {}
-
-
-def _demo_checklist(
-    rng: random.Random,
-    prog: Programme,
-    risk: str,
-    agency_ids: dict[str, str],
-    shorts: list[str],
-) -> tuple[list[FactorRating], str, dict[str, str]]:
-    """Answers that fit the judged level: enough counting answers to meet its threshold, or too
-    few to meet any; the level the checklist then suggests is usually the one chosen, and now and
-    then a professional overrides it, with a reason."""
-    fw = prog.framework
-    questions = fw.factor_ids()
-    counted = sorted(fw.counted)
-    others = [r.id for r in fw.ratings if r.id not in fw.counted]
-    meets = [t.at_least for t in fw.thresholds if t.level == risk]
-    lowest = min((t.at_least for t in fw.thresholds), default=len(questions) + 1)
-    n_yes = rng.randint(min(meets), len(questions)) if meets else rng.randint(0, max(0, lowest - 1))
-    yes = set(rng.sample(range(len(questions)), n_yes))
-    factors = [
-        FactorRating(
-            d,
-            q,
-            rng.choice(counted) if i in yes else rng.choice([*others, *others[:1]] or counted),
-            rng.choice(CONTRIBUTIONS) if i in yes else "",
-            AgencyId(agency_ids[rng.choice(shorts)]) if i in yes else None,
-        )
-        for i, (d, q) in enumerate(questions)
-    ]
-    suggested = fw.suggested_level(f.rating for f in factors)
-    extra = {"suggested": suggested.id if suggested else ""}
-    if suggested is not None:
-        risk = suggested.id
-        if rng.random() < 0.1:
-            lower = [r for r in fw.risk_levels if r.rank < suggested.rank]
-            if lower:
-                risk = max(lower, key=lambda r: r.rank).id
-                extra["reason"] = (
-                    "Several answers describe one incident now dealt with by a court order; "
-                    "agencies agree the current risk is lower than the count suggests."
-                )
-    return factors, risk, extra
-
-
-def _rationale(prog: Programme, source: str | None, target: str) -> str:
-    """The words of the programme's own step: its screening outcome, else its transition."""
-    if source is not None and prog.status(source).stage == "screening":
-        outcome = next((o for o in prog.screening_outcomes if o.target == target), None)
-        if outcome is not None:
-            return f"Screening: {outcome.label.lower()}."
-    label = next(
-        (t.label for t in prog.transitions if t.source == source and t.target == target), ""
-    )
-    return f"{label}." if label else "Recorded by the coordinator."
-
-
-_MINUTES = {
-    AgendaKind.NEW_REFERRAL: (
-        "Agencies shared what they hold; the person is vulnerable and the concern is credible.",
-        "Adopt the case and seek consent for support.",
-        "Vulnerability can be reduced by support; no agency holds information against adoption.",
-    ),
-    AgendaKind.REVIEW: (
-        "Agencies updated the panel; engagement with the mentor is improving.",
-        "Continue support; review at the next meeting.",
-        "Vulnerability remains; support is proportionate and consented.",
-    ),
-    AgendaKind.EXIT: (
-        "Risk much reduced; protective factors in place.",
-        "Exit the case, with post-exit reviews at 6 and 12 months.",
-        "Objectives met; no new concerns from any agency.",
-    ),
-    AgendaKind.POST_EXIT_REVIEW: (
-        "No new concerns reported by any agency since exit.",
-        "Post-exit review completed; no return of risk.",
-        "All agencies report stable circumstances.",
-    ),
-    AgendaKind.OTHER: ("", "", ""),
-}
 
 
 def _demo_meeting(
@@ -740,9 +601,9 @@ def _demo_meeting(
                 "kind": kind,
                 "case_id": cid,
                 "title": "",
-                "discussion": _MINUTES[kind][0] if minutes else "",
-                "decision": _MINUTES[kind][1] if minutes else "",
-                "rationale": _MINUTES[kind][2] if minutes else "",
+                "discussion": MINUTES[kind][0] if minutes else "",
+                "decision": MINUTES[kind][1] if minutes else "",
+                "rationale": MINUTES[kind][2] if minutes else "",
                 "dissent": "Police would have preferred a higher risk level."
                 if minutes and rng.random() < 0.2
                 else "",
