@@ -97,6 +97,7 @@ def test_convergence_any_order_duplicates_and_loss(panel_template: Path, tmp_pat
                 target, f = mailbox[step[1] % len(mailbox)]
                 r = exchange.import_bundle(target, path=f)  # type: ignore[arg-type]
                 assert r.ok, r.reason
+                assert r.audit_warning == "", r.audit_warning  # honest stores, any order: never a warning
                 if step[2]:  # a duplicate delivery changes nothing
                     before = dump(target)  # type: ignore[arg-type]
                     again = exchange.import_bundle(target, path=f)  # type: ignore[arg-type]
@@ -108,9 +109,11 @@ def test_convergence_any_order_duplicates_and_loss(panel_template: Path, tmp_pat
         # Re-send heals whatever was lost: two full rounds.
         for _ in range(2):
             for o in officers:
-                assert exchange.import_bundle(panel.hub, path=panel.ship(o, panel.hub)).ok
+                r = exchange.import_bundle(panel.hub, path=panel.ship(o, panel.hub))
+                assert r.ok and r.audit_warning == "", (r.reason, r.audit_warning)
             for o in officers:
-                assert exchange.import_bundle(o, path=panel.ship(panel.hub, o)).ok
+                r = exchange.import_bundle(o, path=panel.ship(panel.hub, o))
+                assert r.ok and r.audit_warning == "", (r.reason, r.audit_warning)
         for o in officers:
             _assert_scope(o)
             mine = state(o)
