@@ -51,17 +51,7 @@ class AgendaKind(StrEnum):
     REVIEW = "review"
     EXIT = "exit"
     POST_EXIT_REVIEW = "post-exit-review"
-    OTHER = "other"
-
-    @property
-    def label(self) -> str:
-        return {
-            "new-referral": "New referrals",
-            "review": "Reviews",
-            "exit": "Exits",
-            "post-exit-review": "Post-exit reviews",
-            "other": "Any other business",
-        }[self.value]
+    OTHER = "other"  # words for each kind: Programme.agenda_label (the programme may have its own)
 
 
 class DecisionMethod(StrEnum):

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
-from app.models.enums import Role
+from app.models.enums import AgendaKind, Role
 from app.models.errors import InvalidInput
 
 
@@ -255,6 +255,16 @@ def in_sentence(label: str) -> str:
     return label[:1].lower() + label[1:]
 
 
+#: agenda kind -> (section heading, one item), where a programme does not say otherwise
+DEFAULT_AGENDA_LABELS: Mapping[str, tuple[str, str]] = {
+    "new-referral": ("New referrals", "New referral"),
+    "review": ("Reviews", "Review"),
+    "exit": ("Exits", "Exit"),
+    "post-exit-review": ("Post-exit reviews", "Post-exit review"),
+    "other": ("Any other business", "Other business"),
+}
+
+
 @dataclass(frozen=True)
 class Programme:
     id: str
@@ -278,7 +288,15 @@ class Programme:
     case_fields: tuple[CaseField, ...] = ()
     # whether the panel seeks the person's consent (voluntary support does; statutory MAPPA does not)
     records_consent: bool = True
+    # the programme's words for agenda sections and items ([agenda_labels]), e.g. step-downs
+    agenda_labels: Mapping[str, tuple[str, str]] = field(default_factory=dict)
     demo: Mapping[str, Any] = field(default_factory=dict)  # texts and weights for demo panels
+
+    def agenda_label(self, kind: AgendaKind, *, item: bool = False) -> str:
+        """A section of the agenda ("Exits") or, with ``item``, one item of it ("Exit"), in the
+        programme's words where it has its own ("Step-downs")."""
+        plural, single = self.agenda_labels.get(kind.value, DEFAULT_AGENDA_LABELS[kind.value])
+        return single if item else plural
 
     def __post_init__(self) -> None:
         ids = {s.id for s in self.statuses}
@@ -497,6 +515,11 @@ def programme_from_dict(d: Mapping[str, Any]) -> Programme:
                 for cf in d.get("case_fields", ())
             ),
             records_consent=bool(d.get("records_consent", True)),
+            agenda_labels={
+                str(k): (str(v["section"]), str(v["item"]))
+                for k, v in d.get("agenda_labels", {}).items()
+                if k in DEFAULT_AGENDA_LABELS
+            },
             demo=dict(d.get("demo", {})),
         )
     except (KeyError, TypeError, ValueError) as exc:

@@ -233,7 +233,8 @@ def case_paper_story(paper: CasePaper, ctx: DocumentContext, names: Names) -> li
         (
             "Status",
             prog.status_label(c.status)
-            + (f" · on the agenda as: {paper.agenda_kind.label}" if paper.agenda_kind else ""),
+            + (f" · on the agenda as: {prog.agenda_label(paper.agenda_kind, item=True)}"
+               if paper.agenda_kind else ""),
         ),
         *((v.field.label, v.label) for v in paper.case_fields),
         ("Lead agency", names.agency(c.lead_agency)),

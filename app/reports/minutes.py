@@ -17,18 +17,11 @@ from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, Spacer
 
 from app.models.documents import MinuteItem, MinutesData, Names
-from app.models.enums import AgendaKind, Attendance
+from app.models.enums import Attendance
 from app.reports.parts import actions_table
 from app.reports.styles import M, P, data_table, esc, facts_table, fmt_date, paras
 from app.reports.template import Heading, build_pdf
 
-ITEM_KIND = {
-    AgendaKind.NEW_REFERRAL: "New referral",
-    AgendaKind.REVIEW: "Review",
-    AgendaKind.EXIT: "Exit",
-    AgendaKind.POST_EXIT_REVIEW: "Post-exit review",
-    AgendaKind.OTHER: "Other business",
-}
 METHOD_LABEL = {
     "consensus": "by consensus",
     "majority": "by majority",
@@ -59,10 +52,10 @@ def attendance_table(data: MinutesData) -> Flowable:
     )
 
 
-def _item_title(n: int, mi: MinuteItem, *, summary: bool) -> str:
+def _item_title(n: int, mi: MinuteItem, kind: str, *, summary: bool) -> str:
     item = mi.item
     who = mi.case_ref if summary else "  ".join(x for x in (mi.case_ref, mi.subject_name) if x)
-    text = f"{n}. {ITEM_KIND[item.kind]}"
+    text = f"{n}. {kind}"
     if who:
         text += f": {who}"
     if item.title and (not summary or not item.case_id):
@@ -71,11 +64,11 @@ def _item_title(n: int, mi: MinuteItem, *, summary: bool) -> str:
 
 
 def _item_story(
-    n: int, mi: MinuteItem, names: Names, *, summary: bool, level: int
+    n: int, mi: MinuteItem, names: Names, kind: str, *, summary: bool, level: int
 ) -> list[Flowable]:
     item = mi.item
     story: list[Flowable] = [
-        Heading(_item_title(n, mi, summary=summary), "h2", level=level, toc=False)
+        Heading(_item_title(n, mi, kind, summary=summary), "h2", level=level, toc=False)
     ]
     if not summary and item.discussion:
         story.append(P("Discussion", "h3"))
@@ -118,7 +111,8 @@ def minutes_story(data: MinutesData, *, summary: bool, level: int = 0) -> list[F
     if not data.items:
         story.append(P("No items were minuted.", "small"))
     for n, mi in enumerate(data.items, start=1):
-        story += _item_story(n, mi, data.names, summary=summary, level=level + 2)
+        kind = data.context.programme.agenda_label(mi.item.kind, item=True)
+        story += _item_story(n, mi, data.names, kind, summary=summary, level=level + 2)
     if data.next_meeting is not None:
         story.append(M(f"<b>Next meeting:</b> {esc(fmt_date(data.next_meeting, long=True))}"))
     return story

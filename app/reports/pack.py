@@ -91,7 +91,7 @@ def _agenda(data: MeetingPackData) -> list[Flowable]:
         return [*story, P("No items on the agenda.", "small")]
     n = 0
     for kind, items in data.agenda:
-        story.append(Heading(kind.label, "h2", level=1, toc=False))
+        story.append(Heading(data.context.programme.agenda_label(kind), "h2", level=1, toc=False))
         rows = []
         for item in items:
             n += 1

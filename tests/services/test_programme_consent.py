@@ -4,6 +4,7 @@ none and refuses to record one; the default programme is unchanged."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -63,3 +64,33 @@ def test_the_statistics_use_the_programmes_words_for_its_stages(msession: Sessio
     assert [r.label for r in default.breakdown("case_progress").rows][2:] == ["Adopted by the panel",
                                                                              "Exited after support"]
     assert dict(default.captions)["exited"] == "Exited"
+
+
+def test_papers_use_the_programmes_words_for_the_agenda(msession: Session, session: Session, tmp_path: Path) -> None:
+    """A MAPPA panel's agenda has "Reviews after step-down", not "Post-exit reviews", in the
+    pack's agenda and in the minutes; the default keeps its words ([agenda_labels])."""
+    import pypdf
+
+    from app.models.enums import AgendaKind
+    from app.services import documents, meetings
+
+    def text(path: Path) -> str:
+        return " ".join(" ".join((p.extract_text() or "") for p in pypdf.PdfReader(path).pages).split())
+
+    def first_with_post_exit(s: Session) -> object:
+        return next(m for m in meetings.list_meetings(s)
+                    if m.status == "held" and any(i.kind is AgendaKind.POST_EXIT_REVIEW for i in m.agenda))
+
+    m = first_with_post_exit(msession)
+    minutes = text(documents.write_minutes(msession, meeting_id=m.id, out=tmp_path / "m.pdf"))
+    # item headings ("2. Review after step-down: RT-…"); the demo's minute texts are its own words
+    assert re.search(r"\d+\. Review after step-down", minutes)
+    assert not re.search(r"\d+\. Post-exit review", minutes)
+    packs = [text(documents.write_meeting_pack(msession, meeting_id=m.id, recipient=r.member_id,
+                                               out=tmp_path / f"p{n}.pdf"))
+             for n, r in enumerate(documents.pack_recipients(msession, meeting_id=m.id))]
+    assert any("Reviews after step-down" in pack for pack in packs)  # where the case may be seen
+    assert not any("Post-exit reviews" in pack for pack in packs)
+    d = first_with_post_exit(session)
+    default = text(documents.write_minutes(session, meeting_id=d.id, out=tmp_path / "d.pdf"))
+    assert re.search(r"\d+\. Post-exit review", default)

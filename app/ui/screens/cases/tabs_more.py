@@ -232,7 +232,7 @@ class MeetingsTab(QWidget):
         self.model: RowsModel[AgendaItem] = RowsModel(
             [
                 Column("Meeting", held, sort=lambda i: self._meetings[i.meeting_id].held_on if i.meeting_id in self._meetings else None),
-                Column("Item", lambda i: i.kind.label),
+                Column("Item", lambda i: self.ctx.snap.programme.agenda_label(i.kind, item=True)),
                 Column("Decision", lambda i: i.decision or "—"),
                 Column("Rationale", lambda i: i.rationale),
                 Column("Dissent", lambda i: i.dissent),

@@ -238,7 +238,7 @@ class MeetingEditor(QWidget):
                 who = f"{s.ref} · {s.subject_name}" if s else i.title
                 problems = self.view.problems.get(i.id)
                 extra = f"   ⚠ {'; '.join(problems)}" if problems else ""
-                return f"{i.position}. {i.kind.label}: {who}{extra}"
+                return f"{i.position}. {self.ctx.snap.programme.agenda_label(i.kind, item=True)}: {who}{extra}"
         return ""
 
     def _fill_agenda(self) -> None:
@@ -251,7 +251,8 @@ class MeetingEditor(QWidget):
         self.proposals.clear()
         for cid, kind in self.view.proposals:
             s = self.view.summaries.get(cid)
-            item = QListWidgetItem(f"{kind.label}: {s.ref} · {s.subject_name}" if s else kind.label)
+            label = self.ctx.snap.programme.agenda_label(kind, item=True)
+            item = QListWidgetItem(f"{label}: {s.ref} · {s.subject_name}" if s else label)
             item.setData(USER, cid)
             self.proposals.addItem(item)
         self.proposals.setSelectionMode(QListWidget.SelectionMode.ExtendedSelection)
