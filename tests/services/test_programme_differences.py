@@ -1,5 +1,6 @@
-"""A programme that seeks no consent (MAPPA: ``records_consent = false``) records none, counts
-none and refuses to record one; the default programme is unchanged."""
+"""What a programme changes beyond its lifecycle, in a MAPPA store beside the default one: no
+consent sought (``records_consent = false``: none recorded, counted or accepted), and its own words
+for the stages counted (``[statistics.labels]``) and for the agenda (``[agenda_labels]``)."""
 
 from __future__ import annotations
 
