@@ -57,6 +57,15 @@ def empty_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
+@pytest.fixture(scope="session")
+def mappa_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A coordinator store of the MAPPA programme (case fields, no consent, its own words) with
+    a 24-case demo panel, built once per test process."""
+    from tests.programme_stores import build_programme_store
+
+    return build_programme_store(tmp_path_factory.mktemp("mappa-template") / "panel.rtdb", "mappa")
+
+
 def copy_store(src: Path, dest_dir: Path) -> Path:
     from app.storage.store import key_path
 
@@ -89,6 +98,17 @@ def empty_session(empty_template: Path, tmp_path: Path) -> Iterator[object]:
     s = unlock(
         copy_store(empty_template, tmp_path / "store"), passphrase=PASSPHRASE, today_fn=today
     )
+    yield s
+    if s.store.is_open:
+        s.close()
+
+
+@pytest.fixture
+def msession(mappa_template: Path, tmp_path: Path) -> Iterator[object]:
+    """An unlocked copy of the MAPPA template (beside ``session``'s store, never in its place)."""
+    from app.services.setup import unlock
+
+    s = unlock(copy_store(mappa_template, tmp_path / "mappa-store"), passphrase=PASSPHRASE, today_fn=today)
     yield s
     if s.store.is_open:
         s.close()

@@ -11,7 +11,6 @@ import io
 import re
 import unicodedata
 from collections import Counter
-from collections.abc import Iterator
 from pathlib import Path
 
 import openpyxl
@@ -22,23 +21,9 @@ from app.models import rules
 from app.models.domain import CaseFile, FactorRating
 from app.models.errors import InvalidInput
 from app.models.programme import Programme, split_summaries
-from app.services import cases, documents, meetings, risk, setup, statistics
+from app.services import cases, documents, meetings, risk, statistics
 from app.services.context import Session
-from tests.conftest import PASSPHRASE, copy_store, today
-from tests.programme_stores import build_programme_store
-
-
-@pytest.fixture(scope="module")
-def mappa_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return build_programme_store(tmp_path_factory.mktemp("mappa") / "panel.rtdb", "mappa")
-
-
-@pytest.fixture
-def msession(mappa_template: Path, tmp_path: Path) -> Iterator[Session]:
-    s = setup.unlock(copy_store(mappa_template, tmp_path / "store"), passphrase=PASSPHRASE, today_fn=today)
-    yield s
-    if s.store.is_open:
-        s.close()
+from tests.conftest import today
 
 
 def recorded(cf: CaseFile) -> dict[str, str]:

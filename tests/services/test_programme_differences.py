@@ -6,31 +6,17 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from app.models.enums import ConsentState
 from app.models.errors import Refused
-from app.services import cases, setup, statistics
+from app.services import cases, statistics
 from app.services.context import Session
-from tests.conftest import PASSPHRASE, copy_store, dump_store, today
-from tests.programme_stores import build_programme_store
+from tests.conftest import dump_store
 
 PERIOD = {"start": dt.date(2024, 1, 1), "end": dt.date(2026, 11, 30)}
-
-
-@pytest.fixture(scope="module")
-def mappa_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return build_programme_store(tmp_path_factory.mktemp("mappa") / "panel.rtdb", "mappa")
-
-
-@pytest.fixture
-def msession(mappa_template: Path, tmp_path: Path) -> Iterator[Session]:
-    s = setup.unlock(copy_store(mappa_template, tmp_path / "mappa-store"), passphrase=PASSPHRASE, today_fn=today)
-    yield s
-    s.close()
 
 
 def test_mappa_seeks_no_consent(msession: Session) -> None:

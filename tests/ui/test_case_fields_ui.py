@@ -15,17 +15,11 @@ from PySide6.QtCore import Qt
 from app.models import rules
 from app.services import cases, statistics
 from tests.conftest import copy_store, today
-from tests.programme_stores import build_programme_store
 from tests.ui.conftest import Harness
 
 WAIT = 60_000
 BASE_HEADERS = ["Ref", "Name", "Date of birth", "Status", "Risk", "Lead", "Opened", "Next review",
                 "Overdue"]
-
-
-@pytest.fixture(scope="module")
-def mappa_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return build_programme_store(tmp_path_factory.mktemp("ui-mappa") / "panel.rtdb", "mappa", demo_cases=16)
 
 
 @pytest.fixture
