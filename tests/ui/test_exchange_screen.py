@@ -338,12 +338,18 @@ def test_dropping_files_on_the_screen_imports_them(qtbot, pair: Pair, monkeypatc
     assert screen.reports.rowCount() == 1
 
 
-def test_watched_folder_imports_each_new_file_once(qtbot, pair: Pair, monkeypatch, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def _watch_a_folder(pair: Pair, monkeypatch, tmp_path: Path):  # type: ignore[no-untyped-def]
+    """The Police officer chooses a new folder to watch, through the screen."""
     watched = tmp_path / "shared"
     watched.mkdir()
     screen = pair.screen(pair.police)
     monkeypatch.setattr(QFileDialog, "getExistingDirectory", lambda *a, **k: str(watched))
     screen.watch_button.click()
+    return screen, watched
+
+
+def test_watched_folder_imports_each_new_file_once(qtbot, pair: Pair, monkeypatch, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    screen, watched = _watch_a_folder(pair, monkeypatch, tmp_path)
     assert screen.watch_label.text() == f"Watching {watched}"
     out = _export(qtbot, pair, monkeypatch, "drop.rtb")
     pair.police.win.show_screen("Exchange")
@@ -381,11 +387,7 @@ def test_the_watched_folder_is_remembered_in_the_store_and_resumed_at_start(  # 
         qtbot, pair: Pair, monkeypatch, tmp_path: Path) -> None:
     from app.services import panel
 
-    watched = tmp_path / "shared"
-    watched.mkdir()
-    screen = pair.screen(pair.police)
-    monkeypatch.setattr(QFileDialog, "getExistingDirectory", lambda *a, **k: str(watched))
-    screen.watch_button.click()
+    _screen, watched = _watch_a_folder(pair, monkeypatch, tmp_path)
     pair.police.idle(WAIT)
     assert _remembered(pair.police) == watched
     store_id = pair.police.session.store.store_id
@@ -422,11 +424,7 @@ def test_a_remembered_folder_that_is_not_there_is_reported_not_watched(  # type:
 
 def test_nothing_is_imported_while_locked_and_the_folder_is_looked_at_on_unlock(  # type: ignore[no-untyped-def]
         qtbot, pair: Pair, monkeypatch, tmp_path: Path) -> None:
-    watched = tmp_path / "shared"
-    watched.mkdir()
-    screen = pair.screen(pair.police)
-    monkeypatch.setattr(QFileDialog, "getExistingDirectory", lambda *a, **k: str(watched))
-    screen.watch_button.click()
+    screen, watched = _watch_a_folder(pair, monkeypatch, tmp_path)
     out = _export(qtbot, pair, monkeypatch, "while-locked.rtb")
     win = pair.police.win
     win.lock()
