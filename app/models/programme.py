@@ -110,6 +110,9 @@ class Framework:
     kind: str = RATED
     counted: frozenset[str] = frozenset()  # checklist: the answers that count (e.g. "yes")
     thresholds: tuple[Threshold, ...] = ()
+    # checklist: may professional judgement choose a level below the one the answers suggest?
+    # (SafeLives: judgement may raise a MARAC level, never lower it below the checklist's result)
+    judgement_may_lower: bool = True
 
     def __post_init__(self) -> None:
         problems = []
@@ -136,8 +139,10 @@ class Framework:
                     problems.append(f"threshold level {t.level!r} unknown")
                 if not 0 < t.at_least <= n:
                     problems.append(f"threshold {t.at_least} is not between 1 and {n}")
-        elif self.thresholds or self.counted:
-            problems.append("only a checklist framework has thresholds and counting answers")
+        elif self.thresholds or self.counted or not self.judgement_may_lower:
+            problems.append(
+                "only a checklist framework has thresholds, counting answers and a judgement rule"
+            )
         if problems:
             raise InvalidInput("The programme's framework is not valid: " + "; ".join(problems))
 
@@ -155,6 +160,13 @@ class Framework:
         n = self.count(answers)
         met = [self.risk_level(t.level) for t in self.thresholds if n >= t.at_least]
         return max(met, key=lambda r: r.rank) if met else None
+
+    def lowest_allowed(self, answers: Iterable[str]) -> RiskLevel | None:
+        """The lowest level a person may choose for these answers: the suggested level where
+        judgement may not lower it, else None (any level may be chosen)."""
+        if self.judgement_may_lower:
+            return None
+        return self.suggested_level(answers)
 
     def rating(self, rating_id: str) -> Rating:
         for r in self.ratings:
@@ -559,6 +571,7 @@ def _framework(fw: Mapping[str, Any]) -> Framework:
                 Threshold(at_least=int(t["at_least"]), level=t["level"])
                 for t in fw.get("thresholds", ())
             ),
+            judgement_may_lower=bool(fw.get("judgement_may_lower", True)),
         )
     return Framework(
         name=fw["name"],

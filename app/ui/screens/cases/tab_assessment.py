@@ -431,6 +431,8 @@ class AssessmentEditor(QWidget):
             text += "The answers suggest no level: choose one by professional judgement."
         else:
             text += f"The answers suggest: {self.ctx.snap.risk_label(suggested)}."
+            if not self.fw.judgement_may_lower:
+                text += " Judgement may raise this level, not lower it."
         self.suggestion.setText(text)
         differs = suggested is not None and self.level.currentData() != suggested
         self.reason.setVisible(differs)
