@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
-from app.models.enums import AgendaKind, Role
+from app.models.enums import AgendaKind, ConsentState, Role
 from app.models.errors import InvalidInput
 
 
@@ -31,6 +31,9 @@ class Status:
     stage: str  # referral | screening | gathering | panel | support | exit | closed
     terminal: bool = False
     open_case: bool = True  # counts as an active case on dashboards
+    # the person's answer a case at this status stands on ("refused": consent refused or
+    # withdrawn), so that a person's refusal is never counted as the panel's decision
+    consent: str = ""
 
 
 @dataclass(frozen=True)
@@ -330,6 +333,13 @@ class Programme:
             t.source == self.initial_status for t in self.transitions
         ):
             problems.append(f"no transition leaves the initial status {self.initial_status!r}")
+        states = {c.value for c in ConsentState}
+        for st in self.statuses:
+            if st.consent and (st.consent not in states or not self.records_consent):
+                problems.append(
+                    f"status {st.id!r}: consent {st.consent!r} is not a consent answer, or the "
+                    "programme records no consent"
+                )
         seen_fields: set[str] = set()
         for cf in self.case_fields:
             if cf.id in seen_fields or not cf.choices:
@@ -456,6 +466,7 @@ def programme_from_dict(d: Mapping[str, Any]) -> Programme:
                 stage=s.get("stage", "panel"),
                 terminal=bool(s.get("terminal", False)),
                 open_case=bool(s.get("open", not s.get("terminal", False))),
+                consent=str(s.get("consent", "")),
             )
             for s in _req(d, "statuses", "programme")
         )
