@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
-from app.models.enums import AgendaKind, Role
+from app.models.enums import AgendaKind, ConsentState, Role
 from app.models.errors import InvalidInput
 
 
@@ -31,6 +31,9 @@ class Status:
     stage: str  # referral | screening | gathering | panel | support | exit | closed
     terminal: bool = False
     open_case: bool = True  # counts as an active case on dashboards
+    # the person's answer a case at this status stands on ("refused": consent refused or
+    # withdrawn), so that a person's refusal is never counted as the panel's decision
+    consent: str = ""
 
 
 @dataclass(frozen=True)
@@ -110,6 +113,9 @@ class Framework:
     kind: str = RATED
     counted: frozenset[str] = frozenset()  # checklist: the answers that count (e.g. "yes")
     thresholds: tuple[Threshold, ...] = ()
+    # checklist: may professional judgement choose a level below the one the answers suggest?
+    # (SafeLives: judgement may raise a MARAC level, never lower it below the checklist's result)
+    judgement_may_lower: bool = True
 
     def __post_init__(self) -> None:
         problems = []
@@ -136,8 +142,10 @@ class Framework:
                     problems.append(f"threshold level {t.level!r} unknown")
                 if not 0 < t.at_least <= n:
                     problems.append(f"threshold {t.at_least} is not between 1 and {n}")
-        elif self.thresholds or self.counted:
-            problems.append("only a checklist framework has thresholds and counting answers")
+        elif self.thresholds or self.counted or not self.judgement_may_lower:
+            problems.append(
+                "only a checklist framework has thresholds, counting answers and a judgement rule"
+            )
         if problems:
             raise InvalidInput("The programme's framework is not valid: " + "; ".join(problems))
 
@@ -155,6 +163,13 @@ class Framework:
         n = self.count(answers)
         met = [self.risk_level(t.level) for t in self.thresholds if n >= t.at_least]
         return max(met, key=lambda r: r.rank) if met else None
+
+    def lowest_allowed(self, answers: Iterable[str]) -> RiskLevel | None:
+        """The lowest level a person may choose for these answers: the suggested level where
+        judgement may not lower it, else None (any level may be chosen)."""
+        if self.judgement_may_lower:
+            return None
+        return self.suggested_level(answers)
 
     def rating(self, rating_id: str) -> Rating:
         for r in self.ratings:
@@ -318,6 +333,13 @@ class Programme:
             t.source == self.initial_status for t in self.transitions
         ):
             problems.append(f"no transition leaves the initial status {self.initial_status!r}")
+        states = {c.value for c in ConsentState}
+        for st in self.statuses:
+            if st.consent and (st.consent not in states or not self.records_consent):
+                problems.append(
+                    f"status {st.id!r}: consent {st.consent!r} is not a consent answer, or the "
+                    "programme records no consent"
+                )
         seen_fields: set[str] = set()
         for cf in self.case_fields:
             if cf.id in seen_fields or not cf.choices:
@@ -444,6 +466,7 @@ def programme_from_dict(d: Mapping[str, Any]) -> Programme:
                 stage=s.get("stage", "panel"),
                 terminal=bool(s.get("terminal", False)),
                 open_case=bool(s.get("open", not s.get("terminal", False))),
+                consent=str(s.get("consent", "")),
             )
             for s in _req(d, "statuses", "programme")
         )
@@ -559,6 +582,7 @@ def _framework(fw: Mapping[str, Any]) -> Framework:
                 Threshold(at_least=int(t["at_least"]), level=t["level"])
                 for t in fw.get("thresholds", ())
             ),
+            judgement_may_lower=bool(fw.get("judgement_may_lower", True)),
         )
     return Framework(
         name=fw["name"],

@@ -75,6 +75,7 @@ class StatsCase:
     exited_on: dt.date | None = None
     consent_given: bool = False
     consent_withdrawn: bool = False
+    consent_refused: bool = False  # the person refused when asked (at any time)
     actions: tuple[StatsAction, ...] = ()
     case_fields: tuple[tuple[str, str], ...] = ()  # (field id, choice id) in the current assessment
 
@@ -505,10 +506,12 @@ def compute_statistics(
     if programme.records_consent:  # a statutory programme (MAPPA) seeks no consent to count
         given = sum(1 for c in cohort if c.consent_given or c.consent_withdrawn)
         withdrawn = sum(1 for c in cohort if c.consent_withdrawn)
+        refused = sum(1 for c in cohort if c.consent_refused)
         b.counts(
             "consent", "Consent", "Cases",
             [("Consent given", "consent:given", given),
-             ("Consent later withdrawn", "consent:withdrawn", withdrawn)],
+             ("Consent later withdrawn", "consent:withdrawn", withdrawn),
+             ("Consent refused", "consent:refused", refused)],
             None,
         )  # fmt: skip
         b.imply("consent:given", given, "consent:withdrawn", withdrawn, "consent:kept")

@@ -416,6 +416,22 @@ def _demo_case(
                 },
                 record_id=rid(),
             )
+    refused = prog.status(end).consent
+    if refused and prog.records_consent:  # the person's answer the status stands on
+        asked = received + dt.timedelta(days=min(span, 30))
+        w.create(
+            "consent",
+            {
+                "case_id": case_id,
+                "state": ConsentState(refused),
+                "given_by": "parent" if age < 18 else "subject",
+                "recorded_on": asked,
+                "notes": "",
+                "reassess_on": asked
+                + dt.timedelta(days=prog.intervals.consent_reassess_days),
+            },
+            record_id=rid(),
+        )
     if stage in ("support", "exit"):
         if prog.records_consent:  # a statutory programme (MAPPA) seeks none
             w.create(

@@ -115,7 +115,7 @@ def demo_checklist(
     extra = {"suggested": suggested.id if suggested else ""}
     if suggested is not None:
         risk = suggested.id
-        if rng.random() < 0.1:
+        if rng.random() < 0.1 and fw.judgement_may_lower:
             lower = [r for r in fw.risk_levels if r.rank < suggested.rank]
             if lower:
                 risk = max(lower, key=lambda r: r.rank).id

@@ -79,6 +79,12 @@ def record_assessment(
     if fw.is_checklist:
         if len(seen) != len(known):
             raise InvalidInput("Every question needs an answer (not known is an answer).")
+        floor = fw.lowest_allowed(f.rating for f in assessment.factors)
+        if floor is not None and level.rank < floor.rank:
+            raise InvalidInput(
+                f"The checklist's answers put the risk at “{floor.label}”: professional "
+                f"judgement may raise the level, never lower it below the checklist's result."
+            )
         if suggested is not None and suggested.id != level.id and not reason:
             raise InvalidInput(
                 f"The checklist suggests “{suggested.label}”: give the reason for choosing "

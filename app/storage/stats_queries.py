@@ -100,11 +100,14 @@ def stats_cases(
 
     given: set[str] = set()
     withdrawn: set[str] = set()
+    refused: set[str] = set()
     for row in conn.execute(select(s.consent.c.case_id, s.consent.c.state)):
         if row.state == ConsentState.GIVEN.value:
             given.add(row.case_id)
         elif row.state == ConsentState.WITHDRAWN.value:
             withdrawn.add(row.case_id)
+        elif row.state == ConsentState.REFUSED.value:
+            refused.add(row.case_id)
 
     a, m = s.agenda_item, s.meeting
     panel: dict[str, dt.date] = {}
@@ -172,6 +175,7 @@ def stats_cases(
                 exited_on=parse_date(row.exited_on),
                 consent_given=case_id in given or case_id in withdrawn,
                 consent_withdrawn=case_id in withdrawn,
+                consent_refused=case_id in refused,
                 actions=tuple(sorted(actions.get(case_id, ()), key=lambda x: x.due)),
                 case_fields=fields.get(case_id, ()),
             )

@@ -219,19 +219,31 @@ def test_assessment_of_the_frameworks_kind(psession: Session) -> None:
     t = max(fw.thresholds, key=lambda t: t.at_least)
     suggested = fw.risk_level(t.level)
     lower = next(r for r in reversed(levels) if r.rank < suggested.rank)
+    higher = [r for r in levels if r.rank > suggested.rank]
     # At the threshold the checklist suggests its level; choosing it needs no reason ...
     risk.record_assessment(psession, case_id=cid, assessment=_assessment(prog, suggested.id, yes=t.at_least))
     # ... choosing another needs one, and the override is kept with the suggestion.
-    with pytest.raises(InvalidInput, match="reason"):
-        risk.record_assessment(psession, case_id=cid, assessment=_assessment(prog, lower.id, yes=t.at_least))
+    # (where judgement may only raise the level, the override is upwards, or none at the top)
+    override = lower if fw.judgement_may_lower else (higher[0] if higher else suggested)
+    if override.id != suggested.id:
+        with pytest.raises(InvalidInput, match="reason"):
+            risk.record_assessment(psession, case_id=cid, assessment=_assessment(prog, override.id, yes=t.at_least))
+    if not fw.judgement_may_lower:
+        # Judgement may raise the level, never lower it below the checklist's result (MARAC).
+        before = cases.get_case_file(psession, cid, audit_view=False).assessments
+        with pytest.raises(InvalidInput, match="never lower it"):
+            risk.record_assessment(
+                psession, case_id=cid, assessment=_assessment(prog, lower.id, yes=t.at_least, reason="Order now in place.")
+            )
+        assert cases.get_case_file(psession, cid, audit_view=False).assessments == before
     risk.record_assessment(
-        psession, case_id=cid, assessment=_assessment(prog, lower.id, yes=t.at_least, reason="Order now in place.")
+        psession, case_id=cid, assessment=_assessment(prog, override.id, yes=t.at_least, reason="Order now in place.")
     )
     # Below every threshold there is no suggestion: the level is a free judgement.
     risk.record_assessment(psession, case_id=cid, assessment=_assessment(prog, levels[-1].id, yes=t.at_least - 1))
     versions = cases.get_case_file(psession, cid, audit_view=False).assessments
     notes = [split_summaries(a.dimension_summaries) for a in versions]
-    assert [a.risk_level for a in versions] == [suggested.id, lower.id, levels[-1].id]
+    assert [a.risk_level for a in versions] == [suggested.id, override.id, levels[-1].id]
     assert [n.suggested_level for n in notes] == [suggested.id, suggested.id, ""]
     assert [n.level_reason for n in notes] == ["", "Order now in place.", ""]
     # Every question needs an answer.

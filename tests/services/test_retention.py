@@ -125,7 +125,7 @@ def test_purge_deletes_everything_of_the_case(session: Session):
     item = retention.retention_review(session)[0]
     cf = cases.get_case_file(session, item.case_id, audit_view=False)
     others = [c.id for c in cases.list_cases(session) if c.id != item.case_id]
-    other_files = {c: cases.get_case_file(session, c, audit_view=False) for c in others[:5]}
+    other_files = {c: cases.get_case_file(session, c, audit_view=False) for c in others}
     before = _rows_of_case(session, item.case_id, cf.subject.id)
     with session.view() as conn:
         agenda = conn.execute(text("SELECT count(*) FROM agenda_item WHERE case_id = :c"),
@@ -137,7 +137,7 @@ def test_purge_deletes_everything_of_the_case(session: Session):
     assert sum(result.counts.values()) == before + agenda and result.counts["case"] == 1
     assert _rows_of_case(session, item.case_id, cf.subject.id) == 0
     assert item.case_id not in {c.id for c in cases.list_cases(session)}
-    for cid, f in other_files.items():  # other cases untouched
+    for cid, f in list(other_files.items())[:5]:  # other cases untouched
         assert cases.get_case_file(session, cid, audit_view=False) == f
     with session.view() as conn:
         ops = conn.execute(select(op_log).where(op_log.c.case_id == item.case_id)).all()

@@ -148,3 +148,31 @@ def test_refusals_write_nothing(session: Session, tmp_path: Path, start, end, ou
     with pytest.raises(InvalidInput, match=message):
         statistics.write_return(session, start=start, end=end, out=outdir / out)
     assert list(outdir.iterdir()) == [] and dump_store(session) == before
+
+
+def test_a_refused_consent_is_the_persons_answer_not_the_panels_decision(session: Session):
+    """Channel guidance: consent refused (or withdrawn) is its own status and its own line; the
+    case still counts as adopted by the panel, never as "not adopted"."""
+    from app.models.enums import ConsentState
+
+    prog = session.programme
+    refused = [s for s in prog.statuses if s.consent == ConsentState.REFUSED.value]
+    assert refused, "the programme has a status for a refused consent"
+    at_adopted = [c for c in cases.list_cases(session) if c.status == prog.adopted_status]
+    assert at_adopted
+    cid = at_adopted[0].id
+    before = statistics.compute(session, start=START, end=END)
+    cases.record_consent(session, case_id=cid, state=ConsentState.REFUSED)
+    cases.change_status(session, case_id=cid, status=refused[0].id, rationale="Declined support.")
+    after = statistics.compute(session, start=START, end=END)
+    f = cases.get_case_file(session, cid, audit_view=False)
+    counted = START <= f.referral.received <= END
+    assert f.case.status == refused[0].id != "not-adopted"
+    assert after.breakdown("consent").value("Consent refused") == (
+        before.breakdown("consent").value("Consent refused") + counted
+    )
+    progress = ("Discussed at panel", "Adopted by the panel")
+    for label in progress:
+        assert after.breakdown("case_progress").value(label) == before.breakdown(
+            "case_progress"
+        ).value(label)

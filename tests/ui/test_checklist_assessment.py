@@ -81,6 +81,16 @@ def test_checklist_editor_suggests_and_asks_for_a_reason(ui: Harness, qtbot) -> 
 
     editor.level.setCurrentIndex(editor.level.findData(suggested.id))
     assert not editor.reason.isVisible()
+    if not fw.judgement_may_lower:
+        # Judgement may raise the level, never lower it: lower levels are not offered (MARAC).
+        assert "not lower it" in editor.suggestion.text()
+        model = editor.level.model()
+        assert not model.item(editor.level.findData(lower.id)).isEnabled()
+        assert model.item(editor.level.findData(suggested.id)).isEnabled()
+        higher = [r for r in fw.risk_levels if r.rank > suggested.rank]
+        if not higher:
+            return
+        lower = higher[0]  # the override below is upwards
     editor.level.setCurrentIndex(editor.level.findData(lower.id))
     assert editor.reason.isVisible()  # a different level: the reason is asked for
 

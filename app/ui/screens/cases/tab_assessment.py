@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from PySide6.QtGui import QStandardItemModel
 from PySide6.QtWidgets import (
     QComboBox,
     QGridLayout,
@@ -431,7 +432,16 @@ class AssessmentEditor(QWidget):
             text += "The answers suggest no level: choose one by professional judgement."
         else:
             text += f"The answers suggest: {self.ctx.snap.risk_label(suggested)}."
+            if not self.fw.judgement_may_lower:
+                text += " Judgement may raise this level, not lower it."
         self.suggestion.setText(text)
+        # Where judgement may only raise the level (MARAC), levels below the floor are not offered.
+        floor = self.fw.lowest_allowed(f.rating for f in answers)
+        items = self.level.model()
+        for i in range(self.level.count()):
+            below = floor is not None and self.fw.risk_level(self.level.itemData(i)).rank < floor.rank
+            if isinstance(items, QStandardItemModel):  # a combo box's own model
+                items.item(i).setEnabled(not below)
         differs = suggested is not None and self.level.currentData() != suggested
         self.reason.setVisible(differs)
         self.reason.setEnabled(differs)
