@@ -203,7 +203,11 @@ def _apply(
         result = applier.result
         hook("applied")
         if not ws.is_hub and first_received:
-            _check_scope(conn, ws.agency.id, first_received[0], result.cases)
+            # the member's agency as the coordinator's record now says (the file may have just
+            # linked this workstation to an agency the panel already had)
+            me = repo.get_row(conn, "member", ws.member.id)
+            _check_scope(conn, str(me.agency_id) if me is not None else ws.agency.id,
+                         first_received[0], result.cases)
         peer = sync_store.peer_state(conn, sender)
         if peer is None or m.sender_epoch >= int(peer.epoch):
             sync_store.replace_acks_out(conn, sender, m.acks)
