@@ -181,13 +181,21 @@ def invite(
         issued=issued, expires=expires,
     )
     out = Path(out).expanduser().absolute()
-    with session.change() as w:
-        meta_store.put(w.conn, _ISSUED + invitation_id,
-                       json.dumps({"member_id": m.id, "expires": expires.isoformat()}))
-        w.record_event("invite", "member", m.id, [f"invitation:{invitation_id}",
-                                                  f"expires:{expires.date().isoformat()}"])
-        # written last, inside the transaction: if the file cannot be written nothing is recorded
-        write_file_atomic(out, data, mode=0o644)
+    written = False
+    try:
+        with session.change() as w:
+            meta_store.put(w.conn, _ISSUED + invitation_id,
+                           json.dumps({"member_id": m.id, "expires": expires.isoformat()}))
+            w.record_event("invite", "member", m.id, [f"invitation:{invitation_id}",
+                                                      f"expires:{expires.date().isoformat()}"])
+            # written last, inside the transaction: if the file cannot be written nothing is
+            # recorded; if the commit fails the file is removed
+            write_file_atomic(out, data, mode=0o644)
+            written = True
+    except BaseException:
+        if written:
+            out.unlink(missing_ok=True)
+        raise
     return Invited(out, invitation_id, m.id, m.name, agency.name, m.role.value, expires,
                    ws.fingerprint)
 

@@ -98,9 +98,12 @@ def test_joining_by_invitation_through_the_command_line(mappa_template: Path, tm
     cli(hub_path, "export", "--to", card.device_id, "--out", str(tmp_path / "to-pat.rtb"))
     got = json.loads(cli(officer_path, "import", str(tmp_path / "to-pat.rtb"), "--json").stdout)
     assert got["outcome"] == "applied" and got["applied"] > 0
+    shared = json.loads(cli(officer_path, "cases", "--json").stdout)[0]
+    cli(officer_path, "note", shared["id"], "--text", "Seen at home; engaging well.")
     cli(officer_path, "export", "--to", hub_fp[:11], "--out", str(tmp_path / "from-pat.rtb"))
     back = json.loads(cli(hub_path, "import", str(tmp_path / "from-pat.rtb"), "--json").stdout)
-    assert back["outcome"] == "applied"
+    # the note is authorised as the listed member's, in Northshire Police's name
+    assert back["outcome"] == "applied" and back["applied"] >= 1 and not back["refused"]
 
     hub = setup.unlock(hub_path, passphrase=PASSPHRASE)
     assert counts(hub) == before
