@@ -12,6 +12,7 @@ from pathlib import Path
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel
 
+from app.config.programmes import load_programme
 from app.crypto.identity import read_identity_card
 from app.crypto.keyfile import KdfParams
 from app.models.enums import Role
@@ -186,3 +187,43 @@ def test_enrol_dialog_asks_which_agency_and_never_duplicates_one(demo_ui, qtbot,
     agencies = h.tasks.call_sync(lambda: panel.list_agencies(h.session))
     assert len(agencies) == agencies_before
     assert [a.name for a in agencies].count("Northshire Police") == 1
+
+
+def test_a_joined_member_store_shows_the_panels_name_and_programme(
+        qtbot, mappa_template: Path, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    from tests.ui.conftest import Harness
+
+    hub_path, inv, fp, member_id = _invitation(mappa_template, tmp_path)
+    joined_path = tmp_path / "joined" / "panel.rtdb"
+    joined = joining.join_panel(joined_path, invitation=inv.read_bytes(), fingerprint=fp,
+                                passphrase=PASSPHRASE, kdf=KdfParams.cheap(), today_fn=today).session
+    card = exchange.identity_card(joined)
+    hub = setup.unlock(hub_path, passphrase=PASSPHRASE)
+    exchange.enrol(hub, card=card, fingerprint=read_identity_card(card).fingerprint)
+    out = tmp_path / "to-member.rtb"
+    exchange.export_bundle(hub, to_member=joined.workstation.device_id, out=out)
+    panel_name = hub.workstation.panel_name
+    hub.close()
+    assert exchange.import_bundle(joined, path=out).outcome == "applied"
+    joined.close()
+    h = Harness(qtbot, joined_path, tmp_path / "member.ini")
+    try:
+        assert panel_name in h.win.windowTitle() and "Risk panel" not in h.win.windowTitle()
+        assert h.ctx.snap.programme.id == "mappa"
+        assert h.ctx.snap.workstation.member.id == member_id
+        screen = h.win.show_screen("Cases")
+        h.idle()
+        model = screen.model
+        qtbot.waitUntil(lambda: model.rowCount() > 0 and model.summary(0) is not None, timeout=WAIT)
+        headers = [model.headerData(c, Qt.Orientation.Horizontal) for c in range(model.columnCount())]
+        assert [cf.heading for cf in load_programme("mappa").case_fields] == headers[5:7]  # case fields
+        mappa = load_programme("mappa")
+        status_col = model.column_of("status")
+        for row in range(model.rowCount()):
+            summary = model.summary(row)
+            if summary is None:
+                continue
+            shown = model.data(model.index(row, status_col))
+            assert shown == mappa.status_label(summary.status) and shown != summary.status
+    finally:
+        h.close()
