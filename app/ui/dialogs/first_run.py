@@ -309,6 +309,7 @@ class FirstRunDialog(QDialog):
             joining.check_invitation(invitation, typed)
             path.parent.mkdir(parents=True, exist_ok=True)
             created = join(path, invitation=invitation, fingerprint=typed, passphrase=passphrase)
+            _ = created.session.workstation  # read on the store worker; the GUI reads the cache
             return created, ui_queries.keyring_availability()
 
         self.joined = True
