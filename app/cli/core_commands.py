@@ -19,7 +19,7 @@ from app.cli.base import (
 from app.config.programmes import DEFAULT_PROGRAMME
 from app.models.dates import format_uk
 from app.models.enums import ActionStatus, Role
-from app.models.errors import InvalidInput, NotFound
+from app.models.errors import InvalidInput, NotFound, UsageError
 from app.models.ids import AgencyId
 from app.services import actions as actions_svc
 from app.services import cases as cases_svc
@@ -33,13 +33,15 @@ from app.services.context import Session
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("init", help="create the encrypted store and this workstation's identity")
-    p.add_argument("--name", required=True)
-    p.add_argument("--agency", required=True)
-    p.add_argument("--role", required=True, choices=[r.value for r in Role])
+    p.add_argument("--name")
+    p.add_argument("--agency")
+    p.add_argument("--role", choices=[r.value for r in Role])
     p.add_argument("--panel", default="")
     p.add_argument("--programme", default=DEFAULT_PROGRAMME)
+    p.add_argument("--invitation", help="join a panel as the member this invitation file names")
+    p.add_argument("--fingerprint", help="the coordinator's fingerprint, read aloud (with --invitation)")
     p.add_argument("--json", action="store_true")
-    p.set_defaults(func=cmd_init, needs_store=False)
+    p.set_defaults(func=cmd_init, needs_store=False, check=_check_init)
 
     p = sub.add_parser("status", help="who this workstation is, and counts")
     p.add_argument("--json", action="store_true")
@@ -135,22 +137,45 @@ def _kdf_for_init() -> object | None:
     return None
 
 
+def _check_init(args: argparse.Namespace) -> None:
+    if args.invitation:
+        if not args.fingerprint:
+            raise UsageError("init --invitation needs --fingerprint, read aloud by the coordinator.")
+        if args.name or args.agency or args.role or args.panel:
+            raise UsageError("init --invitation takes the name, agency, role and panel from the "
+                             "invitation; leave out --name, --agency, --role and --panel.")
+    elif not (args.name and args.agency and args.role):
+        raise UsageError("init needs --name, --agency and --role (or --invitation and --fingerprint).")
+
+
 def cmd_init(args: argparse.Namespace) -> int:
+    invitation = None
+    if args.invitation:  # read and check before asking for a passphrase: a refusal creates nothing
+        from app.services import joining
+
+        invitation = joining.read_invitation_file(Path(args.invitation))
+        joining.check_invitation(invitation, args.fingerprint)
     passphrase = os.environ.get("ROUNDTABLE_NEW_PASSPHRASE") or os.environ.get(
         "ROUNDTABLE_PASSPHRASE"
     )
     if passphrase is None:
         passphrase = read_new_passphrase(args)
-    created = setup_svc.create_store(
-        store_path(args),
-        passphrase=passphrase,
-        name=args.name,
-        agency=args.agency,
-        role=Role(args.role),
-        panel=args.panel,
-        programme=args.programme,
-        kdf=_kdf_for_init(),  # type: ignore[arg-type]
-    )
+    if invitation is not None:
+        created = joining.join_panel(
+            store_path(args), invitation=invitation, fingerprint=args.fingerprint,
+            passphrase=passphrase, kdf=_kdf_for_init(),  # type: ignore[arg-type]
+        )
+    else:
+        created = setup_svc.create_store(
+            store_path(args),
+            passphrase=passphrase,
+            name=args.name,
+            agency=args.agency,
+            role=Role(args.role),
+            panel=args.panel,
+            programme=args.programme,
+            kdf=_kdf_for_init(),  # type: ignore[arg-type]
+        )
     ws = created.session.workstation
     created.session.close()
     if args.json:
@@ -160,7 +185,10 @@ def cmd_init(args: argparse.Namespace) -> int:
                 "fingerprint": created.fingerprint,
                 "recovery_key": created.recovery_key,
                 "device_id": ws.device_id,
+                "member_id": ws.member.id,
                 "agency_id": ws.agency.id,
+                "panel": ws.panel_name,
+                "programme": ws.programme,
             }
         )
     else:
@@ -169,6 +197,11 @@ def cmd_init(args: argparse.Namespace) -> int:
         out("")
         out("Recovery key (shown once; write it down and keep it somewhere safe):")
         out(f"  {created.recovery_key}")
+        if invitation is not None:
+            out("")
+            out(f"Joined {ws.panel_name} as {ws.member.name} ({ws.agency.name}).")
+            out("Next: write your identity card (roundtable identity --out CARD), send it to the "
+                "coordinator and read them the fingerprint above.")
     return 0
 
 

@@ -25,6 +25,8 @@ def register(sub: Any) -> None:
     p = sub.add_parser("enrol", help="trust a workstation's card after comparing its fingerprint")
     p.add_argument("card", help="the identity card file")
     p.add_argument("--fingerprint", required=True, help="the fingerprint read out by its owner")
+    p.add_argument("--agency", help="coordinator: the panel's agency this workstation belongs to "
+                   "(id, short name or name), for a card not made from an invitation")
     p.set_defaults(func=_enrol)
 
     p = sub.add_parser("export", help="write a signed, encrypted bundle for a member")
@@ -54,7 +56,10 @@ def _enrol(args: argparse.Namespace, session: Session) -> int:
         card = Path(args.card).read_bytes()
     except OSError as exc:
         raise InvalidInput(f"The card file could not be read ({exc.strerror or 'error'}).") from exc
-    e = exchange.enrol(session, card=card, fingerprint=args.fingerprint)
+    try:
+        e = exchange.enrol(session, card=card, fingerprint=args.fingerprint, agency=args.agency)
+    except exchange.AgencyChoiceNeeded as exc:
+        raise exchange.AgencyChoiceNeeded(f"{exc.user_message} Use --agency AGENCY.") from exc
     out(f"Enrolled {e.name} ({e.role}, {e.agency_name}), member {e.member_id}")
     out(f"Fingerprint: {e.fingerprint}")
     return 0

@@ -23,6 +23,7 @@ COMMAND_MODULES = (
     "app.cli.document_commands",
     "app.cli.intake_commands",
     "app.cli.records_commands",
+    "app.cli.join_commands",
 )
 
 

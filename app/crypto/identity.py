@@ -189,6 +189,9 @@ def _text_field(value: object, what: str) -> str:
 
 # --- identity cards ------------------------------------------------------------------------------
 _CARD_TEXT_FIELDS = ("device_id", "name", "agency_id", "agency_name", "role", "created")
+# A workstation that joined by invitation says which listed member it is a device of, of which
+# panel, and by which invitation (all three, or none: a card made without an invitation).
+_CARD_JOIN_FIELDS = ("member_id", "panel_id", "invitation_id")
 
 
 @dataclass(frozen=True)
@@ -202,10 +205,17 @@ class IdentityCard:
     role: str
     created: str
     identity: PublicIdentity
+    member_id: str = ""  # set only on a card made from an invitation (then panel and invitation too)
+    panel_id: str = ""
+    invitation_id: str = ""
 
     @property
     def fingerprint(self) -> str:
         return self.identity.fingerprint
+
+    @property
+    def from_invitation(self) -> bool:
+        return bool(self.invitation_id)
 
 
 def make_identity_card(
@@ -217,8 +227,12 @@ def make_identity_card(
     agency_name: str,
     role: str,
     created: str,
+    joined: dict[str, str] | None = None,
 ) -> bytes:
-    """The card file: canonical UTF-8 JSON with both public keys and a self-signature."""
+    """The card file: canonical UTF-8 JSON with both public keys and a self-signature.
+
+    ``joined`` (``member_id``, ``panel_id``, ``invitation_id``) is given by a workstation set up
+    from an invitation, so the coordinator's store links the card to the invited member."""
     fields = {
         "device_id": device_id,
         "name": name,
@@ -227,6 +241,10 @@ def make_identity_card(
         "role": role,
         "created": created,
     }
+    if joined is not None:
+        if set(joined) != set(_CARD_JOIN_FIELDS):
+            raise ValueError("joined needs member_id, panel_id and invitation_id")
+        fields.update(joined)
     for what, value in fields.items():
         _text_field(value, what)
     pub = keys.public()
@@ -254,9 +272,10 @@ def read_identity_card(data: bytes) -> IdentityCard:
         raise InvalidInput("That file is not a Roundtable identity card.")
     if type(doc.get("version")) is not int or doc["version"] != CARD_VERSION:
         raise InvalidInput("This identity card was made by a different version of Roundtable.")
-    if set(doc) != expected:
+    if set(doc) not in (expected, expected | set(_CARD_JOIN_FIELDS)):
         raise InvalidInput("The identity card has missing or unexpected fields.")
-    values = {what: _text_field(doc[what], what.replace("_", " ")) for what in _CARD_TEXT_FIELDS}
+    text_fields = [f for f in (*_CARD_TEXT_FIELDS, *_CARD_JOIN_FIELDS) if f in doc]
+    values = {what: _text_field(doc[what], what.replace("_", " ")) for what in text_fields}
     identity = PublicIdentity(
         sign_pub=_unb64(doc["sign_pub"], KEY_BYTES, "identity card's signing key"),
         enc_pub=_unb64(doc["enc_pub"], KEY_BYTES, "identity card's encryption key"),

@@ -40,6 +40,7 @@ from app.crypto.identity import PublicIdentity, make_identity_card, read_identit
 from app.models.enums import MemberStatus, Role
 from app.models.errors import Ambiguous, InvalidInput, NotFound, PermissionDenied, Refused
 from app.models.ids import new_id
+from app.services import joining
 from app.services.context import Session
 from app.services.exchange_conflicts import ConflictView, list_conflicts, resolve_conflict
 from app.services.exchange_files import ImportReport, do_export, do_import
@@ -72,7 +73,11 @@ SILENCE_DAYS = 7
 
 # --- identity and enrolment -------------------------------------------------------------------------
 def identity_card(session: Session) -> bytes:
+    """This workstation's card; a store set up from an invitation names its member, panel and
+    invitation in it, so the coordinator's store links the card to the invited member."""
     ws = session.workstation
+    with session.view() as conn:
+        joined = joining.joined_fields(conn)
     return make_identity_card(
         session.store.device_keys(),
         device_id=ws.device_id,
@@ -81,6 +86,7 @@ def identity_card(session: Session) -> bytes:
         agency_name=ws.agency.name,
         role=ws.member.role.value,
         created=utc_now_iso(),
+        joined=joined,
     )
 
 
@@ -95,12 +101,37 @@ class CardPreview:
     name: str
     agency_name: str
     role: str
+    from_invitation: bool = False
 
 
 def preview_card(card: bytes) -> CardPreview:
     """Read a card without trusting it; ``InvalidInput`` for a malformed or forged card."""
     parsed = read_identity_card(card)
-    return CardPreview(parsed.name, parsed.agency_name, parsed.role)
+    return CardPreview(parsed.name, parsed.agency_name, parsed.role, parsed.from_invitation)
+
+
+class AgencyChoiceNeeded(Refused):
+    """A card's agency is not on the panel but its name is: say which agency it belongs to."""
+
+
+@dataclass(frozen=True)
+class AgencyChoice:
+    """For the enrol dialog: whether the hub must ask which agency a card belongs to."""
+
+    needed: bool  # the card's agency id is not on the panel and the card is not from an invitation
+    agencies: tuple[tuple[str, str], ...]  # (id, name) of the panel's agencies
+    suggested: str | None  # the agency with the card's agency name, if the panel has one
+    new_allowed: bool  # the card's agency name is new to the panel (enrolling may create it)
+
+
+def agency_choice(session: Session, card: bytes) -> AgencyChoice:
+    c = read_identity_card(card)
+    with session.view() as conn:
+        agencies = tuple((a.id, a.name) for a in repo.agencies(conn))
+        known = repo.get_row(conn, "agency", c.agency_id) is not None
+        same = joining.agency_named(conn, c.agency_name)
+    needed = session.workstation.is_hub and not c.from_invitation and not known
+    return AgencyChoice(needed, agencies, same.id if same else None, same is None)
 
 
 @dataclass(frozen=True)
@@ -115,8 +146,13 @@ class Enrolled:
     created_agency: bool
 
 
-def enrol(session: Session, *, card: bytes, fingerprint: str) -> Enrolled:
-    """Trust a workstation's card, only if ``fingerprint`` (read out of band) is its own."""
+def enrol(session: Session, *, card: bytes, fingerprint: str, agency: str | None = None) -> Enrolled:
+    """Trust a workstation's card, only if ``fingerprint`` (read out of band) is its own.
+
+    On the hub a card made from an invitation becomes a device of the invited member (no new
+    member, no new agency). Another card whose agency the panel does not hold joins ``agency``
+    (an existing agency by id, short name or name) when given; without it, a new agency is made
+    from the card only if the panel has no agency of that name (``AgencyChoiceNeeded``)."""
     c = read_identity_card(card)
     if not c.identity.fingerprint_matches(fingerprint):
         raise Refused(
@@ -130,7 +166,9 @@ def enrol(session: Session, *, card: bytes, fingerprint: str) -> Enrolled:
         role = Role(c.role)
     except ValueError as exc:
         raise InvalidInput("The identity card names an unknown role.") from exc
+    chosen = joining.resolve_agency(session, agency) if agency and ws.is_hub else None
     created_agency = False
+    member_id, agency_id, agency_name = c.device_id, c.agency_id, c.agency_name
     with session.change() as w:
         if ws.is_hub:
             if role is Role.COORDINATOR:
@@ -138,25 +176,38 @@ def enrol(session: Session, *, card: bytes, fingerprint: str) -> Enrolled:
             existing = repo.get_row(w.conn, "device", c.device_id)
             if existing is not None and existing.fingerprint != c.fingerprint:
                 raise Refused("That workstation is enrolled with different keys: revoke it first.")
-            if repo.get_row(w.conn, "agency", c.agency_id) is None:
-                w.create(
-                    "agency",
-                    {"name": c.agency_name, "short": c.agency_name[:12], "sector": "other",
-                     "is_police": "police" in c.agency_name.casefold()},
-                    record_id=c.agency_id,
-                )
-                created_agency = True
-            if repo.get_row(w.conn, "member", c.device_id) is None:
+            if c.from_invitation:
+                # a device of the invited member: no new member, no new agency
+                invited = joining.check_invited_card(w.conn, session, c)
+                member_id, agency_id = invited.id, invited.agency_id
+            elif repo.get_row(w.conn, "agency", c.agency_id) is None or chosen is not None:
+                if chosen is not None:
+                    agency_id, agency_name = chosen.id, chosen.name
+                else:
+                    same = joining.agency_named(w.conn, c.agency_name)
+                    if same is not None:
+                        raise AgencyChoiceNeeded(
+                            f"The panel already has an agency called “{same.name}”: say which of "
+                            "the panel's agencies this workstation belongs to."
+                        )
+                    w.create(
+                        "agency",
+                        {"name": c.agency_name, "short": c.agency_name[:12], "sector": "other",
+                         "is_police": "police" in c.agency_name.casefold()},
+                        record_id=c.agency_id,
+                    )
+                    created_agency = True
+            if not c.from_invitation and repo.get_row(w.conn, "member", c.device_id) is None:
                 w.create(
                     "member",
-                    {"name": c.name, "agency_id": c.agency_id, "role": role.value, "email": "",
+                    {"name": c.name, "agency_id": agency_id, "role": role.value, "email": "",
                      "status": MemberStatus.ACTIVE.value, "area": ""},
                     record_id=c.device_id,
                 )
             if existing is None:
                 w.create(
                     "device",
-                    {"member_id": c.device_id,
+                    {"member_id": member_id,
                      "sign_pub": base64.b64encode(c.identity.sign_pub).decode(),
                      "enc_pub": base64.b64encode(c.identity.enc_pub).decode(),
                      "fingerprint": c.fingerprint, "status": MemberStatus.ACTIVE.value},
@@ -170,14 +221,14 @@ def enrol(session: Session, *, card: bytes, fingerprint: str) -> Enrolled:
         sync_store.save_trust(
             w.conn,
             sync_store.Trusted(
-                device_id=c.device_id, member_id=c.device_id, agency_id=c.agency_id, name=c.name,
-                agency_name=c.agency_name, role=role.value, sign_pub=c.identity.sign_pub,
+                device_id=c.device_id, member_id=member_id, agency_id=agency_id, name=c.name,
+                agency_name=agency_name, role=role.value, sign_pub=c.identity.sign_pub,
                 enc_pub=c.identity.enc_pub, fingerprint=c.fingerprint,
                 enrolled_at=sync_store.now_iso(),
             ),
         )
         w.record_event("enrol", "device", c.device_id, [f"fingerprint:{c.fingerprint}"])
-    return Enrolled(c.device_id, c.device_id, c.name, c.agency_id, c.agency_name, role.value,
+    return Enrolled(member_id, c.device_id, c.name, agency_id, agency_name, role.value,
                     c.fingerprint, created_agency)
 
 

@@ -13,18 +13,21 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+from app.config.programmes import load_programme
 from app.crypto.identity import PublicIdentity
-from app.models.errors import BundleRejected, SecurityAlert
+from app.models.errors import BundleRejected, NeedsNewerReader, SecurityAlert
 from app.models.sync_ops import Op
 from app.models.sync_scope import Author
 from app.services.context import Session
 from app.services.exchange_files import (
+    PANEL_SETTINGS,
     ImportReport,
     check_clock,
     stream_name,
     verify_registry,
 )
 from app.storage import audit as audit_store
+from app.storage import meta as meta_store
 from app.storage import repo, sync_store
 from app.storage.sync_apply import Applier
 from app.storage.sync_conflicts import open_conflict_ids
@@ -200,7 +203,11 @@ def _apply(
         result = applier.result
         hook("applied")
         if not ws.is_hub and first_received:
-            _check_scope(conn, ws.agency.id, first_received[0], result.cases)
+            # the member's agency as the coordinator's record now says (the file may have just
+            # linked this workstation to an agency the panel already had)
+            me = repo.get_row(conn, "member", ws.member.id)
+            _check_scope(conn, str(me.agency_id) if me is not None else ws.agency.id,
+                         first_received[0], result.cases)
         peer = sync_store.peer_state(conn, sender)
         if peer is None or m.sender_epoch >= int(peer.epoch):
             sync_store.replace_acks_out(conn, sender, m.acks)
@@ -281,11 +288,40 @@ def _registry(session: Session, conn: Any, version: int, doc: bytes | None, send
     if doc is None or version <= have:
         return have  # a lower or equal version is ignored
     coordinator = next(t for t in sync_store.trusted(conn) if t.device_id == sender)
-    verify_registry(doc, PublicIdentity(coordinator.sign_pub, coordinator.enc_pub), version)
+    body = verify_registry(doc, PublicIdentity(coordinator.sign_pub, coordinator.enc_pub), version)
+    _apply_panel_settings(conn, body.get("panel"))
     import hashlib
 
     sync_store.save_registry(conn, version, hashlib.sha256(doc).hexdigest(), doc)
     return version
+
+
+def _apply_panel_settings(conn: Any, panel: object) -> None:
+    """The hub's panel-wide settings (name, programme, auto-lock; the panel's id), from the signed
+    registry, onto this member store. A registry without them (an older hub) changes nothing."""
+    if panel is None:
+        return
+    if not isinstance(panel, dict) or set(panel) != set(PANEL_SETTINGS) or not all(
+        isinstance(v, str) and len(v) <= 200 for v in panel.values()
+    ):
+        raise SecurityAlert("The panel settings in the exchange file are not valid.")
+    mine = meta_store.get(conn, "panel_id")
+    if panel["panel_id"] and mine and mine != panel["panel_id"] and meta_store.get(conn, "invitation_id"):
+        raise SecurityAlert("The exchange file is from another panel's coordinator.")
+    if panel["programme"]:
+        try:
+            load_programme(panel["programme"])
+        except Exception as exc:
+            raise NeedsNewerReader(
+                "The panel uses a programme this version does not know. Update Roundtable to "
+                "import this."
+            ) from exc
+    minutes = panel["auto_lock_minutes"]
+    if minutes and not (minutes.isdigit() and 1 <= int(minutes) <= 240):
+        raise SecurityAlert("The panel settings in the exchange file are not valid.")
+    for key, value in panel.items():
+        if value:
+            meta_store.put(conn, key, value)
 
 
 def _check_scope(conn: Any, agency: str, first_received: int, cases: set[str]) -> None:

@@ -83,7 +83,7 @@ def _registry(session: Session, w: Writer) -> tuple[int, bytes | None]:
     stored = sync_store.registry(conn)
     if not session.workstation.is_hub:
         return (stored[0], None) if stored else (0, None)
-    rows = sync_store.registry_rows(conn)
+    rows: dict[str, Any] = {**sync_store.registry_rows(conn), "panel": panel_settings(conn)}
     body_hash = hashlib.sha256(json.dumps(rows, sort_keys=True).encode()).hexdigest()
     if stored and stored[1] == body_hash:
         return stored[0], stored[2]
@@ -92,6 +92,17 @@ def _registry(session: Session, w: Writer) -> tuple[int, bytes | None]:
     doc = sign_document(session.store.device_keys(), REGISTRY_DOMAIN, body)
     sync_store.save_registry(conn, version, body_hash, doc)
     return version, doc
+
+
+# Panel-wide settings that travel in the signed registry and are applied on member stores
+# (shown there read-only): the panel's identity, its programme and the auto-lock policy.
+PANEL_SETTINGS = ("panel_id", "panel_name", "programme", "auto_lock_minutes")
+
+
+def panel_settings(conn: Any) -> dict[str, str]:
+    from app.storage import meta as meta_store
+
+    return {k: meta_store.get(conn, k) or "" for k in PANEL_SETTINGS}
 
 
 def do_export(

@@ -70,7 +70,17 @@ def create_store(
     kdf: KdfParams | None = None,
     agency_id: str | None = None,
     today_fn: Callable[[], dt.date] = dt.date.today,
+    member_id: str | None = None,
+    panel_id: str | None = None,
+    agency_short: str = "",
+    area: str = "",
+    joined: Callable[[Writer], None] | None = None,
 ) -> Created:
+    """A new store holding this workstation's identity.
+
+    A store set up from an invitation (``services.joining``) passes the invited member's and
+    agency's ids, the panel's id, and ``joined``, run inside the same transaction (it records the
+    coordinator as trusted); otherwise the member id is the device id and the panel id is new."""
     name, agency = name.strip(), agency.strip()
     if not name:
         raise InvalidInput("Give the name of the person who holds this workstation.")
@@ -82,7 +92,9 @@ def create_store(
         keys = DeviceKeys.generate()
         pub = keys.public()
         device_id = new_id()
-        member_id = device_id  # one person per workstation: the member id is the device id
+        # one person per workstation: the member id is the device id, unless the workstation
+        # joins as a member the panel already lists (an invitation)
+        member_id = member_id or device_id
         agency_id = agency_id or new_id()
         sector, is_police = _sector_of(agency)
         with store.db.write() as conn:
@@ -90,6 +102,7 @@ def create_store(
                 "device_id": device_id,
                 "member_id": member_id,
                 "agency_id": agency_id,
+                "panel_id": panel_id or new_id(),
                 "panel_name": panel.strip() or "Risk panel",
                 "programme": programme,
                 "fingerprint": pub.fingerprint,
@@ -100,7 +113,8 @@ def create_store(
             w = Writer(conn, device_id=device_id, member_id=member_id)
             w.create(
                 "agency",
-                {"name": agency, "short": _short(agency), "sector": sector, "is_police": is_police},
+                {"name": agency, "short": agency_short.strip() or _short(agency), "sector": sector,
+                 "is_police": is_police},
                 record_id=agency_id,
             )
             w.create(
@@ -111,7 +125,7 @@ def create_store(
                     "role": role.value,
                     "email": "",
                     "status": MemberStatus.ACTIVE.value,
-                    "area": "",
+                    "area": area,
                 },
                 record_id=member_id,
             )
@@ -127,6 +141,8 @@ def create_store(
                 record_id=device_id,
             )
             w.record_event("store-created", "store", store.store_id)
+            if joined is not None:
+                joined(w)
             w.flush()
         store.save_device_keys(keys)
     except BaseException:

@@ -4,7 +4,10 @@ Job: the user picks a card file; the dialog shows who the card says it is (name,
 all plain text) and asks for the fingerprint its owner reads out by phone or in person, typed or
 pasted; ``exchange.enrol`` compares it and trusts the card only on a match. A mismatch is a clear
 refusal shown in the dialog ("do not trust it"), and nothing is enrolled. On the coordinator's
-store this enrols a member's workstation; on a member's store, its coordinator.
+store this enrols a member's workstation (a card made from an invitation becomes a device of the
+invited member; another card whose agency the panel does not hold is placed in one of the panel's
+agencies chosen here, never a second agency of a name the panel has); on a member's store, its
+coordinator.
 
 Invariants:
 - The card's own fingerprint is never shown before the comparison: the user must type what the
@@ -21,10 +24,12 @@ from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
+    QComboBox,
     QDialog,
     QFileDialog,
     QFormLayout,
     QHBoxLayout,
+    QLabel,
     QLineEdit,
     QPushButton,
     QVBoxLayout,
@@ -33,7 +38,7 @@ from PySide6.QtWidgets import (
 
 from app.models.errors import AppError, InvalidInput, Refused
 from app.services import exchange
-from app.services.exchange import Enrolled
+from app.services.exchange import AgencyChoice, Enrolled
 from app.ui.context import UiContext
 from app.ui.errors import safe_message
 from app.ui.itemmodels.exchange import role_label
@@ -103,6 +108,15 @@ class EnrolDialog(QDialog):
         form.addRow("Name:", self.name)
         form.addRow("Agency:", self.agency)
         form.addRow("Role:", self.role)
+        # On the coordinator's store, a card not made from an invitation whose agency the panel
+        # does not hold: which of the panel's agencies it belongs to (never a second agency of a
+        # name the panel already has).
+        self.agency_choice = QComboBox()
+        self.agency_choice.setAccessibleName("The panel's agency this workstation belongs to")
+        self.agency_choice_label = QLabel("Panel &agency:")
+        self.agency_choice_label.setBuddy(self.agency_choice)
+        form.addRow(self.agency_choice_label, self.agency_choice)
+        self._show_agency_choice(None)
         self.fingerprint = QLineEdit()
         self.fingerprint.setAccessibleName("Fingerprint read aloud by the card's owner")
         self.fingerprint.setPlaceholderText("12345 67890 12345 67890 12345 67890 12345 67890")
@@ -157,9 +171,28 @@ class EnrolDialog(QDialog):
         self.name.setText(p.name if p else "")
         self.agency.setText(p.agency_name if p else "")
         self.role.setText(role_label(p.role) if p else "")
+        self._show_agency_choice(None)
+        if self.card and self.ctx.snap.workstation.is_hub:
+            card = self.card
+            self.ctx.run(lambda s: exchange.agency_choice(s, card), owner=self,
+                         on_done=self._show_agency_choice, on_error=self._on_failed)
         self._update()
         if self.card:
             self.fingerprint.setFocus()
+
+    def _show_agency_choice(self, choice: AgencyChoice | None) -> None:
+        self.agency_choice.clear()
+        needed = choice is not None and choice.needed
+        if choice is not None and needed:
+            for agency_id, name in choice.agencies:
+                self.agency_choice.addItem(name, agency_id)
+            if choice.new_allowed and self.preview is not None:
+                self.agency_choice.addItem(f"A new agency: {self.preview.agency_name}", None)
+                self.agency_choice.setCurrentIndex(self.agency_choice.count() - 1)
+            if choice.suggested is not None:
+                self.agency_choice.setCurrentIndex(self.agency_choice.findData(choice.suggested))
+        self.agency_choice.setVisible(needed)
+        self.agency_choice_label.setVisible(needed)
 
     # --- the comparison ----------------------------------------------------------------------------
     def _on_fingerprint_text_changed(self, _text: str) -> None:
@@ -182,11 +215,12 @@ class EnrolDialog(QDialog):
         if self.card is None or self.busy:
             return
         card, typed = self.card, self.fingerprint.text()
+        agency = None if self.agency_choice.isHidden() else self.agency_choice.currentData()
         self.busy = True
         self._update()
 
         def work(session: object) -> Enrolled:
-            return exchange.enrol(session, card=card, fingerprint=typed)  # type: ignore[arg-type]
+            return exchange.enrol(session, card=card, fingerprint=typed, agency=agency)  # type: ignore[arg-type]
 
         self.ctx.run(work, owner=self, mutates=True, on_done=self._on_enrolled, on_error=self._on_failed)
 

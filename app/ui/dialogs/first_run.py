@@ -1,4 +1,5 @@
-"""First run: create the store for this workstation, then show the recovery key once.
+"""First run: create the store for this workstation (a new panel, or joining a panel with the
+coordinator's invitation), then show the recovery key once.
 
 Invariants:
 - The store is created on the task manager's store worker (key derivation takes about half a
@@ -7,6 +8,10 @@ Invariants:
   they have stored it; it is never written anywhere by the client.
 - "Remember on this workstation" is offered only when the OS keyring is usable, with the reason
   shown when it is not.
+- Joining: the dialog shows who the invitation says it is from and for, never the coordinator's
+  fingerprint; the user types the one read aloud. Every check (signature, fingerprint, expiry)
+  runs before anything is created, so a refused invitation leaves no store and no key file. A
+  joined store then offers to save its identity card for the coordinator to enrol.
 """
 
 from __future__ import annotations
@@ -23,8 +28,10 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QFormLayout,
+    QHBoxLayout,
     QLineEdit,
     QPushButton,
+    QRadioButton,
     QStackedWidget,
     QVBoxLayout,
     QWidget,
@@ -33,8 +40,9 @@ from PySide6.QtWidgets import (
 from app.config.programmes import available_programmes, load_programme
 from app.models.enums import Role
 from app.models.errors import AppError
-from app.services import setup, ui_queries
+from app.services import joining, setup, ui_queries
 from app.services.context import Session
+from app.ui.itemmodels.exchange import role_label
 from app.ui.tasks import TaskManager
 from app.ui.widgets.plain import PlainLabel, heading, muted
 
@@ -66,6 +74,7 @@ class FirstRunDialog(QDialog):
         store_path: Path,
         *,
         create_fn: Callable[..., setup.Created] = setup.create_store,
+        join_fn: Callable[..., setup.Created] = joining.join_panel,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
@@ -74,6 +83,11 @@ class FirstRunDialog(QDialog):
         self._tasks = tasks
         self._path = store_path
         self._create_fn = create_fn
+        self._join_fn = join_fn
+        self.invitation: bytes | None = None  # the chosen invitation file (checked on Join)
+        self.invitation_preview: joining.InvitationPreview | None = None
+        self.joined = False
+        self.card_saved: Path | None = None
         self.session: Session | None = None
         self.created: setup.Created | None = None
         self._stack = QStackedWidget()
@@ -93,7 +107,20 @@ class FirstRunDialog(QDialog):
             "Choose a passphrase only you know; without it, or the recovery key shown next, "
             "the store cannot be opened by anyone."
         ))
-        form = QFormLayout()
+        choice = QHBoxLayout()
+        self.mode_new = QRadioButton("Set up a &new panel")
+        self.mode_new.setAccessibleName("Set up a new panel")
+        self.mode_join = QRadioButton("&Join a panel with an invitation")
+        self.mode_join.setAccessibleName("Join a panel with an invitation")
+        self.mode_new.setChecked(True)
+        choice.addWidget(self.mode_new)
+        choice.addWidget(self.mode_join)
+        choice.addStretch(1)
+        v.addLayout(choice)
+        self._modes = QStackedWidget()
+        new_page = QWidget()
+        form = QFormLayout(new_page)
+        form.setContentsMargins(0, 0, 0, 0)
         self.name = self._line("Your name", form)
         self.agency = self._line("Your agency", form)
         self.role = QComboBox()
@@ -108,6 +135,10 @@ class FirstRunDialog(QDialog):
         for pid in available_programmes():
             self.programme.addItem(load_programme(pid).name, pid)
         form.addRow("&Programme", self.programme)
+        self._modes.addWidget(new_page)
+        self._modes.addWidget(self._build_join())
+        v.addWidget(self._modes)
+        form = QFormLayout()
         self.passphrase = self._line("Passphrase", form, password=True)
         self.repeat = self._line("Passphrase again", form, password=True)
         self.hint = PlainLabel("", object_name="Hint", accessible="Passphrase strength")
@@ -128,7 +159,83 @@ class FirstRunDialog(QDialog):
         v.addWidget(buttons)
         self.passphrase.textChanged.connect(self._on_passphrase_text_changed)
         self._on_passphrase_text_changed("")
+        self.mode_join.toggled.connect(self._on_mode_join_toggled)
         return page
+
+    # --- joining with an invitation ------------------------------------------------------------
+    def _build_join(self) -> QWidget:
+        page = QWidget()
+        v = QVBoxLayout(page)
+        v.setContentsMargins(0, 0, 0, 0)
+        v.addWidget(muted(
+            "Choose the invitation file the panel coordinator sent you. Then ask the coordinator "
+            "to read their fingerprint aloud, by phone or in person, and type it below: the "
+            "invitation is used only if the two match."
+        ))
+        pick = QHBoxLayout()
+        self.choose_invitation = QPushButton("C&hoose invitation file…")
+        self.choose_invitation.setAccessibleName("Choose the invitation file")
+        self.choose_invitation.clicked.connect(self._on_choose_invitation_clicked)
+        pick.addWidget(self.choose_invitation)
+        self.invitation_file = PlainLabel("No invitation chosen", object_name="Muted",
+                                          accessible="Invitation file")
+        pick.addWidget(self.invitation_file, 1)
+        v.addLayout(pick)
+        form = QFormLayout()
+        self.invitation_from = PlainLabel("", accessible="The invitation says it is from", selectable=True)
+        self.invitation_for = PlainLabel("", accessible="The invitation is for", selectable=True)
+        self.invitation_panel = PlainLabel("", accessible="Panel and programme", selectable=True)
+        self.invitation_expires = PlainLabel("", accessible="The invitation expires", selectable=True)
+        form.addRow("From:", self.invitation_from)
+        form.addRow("For:", self.invitation_for)
+        form.addRow("Panel:", self.invitation_panel)
+        form.addRow("Expires:", self.invitation_expires)
+        self.coordinator_fingerprint = QLineEdit()
+        self.coordinator_fingerprint.setAccessibleName("The coordinator's fingerprint, read aloud")
+        self.coordinator_fingerprint.setPlaceholderText("12345 67890 12345 67890 12345 67890 12345 67890")
+        self.coordinator_fingerprint.setMaxLength(200)
+        form.addRow("Coordinator's &fingerprint:", self.coordinator_fingerprint)
+        v.addLayout(form)
+        return page
+
+    def _on_mode_join_toggled(self, join: bool) -> None:
+        self._modes.setCurrentIndex(1 if join else 0)
+        self.create_button.setText("&Join panel" if join else "&Create store")
+        self.create_button.setAccessibleName("Join panel" if join else "Create store")
+        self.error.setText("")
+
+    def _on_choose_invitation_clicked(self) -> None:
+        from PySide6.QtWidgets import QFileDialog
+
+        path, _ = QFileDialog.getOpenFileName(self, "Choose an invitation", "",
+                                              "Roundtable invitations (*.rtinv);;All files (*)")
+        if path:
+            self.load_invitation(Path(path))
+
+    def load_invitation(self, path: Path) -> None:
+        """Read an invitation and show who it says it is from and for (never the fingerprint)."""
+        self.invitation, self.invitation_preview = None, None
+        self.error.setText("")
+        try:
+            data = joining.read_invitation_file(path)
+            preview = joining.preview_invitation(data)
+        except AppError as exc:
+            self.error.setText(exc.user_message)
+            preview = None
+        else:
+            self.invitation, self.invitation_preview = data, preview
+        p = self.invitation_preview
+        self.invitation_file.setText(path.name if p else "No invitation chosen")
+        self.invitation_from.setText(f"{p.coordinator_name} ({p.coordinator_agency}), panel coordinator"
+                                     if p else "")
+        self.invitation_for.setText(f"{p.member_name} ({role_label(p.role)}, {p.agency_name})" if p else "")
+        self.invitation_panel.setText(f"{p.panel_name} · {p.programme_name}" if p else "")
+        self.invitation_expires.setText(
+            (p.expires.date().isoformat() + (" (expired)" if p.expired else "")) if p else "")
+        if p is not None and p.expired:
+            self.error.setText("This invitation has expired: ask the coordinator for a new one.")
+        if p is not None:
+            self.coordinator_fingerprint.setFocus()
 
     def _line(self, label: str, form: QFormLayout, *, password: bool = False) -> QLineEdit:
         edit = QLineEdit()
@@ -145,6 +252,9 @@ class FirstRunDialog(QDialog):
 
     def _on_create_button_clicked(self) -> None:
         self.error.setText("")
+        if self.mode_join.isChecked():
+            self._join()
+            return
         if not self.name.text().strip() or not self.agency.text().strip():
             self.error.setText("Give your name and your agency.")
             return
@@ -174,9 +284,41 @@ class FirstRunDialog(QDialog):
 
         self._tasks.run(job, owner=self, on_done=self._on_created, on_error=self._on_create_failed)
 
+    def _join(self) -> None:
+        if self.invitation is None:
+            self.error.setText("Choose the invitation file the coordinator sent you.")
+            return
+        if sum(ch.isdigit() for ch in self.coordinator_fingerprint.text()) != 40:
+            self.error.setText("Type the coordinator's fingerprint as they read it: 40 digits.")
+            return
+        hint, ok = strength_hint(self.passphrase.text())
+        if not ok:
+            self.error.setText(hint)
+            return
+        if self.passphrase.text() != self.repeat.text():
+            self.error.setText("The two passphrases are not the same.")
+            return
+        self.create_button.setEnabled(False)
+        self.create_button.setText("Joining…")
+        invitation, typed, passphrase = (self.invitation, self.coordinator_fingerprint.text(),
+                                         self.passphrase.text())
+        path, join = self._path, self._join_fn
+
+        def job() -> tuple[setup.Created, tuple[bool, str]]:
+            # every check of the invitation runs before anything is created
+            joining.check_invitation(invitation, typed)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            created = join(path, invitation=invitation, fingerprint=typed, passphrase=passphrase)
+            _ = created.session.workstation  # read on the store worker; the GUI reads the cache
+            return created, ui_queries.keyring_availability()
+
+        self.joined = True
+        self._tasks.run(job, owner=self, on_done=self._on_created, on_error=self._on_create_failed)
+
     def _on_create_failed(self, exc: BaseException) -> None:
+        self.joined = False
         self.create_button.setEnabled(True)
-        self.create_button.setText("&Create store")
+        self.create_button.setText("&Join panel" if self.mode_join.isChecked() else "&Create store")
         if isinstance(exc, AppError):
             self.error.setText(exc.user_message)
         else:
@@ -193,6 +335,15 @@ class FirstRunDialog(QDialog):
         self.recovery.setText(created.recovery_key)
         self.remember.setEnabled(keyring_ok)
         self.remember_reason.setText("" if keyring_ok else reason)
+        self.coordinator_fingerprint.clear()
+        self.next_step.setVisible(self.joined)
+        if self.joined:
+            ws = created.session.workstation
+            self.next_step.setText(
+                f"You joined {ws.panel_name} as {ws.member.name} ({ws.agency.name}). Next, save "
+                "your identity card and send it to the coordinator, then read them this "
+                f"workstation's fingerprint by phone or in person: {created.fingerprint}")
+            self.save_card_button.setVisible(True)
         self._stack.setCurrentIndex(1)
         self.confirm.setFocus()
 
@@ -220,6 +371,15 @@ class FirstRunDialog(QDialog):
         v.addWidget(self.remember)
         self.remember_reason = PlainLabel("", wrap=True, object_name="Muted")
         v.addWidget(self.remember_reason)
+        self.next_step = PlainLabel("", wrap=True, object_name="Lead", accessible="Next step",
+                                    selectable=True)
+        self.next_step.setVisible(False)
+        v.addWidget(self.next_step)
+        self.save_card_button = QPushButton("&Save identity card…")
+        self.save_card_button.setAccessibleName("Save this workstation's identity card for the coordinator")
+        self.save_card_button.setVisible(False)
+        self.save_card_button.clicked.connect(self._on_save_card_clicked)
+        v.addWidget(self.save_card_button)
         v.addStretch(1)
         buttons = QDialogButtonBox()
         self.finish_button = QPushButton("&Open Roundtable")
@@ -230,6 +390,33 @@ class FirstRunDialog(QDialog):
         self.finish_button.clicked.connect(self._on_finish_button_clicked)
         v.addWidget(buttons)
         return page
+
+    def _on_save_card_clicked(self) -> None:
+        from PySide6.QtWidgets import QFileDialog
+
+        path, _ = QFileDialog.getSaveFileName(self, "Save your identity card", "identity.rtid",
+                                              "Identity cards (*.rtid);;All files (*)")
+        if path:
+            self.save_identity_card(Path(path))
+
+    def save_identity_card(self, path: Path) -> None:
+        """Write this workstation's card (safe-file helper) on the store worker."""
+        from app.services import exchange
+
+        session = self.session
+        if session is None:
+            return
+        self._tasks.run(lambda: exchange.write_identity_card(session, out=path), owner=self,
+                        on_done=self._on_card_saved, on_error=self._on_create_failed_quietly)
+
+    def _on_card_saved(self, path: Path) -> None:
+        self.card_saved = path
+        self.save_card_button.setText(f"Identity card saved: {path.name}")
+
+    def _on_create_failed_quietly(self, exc: BaseException) -> None:
+        from app.ui.errors import show_error
+
+        show_error(self, exc)
 
     def _on_finish_button_clicked(self) -> None:
         if not self.confirm.isChecked() or self.session is None:

@@ -86,7 +86,16 @@ class PanelScreen(Screen):
         self.member_status_button.setEnabled(False)
         self.member_status_button.clicked.connect(self._on_member_status_button_clicked)
         status_row.addWidget(self.member_status_button)
+        self.invite_button = QPushButton("&Invite…")
+        self.invite_button.setAccessibleName("Invite the selected member to join from their workstation")
+        self.invite_button.setEnabled(False)
+        self.invite_button.clicked.connect(self._on_invite_button_clicked)
+        status_row.addWidget(self.invite_button)
         mem.body.addLayout(status_row)
+        self.invite_note = PlainLabel("", wrap=True, object_name="Lead", accessible="Invitation",
+                                      selectable=True)
+        self.invite_note.setVisible(False)
+        mem.body.addWidget(self.invite_note)
         sel = self.members_table.selectionModel()
         sel.currentRowChanged.connect(self._on_members_current_changed)
         addm = QHBoxLayout()
@@ -215,6 +224,7 @@ class PanelScreen(Screen):
         if m is None:
             self.member_status_note.setText("Select a member to revoke or reactivate their access.")
             self.member_status_button.setEnabled(False)
+            self.invite_button.setEnabled(False)
             return
         active = m.status is MemberStatus.ACTIVE
         self.member_status_button.setText("&Revoke access" if active else "Re&activate")
@@ -226,6 +236,49 @@ class PanelScreen(Screen):
         self.member_status_button.setToolTip(
             "" if allowed else ("You cannot revoke your own access." if own
                                 else "Only the panel coordinator can change a member's access."))
+        can_invite = (allowed and snap.workstation.is_hub and active
+                      and m.role is not Role.COORDINATOR)
+        self.invite_button.setEnabled(can_invite)
+        self.invite_button.setToolTip(
+            "A signed invitation file for this member to join from their own workstation."
+            if can_invite else "Only the coordinator invites active officers and chairs.")
+
+    # --- invitations -------------------------------------------------------------------------------
+    def _on_invite_button_clicked(self) -> None:
+        from pathlib import Path
+
+        from PySide6.QtWidgets import QFileDialog
+
+        m = self.selected_member()
+        if m is None:
+            return
+        stem = "".join(ch if ch.isalnum() else "-" for ch in m.name).strip("-").lower() or "member"
+        path, _ = QFileDialog.getSaveFileName(
+            self, "Save the invitation", f"invitation-{stem}.rtinv",
+            "Roundtable invitations (*.rtinv);;All files (*)")
+        if path:
+            self.invite_selected(Path(path))
+
+    def invite_selected(self, path: Any) -> None:
+        """Write the selected member's invitation to ``path`` (safe-file helper, in the service)
+        and show the coordinator's fingerprint to read aloud."""
+        from app.services import joining
+
+        m = self.selected_member()
+        if m is None:
+            return
+        mid = m.id
+        self.error.setText("")
+        self.invite_note.setVisible(False)
+        self.ctx.run(lambda s: joining.invite(s, member=mid, out=path), owner=self, mutates=True,
+                     on_done=self._on_invited, on_error=self._failed)
+
+    def _on_invited(self, r: Any) -> None:
+        self.invite_note.setText(
+            f"Invitation for {r.member_name} saved to {r.path.name} (expires "
+            f"{r.expires.date().isoformat()}). Send them the file, then read them this "
+            f"fingerprint by phone or in person: {r.fingerprint}")
+        self.invite_note.setVisible(True)
 
     def _on_member_status_button_clicked(self) -> None:
         m = self.selected_member()
