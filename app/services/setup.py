@@ -19,7 +19,7 @@ from app.crypto.identity import DeviceKeys
 from app.crypto.keyfile import KdfParams, generate_keyring_secret
 from app.crypto.keyring_slot import KeyringSlot
 from app.models.enums import MemberStatus, Role
-from app.models.errors import InvalidInput, KeyringUnavailable, UnlockError
+from app.models.errors import InvalidInput, KeyringUnavailable, UnlockError, WrongPassphrase
 from app.models.ids import new_id
 from app.services.context import Session
 from app.storage import meta as meta_store
@@ -198,8 +198,19 @@ def unlock(
 
 
 def change_passphrase(
-    session: Session, *, new_passphrase: str, kdf: KdfParams | None = None
+    session: Session,
+    *,
+    new_passphrase: str,
+    kdf: KdfParams | None = None,
+    current_passphrase: str | None = None,
 ) -> None:
+    """Rewrap the store's key under ``new_passphrase``. With ``current_passphrase`` (the desktop
+    asks for it, as someone may have walked up to an unlocked window) that is checked first."""
+    if current_passphrase is not None:
+        try:
+            session.store.keyfile.unlock_with_passphrase(current_passphrase)
+        except WrongPassphrase as exc:
+            raise WrongPassphrase("The current passphrase is not right; nothing was changed.") from exc
     session.store.change_passphrase(new_passphrase, kdf)
     with session.change() as w:
         w.record_event("passphrase-changed", "store", session.store.store_id)
