@@ -113,3 +113,23 @@ def test_an_officer_cannot_edit(demo_ui) -> None:  # type: ignore[no-untyped-def
     _select(pnl.agencies_table, _column(pnl.agencies_table)[0])
     _select(pnl.members_table, _column(pnl.members_table)[0])
     assert not pnl.edit_agency.isEnabled() and not pnl.edit_member.isEnabled()
+
+
+def test_add_an_agency_with_an_area_and_a_duplicate_refused(empty_ui, qtbot) -> None:  # type: ignore[no-untyped-def]
+    h = empty_ui
+    pnl = h.win.show_screen("Panel")
+    h.idle()
+    qtbot.keyClicks(pnl.agency_name, "Northshire Police")
+    qtbot.keyClicks(pnl.agency_short, "NP")
+    qtbot.keyClicks(pnl.agency_area, "North")
+    qtbot.mouseClick(pnl.add_agency, Qt.MouseButton.LeftButton)
+    h.idle()
+    a = next(a for a in h.tasks.call_sync(lambda: panel.list_agencies(h.session)) if a.short == "NP")
+    assert (a.name, a.area) == ("Northshire Police", "North")
+    assert pnl.agency_area.text() == ""
+    qtbot.keyClicks(pnl.agency_name, "northshire  POLICE")
+    qtbot.keyClicks(pnl.agency_short, "NP2")
+    qtbot.mouseClick(pnl.add_agency, Qt.MouseButton.LeftButton)
+    h.idle()
+    assert "already has an agency called “Northshire Police”" in pnl.error.text()
+    assert len(h.tasks.call_sync(lambda: panel.list_agencies(h.session))) == 2

@@ -75,10 +75,14 @@ class PanelScreen(Screen):
         self.agency_sector.setAccessibleName("New agency sector")
         for s in panel.AGENCY_SECTORS:
             self.agency_sector.addItem(panel.sector_label(s), s)
+        self.agency_area = QLineEdit()
+        self.agency_area.setAccessibleName("New agency area")
+        self.agency_area.setPlaceholderText("Area")
+        self.agency_area.setMaximumWidth(90)
         self.add_agency = QPushButton("Add agency")
         self.add_agency.setAccessibleName("Add agency")
         self.add_agency.clicked.connect(self._on_add_agency_clicked)
-        for w in (self.agency_name, self.agency_short, self.agency_sector, self.add_agency):
+        for w in (self.agency_name, self.agency_short, self.agency_sector, self.agency_area, self.add_agency):
             add.addWidget(w, 2 if w is self.agency_name else 0)
         ag.body.addLayout(add)
         grid.addWidget(ag, 0, 0)
@@ -332,12 +336,15 @@ class PanelScreen(Screen):
 
     def _on_add_agency_clicked(self) -> None:
         name, short, sector = self.agency_name.text(), self.agency_short.text(), self.agency_sector.currentData()
-        self.ctx.run(lambda s: panel.add_agency(s, name=name, short=short, sector=sector), owner=self, mutates=True,
+        area = self.agency_area.text()
+        self.ctx.run(lambda s: panel.add_agency(s, name=name, short=short, sector=sector, area=area), owner=self,
+                     mutates=True,
                      on_done=self._on_agency_added, on_error=self._failed)
 
     def _on_agency_added(self, _agency_id: str) -> None:
         self.agency_name.clear()
         self.agency_short.clear()
+        self.agency_area.clear()
 
     def _on_add_member_clicked(self) -> None:
         name, agency, role, area = (self.member_name.text(), self.member_agency.currentData(),
