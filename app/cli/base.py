@@ -54,6 +54,17 @@ def read_passphrase(
     )
 
 
+def read_recovery_key(args: argparse.Namespace) -> str:
+    """The recovery key from ``--recovery-key-file`` (its text; spaces and dashes are allowed)."""
+    try:
+        text = Path(args.recovery_key_file).expanduser().read_text(encoding="utf-8").strip()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise UnlockError("The recovery key file could not be read.") from exc
+    if not text:
+        raise UnlockError("The recovery key file is empty.")
+    return text
+
+
 def read_new_passphrase(args: argparse.Namespace) -> str:
     value = os.environ.get("ROUNDTABLE_NEW_PASSPHRASE")
     if value is not None:

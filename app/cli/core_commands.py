@@ -320,16 +320,10 @@ def cmd_case_status(args: argparse.Namespace, session: Session) -> int:
 
 
 def _agencies_by_name(session: Session, text: str) -> list[AgencyId]:
-    agencies = panel_svc.list_agencies(session)
-    ids: list[AgencyId] = []
-    for part in [p.strip() for p in text.split(",") if p.strip()]:
-        found = [
-            a for a in agencies if part in (a.id, a.short) or a.name.casefold() == part.casefold()
-        ]
-        if not found:
-            raise InvalidInput(f"There is no agency “{part}” on the panel.")
-        ids.append(found[0].id)
-    return ids
+    return [
+        panel_svc.resolve_agency(session, part).id
+        for part in [p.strip() for p in text.split(",") if p.strip()]
+    ]
 
 
 def cmd_note(args: argparse.Namespace, session: Session) -> int:

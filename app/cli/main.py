@@ -13,7 +13,7 @@ import os
 import sys
 from collections.abc import Sequence
 
-from app.cli.base import ArgumentParser, read_passphrase, store_path
+from app.cli.base import ArgumentParser, read_passphrase, read_recovery_key, store_path
 from app.models.errors import AppError, UsageError
 
 # Each module adds its commands with register(sub). Modules that are not present yet are skipped.
@@ -24,6 +24,7 @@ COMMAND_MODULES = (
     "app.cli.intake_commands",
     "app.cli.records_commands",
     "app.cli.join_commands",
+    "app.cli.panel_commands",
 )
 
 
@@ -35,6 +36,10 @@ def build_parser() -> ArgumentParser:
         "--store", help="the store file (default: $ROUNDTABLE_STORE or the data folder)"
     )
     parser.add_argument("--passphrase-file", help="read the passphrase from this file")
+    parser.add_argument(
+        "--recovery-key-file", help="unlock with the recovery key read from this file"
+    )
+    parser.add_argument("--version", action="store_true", help="print the version and exit")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=ArgumentParser)
     for name in COMMAND_MODULES:
         try:
@@ -56,11 +61,23 @@ def _today() -> dt.date:
 log = logging.getLogger("roundtable.cli")
 
 
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("roundtable")
+    except PackageNotFoundError:  # running from a source tree that was never installed
+        return "unknown (not installed)"
+
+
 def run(argv: Sequence[str]) -> int:
     parser = build_parser()
     args = parser.parse_args(list(argv))
     # Only the command's name is logged: its arguments may hold names or case text.
     log.info("command %s", getattr(args, "command", None))
+    if getattr(args, "version", False):
+        sys.stdout.write(f"roundtable {_version()}\n")
+        return 0
     if not getattr(args, "func", None):
         parser.print_help(sys.stderr)
         return 2
@@ -71,7 +88,10 @@ def run(argv: Sequence[str]) -> int:
         return int(args.func(args))
     from app.services.setup import unlock
 
-    session = unlock(store_path(args), passphrase=read_passphrase(args), today_fn=_today)
+    if getattr(args, "recovery_key_file", None):
+        session = unlock(store_path(args), recovery_key=read_recovery_key(args), today_fn=_today)
+    else:
+        session = unlock(store_path(args), passphrase=read_passphrase(args), today_fn=_today)
     try:
         return int(args.func(args, session))
     finally:

@@ -9,6 +9,10 @@ Invariants:
   a plain file beside the store would defeat the passphrase).
 - Every backend error becomes ``KeyringUnavailable`` with a message safe to show; the secret is
   never part of a message, a log line or a ``repr``.
+- Every call into the keyring runs on a daemon thread and is given up after ``timeout`` seconds
+  (10 by default) with "the keyring is locked or not answering": a locked GNOME Keyring waits for
+  its own unlock prompt for ever, and the caller (the unlock dialog's worker, the command line)
+  must not. A call given up on is left to finish on its thread; its result is dropped.
 - Tests pass an in-memory backend; nothing here touches the real keyring unless ``backend`` is
   ``None``.
 """
@@ -17,6 +21,9 @@ from __future__ import annotations
 
 import base64
 import binascii
+import threading
+from collections.abc import Callable
+from typing import TypeVar
 
 import keyring
 import keyring.backend
@@ -27,6 +34,37 @@ from app.models.errors import KeyringUnavailable
 
 SECRET_BYTES = 32
 _USER_PREFIX = "store:"
+DEFAULT_TIMEOUT = 10.0
+NOT_ANSWERING = (
+    "The keyring is locked or not answering: unlock your login keyring (or use the passphrase) "
+    "and try again."
+)
+
+T = TypeVar("T")
+
+
+def _with_timeout(fn: Callable[[], T], timeout: float) -> T:
+    """``fn()`` on a daemon thread; its result or its exception, or ``KeyringUnavailable`` when it
+    has not finished after ``timeout`` seconds (the thread is abandoned, never joined)."""
+    box: list[tuple[bool, object]] = []
+    done = threading.Event()
+
+    def work() -> None:
+        try:
+            box.append((True, fn()))
+        except BaseException as exc:  # handed to the caller's thread below
+            box.append((False, exc))
+        finally:
+            done.set()
+
+    threading.Thread(target=work, name="roundtable-keyring", daemon=True).start()
+    if not done.wait(timeout):
+        raise KeyringUnavailable(NOT_ANSWERING, details="timeout")
+    ok, value = box[0]
+    if not ok:
+        assert isinstance(value, BaseException)
+        raise value
+    return value  # type: ignore[return-value]
 
 
 def _username(store_id: str) -> str:
@@ -76,10 +114,15 @@ class KeyringSlot:
     """One service name in the OS keyring; one entry per store id."""
 
     def __init__(
-        self, service: str = "Roundtable", *, backend: keyring.backend.KeyringBackend | None = None
+        self,
+        service: str = "Roundtable",
+        *,
+        backend: keyring.backend.KeyringBackend | None = None,
+        timeout: float = DEFAULT_TIMEOUT,
     ) -> None:
         self._service = service
         self._backend = backend
+        self.timeout = timeout
 
     def __repr__(self) -> str:
         return f"KeyringSlot(service={self._service!r})"
@@ -95,7 +138,14 @@ class KeyringSlot:
             ) from exc
 
     def availability(self) -> tuple[bool, str]:
-        """``(True, backend name)`` or ``(False, a reason a person can act on)``."""
+        """``(True, backend name)`` or ``(False, a reason a person can act on)``; ``(False, "the
+        keyring is locked or not answering")`` after ``timeout`` seconds without an answer."""
+        try:
+            return _with_timeout(self._availability_now, self.timeout)
+        except KeyringUnavailable as exc:
+            return False, exc.user_message
+
+    def _availability_now(self) -> tuple[bool, str]:
         try:
             backend = self._active()
         except KeyringUnavailable as exc:
@@ -106,7 +156,7 @@ class KeyringSlot:
         return True, str(getattr(backend, "name", type(backend).__name__))
 
     def _usable(self) -> keyring.backend.KeyringBackend:
-        ok, reason = self.availability()
+        ok, reason = self._availability_now()
         if not ok:
             raise KeyringUnavailable(reason)
         return self._active()
@@ -115,6 +165,10 @@ class KeyringSlot:
         """Remember ``secret`` (32 bytes) for ``store_id``; replaces any earlier one."""
         if not isinstance(secret, bytes) or len(secret) != SECRET_BYTES:
             raise ValueError("the keyring secret must be 32 bytes")
+        _username(store_id)
+        _with_timeout(lambda: self._store_now(store_id, secret), self.timeout)
+
+    def _store_now(self, store_id: str, secret: bytes) -> None:
         backend = self._usable()
         try:
             backend.set_password(
@@ -128,6 +182,10 @@ class KeyringSlot:
 
     def fetch(self, store_id: str) -> bytes | None:
         """The remembered secret, or ``None`` when this store is not remembered here."""
+        _username(store_id)
+        return _with_timeout(lambda: self._fetch_now(store_id), self.timeout)
+
+    def _fetch_now(self, store_id: str) -> bytes | None:
         backend = self._usable()
         try:
             value = backend.get_password(self._service, _username(store_id))
@@ -151,6 +209,10 @@ class KeyringSlot:
 
     def delete(self, store_id: str) -> None:
         """Forget the secret for ``store_id``; forgetting what is not there is not an error."""
+        _username(store_id)
+        _with_timeout(lambda: self._delete_now(store_id), self.timeout)
+
+    def _delete_now(self, store_id: str) -> None:
         backend = self._usable()
         try:
             backend.delete_password(self._service, _username(store_id))

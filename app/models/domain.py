@@ -44,6 +44,7 @@ class Agency:
     short: str
     sector: str  # police | ct-police | probation | health | childrens | adults | education | housing | local-authority | other
     is_police: bool = False
+    area: str = ""  # the part of the panel's patch the agency covers (free text)
 
 
 @dataclass(frozen=True)

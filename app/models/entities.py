@@ -15,7 +15,7 @@ FieldKind = Literal["str", "date", "int", "bool", "json"]
 Rule = Literal["register", "immutable"]
 
 FIELDS: dict[str, dict[str, FieldKind]] = {
-    "agency": {"name": "str", "short": "str", "sector": "str", "is_police": "bool"},
+    "agency": {"name": "str", "short": "str", "sector": "str", "is_police": "bool", "area": "str"},
     "member": {
         "name": "str",
         "agency_id": "str",

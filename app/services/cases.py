@@ -565,3 +565,28 @@ def case_counts(session: Session) -> tuple[dict[str, int], dict[str, int]]:
         return repo.case_counts(
             conn, visible_to=visible_agency(session), open_statuses=open_statuses
         )
+
+
+def share_case(
+    session: Session,
+    *,
+    case_id: str,
+    add: Sequence[AgencyId] = (),
+    remove: Sequence[AgencyId] = (),
+) -> list[AgencyId]:
+    """Add and remove agencies a case is shared with (the coordinator, at the hub). The lead
+    agency cannot be removed. The next bundle to an added agency brings the case; the next one to a
+    removed agency evicts it. Returns the agencies the case is now shared with."""
+    if not session.workstation.is_hub:
+        raise PermissionDenied("Only the panel coordinator may change who a case is shared with.")
+    overlap = set(add) & set(remove)
+    if overlap:
+        raise InvalidInput("An agency cannot be both added and removed in one go.")
+    case = resolve_case(session, case_id)
+    if case.lead_agency and case.lead_agency in set(remove):
+        raise Refused(
+            "The lead agency always sees its case; make another agency the lead before removing it."
+        )
+    now = sorted({*case.shared_with, *add} - set(remove))
+    set_sharing(session, case_id=case.id, shared_with=now)
+    return [AgencyId(a) for a in now]

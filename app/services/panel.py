@@ -7,13 +7,14 @@ from dataclasses import dataclass
 from app.models import rules
 from app.models.domain import Agency, AuditEntry, Device, Member
 from app.models.enums import Marking, MemberStatus, Role
-from app.models.errors import InvalidInput, NotFound
+from app.models.errors import Ambiguous, InvalidInput, NotFound, PermissionDenied
 from app.models.ids import AgencyId, MemberId
 from app.services.cases import clean_text
 from app.services.context import Session
 from app.storage import audit as audit_store
 from app.storage import meta as meta_store
 from app.storage import repo
+from app.storage.db import Connection
 
 AGENCY_SECTORS = (
     "police",
@@ -44,23 +45,170 @@ def list_devices(session: Session) -> list[Device]:
         return repo.devices(conn)
 
 
-def add_agency(session: Session, *, name: str, short: str, sector: str) -> AgencyId:
+SECTOR_LABELS = {
+    "police": "Police",
+    "ct-police": "Counter-terrorism police",
+    "probation": "Probation",
+    "health": "Health",
+    "childrens": "Children's services",
+    "adults": "Adult services",
+    "education": "Education",
+    "housing": "Housing",
+    "local-authority": "Local authority",
+    "other": "Other",
+}
+
+
+def sector_label(sector: str) -> str:
+    """The words for an agency's kind (``local-authority`` -> "Local authority")."""
+    return SECTOR_LABELS.get(sector, sector.replace("-", " ").capitalize())
+
+
+def require_coordinator(session: Session, *, doing: str) -> None:
+    """Refuse (``PermissionDenied``, exit 1) unless this is the coordinator's hub workstation."""
+    if not (session.workstation.is_hub and session.me.role is Role.COORDINATOR):
+        raise PermissionDenied(
+            f"Only the panel coordinator, at the hub workstation, may {doing}; "
+            f"this workstation is a{'n' if session.me.role is Role.OFFICER else ''} "
+            f"{session.me.role.value}'s."
+        )
+
+
+def _fold(text: str) -> str:
+    """A name as compared: case, accents kept, runs of spaces folded (" North  Police" ~ "north police")."""
+    return " ".join((text or "").split()).casefold()
+
+
+def resolve_agency(session: Session, text: str) -> Agency:
+    """The agency named by ``text``: its id, its short name, or its name (whole, or an unambiguous
+    beginning), compared case- and space-insensitively. One sentence when none or several match."""
+    want = _fold(text)
+    if not want:
+        raise InvalidInput("Name the agency (its id, short name or name).")
+    agencies = list_agencies(session)
+    for rule in (
+        lambda a: a.id == text.strip(),
+        lambda a: _fold(a.short) == want,
+        lambda a: _fold(a.name) == want,
+        lambda a: _fold(a.name).startswith(want),
+    ):
+        found = [a for a in agencies if rule(a)]
+        if len(found) == 1:
+            return found[0]
+        if len(found) > 1:
+            names = ", ".join(sorted(a.name for a in found))
+            raise Ambiguous(
+                f"“{text.strip()}” matches more than one agency ({names}); give its short name or id."
+            )
+    raise NotFound(f"There is no agency “{text.strip()}” on the panel.")
+
+
+def _check_unique_agency(conn: Connection, *, name: str, short: str, except_id: str | None = None) -> None:
+    for a in repo.agencies(conn):
+        if a.id == except_id:
+            continue
+        if _fold(a.name) == _fold(name):
+            raise InvalidInput(f"The panel already has an agency called “{a.name}”.")
+        if short and _fold(a.short) == _fold(short):
+            raise InvalidInput(
+                f"The short name “{short}” is already used by {a.name}; choose another."
+            )
+
+
+def add_agency(
+    session: Session,
+    *,
+    name: str,
+    short: str = "",
+    sector: str | None = None,
+    area: str = "",
+) -> AgencyId:
+    """A new agency on the panel. A name (or short name) the panel already has is refused,
+    compared case- and space-insensitively. Without ``short``/``sector`` they are made from the name."""
     if not session.workstation.is_hub:
         rules.check_role(session.me, Role.COORDINATOR, doing="add an agency")
+    from app.services.setup import guess_sector, short_name
+
+    name = " ".join(clean_text(name, "The agency name", required=True, limit=200).split())
+    short = clean_text(short, "The short name", limit=12) or short_name(name)
+    sector = sector or guess_sector(name)[0]
     if sector not in AGENCY_SECTORS:
         raise InvalidInput("That is not a known kind of agency.")
     with session.change() as w:
+        _check_unique_agency(w.conn, name=name, short=short)
         return AgencyId(
             w.create(
                 "agency",
                 {
-                    "name": clean_text(name, "The agency name", required=True, limit=200),
+                    "name": name,
                     "short": clean_text(short, "The short name", required=True, limit=12),
                     "sector": sector,
                     "is_police": sector in ("police", "ct-police"),
+                    "area": clean_text(area, "The area", limit=120),
                 },
             )
         )
+
+
+def update_agency(
+    session: Session,
+    *,
+    agency_id: AgencyId,
+    name: str | None = None,
+    short: str | None = None,
+    area: str | None = None,
+    sector: str | None = None,
+) -> list[str]:
+    """Rename an agency, or change its short name, area or kind, at the hub (one transaction,
+    audited, captured as operations so every member store learns it). Returns the fields changed."""
+    require_coordinator(session, doing="change an agency")
+    with session.change() as w:
+        row = repo.get_row(w.conn, "agency", agency_id)
+        if row is None:
+            raise NotFound("That agency is not on the panel.")
+        changes: dict[str, object] = {}
+        if name is not None:
+            changes["name"] = " ".join(
+                clean_text(name, "The agency name", required=True, limit=200).split()
+            )
+        if short is not None:
+            changes["short"] = clean_text(short, "The short name", required=True, limit=12)
+        if area is not None:
+            changes["area"] = clean_text(area, "The area", limit=120)
+        if sector is not None:
+            if sector not in AGENCY_SECTORS:
+                raise InvalidInput("That is not a known kind of agency.")
+            changes["sector"] = sector
+            changes["is_police"] = sector in ("police", "ct-police")
+        _check_unique_agency(
+            w.conn,
+            name=str(changes.get("name", row.name)),
+            short=str(changes.get("short", row.short)),
+            except_id=agency_id,
+        )
+        return w.update("agency", agency_id, changes)
+
+
+def update_member(
+    session: Session,
+    *,
+    member_id: MemberId,
+    name: str | None = None,
+    area: str | None = None,
+) -> list[str]:
+    """Rename a member or change their policing area, at the hub (audited, travels)."""
+    require_coordinator(session, doing="change a member's details")
+    with session.change() as w:
+        if repo.get_row(w.conn, "member", member_id) is None:
+            raise NotFound("There is no such member.")
+        changes: dict[str, object] = {}
+        if name is not None:
+            changes["name"] = " ".join(
+                clean_text(name, "The member's name", required=True, limit=200).split()
+            )
+        if area is not None:
+            changes["area"] = clean_text(area, "The area", limit=120)
+        return w.update("member", member_id, changes)
 
 
 def add_member(

@@ -19,7 +19,7 @@ from app.crypto.identity import DeviceKeys
 from app.crypto.keyfile import KdfParams, generate_keyring_secret
 from app.crypto.keyring_slot import KeyringSlot
 from app.models.enums import MemberStatus, Role
-from app.models.errors import InvalidInput, KeyringUnavailable, UnlockError
+from app.models.errors import InvalidInput, KeyringUnavailable, UnlockError, WrongPassphrase
 from app.models.ids import new_id
 from app.services.context import Session
 from app.storage import meta as meta_store
@@ -156,6 +156,16 @@ def create_store(
     return Created(Session(store, today_fn=today_fn), recovery, pub.fingerprint)
 
 
+def guess_sector(agency_name: str) -> tuple[str, bool]:
+    """The kind of agency a name suggests, and whether it is police (a guess the hub can change)."""
+    return _sector_of(agency_name)
+
+
+def short_name(name: str) -> str:
+    """A short name made from an agency's name ("Northshire Police" -> "NP")."""
+    return _short(name)
+
+
 def _short(name: str) -> str:
     words = [w for w in name.replace("'", "").split() if w[:1].isalpha()]
     if len(words) == 1:
@@ -204,11 +214,27 @@ def unlock(
 
 
 def change_passphrase(
-    session: Session, *, new_passphrase: str, kdf: KdfParams | None = None
+    session: Session,
+    *,
+    new_passphrase: str,
+    kdf: KdfParams | None = None,
+    current_passphrase: str | None = None,
 ) -> None:
+    """Rewrap the store's key under ``new_passphrase``. With ``current_passphrase`` (the desktop
+    asks for it, as someone may have walked up to an unlocked window) that is checked first."""
+    if current_passphrase is not None:
+        try:
+            session.store.keyfile.unlock_with_passphrase(current_passphrase)
+        except WrongPassphrase as exc:
+            raise WrongPassphrase("The current passphrase is not right; nothing was changed.") from exc
     session.store.change_passphrase(new_passphrase, kdf)
     with session.change() as w:
         w.record_event("passphrase-changed", "store", session.store.store_id)
+
+
+def workstation_keyring() -> KeyringSlot:
+    """The operating system's keyring (every call gives up after 10 seconds)."""
+    return KeyringSlot()
 
 
 def keyring_policy_allows(session: Session) -> bool:
@@ -229,11 +255,48 @@ def remember_on_this_workstation(session: Session, *, keyring: KeyringSlot) -> N
         w.record_event("keyring-enabled", "store", session.store.store_id)
 
 
-def forget_on_this_workstation(session: Session, *, keyring: KeyringSlot) -> None:
-    keyring.delete(session.store.store_id)
-    session.store.remove_keyring_slot()
-    with session.change() as w:
-        w.record_event("keyring-disabled", "store", session.store.store_id)
+@dataclass(frozen=True)
+class Forgotten:
+    was_remembered: bool  # the key file held a keyring slot (now removed)
+    keyring_cleared: bool  # the keyring's entry is gone (or was never there)
+    reason: str = ""  # why the keyring's entry could not be removed
+
+
+def forget_on_this_workstation(session: Session, *, keyring: KeyringSlot) -> Forgotten:
+    """Stop remembering the store here. The key file's keyring slot goes first (that alone stops
+    the keyring from opening the store), then the keyring's entry. When the keyring does not answer,
+    the slot is still removed and ``keyring_cleared`` is False; when the store was not remembered and
+    the keyring does not answer, ``KeyringUnavailable`` (nothing changed)."""
+    had_slot = session.store.keyfile.has_keyring_slot
+    if had_slot:
+        session.store.remove_keyring_slot()
+        with session.change() as w:
+            w.record_event("keyring-disabled", "store", session.store.store_id)
+    try:
+        keyring.delete(session.store.store_id)
+    except KeyringUnavailable as exc:
+        if not had_slot:
+            raise
+        return Forgotten(True, False, exc.user_message)
+    return Forgotten(had_slot, True)
+
+
+@dataclass(frozen=True)
+class KeyringStatus:
+    remembered: bool  # the key file beside the store has a keyring slot
+    backend: str  # the keyring that answered
+    holds_secret: bool  # the keyring holds a secret for this store
+
+
+def keyring_status(path: Path, *, keyring: KeyringSlot) -> KeyringStatus:
+    """Is the store at ``path`` remembered here, and does the keyring answer and hold its secret?
+    Needs no passphrase. ``KeyringUnavailable`` (with the reason) when no keyring answers."""
+    keyfile = Store.read_keyfile(path)
+    ok, reason = keyring.availability()
+    if not ok:
+        raise KeyringUnavailable(reason)
+    secret = keyring.fetch(keyfile.store_id)
+    return KeyringStatus(keyfile.has_keyring_slot, reason, secret is not None)
 
 
 def backup(session: Session, *, out: Path) -> Path:

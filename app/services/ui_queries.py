@@ -4,7 +4,7 @@ Job: give the dashboard, quick find and the unlock dialog what they need in one 
 GUI makes one trip to the store worker per screen refresh. Plus the keyring door for the UI (the
 UI may not import ``app.crypto``).
 
-Invariants: nothing here writes except ``remember_here`` (which goes through ``setup``); the
+Invariants: nothing here writes except ``remember_here`` and ``forget_here`` (through ``setup``); the
 desktop's writes live in their own service modules (e.g. ``meetings.update_meeting``,
 ``actions.bulk_update`` with its progress hook). No SQL here; every case list respects
 need-to-know because it goes through ``cases.list_case_ids``.
@@ -28,9 +28,7 @@ from app.services.context import Session
 
 
 def keyring_availability() -> tuple[bool, str]:
-    from app.crypto.keyring_slot import KeyringSlot
-
-    return KeyringSlot().availability()
+    return setup.workstation_keyring().availability()
 
 
 def remembered_here(path: Path) -> bool:
@@ -45,15 +43,15 @@ def remembered_here(path: Path) -> bool:
 
 
 def unlock_with_keyring(path: Path, *, today_fn: Callable[[], dt.date] = dt.date.today) -> Session:
-    from app.crypto.keyring_slot import KeyringSlot
-
-    return setup.unlock(path, keyring=KeyringSlot(), today_fn=today_fn)
+    return setup.unlock(path, keyring=setup.workstation_keyring(), today_fn=today_fn)
 
 
 def remember_here(session: Session) -> None:
-    from app.crypto.keyring_slot import KeyringSlot
+    setup.remember_on_this_workstation(session, keyring=setup.workstation_keyring())
 
-    setup.remember_on_this_workstation(session, keyring=KeyringSlot())
+
+def forget_here(session: Session) -> setup.Forgotten:
+    return setup.forget_on_this_workstation(session, keyring=setup.workstation_keyring())
 
 
 # --- quick find ----------------------------------------------------------------------------------

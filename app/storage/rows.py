@@ -74,6 +74,7 @@ def agency_from(r: Any) -> Agency:
         short=r.short or "",
         sector=r.sector or "other",
         is_police=bool(r.is_police),
+        area=r.area or "",
     )
 
 

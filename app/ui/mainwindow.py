@@ -35,6 +35,7 @@ from app.models.enums import Role
 from app.services import exchange
 from app.services.context import Session
 from app.ui.context import Snapshot, UiContext, load_snapshot
+from app.ui.dialogs.store_admin import StoreActions
 from app.ui.dialogs.unlock import UnlockDialog
 from app.ui.screens.actions.screen import ActionsScreen
 from app.ui.screens.base import Screen
@@ -186,6 +187,8 @@ class MainWindow(QMainWindow):
         self.act_save = self._act(file_menu, "&Save", self._cmd_save, QKeySequence.StandardKey.Save)
         self.act_print = self._act(file_menu, "&Print…", self._cmd_print, QKeySequence.StandardKey.Print)
         file_menu.addSeparator()
+        self.store_actions = StoreActions(self, self.ctx, file_menu)  # keyring, backup, passphrase
+        file_menu.addSeparator()
         self.act_lock = self._act(file_menu, "&Lock", self.lock, "Ctrl+L")
         self.act_quit = self._act(file_menu, "&Quit", self.close, "Ctrl+Q")
         find_menu = bar.addMenu("F&ind")
@@ -201,6 +204,7 @@ class MainWindow(QMainWindow):
         self._act(help_menu, "&Keyboard shortcuts", self._cmd_shortcuts, "F1")
         self._lockable = [self.act_new, self.act_save, self.act_print, self.act_find, self.act_filter, *self.go_actions,
                           self.act_retention]
+        self._lockable += self.store_actions.actions
 
     def _cmd_retention(self) -> None:
         from app.ui.dialogs.retention_dialog import show_retention_review

@@ -70,8 +70,9 @@ class UnlockDialog(QDialog):
         buttons.addButton(self.unlock_button, QDialogButtonBox.ButtonRole.AcceptRole)
         self.keyring_button = QPushButton("Use this &workstation's keyring")
         self.keyring_button.setAccessibleName("Unlock with the workstation keyring")
-        self.keyring_button.setVisible(ui_queries.remembered_here(store_path))
         buttons.addButton(self.keyring_button, QDialogButtonBox.ButtonRole.ActionRole)
+        # After addButton: adding a button to a QDialogButtonBox shows it again.
+        self.keyring_button.setVisible(ui_queries.remembered_here(store_path))
         quit_button = buttons.addButton("&Quit", QDialogButtonBox.ButtonRole.RejectRole)
         quit_button.setAccessibleName("Quit")
         buttons.rejected.connect(self.reject)

@@ -7,9 +7,10 @@ disabled for others); a settings change refreshes the shared snapshot so auto-lo
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QModelIndex, QSortFilterProxyModel
+from PySide6.QtCore import QModelIndex, QSortFilterProxyModel, Qt
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -30,6 +31,7 @@ from app.services.context import Session
 from app.ui.context import UiContext
 from app.ui.itemmodels.rows import Column, IdRole, RecordRole, RowsModel, SortRole
 from app.ui.screens.base import Screen
+from app.ui.screens.panel.edit import EditRecordDialog
 from app.ui.widgets.common import Section
 from app.ui.widgets.plain import PlainLabel
 from app.ui.widgets.tables import make_table, set_widths
@@ -46,10 +48,21 @@ class PanelScreen(Screen):
         self.root.addLayout(grid, 1)
         ag = Section("Agencies")
         self.agencies: RowsModel[Agency] = RowsModel(
-            [Column("Agency", lambda a: a.name), Column("Short", lambda a: a.short), Column("Sector", lambda a: a.sector),
+            [Column("Agency", lambda a: a.name), Column("Short", lambda a: a.short),
+             Column("Kind", lambda a: panel.sector_label(a.sector)), Column("Area", lambda a: a.area),
              Column("Police", lambda a: "Yes" if a.is_police else "")],
             lambda a: a.id, self)
-        ag.body.addWidget(self._table("Agencies", self.agencies, [0, 56, 104, 56], stretch=0))
+        self.agencies_table = self._table("Agencies", self.agencies, [0, 56, 112, 72, 56], stretch=0)
+        ag.body.addWidget(self.agencies_table)
+        agency_row = QHBoxLayout()
+        agency_row.addStretch(1)
+        self.edit_agency = QPushButton("&Edit agency…")
+        self.edit_agency.setAccessibleName("Edit the selected agency")
+        self.edit_agency.setEnabled(False)
+        self.edit_agency.clicked.connect(self._on_edit_agency_clicked)
+        agency_row.addWidget(self.edit_agency)
+        ag.body.addLayout(agency_row)
+        self.agencies_table.selectionModel().currentRowChanged.connect(self._on_agencies_current_changed)
         add = QHBoxLayout()
         self.agency_name = QLineEdit()
         self.agency_name.setAccessibleName("New agency name")
@@ -61,11 +74,15 @@ class PanelScreen(Screen):
         self.agency_sector = QComboBox()
         self.agency_sector.setAccessibleName("New agency sector")
         for s in panel.AGENCY_SECTORS:
-            self.agency_sector.addItem(s, s)
+            self.agency_sector.addItem(panel.sector_label(s), s)
+        self.agency_area = QLineEdit()
+        self.agency_area.setAccessibleName("New agency area")
+        self.agency_area.setPlaceholderText("Area")
+        self.agency_area.setMaximumWidth(90)
         self.add_agency = QPushButton("Add agency")
         self.add_agency.setAccessibleName("Add agency")
         self.add_agency.clicked.connect(self._on_add_agency_clicked)
-        for w in (self.agency_name, self.agency_short, self.agency_sector, self.add_agency):
+        for w in (self.agency_name, self.agency_short, self.agency_sector, self.agency_area, self.add_agency):
             add.addWidget(w, 2 if w is self.agency_name else 0)
         ag.body.addLayout(add)
         grid.addWidget(ag, 0, 0)
@@ -74,7 +91,8 @@ class PanelScreen(Screen):
         self.members: RowsModel[Member] = RowsModel(
             [Column("Name", lambda m: m.name), Column("Agency", lambda m: ctx.snap.agency_short(m.agency_id)),
              Column("Role", lambda m: m.role.value.capitalize()), Column("Area", lambda m: m.area),
-             Column("Status", lambda m: m.status.value, kind=lambda m: "ok" if m.status.value == "active" else "muted")],
+             Column("Status", lambda m: "Active" if m.status is MemberStatus.ACTIVE else "Access revoked",
+                    kind=lambda m: "ok" if m.status.value == "active" else "muted")],
             lambda m: m.id, self)
         self.members_table = self._table("Members", self.members, [0, 64, 96, 64, 80], chips=(4,), stretch=0)
         mem.body.addWidget(self.members_table)
@@ -91,6 +109,11 @@ class PanelScreen(Screen):
         self.invite_button.setEnabled(False)
         self.invite_button.clicked.connect(self._on_invite_button_clicked)
         status_row.addWidget(self.invite_button)
+        self.edit_member = QPushButton("Edit &member…")
+        self.edit_member.setAccessibleName("Edit the selected member's name and policing area")
+        self.edit_member.setEnabled(False)
+        self.edit_member.clicked.connect(self._on_edit_member_clicked)
+        status_row.addWidget(self.edit_member)
         mem.body.addLayout(status_row)
         self.invite_note = PlainLabel("", wrap=True, object_name="Lead", accessible="Invitation",
                                       selectable=True)
@@ -108,6 +131,7 @@ class PanelScreen(Screen):
         self.member_role.setAccessibleName("New member role")
         for r in Role:
             self.member_role.addItem(r.value.capitalize(), r)
+        self.member_role.setCurrentIndex(max(0, self.member_role.findData(Role.OFFICER)))
         self.member_area = QLineEdit()
         self.member_area.setAccessibleName("New member policing area")
         self.member_area.setPlaceholderText("Area")
@@ -127,6 +151,7 @@ class PanelScreen(Screen):
         self.auto_lock = QSpinBox()
         self.auto_lock.setRange(1, 240)
         self.auto_lock.setSuffix(" minutes")
+        self.auto_lock.valueChanged.connect(self._on_auto_lock_value_changed)
         self.auto_lock.setAccessibleName("Auto-lock after inactivity")
         self.review_days = QSpinBox()
         self.review_days.setRange(7, 365)
@@ -169,7 +194,11 @@ class PanelScreen(Screen):
         proxy.setSortRole(SortRole)
         view = make_table(name, proxy, chip_columns=chips)
         set_widths(view, widths, stretch=stretch)
+        view.sortByColumn(0, Qt.SortOrder.AscendingOrder)  # A→Z by name (Qt's default is descending)
         return view
+
+    def _on_auto_lock_value_changed(self, value: int) -> None:
+        self.auto_lock.setSuffix(" minute" if value == 1 else " minutes")
 
     def load(self) -> None:
         def job(s: Session) -> tuple[list[Agency], list[Member], panel.PanelSettings]:
@@ -186,8 +215,8 @@ class PanelScreen(Screen):
             self.select_member(keep.id)
         self._show_member_status()
         self.member_agency.clear()
-        for a in agencies:
-            self.member_agency.addItem(a.short, a.id)
+        for a in sorted(agencies, key=lambda a: a.name.casefold()):
+            self.member_agency.addItem(a.name, a.id)
         self.panel_name.setText(settings.panel_name)
         self.auto_lock.setValue(settings.auto_lock_minutes)
         self.review_days.setValue(settings.review_interval_days)
@@ -197,6 +226,7 @@ class PanelScreen(Screen):
         for w in (self.panel_name, self.auto_lock, self.review_days, self.keyring, self.marking, self.save_button,
                   self.add_agency, self.add_member):
             w.setEnabled(can)
+        self._update_edit_buttons()
 
     # --- member status -----------------------------------------------------------------------------
     def selected_member(self) -> Member | None:
@@ -216,6 +246,58 @@ class PanelScreen(Screen):
 
     def _on_members_current_changed(self, _current: QModelIndex, _prev: QModelIndex) -> None:
         self._show_member_status()
+        self._update_edit_buttons()
+
+    # --- editing agencies and members (the coordinator, at the hub) ---------------------------------
+    def _may_edit(self) -> bool:
+        ws = self.ctx.snap.workstation
+        return ws.is_hub and ws.member.role is Role.COORDINATOR
+
+    def selected_agency(self) -> Agency | None:
+        index = self.agencies_table.currentIndex()
+        rec = index.data(RecordRole) if index.isValid() else None
+        return rec if isinstance(rec, Agency) else None
+
+    def _on_agencies_current_changed(self, _current: QModelIndex, _prev: QModelIndex) -> None:
+        self._update_edit_buttons()
+
+    def _update_edit_buttons(self) -> None:
+        may = self._may_edit()
+        tip = "" if may else "Only the panel coordinator, at the hub, edits agencies and members."
+        self.edit_agency.setEnabled(may and self.selected_agency() is not None)
+        self.edit_member.setEnabled(may and self.selected_member() is not None)
+        self.edit_agency.setToolTip(tip)
+        self.edit_member.setToolTip(tip)
+
+    def _on_edit_agency_clicked(self) -> None:
+        a = self.selected_agency()
+        if a is None:
+            return
+        aid = a.id
+
+        def save(values: dict[str, str]) -> Callable[[Session], object]:
+            return lambda s: panel.update_agency(s, agency_id=aid, name=values["name"], short=values["short"],
+                                                 area=values["area"])
+
+        self._open_editor("Edit agency", [("name", "&Name", a.name), ("short", "&Short name", a.short),
+                                          ("area", "&Area", a.area)], save)
+
+    def _on_edit_member_clicked(self) -> None:
+        m = self.selected_member()
+        if m is None:
+            return
+        mid = m.id
+
+        def save(values: dict[str, str]) -> Callable[[Session], object]:
+            return lambda s: panel.update_member(s, member_id=mid, name=values["name"], area=values["area"])
+
+        self._open_editor("Edit member", [("name", "&Name", m.name), ("area", "Policing &area", m.area)], save)
+
+    def _open_editor(self, title: str, fields: list[tuple[str, str, str]],
+                     save: Callable[[dict[str, str]], Callable[[Session], object]]) -> None:
+        dlg = EditRecordDialog(self.ctx, title, fields, save, self)
+        self.edit_dialog = dlg
+        dlg.open()
 
     def _show_member_status(self) -> None:
         m = self.selected_member()
@@ -307,12 +389,15 @@ class PanelScreen(Screen):
 
     def _on_add_agency_clicked(self) -> None:
         name, short, sector = self.agency_name.text(), self.agency_short.text(), self.agency_sector.currentData()
-        self.ctx.run(lambda s: panel.add_agency(s, name=name, short=short, sector=sector), owner=self, mutates=True,
+        area = self.agency_area.text()
+        self.ctx.run(lambda s: panel.add_agency(s, name=name, short=short, sector=sector, area=area), owner=self,
+                     mutates=True,
                      on_done=self._on_agency_added, on_error=self._failed)
 
     def _on_agency_added(self, _agency_id: str) -> None:
         self.agency_name.clear()
         self.agency_short.clear()
+        self.agency_area.clear()
 
     def _on_add_member_clicked(self) -> None:
         name, agency, role, area = (self.member_name.text(), self.member_agency.currentData(),
