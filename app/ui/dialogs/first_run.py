@@ -221,8 +221,11 @@ class FirstRunDialog(QDialog):
     def _fit(self) -> None:
         """Grow to what the page now needs (wrapped texts make the minimum size hint too small
         to go by); never shrink under the user's hand."""
-        self._modes.currentWidget().updateGeometry()
-        self.layout().activate()
+        page, layout = self._modes.currentWidget(), self.layout()
+        if page is not None:
+            page.updateGeometry()
+        if layout is not None:
+            layout.activate()
         want = self.sizeHint()
         self.resize(max(self.width(), want.width()), max(self.height(), want.height()))
 
