@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
     QDialogButtonBox,
     QFormLayout,
     QHBoxLayout,
+    QLayout,
     QLineEdit,
     QPushButton,
     QRadioButton,
@@ -47,6 +48,9 @@ from app.ui.tasks import TaskManager
 from app.ui.widgets.plain import PlainLabel, heading, muted
 
 MIN_PASSPHRASE = 10
+CREATE_TEXT = "Create s&tore"
+JOIN_TEXT = "J&oin panel"
+CLIPBOARD_CLEAR_MS = 60_000
 
 
 def strength_hint(passphrase: str) -> tuple[str, bool]:
@@ -92,6 +96,8 @@ class FirstRunDialog(QDialog):
         self.created: setup.Created | None = None
         self._stack = QStackedWidget()
         layout = QVBoxLayout(self)
+        # the dialog never shrinks below what its page needs (the join page is taller)
+        layout.setSizeConstraint(QLayout.SizeConstraint.SetMinimumSize)
         layout.addWidget(self._stack)
         self._stack.addWidget(self._build_form())
         self._stack.addWidget(self._build_recovery())
@@ -108,7 +114,7 @@ class FirstRunDialog(QDialog):
             "the store cannot be opened by anyone."
         ))
         choice = QHBoxLayout()
-        self.mode_new = QRadioButton("Set up a &new panel")
+        self.mode_new = QRadioButton("Set up a ne&w panel")
         self.mode_new.setAccessibleName("Set up a new panel")
         self.mode_join = QRadioButton("&Join a panel with an invitation")
         self.mode_join.setAccessibleName("Join a panel with an invitation")
@@ -121,15 +127,15 @@ class FirstRunDialog(QDialog):
         new_page = QWidget()
         form = QFormLayout(new_page)
         form.setContentsMargins(0, 0, 0, 0)
-        self.name = self._line("Your name", form)
-        self.agency = self._line("Your agency", form)
+        self.name = self._line("Your &name", form)
+        self.agency = self._line("Your &agency", form)
         self.role = QComboBox()
         self.role.setAccessibleName("Your role")
         for role, label in ((Role.COORDINATOR, "Panel coordinator (holds the panel's store)"),
                             (Role.CHAIR, "Chair"), (Role.OFFICER, "Case officer")):
             self.role.addItem(label, role)
         form.addRow("Your &role", self.role)
-        self.panel = self._line("Panel name", form)
+        self.panel = self._line("Pane&l name", form)
         self.programme = QComboBox()
         self.programme.setAccessibleName("Programme")
         for pid in available_programmes():
@@ -139,16 +145,22 @@ class FirstRunDialog(QDialog):
         self._modes.addWidget(self._build_join())
         v.addWidget(self._modes)
         form = QFormLayout()
-        self.passphrase = self._line("Passphrase", form, password=True)
-        self.repeat = self._line("Passphrase again", form, password=True)
+        self.passphrase = self._line("Pa&ssphrase", form, password=True)
+        self.repeat = self._line("Passphrase a&gain", form, password=True)
         self.hint = PlainLabel("", object_name="Hint", accessible="Passphrase strength")
         form.addRow("", self.hint)
+        self.same = PlainLabel("", object_name="Hint", accessible="Do the passphrases match")
+        form.addRow("", self.same)
+        self.show_passphrase = QCheckBox("Show th&e passphrase")
+        self.show_passphrase.setAccessibleName("Show the passphrase")
+        self.show_passphrase.toggled.connect(self._on_show_passphrase_toggled)
+        form.addRow("", self.show_passphrase)
         v.addLayout(form)
         self.error = PlainLabel("", wrap=True, object_name="InlineError", accessible="Problem")
         v.addWidget(self.error)
         v.addStretch(1)
         buttons = QDialogButtonBox()
-        self.create_button = QPushButton("&Create store")
+        self.create_button = QPushButton(CREATE_TEXT)
         self.create_button.setDefault(True)
         self.create_button.setAccessibleName("Create store")
         buttons.addButton(self.create_button, QDialogButtonBox.ButtonRole.AcceptRole)
@@ -158,6 +170,7 @@ class FirstRunDialog(QDialog):
         self.create_button.clicked.connect(self._on_create_button_clicked)
         v.addWidget(buttons)
         self.passphrase.textChanged.connect(self._on_passphrase_text_changed)
+        self.repeat.textChanged.connect(self._on_repeat_text_changed)
         self._on_passphrase_text_changed("")
         self.mode_join.toggled.connect(self._on_mode_join_toggled)
         return page
@@ -200,9 +213,21 @@ class FirstRunDialog(QDialog):
 
     def _on_mode_join_toggled(self, join: bool) -> None:
         self._modes.setCurrentIndex(1 if join else 0)
-        self.create_button.setText("&Join panel" if join else "&Create store")
+        self._fit()
+        self.create_button.setText(JOIN_TEXT if join else CREATE_TEXT)
         self.create_button.setAccessibleName("Join panel" if join else "Create store")
         self.error.setText("")
+
+    def _fit(self) -> None:
+        """Grow to what the page now needs (wrapped texts make the minimum size hint too small
+        to go by); never shrink under the user's hand."""
+        page, layout = self._modes.currentWidget(), self.layout()
+        if page is not None:
+            page.updateGeometry()
+        if layout is not None:
+            layout.activate()
+        want = self.sizeHint()
+        self.resize(max(self.width(), want.width()), max(self.height(), want.height()))
 
     def _on_choose_invitation_clicked(self) -> None:
         from PySide6.QtWidgets import QFileDialog
@@ -238,20 +263,45 @@ class FirstRunDialog(QDialog):
             self.coordinator_fingerprint.setFocus()
 
     def _line(self, label: str, form: QFormLayout, *, password: bool = False) -> QLineEdit:
+        """A line edit with its label; ``label`` marks its own access key with ``&``."""
         edit = QLineEdit()
-        edit.setAccessibleName(label)
+        edit.setAccessibleName(label.replace("&", ""))
         if password:
             edit.setEchoMode(QLineEdit.EchoMode.Password)
-        form.addRow("&" + label, edit)
+        form.addRow(label, edit)
         return edit
+
+    def _on_show_passphrase_toggled(self, shown: bool) -> None:
+        mode = QLineEdit.EchoMode.Normal if shown else QLineEdit.EchoMode.Password
+        self.passphrase.setEchoMode(mode)
+        self.repeat.setEchoMode(mode)
 
     def _on_passphrase_text_changed(self, text: str) -> None:
         hint, ok = strength_hint(text)
         self.hint.setText(hint)
         self.hint.setProperty("ok", ok)
+        self._on_repeat_text_changed(self.repeat.text())
+
+    def _on_repeat_text_changed(self, text: str) -> None:
+        """Say at once whether the two passphrases match; a message about the passphrases
+        from the last attempt goes as soon as either is changed."""
+        if not text:
+            self.same.setText("")
+        elif text == self.passphrase.text():
+            self.same.setText("The two passphrases match.")
+        else:
+            self.same.setText("The two passphrases are not the same yet.")
+        if self.error.property("about") == "passphrase":
+            self.error.setText("")
+            self.error.setProperty("about", "")
+
+    def _passphrase_problem(self, text: str) -> None:
+        self.error.setText(text)
+        self.error.setProperty("about", "passphrase")
 
     def _on_create_button_clicked(self) -> None:
         self.error.setText("")
+        self.error.setProperty("about", "")
         if self.mode_join.isChecked():
             self._join()
             return
@@ -260,10 +310,10 @@ class FirstRunDialog(QDialog):
             return
         hint, ok = strength_hint(self.passphrase.text())
         if not ok:
-            self.error.setText(hint)
+            self._passphrase_problem(hint)
             return
         if self.passphrase.text() != self.repeat.text():
-            self.error.setText("The two passphrases are not the same.")
+            self._passphrase_problem("The two passphrases are not the same.")
             return
         self.create_button.setEnabled(False)
         self.create_button.setText("Creating…")
@@ -293,10 +343,10 @@ class FirstRunDialog(QDialog):
             return
         hint, ok = strength_hint(self.passphrase.text())
         if not ok:
-            self.error.setText(hint)
+            self._passphrase_problem(hint)
             return
         if self.passphrase.text() != self.repeat.text():
-            self.error.setText("The two passphrases are not the same.")
+            self._passphrase_problem("The two passphrases are not the same.")
             return
         self.create_button.setEnabled(False)
         self.create_button.setText("Joining…")
@@ -318,7 +368,7 @@ class FirstRunDialog(QDialog):
     def _on_create_failed(self, exc: BaseException) -> None:
         self.joined = False
         self.create_button.setEnabled(True)
-        self.create_button.setText("&Join panel" if self.mode_join.isChecked() else "&Create store")
+        self.create_button.setText(JOIN_TEXT if self.mode_join.isChecked() else CREATE_TEXT)
         if isinstance(exc, AppError):
             self.error.setText(exc.user_message)
         else:
@@ -363,6 +413,18 @@ class FirstRunDialog(QDialog):
         self.recovery.setFont(font)
         self.recovery.setWordWrap(True)
         v.addWidget(self.recovery)
+        keep = QHBoxLayout()
+        self.copy_button = QPushButton("&Copy")
+        self.copy_button.setAccessibleName("Copy the recovery key")
+        self.copy_button.clicked.connect(self._on_copy_button_clicked)
+        keep.addWidget(self.copy_button)
+        self.print_button = QPushButton("&Print…")
+        self.print_button.setAccessibleName("Print the recovery key")
+        self.print_button.clicked.connect(self._on_print_button_clicked)
+        keep.addWidget(self.print_button)
+        self.copy_note = PlainLabel("", wrap=True, object_name="Muted", accessible="Copied")
+        keep.addWidget(self.copy_note, 1)
+        v.addLayout(keep)
         self.confirm = QCheckBox("I have stored the recovery key somewhere safe")
         self.confirm.setAccessibleName("I have stored the recovery key")
         v.addWidget(self.confirm)
@@ -390,6 +452,47 @@ class FirstRunDialog(QDialog):
         self.finish_button.clicked.connect(self._on_finish_button_clicked)
         v.addWidget(buttons)
         return page
+
+    def _on_copy_button_clicked(self) -> None:
+        """Copy the key for a password manager; the clipboard is cleared again after a minute
+        (if it still holds the key), as password managers do."""
+        from PySide6.QtCore import QTimer
+        from PySide6.QtGui import QGuiApplication
+
+        key = self.recovery.text()
+        clipboard = QGuiApplication.clipboard()
+        clipboard.setText(key)
+        self.copy_note.setText("Copied. The clipboard is cleared in one minute.")
+
+        def clear() -> None:
+            if clipboard.text() == key:
+                clipboard.clear()
+
+        QTimer.singleShot(CLIPBOARD_CLEAR_MS, clear)
+
+    def _on_print_button_clicked(self) -> None:
+        """Print the key on paper (the system's print dialog; nothing is written by us)."""
+        from PySide6.QtPrintSupport import QPrintDialog, QPrinter
+
+        printer = QPrinter()
+        dialog = QPrintDialog(printer, self)
+        if dialog.exec() != QDialog.DialogCode.Accepted:
+            return
+        self.print_document().print_(printer)
+
+    def print_document(self) -> Any:
+        """What Print puts on paper: the store, the key and what it is for."""
+        from PySide6.QtGui import QTextDocument
+
+        doc = QTextDocument()
+        doc.setPlainText(
+            "Roundtable recovery key\n\n"
+            f"Store: {self._path}\n\n"
+            f"{self.recovery.text()}\n\n"
+            "This key opens the store if the passphrase is forgotten. Keep it locked away from "
+            "the workstation."
+        )
+        return doc
 
     def _on_save_card_clicked(self) -> None:
         from PySide6.QtWidgets import QFileDialog

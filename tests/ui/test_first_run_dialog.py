@@ -1,0 +1,131 @@
+"""The first-run dialog as a person uses it (issue 10, "Smaller things"; issue 9's join page):
+typing, not calling methods. Offscreen; no fixed sleeps."""
+
+from __future__ import annotations
+
+import functools
+import re
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QAbstractButton, QLabel, QLineEdit, QWidget
+
+from app.crypto.keyfile import KdfParams
+from app.services import joining, setup
+from tests.conftest import today
+
+
+def _dialog(qtbot, path: Path):  # type: ignore[no-untyped-def]
+    from app.ui.dialogs.first_run import FirstRunDialog
+    from app.ui.tasks import TaskManager
+
+    tasks = TaskManager()
+    dlg = FirstRunDialog(
+        tasks, path,
+        create_fn=functools.partial(setup.create_store, kdf=KdfParams.cheap(), today_fn=today),
+        join_fn=functools.partial(joining.join_panel, kdf=KdfParams.cheap(), today_fn=today),
+    )
+    qtbot.addWidget(dlg)
+    dlg.show()
+    qtbot.waitExposed(dlg)
+    return dlg, tasks
+
+
+def _access_keys(root: QWidget) -> list[str]:
+    """The Alt+letter keys of every visible label and button under ``root``."""
+    keys = []
+    for w in root.findChildren(QWidget):
+        if not w.isVisibleTo(root) or not isinstance(w, QLabel | QAbstractButton):
+            continue
+        m = re.search(r"&([^&\s])", w.text())
+        if m:
+            keys.append(m.group(1).lower())
+    return keys
+
+
+def test_every_access_key_is_used_once_on_each_page(qtbot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    dlg, tasks = _dialog(qtbot, tmp_path / "s" / "panel.rtdb")
+    try:
+        for join in (False, True):
+            dlg.mode_join.setChecked(join)
+            keys = _access_keys(dlg)
+            assert len(keys) == len(set(keys)), sorted(keys)
+            assert "p" in keys or "s" in keys  # the passphrase has one
+    finally:
+        tasks.shutdown()
+
+
+@pytest.fixture
+def styled(qapp):  # type: ignore[no-untyped-def]
+    """The application's own fonts and style sheet, as the real client has them (put back after)."""
+    from app.ui.app import prepare_app
+
+    font, sheet, style = qapp.font(), qapp.styleSheet(), qapp.style().name()
+    prepare_app(qapp)
+    yield qapp
+    qapp.setStyleSheet(sheet)
+    qapp.setFont(font)
+    qapp.setStyle(style)
+
+
+def test_the_join_page_is_never_squashed(qtbot, styled, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    dlg, tasks = _dialog(qtbot, tmp_path / "s" / "panel.rtdb")
+    try:
+        dlg.mode_join.setChecked(True)
+        qtbot.waitUntil(lambda: dlg.height() >= dlg.minimumSizeHint().height())
+        for edit in dlg.findChildren(QLineEdit):
+            if edit.isVisibleTo(dlg):
+                assert edit.height() >= edit.minimumSizeHint().height(), edit.accessibleName()
+    finally:
+        tasks.shutdown()
+
+
+def test_passphrase_messages_follow_what_is_typed(qtbot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    dlg, tasks = _dialog(qtbot, tmp_path / "s" / "panel.rtdb")
+    try:
+        QTest.keyClicks(dlg.name, "Ann Coordinator")
+        QTest.keyClicks(dlg.agency, "Northshire Council")
+        QTest.keyClicks(dlg.passphrase, "short")
+        qtbot.mouseClick(dlg.create_button, Qt.MouseButton.LeftButton)
+        assert "Too short" in dlg.error.text()
+        # fixing the passphrase takes the message away at once
+        QTest.keyClicks(dlg.passphrase, " enough words now")
+        assert dlg.error.text() == ""
+        # a mismatch shows while typing, not only on submit
+        QTest.keyClicks(dlg.repeat, "short enough")
+        assert "not the same" in dlg.same.text()
+        QTest.keyClicks(dlg.repeat, " words now")
+        assert "match" in dlg.same.text() and "not" not in dlg.same.text()
+        # the passphrase can be shown to check it, and hidden again
+        dlg.show_passphrase.setChecked(True)
+        assert dlg.passphrase.echoMode() == QLineEdit.EchoMode.Normal
+        dlg.show_passphrase.setChecked(False)
+        assert dlg.repeat.echoMode() == QLineEdit.EchoMode.Password
+    finally:
+        tasks.shutdown()
+
+
+def test_the_recovery_key_can_be_copied_and_printed(qtbot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    dlg, tasks = _dialog(qtbot, tmp_path / "s" / "panel.rtdb")
+    try:
+        QTest.keyClicks(dlg.name, "Ann Coordinator")
+        QTest.keyClicks(dlg.agency, "Northshire Council")
+        QTest.keyClicks(dlg.passphrase, "four unrelated words here")
+        QTest.keyClicks(dlg.repeat, "four unrelated words here")
+        qtbot.mouseClick(dlg.create_button, Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(lambda: dlg.recovery.text() != "", timeout=60_000)
+        key = dlg.recovery.text()
+        assert dlg.copy_button.isVisible() and dlg.print_button.isVisible()
+        qtbot.mouseClick(dlg.copy_button, Qt.MouseButton.LeftButton)
+        assert QGuiApplication.clipboard().text() == key
+        assert "cleared" in dlg.copy_note.text()
+        assert key in dlg.print_document().toPlainText()
+        QGuiApplication.clipboard().clear()
+        if dlg.session is not None:
+            session = dlg.session
+            tasks.call_sync(session.close)
+    finally:
+        tasks.shutdown()
