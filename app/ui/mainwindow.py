@@ -25,6 +25,8 @@ from PySide6.QtWidgets import (
     QListWidgetItem,
     QMainWindow,
     QMenu,
+    QMessageBox,
+    QPushButton,
     QStackedWidget,
     QVBoxLayout,
     QWidget,
@@ -36,6 +38,7 @@ from app.services import exchange
 from app.services.context import Session
 from app.ui.context import Snapshot, UiContext, load_snapshot
 from app.ui.dialogs.unlock import UnlockDialog
+from app.ui.drafts import Draft, save_drafts
 from app.ui.screens.actions.screen import ActionsScreen
 from app.ui.screens.base import Screen
 from app.ui.screens.cases.screen import CasesScreen
@@ -102,6 +105,10 @@ class MainWindow(QMainWindow):
         self.setMinimumSize(1024, 640)
         self._hidden_dialogs: list[QDialog] = []
         self.unlock_dialog: QDialog | None = None
+        self._close_confirmed = False
+        self.close_prompt: QMessageBox | None = None
+        self.close_save_button: QPushButton | None = None
+        self.close_discard_button: QPushButton | None = None
 
         central = QWidget()
         outer = QVBoxLayout(central)
@@ -362,10 +369,74 @@ class MainWindow(QMainWindow):
         self.show_screen(name if name in SCREENS else "Dashboard")
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        if not self._close_confirmed:
+            drafts = self.ctx.drafts.pending()
+            if drafts:  # Ctrl+Q, File › Quit, the close button, Quit on the lock screen
+                event.ignore()
+                self._ask_about_drafts(drafts)
+                return
         self.ctx.settings.setValue("ui/geometry", self.saveGeometry())
         self.ctx.settings.sync()
         self.inactivity.deactivate()
         super().closeEvent(event)
+
+    # --- unsaved drafts at close (app.ui.drafts) --------------------------------------------------
+    def _ask_about_drafts(self, drafts: list[Draft]) -> None:
+        n = len(drafts)
+        box = QMessageBox(self)
+        box.setObjectName("UnsavedDrafts")
+        box.setIcon(QMessageBox.Icon.Warning)
+        box.setWindowTitle("Unsaved work")
+        box.setTextFormat(Qt.TextFormat.PlainText)
+        box.setText(f"{n} draft{'s are' if n != 1 else ' is'} not saved:")
+        listing = "\n".join(f"• {d.label}" for d in drafts)
+        if self.ctx.is_locked:
+            listing += "\n\nRoundtable is locked: unlock first to save them."
+        box.setInformativeText(listing)
+        self.close_save_button = None
+        if not self.ctx.is_locked:
+            self.close_save_button = box.addButton("&Save and quit", QMessageBox.ButtonRole.AcceptRole)
+        self.close_discard_button = box.addButton("&Discard and quit", QMessageBox.ButtonRole.DestructiveRole)
+        cancel = box.addButton("&Cancel", QMessageBox.ButtonRole.RejectRole)
+        box.setDefaultButton(self.close_save_button or cancel)
+        box.setEscapeButton(cancel)
+        box.setWindowModality(Qt.WindowModality.WindowModal)
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        box.buttonClicked.connect(lambda b: self._on_drafts_answer(b, drafts))
+        self.close_prompt = box
+        box.open()
+
+    def _on_drafts_answer(self, button: object, drafts: list[Draft]) -> None:
+        self.close_prompt = None
+        if button is self.close_discard_button:
+            self.close_discarding_drafts()
+        elif button is not None and button is self.close_save_button:
+            self.ctx.run(lambda s: save_drafts(s, drafts), owner=self, mutates=True,
+                         on_done=lambda failed: self._on_drafts_saved(drafts, failed))
+
+    def _on_drafts_saved(self, drafts: list[Draft], failed: list[tuple[Draft, str]]) -> None:
+        refused = {d.key for d, _why in failed}
+        for d in drafts:
+            if d.key not in refused:
+                self.ctx.drafts.remove(d.key)
+        if failed:
+            box = QMessageBox(QMessageBox.Icon.Warning, "Not everything was saved",
+                              "These drafts were not saved; Roundtable stays open so you can correct them:",
+                              QMessageBox.StandardButton.Ok, self)
+            box.setTextFormat(Qt.TextFormat.PlainText)
+            box.setInformativeText("\n".join(f"• {d.label}: {why}" for d, why in failed))
+            box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+            self.close_prompt = box
+            box.open()
+            return
+        self._close_confirmed = True
+        self.close()
+
+    def close_discarding_drafts(self) -> None:
+        """Close now; every unsaved draft is dropped (the user said Discard)."""
+        self.ctx.drafts.discard()
+        self._close_confirmed = True
+        self.close()
 
     # --- lock ------------------------------------------------------------------------------------
     def _on_inactivity_inactive(self) -> None:

@@ -1,0 +1,113 @@
+"""Nothing typed is ever lost (issue 10): drafts per item, the close prompt, the lock screen,
+"Mark as held" asked and undone. Each test drives the real widgets as a person does."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtTest import QTest
+
+from app.services import meetings
+
+
+def _scheduled(h):  # type: ignore[no-untyped-def]
+    ms = [m for m in h.tasks.call_sync(lambda: meetings.list_meetings(h.session))
+          if m.status == "scheduled" and len(m.agenda) >= 2]
+    assert ms
+    return ms[0]
+
+
+def _open_minutes(h):  # type: ignore[no-untyped-def]
+    m = _scheduled(h)
+    screen = h.win.show_screen("Meetings")
+    h.idle()
+    screen.select_meeting(m.id)
+    h.idle()
+    ed = screen.editor
+    assert ed is not None and ed.meeting_id == m.id
+    ed.tabs.setCurrentIndex(2)
+    return m, screen, ed
+
+
+def test_minutes_typed_for_one_item_survive_choosing_another(demo_ui, qtbot) -> None:
+    h = demo_ui
+    _m, _screen, ed = _open_minutes(h)
+    ed.minute_item.setCurrentIndex(0)
+    first = ed.minute_item.currentData()
+    ed.discussion.setFocus()
+    QTest.keyClicks(ed.discussion, "Police report two call-outs this month.")
+    ed.minute_item.setFocus()
+    QTest.keyClick(ed.minute_item, Qt.Key.Key_Down)  # the next item, as the keyboard chooses it
+    h.idle()
+    assert ed.minute_item.currentData() != first
+    assert ed.discussion.toPlainText() == "" or "call-outs" not in ed.discussion.toPlainText()
+    QTest.keyClick(ed.minute_item, Qt.Key.Key_Up)
+    h.idle()
+    assert ed.minute_item.currentData() == first
+    assert ed.discussion.toPlainText().endswith("Police report two call-outs this month.")
+
+
+def _type_minutes(h, text: str):  # type: ignore[no-untyped-def]
+    m, _screen, ed = _open_minutes(h)
+    ed.minute_item.setCurrentIndex(0)
+    item = ed.minute_item.currentData()
+    ed.discussion.setFocus()
+    QTest.keyClicks(ed.discussion, text)
+    return m, item, ed
+
+
+def _saved_discussion(h, m, item_id: str) -> str:  # type: ignore[no-untyped-def]
+    meeting = h.tasks.call_sync(lambda: meetings.get_meeting(h.session, meeting_id=m.id))
+    return next(i.discussion for i in meeting.agenda if i.id == item_id)
+
+
+def _ctrl_q(h, qtbot) -> None:  # type: ignore[no-untyped-def]
+    h.win.activateWindow()
+    qtbot.waitUntil(lambda: h.win.isActiveWindow(), timeout=5000)
+    QTest.keyClick(h.win.focusWidget() or h.win, Qt.Key.Key_Q, Qt.KeyboardModifier.ControlModifier)
+
+
+def test_ctrl_q_with_unsaved_minutes_asks_and_cancel_keeps_everything(demo_ui, qtbot) -> None:
+    h = demo_ui
+    m, item, ed = _type_minutes(h, "Chair asked for a safety plan.")
+    _ctrl_q(h, qtbot)
+    qtbot.waitUntil(lambda: h.win.close_prompt is not None and h.win.close_prompt.isVisible(), timeout=5000)
+    box = h.win.close_prompt
+    assert "Minutes of" in box.informativeText()
+    QTest.keyClick(box, Qt.Key.Key_Escape)  # Cancel
+    qtbot.waitUntil(lambda: h.win.close_prompt is None)
+    assert h.win.isVisible()
+    assert ed.discussion.toPlainText() == "Chair asked for a safety plan."
+    assert _saved_discussion(h, m, item) != "Chair asked for a safety plan."
+
+
+def test_closing_with_unsaved_minutes_saves_them_when_asked(demo_ui, qtbot) -> None:
+    h = demo_ui
+    m, item, ed = _type_minutes(h, "Agreed: refer to housing.")
+    ed.minute_item.setCurrentIndex(1)  # left the item: the draft is kept, not saved
+    h.idle()
+    assert _saved_discussion(h, m, item) != "Agreed: refer to housing."
+    h.win.close()  # the window's close button
+    qtbot.waitUntil(lambda: h.win.close_prompt is not None and h.win.close_prompt.isVisible(), timeout=5000)
+    assert h.win.close_save_button is not None
+    qtbot.mouseClick(h.win.close_save_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not h.win.isVisible(), timeout=10_000)
+    h.idle()
+    assert _saved_discussion(h, m, item).endswith("Agreed: refer to housing.")
+
+
+def test_file_quit_with_unsaved_minutes_discards_when_asked(demo_ui, qtbot) -> None:
+    h = demo_ui
+    m, item, _ed = _type_minutes(h, "Not to be kept.")
+    before = _saved_discussion(h, m, item)
+    h.win.act_quit.trigger()  # File › Quit
+    qtbot.waitUntil(lambda: h.win.close_prompt is not None and h.win.close_prompt.isVisible(), timeout=5000)
+    qtbot.mouseClick(h.win.close_discard_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not h.win.isVisible(), timeout=5000)
+    assert _saved_discussion(h, m, item) == before
+
+
+def test_closing_without_drafts_does_not_ask(demo_ui, qtbot) -> None:
+    h = demo_ui
+    _open_minutes(h)
+    h.win.close()
+    assert not h.win.isVisible() and h.win.close_prompt is None
