@@ -106,6 +106,7 @@ class MainWindow(QMainWindow):
         self._hidden_dialogs: list[QDialog] = []
         self.unlock_dialog: QDialog | None = None
         self._close_confirmed = False
+        self._locked_by_timer = False
         self.close_prompt: QMessageBox | None = None
         self.close_save_button: QPushButton | None = None
         self.close_discard_button: QPushButton | None = None
@@ -440,15 +441,17 @@ class MainWindow(QMainWindow):
 
     # --- lock ------------------------------------------------------------------------------------
     def _on_inactivity_inactive(self) -> None:
-        self.lock()
+        self.lock(auto=True)
 
     @property
     def is_locked(self) -> bool:
         return self.lock_stack.currentWidget() is self.locked_page
 
-    def lock(self) -> None:
+    def lock(self, *, auto: bool = False) -> None:
+        """Ctrl+L (``auto`` False: the lock screen says "Locked") or inactivity (it says why)."""
         if self.is_locked:
             return
+        self._locked_by_timer = auto
         self.inactivity.deactivate()
         session = self.ctx.detach()
         if session is not None:
@@ -463,11 +466,17 @@ class MainWindow(QMainWindow):
         self._show_unlock()
 
     def _show_unlock(self) -> None:
+        if self._locked_by_timer:
+            minutes = self.ctx.snapshot.auto_lock_minutes if self.ctx.snapshot else 0
+            reason = (f"Roundtable locked itself after {minutes} minute{'s' if minutes != 1 else ''} without use. "
+                      "Unlock to carry on where you were: nothing you typed is lost.")
+        else:
+            reason = "Unlock to carry on where you were: nothing you typed is lost."
         dlg = UnlockDialog(self.ctx.tasks, self.ctx.store_path, today_fn=self.ctx.today_fn,
-                           reason="Roundtable locked itself. Unlock to carry on where you were.", parent=self)
+                           reason=reason, title="Locked", parent=self)
         dlg.setWindowModality(Qt.WindowModality.WindowModal)
         dlg.accepted.connect(lambda: self._on_unlock_accepted(dlg))
-        dlg.rejected.connect(self.close)
+        dlg.quit_requested.connect(self.close)  # asks about unsaved drafts first
         self.unlock_dialog = dlg
         dlg.open()
 

@@ -111,3 +111,101 @@ def test_closing_without_drafts_does_not_ask(demo_ui, qtbot) -> None:
     _open_minutes(h)
     h.win.close()
     assert not h.win.isVisible() and h.win.close_prompt is None
+
+
+# --- the lock screen -----------------------------------------------------------------------------
+def _lock(h, qtbot):  # type: ignore[no-untyped-def]
+    h.win.lock()  # what Ctrl+L does
+    qtbot.waitUntil(lambda: h.win.unlock_dialog is not None and h.win.unlock_dialog.isVisible(), timeout=10_000)
+    qtbot.waitUntil(lambda: not h.session.store.is_open, timeout=10_000)
+    h.idle()
+    return h.win.unlock_dialog
+
+
+def _unlock(h, qtbot, dlg) -> None:  # type: ignore[no-untyped-def]
+    from tests.conftest import PASSPHRASE
+
+    QTest.keyClicks(dlg.secret, PASSPHRASE)
+    QTest.keyClick(dlg.secret, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: not h.win.is_locked, timeout=20_000)
+    h.idle()
+    h.session = h.ctx._session
+
+
+def test_esc_and_enter_on_the_lock_screen_never_quit(demo_ui, qtbot) -> None:
+    h = demo_ui
+    _m, item, ed = _type_minutes(h, "Kept through the lock.")
+    dlg = _lock(h, qtbot)
+    assert dlg.secret.hasFocus() or dlg.focusWidget() is dlg.secret
+    QTest.keyClick(dlg.secret, Qt.Key.Key_Escape)
+    QTest.keyClick(dlg, Qt.Key.Key_Escape)
+    h.idle()
+    assert dlg.isVisible() and h.win.isVisible() and h.win.is_locked
+    QTest.keyClick(dlg.secret, Qt.Key.Key_Return)  # empty: says what to do, quits nothing
+    assert "Type the passphrase" in dlg.error.text()
+    assert dlg.isVisible() and h.win.isVisible()
+    # while unlocking, focus stays in the field and a second Enter does nothing
+    from tests.conftest import PASSPHRASE
+
+    QTest.keyClicks(dlg.secret, PASSPHRASE)
+    QTest.keyClick(dlg.secret, Qt.Key.Key_Return)
+    assert not dlg.unlock_button.isEnabled()  # unlocking now
+    assert dlg.focusWidget() is dlg.secret
+    QTest.keyClick(dlg.focusWidget(), Qt.Key.Key_Return)
+    QTest.keyClick(dlg.quit_button, Qt.Key.Key_Return)  # even with focus on Quit, Enter is not Quit
+    qtbot.waitUntil(lambda: not h.win.is_locked, timeout=20_000)
+    h.idle()
+    h.session = h.ctx._session
+    assert h.win.isVisible()
+    assert ed.discussion.toPlainText() == "Kept through the lock."
+    assert h.ctx.drafts.pending() and item
+
+
+def test_the_lock_screen_says_locked_names_the_store_and_shows_the_passphrase(demo_ui, qtbot) -> None:
+    h = demo_ui
+    dlg = _lock(h, qtbot)
+    assert dlg.title.text() == "Locked"
+    assert "locked itself" not in dlg.reason.text()
+    assert h.store.name in dlg.store_label.text()
+    QTest.keyClicks(dlg.secret, "abc")
+    assert dlg.secret.echoMode().name == "Password"
+    QTest.keyClick(dlg.show_secret, Qt.Key.Key_Space)
+    assert dlg.secret.echoMode().name == "Normal"
+    QTest.keyClick(dlg.show_secret, Qt.Key.Key_Space)
+    assert dlg.secret.echoMode().name == "Password"
+    dlg.secret.clear()
+    _unlock(h, qtbot, dlg)
+    h.win.set_auto_lock_ms(30)  # inactivity says why it locked
+    qtbot.waitUntil(lambda: h.win.unlock_dialog is not None and h.win.unlock_dialog.isVisible(), timeout=20_000)
+    assert "locked itself" in h.win.unlock_dialog.reason.text()
+    qtbot.waitUntil(lambda: not h.session.store.is_open, timeout=10_000)
+    h.idle()
+    h.win.set_auto_lock_ms(3_600_000)
+    _unlock(h, qtbot, h.win.unlock_dialog)
+
+
+def test_quit_on_the_lock_screen_asks_about_drafts(demo_ui, qtbot) -> None:
+    h = demo_ui
+    _type_minutes(h, "Do not drop me.")
+    dlg = _lock(h, qtbot)
+    qtbot.mouseClick(dlg.quit_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: h.win.close_prompt is not None and h.win.close_prompt.isVisible(), timeout=5000)
+    assert h.win.close_save_button is None  # locked: unlock first to save
+    assert "unlock first" in h.win.close_prompt.informativeText()
+    QTest.keyClick(h.win.close_prompt, Qt.Key.Key_Escape)
+    qtbot.waitUntil(lambda: h.win.close_prompt is None)
+    assert h.win.isVisible() and dlg.isVisible()
+    _unlock(h, qtbot, dlg)
+
+
+def test_a_second_copy_on_the_same_store_says_so_before_asking(demo_ui, qtbot) -> None:
+    from app.ui.dialogs.unlock import IN_USE, UnlockDialog
+
+    h = demo_ui  # this window has the store open
+    dlg = UnlockDialog(h.tasks, h.store)
+    qtbot.addWidget(dlg)
+    dlg.show()
+    h.idle()
+    assert dlg.in_use.isVisible() and IN_USE in dlg.in_use.text()
+    assert not dlg.form.isVisible() and not dlg.unlock_button.isEnabled()
+    dlg.close()
