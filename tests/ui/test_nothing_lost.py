@@ -209,3 +209,27 @@ def test_a_second_copy_on_the_same_store_says_so_before_asking(demo_ui, qtbot) -
     assert dlg.in_use.isVisible() and IN_USE in dlg.in_use.text()
     assert not dlg.form.isVisible() and not dlg.unlock_button.isEnabled()
     dlg.close()
+
+
+# --- "Mark as held" ----------------------------------------------------------------------------
+def test_mark_as_held_asks_first_and_can_be_undone(demo_ui, qtbot) -> None:
+    h = demo_ui
+    m, _screen, ed = _open_minutes(h)
+    assert m.held_on > h.ctx.today_fn() or not m.attendees  # the demo's next meeting: ahead, not attended
+    qtbot.mouseClick(ed.held_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: ed.held_prompt is not None and ed.held_prompt.isVisible(), timeout=10_000)
+    said = ed.held_prompt.informativeText()
+    assert "no minutes" in said and "item" in said
+    QTest.keyClick(ed.held_prompt, Qt.Key.Key_Escape)  # Cancel
+    h.idle()
+    assert meetings.get_meeting(h.session, meeting_id=m.id).status == "scheduled"
+    qtbot.mouseClick(ed.held_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: ed.held_prompt is not None and ed.held_prompt.isVisible(), timeout=10_000)
+    qtbot.mouseClick(ed.held_confirm, Qt.MouseButton.LeftButton)
+    h.idle()
+    assert meetings.get_meeting(h.session, meeting_id=m.id).status == "held"
+    qtbot.waitUntil(lambda: ed.unheld_button.isVisible() and ed.unheld_button.isEnabled(), timeout=10_000)
+    qtbot.mouseClick(ed.unheld_button, Qt.MouseButton.LeftButton)
+    h.idle()
+    assert meetings.get_meeting(h.session, meeting_id=m.id).status == "scheduled"
+    qtbot.waitUntil(lambda: ed.held_button.isEnabled() and not ed.unheld_button.isVisible(), timeout=10_000)

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QListWidget,
     QListWidgetItem,
+    QMessageBox,
     QPlainTextEdit,
     QPushButton,
     QTabWidget,
@@ -66,6 +67,13 @@ class MeetingEditor(QWidget):
         self.held_button.setAccessibleName("Mark meeting as held")
         self.held_button.clicked.connect(self._on_held_button_clicked)
         head.addWidget(self.held_button)
+        self.unheld_button = QPushButton("&Undo held")
+        self.unheld_button.setAccessibleName("Undo marking the meeting as held")
+        self.unheld_button.clicked.connect(self._on_unheld_button_clicked)
+        self.unheld_button.setVisible(False)
+        head.addWidget(self.unheld_button)
+        self.held_prompt: QMessageBox | None = None
+        self.held_confirm: QPushButton | None = None
         v.addLayout(head)
         docs = QHBoxLayout()
         self.packs_button = QPushButton("Generate &packs…")
@@ -509,8 +517,49 @@ class MeetingEditor(QWidget):
                   done=lambda _r: self.action_title.clear())
 
     def _on_held_button_clicked(self) -> None:
+        """Ask first when the date is ahead, nobody is marked present or items have no minutes."""
+        mid = self.meeting_id
+        self.ctx.run(lambda s: meetings.held_warnings(s, meeting_id=mid), owner=self,
+                     on_done=self._on_held_warnings, on_error=self._failed)
+
+    def _on_held_warnings(self, warnings: list[str]) -> None:
+        if not warnings:
+            self._mark_held()
+            return
+        box = QMessageBox(self)
+        box.setObjectName("MarkHeldPrompt")
+        box.setIcon(QMessageBox.Icon.Question)
+        box.setWindowTitle("Mark as held?")
+        box.setTextFormat(Qt.TextFormat.PlainText)
+        box.setText("Mark this meeting as held now?")
+        box.setInformativeText("\n".join(f"• {w}" for w in warnings)
+                               + "\n\nIt can be undone until the next exchange file is written.")
+        self.held_confirm = box.addButton("Mark as &held", QMessageBox.ButtonRole.AcceptRole)
+        cancel = box.addButton("&Cancel", QMessageBox.ButtonRole.RejectRole)
+        box.setDefaultButton(cancel)
+        box.setEscapeButton(cancel)
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        box.buttonClicked.connect(self._on_held_answer)
+        self.held_prompt = box
+        box.open()
+
+    def _on_held_answer(self, button: object) -> None:
+        self.held_prompt = None
+        if button is self.held_confirm:
+            self._mark_held()
+
+    def _mark_held(self) -> None:
         mid = self.meeting_id
         self._run(lambda s: meetings.mark_held(s, meeting_id=mid))
+
+    def _on_unheld_button_clicked(self) -> None:
+        mid = self.meeting_id
+        self._run(lambda s: meetings.unmark_held(s, meeting_id=mid))
+
+    def _on_undo_refusal(self, refusal: str | None) -> None:
+        self.unheld_button.setVisible(True)
+        self.unheld_button.setEnabled(refusal is None)
+        self.unheld_button.setToolTip(refusal or "Scheduled again, as before it was marked held.")
 
     # --- filling ---------------------------------------------------------------------------------
     def _on_loaded(self, view: ui_queries.MeetingView) -> None:
@@ -524,6 +573,11 @@ class MeetingEditor(QWidget):
         chair = snap.member_name(m.chair) or "no chair yet"
         self.title.setText(f"{uk(m.held_on)} at {m.time} · {m.venue or 'venue to be confirmed'} · chair: {chair}")
         self.held_button.setEnabled(m.status == "scheduled" and snap.workstation.member.role is Role.COORDINATOR)
+        self.unheld_button.setVisible(False)
+        if m.status == "held" and snap.workstation.member.role is Role.COORDINATOR:
+            mid = m.id
+            self.ctx.run(lambda s: meetings.held_undo_refusal(s, meeting_id=mid), owner=self,
+                         on_done=self._on_undo_refusal)
         police_missing = sorted({p for probs in view.problems.values() for p in probs if "police" in p})
         not_ready = sum(1 for probs in view.problems.values() if any("police" not in p for p in probs))
         warnings = []
