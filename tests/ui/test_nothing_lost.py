@@ -233,3 +233,86 @@ def test_mark_as_held_asks_first_and_can_be_undone(demo_ui, qtbot) -> None:
     h.idle()
     assert meetings.get_meeting(h.session, meeting_id=m.id).status == "scheduled"
     qtbot.waitUntil(lambda: ed.held_button.isEnabled() and not ed.unheld_button.isVisible(), timeout=10_000)
+
+
+# --- drafts per case: assessment, plan, note; the new referral ---------------------------------
+def _two_cases(h):  # type: ignore[no-untyped-def]
+    from app.services import cases
+
+    ids = h.tasks.call_sync(lambda: cases.list_case_ids(h.session))
+    return ids[0], ids[1]
+
+
+def _open(h, case_id: str):  # type: ignore[no-untyped-def]
+    h.win.open_case(case_id)
+    h.idle()
+    view = h.win.cases.view
+    assert view.case_id == case_id and view.case_file is not None
+    return view
+
+
+def test_a_new_assessment_version_is_kept_per_case_and_through_a_lock(demo_ui, qtbot) -> None:
+    h = demo_ui
+    a, b = _two_cases(h)
+    view = _open(h, a)
+    view.tabs.setCurrentIndex(1)
+    qtbot.mouseClick(view.assessment.new_button, Qt.MouseButton.LeftButton)
+    editor = view.assessment.editor_page
+    QTest.keyClicks(editor.overall, " Escalating since the summer.")
+    typed = editor.overall.toPlainText()
+    view = _open(h, b)
+    view.tabs.setCurrentIndex(1)
+    assert view.assessment.pages.currentIndex() == 0  # case B shows its own assessment
+    view = _open(h, a)
+    view.tabs.setCurrentIndex(1)
+    assert view.assessment.pages.currentWidget() is editor and editor.overall.toPlainText() == typed
+    _unlock(h, qtbot, _lock(h, qtbot))
+    assert view.assessment.pages.currentWidget() is editor and editor.overall.toPlainText() == typed
+    labels = [d.label for d in h.ctx.drafts.pending()]
+    assert any("assessment" in x for x in labels)
+
+
+def test_a_plan_draft_stays_with_its_case(demo_ui, qtbot) -> None:
+    h = demo_ui
+    a, b = _two_cases(h)
+    view = _open(h, a)
+    view.tabs.setCurrentIndex(3)
+    qtbot.mouseClick(view.plan.new_button, Qt.MouseButton.LeftButton)
+    pe = view.plan.editor
+    QTest.keyClicks(pe.risk_edits["nature"], " Threats made online.")
+    typed = pe.risk_edits["nature"].toPlainText()
+    view = _open(h, b)
+    view.tabs.setCurrentIndex(3)
+    # case B never shows case A's plan draft (saving it there would write into case A)
+    assert view.plan.pages.currentIndex() == 0 and view.plan.editor is None
+    view = _open(h, a)
+    view.tabs.setCurrentIndex(3)
+    assert view.plan.editor is pe and view.plan.pages.currentWidget() is pe
+    assert pe.risk_edits["nature"].toPlainText() == typed
+
+
+def test_a_note_typed_for_one_case_is_not_shown_on_another_and_comes_back(demo_ui, qtbot) -> None:
+    h = demo_ui
+    a, b = _two_cases(h)
+    view = _open(h, a)
+    view.tabs.setCurrentIndex(5)
+    QTest.keyClicks(view.information.text, "School reports absences.")
+    view = _open(h, b)
+    view.tabs.setCurrentIndex(5)
+    assert view.information.text.toPlainText() == ""
+    view = _open(h, a)
+    view.tabs.setCurrentIndex(5)
+    assert view.information.text.toPlainText() == "School reports absences."
+
+
+def test_an_unsaved_new_referral_is_asked_about_at_close(demo_ui, qtbot) -> None:
+    h = demo_ui
+    refs = h.win.show_screen("Referrals")
+    refs.new_item()
+    QTest.keyClicks(refs.form.surname, "Okafor")
+    h.win.close()
+    qtbot.waitUntil(lambda: h.win.close_prompt is not None and h.win.close_prompt.isVisible(), timeout=5000)
+    assert "New referral" in h.win.close_prompt.informativeText()
+    QTest.keyClick(h.win.close_prompt, Qt.Key.Key_Escape)
+    qtbot.waitUntil(lambda: h.win.close_prompt is None)
+    assert h.win.isVisible() and refs.form.surname.text() == "Okafor"
