@@ -18,16 +18,22 @@ from typing import TypeVar
 from PySide6.QtCore import QByteArray, Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
+    QAbstractSpinBox,
+    QApplication,
+    QComboBox,
     QDialog,
     QHBoxLayout,
     QLabel,
+    QLineEdit,
     QListWidget,
     QListWidgetItem,
     QMainWindow,
     QMenu,
     QMessageBox,
+    QPlainTextEdit,
     QPushButton,
     QStackedWidget,
+    QTextEdit,
     QVBoxLayout,
     QWidget,
 )
@@ -107,6 +113,7 @@ class MainWindow(QMainWindow):
         self.unlock_dialog: QDialog | None = None
         self._close_confirmed = False
         self._locked_by_timer = False
+        self.shortcuts_dialog: QDialog | None = None
         self.close_prompt: QMessageBox | None = None
         self.close_save_button: QPushButton | None = None
         self.close_discard_button: QPushButton | None = None
@@ -196,6 +203,7 @@ class MainWindow(QMainWindow):
         file_menu.addSeparator()
         self.act_lock = self._act(file_menu, "&Lock", self.lock, "Ctrl+L")
         self.act_quit = self._act(file_menu, "&Quit", self.close, "Ctrl+Q")
+        self._build_edit_menu(bar.addMenu("&Edit"))
         find_menu = bar.addMenu("F&ind")
         self.act_find = self._act(find_menu, "&Quick find…", self.quick_find, "Ctrl+K")
         self.act_filter = self._act(find_menu, "&Filter this list", self._cmd_filter, QKeySequence.StandardKey.Find)
@@ -209,6 +217,62 @@ class MainWindow(QMainWindow):
         self._act(help_menu, "&Keyboard shortcuts", self._cmd_shortcuts, "F1")
         self._lockable = [self.act_new, self.act_save, self.act_print, self.act_find, self.act_filter, *self.go_actions,
                           self.act_retention]
+
+    def _build_edit_menu(self, menu: QMenu) -> None:
+        """Undo, Redo, Cut, Copy, Paste, Select all on the focused text field. The keys are the
+        fields' own (shown here, not taken over: a table keeps its own Ctrl+C)."""
+        self.edit_menu = menu
+        made = []
+        for text, method, key in (("&Undo", "undo", QKeySequence.StandardKey.Undo),
+                                  ("&Redo", "redo", QKeySequence.StandardKey.Redo),
+                                  (None, "", None),
+                                  ("Cu&t", "cut", QKeySequence.StandardKey.Cut),
+                                  ("&Copy", "copy", QKeySequence.StandardKey.Copy),
+                                  ("&Paste", "paste", QKeySequence.StandardKey.Paste),
+                                  (None, "", None),
+                                  ("Select &all", "selectAll", QKeySequence.StandardKey.SelectAll)):
+            if text is None or key is None:
+                menu.addSeparator()
+                continue
+            action = QAction(text, self)
+            action.setShortcut(QKeySequence(key))
+            action.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)  # shown, never intercepts
+            action.triggered.connect(partial(self._edit, method))
+            menu.addAction(action)
+            made.append(action)
+        self.act_undo, self.act_redo, self.act_cut, self.act_copy, self.act_paste, self.act_select_all = made
+        menu.aboutToShow.connect(self._update_edit_menu)
+
+    @staticmethod
+    def _text_target() -> QLineEdit | QPlainTextEdit | QTextEdit | None:
+        w = QApplication.focusWidget()
+        if isinstance(w, QComboBox) and w.isEditable():
+            return w.lineEdit()
+        if isinstance(w, QAbstractSpinBox):
+            return w.findChild(QLineEdit)
+        return w if isinstance(w, QLineEdit | QPlainTextEdit | QTextEdit) else None
+
+    def _edit(self, method: str) -> None:
+        target = self._text_target()
+        if target is not None:
+            getattr(target, method)()
+
+    def _update_edit_menu(self) -> None:
+        t = self._text_target()
+        writable = t is not None and not t.isReadOnly()
+        if isinstance(t, QLineEdit):
+            has_sel, undo, redo = t.hasSelectedText(), t.isUndoAvailable(), t.isRedoAvailable()
+        elif t is not None:
+            doc = t.document()
+            has_sel, undo, redo = t.textCursor().hasSelection(), doc.isUndoAvailable(), doc.isRedoAvailable()
+        else:
+            has_sel = undo = redo = False
+        self.act_undo.setEnabled(writable and undo)
+        self.act_redo.setEnabled(writable and redo)
+        self.act_cut.setEnabled(writable and has_sel)
+        self.act_copy.setEnabled(has_sel)
+        self.act_paste.setEnabled(writable)
+        self.act_select_all.setEnabled(t is not None)
 
     def _cmd_retention(self) -> None:
         from app.ui.dialogs.retention_dialog import show_retention_review
@@ -304,9 +368,15 @@ class MainWindow(QMainWindow):
             self.quick_find()
 
     def _cmd_shortcuts(self) -> None:
-        lines = [f"{a.text().replace('&', '')}: {a.shortcut().toString(QKeySequence.SequenceFormat.NativeText)}"
-                 for a in self.actions() if not a.shortcut().isEmpty()]
-        self.statusBar().showMessage(" · ".join(lines), 15000)
+        from app.ui.dialogs.shortcuts import ShortcutsDialog
+
+        acts = [*self.actions(), *self.edit_menu.actions()]
+        rows = [(", ".join(k.toString(QKeySequence.SequenceFormat.NativeText) for k in a.shortcuts()),
+                 a.text().replace("&", "")) for a in acts if not a.shortcut().isEmpty()]
+        dlg = ShortcutsDialog(rows, self)
+        dlg.finished.connect(lambda _r: setattr(self, "shortcuts_dialog", None))
+        self.shortcuts_dialog = dlg
+        dlg.open()
 
     # --- navigation ------------------------------------------------------------------------------
     def show_screen(self, name: str) -> Screen:

@@ -7,10 +7,20 @@ names and narratives as plain text.
 
 from __future__ import annotations
 
+from functools import partial
+from pathlib import Path
 from typing import Protocol
 
-from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QHBoxLayout, QPushButton, QTabWidget, QVBoxLayout, QWidget
+from PySide6.QtCore import QStandardPaths, Qt, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QMessageBox,
+    QPushButton,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
 
 from app.models.domain import CaseFile
 from app.services import cases
@@ -97,6 +107,17 @@ class CaseView(QWidget):
             self.tabs.addTab(tab, name)
         v.addWidget(self.tabs, 1)
         ctx.changed.connect(self._on_ctx_changed)
+        self.print_note: QMessageBox | None = None
+        # Ctrl+Tab / Ctrl+Shift+Tab go round the case tabs from anywhere in the case
+        for seq, step in ((QKeySequence.StandardKey.NextChild, 1), (QKeySequence.StandardKey.PreviousChild, -1)):
+            for keys in QKeySequence.keyBindings(seq):
+                sc = QShortcut(keys, self)
+                sc.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+                sc.activated.connect(partial(self.next_tab, step))
+
+    def next_tab(self, step: int) -> None:
+        n = self.tabs.count()
+        self.tabs.setCurrentIndex((self.tabs.currentIndex() + step) % n)
 
     def show_case(self, case_id: str) -> None:
         self.case_id = case_id
@@ -136,11 +157,27 @@ class CaseView(QWidget):
         self.case_loaded.emit(cf.case.id)
 
     def print_plan(self) -> None:
-        if self.case_id is None or self.ctx.is_locked:
+        """Says so at once when the case has no plan; otherwise suggests the user's documents
+        folder and a file name with the case ref."""
+        if self.case_id is None or self.ctx.is_locked or self.case_file is None:
+            return
+        cf = self.case_file
+        if cf.current_plan is None:
+            box = QMessageBox(QMessageBox.Icon.Information, "No plan to print",
+                              f"{cf.case.ref} has no risk-management plan yet. Write one on the Plan tab "
+                              "(New version), then print it.", QMessageBox.StandardButton.Ok, self)
+            box.setTextFormat(Qt.TextFormat.PlainText)
+            box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+            box.finished.connect(lambda _r: setattr(self, "print_note", None))
+            self.print_note = box
+            box.open()
             return
         from app.ui.dialogs.pack_dialog import print_plan
 
-        print_plan(self, self.ctx.session_for_documents(), self.case_id, tasks=self.ctx.tasks)
+        docs = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
+        name = f"Risk-management plan {cf.case.ref}.pdf"
+        print_plan(self, self.ctx.session_for_documents(), self.case_id, tasks=self.ctx.tasks,
+                   suggested=str(Path(docs) / name) if docs else name)
 
     def subject_access(self) -> None:
         if self.case_id is None or self.ctx.is_locked:

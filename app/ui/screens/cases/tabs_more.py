@@ -9,11 +9,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import QSortFilterProxyModel
+from PySide6.QtCore import QSortFilterProxyModel, Qt
 from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
     QLineEdit,
+    QMessageBox,
     QPlainTextEdit,
     QPushButton,
     QVBoxLayout,
@@ -150,6 +151,8 @@ class InformationTab(QWidget):
         self.ctx = ctx
         self.cf: CaseFile | None = None
         self._restrict_to: str | None = None
+        self.restrict_prompt: QMessageBox | None = None
+        self.restrict_confirm: QPushButton | None = None
         v = QVBoxLayout(self)
         v.setContentsMargins(0, 8, 0, 0)
         self.model: RowsModel[Contribution] = RowsModel(
@@ -247,10 +250,42 @@ class InformationTab(QWidget):
         mine = self.ctx.snap.workstation.agency.id
         for a in self.ctx.snap.agencies:
             if a.id != mine:
-                self.restrict.addItem(f"Only {a.short} (and us)", a.id)
+                outside = a.id not in cf.case.shared_with
+                self.restrict.addItem(f"Only {a.short} (and us){' – case not shared with them' if outside else ''}", a.id)
         self.restrict.setCurrentIndex(max(0, self.restrict.findData(self._restrict_to)))
 
     def _on_add_button_clicked(self) -> None:
+        """A note restricted to an agency the case is not shared with would reach nobody but us:
+        say so and ask before saving."""
+        if self.cf is None:
+            return
+        only = self.restrict.currentData()
+        if only and only not in self.cf.case.shared_with:
+            name = self.ctx.snap.agency_name(only) or "that agency"
+            box = QMessageBox(self)
+            box.setObjectName("RestrictedNotePrompt")
+            box.setIcon(QMessageBox.Icon.Warning)
+            box.setWindowTitle("Not shared with that agency")
+            box.setTextFormat(Qt.TextFormat.PlainText)
+            box.setText(f"{self.cf.case.ref} is not shared with {name}, so {name} will not see this note: "
+                        "only your agency will. Add it anyway?")
+            self.restrict_confirm = box.addButton("Add &anyway", QMessageBox.ButtonRole.AcceptRole)
+            cancel = box.addButton("&Cancel", QMessageBox.ButtonRole.RejectRole)
+            box.setDefaultButton(cancel)
+            box.setEscapeButton(cancel)
+            box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+            box.buttonClicked.connect(self._on_restrict_answer)
+            self.restrict_prompt = box
+            box.open()
+            return
+        self._add_note()
+
+    def _on_restrict_answer(self, button: object) -> None:
+        self.restrict_prompt = None
+        if button is self.restrict_confirm:
+            self._add_note()
+
+    def _add_note(self) -> None:
         if self.cf is None:
             return
         cid, text, marking = self.cf.case.id, self.text.toPlainText(), Marking(self.marking.currentData())
