@@ -233,8 +233,12 @@ def held_warnings(session: Session, *, meeting_id: str) -> list[str]:
             for i in missing:
                 case = repo.get_case(conn, i.case_id) if i.case_id else None
                 names.append(f"{i.position} ({case.ref if case else i.title or 'other business'})")
-        out.append(f"{len(missing)} of {len(items)} agenda items have no minutes: item{'s' if len(missing) != 1 else ''} "
-                   + ", ".join(names) + ".")
+        if len(missing) == len(items) and len(items) > 1:
+            out.append(f"None of the {len(items)} agenda items has minutes.")
+        else:
+            out.append(f"{len(missing)} of {len(items)} agenda item{'s' if len(items) != 1 else ''} "
+                       f"{'have' if len(missing) != 1 else 'has'} no minutes: "
+                       f"item{'s' if len(missing) != 1 else ''} " + ", ".join(names) + ".")
     return out
 
 

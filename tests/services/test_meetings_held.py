@@ -84,3 +84,10 @@ def test_unmark_held_is_refused_for_a_meeting_not_marked_here(session: Session) 
     with pytest.raises(InvalidInput, match="not marked as held"):
         meetings.unmark_held(session, meeting_id=m.id)
     assert dump_store(session) == before
+
+
+def test_a_meeting_with_no_minutes_at_all_says_so_in_one_line(session: Session) -> None:
+    mid = meetings.schedule_meeting(session, held_on=TODAY)
+    for cid in cases.list_case_ids(session)[:4]:
+        meetings.add_agenda_item(session, meeting_id=mid, case_id=cid)
+    assert "None of the 4 agenda items has minutes." in meetings.held_warnings(session, meeting_id=mid)

@@ -99,6 +99,8 @@ class UnlockDialog(QDialog):
         fv.addWidget(self.show_secret)
         self.error = PlainLabel("", wrap=True, object_name="InlineError", accessible="Problem")
         v.addWidget(self.error)
+        self.status = PlainLabel("", object_name="Muted", accessible="Unlock progress")
+        v.addWidget(self.status)
         buttons = QDialogButtonBox()
         self.unlock_button = QPushButton("&Unlock")
         self.unlock_button.setDefault(True)
@@ -151,6 +153,7 @@ class UnlockDialog(QDialog):
         self.unlock_button.setEnabled(not in_use and not self._unlocking)
         self.keyring_button.setEnabled(not in_use and not self._unlocking)
         (self.retry_button if in_use else self.secret).setFocus()
+        self.adjustSize()
 
     def _on_mode_toggled(self, _checked: bool) -> None:
         what = "Passphrase" if self.by_passphrase.isChecked() else "Recovery key"
@@ -167,7 +170,7 @@ class UnlockDialog(QDialog):
         self.unlock_button.setEnabled(not busy)
         self.keyring_button.setEnabled(not busy)
         self.secret.setReadOnly(busy)
-        self.unlock_button.setText("Unlocking…" if busy else "&Unlock")
+        self.status.setText("Unlocking…" if busy else "")
         self.secret.setFocus()
 
     def _on_unlock_button_clicked(self) -> None:

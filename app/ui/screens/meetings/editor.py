@@ -456,7 +456,7 @@ class MeetingEditor(QWidget):
         for r in range(self.minute_item.count()):
             iid = self.minute_item.itemData(r)
             unsaved = self.ctx.drafts.has(("minutes", iid))
-            n += unsaved
+            n += unsaved and iid != self._shown_item
             self.minute_item.setItemText(r, self._minute_labels.get(iid, "") + (" · unsaved" if unsaved else ""))
         self.draft_note.setText(
             f"Unsaved minutes are kept for {n} other item{'s' if n != 1 else ''} until saved or discarded." if n else "")
@@ -522,7 +522,19 @@ class MeetingEditor(QWidget):
         self.ctx.run(lambda s: meetings.held_warnings(s, meeting_id=mid), owner=self,
                      on_done=self._on_held_warnings, on_error=self._failed)
 
+    def _unsaved_items(self) -> list[str]:
+        """The positions of this meeting's items with minutes typed and not saved."""
+        self.stash_minutes()
+        if self.view is None:
+            return []
+        return [str(i.position) for i in sorted(self.view.meeting.agenda, key=lambda x: x.position)
+                if self.ctx.drafts.has(("minutes", i.id))]
+
     def _on_held_warnings(self, warnings: list[str]) -> None:
+        unsaved = self._unsaved_items()
+        if unsaved:
+            warnings = [*warnings, f"Minutes typed for item{'s' if len(unsaved) != 1 else ''} {', '.join(unsaved)} "
+                                   "are not saved yet (they stay as drafts until saved)."]
         if not warnings:
             self._mark_held()
             return
