@@ -454,7 +454,9 @@ class MainWindow(QMainWindow):
     # --- unsaved drafts at close (app.ui.drafts) --------------------------------------------------
     def _ask_about_drafts(self, drafts: list[Draft]) -> None:
         n = len(drafts)
-        box = QMessageBox(self)
+        # on the lock screen the question sits over the unlock dialog (both are window-modal)
+        over = self.unlock_dialog if self.ctx.is_locked and self.unlock_dialog is not None else self
+        box = QMessageBox(over)
         box.setObjectName("UnsavedDrafts")
         box.setIcon(QMessageBox.Icon.Warning)
         box.setWindowTitle("Unsaved work")
