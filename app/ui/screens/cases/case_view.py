@@ -49,6 +49,16 @@ CASE_ENTITIES = ("case", "subject", "referral", "screening", "consent", "assessm
                  "action_update", "contribution", "agenda_item", "status_change")
 
 
+def documents_folder() -> Path:
+    """Where a save dialog starts: the user's Documents folder, or their home folder when there
+    is none (never the folder Roundtable was started from)."""
+    for where in (QStandardPaths.StandardLocation.DocumentsLocation, QStandardPaths.StandardLocation.HomeLocation):
+        folder = QStandardPaths.writableLocation(where)
+        if folder and Path(folder).is_dir():
+            return Path(folder)
+    return Path.home()
+
+
 class CaseView(QWidget):
     back_requested = Signal()
     case_loaded = Signal(str)
@@ -109,8 +119,11 @@ class CaseView(QWidget):
         ctx.changed.connect(self._on_ctx_changed)
         self.print_note: QMessageBox | None = None
         # Ctrl+Tab / Ctrl+Shift+Tab go round the case tabs from anywhere in the case
-        for seq, step in ((QKeySequence.StandardKey.NextChild, 1), (QKeySequence.StandardKey.PreviousChild, -1)):
-            for keys in QKeySequence.keyBindings(seq):
+        # (some X keymaps send Ctrl+Shift+Tab as Tab with Shift, not Backtab: both are bound)
+        for seq, extra, step in ((QKeySequence.StandardKey.NextChild, "Ctrl+Tab", 1),
+                                 (QKeySequence.StandardKey.PreviousChild, "Ctrl+Shift+Tab", -1)):
+            bindings = {k.toString(): k for k in (*QKeySequence.keyBindings(seq), QKeySequence(extra))}
+            for keys in bindings.values():
                 sc = QShortcut(keys, self)
                 sc.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
                 sc.activated.connect(partial(self.next_tab, step))
@@ -174,10 +187,9 @@ class CaseView(QWidget):
             return
         from app.ui.dialogs.pack_dialog import print_plan
 
-        docs = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
         name = f"Risk-management plan {cf.case.ref}.pdf"
         print_plan(self, self.ctx.session_for_documents(), self.case_id, tasks=self.ctx.tasks,
-                   suggested=str(Path(docs) / name) if docs else name)
+                   suggested=str(documents_folder() / name))
 
     def subject_access(self) -> None:
         if self.case_id is None or self.ctx.is_locked:
