@@ -325,3 +325,27 @@ def test_mark_as_held_names_items_with_unsaved_minutes(demo_ui, qtbot) -> None:
     qtbot.waitUntil(lambda: ed.held_prompt is not None and ed.held_prompt.isVisible(), timeout=10_000)
     assert "Minutes typed for item 1 are not saved yet" in ed.held_prompt.informativeText()
     QTest.keyClick(ed.held_prompt, Qt.Key.Key_Escape)
+
+
+def test_a_screening_rationale_stays_with_its_referral(demo_ui, qtbot) -> None:
+    from app.services import ui_queries
+
+    h = demo_ui
+    screen = h.win.show_screen("Referrals")
+    h.idle()
+    waiting = h.tasks.call_sync(lambda: ui_queries.awaiting_screening(h.session))
+    screening = [w.summary.id for w in waiting if w.summary.status_label.lower().startswith("screening")]
+    assert len(screening) >= 2
+    a, b = screening[:2]
+    screen.select_case(a)
+    h.idle()
+    assert screen.rationale.isEnabled()
+    QTest.keyClicks(screen.rationale, "Meets the threshold: repeated threats.")
+    screen.select_case(b)
+    h.idle()
+    assert screen._current is not None and screen._current.case.id == b
+    assert screen.rationale.toPlainText() == ""  # never B's rationale, never recorded on B
+    screen.select_case(a)
+    h.idle()
+    assert screen.rationale.toPlainText() == "Meets the threshold: repeated threats."
+    assert any("Screening" in d.label for d in h.ctx.drafts.pending())
