@@ -10,7 +10,8 @@ Besides every screen and case tab: the Summary scrolled down, the new-referral f
 wizard over a small messy CSV (a problem row and a person already known), the packs dialog, and the
 exchange with a Police officer's workstation enrolled both ways (files sent and received, an import
 report, a conflict): the Exchange screen, the enrol dialog and the conflict dialog. Dialogs are
-drawn over the dimmed window. ``--only`` takes screen names and ``case``, ``dialogs``, ``exchange``.
+drawn over the dimmed window. ``--only`` takes screen names and ``case``, ``dialogs``, ``exchange``,
+``lock`` (the lock screen after Ctrl+L).
 ``--scale 2`` renders at a device pixel ratio of 2 (high-DPI check; files end in ``@2x``).
 """
 
@@ -259,8 +260,11 @@ def main(argv: list[str] | None = None) -> int:
                 written += dialog_shots(app, tasks, ctx, win, session, Path(tmp), png)
             if wanted("exchange"):
                 written += exchange_shots(app, tasks, ctx, win, Path(tmp), png)
+            if wanted("lock"):  # last: it closes the store and opens it again
+                shots, session = lock_shots(app, tasks, ctx, win, png)
+                written += shots
         finally:
-            win.close()
+            win.close_discarding_drafts()
             ctx.detach()
             tasks.call_sync(session.close)
             tasks.shutdown()
@@ -268,6 +272,28 @@ def main(argv: list[str] | None = None) -> int:
     for p in written:
         print(p)
     return 0
+
+
+def lock_shots(app: Any, tasks: Any, ctx: Any, win: Any, png: Any) -> tuple[list[Path], Any]:
+    """The lock screen after Ctrl+L (over the locked window), then unlocked again; returns the
+    new session."""
+    win.show_screen("Dashboard")
+    wait_idle(app, tasks)
+    win.lock()
+    wait_for(app, lambda: win.unlock_dialog is not None and win.unlock_dialog.isVisible())
+    wait_idle(app, tasks)
+    dlg = win.unlock_dialog
+    dlg.secret.setText("typed")  # shows the dots of a passphrase being typed
+    win.activateWindow()
+    dlg.secret.setFocus()
+    for _ in range(5):
+        app.processEvents()
+    out = [over_window(win, dlg, png("dialog-lock-screen"))]
+    dlg.secret.setText(PASS)
+    dlg.unlock_button.click()
+    wait_for(app, lambda: not win.is_locked)
+    wait_idle(app, tasks)
+    return out, ctx._session
 
 
 def dialog_shots(app: Any, tasks: Any, ctx: Any, win: Any, session: Any, tmp: Path, png: Any) -> list[Path]:

@@ -173,6 +173,14 @@ def _short(name: str) -> str:
     return "".join(w[0].upper() for w in words if w.casefold() not in {"and", "of", "the"})[:8]
 
 
+def store_in_use(path: Path) -> bool:
+    """True while another Roundtable window or command has this store open (its file lock is
+    held): the desktop says so before asking for a passphrase."""
+    from app.storage.db import lock_held
+
+    return lock_held(Path(path).expanduser().absolute())
+
+
 def unlock(
     path: Path,
     *,

@@ -45,6 +45,21 @@ def lock_path(store_path: Path) -> Path:
     return store_path.with_name(store_path.name + ".lock")
 
 
+def lock_held(store_path: Path) -> bool:
+    """Whether another open of this store (another Roundtable window or command) holds its file
+    lock now. Probes without keeping it: acquire with no wait, release at once."""
+    lp = lock_path(store_path)
+    if not lp.exists():
+        return False
+    probe = FileLock(str(lp), timeout=0, mode=0o600, thread_local=False)
+    try:
+        probe.acquire()
+    except Timeout:
+        return True
+    probe.release()
+    return False
+
+
 def _open_raw(path: Path, hex_key: str) -> sqlcipher3.Connection:
     if not _HEX_KEY.match(hex_key):
         raise ValueError("data key must be 64 lowercase hex digits")

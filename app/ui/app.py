@@ -95,7 +95,9 @@ def run_gui(argv: list[str], *, today_fn: Callable[[], dt.date] = dt.date.today)
         if store.exists():
             from app.ui.dialogs.unlock import UnlockDialog
 
-            dialog: QDialog = UnlockDialog(tasks, store, today_fn=today_fn)
+            unlock = UnlockDialog(tasks, store, today_fn=today_fn)
+            unlock.quit_requested.connect(lambda: unlock.done(QDialog.DialogCode.Rejected))
+            dialog: QDialog = unlock
         else:
             from app.ui.dialogs.first_run import FirstRunDialog
 

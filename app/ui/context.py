@@ -22,6 +22,7 @@ from PySide6.QtCore import QObject, QSettings, Signal
 from app.models.domain import Agency, Member, Workstation
 from app.models.programme import Programme
 from app.services.context import Changed, Session
+from app.ui.drafts import DraftBook
 from app.ui.tasks import Locked, Progress, TaskManager
 
 T = TypeVar("T")
@@ -122,6 +123,7 @@ class UiContext(QObject):
         self.snapshot: Snapshot | None = None
         self.store_path: Any = None
         self.today_fn: Callable[[], dt.date] = dt.date.today
+        self.drafts = DraftBook(self)  # what is typed and not saved, per item (app.ui.drafts)
 
     # --- session ---------------------------------------------------------------------------------
     @property

@@ -18,14 +18,22 @@ from typing import TypeVar
 from PySide6.QtCore import QByteArray, Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
+    QAbstractSpinBox,
+    QApplication,
+    QComboBox,
     QDialog,
     QHBoxLayout,
     QLabel,
+    QLineEdit,
     QListWidget,
     QListWidgetItem,
     QMainWindow,
     QMenu,
+    QMessageBox,
+    QPlainTextEdit,
+    QPushButton,
     QStackedWidget,
+    QTextEdit,
     QVBoxLayout,
     QWidget,
 )
@@ -37,6 +45,7 @@ from app.services.context import Session
 from app.ui.context import Snapshot, UiContext, load_snapshot
 from app.ui.dialogs.store_admin import StoreActions
 from app.ui.dialogs.unlock import UnlockDialog
+from app.ui.drafts import Draft, save_drafts
 from app.ui.screens.actions.screen import ActionsScreen
 from app.ui.screens.base import Screen
 from app.ui.screens.cases.screen import CasesScreen
@@ -103,6 +112,12 @@ class MainWindow(QMainWindow):
         self.setMinimumSize(1024, 640)
         self._hidden_dialogs: list[QDialog] = []
         self.unlock_dialog: QDialog | None = None
+        self._close_confirmed = False
+        self._locked_by_timer = False
+        self.shortcuts_dialog: QDialog | None = None
+        self.close_prompt: QMessageBox | None = None
+        self.close_save_button: QPushButton | None = None
+        self.close_discard_button: QPushButton | None = None
 
         central = QWidget()
         outer = QVBoxLayout(central)
@@ -191,6 +206,7 @@ class MainWindow(QMainWindow):
         file_menu.addSeparator()
         self.act_lock = self._act(file_menu, "&Lock", self.lock, "Ctrl+L")
         self.act_quit = self._act(file_menu, "&Quit", self.close, "Ctrl+Q")
+        self._build_edit_menu(bar.addMenu("&Edit"))
         find_menu = bar.addMenu("F&ind")
         self.act_find = self._act(find_menu, "&Quick find…", self.quick_find, "Ctrl+K")
         self.act_filter = self._act(find_menu, "&Filter this list", self._cmd_filter, QKeySequence.StandardKey.Find)
@@ -205,6 +221,62 @@ class MainWindow(QMainWindow):
         self._lockable = [self.act_new, self.act_save, self.act_print, self.act_find, self.act_filter, *self.go_actions,
                           self.act_retention]
         self._lockable += self.store_actions.actions
+
+    def _build_edit_menu(self, menu: QMenu) -> None:
+        """Undo, Redo, Cut, Copy, Paste, Select all on the focused text field. The keys are the
+        fields' own (shown here, not taken over: a table keeps its own Ctrl+C)."""
+        self.edit_menu = menu
+        made = []
+        for text, method, key in (("&Undo", "undo", QKeySequence.StandardKey.Undo),
+                                  ("&Redo", "redo", QKeySequence.StandardKey.Redo),
+                                  (None, "", None),
+                                  ("Cu&t", "cut", QKeySequence.StandardKey.Cut),
+                                  ("&Copy", "copy", QKeySequence.StandardKey.Copy),
+                                  ("&Paste", "paste", QKeySequence.StandardKey.Paste),
+                                  (None, "", None),
+                                  ("Select &all", "selectAll", QKeySequence.StandardKey.SelectAll)):
+            if text is None or key is None:
+                menu.addSeparator()
+                continue
+            action = QAction(text, self)
+            action.setShortcut(QKeySequence(key))
+            action.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)  # shown, never intercepts
+            action.triggered.connect(partial(self._edit, method))
+            menu.addAction(action)
+            made.append(action)
+        self.act_undo, self.act_redo, self.act_cut, self.act_copy, self.act_paste, self.act_select_all = made
+        menu.aboutToShow.connect(self._update_edit_menu)
+
+    @staticmethod
+    def _text_target() -> QLineEdit | QPlainTextEdit | QTextEdit | None:
+        w = QApplication.focusWidget()
+        if isinstance(w, QComboBox) and w.isEditable():
+            return w.lineEdit()
+        if isinstance(w, QAbstractSpinBox):
+            return w.findChild(QLineEdit)
+        return w if isinstance(w, QLineEdit | QPlainTextEdit | QTextEdit) else None
+
+    def _edit(self, method: str) -> None:
+        target = self._text_target()
+        if target is not None:
+            getattr(target, method)()
+
+    def _update_edit_menu(self) -> None:
+        t = self._text_target()
+        writable = t is not None and not t.isReadOnly()
+        if isinstance(t, QLineEdit):
+            has_sel, undo, redo = t.hasSelectedText(), t.isUndoAvailable(), t.isRedoAvailable()
+        elif t is not None:
+            doc = t.document()
+            has_sel, undo, redo = t.textCursor().hasSelection(), doc.isUndoAvailable(), doc.isRedoAvailable()
+        else:
+            has_sel = undo = redo = False
+        self.act_undo.setEnabled(writable and undo)
+        self.act_redo.setEnabled(writable and redo)
+        self.act_cut.setEnabled(writable and has_sel)
+        self.act_copy.setEnabled(has_sel)
+        self.act_paste.setEnabled(writable)
+        self.act_select_all.setEnabled(t is not None)
 
     def _cmd_retention(self) -> None:
         from app.ui.dialogs.retention_dialog import show_retention_review
@@ -300,9 +372,15 @@ class MainWindow(QMainWindow):
             self.quick_find()
 
     def _cmd_shortcuts(self) -> None:
-        lines = [f"{a.text().replace('&', '')}: {a.shortcut().toString(QKeySequence.SequenceFormat.NativeText)}"
-                 for a in self.actions() if not a.shortcut().isEmpty()]
-        self.statusBar().showMessage(" · ".join(lines), 15000)
+        from app.ui.dialogs.shortcuts import ShortcutsDialog
+
+        acts = [*self.actions(), *self.edit_menu.actions()]
+        rows = [(", ".join(k.toString(QKeySequence.SequenceFormat.NativeText) for k in a.shortcuts()),
+                 a.text().replace("&", "")) for a in acts if not a.shortcut().isEmpty()]
+        dlg = ShortcutsDialog(rows, self)
+        dlg.finished.connect(lambda _r: setattr(self, "shortcuts_dialog", None))
+        self.shortcuts_dialog = dlg
+        dlg.open()
 
     # --- navigation ------------------------------------------------------------------------------
     def show_screen(self, name: str) -> Screen:
@@ -366,22 +444,90 @@ class MainWindow(QMainWindow):
         self.show_screen(name if name in SCREENS else "Dashboard")
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        if not self._close_confirmed:
+            drafts = self.ctx.drafts.pending()
+            if drafts:  # Ctrl+Q, File › Quit, the close button, Quit on the lock screen
+                event.ignore()
+                self._ask_about_drafts(drafts)
+                return
         self.ctx.settings.setValue("ui/geometry", self.saveGeometry())
         self.ctx.settings.sync()
         self.inactivity.deactivate()
         super().closeEvent(event)
 
+    # --- unsaved drafts at close (app.ui.drafts) --------------------------------------------------
+    def _ask_about_drafts(self, drafts: list[Draft]) -> None:
+        n = len(drafts)
+        # on the lock screen the question sits over the unlock dialog (both are window-modal)
+        over = self.unlock_dialog if self.ctx.is_locked and self.unlock_dialog is not None else self
+        box = QMessageBox(over)
+        box.setObjectName("UnsavedDrafts")
+        box.setIcon(QMessageBox.Icon.Warning)
+        box.setWindowTitle("Unsaved work")
+        box.setTextFormat(Qt.TextFormat.PlainText)
+        box.setText(f"{n} draft{'s are' if n != 1 else ' is'} not saved:")
+        listing = "\n".join(f"• {d.label}" for d in drafts)
+        if self.ctx.is_locked:
+            listing += "\n\nRoundtable is locked: unlock first to save them."
+        box.setInformativeText(listing)
+        self.close_save_button = None
+        if not self.ctx.is_locked:
+            self.close_save_button = box.addButton("&Save and quit", QMessageBox.ButtonRole.AcceptRole)
+        self.close_discard_button = box.addButton("&Discard and quit", QMessageBox.ButtonRole.DestructiveRole)
+        cancel = box.addButton("&Cancel", QMessageBox.ButtonRole.RejectRole)
+        box.setDefaultButton(self.close_save_button or cancel)
+        box.setEscapeButton(cancel)
+        box.setWindowModality(Qt.WindowModality.WindowModal)
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        box.buttonClicked.connect(lambda b: self._on_drafts_answer(b, drafts))
+        self.close_prompt = box
+        box.open()
+
+    def _on_drafts_answer(self, button: object, drafts: list[Draft]) -> None:
+        self.close_prompt = None
+        if button is self.close_discard_button:
+            self.close_discarding_drafts()
+        elif button is not None and button is self.close_save_button:
+            self.ctx.run(lambda s: save_drafts(s, drafts), owner=self, mutates=True,
+                         on_done=lambda failed: self._on_drafts_saved(drafts, failed))
+
+    def _on_drafts_saved(self, drafts: list[Draft], failed: list[tuple[Draft, str]]) -> None:
+        refused = {d.key for d, _why in failed}
+        for d in drafts:
+            if d.key not in refused:
+                self.ctx.drafts.remove(d.key)
+        if failed:
+            box = QMessageBox(QMessageBox.Icon.Warning, "Not everything was saved",
+                              "These drafts were not saved; Roundtable stays open so you can correct them:",
+                              QMessageBox.StandardButton.Ok, self)
+            box.setTextFormat(Qt.TextFormat.PlainText)
+            box.setInformativeText("\n".join(f"• {d.label}: {why}" for d, why in failed))
+            box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+            self.close_prompt = box
+            box.open()
+            return
+        self._close_confirmed = True
+        self.close()
+
+    def close_discarding_drafts(self) -> None:
+        """Close now; every unsaved draft is dropped (the user said Discard)."""
+        self.ctx.drafts.discard()
+        self._close_confirmed = True
+        self.close()
+
     # --- lock ------------------------------------------------------------------------------------
     def _on_inactivity_inactive(self) -> None:
-        self.lock()
+        self.lock(auto=True)
 
     @property
     def is_locked(self) -> bool:
         return self.lock_stack.currentWidget() is self.locked_page
 
-    def lock(self) -> None:
+    def lock(self, *, auto: bool = False) -> None:
+        """Ctrl+L (``auto`` False: the lock screen says "Locked") or inactivity (it says why)."""
         if self.is_locked:
             return
+        self._locked_by_timer = auto
         self.inactivity.deactivate()
         session = self.ctx.detach()
         if session is not None:
@@ -396,11 +542,17 @@ class MainWindow(QMainWindow):
         self._show_unlock()
 
     def _show_unlock(self) -> None:
+        if self._locked_by_timer:
+            minutes = self.ctx.snapshot.auto_lock_minutes if self.ctx.snapshot else 0
+            reason = (f"Roundtable locked itself after {minutes} minute{'s' if minutes != 1 else ''} without use. "
+                      "Unlock to carry on where you were: nothing you typed is lost.")
+        else:
+            reason = "Unlock to carry on where you were: nothing you typed is lost."
         dlg = UnlockDialog(self.ctx.tasks, self.ctx.store_path, today_fn=self.ctx.today_fn,
-                           reason="Roundtable locked itself. Unlock to carry on where you were.", parent=self)
+                           reason=reason, title="Locked", parent=self)
         dlg.setWindowModality(Qt.WindowModality.WindowModal)
         dlg.accepted.connect(lambda: self._on_unlock_accepted(dlg))
-        dlg.rejected.connect(self.close)
+        dlg.quit_requested.connect(self.close)  # asks about unsaved drafts first
         self.unlock_dialog = dlg
         dlg.open()
 

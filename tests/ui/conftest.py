@@ -107,10 +107,10 @@ class Harness:
 
     def close(self) -> None:
         for tasks, ctx, win in self.others:
-            win.close()  # type: ignore[attr-defined]
+            win.close_discarding_drafts()  # type: ignore[attr-defined]
             ctx.detach()  # type: ignore[attr-defined]
             tasks.shutdown()  # type: ignore[attr-defined]
-        self.win.close()
+        self.win.close_discarding_drafts()  # a test's leftover drafts: no close prompt
         session = self.ctx.detach() or self.session
         if session.store.is_open:
             self.tasks.call_sync(session.close)

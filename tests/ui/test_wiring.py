@@ -20,9 +20,14 @@ def test_print_plan_and_minutes_reach_the_documents_dialogs(demo_ui, monkeypatch
     monkeypatch.setattr(pack_dialog, "print_minutes",
                         lambda parent, session, mid, summary=False, **_k: calls.append(("minutes", mid, summary)))
     win = demo_ui.win
-    cases = win.show_screen("Cases")
+    win.show_screen("Cases")
     demo_ui.idle()
-    cid = cases.model.case_id(0)
+    from app.services import cases as case_service
+
+    # a case with a plan (one without says so before any file dialog: tests/ui/test_smaller_things.py)
+    cid = next(c for c in demo_ui.tasks.call_sync(lambda: case_service.list_case_ids(demo_ui.session))
+               if demo_ui.tasks.call_sync(lambda c=c: case_service.get_case_file(
+                   demo_ui.session, c, audit_view=False)).current_plan is not None)
     win.open_case(cid)
     demo_ui.idle()
     win.act_print.trigger()  # Ctrl+P on an open case

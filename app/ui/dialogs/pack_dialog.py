@@ -305,9 +305,10 @@ def _ask_path(parent: QWidget, title: str, suggested: str) -> Path | None:
     return path if path.suffix.lower() == ".pdf" else path.with_name(path.name + ".pdf")
 
 
-def print_plan(parent: QWidget, session: Session, case_id: str, *, tasks: TaskManager) -> DocumentJob | None:
+def print_plan(parent: QWidget, session: Session, case_id: str, *, tasks: TaskManager,
+               suggested: str = "Risk-management plan.pdf") -> DocumentJob | None:
     """Ask where to save the case's plan, write it on a worker, open it. None if not saved."""
-    path = _ask_path(parent, "Save the risk-management plan", "Risk-management plan.pdf")
+    path = _ask_path(parent, "Save the risk-management plan", suggested)
     if path is None:
         return None
     return DocumentJob(parent, lambda: documents.write_plan(session, case_id=case_id, out=path), tasks=tasks)

@@ -4,6 +4,12 @@ Invariants:
 - Unlocking runs on the store worker (Argon2id takes about half a second); a wrong secret shows the
   error's own message inline and clears the field so the user can try again; nothing else changes.
 - The secret is cleared from the field as soon as it has been handed to the worker.
+- Esc and Enter never quit: Esc does nothing, Enter only ever presses Unlock (and nothing while
+  unlocking); focus stays in the passphrase field, which is read-only while the worker unlocks.
+  Only the Quit button (or the window's close button) asks to quit, through ``quit_requested``:
+  the main window then asks about unsaved drafts before anything closes.
+- It names the store it unlocks, and says so before asking for the passphrase when another
+  Roundtable window or command already has that store open (``setup.store_in_use``).
 """
 
 from __future__ import annotations
@@ -12,7 +18,10 @@ import datetime as dt
 from collections.abc import Callable
 from pathlib import Path
 
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QCloseEvent, QKeyEvent
 from PySide6.QtWidgets import (
+    QCheckBox,
     QDialog,
     QDialogButtonBox,
     QLineEdit,
@@ -28,8 +37,12 @@ from app.services.context import Session
 from app.ui.tasks import TaskManager
 from app.ui.widgets.plain import PlainLabel, heading, muted
 
+IN_USE = "Roundtable is already open on this store."
+
 
 class UnlockDialog(QDialog):
+    quit_requested = Signal()
+
     def __init__(
         self,
         tasks: TaskManager,
@@ -37,6 +50,7 @@ class UnlockDialog(QDialog):
         *,
         today_fn: Callable[[], dt.date] = dt.date.today,
         reason: str = "",
+        title: str = "Unlock Roundtable",
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
@@ -46,23 +60,47 @@ class UnlockDialog(QDialog):
         self._path = store_path
         self._today_fn = today_fn
         self.session: Session | None = None
+        self._unlocking = False
         v = QVBoxLayout(self)
-        v.addWidget(heading("Unlock Roundtable"))
-        v.addWidget(muted(reason or "The store on this workstation is encrypted. Unlock it to continue."))
+        self.title = heading(title)
+        v.addWidget(self.title)
+        self.reason = muted(reason or "The store on this workstation is encrypted. Unlock it to continue.")
+        v.addWidget(self.reason)
+        self.store_label = PlainLabel(f"Store: {Path(store_path).name} in {Path(store_path).parent}", wrap=True,
+                                      selectable=True, object_name="Muted", accessible="Store being unlocked")
+        v.addWidget(self.store_label)
+        self.in_use = PlainLabel("", wrap=True, object_name="InlineError", accessible="Store already open")
+        self.in_use.setVisible(False)
+        v.addWidget(self.in_use)
+        self.retry_button = QPushButton("&Try again")
+        self.retry_button.setAccessibleName("Check again whether the store is free")
+        self.retry_button.setVisible(False)
+        self.retry_button.clicked.connect(self.check_in_use)
+        v.addWidget(self.retry_button)
+        self.form = QWidget()
+        v.addWidget(self.form)
+        fv = QVBoxLayout(self.form)
+        fv.setContentsMargins(0, 0, 0, 0)
         self.by_passphrase = QRadioButton("&Passphrase")
         self.by_passphrase.setChecked(True)
         self.by_recovery = QRadioButton("&Recovery key")
         for b in (self.by_passphrase, self.by_recovery):
             b.setAccessibleName(b.text().replace("&", "") )
             b.toggled.connect(self._on_mode_toggled)
-            v.addWidget(b)
+            fv.addWidget(b)
         self.secret = QLineEdit()
         self.secret.setEchoMode(QLineEdit.EchoMode.Password)
         self.secret.setAccessibleName("Passphrase")
         self.secret.setPlaceholderText("Passphrase")
-        v.addWidget(self.secret)
+        fv.addWidget(self.secret)
+        self.show_secret = QCheckBox("S&how passphrase")
+        self.show_secret.setAccessibleName("Show the passphrase as it is typed")
+        self.show_secret.toggled.connect(self._on_mode_toggled)
+        fv.addWidget(self.show_secret)
         self.error = PlainLabel("", wrap=True, object_name="InlineError", accessible="Problem")
         v.addWidget(self.error)
+        self.status = PlainLabel("", object_name="Muted", accessible="Unlock progress")
+        v.addWidget(self.status)
         buttons = QDialogButtonBox()
         self.unlock_button = QPushButton("&Unlock")
         self.unlock_button.setDefault(True)
@@ -73,30 +111,72 @@ class UnlockDialog(QDialog):
         buttons.addButton(self.keyring_button, QDialogButtonBox.ButtonRole.ActionRole)
         # After addButton: adding a button to a QDialogButtonBox shows it again.
         self.keyring_button.setVisible(ui_queries.remembered_here(store_path))
-        quit_button = buttons.addButton("&Quit", QDialogButtonBox.ButtonRole.RejectRole)
-        quit_button.setAccessibleName("Quit")
-        buttons.rejected.connect(self.reject)
+        self.quit_button = QPushButton("&Quit")
+        self.quit_button.setAccessibleName("Quit")
+        self.quit_button.setAutoDefault(False)  # Enter never presses Quit, even when it has focus
+        buttons.addButton(self.quit_button, QDialogButtonBox.ButtonRole.DestructiveRole)
+        self.quit_button.clicked.connect(self.quit_requested.emit)
         self.unlock_button.clicked.connect(self._on_unlock_button_clicked)
         self.keyring_button.clicked.connect(self._on_keyring_button_clicked)
+        self.keyring_button.setAutoDefault(False)
         v.addWidget(buttons)
         self.setMinimumWidth(440)
         self.secret.setFocus()
+        self.check_in_use()
+
+    # --- never quit by accident ----------------------------------------------------------------
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        if event.key() == Qt.Key.Key_Escape:
+            event.accept()  # Esc on the lock screen does nothing (it used to close everything)
+            return
+        super().keyPressEvent(event)
+
+    def reject(self) -> None:
+        """Nothing rejects this dialog but the Quit button (through ``quit_requested``)."""
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        event.ignore()
+        self.quit_requested.emit()
+
+    # --- is the store free? ----------------------------------------------------------------------
+    def check_in_use(self) -> None:
+        """Ask on the store worker (after any close of this window's own store has finished)."""
+        path = self._path
+        self._tasks.run(lambda: setup.store_in_use(path), owner=self, on_done=self._on_in_use_checked,
+                        on_error=lambda _exc: self._on_in_use_checked(False))
+
+    def _on_in_use_checked(self, in_use: bool) -> None:
+        self.in_use.setText(f"{IN_USE} Switch to the window that has it open, or close it, then press Try again."
+                            if in_use else "")
+        self.in_use.setVisible(in_use)
+        self.retry_button.setVisible(in_use)
+        self.form.setVisible(not in_use)
+        self.unlock_button.setEnabled(not in_use and not self._unlocking)
+        self.keyring_button.setEnabled(not in_use and not self._unlocking)
+        (self.retry_button if in_use else self.secret).setFocus()
+        self.adjustSize()
 
     def _on_mode_toggled(self, _checked: bool) -> None:
         what = "Passphrase" if self.by_passphrase.isChecked() else "Recovery key"
         self.secret.setAccessibleName(what)
         self.secret.setPlaceholderText(what)
-        self.secret.setEchoMode(
-            QLineEdit.EchoMode.Password if self.by_passphrase.isChecked() else QLineEdit.EchoMode.Normal
-        )
+        self.show_secret.setText("S&how passphrase" if self.by_passphrase.isChecked() else "S&how recovery key")
+        hidden = self.by_passphrase.isChecked() and not self.show_secret.isChecked()
+        self.secret.setEchoMode(QLineEdit.EchoMode.Password if hidden else QLineEdit.EchoMode.Normal)
 
     def _busy(self, busy: bool) -> None:
+        """While unlocking: the field stays focused but read-only, Unlock is disabled (so Enter
+        does nothing), and focus never wanders to another button."""
+        self._unlocking = busy
         self.unlock_button.setEnabled(not busy)
         self.keyring_button.setEnabled(not busy)
-        self.secret.setEnabled(not busy)
-        self.unlock_button.setText("Unlocking…" if busy else "&Unlock")
+        self.secret.setReadOnly(busy)
+        self.status.setText("Unlocking…" if busy else "")
+        self.secret.setFocus()
 
     def _on_unlock_button_clicked(self) -> None:
+        if self._unlocking:
+            return
         secret = self.secret.text()
         if not secret:
             self.error.setText("Type the passphrase or the recovery key.")

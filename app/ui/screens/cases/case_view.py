@@ -7,10 +7,20 @@ names and narratives as plain text.
 
 from __future__ import annotations
 
+from functools import partial
+from pathlib import Path
 from typing import Protocol
 
-from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QHBoxLayout, QPushButton, QTabWidget, QVBoxLayout, QWidget
+from PySide6.QtCore import QStandardPaths, Qt, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QMessageBox,
+    QPushButton,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
 
 from app.models.domain import CaseFile
 from app.services import cases
@@ -37,6 +47,16 @@ class _ShowsCase(Protocol):
 TAB_NAMES = ("Summary", "Assessment", "Risk", "Plan", "Actions", "Information", "Meetings", "History")
 CASE_ENTITIES = ("case", "subject", "referral", "screening", "consent", "assessment", "plan", "action",
                  "action_update", "contribution", "agenda_item", "status_change")
+
+
+def documents_folder() -> Path:
+    """Where a save dialog starts: the user's Documents folder, or their home folder when there
+    is none (never the folder Roundtable was started from)."""
+    for where in (QStandardPaths.StandardLocation.DocumentsLocation, QStandardPaths.StandardLocation.HomeLocation):
+        folder = QStandardPaths.writableLocation(where)
+        if folder and Path(folder).is_dir():
+            return Path(folder)
+    return Path.home()
 
 
 class CaseView(QWidget):
@@ -97,6 +117,20 @@ class CaseView(QWidget):
             self.tabs.addTab(tab, name)
         v.addWidget(self.tabs, 1)
         ctx.changed.connect(self._on_ctx_changed)
+        self.print_note: QMessageBox | None = None
+        # Ctrl+Tab / Ctrl+Shift+Tab go round the case tabs from anywhere in the case
+        # (some X keymaps send Ctrl+Shift+Tab as Tab with Shift, not Backtab: both are bound)
+        for seq, extra, step in ((QKeySequence.StandardKey.NextChild, "Ctrl+Tab", 1),
+                                 (QKeySequence.StandardKey.PreviousChild, "Ctrl+Shift+Tab", -1)):
+            bindings = {k.toString(): k for k in (*QKeySequence.keyBindings(seq), QKeySequence(extra))}
+            for keys in bindings.values():
+                sc = QShortcut(keys, self)
+                sc.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+                sc.activated.connect(partial(self.next_tab, step))
+
+    def next_tab(self, step: int) -> None:
+        n = self.tabs.count()
+        self.tabs.setCurrentIndex((self.tabs.currentIndex() + step) % n)
 
     def show_case(self, case_id: str) -> None:
         self.case_id = case_id
@@ -136,11 +170,26 @@ class CaseView(QWidget):
         self.case_loaded.emit(cf.case.id)
 
     def print_plan(self) -> None:
-        if self.case_id is None or self.ctx.is_locked:
+        """Says so at once when the case has no plan; otherwise suggests the user's documents
+        folder and a file name with the case ref."""
+        if self.case_id is None or self.ctx.is_locked or self.case_file is None:
+            return
+        cf = self.case_file
+        if cf.current_plan is None:
+            box = QMessageBox(QMessageBox.Icon.Information, "No plan to print",
+                              f"{cf.case.ref} has no risk-management plan yet. Write one on the Plan tab "
+                              "(New version), then print it.", QMessageBox.StandardButton.Ok, self)
+            box.setTextFormat(Qt.TextFormat.PlainText)
+            box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+            box.finished.connect(lambda _r: setattr(self, "print_note", None))
+            self.print_note = box
+            box.open()
             return
         from app.ui.dialogs.pack_dialog import print_plan
 
-        print_plan(self, self.ctx.session_for_documents(), self.case_id, tasks=self.ctx.tasks)
+        name = f"Risk-management plan {cf.case.ref}.pdf"
+        print_plan(self, self.ctx.session_for_documents(), self.case_id, tasks=self.ctx.tasks,
+                   suggested=str(documents_folder() / name))
 
     def subject_access(self) -> None:
         if self.case_id is None or self.ctx.is_locked:

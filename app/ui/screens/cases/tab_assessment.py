@@ -10,6 +10,7 @@ answers suggest and asks for a reason when the person chooses another.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import partial
 
 from PySide6.QtGui import QStandardItemModel
 from PySide6.QtWidgets import (
@@ -27,7 +28,9 @@ from PySide6.QtWidgets import (
 from app.models.domain import Assessment, CaseFile, FactorRating
 from app.models.programme import Framework, split_summaries
 from app.services import risk
+from app.services.context import Session
 from app.ui.context import UiContext
+from app.ui.drafts import Draft
 from app.ui.itemmodels.rows import Column, RowsModel
 from app.ui.screens.base import scrolled
 from app.ui.widgets.common import Section, uk
@@ -55,9 +58,17 @@ class AssessmentTab(QWidget):
         v.setContentsMargins(0, 8, 0, 0)
         v.addWidget(self.pages)
         self.pages.addWidget(self._build_view())
-        self.editor_page = QWidget()
-        self.pages.addWidget(self.editor_page)
+        self.pages.addWidget(QWidget())  # index 1: kept so the diff page stays at index 2
         self.pages.addWidget(self._build_diff())
+        # one editor per case with a new version in progress: its draft stays with its case
+        self._editors: dict[str, AssessmentEditor] = {}
+        ctx.drafts.flush_requested.connect(self._stash)
+        ctx.drafts.discarded.connect(self._on_drafts_discarded)
+
+    @property
+    def editor_page(self) -> QWidget | None:
+        """The new version in progress for the case shown (None when there is none)."""
+        return self._editors.get(self.cf.case.id) if self.cf else None
 
     # --- viewing -------------------------------------------------------------------------------
     def _build_view(self) -> QWidget:
@@ -123,7 +134,11 @@ class AssessmentTab(QWidget):
 
     def show_case(self, cf: CaseFile) -> None:
         self.cf = cf
-        self.pages.setCurrentIndex(0)
+        editor = self._editors.get(cf.case.id)
+        if editor is not None:
+            self.pages.setCurrentWidget(editor)  # a new version in progress for this case
+        else:
+            self.pages.setCurrentIndex(0)
         self.version.blockSignals(True)
         self.version.clear()
         for a in sorted(cf.assessments, key=lambda a: -a.version):
@@ -167,22 +182,48 @@ class AssessmentTab(QWidget):
     def start_new_version(self) -> None:
         if self.cf is None:
             return
-        base = self.cf.current_assessment
-        old = self.editor_page
-        editor = AssessmentEditor(self.ctx, self.cf.case.id, base)
-        editor.finished.connect(self._on_editor_finished)
-        self.editor_page = editor
-        self.pages.insertWidget(1, self.editor_page)
-        self.pages.removeWidget(old)
-        old.deleteLater()
-        self.pages.setCurrentWidget(self.editor_page)
+        cid = self.cf.case.id
+        editor = self._editors.get(cid)
+        if editor is None:  # a version already in progress is resumed, never replaced
+            editor = AssessmentEditor(self.ctx, cid, self.cf.current_assessment)
+            editor.case_ref = self.cf.case.ref
+            editor.finished.connect(partial(self._close_editor, cid))
+            self._editors[cid] = editor
+            self.pages.addWidget(editor)
+        self.pages.setCurrentWidget(editor)
 
-    def _on_editor_finished(self) -> None:
-        self.pages.setCurrentIndex(0)
+    def _close_editor(self, case_id: str) -> None:
+        """Saved or cancelled: the editor and its draft go."""
+        editor = self._editors.pop(case_id, None)
+        self.ctx.drafts.remove(("assessment", case_id))
+        if editor is not None:
+            if self.pages.currentWidget() is editor:
+                self.pages.setCurrentIndex(0)
+            self.pages.removeWidget(editor)
+            editor.deleteLater()
+
+    def _stash(self) -> None:
+        for cid, editor in self._editors.items():
+            key = ("assessment", cid)
+            value = editor.value()
+            if value == editor.initial:
+                self.ctx.drafts.remove(key)
+                continue
+
+            def save(s: Session, cid: str = cid, value: risk.AssessmentInput = value) -> None:
+                risk.record_assessment(s, case_id=cid, assessment=value)
+
+            self.ctx.drafts.put(Draft(key, f"New assessment version for {editor.case_ref}", value, save))
+
+    def _on_drafts_discarded(self, keys: tuple[tuple[str, str], ...]) -> None:
+        for kind, cid in keys:
+            if kind == "assessment" and cid in self._editors:
+                self._close_editor(cid)
 
     def save(self) -> bool:
-        if self.pages.currentWidget() is self.editor_page and isinstance(self.editor_page, AssessmentEditor):
-            self.editor_page.submit()
+        editor = self.pages.currentWidget()
+        if isinstance(editor, AssessmentEditor):
+            editor.submit()
             return True
         return False
 
@@ -407,6 +448,8 @@ class AssessmentEditor(QWidget):
         outer.setContentsMargins(0, 0, 0, 0)
         outer.addWidget(scrolled(inner))
         self._update_suggestion()
+        self.case_ref = ""
+        self.initial = self.value()  # what it started from: a draft is anything different
 
     def answered(self) -> tuple[FactorRating, ...]:
         return tuple(

@@ -7,6 +7,8 @@ enabled Approve button, and only for the latest unapproved version (the service 
 
 from __future__ import annotations
 
+from functools import partial
+
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QComboBox,
@@ -24,7 +26,9 @@ from PySide6.QtWidgets import (
 from app.models.domain import CaseFile, Objective, Plan, RiskStatement
 from app.models.enums import Role
 from app.services import risk
+from app.services.context import Session
 from app.ui.context import UiContext
+from app.ui.drafts import Draft
 from app.ui.screens.base import scrolled
 from app.ui.widgets.common import Chip, Section, date_edit, qdate_to_date, uk
 from app.ui.widgets.plain import PlainLabel, muted
@@ -71,12 +75,23 @@ class PlanTab(QWidget):
         self.view_inner = QWidget()
         self.view_layout = QVBoxLayout(self.view_inner)
         self.pages.addWidget(scrolled(self.view_inner))
-        self.editor: PlanEditor | None = None
+        # one editor per case with a new version in progress: its draft stays with its case
+        self._editors: dict[str, PlanEditor] = {}
+        ctx.drafts.flush_requested.connect(self._stash)
+        ctx.drafts.discarded.connect(self._on_drafts_discarded)
+
+    @property
+    def editor(self) -> PlanEditor | None:
+        """The new version in progress for the case shown (None when there is none)."""
+        return self._editors.get(self.cf.case.id) if self.cf else None
 
     def show_case(self, cf: CaseFile) -> None:
         self.cf = cf
-        if self.editor is not None and self.pages.currentWidget() is self.editor:
-            return  # keep a draft in progress
+        editor = self.editor
+        if editor is not None:
+            self.pages.setCurrentWidget(editor)  # keep this case's draft in progress
+        else:
+            self.pages.setCurrentIndex(0)
         self.version.blockSignals(True)
         self.version.clear()
         for p in sorted(cf.plans, key=lambda p: -p.version):
@@ -160,18 +175,43 @@ class PlanTab(QWidget):
     def start_new_version(self) -> None:
         if self.cf is None:
             return
-        if self.editor is not None:
-            self.pages.removeWidget(self.editor)
-            self.editor.deleteLater()
-        self.editor = PlanEditor(self.ctx, self.cf, self.cf.current_plan)
-        self.editor.finished.connect(self._on_editor_finished)
-        self.pages.addWidget(self.editor)
-        self.pages.setCurrentWidget(self.editor)
+        editor = self.editor
+        if editor is None:  # a version already in progress is resumed, never replaced
+            cid = self.cf.case.id
+            editor = PlanEditor(self.ctx, self.cf, self.cf.current_plan)
+            editor.finished.connect(partial(self._close_editor, cid))
+            self._editors[cid] = editor
+            self.pages.addWidget(editor)
+        self.pages.setCurrentWidget(editor)
 
-    def _on_editor_finished(self) -> None:
+    def _close_editor(self, case_id: str) -> None:
+        """Saved or cancelled: the editor and its draft go."""
+        editor = self._editors.pop(case_id, None)
+        self.ctx.drafts.remove(("plan", case_id))
+        if editor is not None:
+            self.pages.removeWidget(editor)
+            editor.deleteLater()
         self.pages.setCurrentIndex(0)
         if self.cf is not None:
             self.show_case(self.cf)
+
+    def _stash(self) -> None:
+        for cid, editor in self._editors.items():
+            key = ("plan", cid)
+            value = editor.value()
+            if value == editor.initial:
+                self.ctx.drafts.remove(key)
+                continue
+
+            def save(s: Session, cid: str = cid, value: risk.PlanInput = value) -> None:
+                risk.save_plan(s, case_id=cid, plan=value)
+
+            self.ctx.drafts.put(Draft(key, f"New plan version for {editor.case_ref}", value, save))
+
+    def _on_drafts_discarded(self, keys: tuple[tuple[str, str], ...]) -> None:
+        for kind, cid in keys:
+            if kind == "plan" and cid in self._editors:
+                self._close_editor(cid)
 
     def save(self) -> bool:
         if self.editor is not None and self.pages.currentWidget() is self.editor:
@@ -187,6 +227,7 @@ class PlanEditor(QWidget):
         super().__init__()
         self.ctx = ctx
         self.case_id = cf.case.id
+        self.case_ref = cf.case.ref
         self.case_actions = cf.actions
         inner = QWidget()
         v = QVBoxLayout(inner)
@@ -242,6 +283,7 @@ class PlanEditor(QWidget):
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
         outer.addWidget(scrolled(inner))
+        self.initial = self.value()  # what it started from: a draft is anything different
 
     def add_objective(self, o: Objective | None = None) -> None:
         r = len(self.rows)

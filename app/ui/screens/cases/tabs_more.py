@@ -9,11 +9,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import QSortFilterProxyModel
+from PySide6.QtCore import QSortFilterProxyModel, Qt
 from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
     QLineEdit,
+    QMessageBox,
     QPlainTextEdit,
     QPushButton,
     QVBoxLayout,
@@ -23,7 +24,9 @@ from PySide6.QtWidgets import (
 from app.models.domain import AgendaItem, AuditEntry, CaseFile, Contribution, Meeting
 from app.models.enums import ActionStatus, Marking, Role
 from app.services import actions, contributions, meetings, panel
+from app.services.context import Session
 from app.ui.context import UiContext
+from app.ui.drafts import Draft
 from app.ui.itemmodels.actions import action_model
 from app.ui.itemmodels.rows import Column, IdRole, RowsModel, SortRole
 from app.ui.widgets.charts import StepChart
@@ -147,6 +150,9 @@ class InformationTab(QWidget):
         super().__init__(parent)
         self.ctx = ctx
         self.cf: CaseFile | None = None
+        self._restrict_to: str | None = None
+        self.restrict_prompt: QMessageBox | None = None
+        self.restrict_confirm: QPushButton | None = None
         v = QVBoxLayout(self)
         v.setContentsMargins(0, 8, 0, 0)
         self.model: RowsModel[Contribution] = RowsModel(
@@ -194,8 +200,48 @@ class InformationTab(QWidget):
         v.addWidget(add)
         self.error = PlainLabel("", wrap=True, object_name="InlineError")
         v.addWidget(self.error)
+        ctx.drafts.flush_requested.connect(self._stash)
+        ctx.drafts.discarded.connect(self._on_drafts_discarded)
+
+    # --- the note being written is a draft of its case (app.ui.drafts) ---------------------------
+    def _stash(self) -> None:
+        if self.cf is None:
+            return
+        key = ("note", self.cf.case.id)
+        text = self.text.toPlainText()
+        if not text.strip():
+            self.ctx.drafts.remove(key)
+            return
+        cid, marking, only = self.cf.case.id, Marking(self.marking.currentData()), self.restrict.currentData()
+
+        def save(s: Session) -> None:
+            contributions.add_contribution(s, case_id=cid, text=text, marking=marking,
+                                           restricted_to=[only] if only else [])
+
+        self.ctx.drafts.put(Draft(key, f"Information for {self.cf.case.ref}", (text, marking, only), save))
+
+    def _restore(self, case_id: str) -> None:
+        draft = self.ctx.drafts.get(("note", case_id))
+        if draft is None or not isinstance(draft.value, tuple):
+            self.text.clear()
+            self.marking.setCurrentIndex(self.marking.findData(Marking.default()))
+            self._restrict_to = None
+            return
+        text, marking, only = draft.value
+        self.text.setPlainText(text)
+        self.marking.setCurrentIndex(max(0, self.marking.findData(marking)))
+        self._restrict_to = only
+
+    def _on_drafts_discarded(self, keys: tuple[tuple[str, str], ...]) -> None:
+        if self.cf is not None and ("note", self.cf.case.id) in keys:
+            self.text.clear()
 
     def show_case(self, cf: CaseFile) -> None:
+        if self.cf is None or self.cf.case.id != cf.case.id:  # moving to another case
+            self._stash()
+            self._restore(cf.case.id)
+        else:
+            self._restrict_to = self.restrict.currentData()
         self.cf = cf
         self.model.set_rows(sorted(cf.contributions, key=lambda c: (self.ctx.snap.agency_short(c.agency_id), c.recorded_on)))
         self.table.resizeRowsToContents()
@@ -204,17 +250,55 @@ class InformationTab(QWidget):
         mine = self.ctx.snap.workstation.agency.id
         for a in self.ctx.snap.agencies:
             if a.id != mine:
-                self.restrict.addItem(f"Only {a.short} (and us)", a.id)
+                outside = a.id not in cf.case.shared_with
+                self.restrict.addItem(f"Only {a.short} (and us){' – case not shared with them' if outside else ''}", a.id)
+        self.restrict.setCurrentIndex(max(0, self.restrict.findData(self._restrict_to)))
 
     def _on_add_button_clicked(self) -> None:
+        """A note restricted to an agency the case is not shared with would reach nobody but us:
+        say so and ask before saving."""
+        if self.cf is None:
+            return
+        only = self.restrict.currentData()
+        if only and only not in self.cf.case.shared_with:
+            name = self.ctx.snap.agency_name(only) or "that agency"
+            box = QMessageBox(self)
+            box.setObjectName("RestrictedNotePrompt")
+            box.setIcon(QMessageBox.Icon.Warning)
+            box.setWindowTitle("Not shared with that agency")
+            box.setTextFormat(Qt.TextFormat.PlainText)
+            box.setText(f"{self.cf.case.ref} is not shared with {name}, so {name} will not see this note: "
+                        "only your agency will. Add it anyway?")
+            self.restrict_confirm = box.addButton("Add &anyway", QMessageBox.ButtonRole.AcceptRole)
+            cancel = box.addButton("&Cancel", QMessageBox.ButtonRole.RejectRole)
+            box.setDefaultButton(cancel)
+            box.setEscapeButton(cancel)
+            box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+            box.buttonClicked.connect(self._on_restrict_answer)
+            self.restrict_prompt = box
+            box.open()
+            return
+        self._add_note()
+
+    def _on_restrict_answer(self, button: object) -> None:
+        self.restrict_prompt = None
+        if button is self.restrict_confirm:
+            self._add_note()
+
+    def _add_note(self) -> None:
         if self.cf is None:
             return
         cid, text, marking = self.cf.case.id, self.text.toPlainText(), Marking(self.marking.currentData())
         only = self.restrict.currentData()
         self.error.setText("")
+        def added(_r: object) -> None:
+            self.ctx.drafts.remove(("note", cid))
+            if self.cf is not None and self.cf.case.id == cid:
+                self.text.clear()
+
         self.ctx.run(lambda s: contributions.add_contribution(s, case_id=cid, text=text, marking=marking,
                                                               restricted_to=[only] if only else []),
-                     owner=self, mutates=True, on_done=lambda _r: self.text.clear(), on_error=_failed_into(self.error))
+                     owner=self, mutates=True, on_done=added, on_error=_failed_into(self.error))
 
 
 class MeetingsTab(QWidget):

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QListWidget,
     QListWidgetItem,
+    QMessageBox,
     QPlainTextEdit,
     QPushButton,
     QTabWidget,
@@ -33,6 +34,7 @@ from app.models.ids import MeetingId, MemberId
 from app.services import actions, meetings, ui_queries
 from app.services.context import Session
 from app.ui.context import UiContext
+from app.ui.drafts import Draft
 from app.ui.screens.base import scrolled
 from app.ui.screens.meetings.details import MeetingDetails
 from app.ui.widgets.common import Section, chain_focus, date_edit, qdate_to_date, uk
@@ -41,12 +43,21 @@ from app.ui.widgets.plain import PlainLabel, muted
 USER = 0x0100
 
 
+def _saved_minute(item: AgendaItem | None) -> meetings.MinuteInput:
+    if item is None:
+        return meetings.MinuteInput(discussion="")
+    return meetings.MinuteInput(discussion=item.discussion, decision=item.decision, rationale=item.rationale,
+                                dissent=item.dissent, method=DecisionMethod(item.method) if item.method else None)
+
+
 class MeetingEditor(QWidget):
     def __init__(self, ctx: UiContext, meeting_id: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.ctx = ctx
         self.meeting_id = meeting_id
         self.view: ui_queries.MeetingView | None = None
+        self._shown_item: str | None = None  # the agenda item whose minutes are in the fields
+        self._minute_labels: dict[str, str] = {}
         v = QVBoxLayout(self)
         v.setContentsMargins(0, 0, 0, 0)
         head = QHBoxLayout()
@@ -56,6 +67,13 @@ class MeetingEditor(QWidget):
         self.held_button.setAccessibleName("Mark meeting as held")
         self.held_button.clicked.connect(self._on_held_button_clicked)
         head.addWidget(self.held_button)
+        self.unheld_button = QPushButton("&Undo held")
+        self.unheld_button.setAccessibleName("Undo marking the meeting as held")
+        self.unheld_button.clicked.connect(self._on_unheld_button_clicked)
+        self.unheld_button.setVisible(False)
+        head.addWidget(self.unheld_button)
+        self.held_prompt: QMessageBox | None = None
+        self.held_confirm: QPushButton | None = None
         v.addLayout(head)
         docs = QHBoxLayout()
         self.packs_button = QPushButton("Generate &packs…")
@@ -84,6 +102,8 @@ class MeetingEditor(QWidget):
         v.addWidget(self.tabs, 1)
         self.error = PlainLabel("", wrap=True, object_name="InlineError")
         v.addWidget(self.error)
+        ctx.drafts.flush_requested.connect(self.stash_minutes)
+        ctx.drafts.discarded.connect(self._on_drafts_discarded)
         self.reload()
 
     def _failed(self, exc: BaseException) -> None:
@@ -315,7 +335,12 @@ class MeetingEditor(QWidget):
         form.addRow("Decided by", self.method)
         v.addLayout(form)
         row = QHBoxLayout()
-        row.addStretch(1)
+        self.draft_note = PlainLabel("", wrap=True, object_name="Muted", accessible="Unsaved minutes")
+        row.addWidget(self.draft_note, 1)
+        self.discard_minutes_button = QPushButton("Discard changes")
+        self.discard_minutes_button.setAccessibleName("Discard the unsaved minutes of this item")
+        self.discard_minutes_button.clicked.connect(self._on_discard_minutes_clicked)
+        row.addWidget(self.discard_minutes_button)
         self.save_minutes_button = QPushButton("&Save minutes")
         self.save_minutes_button.setObjectName("Primary")
         self.save_minutes_button.setAccessibleName("Save minutes for this item")
@@ -338,8 +363,12 @@ class MeetingEditor(QWidget):
         self.raised = PlainLabel("", wrap=True, object_name="Muted", accessible="Actions raised at this item")
         v.addWidget(self.raised)
         v.addStretch(1)
+        for e in (self.discussion, self.decision, self.rationale, self.dissent):
+            e.textChanged.connect(self._update_discard)
+        self.method.currentIndexChanged.connect(self._update_discard)
+        self.discard_minutes_button.setEnabled(False)
         chain_focus(self.minute_item, self.discussion, self.decision, self.rationale, self.dissent, self.method,
-                    self.save_minutes_button, self.action_title, self.action_agency, self.action_due,
+                    self.discard_minutes_button, self.save_minutes_button, self.action_title, self.action_agency, self.action_due,
                     self.raise_button)
         return scrolled(inner)
 
@@ -356,8 +385,11 @@ class MeetingEditor(QWidget):
         keep = self.minute_item.currentData()
         self.minute_item.blockSignals(True)
         self.minute_item.clear()
+        self._minute_labels = {}
         for i in sorted(self.view.meeting.agenda, key=lambda x: x.position):
-            self.minute_item.addItem(self._item_text(i.id).split("   ⚠")[0], i.id)
+            self._minute_labels[i.id] = self._item_text(i.id).split("   ⚠")[0]
+            self.minute_item.addItem(self._minute_labels[i.id], i.id)
+        self._mark_drafts()
         self.minute_item.setCurrentIndex(max(0, self.minute_item.findData(keep)))
         self.minute_item.blockSignals(False)
         if self.action_agency.count() == 0:
@@ -367,6 +399,7 @@ class MeetingEditor(QWidget):
             self._on_minute_item_changed(self.minute_item.currentIndex())
         else:
             self._show_raised()
+            self._update_discard()
 
     def _current_item(self) -> AgendaItem | None:
         if self.view is None:
@@ -375,12 +408,76 @@ class MeetingEditor(QWidget):
         return next((i for i in self.view.meeting.agenda if i.id == iid), None)
 
     def _on_minute_item_changed(self, _i: int) -> None:
+        self.stash_minutes()  # the item being left keeps what was typed (save-on-leave)
         item = self._current_item()
-        for w, text in ((self.discussion, item.discussion if item else ""), (self.decision, item.decision if item else ""),
-                        (self.rationale, item.rationale if item else ""), (self.dissent, item.dissent if item else "")):
-            w.setPlainText(text)
-        self.method.setCurrentIndex(max(0, self.method.findData(DecisionMethod(item.method) if item and item.method else None)))
+        draft = self.ctx.drafts.get(("minutes", item.id)) if item else None
+        self._show_minute(draft.value if draft is not None and isinstance(draft.value, meetings.MinuteInput)
+                          else _saved_minute(item))
+        self._shown_item = item.id if item else None
         self._show_raised()
+        self._mark_drafts()
+        self._update_discard()
+
+    def _show_minute(self, minute: meetings.MinuteInput) -> None:
+        for w, text in ((self.discussion, minute.discussion), (self.decision, minute.decision),
+                        (self.rationale, minute.rationale), (self.dissent, minute.dissent)):
+            w.setPlainText(text)
+        self.method.setCurrentIndex(max(0, self.method.findData(minute.method)))
+
+    def _typed_minute(self) -> meetings.MinuteInput:
+        return meetings.MinuteInput(discussion=self.discussion.toPlainText(), decision=self.decision.toPlainText(),
+                                    rationale=self.rationale.toPlainText(), dissent=self.dissent.toPlainText(),
+                                    method=DecisionMethod(self.method.currentData()) if self.method.currentData() else None)
+
+    def stash_minutes(self) -> None:
+        """File the minutes in the fields as a draft of the item shown (or drop its draft when they
+        match what is saved). Called on leaving an item and whenever the drafts are asked for."""
+        iid = self._shown_item
+        item = next((i for i in self.view.meeting.agenda if i.id == iid), None) if self.view else None
+        if item is None:
+            return
+        key = ("minutes", item.id)
+        typed = self._typed_minute()
+        if typed == _saved_minute(item):
+            self.ctx.drafts.remove(key)
+        else:
+            label = self._minute_labels.get(item.id, "an agenda item")
+            when = uk(self.view.meeting.held_on) if self.view else ""
+            iid_ = item.id
+
+            def save(s: Session) -> None:
+                meetings.record_minutes(s, item_id=iid_, minute=typed)
+
+            self.ctx.drafts.put(Draft(key, f"Minutes of {label} (meeting of {when})", typed, save))
+
+    def _mark_drafts(self) -> None:
+        """Items with unsaved minutes say so in the item list, and under the fields."""
+        n = 0
+        for r in range(self.minute_item.count()):
+            iid = self.minute_item.itemData(r)
+            unsaved = self.ctx.drafts.has(("minutes", iid))
+            n += unsaved and iid != self._shown_item
+            self.minute_item.setItemText(r, self._minute_labels.get(iid, "") + (" · unsaved" if unsaved else ""))
+        self.draft_note.setText(
+            f"Unsaved minutes are kept for {n} other item{'s' if n != 1 else ''} until saved or discarded." if n else "")
+
+    def _update_discard(self, *_args: object) -> None:
+        """Discard is there only when the fields differ from what is saved."""
+        item = self._current_item()
+        self.discard_minutes_button.setEnabled(item is not None and self._typed_minute() != _saved_minute(item))
+
+    def _on_discard_minutes_clicked(self) -> None:
+        item = self._current_item()
+        if item is not None:
+            self.ctx.drafts.remove(("minutes", item.id))
+            self._show_minute(_saved_minute(item))
+            self._mark_drafts()
+
+    def _on_drafts_discarded(self, keys: tuple[tuple[str, str], ...]) -> None:
+        item = self._current_item()
+        if item is not None and ("minutes", item.id) in keys:
+            self._show_minute(_saved_minute(item))
+        self._mark_drafts()
 
     def _show_raised(self) -> None:
         item = self._current_item()
@@ -398,11 +495,16 @@ class MeetingEditor(QWidget):
         item = self._current_item()
         if item is None:
             return False
-        minute = meetings.MinuteInput(discussion=self.discussion.toPlainText(), decision=self.decision.toPlainText(),
-                                      rationale=self.rationale.toPlainText(), dissent=self.dissent.toPlainText(),
-                                      method=DecisionMethod(self.method.currentData()) if self.method.currentData() else None)
+        minute = self._typed_minute()
         iid = item.id
-        self._run(lambda s: meetings.record_minutes(s, item_id=iid, minute=minute))
+
+        def saved(_r: object) -> None:
+            draft = self.ctx.drafts.get(("minutes", iid))
+            if draft is None or draft.value == minute:  # typed on after pressing Save: keep that
+                self.ctx.drafts.remove(("minutes", iid))
+            self._mark_drafts()
+
+        self._run(lambda s: meetings.record_minutes(s, item_id=iid, minute=minute), done=saved)
         return True
 
     def _on_raise_button_clicked(self) -> None:
@@ -415,17 +517,79 @@ class MeetingEditor(QWidget):
                   done=lambda _r: self.action_title.clear())
 
     def _on_held_button_clicked(self) -> None:
+        """Ask first when the date is ahead, nobody is marked present or items have no minutes."""
+        mid = self.meeting_id
+        self.ctx.run(lambda s: meetings.held_warnings(s, meeting_id=mid), owner=self,
+                     on_done=self._on_held_warnings, on_error=self._failed)
+
+    def _unsaved_items(self) -> list[str]:
+        """The positions of this meeting's items with minutes typed and not saved."""
+        self.stash_minutes()
+        if self.view is None:
+            return []
+        return [str(i.position) for i in sorted(self.view.meeting.agenda, key=lambda x: x.position)
+                if self.ctx.drafts.has(("minutes", i.id))]
+
+    def _on_held_warnings(self, warnings: list[str]) -> None:
+        unsaved = self._unsaved_items()
+        if unsaved:
+            warnings = [*warnings, f"Minutes typed for item{'s' if len(unsaved) != 1 else ''} {', '.join(unsaved)} "
+                                   "are not saved yet (they stay as drafts until saved)."]
+        if not warnings:
+            self._mark_held()
+            return
+        box = QMessageBox(self)
+        box.setObjectName("MarkHeldPrompt")
+        box.setIcon(QMessageBox.Icon.Question)
+        box.setWindowTitle("Mark as held?")
+        box.setTextFormat(Qt.TextFormat.PlainText)
+        box.setText("Mark this meeting as held now?")
+        box.setInformativeText("\n".join(f"• {w}" for w in warnings)
+                               + "\n\nIt can be undone until the next exchange file is written.")
+        self.held_confirm = box.addButton("Mark as &held", QMessageBox.ButtonRole.AcceptRole)
+        cancel = box.addButton("&Cancel", QMessageBox.ButtonRole.RejectRole)
+        box.setDefaultButton(cancel)
+        box.setEscapeButton(cancel)
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        box.buttonClicked.connect(self._on_held_answer)
+        self.held_prompt = box
+        box.open()
+
+    def _on_held_answer(self, button: object) -> None:
+        self.held_prompt = None
+        if button is self.held_confirm:
+            self._mark_held()
+
+    def _mark_held(self) -> None:
         mid = self.meeting_id
         self._run(lambda s: meetings.mark_held(s, meeting_id=mid))
 
+    def _on_unheld_button_clicked(self) -> None:
+        mid = self.meeting_id
+        self._run(lambda s: meetings.unmark_held(s, meeting_id=mid))
+
+    def _on_undo_refusal(self, refusal: str | None) -> None:
+        self.unheld_button.setVisible(True)
+        self.unheld_button.setEnabled(refusal is None)
+        self.unheld_button.setToolTip(refusal or "Scheduled again, as before it was marked held.")
+
     # --- filling ---------------------------------------------------------------------------------
     def _on_loaded(self, view: ui_queries.MeetingView) -> None:
+        if self.view is not None:  # an item taken off the agenda takes its draft with it
+            gone = {i.id for i in self.view.meeting.agenda} - {i.id for i in view.meeting.agenda}
+            for iid in gone:
+                self.ctx.drafts.remove(("minutes", iid))
         self.view = view
         m = view.meeting
         snap = self.ctx.snap
         chair = snap.member_name(m.chair) or "no chair yet"
         self.title.setText(f"{uk(m.held_on)} at {m.time} · {m.venue or 'venue to be confirmed'} · chair: {chair}")
         self.held_button.setEnabled(m.status == "scheduled" and snap.workstation.member.role is Role.COORDINATOR)
+        self.unheld_button.setVisible(False)
+        if m.status == "held" and snap.workstation.member.role is Role.COORDINATOR:
+            mid = m.id
+            self.ctx.run(lambda s: meetings.held_undo_refusal(s, meeting_id=mid), owner=self,
+                         on_done=self._on_undo_refusal)
         police_missing = sorted({p for probs in view.problems.values() for p in probs if "police" in p})
         not_ready = sum(1 for probs in view.problems.values() if any("police" not in p for p in probs))
         warnings = []

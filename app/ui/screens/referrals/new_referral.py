@@ -28,7 +28,9 @@ from app.models.domain import Identifier
 from app.models.errors import InvalidInput
 from app.models.ids import AgencyId, SubjectId
 from app.services import cases
+from app.services.context import Session
 from app.ui.context import UiContext
+from app.ui.drafts import Draft
 from app.ui.widgets.common import Section, chain_focus, date_edit, qdate_to_date, uk
 from app.ui.widgets.plain import PlainLabel, muted
 
@@ -121,7 +123,41 @@ class NewReferralForm(QWidget):
         self.matches.itemChanged.connect(self._on_matches_item_changed)
         ctx.snapshot_changed.connect(self.fill_choices)
         ctx.unlocked.connect(self.fill_choices)
+        ctx.drafts.flush_requested.connect(self._stash)
+        ctx.drafts.discarded.connect(self._on_drafts_discarded)
         self.fill_choices()
+
+    # --- the form is a draft until the referral is opened (app.ui.drafts) ------------------------
+    def _typed(self) -> bool:
+        return any(w.text().strip() for w in (self.forenames, self.surname, self.dob, self.aliases, self.gender,
+                                             self.ethnicity, self.address, self.postcode, self.area, self.pnc,
+                                             self.nhs, self.referrer)) or bool(self.narrative.toPlainText().strip())
+
+    def _stash(self) -> None:
+        key = ("referral", "new")
+        if not self._typed():
+            self.ctx.drafts.remove(key)
+            return
+        try:
+            subject: cases.SubjectInput | InvalidInput = self.subject_input()
+        except InvalidInput as exc:
+            subject = exc
+        referral = self._referral_input()
+        link, lead = self.linked_subject(), self.lead.currentData()
+
+        def save(s: Session) -> None:
+            if isinstance(subject, InvalidInput):
+                raise subject
+            cases.open_referral(s, subject=subject, referral=referral, link_subject=link,
+                                lead_agency=AgencyId(str(lead)) if lead else None)
+
+        who = " ".join(x for x in (self.forenames.text().strip(), self.surname.text().strip()) if x)
+        self.ctx.drafts.put(Draft(key, f"New referral{' for ' + who if who else ''} (not yet opened as a case)",
+                                  None, save))
+
+    def _on_drafts_discarded(self, keys: tuple[tuple[str, str], ...]) -> None:
+        if ("referral", "new") in keys:
+            self.clear()
 
     def focus_order(self) -> tuple[QWidget, ...]:
         """The intended Tab order of the form (tested)."""
@@ -248,13 +284,7 @@ class NewReferralForm(QWidget):
         except InvalidInput as exc:
             self.error.setText(exc.user_message)
             return True
-        referral = cases.ReferralInput(
-            received=qdate_to_date(self.received.date()),
-            referrer=self.referrer.text(),
-            sector=str(self.sector.currentData() or ""),
-            concern=str(self.concern.currentData() or ""),
-            narrative=self.narrative.toPlainText(),
-        )
+        referral = self._referral_input()
         link = self.linked_subject()
         lead_data = self.lead.currentData()
         lead = AgencyId(str(lead_data)) if lead_data else None
@@ -265,6 +295,15 @@ class NewReferralForm(QWidget):
             owner=self, mutates=True, on_done=self._on_opened, on_error=self._on_failed,
         )
         return True
+
+    def _referral_input(self) -> cases.ReferralInput:
+        return cases.ReferralInput(
+            received=qdate_to_date(self.received.date()),
+            referrer=self.referrer.text(),
+            sector=str(self.sector.currentData() or ""),
+            concern=str(self.concern.currentData() or ""),
+            narrative=self.narrative.toPlainText(),
+        )
 
     def _on_failed(self, exc: BaseException) -> None:
         from app.models.errors import AppError
@@ -279,6 +318,7 @@ class NewReferralForm(QWidget):
     def _on_opened(self, case_id: str) -> None:
         self.save_button.setEnabled(True)
         self.clear()
+        self.ctx.drafts.remove(("referral", "new"))
         self.referral_opened.emit(case_id)
 
     def clear(self) -> None:

@@ -26,7 +26,9 @@ from PySide6.QtWidgets import (
 from app.models import rules
 from app.models.domain import CaseFile
 from app.services import cases, ui_queries
+from app.services.context import Session
 from app.ui.context import UiContext
+from app.ui.drafts import Draft
 from app.ui.itemmodels.rows import Column, IdRole, RowsModel, SortRole
 from app.ui.screens.base import Screen
 from app.ui.screens.referrals.new_referral import NewReferralForm
@@ -90,6 +92,8 @@ class ReferralsScreen(Screen):
         qv.addWidget(split)
         self.tabs.addTab(queue, "&Awaiting screening")
 
+        ctx.drafts.flush_requested.connect(self._stash_screening)
+        ctx.drafts.discarded.connect(self._on_screening_discarded)
         self.form = NewReferralForm(ctx)
         self.form.referral_opened.connect(self._on_form_referral_opened)
         self.tabs.addTab(self.form, "&New referral")
@@ -173,7 +177,39 @@ class ReferralsScreen(Screen):
             return
         self.ctx.run(lambda s: cases.get_case_file(s, case_id), owner=self, on_done=self._on_case_loaded)
 
+    # --- a screening decision being written is a draft of its referral (app.ui.drafts) ----------
+    def _stash_screening(self) -> None:
+        if self._current is None:
+            return
+        key = ("screening", self._current.case.id)
+        rationale = self.rationale.toPlainText()
+        if not rationale.strip():
+            self.ctx.drafts.remove(key)
+            return
+        cid, outcome = self._current.case.id, self.outcome.currentData()
+
+        def save(s: Session) -> None:
+            cases.screen_case(s, case_id=cid, outcome=outcome, rationale=rationale)
+
+        self.ctx.drafts.put(Draft(key, f"Screening decision for {self._current.case.ref}", (outcome, rationale), save))
+
+    def _restore_screening(self, case_id: str) -> None:
+        draft = self.ctx.drafts.get(("screening", case_id))
+        if draft is None or not isinstance(draft.value, tuple):
+            self.rationale.clear()
+            return
+        outcome, rationale = draft.value
+        self.outcome.setCurrentIndex(max(0, self.outcome.findData(outcome)))
+        self.rationale.setPlainText(rationale)
+
+    def _on_screening_discarded(self, keys: tuple[tuple[str, str], ...]) -> None:
+        if self._current is not None and ("screening", self._current.case.id) in keys:
+            self.rationale.clear()
+
     def _on_case_loaded(self, cf: CaseFile) -> None:
+        if self._current is None or self._current.case.id != cf.case.id:  # moving to another referral
+            self._stash_screening()
+            self._restore_screening(cf.case.id)
         self._current = cf
         prog = self.ctx.snap.programme
         self.case_title.setText(f"{cf.case.ref} · {cf.subject.display_name}")
@@ -219,6 +255,7 @@ class ReferralsScreen(Screen):
             self.screen_error.setText(safe_message(exc))
 
         def done(_r: object) -> None:
+            self.ctx.drafts.remove(("screening", cid))
             self.rationale.clear()
             self._current = None
             self.case_title.setText("Decision recorded. Choose another referral.")
@@ -230,6 +267,7 @@ class ReferralsScreen(Screen):
 
     def _on_form_referral_opened(self, case_id: str) -> None:
         self.tabs.setCurrentIndex(0)
+        self._stash_screening()
         self._current = None
         self._pending_select = case_id
         self.ctx.run(lambda s: cases.get_case_file(s, case_id, audit_view=False), owner=self,
