@@ -12,7 +12,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from app.models import rules
+from app.models import people, rules
 from app.models.domain import Case, CaseFile, CaseSummary, Identifier, Subject
 from app.models.enums import ConsentState, Marking, Role
 from app.models.errors import Ambiguous, InvalidInput, NotFound, PermissionDenied, Refused
@@ -216,9 +216,9 @@ def find_matching_subjects(
     session: Session, subject: SubjectInput, *, incident: dt.date | None = None
 ) -> list[SubjectMatch]:
     """Earlier subjects that look like the same person: name or alias with DOB, or an identifier."""
-    wanted_ids = {(i.kind, repo.identifier_key(i.value)) for i in subject.identifiers if i.value}
-    names = {repo.normalise_search(f"{subject.forenames} {subject.surname}")}
-    names |= {repo.normalise_search(a) for a in subject.aliases if a}
+    wanted_ids = {(i.kind, people.identifier_key(i.value)) for i in subject.identifiers if i.value}
+    names = {people.name_key(f"{subject.forenames} {subject.surname}")}
+    names |= {people.name_key(a) for a in subject.aliases if a}
     matches: list[SubjectMatch] = []
     with session.view() as conn:
         candidates = repo.subjects_matching(
@@ -228,15 +228,13 @@ def find_matching_subjects(
         )
         for subj in candidates:
             reason = ""
-            have_ids = {(i.kind, repo.identifier_key(i.value)) for i in subj.identifiers}
+            have_ids = {(i.kind, people.identifier_key(i.value)) for i in subj.identifiers}
             if wanted_ids & have_ids:
                 reason = "identifier"
             elif subject.date_of_birth and subj.date_of_birth == subject.date_of_birth:
-                theirs = {repo.normalise_search(subj.display_name)}
-                theirs |= {repo.normalise_search(a) for a in subj.aliases}
-                surname_match = repo.normalise_search(subj.surname) == repo.normalise_search(
-                    subject.surname
-                )
+                theirs = {people.name_key(f"{subj.forenames} {subj.surname}")}
+                theirs |= {people.name_key(a) for a in subj.aliases}
+                surname_match = people.name_key(subj.surname) == people.name_key(subject.surname)
                 if names & theirs or surname_match:
                     reason = "name and date of birth"
             if reason:
@@ -293,7 +291,7 @@ def _subject_values(subject: SubjectInput) -> dict[str, object]:
             if i.value.strip()
         ],
         "vulnerabilities": clean_text(subject.vulnerabilities, "Vulnerabilities"),
-        "search_key": repo.subject_search_key(
+        "search_key": people.subject_search_key(
             forenames, surname, aliases, [i.value for i in subject.identifiers]
         ),
     }

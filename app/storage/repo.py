@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import Connection, and_, case, func, literal, or_, select, true
 from sqlalchemy.sql import ColumnElement
 
+from app.models import people
 from app.models.domain import (
     Action,
     ActionUpdate,
@@ -310,33 +311,22 @@ def _case_list_query(
 
 
 def search_condition(text: str) -> ColumnElement[bool]:
-    """Names, aliases, identifiers (via the subject's search key), refs, and dates of birth."""
+    """Names, aliases, identifiers (via the subject's search key), refs, and dates of birth.
+
+    Each word of the search must appear in the search key with its spaces removed
+    (``app.models.people``): "OBrien" finds "O'Brien", "4309813641" finds "430 981 3641"."""
     from app.models.dates import parse_uk_date
 
-    term = normalise_search(text)
+    words = people.search_words(text)
     c, subj = s.case, s.subject
     parts: list[ColumnElement[bool]] = [func.upper(c.c.ref).contains(text.strip().upper())]
-    if term:
-        words = term.split()
-        parts.append(and_(*[subj.c.search_key.contains(w) for w in words]))
+    if words:
+        key = func.replace(func.coalesce(subj.c.search_key, ""), " ", "")
+        parts.append(and_(*[key.contains(w, autoescape=True) for w in words]))
     day = parse_uk_date(text.strip())
     if day is not None:
         parts.append(subj.c.date_of_birth == day.isoformat())
     return or_(*parts)
-
-
-def normalise_search(text: str) -> str:
-    import unicodedata
-
-    folded = unicodedata.normalize("NFKD", text.casefold())
-    plain = "".join(ch for ch in folded if not unicodedata.combining(ch))
-    return " ".join("".join(ch if ch.isalnum() else " " for ch in plain).split())
-
-
-def subject_search_key(
-    forenames: str, surname: str, aliases: Iterable[str], identifiers: Iterable[str]
-) -> str:
-    return " " + normalise_search(" ".join([forenames, surname, *aliases, *identifiers])) + " "
 
 
 def case_ids(
@@ -525,22 +515,13 @@ def agenda_items_for_case(conn: Connection, case_id: str) -> list[AgendaItem]:
     ]
 
 
-_IDENT_DROP = str.maketrans("", "", " /-.")
-
-
-def identifier_key(value: str) -> str:
-    """An identifier as the ``subject_identifier`` triggers store it (migration 0003): spaces,
-    ``/``, ``-`` and ``.`` removed, ASCII letters upper-cased (SQLite's ``upper``)."""
-    return "".join(c.upper() if "a" <= c <= "z" else c for c in value.translate(_IDENT_DROP))
-
-
 def subjects_matching(
     conn: Connection, *, date_of_birth: dt.date | None, identifier_values: Iterable[str]
 ) -> list[Subject]:
     conds: list[ColumnElement[bool]] = []
     if date_of_birth:
         conds.append(s.subject.c.date_of_birth == date_of_birth.isoformat())
-    keys = sorted({k for k in (identifier_key(v) for v in identifier_values) if k})
+    keys = sorted({k for k in (people.identifier_key(v) for v in identifier_values) if k})
     if keys:  # through the trigger-kept index, not a scan of every subject
         ident = s.subject_identifier
         conds.append(s.subject.c.id.in_(select(ident.c.subject_id).where(ident.c.value.in_(keys))))
