@@ -22,12 +22,13 @@ from PySide6.QtWidgets import (
 
 from app.models.domain import AgendaItem, AuditEntry, CaseFile, Contribution, Meeting
 from app.models.enums import ActionStatus, Marking, Role
+from app.models.errors import InvalidInput
 from app.services import actions, contributions, meetings, panel
 from app.ui.context import UiContext
 from app.ui.itemmodels.actions import action_model
 from app.ui.itemmodels.rows import Column, IdRole, RowsModel, SortRole
 from app.ui.widgets.charts import StepChart
-from app.ui.widgets.common import Section, date_edit, qdate_to_date, uk
+from app.ui.widgets.common import Section, date_edit, required_day, uk
 from app.ui.widgets.plain import PlainLabel, muted
 from app.ui.widgets.tables import make_table, set_widths, wrap_rows
 
@@ -102,7 +103,7 @@ class ActionsTab(QWidget):
         self.title.setPlaceholderText("What is to be done")
         self.agency = QComboBox()
         self.agency.setAccessibleName("Owning agency")
-        self.due = date_edit("Due date", ctx.today_fn())
+        self.due = date_edit("Due date", today_fn=ctx.today_fn)  # empty until the user gives one
         self.raise_button = QPushButton("&Raise")
         self.raise_button.setAccessibleName("Raise action")
         self.raise_button.clicked.connect(self._on_raise_button_clicked)
@@ -136,7 +137,12 @@ class ActionsTab(QWidget):
     def _on_raise_button_clicked(self) -> None:
         if self.cf is None:
             return
-        cid, title, agency, due = self.cf.case.id, self.title.text(), self.agency.currentData(), qdate_to_date(self.due.date())
+        try:
+            due = required_day(self.due, "due date")
+        except InvalidInput as exc:
+            self.error.setText(exc.user_message)
+            return
+        cid, title, agency = self.cf.case.id, self.title.text(), self.agency.currentData()
         self.error.setText("")
         self.ctx.run(lambda s: actions.create_action(s, case_id=cid, title=title, owner_agency=agency, due=due),
                      owner=self, mutates=True, on_done=lambda _r: self.title.clear(), on_error=_failed_into(self.error))

@@ -23,13 +23,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.models.dates import parse_uk_date
+from app.models.dates import parse_typed_date
 from app.models.domain import Identifier
 from app.models.errors import InvalidInput
 from app.models.ids import AgencyId, SubjectId
 from app.services import cases
 from app.ui.context import UiContext
-from app.ui.widgets.common import Section, chain_focus, date_edit, qdate_to_date, uk
+from app.ui.widgets.common import Section, chain_focus, date_edit, required_day, uk
 from app.ui.widgets.plain import PlainLabel, muted
 
 
@@ -63,7 +63,7 @@ class NewReferralForm(QWidget):
 
         ref = Section("The referral")
         rf = QFormLayout()
-        self.received = date_edit("Date received", ctx.today_fn())
+        self.received = date_edit("Date received", ctx.today_fn(), today_fn=ctx.today_fn)
         rf.addRow("Date &received", self.received)
         self.referrer = self._line(rf, "Referrer", "name and role of the person referring")
         self.sector = QComboBox()
@@ -162,7 +162,7 @@ class NewReferralForm(QWidget):
         text = self.dob.text().strip()
         if not text:
             return None
-        day = parse_uk_date(text, today=self.ctx.today_fn())
+        day = parse_typed_date(text, today=self.ctx.today_fn(), past=True)
         if day is None:
             raise InvalidInput("The date of birth is not a date (write it as dd/mm/yyyy).")
         return day
@@ -248,8 +248,13 @@ class NewReferralForm(QWidget):
         except InvalidInput as exc:
             self.error.setText(exc.user_message)
             return True
+        try:
+            received = required_day(self.received, "date the referral was received")
+        except InvalidInput as exc:
+            self.error.setText(exc.user_message)
+            return True
         referral = cases.ReferralInput(
-            received=qdate_to_date(self.received.date()),
+            received=received,
             referrer=self.referrer.text(),
             sector=str(self.sector.currentData() or ""),
             concern=str(self.concern.currentData() or ""),

@@ -1,0 +1,174 @@
+"""Every field takes what people type (issue 10): scenario tests that drive the real widgets with
+the keyboard and the mouse wheel, as a coordinator does on the day of a meeting."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from PySide6.QtCore import QDate, QPoint, QPointF, Qt
+from PySide6.QtGui import QWheelEvent
+from PySide6.QtWidgets import QApplication, QLineEdit, QVBoxLayout, QWidget
+
+from app.services import actions, cases
+from app.ui.widgets.common import date_edit
+from tests.conftest import today
+
+
+def click(qtbot, widget) -> None:  # type: ignore[no-untyped-def]
+    assert widget.isEnabled(), widget.accessibleName()
+    qtbot.mouseClick(widget, Qt.MouseButton.LeftButton)
+
+
+def _open_case_tab(h, index: int):  # type: ignore[no-untyped-def]
+    summary = next(c for c in h.tasks.call_sync(lambda: cases.list_cases(h.session)) if c.status != "closed")
+    h.win.open_case(summary.id)
+    h.idle()
+    view = h.win.screens["Cases"].view
+    view.tabs.setCurrentIndex(index)
+    h.idle()
+    return summary, view
+
+
+def _actions_of(h, case_id: str) -> list:  # type: ignore[no-untyped-def]
+    return h.tasks.call_sync(lambda: cases.get_case_file(h.session, case_id, audit_view=False).actions)
+
+
+def _form_with(qtbot, widget):  # type: ignore[no-untyped-def]
+    """``widget`` in an active window with a field after it."""
+    form = QWidget()
+    v = QVBoxLayout(form)
+    v.addWidget(widget)
+    after = QLineEdit()
+    after.setAccessibleName("Next field")
+    v.addWidget(after)
+    qtbot.addWidget(form)
+    form.show()
+    form.activateWindow()
+    qtbot.waitExposed(form)
+    return form, widget
+
+
+# --- dates -----------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("typed", "expected"), [
+    ("15122026", dt.date(2026, 12, 15)),
+    ("15/12/2026", dt.date(2026, 12, 15)),
+    ("15/12/26", dt.date(2026, 12, 15)),
+    ("151227", dt.date(2027, 12, 15)),
+    ("1-2-2027", dt.date(2027, 2, 1)),
+    ("15 12 2026", dt.date(2026, 12, 15)),
+])
+def test_a_date_field_takes_uk_dates_typed_with_or_without_separators(qtbot, typed: str, expected: dt.date) -> None:
+    form, edit = _form_with(qtbot, date_edit("Due date", dt.date(2026, 1, 1), today_fn=today))
+    click(qtbot, edit)
+    qtbot.waitUntil(edit.hasFocus)
+    edit.selectAll()
+    qtbot.keyClicks(edit, typed)
+    assert edit.hasFocus(), "typing '/' or digits moved focus away from the date"
+    qtbot.keyClick(edit, Qt.Key.Key_Tab)
+    assert edit.day() == expected and edit.date() == QDate(expected.year, expected.month, expected.day)
+    assert edit.text() == expected.strftime("%d/%m/%Y")
+
+
+def test_a_date_that_is_not_one_is_marked_and_reads_as_no_date(qtbot) -> None:
+    edit = date_edit("Due date", dt.date(2026, 1, 1), today_fn=today)
+    qtbot.addWidget(edit)
+    edit.selectAll()
+    qtbot.keyClicks(edit, "31/02/2026")
+    assert edit.day() is None and edit.property("invalid") is True and not edit.is_valid()
+    edit.clear()
+    assert edit.day() is None and edit.is_valid() and edit.property("invalid") is False
+
+
+def test_the_calendar_popup_picks_a_date_and_the_arrows_move_a_day(qtbot) -> None:
+    edit = date_edit("Meeting date", today_fn=today)
+    qtbot.addWidget(edit)
+    edit.show()
+    assert edit.day() is None and edit.text() == ""  # empty until chosen
+    qtbot.keyClick(edit, Qt.Key.Key_Down, Qt.KeyboardModifier.AltModifier)
+    cal = edit.calendarWidget()
+    assert cal.isVisible()
+    cal.setSelectedDate(QDate(2026, 12, 24))
+    qtbot.keyClick(cal.focusWidget() or cal, Qt.Key.Key_Return)
+    assert not cal.isVisible() and edit.day() == dt.date(2026, 12, 24)
+    qtbot.keyClick(edit, Qt.Key.Key_Up)
+    assert edit.day() == dt.date(2026, 12, 25)
+
+
+def test_an_action_typed_due_date_is_saved_and_none_is_never_invented(demo_ui, qtbot) -> None:
+    h = demo_ui
+    summary, view = _open_case_tab(h, 4)
+    tab = view.actions_tab
+    before = len(_actions_of(h, summary.id))
+    assert tab.due.day() is None and tab.due.text() == ""  # no due date until one is given
+    qtbot.keyClicks(tab.title, "Check school attendance")
+    click(qtbot, tab.raise_button)
+    h.idle()
+    assert "due date" in tab.error.text().lower()
+    assert len(_actions_of(h, summary.id)) == before  # nothing saved
+    click(qtbot, tab.due)
+    qtbot.keyClicks(tab.due, "15/12/2026")
+    assert tab.due.hasFocus()
+    click(qtbot, tab.raise_button)
+    h.idle()
+    after = _actions_of(h, summary.id)
+    assert len(after) == before + 1, tab.error.text()
+    new = next(a for a in after if a.title == "Check school attendance")
+    assert new.due == dt.date(2026, 12, 15)
+
+
+def test_the_meeting_editor_raises_an_action_only_with_a_due_date_typed(demo_ui, qtbot) -> None:
+    h = demo_ui
+    screen = h.win.show_screen("Meetings")
+    h.idle()
+    scheduled = [m for m in screen._meetings if m.status == "scheduled" and any(i.case_id for i in m.agenda)]
+    assert scheduled
+    ed = screen.open_editor(scheduled[0].id)
+    h.idle()
+    ed.tabs.setCurrentIndex(2)
+    item = next(i for i in ed.view.meeting.agenda if i.case_id)
+    ed.minute_item.setCurrentIndex(ed.minute_item.findData(item.id))
+    h.idle()
+    before = len(_actions_of(h, item.case_id))
+    qtbot.keyClicks(ed.action_title, "Share the school report")
+    click(qtbot, ed.raise_button)
+    h.idle()
+    assert "due date" in ed.error.text().lower() and len(_actions_of(h, item.case_id)) == before
+    click(qtbot, ed.action_due)
+    qtbot.keyClicks(ed.action_due, "20 12 2026")
+    click(qtbot, ed.raise_button)
+    h.idle()
+    dues = {a.title: a.due for a in _actions_of(h, item.case_id)}
+    assert dues.get("Share the school report") == dt.date(2026, 12, 20), ed.error.text()
+
+
+def test_a_meeting_is_scheduled_on_the_date_typed(demo_ui, qtbot) -> None:
+    h = demo_ui
+    screen = h.win.show_screen("Meetings")
+    h.idle()
+    click(qtbot, screen.when)
+    screen.when.selectAll()
+    qtbot.keyClicks(screen.when, "08012027")
+    qtbot.keyClicks(screen.venue, "Civic Centre")
+    click(qtbot, screen.schedule_button)
+    h.idle()
+    from app.services import meetings
+
+    days = [m.held_on for m in h.tasks.call_sync(lambda: meetings.list_meetings(h.session))]
+    assert dt.date(2027, 1, 8) in days, screen.error.text()
+
+
+def test_the_report_period_takes_typed_dates(demo_ui, qtbot) -> None:
+    h = demo_ui
+    screen = h.win.show_screen("Reports")
+    h.idle()
+    screen.start_edit.selectAll()
+    qtbot.keyClicks(screen.start_edit, "010426")
+    screen.end_edit.selectAll()
+    qtbot.keyClicks(screen.end_edit, "30/06/2026")
+    assert screen.period() == (dt.date(2026, 4, 1), dt.date(2026, 6, 30))
+    screen.end_edit.selectAll()
+    qtbot.keyClicks(screen.end_edit, "30/06")
+    assert not screen.refresh_button.isEnabled() and "not a date" in screen.error.text()
