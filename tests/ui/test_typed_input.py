@@ -6,11 +6,12 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+import shiboken6
 from PySide6.QtCore import QDate, QPoint, QPointF, Qt
 from PySide6.QtGui import QWheelEvent
-from PySide6.QtWidgets import QApplication, QLineEdit, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QApplication, QComboBox, QLineEdit, QVBoxLayout, QWidget
 
-from app.services import actions, cases
+from app.services import cases
 from app.ui.widgets.common import date_edit
 from tests.conftest import today
 
@@ -61,7 +62,7 @@ def _form_with(qtbot, widget):  # type: ignore[no-untyped-def]
     ("15 12 2026", dt.date(2026, 12, 15)),
 ])
 def test_a_date_field_takes_uk_dates_typed_with_or_without_separators(qtbot, typed: str, expected: dt.date) -> None:
-    form, edit = _form_with(qtbot, date_edit("Due date", dt.date(2026, 1, 1), today_fn=today))
+    _form, edit = _form_with(qtbot, date_edit("Due date", dt.date(2026, 1, 1), today_fn=today))
     click(qtbot, edit)
     qtbot.waitUntil(edit.hasFocus)
     edit.selectAll()
@@ -172,3 +173,115 @@ def test_the_report_period_takes_typed_dates(demo_ui, qtbot) -> None:
     screen.end_edit.selectAll()
     qtbot.keyClicks(screen.end_edit, "30/06")
     assert not screen.refresh_button.isEnabled() and "not a date" in screen.error.text()
+
+
+# --- the mouse wheel and drop-downs ------------------------------------------------------------------
+
+
+def _wheel(widget, steps: int = -1) -> None:  # type: ignore[no-untyped-def]
+    """A mouse-wheel notch over the middle of ``widget`` (negative: towards the user)."""
+    at = QPointF(widget.width() / 2, widget.height() / 2)
+    event = QWheelEvent(at, QPointF(widget.mapToGlobal(at.toPoint())), QPoint(0, 0), QPoint(0, 120 * steps),
+                        Qt.MouseButton.NoButton, Qt.KeyboardModifier.NoModifier, Qt.ScrollPhase.NoScrollPhase, False)
+    QApplication.sendEvent(widget, event)
+
+
+def _assessment_editor(h, qtbot):  # type: ignore[no-untyped-def]
+    view = h.win.screens["Cases"].view
+    for summary in h.tasks.call_sync(lambda: cases.list_cases(h.session)):
+        h.win.open_case(summary.id)
+        h.idle()
+        view.tabs.setCurrentIndex(1)
+        if view.assessment.new_button.isEnabled():
+            click(qtbot, view.assessment.new_button)
+            h.idle()
+            return view, view.assessment.editor_page
+    raise AssertionError("no case takes a new assessment")
+
+
+def test_the_wheel_scrolls_a_long_assessment_form_and_never_changes_an_answer(demo_ui, qtbot) -> None:
+    h = demo_ui
+    _view, editor = _assessment_editor(h, qtbot)
+    rating = next(iter(editor.rows.values()))[0]
+    source = next(iter(editor.rows.values()))[2]
+    editor.overall.setFocus()
+    from PySide6.QtWidgets import QScrollArea
+
+    area = editor.findChild(QScrollArea)
+    bar = area.verticalScrollBar()
+    assert bar.maximum() > 0, "the form is long enough to scroll"
+    bar.setValue(0)
+    answers = (rating.currentIndex(), source.currentIndex(), editor.level.currentIndex())
+    for combo in (rating, source, editor.level):
+        before = bar.value()
+        _wheel(combo)
+        _wheel(combo)
+        assert bar.value() > before or bar.value() == bar.maximum(), f"the page did not scroll over {combo.accessibleName()}"
+        bar.setValue(0)
+    assert (rating.currentIndex(), source.currentIndex(), editor.level.currentIndex()) == answers
+    assert rating.focusPolicy() == Qt.FocusPolicy.StrongFocus  # the wheel does not take focus either
+    # a control the user has chosen (focused) still takes the wheel
+    rating.setFocus()
+    qtbot.waitUntil(rating.hasFocus)
+    start = rating.currentIndex()
+    _wheel(rating)
+    assert rating.currentIndex() != start
+
+
+def test_a_new_assessment_risk_level_starts_unset_and_must_be_chosen(demo_ui, qtbot) -> None:
+    h = demo_ui
+    view, editor = _assessment_editor(h, qtbot)
+    versions = len(view.case_file.assessments)
+    assert editor.level.currentData() is None and editor.level.currentText().startswith("Choose a level")
+    click(qtbot, editor.save_button)
+    h.idle()
+    assert "Choose the risk level" in editor.error.text()
+    assert len(view.case_file.assessments) == versions  # nothing saved
+    editor.level.setCurrentIndex(editor.level.findData("medium"))
+    for rating, _evidence, _source in editor.rows.values():  # a checklist needs every answer
+        if rating.currentData() is None:
+            rating.setCurrentIndex(1)
+    qtbot.keyClicks(editor.overall, "Engaged with the mentor; intent unclear.")
+    click(qtbot, editor.save_button)
+    h.idle()
+    assert len(view.case_file.assessments) == versions + 1, editor.error.text()
+
+
+def _popup_shows_everything(qtbot, combo) -> None:  # type: ignore[no-untyped-def]
+    for current in (0, combo.count() - 1):  # the old popup opened at the chosen entry
+        combo.setCurrentIndex(current)
+        combo.showPopup()
+        view = combo.view()
+        qtbot.waitUntil(view.isVisible)
+        first = view.visualRect(combo.model().index(0, 0))
+        last = view.visualRect(combo.model().index(combo.count() - 1, 0))
+        name = combo.accessibleName()
+        assert first.top() >= 0 and last.bottom() < view.viewport().height(), f"{name}: an entry is cut off"
+        assert not view.verticalScrollBar().isVisible(), f"{name}: the popup scrolls"
+        arrows = [w for w in view.parentWidget().findChildren(QWidget) if shiboken6.isValid(w)
+                  and w.metaObject().className() == "QComboBoxPrivateScroller" and w.isVisible()]
+        assert not arrows, f"{name}: the popup shows scroll arrows"
+        combo.hidePopup()
+
+
+def test_every_drop_down_shows_all_its_options_without_scrolling(demo_ui, qtbot) -> None:
+    from app.ui.app import stylesheet
+
+    app = QApplication.instance()
+    app.setStyleSheet(stylesheet())
+    try:
+        h = demo_ui
+        # a drop-down near the bottom of the screen, as on a long form
+        form, combo = _form_with(qtbot, QComboBox())
+        combo.setAccessibleName("Rating")
+        combo.addItems([r.label for r in h.session.programme.framework.ratings])
+        screen = app.primaryScreen().availableGeometry()
+        form.move(0, screen.bottom() - form.height())
+        _popup_shows_everything(qtbot, combo)
+        _view, editor = _assessment_editor(h, qtbot)
+        rating = next(iter(editor.rows.values()))[0]
+        for combo in (rating, editor.level, next(iter(editor.rows.values()))[2]):
+            _popup_shows_everything(qtbot, combo)
+            assert combo.maxVisibleItems() >= combo.count()
+    finally:
+        app.setStyleSheet("")

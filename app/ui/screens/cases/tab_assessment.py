@@ -373,10 +373,12 @@ class AssessmentEditor(QWidget):
         row = QHBoxLayout()
         self.level = QComboBox()
         self.level.setAccessibleName("Risk level")
+        # Unset until chosen: a level is professional judgement, never a default (the last
+        # version's level is named in the prompt, not preselected).
+        before = ctx.snap.risk_label(base.risk_level) if base else ""
+        self.level.addItem(f"Choose a level (version {base.version}: {before})" if base else "Choose a level", None)
         for lv in fw.risk_levels:
             self.level.addItem(lv.label, lv.id)
-        if base:
-            self.level.setCurrentIndex(max(0, self.level.findData(base.risk_level)))
         row.addWidget(PlainLabel("Risk level", object_name="FieldLabel"))
         row.addWidget(self.level)
         row.addStretch(1)
@@ -432,7 +434,8 @@ class AssessmentEditor(QWidget):
         else:
             text += f"The answers suggest: {self.ctx.snap.risk_label(suggested)}."
         self.suggestion.setText(text)
-        differs = suggested is not None and self.level.currentData() != suggested
+        chosen = self.level.currentData()
+        differs = suggested is not None and chosen is not None and chosen != suggested
         self.reason.setVisible(differs)
         self.reason.setEnabled(differs)
 
@@ -447,6 +450,10 @@ class AssessmentEditor(QWidget):
         )
 
     def submit(self) -> None:
+        if self.level.currentData() is None:
+            self.error.setText("Choose the risk level: it is not set until you choose it.")
+            self.level.setFocus()
+            return
         value, cid = self.value(), self.case_id
         self.error.setText("")
 
