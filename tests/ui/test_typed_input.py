@@ -285,3 +285,34 @@ def test_every_drop_down_shows_all_its_options_without_scrolling(demo_ui, qtbot)
             assert combo.maxVisibleItems() >= combo.count()
     finally:
         app.setStyleSheet("")
+
+
+# --- quick find ----------------------------------------------------------------------------------------
+
+
+def test_quick_find_arrows_move_the_selection_and_enter_opens_the_selected_case(demo_ui, qtbot) -> None:
+    h = demo_ui
+    h.win.quick_find()
+    dlg = h.win.quick_find_dialog
+    all_cases = h.tasks.call_sync(lambda: cases.list_cases(h.session))
+    year = all_cases[0].ref[:7]  # "RT-2026": several cases match
+    qtbot.keyClicks(dlg.query, year)
+    qtbot.waitUntil(lambda: dlg.model.rowCount() >= 3)
+    h.idle()
+    assert dlg.query.hasFocus() or QApplication.focusWidget() is dlg.query
+    qtbot.keyClick(dlg.query, Qt.Key.Key_Down)
+    qtbot.keyClick(dlg.query, Qt.Key.Key_Down)
+    qtbot.keyClick(dlg.query, Qt.Key.Key_Up)
+    from app.ui.itemmodels.rows import IdRole
+
+    chosen = dlg.table.currentIndex()
+    assert chosen.row() == 1
+    wanted = chosen.data(IdRole)
+    first = dlg.table.model().index(0, 0).data(IdRole)
+    assert wanted != first
+    opened: list[str] = []
+    dlg.case_chosen.connect(opened.append)
+    qtbot.keyClick(dlg.query, Qt.Key.Key_Return)
+    assert opened == [wanted]
+    h.idle()
+    assert h.win.screens["Cases"].view.case_id == wanted
