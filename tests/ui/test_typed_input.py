@@ -316,3 +316,79 @@ def test_quick_find_arrows_move_the_selection_and_enter_opens_the_selected_case(
     assert opened == [wanted]
     h.idle()
     assert h.win.screens["Cases"].view.case_id == wanted
+
+
+# --- a person already known ------------------------------------------------------------------------
+
+
+def _type(qtbot, edit, text: str) -> None:  # type: ignore[no-untyped-def]
+    """Type ``text``; QTest types ASCII only, so other letters are inserted as an input method would."""
+    if text.isascii():
+        qtbot.keyClicks(edit, text)
+    else:
+        edit.insert(text)
+
+
+def _fill_referral(qtbot, form, known) -> None:  # type: ignore[no-untyped-def]
+    _type(qtbot, form.forenames, known.forenames)
+    _type(qtbot, form.surname, known.surname)
+    qtbot.keyClicks(form.dob, known.date_of_birth.strftime("%d%m%Y"))  # no separators
+    qtbot.keyClicks(form.referrer, "Mrs Jones, designated safeguarding lead")
+    qtbot.keyClicks(form.narrative, "Shared violent material in a class chat.")
+
+
+def test_a_referral_for_a_known_person_says_so_and_asks_link_or_new(demo_ui, qtbot) -> None:
+    h = demo_ui
+    summary = next(c for c in h.tasks.call_sync(lambda: cases.list_cases(h.session)) if c.date_of_birth)
+    known = h.tasks.call_sync(lambda: cases.get_case_file(h.session, summary.id, audit_view=False)).subject
+    before = len(h.tasks.call_sync(lambda: cases.list_cases(h.session)))
+    screen = h.win.show_screen("Referrals")
+    form = screen.form
+    screen.tabs.setCurrentWidget(form)
+    _fill_referral(qtbot, form, known)
+    qtbot.waitUntil(lambda: form.match_warning.isVisible(), timeout=60_000)
+    assert summary.ref in form.match_warning.text() and known.surname in form.match_warning.text()
+    assert form.match_warning.objectName() == "Warning"  # said plainly, not as a grey note
+    # submitting asks; Cancel saves nothing
+    click(qtbot, form.save_button)
+    h.idle()
+    prompt = form.duplicate_prompt
+    assert prompt is not None and prompt.isVisible()
+    assert f"Link this referral to {summary.ref}, or create a new person?" in prompt.informativeText() \
+        or "or create a new person?" in prompt.informativeText()
+    assert any(b.text() == f"Link to {summary.ref}" for b in prompt.link_buttons)
+    click(qtbot, prompt.cancel_button)
+    h.idle()
+    assert len(h.tasks.call_sync(lambda: cases.list_cases(h.session))) == before
+    # submitting again and linking opens a case for the same person (no second person)
+    click(qtbot, form.save_button)
+    h.idle()
+    prompt = form.duplicate_prompt
+    link = next(b for b in prompt.link_buttons if prompt.link_buttons[b] == known.id)
+    click(qtbot, link)
+    h.idle()
+    after = h.tasks.call_sync(lambda: cases.list_cases(h.session))
+    assert len(after) == before + 1
+    new = max((c for c in after if c.subject_name == summary.subject_name), key=lambda c: c.ref)
+    assert new.id != summary.id and new.opened == today()
+    assert h.tasks.call_sync(lambda: cases.get_case_file(h.session, new.id, audit_view=False)).subject.id == known.id
+
+
+def test_creating_a_new_person_is_an_explicit_choice(demo_ui, qtbot) -> None:
+    h = demo_ui
+    summary = next(c for c in h.tasks.call_sync(lambda: cases.list_cases(h.session)) if c.date_of_birth)
+    known = h.tasks.call_sync(lambda: cases.get_case_file(h.session, summary.id, audit_view=False)).subject
+    screen = h.win.show_screen("Referrals")
+    form = screen.form
+    screen.tabs.setCurrentWidget(form)
+    _fill_referral(qtbot, form, known)
+    click(qtbot, form.save_button)  # at once, before the live check has run
+    h.idle()
+    prompt = form.duplicate_prompt
+    assert prompt is not None and prompt.isVisible()
+    click(qtbot, prompt.new_button)
+    h.idle()
+    subjects = {h.tasks.call_sync(lambda c=c: cases.get_case_file(h.session, c.id, audit_view=False)).subject.id
+                for c in h.tasks.call_sync(lambda: cases.list_cases(h.session))
+                if c.subject_name == summary.subject_name}
+    assert len(subjects) == 2  # the user chose a new person

@@ -11,6 +11,7 @@ import datetime as dt
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
+    QAbstractButton,
     QComboBox,
     QFormLayout,
     QGridLayout,
@@ -18,6 +19,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QListWidget,
     QListWidgetItem,
+    QMessageBox,
     QPlainTextEdit,
     QPushButton,
     QWidget,
@@ -30,7 +32,7 @@ from app.models.ids import AgencyId, SubjectId
 from app.services import cases
 from app.ui.context import UiContext
 from app.ui.widgets.common import Section, chain_focus, date_edit, required_day, uk
-from app.ui.widgets.plain import PlainLabel, muted
+from app.ui.widgets.plain import PlainLabel, muted, plain_tooltip
 
 
 class NewReferralForm(QWidget):
@@ -40,6 +42,7 @@ class NewReferralForm(QWidget):
         super().__init__(parent)
         self.ctx = ctx
         self._check_no = 0
+        self.duplicate_prompt: DuplicatePrompt | None = None  # the last "link or create?" question
         grid = QGridLayout(self)
         grid.setContentsMargins(0, 0, 0, 0)
         grid.setHorizontalSpacing(14)
@@ -86,6 +89,10 @@ class NewReferralForm(QWidget):
         known = Section("Already known?")
         self.match_note = muted("Matches by name with date of birth, alias, or identifier appear here as you type.")
         known.body.addWidget(self.match_note)
+        # a possible match is said plainly, in full (wrapped), not as a grey count
+        self.match_warning = PlainLabel("", wrap=True, object_name="Warning", accessible="Possible match")
+        self.match_warning.hide()
+        known.body.addWidget(self.match_warning)
         self.matches = QListWidget()
         self.matches.setAccessibleName("People already known to the panel")
         self.matches.setMaximumHeight(110)
@@ -212,11 +219,9 @@ class NewReferralForm(QWidget):
         self.matches.blockSignals(True)
         self.matches.clear()
         for m in found:
-            refs = ", ".join(m.case_refs) or "no case"
-            text = f"{m.subject.display_name} · {uk(m.subject.date_of_birth)} · {refs} · matched on {m.reason}"
-            if m.repeat:  # the programme counts repeats (e.g. a new incident within 12 months)
-                text += f" · {m.repeat}"
+            text = describe_match(m)  # with the repeat note when the programme counts repeats
             item = QListWidgetItem(text)
+            item.setToolTip(plain_tooltip(text) or "")
             item.setData(Qt.ItemDataRole.UserRole, m.subject.id)
             item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
             item.setCheckState(Qt.CheckState.Unchecked)
@@ -226,6 +231,8 @@ class NewReferralForm(QWidget):
             f"{len(found)} possible match{'es' if len(found) != 1 else ''}: tick one to link this referral to that person."
             if found else "No one on this store matches."
         )
+        self.match_warning.setText("\n".join(f"Possible match: {describe_match(m)}." for m in found))
+        self.match_warning.setVisible(bool(found))
         self.link_note.setText("")
 
     def _on_matches_item_changed(self, item: QListWidgetItem) -> None:
@@ -264,12 +271,37 @@ class NewReferralForm(QWidget):
         lead_data = self.lead.currentData()
         lead = AgencyId(str(lead_data)) if lead_data else None
         self.save_button.setEnabled(False)
+        if link is None and (subject.date_of_birth or subject.identifiers):
+            # check again now (the live check may not have run yet): a match is asked about
+            self._check_no += 1
+            n = self._check_no
+            self.ctx.run(lambda s: cases.find_matching_subjects(s, subject), owner=self,
+                         on_done=lambda found: self._before_saving(n, found, subject, referral, lead),
+                         on_error=self._on_failed)
+            return True
+        self._save(subject, referral, link, lead)
+        return True
+
+    def _before_saving(self, n: int, found: list[cases.SubjectMatch], subject: cases.SubjectInput,
+                       referral: cases.ReferralInput, lead: AgencyId | None) -> None:
+        if not found:
+            self._save(subject, referral, None, lead)
+            return
+        self._on_matches(n, found)
+        self.save_button.setEnabled(True)
+        prompt = DuplicatePrompt(found, self)
+        prompt.chosen.connect(lambda sid: self._save(subject, referral, SubjectId(sid) if sid else None, lead))
+        self.duplicate_prompt = prompt
+        prompt.open()
+
+    def _save(self, subject: cases.SubjectInput, referral: cases.ReferralInput, link: SubjectId | None,
+              lead: AgencyId | None) -> None:
+        self.save_button.setEnabled(False)
         self.ctx.run(
             lambda s: cases.open_referral(s, subject=subject, referral=referral, link_subject=link,
                                           lead_agency=lead),
             owner=self, mutates=True, on_done=self._on_opened, on_error=self._on_failed,
         )
-        return True
 
     def _on_failed(self, exc: BaseException) -> None:
         from app.models.errors import AppError
@@ -292,7 +324,58 @@ class NewReferralForm(QWidget):
             w.clear()
         self.narrative.clear()
         self.matches.clear()
+        self.match_warning.clear()
+        self.match_warning.hide()
         self.error.setText("")
         self.link_note.setText("")
+
+
+def describe_match(m: cases.SubjectMatch) -> str:
+    """One possible match in words: name, date of birth, case refs, what matched."""
+    born = f", born {uk(m.subject.date_of_birth)}" if m.subject.date_of_birth else ""
+    refs = ", ".join(m.case_refs) or "no case yet"
+    text = f"{m.subject.display_name}{born}, {refs} (matched on {m.reason})"
+    return f"{text}; {m.repeat}" if m.repeat else text
+
+
+def _link_label(m: cases.SubjectMatch) -> str:
+    return f"Link to {m.case_refs[0]}" if m.case_refs else f"Link to {m.subject.display_name}"
+
+
+class DuplicatePrompt(QMessageBox):
+    """Asked when a new referral is opened for someone who may already be known: link the
+    referral to that person, or create a new person. ``chosen`` carries the subject id to link
+    ("" for a new person); Cancel (Esc) saves nothing."""
+
+    chosen = Signal(str)
+
+    def __init__(self, found: list[cases.SubjectMatch], parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("DuplicatePrompt")
+        self.setWindowTitle("Already known?")
+        self.setIcon(QMessageBox.Icon.Question)
+        self.setTextFormat(Qt.TextFormat.PlainText)
+        first = found[0]
+        one = len(found) == 1
+        target = first.case_refs[0] if one and first.case_refs else ("that person" if one else "one of them")
+        self.setText(("This person may already be known to the panel:\n" if one else
+                      f"{len(found)} people already known to the panel may be this person:\n")
+                     + "\n".join(f"• {describe_match(m)}" for m in found[:3]))
+        self.setInformativeText(f"Link this referral to {target}, or create a new person?")
+        self.link_buttons: dict[QPushButton, str] = {}
+        for m in found[:3]:
+            button = self.addButton(_link_label(m), QMessageBox.ButtonRole.AcceptRole)
+            self.link_buttons[button] = str(m.subject.id)
+        self.new_button = self.addButton("Create a new person", QMessageBox.ButtonRole.AcceptRole)
+        self.cancel_button = self.addButton(QMessageBox.StandardButton.Cancel)
+        self.setDefaultButton(next(iter(self.link_buttons)))
+        self.setEscapeButton(self.cancel_button)
+        self.buttonClicked.connect(self._on_clicked)
+
+    def _on_clicked(self, button: QAbstractButton) -> None:
+        if button is self.new_button:
+            self.chosen.emit("")
+        elif button in self.link_buttons:
+            self.chosen.emit(self.link_buttons[button])
 
 
