@@ -89,6 +89,19 @@ def risk_level_expr() -> Any:
     )
 
 
+def risk_rank_expr() -> Any:
+    """The programme's rank of the case's current risk level (as recorded with the assessment):
+    what sorting by risk means, so "Very high" sorts above "High" (never the level ids' A-Z)."""
+    a = s.assessment
+    return (
+        select(a.c.risk_rank)
+        .where(a.c.case_id == s.case.c.id)
+        .order_by(a.c.version.desc(), a.c.risk_rank.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
+
+
 def current_assessment_order(a: Any = s.assessment) -> tuple[Any, ...]:
     """The order that puts a case's current assessment first: latest version, then the higher
     level (concurrent versions), then the larger id (as ``rules.current_assessment``)."""
@@ -362,7 +375,7 @@ def case_ids(
         case_fields=case_fields,
         field_values=field_values,
     )
-    key = cols.get(sort, cols["ref"])
+    key = risk_rank_expr() if sort == "risk" else cols.get(sort, cols["ref"])
     q = select(s.case.c.id).select_from(from_).where(*conds)
     q = q.order_by(key.desc() if descending else key.asc(), s.case.c.ref)
     if limit:
