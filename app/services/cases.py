@@ -488,18 +488,17 @@ def record_consent(
     state: ConsentState,
     given_by: str = "subject",
     notes: str = "",
+    reassess_on: dt.date | None = None,
 ) -> None:
+    """Record consent given, refused or withdrawn. A refusal or a withdrawal is re-assessed on
+    ``reassess_on`` (today or later), or after the programme's ``consent_reassess_days``."""
     rules.check_role(session.me, Role.COORDINATOR, Role.CHAIR, doing="record consent")
     if not session.programme.records_consent:
         raise Refused("This panel's programme does not seek consent, so none is recorded.")
     if given_by not in ("subject", "parent", "guardian"):
         raise InvalidInput("Consent is given by the subject, a parent or a guardian.")
     today = session.today()
-    reassess = (
-        today + dt.timedelta(days=session.programme.intervals.consent_reassess_days)
-        if state is ConsentState.REFUSED
-        else None
-    )
+    reassess = rules.consent_reassess_on(session.programme, state, today, reassess_on)
     with session.change() as w:
         case = load_case(session, w, case_id)
         w.create(
@@ -513,6 +512,12 @@ def record_consent(
                 "reassess_on": reassess,
             },
         )
+
+
+def consent_reassessments(session: Session, case_ids: Sequence[str]) -> dict[str, dt.date]:
+    """Case id -> when its refused or withdrawn consent is to be re-assessed (those that are)."""
+    with session.view() as conn:
+        return repo.consent_reassessments(conn, case_ids)
 
 
 def set_sharing(

@@ -10,7 +10,7 @@ import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import Connection, and_, case, func, literal, or_, select, true
+from sqlalchemy import Connection, and_, case, func, literal, literal_column, or_, select, true
 from sqlalchemy.sql import ColumnElement
 
 from app.models import people
@@ -97,6 +97,19 @@ def risk_rank_expr() -> Any:
         select(a.c.risk_rank)
         .where(a.c.case_id == s.case.c.id)
         .order_by(a.c.version.desc(), a.c.risk_rank.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
+
+
+def consent_reassess_expr() -> Any:
+    """The re-assessment date of the case's latest consent record (NULL when none is set): a
+    refusal or withdrawal is looked at again on that date."""
+    k = s.consent
+    return (
+        select(k.c.reassess_on)
+        .where(k.c.case_id == s.case.c.id)
+        .order_by(k.c.recorded_on.desc(), literal_column("consent.rowid").desc())
         .limit(1)
         .scalar_subquery()
     )
@@ -310,9 +323,13 @@ def _case_list_query(
         conds.append(c.c.lead_agency == lead_agency)
     if overdue_only:
         conds.append(overdue > 0)
-    if review_due_by is not None:
+    if review_due_by is not None:  # a review, a post-exit review or a consent re-assessment
+        consent_due = consent_reassess_expr()
         conds.append(
-            and_(c.c.next_review.is_not(None), c.c.next_review <= review_due_by.isoformat())
+            or_(
+                and_(c.c.next_review.is_not(None), c.c.next_review <= review_due_by.isoformat()),
+                and_(consent_due.is_not(None), consent_due <= review_due_by.isoformat()),
+            )
         )
     if search:
         conds.append(search_condition(search))
@@ -556,6 +573,14 @@ def attendance_id(conn: Connection, meeting_id: str, member_id: str) -> str | No
         )
     ).first()
     return str(row.id) if row else None
+
+
+def consent_reassessments(conn: Connection, case_ids: Sequence[str]) -> dict[str, dt.date]:
+    """Case id -> the latest consent record's re-assessment date, for the cases that have one."""
+    if not case_ids:
+        return {}
+    q = select(s.case.c.id, consent_reassess_expr().label("due")).where(s.case.c.id.in_(list(case_ids)))
+    return {r.id: d for r in conn.execute(q) if (d := _d(r.due)) is not None}
 
 
 def case_review_states(conn: Connection) -> list[tuple[str, str, dt.date | None]]:

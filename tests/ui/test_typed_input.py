@@ -11,6 +11,7 @@ from PySide6.QtCore import QDate, QPoint, QPointF, Qt
 from PySide6.QtGui import QWheelEvent
 from PySide6.QtWidgets import QApplication, QComboBox, QLineEdit, QVBoxLayout, QWidget
 
+from app.models.enums import ConsentState
 from app.services import cases
 from app.ui.widgets.common import date_edit
 from tests.conftest import today
@@ -392,3 +393,26 @@ def test_creating_a_new_person_is_an_explicit_choice(demo_ui, qtbot) -> None:
                 for c in h.tasks.call_sync(lambda: cases.list_cases(h.session))
                 if c.subject_name == summary.subject_name}
     assert len(subjects) == 2  # the user chose a new person
+
+
+def test_a_consent_re_assessment_date_is_typed_or_left_to_the_programme(demo_ui, qtbot) -> None:
+    h = demo_ui
+    summary, view = _open_case_tab(h, 0)
+    box = view.summary.consent
+    box.state.setCurrentIndex(box.state.findData(ConsentState.GIVEN))
+    assert not box.reassess.isEnabled()  # given consent is not re-assessed
+    box.state.setCurrentIndex(box.state.findData(ConsentState.WITHDRAWN))
+    assert box.reassess.isEnabled() and box.reassess.day() is None
+    click(qtbot, box.reassess)
+    qtbot.keyClicks(box.reassess, "15012027")
+    click(qtbot, box.record_button)
+    h.idle()
+    consents = h.tasks.call_sync(lambda: cases.get_case_file(h.session, summary.id, audit_view=False).consents)
+    assert consents[-1].state is ConsentState.WITHDRAWN and consents[-1].reassess_on == dt.date(2027, 1, 15), \
+        box.error.text()
+    box.state.setCurrentIndex(box.state.findData(ConsentState.REFUSED))
+    click(qtbot, box.record_button)  # left blank: the programme's interval
+    h.idle()
+    consents = h.tasks.call_sync(lambda: cases.get_case_file(h.session, summary.id, audit_view=False).consents)
+    days = h.session.programme.intervals.consent_reassess_days
+    assert consents[-1].reassess_on == today() + dt.timedelta(days=days)
