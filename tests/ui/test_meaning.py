@@ -74,3 +74,41 @@ def test_the_case_list_marks_late_reviews(demo_ui, qtbot) -> None:
         assert model.index(r, column).data(Qt.ItemDataRole.ForegroundRole) is not None
     for r in fine:
         assert "late" not in model.index(r, column).data()
+
+
+def test_case_screens_show_words_not_codes(demo_ui, qtbot) -> None:
+    from PySide6.QtWidgets import QLabel
+
+    from app.models.enums import ActionStatus
+
+    h = demo_ui
+    view = h.win.screens["Cases"].view
+    # a plan linking an action in progress shows "In progress", not "in-progress"
+    found = None
+    for summary in h.tasks.call_sync(lambda: cases.list_cases(h.session)):
+        cf = h.tasks.call_sync(lambda s=summary: cases.get_case_file(h.session, s.id, audit_view=False))
+        plan = cf.current_plan
+        linked = {a for o in (plan.objectives if plan else ()) for a in o.action_ids}
+        if any(a.id in linked and a.status is ActionStatus.IN_PROGRESS for a in cf.actions):
+            found = summary
+            break
+    assert found is not None, "the demo store has a plan with an action in progress"
+    h.win.open_case(found.id)
+    h.idle()
+    view.tabs.setCurrentIndex(3)
+    h.idle()
+    texts = [w.text() for w in view.plan.findChildren(QLabel) if "Action:" in w.text()]
+    assert texts and any(t.endswith("· In progress") for t in texts), texts
+    assert not any("in-progress" in t for t in texts)
+    # the assessment's source list names the agencies in full, with their abbreviation
+    for summary in h.tasks.call_sync(lambda: cases.list_cases(h.session)):
+        h.win.open_case(summary.id)
+        h.idle()
+        view.tabs.setCurrentIndex(1)
+        if view.assessment.new_button.isEnabled():
+            break
+    qtbot.mouseClick(view.assessment.new_button, Qt.MouseButton.LeftButton)
+    h.idle()
+    source = next(iter(view.assessment.editor_page.rows.values()))[2]
+    names = [source.itemText(i) for i in range(1, source.count())]
+    assert names == [f"{a.name} ({a.short})" if a.short != a.name else a.name for a in h.ctx.snap.agencies]

@@ -251,6 +251,11 @@ def required_day(edit: UkDateEdit, what: str) -> dt.date:
     return day
 
 
+def agency_choice(name: str, short: str) -> str:
+    """An agency in a drop-down: its name, with the abbreviation people also use."""
+    return f"{name} ({short})" if short and short != name else name
+
+
 def uk(day: dt.date | None) -> str:
     return format_uk(day)
 

@@ -29,7 +29,7 @@ from app.services import risk
 from app.ui.context import UiContext
 from app.ui.itemmodels.rows import Column, RowsModel
 from app.ui.screens.base import scrolled
-from app.ui.widgets.common import Section, uk
+from app.ui.widgets.common import Section, agency_choice, uk
 from app.ui.widgets.plain import PlainLabel, muted
 from app.ui.widgets.tables import make_table, set_widths, wrap_rows
 
@@ -348,8 +348,11 @@ class AssessmentEditor(QWidget):
                 source = QComboBox()
                 source.setAccessibleName(f"{f.label}: source agency")
                 source.addItem("—", None)
-                for a in ctx.snap.agencies:
-                    source.addItem(a.short, a.id)
+                for a in ctx.snap.agencies:  # the agency's name, with the abbreviation people use
+                    source.addItem(agency_choice(a.name, a.short), a.id)
+                source.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+                source.setMinimumContentsLength(10)
+                source.view().setMinimumWidth(source.view().sizeHintForColumn(0) + 24)
                 if p and p.source_agency:
                     source.setCurrentIndex(max(0, source.findData(p.source_agency)))
                 grid.addWidget(label, r, 0)

@@ -136,7 +136,7 @@ class PlanTab(QWidget):
                     a = actions.get(aid)
                     if a is not None:
                         sec.body.addWidget(PlainLabel(
-                            f"     Action: {a.title} · {self.ctx.snap.agency_short(a.owner_agency)} · due {uk(a.due)} · {a.status.value}",
+                            f"     Action: {a.title} · {self.ctx.snap.agency_short(a.owner_agency)} · due {uk(a.due)} · {a.status.label}",
                             wrap=True, object_name="Muted"))
             self.view_layout.addWidget(sec)
         end = Section("Contingency and review")

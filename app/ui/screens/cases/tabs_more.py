@@ -85,7 +85,7 @@ class ActionsTab(QWidget):
         self.status = QComboBox()
         self.status.setAccessibleName("New status for the selected action")
         for st in ActionStatus:
-            self.status.addItem(st.value.replace("-", " ").capitalize(), st)
+            self.status.addItem(st.label, st)
         self.note = QLineEdit()
         self.note.setAccessibleName("Update note")
         self.note.setPlaceholderText("Note for the update")
