@@ -96,6 +96,9 @@ class NewReferralForm(QWidget):
         self.matches = QListWidget()
         self.matches.setAccessibleName("People already known to the panel")
         self.matches.setMaximumHeight(110)
+        self.matches.setWordWrap(True)  # a match is read whole, never cut off sideways
+        self.matches.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.matches.setResizeMode(QListWidget.ResizeMode.Adjust)
         known.body.addWidget(self.matches)
         self.link_note = PlainLabel("", wrap=True, object_name="Muted")
         known.body.addWidget(self.link_note)
@@ -126,6 +129,7 @@ class NewReferralForm(QWidget):
         for w in (self.forenames, self.surname, self.dob, self.aliases, self.pnc, self.nhs):
             w.textChanged.connect(lambda _t: self._debounce.start())
         self.matches.itemChanged.connect(self._on_matches_item_changed)
+        self.dob.editingFinished.connect(self._tidy_dob)
         ctx.snapshot_changed.connect(self.fill_choices)
         ctx.unlocked.connect(self.fill_choices)
         self.fill_choices()
@@ -173,6 +177,12 @@ class NewReferralForm(QWidget):
         if day is None:
             raise InvalidInput("The date of birth is not a date (write it as dd/mm/yyyy).")
         return day
+
+    def _tidy_dob(self) -> None:
+        """A date of birth typed as 17052009 or 17/5/09 reads back as 17/05/2009."""
+        day = parse_typed_date(self.dob.text(), today=self.ctx.today_fn(), past=True)
+        if day is not None:
+            self.dob.setText(uk(day))
 
     def subject_input(self) -> cases.SubjectInput:
         ids = tuple(
