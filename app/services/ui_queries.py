@@ -64,10 +64,11 @@ def quick_find(session: Session, text: str, *, limit: int = 40) -> list[CaseSumm
     text = text.strip()
     if len(text) < 2:
         return []
-    from app.models.dates import parse_uk_date
+    from app.models.dates import parse_typed_date
 
-    day = parse_uk_date(text, today=session.today())
-    query = day.isoformat() if day else text
+    day = parse_typed_date(text, today=session.today(), past=True)
+    # digits alone may be an identifier as well as a date (17052009): the store's search tries both
+    query = day.isoformat() if day and not text.isdigit() else text
     ids = cases.list_case_ids(session, search=query, limit=limit)
     return cases.case_summaries(session, ids)
 

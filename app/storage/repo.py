@@ -345,7 +345,7 @@ def search_condition(text: str) -> ColumnElement[bool]:
 
     Each word of the search must appear in the search key with its spaces removed
     (``app.models.people``): "OBrien" finds "O'Brien", "4309813641" finds "430 981 3641"."""
-    from app.models.dates import parse_uk_date
+    from app.models.dates import parse_typed_date
 
     words = people.search_words(text)
     c, subj = s.case, s.subject
@@ -353,7 +353,7 @@ def search_condition(text: str) -> ColumnElement[bool]:
     if words:
         key = func.replace(func.coalesce(subj.c.search_key, ""), " ", "")
         parts.append(and_(*[key.contains(w, autoescape=True) for w in words]))
-    day = parse_uk_date(text.strip())
+    day = parse_typed_date(text.strip(), past=True)  # a date of birth, with or without separators
     if day is not None:
         parts.append(subj.c.date_of_birth == day.isoformat())
     return or_(*parts)

@@ -78,3 +78,11 @@ def test_intake_rows_whose_names_differ_only_by_punctuation_are_one_person(sessi
     b = row(**{"Surname": "OBrien", "Referral date": "04/02/2026"})
     preview = intake.preview_referral_file(session, path=put(tmp_path, "names.csv", csv_bytes([a, b])))
     assert preview.rows[1].same_as_row == 2
+
+
+def test_quick_find_takes_a_date_of_birth_typed_without_separators(session: Session) -> None:
+    from app.services import ui_queries
+
+    ref = _open(session, "Dara", "Quinn", dob=dt.date(2009, 5, 17))
+    for typed in ("17052009", "17/05/2009", "17-5-09"):
+        assert ref in {s.ref for s in ui_queries.quick_find(session, typed)}, typed
