@@ -115,7 +115,7 @@ class UkDateEdit(QLineEdit):
         self.calendar_action = QAction(icon, "Pick from a calendar", self)
         self.calendar_action.triggered.connect(self.show_calendar)
         self.addAction(self.calendar_action, QLineEdit.ActionPosition.TrailingPosition)
-        self.textEdited.connect(self._on_text_edited)
+        self.textChanged.connect(self._on_text_edited)  # typed, pasted or set: always read
         self.editingFinished.connect(self._tidy)
 
     # --- the QDateEdit calls ---------------------------------------------------------------------
