@@ -86,3 +86,22 @@ def test_quick_find_takes_a_date_of_birth_typed_without_separators(session: Sess
     ref = _open(session, "Dara", "Quinn", dob=dt.date(2009, 5, 17))
     for typed in ("17052009", "17/05/2009", "17-5-09"):
         assert ref in {s.ref for s in ui_queries.quick_find(session, typed)}, typed
+
+
+def test_risk_levels_are_held_in_rank_order_whatever_the_files_order() -> None:
+    import tomllib
+
+    from app.config.programmes import programmes_dir
+    from app.models.programme import programme_from_dict
+
+    data = tomllib.loads((programmes_dir() / "extremism.toml").read_text(encoding="utf-8"))
+    data["framework"]["risk_levels"] = list(reversed(data["framework"]["risk_levels"]))
+    prog = programme_from_dict(data)
+    ranks = [r.rank for r in prog.framework.risk_levels]
+    assert ranks == sorted(ranks)
+
+
+def test_sorting_by_risk_uses_the_rank_not_the_level_ids(session: Session) -> None:
+    ranks = {r.id: r.rank for r in session.programme.framework.risk_levels}
+    down = [ranks[s.risk_level] for s in cases.list_cases(session, sort="risk", descending=True) if s.risk_level]
+    assert len(set(down)) >= 3 and down == sorted(down, reverse=True)

@@ -416,3 +416,34 @@ def test_a_consent_re_assessment_date_is_typed_or_left_to_the_programme(demo_ui,
     consents = h.tasks.call_sync(lambda: cases.get_case_file(h.session, summary.id, audit_view=False).consents)
     days = h.session.programme.intervals.consent_reassess_days
     assert consents[-1].reassess_on == today() + dt.timedelta(days=days)
+
+
+def test_the_wheel_over_an_unfocused_spin_box_scrolls_its_page(qtbot) -> None:
+    from PySide6.QtWidgets import QLabel, QScrollArea, QSpinBox
+
+    from app.ui.widgets.inputs import install_input_rules
+
+    install_input_rules()
+    area = QScrollArea()
+    inner = QWidget()
+    v = QVBoxLayout(inner)
+    first = QLineEdit()
+    first.setAccessibleName("First field")
+    v.addWidget(first)
+    for i in range(30):
+        v.addWidget(QLabel(f"Question {i}"))
+    spin = QSpinBox()
+    spin.setAccessibleName("Auto-lock minutes")
+    spin.setValue(10)
+    v.addWidget(spin)
+    area.setWidget(inner)
+    area.resize(300, 200)
+    qtbot.addWidget(area)
+    area.show()
+    qtbot.waitExposed(area)
+    first.setFocus()
+    bar = area.verticalScrollBar()
+    bar.setValue(bar.maximum() // 2)
+    before = bar.value()
+    _wheel(spin, -1)
+    assert spin.value() == 10 and bar.value() > before
