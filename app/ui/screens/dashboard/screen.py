@@ -23,13 +23,15 @@ from app.ui.widgets.common import Section, uk
 from app.ui.widgets.plain import PlainLabel, muted
 from app.ui.widgets.tables import date_width, make_table, ref_width, set_widths, text_width
 
+SHORT_KIND = {"Post-exit review": "Post-exit", "Consent re-assessment": "Consent"}  # the box title says it whole
+
 
 def review_when(r: ui_queries.ReviewDue, today: dt.date) -> str:
-    """ "3 days late", "Today", "In 5 days": how a review due stands (as late screening is shown)."""
+    """ "3 late", "today", "5 left" (days): how a review due stands, as the screening queue says it."""
     if r.days_late:
-        return f"{r.days_late} day{'s' if r.days_late != 1 else ''} late"
+        return f"{r.days_late} late"
     ahead = (r.due - today).days
-    return "Today" if ahead <= 0 else f"In {ahead} day{'s' if ahead != 1 else ''}"
+    return "today" if ahead <= 0 else f"{ahead} left"
 
 NOT_READY_LINES = 4  # the next-meeting card lists this many unready items, then "and n more"
 
@@ -103,16 +105,16 @@ class DashboardScreen(Screen):
         self.meeting_box.body.addWidget(self.not_ready)
         left.addWidget(self.meeting_box)
 
-        self.review_box = Section("Reviews and post-exit reviews due (14 days)")
+        self.review_box = Section("Reviews, post-exit reviews and consent re-assessments due (14 days)")
         # earliest first; a late one is marked as late screening is (the "When" chip)
         self.review_model: RowsModel[ui_queries.ReviewDue] = RowsModel(
             [
                 Column("Ref", lambda r: r.summary.ref),
                 Column("Name", lambda r: r.summary.subject_name),
                 Column("Due", lambda r: uk(r.due), sort=lambda r: (r.due, r.summary.ref)),
-                Column("Kind", lambda r: r.kind, sort=lambda r: (r.kind, r.due),
+                Column("Kind", lambda r: SHORT_KIND.get(r.kind, r.kind), sort=lambda r: (r.kind, r.due),
                        kind=lambda r: {"Review": "accent", "Post-exit review": "muted"}.get(r.kind, "info")),
-                Column("When", lambda r: review_when(r, self.data.today if self.data else r.due),
+                Column("Days", lambda r: review_when(r, self.data.today if self.data else r.due),
                        sort=lambda r: (r.due, r.summary.ref),
                        kind=lambda r: "danger" if r.days_late else ("warn" if self.data and r.due == self.data.today
                                                                     else "ok")),
@@ -121,7 +123,7 @@ class DashboardScreen(Screen):
             self,
         )
         self.review_table = self._table("Reviews due", self.review_model,
-                                        ["ref", 0, "date", "Consent re-assessment", "10 days late"],
+                                        ["ref", 0, "date", "Post-exit", "10 late"],
                                         chips=(3, 4), stretch=1)
         self.review_table.sortByColumn(2, Qt.SortOrder.AscendingOrder)
         self.review_box.body.addWidget(self.review_table)
@@ -195,7 +197,7 @@ class DashboardScreen(Screen):
             self.not_ready.setText("\n".join(lines) or "Every item on the agenda is ready.")
         self.review_model.set_rows(d.due)
         late_reviews = sum(1 for r in d.due if r.days_late)
-        self.review_box.title.setText(f"Reviews and post-exit reviews due (14 days): {len(d.due)}, {late_reviews} late")
+        self.review_box.title.setText(f"Reviews due in 14 days: {len(d.due)}, {late_reviews} late")
         self.status_chart.set_data(list(d.by_status))
         from app.ui.widgets.charts import PALETTE
 
