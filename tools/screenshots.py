@@ -6,7 +6,8 @@ Fixed size (1280x800), fixed fonts (the shipped Noto Sans), fixed date (16/03/20
 Session's ``today_fn``), offscreen. The demo store is built in a private temporary folder with a
 cheap key derivation (screenshots hold synthetic data only) and removed afterwards.
 
-Besides every screen and case tab: the Summary scrolled down, the new-referral form, the import
+Besides every screen and case tab: the Summary scrolled down, the new-referral form (and its
+"link to RT-… or create a new person?" prompt, dialog-duplicate-person), the import
 wizard over a small messy CSV (a problem row and a person already known), the packs dialog, and the
 exchange with a Police officer's workstation enrolled both ways (files sent and received, an import
 report, a conflict): the Exchange screen, the enrol dialog and the conflict dialog. Dialogs are
@@ -334,6 +335,21 @@ def dialog_shots(app: Any, tasks: Any, ctx: Any, win: Any, session: Any, tmp: Pa
     wait_idle(app, tasks)
     out.append(over_window(win, wiz, png("dialog-import-wizard")))
     wiz.close()
+    # a new referral for a person already known: the plain match note and "link or create?"
+    ref.tabs.setCurrentWidget(ref.form)
+    ref.form.forenames.setText(sub.forenames)
+    ref.form.surname.setText(sub.surname)
+    ref.form.dob.setText(sub.date_of_birth.strftime("%d%m%Y") if sub.date_of_birth else "")
+    ref.form.referrer.setText("Youth worker")
+    ref.form.narrative.setPlainText("New concerns raised at the youth club.")
+    ref.form.submit()
+    wait_for(app, lambda: ref.form.duplicate_prompt is not None and ref.form.duplicate_prompt.isVisible())
+    wait_idle(app, tasks)
+    prompt = ref.form.duplicate_prompt
+    out.append(over_window(win, prompt, png("dialog-duplicate-person")))
+    prompt.reject()
+    ref.form.clear()
+    ref.tabs.setCurrentIndex(0)
     # the packs dialog for the next meeting
     nxt = min((m for m in tasks.call_sync(lambda: meetings.list_meetings(session)) if m.held_on >= TODAY),
               key=lambda m: m.held_on)

@@ -33,6 +33,11 @@ class ActionStatus(StrEnum):
     def is_closed(self) -> bool:
         return self in (ActionStatus.DONE, ActionStatus.CANCELLED)
 
+    @property
+    def label(self) -> str:
+        """The words a screen or a document shows ("In progress", never ``in-progress``)."""
+        return self.value.replace("-", " ").capitalize()
+
 
 class Attendance(StrEnum):
     PRESENT = "present"

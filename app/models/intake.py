@@ -354,7 +354,7 @@ def validate_draft_fields(
             identifiers.append(Identifier("pnc", pnc))
         else:
             problem("pnc", "Not a PNC ID; write it as year/number and letter, e.g. 2001/0012345A.")
-    if nhs := re.sub(r"[\s\-]+", "", text["nhs"]):
+    if nhs := re.sub(r"[\s/.\-]+", "", text["nhs"]):  # separators as people.identifier_key
         if nhs_number_valid(nhs):
             identifiers.append(Identifier("nhs", nhs))
         else:

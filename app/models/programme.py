@@ -553,8 +553,11 @@ def _framework(fw: Mapping[str, Any]) -> Framework:
     """A rated framework (dimensions, factors, ratings) or a checklist (questions, answers,
     thresholds), both held as dimensions of factors rated on a scale."""
     kind = fw.get("kind", RATED)
-    levels = tuple(
-        RiskLevel(id=r["id"], label=r["label"], rank=int(r["rank"])) for r in fw["risk_levels"]
+    levels = tuple(  # lowest rank first, whatever the file's order: every list and sort follows it
+        sorted(
+            (RiskLevel(id=r["id"], label=r["label"], rank=int(r["rank"])) for r in fw["risk_levels"]),
+            key=lambda r: r.rank,
+        )
     )
     if kind == CHECKLIST:
         questions = tuple(

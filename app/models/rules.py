@@ -10,8 +10,8 @@ import datetime as dt
 from collections.abc import Iterable, Mapping
 
 from app.models.domain import Action, Assessment, Case, Contribution, Meeting, Member
-from app.models.enums import ActionStatus, Role
-from app.models.errors import PermissionDenied, TransitionNotAllowed
+from app.models.enums import ActionStatus, ConsentState, Role
+from app.models.errors import InvalidInput, PermissionDenied, TransitionNotAllowed
 from app.models.ids import AgencyId, MemberId
 from app.models.programme import CaseFieldValue, Programme, Transition, split_summaries
 
@@ -142,7 +142,32 @@ def next_review(programme: Programme, last_discussed: dt.date) -> dt.date:
 
 
 def post_exit_review_dates(programme: Programme, exited_on: dt.date) -> list[dt.date]:
-    return [add_months(exited_on, m) for m in programme.intervals.post_exit_review_months]
+    """Every post-exit review, each counted from the exit date (the programme's months)."""
+    return [add_months(exited_on, m) for m in sorted(programme.intervals.post_exit_review_months)]
+
+
+def next_post_exit_review(
+    programme: Programme, exited_on: dt.date | None, held: dt.date | None
+) -> dt.date | None:
+    """The post-exit review after the one due on ``held`` (None after the last): a case leaves
+    the reviews list once its last post-exit review is held."""
+    if exited_on is None or held is None:
+        return None
+    return next((d for d in post_exit_review_dates(programme, exited_on) if d > held), None)
+
+
+def consent_reassess_on(
+    programme: Programme, state: ConsentState, today: dt.date, chosen: dt.date | None = None
+) -> dt.date | None:
+    """When refused or withdrawn consent is looked at again: the date chosen (not before today),
+    else the programme's ``consent_reassess_days`` on; given consent needs no re-assessment."""
+    if state not in (ConsentState.REFUSED, ConsentState.WITHDRAWN):
+        return None
+    if chosen is not None:
+        if chosen < today:
+            raise InvalidInput("The consent re-assessment date is in the past.")
+        return chosen
+    return today + dt.timedelta(days=programme.intervals.consent_reassess_days)
 
 
 def retention_until(programme: Programme, closed_on: dt.date, retention_class: str) -> dt.date:

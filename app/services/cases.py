@@ -12,7 +12,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from app.models import rules
+from app.models import people, rules
 from app.models.domain import Case, CaseFile, CaseSummary, Identifier, Subject
 from app.models.enums import ConsentState, Marking, Role
 from app.models.errors import Ambiguous, InvalidInput, NotFound, PermissionDenied, Refused
@@ -216,9 +216,9 @@ def find_matching_subjects(
     session: Session, subject: SubjectInput, *, incident: dt.date | None = None
 ) -> list[SubjectMatch]:
     """Earlier subjects that look like the same person: name or alias with DOB, or an identifier."""
-    wanted_ids = {(i.kind, repo.identifier_key(i.value)) for i in subject.identifiers if i.value}
-    names = {repo.normalise_search(f"{subject.forenames} {subject.surname}")}
-    names |= {repo.normalise_search(a) for a in subject.aliases if a}
+    wanted_ids = {(i.kind, people.identifier_key(i.value)) for i in subject.identifiers if i.value}
+    names = {people.name_key(f"{subject.forenames} {subject.surname}")}
+    names |= {people.name_key(a) for a in subject.aliases if a}
     matches: list[SubjectMatch] = []
     with session.view() as conn:
         candidates = repo.subjects_matching(
@@ -228,15 +228,13 @@ def find_matching_subjects(
         )
         for subj in candidates:
             reason = ""
-            have_ids = {(i.kind, repo.identifier_key(i.value)) for i in subj.identifiers}
+            have_ids = {(i.kind, people.identifier_key(i.value)) for i in subj.identifiers}
             if wanted_ids & have_ids:
                 reason = "identifier"
             elif subject.date_of_birth and subj.date_of_birth == subject.date_of_birth:
-                theirs = {repo.normalise_search(subj.display_name)}
-                theirs |= {repo.normalise_search(a) for a in subj.aliases}
-                surname_match = repo.normalise_search(subj.surname) == repo.normalise_search(
-                    subject.surname
-                )
+                theirs = {people.name_key(f"{subj.forenames} {subj.surname}")}
+                theirs |= {people.name_key(a) for a in subj.aliases}
+                surname_match = people.name_key(subj.surname) == people.name_key(subject.surname)
                 if names & theirs or surname_match:
                     reason = "name and date of birth"
             if reason:
@@ -293,7 +291,7 @@ def _subject_values(subject: SubjectInput) -> dict[str, object]:
             if i.value.strip()
         ],
         "vulnerabilities": clean_text(subject.vulnerabilities, "Vulnerabilities"),
-        "search_key": repo.subject_search_key(
+        "search_key": people.subject_search_key(
             forenames, surname, aliases, [i.value for i in subject.identifiers]
         ),
     }
@@ -490,18 +488,17 @@ def record_consent(
     state: ConsentState,
     given_by: str = "subject",
     notes: str = "",
+    reassess_on: dt.date | None = None,
 ) -> None:
+    """Record consent given, refused or withdrawn. A refusal or a withdrawal is re-assessed on
+    ``reassess_on`` (today or later), or after the programme's ``consent_reassess_days``."""
     rules.check_role(session.me, Role.COORDINATOR, Role.CHAIR, doing="record consent")
     if not session.programme.records_consent:
         raise Refused("This panel's programme does not seek consent, so none is recorded.")
     if given_by not in ("subject", "parent", "guardian"):
         raise InvalidInput("Consent is given by the subject, a parent or a guardian.")
     today = session.today()
-    reassess = (
-        today + dt.timedelta(days=session.programme.intervals.consent_reassess_days)
-        if state is ConsentState.REFUSED
-        else None
-    )
+    reassess = rules.consent_reassess_on(session.programme, state, today, reassess_on)
     with session.change() as w:
         case = load_case(session, w, case_id)
         w.create(
@@ -515,6 +512,12 @@ def record_consent(
                 "reassess_on": reassess,
             },
         )
+
+
+def consent_reassessments(session: Session, case_ids: Sequence[str]) -> dict[str, dt.date]:
+    """Case id -> when its refused or withdrawn consent is to be re-assessed (those that are)."""
+    with session.view() as conn:
+        return repo.consent_reassessments(conn, case_ids)
 
 
 def set_sharing(

@@ -14,7 +14,7 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from app.models import rules
+from app.models import people, rules
 from app.models.domain import Objective
 from app.models.enums import (
     ActionStatus,
@@ -286,7 +286,7 @@ def _demo_case(
                     "Learning difficulty",
                 ]
             ),
-            "search_key": repo.subject_search_key(fore, sur, aliases, [i["value"] for i in ids]),
+            "search_key": people.subject_search_key(fore, sur, aliases, [i["value"] for i in ids]),
         },
         record_id=rid(),
     )

@@ -28,7 +28,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from app.models import rules
+from app.models import people, rules
 from app.models.enums import Role
 from app.models.errors import InvalidInput, SpreadsheetError
 from app.models.ids import CaseId, SubjectId
@@ -267,13 +267,13 @@ def _referral_input(d: ReferralDraft) -> ReferralInput:
 def _person_keys(d: ReferralDraft) -> set[tuple[str, ...]]:
     """Keys under which two rows of one file are the same person (the matching rules)."""
     keys: set[tuple[str, ...]] = {
-        ("id", i.kind, i.value.replace(" ", "").upper()) for i in d.identifiers
+        ("id", i.kind, people.identifier_key(i.value)) for i in d.identifiers
     }
     if d.date_of_birth:
         dob = d.date_of_birth.isoformat()
-        keys.add(("surname", repo.normalise_search(d.surname), dob))
+        keys.add(("surname", people.name_key(d.surname), dob))
         for name in (f"{d.forenames} {d.surname}", *d.aliases):
-            keys.add(("name", repo.normalise_search(name), dob))
+            keys.add(("name", people.name_key(name), dob))
     return keys
 
 

@@ -262,6 +262,10 @@ def mark_held(session: Session, *, meeting_id: str) -> None:
                 case = repo.get_case(w.conn, item.case_id)
                 if case and case.status in prog.panel_statuses and case.status != prog.exit_status:
                     w.update("case", case.id, {"next_review": rules.next_review(prog, today)})
+                elif case and case.status == prog.exit_status and case.next_review is not None:
+                    # a post-exit review held: the next one counted from the exit date, or none
+                    nxt = rules.next_post_exit_review(prog, case.exited_on, case.next_review)
+                    w.update("case", case.id, {"next_review": nxt})
         _remember_held(w, meeting_id, before)
 
 

@@ -62,10 +62,11 @@ def quick_find(session: Session, text: str, *, limit: int = 40) -> list[CaseSumm
     text = text.strip()
     if len(text) < 2:
         return []
-    from app.models.dates import parse_uk_date
+    from app.models.dates import parse_typed_date
 
-    day = parse_uk_date(text, today=session.today())
-    query = day.isoformat() if day else text
+    day = parse_typed_date(text, today=session.today(), past=True)
+    # digits alone may be an identifier as well as a date (17052009): the store's search tries both
+    query = day.isoformat() if day and not text.isdigit() else text
     ids = cases.list_case_ids(session, search=query, limit=limit)
     return cases.case_summaries(session, ids)
 
@@ -93,6 +94,36 @@ class Dashboard:
     post_exit_due: tuple[CaseSummary, ...]
     by_status: tuple[tuple[str, int], ...]
     by_risk: tuple[tuple[str, int], ...]
+    # every review due (reviews, post-exit reviews, consent re-assessments), earliest first
+    due: tuple[ReviewDue, ...] = ()
+
+
+@dataclass(frozen=True)
+class ReviewDue:
+    """One review on the dashboard: ``kind`` is "Review", "Post-exit review" or "Consent
+    re-assessment"; ``days_late`` is how long ago it fell due (0 when not yet late)."""
+
+    summary: CaseSummary
+    kind: str
+    due: dt.date
+    days_late: int
+
+
+def reviews_due(session: Session, *, by: dt.date) -> list[ReviewDue]:
+    """Reviews, post-exit reviews and consent re-assessments due on or before ``by``, earliest first."""
+    prog, today = session.programme, session.today()
+    ids = cases.list_case_ids(session, review_due_by=by, sort="review")[:200]
+    consent = cases.consent_reassessments(session, ids)
+    out: list[ReviewDue] = []
+    for s in cases.case_summaries(session, ids):
+        if s.next_review is not None and s.next_review <= by:
+            kind = "Post-exit review" if s.status == prog.exit_status else "Review"
+            out.append(ReviewDue(s, kind, s.next_review, max(0, (today - s.next_review).days)))
+        day = consent.get(s.id)
+        if day is not None and day <= by:
+            out.append(ReviewDue(s, "Consent re-assessment", day, max(0, (today - day).days)))
+    out.sort(key=lambda r: (r.due, r.summary.ref, r.kind))
+    return out
 
 
 def awaiting_screening(session: Session, *, limit: int = 500) -> list[AwaitingScreening]:
@@ -138,10 +169,9 @@ def dashboard(session: Session, *, due_within_days: int = 14) -> Dashboard:
             label = item_refs.get(r.item.case_id or "", r.item.title or "Item")
             not_ready.append((label, "; ".join(r.problems)))
 
-    due_ids = cases.list_case_ids(session, review_due_by=soon_by, sort="review")
-    due = cases.case_summaries(session, due_ids[:200])
-    reviews = tuple(s for s in due if s.status != prog.exit_status)
-    post_exit = tuple(s for s in due if s.status == prog.exit_status)
+    due = reviews_due(session, by=soon_by)
+    reviews = tuple(r.summary for r in due if r.kind == "Review")
+    post_exit = tuple(r.summary for r in due if r.kind == "Post-exit review")
 
     status_counts, risk_counts = cases.case_counts(session)
     by_status = [(st.label, status_counts[st.id]) for st in prog.statuses if status_counts.get(st.id)]
@@ -158,6 +188,7 @@ def dashboard(session: Session, *, due_within_days: int = 14) -> Dashboard:
         post_exit_due=post_exit,
         by_status=tuple(by_status),
         by_risk=tuple(by_risk),
+        due=tuple(due),
     )
 
 

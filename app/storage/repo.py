@@ -10,9 +10,10 @@ import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import Connection, and_, case, func, literal, or_, select, true
+from sqlalchemy import Connection, and_, case, func, literal, literal_column, or_, select, true
 from sqlalchemy.sql import ColumnElement
 
+from app.models import people
 from app.models.domain import (
     Action,
     ActionUpdate,
@@ -83,6 +84,32 @@ def risk_level_expr() -> Any:
         select(a.c.risk_level)
         .where(a.c.case_id == s.case.c.id)
         .order_by(a.c.version.desc(), a.c.risk_rank.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
+
+
+def risk_rank_expr() -> Any:
+    """The programme's rank of the case's current risk level (as recorded with the assessment):
+    what sorting by risk means, so "Very high" sorts above "High" (never the level ids' A-Z)."""
+    a = s.assessment
+    return (
+        select(a.c.risk_rank)
+        .where(a.c.case_id == s.case.c.id)
+        .order_by(a.c.version.desc(), a.c.risk_rank.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
+
+
+def consent_reassess_expr() -> Any:
+    """The re-assessment date of the case's latest consent record (NULL when none is set): a
+    refusal or withdrawal is looked at again on that date."""
+    k = s.consent
+    return (
+        select(k.c.reassess_on)
+        .where(k.c.case_id == s.case.c.id)
+        .order_by(k.c.recorded_on.desc(), literal_column("consent.rowid").desc())
         .limit(1)
         .scalar_subquery()
     )
@@ -296,9 +323,13 @@ def _case_list_query(
         conds.append(c.c.lead_agency == lead_agency)
     if overdue_only:
         conds.append(overdue > 0)
-    if review_due_by is not None:
+    if review_due_by is not None:  # a review, a post-exit review or a consent re-assessment
+        consent_due = consent_reassess_expr()
         conds.append(
-            and_(c.c.next_review.is_not(None), c.c.next_review <= review_due_by.isoformat())
+            or_(
+                and_(c.c.next_review.is_not(None), c.c.next_review <= review_due_by.isoformat()),
+                and_(consent_due.is_not(None), consent_due <= review_due_by.isoformat()),
+            )
         )
     if search:
         conds.append(search_condition(search))
@@ -310,33 +341,22 @@ def _case_list_query(
 
 
 def search_condition(text: str) -> ColumnElement[bool]:
-    """Names, aliases, identifiers (via the subject's search key), refs, and dates of birth."""
-    from app.models.dates import parse_uk_date
+    """Names, aliases, identifiers (via the subject's search key), refs, and dates of birth.
 
-    term = normalise_search(text)
+    Each word of the search must appear in the search key with its spaces removed
+    (``app.models.people``): "OBrien" finds "O'Brien", "4309813641" finds "430 981 3641"."""
+    from app.models.dates import parse_typed_date
+
+    words = people.search_words(text)
     c, subj = s.case, s.subject
     parts: list[ColumnElement[bool]] = [func.upper(c.c.ref).contains(text.strip().upper())]
-    if term:
-        words = term.split()
-        parts.append(and_(*[subj.c.search_key.contains(w) for w in words]))
-    day = parse_uk_date(text.strip())
+    if words:
+        key = func.replace(func.coalesce(subj.c.search_key, ""), " ", "")
+        parts.append(and_(*[key.contains(w, autoescape=True) for w in words]))
+    day = parse_typed_date(text.strip(), past=True)  # a date of birth, with or without separators
     if day is not None:
         parts.append(subj.c.date_of_birth == day.isoformat())
     return or_(*parts)
-
-
-def normalise_search(text: str) -> str:
-    import unicodedata
-
-    folded = unicodedata.normalize("NFKD", text.casefold())
-    plain = "".join(ch for ch in folded if not unicodedata.combining(ch))
-    return " ".join("".join(ch if ch.isalnum() else " " for ch in plain).split())
-
-
-def subject_search_key(
-    forenames: str, surname: str, aliases: Iterable[str], identifiers: Iterable[str]
-) -> str:
-    return " " + normalise_search(" ".join([forenames, surname, *aliases, *identifiers])) + " "
 
 
 def case_ids(
@@ -372,7 +392,7 @@ def case_ids(
         case_fields=case_fields,
         field_values=field_values,
     )
-    key = cols.get(sort, cols["ref"])
+    key = risk_rank_expr() if sort == "risk" else cols.get(sort, cols["ref"])
     q = select(s.case.c.id).select_from(from_).where(*conds)
     q = q.order_by(key.desc() if descending else key.asc(), s.case.c.ref)
     if limit:
@@ -525,22 +545,13 @@ def agenda_items_for_case(conn: Connection, case_id: str) -> list[AgendaItem]:
     ]
 
 
-_IDENT_DROP = str.maketrans("", "", " /-.")
-
-
-def identifier_key(value: str) -> str:
-    """An identifier as the ``subject_identifier`` triggers store it (migration 0003): spaces,
-    ``/``, ``-`` and ``.`` removed, ASCII letters upper-cased (SQLite's ``upper``)."""
-    return "".join(c.upper() if "a" <= c <= "z" else c for c in value.translate(_IDENT_DROP))
-
-
 def subjects_matching(
     conn: Connection, *, date_of_birth: dt.date | None, identifier_values: Iterable[str]
 ) -> list[Subject]:
     conds: list[ColumnElement[bool]] = []
     if date_of_birth:
         conds.append(s.subject.c.date_of_birth == date_of_birth.isoformat())
-    keys = sorted({k for k in (identifier_key(v) for v in identifier_values) if k})
+    keys = sorted({k for k in (people.identifier_key(v) for v in identifier_values) if k})
     if keys:  # through the trigger-kept index, not a scan of every subject
         ident = s.subject_identifier
         conds.append(s.subject.c.id.in_(select(ident.c.subject_id).where(ident.c.value.in_(keys))))
@@ -562,6 +573,14 @@ def attendance_id(conn: Connection, meeting_id: str, member_id: str) -> str | No
         )
     ).first()
     return str(row.id) if row else None
+
+
+def consent_reassessments(conn: Connection, case_ids: Sequence[str]) -> dict[str, dt.date]:
+    """Case id -> the latest consent record's re-assessment date, for the cases that have one."""
+    if not case_ids:
+        return {}
+    q = select(s.case.c.id, consent_reassess_expr().label("due")).where(s.case.c.id.in_(list(case_ids)))
+    return {r.id: d for r in conn.execute(q) if (d := _d(r.due)) is not None}
 
 
 def case_review_states(conn: Connection) -> list[tuple[str, str, dt.date | None]]:

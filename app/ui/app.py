@@ -23,6 +23,7 @@ from app.services.context import Session
 from app.ui.context import UiContext, load_snapshot
 from app.ui.housekeeping import GarbageCollector
 from app.ui.tasks import TaskManager
+from app.ui.widgets.inputs import install_input_rules
 
 if TYPE_CHECKING:
     from app.ui.mainwindow import MainWindow
@@ -58,6 +59,7 @@ def prepare_app(app: QApplication, *, point_size: float = 10.0) -> None:
     app.setFont(font)
     app.setStyle("Fusion")
     app.setStyleSheet(stylesheet())
+    install_input_rules(app)
 
 
 def make_settings() -> QSettings:

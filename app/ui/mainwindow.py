@@ -57,6 +57,7 @@ from app.ui.screens.referrals.screen import ReferralsScreen
 from app.ui.screens.reports.screen import ReportsScreen
 from app.ui.security import InactivityTimer
 from app.ui.widgets.common import MarkingBanner
+from app.ui.widgets.inputs import install_input_rules
 from app.ui.widgets.plain import PlainLabel, heading, muted
 
 SCREENS = ("Dashboard", "Referrals", "Cases", "Meetings", "Actions", "Exchange", "Reports", "Panel")
@@ -106,6 +107,7 @@ class MainWindow(QMainWindow):
 
     def __init__(self, ctx: UiContext) -> None:
         super().__init__()
+        install_input_rules()  # wheel and drop-down rules for every control (widgets/inputs.py)
         self.ctx = ctx
         self.setObjectName("MainWindow")
         self.setWindowTitle("Roundtable")

@@ -1,5 +1,5 @@
 """The subject identifier index (migration 0003) is kept by triggers on every path that writes a
-subject, and normalises exactly as ``repo.identifier_key`` does."""
+subject, and normalises exactly as ``people.identifier_key`` does."""
 
 from __future__ import annotations
 
@@ -7,9 +7,9 @@ import datetime as dt
 
 from sqlalchemy import select, text
 
+from app.models import people
 from app.models.domain import Identifier
 from app.services import cases
-from app.storage import repo
 from app.storage.schema import subject_identifier
 from tests.conftest import TODAY
 
@@ -57,4 +57,4 @@ def test_python_and_sql_normalise_alike(session):
                 text("SELECT upper(replace(replace(replace(replace(:v, ' ', ''), '/', ''), '-', ''), '.', ''))"),
                 {"v": value},
             ).scalar_one()
-            assert sql == repo.identifier_key(value)
+            assert sql == people.identifier_key(value)

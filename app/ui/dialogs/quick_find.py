@@ -1,12 +1,23 @@
 """Quick find (Ctrl+K): names, aliases, dates of birth, identifiers and case refs.
 
 Invariants: each keystroke restarts a short debounce; the search runs on the store worker; results
-older than the latest query are dropped; rows are plain text.
+older than the latest query are dropped; rows are plain text. The arrow keys (and Page Up/Down,
+Home/End with Ctrl) move the selected result while typing goes on in the search box; Enter opens
+the selected result (the first until another is chosen).
 """
 
 from __future__ import annotations
 
-from PySide6.QtCore import QSortFilterProxyModel, QTimer, Signal
+from PySide6.QtCore import (
+    QEvent,
+    QItemSelectionModel,
+    QObject,
+    QSortFilterProxyModel,
+    Qt,
+    QTimer,
+    Signal,
+)
+from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QDialog, QLineEdit, QVBoxLayout, QWidget
 
 from app.models.domain import CaseSummary
@@ -57,6 +68,7 @@ class QuickFindDialog(QDialog):
         self._debounce.timeout.connect(self._on_debounce_timeout)
         self.query.textChanged.connect(lambda _t: self._debounce.start())
         self.query.returnPressed.connect(self._on_query_return_pressed)
+        self.query.installEventFilter(self)  # arrows in the box move the selected result
         self.table.activated.connect(lambda idx: self._choose(idx.data(IdRole)))
         self.resize(760, 440)
 
@@ -71,10 +83,32 @@ class QuickFindDialog(QDialog):
         if n != self._query_no:
             return
         self.model.set_rows(rows)
+        if rows:
+            self._select_row(0)
         if len(self.query.text().strip()) < 2:
             self.status.setText("Type at least two characters.")
         else:
-            self.status.setText(f"{len(rows)} case{'s' if len(rows) != 1 else ''} found. Enter opens the first.")
+            self.status.setText(f"{len(rows)} case{'s' if len(rows) != 1 else ''} found. "
+                                "Up and Down choose one; Enter opens it.")
+
+    _MOVES = {Qt.Key.Key_Down: 1, Qt.Key.Key_Up: -1, Qt.Key.Key_PageDown: 10, Qt.Key.Key_PageUp: -10}
+
+    def eventFilter(self, obj: QObject, event: QEvent) -> bool:
+        if obj is self.query and event.type() == QEvent.Type.KeyPress and isinstance(event, QKeyEvent):
+            key = event.key()
+            rows = self.table.model().rowCount()
+            if key in self._MOVES and rows:
+                current = self.table.currentIndex()
+                row = current.row() if current.isValid() else -1
+                self._select_row(max(0, min(rows - 1, row + self._MOVES[Qt.Key(key)])))
+                return True
+        return super().eventFilter(obj, event)
+
+    def _select_row(self, row: int) -> None:
+        index = self.table.model().index(row, 0)
+        flags = QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows
+        self.table.selectionModel().setCurrentIndex(index, flags)
+        self.table.scrollTo(index)
 
     def _on_query_return_pressed(self) -> None:
         idx = self.table.currentIndex()

@@ -29,7 +29,7 @@ def action_columns(ctx: UiContext, refs: Callable[[str], str] | None = None) -> 
     today: Callable[[], dt.date] = ctx.today_fn
 
     def status_text(a: Action) -> str:
-        return "Overdue" if rules.is_overdue(a, today()) else a.status.value.replace("-", " ").capitalize()
+        return "Overdue" if rules.is_overdue(a, today()) else a.status.label
 
     def status_kind(a: Action) -> str:
         return "danger" if rules.is_overdue(a, today()) else STATUS_KIND.get(a.status.value, "info")

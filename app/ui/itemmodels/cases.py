@@ -112,7 +112,8 @@ class CaseTableModel(LazyIdModel[CaseSummary]):
         if role == Qt.ItemDataRole.ForegroundRole:
             from PySide6.QtGui import QColor
 
-            return QColor("#a3321b") if key == "overdue" and s.overdue_actions else None
+            late = key == "review" and _review_late(self.ctx, s)
+            return QColor("#a3321b") if (key == "overdue" and s.overdue_actions) or late else None
         if key.startswith(CASE_FIELD_PREFIX):
             value = self.field_value(s, key)
             if value is None or value.choice is None:
@@ -141,9 +142,13 @@ def _text(ctx: UiContext, s: CaseSummary, key: str) -> str:
         return s.lead_agency
     if key == "opened":
         return uk(s.opened)
-    if key == "review":
-        return uk(s.next_review)
+    if key == "review":  # a late review is marked, as late screening is
+        return f"{uk(s.next_review)} · late" if _review_late(ctx, s) else uk(s.next_review)
     return str(s.overdue_actions) if s.overdue_actions else ""
+
+
+def _review_late(ctx: UiContext, s: CaseSummary) -> bool:
+    return s.next_review is not None and s.next_review < ctx.today_fn()
 
 
 def _kind(ctx: UiContext, s: CaseSummary, key: str) -> str | None:

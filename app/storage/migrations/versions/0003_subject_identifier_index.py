@@ -2,7 +2,7 @@
 
 Matching a referral's NHS or PNC number against every subject used to scan the subject table once
 per referral. This table holds each subject's identifiers normalised (spaces, ``/``, ``-`` and
-``.`` removed; ASCII letters upper-cased — ``app.storage.repo.identifier_key`` does the same in
+``.`` removed; ASCII letters upper-cased — ``app.models.people.identifier_key`` does the same in
 Python) and is maintained by triggers on ``subject``, so every path that writes a subject (local
 change capture, exchange import, eviction, retention purge) keeps it right without code of its
 own. It is not an entity: it never travels and records no operations.

@@ -31,7 +31,7 @@ from app.models.ids import AgencyId
 from app.services import cases
 from app.services.context import Session
 from app.ui.context import UiContext
-from app.ui.widgets.common import Section
+from app.ui.widgets.common import Section, date_edit
 from app.ui.widgets.plain import PlainLabel
 
 HUB_ONLY = "Only the panel coordinator's workstation (the hub) can change this."
@@ -96,9 +96,16 @@ class ConsentBox(_Box):
         self.notes = QLineEdit()
         self.notes.setAccessibleName("Consent notes")
         self.notes.setPlaceholderText("Notes (optional)")
+        # refused or withdrawn consent is looked at again: on the date typed, else the programme's
+        days = ctx.snap.programme.intervals.consent_reassess_days if ctx.snapshot else 90
+        self.reassess = date_edit("Re-assess consent on", today_fn=ctx.today_fn)
+        self.reassess.setPlaceholderText(f"dd/mm/yyyy (blank: in {days} days)")
         self.form.addRow(_label("&Consent", self.state), self.state)
         self.form.addRow(_label("&By", self.given_by), self.given_by)
         self.form.addRow(_label("&Notes", self.notes), self.notes)
+        self.form.addRow(_label("Re-&assess on", self.reassess), self.reassess)
+        self.state.currentIndexChanged.connect(self._on_state_changed)
+        self._on_state_changed()
         self.record_button = QPushButton("&Record consent")
         self.record_button.setAccessibleName("Record consent")
         self.record_button.clicked.connect(self._on_record_button_clicked)
@@ -110,14 +117,29 @@ class ConsentBox(_Box):
         role = self.ctx.snap.workstation.member.role
         self._allow((self.state, self.given_by, self.notes, self.record_button),
                     role in (Role.COORDINATOR, Role.CHAIR), CONSENT_ROLES)
+        self._on_state_changed()
+
+    def _on_state_changed(self, _i: int = 0) -> None:
+        """A re-assessment date only for refused or withdrawn consent."""
+        needed = self.state.currentData() in (ConsentState.REFUSED, ConsentState.WITHDRAWN)
+        self.reassess.setEnabled(needed and self.state.isEnabled())
 
     def _on_record_button_clicked(self) -> None:
         if self.cf is None:
             return
+        if not self.reassess.is_valid():
+            self.error.setText("The re-assessment date is not a date: write it as dd/mm/yyyy.")
+            return
         cid, state, by, notes = (self.cf.case.id, ConsentState(self.state.currentData()), str(self.given_by.currentData()),
                                  self.notes.text())
-        self._run(lambda s: cases.record_consent(s, case_id=cid, state=state, given_by=by, notes=notes),
-                  done=self.notes.clear)
+        again = self.reassess.day() if self.reassess.isEnabled() else None
+        self._run(lambda s: cases.record_consent(s, case_id=cid, state=state, given_by=by, notes=notes,
+                                                 reassess_on=again),
+                  done=self._recorded)
+
+    def _recorded(self) -> None:
+        self.notes.clear()
+        self.reassess.clear()
 
 
 class SharingBox(_Box):

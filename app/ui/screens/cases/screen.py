@@ -57,6 +57,8 @@ class CasesScreen(Screen):
         self.overdue.setAccessibleName("Only cases with overdue actions")
         self.review_due = QCheckBox("Review due (14 days)")
         self.review_due.setAccessibleName("Only cases with a review due in 14 days")
+        self.review_due.setToolTip("Reviews, post-exit reviews and consent re-assessments due in the next 14 days "
+                                   "(or late)")
         bar.addWidget(self.overdue)
         bar.addWidget(self.review_due)
         v.addLayout(bar)
@@ -72,7 +74,7 @@ class CasesScreen(Screen):
             v.addLayout(fields_bar)
         self.model = CaseTableModel(ctx, self)
         self.table = make_table("Cases", self.model, chip_columns=(3, 4))
-        widths = [105, 0, 96, 200, 88, 64, 92, 96, 112]
+        widths = [105, 0, 96, 200, 88, 64, 92, 128, 112]  # next review: "dd/mm/yyyy · late"
         widths[5:5] = [self._field_width(cf) for cf in self.case_fields]
         # With case fields the list is wider than a 1280-pixel window: refs, dates and the
         # fields' values keep their width and the other columns give way (text elides, tooltips).

@@ -33,7 +33,7 @@ from app.ui.context import UiContext
 from app.ui.drafts import Draft
 from app.ui.itemmodels.rows import Column, RowsModel
 from app.ui.screens.base import scrolled
-from app.ui.widgets.common import Section, uk
+from app.ui.widgets.common import Section, agency_choice, uk
 from app.ui.widgets.plain import PlainLabel, muted
 from app.ui.widgets.tables import make_table, set_widths, wrap_rows
 
@@ -390,8 +390,11 @@ class AssessmentEditor(QWidget):
                 source = QComboBox()
                 source.setAccessibleName(f"{f.label}: source agency")
                 source.addItem("—", None)
-                for a in ctx.snap.agencies:
-                    source.addItem(a.short, a.id)
+                for a in ctx.snap.agencies:  # the agency's name, with the abbreviation people use
+                    source.addItem(agency_choice(a.name, a.short), a.id)
+                source.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+                source.setMinimumContentsLength(10)
+                source.view().setMinimumWidth(source.view().sizeHintForColumn(0) + 24)
                 if p and p.source_agency:
                     source.setCurrentIndex(max(0, source.findData(p.source_agency)))
                 grid.addWidget(label, r, 0)
@@ -415,10 +418,12 @@ class AssessmentEditor(QWidget):
         row = QHBoxLayout()
         self.level = QComboBox()
         self.level.setAccessibleName("Risk level")
+        # Unset until chosen: a level is professional judgement, never a default (the last
+        # version's level is named in the prompt, not preselected).
+        before = ctx.snap.risk_label(base.risk_level) if base else ""
+        self.level.addItem(f"Choose a level (version {base.version}: {before})" if base else "Choose a level", None)
         for lv in fw.risk_levels:
             self.level.addItem(lv.label, lv.id)
-        if base:
-            self.level.setCurrentIndex(max(0, self.level.findData(base.risk_level)))
         row.addWidget(PlainLabel("Risk level", object_name="FieldLabel"))
         row.addWidget(self.level)
         row.addStretch(1)
@@ -482,10 +487,13 @@ class AssessmentEditor(QWidget):
         floor = self.fw.lowest_allowed(f.rating for f in answers)
         items = self.level.model()
         for i in range(self.level.count()):
-            below = floor is not None and self.fw.risk_level(self.level.itemData(i)).rank < floor.rank
+            level_id = self.level.itemData(i)
+            below = (floor is not None and level_id is not None
+                     and self.fw.risk_level(level_id).rank < floor.rank)
             if isinstance(items, QStandardItemModel):  # a combo box's own model
                 items.item(i).setEnabled(not below)
-        differs = suggested is not None and self.level.currentData() != suggested
+        chosen = self.level.currentData()
+        differs = suggested is not None and chosen is not None and chosen != suggested
         self.reason.setVisible(differs)
         self.reason.setEnabled(differs)
 
@@ -500,6 +508,10 @@ class AssessmentEditor(QWidget):
         )
 
     def submit(self) -> None:
+        if self.level.currentData() is None:
+            self.error.setText("Choose the risk level: it is not set until you choose it.")
+            self.level.setFocus()
+            return
         value, cid = self.value(), self.case_id
         self.error.setText("")
 

@@ -30,7 +30,7 @@ from app.services.context import Session
 from app.ui.context import UiContext
 from app.ui.drafts import Draft
 from app.ui.screens.base import scrolled
-from app.ui.widgets.common import Chip, Section, date_edit, qdate_to_date, uk
+from app.ui.widgets.common import Chip, Section, date_edit, uk
 from app.ui.widgets.plain import PlainLabel, muted
 
 RISK_FIELDS = (
@@ -151,7 +151,7 @@ class PlanTab(QWidget):
                     a = actions.get(aid)
                     if a is not None:
                         sec.body.addWidget(PlainLabel(
-                            f"     Action: {a.title} · {self.ctx.snap.agency_short(a.owner_agency)} · due {uk(a.due)} · {a.status.value}",
+                            f"     Action: {a.title} · {self.ctx.snap.agency_short(a.owner_agency)} · due {uk(a.due)} · {a.status.label}",
                             wrap=True, object_name="Muted"))
             self.view_layout.addWidget(sec)
         end = Section("Contingency and review")
@@ -264,7 +264,8 @@ class PlanEditor(QWidget):
         self.contingency.setTabChangesFocus(True)
         self.contingency.setMaximumHeight(70)
         end.body.addWidget(self.contingency)
-        self.review_on = date_edit("Review date", (base.review_on if base and base.review_on else ctx.today_fn()))
+        self.review_on = date_edit("Review date", (base.review_on if base and base.review_on else ctx.today_fn()),
+                                   today_fn=ctx.today_fn)
         end.body.addWidget(self.review_on)
         v.addWidget(end)
         row = QHBoxLayout()
@@ -316,9 +317,12 @@ class PlanEditor(QWidget):
                 objectives.append(Objective(heading=heading.currentData(), text=text.text(), action_ids=ids))
         rs = RiskStatement(**{k: e.toPlainText() for k, e in self.risk_edits.items()})
         return risk.PlanInput(risk=rs, objectives=tuple(objectives), contingency=self.contingency.toPlainText(),
-                              review_on=qdate_to_date(self.review_on.date()))
+                              review_on=self.review_on.day())
 
     def submit(self) -> None:
+        if not self.review_on.is_valid():
+            self.error.setText("The review date is not a date: write it as dd/mm/yyyy.")
+            return
         value, cid = self.value(), self.case_id
 
         def failed(exc: BaseException) -> None:

@@ -115,7 +115,7 @@ class SummaryTab(QWidget):
         layout.addWidget(self.page_scroll)
         # keyboard order follows reading order: the status column top to bottom, then the right
         chain_focus(self.transition, self.rationale, self.change_button,
-                    self.consent.state, self.consent.given_by, self.consent.notes, self.consent.record_button,
+                    self.consent.state, self.consent.given_by, self.consent.notes, self.consent.reassess, self.consent.record_button,
                     self.sharing.agencies, self.sharing.lead, self.sharing.marking, self.sharing.officer,
                     self.sharing.assign_button, self.sharing.save_button)
 

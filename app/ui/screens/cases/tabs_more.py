@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 
 from app.models.domain import AgendaItem, AuditEntry, CaseFile, Contribution, Meeting
 from app.models.enums import ActionStatus, Marking, Role
+from app.models.errors import InvalidInput
 from app.services import actions, contributions, meetings, panel
 from app.services.context import Session
 from app.ui.context import UiContext
@@ -30,7 +31,7 @@ from app.ui.drafts import Draft
 from app.ui.itemmodels.actions import action_model
 from app.ui.itemmodels.rows import Column, IdRole, RowsModel, SortRole
 from app.ui.widgets.charts import StepChart
-from app.ui.widgets.common import Section, date_edit, qdate_to_date, uk
+from app.ui.widgets.common import Section, date_edit, required_day, uk
 from app.ui.widgets.plain import PlainLabel, muted
 from app.ui.widgets.tables import make_table, set_widths, wrap_rows
 
@@ -87,7 +88,7 @@ class ActionsTab(QWidget):
         self.status = QComboBox()
         self.status.setAccessibleName("New status for the selected action")
         for st in ActionStatus:
-            self.status.addItem(st.value.replace("-", " ").capitalize(), st)
+            self.status.addItem(st.label, st)
         self.note = QLineEdit()
         self.note.setAccessibleName("Update note")
         self.note.setPlaceholderText("Note for the update")
@@ -105,7 +106,7 @@ class ActionsTab(QWidget):
         self.title.setPlaceholderText("What is to be done")
         self.agency = QComboBox()
         self.agency.setAccessibleName("Owning agency")
-        self.due = date_edit("Due date", ctx.today_fn())
+        self.due = date_edit("Due date", today_fn=ctx.today_fn)  # empty until the user gives one
         self.raise_button = QPushButton("&Raise")
         self.raise_button.setAccessibleName("Raise action")
         self.raise_button.clicked.connect(self._on_raise_button_clicked)
@@ -139,7 +140,12 @@ class ActionsTab(QWidget):
     def _on_raise_button_clicked(self) -> None:
         if self.cf is None:
             return
-        cid, title, agency, due = self.cf.case.id, self.title.text(), self.agency.currentData(), qdate_to_date(self.due.date())
+        try:
+            due = required_day(self.due, "due date")
+        except InvalidInput as exc:
+            self.error.setText(exc.user_message)
+            return
+        cid, title, agency = self.cf.case.id, self.title.text(), self.agency.currentData()
         self.error.setText("")
         self.ctx.run(lambda s: actions.create_action(s, case_id=cid, title=title, owner_agency=agency, due=due),
                      owner=self, mutates=True, on_done=lambda _r: self.title.clear(), on_error=_failed_into(self.error))

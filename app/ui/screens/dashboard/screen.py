@@ -7,12 +7,13 @@ by status and by risk level as small charts. One trip to the store worker per re
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from PySide6.QtCore import QModelIndex, QSortFilterProxyModel, Qt, Signal
 from PySide6.QtWidgets import QHBoxLayout, QPushButton, QTableView, QVBoxLayout, QWidget
 
-from app.models.domain import Action, CaseSummary
+from app.models.domain import Action
 from app.services import ui_queries
 from app.ui.context import UiContext
 from app.ui.itemmodels.rows import Column, IdRole, RowsModel, SortRole
@@ -21,6 +22,16 @@ from app.ui.widgets.charts import BarChart
 from app.ui.widgets.common import Section, uk
 from app.ui.widgets.plain import PlainLabel, muted
 from app.ui.widgets.tables import date_width, make_table, ref_width, set_widths, text_width
+
+SHORT_KIND = {"Post-exit review": "Post-exit", "Consent re-assessment": "Consent"}  # the box title says it whole
+
+
+def review_when(r: ui_queries.ReviewDue, today: dt.date) -> str:
+    """ "3 late", "today", "5 left" (days): how a review due stands, as the screening queue says it."""
+    if r.days_late:
+        return f"{r.days_late} late"
+    ahead = (r.due - today).days
+    return "today" if ahead <= 0 else f"{ahead} left"
 
 NOT_READY_LINES = 4  # the next-meeting card lists this many unready items, then "and n more"
 
@@ -94,20 +105,27 @@ class DashboardScreen(Screen):
         self.meeting_box.body.addWidget(self.not_ready)
         left.addWidget(self.meeting_box)
 
-        self.review_box = Section("Reviews and post-exit reviews due (14 days)")
-        self.review_model: RowsModel[CaseSummary] = RowsModel(
+        self.review_box = Section("Reviews, post-exit reviews and consent re-assessments due (14 days)")
+        # earliest first; a late one is marked as late screening is (the "When" chip)
+        self.review_model: RowsModel[ui_queries.ReviewDue] = RowsModel(
             [
-                Column("Ref", lambda s: s.ref),
-                Column("Name", lambda s: s.subject_name),
-                Column("Review", lambda s: uk(s.next_review), sort=lambda s: s.next_review),
-                Column("Kind", lambda s: "Post-exit" if self.data and s in self.data.post_exit_due else "Review",
-                       kind=lambda s: "muted" if self.data and s in self.data.post_exit_due else "accent"),
+                Column("Ref", lambda r: r.summary.ref),
+                Column("Name", lambda r: r.summary.subject_name),
+                Column("Due", lambda r: uk(r.due), sort=lambda r: (r.due, r.summary.ref)),
+                Column("Kind", lambda r: SHORT_KIND.get(r.kind, r.kind), sort=lambda r: (r.kind, r.due),
+                       kind=lambda r: {"Review": "accent", "Post-exit review": "muted"}.get(r.kind, "info")),
+                Column("Days", lambda r: review_when(r, self.data.today if self.data else r.due),
+                       sort=lambda r: (r.due, r.summary.ref),
+                       kind=lambda r: "danger" if r.days_late else ("warn" if self.data and r.due == self.data.today
+                                                                    else "ok")),
             ],
-            lambda s: s.id,
+            lambda r: f"{r.summary.id}:{r.kind}",
             self,
         )
-        self.review_table = self._table("Reviews due", self.review_model, ["ref", 0, "date", "Post-exit"],
-                                        chips=(3,), stretch=1)
+        self.review_table = self._table("Reviews due", self.review_model,
+                                        ["ref", 0, "date", "Post-exit", "10 late"],
+                                        chips=(3, 4), stretch=1)
+        self.review_table.sortByColumn(2, Qt.SortOrder.AscendingOrder)
         self.review_box.body.addWidget(self.review_table)
         right.addWidget(self.review_box, 1)
 
@@ -145,6 +163,8 @@ class DashboardScreen(Screen):
         if model is self.actions_table.model() and self.data is not None:
             act = next((a for a in (*self.data.my_overdue, *self.data.my_due_soon) if a.id == rec_id), None)
             rec_id = act.case_id if act else None
+        elif model is self.review_table.model() and rec_id:
+            rec_id = str(rec_id).split(":", 1)[0]  # "case id:kind" (a case may have two reviews due)
         if rec_id:
             self.case_requested.emit(rec_id)
 
@@ -175,7 +195,9 @@ class DashboardScreen(Screen):
                 more = len(lines) - NOT_READY_LINES + 1
                 lines = [*lines[:NOT_READY_LINES - 1], f"… and {more} more items not ready (see Meetings)."]
             self.not_ready.setText("\n".join(lines) or "Every item on the agenda is ready.")
-        self.review_model.set_rows((*d.reviews_due, *d.post_exit_due))
+        self.review_model.set_rows(d.due)
+        late_reviews = sum(1 for r in d.due if r.days_late)
+        self.review_box.title.setText(f"Reviews due in 14 days: {len(d.due)}, {late_reviews} late")
         self.status_chart.set_data(list(d.by_status))
         from app.ui.widgets.charts import PALETTE
 

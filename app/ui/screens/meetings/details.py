@@ -22,10 +22,11 @@ from PySide6.QtWidgets import (
 
 from app.models.domain import Meeting
 from app.models.enums import Role
+from app.models.errors import InvalidInput
 from app.services import meetings
 from app.services.context import Session
 from app.ui.context import UiContext
-from app.ui.widgets.common import date_edit, qdate_to_date
+from app.ui.widgets.common import date_edit, required_day
 from app.ui.widgets.plain import muted
 
 
@@ -40,7 +41,7 @@ class MeetingDetails(QWidget):
         v.setContentsMargins(12, 12, 12, 12)
         form = QFormLayout()
         form.setHorizontalSpacing(16)
-        self.when = date_edit("Meeting date")
+        self.when = date_edit("Meeting date", today_fn=ctx.today_fn)
         self.time = QLineEdit()
         self.time.setAccessibleName("Meeting time (HH:MM)")
         self.time.setInputMask("99:99")
@@ -99,8 +100,12 @@ class MeetingDetails(QWidget):
     def _on_save_button_clicked(self) -> None:
         if self.meeting is None:
             return
-        mid, held, time, venue, chair = (self.meeting.id, qdate_to_date(self.when.date()), self.time.text(),
-                                         self.venue.text(), self.chair.currentData())
+        try:
+            held = required_day(self.when, "meeting date")
+        except InvalidInput as exc:
+            self.note.setText(exc.user_message)
+            return
+        mid, time, venue, chair = self.meeting.id, self.time.text(), self.venue.text(), self.chair.currentData()
         self._run(lambda s: meetings.update_meeting(s, meeting_id=mid, held_on=held, time=time, venue=venue,
                                                       chair=chair))
 

@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
 
 from app.models.domain import AgendaItem
 from app.models.enums import Attendance, DecisionMethod, Role
+from app.models.errors import InvalidInput
 from app.models.ids import MeetingId, MemberId
 from app.services import actions, meetings, ui_queries
 from app.services.context import Session
@@ -37,7 +38,7 @@ from app.ui.context import UiContext
 from app.ui.drafts import Draft
 from app.ui.screens.base import scrolled
 from app.ui.screens.meetings.details import MeetingDetails
-from app.ui.widgets.common import Section, chain_focus, date_edit, qdate_to_date, uk
+from app.ui.widgets.common import Section, chain_focus, date_edit, required_day, uk
 from app.ui.widgets.plain import PlainLabel, muted
 
 USER = 0x0100
@@ -353,7 +354,7 @@ class MeetingEditor(QWidget):
         self.action_title.setPlaceholderText("What is to be done")
         self.action_agency = QComboBox()
         self.action_agency.setAccessibleName("Owning agency")
-        self.action_due = date_edit("Due date", self.ctx.today_fn())
+        self.action_due = date_edit("Due date", today_fn=self.ctx.today_fn)  # empty until given
         self.raise_button = QPushButton("&Raise action")
         self.raise_button.setAccessibleName("Raise action")
         self.raise_button.clicked.connect(self._on_raise_button_clicked)
@@ -511,8 +512,13 @@ class MeetingEditor(QWidget):
         item = self._current_item()
         if item is None or not item.case_id:
             return
-        cid, title, agency, due, mid = item.case_id, self.action_title.text(), self.action_agency.currentData(), \
-            qdate_to_date(self.action_due.date()), MeetingId(self.meeting_id)
+        try:
+            due = required_day(self.action_due, "due date of the action")
+        except InvalidInput as exc:
+            self.error.setText(exc.user_message)
+            return
+        cid, title, agency, mid = item.case_id, self.action_title.text(), self.action_agency.currentData(), \
+            MeetingId(self.meeting_id)
         self._run(lambda s: actions.create_action(s, case_id=cid, title=title, owner_agency=agency, due=due, meeting_id=mid),
                   done=lambda _r: self.action_title.clear())
 

@@ -24,12 +24,13 @@ from PySide6.QtWidgets import (
 
 from app.models.domain import Meeting
 from app.models.enums import Role
+from app.models.errors import InvalidInput
 from app.services import meetings
 from app.ui.context import UiContext
 from app.ui.itemmodels.rows import Column, IdRole, RowsModel, SortRole
 from app.ui.screens.base import Screen
 from app.ui.screens.meetings.editor import MeetingEditor
-from app.ui.widgets.common import Section, date_edit, qdate_to_date, uk
+from app.ui.widgets.common import Section, date_edit, qdate_to_date, required_day, uk
 from app.ui.widgets.plain import PlainLabel
 from app.ui.widgets.tables import make_table, set_widths
 
@@ -76,7 +77,7 @@ class MeetingsScreen(Screen):
         lv.addWidget(self.table, 1)
         self.new_box = Section("Schedule a meeting")
         form = QFormLayout()
-        self.when = date_edit("Meeting date", ctx.today_fn() + dt.timedelta(days=14))
+        self.when = date_edit("Meeting date", ctx.today_fn() + dt.timedelta(days=14), today_fn=ctx.today_fn)
         self.time = QLineEdit("10:00")
         self.time.setAccessibleName("Meeting time")
         self.venue = QLineEdit()
@@ -175,7 +176,12 @@ class MeetingsScreen(Screen):
         return self.editor
 
     def _on_schedule_button_clicked(self) -> None:
-        held, time, venue, chair = qdate_to_date(self.when.date()), self.time.text(), self.venue.text(), self.chair.currentData()
+        try:
+            held = required_day(self.when, "meeting date")
+        except InvalidInput as exc:
+            self.error.setText(exc.user_message)
+            return
+        time, venue, chair = self.time.text(), self.venue.text(), self.chair.currentData()
         self.error.setText("")
 
         def failed(exc: BaseException) -> None:

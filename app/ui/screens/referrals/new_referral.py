@@ -11,6 +11,7 @@ import datetime as dt
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
+    QAbstractButton,
     QComboBox,
     QFormLayout,
     QGridLayout,
@@ -18,12 +19,13 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QListWidget,
     QListWidgetItem,
+    QMessageBox,
     QPlainTextEdit,
     QPushButton,
     QWidget,
 )
 
-from app.models.dates import parse_uk_date
+from app.models.dates import parse_typed_date
 from app.models.domain import Identifier
 from app.models.errors import InvalidInput
 from app.models.ids import AgencyId, SubjectId
@@ -31,8 +33,8 @@ from app.services import cases
 from app.services.context import Session
 from app.ui.context import UiContext
 from app.ui.drafts import Draft
-from app.ui.widgets.common import Section, chain_focus, date_edit, qdate_to_date, uk
-from app.ui.widgets.plain import PlainLabel, muted
+from app.ui.widgets.common import Section, chain_focus, date_edit, required_day, uk
+from app.ui.widgets.plain import PlainLabel, muted, plain_tooltip
 
 
 class NewReferralForm(QWidget):
@@ -42,6 +44,7 @@ class NewReferralForm(QWidget):
         super().__init__(parent)
         self.ctx = ctx
         self._check_no = 0
+        self.duplicate_prompt: DuplicatePrompt | None = None  # the last "link or create?" question
         grid = QGridLayout(self)
         grid.setContentsMargins(0, 0, 0, 0)
         grid.setHorizontalSpacing(14)
@@ -65,7 +68,7 @@ class NewReferralForm(QWidget):
 
         ref = Section("The referral")
         rf = QFormLayout()
-        self.received = date_edit("Date received", ctx.today_fn())
+        self.received = date_edit("Date received", ctx.today_fn(), today_fn=ctx.today_fn)
         rf.addRow("Date &received", self.received)
         self.referrer = self._line(rf, "Referrer", "name and role of the person referring")
         self.sector = QComboBox()
@@ -88,9 +91,16 @@ class NewReferralForm(QWidget):
         known = Section("Already known?")
         self.match_note = muted("Matches by name with date of birth, alias, or identifier appear here as you type.")
         known.body.addWidget(self.match_note)
+        # a possible match is said plainly, in full (wrapped), not as a grey count
+        self.match_warning = PlainLabel("", wrap=True, object_name="Warning", accessible="Possible match")
+        self.match_warning.hide()
+        known.body.addWidget(self.match_warning)
         self.matches = QListWidget()
         self.matches.setAccessibleName("People already known to the panel")
         self.matches.setMaximumHeight(110)
+        self.matches.setWordWrap(True)  # a match is read whole, never cut off sideways
+        self.matches.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.matches.setResizeMode(QListWidget.ResizeMode.Adjust)
         known.body.addWidget(self.matches)
         self.link_note = PlainLabel("", wrap=True, object_name="Muted")
         known.body.addWidget(self.link_note)
@@ -121,6 +131,7 @@ class NewReferralForm(QWidget):
         for w in (self.forenames, self.surname, self.dob, self.aliases, self.pnc, self.nhs):
             w.textChanged.connect(lambda _t: self._debounce.start())
         self.matches.itemChanged.connect(self._on_matches_item_changed)
+        self.dob.editingFinished.connect(self._tidy_dob)
         ctx.snapshot_changed.connect(self.fill_choices)
         ctx.unlocked.connect(self.fill_choices)
         ctx.drafts.flush_requested.connect(self._stash)
@@ -138,16 +149,17 @@ class NewReferralForm(QWidget):
         if not self._typed():
             self.ctx.drafts.remove(key)
             return
+        problem: InvalidInput | None = None
         try:
-            subject: cases.SubjectInput | InvalidInput = self.subject_input()
-        except InvalidInput as exc:
-            subject = exc
-        referral = self._referral_input()
+            subject = self.subject_input()
+            referral = self._referral_input()
+        except InvalidInput as exc:  # kept as typed; saving it says what is missing
+            problem = exc
         link, lead = self.linked_subject(), self.lead.currentData()
 
         def save(s: Session) -> None:
-            if isinstance(subject, InvalidInput):
-                raise subject
+            if problem is not None:
+                raise problem
             cases.open_referral(s, subject=subject, referral=referral, link_subject=link,
                                 lead_agency=AgencyId(str(lead)) if lead else None)
 
@@ -198,10 +210,16 @@ class NewReferralForm(QWidget):
         text = self.dob.text().strip()
         if not text:
             return None
-        day = parse_uk_date(text, today=self.ctx.today_fn())
+        day = parse_typed_date(text, today=self.ctx.today_fn(), past=True)
         if day is None:
             raise InvalidInput("The date of birth is not a date (write it as dd/mm/yyyy).")
         return day
+
+    def _tidy_dob(self) -> None:
+        """A date of birth typed as 17052009 or 17/5/09 reads back as 17/05/2009."""
+        day = parse_typed_date(self.dob.text(), today=self.ctx.today_fn(), past=True)
+        if day is not None:
+            self.dob.setText(uk(day))
 
     def subject_input(self) -> cases.SubjectInput:
         ids = tuple(
@@ -248,11 +266,9 @@ class NewReferralForm(QWidget):
         self.matches.blockSignals(True)
         self.matches.clear()
         for m in found:
-            refs = ", ".join(m.case_refs) or "no case"
-            text = f"{m.subject.display_name} · {uk(m.subject.date_of_birth)} · {refs} · matched on {m.reason}"
-            if m.repeat:  # the programme counts repeats (e.g. a new incident within 12 months)
-                text += f" · {m.repeat}"
+            text = describe_match(m)  # with the repeat note when the programme counts repeats
             item = QListWidgetItem(text)
+            item.setToolTip(plain_tooltip(text) or "")
             item.setData(Qt.ItemDataRole.UserRole, m.subject.id)
             item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
             item.setCheckState(Qt.CheckState.Unchecked)
@@ -262,6 +278,8 @@ class NewReferralForm(QWidget):
             f"{len(found)} possible match{'es' if len(found) != 1 else ''}: tick one to link this referral to that person."
             if found else "No one on this store matches."
         )
+        self.match_warning.setText("\n".join(f"Possible match: {describe_match(m)}." for m in found))
+        self.match_warning.setVisible(bool(found))
         self.link_note.setText("")
 
     def _on_matches_item_changed(self, item: QListWidgetItem) -> None:
@@ -284,21 +302,50 @@ class NewReferralForm(QWidget):
         except InvalidInput as exc:
             self.error.setText(exc.user_message)
             return True
-        referral = self._referral_input()
+        try:
+            referral = self._referral_input()
+        except InvalidInput as exc:
+            self.error.setText(exc.user_message)
+            return True
         link = self.linked_subject()
         lead_data = self.lead.currentData()
         lead = AgencyId(str(lead_data)) if lead_data else None
+        self.save_button.setEnabled(False)
+        if link is None and (subject.date_of_birth or subject.identifiers):
+            # check again now (the live check may not have run yet): a match is asked about
+            self._check_no += 1
+            n = self._check_no
+            self.ctx.run(lambda s: cases.find_matching_subjects(s, subject), owner=self,
+                         on_done=lambda found: self._before_saving(n, found, subject, referral, lead),
+                         on_error=self._on_failed)
+            return True
+        self._save(subject, referral, link, lead)
+        return True
+
+    def _before_saving(self, n: int, found: list[cases.SubjectMatch], subject: cases.SubjectInput,
+                       referral: cases.ReferralInput, lead: AgencyId | None) -> None:
+        if not found:
+            self._save(subject, referral, None, lead)
+            return
+        self._on_matches(n, found)
+        self.save_button.setEnabled(True)
+        prompt = DuplicatePrompt(found, self)
+        prompt.chosen.connect(lambda sid: self._save(subject, referral, SubjectId(sid) if sid else None, lead))
+        self.duplicate_prompt = prompt
+        prompt.open()
+
+    def _save(self, subject: cases.SubjectInput, referral: cases.ReferralInput, link: SubjectId | None,
+              lead: AgencyId | None) -> None:
         self.save_button.setEnabled(False)
         self.ctx.run(
             lambda s: cases.open_referral(s, subject=subject, referral=referral, link_subject=link,
                                           lead_agency=lead),
             owner=self, mutates=True, on_done=self._on_opened, on_error=self._on_failed,
         )
-        return True
 
     def _referral_input(self) -> cases.ReferralInput:
         return cases.ReferralInput(
-            received=qdate_to_date(self.received.date()),
+            received=required_day(self.received, "date the referral was received"),
             referrer=self.referrer.text(),
             sector=str(self.sector.currentData() or ""),
             concern=str(self.concern.currentData() or ""),
@@ -327,7 +374,58 @@ class NewReferralForm(QWidget):
             w.clear()
         self.narrative.clear()
         self.matches.clear()
+        self.match_warning.clear()
+        self.match_warning.hide()
         self.error.setText("")
         self.link_note.setText("")
+
+
+def describe_match(m: cases.SubjectMatch) -> str:
+    """One possible match in words: name, date of birth, case refs, what matched."""
+    born = f", born {uk(m.subject.date_of_birth)}" if m.subject.date_of_birth else ""
+    refs = ", ".join(m.case_refs) or "no case yet"
+    text = f"{m.subject.display_name}{born}, {refs} (matched on {m.reason})"
+    return f"{text}; {m.repeat}" if m.repeat else text
+
+
+def _link_label(m: cases.SubjectMatch) -> str:
+    return f"Link to {m.case_refs[0]}" if m.case_refs else f"Link to {m.subject.display_name}"
+
+
+class DuplicatePrompt(QMessageBox):
+    """Asked when a new referral is opened for someone who may already be known: link the
+    referral to that person, or create a new person. ``chosen`` carries the subject id to link
+    ("" for a new person); Cancel (Esc) saves nothing."""
+
+    chosen = Signal(str)
+
+    def __init__(self, found: list[cases.SubjectMatch], parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("DuplicatePrompt")
+        self.setWindowTitle("Already known?")
+        self.setIcon(QMessageBox.Icon.Question)
+        self.setTextFormat(Qt.TextFormat.PlainText)
+        first = found[0]
+        one = len(found) == 1
+        target = first.case_refs[0] if one and first.case_refs else ("that person" if one else "one of them")
+        self.setText(("This person may already be known to the panel:\n" if one else
+                      f"{len(found)} people already known to the panel may be this person:\n")
+                     + "\n".join(f"• {describe_match(m)}" for m in found[:3]))
+        self.setInformativeText(f"Link this referral to {target}, or create a new person?")
+        self.link_buttons: dict[QPushButton, str] = {}
+        for m in found[:3]:
+            button = self.addButton(_link_label(m), QMessageBox.ButtonRole.AcceptRole)
+            self.link_buttons[button] = str(m.subject.id)
+        self.new_button = self.addButton("Create a new person", QMessageBox.ButtonRole.AcceptRole)
+        self.cancel_button = self.addButton(QMessageBox.StandardButton.Cancel)
+        self.setDefaultButton(next(iter(self.link_buttons)))
+        self.setEscapeButton(self.cancel_button)
+        self.buttonClicked.connect(self._on_clicked)
+
+    def _on_clicked(self, button: QAbstractButton) -> None:
+        if button is self.new_button:
+            self.chosen.emit("")
+        elif button in self.link_buttons:
+            self.chosen.emit(self.link_buttons[button])
 
 

@@ -22,11 +22,12 @@ from PySide6.QtCore import QDate, QTimer
 from PySide6.QtWidgets import QComboBox, QFileDialog, QHBoxLayout, QLabel, QPushButton, QWidget
 
 from app.models.enums import Role
+from app.models.errors import InvalidInput
 from app.models.statistics import Statistics
 from app.services import statistics
 from app.ui.context import UiContext
 from app.ui.screens.base import Screen, scrolled
-from app.ui.widgets.common import date_edit, qdate_to_date, uk
+from app.ui.widgets.common import date_edit, uk
 from app.ui.widgets.plain import PlainLabel, muted
 from app.ui.widgets.stats_view import StatsView
 
@@ -134,12 +135,17 @@ class ReportsScreen(Screen):
         self.quick.currentTextChanged.connect(self._on_quick_changed)
         self.start_edit.dateChanged.connect(self._on_date_changed)
         self.end_edit.dateChanged.connect(self._on_date_changed)
+        self.start_edit.textEdited.connect(self._on_date_changed)  # an unreadable date is refused at once
+        self.end_edit.textEdited.connect(self._on_date_changed)
         self.refresh_button.clicked.connect(self._on_refresh_clicked)
         self.save_button.clicked.connect(self._on_save_clicked)
 
     # --- the period ------------------------------------------------------------------------------
     def period(self) -> tuple[dt.date, dt.date]:
-        return qdate_to_date(self.start_edit.date()), qdate_to_date(self.end_edit.date())
+        start, end = self.start_edit.day(), self.end_edit.day()
+        if start is None or end is None:
+            raise InvalidInput("The period needs a start and an end date (dd/mm/yyyy).")
+        return start, end
 
     def set_period(self, start: dt.date, end: dt.date) -> None:
         """Set both dates (a custom period) and work the figures out at once."""
@@ -183,13 +189,18 @@ class ReportsScreen(Screen):
 
     def _period_edited(self) -> bool:
         """Check the period; refuse a start after the end inline. True when it is usable."""
-        start, end = self.period()
-        ok = start <= end
+        start, end = self.start_edit.day(), self.end_edit.day()
+        ok = start is not None and end is not None and start <= end
         if ok:
             self.error.hide()
         else:
-            self.error.setText(f"The start of the period ({uk(start)}) is after its end ({uk(end)}). "
-                               "Choose a start on or before the end; no figures are worked out until then.")
+            if start is None or end is None:
+                which = "start" if start is None else "end"
+                self.error.setText(f"The {which} of the period is not a date: write it as dd/mm/yyyy. "
+                                   "No figures are worked out until then.")
+            else:
+                self.error.setText(f"The start of the period ({uk(start)}) is after its end ({uk(end)}). "
+                                   "Choose a start on or before the end; no figures are worked out until then.")
             self.error.show()
             self._debounce.stop()
         self.save_button.setEnabled(ok and self._allowed())

@@ -1,0 +1,62 @@
+"""People and identifiers: the one home for how names and identifiers are compared.
+
+Used by the store's search (``repo.search_condition``), the duplicate check
+(``cases.find_matching_subjects``) and referral intake (two rows of one file that are the same
+person). Pure functions, no I/O.
+
+- **Names** fold case, accents and punctuation alike: "Zoë O'Brien-Smith", "zoe obrien smith" and
+  "ZOE OBRIENSMITH" have the same ``name_key``. For search, ``search_words`` splits on punctuation
+  and the stored search key is compared with its spaces removed, so "OBrien" finds "O'Brien" and
+  "O Brien" finds "OBrien".
+- **Identifiers** (NHS, PNC numbers) compare without spaces, hyphens, slashes and dots, upper-cased:
+  ``identifier_key("430 981 3641") == identifier_key("430-981-3641") == "4309813641"``. The
+  ``subject_identifier`` triggers (migration 0003) compute exactly this in SQL.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Iterable
+
+_IDENT_DROP = str.maketrans("", "", " /-.")
+
+
+def _fold(text: str) -> str:
+    """Case and accents folded (NFKD, combining marks dropped)."""
+    folded = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(ch for ch in folded if not unicodedata.combining(ch))
+
+
+def normalise_search(text: str) -> str:
+    """Case and accents folded, every run of punctuation or space one space: "O'Brien" is
+    "o brien". The form the stored search key is written in."""
+    return " ".join("".join(ch if ch.isalnum() else " " for ch in _fold(text)).split())
+
+
+def search_words(text: str) -> list[str]:
+    """The words of a search, each to be found in the search key with its spaces removed."""
+    return normalise_search(text).split()
+
+
+def compact(text: str) -> str:
+    """Folded with every space and punctuation mark removed: how a search key is compared."""
+    return "".join(search_words(text))
+
+
+def name_key(text: str) -> str:
+    """A name or alias as the duplicate check compares it: case, accents, spaces and punctuation
+    folded away ("O'Brien" = "OBrien" = "o brien")."""
+    return compact(text)
+
+
+def identifier_key(value: str) -> str:
+    """An identifier with spaces, ``/``, ``-`` and ``.`` removed and ASCII letters upper-cased
+    (as SQLite's ``upper`` in the ``subject_identifier`` triggers)."""
+    return "".join(c.upper() if "a" <= c <= "z" else c for c in value.translate(_IDENT_DROP))
+
+
+def subject_search_key(
+    forenames: str, surname: str, aliases: Iterable[str], identifiers: Iterable[str]
+) -> str:
+    """The stored search key of a subject: names, aliases and identifiers, normalised."""
+    return " " + normalise_search(" ".join([forenames, surname, *aliases, *identifiers])) + " "
