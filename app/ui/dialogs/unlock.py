@@ -4,6 +4,8 @@ Invariants:
 - Unlocking runs on the store worker (Argon2id takes about half a second); a wrong secret shows the
   error's own message inline and clears the field so the user can try again; nothing else changes.
 - The secret is cleared from the field as soon as it has been handed to the worker.
+- "Use this workstation's keyring" is shown only when the key file beside the store has a keyring
+  slot; the keyring call gives up after 10 seconds ("the keyring is locked or not answering").
 """
 
 from __future__ import annotations
