@@ -25,14 +25,14 @@ def _subparsers(parser: argparse.ArgumentParser) -> argparse._SubParsersAction[a
     for action in parser._actions:
         if isinstance(action, argparse._SubParsersAction):
             return action
-    return parser.add_subparsers(dest=f"{parser.prog.split()[-1]}_command", metavar="add")
+    return parser.add_subparsers(dest=f"{parser.prog.split()[-1]}_command", metavar="[add]")
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("agencies", help="the panel's agencies; `agencies add` adds one")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_agencies)
-    asub = p.add_subparsers(dest="agencies_command", metavar="add")
+    asub = p.add_subparsers(dest="agencies_command", metavar="[add]")
     q = asub.add_parser("add", help="coordinator only: add an agency to the panel")
     q.add_argument("name")
     q.add_argument("--short", default="", help="short name (made from the name if not given)")

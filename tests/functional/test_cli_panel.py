@@ -343,3 +343,20 @@ def test_version(rt: Run, tmp_path: Path) -> None:
     p = subprocess.run([sys.executable, "-m", "app", "--version"], cwd=ROOT, capture_output=True,
                        text=True, timeout=60, env={**os.environ, "ROUNDTABLE_NO_LOG": "1"})
     assert p.returncode == 0 and p.stdout.strip() == f"roundtable {version('roundtable')}"
+
+
+def test_forget_when_the_keyring_has_gone_still_stops_remembering(
+    rt: Run, hub: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from keyring.backends import fail
+
+    backend = MemoryKeyring()
+    monkeypatch.setattr(setup, "workstation_keyring", lambda: KeyringSlot(backend=backend))
+    assert rt(hub, "keyring", "remember").code == 0
+    monkeypatch.setattr(setup, "workstation_keyring", lambda: KeyringSlot(backend=fail.Keyring()))
+    r = rt(hub, "keyring", "forget")
+    assert r.code == 0 and "Forgotten" in r.out
+    assert "could not be removed" in r.err and len(r.err.strip().splitlines()) == 1
+    from app.storage.store import Store
+
+    assert not Store.read_keyfile(hub).has_keyring_slot  # the keyring can no longer open it

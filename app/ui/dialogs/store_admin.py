@@ -232,8 +232,12 @@ class PassphraseDialog(QDialog):
             f.clear()
         self.error.setText("")
         self.ok_button.setEnabled(False)
-        self.ctx.run(lambda s: setup.change_passphrase(s, new_passphrase=new, current_passphrase=current),
-                     owner=self, on_done=self._on_changed, on_error=self._on_failed)
+        def job(session: Session, progress: Progress) -> None:
+            progress.check()
+            setup.change_passphrase(session, new_passphrase=new, current_passphrase=current)
+
+        self.progress = run_with_progress(self.ctx, self, "Changing the passphrase…", job,
+                                          on_done=self._on_changed, on_error=self._on_failed)
 
     def _on_changed(self, _result: object) -> None:
         self.accept()

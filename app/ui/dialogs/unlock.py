@@ -10,6 +10,8 @@ Invariants:
   the main window then asks about unsaved drafts before anything closes.
 - It names the store it unlocks, and says so before asking for the passphrase when another
   Roundtable window or command already has that store open (``setup.store_in_use``).
+- "Use this workstation's keyring" is shown only when the key file beside the store has a keyring
+  slot; the keyring call gives up after 10 seconds ("the keyring is locked or not answering").
 """
 
 from __future__ import annotations

@@ -6,7 +6,6 @@ from __future__ import annotations
 import threading
 import time
 
-import keyring.backend
 import pytest
 
 from app.crypto.keyring_slot import DEFAULT_TIMEOUT, KeyringSlot
@@ -15,13 +14,16 @@ from app.models.errors import KeyringUnavailable
 STORE = "0f0e0d0c-0000-4000-8000-000000000001"
 
 
-class BlockingKeyring(keyring.backend.KeyringBackend):
-    """Every call waits until ``release`` is set (as a locked Secret Service waits for its prompt)."""
+class BlockingKeyring:
+    """Every call waits until ``release`` is set (as a locked Secret Service waits for its prompt).
+
+    Duck-typed on purpose, not a ``KeyringBackend`` subclass: keyring registers every subclass and
+    probes them all when it looks for the system's keyring, so a subclass that blocks would make
+    every later ``keyring.get_keyring()`` in the test process wait for it."""
 
     priority = 1
 
     def __init__(self) -> None:
-        super().__init__()
         self.release = threading.Event()
         self.calls = 0
 
@@ -102,3 +104,9 @@ def test_backend_errors_still_reach_the_caller_as_before() -> None:
         KeyringSlot(backend=Broken(), timeout=2).fetch(STORE)
     with pytest.raises(ValueError):
         KeyringSlot(backend=Broken(), timeout=2).fetch("")
+
+
+def test_these_fakes_never_join_keyrings_own_search() -> None:
+    import keyring.backend
+
+    assert not [c for c in keyring.backend.KeyringBackend._classes if c.__module__ == __name__]

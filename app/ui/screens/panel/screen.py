@@ -49,10 +49,9 @@ class PanelScreen(Screen):
         ag = Section("Agencies")
         self.agencies: RowsModel[Agency] = RowsModel(
             [Column("Agency", lambda a: a.name), Column("Short", lambda a: a.short),
-             Column("Kind", lambda a: panel.sector_label(a.sector)), Column("Area", lambda a: a.area),
-             Column("Police", lambda a: "Yes" if a.is_police else "")],
+             Column("Kind", lambda a: panel.sector_label(a.sector)), Column("Area", lambda a: a.area)],
             lambda a: a.id, self)
-        self.agencies_table = self._table("Agencies", self.agencies, [0, 56, 112, 72, 56], stretch=0)
+        self.agencies_table = self._table("Agencies", self.agencies, [0, 52, 150, 64], stretch=0)
         ag.body.addWidget(self.agencies_table)
         agency_row = QHBoxLayout()
         agency_row.addStretch(1)
@@ -82,9 +81,14 @@ class PanelScreen(Screen):
         self.add_agency = QPushButton("Add agency")
         self.add_agency.setAccessibleName("Add agency")
         self.add_agency.clicked.connect(self._on_add_agency_clicked)
-        for w in (self.agency_name, self.agency_short, self.agency_sector, self.agency_area, self.add_agency):
-            add.addWidget(w, 2 if w is self.agency_name else 0)
+        # Two lines, so the name has room: name, short, area; then the kind and the button.
+        for w in (self.agency_name, self.agency_short, self.agency_area):
+            add.addWidget(w, 1 if w is self.agency_name else 0)
         ag.body.addLayout(add)
+        add2 = QHBoxLayout()
+        add2.addWidget(self.agency_sector, 1)
+        add2.addWidget(self.add_agency)
+        ag.body.addLayout(add2)
         grid.addWidget(ag, 0, 0)
 
         mem = Section("Members")
@@ -139,9 +143,14 @@ class PanelScreen(Screen):
         self.add_member = QPushButton("Add member")
         self.add_member.setAccessibleName("Add member")
         self.add_member.clicked.connect(self._on_add_member_clicked)
-        for w in (self.member_name, self.member_agency, self.member_role, self.member_area, self.add_member):
-            addm.addWidget(w, 2 if w is self.member_name else 0)
+        for w in (self.member_name, self.member_area):
+            addm.addWidget(w, 1 if w is self.member_name else 0)
         mem.body.addLayout(addm)
+        addm2 = QHBoxLayout()
+        addm2.addWidget(self.member_agency, 1)
+        addm2.addWidget(self.member_role)
+        addm2.addWidget(self.add_member)
+        mem.body.addLayout(addm2)
         grid.addWidget(mem, 0, 1)
 
         st = Section("Settings")
@@ -186,6 +195,8 @@ class PanelScreen(Screen):
         st.body.addLayout(row)
         grid.addWidget(st, 1, 0, 1, 2)
         grid.setRowStretch(0, 1)
+        grid.setColumnStretch(0, 1)
+        grid.setColumnStretch(1, 1)
 
     def _table(self, name: str, model: RowsModel[Any], widths: list[int], chips: tuple[int, ...] = (),
                stretch: int = 0) -> QTableView:
