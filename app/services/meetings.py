@@ -298,7 +298,8 @@ def _held_undo_refusal(conn: Any, meeting_id: str) -> str | None:
         return "This meeting is not marked as held."
     record = undo.load(conn, _held_undo_key(m.id))
     if record is None:
-        return "This meeting was not marked as held on this workstation since its last exchange file."
+        return ("Only a meeting marked as held on this workstation, with no exchange file written since, "
+                "can be taken back.")
     if record[0] != undo.sent_marker(conn):
         return ("An exchange file has been written since the meeting was marked as held, so other "
                 "workstations may have it: it can no longer be undone.")

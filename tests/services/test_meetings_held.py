@@ -91,3 +91,13 @@ def test_a_meeting_with_no_minutes_at_all_says_so_in_one_line(session: Session) 
     for cid in cases.list_case_ids(session)[:4]:
         meetings.add_agenda_item(session, meeting_id=mid, case_id=cid)
     assert "None of the 4 agenda items has minutes." in meetings.held_warnings(session, meeting_id=mid)
+
+
+def test_a_meeting_held_before_this_workstation_kept_undo_records_is_refused(session: Session) -> None:
+    held = next(m for m in meetings.list_meetings(session) if m.status == "held")  # the demo's past meetings
+    refusal = meetings.held_undo_refusal(session, meeting_id=held.id)
+    assert refusal is not None and "marked as held on this workstation" in refusal
+    before = dump_store(session)
+    with pytest.raises(InvalidInput, match="on this workstation"):
+        meetings.unmark_held(session, meeting_id=held.id)
+    assert dump_store(session) == before

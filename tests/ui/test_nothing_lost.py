@@ -349,3 +349,35 @@ def test_a_screening_rationale_stays_with_its_referral(demo_ui, qtbot) -> None:
     h.idle()
     assert screen.rationale.toPlainText() == "Meets the threshold: repeated threats."
     assert any("Screening" in d.label for d in h.ctx.drafts.pending())
+
+
+def test_a_refused_draft_keeps_the_window_open_and_says_why(demo_ui, qtbot) -> None:
+    h = demo_ui
+    _m, _item, ed = _open_minutes(h)
+    ed.minute_item.setCurrentIndex(0)
+    ed.decision.setFocus()
+    QTest.keyClicks(ed.decision, "Adopt the case.")  # a decision without its rationale
+    h.win.close()
+    qtbot.waitUntil(lambda: h.win.close_prompt is not None and h.win.close_prompt.isVisible(), timeout=5000)
+    qtbot.mouseClick(h.win.close_save_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: h.win.close_prompt is not None and "stays open" in h.win.close_prompt.text(),
+                    timeout=10_000)
+    assert "A decision needs its rationale." in h.win.close_prompt.informativeText()
+    assert h.win.isVisible() and ed.decision.toPlainText() == "Adopt the case."
+    h.win.close_prompt.close()
+
+
+def test_drafts_never_reach_the_disk(demo_ui, qtbot, tmp_path) -> None:
+    h = demo_ui
+    marker = "Zyzzogeton-draft-marker"
+    _type_minutes(h, marker)
+    refs = h.win.show_screen("Referrals")
+    refs.new_item()
+    QTest.keyClicks(refs.form.narrative, marker)
+    _unlock(h, qtbot, _lock(h, qtbot))
+    assert len(h.ctx.drafts.pending()) == 2
+    h.win.close_discarding_drafts()
+    h.ctx.settings.sync()
+    for path in tmp_path.rglob("*"):
+        if path.is_file():
+            assert marker.encode() not in path.read_bytes(), path
