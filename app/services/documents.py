@@ -64,6 +64,7 @@ from app.models.ids import AgencyId, CaseId, MeetingId, MemberId
 from app.reports.minutes import render_minutes
 from app.reports.pack import render_meeting_pack
 from app.reports.plan import render_plan
+from app.services.cases import case_reach
 from app.services.context import Session
 from app.services.panel import get_settings
 from app.storage import document_queries as queries
@@ -92,19 +93,21 @@ class PackRecipient:
 # --- reading ---------------------------------------------------------------------------------
 
 
-def _store_may_see(session: Session, case: Case) -> bool:
-    return rules.agency_may_see_case(case, session.agency.id, is_hub=session.workstation.is_hub)
+def _store_may_see(session: Session, case: Case, reach: rules.Reach | None) -> bool:
+    also = reach.cases if reach is not None else frozenset()
+    return rules.agency_may_see_case(case, session.agency.id, is_hub=reach is None, also=also)
 
 
 def _facts(session: Session, meeting_id: str) -> MeetingFacts:
     """The meeting's facts, holding only the cases this store may show."""
     with session.view() as conn:
         facts = queries.meeting_facts(conn, meeting_id)
+        reach = case_reach(session, conn)
     if facts is None:
         raise NotFound("There is no such meeting.")
     if not facts.meeting.agenda:
         raise InvalidInput("That meeting has no agenda yet: add cases or other business first.")
-    cases = {c: f for c, f in facts.cases.items() if _store_may_see(session, f.case)}
+    cases = {c: f for c, f in facts.cases.items() if _store_may_see(session, f.case, reach)}
     return replace(facts, cases=cases)
 
 
@@ -406,7 +409,7 @@ def write_all_packs(
 def plan_data(session: Session, *, case_id: str) -> PlanData:
     with session.view() as conn:
         case = repo.get_case(conn, case_id)
-        if case is None or not _store_may_see(session, case):
+        if case is None or not _store_may_see(session, case, case_reach(session, conn)):
             raise NotFound("There is no case with that id on this store.")
         f = queries.case_facts(conn, case)
         members = {str(m.id): m.name for m in repo.members(conn)}

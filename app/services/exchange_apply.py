@@ -20,6 +20,7 @@ from app.models.sync_scope import Author
 from app.services.context import Session
 from app.services.exchange_files import (
     ImportReport,
+    chair_cases,
     check_clock,
     stream_name,
     verify_registry,
@@ -167,11 +168,13 @@ def _apply(
                 first_received.append(n)
             return n
 
+        author = _author(conn, sender) if ws.is_hub else None
         applier = Applier(
             conn=conn,
             me=ws.device_id,
             hub_origins=hub_origins,
-            author=_author(conn, sender) if ws.is_hub else None,
+            author=author,
+            author_cases=chair_cases(session, conn, author) if author is not None else frozenset(),
             next_received=next_received,
             audit=lambda action, entity, rid, fields: w.audit.append(
                 action=action, entity=entity, record_id=rid, fields=fields,
@@ -200,7 +203,9 @@ def _apply(
         result = applier.result
         hook("applied")
         if not ws.is_hub and first_received:
-            _check_scope(conn, ws.agency.id, first_received[0], result.cases)
+            me = Author(ws.device_id, ws.member.id, ws.agency.id, ws.member.role.value)
+            _check_scope(conn, ws.agency.id, first_received[0], result.cases,
+                         also=chair_cases(session, conn, me))
         peer = sync_store.peer_state(conn, sender)
         if peer is None or m.sender_epoch >= int(peer.epoch):
             sync_store.replace_acks_out(conn, sender, m.acks)
@@ -288,12 +293,15 @@ def _registry(session: Session, conn: Any, version: int, doc: bytes | None, send
     return version
 
 
-def _check_scope(conn: Any, agency: str, first_received: int, cases: set[str]) -> None:
-    """An agency's store refuses anything the coordinator should not have sent it.
+def _check_scope(
+    conn: Any, agency: str, first_received: int, cases: set[str], *, also: frozenset[str]
+) -> None:
+    """An agency's store refuses anything the coordinator should not have sent it (``also``:
+    the cases the chair rule gives this store's member).
 
     The records this import touched are read back from ``op_log`` (ops logged from
     ``first_received`` on), not kept in memory: a large snapshot would make that set large."""
-    scope = sync_store.scope_for(conn, agency)
+    scope = sync_store.scope_for(conn, agency, also=also)
     outside = False
     for case_id in cases:
         if repo.get_row(conn, "case", case_id) is not None and case_id not in scope.cases:

@@ -263,13 +263,15 @@ def pending_count(conn: Connection) -> int:
 
 
 # --- scope -------------------------------------------------------------------------------------------
-def scope_for(conn: Connection, agency: str) -> Scope:
+def scope_for(conn: Connection, agency: str, *, also: frozenset[str] = frozenset()) -> Scope:
+    """What ``agency``'s store may hold; ``also``: cases a member of it holds whatever their
+    sharing (the programme's chair rule, ``repo.chair_cases``)."""
     c = ENTITIES["case"].table
     cases: set[str] = set()
     pairs: list[tuple[str, str | None]] = []
     for r in conn.execute(select(c.c.id, c.c.shared_with, c.c.lead_agency, c.c.subject_id)):
         pairs.append((str(r.id), r.subject_id))
-        if case_shared_with(r.shared_with, r.lead_agency, agency):
+        if str(r.id) in also or case_shared_with(r.shared_with, r.lead_agency, agency):
             cases.add(str(r.id))
     k = ENTITIES["contribution"].table
     hidden = {
