@@ -27,8 +27,8 @@ def test_sample_reports_render_to_pdf_and_png(tmp_path, read_pdf):
     # one meeting, two recipients: the same numbers; the housing copy withholds items 2 and 4
     chair = read_pdf((tmp_path / "pack-copy-chair.pdf").read_bytes())
     housing = read_pdf((tmp_path / "pack-copy-housing.pdf").read_bytes())
-    assert "Not shared with your agency" not in chair.text()
-    assert housing.text().count("Not shared with your agency") == 2
+    assert "Not shared with your agency" not in chair.text
+    assert housing.text.count("Not shared with your agency") == 2
     pack = read_pdf((tmp_path / "pack.pdf").read_bytes())
     assert len(pack.outline_titles()) > 10
     if shutil.which("pdftoppm") is None:
