@@ -13,10 +13,10 @@ from sync_support import PASS, Panel, open_case, open_store
 
 from app.crypto.identity import read_identity_card
 from app.crypto.keyfile import KdfParams
+from app.models.domain import Objective, RiskStatement
 from app.models.enums import Role
 from app.models.errors import NotFound
 from app.models.programme import ChairRule, Programme
-from app.models.domain import Objective, RiskStatement
 from app.services import cases, exchange, meetings, risk, setup
 from app.services.context import Session
 

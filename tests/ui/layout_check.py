@@ -9,13 +9,13 @@ view vertically (that is what the area is for), never horizontally."""
 from __future__ import annotations
 
 from PySide6.QtCore import QModelIndex, QRect, Qt
-from PySide6.QtGui import QTextDocument
 from PySide6.QtGui import Qt as GuiQt
+from PySide6.QtGui import QTextDocument
 from PySide6.QtWidgets import (
     QAbstractButton,
-    QAbstractSpinBox,
     QAbstractItemView,
     QAbstractScrollArea,
+    QAbstractSpinBox,
     QCheckBox,
     QComboBox,
     QHeaderView,
@@ -26,8 +26,8 @@ from PySide6.QtWidgets import (
     QRadioButton,
     QScrollBar,
     QStyle,
-    QTableView,
     QTabBar,
+    QTableView,
     QTreeView,
     QWidget,
 )
@@ -75,7 +75,7 @@ def label_problem(label: QLabel) -> str | None:
     text = label.text()
     if label.buddy() is not None:  # the mnemonic's "&" is not drawn
         text = text.replace("&&", "\0").replace("&", "").replace("\0", "&")
-    if not text.strip() or label.pixmap() is not None and not label.pixmap().isNull():
+    if not text.strip() or (label.pixmap() is not None and not label.pixmap().isNull()):
         return None
     cr = label.contentsRect()
     avail = cr.width() - 2 * max(label.margin(), 0) - max(label.indent(), 0)
@@ -147,6 +147,8 @@ def line_edit_problem(e: QLineEdit) -> str | None:
     if e.isReadOnly():
         return None
     need = 10 * e.fontMetrics().averageCharWidth()
+    if e.maximumWidth() < need:  # a box for a few characters (a short name, a time)
+        need = min(e.maximumWidth(), 5 * e.fontMetrics().averageCharWidth())
     if e.width() + SLACK < need:
         return f"too narrow to type in: {e.width()}px (ten characters need {need})"
     return None
@@ -180,6 +182,38 @@ def _cell_width(view: QAbstractItemView, index: QModelIndex, text: str) -> int:
     return need + 2 * margin
 
 
+def _wrapped_fits(view: QAbstractItemView, index: QModelIndex, text: str, rect: QRect) -> bool:
+    """Does ``text``, wrapped at the cell's width, fit the cell's height?"""
+    fm = view.fontMetrics()
+    width = rect.width() - (_cell_width(view, index, "") if text else 0)
+    if width <= 0:
+        return False
+    flags = int(Qt.TextFlag.TextWordWrap.value)
+    need = fm.boundingRect(QRect(0, 0, width, 100_000), flags, text).height()
+    if any(fm.horizontalAdvance(word) > width for word in text.split()):
+        return False  # a word longer than the cell is cut, wrapped or not
+    return need <= rect.height() + SLACK
+
+
+def rows_problem(view: QAbstractItemView) -> str | None:
+    """A list that scrolls has room for at least three rows (the meetings list shrank to two);
+    a table sized to its rows (no vertical scroll bar) is exempt."""
+    model = view.model()
+    if model is None or model.rowCount() < 2 or isinstance(view, QComboBox):
+        return None
+    if view.verticalScrollBarPolicy() == Qt.ScrollBarPolicy.ScrollBarAlwaysOff:
+        return None
+    row_h = view.sizeHintForRow(0)
+    if row_h <= 0:
+        return None
+    header = view.horizontalHeader() if isinstance(view, QTableView) else None
+    avail = view.viewport().height()
+    if avail < 3 * row_h - SLACK:
+        return f"shows {avail // row_h} row(s) of {model.rowCount()} ({avail}px high)"
+    del header
+    return None
+
+
 def view_problems(view: QAbstractItemView, limit: int = 60) -> list[str]:
     """Cells (tables, trees) and rows (lists) whose text is elided; headers whose title is cut."""
     out: list[str] = []
@@ -207,7 +241,7 @@ def view_problems(view: QAbstractItemView, limit: int = 60) -> list[str]:
                 text = index.data(Qt.ItemDataRole.DisplayRole)
                 if text is None or str(text) == "":
                     continue
-                if wrap and rect.height() > view.fontMetrics().height() * 1.8:
+                if wrap and _wrapped_fits(view, index, str(text), rect):
                     continue
                 need = _cell_width(view, index, str(text))
                 if isinstance(view, QTreeView) and col == 0:
@@ -223,7 +257,7 @@ def view_problems(view: QAbstractItemView, limit: int = 60) -> list[str]:
             text = index.data(Qt.ItemDataRole.DisplayRole)
             if not text:
                 continue
-            if view.wordWrap() and rect.height() > view.fontMetrics().height() * 1.8:
+            if view.wordWrap() and _wrapped_fits(view, index, str(text), rect):
                 continue
             need = _cell_width(view, index, str(text))
             avail = min(rect.width(), vp.width() - rect.left())
@@ -268,6 +302,9 @@ def problems(window: QWidget) -> list[str]:
             found += [f"drawn text cut: {t[:60]!r}" for t in clipped()]
         if isinstance(w, QAbstractItemView):
             found += view_problems(w)
+            p = rows_problem(w)
+            if p:
+                found.append(p)
         if isinstance(w, QAbstractScrollArea):
             p = sideways(w)
             if p:
@@ -277,7 +314,7 @@ def problems(window: QWidget) -> list[str]:
             if p:
                 found.append(p)
             top_left = w.mapTo(window, w.rect().topLeft())
-            if not win_rect.contains(QRect(top_left, w.size()).topLeft()):
+            if _in_scroll_area(w, window) is None and not win_rect.contains(top_left):
                 found.append("outside the window")
         out += [f"{_name(w)}: {p}" for p in found]
     return out
