@@ -182,9 +182,12 @@ def set_widths(view: QTableView, widths: Sequence[int], *, stretch: int | tuple[
 
 
 def wrap_rows(view: QTableView) -> None:
-    """Long text (evidence, decisions, narratives) wraps onto more lines instead of being cut."""
+    """Long text (evidence, decisions, narratives) wraps onto more lines instead of being cut.
+    The view scrolls by pixels, so a row taller than the view (a 5,000-character note) can be
+    read to its end."""
     view.setWordWrap(True)
     view.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+    view.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
 
 
 def two_line_rows(view: QTableView) -> None:
