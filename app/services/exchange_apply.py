@@ -204,8 +204,12 @@ def _apply(
         hook("applied")
         if not ws.is_hub and first_received:
             me = Author(ws.device_id, ws.member.id, ws.agency.id, ws.member.role.value)
-            _check_scope(conn, ws.agency.id, first_received[0], result.cases,
-                         also=chair_cases(session, conn, me))
+            also = chair_cases(session, conn, me)
+            if session.programme.chair.grants_anything:
+                # a chair's own change (adopting a case awaiting panel) can take a case out of
+                # the rule here before the hub hears of it; the hub evicts it once it has
+                also |= sync_store.cases_authored(conn, ws.device_id)
+            _check_scope(conn, ws.agency.id, first_received[0], result.cases, also=also)
         peer = sync_store.peer_state(conn, sender)
         if peer is None or m.sender_epoch >= int(peer.epoch):
             sync_store.replace_acks_out(conn, sender, m.acks)

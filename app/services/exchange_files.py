@@ -155,6 +155,8 @@ def do_export(
     else:
         author = Author(me, ws.member.id, ws.agency.id, ws.member.role.value)
         mine = chair_cases(session, conn, author)
+        if session.programme.chair.grants_anything:  # see exchange_apply: the hub decides
+            mine |= sync_store.cases_authored(conn, me)
 
         def keep(op: Op) -> bool:
             nonlocal held_back

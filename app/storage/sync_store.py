@@ -287,6 +287,15 @@ def scope_for(conn: Connection, agency: str, *, also: frozenset[str] = frozenset
     return Scope(agency, frozen, subjects_of(pairs, frozen), frozenset(hidden))
 
 
+def cases_authored(conn: Connection, origin: str) -> frozenset[str]:
+    """The cases on this store that its own ops (``origin``) name (an evicted case is not)."""
+    c = ENTITIES["case"].table
+    q = select(op_log.c.case_id).where(
+        op_log.c.origin == origin, op_log.c.case_id.in_(select(c.c.id))
+    )
+    return frozenset(str(r[0]) for r in conn.execute(q.distinct()))
+
+
 def case_subject(conn: Connection, case_id: str) -> str | None:
     c = ENTITIES["case"].table
     v = conn.execute(select(c.c.subject_id).where(c.c.id == case_id)).scalar()

@@ -132,3 +132,28 @@ def test_leaving_the_chair_evicts_the_case(panel: Panel, chair: Session) -> None
                             venue=m.venue, chair=None)
     _receive(panel, chair)
     assert cid not in cases.list_case_ids(chair)
+
+
+def test_a_chair_who_moves_a_case_on_still_accepts_the_hubs_next_file(panel: Panel, chair: Session) -> None:
+    """The chair adopts a case awaiting panel on their own store; before the hub hears of it, the
+    hub's next file still carries that case (awaiting panel there): the chair's store accepts it
+    (its own change put the case outside the rule locally, not the hub)."""
+    from app.services import contributions
+
+    cid = open_case(panel.hub, share=[panel.health])
+    hub = panel.hub
+    cases.change_status(hub, case_id=cid, status="screening", rationale="")
+    cases.screen_case(hub, case_id=cid, outcome="suitable", rationale="Threshold met.")
+    awaiting = next(iter(hub.programme.chair.statuses))
+    if cases.get_case_file(hub, cid).case.status != awaiting:
+        cases.change_status(hub, case_id=cid, status=awaiting, rationale="Ready for panel.")
+    _receive(panel, chair)
+    adopted = hub.programme.adopted_status
+    cases.change_status(chair, case_id=cid, status=adopted, rationale="Panel agreed.")
+    contributions.add_contribution(hub, case_id=cid, text="More from the coordinator.")
+    _receive(panel, chair)  # refused before: "outside this agency's scope"
+    r = exchange.import_bundle(hub, path=panel.ship(chair, hub))
+    assert r.outcome == "applied", r.reason
+    assert cases.get_case_file(hub, cid).case.status == adopted
+    _receive(panel, chair)  # the hub now evicts it: no longer awaiting panel, on no agenda
+    assert cid not in cases.list_case_ids(chair)
