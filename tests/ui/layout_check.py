@@ -146,6 +146,11 @@ def line_edit_problem(e: QLineEdit) -> str | None:
     55px wide)."""
     if e.isReadOnly():
         return None
+    hint = e.placeholderText()
+    if hint and not e.text():
+        room = e.width() - 12 - (24 if e.isClearButtonEnabled() else 0)
+        if e.fontMetrics().horizontalAdvance(hint) > room + SLACK:
+            return f"hint cut: {hint[:60]!r} in {e.width()}px"
     need = 10 * e.fontMetrics().averageCharWidth()
     if e.maximumWidth() < need:  # a box for a few characters (a short name, a time)
         need = min(e.maximumWidth(), 5 * e.fontMetrics().averageCharWidth())
@@ -182,10 +187,15 @@ def _cell_width(view: QAbstractItemView, index: QModelIndex, text: str) -> int:
     return need + 2 * margin
 
 
-def _wrapped_fits(view: QAbstractItemView, index: QModelIndex, text: str, rect: QRect) -> bool:
-    """Does ``text``, wrapped at the cell's width, fit the cell's height?"""
+def _wrapped_fits(
+    view: QAbstractItemView, index: QModelIndex, text: str, rect: QRect, *, chip: bool = False
+) -> bool:
+    """Does ``text``, wrapped at the cell's width, fit the cell's height? (A chip has 16px of
+    padding and 6px above and below.)"""
     fm = view.fontMetrics()
-    width = rect.width() - (_cell_width(view, index, "") if text else 0)
+    width = rect.width() - (16 if chip else _cell_width(view, index, "") if text else 0)
+    if chip:
+        rect = rect.adjusted(0, 3, 0, -7)
     if width <= 0:
         return False
     flags = int(Qt.TextFlag.TextWordWrap.value)
@@ -222,6 +232,9 @@ def view_problems(view: QAbstractItemView, limit: int = 60) -> list[str]:
         return out
     wrap = getattr(view, "wordWrap", lambda: False)()
     vp = view.viewport().rect()
+    def chip(col: int) -> bool:  # a column with its own delegate (the chips) pads more
+        return view.itemDelegateForColumn(col) is not None
+
     if isinstance(view, (QTableView, QTreeView)):
         header: QHeaderView = view.horizontalHeader() if isinstance(view, QTableView) else view.header()
         for col in range(model.columnCount()):
@@ -241,9 +254,11 @@ def view_problems(view: QAbstractItemView, limit: int = 60) -> list[str]:
                 text = index.data(Qt.ItemDataRole.DisplayRole)
                 if text is None or str(text) == "":
                     continue
-                if wrap and _wrapped_fits(view, index, str(text), rect):
+                if wrap and _wrapped_fits(view, index, str(text), rect, chip=chip(col)):
                     continue
                 need = _cell_width(view, index, str(text))
+                if chip(col):
+                    need = view.fontMetrics().horizontalAdvance(str(text)) + 16
                 if isinstance(view, QTreeView) and col == 0:
                     need += view.indentation()
                 if need > rect.width() + SLACK:

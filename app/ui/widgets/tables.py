@@ -14,6 +14,7 @@ from PySide6.QtCore import (
     QModelIndex,
     QObject,
     QPersistentModelIndex,
+    QRect,
     QRectF,
     Qt,
 )
@@ -55,16 +56,26 @@ class ChipDelegate(QStyledItemDelegate):
         bg, fg = CHIP_COLOURS.get(str(kind), CHIP_COLOURS["info"])
         fm = option.fontMetrics
         rect = option.rect
-        label = fm.elidedText(str(text), Qt.TextElideMode.ElideRight, rect.width() - 16)
-        w = fm.horizontalAdvance(label) + 14
-        h = min(rect.height() - 6, fm.height() + 4)
+        room = rect.width() - 16
+        label, flags = str(text), int(Qt.AlignmentFlag.AlignCenter)
+        lines = fm.boundingRect(QRect(0, 0, max(1, room), 10_000), int(Qt.TextFlag.TextWordWrap.value), label)
+        if fm.horizontalAdvance(label) <= room:
+            w, h = fm.horizontalAdvance(label) + 14, min(rect.height() - 6, fm.height() + 4)
+        elif lines.height() + 4 <= rect.height() - 6 and lines.width() <= room:
+            # a row with room for two lines (a wrapping table): the chip wraps, nothing is cut
+            flags |= int(Qt.TextFlag.TextWordWrap.value)
+            w, h = lines.width() + 14, lines.height() + 4
+        else:
+            label = fm.elidedText(label, Qt.TextElideMode.ElideRight, room)
+            w, h = fm.horizontalAdvance(label) + 14, min(rect.height() - 6, fm.height() + 4)
         chip = QRectF(rect.x() + 4, rect.y() + (rect.height() - h) / 2, w, h)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         painter.setPen(Qt.PenStyle.NoPen)
         painter.setBrush(bg)
-        painter.drawRoundedRect(chip, h / 2, h / 2)
+        radius = min(h, fm.height() + 4) / 2
+        painter.drawRoundedRect(chip, radius, radius)
         painter.setPen(fg)
-        painter.drawText(chip, Qt.AlignmentFlag.AlignCenter, label)
+        painter.drawText(chip, flags, label)
         painter.restore()
 
 

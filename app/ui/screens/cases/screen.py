@@ -51,8 +51,10 @@ class CasesScreen(Screen):
         self.status = self._combo("Status")
         self.risk = self._combo("Risk level")
         self.lead = self._combo("Lead agency")
+        # the choices on a row of their own: the search box keeps room for its hint
+        choices = QHBoxLayout()
         for c in (self.status, self.risk, self.lead):
-            bar.addWidget(c, 1)
+            choices.addWidget(c, 1)
         self.overdue = QCheckBox("Overdue actions")
         self.overdue.setAccessibleName("Only cases with overdue actions")
         self.review_due = QCheckBox("Review due (14 days)")
@@ -60,6 +62,7 @@ class CasesScreen(Screen):
         bar.addWidget(self.overdue)
         bar.addWidget(self.review_due)
         v.addLayout(bar)
+        v.addLayout(choices)
         # one filter per case field of the programme, on a second row (none without case fields)
         self.case_fields = ctx.snap.programme.case_fields if ctx.snapshot else ()
         self.field_filters = {cf.id: self._combo(cf.label) for cf in self.case_fields}
