@@ -2,7 +2,9 @@
 
 Used by ``make screenshots``:  python tools/render_sample_reports.py OUTDIR
 Writes pack.pdf (3 cases, an education recipient's copy), plan.pdf (not yet approved),
-minutes.pdf, minutes-summary.pdf and statistics.pdf, then OUTDIR/png/NAME-N.png at 60 dpi.
+minutes.pdf, minutes-summary.pdf and statistics.pdf, then OUTDIR/png/NAME-N.png at 60 dpi; and
+one meeting's pack for two recipients (pack-copy-chair.pdf, pack-copy-housing.pdf) with the agenda
+page of each as png/pack-copy-*-agenda.png (the same numbers on both; withheld items say so).
 Sample data only: nothing here reads a store.
 """
 
@@ -24,6 +26,7 @@ from app.reports.plan import render_plan  # noqa: E402
 from app.reports.sample_documents import (  # noqa: E402
     sample_minutes,
     sample_pack,
+    sample_pack_copies,
     sample_plan,
     sample_statistics,
 )
@@ -44,17 +47,38 @@ def render_all(out: Path, *, dpi: int = 60) -> list[Path]:
         path = out / f"{name}.pdf"
         path.write_bytes(pdf)
         written.append(path)
+    copies = []  # one meeting's pack for two recipients: the chair's and a housing officer's
+    for who, data in zip(("chair", "housing"), sample_pack_copies(), strict=True):
+        path = out / f"pack-copy-{who}.pdf"
+        path.write_bytes(render_meeting_pack(data))
+        copies.append(path)
+    written += copies
     pdftoppm = shutil.which("pdftoppm")
     if pdftoppm is None:
         print("pdftoppm not found (apt-get install poppler-utils): PDFs written, PNGs skipped")
         return written
     png = out / "png"
     png.mkdir(exist_ok=True)
-    for path in list(written):
+    for path in [p for p in written if p not in copies]:
         subprocess.run([pdftoppm, "-png", "-r", str(dpi), str(path), str(png / path.stem)],
                        check=True)
+    for path in copies:  # the agenda page of each copy, side by side in the room
+        page = str(agenda_page(path))
+        subprocess.run([pdftoppm, "-png", "-r", str(max(dpi, 80)), "-f", page, "-l", page,
+                        "-singlefile", str(path), str(png / f"{path.stem}-agenda")], check=True)
     written += sorted(png.glob("*.png"))
     return written
+
+
+def agenda_page(path: Path) -> int:
+    """The 1-based page of a pack that starts its agenda (the first after the contents)."""
+    import pypdf
+
+    for n, page in enumerate(pypdf.PdfReader(path).pages, start=1):
+        text = page.extract_text() or ""
+        if "Contents" not in text and any(line.strip() == "Agenda" for line in text.splitlines()):
+            return n
+    return 1
 
 
 def main(argv: list[str] | None = None) -> int:

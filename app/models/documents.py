@@ -17,7 +17,7 @@ Invariants the caller (services) guarantees before handing these to a renderer:
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 
 from app.models.domain import (
@@ -131,19 +131,45 @@ class CasePaper:
     new_contributions: tuple[Contribution, ...]  # since the last meeting, visible to the recipient
     consent: ConsentRecord | None = None
     agenda_kind: AgendaKind | None = None
+    agenda_number: int | None = None  # the item's number on the meeting's agenda
     # the programme's case fields as the current assessment records them (empty when the
     # programme has none): printed with the person and the case
     case_fields: tuple[CaseFieldValue, ...] = ()
 
 
+#: what a copy shows in place of an agenda item its recipient may not see (its number stays)
+WITHHELD = "Not shared with your agency"
+
+
+@dataclass(frozen=True)
+class AgendaLine:
+    """One item of a meeting's agenda as one copy shows it: the meeting's own number for it (the
+    same on every copy) and the item, or None when it is withheld from this recipient (then the
+    copy prints the number and ``WITHHELD``, nothing else)."""
+
+    number: int
+    item: AgendaItem | None
+
+
+def number_agenda(
+    items: Iterable[AgendaItem], shown: Callable[[AgendaItem], bool] = lambda _: True
+) -> tuple[AgendaLine, ...]:
+    """Every item of a meeting's agenda in the meeting's order, numbered 1, 2, … as the meeting
+    numbers them, whoever the copy is for; items ``shown`` rejects are withheld (``item=None``)."""
+    ordered = sorted(items, key=lambda i: i.position)
+    return tuple(AgendaLine(n, i if shown(i) else None) for n, i in enumerate(ordered, start=1))
+
+
 @dataclass(frozen=True)
 class MinuteItem:
-    """One agenda item as minuted. ``case_ref`` alone is printed in the executive summary."""
+    """One agenda item as minuted. ``case_ref`` alone is printed in the executive summary.
+    ``number``: the item's number on the meeting's agenda (0: number the items in order)."""
 
     item: AgendaItem
     case_ref: str = ""  # "RT-2026-0042"
     subject_name: str = ""  # printed in full minutes only
     actions_raised: tuple[ActionLine, ...] = ()
+    number: int = 0
 
 
 @dataclass(frozen=True)
@@ -154,6 +180,7 @@ class MinutesData:
     attendees: tuple[AttendeeLine, ...]  # present, apologies and absent; grouped by agency on print
     items: tuple[MinuteItem, ...]
     next_meeting: dt.date | None = None
+    withheld: tuple[int, ...] = ()  # agenda numbers of items withheld from this copy
 
 
 @dataclass(frozen=True)
@@ -161,25 +188,12 @@ class MeetingPackData:
     context: DocumentContext
     meeting: Meeting
     names: Names
-    agenda: tuple[tuple[AgendaKind, tuple[AgendaItem, ...]], ...]  # see group_agenda
+    agenda: tuple[AgendaLine, ...]  # the whole agenda, numbered as the meeting is: number_agenda
     previous_minutes: MinutesData | None
     action_log: tuple[ActionLine, ...]  # actions raised at or still open since the last meeting
     case_papers: tuple[CasePaper, ...]
     attendance: tuple[AttendeeLine, ...]  # expected attendees, for the sign-in sheet
     confidentiality_statement: str
-
-
-def group_agenda(
-    items: Iterable[AgendaItem],
-) -> tuple[tuple[AgendaKind, tuple[AgendaItem, ...]], ...]:
-    """Agenda items grouped by kind in the order a panel takes them; empty kinds left out."""
-    ordered = sorted(items, key=lambda i: i.position)
-    groups = []
-    for kind in AgendaKind:
-        these = tuple(i for i in ordered if i.kind is kind)
-        if these:
-            groups.append((kind, these))
-    return tuple(groups)
 
 
 @dataclass(frozen=True)

@@ -270,6 +270,21 @@ def in_sentence(label: str) -> str:
     return label[:1].lower() + label[1:]
 
 
+@dataclass(frozen=True)
+class ChairRule:
+    """What the chair sees without a case being shared with the chair's agency (``[chair]``):
+    with ``agendas``, every case on the agenda of a meeting the member chairs; every case in one
+    of ``statuses`` (those awaiting panel) for a member whose role is chair. The default sees
+    nothing more than the chair's agency does."""
+
+    agendas: bool = False
+    statuses: frozenset[str] = frozenset()
+
+    @property
+    def grants_anything(self) -> bool:
+        return self.agendas or bool(self.statuses)
+
+
 #: agenda kind -> (section heading, one item), where a programme does not say otherwise
 DEFAULT_AGENDA_LABELS: Mapping[str, tuple[str, str]] = {
     "new-referral": ("New referrals", "New referral"),
@@ -306,6 +321,8 @@ class Programme:
     # the programme's words for agenda sections and items ([agenda_labels]), e.g. step-downs
     agenda_labels: Mapping[str, tuple[str, str]] = field(default_factory=dict)
     demo: Mapping[str, Any] = field(default_factory=dict)  # texts and weights for demo panels
+    # what the chair sees beyond the chair's agency's cases ([chair]); nothing more by default
+    chair: ChairRule = ChairRule()
 
     def agenda_label(self, kind: AgendaKind, *, item: bool = False) -> str:
         """A section of the agenda ("Exits") or, with ``item``, one item of it ("Exit"), in the
@@ -326,7 +343,7 @@ class Programme:
                 problems.append(f"screening outcome {o.id} leads to unknown status {o.target}")
             if o.retention not in self.retention_years:
                 problems.append(f"screening outcome {o.id} has unknown retention {o.retention}")
-        for s in (self.exit_status, self.adopted_status, *self.panel_statuses):
+        for s in (self.exit_status, self.adopted_status, *self.panel_statuses, *self.chair.statuses):
             if s not in ids:
                 problems.append(f"status {s!r} unknown")
         if self.initial_status in ids and not any(
@@ -544,9 +561,20 @@ def programme_from_dict(d: Mapping[str, Any]) -> Programme:
                 if k in DEFAULT_AGENDA_LABELS
             },
             demo=dict(d.get("demo", {})),
+            chair=_chair_rule(d.get("chair", {})),
         )
     except (KeyError, TypeError, ValueError) as exc:
         raise InvalidInput(f"The programme definition is not valid ({exc}).") from exc
+
+
+def _chair_rule(d: Mapping[str, Any]) -> ChairRule:
+    unknown = set(d) - {"agendas", "statuses"}
+    if unknown:
+        raise InvalidInput(f"The programme's [chair] table has unknown keys: {', '.join(sorted(unknown))}.")
+    statuses = d.get("statuses", [])
+    if not isinstance(statuses, list):
+        raise InvalidInput("The programme's chair.statuses must be a list of status ids.")
+    return ChairRule(agendas=bool(d.get("agendas", False)), statuses=frozenset(str(x) for x in statuses))
 
 
 def _framework(fw: Mapping[str, Any]) -> Framework:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 
 from app.models.domain import Action, Assessment, Case, Contribution, Meeting, Member
 from app.models.enums import ActionStatus, ConsentState, Role
@@ -226,9 +227,21 @@ def current_case_fields(programme: Programme, assessments: Iterable[Assessment])
 # --- need-to-know and originator control -------------------------------------------------------
 
 
-def agency_may_see_case(case: Case, agency: AgencyId, *, is_hub: bool = False) -> bool:
-    """The hub (coordinator) sees every case; an agency sees a case on its share list or that it leads."""
-    return is_hub or agency in case.shared_with or case.lead_agency == agency
+@dataclass(frozen=True)
+class Reach:
+    """The cases a member's store shows: those shared with (or led by) ``agency``, and ``cases``
+    the programme's chair rule gives this member (``Programme.chair``), whatever their sharing."""
+
+    agency: AgencyId
+    cases: frozenset[str] = frozenset()
+
+
+def agency_may_see_case(
+    case: Case, agency: AgencyId, *, is_hub: bool = False, also: frozenset[str] = frozenset()
+) -> bool:
+    """The hub (coordinator) sees every case; an agency sees a case on its share list or that it
+    leads; a chair also sees the cases the chair rule gives them (``also``)."""
+    return is_hub or agency in case.shared_with or case.lead_agency == agency or case.id in also
 
 
 def agency_may_see_contribution(contribution: Contribution, agency: AgencyId) -> bool:

@@ -214,6 +214,12 @@ def _contributions(paper: CasePaper, ctx: DocumentContext, names: Names) -> list
     return story
 
 
+def _agenda_place(paper: CasePaper, prog: Programme) -> str:
+    assert paper.agenda_kind is not None
+    label = prog.agenda_label(paper.agenda_kind, item=True)
+    return f"item {paper.agenda_number}, {label}" if paper.agenda_number else label
+
+
 def case_paper_story(paper: CasePaper, ctx: DocumentContext, names: Names) -> list[Flowable]:
     s, c, prog = paper.subject, paper.case, ctx.programme
     fw = prog.framework
@@ -233,8 +239,7 @@ def case_paper_story(paper: CasePaper, ctx: DocumentContext, names: Names) -> li
         (
             "Status",
             prog.status_label(c.status)
-            + (f" · on the agenda as: {prog.agenda_label(paper.agenda_kind, item=True)}"
-               if paper.agenda_kind else ""),
+            + (f" · on the agenda as: {_agenda_place(paper, prog)}" if paper.agenda_kind else ""),
         ),
         *((v.field.label, v.label) for v in paper.case_fields),
         ("Lead agency", names.agency(c.lead_agency)),

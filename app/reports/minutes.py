@@ -16,7 +16,7 @@ from collections import defaultdict
 from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, Spacer
 
-from app.models.documents import MinuteItem, MinutesData, Names
+from app.models.documents import WITHHELD, MinuteItem, MinutesData, Names
 from app.models.enums import Attendance
 from app.reports.parts import actions_table
 from app.reports.styles import M, P, data_table, esc, facts_table, fmt_date, paras
@@ -108,11 +108,19 @@ def minutes_story(data: MinutesData, *, summary: bool, level: int = 0) -> list[F
             "Items" if not summary else "Decisions and actions", "h2", level=level + 1, toc=False
         ),
     ]
-    if not data.items:
+    if not data.items and not data.withheld:
         story.append(P("No items were minuted.", "small"))
-    for n, mi in enumerate(data.items, start=1):
-        kind = data.context.programme.agenda_label(mi.item.kind, item=True)
-        story += _item_story(n, mi, data.names, kind, summary=summary, level=level + 2)
+    # in the meeting's order and numbering; an item withheld from this copy keeps its number
+    entries: list[tuple[int, MinuteItem | None]] = [
+        (mi.number or n, mi) for n, mi in enumerate(data.items, start=1)
+    ]
+    entries += [(n, None) for n in data.withheld]
+    for n, entry in sorted(entries, key=lambda e: e[0]):
+        if entry is None:
+            story.append(Heading(f"{n}. {WITHHELD}", "h2", level=level + 2, toc=False))
+            continue
+        kind = data.context.programme.agenda_label(entry.item.kind, item=True)
+        story += _item_story(n, entry, data.names, kind, summary=summary, level=level + 2)
     if data.next_meeting is not None:
         story.append(M(f"<b>Next meeting:</b> {esc(fmt_date(data.next_meeting, long=True))}"))
     return story

@@ -15,7 +15,7 @@ from __future__ import annotations
 from reportlab.lib.units import mm
 from reportlab.platypus import CondPageBreak, Flowable, PageBreak, Spacer, Table, TableStyle
 
-from app.models.documents import MeetingPackData
+from app.models.documents import WITHHELD, MeetingPackData
 from app.reports.case_paper import case_paper_story
 from app.reports.minutes import minutes_story
 from app.reports.parts import actions_table, overdue_note
@@ -86,19 +86,36 @@ def _cover(data: MeetingPackData) -> list[Flowable]:
 
 
 def _agenda(data: MeetingPackData) -> list[Flowable]:
+    """The whole agenda in the meeting's order and numbering, the same on every copy: an item
+    withheld from this recipient keeps its number and says so, nothing else. A heading opens
+    each run of items of one kind; a withheld item stands outside every section (its kind is not
+    shown either)."""
     story: list[Flowable] = [Heading("Agenda", "h1", level=0)]
     if not data.agenda:
         return [*story, P("No items on the agenda.", "small")]
-    n = 0
-    for kind, items in data.agenda:
-        story.append(Heading(data.context.programme.agenda_label(kind), "h2", level=1, toc=False))
-        rows = []
-        for item in items:
-            n += 1
-            label = data.names.case(item.case_id) if item.case_id else ""
-            text = "  ".join(x for x in (label, item.title) if x) or "—"
-            rows.append([str(n), text])
-        story.append(data_table(None, rows, [12 * mm, 158 * mm], zebra=False))
+    rows: list[list[object]] = []
+    kind = None
+
+    def flush() -> None:
+        if rows:
+            story.append(data_table(None, list(rows), [12 * mm, 158 * mm], zebra=False))
+            rows.clear()
+
+    for line in data.agenda:
+        item = line.item
+        if item is None:  # in no section (its kind is not shown): the next item heads anew
+            if kind is not None:
+                flush()
+                kind = None
+            rows.append([str(line.number), P(WITHHELD, "small")])
+            continue
+        if item.kind is not kind:
+            flush()
+            kind = item.kind
+            story.append(Heading(data.context.programme.agenda_label(kind), "h2", level=1, toc=False))
+        label = data.names.case(item.case_id) if item.case_id else ""
+        rows.append([str(line.number), "  ".join(x for x in (label, item.title) if x) or "—"])
+    flush()
     return story
 
 

@@ -8,8 +8,10 @@ shown as an education recipient would get it, so restricted police items are lef
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 
 from app.models.documents import (
+    AgendaLine,
     AttendeeLine,
     DocumentContext,
     MeetingPackData,
@@ -21,7 +23,7 @@ from app.models.documents import (
     StatSeries,
     StatTable,
     action_lines,
-    group_agenda,
+    number_agenda,
 )
 from app.models.domain import AgendaItem, Meeting
 from app.models.enums import AgendaKind, Attendance
@@ -163,17 +165,48 @@ def sample_pack(
         agenda=tuple(items),
     )
     c = ctx or context()
+    lines = number_agenda(items)
+    numbers = {line.item.case_id: line.number for line in lines if line.item and line.item.case_id}
     return MeetingPackData(
         context=c,
         meeting=meeting,
         names=nm,
-        agenda=group_agenda(items),
+        agenda=lines,
         previous_minutes=sample_minutes(n_cases=min(n_cases, 3)),
         action_log=tuple(log[:12]),
-        case_papers=tuple(papers),
+        case_papers=tuple(replace(p, agenda_number=numbers.get(p.case.id)) for p in papers),
         attendance=tuple(a for a in attendees()),
         confidentiality_statement=c.programme.confidentiality_statement,
     )
+
+
+def sample_pack_copies(n_cases: int = 4) -> tuple[MeetingPackData, MeetingPackData]:
+    """One meeting's pack for two recipients: the chair's copy (complete) and a housing
+    officer's, from which the cases at items 2 and 4 are withheld: their numbers stay, with
+    "Not shared with your agency" and nothing else (as ``services.documents`` cuts a copy)."""
+    chair = sample_pack(
+        n_cases, ctx=context(recipient=MEMBERS["chair"][0], recipient_agency=AGENCIES["la"], copy=1)
+    )
+    hidden = {
+        line.item.case_id for line in chair.agenda if line.item and line.number in (2, 4)
+    }
+    agenda = tuple(
+        AgendaLine(line.number, None) if line.item and line.item.case_id in hidden else line
+        for line in chair.agenda
+    )
+    housing = replace(
+        chair,
+        context=context(recipient=MEMBERS["hou"][0], recipient_agency=AGENCIES["housing"], copy=7),
+        meeting=replace(chair.meeting, agenda=tuple(line.item for line in agenda if line.item)),
+        names=replace(
+            chair.names, cases={k: v for k, v in chair.names.cases.items() if k not in hidden}
+        ),
+        agenda=agenda,
+        action_log=tuple(a for a in chair.action_log if a.action.case_id not in hidden),
+        case_papers=tuple(p for p in chair.case_papers if p.case.id not in hidden),
+        previous_minutes=None,
+    )
+    return replace(chair, previous_minutes=None), housing
 
 
 def sample_statistics(ctx: DocumentContext | None = None) -> StatisticsReportData:

@@ -10,7 +10,7 @@ from app.models.domain import Action
 from app.models.enums import ActionStatus, Role
 from app.models.errors import InvalidInput, NotFound
 from app.models.ids import ActionId, AgencyId, MeetingId, MemberId
-from app.services.cases import clean_text, load_case, visible_agency
+from app.services.cases import case_reach, clean_text, load_case
 from app.services.context import Session
 from app.storage import repo
 
@@ -123,8 +123,9 @@ def _get_action(session: Session, conn: object, action_id: str) -> Action:
         raise NotFound("There is no such action on this store.")
     action = found[0]
     case = repo.get_case(conn, action.case_id)  # type: ignore[arg-type]
+    reach = case_reach(session, conn)  # type: ignore[arg-type]
     if case is None or not rules.agency_may_see_case(
-        case, session.agency.id, is_hub=session.workstation.is_hub
+        case, session.agency.id, is_hub=reach is None, also=reach.cases if reach else frozenset()
     ):
         raise NotFound("There is no such action on this store.")
     return action
@@ -148,8 +149,8 @@ def list_actions(
     today = session.today()
     if mine:
         agency = session.agency.id
-    vis = visible_agency(session)
     with session.view() as conn:
+        vis = case_reach(session, conn)
         if vis is not None:
             visible_cases = set(repo.case_ids(conn, today=today, visible_to=vis))
         actions = repo.list_actions(

@@ -19,6 +19,7 @@ from app.models.errors import Ambiguous, InvalidInput, NotFound, PermissionDenie
 from app.models.ids import AgencyId, CaseId, SubjectId
 from app.services.context import Session
 from app.storage import repo
+from app.storage.db import Connection
 from app.storage.writer import Writer
 
 MAX_TEXT = 20_000
@@ -48,8 +49,7 @@ def visible_agency(session: Session) -> AgencyId | None:
 
 def resolve_case(session: Session, text: str) -> Case:
     with session.view() as conn:
-        found = repo.find_case(conn, text.strip())
-    found = [c for c in found if _may_see(session, c)]
+        found = [c for c in repo.find_case(conn, text.strip()) if _may_see(session, c, conn)]
     if not found:
         raise NotFound("There is no case with that id or reference on this store.")
     if len(found) > 1:
@@ -57,8 +57,27 @@ def resolve_case(session: Session, text: str) -> Case:
     return found[0]
 
 
-def _may_see(session: Session, case: Case) -> bool:
-    return rules.agency_may_see_case(case, session.agency.id, is_hub=session.workstation.is_hub)
+def case_reach(session: Session, conn: Connection) -> rules.Reach | None:
+    """None for the hub (sees everything); else this member's need-to-know: the agency's
+    cases and those the programme's chair rule gives this member (docs/programmes.md, "The
+    chair")."""
+    if session.workstation.is_hub:
+        return None
+    me = session.me
+    extra = repo.chair_cases(conn, session.programme.chair, member_id=me.id, role=me.role.value)
+    return rules.Reach(session.agency.id, extra)
+
+
+def _may_see(session: Session, case: Case, conn: Connection | None = None) -> bool:
+    if session.workstation.is_hub:
+        return True
+    if conn is None:
+        with session.view() as c:
+            reach = case_reach(session, c)
+    else:
+        reach = case_reach(session, conn)
+    also = reach.cases if reach is not None else frozenset()
+    return rules.agency_may_see_case(case, session.agency.id, also=also)
 
 
 def list_case_ids(
@@ -87,7 +106,7 @@ def list_case_ids(
         return repo.case_ids(
             conn,
             today=session.today(),
-            visible_to=visible_agency(session),
+            visible_to=case_reach(session, conn),
             statuses=statuses,
             search=search.strip() if search else None,
             risk=risk,
@@ -123,7 +142,7 @@ def get_case_file(session: Session, case_id: str, *, audit_view: bool = True) ->
     """Everything this store may show of one case. Viewing is audited."""
     with session.view() as conn:
         case = repo.get_case(conn, case_id)
-        if case is None or not _may_see(session, case):
+        if case is None or not _may_see(session, case, conn):
             raise NotFound("There is no case with that id on this store.")
         subject = repo.get_subject(conn, case.subject_id)
         if subject is None:
@@ -415,7 +434,7 @@ def update_subject(session: Session, *, subject_id: SubjectId, subject: SubjectI
 def load_case(session: Session, w: Writer, case_id: str) -> Case:
     """The case inside a change, or ``NotFound`` when it is not on this store for this user."""
     case = repo.get_case(w.conn, case_id)
-    if case is None or not _may_see(session, case):
+    if case is None or not _may_see(session, case, w.conn):
         raise NotFound("There is no case with that id on this store.")
     return case
 
@@ -566,7 +585,7 @@ def case_counts(session: Session) -> tuple[dict[str, int], dict[str, int]]:
     open_statuses = [st.id for st in prog.statuses if st.open_case and not st.terminal]
     with session.view() as conn:
         return repo.case_counts(
-            conn, visible_to=visible_agency(session), open_statuses=open_statuses
+            conn, visible_to=case_reach(session, conn), open_statuses=open_statuses
         )
 
 

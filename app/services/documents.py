@@ -44,7 +44,7 @@ from app.models.documents import (
     Names,
     PlanData,
     action_lines,
-    group_agenda,
+    number_agenda,
 )
 from app.models.domain import (
     Case,
@@ -64,6 +64,7 @@ from app.models.ids import AgencyId, CaseId, MeetingId, MemberId
 from app.reports.minutes import render_minutes
 from app.reports.pack import render_meeting_pack
 from app.reports.plan import render_plan
+from app.services.cases import case_reach
 from app.services.context import Session
 from app.services.panel import get_settings
 from app.storage import document_queries as queries
@@ -92,19 +93,21 @@ class PackRecipient:
 # --- reading ---------------------------------------------------------------------------------
 
 
-def _store_may_see(session: Session, case: Case) -> bool:
-    return rules.agency_may_see_case(case, session.agency.id, is_hub=session.workstation.is_hub)
+def _store_may_see(session: Session, case: Case, reach: rules.Reach | None) -> bool:
+    also = reach.cases if reach is not None else frozenset()
+    return rules.agency_may_see_case(case, session.agency.id, is_hub=reach is None, also=also)
 
 
 def _facts(session: Session, meeting_id: str) -> MeetingFacts:
     """The meeting's facts, holding only the cases this store may show."""
     with session.view() as conn:
         facts = queries.meeting_facts(conn, meeting_id)
+        reach = case_reach(session, conn)
     if facts is None:
         raise NotFound("There is no such meeting.")
     if not facts.meeting.agenda:
         raise InvalidInput("That meeting has no agenda yet: add cases or other business first.")
-    cases = {c: f for c, f in facts.cases.items() if _store_may_see(session, f.case)}
+    cases = {c: f for c, f in facts.cases.items() if _store_may_see(session, f.case, reach)}
     return replace(facts, cases=cases)
 
 
@@ -196,11 +199,16 @@ def _minutes_data(
     next_date: dt.date | None,
     summary: bool = False,
 ) -> MinutesData:
-    """Minutes holding only the items about ``cases`` (and other business)."""
+    """Minutes holding only the items about ``cases`` (and other business), numbered as the
+    meeting numbers them; the numbers of the other items are kept as withheld."""
     today = session.today()
     items: list[MinuteItem] = []
-    shown = [i for i in meeting.agenda if i.case_id is None or i.case_id in cases]
-    for item in shown:
+    lines = number_agenda(meeting.agenda, lambda i: i.case_id is None or i.case_id in cases)
+    shown = [line.item for line in lines if line.item is not None]
+    for line in lines:
+        item = line.item
+        if item is None:
+            continue
         f = cases.get(item.case_id) if item.case_id else None
         raised = [a for a in f.actions if a.meeting_id == meeting.id] if f else []
         if summary:  # for people outside the panel: not even in the data
@@ -211,6 +219,7 @@ def _minutes_data(
                 case_ref=f.case.ref if f else "",
                 subject_name=f.subject.display_name if f and not summary else "",
                 actions_raised=action_lines(raised, today),
+                number=line.number,
             )
         )
     agencies = {a.id: a.name for a in facts.agencies.values()}
@@ -227,26 +236,37 @@ def _minutes_data(
         attendees=attendees,
         items=tuple(items),
         next_meeting=next_date,
+        withheld=tuple(line.number for line in lines if line.item is None),
     )
 
 
 def _pack_data(session: Session, facts: MeetingFacts, recipient: PackRecipient) -> MeetingPackData:
     member = facts.members[recipient.member_id]
     agency = member.agency_id
+    with session.view() as conn:  # the cases the chair rule gives the recipient (a chair)
+        also = repo.chair_cases(
+            conn, session.programme.chair, member_id=member.id, role=member.role.value
+        )
     visible = {
         cid: f
         for cid, f in facts.cases.items()
-        if rules.agency_may_see_case(f.case, agency, is_hub=False)
+        if rules.agency_may_see_case(f.case, agency, is_hub=False, also=also)
     }
-    items = tuple(i for i in facts.meeting.agenda if i.case_id is None or i.case_id in visible)
+    lines = number_agenda(
+        facts.meeting.agenda, lambda i: i.case_id is None or i.case_id in visible
+    )
+    items = tuple(line.item for line in lines if line.item is not None)
     ctx = _context(session, _marking(session, [f.case for f in visible.values()]), recipient)
     today = session.today()
     prev = facts.previous
     since = prev.held_on if prev else None
     papers = tuple(
-        _paper(session, visible[i.case_id], i.kind, agency, since, today)
-        for i in sorted(items, key=lambda i: i.position)
-        if i.case_id
+        replace(
+            _paper(session, visible[line.item.case_id], line.item.kind, agency, since, today),
+            agenda_number=line.number,
+        )
+        for line in lines
+        if line.item is not None and line.item.case_id
     )
     log = [
         a
@@ -261,7 +281,7 @@ def _pack_data(session: Session, facts: MeetingFacts, recipient: PackRecipient) 
         context=ctx,
         meeting=replace(facts.meeting, agenda=items),
         names=_names(facts, visible),
-        agenda=group_agenda(items),
+        agenda=lines,
         previous_minutes=_minutes_data(
             session, facts, prev, visible, ctx, next_date=facts.meeting.held_on
         )
@@ -406,7 +426,7 @@ def write_all_packs(
 def plan_data(session: Session, *, case_id: str) -> PlanData:
     with session.view() as conn:
         case = repo.get_case(conn, case_id)
-        if case is None or not _store_may_see(session, case):
+        if case is None or not _store_may_see(session, case, case_reach(session, conn)):
             raise NotFound("There is no case with that id on this store.")
         f = queries.case_facts(conn, case)
         members = {str(m.id): m.name for m in repo.members(conn)}

@@ -22,6 +22,7 @@ from app.services.context import Session
 from app.services.exchange_files import (
     PANEL_SETTINGS,
     ImportReport,
+    chair_cases,
     check_clock,
     stream_name,
     verify_registry,
@@ -170,11 +171,13 @@ def _apply(
                 first_received.append(n)
             return n
 
+        author = _author(conn, sender) if ws.is_hub else None
         applier = Applier(
             conn=conn,
             me=ws.device_id,
             hub_origins=hub_origins,
-            author=_author(conn, sender) if ws.is_hub else None,
+            author=author,
+            author_cases=chair_cases(session, conn, author) if author is not None else frozenset(),
             next_received=next_received,
             audit=lambda action, entity, rid, fields: w.audit.append(
                 action=action, entity=entity, record_id=rid, fields=fields,
@@ -205,9 +208,15 @@ def _apply(
         if not ws.is_hub and first_received:
             # the member's agency as the coordinator's record now says (the file may have just
             # linked this workstation to an agency the panel already had)
-            me = repo.get_row(conn, "member", ws.member.id)
-            _check_scope(conn, str(me.agency_id) if me is not None else ws.agency.id,
-                         first_received[0], result.cases)
+            row = repo.get_row(conn, "member", ws.member.id)
+            agency = str(row.agency_id) if row is not None else ws.agency.id
+            me = Author(ws.device_id, ws.member.id, agency, ws.member.role.value)
+            also = chair_cases(session, conn, me)
+            if session.programme.chair.grants_anything:
+                # a chair's own change (adopting a case awaiting panel) can take a case out of
+                # the rule here before the hub hears of it; the hub evicts it once it has
+                also |= sync_store.cases_authored(conn, ws.device_id)
+            _check_scope(conn, agency, first_received[0], result.cases, also=also)
         peer = sync_store.peer_state(conn, sender)
         if peer is None or m.sender_epoch >= int(peer.epoch):
             sync_store.replace_acks_out(conn, sender, m.acks)
@@ -324,12 +333,15 @@ def _apply_panel_settings(conn: Any, panel: object) -> None:
             meta_store.put(conn, key, value)
 
 
-def _check_scope(conn: Any, agency: str, first_received: int, cases: set[str]) -> None:
-    """An agency's store refuses anything the coordinator should not have sent it.
+def _check_scope(
+    conn: Any, agency: str, first_received: int, cases: set[str], *, also: frozenset[str]
+) -> None:
+    """An agency's store refuses anything the coordinator should not have sent it (``also``:
+    the cases the chair rule gives this store's member).
 
     The records this import touched are read back from ``op_log`` (ops logged from
     ``first_received`` on), not kept in memory: a large snapshot would make that set large."""
-    scope = sync_store.scope_for(conn, agency)
+    scope = sync_store.scope_for(conn, agency, also=also)
     outside = False
     for case_id in cases:
         if repo.get_row(conn, "case", case_id) is not None and case_id not in scope.cases:

@@ -37,7 +37,7 @@ from app.models.sync_ops import Op
 from app.models.sync_scope import Author
 from app.services.context import Session
 from app.storage import audit as audit_store
-from app.storage import sync_store
+from app.storage import repo, sync_store
 from app.storage.files import atomic_writer, ensure_private_dir
 from app.storage.hlc import DEFAULT_MAX_AHEAD_MS, unpack, wall_ms
 from app.storage.sync_apply import authorisation_problem
@@ -105,6 +105,20 @@ def panel_settings(conn: Any) -> dict[str, str]:
     return {k: meta_store.get(conn, k) or "" for k in PANEL_SETTINGS}
 
 
+def chair_cases(session: Session, conn: Any, member: Author) -> frozenset[str]:
+    """The cases the programme's chair rule gives ``member`` whatever their sharing (docs/
+    programmes.md, "The chair"): they are in that member's scope as if shared with their agency."""
+    return repo.chair_cases(conn, session.programme.chair, member_id=member.member_id, role=member.role)
+
+
+def _peer_author(conn: Any, peer_device: str, peer_agency: str) -> Author:
+    device = repo.get_row(conn, "device", peer_device)
+    member = repo.get_row(conn, "member", device.member_id) if device is not None else None
+    if member is None:
+        return Author(peer_device, peer_device, peer_agency, "officer")
+    return Author(peer_device, str(member.id), peer_agency, str(member.role))
+
+
 def do_export(
     session: Session, w: Writer, *, peer_device: str, peer_agency: str,
     peer_identity: PublicIdentity, out: Path, step: Callable[[int, int], None] | None = None,
@@ -122,7 +136,8 @@ def do_export(
     evicts: list[str] = []
     held_back = 0
     if ws.is_hub:
-        scope = sync_store.scope_for(conn, peer_agency)
+        also = chair_cases(session, conn, _peer_author(conn, peer_device, peer_agency))
+        scope = sync_store.scope_for(conn, peer_agency, also=also)
         known = sync_store.peer_cases(conn, peer_device)
         snapshot: set[str] = set()
         for case_id in sorted(scope.cases):
@@ -150,12 +165,15 @@ def do_export(
         )
     else:
         author = Author(me, ws.member.id, ws.agency.id, ws.member.role.value)
+        mine = chair_cases(session, conn, author)
+        if session.programme.chair.grants_anything:  # see exchange_apply: the hub decides
+            mine |= sync_store.cases_authored(conn, me)
 
         def keep(op: Op) -> bool:
             nonlocal held_back
             if op.entity in ("agency", "member", "device", "meeting", "attendance"):
                 return False  # the coordinator's registry records; our provisional copies stay here
-            if authorisation_problem(conn, op, author, op.case_id):
+            if authorisation_problem(conn, op, author, op.case_id, also=mine):
                 held_back += 1
                 return False
             return True

@@ -158,9 +158,16 @@ def reorder_agenda(session: Session, *, meeting_id: str, item_ids: Sequence[str]
 def remove_agenda_item(session: Session, *, item_id: str) -> None:
     _coordinator(session, "change the agenda")
     with session.change() as w:
-        if repo.get_row(w.conn, "agenda_item", item_id) is None:
+        row = repo.get_row(w.conn, "agenda_item", item_id)
+        if row is None:
             raise NotFound("There is no such agenda item.")
         w.delete("agenda_item", item_id)
+        # the items after it move up: the meeting's numbers stay 1, 2, 3 … (every pack prints them)
+        meeting = repo.get_meeting(w.conn, row.meeting_id)
+        rest = sorted(meeting.agenda, key=lambda i: i.position) if meeting else []
+        for pos, item in enumerate(rest, start=1):
+            if item.position != pos:
+                w.update("agenda_item", item.id, {"position": pos})
 
 
 def set_attendance(

@@ -30,6 +30,7 @@ from app.models.statistics import (
     Statistics,
     compute_statistics,
 )
+from app.services.cases import case_reach
 from app.services.context import Session
 from app.spreadsheets.returns import write_statistics_csv, write_statistics_xlsx
 from app.storage import stats_queries
@@ -66,8 +67,8 @@ def compute(session: Session, *, start: dt.date, end: dt.date) -> Statistics:
     _may_produce(session)
     _check_period(start, end)
     prog = session.programme
-    visible = None if session.workstation.is_hub else session.agency.id
     with session.view() as conn:
+        visible = case_reach(session, conn)
         cases = stats_queries.stats_cases(
             conn,
             adopted_status=prog.adopted_status,

@@ -241,23 +241,23 @@ def action_ids(
 ) -> list[str]:
     """Ids of the actions this store may show, filtered and ordered by the store (``sort`` is one
     of ``action_queries.SORT_KEYS``: case, title, agency, owner, due, status, update)."""
-    from app.services.cases import visible_agency
+    from app.services.cases import case_reach
     from app.storage import action_queries
 
     with session.view() as conn:
         return action_queries.action_ids(
-            conn, today=session.today(), visible_to=visible_agency(session), agency=agency, owner=owner,
+            conn, today=session.today(), visible_to=case_reach(session, conn), agency=agency, owner=owner,
             status=status.value if status else None, open_only=open_only, overdue=overdue, sort=sort,
             descending=descending)
 
 
 def action_rows(session: Session, ids: Sequence[str]) -> tuple[list[Action], dict[str, str]]:
     """The actions with these ids that this store may show, and their cases' refs."""
-    from app.services.cases import visible_agency
+    from app.services.cases import case_reach
     from app.storage import action_queries, repo
 
     with session.view() as conn:
-        rows = action_queries.actions_by_ids(conn, ids, visible_to=visible_agency(session))
+        rows = action_queries.actions_by_ids(conn, ids, visible_to=case_reach(session, conn))
         refs = repo.case_refs(conn, {a.case_id for a in rows})
     return rows, refs
 

@@ -15,9 +15,10 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Connection, and_, case, func, or_, select
+from sqlalchemy import Connection, and_, case, func, select
 
 from app.models.domain import Action
+from app.models.rules import Reach
 from app.storage import repo
 from app.storage import schema as s
 
@@ -25,19 +26,15 @@ OPEN = ("open", "in-progress")
 SORT_KEYS = ("case", "title", "agency", "owner", "due", "status", "update")
 
 
-def _visible(visible_to: str | None) -> Any:
-    c = s.case
-    return or_(
-        c.c.lead_agency == visible_to,
-        func.instr(func.coalesce(c.c.shared_with, ""), '"' + str(visible_to) + '"') > 0,
-    )
+def _visible(visible_to: str | Reach | None) -> Any:
+    return repo.visible_condition(visible_to or "")
 
 
 def action_ids(
     conn: Connection,
     *,
     today: dt.date,
-    visible_to: str | None = None,
+    visible_to: str | Reach | None = None,
     agency: str | None = None,
     owner: str | None = None,
     status: str | None = None,
@@ -90,7 +87,7 @@ def action_ids(
     return [str(r[0]) for r in conn.execute(q)]
 
 
-def actions_by_ids(conn: Connection, ids: Sequence[str], *, visible_to: str | None = None) -> list[Action]:
+def actions_by_ids(conn: Connection, ids: Sequence[str], *, visible_to: str | Reach | None = None) -> list[Action]:
     """The actions with these ids (with their updates) whose case ``visible_to`` may see, in no
     particular order."""
     a, c = s.action, s.case

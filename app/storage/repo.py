@@ -29,6 +29,7 @@ from app.models.domain import (
 )
 from app.models.enums import (
     Attendance,
+    Role,
 )
 from app.models.ids import (
     AgencyId,
@@ -36,7 +37,8 @@ from app.models.ids import (
     MeetingId,
     MemberId,
 )
-from app.models.programme import CASE_FIELD_PREFIX, CaseField, split_summaries
+from app.models.programme import CASE_FIELD_PREFIX, CaseField, ChairRule, split_summaries
+from app.models.rules import Reach
 from app.storage import schema as s
 from app.storage.rows import (  # noqa: F401 - the mapping functions are part of repo's API
     _d,
@@ -264,13 +266,47 @@ def get_meeting(conn: Connection, meeting_id: str) -> Meeting | None:
 # --- the case list ---------------------------------------------------------------------------
 
 # and "field:<id>" for each case field of the programme (see ``case_ids``)
+def visible_condition(visible_to: str | Reach) -> ColumnElement[bool]:
+    """SQL for "the case (``s.case``) is visible": led by or shared with the agency, or one of
+    the cases the chair rule gives the member (``Reach.cases``)."""
+    agency = visible_to.agency if isinstance(visible_to, Reach) else visible_to
+    c = s.case
+    conds = [
+        c.c.lead_agency == agency,
+        func.instr(func.coalesce(c.c.shared_with, ""), '"' + agency + '"') > 0,
+    ]
+    if isinstance(visible_to, Reach) and visible_to.cases:
+        conds.append(c.c.id.in_(sorted(visible_to.cases)))
+    return or_(*conds)
+
+
+def chair_cases(conn: Connection, rule: ChairRule, *, member_id: str, role: str) -> frozenset[str]:
+    """The cases the programme's chair rule gives this member, whatever their sharing: those on
+    the agenda of a meeting they chair (``rule.agendas``) and, for a member whose role is chair,
+    those in one of ``rule.statuses`` (awaiting panel). Empty when the rule gives nothing."""
+    out: set[str] = set()
+    if rule.agendas:
+        a, m = s.agenda_item, s.meeting
+        q = (
+            select(a.c.case_id)
+            .select_from(a.join(m, m.c.id == a.c.meeting_id))
+            .where(m.c.chair == member_id, a.c.case_id.is_not(None))
+        )
+        out.update(str(r[0]) for r in conn.execute(q))
+    if rule.statuses and role == Role.CHAIR.value:
+        c = s.case
+        q2 = select(c.c.id).where(c.c.status.in_(sorted(rule.statuses)))
+        out.update(str(r[0]) for r in conn.execute(q2))
+    return frozenset(out)
+
+
 CASE_SORT_KEYS = ("ref", "name", "dob", "status", "risk", "lead", "opened", "review", "overdue")
 
 
 def _case_list_query(
     *,
     today: dt.date,
-    visible_to: AgencyId | None,
+    visible_to: AgencyId | Reach | None,
     statuses: Iterable[str] | None,
     search: str | None,
     risk: str | None,
@@ -309,12 +345,7 @@ def _case_list_query(
         cols[CASE_FIELD_PREFIX + cf.id] = case(order, value=case_field_expr(cf.id), else_=len(order))
     conds: list[ColumnElement[bool]] = []
     if visible_to is not None:
-        conds.append(
-            or_(
-                c.c.lead_agency == visible_to,
-                func.instr(func.coalesce(c.c.shared_with, ""), '"' + visible_to + '"') > 0,
-            )
-        )
+        conds.append(visible_condition(visible_to))
     if statuses:
         conds.append(c.c.status.in_(list(statuses)))
     if risk:
@@ -363,7 +394,7 @@ def case_ids(
     conn: Connection,
     *,
     today: dt.date,
-    visible_to: AgencyId | None = None,
+    visible_to: AgencyId | Reach | None = None,
     statuses: Iterable[str] | None = None,
     search: str | None = None,
     risk: str | None = None,
@@ -613,18 +644,13 @@ def case_record_ids(conn: Connection, case_id: str) -> list[tuple[str, str]]:
 
 
 def case_counts(
-    conn: Connection, *, visible_to: AgencyId | None, open_statuses: Sequence[str]
+    conn: Connection, *, visible_to: AgencyId | Reach | None, open_statuses: Sequence[str]
 ) -> tuple[dict[str, int], dict[str, int]]:
     """Cases by status, and open cases by current risk level, in two grouped queries."""
     c = s.case
     conds: list[ColumnElement[bool]] = []
     if visible_to is not None:
-        conds.append(
-            or_(
-                c.c.lead_agency == visible_to,
-                func.instr(func.coalesce(c.c.shared_with, ""), '"' + visible_to + '"') > 0,
-            )
-        )
+        conds.append(visible_condition(visible_to))
     by_status = {
         r[0]: int(r[1])
         for r in conn.execute(select(c.c.status, func.count()).where(*conds).group_by(c.c.status))

@@ -17,23 +17,20 @@ import datetime as dt
 from collections import defaultdict
 from typing import Any
 
-from sqlalchemy import Connection, and_, func, or_, select
+from sqlalchemy import Connection, and_, func, select
 
 from app.models.enums import ActionStatus, ConsentState
+from app.models.rules import Reach
 from app.models.statistics import StatsAction, StatsCase
 from app.storage import repo
 from app.storage import schema as s
 from app.storage.codec import parse_date
 
 
-def _visible(visible_to: str | None) -> Any:
-    c = s.case
+def _visible(visible_to: str | Reach | None) -> Any:
     if visible_to is None:
         return None
-    return or_(
-        c.c.lead_agency == visible_to,
-        func.instr(func.coalesce(c.c.shared_with, ""), '"' + visible_to + '"') > 0,
-    )
+    return repo.visible_condition(visible_to)
 
 
 def _age(dob: dt.date | None, day: dt.date) -> int | None:
@@ -46,7 +43,7 @@ def stats_cases(
     conn: Connection,
     *,
     adopted_status: str,
-    visible_to: str | None = None,
+    visible_to: str | Reach | None = None,
     with_case_fields: bool = False,
 ) -> list[StatsCase]:
     """One ``StatsCase`` per case with a referral (``visible_to``: None for the hub, which sees

@@ -60,6 +60,8 @@ class Applier:
     # False for a streamed file: ``result.touched`` would grow with it; the caller reads the
     # records touched back from ``op_log`` (``sync_store.touched_since``) instead.
     track_touched: bool = True
+    # the cases the programme's chair rule gives the author, whatever their sharing
+    author_cases: frozenset[str] = frozenset()
     # Caches of the hot path (a 10,000-op import must stay near the SQL limit): which records
     # exist and are tombstoned, and buffered op_log/record_state rows (flushed before any query
     # that reads them). Audit entries are gathered per case and written at the end.
@@ -237,7 +239,7 @@ class Applier:
             raise BundleRejected(
                 "The exchange file was rejected: it changes a record the coordinator does not hold."
             )
-        reason = authorisation_problem(self.conn, op, self.author, true_case)
+        reason = authorisation_problem(self.conn, op, self.author, true_case, also=self.author_cases)
         if reason is None:
             return True
         # A case unshared from the author's agency after the author wrote: a race, not an attack.
@@ -505,14 +507,17 @@ def is_hub_only_field(spec: EntitySpec, name: str) -> bool:
 
 
 def authorisation_problem(
-    conn: Connection, op: Op, author: Author, case_id: str | None, *, assume_in_scope: bool = False
+    conn: Connection, op: Op, author: Author, case_id: str | None, *, assume_in_scope: bool = False,
+    also: frozenset[str] = frozenset(),
 ) -> str | None:
-    """Why ``author`` (not the coordinator) may not author ``op`` on this store's state, or None."""
+    """Why ``author`` (not the coordinator) may not author ``op`` on this store's state, or None.
+    ``also``: the cases the programme's chair rule gives the author (``repo.chair_cases``)."""
     cases = ENTITIES["case"].table
     actions = ENTITIES["action"].table
     case = conn.execute(select(cases).where(cases.c.id == case_id)).first() if case_id else None
     in_scope = assume_in_scope or (
-        case is not None and case_shared_with(case.shared_with, case.lead_agency, author.agency_id)
+        case is not None
+        and (case.id in also or case_shared_with(case.shared_with, case.lead_agency, author.agency_id))
     )
     action_id: object = None
     if op.entity == "action":

@@ -263,13 +263,15 @@ def pending_count(conn: Connection) -> int:
 
 
 # --- scope -------------------------------------------------------------------------------------------
-def scope_for(conn: Connection, agency: str) -> Scope:
+def scope_for(conn: Connection, agency: str, *, also: frozenset[str] = frozenset()) -> Scope:
+    """What ``agency``'s store may hold; ``also``: cases a member of it holds whatever their
+    sharing (the programme's chair rule, ``repo.chair_cases``)."""
     c = ENTITIES["case"].table
     cases: set[str] = set()
     pairs: list[tuple[str, str | None]] = []
     for r in conn.execute(select(c.c.id, c.c.shared_with, c.c.lead_agency, c.c.subject_id)):
         pairs.append((str(r.id), r.subject_id))
-        if case_shared_with(r.shared_with, r.lead_agency, agency):
+        if str(r.id) in also or case_shared_with(r.shared_with, r.lead_agency, agency):
             cases.add(str(r.id))
     k = ENTITIES["contribution"].table
     hidden = {
@@ -283,6 +285,15 @@ def scope_for(conn: Connection, agency: str) -> Scope:
     }
     frozen = frozenset(cases)
     return Scope(agency, frozen, subjects_of(pairs, frozen), frozenset(hidden))
+
+
+def cases_authored(conn: Connection, origin: str) -> frozenset[str]:
+    """The cases on this store that its own ops (``origin``) name (an evicted case is not)."""
+    c = ENTITIES["case"].table
+    q = select(op_log.c.case_id).where(
+        op_log.c.origin == origin, op_log.c.case_id.in_(select(c.c.id))
+    )
+    return frozenset(str(r[0]) for r in conn.execute(q.distinct()))
 
 
 def case_subject(conn: Connection, case_id: str) -> str | None:

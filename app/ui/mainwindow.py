@@ -111,7 +111,9 @@ class MainWindow(QMainWindow):
         self.ctx = ctx
         self.setObjectName("MainWindow")
         self.setWindowTitle("Roundtable")
-        self.setMinimumSize(1024, 640)
+        # small enough for 1366x768 at 125 % (1093x614 logical, less title and task bars) and
+        # 1280x720: docs/ui.md, "Layout at small sizes"
+        self.setMinimumSize(880, 520)
         self._hidden_dialogs: list[QDialog] = []
         self.unlock_dialog: QDialog | None = None
         self._close_confirmed = False

@@ -57,6 +57,12 @@ class BarChart(QWidget):
         fm = QFontMetrics(self.font())
         return QSize(self._label_width(fm) + self.MIN_BAR + self._count_width(fm), max(40, 22 * len(self._data) + 6))
 
+    def clipped_texts(self) -> list[str]:
+        """Labels the chart would elide at its present width (for the layout tests)."""
+        fm = QFontMetrics(self.font())
+        label_w = min(self._label_width(fm), max(40, self.width() - self._count_width(fm) - self.MIN_BAR))
+        return [t for t, _, _ in self._data if fm.horizontalAdvance(t) > label_w - 8]
+
     def paintEvent(self, _event: object) -> None:
         p = QPainter(self)
         p.setRenderHint(QPainter.RenderHint.Antialiasing)

@@ -19,12 +19,13 @@ import math
 from dataclasses import dataclass
 
 from PySide6.QtCore import QRectF, QSize, Qt
-from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPaintEvent
+from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPaintEvent, QResizeEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QFrame,
     QGridLayout,
     QHBoxLayout,
+    QHeaderView,
     QSizePolicy,
     QTableView,
     QVBoxLayout,
@@ -103,11 +104,44 @@ class HBarChart(QWidget):
     def data(self) -> list[tuple[str, float]]:
         return [(b.label, b.value) for b in self._bars]
 
+    # Labels wrap onto more lines rather than being cut ("Asian or Asian British – Indian" and
+    # "… – Pakistani" must not both read "Asian or Asian British …"): each bar is as tall as its
+    # label needs at the width the chart has.
+    def _label_width(self, w: int, fm: QFontMetrics) -> int:
+        return min(int(w * 0.5), max((fm.horizontalAdvance(b.label) for b in self._bars), default=0) + 10)
+
+    def _rows(self, w: int) -> list[int]:
+        fm = QFontMetrics(self.font())
+        inner = max(20, self._label_width(w, fm) - 8)
+        flags = int(Qt.TextFlag.TextWordWrap.value)
+        return [max(ROW_H, fm.boundingRect(0, 0, inner, 10_000, flags, b.label).height() + 4)
+                for b in self._bars]
+
+    def hasHeightForWidth(self) -> bool:
+        return True
+
+    def heightForWidth(self, w: int) -> int:
+        return max(ROW_H + 4, sum(self._rows(w)) + 4)
+
     def sizeHint(self) -> QSize:
-        return QSize(240, max(ROW_H + 4, ROW_H * len(self._bars) + 4))
+        return QSize(240, self.heightForWidth(max(240, self.width())))
 
     def minimumSizeHint(self) -> QSize:
-        return QSize(160, self.sizeHint().height())
+        return QSize(160, self.heightForWidth(max(160, self.width())))
+
+    def clipped_texts(self) -> list[str]:
+        """Labels that do not show whole at the chart's size (a word wider than the label room,
+        or rows taller than the chart): for the layout tests; empty when all is readable."""
+        fm = QFontMetrics(self.font())
+        inner = self._label_width(self.width(), fm) - 8
+        out = [b.label for b in self._bars if any(fm.horizontalAdvance(w) > inner for w in b.label.split())]
+        if self._bars and sum(self._rows(self.width())) + 4 > self.height() + 2:
+            out.append("(the chart is shorter than its rows)")
+        return out
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self.updateGeometry()  # the rows' heights follow the width
 
     def paintEvent(self, _event: QPaintEvent) -> None:
         p = QPainter(self)
@@ -119,26 +153,28 @@ class HBarChart(QWidget):
             p.end()
             return
         w = self.width()
-        label_w = min(int(w * 0.5), max(fm.horizontalAdvance(b.label) for b in self._bars) + 10)
+        label_w = self._label_width(w, fm)
         text_w = max(fm.horizontalAdvance(b.text) for b in self._bars) + 8
         bar_x = label_w + 2
         bar_w = max(12, w - bar_x - text_w - 2)
         top = self._top or max((b.value for b in self._bars), default=0) or 1
         left_mid = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
         right_mid = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
-        for i, b in enumerate(self._bars):
-            y = 2 + i * ROW_H
+        y = 2
+        for b, row_h in zip(self._bars, self._rows(w), strict=True):
             p.setPen(INK)
-            p.drawText(QRectF(0, y, label_w - 8, ROW_H), right_mid,
-                       fm.elidedText(b.label, Qt.TextElideMode.ElideRight, label_w - 8))
+            p.drawText(QRectF(0, y, label_w - 8, row_h), int(right_mid) | int(Qt.TextFlag.TextWordWrap.value),
+                       b.label)
+            mid = y + (row_h - ROW_H) / 2
             p.setPen(Qt.PenStyle.NoPen)
             p.setBrush(TRACK)
-            p.drawRoundedRect(QRectF(bar_x, y + 5, bar_w, ROW_H - 10), 2, 2)
+            p.drawRoundedRect(QRectF(bar_x, mid + 5, bar_w, ROW_H - 10), 2, 2)
             if b.value > 0:
                 p.setBrush(BAR_SOFT if b.soft else self._colour)
-                p.drawRoundedRect(QRectF(bar_x, y + 5, max(2.0, bar_w * min(b.value, top) / top), ROW_H - 10), 2, 2)
+                p.drawRoundedRect(QRectF(bar_x, mid + 5, max(2.0, bar_w * min(b.value, top) / top), ROW_H - 10), 2, 2)
             p.setPen(MUTED)
-            p.drawText(QRectF(bar_x + bar_w + 6, y, text_w, ROW_H), left_mid, b.text)
+            p.drawText(QRectF(bar_x + bar_w + 6, y, text_w, row_h), left_mid, b.text)
+            y += row_h
         p.end()
 
 
@@ -226,10 +262,13 @@ class StatsTable(QTableView):
         self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.setAlternatingRowColors(True)
         self.setShowGrid(False)
-        self.setWordWrap(False)
+        self.setWordWrap(True)  # long labels (agencies, ethnicities) wrap rather than elide
         self.setTabKeyNavigation(False)
         self.verticalHeader().setVisible(False)
         self.verticalHeader().setDefaultSectionSize(TABLE_ROW_H)
+        self.verticalHeader().setMinimumSectionSize(TABLE_ROW_H)
+        self.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.verticalHeader().sectionResized.connect(lambda *_: self.updateGeometry())
         self.horizontalHeader().setHighlightSections(False)
         self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
@@ -240,7 +279,9 @@ class StatsTable(QTableView):
         rows = model.rowCount() if model is not None else 0
         header = self.horizontalHeader()
         h = max(header.height(), header.sizeHint().height()) if not header.isHidden() else 0
-        return QSize(240, h + rows * self.verticalHeader().defaultSectionSize() + 2 * self.frameWidth() + 2)
+        body = self.verticalHeader().length() if rows else 0
+        body = max(body, rows * self.verticalHeader().defaultSectionSize())
+        return QSize(240, h + body + 2 * self.frameWidth() + 2)
 
     def minimumSizeHint(self) -> QSize:
         return QSize(160, self.sizeHint().height())

@@ -22,7 +22,7 @@ from app.ui.progress import ProgressDialog, run_with_progress
 from app.ui.screens.base import Screen
 from app.ui.tasks import Progress
 from app.ui.widgets.plain import PlainLabel, muted
-from app.ui.widgets.tables import date_width, make_table, ref_width, set_widths
+from app.ui.widgets.tables import date_width, make_table, ref_width, set_widths, two_line_rows
 
 
 class ActionsScreen(Screen):
@@ -56,6 +56,7 @@ class ActionsScreen(Screen):
         self.model.ids_loaded.connect(lambda _n: self._show_count())
         self.table = make_table("All actions", self.model, chip_columns=(5,))
         set_widths(self.table, [ref_width(self.table) + 24, 0, 64, 140, date_width(self.table), 96, 170], stretch=1)
+        two_line_rows(self.table)  # titles wrap rather than elide
         self.table.horizontalHeader().setSortIndicator(4, Qt.SortOrder.AscendingOrder)
         self.root.addWidget(self.table, 1)
         bulk = QHBoxLayout()

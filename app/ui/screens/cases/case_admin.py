@@ -33,6 +33,7 @@ from app.services.context import Session
 from app.ui.context import UiContext
 from app.ui.widgets.common import Section, date_edit
 from app.ui.widgets.plain import PlainLabel
+from app.ui.widgets.tables import wrap_list
 
 HUB_ONLY = "Only the panel coordinator's workstation (the hub) can change this."
 COORDINATOR_ONLY = "Only the panel coordinator can change this."
@@ -150,6 +151,7 @@ class SharingBox(_Box):
         self.agencies = QListWidget()
         self.agencies.setAccessibleName("Agencies the case is shared with")
         self.agencies.setMaximumHeight(118)
+        wrap_list(self.agencies)  # long agency names wrap; no sideways scrolling
         self.lead = QComboBox()
         self.lead.setAccessibleName("Lead agency")
         self.marking = QComboBox()

@@ -27,7 +27,7 @@ from app.ui.itemmodels.rows import IdRole
 from app.ui.screens.base import Screen
 from app.ui.screens.cases.case_view import CaseView
 from app.ui.widgets.plain import muted
-from app.ui.widgets.tables import make_table, set_widths, text_width
+from app.ui.widgets.tables import make_table, set_widths, text_width, two_line_rows
 
 
 class CasesScreen(Screen):
@@ -51,8 +51,10 @@ class CasesScreen(Screen):
         self.status = self._combo("Status")
         self.risk = self._combo("Risk level")
         self.lead = self._combo("Lead agency")
+        # the choices on a row of their own: the search box keeps room for its hint
+        choices = QHBoxLayout()
         for c in (self.status, self.risk, self.lead):
-            bar.addWidget(c, 1)
+            choices.addWidget(c, 1)
         self.overdue = QCheckBox("Overdue actions")
         self.overdue.setAccessibleName("Only cases with overdue actions")
         self.review_due = QCheckBox("Review due (14 days)")
@@ -62,6 +64,7 @@ class CasesScreen(Screen):
         bar.addWidget(self.overdue)
         bar.addWidget(self.review_due)
         v.addLayout(bar)
+        v.addLayout(choices)
         # one filter per case field of the programme, on a second row (none without case fields)
         self.case_fields = ctx.snap.programme.case_fields if ctx.snapshot else ()
         self.field_filters = {cf.id: self._combo(cf.label) for cf in self.case_fields}
@@ -79,8 +82,9 @@ class CasesScreen(Screen):
         # With case fields the list is wider than a 1280-pixel window: refs, dates and the
         # fields' values keep their width and the other columns give way (text elides, tooltips).
         n = len(self.case_fields)
-        keep = (0, 2, *range(5, 5 + n), 6 + n, 7 + n) if n else ()
-        set_widths(self.table, widths, stretch=1, keep=keep)
+        keep = (0, 2, *range(5, 5 + n), 6 + n, 7 + n)  # refs, dates and fields stay whole
+        set_widths(self.table, widths, stretch=1, keep=keep, optional=(6 + n,))  # opened
+        two_line_rows(self.table)  # names and statuses wrap rather than elide
         self.table.horizontalHeader().setSortIndicator(0, Qt.SortOrder.AscendingOrder)
         self.table.activated.connect(lambda idx: self.open_case(idx.data(IdRole)))
         v.addWidget(self.table, 1)
@@ -107,7 +111,7 @@ class CasesScreen(Screen):
     def _combo(self, name: str) -> QComboBox:
         c = QComboBox()
         c.setAccessibleName(name)
-        c.setMinimumContentsLength(10)
+        c.setMinimumContentsLength(len("Any lead agency"))  # the "any" choice shows whole
         return c
 
     def _field_width(self, cf: CaseField) -> int:

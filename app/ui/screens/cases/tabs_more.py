@@ -21,11 +21,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.models.domain import AgendaItem, AuditEntry, CaseFile, Contribution, Meeting
+from app.models.domain import AgendaItem, CaseFile, Contribution, Meeting
 from app.models.enums import ActionStatus, Marking, Role
 from app.models.errors import InvalidInput
-from app.services import actions, contributions, meetings, panel
+from app.services import actions, contributions, history, meetings
 from app.services.context import Session
+from app.services.history import HistoryLine
 from app.ui.context import UiContext
 from app.ui.drafts import Draft
 from app.ui.itemmodels.actions import action_model
@@ -33,7 +34,7 @@ from app.ui.itemmodels.rows import Column, IdRole, RowsModel, SortRole
 from app.ui.widgets.charts import StepChart
 from app.ui.widgets.common import Section, date_edit, required_day, uk
 from app.ui.widgets.plain import PlainLabel, muted
-from app.ui.widgets.tables import make_table, set_widths, wrap_rows
+from app.ui.widgets.tables import make_table, set_widths, text_width, wrap_rows
 
 
 def _failed_into(label: PlainLabel) -> Callable[[BaseException], None]:
@@ -355,26 +356,25 @@ class HistoryTab(QWidget):
         self.ctx = ctx
         v = QVBoxLayout(self)
         v.setContentsMargins(0, 8, 0, 0)
-        self.model: RowsModel[AuditEntry] = RowsModel(
+        # one sentence per entry, in local time ("Status changed from … to … by … at …")
+        self.model: RowsModel[HistoryLine] = RowsModel(
             [
-                Column("#", lambda e: str(e.seq), sort=lambda e: e.seq, align_right=True),
-                Column("When (UTC)", lambda e: e.at[:16].replace("T", " "), sort=lambda e: e.at),
-                Column("Who", lambda e: ctx.snap.member_name(e.actor) or "—"),
-                Column("What", lambda e: e.action),
-                Column("Record", lambda e: e.entity),
-                Column("Fields", lambda e: ", ".join(e.fields)),
+                Column("When", lambda h: h.at.strftime("%d/%m/%Y %H:%M"), sort=lambda h: h.seq),
+                Column("What happened", lambda h: h.text),
             ],
-            lambda e: str(e.seq),
+            lambda h: str(h.seq),
             self,
         )
         self.proxy = QSortFilterProxyModel(self)
         self.proxy.setSourceModel(self.model)
         self.proxy.setSortRole(SortRole)
         self.table = make_table("Case history", self.proxy)
-        set_widths(self.table, [60, 140, 160, 90, 110])
+        set_widths(self.table, [text_width(self.table, "00/00/0000 00:00")], stretch=1)
+        wrap_rows(self.table)
         v.addWidget(self.table, 1)
         v.addWidget(muted("Every view, change and print of this case, from the tamper-evident audit log."))
 
     def show_case(self, cf: CaseFile) -> None:
         cid = cf.case.id
-        self.ctx.run(lambda s: panel.case_history(s, case_id=cid), owner=self, on_done=self.model.set_rows)
+        self.ctx.run(lambda s: history.case_history_lines(s, case_id=cid), owner=self,
+                     on_done=self.model.set_rows)

@@ -40,6 +40,7 @@ from app.ui.screens.base import scrolled
 from app.ui.screens.meetings.details import MeetingDetails
 from app.ui.widgets.common import Section, chain_focus, date_edit, required_day, uk
 from app.ui.widgets.plain import PlainLabel, muted
+from app.ui.widgets.tables import wrap_list
 
 USER = 0x0100
 
@@ -212,6 +213,7 @@ class MeetingEditor(QWidget):
         left = Section("Agenda")
         self.agenda = QListWidget()
         self.agenda.setAccessibleName("Agenda items in order")
+        wrap_list(self.agenda)
         left.body.addWidget(self.agenda)
         row = QHBoxLayout()
         self.up = QPushButton("Move &up")
@@ -241,6 +243,7 @@ class MeetingEditor(QWidget):
         right.body.addWidget(muted("Cases ready for panel, reviews and post-exit reviews due by the meeting date."))
         self.proposals = QListWidget()
         self.proposals.setAccessibleName("Proposed agenda items")
+        wrap_list(self.proposals)
         right.body.addWidget(self.proposals)
         self.add_proposed = QPushButton("&Add to agenda")
         self.add_proposed.setAccessibleName("Add proposed items to the agenda")
@@ -348,7 +351,7 @@ class MeetingEditor(QWidget):
         self.save_minutes_button.clicked.connect(self.save)
         row.addWidget(self.save_minutes_button)
         v.addLayout(row)
-        raise_box = Section("Action raised at this item", horizontal=True)
+        raise_box = Section("Action raised at this item")  # the title on a row of its own: room to type
         self.action_title = QLineEdit()
         self.action_title.setAccessibleName("Action raised")
         self.action_title.setPlaceholderText("What is to be done")
@@ -358,8 +361,11 @@ class MeetingEditor(QWidget):
         self.raise_button = QPushButton("&Raise action")
         self.raise_button.setAccessibleName("Raise action")
         self.raise_button.clicked.connect(self._on_raise_button_clicked)
-        for w in (self.action_title, self.action_agency, self.action_due, self.raise_button):
-            raise_box.body.addWidget(w, 3 if w is self.action_title else 0)
+        raise_box.body.addWidget(self.action_title)
+        raise_row = QHBoxLayout()
+        for w in (self.action_agency, self.action_due, self.raise_button):
+            raise_row.addWidget(w, 1 if w is self.action_agency else 0)
+        raise_box.body.addLayout(raise_row)
         v.addWidget(raise_box)
         self.raised = PlainLabel("", wrap=True, object_name="Muted", accessible="Actions raised at this item")
         v.addWidget(self.raised)

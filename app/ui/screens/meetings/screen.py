@@ -28,7 +28,7 @@ from app.models.errors import InvalidInput
 from app.services import meetings
 from app.ui.context import UiContext
 from app.ui.itemmodels.rows import Column, IdRole, RowsModel, SortRole
-from app.ui.screens.base import Screen
+from app.ui.screens.base import Screen, scrolled
 from app.ui.screens.meetings.editor import MeetingEditor
 from app.ui.widgets.common import Section, date_edit, qdate_to_date, required_day, uk
 from app.ui.widgets.plain import PlainLabel
@@ -74,6 +74,7 @@ class MeetingsScreen(Screen):
         self.table.setColumnHidden(4, True)  # the venue is in the editor's title; no room here
         self.table.sortByColumn(0, Qt.SortOrder.DescendingOrder)
         self.table.selectionModel().currentRowChanged.connect(self._on_table_current_changed)
+        self.table.setMinimumHeight(170)  # five meetings or so in view, never two
         lv.addWidget(self.table, 1)
         self.new_box = Section("Schedule a meeting")
         form = QFormLayout()
@@ -98,7 +99,7 @@ class MeetingsScreen(Screen):
         row.addWidget(self.schedule_button)
         self.new_box.body.addLayout(row)
         lv.addWidget(self.new_box)
-        split.addWidget(left)
+        split.addWidget(scrolled(left))  # at small window sizes the column scrolls, the list keeps its rows
         self.editor_host = QWidget()
         self.editor_layout = QVBoxLayout(self.editor_host)
         self.editor_layout.setContentsMargins(14, 0, 0, 0)

@@ -30,11 +30,11 @@ from app.services import panel
 from app.services.context import Session
 from app.ui.context import UiContext
 from app.ui.itemmodels.rows import Column, IdRole, RecordRole, RowsModel, SortRole
-from app.ui.screens.base import Screen
+from app.ui.screens.base import Screen, scrolled
 from app.ui.screens.panel.edit import EditRecordDialog
 from app.ui.widgets.common import Section
 from app.ui.widgets.plain import PlainLabel
-from app.ui.widgets.tables import make_table, set_widths
+from app.ui.widgets.tables import make_table, set_widths, wrap_rows
 
 
 class PanelScreen(Screen):
@@ -43,9 +43,11 @@ class PanelScreen(Screen):
 
     def __init__(self, ctx: UiContext, parent: QWidget | None = None) -> None:
         super().__init__(ctx, parent)
-        grid = QGridLayout()
+        body = QWidget()  # scrolls up and down at small window sizes; the lists keep their rows
+        grid = QGridLayout(body)
+        grid.setContentsMargins(0, 0, 0, 0)
         grid.setHorizontalSpacing(14)
-        self.root.addLayout(grid, 1)
+        self.root.addWidget(scrolled(body), 1)
         ag = Section("Agencies")
         self.agencies: RowsModel[Agency] = RowsModel(
             [Column("Agency", lambda a: a.name), Column("Short", lambda a: a.short),
@@ -66,10 +68,12 @@ class PanelScreen(Screen):
         self.agency_name = QLineEdit()
         self.agency_name.setAccessibleName("New agency name")
         self.agency_name.setPlaceholderText("Agency name")
+        self.agency_name.setMinimumWidth(140)  # room to type a name at small window sizes
         self.agency_short = QLineEdit()
         self.agency_short.setAccessibleName("New agency short name")
         self.agency_short.setPlaceholderText("Short")
         self.agency_short.setMaximumWidth(80)
+        self.agency_short.setMinimumWidth(64)
         self.agency_sector = QComboBox()
         self.agency_sector.setAccessibleName("New agency sector")
         for s in panel.AGENCY_SECTORS:
@@ -129,6 +133,7 @@ class PanelScreen(Screen):
         self.member_name = QLineEdit()
         self.member_name.setAccessibleName("New member name")
         self.member_name.setPlaceholderText("Name")
+        self.member_name.setMinimumWidth(140)
         self.member_agency = QComboBox()
         self.member_agency.setAccessibleName("New member agency")
         self.member_role = QComboBox()
@@ -136,20 +141,24 @@ class PanelScreen(Screen):
         for r in Role:
             self.member_role.addItem(r.value.capitalize(), r)
         self.member_role.setCurrentIndex(max(0, self.member_role.findData(Role.OFFICER)))
+        self.member_role.setMinimumContentsLength(len("Coordinator"))
         self.member_area = QLineEdit()
         self.member_area.setAccessibleName("New member policing area")
         self.member_area.setPlaceholderText("Area")
         self.member_area.setMaximumWidth(90)
+        self.member_area.setMinimumWidth(64)
         self.add_member = QPushButton("Add member")
         self.add_member.setAccessibleName("Add member")
         self.add_member.clicked.connect(self._on_add_member_clicked)
-        for w in (self.member_name, self.member_area):
-            addm.addWidget(w, 1 if w is self.member_name else 0)
-        mem.body.addLayout(addm)
+        # two rows, so each field keeps room to read and type at small window sizes
+        addm.addWidget(self.member_name, 2)
+        addm.addWidget(self.member_agency, 1)
         addm2 = QHBoxLayout()
-        addm2.addWidget(self.member_agency, 1)
         addm2.addWidget(self.member_role)
+        addm2.addWidget(self.member_area)
         addm2.addWidget(self.add_member)
+        addm2.addStretch(1)
+        mem.body.addLayout(addm)
         mem.body.addLayout(addm2)
         grid.addWidget(mem, 0, 1)
 
@@ -206,6 +215,8 @@ class PanelScreen(Screen):
         view = make_table(name, proxy, chip_columns=chips)
         set_widths(view, widths, stretch=stretch)
         view.sortByColumn(0, Qt.SortOrder.AscendingOrder)  # A→Z by name (Qt's default is descending)
+        wrap_rows(view)  # long agency names wrap (docs/ui.md, "Layout at small sizes")
+        view.setMinimumHeight(220)  # six rows or so in view, never two
         return view
 
     def _on_auto_lock_value_changed(self, value: int) -> None:

@@ -34,7 +34,7 @@ from app.ui.screens.base import Screen
 from app.ui.screens.referrals.new_referral import NewReferralForm
 from app.ui.widgets.common import Section, uk
 from app.ui.widgets.plain import PlainLabel, muted
-from app.ui.widgets.tables import make_table, set_widths
+from app.ui.widgets.tables import make_table, set_widths, stack_when_narrow
 
 
 def _days_text(n: int) -> str:
@@ -83,12 +83,13 @@ class ReferralsScreen(Screen):
         self.proxy.setSourceModel(self.model)
         self.proxy.setSortRole(SortRole)
         self.table = make_table("Referrals awaiting screening", self.proxy, chip_columns=(5,))
-        set_widths(self.table, [105, 0, 88, 96, 88, 104], stretch=1)
+        set_widths(self.table, [105, 0, 88, 96, 88, 104], stretch=1, keep=(0, 2, 4))
         self.table.sortByColumn(5, Qt.SortOrder.AscendingOrder)
         self.table.selectionModel().currentRowChanged.connect(self._on_table_current_changed)
         split.addWidget(self.table)
         split.addWidget(self._build_screening())
         split.setSizes([660, 400])
+        stack_when_narrow(split, 900)
         qv.addWidget(split)
         self.tabs.addTab(queue, "&Awaiting screening")
 

@@ -1,0 +1,99 @@
+"""Layouts at the small screens people have (issue: 1280x720, and 1366x768 at 125 % scaling —
+1093x614 logical pixels, less a title bar and a task bar): the window fits, and on every main
+screen (the case with each tab, the meeting editor with each tab) no visible label or button is
+elided or clipped, nothing is cut off by the window's edge, nothing needs sideways scrolling and
+no list row or table cell is elided (``layout_check``). docs/ui.md, "Layout at small sizes"."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+
+import pytest
+from PySide6.QtWidgets import QApplication, QScrollArea, QTabWidget
+
+from tests.ui.layout_check import problems
+
+# (name, window size): the 125 % case is emulated with its logical size, as Qt lays out at it
+SIZES = {"1280x720": (1280, 720 - 64), "1366x768@125%": (1366 * 100 // 125, 768 * 100 // 125 - 56)}
+
+
+def _settle(h) -> None:  # type: ignore[no-untyped-def]
+    h.idle()
+    QApplication.processEvents()
+    h.idle()
+    QApplication.processEvents()
+
+
+def _tabs(h, tabs: QTabWidget, where: str) -> Iterator[str]:  # type: ignore[no-untyped-def]
+    for i in range(tabs.count()):
+        if not tabs.isTabEnabled(i):
+            continue
+        tabs.setCurrentIndex(i)
+        _settle(h)
+        yield from _scrolled_through(h, f"{where} › {tabs.tabText(i).replace('&', '')}")
+
+
+def _scrolled_through(h, where: str) -> Iterator[str]:  # type: ignore[no-untyped-def]
+    """``where`` as it first shows, then with each scroll area on it scrolled a page at a time
+    (what lies below the fold is read too)."""
+    yield where
+    win = h.win
+    for area in win.findChildren(QScrollArea):
+        if not area.isVisible() or area.verticalScrollBar().maximum() <= 0:
+            continue
+        bar = area.verticalScrollBar()
+        n = 0
+        while bar.value() < bar.maximum():
+            bar.setValue(bar.value() + bar.pageStep())
+            n += 1
+            QApplication.processEvents()
+            yield f"{where}, scrolled {n} page(s)"
+        bar.setValue(0)
+        QApplication.processEvents()
+
+
+def _walk(h) -> Iterator[str]:  # type: ignore[no-untyped-def]
+    """Shows each main screen in turn; yields its name while it is on screen."""
+    from app.services import cases as cases_svc
+    from app.ui.mainwindow import SCREENS
+
+    win = h.win
+    for name in SCREENS:
+        screen = win.show_screen(name)
+        _settle(h)
+        if name == "Reports":  # its figures arrive from the store: wait for them
+            h.qtbot.waitUntil(lambda s=screen: s.stats is not None, timeout=60_000)
+            _settle(h)
+        yield from _scrolled_through(h, name)
+    case_id = cases_svc.list_case_ids(h.session, sort="ref")[0]
+    # the case with the longest texts: most of everything
+    win.open_case(case_id)
+    _settle(h)
+    view = win.screens["Cases"].view
+    yield from _tabs(h, view.tabs, "Case")
+    mts = win.show_screen("Meetings")
+    _settle(h)
+    assert mts.editor is not None
+    yield from _tabs(h, mts.editor.tabs, "Meeting")
+
+
+@pytest.mark.parametrize("size", list(SIZES))
+def test_every_main_screen_fits_and_nothing_is_cut(demo_ui, size: str) -> None:  # type: ignore[no-untyped-def]
+    width, height = SIZES[size]
+    win = demo_ui.win
+    win.resize(width, height)
+    _settle(demo_ui)
+    assert (win.width(), win.height()) == (width, height), (
+        f"the window cannot be made {width}x{height}: its minimum is "
+        f"{win.minimumSize().width()}x{win.minimumSize().height()} "
+        f"(layouts ask {win.minimumSizeHint().width()}x{win.minimumSizeHint().height()})"
+    )
+    found: list[str] = []
+    shots = os.environ.get("ROUNDTABLE_LAYOUT_SHOTS")  # a folder: save what was checked, to look at
+    for n, where in enumerate(_walk(demo_ui)):
+        found += [f"[{where}] {p}" for p in problems(win)]
+        if shots:
+            win.grab().save(os.path.join(shots, f"{size}-{n:02d}.png"))
+        assert (win.width(), win.height()) == (width, height), f"{where} grew the window"
+    assert not found, f"{len(found)} problems at {size}:\n" + "\n".join(found)
