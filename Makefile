@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export QT_QPA_PLATFORM ?= offscreen
 
-.PHONY: help run test lint typecheck imports screenshots bench dist clean
+.PHONY: help doctor run test lint typecheck imports screenshots bench dist clean
 
 help:            ## this list
 	@grep -E '^[a-z]+:.*##' $(MAKEFILE_LIST) | sed -e 's/:.*##/\t/'
@@ -19,10 +19,16 @@ $(STAMP): pyproject.toml constraints.txt
 	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[test]'
 	@touch $(STAMP)
 
-run: $(STAMP)    ## open the desktop application
+doctor:          ## check the interpreter, venv and Qt's system libraries; prints the apt-get line for what is missing
+	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Python 3.11 is needed ($(PYTHON) not found): sudo apt-get install -y python3.11 python3.11-venv (or set PYTHON=)"; exit 1; }
+	@$(PYTHON) tools/doctor.py $(if $(wildcard $(BIN)/python),--venv $(VENV))
+
+run: doctor $(STAMP)    ## open the desktop application
+	@$(PYTHON) tools/doctor.py --venv $(VENV) --display
 	QT_QPA_PLATFORM= $(BIN)/python -m app
 
-test: $(STAMP)   ## the whole suite: unit, storage, services, sync, reports, spreadsheets, ui, functional, lint
+test: doctor $(STAMP)   ## the whole suite: unit, storage, services, sync, reports, spreadsheets, ui, functional, lint
+	@$(PYTHON) tools/doctor.py --venv $(VENV)
 	$(BIN)/ruff check app tests tools
 	$(BIN)/lint-imports
 	$(BIN)/mypy app
