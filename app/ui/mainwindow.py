@@ -99,6 +99,9 @@ class MainWindow(QMainWindow):
         self.ctx = ctx
         self.setObjectName("MainWindow")
         self.setWindowTitle("Roundtable")
+        from app.ui.app import app_icon
+
+        self.setWindowIcon(app_icon())
         self.setMinimumSize(1024, 640)
         self._hidden_dialogs: list[QDialog] = []
         self.unlock_dialog: QDialog | None = None
@@ -199,6 +202,7 @@ class MainWindow(QMainWindow):
         self.act_retention = self._act(records_menu, "&Retention review…", self._cmd_retention)
         help_menu = bar.addMenu("&Help")
         self._act(help_menu, "&Keyboard shortcuts", self._cmd_shortcuts, "F1")
+        self.act_about = self._act(help_menu, "&About Roundtable", self._cmd_about)
         self._lockable = [self.act_new, self.act_save, self.act_print, self.act_find, self.act_filter, *self.go_actions,
                           self.act_retention]
 
@@ -294,6 +298,12 @@ class MainWindow(QMainWindow):
     def _cmd_filter(self) -> None:
         if not self._current().focus_find():
             self.quick_find()
+
+    def _cmd_about(self) -> None:
+        from app.ui.dialogs.about import AboutDialog
+
+        self.about_dialog = AboutDialog(self.ctx, self)
+        self.about_dialog.open()
 
     def _cmd_shortcuts(self) -> None:
         lines = [f"{a.text().replace('&', '')}: {a.shortcut().toString(QKeySequence.SequenceFormat.NativeText)}"
