@@ -34,6 +34,9 @@ def build_parser() -> ArgumentParser:
         "--store", help="the store file (default: $ROUNDTABLE_STORE or the data folder)"
     )
     parser.add_argument("--passphrase-file", help="read the passphrase from this file")
+    from app.config.identity import app_version
+
+    parser.add_argument("--version", action="version", version=f"roundtable {app_version()}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=ArgumentParser)
     for name in COMMAND_MODULES:
         try:
