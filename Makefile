@@ -47,9 +47,22 @@ screenshots: $(STAMP)  ## render every main screen and sample report pages to sc
 bench: $(STAMP)  ## build a 10,000-case store and print speed and memory figures beside raw rates
 	$(BIN)/python -m tools.bench.run
 
-dist: $(STAMP)   ## a desktop bundle with PyInstaller (installer/)
-	$(BIN)/python -m pip install --quiet pyinstaller
-	$(BIN)/pyinstaller --noconfirm installer/roundtable.spec
+# The bundle is built in its own venv holding only the application's dependencies and PyInstaller
+# (pinned in constraints.txt), so nothing from the test tools can reach it.
+BUILD_VENV := .venv-build
+BUILD_STAMP := $(BUILD_VENV)/.installed
+BUNDLE := dist/Roundtable
+
+$(BUILD_STAMP): pyproject.toml constraints.txt
+	$(PYTHON) -m venv $(BUILD_VENV)
+	$(BUILD_VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(BUILD_VENV)/bin/python -m pip install --quiet -c constraints.txt -e . pyinstaller
+	@touch $@
+
+dist: doctor $(BUILD_STAMP)   ## the bundle dist/Roundtable/: roundtable (console) and roundtable-gui, licences, icons
+	$(BUILD_VENV)/bin/python -m tools.licenses
+	$(BUILD_VENV)/bin/pyinstaller --noconfirm --log-level WARN --distpath dist --workpath build/pyinstaller installer/roundtable.spec
+	@du -sh $(BUNDLE)
 
 clean:
-	rm -rf $(VENV) build dist .pytest_cache .mypy_cache .ruff_cache screenshots
+	rm -rf $(VENV) $(BUILD_VENV) build dist .pytest_cache .mypy_cache .ruff_cache screenshots
