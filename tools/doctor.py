@@ -58,7 +58,7 @@ DISPLAY_PACKAGES = (
 )  # fmt: skip
 
 
-def python_problems(version: tuple[int, ...] = tuple(sys.version_info)) -> list[str]:
+def python_problems(version: tuple[int, ...] = tuple(sys.version_info[:3])) -> list[str]:
     """Missing Debian packages (or a sentence) for the running interpreter."""
     minor = f"{version[0]}.{version[1]}"
     if tuple(version[:2]) < MIN_PYTHON:

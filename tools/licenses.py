@@ -19,6 +19,7 @@ import sysconfig
 import textwrap
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from packaging.requirements import Requirement
 
@@ -94,7 +95,7 @@ LICENCE_OVERRIDES = {
 
 
 def _licence_of(dist: md.Distribution) -> str:
-    meta = dist.metadata
+    meta: Any = dist.metadata
     if canonical(meta["Name"]) in LICENCE_OVERRIDES:
         return LICENCE_OVERRIDES[canonical(meta["Name"])]
     expression = meta.get("License-Expression")
@@ -108,7 +109,7 @@ def _licence_of(dist: md.Distribution) -> str:
 
 
 def _home_of(dist: md.Distribution) -> str:
-    meta = dist.metadata
+    meta: Any = dist.metadata
     if meta.get("Home-page"):
         return str(meta["Home-page"])
     for entry in meta.get_all("Project-URL") or []:
@@ -141,7 +142,7 @@ def components(*, bundle: bool) -> list[Component]:
         comp = Component(name, dist.version, _licence_of(dist), _home_of(dist))
         for f in sorted(dist.files or [], key=str):
             if ".dist-info" in str(f) and _LICENCE_FILE.search(f.name):
-                text = f.locate().read_bytes().decode("utf-8", errors="replace")
+                text = Path(f.locate()).read_bytes().decode("utf-8", errors="replace")
                 comp.texts.append((str(f).split(".dist-info/", 1)[1], text))
         built_in = BUILT_IN.get(canonical(name), [])
         if not comp.texts and built_in:
