@@ -1,5 +1,6 @@
 """The Windows installer's file list and version: ``python -m tools.wix harvest|version|msi``.
 
+``versioninfo`` writes ``build/version_info.txt``, the .exe version resource the spec uses.
 ``harvest`` writes ``build/wix/files.wxs``: every file of the bundle (``dist/Roundtable``) as one
 component of the ``RoundtableFiles`` group under ``INSTALLFOLDER``, with ids and GUIDs derived from
 the file's path, so the same file keeps its component across versions (what major upgrades and
@@ -77,6 +78,30 @@ def harvest(bundle: Path = BUNDLE, out: Path | None = None) -> Path:
     return out
 
 
+def version_info(out: Path | None = None) -> Path:
+    """PyInstaller's version resource for the two .exe files (Explorer's Details tab, signing)."""
+    out = out or ROOT / "build" / "version_info.txt"
+    numbers = (*(int(n) for n in version().split(".")[:3]), 0)
+    strings = {"CompanyName": "Roundtable", "FileDescription": "Roundtable",
+               "FileVersion": version(), "InternalName": "roundtable",
+               "LegalCopyright": "Roundtable; third-party licences in THIRD-PARTY-LICENSES.txt",
+               "OriginalFilename": "roundtable.exe", "ProductName": "Roundtable",
+               "ProductVersion": version()}  # fmt: skip
+    table = ", ".join(f"StringStruct({k!r}, {v!r})" for k, v in strings.items())
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(
+        "VSVersionInfo(\n"
+        f"  ffi=FixedFileInfo(filevers={numbers}, prodvers={numbers}, mask=0x3f, flags=0x0,\n"
+        "                    OS=0x40004, fileType=0x1, subtype=0x0, date=(0, 0)),\n"
+        f"  kids=[StringFileInfo([StringTable('040904B0', [{table}])]),\n"
+        "        VarFileInfo([VarStruct('Translation', [1033, 1200])])]\n"
+        ")\n",
+        encoding="utf-8",
+    )
+    print(f"version resource: {out}")
+    return out
+
+
 def build_msi(wixl: str, out: Path) -> Path:
     fragment = harvest()
     # wixl wants paths relative to its working directory
@@ -92,13 +117,15 @@ def build_msi(wixl: str, out: Path) -> Path:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="tools.wix")
-    parser.add_argument("what", choices=["harvest", "version", "msi"])
+    parser.add_argument("what", choices=["harvest", "version", "versioninfo", "msi"])
     parser.add_argument("--bundle", type=Path, default=BUNDLE)
     parser.add_argument("--wixl", default=shutil.which("wixl") or "wixl")
     parser.add_argument("--out", type=Path)
     args = parser.parse_args(argv)
     if args.what == "version":
         print(version())
+    elif args.what == "versioninfo":
+        version_info(args.out)
     elif args.what == "harvest":
         harvest(args.bundle, args.out)
     else:
