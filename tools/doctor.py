@@ -4,7 +4,8 @@ Run with the interpreter ``make`` will use (``$(PYTHON)``) before the venv exist
 Python version and that ``venv``/``ensurepip`` work (Debian and Ubuntu ship them apart, as
 ``python3.11-venv``). Given ``--venv`` after installing, it also checks that Qt's libraries find
 every system library they need (``ldd``) and that ``PySide6.QtGui`` loads; ``--display`` adds the
-libraries of Qt's X11 platform plugin, needed on a real desktop but not for the offscreen tests.
+libraries of Qt's X11 (or, in a Wayland session, Wayland) platform plugin, needed on a real
+desktop but not for the offscreen tests.
 Whatever is missing is printed as one ``apt-get install`` line. Exit status 1 if anything is.
 """
 
@@ -49,6 +50,9 @@ DEBIAN_PACKAGES = {
     "libxcb-util.so.1": "libxcb-util1",
     "libxcb-xfixes.so.0": "libxcb-xfixes0",
     "libxcb-xkb.so.1": "libxcb-xkb1",
+    "libwayland-client.so.0": "libwayland-client0",
+    "libwayland-cursor.so.0": "libwayland-cursor0",
+    "libwayland-egl.so.1": "libwayland-egl1",
 }
 #: what a bare Debian/Ubuntu needs for the offscreen tests, and in addition for a real display
 CORE_PACKAGES = ("libegl1", "libgl1", "libfontconfig1", "libxkbcommon0", "libglib2.0-0")
@@ -94,7 +98,9 @@ def qt_problems(venv_python: Path, *, display: bool) -> tuple[list[str], list[st
         return [], [f"PySide6 is not installed in {venv_python.parent.parent} (run make again)."]
     libraries = [qt / "lib" / "libQt6Gui.so.6", qt / "lib" / "libQt6Widgets.so.6"]
     if display:
-        libraries.append(qt / "plugins" / "platforms" / "libqxcb.so")
+        # a Wayland session runs Qt's wayland plugin; X11 (and XWayland) need the xcb one
+        plugin = "libqwayland.so" if os.environ.get("WAYLAND_DISPLAY") else "libqxcb.so"
+        libraries.append(qt / "plugins" / "platforms" / plugin)
     sonames = sorted({name for lib in libraries for name in missing_libraries(lib)})
     packages = sorted({DEBIAN_PACKAGES[s] for s in sonames if s in DEBIAN_PACKAGES})
     unknown = [s for s in sonames if s not in DEBIAN_PACKAGES]

@@ -30,6 +30,7 @@ def test_missing_qt_libraries_give_one_apt_get_line(
     monkeypatch.setattr(doctor, "missing_libraries", lambda lib: missing.get(lib.name, []))
     monkeypatch.setattr(doctor.shutil, "which", lambda name: f"/usr/bin/{name}")
     monkeypatch.setattr(doctor.sys, "platform", "linux")
+    monkeypatch.delenv("WAYLAND_DISPLAY", raising=False)
     assert doctor.main(["--venv", sys.prefix]) == 1
     err = capsys.readouterr().err
     assert "sudo apt-get install -y libegl1 libxkbcommon0\n" in err
