@@ -20,7 +20,8 @@ need xvfb-run xvfb
 need xprop x11-utils
 need xwininfo x11-utils
 
-python3 tools/doctor.py --venv .venv-build --display \
+PY=.venv-build/bin/python  # made by make dist
+"$PY" tools/doctor.py --venv .venv-build --display \
     || fail "the system libraries for Qt on a display are missing (apt-get line above)"
 
 WORK=$(mktemp -d)
@@ -68,7 +69,7 @@ echo "$expected"
 "$RT" init --name "Ann Coordinator" --agency "Northshire Council" --role coordinator \
     --panel "Northshire panel" >/dev/null || fail "roundtable init"
 "$RT" demo --cases 20 || fail "roundtable demo --cases 20"
-meeting=$("$RT" meetings --json | python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["id"])') \
+meeting=$("$RT" meetings --json | "$PY" -c 'import json,sys; print(json.load(sys.stdin)[0]["id"])') \
     || fail "roundtable meetings --json"
 mkdir -p "$WORK/packs"
 "$RT" pack "$meeting" --all --out-dir "$WORK/packs" || fail "roundtable pack"
