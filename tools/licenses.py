@@ -172,7 +172,8 @@ def render(found: list[Component], version: str) -> str:
         "",
     ]
     width = max(len(c.name) for c in found)
-    lines += [f"  {c.name:<{width}}  {c.version:<28}  {c.licence}" for c in found]
+    vwidth = max(len(c.version) for c in found)
+    lines += [f"  {c.name:<{width}}  {c.version:<{vwidth}}  {c.licence}" for c in found]
     for comp in found:
         lines += ["", "", "#" * 72, f"# {comp.name} {comp.version}", f"# Licence: {comp.licence}"]
         if comp.home:

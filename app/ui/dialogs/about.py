@@ -51,6 +51,7 @@ class AboutDialog(QDialog):
         self.licences = QPlainTextEdit()
         self.licences.setObjectName("aboutLicences")
         self.licences.setReadOnly(True)
+        self.licences.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
         self.licences.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
         self.licences.setPlainText(third_party_licences())
         self.licences.setAccessibleName("Third-party licences")
