@@ -7,8 +7,12 @@ private, and a private log. Nothing else here holds state; objects are built and
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
 from app.config.process import prepare_process
+
+#: the bundle's windowed executable (installer/roundtable.spec): always the desktop client
+GUI_EXECUTABLE = "roundtable-gui"
 
 
 def gui_main() -> int:
@@ -19,8 +23,10 @@ def gui_main() -> int:
 
 
 def main() -> int:
-    """``python -m app``: the desktop client with no arguments, else the command line."""
-    if len(sys.argv) > 1:
+    """``python -m app``: the desktop client with no arguments, else the command line. The
+    bundle's ``roundtable-gui`` (no console to print to) is always the desktop client."""
+    frozen_gui = getattr(sys, "frozen", False) and Path(sys.executable).stem == GUI_EXECUTABLE
+    if len(sys.argv) > 1 and not frozen_gui:
         from app.cli.main import main as cli_main
 
         return cli_main()

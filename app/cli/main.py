@@ -61,22 +61,15 @@ def _today() -> dt.date:
 log = logging.getLogger("roundtable.cli")
 
 
-def _version() -> str:
-    from importlib.metadata import PackageNotFoundError, version
-
-    try:
-        return version("roundtable")
-    except PackageNotFoundError:  # running from a source tree that was never installed
-        return "unknown (not installed)"
-
-
 def run(argv: Sequence[str]) -> int:
     parser = build_parser()
     args = parser.parse_args(list(argv))
     # Only the command's name is logged: its arguments may hold names or case text.
     log.info("command %s", getattr(args, "command", None))
     if getattr(args, "version", False):
-        sys.stdout.write(f"roundtable {_version()}\n")
+        from app.config.identity import app_version
+
+        sys.stdout.write(f"roundtable {app_version()}\n")
         return 0
     if not getattr(args, "func", None):
         parser.print_help(sys.stderr)

@@ -6,6 +6,9 @@ Invariants:
 - An ``.xlsx`` is checked with :mod:`zipfile` (member count, declared uncompressed sizes, ratio)
   before openpyxl sees it; :mod:`zipfile` never inflates a member beyond its declared size, so the
   declared sizes bound memory. Formulas are read as their text (``data_only=False``), never run.
+- openpyxl parses every part through :mod:`defusedxml` (it does so whenever defusedxml imports and
+  ``OPENPYXL_DEFUSEDXML`` is not ``False``): entity declarations ("billion laughs"), external
+  entities and DTD tricks are refused. If that guard is off, no workbook is read at all.
 - Rows come out numbered as the user sees them (first row = 1), as tuples of cell values.
 """
 
@@ -19,6 +22,8 @@ from collections.abc import Generator, Iterator
 from dataclasses import dataclass
 
 import openpyxl
+from defusedxml import DefusedXmlException
+from openpyxl.xml import functions as openpyxl_xml
 
 from app.models.errors import SpreadsheetError
 from app.models.intake import CellValue
@@ -157,17 +162,36 @@ def check_xlsx_container(data: bytes) -> None:
         )
 
 
+def xml_is_guarded() -> bool:
+    """Whether openpyxl's XML parsers are defusedxml's (decided when openpyxl is imported)."""
+    parsers = (openpyxl_xml.iterparse, openpyxl_xml.fromstring)
+    return all(getattr(p, "__module__", "").startswith("defusedxml") for p in parsers)
+
+
+def _hostile_xml() -> SpreadsheetError:
+    return SpreadsheetError(
+        "This workbook was refused: it contains XML entity declarations, which Excel never "
+        "writes (a possible “billion laughs” or external-entity attack)."
+    )
+
+
 class Workbook:
     """An openpyxl read-only workbook over bytes; close it (or use ``with``)."""
 
     def __init__(self, data: bytes) -> None:
+        if not xml_is_guarded():
+            raise SpreadsheetError(
+                "Workbooks cannot be read safely on this installation: openpyxl is not using "
+                "defusedxml (it is missing, or OPENPYXL_DEFUSEDXML is set to False). Reinstall "
+                "Roundtable or unset that variable."
+            )
         check_xlsx_container(data)
         try:
             self._wb = openpyxl.load_workbook(
                 io.BytesIO(data), read_only=True, data_only=False, keep_links=False
             )
         except Exception as exc:  # openpyxl raises many kinds on a damaged file
-            raise _damaged(exc) from None
+            raise _refusal(exc) from None
 
     def __enter__(self) -> Workbook:
         return self
@@ -197,10 +221,21 @@ class Workbook:
         except SpreadsheetError:
             raise
         except Exception as exc:
-            raise _damaged(exc) from None
+            raise _refusal(exc) from None
 
 
-def _damaged(exc: Exception) -> SpreadsheetError:
+def _refusal(exc: BaseException) -> SpreadsheetError:
+    """Hostile XML if defusedxml refused a part (openpyxl wraps that in a ValueError), else
+    damaged."""
+    seen: BaseException | None = exc
+    while seen is not None:
+        if isinstance(seen, DefusedXmlException):
+            return _hostile_xml()
+        seen = seen.__cause__ or seen.__context__
+    return _damaged(exc)
+
+
+def _damaged(exc: BaseException) -> SpreadsheetError:
     return SpreadsheetError(
         "The workbook could not be read; it may be damaged. Open it in Excel, save it again and "
         "retry.",

@@ -15,9 +15,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QSettings, Qt
-from PySide6.QtGui import QFont, QFontDatabase, QGuiApplication
+from PySide6.QtGui import QFont, QFontDatabase, QGuiApplication, QIcon
 from PySide6.QtWidgets import QApplication, QDialog
 
+from app.config.identity import DESKTOP_FILE_NAME, app_version, icon_files
 from app.config.paths import default_store_path, resources_dir
 from app.services.context import Session
 from app.ui.context import UiContext, load_snapshot
@@ -49,6 +50,24 @@ def stylesheet() -> str:
         return ""
     icons = (resources_dir() / "icons").as_posix()
     return path.read_text(encoding="utf-8").replace("@ICONS@", icons)
+
+
+def app_icon() -> QIcon:
+    """The application icon at every shipped size (resources/icons/hicolor)."""
+    icon = QIcon()
+    for path in icon_files():
+        icon.addFile(str(path))
+    return icon
+
+
+def apply_identity(app: QApplication) -> None:
+    """Name, version, window icon and the desktop-file name (Wayland and task bars find the
+    installed roundtable.desktop and its icon by it)."""
+    app.setApplicationName(APP)
+    app.setOrganizationName(ORG)
+    app.setApplicationVersion(app_version())
+    app.setWindowIcon(app_icon())
+    QGuiApplication.setDesktopFileName(DESKTOP_FILE_NAME)
 
 
 def prepare_app(app: QApplication, *, point_size: float = 10.0) -> None:
@@ -83,8 +102,7 @@ def run_gui(argv: list[str], *, today_fn: Callable[[], dt.date] = dt.date.today)
     QGuiApplication.setHighDpiScaleFactorRoundingPolicy(Qt.HighDpiScaleFactorRoundingPolicy.PassThrough)
     app = QApplication.instance() or QApplication(argv)
     assert isinstance(app, QApplication)
-    app.setApplicationName(APP)
-    app.setOrganizationName(ORG)
+    apply_identity(app)
     prepare_app(app)
     collector = GarbageCollector(app)  # cycles are freed on the GUI thread only
     collector.start()

@@ -111,6 +111,9 @@ class MainWindow(QMainWindow):
         self.ctx = ctx
         self.setObjectName("MainWindow")
         self.setWindowTitle("Roundtable")
+        from app.ui.app import app_icon
+
+        self.setWindowIcon(app_icon())
         # small enough for 1366x768 at 125 % (1093x614 logical, less title and task bars) and
         # 1280x720: docs/ui.md, "Layout at small sizes"
         self.setMinimumSize(880, 520)
@@ -222,6 +225,7 @@ class MainWindow(QMainWindow):
         self.act_retention = self._act(records_menu, "&Retention review…", self._cmd_retention)
         help_menu = bar.addMenu("&Help")
         self._act(help_menu, "&Keyboard shortcuts", self._cmd_shortcuts, "F1")
+        self.act_about = self._act(help_menu, "&About Roundtable", self._cmd_about)
         self._lockable = [self.act_new, self.act_save, self.act_print, self.act_find, self.act_filter, *self.go_actions,
                           self.act_retention]
         self._lockable += self.store_actions.actions
@@ -374,6 +378,12 @@ class MainWindow(QMainWindow):
     def _cmd_filter(self) -> None:
         if not self._current().focus_find():
             self.quick_find()
+
+    def _cmd_about(self) -> None:
+        from app.ui.dialogs.about import AboutDialog
+
+        self.about_dialog = AboutDialog(self.ctx, self)
+        self.about_dialog.open()
 
     def _cmd_shortcuts(self) -> None:
         from app.ui.dialogs.shortcuts import ShortcutsDialog

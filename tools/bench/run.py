@@ -18,6 +18,7 @@ SECTIONS = (
     "tools.bench.sync_bench",
     "tools.bench.spreadsheets_bench",
     "tools.bench.ui_bench",
+    "tools.bench.bundle_bench",
 )
 
 
