@@ -24,7 +24,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from app.models import sync_merge as merge
 from app.models.entities import is_hub_only
 from app.models.errors import BundleRejected, SecurityAlert
-from app.models.sync_ops import Op, validate_op
+from app.models.sync_ops import Op, OpInvalid, validate_op
 from app.models.sync_scope import Author, case_shared_with, officer_may_author
 from app.storage import sync_conflicts as conflicts
 from app.storage.codec import to_column
@@ -290,8 +290,13 @@ class Applier:
         )
         for op_id, wire in rows:
             self.conn.execute(delete(sync_pending).where(sync_pending.c.op_id == op_id))
+            try:
+                op = validate_op(json.loads(wire))
+            except OpInvalid:  # parked before the text rules of issue 12: dropped, not applied
+                self.result.refused.append("a waiting operation that breaks the rules of typed text")
+                continue
             self.result.released += 1
-            self.apply_one(validate_op(json.loads(wire)))
+            self.apply_one(op)
 
     # --- writing --------------------------------------------------------------------------------------
     def _insert_log(self, op: Op) -> None:

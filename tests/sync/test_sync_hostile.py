@@ -1,0 +1,96 @@
+"""Issue 12: what arrives in an exchange file obeys the rules of what is typed, and of scope.
+
+Each hostile file is signed with a real enrolled key (``sync_support.craft``) and must be rejected
+whole, with the store byte-for-byte unchanged (``assert_rejected_unchanged`` compares every table).
+"""
+
+from __future__ import annotations
+
+import pytest
+from sync_support import (
+    Panel,
+    assert_rejected_unchanged,
+    craft,
+    dump,
+    import_bytes,
+    open_case,
+    wire_op,
+)
+
+from app.models.errors import InvalidInput
+from app.models.ids import new_id
+from app.services import contributions
+from app.services.context import Session
+
+
+def _note(author: Session, case_id: str, text: str) -> list[object]:
+    value = {"case_id": case_id, "agency_id": author.workstation.agency.id,
+             "author": author.workstation.member.id, "text": text, "recorded_on": "2026-11-30",
+             "marking": "OFFICIAL", "restricted_to": [], "kind": "information", "supersedes": None}
+    return wire_op(author, kind="create", entity="contribution", record_id=new_id(), value=value,
+                   case_id=case_id)
+
+
+HOSTILE = {
+    "long-with-controls": "x" * 150_000 + "\x1b[2J\x07\x00" + "y" * 20,  # the finding: 150,023
+    "escape": "Seen at home \x1b]0;owned\x07 today",
+    "nul": "before\x00after",
+    "del": "rubout\x7f",
+    "c1-csi": "one-character escape \x9b2J",
+    "over-long": "z" * 20_001,
+}
+TYPED = {**HOSTILE, "surrogate": "half a pair \udcff"}  # a file cannot carry one: canonical JSON is UTF-8
+
+
+@pytest.mark.parametrize("name", sorted(HOSTILE))
+def test_an_officers_hostile_note_is_rejected_whole_at_the_hub(panel: Panel, name: str) -> None:
+    cid = open_case(panel.hub, share=[panel.police])
+    panel.ship(panel.hub, panel.police)  # the case is on the officer's store, so the note is in scope
+    pol = panel.police
+    good = _note(pol, cid, "A proper note.")
+    bad = craft(pol, panel.hub, ops=[good, _note(pol, cid, HOSTILE[name])])
+    r = assert_rejected_unchanged(panel.hub, panel.folder, bad, alert=True, reason="contribution.text")
+    assert "x" * 50 not in r.reason  # type: ignore[attr-defined]  # never the value
+
+
+def test_the_same_note_typed_is_refused_with_the_same_rule(panel: Panel) -> None:
+    cid = open_case(panel.hub, share=[panel.police])
+    for text in TYPED.values():
+        before = dump(panel.hub)
+        with pytest.raises(InvalidInput):
+            contributions.add_contribution(panel.hub, case_id=cid, text=text)
+        assert dump(panel.hub) == before
+    # tab and line breaks stay allowed; bidi controls are text (shown visibly only on a terminal)
+    contributions.add_contribution(panel.hub, case_id=cid, text="line one\n\tline two\r\n\u202egnp.exe")
+
+
+def test_a_coordinator_file_with_control_characters_is_rejected_at_the_member(panel: Panel) -> None:
+    cid = open_case(panel.hub, share=[panel.police])
+    import_bytes(panel.police, panel.folder, panel.ship(panel.hub, panel.police).read_bytes())
+    hub = panel.hub
+    note = _note(hub, cid, "ordinary")
+    retitle = wire_op(hub, kind="set", entity="subject", record_id=_subject_of(hub, cid),
+                      field="surname", value="Doe\x1b[31m")
+    assert_rejected_unchanged(panel.police, panel.folder, craft(hub, panel.police, ops=[note, retitle]),
+                              alert=True, reason="subject.surname")
+    long_name = wire_op(hub, kind="set", entity="subject", record_id=_subject_of(hub, cid),
+                        field="surname", value="D" * 201)
+    assert_rejected_unchanged(panel.police, panel.folder, craft(hub, panel.police, ops=[long_name]),
+                              alert=True, reason="too long")
+    in_json = wire_op(hub, kind="set", entity="subject", record_id=_subject_of(hub, cid),
+                      field="aliases", value=["Jo\x9bDoe"])
+    assert_rejected_unchanged(panel.police, panel.folder, craft(hub, panel.police, ops=[in_json]),
+                              alert=True, reason="control characters")
+    coded = wire_op(hub, kind="set", entity="case", record_id=cid, field="status",
+                    value="open\nforged line", case_id=cid)
+    assert_rejected_unchanged(panel.police, panel.folder, craft(hub, panel.police, ops=[coded]),
+                              alert=True, reason="case.status")
+
+
+def _subject_of(session: Session, case_id: str) -> str:
+    from app.storage import repo
+
+    with session.view() as conn:
+        case = repo.get_case(conn, case_id)
+    assert case is not None
+    return str(case.subject_id)
