@@ -15,8 +15,8 @@ from typing import Any
 
 from app.crypto.identity import PublicIdentity
 from app.models.errors import BundleRejected, SecurityAlert
-from app.models.sync_ops import Op
-from app.models.sync_scope import Author
+from app.models.sync_ops import Op, canonical
+from app.models.sync_scope import Author, contribution_visible
 from app.services.context import Session
 from app.services.exchange_files import (
     ImportReport,
@@ -178,6 +178,7 @@ def _apply(
                 at=utc_now_iso(w.clock.last),
             ),
             track_touched=False,
+            may_hold=None if ws.is_hub else lambda op: _may_hold(conn, ws.agency.id, op),
         )
         evicted = 0
         evictions_done = False
@@ -286,6 +287,20 @@ def _registry(session: Session, conn: Any, version: int, doc: bytes | None, send
 
     sync_store.save_registry(conn, version, hashlib.sha256(doc).hexdigest(), doc)
     return version
+
+
+def _may_hold(conn: Any, agency: str, op: Op) -> bool:
+    """May an agency's store keep ``op`` waiting for its record? Only if it is in the agency's
+    scope as the store stands now (a case in scope arrives before any op on it: every file
+    re-sends the snapshot of a case new to the agency until it is acknowledged)."""
+    if not sync_store.scope_for(conn, agency).op_visible(op):
+        return False
+    if op.entity == "contribution" and op.kind == "create":
+        values = op.decoded()
+        return isinstance(values, dict) and contribution_visible(
+            str(values.get("agency_id") or ""), canonical(values.get("restricted_to") or []), agency
+        )
+    return True
 
 
 def _check_scope(conn: Any, agency: str, first_received: int, cases: set[str]) -> None:

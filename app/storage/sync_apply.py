@@ -56,6 +56,9 @@ class Applier:
     author: Author | None  # set on the hub for a file from a member: their ops are authorised
     next_received: Callable[[], int]
     audit: Audit
+    # Set on an agency's store: may this store hold ``op``? Asked before an op is parked to wait
+    # for its record, so nothing outside the agency's scope is written, waiting or not (issue 12).
+    may_hold: Callable[[Op], bool] | None = None
     result: ApplyResult = field(default_factory=ApplyResult)
     # False for a streamed file: ``result.touched`` would grow with it; the caller reads the
     # records touched back from ``op_log`` (``sync_store.touched_since``) instead.
@@ -198,6 +201,13 @@ class Applier:
             if not self._authorise(op, true_case, waiting_for):
                 return
         if waiting_for is not None:
+            if self.may_hold is not None:
+                self.flush()
+                if not self.may_hold(op):
+                    raise SecurityAlert(
+                        "The exchange file holds information about a case or record outside this "
+                        "agency's scope; it was rejected. Tell the coordinator."
+                    )
             self._park(op, waiting_for)
             return
         self.result.applied += 1

@@ -94,3 +94,40 @@ def _subject_of(session: Session, case_id: str) -> str:
         case = repo.get_case(conn, case_id)
     assert case is not None
     return str(case.subject_id)
+
+
+# --- scope before parking ---------------------------------------------------------------------------
+def _pending(session: Session) -> list[tuple[object, ...]]:
+    return dump(session)["sync_pending"]
+
+
+def test_coordinator_ops_on_records_outside_scope_are_never_parked(panel: Panel) -> None:
+    """Ops waiting for a record the member does not hold: a note on a case not shared with the
+    member's agency, a change to that case, and to its subject, each rejected whole; nothing
+    waits in the member's store."""
+    hub, pol = panel.hub, panel.police
+    ours = open_case(hub, share=[pol])
+    import_bytes(pol, panel.folder, panel.ship(hub, pol).read_bytes())
+    theirs = open_case(hub, share=[panel.health], surname="Roe")
+    note = _note(hub, theirs, "About someone the police were not told of.")
+    status = wire_op(hub, kind="set", entity="case", record_id=theirs, field="next_review",
+                     value="2027-01-01", case_id=theirs)
+    subject = wire_op(hub, kind="set", entity="subject", record_id=_subject_of(hub, theirs),
+                      field="address", value="1 Secret Road")
+    in_scope = _note(hub, ours, "Fine on its own.")
+    for op in (note, status, subject):
+        r = assert_rejected_unchanged(pol, panel.folder, craft(hub, pol, ops=[in_scope, op]),
+                                      alert=True, reason="scope")
+        assert "Secret" not in r.reason  # type: ignore[attr-defined]
+    assert _pending(pol) == []
+
+
+def test_an_op_in_scope_still_waits_for_its_record(panel: Panel) -> None:
+    hub, pol = panel.hub, panel.police
+    ours = open_case(hub, share=[pol])
+    import_bytes(pol, panel.folder, panel.ship(hub, pol).read_bytes())
+    later = wire_op(hub, kind="set", entity="action", record_id=new_id(), field="status",
+                    value="done", case_id=ours)
+    r = import_bytes(pol, panel.folder, craft(hub, pol, ops=[later]))
+    assert r.outcome == "applied" and r.waiting == 1  # type: ignore[attr-defined]
+    assert len(_pending(pol)) == 1
