@@ -275,13 +275,33 @@ def _stage(session: Session, path: Path) -> Path:
     return target
 
 
+KEPT_ASIDE_MAX_BYTES = MAX_BUNDLE_BYTES  # all files kept aside together
+KEPT_ASIDE_MAX_FILES = 20
+
+
 def _keep_aside(session: Session, staged: Path) -> None:
+    """Keep a file that needs a newer Roundtable (its signature already verified against a panel
+    workstation), then drop the oldest kept files until all of them fit the caps."""
     aside = ensure_private_dir(session.store.path.parent / "exchange" / "kept-aside")
     digest = hashlib.sha256()
     with staged.open("rb") as f:
         while block := f.read(1 << 20):
             digest.update(block)
-    os.replace(staged, aside / (digest.hexdigest()[:16] + ".rtb"))
+    target = aside / (digest.hexdigest()[:16] + ".rtb")
+    os.replace(staged, target)
+    os.utime(target)  # the newest: what a file was kept aside last decides which goes first
+    kept = sorted(
+        ((p.stat().st_mtime_ns, p.name, p) for p in aside.glob("*.rtb") if p.is_file()),
+        reverse=True,
+    )
+    total, full = 0, False
+    for n, (_, _, p) in enumerate(kept):  # newest first: once one does not fit, older ones go
+        size = p.stat().st_size
+        full = full or n >= KEPT_ASIDE_MAX_FILES or total + size > KEPT_ASIDE_MAX_BYTES
+        if full and p != target:
+            p.unlink(missing_ok=True)
+        else:
+            total += size
 
 
 def do_import(session: Session, path: Path, *, sender_names: dict[str, str]) -> ImportReport:

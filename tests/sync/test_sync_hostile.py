@@ -6,6 +6,10 @@ whole, with the store byte-for-byte unchanged (``assert_rejected_unchanged`` com
 
 from __future__ import annotations
 
+import hashlib
+import os
+import time
+
 import pytest
 from sync_support import (
     Panel,
@@ -131,3 +135,70 @@ def test_an_op_in_scope_still_waits_for_its_record(panel: Panel) -> None:
     r = import_bytes(pol, panel.folder, craft(hub, pol, ops=[later]))
     assert r.outcome == "applied" and r.waiting == 1  # type: ignore[attr-defined]
     assert len(_pending(pol)) == 1
+
+
+# --- files kept aside for a newer Roundtable --------------------------------------------------------
+def _aside(panel: Panel) -> list[str]:
+    folder = panel.folder / "exchange" / "kept-aside"
+    return sorted(p.name for p in folder.iterdir()) if folder.exists() else []
+
+
+def _newer_format(signer: Session, good: bytes, filler: int = 0) -> bytes:
+    """``good`` relabelled as format version 9 (plus ``filler`` bytes of payload), re-signed."""
+    import struct
+
+    from app.crypto.bundle import PRELUDE_BYTES, _sign_envelope
+
+    unsigned = bytearray(good[:-64] + os.urandom(filler))
+    unsigned[8:10] = struct.pack(">H", 9)
+    header_len = struct.unpack(">I", unsigned[28:32])[0]
+    payload_len = len(unsigned) - PRELUDE_BYTES - header_len
+    unsigned[32:40] = struct.pack(">Q", payload_len)
+    return _sign_envelope(signer.store.device_keys(), bytes(unsigned))
+
+
+def test_unsigned_files_of_a_newer_format_are_not_kept(panel: Panel) -> None:
+    """Random files with the right magic and a newer version number filled the disk (three of
+    20 MiB kept 60 MiB): only a file a panel workstation signed is kept aside."""
+    import struct
+
+    from app.crypto.bundle import MAGIC, PRELUDE_BYTES
+
+    body = os.urandom(2 * 1024 * 1024)
+    junk = MAGIC + struct.pack(">HH16sIQ", 9, 1, os.urandom(16), 100, len(body) - 100) + body
+    junk += os.urandom(64)
+    assert len(junk) == PRELUDE_BYTES + len(body) + 64
+    for _ in range(3):
+        r = assert_rejected_unchanged(panel.police, panel.folder, junk)
+        assert r.outcome == "rejected"  # type: ignore[attr-defined]
+    assert _aside(panel) == []
+    # a stranger's signature is no better
+    from app.crypto.bundle import _sign_envelope
+    from app.crypto.identity import DeviceKeys
+
+    good = craft(panel.hub, panel.police)
+    stranger = _sign_envelope(DeviceKeys.generate(), _newer_format(panel.hub, good)[:-64])
+    assert_rejected_unchanged(panel.police, panel.folder, stranger)
+    assert _aside(panel) == []
+
+
+def test_signed_newer_files_are_kept_aside_within_a_cap_oldest_first(
+    panel: Panel, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from app.services import exchange_files
+
+    monkeypatch.setattr(exchange_files, "KEPT_ASIDE_MAX_BYTES", 3 * 300_000)
+    monkeypatch.setattr(exchange_files, "KEPT_ASIDE_MAX_FILES", 3)
+    names = []
+    for _ in range(5):
+        newer = _newer_format(panel.hub, craft(panel.hub, panel.police), filler=250_000)
+        r = assert_rejected_unchanged(panel.police, panel.folder, newer, reason="update roundtable")
+        assert r.outcome == "kept-aside"  # type: ignore[attr-defined]
+        names.append(hashlib.sha256(newer).hexdigest()[:16] + ".rtb")
+        time.sleep(0.01)
+    assert _aside(panel) == sorted(names[-3:])  # the two oldest were dropped
+    big = _newer_format(panel.hub, craft(panel.hub, panel.police), filler=700_000)
+    assert import_bytes(panel.police, panel.folder, big).outcome == "kept-aside"  # type: ignore[attr-defined]
+    kept = list((panel.folder / "exchange" / "kept-aside").iterdir())
+    assert sum(p.stat().st_size for p in kept) <= 3 * 300_000
+    assert hashlib.sha256(big).hexdigest()[:16] + ".rtb" in {p.name for p in kept}
