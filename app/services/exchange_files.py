@@ -55,11 +55,17 @@ from app.sync.payload import (
 log = logging.getLogger(__name__)
 REGISTRY_DOMAIN = "roundtable/panel-registry/v1"
 import_hook: Callable[[str], None] | None = None  # tests: called at named points of an import
+export_hook: Callable[[str], None] | None = None  # tests: called at named points of an export
 
 
 def _hook(point: str) -> None:
     if import_hook is not None:
         import_hook(point)
+
+
+def export_point(point: str) -> None:
+    if export_hook is not None:
+        export_hook(point)
 
 
 def stream_name(sender: str, recipient: str, epoch: int) -> str:
@@ -97,6 +103,7 @@ def _registry(session: Session, w: Writer) -> tuple[int, bytes | None]:
 def do_export(
     session: Session, w: Writer, *, peer_device: str, peer_agency: str,
     peer_identity: PublicIdentity, out: Path, step: Callable[[int, int], None] | None = None,
+    sequence: int | None = None,
 ) -> ExportResult:
     """Select, record and audit an export, then stream the bundle to ``out`` (safe-file writer),
     last, inside the caller's transaction. Memory: 8 bytes per selected op, one batch of ops,
@@ -104,7 +111,8 @@ def do_export(
     ws = session.workstation
     conn, me, epoch = w.conn, ws.device_id, w.epoch
     stream = stream_name(me, peer_device, epoch)
-    seq = sync_store.next_sequence(conn, peer_device, stream)
+    # ``sequence`` was reserved and committed by the caller before this transaction (issue 12)
+    seq = sequence if sequence is not None else sync_store.next_sequence(conn, peer_device, stream)
     acks = sync_store.acks_out(conn, peer_device)
     peer = sync_store.peer_state(conn, peer_device)
     acked_seq = int(peer.acked_seq) if peer is not None and peer.acked_stream == stream else 0
@@ -180,6 +188,9 @@ def do_export(
     ops: Iterable[Op] = itertools.chain(evict_ops, sync_store.ops_by_rowid(conn, rowids))
     if step is not None:
         ops = _stepped(ops, n_ops, step)
+    if export_hook is not None:
+        ops = _stepped(ops, n_ops, lambda done, total: export_point(f"op-{done}"))
+    export_point("selected")
     with atomic_writer(out) as f:
         sealer = BundleWriter(f, header_fields=header, signer=session.store.device_keys(),
                               recipients=[(peer_device, peer_identity)])
