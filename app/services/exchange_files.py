@@ -38,7 +38,7 @@ from app.models.sync_scope import Author
 from app.services.context import Session
 from app.storage import audit as audit_store
 from app.storage import sync_store
-from app.storage.files import atomic_writer, ensure_private_dir
+from app.storage.files import NotARegularFile, atomic_writer, ensure_private_dir, open_regular_file
 from app.storage.hlc import DEFAULT_MAX_AHEAD_MS, unpack, wall_ms
 from app.storage.sync_apply import authorisation_problem
 from app.storage.writer import Writer
@@ -274,7 +274,18 @@ def _stage(session: Session, path: Path) -> Path:
         stale.unlink(missing_ok=True)
     target = staging / f"{new_id()}.rtb"
     try:
-        with path.open("rb") as src, atomic_writer(target) as out:
+        src_file = open_regular_file(path)
+    except NotARegularFile as exc:
+        raise BundleRejected(
+            "That is not an exchange file: it is a folder, a pipe or a device, not a regular "
+            "file. Nothing was read."
+        ) from exc
+    except FileNotFoundError as exc:
+        raise BundleRejected("There is no file at that location.") from exc
+    except OSError as exc:
+        raise BundleRejected(f"The exchange file could not be read ({exc.strerror or 'error'}).") from exc
+    try:
+        with src_file as src, atomic_writer(target) as out:
             copied = 0
             while block := src.read(1 << 20):
                 copied += len(block)
@@ -318,7 +329,10 @@ def _keep_aside(session: Session, staged: Path) -> None:
 def do_import(session: Session, path: Path, *, sender_names: dict[str, str]) -> ImportReport:
     staged: Path | None = None
     try:
-        staged = _stage(session, path)
+        try:
+            staged = _stage(session, path)
+        except BundleRejected as exc:
+            return _rejected(path, exc)
         _hook("staged")
         with staged.open("rb") as f:
             return _import_staged(session, path, staged, f, sender_names)

@@ -236,3 +236,32 @@ def test_kill_9_at_random_moments_of_an_export(panel: Panel, seed: int) -> None:
         files.append(panel.ship(panel.hub, panel.police))
     _member_takes_everything(panel, files)
     assert len(dump(panel.police)["contribution"]) == 300
+
+
+# --- a pipe, a folder or a device given as the file to import (issue 12) ------------------------------
+@pytest.mark.parametrize("kind", ["fifo", "folder", "device", "fifo-behind-link"])
+def test_importing_what_is_not_a_regular_file_is_refused_at_once(panel: Panel, kind: str) -> None:
+    """A FIFO made ``open`` wait for a writer for ever, holding the store's lock."""
+    target = panel.folder / "incoming.rtb"
+    if kind.startswith("fifo"):
+        os.mkfifo(target)
+    elif kind == "folder":
+        target.mkdir()
+    else:
+        target = Path(os.devnull)
+    if kind == "fifo-behind-link":
+        link = panel.folder / "link.rtb"
+        link.symlink_to(target)
+        target = link
+    before = dump(panel.police)
+    path = panel.police.store.path
+    panel.police.close()
+    p = cli(path, "import", str(target), check=False)  # waits at most 120 s (it hung for ever)
+    assert p.returncode == 1 and "Traceback" not in p.stderr, p.stderr
+    assert "not a regular file" in p.stderr, p.stderr
+    panel.police = open_store(path)
+    after = dump(panel.police)
+    changed = sorted(t for t in after if after[t] != before.get(t))
+    assert set(changed) <= {"audit", "meta"}, changed  # the command line's own unlock entry
+    assert [r for r in after["audit"] if r not in before["audit"]] == [
+        r for r in after["audit"] if r not in before["audit"] and "unlock" in r]
