@@ -202,3 +202,36 @@ def test_signed_newer_files_are_kept_aside_within_a_cap_oldest_first(
     kept = list((panel.folder / "exchange" / "kept-aside").iterdir())
     assert sum(p.stat().st_size for p in kept) <= 3 * 300_000
     assert hashlib.sha256(big).hexdigest()[:16] + ".rtb" in {p.name for p in kept}
+
+
+# --- what the watched folder hands over: import_bundle itself ------------------------------------------
+def test_import_bundle_reports_a_fifo_as_rejected_without_blocking(panel: Panel) -> None:
+    """The watched folder calls ``import_bundle``: a FIFO (or a folder) is a rejected report at
+    once, never a wait for a writer holding the store's lock, never an exception."""
+    import threading
+
+    fifo = panel.folder / "watched.rtb"
+    os.mkfifo(fifo)
+    folder = panel.folder / "a-folder.rtb"
+    folder.mkdir()
+    for target in (fifo, folder):
+        before = dump(panel.police)
+        done: list[object] = []
+        t = threading.Thread(target=lambda p=target, d=done: d.append(import_bytes_path(panel, p)),
+                             daemon=True)
+        t.start()
+        t.join(20)
+        if not done:  # unblock the old code's open() so the test ends
+            with open(fifo, "wb"):
+                pass
+            t.join(5)
+            pytest.fail("importing a FIFO blocked")
+        r = done[0]
+        assert r.outcome == "rejected" and "not a regular file" in r.reason  # type: ignore[attr-defined]
+        assert dump(panel.police) == before
+
+
+def import_bytes_path(panel: Panel, path: object) -> object:
+    from app.services import exchange
+
+    return exchange.import_bundle(panel.police, path=path)  # type: ignore[arg-type]
