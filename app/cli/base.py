@@ -14,6 +14,7 @@ import datetime as dt
 import getpass
 import json
 import os
+import re
 import sys
 from collections.abc import Callable
 from dataclasses import asdict, is_dataclass
@@ -97,12 +98,24 @@ def to_json(value: Any) -> Any:
     return value
 
 
+# Shown visibly on the terminal, as ``\u202e``: control characters (C0 but tab and newline, DEL,
+# C1 -- U+009B alone starts a terminal escape) and the bidirectional controls, which would make
+# the terminal show text in another order than stored. The desktop and PDFs keep bidi as text.
+_UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def terminal_safe(text: str) -> str:
+    """``text`` with every control and bidi control written as its escape (``\\u202e``)."""
+    return _UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
 def print_json(value: Any) -> None:
-    sys.stdout.write(json.dumps(to_json(value), ensure_ascii=False, indent=2) + "\n")
+    # json escapes C0 itself; DEL, C1 and bidi controls become \uXXXX escapes (still valid JSON)
+    sys.stdout.write(terminal_safe(json.dumps(to_json(value), ensure_ascii=False, indent=2)) + "\n")
 
 
 def out(line: str = "") -> None:
-    sys.stdout.write(line + "\n")
+    sys.stdout.write(terminal_safe(line) + "\n")
 
 
 def parse_date_arg(text: str) -> dt.date:

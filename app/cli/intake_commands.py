@@ -12,7 +12,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from app.cli.base import out, parse_date_arg, print_json
+from app.cli.base import out, parse_date_arg, print_json, terminal_safe
 from app.models.errors import UsageError
 from app.services.context import Session
 
@@ -46,7 +46,7 @@ def cmd_referrals_import(args: argparse.Namespace, session: Session) -> int:
         )
     except intake_svc.IntakeRefused as exc:
         for problem in exc.problems:
-            sys.stderr.write(problem.describe() + "\n")
+            sys.stderr.write(terminal_safe(problem.describe()) + "\n")
         raise
     if args.json:
         print_json(

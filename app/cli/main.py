@@ -13,7 +13,13 @@ import os
 import sys
 from collections.abc import Sequence
 
-from app.cli.base import ArgumentParser, read_passphrase, read_recovery_key, store_path
+from app.cli.base import (
+    ArgumentParser,
+    read_passphrase,
+    read_recovery_key,
+    store_path,
+    terminal_safe,
+)
 from app.models.errors import AppError, UsageError
 
 # Each module adds its commands with register(sub). Modules that are not present yet are skipped.
@@ -98,11 +104,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         code = run(sys.argv[1:] if argv is None else argv)
     except UsageError as exc:
-        sys.stderr.write(f"usage error: {exc.user_message}\n")
+        sys.stderr.write(f"usage error: {terminal_safe(exc.user_message)}\n")
         return 2
     except AppError as exc:
         log.info("refused %s exit=%d", type(exc).__name__, exc.exit_code)
-        sys.stderr.write(f"roundtable: {exc.user_message}\n")
+        sys.stderr.write(f"roundtable: {terminal_safe(exc.user_message)}\n")
         return exc.exit_code
     except BrokenPipeError:
         # The reader went away (e.g. `| head`); not an error of ours.

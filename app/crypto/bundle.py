@@ -509,11 +509,13 @@ def open_bundle_stream(
     f.seek(0)
     prelude_bytes = _read_exact(f, PRELUDE_BYTES)
     prelude = read_prelude(prelude_bytes)
-    if prelude.version not in ALLOWED_VERSIONS:
-        if prelude.version > max(ALLOWED_VERSIONS):
-            raise NeedsNewerReader()
+    # A newer format is kept aside for a newer Roundtable -- but only once its signature is known
+    # to be a panel workstation's (the prelude, the lengths and the trailing signature are the
+    # same in every format), so a stranger cannot fill the disk with "newer" files (issue 12).
+    newer = prelude.version not in ALLOWED_VERSIONS and prelude.version > max(ALLOWED_VERSIONS)
+    if prelude.version not in ALLOWED_VERSIONS and not newer:
         raise BundleRejected("The exchange file has an unknown format version.")
-    if prelude.suite not in ALLOWED_SUITES:
+    if prelude.suite not in ALLOWED_SUITES and not newer:
         raise BundleRejected("The exchange file uses an encryption suite this version refuses.")
     # 3. lengths add up exactly; header cap
     if prelude.header_length > MAX_HEADER_BYTES:
@@ -552,6 +554,8 @@ def open_bundle_stream(
         raise BundleRejected(
             "The exchange file's signature is not valid: it was damaged or altered after signing."
         )
+    if newer:
+        raise NeedsNewerReader()
     # 6. header under hard caps
     try:
         parsed = strict_loads(header_bytes, _HEADER_CAPS)

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from app.models.entities import KINDS, FieldKind
+from app.models.fieldrules import field_problem, json_text_problem
 
 OP_KINDS = frozenset({"create", "set", "delete", "evict", "resolve"})
 MAX_ID = 64
@@ -182,6 +183,37 @@ def _resolve_value_ok(value: object, kind: FieldKind | None) -> bool:
     )
 
 
+def _check_text(entity: str, kind: str, field: object, value: object) -> None:
+    """Every string the op would write obeys the rules of typed text (``models.fieldrules``):
+    the field's length limit, no control characters, no lone surrogates."""
+    spec = KINDS[entity]
+    if kind == "create":
+        items = list(value.items()) if isinstance(value, dict) else []
+    elif kind == "set" and isinstance(field, str):
+        items = [(field, value)]
+    elif kind == "resolve" and isinstance(value, dict):
+        problem = json_text_problem(value.get("candidates")) or json_text_problem(value.get("keep"))
+        if problem is not None:
+            raise OpInvalid(f"an operation's resolution {problem}")
+        items = [(field, value["resolved"])] if isinstance(field, str) else []
+        text = value.get("text")
+        if isinstance(text, str) and isinstance(field, str):
+            items.append((field, text))
+        elif isinstance(text, str) and (problem := json_text_problem(text)) is not None:
+            raise OpInvalid(f"an operation's resolution {problem}")
+    else:
+        items = []
+    for name, v in items:
+        if isinstance(v, str) and spec.fields[name] == "str":
+            problem = field_problem(entity, name, v)
+        elif isinstance(v, list | dict):
+            problem = json_text_problem(v)
+        else:
+            continue
+        if problem is not None:
+            raise OpInvalid(f"an operation's {entity}.{name} {problem}")
+
+
 def validate_op(raw: object) -> Op:
     """An ``Op`` from its wire form, or ``OpInvalid``."""
     if not isinstance(raw, list) or len(raw) != len(WIRE_FIELDS):
@@ -227,6 +259,7 @@ def validate_op(raw: object) -> Op:
             raise OpInvalid(f"an operation names an unknown field of {entity}")
         if not _resolve_value_ok(value, spec.fields[field] if field else None):
             raise OpInvalid("a resolve operation is malformed")
+    _check_text(entity, kind, field, value)
     text = None if value is None and kind != "set" else canonical(value)
     return Op(
         op_id=op_id,

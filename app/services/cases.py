@@ -12,7 +12,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from app.models import people, rules
+from app.models import fieldrules, people, rules
 from app.models.domain import Case, CaseFile, CaseSummary, Identifier, Subject
 from app.models.enums import ConsentState, Marking, Role
 from app.models.errors import Ambiguous, InvalidInput, NotFound, PermissionDenied, Refused
@@ -22,21 +22,17 @@ from app.storage import repo
 from app.storage.db import Connection
 from app.storage.writer import Writer
 
-MAX_TEXT = 20_000
-MAX_NAME = 200
+MAX_TEXT = fieldrules.MAX_TEXT
+MAX_NAME = fieldrules.MAX_NAME
+field_limit = fieldrules.field_limit
 
 
 def clean_text(value: str, what: str, *, required: bool = False, limit: int = MAX_TEXT) -> str:
     """Trimmed free text, refused with a clear message when required and blank, too long, or
-    holding control characters. Every service that takes text from a person uses this."""
-    value = (value or "").strip()
-    if required and not value:
-        raise InvalidInput(f"{what} is required.")
-    if len(value) > limit:
-        raise InvalidInput(f"{what} is too long (at most {limit} characters).")
-    if any(ord(ch) < 32 and ch not in "\n\t\r" for ch in value):
-        raise InvalidInput(f"{what} contains control characters.")
-    return value
+    holding control characters (C0, DEL, C1; tab and line breaks allowed) or bytes that are not
+    UTF-8. Every service that takes text from a person uses this; an exchange file's operations
+    pass the same rules (``app.models.fieldrules``)."""
+    return fieldrules.check_text(value, what, required=required, limit=limit)
 
 
 # --- reading ---------------------------------------------------------------------------------
@@ -291,19 +287,19 @@ def repeat_referral(session: Session, *, subject_id: SubjectId, incident: dt.dat
 
 
 def _subject_values(subject: SubjectInput) -> dict[str, object]:
-    forenames = clean_text(subject.forenames, "Forenames", limit=MAX_NAME)
-    surname = clean_text(subject.surname, "Surname", required=True, limit=MAX_NAME)
+    forenames = clean_text(subject.forenames, "Forenames", limit=field_limit("subject", "forenames"))
+    surname = clean_text(subject.surname, "Surname", required=True, limit=field_limit("subject", "surname"))
     aliases = tuple(clean_text(a, "Alias", limit=MAX_NAME) for a in subject.aliases if a.strip())
     return {
         "forenames": forenames,
         "surname": surname,
         "aliases": list(aliases),
         "date_of_birth": subject.date_of_birth,
-        "gender": clean_text(subject.gender, "Gender", limit=60),
-        "ethnicity": clean_text(subject.ethnicity, "Ethnicity", limit=120),
-        "address": clean_text(subject.address, "Address", limit=500),
-        "postcode": clean_text(subject.postcode, "Postcode", limit=12).upper(),
-        "area": clean_text(subject.area, "Area", limit=120),
+        "gender": clean_text(subject.gender, "Gender", limit=field_limit("subject", "gender")),
+        "ethnicity": clean_text(subject.ethnicity, "Ethnicity", limit=field_limit("subject", "ethnicity")),
+        "address": clean_text(subject.address, "Address", limit=field_limit("subject", "address")),
+        "postcode": clean_text(subject.postcode, "Postcode", limit=field_limit("subject", "postcode")).upper(),
+        "area": clean_text(subject.area, "Area", limit=field_limit("subject", "area")),
         "identifiers": [
             {"kind": i.kind, "value": i.value.strip()}
             for i in subject.identifiers
@@ -379,7 +375,7 @@ def open_referral_in(
             "case_id": case_id,
             "subject_id": subject_id,
             "received": referral.received,
-            "referrer": clean_text(referral.referrer, "Referrer", required=True, limit=MAX_NAME),
+            "referrer": clean_text(referral.referrer, "Referrer", required=True, limit=field_limit("referral", "referrer")),
             "sector": prog.sector(referral.sector).id,  # type: ignore[union-attr]
             "concern": prog.concern(referral.concern).id,  # type: ignore[union-attr]
             "narrative": clean_text(referral.narrative, "Narrative", required=True),

@@ -43,7 +43,13 @@ from app.models.ids import new_id
 from app.services import joining
 from app.services.context import Session
 from app.services.exchange_conflicts import ConflictView, list_conflicts, resolve_conflict
-from app.services.exchange_files import ImportReport, do_export, do_import
+from app.services.exchange_files import (
+    ImportReport,
+    do_export,
+    do_import,
+    export_point,
+    stream_name,
+)
 from app.storage import meta as meta_store
 from app.storage import repo, sync_store
 from app.storage.files import write_file_atomic
@@ -314,17 +320,33 @@ def export_bundle(
     if not session.workstation.is_hub and peer.role != Role.COORDINATOR.value:
         raise PermissionDenied("Files go to the panel coordinator only.")
     out = Path(out).expanduser().absolute()
+    # The file's sequence number is reserved and committed first: an export killed after its file
+    # is in place but before its transaction commits never lets the next export reuse the number
+    # with other content (the member would rightly reject that file, and the panel be stuck).
+    with session.change() as w:
+        stream = stream_name(session.workstation.device_id, peer.device_id, w.epoch)
+        seq, previous = sync_store.reserve_sequence(w.conn, peer.device_id, stream)
+    export_point("reserved")
     written = False
     try:
         with session.change() as w:
             # the file is streamed to ``out`` (safe-file writer) last, inside the transaction
             result = do_export(session, w, peer_device=peer.device_id, peer_agency=peer.agency_id,
-                               peer_identity=peer.identity, out=out, step=step)
+                               peer_identity=peer.identity, out=out, step=step, sequence=seq)
             written = True
+            export_point("written")
     except BaseException:
+        left = False
         if written:  # the commit failed after the file was written: never leave it behind
-            with contextlib.suppress(OSError):
+            try:
                 os.unlink(out)
+            except FileNotFoundError:
+                pass
+            except OSError:
+                left = True
+        if not left:  # no file: the number is given back, so a cancelled export changes nothing
+            with contextlib.suppress(Exception), session.change() as w:
+                sync_store.release_sequence(w.conn, peer.device_id, seq, previous)
         raise
     return ExportReport(out, peer.member_id, peer.name, result.bundle_id, result.sequence,
                         result.operations, result.cases, result.evicted, result.size,

@@ -16,8 +16,8 @@ from typing import Any
 from app.config.programmes import load_programme
 from app.crypto.identity import PublicIdentity
 from app.models.errors import BundleRejected, NeedsNewerReader, SecurityAlert
-from app.models.sync_ops import Op
-from app.models.sync_scope import Author
+from app.models.sync_ops import Op, canonical
+from app.models.sync_scope import Author, contribution_visible
 from app.services.context import Session
 from app.services.exchange_files import (
     PANEL_SETTINGS,
@@ -184,6 +184,7 @@ def _apply(
                 at=utc_now_iso(w.clock.last),
             ),
             track_touched=False,
+            may_hold=None if ws.is_hub else lambda op: _may_hold(session, conn, op),
         )
         evicted = 0
         evictions_done = False
@@ -331,6 +332,25 @@ def _apply_panel_settings(conn: Any, panel: object) -> None:
     for key, value in panel.items():
         if value:
             meta_store.put(conn, key, value)
+
+
+def _may_hold(session: Session, conn: Any, op: Op) -> bool:
+    """May an agency's store keep ``op`` waiting for its record? Only if it is in the agency's
+    scope as the store stands now (a case in scope arrives before any op on it: every file
+    re-sends the snapshot of a case new to the agency until it is acknowledged). The agency is
+    the one the coordinator's record gives this member; the chair rule's cases are in scope."""
+    ws = session.workstation
+    row = repo.get_row(conn, "member", ws.member.id)
+    agency = str(row.agency_id) if row is not None else ws.agency.id
+    me = Author(ws.device_id, ws.member.id, agency, ws.member.role.value)
+    if not sync_store.scope_for(conn, agency, also=chair_cases(session, conn, me)).op_visible(op):
+        return False
+    if op.entity == "contribution" and op.kind == "create":
+        values = op.decoded()
+        return isinstance(values, dict) and contribution_visible(
+            str(values.get("agency_id") or ""), canonical(values.get("restricted_to") or []), agency
+        )
+    return True
 
 
 def _check_scope(

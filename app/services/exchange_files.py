@@ -38,7 +38,7 @@ from app.models.sync_scope import Author
 from app.services.context import Session
 from app.storage import audit as audit_store
 from app.storage import repo, sync_store
-from app.storage.files import atomic_writer, ensure_private_dir
+from app.storage.files import NotARegularFile, atomic_writer, ensure_private_dir, open_regular_file
 from app.storage.hlc import DEFAULT_MAX_AHEAD_MS, unpack, wall_ms
 from app.storage.sync_apply import authorisation_problem
 from app.storage.writer import Writer
@@ -55,11 +55,17 @@ from app.sync.payload import (
 log = logging.getLogger(__name__)
 REGISTRY_DOMAIN = "roundtable/panel-registry/v1"
 import_hook: Callable[[str], None] | None = None  # tests: called at named points of an import
+export_hook: Callable[[str], None] | None = None  # tests: called at named points of an export
 
 
 def _hook(point: str) -> None:
     if import_hook is not None:
         import_hook(point)
+
+
+def export_point(point: str) -> None:
+    if export_hook is not None:
+        export_hook(point)
 
 
 def stream_name(sender: str, recipient: str, epoch: int) -> str:
@@ -122,6 +128,7 @@ def _peer_author(conn: Any, peer_device: str, peer_agency: str) -> Author:
 def do_export(
     session: Session, w: Writer, *, peer_device: str, peer_agency: str,
     peer_identity: PublicIdentity, out: Path, step: Callable[[int, int], None] | None = None,
+    sequence: int | None = None,
 ) -> ExportResult:
     """Select, record and audit an export, then stream the bundle to ``out`` (safe-file writer),
     last, inside the caller's transaction. Memory: 8 bytes per selected op, one batch of ops,
@@ -129,7 +136,8 @@ def do_export(
     ws = session.workstation
     conn, me, epoch = w.conn, ws.device_id, w.epoch
     stream = stream_name(me, peer_device, epoch)
-    seq = sync_store.next_sequence(conn, peer_device, stream)
+    # ``sequence`` was reserved and committed by the caller before this transaction (issue 12)
+    seq = sequence if sequence is not None else sync_store.next_sequence(conn, peer_device, stream)
     acks = sync_store.acks_out(conn, peer_device)
     peer = sync_store.peer_state(conn, peer_device)
     acked_seq = int(peer.acked_seq) if peer is not None and peer.acked_stream == stream else 0
@@ -209,6 +217,9 @@ def do_export(
     ops: Iterable[Op] = itertools.chain(evict_ops, sync_store.ops_by_rowid(conn, rowids))
     if step is not None:
         ops = _stepped(ops, n_ops, step)
+    if export_hook is not None:
+        ops = _stepped(ops, n_ops, lambda done, total: export_point(f"op-{done}"))
+    export_point("selected")
     with atomic_writer(out) as f:
         sealer = BundleWriter(f, header_fields=header, signer=session.store.device_keys(),
                               recipients=[(peer_device, peer_identity)])
@@ -292,7 +303,18 @@ def _stage(session: Session, path: Path) -> Path:
         stale.unlink(missing_ok=True)
     target = staging / f"{new_id()}.rtb"
     try:
-        with path.open("rb") as src, atomic_writer(target) as out:
+        src_file = open_regular_file(path)
+    except NotARegularFile as exc:
+        raise BundleRejected(
+            "That is not an exchange file: it is a folder, a pipe or a device, not a regular "
+            "file. Nothing was read."
+        ) from exc
+    except FileNotFoundError as exc:
+        raise BundleRejected("There is no file at that location.") from exc
+    except OSError as exc:
+        raise BundleRejected(f"The exchange file could not be read ({exc.strerror or 'error'}).") from exc
+    try:
+        with src_file as src, atomic_writer(target) as out:
             copied = 0
             while block := src.read(1 << 20):
                 copied += len(block)
@@ -304,19 +326,42 @@ def _stage(session: Session, path: Path) -> Path:
     return target
 
 
+KEPT_ASIDE_MAX_BYTES = MAX_BUNDLE_BYTES  # all files kept aside together
+KEPT_ASIDE_MAX_FILES = 20
+
+
 def _keep_aside(session: Session, staged: Path) -> None:
+    """Keep a file that needs a newer Roundtable (its signature already verified against a panel
+    workstation), then drop the oldest kept files until all of them fit the caps."""
     aside = ensure_private_dir(session.store.path.parent / "exchange" / "kept-aside")
     digest = hashlib.sha256()
     with staged.open("rb") as f:
         while block := f.read(1 << 20):
             digest.update(block)
-    os.replace(staged, aside / (digest.hexdigest()[:16] + ".rtb"))
+    target = aside / (digest.hexdigest()[:16] + ".rtb")
+    os.replace(staged, target)
+    os.utime(target)  # the newest: what a file was kept aside last decides which goes first
+    kept = sorted(
+        ((p.stat().st_mtime_ns, p.name, p) for p in aside.glob("*.rtb") if p.is_file()),
+        reverse=True,
+    )
+    total, full = 0, False
+    for n, (_, _, p) in enumerate(kept):  # newest first: once one does not fit, older ones go
+        size = p.stat().st_size
+        full = full or n >= KEPT_ASIDE_MAX_FILES or total + size > KEPT_ASIDE_MAX_BYTES
+        if full and p != target:
+            p.unlink(missing_ok=True)
+        else:
+            total += size
 
 
 def do_import(session: Session, path: Path, *, sender_names: dict[str, str]) -> ImportReport:
     staged: Path | None = None
     try:
-        staged = _stage(session, path)
+        try:
+            staged = _stage(session, path)
+        except BundleRejected as exc:
+            return _rejected(path, exc)
         _hook("staged")
         with staged.open("rb") as f:
             return _import_staged(session, path, staged, f, sender_names)

@@ -31,6 +31,7 @@ from pathlib import Path
 from app.models import people, rules
 from app.models.enums import Role
 from app.models.errors import InvalidInput, SpreadsheetError
+from app.models.fieldrules import field_limit, text_problem
 from app.models.ids import CaseId, SubjectId
 from app.models.intake import FIELDS, ReferralDraft, ReferralSheet, RowProblem
 from app.services import cases
@@ -43,8 +44,10 @@ from app.storage.writer import Writer
 
 MAX_FILE_BYTES = DEFAULT_MAX_BYTES
 SHOWN_PROBLEMS = 5
-_LIMITS = {"forenames": 200, "surname": 200, "referrer": 200, "gender": 60, "address": 500,
-           "postcode": 12, "narrative": 20_000}  # fmt: skip
+# The limits and character rules of typed text (``app.models.fieldrules``), per draft field.
+_FIELD_OF = {"forenames": "subject", "surname": "subject", "referrer": "referral", "gender": "subject",
+             "address": "subject", "postcode": "subject", "narrative": "referral"}  # fmt: skip
+_LIMITS = {name: field_limit(entity, name) for name, entity in _FIELD_OF.items()}
 
 
 class IntakeRefused(InvalidInput):
@@ -238,14 +241,10 @@ def _door_problems(draft: ReferralDraft, columns: Mapping[str, str]) -> list[Row
             RowProblem(draft.source_row, col("narrative"), "The reason for referral is missing.")
         )
     for name, text in values.items():
-        if len(text) > _LIMITS[name]:
-            out.append(
-                RowProblem(
-                    draft.source_row, col(name), f"Too long (at most {_LIMITS[name]:,} characters)."
-                )
-            )
-        elif any(ord(ch) < 32 and ch not in "\n\t\r" for ch in text):
-            out.append(RowProblem(draft.source_row, col(name), "Contains control characters."))
+        problem = text_problem(text, limit=_LIMITS[name])
+        if problem is not None:
+            problem = problem.removeprefix("is ")
+            out.append(RowProblem(draft.source_row, col(name), f"{problem[0].upper()}{problem[1:]}."))
     for alias in draft.aliases:
         if len(alias) > 200:
             out.append(RowProblem(draft.source_row, col("aliases"), "An alias is too long."))

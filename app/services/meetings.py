@@ -14,7 +14,7 @@ from app.models.domain import AgendaItem, Meeting
 from app.models.enums import AgendaKind, Attendance, DecisionMethod, Role
 from app.models.errors import InvalidInput, NotFound
 from app.models.ids import AgendaItemId, MeetingId, MemberId
-from app.services.cases import clean_text, load_case
+from app.services.cases import clean_text, field_limit, load_case
 from app.services.context import Session
 from app.storage import repo, undo
 from app.storage.writer import Writer
@@ -49,7 +49,7 @@ def schedule_meeting(
     _coordinator(session, "schedule a meeting")
     if not _TIME.match(time):
         raise InvalidInput("The time must be written as HH:MM (24-hour clock).")
-    venue = clean_text(venue, "The venue", limit=300)
+    venue = clean_text(venue, "The venue", limit=field_limit("meeting", "venue"))
     with session.change() as w:
         members = {m.id: m for m in repo.members(w.conn)}
         if chair and chair not in members:
@@ -132,7 +132,7 @@ def add_agenda_item(
                     "position": pos,
                     "kind": kind or AgendaKind.OTHER,
                     "case_id": case_id and load_case(session, w, case_id).id,
-                    "title": clean_text(title, "The title", limit=300),
+                    "title": clean_text(title, "The title", limit=field_limit("agenda_item", "title")),
                     "discussion": "",
                     "decision": "",
                     "rationale": "",
@@ -399,7 +399,7 @@ def update_meeting(
     _coordinator(session, "change a meeting's details")
     if not _TIME.match(time):
         raise InvalidInput("The time must be written as HH:MM (24-hour clock).")
-    venue = clean_text(venue, "The venue", limit=300)
+    venue = clean_text(venue, "The venue", limit=field_limit("meeting", "venue"))
     with session.change() as w:
         current = repo.get_meeting(w.conn, meeting_id)
         if current is None:

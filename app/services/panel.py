@@ -9,7 +9,7 @@ from app.models.domain import Agency, AuditEntry, Device, Member
 from app.models.enums import Marking, MemberStatus, Role
 from app.models.errors import Ambiguous, InvalidInput, NotFound, PermissionDenied
 from app.models.ids import AgencyId, MemberId
-from app.services.cases import clean_text
+from app.services.cases import clean_text, field_limit
 from app.services.context import Session
 from app.storage import audit as audit_store
 from app.storage import meta as meta_store
@@ -141,7 +141,7 @@ def add_agency(
                 "agency",
                 {
                     "name": name,
-                    "short": clean_text(short, "The short name", required=True, limit=12),
+                    "short": clean_text(short, "The short name", required=True, limit=field_limit("agency", "short")),
                     "sector": sector,
                     "is_police": sector in ("police", "ct-police"),
                     "area": clean_text(area, "The area", limit=120),
@@ -223,12 +223,12 @@ def add_member(
             w.create(
                 "member",
                 {
-                    "name": clean_text(name, "The member's name", required=True, limit=200),
+                    "name": clean_text(name, "The member's name", required=True, limit=field_limit("member", "name")),
                     "agency_id": agency_id,
                     "role": role,
-                    "email": clean_text(email, "The e-mail address", limit=200),
+                    "email": clean_text(email, "The e-mail address", limit=field_limit("member", "email")),
                     "status": MemberStatus.ACTIVE,
-                    "area": clean_text(area, "The area", limit=120),
+                    "area": clean_text(area, "The area", limit=field_limit("member", "area")),
                 },
             )
         )

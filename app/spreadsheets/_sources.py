@@ -101,15 +101,49 @@ def csv_rows(text: str, delimiter: str) -> Iterator[Row]:
         pass  # Excel's "sep=;" hint line: Excel hides it, so it takes no row number
     else:
         lines.seek(0)
-    reader = csv.reader(lines, delimiter=delimiter, strict=False)
+    raw: list[str] = []  # the lines of the record being read (a quoted cell may span several)
+    ended: list[bool] = []  # the reader asked for a line after the last one
+
+    def recorded() -> Iterator[str]:
+        for line in lines:
+            raw.append(line)
+            yield line
+        ended.append(True)
+
+    reader = csv.reader(recorded(), delimiter=delimiter, strict=False)
+    number = 0
     try:
         for number, record in enumerate(reader, start=1):
+            if ended and _quote_left_open("".join(raw), delimiter):
+                break  # the last record ran to the end of the file inside a quoted cell
+            raw.clear()
             yield number, tuple(record[:MAX_COLUMNS])
+        else:
+            return
     except csv.Error:
         raise SpreadsheetError(
             f"The CSV file is broken near row {reader.line_num}: a cell is too large or a quote "
             "is not closed."
         ) from None
+    # Lenient reading (strict=False, as Excel reads) would take the rest of the file as one
+    # cell and then report that row's other columns as missing: say what is wrong instead.
+    raise SpreadsheetError(
+        f"Row {number} has a quote (\") that is never closed, so the rest of the file would be "
+        "read as one cell. Close the quote or remove it, then import the file again."
+    )
+
+
+def _quote_left_open(record_text: str, delimiter: str) -> bool:
+    """Does this record's text end inside a quoted cell? (the csv module's strict reading says
+    "unexpected end of data" exactly then)."""
+    if record_text.count('"') % 2 == 0:
+        return False
+    try:
+        for _ in csv.reader(io.StringIO(record_text, newline=""), delimiter=delimiter, strict=True):
+            pass
+    except csv.Error as exc:
+        return "unexpected end of data" in str(exc)
+    return False
 
 
 def sep_hint(text: str) -> str | None:

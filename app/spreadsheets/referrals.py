@@ -127,15 +127,19 @@ def _choose_delimiter(text: str, wanted: frozenset[str]) -> str:
         return hint
     sample = text[: 64 * 1024]
     best, best_key = ",", (-1, -1)
+    broken: SpreadsheetError | None = None
     for delimiter in (",", ";", "\t"):
         try:
             first = _first_rows(csv_rows(sample, delimiter))
-        except SpreadsheetError:
+        except SpreadsheetError as exc:
+            broken = broken or exc
             continue
         score = max((_header_score(v, wanted) for _, v in first), default=0)
         key = (score, len(first[0][1]) if first else 0)
         if key > best_key:
             best, best_key = delimiter, key
+    if broken is not None and best_key[0] < 2 and len(text) <= len(sample):
+        raise broken  # e.g. a quote never closed: no other delimiter finds a header either
     return best
 
 

@@ -15,12 +15,39 @@ import contextlib
 import errno
 import os
 import secrets
+import stat
 from collections.abc import Iterator
 from pathlib import Path
+from typing import BinaryIO
 
 from app.models.errors import FileWriteError
 
 _PRIVATE = 0o600
+
+
+class NotARegularFile(OSError):
+    """The path is a folder, a pipe (FIFO), a socket or a device: it is never opened for reading."""
+
+
+def open_regular_file(path: Path | str) -> BinaryIO:
+    """Open a file the user chose, for reading -- only if it is a regular file, and without ever
+    blocking: a FIFO would block ``open`` until a writer came (for ever, holding the store's lock).
+    The type is checked by ``os.stat`` before opening and again on the open descriptor (opened
+    ``O_NONBLOCK``), so a file swapped for a pipe in between is refused too."""
+    st = os.stat(path)
+    if not stat.S_ISREG(st.st_mode):
+        raise NotARegularFile(errno.EINVAL, "not a regular file", str(path))
+    flags = os.O_RDONLY | getattr(os, "O_BINARY", 0) | getattr(os, "O_NONBLOCK", 0)
+    fd = os.open(path, flags)
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise NotARegularFile(errno.EINVAL, "not a regular file", str(path))
+        if hasattr(os, "set_blocking"):
+            os.set_blocking(fd, True)
+        return os.fdopen(fd, "rb")
+    except BaseException:
+        os.close(fd)
+        raise
 
 
 def _fsync_dir(directory: Path) -> None:

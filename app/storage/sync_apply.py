@@ -24,7 +24,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from app.models import sync_merge as merge
 from app.models.entities import is_hub_only
 from app.models.errors import BundleRejected, SecurityAlert
-from app.models.sync_ops import Op, validate_op
+from app.models.sync_ops import Op, OpInvalid, validate_op
 from app.models.sync_scope import Author, case_shared_with, officer_may_author
 from app.storage import sync_conflicts as conflicts
 from app.storage.codec import to_column
@@ -56,6 +56,9 @@ class Applier:
     author: Author | None  # set on the hub for a file from a member: their ops are authorised
     next_received: Callable[[], int]
     audit: Audit
+    # Set on an agency's store: may this store hold ``op``? Asked before an op is parked to wait
+    # for its record, so nothing outside the agency's scope is written, waiting or not (issue 12).
+    may_hold: Callable[[Op], bool] | None = None
     result: ApplyResult = field(default_factory=ApplyResult)
     # False for a streamed file: ``result.touched`` would grow with it; the caller reads the
     # records touched back from ``op_log`` (``sync_store.touched_since``) instead.
@@ -200,6 +203,13 @@ class Applier:
             if not self._authorise(op, true_case, waiting_for):
                 return
         if waiting_for is not None:
+            if self.may_hold is not None:
+                self.flush()
+                if not self.may_hold(op):
+                    raise SecurityAlert(
+                        "The exchange file holds information about a case or record outside this "
+                        "agency's scope; it was rejected. Tell the coordinator."
+                    )
             self._park(op, waiting_for)
             return
         self.result.applied += 1
@@ -292,8 +302,13 @@ class Applier:
         )
         for op_id, wire in rows:
             self.conn.execute(delete(sync_pending).where(sync_pending.c.op_id == op_id))
+            try:
+                op = validate_op(json.loads(wire))
+            except OpInvalid:  # parked before the text rules of issue 12: dropped, not applied
+                self.result.refused.append("a waiting operation that breaks the rules of typed text")
+                continue
             self.result.released += 1
-            self.apply_one(validate_op(json.loads(wire)))
+            self.apply_one(op)
 
     # --- writing --------------------------------------------------------------------------------------
     def _insert_log(self, op: Op) -> None:

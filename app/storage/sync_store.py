@@ -21,7 +21,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, and_, delete, func, insert, literal_column, or_, select
+from sqlalchemy import Connection, and_, delete, func, insert, literal_column, or_, select, update
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.sql.expression import ColumnClause
 
@@ -109,6 +109,31 @@ def record_sent(conn: Connection, peer: str, stream: str, seq: int, bundle_id: s
     values = {"stream": stream, "last_seq": seq, "last_sent_at": now_iso(), "last_bundle_id": bundle_id}
     stmt = sqlite_insert(sync_stream).values(peer=peer, **values)
     conn.execute(stmt.on_conflict_do_update(index_elements=[sync_stream.c.peer], set_=values))
+
+
+def reserve_sequence(conn: Connection, peer: str, stream: str) -> tuple[int, dict[str, Any] | None]:
+    """Take the next sequence number of ``stream`` for an export about to be written (the caller
+    commits this before the file exists, so no number is ever issued twice); returns it and the
+    stream's row as it was, for ``release_sequence``."""
+    row = conn.execute(select(sync_stream).where(sync_stream.c.peer == peer)).first()
+    previous = dict(row._mapping) if row is not None else None
+    seq = next_sequence(conn, peer, stream)
+    values = {"stream": stream, "last_seq": seq}
+    stmt = sqlite_insert(sync_stream).values(peer=peer, last_sent_at=None, last_bundle_id=None, **values)
+    conn.execute(stmt.on_conflict_do_update(index_elements=[sync_stream.c.peer], set_=values))
+    return seq, previous
+
+
+def release_sequence(conn: Connection, peer: str, seq: int, previous: dict[str, Any] | None) -> None:
+    """Give back a reserved number whose export failed cleanly (no file was left): the stream's
+    row is put back exactly as it was, unless something else has used the stream since."""
+    row = conn.execute(select(sync_stream).where(sync_stream.c.peer == peer)).first()
+    if row is None or int(row.last_seq) != seq or row.last_bundle_id is not None:
+        return
+    if previous is None:
+        conn.execute(delete(sync_stream).where(sync_stream.c.peer == peer))
+    else:
+        conn.execute(update(sync_stream).where(sync_stream.c.peer == peer).values(previous))
 
 
 def stream_state(conn: Connection, peer: str) -> Any | None:

@@ -243,3 +243,28 @@ def test_problem_describe_without_column() -> None:
 
     assert RowProblem(3, "", "Odd.").describe() == "Row 3: Odd."
     assert TODAY.year == 2026
+
+
+@pytest.mark.parametrize(
+    ("rows", "row"),
+    [
+        # issue 12: reported as "the referring sector is missing; the surname ..."
+        (b'"31/01/2026,Doe,Jo,02/03/2001,school,far right\r\n', 2),
+        (b'31/01/2026,Doe,Jo,02/03/2001,school,far right\r\n31/01/2026,"Roe,Al,02/03/2001,school,far right\r\n'
+         b"31/01/2026,Poe,Ed,02/03/2001,school,far right\r\n", 3),
+        (b'31/01/2026,Doe,Jo,02/03/2001,school,"far right', 2),  # no line break at the end
+    ],
+)
+def test_a_quote_never_closed_is_named_with_its_row(rows: bytes, row: int) -> None:
+    data = ",".join(HEADER).encode() + b"\r\n" + rows
+    with pytest.raises(SpreadsheetError, match=rf"^Row {row} has a quote \(\"\) that is never closed"):
+        read(data, "r.csv")
+
+
+def test_quotes_that_are_closed_or_inside_a_cell_are_read_as_before() -> None:
+    data = ",".join(HEADER).encode() + (
+        b'\r\n31/01/2026,"Doe, ""Jo""",Jo,02/03/2001,school,far right'
+        b'\r\n31/01/2026,O"Neil,Al,02/03/2001,school,"far\r\nright"\r\n'
+    )
+    sheet = read(data, "r.csv")
+    assert [d.surname for d in sheet.drafts] == ['Doe, "Jo"', 'O"Neil']

@@ -16,7 +16,7 @@ from sync_support import PASS, Panel, dump, open_case, open_store
 from app.crypto.identity import read_identity_card
 from app.crypto.keyfile import KdfParams
 from app.models.enums import Role
-from app.services import exchange, setup
+from app.services import contributions, exchange, setup
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -134,3 +134,134 @@ def test_kill_9_during_import_leaves_before_or_after(panel: Panel, point: str) -
     else:
         assert len(after["contribution"]) == 30
         assert after["sync_ledger"]
+
+
+# --- kill -9 during an export (issue 12) --------------------------------------------------------------
+EXPORT_CRASHER = """
+import os, signal, sys
+from pathlib import Path
+from app.services import exchange_files
+from app.services.exchange import export_bundle
+from app.services.context import Session
+from app.storage import files
+from app.storage.store import Store
+point = sys.argv[4]
+def die(name):
+    if name == point:
+        os.kill(os.getpid(), signal.SIGKILL)
+exchange_files.export_hook = die
+fsync_dir = files._fsync_dir
+def in_place(directory):  # the file has just been renamed into place; nothing is committed yet
+    fsync_dir(directory)
+    die("file-in-place")
+files._fsync_dir = in_place
+s = Session(Store.open_with_passphrase(Path(sys.argv[1]), sys.argv[5]))
+print("ready", flush=True)
+print(export_bundle(s, to_member=sys.argv[2], out=Path(sys.argv[3])).sequence)
+"""
+
+
+def _export_killed(panel: Panel, out: Path, point: str, *, after: float | None = None) -> bool:
+    """Export hub -> police in a child process, killed at ``point`` (or ``after`` seconds)."""
+    path = panel.hub.store.path
+    panel.hub.close()
+    args = [sys.executable, "-c", EXPORT_CRASHER, str(path), panel.police.workstation.device_id,
+            str(out), point, PASS]
+    if after is None:
+        p = subprocess.run(args, cwd=ROOT, capture_output=True, text=True, timeout=120)
+        code = p.returncode
+        assert code in (0, -signal.SIGKILL), p.stderr
+    else:
+        child = subprocess.Popen(args, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        assert child.stdout is not None
+        child.stdout.readline()  # the store is open
+        import time
+
+        time.sleep(after)
+        child.kill()
+        code = child.wait(timeout=60)
+    panel.hub = open_store(path)
+    return code == -signal.SIGKILL
+
+
+def _member_takes_everything(panel: Panel, files: list[Path]) -> list[tuple[int, str]]:
+    """The member imports every file that is in place, in order: none may be rejected (two files
+    with one number would be: "reuses the number of a file already received")."""
+    seen: dict[int, bytes] = {}
+    outcomes = []
+    for f in files:
+        if not f.exists():
+            continue
+        r = exchange.import_bundle(panel.police, path=f)
+        assert r.ok and not r.security_alert, r.reason
+        seen.setdefault(r.sequence, f.read_bytes())
+        assert seen[r.sequence] == f.read_bytes(), "two files with one sequence number"
+        outcomes.append((r.sequence, r.outcome))
+    return outcomes
+
+
+def _notes(panel: Panel, cid: str, n: int) -> None:
+    for i in range(n):
+        contributions.add_contribution(panel.hub, case_id=cid, text=f"note {i} " + "x" * 2000)
+
+
+@pytest.mark.parametrize("point", ["reserved", "selected", "op-40", "file-in-place", "written", "none"])
+def test_kill_9_during_export_never_gives_two_files_one_number(panel: Panel, point: str) -> None:
+    cid = open_case(panel.hub, share=[panel.police])
+    _notes(panel, cid, 80)
+    first = panel.folder / "killed.rtb"
+    killed = _export_killed(panel, first, point)
+    assert killed == (point != "none")
+    if point in ("reserved", "selected", "op-40"):
+        assert not first.exists()  # nothing half-written ever appears
+    contributions.add_contribution(panel.hub, case_id=cid, text="written after the crash")
+    second = panel.ship(panel.hub, panel.police)
+    outcomes = _member_takes_everything(panel, [first, second])
+    assert outcomes[-1][1] == "applied"
+    assert len(dump(panel.police)["contribution"]) == 81
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_kill_9_at_random_moments_of_an_export(panel: Panel, seed: int) -> None:
+    import random
+
+    rng = random.Random(seed)
+    cid = open_case(panel.hub, share=[panel.police])
+    _notes(panel, cid, 300)
+    files = []
+    for round_ in range(3):
+        out = panel.folder / f"random-{round_}.rtb"
+        _export_killed(panel, out, "never", after=rng.uniform(0.0, 0.6))
+        files.append(out)
+        files.append(panel.ship(panel.hub, panel.police))
+    _member_takes_everything(panel, files)
+    assert len(dump(panel.police)["contribution"]) == 300
+
+
+# --- a pipe, a folder or a device given as the file to import (issue 12) ------------------------------
+@pytest.mark.parametrize("kind", ["fifo", "folder", "device", "fifo-behind-link"])
+def test_importing_what_is_not_a_regular_file_is_refused_at_once(panel: Panel, kind: str) -> None:
+    """A FIFO made ``open`` wait for a writer for ever, holding the store's lock."""
+    target = panel.folder / "incoming.rtb"
+    if kind.startswith("fifo"):
+        os.mkfifo(target)
+    elif kind == "folder":
+        target.mkdir()
+    else:
+        target = Path(os.devnull)
+    if kind == "fifo-behind-link":
+        link = panel.folder / "link.rtb"
+        link.symlink_to(target)
+        target = link
+    before = dump(panel.police)
+    path = panel.police.store.path
+    panel.police.close()
+    p = cli(path, "import", str(target), check=False)  # waits at most 120 s (it hung for ever)
+    assert p.returncode == 1 and "Traceback" not in p.stderr, p.stderr
+    assert "not a regular file" in p.stderr, p.stderr
+    panel.police = open_store(path)
+    after = dump(panel.police)
+    changed = sorted(t for t in after if after[t] != before.get(t))
+    assert set(changed) <= {"audit", "meta"}, changed  # the command line's own unlock entry
+    assert [r for r in after["audit"] if r not in before["audit"]] == [
+        r for r in after["audit"] if r not in before["audit"] and "unlock" in r]

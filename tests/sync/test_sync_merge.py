@@ -126,19 +126,30 @@ def test_eviction_removes_the_local_copy_and_never_travels_back(panel: Panel) ->
 
 
 def test_an_op_waiting_for_its_record_applies_when_it_arrives(panel: Panel) -> None:
+    """A change to an action of a case the member holds arrives before the action itself: it
+    waits, then applies. (A change to a case the member does not hold is never kept waiting: it
+    cannot be shown to be in the member's scope -- test_sync_hostile.py.)"""
     cid = open_case(panel.hub, share=[panel.police])
-    with panel.hub.view() as conn:
-        from app.storage.sync_store import case_subject, ops_of_case
+    assert exchange.import_bundle(panel.police, path=panel.ship(panel.hub, panel.police)).ok
+    aid = actions.create_action(panel.hub, case_id=cid, title="Visit", due=dt.date(2026, 12, 20),
+                                owner_agency=panel.police.workstation.agency.id)
+    from sqlalchemy import select
 
-        ops = sorted((o.to_wire() for o in ops_of_case(conn, cid, case_subject(conn, cid))),
-                     key=lambda o: (o[4], o[1], o[0]))
-    late_set = wire_op(panel.hub, kind="set", entity="case", record_id=cid, field="next_review",
-                       value="2027-01-05", case_id=cid, origin=panel.hub.workstation.device_id)
+    from app.storage.schema import op_log
+
+    with panel.hub.view() as conn:
+        row = conn.execute(select(op_log).where(op_log.c.record_id == aid)).one()
+    from app.models.sync_ops import op_from_row
+
+    create = op_from_row(row).to_wire()
+    late_set = wire_op(panel.hub, kind="set", entity="action", record_id=aid, field="status",
+                       value="done", case_id=cid, prev=str(row.op_id),
+                       origin=panel.hub.workstation.device_id)
     r = import_bytes(panel.police, panel.folder, craft(panel.hub, panel.police, ops=[late_set]))
     assert r.outcome == "applied" and r.waiting == 1  # type: ignore[attr-defined]
-    r = import_bytes(panel.police, panel.folder, craft(panel.hub, panel.police, ops=ops))
+    r = import_bytes(panel.police, panel.folder, craft(panel.hub, panel.police, ops=[create]))
     assert r.released == 1  # type: ignore[attr-defined]
-    assert cases.resolve_case(panel.police, cid).next_review == dt.date(2027, 1, 5)
+    assert actions.get_action(panel.police, action_id=aid).status is ActionStatus.DONE
 
 
 def test_files_in_reverse_random_and_gapped_order_and_a_lost_file_heals(panel: Panel) -> None:

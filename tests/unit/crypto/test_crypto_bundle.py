@@ -223,8 +223,14 @@ def test_wrong_magic(magic: bytes) -> None:
 
 
 def test_wrong_version() -> None:
-    with pytest.raises(NeedsNewerReader):
-        open_as(_patch_prelude(seal(), version=B.FORMAT_VERSION + 1))
+    newer = _patch_prelude(seal(), version=B.FORMAT_VERSION + 1)
+    with pytest.raises(NeedsNewerReader):  # signed by a known workstation: kept for a newer reader
+        open_as(resign(newer[:-B.SIGNATURE_BYTES], COORD))
+    # issue 12: unsigned (or signed by a stranger), a "newer" file is rejected, never kept aside
+    for data in (newer, resign(newer[:-B.SIGNATURE_BYTES], STRANGER)):
+        with pytest.raises(BundleRejected) as info:
+            open_as(data)
+        assert not isinstance(info.value, NeedsNewerReader)
     with pytest.raises(BundleRejected, match="format version"):
         open_as(_patch_prelude(seal(), version=0))
     # format 1 (chunk associated data bound the payload length, so it could not be streamed) is
