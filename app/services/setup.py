@@ -86,6 +86,7 @@ def create_store(
         agency_id = agency_id or new_id()
         sector, is_police = _sector_of(agency)
         with store.db.write() as conn:
+            store.save_device_keys(keys)  # first: the audit head is signed with them
             for k, v in {
                 "device_id": device_id,
                 "member_id": member_id,
@@ -128,7 +129,6 @@ def create_store(
             )
             w.record_event("store-created", "store", store.store_id)
             w.flush()
-        store.save_device_keys(keys)
     except BaseException:
         path_ = store.path
         store.close()
