@@ -23,6 +23,7 @@ COMMAND_MODULES = (
     "app.cli.document_commands",
     "app.cli.intake_commands",
     "app.cli.records_commands",
+    "app.cli.store_commands",
 )
 
 
@@ -70,7 +71,16 @@ def run(argv: Sequence[str]) -> int:
         return int(args.func(args))
     from app.services.setup import unlock
 
-    session = unlock(store_path(args), passphrase=read_passphrase(args), today_fn=_today)
+    session = unlock(
+        store_path(args),
+        passphrase=read_passphrase(args),
+        today_fn=_today,
+        record=getattr(args, "records_unlock", True),
+    )
+    if session.failed_unlocks:
+        from app.services.setup import failed_unlocks_message
+
+        sys.stderr.write(f"roundtable: {failed_unlocks_message(*session.failed_unlocks)}\n")
     try:
         return int(args.func(args, session))
     finally:

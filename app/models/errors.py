@@ -46,6 +46,13 @@ class StoreDamaged(UnlockError):
     default_message = "The store file is damaged or is not a Roundtable store."
 
 
+class StoreCorrupt(AppError):
+    """The store file is damaged where a command read or wrote it (a page that fails its HMAC or
+    SQLite's checks); the transaction was rolled back. ``user_message`` says which part."""
+
+    default_message = "The store file is damaged: nothing was changed. Restore the latest backup (roundtable restore, or File › Restore in the desktop client)."
+
+
 class StoreMissing(UnlockError):
     default_message = "There is no store at that location."
 

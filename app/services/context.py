@@ -42,6 +42,8 @@ class Session:
     today_fn: Callable[[], dt.date] = field(default=dt.date.today)
     _workstation: Workstation | None = None
     last_changed: Changed = field(default_factory=Changed)
+    # wrong passphrases or recovery keys tried since the last unlock: (count, first at) or None
+    failed_unlocks: tuple[int, str] | None = None
 
     # --- who and when --------------------------------------------------------------------------
     def today(self) -> dt.date:

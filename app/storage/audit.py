@@ -60,9 +60,10 @@ def _stored_head(conn: Connection) -> tuple[int, str] | None:
         return (-1, digest)
 
 
-def head_problem(conn: Connection) -> tuple[int, str] | None:
+def head_problem(conn: Connection, *, unsigned_ok: bool = False) -> tuple[int, str] | None:
     """Whether the chain's end agrees with the signed head in ``meta``: None when it does, else
-    (the first entry concerned, why)."""
+    (the first entry concerned, why). ``unsigned_ok``: a head with no signature at all is
+    accepted (a store written before heads were signed; the next write signs it)."""
     last_seq, last_hash = _last(conn)
     stored = _stored_head(conn)
     if stored is None:
@@ -77,6 +78,8 @@ def head_problem(conn: Connection) -> tuple[int, str] | None:
     signature = meta_store.get(conn, SIGNATURE_KEY)
     keys = _device_keys(conn)
     store_id = meta_store.get(conn, "store_id") or ""
+    if signature is None and unsigned_ok:
+        return None
     if signature is None or keys is None:
         return (last_seq, "the recorded end of the log is not signed")
     if not audit_head_signed_by(keys.public().sign_pub, store_id, seq, digest, signature):
@@ -122,7 +125,7 @@ class AuditWriter:
 
     def _load_head(self) -> tuple[int, str]:
         if self._head is None:
-            problem = head_problem(self.conn)
+            problem = head_problem(self.conn, unsigned_ok=True)
             if problem is not None and meta_store.get(self.conn, BREAK_KEY) is None:
                 # Kept for good: the entries appended from now on chain onto what is there, and
                 # would otherwise make the end look whole again.
