@@ -82,7 +82,13 @@ def run(argv: Sequence[str]) -> int:
 
         sys.stderr.write(f"roundtable: {failed_unlocks_message(*session.failed_unlocks)}\n")
     try:
-        return int(args.func(args, session))
+        code = int(args.func(args, session))
+        if session.read_only and getattr(args, "records_unlock", True):
+            sys.stderr.write(
+                "roundtable: the store can only be read here (its disk, folder or file is "
+                "read-only): what this command showed or wrote is not recorded in its audit log.\n"
+            )
+        return code
     finally:
         session.close()
 

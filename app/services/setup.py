@@ -181,7 +181,7 @@ def unlock(
         raise UnlockError("A passphrase or recovery key is needed to unlock the store.")
     session = Session(store, today_fn=today_fn)
     log.info("store unlocked id=%s", store.store_id)
-    if not record:
+    if not record or store.db.read_only:
         return session
     failed, since = unlock_failures_since(store.path)
     try:

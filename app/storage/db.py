@@ -36,8 +36,12 @@ from app.models.errors import (
     StoreDamaged,
     StoreFull,
     StoreInUse,
+    StoreReadOnly,
+    StoreUnreachable,
     StoreWriteFailed,
 )
+
+LOCK_WAIT_SECONDS = 5.0  # a second command waits this long for the first, then is refused
 
 _HEX_KEY = re.compile(r"^[0-9a-f]{64}$")
 
@@ -55,10 +59,26 @@ def lock_path(store_path: Path) -> Path:
     return store_path.with_name(store_path.name + ".lock")
 
 
-def _open_raw(path: Path, hex_key: str) -> sqlcipher3.Connection:
+def _open_raw(path: Path, hex_key: str, read_only: bool = False) -> sqlcipher3.Connection:
     if not _HEX_KEY.match(hex_key):
         raise ValueError("data key must be 64 lowercase hex digits")
-    conn = sqlcipher3.connect(str(path), check_same_thread=False, isolation_level=None)
+    try:
+        if read_only:
+            # A read-only disk or folder cannot take the -shm file WAL readers need, and nothing
+            # can change the file there: SQLite reads it as immutable (no locks, no -shm).
+            conn = sqlcipher3.connect(
+                path.as_uri() + "?mode=ro&immutable=1",
+                uri=True,
+                check_same_thread=False,
+                isolation_level=None,
+            )
+        else:
+            conn = sqlcipher3.connect(str(path), check_same_thread=False, isolation_level=None)
+    except sqlcipher3.OperationalError as exc:
+        raise StoreUnreachable(
+            f"The store file {path} cannot be opened ({exc}); check that its disk is there and "
+            "that you may read it."
+        ) from exc
     try:
         # Before the key and the first read: SQLCipher would otherwise print "hmac check failed"
         # lines on standard error when the key does not fit or page 1 is damaged.
@@ -67,7 +87,16 @@ def _open_raw(path: Path, hex_key: str) -> sqlcipher3.Connection:
         conn.execute("PRAGMA key = \"x'" + hex_key + "'\"")
         conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
         for pragma in PRAGMAS:
+            if read_only and "journal_mode" in pragma:
+                continue  # already WAL in the file; setting it would write
             conn.execute(pragma)
+    except sqlcipher3.OperationalError as exc:
+        conn.close()
+        if "readonly" in str(exc).lower() or "unable to open" in str(exc).lower():
+            raise StoreUnreachable(
+                f"The store file {path} cannot be opened for writing ({exc})."
+            ) from exc
+        raise StoreDamaged() from exc
     except sqlcipher3.DatabaseError as exc:
         conn.close()
         raise StoreDamaged() from exc
@@ -77,25 +106,53 @@ def _open_raw(path: Path, hex_key: str) -> sqlcipher3.Connection:
 class Database:
     """An open store file. Create with :meth:`open`; close with :meth:`close`."""
 
-    def __init__(self, path: Path, engine: Engine, lock: FileLock) -> None:
+    def __init__(
+        self, path: Path, engine: Engine, lock: FileLock | None, read_only: bool = False
+    ) -> None:
         self.path = path
         self.engine = engine
+        self.read_only = read_only
         self._lock = lock
         self._mutex = threading.RLock()
         self._conn: Connection | None = engine.connect()
         self._depth = 0
 
     @classmethod
-    def open(cls, path: Path, hex_key: str) -> Database:
-        lock = FileLock(str(lock_path(path)), timeout=0, mode=0o600, thread_local=False)
+    def open(
+        cls,
+        path: Path,
+        hex_key: str,
+        *,
+        read_only: bool = False,
+        lock_wait: float | None = None,
+    ) -> Database:
+        """Open the store; ``read_only`` for a store whose disk, folder or file cannot be
+        written (no lock file can be made there either; nothing can change it). A store held by
+        another process is waited for ``lock_wait`` seconds (default ``LOCK_WAIT_SECONDS``)."""
+        wait = LOCK_WAIT_SECONDS if lock_wait is None else lock_wait
+        lock: FileLock | None = FileLock(
+            str(lock_path(path)), timeout=wait, mode=0o600, thread_local=False
+        )
+        assert lock is not None
         try:
             lock.acquire()
         except Timeout as exc:
-            raise StoreInUse() from exc
+            raise StoreInUse(
+                "The store is in use by another Roundtable window or command (waited "
+                f"{wait:g} seconds): nothing was changed. Try again when it has finished."
+            ) from exc
+        except OSError as exc:
+            if not read_only:
+                raise StoreReadOnly(
+                    f"The folder of the store ({path.parent}) cannot be written "
+                    f"({exc.strerror}): nothing was changed."
+                ) from exc
+            lock = None  # a read-only folder: no lock file can exist, no writer either
         try:
-            raw = _open_raw(path, hex_key)
+            raw = _open_raw(path, hex_key, read_only)
         except BaseException:
-            lock.release()
+            if lock is not None:
+                lock.release()
             raise
         engine = create_engine("sqlite://", creator=lambda: raw, poolclass=StaticPool, future=True)
 
@@ -104,7 +161,7 @@ class Database:
             mode = conn.info.get("begin", "BEGIN")
             conn.exec_driver_sql(mode)
 
-        return cls(path, engine, lock)
+        return cls(path, engine, lock, read_only)
 
     @property
     def conn(self) -> Connection:
@@ -124,12 +181,21 @@ class Database:
                 finally:
                     self._depth -= 1
                 return
-            conn.info["begin"] = "BEGIN IMMEDIATE"
+            conn.info["begin"] = "BEGIN" if self.read_only else "BEGIN IMMEDIATE"
             self._depth = 1
             try:
-                with conn.begin():
-                    yield conn
+                if self.read_only:  # whatever the block does, nothing is committed
+                    tx = conn.begin()
+                    try:
+                        yield conn
+                    finally:
+                        tx.rollback()
+                else:
+                    with conn.begin():
+                        yield conn
             except (sa_exc.OperationalError, sqlcipher3.OperationalError) as exc:
+                if _is_read_only(exc):
+                    raise StoreReadOnly() from exc
                 failure = _write_failure(exc)
                 if failure is None:
                     if is_corruption(exc):
@@ -179,7 +245,8 @@ class Database:
                 raise
 
     def checkpoint(self) -> None:
-        self.execute_raw("PRAGMA wal_checkpoint(TRUNCATE)")
+        if not self.read_only:
+            self.execute_raw("PRAGMA wal_checkpoint(TRUNCATE)")
 
     # --- damage -----------------------------------------------------------------------------------
     def damage(self, progress: Callable[[int, int], None] | None = None) -> Damage | None:
@@ -214,8 +281,14 @@ class Database:
                     self.engine.dispose()
                     raw = None
                     del raw
-            if self._lock.is_locked:
+            if self._lock is not None and self._lock.is_locked:
                 self._lock.release()
+
+
+def _is_read_only(exc: BaseException) -> bool:
+    """SQLITE_READONLY: the file, its folder or its disk cannot be written."""
+    orig = getattr(exc, "orig", None) or exc
+    return getattr(orig, "sqlite_errorcode", None) == 8 or "readonly database" in str(orig).lower()
 
 
 def is_corruption(exc: BaseException) -> bool:

@@ -25,6 +25,8 @@ from app.models.errors import (
     StoreDamaged,
     StoreExists,
     StoreMissing,
+    StoreReadOnly,
+    StoreUnreachable,
     WrongPassphrase,
     WrongRecoveryKey,
 )
@@ -232,13 +234,26 @@ class Store:
     @staticmethod
     def read_keyfile(path: Path) -> KeyFile:
         path = Path(path).expanduser().absolute()
-        if not path.exists():
-            raise StoreMissing(f"There is no store at {path}.")
+        try:
+            path.stat()
+        except FileNotFoundError as exc:
+            raise StoreMissing(f"There is no store at {path}.") from exc
+        except OSError as exc:
+            raise StoreUnreachable(
+                f"The store at {path} cannot be reached ({exc.strerror}): check that its disk is "
+                "there and that you may open its folder."
+            ) from exc
         kp = key_path(path)
         try:
             data = kp.read_bytes()
         except FileNotFoundError as exc:
             raise KeyFileDamaged(f"The key file {kp.name} beside the store is missing.") from exc
+        except IsADirectoryError as exc:
+            raise KeyFileDamaged(f"The key file {kp.name} beside the store is a folder.") from exc
+        except OSError as exc:
+            raise StoreUnreachable(
+                f"The key file {kp.name} beside the store cannot be read ({exc.strerror})."
+            ) from exc
         return KeyFile.from_bytes(data)
 
     @classmethod
@@ -274,8 +289,9 @@ class Store:
     def _open(cls, path: Path, keyfile: KeyFile, data_key: bytes, migrate_now: bool) -> Store:
         path = path.expanduser().absolute()
         _check_store_file(path)
+        read_only = not _writable(path)
         try:
-            db = Database.open(path, data_key_to_sqlcipher_hex(data_key))
+            db = Database.open(path, data_key_to_sqlcipher_hex(data_key), read_only=read_only)
         except StoreDamaged as exc:
             if exc.user_message != StoreDamaged.default_message:
                 raise
@@ -287,6 +303,12 @@ class Store:
                 pending = migrate.needs_upgrade(conn)
             if stored_id is not None and stored_id != keyfile.store_id:
                 raise StoreDamaged("The key file belongs to a different store.")
+            if pending and migrate_now and read_only:
+                raise StoreReadOnly(
+                    "This store needs an upgrade to this version of Roundtable, and its disk, "
+                    "folder or file is read-only: nothing was changed. Open it where it can be "
+                    "written."
+                )
             if pending and migrate_now:
                 if stored_id is not None:
                     store.backup(path.with_name(path.stem + ".pre-upgrade.rtbackup"))
@@ -402,7 +424,7 @@ class Store:
     # --- closing ---------------------------------------------------------------------------------
     def close(self) -> None:
         """Close the database and drop the key from memory (best effort in Python)."""
-        was_open = self.db._conn is not None
+        was_open = self.db._conn is not None and not self.db.read_only
         try:
             self.db.close()
             if was_open:
@@ -417,6 +439,12 @@ class Store:
         return bool(self._data_key)
 
 
+def _writable(path: Path) -> bool:
+    """Whether the store file and its folder can be written (False on a read-only disk: EROFS
+    applies to every user; for a read-only file or folder, to all but the superuser)."""
+    return os.access(path, os.W_OK) and os.access(path.parent, os.W_OK | os.X_OK)
+
+
 def _check_store_file(path: Path) -> None:
     """Refuse, before SQLCipher touches it, a store path that is not a regular file, or a file
     that cannot be a store (empty, or shorter than one page): neither is ever written to."""
@@ -427,7 +455,7 @@ def _check_store_file(path: Path) -> None:
     except FileNotFoundError as exc:
         raise StoreMissing(f"There is no store at {path}.") from exc
     except OSError as exc:
-        raise StoreDamaged(f"The store file {path} cannot be read ({exc.strerror}).") from exc
+        raise StoreUnreachable(f"The store file {path} cannot be read ({exc.strerror}).") from exc
     if stat.S_ISDIR(st.st_mode):
         raise StoreDamaged(f"The store path {path} is a folder, not a store file.")
     if not stat.S_ISREG(st.st_mode):
