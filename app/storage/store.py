@@ -1,9 +1,14 @@
 """An encrypted store on disk: the SQLCipher file and its key file, created, opened and closed.
 
-Files: ``<name>.rtdb`` (SQLCipher, WAL) and ``<name>.rtkey`` (the data key wrapped under the
-passphrase, the recovery key and optionally a keyring secret). Invariants:
+Files: ``<name>.rtdb`` (SQLCipher, WAL), ``<name>.rtkey`` (the data key wrapped under the
+passphrase, the recovery key and optionally a keyring secret) and ``<name>.rtstate`` (non-secret:
+store id, the file's salt and length, failed unlock attempts; see ``UnlockState``). Invariants:
 - The data key lives in memory only while the store is open; ``close`` drops it.
 - A new store's files are created 0600 in a 0700 folder; the key file is written atomically.
+- A path that is a folder, an empty file or one shorter than a page is refused before SQLCipher
+  touches it (never written); a file the key does not open is told apart (cut short, another
+  store's key file, another store's database) as far as ``<name>.rtstate`` allows.
+- A store whose file or folder cannot be written opens read-only (changes refused).
 - Opening runs pending migrations after taking an encrypted backup beside the store; a store from
   a newer Roundtable is refused before anything is written.
 """
