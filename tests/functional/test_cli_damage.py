@@ -244,3 +244,37 @@ def test_failed_unlocks_are_counted_outside_the_store_and_told_and_audited(run: 
     finally:
         s.close()
     assert len(rows) == 1 and '"attempts:3"' in rows[0][0]
+
+
+# --- the audit head through the command line -------------------------------------------------------
+
+
+def _raw_sql(store: Path, *statements: str) -> None:
+    """What someone holding the data key can do outside Roundtable."""
+    from sqlalchemy import text
+
+    from app.services.setup import unlock
+
+    s = unlock(store, passphrase=PASSPHRASE, record=False)
+    try:
+        with s.store.db.write() as conn:
+            for sql in statements:
+                conn.execute(text(sql))
+    finally:
+        s.close()
+
+
+def test_audit_verify_finds_a_deleted_last_entry_despite_its_own_unlock_entry(run: Run, store: Path):
+    assert run(store, "audit", "verify")[0] == 0
+    _raw_sql(store, "DROP TRIGGER audit_no_delete", "DELETE FROM audit WHERE seq = (SELECT max(seq) FROM audit)")
+    for _ in range(2):  # and again: the first run's unlock entry did not heal it
+        code, _out, err = run(store, "audit", "verify")
+        assert code == 1 and "entries at the end were removed" in _one_sentence(err)
+
+
+def test_check_json(run: Run, store: Path):
+    import json
+
+    code, out, _ = run(store, "check", "--json")
+    doc = json.loads(out)
+    assert code == 0 and doc["ok"] is True and doc["first_bad_page"] is None and doc["pages"] > 0
