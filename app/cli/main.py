@@ -31,6 +31,7 @@ COMMAND_MODULES = (
     "app.cli.records_commands",
     "app.cli.join_commands",
     "app.cli.panel_commands",
+    "app.cli.store_commands",
 )
 
 
@@ -88,11 +89,31 @@ def run(argv: Sequence[str]) -> int:
     from app.services.setup import unlock
 
     if getattr(args, "recovery_key_file", None):
-        session = unlock(store_path(args), recovery_key=read_recovery_key(args), today_fn=_today)
+        session = unlock(
+            store_path(args),
+            recovery_key=read_recovery_key(args),
+            today_fn=_today,
+            record=getattr(args, "records_unlock", True),
+        )
     else:
-        session = unlock(store_path(args), passphrase=read_passphrase(args), today_fn=_today)
+        session = unlock(
+            store_path(args),
+            passphrase=read_passphrase(args),
+            today_fn=_today,
+            record=getattr(args, "records_unlock", True),
+        )
+    if session.failed_unlocks:
+        from app.services.setup import failed_unlocks_message
+
+        sys.stderr.write(f"roundtable: {failed_unlocks_message(*session.failed_unlocks)}\n")
     try:
-        return int(args.func(args, session))
+        code = int(args.func(args, session))
+        if session.read_only and getattr(args, "records_unlock", True):
+            sys.stderr.write(
+                "roundtable: the store can only be read here (its disk, folder or file is "
+                "read-only): what this command showed or wrote is not recorded in its audit log.\n"
+            )
+        return code
     finally:
         session.close()
 

@@ -40,6 +40,7 @@ _KEY_ID_DOMAIN = b"roundtable/key-id/v1\x00"
 _FINGERPRINT_DOMAIN = b"roundtable/fingerprint/v1\x00"
 _CARD_DOMAIN = b"roundtable/identity-card/v1\x00"
 _DOCUMENT_DOMAIN = b"roundtable/signed-document/v1\x00"
+_AUDIT_HEAD_DOMAIN = b"roundtable/audit-head/v1\x00"
 
 CARD_TYPE = "roundtable-identity-card"
 CARD_VERSION = 1
@@ -158,6 +159,28 @@ def verify(sign_pub: bytes, message: bytes, signature: bytes) -> bool:
     except (InvalidSignature, ValueError):
         return False
     return True
+
+
+# --- the audit log's head ------------------------------------------------------------------------
+def _audit_head_message(store_id: str, seq: int, digest: str) -> bytes:
+    return _AUDIT_HEAD_DOMAIN + canonical_dumps({"hash": digest, "seq": seq, "store": store_id})
+
+
+def sign_audit_head(keys: DeviceKeys, store_id: str, seq: int, digest: str) -> str:
+    """The workstation's signature (base64) of the audit log's head: its last entry's number and
+    hash, bound to the store."""
+    return _b64(sign(keys, _audit_head_message(store_id, seq, digest)))
+
+
+def audit_head_signed_by(
+    sign_pub: bytes, store_id: str, seq: int, digest: str, signature: str
+) -> bool:
+    """True when ``signature`` (base64) is ``sign_audit_head`` of exactly this head; never raises."""
+    try:
+        raw = _unb64(signature, SIGNATURE_BYTES, "signature")
+    except InvalidInput:
+        return False
+    return verify(sign_pub, _audit_head_message(store_id, seq, digest), raw)
 
 
 # --- small helpers for untrusted JSON ----------------------------------------------------------

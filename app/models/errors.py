@@ -46,12 +46,35 @@ class StoreDamaged(UnlockError):
     default_message = "The store file is damaged or is not a Roundtable store."
 
 
+class StoreCorrupt(AppError):
+    """The store file is damaged where a command read or wrote it (a page that fails its HMAC or
+    SQLite's checks); the transaction was rolled back. ``user_message`` says which part."""
+
+    default_message = "The store file is damaged: nothing was changed. Restore the latest backup (roundtable restore, or File › Restore in the desktop client)."
+
+
 class StoreMissing(UnlockError):
     default_message = "There is no store at that location."
 
 
 class StoreInUse(UnlockError):
-    default_message = "The store is already open in another Roundtable window or command."
+    """Another process holds the store's lock (after waiting for it): a refusal, not a failed
+    unlock, so exit 1."""
+
+    exit_code = 1
+    default_message = "The store is in use by another Roundtable window or command: nothing was changed. Try again when it has finished."
+
+
+class StoreUnreachable(UnlockError):
+    """The store's file or folder cannot be opened at all (permissions, a missing disk)."""
+
+    default_message = "The store file cannot be opened."
+
+
+class StoreReadOnly(AppError):
+    """A change asked of a store that can only be read here (read-only disk, file or folder)."""
+
+    default_message = "The store can only be read here (its disk, folder or file is read-only): nothing was changed."
 
 
 class StoreTooNew(UnlockError):

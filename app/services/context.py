@@ -42,6 +42,8 @@ class Session:
     today_fn: Callable[[], dt.date] = field(default=dt.date.today)
     _workstation: Workstation | None = None
     last_changed: Changed = field(default_factory=Changed)
+    # wrong passphrases or recovery keys tried since the last unlock: (count, first at) or None
+    failed_unlocks: tuple[int, str] | None = None
 
     # --- who and when --------------------------------------------------------------------------
     def today(self) -> dt.date:
@@ -103,7 +105,12 @@ class Session:
         """One transaction with change capture and audit; commits on success, else nothing."""
         ws = self.workstation
         with self.store.db.write() as conn:
-            writer = Writer(conn, device_id=ws.device_id, member_id=ws.member.id)
+            writer = Writer(
+                conn,
+                device_id=ws.device_id,
+                member_id=ws.member.id,
+                read_only=self.store.db.read_only,
+            )
             yield writer
             writer.flush()
         entities = frozenset(e for e, _ in writer.changed)
@@ -111,6 +118,11 @@ class Session:
 
     def close(self) -> None:
         self.store.close()
+
+    @property
+    def read_only(self) -> bool:
+        """The store can only be read here: changes are refused, views are not recorded."""
+        return self.store.db.read_only
 
     # --- convenience -----------------------------------------------------------------------------
     def agency_names(self) -> dict[AgencyId, str]:

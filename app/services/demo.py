@@ -75,6 +75,21 @@ def build_demo(
     progress: Callable[[int, int], None] | None = None,
     batch: int = 500,
 ) -> DemoResult:
+    """Fill an empty coordinator store with a synthetic panel, in **one transaction**: a demo
+    stopped part way (killed, interrupted, a full disk) leaves the store as it was, and can simply
+    be run again. The batches of ``batch`` cases are the steps ``progress`` reports."""
+    with session.store.db.write():  # every session.change() below joins this transaction
+        return _build_demo(session, cases=cases, seed=seed, progress=progress, batch=batch)
+
+
+def _build_demo(
+    session: Session,
+    *,
+    cases: int,
+    seed: int,
+    progress: Callable[[int, int], None] | None,
+    batch: int,
+) -> DemoResult:
     if not session.workstation.is_hub:
         raise InvalidInput("Demo data can only be added to a coordinator's store.")
     if cases < 1 or cases > 100_000:

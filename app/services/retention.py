@@ -137,7 +137,7 @@ def retention_review(session: Session, *, within_days: int = 0) -> list[Retentio
     with session.view() as conn:
         facts = store.closed_case_facts(conn, _terminal(prog))
     items = [_item(prog, f, today) for f in facts]
-    return sorted((i for i in items if i.due <= horizon), key=lambda i: (i.due, i.ref))
+    return sorted((i for i in items if i.due <= horizon), key=lambda i: (i.due, repo.ref_sort_key(i.ref)))
 
 
 def purge_case(

@@ -23,7 +23,7 @@ from app.models.errors import InvalidInput, KeyringUnavailable, UnlockError, Wro
 from app.models.ids import new_id
 from app.services.context import Session
 from app.storage import meta as meta_store
-from app.storage.store import Store
+from app.storage.store import Store, UnlockState, note_unlocked
 from app.storage.writer import Writer
 
 log = logging.getLogger("roundtable.setup")
@@ -98,6 +98,7 @@ def create_store(
         agency_id = agency_id or new_id()
         sector, is_police = _sector_of(agency)
         with store.db.write() as conn:
+            store.save_device_keys(keys)  # first: the audit head is signed with them
             for k, v in {
                 "device_id": device_id,
                 "member_id": member_id,
@@ -144,7 +145,6 @@ def create_store(
             if joined is not None:
                 joined(w)
             w.flush()
-        store.save_device_keys(keys)
     except BaseException:
         path_ = store.path
         store.close()
@@ -188,8 +188,11 @@ def unlock(
     recovery_key: str | None = None,
     keyring: KeyringSlot | None = None,
     today_fn: Callable[[], dt.date] = dt.date.today,
+    record: bool = True,
 ) -> Session:
-    """Open a store with one of its three secrets; raises an ``UnlockError`` subclass on failure."""
+    """Open a store with one of its three secrets; raises an ``UnlockError`` subclass on failure.
+    ``record=False`` (``roundtable check`` only) writes no "unlock" entry: a damaged store may not
+    take a write, and a check changes nothing."""
     if passphrase is not None:
         store = Store.open_with_passphrase(path, passphrase)
     elif recovery_key is not None:
@@ -212,13 +215,36 @@ def unlock(
         raise UnlockError("A passphrase or recovery key is needed to unlock the store.")
     session = Session(store, today_fn=today_fn)
     log.info("store unlocked id=%s", store.store_id)
+    if not record or store.db.read_only:
+        return session
+    failed, since = unlock_failures_since(store.path)
     try:
         with session.change() as w:
             w.record_event("unlock", "store", store.store_id)
+            if failed:
+                # the count and when the first of them was, as the entry's "fields"
+                w.record_event(
+                    "failed-unlocks", "store", store.store_id, [f"attempts:{failed}", f"since:{since}"]
+                )
     except BaseException:
         store.close()
         raise
+    note_unlocked(store.path, store.store_id)  # resets the count, now it is in the audit log
+    if failed:
+        session.failed_unlocks = (failed, since)
     return session
+
+
+def unlock_failures_since(path: Path) -> tuple[int, str]:
+    st = UnlockState.read(Path(path))
+    return st.failed, st.failed_since
+
+
+def failed_unlocks_message(failed: int, since: str) -> str:
+    """What the user is told after unlocking when wrong secrets were tried since the last unlock."""
+    when = since.replace("T", " ")[:16] + " UTC" if since else "the last unlock"
+    attempts = "1 failed attempt" if failed == 1 else f"{failed} failed attempts"
+    return f"{attempts} to unlock this store since {when} (wrong passphrase or recovery key)."
 
 
 def change_passphrase(

@@ -106,7 +106,7 @@ def subject_access_data(
             for c in repo.find_case(conn, ref):
                 if c.subject_id == subject.id:
                     found[c.id] = c
-        cases = sorted(found.values(), key=lambda c: (c.opened, c.ref))
+        cases = sorted(found.values(), key=lambda c: (c.opened, repo.ref_sort_key(c.ref)))
         parts = tuple(_case_part(session, conn, c) for c in cases)
         names = Names(
             members={str(m.id): m.name for m in repo.members(conn)},

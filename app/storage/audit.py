@@ -2,12 +2,20 @@
 
 An entry records who, when, what action, which record and which fields — never field values, so
 the log holds no names. Triggers forbid UPDATE and DELETE on the table; ``verify`` recomputes the
-chain and finds any edited, inserted or deleted entry (a deleted tail is found against the head
-kept in ``meta``).
+chain and finds any edited, inserted or deleted entry.
+
+The head — the last entry's number and hash — is kept in ``meta`` with the workstation's
+signature of it (made by ``app.crypto.identity``; the private key is in the same encrypted
+store). Every transaction that appends first compares the chain's end with the signed head; a
+disagreement (an entry removed from the end, one appended behind the head's back, a head that is
+not signed) is recorded once, for good, in ``meta`` as ``audit_break``, so the next entry — the
+command line's own "unlock", say — cannot hide it. ``verify`` reports the break, and checks the
+head against the chain's end in both directions (count and hash) and its signature.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 from collections.abc import Sequence
@@ -15,14 +23,80 @@ from dataclasses import dataclass
 
 from sqlalchemy import Connection, func, insert, select
 
+from app.crypto.identity import DeviceKeys, audit_head_signed_by, sign_audit_head
 from app.models.domain import AuditEntry
 from app.models.ids import DeviceId, MemberId
 from app.storage import meta as meta_store
 from app.storage.codec import canonical_json
-from app.storage.schema import audit
+from app.storage.schema import audit, secret
 
 GENESIS = "0" * 64
 _INSERT = insert(audit)
+HEAD_KEY = "audit_head"  # "<seq>:<hash>" of the last entry
+SIGNATURE_KEY = "audit_head_signature"  # the workstation's signature of it (base64)
+BREAK_KEY = "audit_break"  # JSON: when the chain's end was first found not to match its head
+
+
+def _device_keys(conn: Connection) -> DeviceKeys | None:
+    row = conn.execute(secret.select().where(secret.c.name == "device_keys")).first()
+    return DeviceKeys.from_private_bytes(bytes(row.value)) if row is not None else None
+
+
+def _last(conn: Connection) -> tuple[int, str]:
+    row = conn.execute(
+        select(audit.c.seq, audit.c.hash).order_by(audit.c.seq.desc()).limit(1)
+    ).first()
+    return (int(row[0]), str(row[1])) if row else (0, GENESIS)
+
+
+def _stored_head(conn: Connection) -> tuple[int, str] | None:
+    text = meta_store.get(conn, HEAD_KEY)
+    if not text:
+        return None
+    seq, _, digest = text.partition(":")
+    try:
+        return int(seq), digest
+    except ValueError:
+        return (-1, digest)
+
+
+def head_problem(conn: Connection, *, unsigned_ok: bool = False) -> tuple[int, str] | None:
+    """Whether the chain's end agrees with the signed head in ``meta``: None when it does, else
+    (the first entry concerned, why). ``unsigned_ok``: a head with no signature at all is
+    accepted (a store written before heads were signed; the next write signs it)."""
+    last_seq, last_hash = _last(conn)
+    stored = _stored_head(conn)
+    if stored is None:
+        return None if last_seq == 0 else (1, "the recorded end of the log is missing")
+    seq, digest = stored
+    if seq < last_seq:
+        return (seq + 1, "entries were added after the recorded end of the log")
+    if seq > last_seq:
+        return (last_seq + 1, "entries at the end were removed")
+    if digest != last_hash:
+        return (last_seq, "the last entry is not the one recorded as the end of the log")
+    signature = meta_store.get(conn, SIGNATURE_KEY)
+    keys = _device_keys(conn)
+    store_id = meta_store.get(conn, "store_id") or ""
+    if signature is None and unsigned_ok:
+        return None
+    if signature is None or keys is None:
+        return (last_seq, "the recorded end of the log is not signed")
+    if not audit_head_signed_by(keys.public().sign_pub, store_id, seq, digest, signature):
+        return (last_seq, "the recorded end of the log is not signed by this workstation")
+    return None
+
+
+def recorded_break(conn: Connection) -> tuple[int, str] | None:
+    """The disagreement found when an entry was last about to be appended, if ever."""
+    text = meta_store.get(conn, BREAK_KEY)
+    if not text:
+        return None
+    try:
+        found = json.loads(text)
+        return int(found["entry"]), str(found["reason"]) + f" (found {found['at'][:16]} UTC)"
+    except (ValueError, KeyError, TypeError):
+        return (1, "the log's record of an earlier break is unreadable")
 
 
 def entry_hash(
@@ -51,10 +125,14 @@ class AuditWriter:
 
     def _load_head(self) -> tuple[int, str]:
         if self._head is None:
-            row = self.conn.execute(
-                select(audit.c.seq, audit.c.hash).order_by(audit.c.seq.desc()).limit(1)
-            ).first()
-            self._head = (int(row[0]), str(row[1])) if row else (0, GENESIS)
+            problem = head_problem(self.conn, unsigned_ok=True)
+            if problem is not None and meta_store.get(self.conn, BREAK_KEY) is None:
+                # Kept for good: the entries appended from now on chain onto what is there, and
+                # would otherwise make the end look whole again.
+                at = dt.datetime.now(tz=dt.UTC).isoformat(timespec="seconds")
+                found = {"at": at, "entry": problem[0], "reason": problem[1]}
+                meta_store.put(self.conn, BREAK_KEY, json.dumps(found, sort_keys=True))
+            self._head = _last(self.conn)
         return self._head
 
     def append(
@@ -86,9 +164,16 @@ class AuditWriter:
         return seq
 
     def flush(self) -> None:
-        """Record the head of the chain (so a removed tail is noticed); once per transaction."""
+        """Record the head of the chain, signed by this workstation; once per transaction."""
         if getattr(self, "_dirty", False) and self._head is not None:
-            meta_store.put(self.conn, "audit_head", f"{self._head[0]}:{self._head[1]}")
+            seq, digest = self._head
+            meta_store.put(self.conn, HEAD_KEY, f"{seq}:{digest}")
+            keys = _device_keys(self.conn)
+            if keys is not None:
+                store_id = meta_store.get(self.conn, "store_id") or ""
+                meta_store.put(
+                    self.conn, SIGNATURE_KEY, sign_audit_head(keys, store_id, seq, digest)
+                )
             self._dirty = False
 
 
@@ -125,11 +210,12 @@ def verify(conn: Connection) -> VerifyResult:
             return VerifyResult(False, count, row.seq, "this entry was changed")
         prev = row.hash
         expected_seq += 1
-    head = meta_store.get(conn, "audit_head")
-    if head:
-        head_seq, head_hash = head.split(":", 1)
-        if int(head_seq) != expected_seq - 1 or head_hash != prev:
-            return VerifyResult(False, count, expected_seq, "entries at the end were removed")
+    found = recorded_break(conn)
+    if found is not None:
+        return VerifyResult(False, count, found[0], found[1])
+    problem = head_problem(conn)
+    if problem is not None:
+        return VerifyResult(False, count, problem[0], problem[1])
     return VerifyResult(True, count, None, "")
 
 

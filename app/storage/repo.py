@@ -423,9 +423,12 @@ def case_ids(
         case_fields=case_fields,
         field_values=field_values,
     )
-    key = risk_rank_expr() if sort == "risk" else cols.get(sort, cols["ref"])
     q = select(s.case.c.id).select_from(from_).where(*conds)
-    q = q.order_by(key.desc() if descending else key.asc(), s.case.c.ref)
+    if sort != "risk" and (sort not in cols or sort == "ref"):
+        q = q.order_by(*(k.desc() if descending else k.asc() for k in ref_order()))
+    else:
+        key = risk_rank_expr() if sort == "risk" else cols[sort]  # risk: the programme's rank
+        q = q.order_by(key.desc() if descending else key.asc(), *ref_order())
     if limit:
         q = q.limit(limit)
     return [CaseId(r[0]) for r in conn.execute(q)]
@@ -505,27 +508,35 @@ def count_rows(conn: Connection, entity: str) -> int:
     return int(conn.execute(select(func.count()).select_from(t)).scalar_one())
 
 
+def ref_order(col: Any = s.case.c.ref) -> tuple[Any, ...]:
+    """The order refs sort in: year (the first eight characters, ``RT-2026-``), then length (a
+    number with more digits is larger: ``RT-2026-10000`` after ``RT-2026-9999``), then the ref.
+    Index ``ix_case_ref_order`` (migration 0004) holds exactly this order."""
+    # constants, not bound parameters: only the same expression matches the index
+    return (func.substr(col, literal_column("1"), literal_column("8")), func.length(col), col)
+
+
+def ref_sort_key(ref: str) -> tuple[str, int, str]:
+    """``ref_order`` in Python, for lists sorted outside SQL."""
+    return (ref[:8], len(ref), ref)
+
+
 def next_case_number(conn: Connection, year: int) -> int:
+    """One more than the largest number of the year's refs (``RT-<year>-<digits>``), 1 if none.
+
+    The year's refs in ``ref_order`` descending: the longest first, the largest of those first;
+    an index walk that stops at the first ref whose tail is all digits."""
     prefix = f"RT-{year}-"
-    # A range, not LIKE: SQLite's LIKE is case-insensitive and cannot use the ref index. ORDER BY
-    # ... LIMIT 1 walks the index down from the top of the year's range and stops at the first
-    # four-digit ref (max() with the length test would read every ref of the year).
-    row = conn.execute(
+    rows = conn.execute(
         select(s.case.c.ref)
-        .where(
-            s.case.c.ref >= prefix,
-            s.case.c.ref < f"RT-{year}.",
-            func.length(s.case.c.ref) == len(prefix) + 4,
-        )
-        .order_by(s.case.c.ref.desc())
-        .limit(1)
-    ).scalar()
-    if not row:
-        return 1
-    try:
-        return int(str(row)[len(prefix) :]) + 1
-    except ValueError:
-        return 1
+        .where(ref_order()[0] == prefix)
+        .order_by(*(k.desc() for k in ref_order()[1:]))
+    )
+    for (ref,) in rows:
+        tail = str(ref)[len(prefix) :]
+        if tail.isascii() and tail.isdigit():
+            return int(tail) + 1
+    return 1
 
 
 # --- queries used by services (kept here: no SQL outside storage) ----------------------------

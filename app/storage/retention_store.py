@@ -25,6 +25,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import Connection, and_, delete, or_, select, update
 
+from app.storage.repo import ref_order
 from app.storage.schema import ENTITIES, conflict, op_log
 from app.storage.sync_tables import sync_pending
 
@@ -78,7 +79,7 @@ def closed_case_facts(conn: Connection, statuses: Sequence[str]) -> list[ClosedC
             )
             .select_from(c.outerjoin(subj, subj.c.id == c.c.subject_id))
             .where(c.c.status.in_(list(statuses)))
-            .order_by(c.c.ref)
+            .order_by(*ref_order(c.c.ref))
         )
     )
     ids = [str(r.id) for r in rows]

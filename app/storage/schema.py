@@ -20,6 +20,8 @@ from sqlalchemy import (
     MetaData,
     Table,
     Text,
+    func,
+    literal_column,
 )
 
 from app.models.entities import FIELDS, FieldKind, Rule
@@ -77,6 +79,13 @@ agenda_item = _entity("agenda_item", _F["agenda_item"])
 Index("ix_case_subject", case.c.subject_id)
 Index("ix_case_status", case.c.status)
 Index("ix_case_ref", case.c.ref, unique=True)
+# refs in year-then-number order (migration 0004; ``repo.ref_order``)
+Index(
+    "ix_case_ref_order",
+    func.substr(case.c.ref, literal_column("1"), literal_column("8")),
+    func.length(case.c.ref),
+    case.c.ref,
+)
 Index("ix_subject_search", subject.c.search_key)
 Index("ix_subject_dob", subject.c.date_of_birth)
 Index("ix_referral_case", referral.c.case_id)

@@ -1,9 +1,14 @@
 """An encrypted store on disk: the SQLCipher file and its key file, created, opened and closed.
 
-Files: ``<name>.rtdb`` (SQLCipher, WAL) and ``<name>.rtkey`` (the data key wrapped under the
-passphrase, the recovery key and optionally a keyring secret). Invariants:
+Files: ``<name>.rtdb`` (SQLCipher, WAL), ``<name>.rtkey`` (the data key wrapped under the
+passphrase, the recovery key and optionally a keyring secret) and ``<name>.rtstate`` (non-secret:
+store id, the file's salt and length, failed unlock attempts; see ``UnlockState``). Invariants:
 - The data key lives in memory only while the store is open; ``close`` drops it.
 - A new store's files are created 0600 in a 0700 folder; the key file is written atomically.
+- A path that is a folder, an empty file or one shorter than a page is refused before SQLCipher
+  touches it (never written); a file the key does not open is told apart (cut short, another
+  store's key file, another store's database) as far as ``<name>.rtstate`` allows.
+- A store whose file or folder cannot be written opens read-only (changes refused).
 - Opening runs pending migrations after taking an encrypted backup beside the store; a store from
   a newer Roundtable is refused before anything is written.
 """
@@ -25,6 +30,10 @@ from app.models.errors import (
     StoreDamaged,
     StoreExists,
     StoreMissing,
+    StoreReadOnly,
+    StoreUnreachable,
+    WrongPassphrase,
+    WrongRecoveryKey,
 )
 from app.models.ids import new_id
 from app.storage import meta as meta_store
@@ -39,6 +48,145 @@ BACKUP_VERSION = 1
 
 def key_path(store_path: Path) -> Path:
     return store_path.with_suffix(".rtkey")
+
+
+def state_path(store_path: Path) -> Path:
+    """``<name>.rtstate``: a small, non-secret file beside the key file (see ``UnlockState``)."""
+    return store_path.with_suffix(".rtstate")
+
+
+PAGE_SIZE = 4096
+_SALT_BYTES = 16  # SQLCipher's per-file salt: the first 16 bytes of the file, not encrypted
+
+
+@dataclass(frozen=True)
+class UnlockState:
+    """What can be known about a store before it is unlocked, kept beside its key file in
+    ``<name>.rtstate`` (canonical JSON, 0600). It holds no case data and no secret: the store id
+    (also in the key file, in clear), the database file's salt (its first 16 bytes, in clear on
+    disk) as of the last unlock, and failed unlock attempts since then (count, first and last
+    time). The store cannot hold the count: it cannot be written before it is unlocked."""
+
+    store_id: str = ""
+    db_salt: str = ""
+    failed: int = 0
+    failed_since: str = ""
+    failed_last: str = ""
+    pages: int = 0  # the file's length in pages when last unlocked or closed (it never shrinks)
+
+    @staticmethod
+    def read(store_path: Path) -> UnlockState:
+        import json
+
+        try:
+            raw = state_path(store_path).read_bytes()
+            if len(raw) > 4096:
+                return UnlockState()
+            doc = json.loads(raw)
+            return UnlockState(
+                store_id=str(doc.get("store_id", ""))[:64],
+                db_salt=str(doc.get("db_salt", ""))[:64],
+                failed=max(0, int(doc.get("failed", 0))),
+                failed_since=str(doc.get("failed_since", ""))[:40],
+                failed_last=str(doc.get("failed_last", ""))[:40],
+                pages=max(0, int(doc.get("pages", 0))),
+            )
+        except (OSError, ValueError, TypeError, AttributeError):
+            return UnlockState()
+
+    def write(self, store_path: Path) -> None:
+        """Best effort: a store on a read-only disk still opens (and counts nothing)."""
+        import json
+        from dataclasses import asdict
+
+        from app.models.errors import FileWriteError
+
+        data = json.dumps(asdict(self), sort_keys=True).encode("utf-8")
+        with contextlib.suppress(OSError, FileWriteError):
+            write_file_atomic(state_path(store_path), data)
+
+
+def db_salt(store_path: Path) -> str:
+    try:
+        with open(store_path, "rb") as f:
+            return f.read(_SALT_BYTES).hex()
+    except OSError:
+        return ""
+
+
+def note_failed_unlock(store_path: Path) -> None:
+    """Count a wrong passphrase or recovery key (kept until the next successful unlock)."""
+    import datetime as dt
+
+    now = dt.datetime.now(tz=dt.UTC).isoformat(timespec="seconds")
+    st = UnlockState.read(store_path)
+    UnlockState(
+        st.store_id, st.db_salt, st.failed + 1, st.failed_since or now, now, st.pages
+    ).write(store_path)
+
+
+def _pages(store_path: Path) -> int:
+    try:
+        return store_path.stat().st_size // PAGE_SIZE
+    except OSError:
+        return 0
+
+
+def note_closed(store_path: Path, store_id: str) -> None:
+    """Keep the file's length as it is closed, so a file cut short later is told as such."""
+    st = UnlockState.read(store_path)
+    pages = _pages(store_path)
+    if st.store_id == store_id and pages and pages != st.pages:
+        UnlockState(
+            st.store_id, st.db_salt, st.failed, st.failed_since, st.failed_last, pages
+        ).write(store_path)
+
+
+def note_unlocked(store_path: Path, store_id: str) -> tuple[int, str]:
+    """Record this store's id and file salt after a successful unlock and reset the count;
+    returns the failed attempts since the last unlock (count, time of the first)."""
+    st = UnlockState.read(store_path)
+    fresh = UnlockState(store_id, db_salt(store_path), pages=_pages(store_path))
+    if fresh != st:
+        fresh.write(store_path)
+    return st.failed, st.failed_since
+
+
+def _open_failure(path: Path, keyfile: KeyFile) -> StoreDamaged:
+    """Why the data key from this key file does not open this file, as far as can be told."""
+    restore = "Nothing was changed. Restore the latest backup, or put back the right file."
+    size = path.stat().st_size
+    if size % PAGE_SIZE:
+        return StoreDamaged(
+            f"The store file is cut short (it ends part way through page {size // PAGE_SIZE + 1})."
+            f" {restore}"
+        )
+    st = UnlockState.read(path)
+    salt = db_salt(path)
+    if st.db_salt == salt and size // PAGE_SIZE < st.pages:
+        return StoreDamaged(
+            f"The store file is cut short: it holds {size // PAGE_SIZE} pages of the "
+            f"{st.pages} it had when it was last closed. {restore}"
+        )
+    same_key_file = bool(st.store_id) and st.store_id == keyfile.store_id
+    same_db = bool(st.db_salt) and st.db_salt == salt
+    if st.store_id and not same_key_file and same_db:
+        return StoreDamaged(
+            f"This key file belongs to another store (store id {keyfile.store_id[:8]}…, this "
+            f"store file was last opened as {st.store_id[:8]}…). Put back the key file that "
+            "belongs to the store file."
+        )
+    if same_key_file and st.db_salt and not same_db:
+        return StoreDamaged(
+            "The store file is another store's database, not the one this key file belongs to "
+            f"(store id {keyfile.store_id[:8]}…). {restore}"
+        )
+    if same_key_file and same_db:
+        return StoreDamaged(f"The first page of the store file is damaged. {restore}")
+    return StoreDamaged(
+        "The store file cannot be read with this key file: either the file is damaged or the "
+        f"two do not belong together. {restore}"
+    )
 
 
 @dataclass
@@ -91,13 +239,26 @@ class Store:
     @staticmethod
     def read_keyfile(path: Path) -> KeyFile:
         path = Path(path).expanduser().absolute()
-        if not path.exists():
-            raise StoreMissing(f"There is no store at {path}.")
+        try:
+            path.stat()
+        except FileNotFoundError as exc:
+            raise StoreMissing(f"There is no store at {path}.") from exc
+        except OSError as exc:
+            raise StoreUnreachable(
+                f"The store at {path} cannot be reached ({exc.strerror}): check that its disk is "
+                "there and that you may open its folder."
+            ) from exc
         kp = key_path(path)
         try:
             data = kp.read_bytes()
         except FileNotFoundError as exc:
             raise KeyFileDamaged(f"The key file {kp.name} beside the store is missing.") from exc
+        except IsADirectoryError as exc:
+            raise KeyFileDamaged(f"The key file {kp.name} beside the store is a folder.") from exc
+        except OSError as exc:
+            raise StoreUnreachable(
+                f"The key file {kp.name} beside the store cannot be read ({exc.strerror})."
+            ) from exc
         return KeyFile.from_bytes(data)
 
     @classmethod
@@ -105,14 +266,22 @@ class Store:
         cls, path: Path, passphrase: str, *, migrate_now: bool = True
     ) -> Store:
         keyfile = cls.read_keyfile(path)
-        return cls._open(
-            Path(path), keyfile, keyfile.unlock_with_passphrase(passphrase), migrate_now
-        )
+        try:
+            data_key = keyfile.unlock_with_passphrase(passphrase)
+        except WrongPassphrase:
+            note_failed_unlock(Path(path).expanduser().absolute())
+            raise
+        return cls._open(Path(path), keyfile, data_key, migrate_now)
 
     @classmethod
     def open_with_recovery_key(cls, path: Path, recovery: str) -> Store:
         keyfile = cls.read_keyfile(path)
-        return cls._open(Path(path), keyfile, keyfile.unlock_with_recovery(recovery), True)
+        try:
+            data_key = keyfile.unlock_with_recovery(recovery)
+        except WrongRecoveryKey:
+            note_failed_unlock(Path(path).expanduser().absolute())
+            raise
+        return cls._open(Path(path), keyfile, data_key, True)
 
     @classmethod
     def open_with_keyring_secret(cls, path: Path, secret_bytes: bytes) -> Store:
@@ -124,7 +293,14 @@ class Store:
     @classmethod
     def _open(cls, path: Path, keyfile: KeyFile, data_key: bytes, migrate_now: bool) -> Store:
         path = path.expanduser().absolute()
-        db = Database.open(path, data_key_to_sqlcipher_hex(data_key))
+        _check_store_file(path)
+        read_only = not _writable(path)
+        try:
+            db = Database.open(path, data_key_to_sqlcipher_hex(data_key), read_only=read_only)
+        except StoreDamaged as exc:
+            if exc.user_message != StoreDamaged.default_message:
+                raise
+            raise _open_failure(path, keyfile) from exc
         store = cls(path, db, keyfile, bytearray(data_key))
         try:
             with db.read() as conn:
@@ -132,6 +308,12 @@ class Store:
                 pending = migrate.needs_upgrade(conn)
             if stored_id is not None and stored_id != keyfile.store_id:
                 raise StoreDamaged("The key file belongs to a different store.")
+            if pending and migrate_now and read_only:
+                raise StoreReadOnly(
+                    "This store needs an upgrade to this version of Roundtable, and its disk, "
+                    "folder or file is read-only: nothing was changed. Open it where it can be "
+                    "written."
+                )
             if pending and migrate_now:
                 if stored_id is not None:
                     store.backup(path.with_name(path.stem + ".pre-upgrade.rtbackup"))
@@ -247,8 +429,11 @@ class Store:
     # --- closing ---------------------------------------------------------------------------------
     def close(self) -> None:
         """Close the database and drop the key from memory (best effort in Python)."""
+        was_open = self.db._conn is not None and not self.db.read_only
         try:
             self.db.close()
+            if was_open:
+                note_closed(self.path, self.keyfile.store_id)
         finally:
             for i in range(len(self._data_key)):
                 self._data_key[i] = 0
@@ -257,6 +442,39 @@ class Store:
     @property
     def is_open(self) -> bool:
         return bool(self._data_key)
+
+
+def _writable(path: Path) -> bool:
+    """Whether the store file and its folder can be written (False on a read-only disk: EROFS
+    applies to every user; for a read-only file or folder, to all but the superuser)."""
+    return os.access(path, os.W_OK) and os.access(path.parent, os.W_OK | os.X_OK)
+
+
+def _check_store_file(path: Path) -> None:
+    """Refuse, before SQLCipher touches it, a store path that is not a regular file, or a file
+    that cannot be a store (empty, or shorter than one page): neither is ever written to."""
+    import stat
+
+    try:
+        st = path.stat()
+    except FileNotFoundError as exc:
+        raise StoreMissing(f"There is no store at {path}.") from exc
+    except OSError as exc:
+        raise StoreUnreachable(f"The store file {path} cannot be read ({exc.strerror}).") from exc
+    if stat.S_ISDIR(st.st_mode):
+        raise StoreDamaged(f"The store path {path} is a folder, not a store file.")
+    if not stat.S_ISREG(st.st_mode):
+        raise StoreDamaged(f"The store path {path} is not a regular file.")
+    if st.st_size == 0:
+        raise StoreDamaged(
+            f"The store file {path.name} is empty (0 bytes): it was not changed. "
+            "Restore the latest backup."
+        )
+    if st.st_size < PAGE_SIZE:
+        raise StoreDamaged(
+            f"The store file {path.name} is cut short ({st.st_size} bytes): it was not changed. "
+            "Restore the latest backup."
+        )
 
 
 def _sidecars(path: Path) -> list[Path]:

@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import Connection, delete, insert, select, update
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-from app.models.errors import NotFound
+from app.models.errors import NotFound, StoreReadOnly
 from app.models.ids import new_id
 from app.storage import meta as meta_store
 from app.storage.audit import AuditWriter
@@ -58,7 +58,17 @@ _INSERT_RECORD_STATE = insert(record_state)
 class Writer:
     """Writes through change capture within one open transaction (``conn``)."""
 
-    def __init__(self, conn: Connection, *, device_id: str, member_id: str | None) -> None:
+    def __init__(
+        self,
+        conn: Connection,
+        *,
+        device_id: str,
+        member_id: str | None,
+        read_only: bool = False,
+    ) -> None:
+        # read_only: a store that can only be read here; changes are refused, and events (views,
+        # disclosures) cannot be recorded and are not (the command line says so once)
+        self.read_only = read_only
         self.conn = conn
         self.device_id = device_id
         self.member_id = member_id
@@ -70,6 +80,10 @@ class Writer:
         self.changed: set[tuple[str, str]] = set()
 
     # --- helpers ------------------------------------------------------------------------------
+    def _refuse_if_read_only(self) -> None:
+        if self.read_only:
+            raise StoreReadOnly()
+
     def _next_counter(self) -> int:
         self._counter += 1
         return self._counter
@@ -80,6 +94,8 @@ class Writer:
 
     def flush(self) -> None:
         """Persist clock and counters (called once at the end of the transaction)."""
+        if self.read_only:
+            return
         meta_store.put(self.conn, "hlc", str(self.clock.last))
         meta_store.put(self.conn, "op_counter", str(self._counter))
         meta_store.put(self.conn, "op_received", str(self._received))
@@ -144,6 +160,7 @@ class Writer:
         record_id: str | None = None,
         audit_action: str = "create",
     ) -> str:
+        self._refuse_if_read_only()
         spec = ENTITIES[entity]
         unknown = set(values) - set(spec.fields)
         if unknown:
@@ -189,6 +206,7 @@ class Writer:
         audit_action: str = "update",
     ) -> list[str]:
         """Set fields; returns the names of fields whose value actually changed."""
+        self._refuse_if_read_only()
         spec = ENTITIES[entity]
         if spec.rule == "immutable":
             raise TypeError(f"{entity} records are immutable; write a new version")
@@ -255,6 +273,7 @@ class Writer:
 
     def delete(self, entity: str, record_id: str, *, audit_action: str = "delete") -> None:
         """Tombstone and remove a record (retention deletion is real)."""
+        self._refuse_if_read_only()
         spec = ENTITIES[entity]
         case_id = self._case_of(spec, record_id, {})
         hlc = self.clock.tick()
@@ -287,6 +306,8 @@ class Writer:
         self, action: str, entity: str, record_id: str, fields: list[str] | None = None
     ) -> None:
         """Audit a non-changing event: a view, a print, an export, an import, a disclosure."""
+        if self.read_only:
+            return
         self.audit.append(
             action=action,
             entity=entity,

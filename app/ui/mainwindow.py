@@ -223,12 +223,14 @@ class MainWindow(QMainWindow):
             self.go_actions.append(self._act(go, name, partial(self.show_screen, name), f"Ctrl+{i}"))
         records_menu = bar.addMenu("R&ecords")
         self.act_retention = self._act(records_menu, "&Retention review…", self._cmd_retention)
+        self.act_check_store = self._act(records_menu, "&Check the store file…", self._cmd_check_store)
         help_menu = bar.addMenu("&Help")
         self._act(help_menu, "&Keyboard shortcuts", self._cmd_shortcuts, "F1")
         self.act_about = self._act(help_menu, "&About Roundtable", self._cmd_about)
         self._lockable = [self.act_new, self.act_save, self.act_print, self.act_find, self.act_filter, *self.go_actions,
                           self.act_retention]
         self._lockable += self.store_actions.actions
+        self._lockable.append(self.act_check_store)
 
     def _build_edit_menu(self, menu: QMenu) -> None:
         """Undo, Redo, Cut, Copy, Paste, Select all on the focused text field. The keys are the
@@ -290,6 +292,32 @@ class MainWindow(QMainWindow):
         from app.ui.dialogs.retention_dialog import show_retention_review
 
         show_retention_review(self, self.ctx)
+
+    def _cmd_check_store(self) -> None:
+        """Records › Check the store file…: every page's HMAC and SQLite's structure, with
+        progress; changes nothing (issue 12)."""
+        from app.services import integrity
+        from app.ui.progress import run_with_progress
+
+        def done(result: integrity.CheckResult) -> None:
+            if result.ok:
+                from PySide6.QtWidgets import QMessageBox
+
+                box = QMessageBox(QMessageBox.Icon.Information, "Store file", result.message, parent=self)
+                box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+                box.open()
+                self.check_store_result: QWidget = box
+            else:
+                from app.models.errors import StoreCorrupt
+                from app.ui.errors import show_error
+
+                self.check_store_result = show_error(self, StoreCorrupt(result.message))
+
+        self.check_store_progress = run_with_progress(
+            self.ctx, self, "Checking every page of the store file…",
+            lambda session, progress: integrity.check_store(session, progress=progress.step),
+            on_done=done,
+        )
 
     # --- screens, built on first use ----------------------------------------------------------------
     def screen_named(self, name: str) -> Screen:

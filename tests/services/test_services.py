@@ -238,3 +238,24 @@ def test_roles_enforced_for_members(session: Session):
     _as_officer(session, "police")
     refused(session, PermissionDenied, panel.add_member, name="X", agency_id=session.agency.id,
             role=Role.OFFICER)
+
+
+def test_a_demo_stopped_part_way_leaves_the_store_as_it_was(empty_session):
+    """One transaction (issue 12): before, each batch of cases was committed on its own."""
+    from app.services import demo
+    from tests.conftest import dump_store
+
+    before = dump_store(empty_session)
+    seen: list[int] = []
+
+    def stop_after_the_first_batch(done: int, total: int) -> None:
+        seen.append(done)
+        if done >= 5:
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        demo.build_demo(empty_session, cases=12, seed=3, batch=5, progress=stop_after_the_first_batch)
+    assert seen and seen[-1] == 5
+    assert dump_store(empty_session) == before
+    result = demo.build_demo(empty_session, cases=12, seed=3, batch=5)  # and it runs again
+    assert result.cases == 12

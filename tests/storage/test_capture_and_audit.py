@@ -103,3 +103,96 @@ def test_clock_never_goes_back_and_never_wraps():
     now[0] = 2_000
     c = clock.tick()
     assert unpack(c) == (2_001, 0)
+
+
+# --- the head of the chain (issue 12) -------------------------------------------------------------
+
+
+def _last_seq(session) -> int:
+    with session.view() as conn:
+        return int(conn.execute(text("SELECT max(seq) FROM audit")).scalar_one())
+
+
+def _reopen(session, store_path):
+    """Close and unlock again: the unlock appends an entry, as every command line run does."""
+    from app.services.setup import unlock
+    from tests.conftest import PASSPHRASE, today
+
+    session.close()
+    return unlock(store_path, passphrase=PASSPHRASE, today_fn=today)
+
+
+def test_deleting_the_last_entry_is_found_even_after_the_next_unlock(session, store_path):
+    last = _last_seq(session)
+    _tamper(session, f"DELETE FROM audit WHERE seq = {last}")
+    r = panel.verify_audit(session)
+    assert not r.ok and r.first_broken == last and "removed" in r.reason
+    again = _reopen(session, store_path)  # its "unlock" entry chains onto the shortened log
+    try:
+        r = panel.verify_audit(again)
+        assert not r.ok and r.first_broken == last and "removed" in r.reason
+    finally:
+        again.close()
+
+
+def _forge_next(session) -> None:
+    """Append a correctly chained entry with the raw key, leaving the signed head where it was."""
+    from app.storage.audit import entry_hash
+
+    with session.view() as conn:
+        seq, prev = conn.execute(text("SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1")).one()
+    seq += 1
+    row = (seq, "2026-11-30T10:00:00.000+00:00", None, None, "view", "case", "x", "[]")
+    digest = entry_hash(prev, *row)
+    with session.store.db.write() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO audit (seq, at, actor, device, action, entity, record_id, fields,"
+                " prev_hash, hash) VALUES (:seq, :at, NULL, NULL, :action, :entity, :rid,"
+                " :fields, :prev, :hash)"
+            ),
+            dict(seq=seq, at=row[1], action="view", entity="case", rid="x", fields="[]",
+                 prev=prev, hash=digest),
+        )  # fmt: skip
+
+
+def test_a_forged_entry_appended_behind_the_head_is_found_even_after_the_next_unlock(
+    session, store_path
+):
+    last = _last_seq(session)
+    _forge_next(session)
+    r = panel.verify_audit(session)
+    assert not r.ok and r.first_broken == last + 1 and "added" in r.reason
+    again = _reopen(session, store_path)
+    try:
+        r = panel.verify_audit(again)
+        assert not r.ok and r.first_broken == last + 1 and "added" in r.reason
+    finally:
+        again.close()
+
+
+def test_a_moved_head_is_found_by_its_signature(session, store_path):
+    """Forge an entry and move the head onto it: the head's signature no longer fits."""
+    _forge_next(session)
+    with session.view() as conn:
+        seq, digest = conn.execute(text("SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1")).one()
+    with session.store.db.write() as conn:
+        conn.execute(
+            text("UPDATE meta SET value = :v WHERE key = 'audit_head'"), {"v": f"{seq}:{digest}"}
+        )
+    r = panel.verify_audit(session)
+    assert not r.ok and r.first_broken == seq and "signed" in r.reason
+    again = _reopen(session, store_path)
+    try:
+        assert not panel.verify_audit(again).ok
+    finally:
+        again.close()
+
+
+def test_an_honest_log_verifies_across_unlocks(session, store_path):
+    assert panel.verify_audit(session).ok
+    again = _reopen(session, store_path)
+    try:
+        assert panel.verify_audit(again).ok
+    finally:
+        again.close()

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from sqlalchemy import select, text
 
+from app.crypto.identity import sign_audit_head
 from app.services import contributions, exchange, setup
 from app.services import panel as panel_svc
 from app.services.context import Session
@@ -52,6 +53,10 @@ def _rewrite_entry(s: Session, seq: int) -> None:
             prev = digest
         conn.execute(text("UPDATE meta SET value = :v WHERE key = 'audit_head'"),
                      {"v": f"{row.seq}:{prev}"})
+        # and re-sign the head with the workstation key, which is in the same store (crypto.md)
+        signature = sign_audit_head(s.store.device_keys(), s.store.store_id, row.seq, prev)
+        conn.execute(text("UPDATE meta SET value = :v WHERE key = 'audit_head_signature'"),
+                     {"v": signature})
         conn.execute(text("CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit "
                           "BEGIN SELECT RAISE(ABORT, 'audit entries cannot be changed'); END"))
 
@@ -175,6 +180,11 @@ def test_a_log_cut_short_outside_roundtable_is_found_by_the_store_that_witnessed
         conn.execute(text("DELETE FROM audit WHERE seq > :k"), {"k": keep})
         digest = conn.execute(select(audit.c.hash).where(audit.c.seq == keep)).scalar_one()
         conn.execute(text("UPDATE meta SET value = :v WHERE key = 'audit_head'"), {"v": f"{keep}:{digest}"})
+    assert not panel_svc.verify_audit(p.police).ok  # the head's signature no longer fits
+    with p.police.store.db.write() as conn:  # re-signed with the key in the store: it does
+        signature = sign_audit_head(p.police.store.device_keys(), p.police.store.store_id, keep, digest)
+        conn.execute(text("UPDATE meta SET value = :v WHERE key = 'audit_head_signature'"),
+                     {"v": signature})
     assert panel_svc.verify_audit(p.police).ok
     r = exchange.import_bundle(p.hub, path=p.ship(p.police, p.hub))
     assert r.outcome == "applied" and "shorter than when it last sent a file" in r.audit_warning

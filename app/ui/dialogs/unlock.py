@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QLineEdit,
+    QMessageBox,
     QPushButton,
     QRadioButton,
     QVBoxLayout,
@@ -204,6 +205,8 @@ class UnlockDialog(QDialog):
     def _on_unlocked(self, session: Session) -> None:
         self._busy(False)
         self.session = session
+        if session.failed_unlocks:
+            self.failed_unlocks_notice = _show_failed_unlocks(self.parentWidget(), *session.failed_unlocks)
         self.accept()
 
     def _on_unlock_failed(self, exc: BaseException) -> None:
@@ -215,3 +218,18 @@ class UnlockDialog(QDialog):
 
             show_error(self, exc)
         self.secret.setFocus()
+
+
+_notices: list[QMessageBox] = []  # kept alive while shown (a notice may have no parent window)
+
+
+def _show_failed_unlocks(parent: QWidget | None, failed: int, since: str) -> QMessageBox:
+    """Wrong passphrases or recovery keys were tried since the last unlock: say so (not modal)."""
+    box = QMessageBox(QMessageBox.Icon.Warning, "Failed unlock attempts",
+                      setup.failed_unlocks_message(failed, since)
+                      + " If that was not you, tell your administrator.", parent=parent)
+    box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+    _notices.append(box)
+    box.finished.connect(lambda _r: _notices.remove(box) if box in _notices else None)
+    box.open()
+    return box

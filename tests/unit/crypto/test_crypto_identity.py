@@ -218,3 +218,18 @@ def test_domains_separate_signatures(device_keys: DeviceKeys) -> None:
     ).encode()
     with pytest.raises(InvalidInput):
         open_signed_document(forged, "identity-card", device_keys.public().sign_pub)
+
+
+def test_audit_head_signatures_bind_store_number_and_hash():
+    from app.crypto.identity import DeviceKeys, audit_head_signed_by, sign_audit_head
+
+    keys = DeviceKeys.generate()
+    pub = keys.public().sign_pub
+    sig = sign_audit_head(keys, "store-a", 7, "ab" * 32)
+    assert audit_head_signed_by(pub, "store-a", 7, "ab" * 32, sig)
+    assert not audit_head_signed_by(pub, "store-b", 7, "ab" * 32, sig)
+    assert not audit_head_signed_by(pub, "store-a", 8, "ab" * 32, sig)
+    assert not audit_head_signed_by(pub, "store-a", 7, "cd" * 32, sig)
+    assert not audit_head_signed_by(DeviceKeys.generate().public().sign_pub, "store-a", 7, "ab" * 32, sig)
+    for bad in ("", "not base64!", sig[:-4], "A" * 88):
+        assert not audit_head_signed_by(pub, "store-a", 7, "ab" * 32, bad)
