@@ -34,6 +34,9 @@ class Status:
     # the person's answer a case at this status stands on ("refused": consent refused or
     # withdrawn), so that a person's refusal is never counted as the panel's decision
     consent: str = ""
+    # days between reviews of a case at this status (MAPPA: level 1 under the lead agency); a
+    # status without it is reviewed at the programme's interval when it is a panel status
+    review_days: int | None = None
 
 
 @dataclass(frozen=True)
@@ -208,6 +211,8 @@ class Choice:
     id: str
     label: str
     aliases: tuple[str, ...] = ()
+    # a case-field choice may set the days between reviews (MAPPA level 3: at least every 8 weeks)
+    review_days: int | None = None
 
 
 @dataclass(frozen=True)
@@ -340,8 +345,13 @@ class Programme:
                     f"status {st.id!r}: consent {st.consent!r} is not a consent answer, or the "
                     "programme records no consent"
                 )
+        for st in self.statuses:
+            if st.review_days is not None and (st.review_days < 1 or st.terminal):
+                problems.append(f"status {st.id!r}: review_days must be at least 1, not terminal")
         seen_fields: set[str] = set()
         for cf in self.case_fields:
+            if any(c.review_days is not None and c.review_days < 1 for c in cf.choices):
+                problems.append(f"case field {cf.id!r}: review_days must be at least 1")
             if cf.id in seen_fields or not cf.choices:
                 problems.append(f"case field {cf.id!r} is repeated or has no choices")
             seen_fields.add(cf.id)
@@ -360,6 +370,15 @@ class Programme:
         programme does not define are left out."""
         values = dict(recorded)
         return tuple(CaseFieldValue(cf, values.get(cf.id) or None) for cf in self.case_fields)
+
+    def is_reviewed(self, status_id: str) -> bool:
+        """Whether a case at this status has a next review date: a status that is not terminal and
+        not the exit status (its reviews are the post-exit ones), and is either a panel status or
+        sets its own ``review_days`` (a level managed by one lead agency, still reviewed)."""
+        st = self.status(status_id)
+        if st.terminal or status_id == self.exit_status:
+            return False
+        return status_id in self.panel_statuses or st.review_days is not None
 
     def status(self, status_id: str) -> Status:
         for s in self.statuses:
@@ -436,6 +455,10 @@ def join_summaries(notes: AssessmentNotes) -> list[tuple[str, str]]:
     return out
 
 
+def _days(value: Any) -> int | None:
+    return None if value is None else int(value)
+
+
 def _norm(text: str) -> str:
     return "".join(ch for ch in text.casefold() if ch.isalnum())
 
@@ -467,6 +490,7 @@ def programme_from_dict(d: Mapping[str, Any]) -> Programme:
                 terminal=bool(s.get("terminal", False)),
                 open_case=bool(s.get("open", not s.get("terminal", False))),
                 consent=str(s.get("consent", "")),
+                review_days=_days(s.get("review_days")),
             )
             for s in _req(d, "statuses", "programme")
         )
@@ -529,7 +553,8 @@ def programme_from_dict(d: Mapping[str, Any]) -> Programme:
                     id=cf["id"],
                     label=cf["label"],
                     choices=tuple(
-                        Choice(id=c["id"], label=c["label"]) for c in cf.get("choices", ())
+                        Choice(id=c["id"], label=c["label"], review_days=_days(c.get("review_days")))
+                        for c in cf.get("choices", ())
                     ),
                     required=bool(cf.get("required", False)),
                     guidance=cf.get("guidance", ""),

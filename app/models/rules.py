@@ -137,8 +137,34 @@ def add_months(day: dt.date, months: int) -> dt.date:
     return dt.date(year, month, min(day.day, last))
 
 
-def next_review(programme: Programme, last_discussed: dt.date) -> dt.date:
-    return last_discussed + dt.timedelta(days=programme.intervals.review_interval_days)
+def review_interval(
+    programme: Programme, status: str | None = None, case_fields: Iterable[CaseFieldValue] = ()
+) -> int:
+    """Days until a case's next review: the shortest of the intervals that apply to it — its
+    status's ``review_days`` and those of its current case-field choices (a management level's) —
+    or, when none applies, the programme's ``review_interval_days``."""
+    applicable: list[int] = []
+    if status is not None:
+        days = programme.status(status).review_days
+        if days is not None:
+            applicable.append(days)
+    for value in case_fields:
+        if value.choice:
+            choice = next((c for c in value.field.choices if c.id == value.choice), None)
+            if choice is not None and choice.review_days is not None:
+                applicable.append(choice.review_days)
+    return min(applicable, default=programme.intervals.review_interval_days)
+
+
+def next_review(
+    programme: Programme,
+    last_discussed: dt.date,
+    status: str | None = None,
+    case_fields: Iterable[CaseFieldValue] = (),
+) -> dt.date:
+    """The next review after ``last_discussed`` for a case at ``status`` with these current case
+    fields (``current_case_fields``); see ``review_interval``."""
+    return last_discussed + dt.timedelta(days=review_interval(programme, status, case_fields))
 
 
 def post_exit_review_dates(programme: Programme, exited_on: dt.date) -> list[dt.date]:

@@ -18,6 +18,7 @@ from app.models.enums import ConsentState, Marking, Role
 from app.models.errors import Ambiguous, InvalidInput, NotFound, PermissionDenied, Refused
 from app.models.ids import AgencyId, CaseId, SubjectId
 from app.services.context import Session
+from app.services.review_dates import next_review_for
 from app.storage import repo
 from app.storage.writer import Writer
 
@@ -439,8 +440,8 @@ def change_status_in(
     elif st.terminal:
         changes["closed"] = today
         changes["next_review"] = None
-    elif target in prog.panel_statuses:
-        changes["next_review"] = rules.next_review(prog, today)
+    elif prog.is_reviewed(target):
+        changes["next_review"] = next_review_for(prog, w.conn, case.id, target, today)
         changes["closed"] = None
     w.update("case", case.id, changes, audit_action="status")
     w.create(

@@ -14,6 +14,7 @@ from app.models.errors import InvalidInput, NotFound
 from app.models.ids import AgendaItemId, MeetingId, MemberId
 from app.services.cases import clean_text, load_case
 from app.services.context import Session
+from app.services.review_dates import next_review_for
 from app.storage import repo
 
 _TIME = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
@@ -224,8 +225,9 @@ def mark_held(session: Session, *, meeting_id: str) -> None:
         for item in repo.get_meeting(w.conn, meeting_id).agenda:  # type: ignore[union-attr]
             if item.case_id:
                 case = repo.get_case(w.conn, item.case_id)
-                if case and case.status in prog.panel_statuses and case.status != prog.exit_status:
-                    w.update("case", case.id, {"next_review": rules.next_review(prog, today)})
+                if case and prog.is_reviewed(case.status):
+                    due = next_review_for(prog, w.conn, case.id, case.status, today)
+                    w.update("case", case.id, {"next_review": due})
 
 
 @dataclass(frozen=True)

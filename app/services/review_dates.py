@@ -1,0 +1,29 @@
+"""The next review date of a case, from its status and the case fields of its current assessment.
+
+One place for the services that set ``case.next_review`` (a status change, a meeting held), so
+that a case's interval follows the programme's data everywhere: a status's ``review_days``, a
+case-field choice's ``review_days`` (a management level that sets its own interval), the
+shortest applying, else the programme's interval (``rules.review_interval``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from app.models import rules
+from app.models.programme import CaseFieldValue, Programme
+from app.storage import repo
+from app.storage.db import Connection
+
+
+def next_review_for(
+    programme: Programme, conn: Connection, case_id: str, status: str, today: dt.date
+) -> dt.date:
+    """The next review of case ``case_id`` at ``status``, counted from ``today``."""
+    fields: tuple[CaseFieldValue, ...] = ()
+    if programme.case_fields:
+        assessments = [
+            repo.assessment_from(r) for r in repo.rows_for_case(conn, "assessment", case_id)
+        ]
+        fields = rules.current_case_fields(programme, assessments)
+    return rules.next_review(programme, today, status, fields)

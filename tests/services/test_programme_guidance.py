@@ -1,0 +1,135 @@
+"""The shipped programmes follow the published guidance (issue 18): MAPPA level 1 is an active,
+reviewed status; review intervals come from the status and the case's current case fields (MAPPA:
+level 2 at least every 16 weeks, level 3 at least every 8); the Channel framework has the 22
+published factors and the Home Office age bands; MARAC records no consent but whether the victim
+was told of the referral and the lawful basis for sharing; a MARAC case heard without actions is
+not "below threshold"."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from app.config.programmes import load_programme
+from app.models import rules
+from app.models.domain import Case, FactorRating
+from app.services import cases, meetings, risk
+from app.services.context import Session
+from tests.conftest import today
+
+
+def _mappa_referral(session: Session) -> str:
+    prog = session.programme
+    cid = cases.open_referral(
+        session,
+        subject=cases.SubjectInput(forenames="Daniel", surname="Ashworth", date_of_birth=dt.date(1980, 1, 5)),
+        referral=cases.ReferralInput(
+            received=today(),
+            referrer="Offender manager",
+            sector=prog.sectors[0].label,
+            concern=prog.concerns[0].label,
+            narrative="Released on licence; level to be set.",
+        ),
+    )
+    cases.change_status(session, case_id=cid, status="screening", rationale="")
+    return cid
+
+
+def _mappa_assessment(session: Session, case_id: str, level: str) -> None:
+    fw = session.programme.framework
+    risk.record_assessment(
+        session,
+        case_id=case_id,
+        assessment=risk.AssessmentInput(
+            factors=tuple(FactorRating(d, f, fw.ratings[1].id, "Seen.") for d, f in fw.factor_ids()),
+            dimension_summaries=(),
+            overall="The panel's judgement.",
+            risk_level=fw.risk_levels[1].id,
+            case_fields=(("category", "2"), ("management-level", level)),
+        ),
+    )
+
+
+def _case(session: Session, case_id: str) -> Case:
+    return cases.get_case_file(session, case_id, audit_view=False).case
+
+
+# --- MAPPA: level 1 is still MAPPA ----------------------------------------------------------------
+
+
+def test_mappa_level_1_is_an_active_reviewed_status() -> None:
+    prog = load_programme("mappa")
+    st = prog.status("level-1")
+    assert not st.terminal and st.open_case and prog.is_reviewed("level-1")
+
+
+def test_a_level_1_case_stays_open_and_comes_up_for_review(msession: Session) -> None:
+    cid = _mappa_referral(msession)
+    cases.screen_case(msession, case_id=cid, outcome="level-1", rationale="Lead agency can manage.")
+    case = _case(msession, cid)
+    assert case.status == "level-1" and case.closed is None
+    interval = msession.programme.status("level-1").review_days
+    assert interval and case.next_review == today() + dt.timedelta(days=interval)
+    assert cid in cases.list_case_ids(msession, review_due_by=case.next_review)
+    assert cid not in cases.list_case_ids(msession, review_due_by=case.next_review - dt.timedelta(days=1))
+    # the level is reconsidered: a level 1 case can be escalated to the MAPP meeting
+    cases.change_status(msession, case_id=cid, status="panel-assessment", rationale="Risk has risen.")
+    assert _case(msession, cid).status == "panel-assessment"
+
+
+def test_a_stepped_down_case_goes_to_level_1_not_closed(msession: Session) -> None:
+    prog = msession.programme
+    allowed = {t.target for t in prog.transitions if t.source == prog.exit_status}
+    assert "level-1" in allowed
+    assert not any(prog.status(s).terminal for s in allowed)
+
+
+# --- review intervals per status and per case-field choice ---------------------------------------
+
+
+def test_review_interval_is_the_shortest_that_applies() -> None:
+    prog = load_programme("mappa")
+    level = prog.case_field("management-level")
+
+    def fields(choice: str) -> tuple[object, ...]:
+        return tuple(
+            v for v in prog.case_field_values([("management-level", choice)]) if v.field is level
+        )
+
+    default = prog.intervals.review_interval_days
+    assert rules.review_interval(prog) == default
+    assert rules.review_interval(prog, "managed", fields("3")) == 56  # at least every 8 weeks
+    assert rules.review_interval(prog, "managed", fields("2")) == 112  # at least every 16 weeks
+    assert rules.review_interval(prog, "managed", ()) == default  # no level recorded
+    assert rules.review_interval(prog, "level-1", fields("1")) == prog.status("level-1").review_days
+    # a status's interval and a choice's: the shorter wins
+    assert rules.review_interval(prog, "level-1", fields("3")) == 56
+    assert rules.next_review(prog, dt.date(2026, 1, 1), "managed", fields("3")) == dt.date(2026, 2, 26)
+
+
+def _to_panel(session: Session, level: str) -> str:
+    cid = _mappa_referral(session)
+    cases.screen_case(session, case_id=cid, outcome="level-2-3", rationale="Needs the panel.")
+    cases.change_status(session, case_id=cid, status="panel-assessment", rationale="")
+    _mappa_assessment(session, cid, level)
+    return cid
+
+
+def test_a_status_change_sets_the_review_by_the_level(msession: Session) -> None:
+    for level, days in (("3", 56), ("2", 112)):
+        cid = _to_panel(msession, level)
+        cases.change_status(msession, case_id=cid, status="managed", rationale="Agreed.")
+        assert _case(msession, cid).next_review == today() + dt.timedelta(days=days)
+
+
+def test_a_meeting_held_sets_the_review_by_the_level(msession: Session) -> None:
+    ids = {}
+    for level in ("2", "3"):
+        cid = _to_panel(msession, level)
+        cases.change_status(msession, case_id=cid, status="managed", rationale="Agreed.")
+        ids[level] = cid
+    mid = meetings.schedule_meeting(msession, held_on=today(), case_ids=list(ids.values()))
+    # a level 2 case moved to level 3 before the meeting: the meeting sets the 8-week review
+    _mappa_assessment(msession, ids["2"], "3")
+    meetings.mark_held(msession, meeting_id=mid)
+    assert _case(msession, ids["2"]).next_review == today() + dt.timedelta(days=56)
+    assert _case(msession, ids["3"]).next_review == today() + dt.timedelta(days=56)
