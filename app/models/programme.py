@@ -18,6 +18,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
+import re
 from typing import Any
 
 from app.models.enums import AgendaKind, ConsentState, Role
@@ -267,6 +268,28 @@ def short_label(label: str) -> str:
     return label.split(" – ", 1)[0].strip() or label
 
 
+UNKNOWN_AGE = "Unknown"
+_UNDER = re.compile(r"under (\d+)", re.IGNORECASE)
+_RANGE = re.compile(r"(\d+)\s*[–-]\s*(\d+)")
+_OVER = re.compile(r"(\d+) and over|(\d+)\+", re.IGNORECASE)
+
+
+def age_band_range(label: str) -> tuple[int, int] | None:
+    """The ages (inclusive) an age band's label covers: "Under 11" -> (0, 10), "11–15" ->
+    (11, 15), "41 and over" -> (41, 999); None for "Unknown". A label that reads as none of
+    these is refused, so that a programme's bands are checked when it is loaded."""
+    text = label.strip()
+    if text.casefold() == UNKNOWN_AGE.casefold():
+        return None
+    if m := _UNDER.fullmatch(text):
+        return 0, int(m.group(1)) - 1
+    if m := _RANGE.fullmatch(text):
+        return int(m.group(1)), int(m.group(2))
+    if m := _OVER.fullmatch(text):
+        return int(m.group(1) or m.group(2)), 999
+    raise InvalidInput(f"The age band {label!r} is not understood (Under N, N–M, N and over).")
+
+
 def in_sentence(label: str) -> str:
     """A label as it reads inside a sentence: "Management level" -> "management level", but an
     acronym stays ("NHS number")."""
@@ -348,6 +371,11 @@ class Programme:
         for st in self.statuses:
             if st.review_days is not None and (st.review_days < 1 or st.terminal):
                 problems.append(f"status {st.id!r}: review_days must be at least 1, not terminal")
+        for band in self.statistics.get("age_bands", ()):
+            try:
+                age_band_range(str(band))
+            except InvalidInput as exc:
+                problems.append(str(exc))
         seen_fields: set[str] = set()
         for cf in self.case_fields:
             if any(c.review_days is not None and c.review_days < 1 for c in cf.choices):

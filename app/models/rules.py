@@ -13,7 +13,14 @@ from app.models.domain import Action, Assessment, Case, Contribution, Meeting, M
 from app.models.enums import ActionStatus, Role
 from app.models.errors import PermissionDenied, TransitionNotAllowed
 from app.models.ids import AgencyId, MemberId
-from app.models.programme import CaseFieldValue, Programme, Transition, split_summaries
+from app.models.programme import (
+    UNKNOWN_AGE,
+    CaseFieldValue,
+    Programme,
+    Transition,
+    age_band_range,
+    split_summaries,
+)
 
 # --- lifecycle ---------------------------------------------------------------------------------
 
@@ -187,18 +194,19 @@ def completed_on_time(action: Action) -> bool | None:
     return action.completed_on <= action.due
 
 
-def age_band(age: int | None) -> str:
-    if age is None:
-        return "Unknown"
-    if age < 15:
-        return "Under 15"
-    if age <= 20:
-        return "15–20"
-    if age <= 30:
-        return "21–30"
-    if age <= 40:
-        return "31–40"
-    return "41 and over"
+#: the age bands of a programme that names none
+DEFAULT_AGE_BANDS = ("Under 15", "15–20", "21–30", "31–40", "41 and over", "Unknown")
+
+
+def age_band(age: int | None, bands: Iterable[str] = DEFAULT_AGE_BANDS) -> str:
+    """The first of ``bands`` (labels such as "Under 11", "11–15", "41 and over") that covers
+    ``age``; "Unknown" when the age is not known or no band covers it."""
+    if age is not None:
+        for band in bands:
+            span = age_band_range(band)
+            if span is not None and span[0] <= age <= span[1]:
+                return band
+    return UNKNOWN_AGE
 
 
 # --- the current assessment and the case fields it records ------------------------------------

@@ -133,3 +133,23 @@ def test_a_meeting_held_sets_the_review_by_the_level(msession: Session) -> None:
     meetings.mark_held(msession, meeting_id=mid)
     assert _case(msession, ids["2"]).next_review == today() + dt.timedelta(days=56)
     assert _case(msession, ids["3"]).next_review == today() + dt.timedelta(days=56)
+
+
+# --- Channel: the Vulnerability Assessment Framework's 22 factors --------------------------------
+
+
+def test_channel_framework_has_the_22_published_factors() -> None:
+    fw = load_programme("extremism").framework
+    counts = {d.id: len(d.factors) for d in fw.dimensions}
+    assert counts == {"engagement": 13, "intent": 6, "capability": 3}
+    labels = {f.label for d in fw.dimensions for f in d.factors}
+    for published in (
+        "Feelings of grievance and injustice",
+        "Relevant mental health issues",
+        "Over-identification with a group or ideology",
+        "Dehumanisation of the enemy",
+        "Harmful objectives",
+        "Criminal capability",
+    ):
+        assert published in labels
+    assert all(f.guidance for d in fw.dimensions for f in d.factors)
