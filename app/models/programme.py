@@ -15,10 +15,10 @@ so that everything that shows or exchanges an assessment works for both.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
-import re
 from typing import Any
 
 from app.models.enums import AgendaKind, ConsentState, Role
