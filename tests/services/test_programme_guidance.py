@@ -122,17 +122,15 @@ def test_a_status_change_sets_the_review_by_the_level(msession: Session) -> None
 
 
 def test_a_meeting_held_sets_the_review_by_the_level(msession: Session) -> None:
-    ids = {}
-    for level in ("2", "3"):
-        cid = _to_panel(msession, level)
+    stays, raised = (_to_panel(msession, "2") for _ in range(2))
+    for cid in (stays, raised):
         cases.change_status(msession, case_id=cid, status="managed", rationale="Agreed.")
-        ids[level] = cid
-    mid = meetings.schedule_meeting(msession, held_on=today(), case_ids=list(ids.values()))
-    # a level 2 case moved to level 3 before the meeting: the meeting sets the 8-week review
-    _mappa_assessment(msession, ids["2"], "3")
+    mid = meetings.schedule_meeting(msession, held_on=today(), case_ids=[stays, raised])
+    # one case moved from level 2 to level 3 before the meeting: the meeting sets the 8-week review
+    _mappa_assessment(msession, raised, "3")
     meetings.mark_held(msession, meeting_id=mid)
-    assert _case(msession, ids["2"]).next_review == today() + dt.timedelta(days=56)
-    assert _case(msession, ids["3"]).next_review == today() + dt.timedelta(days=56)
+    assert _case(msession, stays).next_review == today() + dt.timedelta(days=112)
+    assert _case(msession, raised).next_review == today() + dt.timedelta(days=56)
 
 
 # --- Channel: the Vulnerability Assessment Framework's 22 factors --------------------------------
