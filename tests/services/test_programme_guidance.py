@@ -8,13 +8,33 @@ not "below threshold"."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
 
 from app.config.programmes import load_programme
 from app.models import rules
 from app.models.domain import Case, FactorRating
-from app.services import cases, meetings, risk
+from app.models.enums import ConsentState
+from app.models.errors import Refused
+from app.services import cases, meetings, risk, setup, statistics
 from app.services.context import Session
-from tests.conftest import today
+from tests.conftest import PASSPHRASE, copy_store, dump_store, today
+from tests.programme_stores import build_programme_store
+
+
+@pytest.fixture(scope="module")
+def marac_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return build_programme_store(tmp_path_factory.mktemp("marac-template") / "panel.rtdb", "marac")
+
+
+@pytest.fixture
+def marac(marac_template: Path, tmp_path: Path) -> Iterator[Session]:
+    s = setup.unlock(copy_store(marac_template, tmp_path / "marac"), passphrase=PASSPHRASE, today_fn=today)
+    yield s
+    if s.store.is_open:
+        s.close()
 
 
 def _mappa_referral(session: Session) -> str:
@@ -151,3 +171,32 @@ def test_channel_framework_has_the_22_published_factors() -> None:
     ):
         assert published in labels
     assert all(f.guidance for d in fw.dimensions for f in d.factors)
+
+
+# --- MARAC: no consent; the victim told of the referral, the lawful basis for sharing -----------
+
+
+def test_marac_seeks_no_consent_but_records_what_the_victim_was_told(marac: Session) -> None:
+    prog = marac.programme
+    assert not prog.records_consent
+    ids = cases.list_case_ids(marac)
+    assert ids and all(not cases.get_case_file(marac, c, audit_view=False).consents for c in ids)
+    before = dump_store(marac)
+    with pytest.raises(Refused):
+        cases.record_consent(marac, case_id=ids[0], state=ConsentState.GIVEN)
+    assert dump_store(marac) == before
+    period = {"start": dt.date(2024, 1, 1), "end": today()}
+    keys = {b.key for b in statistics.compute(marac, **period).breakdowns}
+    assert "consent" not in keys
+    assert {"referrals_by_field:victim-told", "referrals_by_field:lawful-basis"} <= keys
+    told = prog.case_field("victim-told")
+    assert told.label == "Victim told of the referral"
+    assert {c.label for c in told.choices} >= {"Yes", "Not yet"}
+    assert len(told.choices) == 4 and any("increase the risk" in c.label for c in told.choices)
+    basis = prog.case_field("lawful-basis")
+    assert {c.id for c in basis.choices} == {"consent", "vital-interests", "public-task", "crime"}
+    # heard cases in the demo say whether the victim was told
+    for cid in cases.list_case_ids(marac, statuses=["action-plan", "completed"]):
+        f = cases.get_case_file(marac, cid, audit_view=False)
+        values = {v.field.id: v.choice for v in rules.current_case_fields(prog, f.assessments)}
+        assert values["victim-told"] in {"yes", "no-risk", "no-contact"}
