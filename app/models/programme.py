@@ -198,6 +198,9 @@ class PlanHeading:
     guidance: str
 
 
+POST_EXIT_FROM = ("exit", "last-heard")
+
+
 @dataclass(frozen=True)
 class Intervals:
     screening_target_working_days: int
@@ -205,6 +208,15 @@ class Intervals:
     post_exit_review_months: tuple[int, ...]
     consent_reassess_days: int
     repeat_referral_months: int | None = None  # a new incident this soon after the last referral
+    # what post-exit reviews count from: "exit" (the day the case reached the exit status) or
+    # "last-heard" (the last held meeting that had the case on its agenda)
+    post_exit_from: str = "exit"
+
+    def __post_init__(self) -> None:
+        if self.post_exit_from not in POST_EXIT_FROM:
+            raise InvalidInput(
+                f"intervals.post_exit_from must be one of {', '.join(POST_EXIT_FROM)}."
+            )
 
 
 @dataclass(frozen=True)
@@ -546,6 +558,7 @@ def programme_from_dict(d: Mapping[str, Any]) -> Programme:
             repeat_referral_months=(
                 int(iv["repeat_referral_months"]) if "repeat_referral_months" in iv else None
             ),
+            post_exit_from=str(iv.get("post_exit_from", "exit")),
         )
 
         def choices(key: str) -> tuple[Choice, ...]:

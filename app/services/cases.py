@@ -18,7 +18,7 @@ from app.models.enums import ConsentState, Marking, Role
 from app.models.errors import Ambiguous, InvalidInput, NotFound, PermissionDenied, Refused
 from app.models.ids import AgencyId, CaseId, SubjectId
 from app.services.context import Session
-from app.services.review_dates import next_review_for
+from app.services.review_dates import next_review_for, post_exit_reviews_for
 from app.storage import repo
 from app.storage.writer import Writer
 
@@ -435,7 +435,7 @@ def change_status_in(
     st = prog.status(target)
     if target == prog.exit_status:
         changes["exited_on"] = today
-        dates = rules.post_exit_review_dates(prog, today)
+        dates = post_exit_reviews_for(prog, w.conn, case.id, today)
         changes["next_review"] = dates[0] if dates else None
     elif st.terminal:
         changes["closed"] = today

@@ -27,3 +27,15 @@ def next_review_for(
         ]
         fields = rules.current_case_fields(programme, assessments)
     return rules.next_review(programme, today, status, fields)
+
+
+def post_exit_reviews_for(
+    programme: Programme, conn: Connection, case_id: str, today: dt.date
+) -> list[dt.date]:
+    """The post-exit review dates of a case reaching the exit status ``today``, counted from the
+    day it exits or, where the programme says ``post_exit_from = "last-heard"``, from the last
+    held meeting that heard it (a conference's "twelve months since the last conference")."""
+    start = today
+    if programme.intervals.post_exit_from == "last-heard":
+        start = repo.last_heard(conn, case_id) or today
+    return rules.post_exit_review_dates(programme, start)

@@ -16,7 +16,7 @@ import pytest
 from app.config.programmes import load_programme
 from app.models import rules
 from app.models.domain import Case, FactorRating
-from app.models.enums import ConsentState
+from app.models.enums import AgendaKind, ConsentState
 from app.models.errors import Refused
 from app.services import cases, meetings, risk, setup, statistics
 from app.services.context import Session
@@ -200,3 +200,60 @@ def test_marac_seeks_no_consent_but_records_what_the_victim_was_told(marac: Sess
         f = cases.get_case_file(marac, cid, audit_view=False)
         values = {v.field.id: v.choice for v in rules.current_case_fields(prog, f.assessments)}
         assert values["victim-told"] in {"yes", "no-risk", "no-contact"}
+
+
+# --- MARAC: the agenda's words -------------------------------------------------------------------
+
+
+def _marac_listed(session: Session) -> str:
+    prog = session.programme
+    cid = cases.open_referral(
+        session,
+        subject=cases.SubjectInput(forenames="Leanne", surname="Marsh", date_of_birth=dt.date(1991, 6, 3)),
+        referral=cases.ReferralInput(
+            received=today() - dt.timedelta(days=60),
+            referrer="IDVA",
+            sector=prog.sectors[0].label,
+            concern=prog.concerns[0].label,
+            narrative="Checklist completed with the IDVA.",
+        ),
+    )
+    cases.change_status(session, case_id=cid, status="screening", rationale="")
+    cases.screen_case(session, case_id=cid, outcome="meets-threshold", rationale="14 yes answers.")
+    cases.change_status(session, case_id=cid, status="listed", rationale="")
+    return cid
+
+
+def test_a_case_heard_without_actions_is_not_below_threshold(marac: Session) -> None:
+    prog = marac.programme
+    below = {o.target for o in prog.screening_outcomes if o.id == "below-threshold"}
+    heard = [t for t in prog.transitions if t.source == "listed" and "no multi-agency actions" in t.label]
+    assert heard and all(t.target not in below for t in heard)
+    before = cases.case_counts(marac)[0].get("below-threshold", 0)
+    cid = _marac_listed(marac)
+    cases.change_status(marac, case_id=cid, status=heard[0].target, rationale="Heard; agencies continue.")
+    case = _case(marac, cid)
+    assert "threshold" not in prog.status_label(case.status).lower()
+    assert cases.case_counts(marac)[0].get("below-threshold", 0) == before
+
+
+def test_twelve_months_after_the_last_conference_the_case_is_listed_for_notification(
+    marac: Session,
+) -> None:
+    prog = marac.programme
+    assert prog.intervals.post_exit_review_months == (prog.intervals.repeat_referral_months,)
+    assert "12 months" not in prog.agenda_label(AgendaKind.POST_EXIT_REVIEW)
+    assert "twelve months since the last conference" in prog.agenda_label(
+        AgendaKind.POST_EXIT_REVIEW
+    ).lower()
+    cid = _marac_listed(marac)
+    heard_on = today() - dt.timedelta(days=40)
+    mid = meetings.schedule_meeting(marac, held_on=heard_on, case_ids=[cid])
+    meetings.mark_held(marac, meeting_id=mid)
+    cases.change_status(marac, case_id=cid, status="action-plan", rationale="Actions agreed.")
+    cases.change_status(marac, case_id=cid, status="completed", rationale="All done.")
+    due = rules.add_months(heard_on, 12)
+    assert _case(marac, cid).next_review == due  # from the conference, not from completion
+    listed = dict(meetings.propose_agenda(marac, held_on=due))
+    assert listed.get(cid) is AgendaKind.POST_EXIT_REVIEW
+    assert cid not in dict(meetings.propose_agenda(marac, held_on=due - dt.timedelta(days=1)))
