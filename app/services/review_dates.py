@@ -8,10 +8,12 @@ shortest applying, else the programme's interval (``rules.review_interval``).
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 
 from app.models import rules
 from app.models.programme import CaseFieldValue, Programme
+from app.storage import meta as meta_store
 from app.storage import repo
 from app.storage.db import Connection
 
@@ -26,7 +28,17 @@ def next_review_for(
             repo.assessment_from(r) for r in repo.rows_for_case(conn, "assessment", case_id)
         ]
         fields = rules.current_case_fields(programme, assessments)
-    return rules.next_review(programme, today, status, fields)
+    return rules.next_review(_panel_intervals(programme, conn), today, status, fields)
+
+
+def _panel_intervals(programme: Programme, conn: Connection) -> Programme:
+    """The programme with the review interval the panel set in its settings (Panel › Settings),
+    where it set one: the interval for a case no status or case-field interval applies to."""
+    days = meta_store.get(conn, "review_interval_days") or ""
+    if not days.isdigit() or int(days) == programme.intervals.review_interval_days:
+        return programme
+    intervals = dataclasses.replace(programme.intervals, review_interval_days=int(days))
+    return dataclasses.replace(programme, intervals=intervals)
 
 
 def post_exit_reviews_for(

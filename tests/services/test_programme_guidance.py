@@ -257,3 +257,19 @@ def test_twelve_months_after_the_last_conference_the_case_is_listed_for_notifica
     listed = dict(meetings.propose_agenda(marac, held_on=due))
     assert listed.get(cid) is AgendaKind.POST_EXIT_REVIEW
     assert cid not in dict(meetings.propose_agenda(marac, held_on=due - dt.timedelta(days=1)))
+
+
+def test_the_panels_own_review_interval_is_used_where_no_other_applies(msession: Session) -> None:
+    import dataclasses
+
+    from app.services import panel
+
+    settings = panel.get_settings(msession)
+    panel.save_settings(msession, settings=dataclasses.replace(settings, review_interval_days=21))
+    unlevelled = _mappa_referral(msession)
+    cases.screen_case(msession, case_id=unlevelled, outcome="level-2-3", rationale="Needs the panel.")
+    cases.change_status(msession, case_id=unlevelled, status="panel-assessment", rationale="")
+    assert _case(msession, unlevelled).next_review == today() + dt.timedelta(days=21)
+    levelled = _to_panel(msession, "3")  # a level's own interval still applies
+    cases.change_status(msession, case_id=levelled, status="managed", rationale="Agreed.")
+    assert _case(msession, levelled).next_review == today() + dt.timedelta(days=56)
