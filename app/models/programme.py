@@ -15,6 +15,7 @@ so that everything that shows or exchanges an assessment works for both.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -34,6 +35,9 @@ class Status:
     # the person's answer a case at this status stands on ("refused": consent refused or
     # withdrawn), so that a person's refusal is never counted as the panel's decision
     consent: str = ""
+    # days between reviews of a case at this status (MAPPA: level 1 under the lead agency); a
+    # status without it is reviewed at the programme's interval when it is a panel status
+    review_days: int | None = None
 
 
 @dataclass(frozen=True)
@@ -194,6 +198,9 @@ class PlanHeading:
     guidance: str
 
 
+POST_EXIT_FROM = ("exit", "last-heard")
+
+
 @dataclass(frozen=True)
 class Intervals:
     screening_target_working_days: int
@@ -201,6 +208,15 @@ class Intervals:
     post_exit_review_months: tuple[int, ...]
     consent_reassess_days: int
     repeat_referral_months: int | None = None  # a new incident this soon after the last referral
+    # what post-exit reviews count from: "exit" (the day the case reached the exit status) or
+    # "last-heard" (the last held meeting that had the case on its agenda)
+    post_exit_from: str = "exit"
+
+    def __post_init__(self) -> None:
+        if self.post_exit_from not in POST_EXIT_FROM:
+            raise InvalidInput(
+                f"intervals.post_exit_from must be one of {', '.join(POST_EXIT_FROM)}."
+            )
 
 
 @dataclass(frozen=True)
@@ -208,6 +224,8 @@ class Choice:
     id: str
     label: str
     aliases: tuple[str, ...] = ()
+    # a case-field choice may set the days between reviews (MAPPA level 3: at least every 8 weeks)
+    review_days: int | None = None
 
 
 @dataclass(frozen=True)
@@ -260,6 +278,28 @@ class CaseFieldValue:
 
 def short_label(label: str) -> str:
     return label.split(" – ", 1)[0].strip() or label
+
+
+UNKNOWN_AGE = "Unknown"
+_UNDER = re.compile(r"under (\d+)", re.IGNORECASE)
+_RANGE = re.compile(r"(\d+)\s*[–-]\s*(\d+)")
+_OVER = re.compile(r"(\d+) and over|(\d+)\+", re.IGNORECASE)
+
+
+def age_band_range(label: str) -> tuple[int, int] | None:
+    """The ages (inclusive) an age band's label covers: "Under 11" -> (0, 10), "11–15" ->
+    (11, 15), "41 and over" -> (41, 999); None for "Unknown". A label that reads as none of
+    these is refused, so that a programme's bands are checked when it is loaded."""
+    text = label.strip()
+    if text.casefold() == UNKNOWN_AGE.casefold():
+        return None
+    if m := _UNDER.fullmatch(text):
+        return 0, int(m.group(1)) - 1
+    if m := _RANGE.fullmatch(text):
+        return int(m.group(1)), int(m.group(2))
+    if m := _OVER.fullmatch(text):
+        return int(m.group(1) or m.group(2)), 999
+    raise InvalidInput(f"The age band {label!r} is not understood (Under N, N–M, N and over).")
 
 
 def in_sentence(label: str) -> str:
@@ -357,8 +397,18 @@ class Programme:
                     f"status {st.id!r}: consent {st.consent!r} is not a consent answer, or the "
                     "programme records no consent"
                 )
+        for st in self.statuses:
+            if st.review_days is not None and (st.review_days < 1 or st.terminal):
+                problems.append(f"status {st.id!r}: review_days must be at least 1, not terminal")
+        for band in self.statistics.get("age_bands", ()):
+            try:
+                age_band_range(str(band))
+            except InvalidInput as exc:
+                problems.append(str(exc))
         seen_fields: set[str] = set()
         for cf in self.case_fields:
+            if any(c.review_days is not None and c.review_days < 1 for c in cf.choices):
+                problems.append(f"case field {cf.id!r}: review_days must be at least 1")
             if cf.id in seen_fields or not cf.choices:
                 problems.append(f"case field {cf.id!r} is repeated or has no choices")
             seen_fields.add(cf.id)
@@ -377,6 +427,15 @@ class Programme:
         programme does not define are left out."""
         values = dict(recorded)
         return tuple(CaseFieldValue(cf, values.get(cf.id) or None) for cf in self.case_fields)
+
+    def is_reviewed(self, status_id: str) -> bool:
+        """Whether a case at this status has a next review date: a status that is not terminal and
+        not the exit status (its reviews are the post-exit ones), and is either a panel status or
+        sets its own ``review_days`` (a level managed by one lead agency, still reviewed)."""
+        st = self.status(status_id)
+        if st.terminal or status_id == self.exit_status:
+            return False
+        return status_id in self.panel_statuses or st.review_days is not None
 
     def status(self, status_id: str) -> Status:
         for s in self.statuses:
@@ -453,6 +512,10 @@ def join_summaries(notes: AssessmentNotes) -> list[tuple[str, str]]:
     return out
 
 
+def _days(value: Any) -> int | None:
+    return None if value is None else int(value)
+
+
 def _norm(text: str) -> str:
     return "".join(ch for ch in text.casefold() if ch.isalnum())
 
@@ -484,6 +547,7 @@ def programme_from_dict(d: Mapping[str, Any]) -> Programme:
                 terminal=bool(s.get("terminal", False)),
                 open_case=bool(s.get("open", not s.get("terminal", False))),
                 consent=str(s.get("consent", "")),
+                review_days=_days(s.get("review_days")),
             )
             for s in _req(d, "statuses", "programme")
         )
@@ -511,6 +575,7 @@ def programme_from_dict(d: Mapping[str, Any]) -> Programme:
             repeat_referral_months=(
                 int(iv["repeat_referral_months"]) if "repeat_referral_months" in iv else None
             ),
+            post_exit_from=str(iv.get("post_exit_from", "exit")),
         )
 
         def choices(key: str) -> tuple[Choice, ...]:
@@ -546,7 +611,8 @@ def programme_from_dict(d: Mapping[str, Any]) -> Programme:
                     id=cf["id"],
                     label=cf["label"],
                     choices=tuple(
-                        Choice(id=c["id"], label=c["label"]) for c in cf.get("choices", ())
+                        Choice(id=c["id"], label=c["label"], review_days=_days(c.get("review_days")))
+                        for c in cf.get("choices", ())
                     ),
                     required=bool(cf.get("required", False)),
                     guidance=cf.get("guidance", ""),

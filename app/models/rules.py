@@ -14,7 +14,14 @@ from app.models.domain import Action, Assessment, Case, Contribution, Meeting, M
 from app.models.enums import ActionStatus, ConsentState, Role
 from app.models.errors import InvalidInput, PermissionDenied, TransitionNotAllowed
 from app.models.ids import AgencyId, MemberId
-from app.models.programme import CaseFieldValue, Programme, Transition, split_summaries
+from app.models.programme import (
+    UNKNOWN_AGE,
+    CaseFieldValue,
+    Programme,
+    Transition,
+    age_band_range,
+    split_summaries,
+)
 
 # --- lifecycle ---------------------------------------------------------------------------------
 
@@ -138,8 +145,34 @@ def add_months(day: dt.date, months: int) -> dt.date:
     return dt.date(year, month, min(day.day, last))
 
 
-def next_review(programme: Programme, last_discussed: dt.date) -> dt.date:
-    return last_discussed + dt.timedelta(days=programme.intervals.review_interval_days)
+def review_interval(
+    programme: Programme, status: str | None = None, case_fields: Iterable[CaseFieldValue] = ()
+) -> int:
+    """Days until a case's next review: the shortest of the intervals that apply to it — its
+    status's ``review_days`` and those of its current case-field choices (a management level's) —
+    or, when none applies, the programme's ``review_interval_days``."""
+    applicable: list[int] = []
+    if status is not None:
+        days = programme.status(status).review_days
+        if days is not None:
+            applicable.append(days)
+    for value in case_fields:
+        if value.choice:
+            choice = next((c for c in value.field.choices if c.id == value.choice), None)
+            if choice is not None and choice.review_days is not None:
+                applicable.append(choice.review_days)
+    return min(applicable, default=programme.intervals.review_interval_days)
+
+
+def next_review(
+    programme: Programme,
+    last_discussed: dt.date,
+    status: str | None = None,
+    case_fields: Iterable[CaseFieldValue] = (),
+) -> dt.date:
+    """The next review after ``last_discussed`` for a case at ``status`` with these current case
+    fields (``current_case_fields``); see ``review_interval``."""
+    return last_discussed + dt.timedelta(days=review_interval(programme, status, case_fields))
 
 
 def post_exit_review_dates(programme: Programme, exited_on: dt.date) -> list[dt.date]:
@@ -187,18 +220,19 @@ def completed_on_time(action: Action) -> bool | None:
     return action.completed_on <= action.due
 
 
-def age_band(age: int | None) -> str:
-    if age is None:
-        return "Unknown"
-    if age < 15:
-        return "Under 15"
-    if age <= 20:
-        return "15–20"
-    if age <= 30:
-        return "21–30"
-    if age <= 40:
-        return "31–40"
-    return "41 and over"
+#: the age bands of a programme that names none
+DEFAULT_AGE_BANDS = ("Under 15", "15–20", "21–30", "31–40", "41 and over", "Unknown")
+
+
+def age_band(age: int | None, bands: Iterable[str] = DEFAULT_AGE_BANDS) -> str:
+    """The first of ``bands`` (labels such as "Under 11", "11–15", "41 and over") that covers
+    ``age``; "Unknown" when the age is not known or no band covers it."""
+    if age is not None:
+        for band in bands:
+            span = age_band_range(band)
+            if span is not None and span[0] <= age <= span[1]:
+                return band
+    return UNKNOWN_AGE
 
 
 # --- the current assessment and the case fields it records ------------------------------------

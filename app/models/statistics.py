@@ -39,13 +39,12 @@ from dataclasses import dataclass, replace
 from app.models.enums import ActionStatus
 from app.models.errors import InvalidInput
 from app.models.programme import Choice, Programme, in_sentence
-from app.models.rules import age_band
+from app.models.rules import DEFAULT_AGE_BANDS, age_band
 
 NOT_RECORDED = "Not recorded"
 CASE_FIELD_BREAKDOWN = "referrals_by_field:"  # + the case field's id
 SECONDARY = "[c]"
 NO_DATA = "n/a"
-DEFAULT_AGE_BANDS = ("Under 15", "15–20", "21–30", "31–40", "41 and over", "Unknown")
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 
@@ -446,9 +445,9 @@ def compute_statistics(
     by("concern", "Referrals by type of concern",
        _choices(programme.concerns, (c.concern for c in cohort)), lambda c: c.concern)
     bands = list(programme.statistics.get("age_bands", DEFAULT_AGE_BANDS))
-    bands += sorted({age_band(c.age_at_referral) for c in cohort} - set(bands))
+    bands += sorted({age_band(c.age_at_referral, bands) for c in cohort} - set(bands))  # "Unknown"
     by("age", "Referrals by age at referral", [(a, a) for a in bands],
-       lambda c: age_band(c.age_at_referral))
+       lambda c: age_band(c.age_at_referral, bands))
     gender_rows, gender_key = _free_text(c.gender for c in cohort)
     by("gender", "Referrals by gender", gender_rows, lambda c: gender_key(c.gender))
     ethnicity_rows, ethnicity_key = _free_text(c.ethnicity for c in cohort)

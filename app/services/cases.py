@@ -18,6 +18,7 @@ from app.models.enums import ConsentState, Marking, Role
 from app.models.errors import Ambiguous, InvalidInput, NotFound, PermissionDenied, Refused
 from app.models.ids import AgencyId, CaseId, SubjectId
 from app.services.context import Session
+from app.services.review_dates import next_review_for, post_exit_reviews_for
 from app.storage import repo
 from app.storage.db import Connection
 from app.storage.writer import Writer
@@ -447,13 +448,13 @@ def change_status_in(
     st = prog.status(target)
     if target == prog.exit_status:
         changes["exited_on"] = today
-        dates = rules.post_exit_review_dates(prog, today)
+        dates = post_exit_reviews_for(prog, w.conn, case.id, today)
         changes["next_review"] = dates[0] if dates else None
     elif st.terminal:
         changes["closed"] = today
         changes["next_review"] = None
-    elif target in prog.panel_statuses:
-        changes["next_review"] = rules.next_review(prog, today)
+    elif prog.is_reviewed(target):
+        changes["next_review"] = next_review_for(prog, w.conn, case.id, target, today)
         changes["closed"] = None
     w.update("case", case.id, changes, audit_action="status")
     w.create(

@@ -561,7 +561,7 @@ def _demo_case(
             },
             record_id=rid(),
         )
-    if end in prog.panel_statuses and end != prog.exit_status:
+    if prog.is_reviewed(end):
         changes["next_review"] = today + dt.timedelta(days=rng.randint(-10, 30))
     if end == prog.exit_status:
         changes["exited_on"] = day

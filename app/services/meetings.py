@@ -16,6 +16,7 @@ from app.models.errors import InvalidInput, NotFound
 from app.models.ids import AgendaItemId, MeetingId, MemberId
 from app.services.cases import clean_text, field_limit, load_case
 from app.services.context import Session
+from app.services.review_dates import next_review_for
 from app.storage import repo, undo
 from app.storage.writer import Writer
 
@@ -267,8 +268,9 @@ def mark_held(session: Session, *, meeting_id: str) -> None:
         for item in repo.get_meeting(w.conn, meeting_id).agenda:  # type: ignore[union-attr]
             if item.case_id:
                 case = repo.get_case(w.conn, item.case_id)
-                if case and case.status in prog.panel_statuses and case.status != prog.exit_status:
-                    w.update("case", case.id, {"next_review": rules.next_review(prog, today)})
+                if case and prog.is_reviewed(case.status):
+                    due = next_review_for(prog, w.conn, case.id, case.status, today)
+                    w.update("case", case.id, {"next_review": due})
                 elif case and case.status == prog.exit_status and case.next_review is not None:
                     # a post-exit review held: the next one counted from the exit date, or none
                     nxt = rules.next_post_exit_review(prog, case.exited_on, case.next_review)

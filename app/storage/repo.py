@@ -674,3 +674,13 @@ def case_counts(
         if r[0] is not None
     }
     return by_status, by_risk
+
+
+def last_heard(conn: Connection, case_id: str) -> dt.date | None:
+    """The date of the last held meeting that had the case on its agenda, if any."""
+    held = conn.execute(
+        select(func.max(s.meeting.c.held_on))
+        .select_from(s.meeting.join(s.agenda_item, s.agenda_item.c.meeting_id == s.meeting.c.id))
+        .where(s.agenda_item.c.case_id == case_id, s.meeting.c.status == "held")
+    ).scalar_one_or_none()
+    return _d(held)

@@ -47,7 +47,8 @@ def panel(cli: Cli) -> dict[str, Any]:
         "me": next(m for m in members if m["fingerprint"]),
         "officer": next(m for m in members if m["role"] == "officer"),
         "with_plan": next(c["ref"] for c in cases if c["status"] == "support-plan"),
-        "no_plan": next(c["ref"] for c in cases if c["status"] == "referred"),
+        # a case before the panel has no plan (which early status the seeded demo holds varies)
+        "no_plan": next(c["ref"] for c in cases if c["status"] in ("referred", "screening", "gathering")),
     }
 
 

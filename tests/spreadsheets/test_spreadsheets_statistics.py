@@ -76,10 +76,15 @@ def stats_for(cases: list[StatsCase]) -> Statistics:
     return compute_statistics(cases, start=START, end=END, programme=programme(), today=TODAY)
 
 
+HOME_OFFICE_BANDS = ("Under 11", "11–15", "16–17", "18–20", "21–30", "31–40", "41 and over", "Unknown")
+
+
 def band(age: int | None) -> str:
+    """The Home Office Prevent and Channel statistics' bands (the default programme's)."""
     if age is None:
         return "Unknown"
-    for limit, name in ((14, "Under 15"), (20, "15–20"), (30, "21–30"), (40, "31–40")):
+    for limit, name in ((10, "Under 11"), (15, "11–15"), (17, "16–17"), (20, "18–20"), (30, "21–30"),
+                        (40, "31–40")):
         if age <= limit:
             return name
     return "41 and over"
@@ -107,9 +112,12 @@ def test_counts_match_an_independent_count() -> None:
     )
     ages = stats.breakdown("referrals_by_age")
     expected_ages = Counter(band(c.age_at_referral) for c in cohort)
+    assert [r.label for r in ages.rows if not r.is_total] == list(HOME_OFFICE_BANDS)
     assert {r.label: r.values[0].value for r in ages.rows if not r.is_total} == {
-        b: expected_ages[b] for b in ("Under 15", "15–20", "21–30", "31–40", "41 and over", "Unknown")
+        b: expected_ages[b] for b in HOME_OFFICE_BANDS
     }
+    under_18 = sum(1 for c in cohort if c.age_at_referral is not None and c.age_at_referral < 18)
+    assert sum(ages.value(b) for b in ("Under 11", "11–15", "16–17")) == under_18
     genders = stats.breakdown("referrals_by_gender")
     assert genders.value("Male") == sum(c.gender.strip().lower() == "male" for c in cohort)
     assert genders.value("Not recorded") == sum(not c.gender for c in cohort)

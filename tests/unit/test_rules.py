@@ -96,6 +96,28 @@ def test_suppression():
     assert [rules.suppress(n) for n in (0, 1, 4, 5, 12)] == ["0", "<5", "<5", "5", "12"]
 
 
+def test_age_bands_are_read_from_their_labels():
+    bands = ("Under 11", "11–15", "16–17", "18–20", "21–30", "31–40", "41 and over", "Unknown")
+    ages = (None, 0, 10, 11, 15, 16, 17, 18, 20, 21, 40, 41, 90)
+    assert [rules.age_band(a, bands) for a in ages] == [
+        "Unknown", "Under 11", "Under 11", "11–15", "11–15", "16–17", "16–17", "18–20", "18–20",
+        "21–30", "31–40", "41 and over", "41 and over",
+    ]  # fmt: skip
+    assert rules.age_band(12, ("Under 11", "18-20")) == "Unknown"  # no band covers it
+    assert rules.age_band(19, ("Under 11", "18-20")) == "18-20"  # a hyphen reads as a dash
+
+
+def test_a_programme_with_an_unreadable_age_band_is_refused():
+    import tomllib
+
+    from app.config.programmes import programmes_dir
+
+    data = tomllib.loads((programmes_dir() / "extremism.toml").read_text(encoding="utf-8"))
+    data["statistics"]["age_bands"] = ["Under 11", "teenagers", "Unknown"]
+    with pytest.raises(InvalidInput, match="teenagers"):
+        programme_from_dict(data)
+
+
 def test_age_bands():
     assert [rules.age_band(a) for a in (None, 14, 15, 20, 21, 40, 41)] == [
         "Unknown",

@@ -1,0 +1,275 @@
+"""The shipped programmes follow the published guidance (issue 18): MAPPA level 1 is an active,
+reviewed status; review intervals come from the status and the case's current case fields (MAPPA:
+level 2 at least every 16 weeks, level 3 at least every 8); the Channel framework has the 22
+published factors and the Home Office age bands; MARAC records no consent but whether the victim
+was told of the referral and the lawful basis for sharing; a MARAC case heard without actions is
+not "below threshold"."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from app.config.programmes import load_programme
+from app.models import rules
+from app.models.domain import Case, FactorRating
+from app.models.enums import AgendaKind, ConsentState
+from app.models.errors import Refused
+from app.services import cases, meetings, risk, setup, statistics
+from app.services.context import Session
+from tests.conftest import PASSPHRASE, copy_store, dump_store, today
+from tests.programme_stores import build_programme_store
+
+
+@pytest.fixture(scope="module")
+def marac_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return build_programme_store(tmp_path_factory.mktemp("marac-template") / "panel.rtdb", "marac")
+
+
+@pytest.fixture
+def marac(marac_template: Path, tmp_path: Path) -> Iterator[Session]:
+    s = setup.unlock(copy_store(marac_template, tmp_path / "marac"), passphrase=PASSPHRASE, today_fn=today)
+    yield s
+    if s.store.is_open:
+        s.close()
+
+
+def _mappa_referral(session: Session) -> str:
+    prog = session.programme
+    cid = cases.open_referral(
+        session,
+        subject=cases.SubjectInput(forenames="Daniel", surname="Ashworth", date_of_birth=dt.date(1980, 1, 5)),
+        referral=cases.ReferralInput(
+            received=today(),
+            referrer="Offender manager",
+            sector=prog.sectors[0].label,
+            concern=prog.concerns[0].label,
+            narrative="Released on licence; level to be set.",
+        ),
+    )
+    cases.change_status(session, case_id=cid, status="screening", rationale="")
+    return cid
+
+
+def _mappa_assessment(session: Session, case_id: str, level: str) -> None:
+    fw = session.programme.framework
+    risk.record_assessment(
+        session,
+        case_id=case_id,
+        assessment=risk.AssessmentInput(
+            factors=tuple(FactorRating(d, f, fw.ratings[1].id, "Seen.") for d, f in fw.factor_ids()),
+            dimension_summaries=(),
+            overall="The panel's judgement.",
+            risk_level=fw.risk_levels[1].id,
+            case_fields=(("category", "2"), ("management-level", level)),
+        ),
+    )
+
+
+def _case(session: Session, case_id: str) -> Case:
+    return cases.get_case_file(session, case_id, audit_view=False).case
+
+
+# --- MAPPA: level 1 is still MAPPA ----------------------------------------------------------------
+
+
+def test_mappa_level_1_is_an_active_reviewed_status() -> None:
+    prog = load_programme("mappa")
+    st = prog.status("level-1")
+    assert not st.terminal and st.open_case and prog.is_reviewed("level-1")
+
+
+def test_a_level_1_case_stays_open_and_comes_up_for_review(msession: Session) -> None:
+    cid = _mappa_referral(msession)
+    cases.screen_case(msession, case_id=cid, outcome="level-1", rationale="Lead agency can manage.")
+    case = _case(msession, cid)
+    assert case.status == "level-1" and case.closed is None
+    interval = msession.programme.status("level-1").review_days
+    assert interval and case.next_review == today() + dt.timedelta(days=interval)
+    assert cid in cases.list_case_ids(msession, review_due_by=case.next_review)
+    assert cid not in cases.list_case_ids(msession, review_due_by=case.next_review - dt.timedelta(days=1))
+    # the level is reconsidered: a level 1 case can be escalated to the MAPP meeting
+    cases.change_status(msession, case_id=cid, status="panel-assessment", rationale="Risk has risen.")
+    assert _case(msession, cid).status == "panel-assessment"
+
+
+def test_a_stepped_down_case_goes_to_level_1_not_closed(msession: Session) -> None:
+    prog = msession.programme
+    allowed = {t.target for t in prog.transitions if t.source == prog.exit_status}
+    assert "level-1" in allowed
+    assert not any(prog.status(s).terminal for s in allowed)
+
+
+# --- review intervals per status and per case-field choice ---------------------------------------
+
+
+def test_review_interval_is_the_shortest_that_applies() -> None:
+    prog = load_programme("mappa")
+    level = prog.case_field("management-level")
+
+    def fields(choice: str) -> tuple[object, ...]:
+        return tuple(
+            v for v in prog.case_field_values([("management-level", choice)]) if v.field is level
+        )
+
+    default = prog.intervals.review_interval_days
+    assert rules.review_interval(prog) == default
+    assert rules.review_interval(prog, "managed", fields("3")) == 56  # at least every 8 weeks
+    assert rules.review_interval(prog, "managed", fields("2")) == 112  # at least every 16 weeks
+    assert rules.review_interval(prog, "managed", ()) == default  # no level recorded
+    assert rules.review_interval(prog, "level-1", fields("1")) == prog.status("level-1").review_days
+    # a status's interval and a choice's: the shorter wins
+    assert rules.review_interval(prog, "level-1", fields("3")) == 56
+    assert rules.next_review(prog, dt.date(2026, 1, 1), "managed", fields("3")) == dt.date(2026, 2, 26)
+
+
+def _to_panel(session: Session, level: str) -> str:
+    cid = _mappa_referral(session)
+    cases.screen_case(session, case_id=cid, outcome="level-2-3", rationale="Needs the panel.")
+    cases.change_status(session, case_id=cid, status="panel-assessment", rationale="")
+    _mappa_assessment(session, cid, level)
+    return cid
+
+
+def test_a_status_change_sets_the_review_by_the_level(msession: Session) -> None:
+    for level, days in (("3", 56), ("2", 112)):
+        cid = _to_panel(msession, level)
+        cases.change_status(msession, case_id=cid, status="managed", rationale="Agreed.")
+        assert _case(msession, cid).next_review == today() + dt.timedelta(days=days)
+
+
+def test_a_meeting_held_sets_the_review_by_the_level(msession: Session) -> None:
+    stays, raised = (_to_panel(msession, "2") for _ in range(2))
+    for cid in (stays, raised):
+        cases.change_status(msession, case_id=cid, status="managed", rationale="Agreed.")
+    mid = meetings.schedule_meeting(msession, held_on=today(), case_ids=[stays, raised])
+    # one case moved from level 2 to level 3 before the meeting: the meeting sets the 8-week review
+    _mappa_assessment(msession, raised, "3")
+    meetings.mark_held(msession, meeting_id=mid)
+    assert _case(msession, stays).next_review == today() + dt.timedelta(days=112)
+    assert _case(msession, raised).next_review == today() + dt.timedelta(days=56)
+
+
+# --- Channel: the Vulnerability Assessment Framework's 22 factors --------------------------------
+
+
+def test_channel_framework_has_the_22_published_factors() -> None:
+    fw = load_programme("extremism").framework
+    counts = {d.id: len(d.factors) for d in fw.dimensions}
+    assert counts == {"engagement": 13, "intent": 6, "capability": 3}
+    labels = {f.label for d in fw.dimensions for f in d.factors}
+    for published in (
+        "Feelings of grievance and injustice",
+        "Relevant mental health issues",
+        "Over-identification with a group or ideology",
+        "Dehumanisation of the enemy",
+        "Harmful objectives",
+        "Criminal capability",
+    ):
+        assert published in labels
+    assert all(f.guidance for d in fw.dimensions for f in d.factors)
+
+
+# --- MARAC: no consent; the victim told of the referral, the lawful basis for sharing -----------
+
+
+def test_marac_seeks_no_consent_but_records_what_the_victim_was_told(marac: Session) -> None:
+    prog = marac.programme
+    assert not prog.records_consent
+    ids = cases.list_case_ids(marac)
+    assert ids and all(not cases.get_case_file(marac, c, audit_view=False).consents for c in ids)
+    before = dump_store(marac)
+    with pytest.raises(Refused):
+        cases.record_consent(marac, case_id=ids[0], state=ConsentState.GIVEN)
+    assert dump_store(marac) == before
+    period = {"start": dt.date(2024, 1, 1), "end": today()}
+    keys = {b.key for b in statistics.compute(marac, **period).breakdowns}
+    assert "consent" not in keys
+    assert {"referrals_by_field:victim-told", "referrals_by_field:lawful-basis"} <= keys
+    told = prog.case_field("victim-told")
+    assert told.label == "Victim told of the referral"
+    assert {c.label for c in told.choices} >= {"Yes", "Not yet"}
+    assert len(told.choices) == 4 and any("increase the risk" in c.label for c in told.choices)
+    basis = prog.case_field("lawful-basis")
+    assert {c.id for c in basis.choices} == {"consent", "vital-interests", "public-task", "crime"}
+    # heard cases in the demo say whether the victim was told
+    for cid in cases.list_case_ids(marac, statuses=["action-plan", "completed"]):
+        f = cases.get_case_file(marac, cid, audit_view=False)
+        values = {v.field.id: v.choice for v in rules.current_case_fields(prog, f.assessments)}
+        assert values["victim-told"] in {"yes", "no-risk", "no-contact"}
+
+
+# --- MARAC: the agenda's words -------------------------------------------------------------------
+
+
+def _marac_listed(session: Session) -> str:
+    prog = session.programme
+    cid = cases.open_referral(
+        session,
+        subject=cases.SubjectInput(forenames="Leanne", surname="Marsh", date_of_birth=dt.date(1991, 6, 3)),
+        referral=cases.ReferralInput(
+            received=today() - dt.timedelta(days=60),
+            referrer="IDVA",
+            sector=prog.sectors[0].label,
+            concern=prog.concerns[0].label,
+            narrative="Checklist completed with the IDVA.",
+        ),
+    )
+    cases.change_status(session, case_id=cid, status="screening", rationale="")
+    cases.screen_case(session, case_id=cid, outcome="meets-threshold", rationale="14 yes answers.")
+    cases.change_status(session, case_id=cid, status="listed", rationale="")
+    return cid
+
+
+def test_a_case_heard_without_actions_is_not_below_threshold(marac: Session) -> None:
+    prog = marac.programme
+    below = {o.target for o in prog.screening_outcomes if o.id == "below-threshold"}
+    heard = [t for t in prog.transitions if t.source == "listed" and "no multi-agency actions" in t.label]
+    assert heard and all(t.target not in below for t in heard)
+    before = cases.case_counts(marac)[0].get("below-threshold", 0)
+    cid = _marac_listed(marac)
+    cases.change_status(marac, case_id=cid, status=heard[0].target, rationale="Heard; agencies continue.")
+    case = _case(marac, cid)
+    assert "threshold" not in prog.status_label(case.status).lower()
+    assert cases.case_counts(marac)[0].get("below-threshold", 0) == before
+
+
+def test_twelve_months_after_the_last_conference_the_case_is_listed_for_notification(
+    marac: Session,
+) -> None:
+    prog = marac.programme
+    assert prog.intervals.post_exit_review_months == (prog.intervals.repeat_referral_months,)
+    assert "12 months" not in prog.agenda_label(AgendaKind.POST_EXIT_REVIEW)
+    assert "twelve months since the last conference" in prog.agenda_label(
+        AgendaKind.POST_EXIT_REVIEW
+    ).lower()
+    cid = _marac_listed(marac)
+    heard_on = today() - dt.timedelta(days=40)
+    mid = meetings.schedule_meeting(marac, held_on=heard_on, case_ids=[cid])
+    meetings.mark_held(marac, meeting_id=mid)
+    cases.change_status(marac, case_id=cid, status="action-plan", rationale="Actions agreed.")
+    cases.change_status(marac, case_id=cid, status="completed", rationale="All done.")
+    due = rules.add_months(heard_on, 12)
+    assert _case(marac, cid).next_review == due  # from the conference, not from completion
+    listed = dict(meetings.propose_agenda(marac, held_on=due))
+    assert listed.get(cid) is AgendaKind.POST_EXIT_REVIEW
+    assert cid not in dict(meetings.propose_agenda(marac, held_on=due - dt.timedelta(days=1)))
+
+
+def test_the_panels_own_review_interval_is_used_where_no_other_applies(msession: Session) -> None:
+    import dataclasses
+
+    from app.services import panel
+
+    settings = panel.get_settings(msession)
+    panel.save_settings(msession, settings=dataclasses.replace(settings, review_interval_days=21))
+    unlevelled = _mappa_referral(msession)
+    cases.screen_case(msession, case_id=unlevelled, outcome="level-2-3", rationale="Needs the panel.")
+    cases.change_status(msession, case_id=unlevelled, status="panel-assessment", rationale="")
+    assert _case(msession, unlevelled).next_review == today() + dt.timedelta(days=21)
+    levelled = _to_panel(msession, "3")  # a level's own interval still applies
+    cases.change_status(msession, case_id=levelled, status="managed", rationale="Agreed.")
+    assert _case(msession, levelled).next_review == today() + dt.timedelta(days=56)
