@@ -65,7 +65,7 @@ def _reading(out: Path) -> list[tuple[str, ...]]:
     ]  # fmt: skip
 
 
-WRITING = [("note", REF, "--text", "Seen on Monday."), ("case", "status", REF, "closed", "--rationale", "x")]
+WRITING = [("note", REF, "--text", "Seen on Monday."), ("case", "share", REF, "--add", "NP")]
 
 
 @pytest.fixture
