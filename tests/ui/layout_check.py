@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
     QStyle,
     QTabBar,
     QTableView,
+    QToolButton,
     QTreeView,
     QWidget,
 )
@@ -97,6 +98,9 @@ def button_problem(b: QAbstractButton) -> str | None:
     text = b.text().replace("&&", "\0").replace("&", "").replace("\0", "&")
     if not text.strip():
         return None
+    if (isinstance(b, QToolButton) and b.toolButtonStyle() == Qt.ToolButtonStyle.ToolButtonIconOnly
+            and not b.icon().isNull()):
+        return None  # shows its icon only (a date field's calendar button): its text is not drawn
     fm = b.fontMetrics()
     need = fm.horizontalAdvance(text)
     if not b.icon().isNull():
