@@ -127,3 +127,20 @@ def test_checker_ignores_icon_only_tool_buttons_only(qtbot) -> None:  # type: ig
     bare.resize(22, 22)
     assert bare.toolButtonStyle() == Qt.ToolButtonStyle.ToolButtonIconOnly and bare.icon().isNull()
     assert button_problem(bare) is not None
+
+
+def test_the_dashboard_stacks_its_columns_only_when_narrow(demo_ui) -> None:  # type: ignore[no-untyped-def]
+    """At 1280x720 the panel's queue sits beside my work, every chip and ref whole; at 1366x768
+    at 125 % it goes below (the page scrolls) rather than squeeze refs, dates and names; wide
+    again, side by side again."""
+    from PySide6.QtWidgets import QBoxLayout
+
+    win = demo_ui.win
+    dash = win.show_screen("Dashboard")
+    for size, want in (("1280x720", QBoxLayout.Direction.LeftToRight),
+                       ("1366x768@125%", QBoxLayout.Direction.TopToBottom),
+                       ("1280x720", QBoxLayout.Direction.LeftToRight)):
+        win.resize(*SIZES[size])
+        _settle(demo_ui)
+        assert dash.columns.direction() == want, size
+        assert not problems(win), size
