@@ -97,3 +97,50 @@ def test_every_main_screen_fits_and_nothing_is_cut(demo_ui, size: str) -> None: 
             win.grab().save(os.path.join(shots, f"{size}-{n:02d}.png"))
         assert (win.width(), win.height()) == (width, height), f"{where} grew the window"
     assert not found, f"{len(found)} problems at {size}:\n" + "\n".join(found)
+
+
+def test_checker_ignores_icon_only_tool_buttons_only(qtbot) -> None:  # type: ignore[no-untyped-def]
+    """A date field's calendar button (a line edit's trailing action) shows its icon, never its
+    text: not clipped text. A tool button that draws its text, or has no icon to show, still is."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QToolButton
+
+    from app.ui.widgets.common import UkDateEdit
+    from tests.ui.layout_check import button_problem
+
+    field = UkDateEdit()
+    qtbot.addWidget(field)
+    field.resize(200, 30)
+    field.show()
+    buttons = field.findChildren(QToolButton)
+    assert buttons and all(b.text() == "Pick from a calendar" for b in buttons)
+    assert [button_problem(b) for b in buttons] == [None] * len(buttons)
+    beside = QToolButton()
+    qtbot.addWidget(beside)
+    beside.setDefaultAction(field.calendar_action)
+    beside.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+    beside.resize(22, 22)
+    assert button_problem(beside) is not None
+    bare = QToolButton()
+    qtbot.addWidget(bare)
+    bare.setText("Pick from a calendar")
+    bare.resize(22, 22)
+    assert bare.toolButtonStyle() == Qt.ToolButtonStyle.ToolButtonIconOnly and bare.icon().isNull()
+    assert button_problem(bare) is not None
+
+
+def test_the_dashboard_stacks_its_columns_only_when_narrow(demo_ui) -> None:  # type: ignore[no-untyped-def]
+    """At 1280x720 the panel's queue sits beside my work, every chip and ref whole; at 1366x768
+    at 125 % it goes below (the page scrolls) rather than squeeze refs, dates and names; wide
+    again, side by side again."""
+    from PySide6.QtWidgets import QBoxLayout
+
+    win = demo_ui.win
+    dash = win.show_screen("Dashboard")
+    for size, want in (("1280x720", QBoxLayout.Direction.LeftToRight),
+                       ("1366x768@125%", QBoxLayout.Direction.TopToBottom),
+                       ("1280x720", QBoxLayout.Direction.LeftToRight)):
+        win.resize(*SIZES[size])
+        _settle(demo_ui)
+        assert dash.columns.direction() == want, size
+        assert not problems(win), size

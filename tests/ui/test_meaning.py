@@ -42,13 +42,20 @@ def test_the_dashboard_lists_reviews_due_by_date_and_marks_late_ones(demo_ui) ->
     model = view.model()
     rows = model.rowCount()
     assert rows >= 2
+    # one chip per review: its due date ("30/11" this year, "14/01/2025" another) and where it
+    # stands ("3 late", "today", "5 left")
     shown = [model.index(r, 2).data() for r in range(rows)]
     import datetime as dt
 
-    days = [dt.datetime.strptime(t, "%d/%m/%Y").date() for t in shown]
-    assert days == sorted(days), shown  # by date, not by ref
-    when = [model.index(r, 4).data() for r in range(rows)]
     today = h.ctx.today_fn()
+    def day_of(text: str) -> dt.date:
+        day = text.split(" · ")[0]
+        return (dt.datetime.strptime(day, "%d/%m/%Y") if day.count("/") == 2
+                else dt.datetime.strptime(f"{day}/{today.year}", "%d/%m/%Y")).date()
+
+    days = [day_of(t) for t in shown]
+    assert days == sorted(days), shown  # by date, not by ref
+    when = [t.split(" · ")[1] for t in shown]
     for day, text in zip(days, when, strict=True):
         if day < today:
             assert text.endswith("late"), (day, text)
@@ -112,3 +119,27 @@ def test_case_screens_show_words_not_codes(demo_ui, qtbot) -> None:
     source = next(iter(view.assessment.editor_page.rows.values()))[2]
     names = [source.itemText(i) for i in range(1, source.count())]
     assert names == [f"{a.name} ({a.short})" if a.short != a.name else a.name for a in h.ctx.snap.agencies]
+
+
+def test_a_dashboard_chip_says_the_date_and_where_it_stands() -> None:
+    """The reviews' and the screening queue's date and lateness share one chip (the right half of
+    the dashboard had no room for both columns at 1280x720); the year is given when it is not
+    this year's."""
+    import datetime as dt
+    from types import SimpleNamespace
+
+    from app.ui.screens.dashboard.screen import due_when, screen_by
+
+    today = dt.date(2026, 11, 30)
+    late = SimpleNamespace(due=dt.date(2026, 11, 27), days_late=3)
+    assert due_when(late, today) == "27/11 · 3 late"  # type: ignore[arg-type]
+    now = SimpleNamespace(due=today, days_late=0)
+    assert due_when(now, today) == "30/11 · today"  # type: ignore[arg-type]
+    ahead = SimpleNamespace(due=dt.date(2026, 12, 5), days_late=0)
+    assert due_when(ahead, today) == "05/12 · 5 left"  # type: ignore[arg-type]
+    old = SimpleNamespace(due=dt.date(2025, 11, 20), days_late=375)
+    assert due_when(old, today) == "20/11/2025 · 375 late"  # type: ignore[arg-type]
+    waiting = SimpleNamespace(deadline=dt.date(2026, 11, 28), days_left=-2)
+    assert screen_by(waiting, today) == "28/11 · 2 late"  # type: ignore[arg-type]
+    assert screen_by(SimpleNamespace(deadline=dt.date(2027, 1, 4), days_left=3), today) == (  # type: ignore[arg-type]
+        "04/01/2027 · 3 left")

@@ -58,10 +58,12 @@ class BarChart(QWidget):
         return QSize(self._label_width(fm) + self.MIN_BAR + self._count_width(fm), max(40, 22 * len(self._data) + 6))
 
     def clipped_texts(self) -> list[str]:
-        """Labels the chart would elide at its present width (for the layout tests)."""
+        """Labels the chart would elide at its present width, or draw below its height (a layout
+        squeezed below the chart's minimum), for the layout tests."""
         fm = QFontMetrics(self.font())
         label_w = min(self._label_width(fm), max(40, self.width() - self._count_width(fm) - self.MIN_BAR))
-        return [t for t, _, _ in self._data if fm.horizontalAdvance(t) > label_w - 8]
+        return [t for i, (t, _, _) in enumerate(self._data)
+                if fm.horizontalAdvance(t) > label_w - 8 or 3 + i * 22 + 18 > self.height()]
 
     def paintEvent(self, _event: object) -> None:
         p = QPainter(self)

@@ -167,12 +167,14 @@ class _FitColumns(QObject):
 
 
 def set_widths(view: QTableView, widths: Sequence[int], *, stretch: int | tuple[int, ...] | None = None,
-               keep: tuple[int, ...] = (), optional: tuple[int, ...] = ()) -> None:
+               keep: tuple[int, ...] = (), optional: tuple[int, ...] = ()) -> _FitColumns:
     """Preferred widths for the fixed columns; ``stretch`` columns (default: the first column
     without a width, else the last) share the rest. Never a sideways scroll bar. When the window
     is narrow the fixed columns shrink in proportion, except those in ``keep`` (refs and dates
     that must stay whole); ``optional`` columns are hidden while the table is too narrow for
-    the others to show whole (e.g. the case list's opening date at 1366x768 at 125 %)."""
+    the others to show whole (e.g. the case list's opening date at 1366x768 at 125 %). Returns
+    the fitter: a screen whose texts are known only once loaded sets its ``widths`` and calls
+    ``fit()`` (the dashboard's chips)."""
     header = view.horizontalHeader()
     cols = view.model().columnCount() if view.model() is not None else len(widths)
     if stretch is None:
@@ -189,7 +191,9 @@ def set_widths(view: QTableView, widths: Sequence[int], *, stretch: int | tuple[
     for i, w in enumerate(widths):
         if i not in stretch:
             view.setColumnWidth(i, w)
-    _FitColumns(view, widths, stretch, keep, optional).fit()
+    fitter = _FitColumns(view, widths, stretch, keep, optional)
+    fitter.fit()
+    return fitter
 
 
 def wrap_rows(view: QTableView) -> None:
