@@ -93,7 +93,8 @@ def build_partner(hub: object, folder: Path) -> None:
     from app.services import actions, exchange, panel, setup
 
     s: Any = hub
-    police_agency = next(a for a in panel.list_agencies(s) if a.is_police)
+    police = [a for a in panel.list_agencies(s) if a.is_police]  # the local force, not CT policing
+    police_agency = next((a for a in police if a.sector == "police"), police[0])
     police = setup.create_store(folder / "police.rtdb", passphrase=PASS, name="Dan Whitfield",
                                 agency=police_agency.name, agency_id=police_agency.id, role=Role.OFFICER,
                                 kdf=KdfParams.cheap(), today_fn=lambda: TODAY).session
