@@ -22,7 +22,8 @@ from app.cli.base import (
 )
 from app.models.errors import AppError, UsageError
 
-# Each module adds its commands with register(sub). Modules that are not present yet are skipped.
+# Each module adds its commands with register(sub). The bundle's spec imports this list
+# (installer/roundtable.spec), so a new module is frozen with the others.
 COMMAND_MODULES = (
     "app.cli.core_commands",
     "app.cli.exchange_commands",
@@ -49,13 +50,8 @@ def build_parser() -> ArgumentParser:
     parser.add_argument("--version", action="store_true", help="print the version and exit")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=ArgumentParser)
     for name in COMMAND_MODULES:
-        try:
-            module = importlib.import_module(name)
-        except ModuleNotFoundError as exc:
-            if exc.name == name:
-                continue
-            raise
-        module.register(sub)
+        # every module is required: a frozen bundle that lost one must fail loudly, not drop commands
+        importlib.import_module(name).register(sub)
     return parser
 
 

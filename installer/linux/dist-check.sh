@@ -69,6 +69,13 @@ echo "$expected"
 "$RT" init --name "Ann Coordinator" --agency "Northshire Council" --role coordinator \
     --panel "Northshire panel" >/dev/null || fail "roundtable init"
 "$RT" demo --cases 20 || fail "roundtable demo --cases 20"
+# a command from each command module, so a module left out of the bundle is caught
+"$RT" agencies --json >/dev/null || fail "roundtable agencies (panel commands)"
+"$RT" check >/dev/null || fail "roundtable check (store commands)"
+"$RT" audit verify >/dev/null || fail "roundtable audit verify (records commands)"
+first=$("$RT" members --json | "$PY" -c 'import json,sys; print(next(m["id"] for m in json.load(sys.stdin) if m["role"] == "officer"))') \
+    || fail "roundtable members --json"
+"$RT" invite "$first" --out "$WORK/officer.rtinv" >/dev/null || fail "roundtable invite (join commands)"
 meeting=$("$RT" meetings --json | "$PY" -c 'import json,sys; print(json.load(sys.stdin)[0]["id"])') \
     || fail "roundtable meetings --json"
 mkdir -p "$WORK/packs"
