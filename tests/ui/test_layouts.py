@@ -144,3 +144,19 @@ def test_the_dashboard_stacks_its_columns_only_when_narrow(demo_ui) -> None:  # 
         _settle(demo_ui)
         assert dash.columns.direction() == want, size
         assert not problems(win), size
+
+
+def test_case_list_risk_chips_are_whole_at_every_size(demo_ui) -> None:  # type: ignore[no-untyped-def]
+    """The risk column keeps room for the longest of the programme's risk levels as a chip (16px
+    of padding), however narrow the window: "Medium" was cut to "Med…" at 1366x768 at 125 %."""
+    win = demo_ui.win
+    screen = win.show_screen("Cases")
+    table = screen.table
+    col = screen.model.column_of("risk")
+    labels = [r.label for r in demo_ui.ctx.snap.programme.framework.risk_levels]
+    assert "Medium" in labels
+    for size in SIZES:
+        win.resize(*SIZES[size])
+        _settle(demo_ui)
+        for label in labels:
+            assert table.columnWidth(col) >= table.fontMetrics().horizontalAdvance(label) + 16, (size, label)
