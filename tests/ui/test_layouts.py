@@ -160,3 +160,23 @@ def test_case_list_risk_chips_are_whole_at_every_size(demo_ui) -> None:  # type:
         _settle(demo_ui)
         for label in labels:
             assert table.columnWidth(col) >= table.fontMetrics().horizontalAdvance(label) + 16, (size, label)
+
+
+def test_every_status_change_shows_whole_in_the_closed_box(demo_ui) -> None:  # type: ignore[no-untyped-def]
+    """The case Summary's "Move to" box is as wide as its longest choice at every size, whichever
+    choice is shown ("Panel agrees exit → Exited – post-exit reviews" was cut at 1366x768 at 125 %)."""
+    from app.services import cases as cases_svc
+    from tests.ui.layout_check import combo_problem
+
+    win = demo_ui.win
+    win.open_case(cases_svc.list_case_ids(demo_ui.session, sort="ref")[0])
+    view = win.screens["Cases"].view
+    view.tabs.setCurrentWidget(view.summary)
+    combo = view.summary.transition
+    for size in SIZES:
+        win.resize(*SIZES[size])
+        _settle(demo_ui)
+        assert combo.isVisible() and combo.count() > 1
+        for i in range(combo.count()):
+            combo.setCurrentIndex(i)
+            assert combo_problem(combo) is None, size
