@@ -180,3 +180,28 @@ def test_every_status_change_shows_whole_in_the_closed_box(demo_ui) -> None:  # 
         for i in range(combo.count()):
             combo.setCurrentIndex(i)
             assert combo_problem(combo) is None, size
+
+
+def test_case_action_titles_wrap_rather_than_elide(demo_ui) -> None:  # type: ignore[no-untyped-def]
+    """The case's Actions tab wraps long titles ("Share school attendance record with the panel")
+    onto more lines at 1366x768 at 125 %: every cell shows whole, rows grow to their text."""
+    from app.services import cases as cases_svc
+    from tests.ui.layout_check import view_problems
+
+    win = demo_ui.win
+    win.resize(*SIZES["1366x768@125%"])
+    win.open_case(cases_svc.list_case_ids(demo_ui.session, sort="ref")[0])
+    view = win.screens["Cases"].view
+    view.tabs.setCurrentWidget(view.actions_tab)
+    _settle(demo_ui)
+    table = view.actions_tab.table
+    model = table.model()
+    title = 0
+    fm = table.fontMetrics()
+    long_titles = [r for r in range(model.rowCount())
+                   if fm.horizontalAdvance(str(model.index(r, title).data())) > table.columnWidth(title)]
+    assert long_titles, "the first case has an action title longer than its column here"
+    assert table.wordWrap()
+    assert not view_problems(table)
+    for r in long_titles:
+        assert table.rowHeight(r) >= 2 * fm.lineSpacing()
