@@ -179,3 +179,43 @@ def test_default_programme_shows_no_case_fields(demo_ui: Harness) -> None:
     reports = h.win.show_screen("Reports")
     h.qtbot.waitUntil(lambda: reports.stats is not None, timeout=WAIT)
     assert not any(k.startswith("referrals_by_field:") for k in reports.view.cards)
+
+
+def test_summary_columns_stack_rather_than_cut_a_long_status_change(mappa_ui: Harness) -> None:
+    """MAPPA's longest status changes ("Review complete: continue at level 1 → Managed at level 1
+    by the lead agency") need a wide box: where the Summary has no room for it beside the right-hand
+    column, the two columns go one above the other rather than cut the box or that column; at
+    1280x720 they stay side by side. Every choice shows whole and nothing is cut at any size."""
+    from PySide6.QtWidgets import QBoxLayout
+
+    from tests.ui.layout_check import combo_problem, problems
+    from tests.ui.test_layouts import SIZES, _settle
+
+    h = mappa_ui
+    prog = h.session.programme
+    role = h.ctx.snap.workstation.member.role
+
+    def longest() -> str:
+        def need(cid: str) -> int:
+            status = cases.get_case_file(h.session, cid, audit_view=False).case.status
+            return max((len(f"{t.label} → {prog.status_label(t.target)}")
+                        for t in rules.allowed_transitions(prog, status, role)), default=0)
+        return max(cases.list_case_ids(h.session), key=need)
+
+    cid = h.tasks.call_sync(longest)
+    h.win.open_case(cid)
+    view = h.win.screens["Cases"].view
+    view.tabs.setCurrentWidget(view.summary)
+    summary = view.summary
+    combo = summary.transition
+    side, stacked = QBoxLayout.Direction.LeftToRight, QBoxLayout.Direction.TopToBottom
+    for size, direction in (("1280x720", side), ("1366x768@125%", None), ("narrow", stacked), ("1280x720", side)):
+        h.win.resize(*SIZES.get(size, (1060, 600)))
+        _settle(h)
+        if direction is not None:
+            assert summary.columns.direction() == direction, size
+        assert combo.count() > 1
+        for i in range(combo.count()):
+            combo.setCurrentIndex(i)
+            assert combo_problem(combo) is None, (size, combo.currentText())
+        assert not problems(h.win), size

@@ -144,3 +144,64 @@ def test_the_dashboard_stacks_its_columns_only_when_narrow(demo_ui) -> None:  # 
         _settle(demo_ui)
         assert dash.columns.direction() == want, size
         assert not problems(win), size
+
+
+def test_case_list_risk_chips_are_whole_at_every_size(demo_ui) -> None:  # type: ignore[no-untyped-def]
+    """The risk column keeps room for the longest of the programme's risk levels as a chip (16px
+    of padding), however narrow the window: "Medium" was cut to "Med…" at 1366x768 at 125 %."""
+    win = demo_ui.win
+    screen = win.show_screen("Cases")
+    table = screen.table
+    col = screen.model.column_of("risk")
+    labels = [r.label for r in demo_ui.ctx.snap.programme.framework.risk_levels]
+    assert "Medium" in labels
+    for size in SIZES:
+        win.resize(*SIZES[size])
+        _settle(demo_ui)
+        for label in labels:
+            assert table.columnWidth(col) >= table.fontMetrics().horizontalAdvance(label) + 16, (size, label)
+
+
+def test_every_status_change_shows_whole_in_the_closed_box(demo_ui) -> None:  # type: ignore[no-untyped-def]
+    """The case Summary's "Move to" box is as wide as its longest choice at every size, whichever
+    choice is shown ("Panel agrees exit → Exited – post-exit reviews" was cut at 1366x768 at 125 %)."""
+    from app.services import cases as cases_svc
+    from tests.ui.layout_check import combo_problem
+
+    win = demo_ui.win
+    win.open_case(cases_svc.list_case_ids(demo_ui.session, sort="ref")[0])
+    view = win.screens["Cases"].view
+    view.tabs.setCurrentWidget(view.summary)
+    combo = view.summary.transition
+    for size in SIZES:
+        win.resize(*SIZES[size])
+        _settle(demo_ui)
+        assert combo.isVisible() and combo.count() > 1
+        for i in range(combo.count()):
+            combo.setCurrentIndex(i)
+            assert combo_problem(combo) is None, size
+
+
+def test_case_action_titles_wrap_rather_than_elide(demo_ui) -> None:  # type: ignore[no-untyped-def]
+    """The case's Actions tab wraps long titles ("Share school attendance record with the panel")
+    onto more lines at 1366x768 at 125 %: every cell shows whole, rows grow to their text."""
+    from app.services import cases as cases_svc
+    from tests.ui.layout_check import view_problems
+
+    win = demo_ui.win
+    win.resize(*SIZES["1366x768@125%"])
+    win.open_case(cases_svc.list_case_ids(demo_ui.session, sort="ref")[0])
+    view = win.screens["Cases"].view
+    view.tabs.setCurrentWidget(view.actions_tab)
+    _settle(demo_ui)
+    table = view.actions_tab.table
+    model = table.model()
+    title = 0
+    fm = table.fontMetrics()
+    long_titles = [r for r in range(model.rowCount())
+                   if fm.horizontalAdvance(str(model.index(r, title).data())) > table.columnWidth(title)]
+    assert long_titles, "the first case has an action title longer than its column here"
+    assert table.wordWrap()
+    assert not view_problems(table)
+    for r in long_titles:
+        assert table.rowHeight(r) >= 2 * fm.lineSpacing()

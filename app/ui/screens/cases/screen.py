@@ -78,11 +78,12 @@ class CasesScreen(Screen):
         self.model = CaseTableModel(ctx, self)
         self.table = make_table("Cases", self.model, chip_columns=(3, 4))
         widths = [105, 0, 96, 200, 88, 64, 92, 128, 112]  # next review: "dd/mm/yyyy · late"
+        widths[4] = self._risk_width()
         widths[5:5] = [self._field_width(cf) for cf in self.case_fields]
-        # With case fields the list is wider than a 1280-pixel window: refs, dates and the
-        # fields' values keep their width and the other columns give way (text elides, tooltips).
+        # With case fields the list is wider than a 1280-pixel window: refs, dates, risk chips and
+        # the fields' values keep their width and the other columns give way (text elides, tooltips).
         n = len(self.case_fields)
-        keep = (0, 2, *range(5, 5 + n), 6 + n, 7 + n)  # refs, dates and fields stay whole
+        keep = (0, 2, 4, *range(5, 5 + n), 6 + n, 7 + n)  # refs, dates, risk and fields stay whole
         set_widths(self.table, widths, stretch=1, keep=keep, optional=(6 + n,))  # opened
         two_line_rows(self.table)  # names and statuses wrap rather than elide
         self.table.horizontalHeader().setSortIndicator(0, Qt.SortOrder.AscendingOrder)
@@ -113,6 +114,15 @@ class CasesScreen(Screen):
         c.setAccessibleName(name)
         c.setMinimumContentsLength(len("Any lead agency"))  # the "any" choice shows whole
         return c
+
+    def _risk_width(self) -> int:
+        """Room for the longest of the programme's risk levels as a chip ("Medium", "Very high"):
+        a risk is never elided, whatever the window's width."""
+        snap = self.ctx.snapshot
+        if snap is None:  # no programme yet: the width the column had before it was known
+            return 88
+        labels = [r.label for r in snap.programme.framework.risk_levels]
+        return max(text_width(self.table, t, pad=28) for t in ("Risk", *labels))  # a chip pads 16px
 
     def _field_width(self, cf: CaseField) -> int:
         """Room for the field's longest short choice (the full one is the cell's tooltip); a

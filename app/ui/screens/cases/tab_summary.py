@@ -7,7 +7,9 @@ the user's role; a transition that needs a rationale cannot be sent without one.
 
 from __future__ import annotations
 
+from PySide6.QtCore import QEvent, QObject
 from PySide6.QtWidgets import (
+    QBoxLayout,
     QComboBox,
     QFormLayout,
     QHBoxLayout,
@@ -51,7 +53,7 @@ class SummaryTab(QWidget):
         # two calm columns that scroll together inside the tab: what to do now (status and the
         # transitions, screening, consent) | who and why (the person, the referral, sharing).
         # Each column stacks its cards at their own height; nothing shares a row height.
-        self.columns = QHBoxLayout(inner)
+        self.columns = QBoxLayout(QBoxLayout.Direction.LeftToRight, inner)
         self.columns.setContentsMargins(0, 0, 6, 6)
         self.columns.setSpacing(14)
         self.left, self.right = QVBoxLayout(), QVBoxLayout()
@@ -85,11 +87,16 @@ class SummaryTab(QWidget):
         self.lead = _row(sf, "Lead agency", "")
         self.officer = _row(sf, "Case officer", "")
         self.review = _row(sf, "Next review", "")
+        # the status change on rows of its own under its label, the box as wide as its longest
+        # choice ("Consent withdrawn: re-assess later → Consent refused or withdrawn"): the
+        # chosen change always shows whole, and the column widens for it when it must
         self.transition = QComboBox()
         self.transition.setAccessibleName("Change status to")
+        self.transition.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)  # sizeHint: longest
         move_label = PlainLabel("&Move to", object_name="FieldLabel")
         move_label.setBuddy(self.transition)
-        sf.addRow(move_label, self.transition)
+        sf.addRow(move_label)
+        sf.addRow(self.transition)
         self.rationale = QPlainTextEdit()
         self.rationale.setAccessibleName("Rationale for the status change")
         self.rationale.setPlaceholderText("Rationale")
@@ -97,7 +104,8 @@ class SummaryTab(QWidget):
         self.rationale.setTabChangesFocus(True)
         rationale_label = PlainLabel("R&ationale", object_name="FieldLabel")
         rationale_label.setBuddy(self.rationale)
-        sf.addRow(rationale_label, self.rationale)
+        sf.addRow(rationale_label)
+        sf.addRow(self.rationale)
         row = QHBoxLayout()
         self.status_error = PlainLabel("", wrap=True, object_name="InlineError")
         row.addWidget(self.status_error, 1)
@@ -113,11 +121,32 @@ class SummaryTab(QWidget):
         self.page_scroll = scrolled(inner)
         self.page_scroll.setAccessibleName("Case summary")
         layout.addWidget(self.page_scroll)
+        self.page_scroll.viewport().installEventFilter(self)  # the page resized
+        inner.installEventFilter(self)  # its widths changed (another case's status changes)
         # keyboard order follows reading order: the status column top to bottom, then the right
         chain_focus(self.transition, self.rationale, self.change_button,
                     self.consent.state, self.consent.given_by, self.consent.notes, self.consent.reassess, self.consent.record_button,
                     self.sharing.agencies, self.sharing.lead, self.sharing.marking, self.sharing.officer,
                     self.sharing.assign_button, self.sharing.save_button)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        resized = event.type() == QEvent.Type.Resize and watched is self.page_scroll.viewport()
+        relaid = event.type() == QEvent.Type.LayoutRequest and watched is self.page_scroll.widget()
+        if resized or relaid:
+            self.stack_columns()
+        return False
+
+    def stack_columns(self) -> None:
+        """The two columns side by side when the page has room for both at their least widths
+        (the status box is as wide as its longest change), else one above the other: the page
+        scrolls rather than cut the right-hand column off."""
+        m = self.columns.contentsMargins()
+        need = (self.left.minimumSize().width() + self.right.minimumSize().width()
+                + self.columns.spacing() + m.left() + m.right())
+        narrow = self.page_scroll.viewport().width() < need
+        want = QBoxLayout.Direction.TopToBottom if narrow else QBoxLayout.Direction.LeftToRight
+        if self.columns.direction() != want:
+            self.columns.setDirection(want)
 
     @staticmethod
     def _clear(form: QFormLayout) -> None:
@@ -187,6 +216,10 @@ class SummaryTab(QWidget):
         self.transition.clear()
         for t in allowed:
             self.transition.addItem(f"{t.label} → {prog.status_label(t.target)}", t.target)
+        # Qt keeps a combo's first minimum size hint (taken while it was empty): the box is held
+        # at the width of its longest choice here, so whichever is chosen shows whole
+        self.transition.setMinimumWidth(self.transition.sizeHint().width() if allowed else 0)
+        self.stack_columns()
         has = bool(allowed)
         for w in (self.transition, self.rationale, self.change_button):
             w.setEnabled(has)

@@ -84,6 +84,8 @@ class ActionsTab(QWidget):
         self.proxy.setSortRole(SortRole)
         self.table = make_table("Case actions", self.proxy, chip_columns=(4,))
         set_widths(self.table, [0, 64, 150, 92, 96, 220], stretch=0)
+        wrap_rows(self.table)  # long titles and notes wrap onto more lines rather than elide
+        self.table.verticalHeader().setMinimumSectionSize(28)  # a chip's row as tall as elsewhere
         v.addWidget(self.table, 1)
         upd = QHBoxLayout()
         self.status = QComboBox()
