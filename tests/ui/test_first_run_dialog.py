@@ -7,7 +7,6 @@ import functools
 import re
 from pathlib import Path
 
-import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtTest import QTest
@@ -58,29 +57,45 @@ def test_every_access_key_is_used_once_on_each_page(qtbot, tmp_path: Path) -> No
         tasks.shutdown()
 
 
-@pytest.fixture
-def styled(qapp):  # type: ignore[no-untyped-def]
-    """The application's own fonts and style sheet, as the real client has them (put back after)."""
-    from app.ui.app import prepare_app
+SQUASH_PROBE = """
+import sys
+from pathlib import Path
+from PySide6.QtWidgets import QApplication, QLineEdit
+app = QApplication(sys.argv)
+from app.ui.app import prepare_app
+prepare_app(app)  # the client's fonts and style sheet: this process only
+from app.ui.dialogs.first_run import FirstRunDialog
+from app.ui.tasks import TaskManager
+tasks = TaskManager()
+dlg = FirstRunDialog(tasks, Path(sys.argv[1]))
+dlg.show()
+app.processEvents()
+dlg.mode_join.setChecked(True)
+for _ in range(3):
+    app.processEvents()
+for e in dlg.findChildren(QLineEdit):
+    if e.isVisibleTo(dlg):
+        print(e.accessibleName(), e.height(), e.minimumSizeHint().height())
+tasks.shutdown()
+"""
 
-    font, sheet, style = qapp.font(), qapp.styleSheet(), qapp.style().name()
-    prepare_app(qapp)
-    yield qapp
-    qapp.setStyleSheet(sheet)
-    qapp.setFont(font)
-    qapp.setStyle(style)
 
+def test_the_join_page_is_never_squashed(tmp_path: Path) -> None:
+    """With the client's own fonts and style sheet (in a process of its own, so nothing global
+    changes for other tests), every field of the join page keeps the height it needs."""
+    import os
+    import subprocess
+    import sys
 
-def test_the_join_page_is_never_squashed(qtbot, styled, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    dlg, tasks = _dialog(qtbot, tmp_path / "s" / "panel.rtdb")
-    try:
-        dlg.mode_join.setChecked(True)
-        qtbot.waitUntil(lambda: dlg.height() >= dlg.minimumSizeHint().height())
-        for edit in dlg.findChildren(QLineEdit):
-            if edit.isVisibleTo(dlg):
-                assert edit.height() >= edit.minimumSizeHint().height(), edit.accessibleName()
-    finally:
-        tasks.shutdown()
+    root = Path(__file__).resolve().parents[2]
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "PYTHONPATH": str(root)}
+    r = subprocess.run([sys.executable, "-c", SQUASH_PROBE, str(tmp_path / "s" / "panel.rtdb")],
+                       cwd=root, env=env, capture_output=True, text=True, timeout=120, check=False)
+    assert r.returncode == 0, r.stderr
+    rows = [line.rsplit(" ", 2) for line in r.stdout.splitlines() if line.strip()]
+    assert rows, r.stdout
+    for name, height, needed in rows:
+        assert int(height) >= int(needed), f"{name}: {height} px of {needed}"
 
 
 def test_passphrase_messages_follow_what_is_typed(qtbot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
