@@ -157,3 +157,79 @@ def test_an_action_raised_draft_is_created_from_the_close_prompt(demo_ui, qtbot)
     h.idle()
     raised = [a for a in _meeting_actions(h, m.id) if a.title == "Police to review the bail conditions"]
     assert len(raised) == 1 and raised[0].due.isoformat() == "2026-12-21"
+
+
+# --- the update note of a case's action --------------------------------------------------------
+def _cases_with_actions(h):  # type: ignore[no-untyped-def]
+    ids = h.tasks.call_sync(lambda: cases.list_case_ids(h.session))
+    found = []
+    for cid in ids:
+        cf = h.tasks.call_sync(lambda c=cid: cases.get_case_file(h.session, c, audit_view=False))
+        if len(cf.actions) >= 2:
+            found.append(cid)
+        if len(found) == 2:
+            return found
+    raise AssertionError("the demo has two cases with two actions each")
+
+
+def _actions_tab(h, case_id: str):  # type: ignore[no-untyped-def]
+    h.win.open_case(case_id)
+    h.idle()
+    view = h.win.cases.view
+    assert view.case_id == case_id and view.case_file is not None
+    view.tabs.setCurrentWidget(view.actions_tab)
+    return view.actions_tab
+
+
+def test_an_action_update_note_stays_with_its_action_and_case(demo_ui, qtbot) -> None:
+    h = demo_ui
+    a, b = _cases_with_actions(h)
+    tab = _actions_tab(h, a)
+    tab.table.selectRow(0)
+    chosen = tab._selected_ids()
+    assert len(chosen) == 1
+    tab.note.setFocus()
+    QTest.keyClicks(tab.note, "Tenancy signed, keys on Friday.")
+    tab.table.selectRow(1)  # another action of the same case: not its note
+    assert tab.note.text() == ""
+    tab.table.selectRow(0)
+    assert tab.note.text() == "Tenancy signed, keys on Friday."
+    tab = _actions_tab(h, b)  # another case: never case A's note (Update would apply it to B)
+    assert tab.note.text() == ""
+    tab = _actions_tab(h, a)
+    assert tab._selected_ids() == chosen
+    assert tab.note.text() == "Tenancy signed, keys on Friday."
+    assert any(d.label.startswith("Update of") for d in h.ctx.drafts.pending())
+    saved = h.tasks.call_sync(lambda: cases.get_case_file(h.session, a, audit_view=False))
+    assert not any(u.note == "Tenancy signed, keys on Friday." for x in saved.actions for u in x.updates)
+    # a reload of the case (another change) keeps the note and its selection
+    tab.table.selectRow(0)
+    h.win.cases.view.reload()
+    h.idle()
+    assert tab._selected_ids() == chosen and tab.note.text() == "Tenancy signed, keys on Friday."
+    # Update saves it and the draft goes
+    qtbot.mouseClick(tab.update_button, Qt.MouseButton.LeftButton)
+    h.idle()
+    saved = h.tasks.call_sync(lambda: cases.get_case_file(h.session, a, audit_view=False))
+    assert any(u.note == "Tenancy signed, keys on Friday." for x in saved.actions for u in x.updates)
+    assert not any(d.label.startswith("Update of") for d in h.ctx.drafts.pending())
+    assert tab.note.text() == ""
+
+
+def test_an_action_update_note_is_saved_from_the_close_prompt(demo_ui, qtbot) -> None:
+    h = demo_ui
+    a, b = _cases_with_actions(h)
+    tab = _actions_tab(h, a)
+    tab.table.selectRow(0)
+    (aid,) = tab._selected_ids()
+    QTest.keyClicks(tab.note, "Referral to the refuge made.")
+    _actions_tab(h, b)
+    h.win.close()
+    qtbot.waitUntil(lambda: h.win.close_prompt is not None and h.win.close_prompt.isVisible(), timeout=5000)
+    assert "Update of" in h.win.close_prompt.informativeText()
+    qtbot.mouseClick(h.win.close_save_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not h.win.isVisible(), timeout=10_000)
+    h.idle()
+    saved = h.tasks.call_sync(lambda: cases.get_case_file(h.session, a, audit_view=False))
+    notes = [u.note for x in saved.actions if x.id == aid for u in x.updates]
+    assert "Referral to the refuge made." in notes
