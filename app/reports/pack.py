@@ -1,7 +1,7 @@
 """The meeting pack: one PDF per meeting and recipient.
 
 Job: ``render_meeting_pack(data) -> bytes`` with, in order: cover; confidentiality statement;
-contents with page numbers; agenda by kind; minutes and action log of the last meeting; one paper
+contents with page numbers; agenda (one numbered line per item, its kind on the line); minutes and action log of the last meeting; one paper
 per case; attendance sheet.
 
 Invariants: the pack prints exactly the data it is given, which the caller has already cut to what
@@ -86,36 +86,28 @@ def _cover(data: MeetingPackData) -> list[Flowable]:
 
 
 def _agenda(data: MeetingPackData) -> list[Flowable]:
-    """The whole agenda in the meeting's order and numbering, the same on every copy: an item
-    withheld from this recipient keeps its number and says so, nothing else. A heading opens
-    each run of items of one kind; a withheld item stands outside every section (its kind is not
-    shown either)."""
+    """The whole agenda in the meeting's order and numbering, the same on every copy: one table,
+    one line per item, each shared item naming its own kind ("New referral") in the last column.
+    An item withheld from this recipient keeps its number and says so, nothing else; there are no
+    headings by kind, so nothing printed over a withheld line tells what kind of item it is (a
+    heading over a run of items would cover the withheld ones in it)."""
     story: list[Flowable] = [Heading("Agenda", "h1", level=0)]
     if not data.agenda:
         return [*story, P("No items on the agenda.", "small")]
+    prog = data.context.programme
     rows: list[list[object]] = []
-    kind = None
-
-    def flush() -> None:
-        if rows:
-            story.append(data_table(None, list(rows), [12 * mm, 158 * mm], zebra=False))
-            rows.clear()
-
-    for line in data.agenda:
+    spans: list[tuple[object, ...]] = []
+    for r, line in enumerate(data.agenda, start=1):  # row 0 is the header
         item = line.item
-        if item is None:  # in no section (its kind is not shown): the next item heads anew
-            if kind is not None:
-                flush()
-                kind = None
-            rows.append([str(line.number), P(WITHHELD, "small")])
+        if item is None:  # its number and WITHHELD across the rest of the line: no kind, no title
+            rows.append([str(line.number), P(WITHHELD, "small"), ""])
+            spans.append(("SPAN", (1, r), (2, r)))
             continue
-        if item.kind is not kind:
-            flush()
-            kind = item.kind
-            story.append(Heading(data.context.programme.agenda_label(kind), "h2", level=1, toc=False))
         label = data.names.case(item.case_id) if item.case_id else ""
-        rows.append([str(line.number), "  ".join(x for x in (label, item.title) if x) or "—"])
-    flush()
+        rows.append([str(line.number), "  ".join(x for x in (label, item.title) if x) or "—",
+                     prog.agenda_label(item.kind, item=True)])
+    story.append(data_table(["No.", "Item", "Kind"], rows, [12 * mm, 116 * mm, 42 * mm], zebra=False,
+                            extra=spans))
     return story
 
 

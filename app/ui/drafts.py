@@ -4,8 +4,10 @@ Invariants:
 - A draft lives in memory only (this object and the widgets that show it): never in a file, a
   log or ``QSettings``. It survives lock and unlock because nothing here is destroyed by a lock.
 - One draft per key: ``("minutes", item_id)``, ``("assessment", case_id)``, ``("plan", case_id)``,
-  ``("note", case_id)``, ``("referral", "new")``. Leaving an item keeps its draft (save-on-leave
-  into this book, not into the store); coming back shows it again.
+  ``("note", case_id)``, ``("referral", "new")``, ``("meeting_details", meeting_id)``,
+  ``("raise_action", agenda_item_id)``, ``("action_update", "id+id…")`` (the actions it updates).
+  Leaving an item keeps its draft (save-on-leave into this book, not into the store); coming back
+  shows it again.
 - Before anything asks what is unsaved, ``flush`` lets every live editor put its current text in
   the book (or take it out when it matches what is saved), so the book is the one answer.
 - A draft carries the service call that saves it (a function of the session), so the main window
@@ -51,6 +53,10 @@ class DraftBook(QObject):
 
     def has(self, key: Key) -> bool:
         return key in self._drafts
+
+    def keys(self, kind: str) -> list[Key]:
+        """The keys of the drafts of one kind, as filed (no flush): for an editor looking for its own."""
+        return [k for k in self._drafts if k[0] == kind]
 
     def flush(self) -> None:
         """Every live editor files its current state now (synchronously, on the GUI thread)."""

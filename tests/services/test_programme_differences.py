@@ -54,7 +54,7 @@ def test_the_statistics_use_the_programmes_words_for_its_stages(msession: Sessio
 
 
 def test_papers_use_the_programmes_words_for_the_agenda(msession: Session, session: Session, tmp_path: Path) -> None:
-    """A MAPPA panel's agenda has "Reviews after step-down", not "Post-exit reviews", in the
+    """A MAPPA panel's agenda has "Review after step-down", not "Post-exit review", in the
     pack's agenda and in the minutes; the default keeps its words ([agenda_labels])."""
     import pypdf
 
@@ -76,8 +76,9 @@ def test_papers_use_the_programmes_words_for_the_agenda(msession: Session, sessi
     packs = [text(documents.write_meeting_pack(msession, meeting_id=m.id, recipient=r.member_id,
                                                out=tmp_path / f"p{n}.pdf"))
              for n, r in enumerate(documents.pack_recipients(msession, meeting_id=m.id))]
-    assert any("Reviews after step-down" in pack for pack in packs)  # where the case may be seen
-    assert not any("Post-exit reviews" in pack for pack in packs)
+    # the agenda names each item's kind on its line ("Review after step-down"), where the case may be seen
+    assert any("Review after step-down" in pack for pack in packs)
+    assert not any("Post-exit review" in pack for pack in packs)
     d = first_with_post_exit(session)
     default = text(documents.write_minutes(session, meeting_id=d.id, out=tmp_path / "d.pdf"))
     assert re.search(r"\d+\. Post-exit review", default)

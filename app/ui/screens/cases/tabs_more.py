@@ -2,14 +2,17 @@
 
 Invariants: contributions show their marking and restrictions and are already filtered for
 need-to-know by the service; only the owning agency (or the coordinator) can update an action,
-and the service refuses others even if the button were reached.
+and the service refuses others even if the button were reached. An update note typed and not
+applied is a draft of the actions selected (``("action_update", "id+id…")`` in ``ctx.drafts``):
+choosing other actions, or another case, keeps it and shows theirs; coming back selects them again
+and shows it.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import QSortFilterProxyModel, Qt
+from PySide6.QtCore import QItemSelectionModel, QSortFilterProxyModel, Qt
 from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
@@ -103,6 +106,11 @@ class ActionsTab(QWidget):
         upd.addWidget(self.note, 1)
         upd.addWidget(self.update_button)
         v.addLayout(upd)
+        self._shown: tuple[str, ...] = ()  # the actions whose update note is in the field
+        self._restoring = False
+        self.table.selectionModel().selectionChanged.connect(self._on_selection_changed)
+        ctx.drafts.flush_requested.connect(self._stash)
+        ctx.drafts.discarded.connect(self._on_drafts_discarded)
         self.raise_box = Section("Raise an action", horizontal=True)
         self.title = QLineEdit()
         self.title.setAccessibleName("New action")
@@ -120,8 +128,19 @@ class ActionsTab(QWidget):
         v.addWidget(self.error)
 
     def show_case(self, cf: CaseFile) -> None:
+        same = self.cf is not None and self.cf.case.id == cf.case.id
+        if not same:
+            self._stash()  # the case being left keeps its update note
         self.cf = cf
-        self.model.set_rows(cf.actions)
+        self._restoring = True
+        try:
+            self.model.set_rows(cf.actions)
+        finally:
+            self._restoring = False
+        if same:  # a reload: the same actions stay selected with the note typed for them
+            self._select(self._shown)
+        else:
+            self._restore_case(cf)
         self.agency.clear()
         for a in self.ctx.snap.agencies:
             self.agency.addItem(a.name, a.id)
@@ -131,14 +150,96 @@ class ActionsTab(QWidget):
     def _selected_ids(self) -> list[str]:
         return [self.proxy.index(i.row(), 0).data(IdRole) for i in self.table.selectionModel().selectedRows()]
 
+    # --- the update note is a draft of the actions it is for (app.ui.drafts) ----------------------
+    @staticmethod
+    def _key(ids: tuple[str, ...]) -> tuple[str, str]:
+        return ("action_update", "+".join(sorted(ids)))
+
+    def _stash(self) -> None:
+        if self.cf is None or not self._shown:
+            return
+        key = self._key(self._shown)
+        note = self.note.text()
+        if not note.strip():
+            self.ctx.drafts.remove(key)
+            return
+        ids, status = list(self._shown), ActionStatus(self.status.currentData())
+        titles: dict[str, str] = {a.id: a.title for a in self.cf.actions}
+        what = (f"action “{titles.get(ids[0], '')}”" if len(ids) == 1 else f"{len(ids)} actions")
+
+        def save(s: Session) -> None:
+            actions.bulk_update(s, action_ids=ids, status=status, note=note)
+
+        self.ctx.drafts.put(Draft(key, f"Update of {what} ({self.cf.case.ref})", (tuple(ids), status, note), save))
+
+    def _show_draft(self, ids: tuple[str, ...]) -> None:
+        draft = self.ctx.drafts.get(self._key(ids)) if ids else None
+        if draft is not None and isinstance(draft.value, tuple):
+            _ids, status, note = draft.value
+            self.status.setCurrentIndex(max(0, self.status.findData(status)))
+            self.note.setText(note)
+        else:
+            self.note.clear()
+        self._shown = ids
+
+    def _select(self, ids: tuple[str, ...]) -> None:
+        """Select these actions without filing or showing anything (the note stays as it is)."""
+        sm = self.table.selectionModel()
+        self._restoring = True
+        try:
+            sm.clearSelection()
+            flags = QItemSelectionModel.SelectionFlag.Select | QItemSelectionModel.SelectionFlag.Rows
+            for r in range(self.proxy.rowCount()):
+                if self.proxy.index(r, 0).data(IdRole) in ids:
+                    sm.select(self.proxy.index(r, 0), flags)
+        finally:
+            self._restoring = False
+
+    def _restore_case(self, cf: CaseFile) -> None:
+        """Coming to a case: the actions with an update note kept select themselves and show it."""
+        mine = {a.id for a in cf.actions}
+        for key in self.ctx.drafts.keys("action_update"):
+            ids = tuple(x for x in key[1].split("+") if x)
+            if ids and set(ids) <= mine:
+                self._select(ids)
+                self._show_draft(ids)
+                return
+        self._shown = ()
+        self.note.clear()
+
+    def _on_selection_changed(self, *_args: object) -> None:
+        if self._restoring:
+            return
+        new = tuple(sorted(self._selected_ids()))
+        old = self._shown
+        if not old or set(old) & set(new):
+            # no action was chosen yet, or the choice grew or shrank: the note goes with it
+            if old and old != new:
+                self.ctx.drafts.remove(self._key(old))
+            self._shown = new
+            return
+        self._stash()  # other actions: the note typed stays with the actions it was typed for
+        self._show_draft(new)
+
+    def _on_drafts_discarded(self, keys: tuple[tuple[str, str], ...]) -> None:
+        if self._shown and self._key(self._shown) in keys:
+            self.note.clear()
+
     def _on_update_button_clicked(self) -> None:
         ids, status, note = self._selected_ids(), ActionStatus(self.status.currentData()), self.note.text()
         if not ids:
             self.error.setText("Select an action first.")
             return
         self.error.setText("")
+        key = self._key(tuple(ids))
+
+        def updated(_r: object) -> None:
+            self.ctx.drafts.remove(key)
+            if self._shown and self._key(self._shown) == key:
+                self.note.clear()
+
         self.ctx.run(lambda s: actions.bulk_update(s, action_ids=ids, status=status, note=note), owner=self,
-                     mutates=True, on_done=lambda _r: self.note.clear(), on_error=_failed_into(self.error))
+                     mutates=True, on_done=updated, on_error=_failed_into(self.error))
 
     def _on_raise_button_clicked(self) -> None:
         if self.cf is None:

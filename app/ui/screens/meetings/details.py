@@ -3,6 +3,9 @@
 Invariants: only the coordinator can change them and only while the meeting is scheduled (the
 service checks both; the controls are disabled with a tooltip saying why otherwise); nothing is
 saved until "Save details", and a refused change leaves the form as typed with the reason shown.
+What is typed and not saved is a draft of its meeting (``("meeting_details", meeting_id)`` in
+``ctx.drafts``): kept when another meeting is chosen, shown again on return, saved or dropped at
+close, and dropped by "Discard changes".
 """
 
 from __future__ import annotations
@@ -26,12 +29,13 @@ from app.models.errors import InvalidInput
 from app.services import meetings
 from app.services.context import Session
 from app.ui.context import UiContext
-from app.ui.widgets.common import date_edit, required_day
+from app.ui.drafts import Draft
+from app.ui.widgets.common import date_edit, required_day, uk
 from app.ui.widgets.plain import muted
 
 
 class MeetingDetails(QWidget):
-    def __init__(self, ctx: UiContext, run: Callable[[Callable[[Session], object]], None],
+    def __init__(self, ctx: UiContext, run: Callable[..., None],
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.ctx = ctx
@@ -59,6 +63,11 @@ class MeetingDetails(QWidget):
         row = QHBoxLayout()
         self.note = muted("")
         row.addWidget(self.note, 1)
+        self.discard_button = QPushButton("Discard changes")
+        self.discard_button.setAccessibleName("Discard the unsaved changes to the meeting's details")
+        self.discard_button.setAutoDefault(False)
+        self.discard_button.clicked.connect(self.discard)
+        row.addWidget(self.discard_button)
         self.save_button = QPushButton("Save &details")
         self.save_button.setObjectName("Primary")
         self.save_button.setAccessibleName("Save meeting details")
@@ -69,7 +78,13 @@ class MeetingDetails(QWidget):
         self.setTabOrder(self.when, self.time)
         self.setTabOrder(self.time, self.venue)
         self.setTabOrder(self.venue, self.chair)
-        self.setTabOrder(self.chair, self.save_button)
+        self.setTabOrder(self.chair, self.discard_button)
+        self.setTabOrder(self.discard_button, self.save_button)
+        self.when.textChanged.connect(self._update_discard)
+        self.time.textChanged.connect(self._update_discard)
+        self.venue.textChanged.connect(self._update_discard)
+        self.chair.currentIndexChanged.connect(self._update_discard)
+        self._update_discard()
 
     def show_meeting(self, m: Meeting) -> None:
         first = self.meeting is None or self.meeting.id != m.id
@@ -81,12 +96,22 @@ class MeetingDetails(QWidget):
         for mem in snap.members:
             if mem.role is Role.CHAIR or mem.id == m.chair:
                 self.chair.addItem(f"{mem.name} ({snap.agency_short(mem.agency_id)})", mem.id)
-        self.chair.setCurrentIndex(max(0, self.chair.findData(m.chair)))
+        keep_chair = m.chair if first else self.chair.currentData()
+        draft = self.ctx.drafts.get(self._key(m.id)) if first else None
+        if draft is not None and isinstance(draft.value, tuple):
+            keep_chair = draft.value[3]
+        self.chair.setCurrentIndex(max(0, self.chair.findData(keep_chair)))
         self.chair.blockSignals(False)
         if first:
-            self.when.setDate(QDate(m.held_on.year, m.held_on.month, m.held_on.day))
-            self.time.setText(m.time)
-            self.venue.setText(m.venue)
+            if draft is not None and isinstance(draft.value, tuple):  # typed before, not saved
+                when, time, venue, _chair = draft.value
+                self.when.setText(when)
+                self.time.setText(time)
+                self.venue.setText(venue)
+            else:
+                self.when.setDate(QDate(m.held_on.year, m.held_on.month, m.held_on.day))
+                self.time.setText(m.time)
+                self.venue.setText(m.venue)
         coordinator = snap.workstation.member.role is Role.COORDINATOR
         editable = coordinator and m.status == "scheduled"
         why = ("" if editable else
@@ -96,6 +121,68 @@ class MeetingDetails(QWidget):
             w.setEnabled(editable)
             w.setToolTip(why)
         self.note.setText(why)
+        self._update_discard()
+
+    # --- the details typed and not saved are a draft of the meeting (app.ui.drafts) ---------------
+    @staticmethod
+    def _key(meeting_id: str) -> tuple[str, str]:
+        return ("meeting_details", meeting_id)
+
+    def _typed(self) -> tuple[object, str, str, object]:
+        day = self.when.day()
+        return (day if day is not None else self.when.text().strip(), self.time.text(), self.venue.text(),
+                self.chair.currentData())
+
+    def _changed(self) -> bool:
+        m = self.meeting
+        return m is not None and self._typed() != (m.held_on, m.time, m.venue, m.chair)
+
+    def _update_discard(self, *_args: object) -> None:
+        self.discard_button.setEnabled(self._changed())
+
+    def stash(self) -> None:
+        """File what is in the form as a draft of the meeting shown, or drop its draft when the form
+        shows what is saved. Called on leaving the meeting and whenever the drafts are asked for."""
+        m = self.meeting
+        if m is None:
+            return
+        key = self._key(m.id)
+        if not self._changed():
+            self.ctx.drafts.remove(key)
+            return
+        mid, time, venue, chair = m.id, self.time.text(), self.venue.text(), self.chair.currentData()
+        when_text = self.when.text()
+        try:
+            held = required_day(self.when, "meeting date")
+            problem = ""
+        except InvalidInput as exc:
+            held, problem = None, exc.user_message
+
+        def save(s: Session) -> None:
+            if held is None:
+                raise InvalidInput(problem)
+            meetings.update_meeting(s, meeting_id=mid, held_on=held, time=time, venue=venue, chair=chair)
+
+        self.ctx.drafts.put(Draft(key, f"Details of the meeting of {uk(m.held_on)}",
+                                  (when_text, time, venue, chair), save))
+
+    def discard(self) -> None:
+        """Back to the saved details; the draft goes."""
+        m = self.meeting
+        if m is None:
+            return
+        self.ctx.drafts.remove(self._key(m.id))
+        self.show_saved()
+
+    def show_saved(self) -> None:
+        m = self.meeting
+        if m is None:
+            return
+        self.when.setDate(QDate(m.held_on.year, m.held_on.month, m.held_on.day))
+        self.time.setText(m.time)
+        self.venue.setText(m.venue)
+        self.chair.setCurrentIndex(max(0, self.chair.findData(m.chair)))
+        self._update_discard()
 
     def _on_save_button_clicked(self) -> None:
         if self.meeting is None:
@@ -106,8 +193,12 @@ class MeetingDetails(QWidget):
             self.note.setText(exc.user_message)
             return
         mid, time, venue, chair = self.meeting.id, self.time.text(), self.venue.text(), self.chair.currentData()
+
+        def saved(_r: object) -> None:  # anything typed after Save is filed again at the next stash
+            self.ctx.drafts.remove(self._key(mid))
+
         self._run(lambda s: meetings.update_meeting(s, meeting_id=mid, held_on=held, time=time, venue=venue,
-                                                      chair=chair))
+                                                      chair=chair), done=saved)
 
     def set_details(self, *, time: str | None = None, venue: str | None = None) -> None:
         """Tests and scripts: type into the form the way a user would."""

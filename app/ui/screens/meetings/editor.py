@@ -2,7 +2,8 @@
 actions raised in place, and "mark held".
 
 Invariants: every edit is one service call saved as it is made (attendance on change, minutes on
-Save); a warning stands while the police representative for a case's area is not marked present;
+Save); what is typed and not saved (minutes, the action raised at an item, the Details tab) is a
+draft of its item or meeting in ``ctx.drafts``, kept when another item or meeting is chosen; a warning stands while the police representative for a case's area is not marked present;
 proposals come from ``meetings.propose_agenda`` and are added only when the coordinator says so.
 """
 
@@ -104,7 +105,7 @@ class MeetingEditor(QWidget):
         v.addWidget(self.tabs, 1)
         self.error = PlainLabel("", wrap=True, object_name="InlineError")
         v.addWidget(self.error)
-        ctx.drafts.flush_requested.connect(self.stash_minutes)
+        ctx.drafts.flush_requested.connect(self.stash_drafts)
         ctx.drafts.discarded.connect(self._on_drafts_discarded)
         self.reload()
 
@@ -416,10 +417,12 @@ class MeetingEditor(QWidget):
 
     def _on_minute_item_changed(self, _i: int) -> None:
         self.stash_minutes()  # the item being left keeps what was typed (save-on-leave)
+        self.stash_raised()
         item = self._current_item()
         draft = self.ctx.drafts.get(("minutes", item.id)) if item else None
         self._show_minute(draft.value if draft is not None and isinstance(draft.value, meetings.MinuteInput)
                           else _saved_minute(item))
+        self._show_raise_draft(item.id if item else None)
         self._shown_item = item.id if item else None
         self._show_raised()
         self._mark_drafts()
@@ -457,6 +460,55 @@ class MeetingEditor(QWidget):
 
             self.ctx.drafts.put(Draft(key, f"Minutes of {label} (meeting of {when})", typed, save))
 
+    def stash_drafts(self) -> None:
+        """Everything typed in this editor goes into the book: before the editor is replaced by
+        another meeting's, and whenever the drafts are asked for."""
+        self.stash_minutes()
+        self.stash_raised()
+        self.details.stash()
+
+    # --- the action raised at an item is a draft of the item (app.ui.drafts) ---------------------
+    def stash_raised(self) -> None:
+        """File the action being raised at the item shown (title, owning agency, due date), or drop
+        its draft when the title and the date are empty."""
+        iid = self._shown_item
+        item = next((i for i in self.view.meeting.agenda if i.id == iid), None) if self.view else None
+        if item is None or not item.case_id:
+            return
+        key = ("raise_action", item.id)
+        title, due_text = self.action_title.text(), self.action_due.text()
+        if not title.strip() and not due_text.strip():
+            self.ctx.drafts.remove(key)
+            return
+        cid, agency, mid = item.case_id, self.action_agency.currentData(), MeetingId(self.meeting_id)
+        try:
+            due = required_day(self.action_due, "due date of the action")
+            problem = ""
+        except InvalidInput as exc:
+            due, problem = None, exc.user_message
+        label = self._minute_labels.get(item.id, "an agenda item")
+        when = uk(self.view.meeting.held_on) if self.view else ""
+
+        def save(s: Session) -> None:
+            if due is None:
+                raise InvalidInput(problem)
+            actions.create_action(s, case_id=cid, title=title, owner_agency=agency, due=due, meeting_id=mid)
+
+        self.ctx.drafts.put(Draft(key, f"Action raised at {label} (meeting of {when})",
+                                  (title, agency, due_text), save))
+
+    def _show_raise_draft(self, item_id: str | None) -> None:
+        draft = self.ctx.drafts.get(("raise_action", item_id)) if item_id else None
+        if draft is not None and isinstance(draft.value, tuple):
+            title, agency, due_text = draft.value
+            self.action_title.setText(title)
+            self.action_agency.setCurrentIndex(max(0, self.action_agency.findData(agency)))
+            self.action_due.setText(due_text)
+        else:
+            self.action_title.clear()
+            self.action_agency.setCurrentIndex(0)
+            self.action_due.clear()
+
     def _mark_drafts(self) -> None:
         """Items with unsaved minutes say so in the item list, and under the fields."""
         n = 0
@@ -484,6 +536,10 @@ class MeetingEditor(QWidget):
         item = self._current_item()
         if item is not None and ("minutes", item.id) in keys:
             self._show_minute(_saved_minute(item))
+        if item is not None and ("raise_action", item.id) in keys:
+            self._show_raise_draft(None)
+        if ("meeting_details", self.meeting_id) in keys:
+            self.details.show_saved()
         self._mark_drafts()
 
     def _show_raised(self) -> None:
@@ -525,8 +581,15 @@ class MeetingEditor(QWidget):
             return
         cid, title, agency, mid = item.case_id, self.action_title.text(), self.action_agency.currentData(), \
             MeetingId(self.meeting_id)
+        iid = item.id
+
+        def raised(_r: object) -> None:
+            self.ctx.drafts.remove(("raise_action", iid))
+            if self._shown_item == iid:
+                self._show_raise_draft(None)
+
         self._run(lambda s: actions.create_action(s, case_id=cid, title=title, owner_agency=agency, due=due, meeting_id=mid),
-                  done=lambda _r: self.action_title.clear())
+                  done=raised)
 
     def _on_held_button_clicked(self) -> None:
         """Ask first when the date is ahead, nobody is marked present or items have no minutes."""
@@ -591,6 +654,7 @@ class MeetingEditor(QWidget):
             gone = {i.id for i in self.view.meeting.agenda} - {i.id for i in view.meeting.agenda}
             for iid in gone:
                 self.ctx.drafts.remove(("minutes", iid))
+                self.ctx.drafts.remove(("raise_action", iid))
         self.view = view
         m = view.meeting
         snap = self.ctx.snap

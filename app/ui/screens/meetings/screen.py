@@ -163,7 +163,7 @@ class MeetingsScreen(Screen):
 
     def open_editor(self, meeting_id: str) -> MeetingEditor:
         if self.editor is not None:
-            self.editor.stash_minutes()  # its drafts outlive it (app.ui.drafts)
+            self.editor.stash_drafts()  # its drafts outlive it (app.ui.drafts)
         while self.editor_layout.count():
             item = self.editor_layout.takeAt(0)
             w = item.widget() if item is not None else None
