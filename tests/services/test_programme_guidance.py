@@ -273,3 +273,74 @@ def test_the_panels_own_review_interval_is_used_where_no_other_applies(msession:
     levelled = _to_panel(msession, "3")  # a level's own interval still applies
     cases.change_status(msession, case_id=levelled, status="managed", rationale="Agreed.")
     assert _case(msession, levelled).next_review == today() + dt.timedelta(days=56)
+
+
+# --- MARAC: children's cases first on the agenda --------------------------------------------------
+
+
+def _marac_assess(session: Session, case_id: str, children: str) -> None:
+    fw = session.programme.framework
+    yes = next(iter(fw.counted))
+    risk.record_assessment(
+        session,
+        case_id=case_id,
+        assessment=risk.AssessmentInput(
+            factors=tuple(FactorRating(d, f, yes, "Said so.") for d, f in fw.factor_ids()),
+            dimension_summaries=(),
+            overall="High risk on the checklist.",
+            risk_level=fw.risk_levels[-1].id,
+            case_fields=(("children", children),),
+        ),
+    )
+
+
+def test_marac_agenda_hears_childrens_cases_first(marac: Session) -> None:
+    prog = marac.programme
+    assert prog.agenda_order.field == "children" and prog.agenda_order.first == ("yes",)
+    assert {c.id for c in prog.case_field("children").choices} == {"yes", "no", "not-known"}
+    adult, child, unknown = (_marac_listed(marac) for _ in range(3))
+    _marac_assess(marac, adult, "no")
+    _marac_assess(marac, child, "yes")
+    _marac_assess(marac, unknown, "not-known")
+    proposed = [cid for cid, _ in meetings.propose_agenda(marac, held_on=today())]
+    ours = [c for c in proposed if c in {adult, child, unknown}]
+    assert ours[0] == child and set(ours[1:]) == {adult, unknown}
+    # every case with children is proposed before every adult-only case
+    ranks = [0 if c == child else 1 for c in proposed if c in {adult, child, unknown}]
+    assert ranks == sorted(ranks)
+    # scheduled with the adult case first: the agenda is built children first, numbered so
+    mid = meetings.schedule_meeting(marac, held_on=today(), case_ids=[adult, child])
+    agenda = sorted(meetings.get_meeting(marac, meeting_id=mid).agenda, key=lambda i: i.position)
+    assert [(i.position, i.case_id) for i in agenda] == [(1, child), (2, adult)]
+    # other business, then a case with children added later: it goes before the adult case
+    meetings.add_agenda_item(marac, meeting_id=mid, title="Venue for next month")
+    late = _marac_listed(marac)
+    _marac_assess(marac, late, "yes")
+    meetings.add_agenda_item(marac, meeting_id=mid, case_id=late)
+    meetings.add_agenda_item(marac, meeting_id=mid, case_id=unknown)
+    agenda = sorted(meetings.get_meeting(marac, meeting_id=mid).agenda, key=lambda i: i.position)
+    assert [i.position for i in agenda] == [1, 2, 3, 4, 5]
+    assert [i.case_id for i in agenda] == [child, late, adult, unknown, None]
+
+
+def test_a_programme_without_an_agenda_order_keeps_the_order_given(msession: Session) -> None:
+    assert not msession.programme.agenda_order.field
+    a, b = _mappa_referral(msession), _mappa_referral(msession)
+    mid = meetings.schedule_meeting(msession, held_on=today(), case_ids=[b, a])
+    agenda = sorted(meetings.get_meeting(msession, meeting_id=mid).agenda, key=lambda i: i.position)
+    assert [i.case_id for i in agenda] == [b, a]
+
+
+def test_an_agenda_order_must_name_a_case_field_and_its_choices() -> None:
+    import tomllib
+
+    from app.models.errors import InvalidInput
+    from app.models.programme import programme_from_dict
+
+    d = tomllib.loads(Path("resources/programmes/marac.toml").read_text(encoding="utf-8"))
+    d["agenda"] = {"order_by_case_field": {"field": "children", "first": ["maybe"]}}
+    with pytest.raises(InvalidInput):
+        programme_from_dict(d)
+    d["agenda"] = {"order_by_case_field": {"field": "pets", "first": ["yes"]}}
+    with pytest.raises(InvalidInput):
+        programme_from_dict(d)
