@@ -155,6 +155,7 @@ FIELDS: dict[str, dict[str, FieldKind]] = {
         "chair": "str",
         "status": "str",
         "distribution": "json",
+        "confidentiality_read": "bool",
     },
     "attendance": {
         "meeting_id": "str",

@@ -383,6 +383,9 @@ class Programme:
     chair: ChairRule = ChairRule()
     # the order of cases on an agenda ([agenda] order_by_case_field); none by default
     agenda_order: AgendaOrder = AgendaOrder()
+    # a meeting is marked held only once the confidentiality statement is recorded as read and
+    # agreed by those present (``meetings.record_confidentiality``); printed in the minutes
+    confidentiality_signed: bool = False
 
     def agenda_label(self, kind: AgendaKind, *, item: bool = False) -> str:
         """A section of the agenda ("Exits") or, with ``item``, one item of it ("Exit"), in the
@@ -655,6 +658,7 @@ def programme_from_dict(d: Mapping[str, Any]) -> Programme:
             demo=dict(d.get("demo", {})),
             chair=_chair_rule(d.get("chair", {})),
             agenda_order=_agenda_order(d.get("agenda", {})),
+            confidentiality_signed=bool(d.get("confidentiality_signed", False)),
         )
     except (KeyError, TypeError, ValueError) as exc:
         raise InvalidInput(f"The programme definition is not valid ({exc}).") from exc

@@ -220,6 +220,28 @@ def set_attendance(
             w.create("attendance", {"meeting_id": meeting_id, "member_id": member_id, **values})
 
 
+def record_confidentiality(session: Session, *, meeting_id: str, read: bool) -> None:
+    """Record that the confidentiality statement was read at the meeting and agreed by those
+    present (or take that back); which attendees agreed is their attendance's
+    ``confidentiality_agreed``. The coordinator or the chair; not once the meeting is held."""
+    rules.check_role(session.me, Role.COORDINATOR, Role.CHAIR, doing="record the confidentiality statement")
+    with session.change() as w:
+        m = repo.get_meeting(w.conn, meeting_id)
+        if m is None:
+            raise NotFound("There is no such meeting.")
+        if m.status != "scheduled":
+            raise InvalidInput("The meeting is already closed: its confidentiality record stands.")
+        if m.confidentiality_read != read:
+            w.update("meeting", m.id, {"confidentiality_read": read})
+
+
+def _confidentiality_missing(session: Session, m: Meeting) -> str | None:
+    if session.programme.confidentiality_signed and not m.confidentiality_read:
+        return ("The confidentiality statement has not been recorded as read and agreed by those "
+                "present.")
+    return None
+
+
 @dataclass(frozen=True)
 class MinuteInput:
     discussion: str
@@ -256,6 +278,15 @@ def held_warnings(session: Session, *, meeting_id: str) -> list[str]:
     a date still in the future, no attendance recorded, agenda items without minutes (named)."""
     m = get_meeting(session, meeting_id=meeting_id)
     out: list[str] = []
+    missing_statement = _confidentiality_missing(session, m)
+    if missing_statement:
+        out.append(missing_statement + " Record it before marking the meeting held.")
+    elif session.programme.confidentiality_signed:
+        unsigned = [a for a in m.attendees
+                    if a.attendance is Attendance.PRESENT and not a.confidentiality_agreed]
+        if unsigned:
+            out.append(f"{len(unsigned)} of those present {'have' if len(unsigned) != 1 else 'has'} "
+                       "not agreed the confidentiality statement.")
     if m.held_on > session.today():
         out.append(f"The meeting date, {format_uk(m.held_on)}, is still in the future.")
     if not m.attendees:
@@ -289,6 +320,9 @@ def mark_held(session: Session, *, meeting_id: str) -> None:
         if repo.get_row(w.conn, "meeting", meeting_id) is None:
             raise NotFound("There is no such meeting.")
         before = _before_held(w, meeting_id)
+        missing_statement = _confidentiality_missing(session, repo.get_meeting(w.conn, meeting_id))  # type: ignore[arg-type]
+        if missing_statement:
+            raise InvalidInput(missing_statement + " Record it, then mark the meeting held.")
         w.update("meeting", meeting_id, {"status": "held"})
         today = session.today()
         prog = session.programme

@@ -249,6 +249,7 @@ def test_twelve_months_after_the_last_conference_the_case_is_listed_for_notifica
     cid = _marac_listed(marac)
     heard_on = today() - dt.timedelta(days=40)
     mid = meetings.schedule_meeting(marac, held_on=heard_on, case_ids=[cid])
+    meetings.record_confidentiality(marac, meeting_id=mid, read=True)
     meetings.mark_held(marac, meeting_id=mid)
     cases.change_status(marac, case_id=cid, status="action-plan", rationale="Actions agreed.")
     cases.change_status(marac, case_id=cid, status="completed", rationale="All done.")
@@ -344,3 +345,53 @@ def test_an_agenda_order_must_name_a_case_field_and_its_choices() -> None:
     d["agenda"] = {"order_by_case_field": {"field": "pets", "first": ["yes"]}}
     with pytest.raises(InvalidInput):
         programme_from_dict(d)
+
+
+# --- MARAC: the confidentiality statement read and signed ------------------------------------------
+
+
+def test_marac_meeting_is_held_only_once_the_confidentiality_statement_is_recorded(
+    marac: Session, tmp_path: Path
+) -> None:
+    import pypdf
+
+    from app.models.enums import Attendance
+    from app.models.errors import InvalidInput
+    from app.services import documents
+
+    assert marac.programme.confidentiality_signed
+    me = marac.workstation.member.id
+    mid = meetings.schedule_meeting(marac, held_on=today() - dt.timedelta(days=1), case_ids=[_marac_listed(marac)])
+    meetings.set_attendance(marac, meeting_id=mid, member_id=me, attendance=Attendance.PRESENT)
+    warnings = meetings.held_warnings(marac, meeting_id=mid)
+    assert any("confidentiality statement has not been recorded" in w for w in warnings)
+    before = dump_store(marac)
+    with pytest.raises(InvalidInput, match="confidentiality statement"):
+        meetings.mark_held(marac, meeting_id=mid)
+    assert dump_store(marac) == before
+    meetings.record_confidentiality(marac, meeting_id=mid, read=True)
+    assert meetings.get_meeting(marac, meeting_id=mid).confidentiality_read
+    # the statement read, but the one present has not agreed it: asked, not refused
+    assert any("not agreed the confidentiality statement" in w for w in meetings.held_warnings(marac, meeting_id=mid))
+    meetings.set_attendance(marac, meeting_id=mid, member_id=me, attendance=Attendance.PRESENT,
+                            confidentiality_agreed=True)
+    assert not any("confidentiality" in w for w in meetings.held_warnings(marac, meeting_id=mid))
+    meetings.mark_held(marac, meeting_id=mid)
+    with pytest.raises(InvalidInput):
+        meetings.record_confidentiality(marac, meeting_id=mid, read=False)
+    out = documents.write_minutes(marac, meeting_id=mid, out=tmp_path / "minutes.pdf")
+    text = " ".join(p.extract_text() or "" for p in pypdf.PdfReader(out).pages)
+    assert "read at the meeting and agreed by those present" in " ".join(text.split())
+    assert marac.workstation.member.name in text
+
+
+def test_without_the_flag_the_statement_is_not_required(msession: Session) -> None:
+    from app.models.enums import Attendance
+
+    assert not msession.programme.confidentiality_signed
+    mid = meetings.schedule_meeting(msession, held_on=today() - dt.timedelta(days=1))
+    me = msession.workstation.member.id
+    meetings.set_attendance(msession, meeting_id=mid, member_id=me, attendance=Attendance.PRESENT)
+    assert meetings.held_warnings(msession, meeting_id=mid) == []
+    meetings.mark_held(msession, meeting_id=mid)
+    assert meetings.get_meeting(msession, meeting_id=mid).status == "held"
