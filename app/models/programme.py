@@ -47,6 +47,8 @@ class Transition:
     roles: frozenset[Role]
     label: str
     requires_rationale: bool = True
+    # the panel's decision, taken at a meeting: the status change names the meeting
+    panel_decision: bool = False
 
 
 @dataclass(frozen=True)
@@ -587,6 +589,7 @@ def programme_from_dict(d: Mapping[str, Any]) -> Programme:
                 roles=frozenset(Role(r) for r in t["roles"]),
                 label=t.get("label", t["to"]),
                 requires_rationale=bool(t.get("rationale", True)),
+                panel_decision=bool(t.get("panel_decision", False)),
             )
             for t in _req(d, "transitions", "programme")
         )

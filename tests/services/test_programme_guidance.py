@@ -8,6 +8,7 @@ not "below threshold"."""
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -395,3 +396,100 @@ def test_without_the_flag_the_statement_is_not_required(msession: Session) -> No
     assert meetings.held_warnings(msession, meeting_id=mid) == []
     meetings.mark_held(msession, meeting_id=mid)
     assert meetings.get_meeting(msession, meeting_id=mid).status == "held"
+
+
+# --- Channel: adoption is the panel's decision, recorded with its meeting --------------------------
+
+
+def _awaiting_panel(session: Session) -> str:
+    prog = session.programme
+    cid = cases.open_referral(
+        session,
+        subject=cases.SubjectInput(forenames="Kieran", surname="Holt", date_of_birth=dt.date(2009, 2, 11)),
+        referral=cases.ReferralInput(
+            received=today() - dt.timedelta(days=30),
+            referrer="Head of year",
+            sector=prog.sectors[0].label,
+            concern=prog.concerns[0].label,
+            narrative="Sharing extremist videos in class.",
+        ),
+    )
+    path = rules.path_to(prog, "panel-assessment")
+    for source, target in itertools.pairwise(path):
+        if prog.status(source).stage == "screening":
+            outcome = next(o for o in prog.screening_outcomes if o.target == target)
+            cases.screen_case(session, case_id=cid, outcome=outcome.id, rationale="Gateway agreed.")
+        else:
+            cases.change_status(session, case_id=cid, status=target, rationale="Ready.")
+    return cid
+
+
+def _status_changes(session: Session, case_id: str) -> list[dict[str, object]]:
+    from app.storage import repo
+
+    with session.view() as conn:
+        return [dict(r._mapping) for r in repo.rows_for_case(conn, "status_change", case_id, "at")]
+
+
+def test_channel_adoption_needs_the_meeting_it_was_decided_at(session: Session) -> None:
+    from app.models.errors import InvalidInput
+
+    prog = session.programme
+    decisions = {t.target for t in prog.transitions if t.panel_decision}
+    assert decisions == {prog.adopted_status, "not-adopted"}
+    cid = _awaiting_panel(session)
+    before = dump_store(session)
+    # the coordinator (or the chair) alone, with no meeting: refused, nothing changed
+    with pytest.raises(InvalidInput, match="panel's decision"):
+        cases.change_status(session, case_id=cid, status=prog.adopted_status, rationale="I think so.")
+    assert dump_store(session) == before
+    # a meeting without the case on its agenda does not do
+    other = meetings.schedule_meeting(session, held_on=today())
+    with pytest.raises(InvalidInput, match="not on that meeting's agenda"):
+        cases.change_status(session, case_id=cid, status=prog.adopted_status, rationale="x", meeting_id=other)
+    # a meeting still in the future has not decided anything
+    later = meetings.schedule_meeting(session, held_on=today() + dt.timedelta(days=10), case_ids=[cid])
+    with pytest.raises(InvalidInput, match="not taken place"):
+        cases.change_status(session, case_id=cid, status=prog.adopted_status, rationale="x", meeting_id=later)
+    # the one being minuted today: accepted, and the status change names it
+    mid = meetings.schedule_meeting(session, held_on=today(), case_ids=[cid])
+    cases.change_status(session, case_id=cid, status=prog.adopted_status, rationale="Panel agreed.", meeting_id=mid)
+    last = _status_changes(session, cid)[-1]
+    assert last["to_status"] == prog.adopted_status and last["meeting_id"] == mid
+    # the steps that are not the panel's decision name no meeting
+    assert all(r["meeting_id"] is None for r in _status_changes(session, cid)[:-1])
+
+
+def test_channel_not_adopted_found_from_the_meeting_held(session: Session) -> None:
+    cid = _awaiting_panel(session)
+    mid = meetings.schedule_meeting(session, held_on=today() - dt.timedelta(days=1), case_ids=[cid])
+    meetings.mark_held(session, meeting_id=mid)
+    cases.change_status(session, case_id=cid, status="not-adopted", rationale="Panel: no support needed.")
+    assert _status_changes(session, cid)[-1]["meeting_id"] == mid
+    assert _case(session, cid).status == "not-adopted"
+
+
+def test_a_panel_decision_travels_with_its_meeting_in_exchange_ops() -> None:
+    from app.models.entities import FIELDS
+
+    assert FIELDS["status_change"]["meeting_id"] == "str"
+
+
+def test_a_meeting_decides_once(session: Session) -> None:
+    from app.models.errors import InvalidInput
+
+    cid = _awaiting_panel(session)
+    mid = meetings.schedule_meeting(session, held_on=today() - dt.timedelta(days=1), case_ids=[cid])
+    meetings.mark_held(session, meeting_id=mid)
+    cases.change_status(session, case_id=cid, status="not-adopted", rationale="No support needed.")
+    # back to the panel after a new concern: the old meeting's decision does not adopt it
+    back = rules.path_to(session.programme, "panel-assessment")
+    cases.change_status(session, case_id=cid, status=back[1], rationale="New concern.")
+    for source, target in itertools.pairwise(back[1:]):
+        if session.programme.status(source).stage == "screening":
+            outcome = next(o for o in session.programme.screening_outcomes if o.target == target)
+            cases.screen_case(session, case_id=cid, outcome=outcome.id, rationale="Gateway agreed.")
+        else:
+            cases.change_status(session, case_id=cid, status=target, rationale="Ready.")
+    with pytest.raises(InvalidInput, match="panel's decision"):
+        cases.change_status(session, case_id=cid, status=session.programme.adopted_status, rationale="x")
