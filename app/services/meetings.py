@@ -223,8 +223,9 @@ def set_attendance(
 def record_confidentiality(session: Session, *, meeting_id: str, read: bool) -> None:
     """Record that the confidentiality statement was read at the meeting and agreed by those
     present (or take that back); which attendees agreed is their attendance's
-    ``confidentiality_agreed``. The coordinator or the chair; not once the meeting is held."""
-    rules.check_role(session.me, Role.COORDINATOR, Role.CHAIR, doing="record the confidentiality statement")
+    ``confidentiality_agreed``. The coordinator, who records attendance (meeting records are the
+    hub's to author); not once the meeting is held."""
+    _coordinator(session, "record the confidentiality statement")
     with session.change() as w:
         m = repo.get_meeting(w.conn, meeting_id)
         if m is None:

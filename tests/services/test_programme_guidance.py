@@ -493,3 +493,20 @@ def test_a_meeting_decides_once(session: Session) -> None:
             cases.change_status(session, case_id=cid, status=target, rationale="Ready.")
     with pytest.raises(InvalidInput, match="panel's decision"):
         cases.change_status(session, case_id=cid, status=session.programme.adopted_status, rationale="x")
+
+
+def test_only_the_coordinator_records_the_confidentiality_statement(marac: Session) -> None:
+    import dataclasses
+
+    from app.models.enums import Role
+    from app.models.errors import PermissionDenied
+
+    mid = meetings.schedule_meeting(marac, held_on=today())
+    ws = marac.workstation
+    marac._workstation = dataclasses.replace(ws, member=dataclasses.replace(ws.member, role=Role.CHAIR))
+    try:
+        with pytest.raises(PermissionDenied):
+            meetings.record_confidentiality(marac, meeting_id=mid, read=True)
+    finally:
+        marac._workstation = ws
+    assert not meetings.get_meeting(marac, meeting_id=mid).confidentiality_read

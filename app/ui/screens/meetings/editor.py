@@ -172,8 +172,7 @@ class MeetingEditor(QWidget):
         editable = snap.workstation.member.role is Role.COORDINATOR
         self.statement_read.blockSignals(True)
         self.statement_read.setChecked(m.confidentiality_read)
-        self.statement_read.setEnabled(m.status == "scheduled"
-                                       and snap.workstation.member.role in (Role.COORDINATOR, Role.CHAIR))
+        self.statement_read.setEnabled(m.status == "scheduled" and editable)
         self.statement_read.blockSignals(False)
         if not self.att_rows:
             for r, mem in enumerate(sorted(snap.members, key=lambda x: (snap.agency_short(x.agency_id), x.name))):
