@@ -17,7 +17,7 @@ def test_meeting_editor_records_the_confidentiality_statement_read(demo_ui) -> N
     ed = mts.open_editor(mid)
     h.idle()
     box = ed.statement_read
-    assert box.text() == "Confidentiality statement read and agreed by those present"
+    assert box.accessibleName() == "Confidentiality statement read and agreed by those present"
     assert box.isEnabled() and not box.isChecked()
     box.setChecked(True)
     h.idle()

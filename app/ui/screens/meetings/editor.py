@@ -149,7 +149,10 @@ class MeetingEditor(QWidget):
         page = QWidget()
         v = QVBoxLayout(page)
         v.setContentsMargins(0, 0, 0, 0)
-        self.statement_read = QCheckBox("Confidentiality statement read and agreed by those present")
+        # the sentence wraps in the label; the box itself stays narrow (the editor shares its width)
+        v.addWidget(PlainLabel("Confidentiality statement read and agreed by those present:", wrap=True,
+                               accessible="Confidentiality statement"))
+        self.statement_read = QCheckBox("Read and agreed")
         self.statement_read.setAccessibleName("Confidentiality statement read and agreed by those present")
         self.statement_read.toggled.connect(self._on_statement_read_toggled)
         v.addWidget(self.statement_read)
