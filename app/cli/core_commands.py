@@ -68,6 +68,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     q.add_argument("case")
     q.add_argument("status")
     q.add_argument("--rationale", default="")
+    q.add_argument("--meeting", default="", help="the meeting a panel decision was taken at (id)")
     q.set_defaults(func=cmd_case_status)
 
     p = sub.add_parser("note", help="add a contribution from this workstation's agency")
@@ -314,7 +315,13 @@ def cmd_case_show(args: argparse.Namespace, session: Session) -> int:
 
 def cmd_case_status(args: argparse.Namespace, session: Session) -> int:
     case = cases_svc.resolve_case(session, args.case)
-    cases_svc.change_status(session, case_id=case.id, status=args.status, rationale=args.rationale)
+    meeting = None
+    if args.meeting:
+        from app.services.documents import resolve_meeting
+
+        meeting = resolve_meeting(session, args.meeting)
+    cases_svc.change_status(session, case_id=case.id, status=args.status, rationale=args.rationale,
+                            meeting_id=meeting)
     out(f"{case.ref}: now {session.programme.status_label(args.status)}")
     return 0
 

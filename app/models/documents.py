@@ -114,6 +114,7 @@ class AttendeeLine:
     name: str
     agency: str
     attendance: Attendance = Attendance.PRESENT
+    agreed: bool = False  # agreed (signed) the confidentiality statement at the meeting
 
 
 @dataclass(frozen=True)

@@ -304,6 +304,8 @@ class Meeting:
     agenda: tuple[AgendaItem, ...] = ()
     status: str = "scheduled"  # scheduled | held | cancelled
     distribution: frozenset[MemberId] = field(default_factory=frozenset)
+    # the confidentiality statement was read at the meeting and agreed by those present
+    confidentiality_read: bool = False
 
 
 @dataclass(frozen=True)

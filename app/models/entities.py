@@ -76,6 +76,7 @@ FIELDS: dict[str, dict[str, FieldKind]] = {
         "to_status": "str",
         "rationale": "str",
         "member_id": "str",
+        "meeting_id": "str",  # the meeting a panel decision was taken at (else empty)
     },
     "screening": {
         "case_id": "str",
@@ -155,6 +156,7 @@ FIELDS: dict[str, dict[str, FieldKind]] = {
         "chair": "str",
         "status": "str",
         "distribution": "json",
+        "confidentiality_read": "bool",
     },
     "attendance": {
         "meeting_id": "str",

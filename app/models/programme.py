@@ -47,6 +47,8 @@ class Transition:
     roles: frozenset[Role]
     label: str
     requires_rationale: bool = True
+    # the panel's decision, taken at a meeting: the status change names the meeting
+    panel_decision: bool = False
 
 
 @dataclass(frozen=True)
@@ -311,6 +313,24 @@ def in_sentence(label: str) -> str:
 
 
 @dataclass(frozen=True)
+class AgendaOrder:
+    """How cases are ordered on an agenda (``[agenda] order_by_case_field``): the cases whose
+    current choice for case field ``field`` is one of ``first`` come before the others (say,
+    cases with children in the household first, then adult-only cases). The default orders
+    nothing: cases keep the order they were proposed or added in."""
+
+    field: str = ""
+    first: tuple[str, ...] = ()
+
+    def rank(self, values: Iterable[CaseFieldValue]) -> int:
+        """0 for a case that comes first, 1 for the others (always 0 without a rule)."""
+        if not self.field:
+            return 0
+        chosen = {v.field.id: v.choice for v in values}
+        return 0 if chosen.get(self.field) in self.first else 1
+
+
+@dataclass(frozen=True)
 class ChairRule:
     """What the chair sees without a case being shared with the chair's agency (``[chair]``):
     with ``agendas``, every case on the agenda of a meeting the member chairs; every case in one
@@ -363,6 +383,11 @@ class Programme:
     demo: Mapping[str, Any] = field(default_factory=dict)  # texts and weights for demo panels
     # what the chair sees beyond the chair's agency's cases ([chair]); nothing more by default
     chair: ChairRule = ChairRule()
+    # the order of cases on an agenda ([agenda] order_by_case_field); none by default
+    agenda_order: AgendaOrder = AgendaOrder()
+    # a meeting is marked held only once the confidentiality statement is recorded as read and
+    # agreed by those present (``meetings.record_confidentiality``); printed in the minutes
+    confidentiality_signed: bool = False
 
     def agenda_label(self, kind: AgendaKind, *, item: bool = False) -> str:
         """A section of the agenda ("Exits") or, with ``item``, one item of it ("Exit"), in the
@@ -412,6 +437,12 @@ class Programme:
             if cf.id in seen_fields or not cf.choices:
                 problems.append(f"case field {cf.id!r} is repeated or has no choices")
             seen_fields.add(cf.id)
+        if self.agenda_order.field:
+            known = {cf.id: {c.id for c in cf.choices} for cf in self.case_fields}
+            if self.agenda_order.field not in known:
+                problems.append(f"agenda order names unknown case field {self.agenda_order.field!r}")
+            elif not self.agenda_order.first or set(self.agenda_order.first) - known[self.agenda_order.field]:
+                problems.append("agenda order's first choices must be choices of its case field")
         if problems:
             raise InvalidInput("The programme definition is not valid: " + "; ".join(problems))
 
@@ -558,6 +589,7 @@ def programme_from_dict(d: Mapping[str, Any]) -> Programme:
                 roles=frozenset(Role(r) for r in t["roles"]),
                 label=t.get("label", t["to"]),
                 requires_rationale=bool(t.get("rationale", True)),
+                panel_decision=bool(t.get("panel_decision", False)),
             )
             for t in _req(d, "transitions", "programme")
         )
@@ -628,9 +660,24 @@ def programme_from_dict(d: Mapping[str, Any]) -> Programme:
             },
             demo=dict(d.get("demo", {})),
             chair=_chair_rule(d.get("chair", {})),
+            agenda_order=_agenda_order(d.get("agenda", {})),
+            confidentiality_signed=bool(d.get("confidentiality_signed", False)),
         )
     except (KeyError, TypeError, ValueError) as exc:
         raise InvalidInput(f"The programme definition is not valid ({exc}).") from exc
+
+
+def _agenda_order(d: Mapping[str, Any]) -> AgendaOrder:
+    unknown = set(d) - {"order_by_case_field"}
+    if unknown:
+        raise InvalidInput(f"The programme's [agenda] table has unknown keys: {', '.join(sorted(unknown))}.")
+    rule = d.get("order_by_case_field")
+    if rule is None:
+        return AgendaOrder()
+    first = rule.get("first", [])
+    if not isinstance(first, list):
+        raise InvalidInput("The programme's agenda order must list its first choices.")
+    return AgendaOrder(field=str(rule["field"]), first=tuple(str(x) for x in first))
 
 
 def _chair_rule(d: Mapping[str, Any]) -> ChairRule:

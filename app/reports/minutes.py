@@ -52,6 +52,20 @@ def attendance_table(data: MinutesData) -> Flowable:
     )
 
 
+def confidentiality_line(data: MinutesData) -> Flowable | None:
+    """Whether the confidentiality statement was read and who present agreed it (signed); printed
+    when the meeting recorded it or the programme requires it."""
+    read = data.meeting.confidentiality_read
+    if not read and not data.context.programme.confidentiality_signed:
+        return None
+    if not read:
+        return P("Confidentiality statement: not recorded as read at this meeting.", "small")
+    signed = sorted(a.name for a in data.attendees if a.agreed and a.attendance is Attendance.PRESENT)
+    text = "<b>Confidentiality statement:</b> read at the meeting and agreed by those present"
+    text += f" (signed: {esc(', '.join(signed))})." if signed else "."
+    return M(text)
+
+
 def _item_title(n: int, mi: MinuteItem, kind: str, *, summary: bool) -> str:
     item = mi.item
     who = mi.case_ref if summary else "  ".join(x for x in (mi.case_ref, mi.subject_name) if x)
@@ -104,6 +118,7 @@ def minutes_story(data: MinutesData, *, summary: bool, level: int = 0) -> list[F
         ),
         Heading("Attendance", "h2", level=level + 1, toc=False),
         attendance_table(data),
+        *[f for f in (confidentiality_line(data),) if f is not None],
         Heading(
             "Items" if not summary else "Decisions and actions", "h2", level=level + 1, toc=False
         ),

@@ -436,13 +436,45 @@ def load_case(session: Session, w: Writer, case_id: str) -> Case:
     return case
 
 
+def _decision_meeting(session: Session, w: Writer, case: Case, meeting_id: str | None) -> str:
+    """The meeting a panel decision on ``case`` is taken at: ``meeting_id`` if given (a meeting
+    with the case on its agenda, held or under way: not in the future), else the latest held
+    meeting that had the case on its agenda and has no decision on it recorded yet. Refused when
+    there is none: the coordinator or the chair alone cannot take the panel's decision."""
+    today = session.today()
+    heard = {i.meeting_id for i in repo.agenda_items_for_case(w.conn, case.id)}
+    if meeting_id:
+        m = repo.get_meeting(w.conn, meeting_id)
+        if m is None:
+            raise NotFound("There is no such meeting.")
+        if m.id not in heard:
+            raise InvalidInput("The case is not on that meeting's agenda: the panel decides at a "
+                               "meeting where the case is heard.")
+        if m.status == "cancelled" or (m.status != "held" and m.held_on > today):
+            raise InvalidInput("That meeting has not taken place: the panel decides at a meeting "
+                               "held or under way.")
+        return m.id
+    # a meeting decides once: one whose decision on the case is already recorded does not count
+    used = {r.meeting_id for r in repo.rows_for_case(w.conn, "status_change", case.id, "at") if r.meeting_id}
+    held = [m for m in (repo.get_meeting(w.conn, mid) for mid in heard - used)
+            if m is not None and m.status == "held"]
+    if not held:
+        raise InvalidInput(
+            "This is the panel's decision: record it at a meeting held with the case on its agenda "
+            "(none has been held since the panel last decided on it)."
+        )
+    return max(held, key=lambda m: (m.held_on, m.id)).id
+
+
 def change_status_in(
-    session: Session, w: Writer, case_id: str, target: str, rationale: str
+    session: Session, w: Writer, case_id: str, target: str, rationale: str,
+    meeting_id: str | None = None,
 ) -> None:
     case = load_case(session, w, case_id)
     prog = session.programme
     t = rules.check_transition(prog, case.status, target, session.me.role)
     rationale = clean_text(rationale, "The rationale", required=t.requires_rationale)
+    decided_at = _decision_meeting(session, w, case, meeting_id) if t.panel_decision else None
     changes: dict[str, object] = {"status": target}
     today = session.today()
     st = prog.status(target)
@@ -466,13 +498,19 @@ def change_status_in(
             "to_status": target,
             "rationale": rationale,
             "member_id": session.me.id,
+            "meeting_id": decided_at,
         },
     )
 
 
-def change_status(session: Session, *, case_id: str, status: str, rationale: str) -> None:
+def change_status(
+    session: Session, *, case_id: str, status: str, rationale: str, meeting_id: str | None = None
+) -> None:
+    """Move a case along one of the programme's transitions. A transition that is the panel's
+    decision (``panel_decision``) is taken at a meeting: ``meeting_id``, or the latest held
+    meeting with the case on its agenda, which the status change records."""
     with session.change() as w:
-        change_status_in(session, w, case_id, status, rationale)
+        change_status_in(session, w, case_id, status, rationale, meeting_id)
 
 
 def screen_case(session: Session, *, case_id: str, outcome: str, rationale: str) -> None:

@@ -596,6 +596,7 @@ def _demo_meeting(
             "chair": chair,
             "status": status,
             "distribution": sorted(everyone),
+            "confidentiality_read": status == "held",
         },
         record_id=rid(),
     )

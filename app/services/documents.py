@@ -224,7 +224,7 @@ def _minutes_data(
         )
     agencies = {a.id: a.name for a in facts.agencies.values()}
     attendees = tuple(
-        AttendeeLine(m.name, agencies.get(m.agency_id, ""), a.attendance)
+        AttendeeLine(m.name, agencies.get(m.agency_id, ""), a.attendance, a.confidentiality_agreed)
         for a in meeting.attendees
         if (m := facts.members.get(a.member_id)) is not None
     )

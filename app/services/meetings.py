@@ -37,6 +37,20 @@ def agenda_kind_for(session: Session, status: str) -> AgendaKind:
     return AgendaKind.REVIEW
 
 
+def _agenda_ranks(session: Session, conn: Any, case_ids: Sequence[str]) -> dict[str, int]:
+    """Each case's place in the programme's agenda order (``[agenda] order_by_case_field``): 0
+    for the cases that come first (children in the household, say), 1 for the others; every
+    case 0 when the programme orders nothing. Read from each case's current case fields."""
+    prog = session.programme
+    if not prog.agenda_order.field:
+        return {cid: 0 for cid in case_ids}
+    out: dict[str, int] = {}
+    for cid in case_ids:
+        assessments = [repo.assessment_from(r) for r in repo.rows_for_case(conn, "assessment", cid)]
+        out[cid] = prog.agenda_order.rank(rules.current_case_fields(prog, assessments))
+    return out
+
+
 def schedule_meeting(
     session: Session,
     *,
@@ -71,8 +85,9 @@ def schedule_meeting(
                 },
             )
         )
-        for pos, cid in enumerate(case_ids, start=1):
-            case = load_case(session, w, cid)
+        loaded = [load_case(session, w, cid) for cid in case_ids]
+        ranks = _agenda_ranks(session, w.conn, [c.id for c in loaded])
+        for pos, case in enumerate(sorted(loaded, key=lambda c: ranks[c.id]), start=1):
             w.create(
                 "agenda_item",
                 {
@@ -124,7 +139,19 @@ def add_agenda_item(
             kind = kind or agenda_kind_for(session, case.status)
         elif not title.strip():
             raise InvalidInput("An item of other business needs a title.")
-        pos = max((i.position for i in meeting.agenda), default=0) + 1
+        items = sorted(meeting.agenda, key=lambda i: i.position)
+        pos = (items[-1].position if items else 0) + 1
+        if case_id and session.programme.agenda_order.field:
+            # the programme's order: before the first item that comes after the new case's group
+            # (a case of a later group, or other business); the items after it move down one
+            new_id = load_case(session, w, case_id).id
+            ranks = _agenda_ranks(session, w.conn, [i.case_id for i in items if i.case_id] + [new_id])
+            mine = ranks[new_id]
+            later = [i for i in items if (ranks[i.case_id] if i.case_id else 2) > mine]
+            if later:
+                pos = later[0].position
+                for i in reversed(later):
+                    w.update("agenda_item", i.id, {"position": i.position + 1})
         return AgendaItemId(
             w.create(
                 "agenda_item",
@@ -193,6 +220,29 @@ def set_attendance(
             w.create("attendance", {"meeting_id": meeting_id, "member_id": member_id, **values})
 
 
+def record_confidentiality(session: Session, *, meeting_id: str, read: bool) -> None:
+    """Record that the confidentiality statement was read at the meeting and agreed by those
+    present (or take that back); which attendees agreed is their attendance's
+    ``confidentiality_agreed``. The coordinator, who records attendance (meeting records are the
+    hub's to author); not once the meeting is held."""
+    _coordinator(session, "record the confidentiality statement")
+    with session.change() as w:
+        m = repo.get_meeting(w.conn, meeting_id)
+        if m is None:
+            raise NotFound("There is no such meeting.")
+        if m.status != "scheduled":
+            raise InvalidInput("The meeting is already closed: its confidentiality record stands.")
+        if m.confidentiality_read != read:
+            w.update("meeting", m.id, {"confidentiality_read": read})
+
+
+def _confidentiality_missing(session: Session, m: Meeting) -> str | None:
+    if session.programme.confidentiality_signed and not m.confidentiality_read:
+        return ("The confidentiality statement has not been recorded as read and agreed by those "
+                "present.")
+    return None
+
+
 @dataclass(frozen=True)
 class MinuteInput:
     discussion: str
@@ -229,6 +279,15 @@ def held_warnings(session: Session, *, meeting_id: str) -> list[str]:
     a date still in the future, no attendance recorded, agenda items without minutes (named)."""
     m = get_meeting(session, meeting_id=meeting_id)
     out: list[str] = []
+    missing_statement = _confidentiality_missing(session, m)
+    if missing_statement:
+        out.append(missing_statement + " Record it before marking the meeting held.")
+    elif session.programme.confidentiality_signed:
+        unsigned = [a for a in m.attendees
+                    if a.attendance is Attendance.PRESENT and not a.confidentiality_agreed]
+        if unsigned:
+            out.append(f"{len(unsigned)} of those present {'have' if len(unsigned) != 1 else 'has'} "
+                       "not agreed the confidentiality statement.")
     if m.held_on > session.today():
         out.append(f"The meeting date, {format_uk(m.held_on)}, is still in the future.")
     if not m.attendees:
@@ -262,6 +321,9 @@ def mark_held(session: Session, *, meeting_id: str) -> None:
         if repo.get_row(w.conn, "meeting", meeting_id) is None:
             raise NotFound("There is no such meeting.")
         before = _before_held(w, meeting_id)
+        missing_statement = _confidentiality_missing(session, repo.get_meeting(w.conn, meeting_id))  # type: ignore[arg-type]
+        if missing_statement:
+            raise InvalidInput(missing_statement + " Record it, then mark the meeting held.")
         w.update("meeting", meeting_id, {"status": "held"})
         today = session.today()
         prog = session.programme
@@ -380,7 +442,9 @@ def propose_agenda(session: Session, *, held_on: dt.date) -> list[tuple[str, Age
                 out.append((case_id, AgendaKind.NEW_REFERRAL))
             elif next_review and next_review <= held_on:
                 out.append((case_id, agenda_kind_for(session, status)))
-    return out
+        ranks = _agenda_ranks(session, conn, [cid for cid, _ in out])
+    # in the programme's agenda order (children's cases first, say), otherwise as found
+    return sorted(out, key=lambda p: ranks[p[0]])
 
 
 def update_meeting(

@@ -249,6 +249,7 @@ def meeting_from(conn: Connection, r: Any) -> Meeting:
         agenda=tuple(agenda),
         status=r.status or "scheduled",
         distribution=frozenset(MemberId(m) for m in _j(r.distribution, [])),
+        confidentiality_read=bool(r.confidentiality_read),
     )
 
 

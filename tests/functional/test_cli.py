@@ -170,3 +170,17 @@ def test_no_case_data_outside_the_store(cli: Cli):
             assert name.encode() not in data, f"{name} in plain bytes in {path.relative_to(cli.home)}"
         if path.suffix in (".rtdb", ".rtkey", ".rtbackup", ".log", ".lock") or path.name.endswith("-wal"):
             assert path.stat().st_mode & 0o077 == 0, path.name
+
+
+def test_adoption_through_the_cli_names_the_meeting(cli: Cli):
+    """The panel's decision (issue 18): refused without a meeting, taken with one."""
+    case = json.loads(cli("cases", "--json", "--status", "gathering").stdout)[0]
+    r = cli("case", "status", case["ref"], "panel-assessment", "--rationale", "Ready.")
+    assert r.returncode == 0, r.stderr
+    r = cli("case", "status", case["ref"], "adopted", "--rationale", "Agreed.")
+    assert r.returncode == 1 and "panel's decision" in r.stderr
+    r = cli("meeting", "add", "--date", "30/11/2026", "--cases", case["ref"])
+    assert r.returncode == 0, r.stderr
+    mid = r.stdout.strip()
+    r = cli("case", "status", case["ref"], "adopted", "--rationale", "Agreed.", "--meeting", mid)
+    assert r.returncode == 0, r.stderr

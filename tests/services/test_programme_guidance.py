@@ -8,6 +8,7 @@ not "below threshold"."""
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -249,6 +250,7 @@ def test_twelve_months_after_the_last_conference_the_case_is_listed_for_notifica
     cid = _marac_listed(marac)
     heard_on = today() - dt.timedelta(days=40)
     mid = meetings.schedule_meeting(marac, held_on=heard_on, case_ids=[cid])
+    meetings.record_confidentiality(marac, meeting_id=mid, read=True)
     meetings.mark_held(marac, meeting_id=mid)
     cases.change_status(marac, case_id=cid, status="action-plan", rationale="Actions agreed.")
     cases.change_status(marac, case_id=cid, status="completed", rationale="All done.")
@@ -273,3 +275,238 @@ def test_the_panels_own_review_interval_is_used_where_no_other_applies(msession:
     levelled = _to_panel(msession, "3")  # a level's own interval still applies
     cases.change_status(msession, case_id=levelled, status="managed", rationale="Agreed.")
     assert _case(msession, levelled).next_review == today() + dt.timedelta(days=56)
+
+
+# --- MARAC: children's cases first on the agenda --------------------------------------------------
+
+
+def _marac_assess(session: Session, case_id: str, children: str) -> None:
+    fw = session.programme.framework
+    yes = next(iter(fw.counted))
+    risk.record_assessment(
+        session,
+        case_id=case_id,
+        assessment=risk.AssessmentInput(
+            factors=tuple(FactorRating(d, f, yes, "Said so.") for d, f in fw.factor_ids()),
+            dimension_summaries=(),
+            overall="High risk on the checklist.",
+            risk_level=fw.risk_levels[-1].id,
+            case_fields=(("children", children),),
+        ),
+    )
+
+
+def test_marac_agenda_hears_childrens_cases_first(marac: Session) -> None:
+    prog = marac.programme
+    assert prog.agenda_order.field == "children" and prog.agenda_order.first == ("yes",)
+    assert {c.id for c in prog.case_field("children").choices} == {"yes", "no", "not-known"}
+    adult, child, unknown = (_marac_listed(marac) for _ in range(3))
+    _marac_assess(marac, adult, "no")
+    _marac_assess(marac, child, "yes")
+    _marac_assess(marac, unknown, "not-known")
+    proposed = [cid for cid, _ in meetings.propose_agenda(marac, held_on=today())]
+    ours = [c for c in proposed if c in {adult, child, unknown}]
+    assert ours[0] == child and set(ours[1:]) == {adult, unknown}
+    # every case with children is proposed before every adult-only case
+    ranks = [0 if c == child else 1 for c in proposed if c in {adult, child, unknown}]
+    assert ranks == sorted(ranks)
+    # scheduled with the adult case first: the agenda is built children first, numbered so
+    mid = meetings.schedule_meeting(marac, held_on=today(), case_ids=[adult, child])
+    agenda = sorted(meetings.get_meeting(marac, meeting_id=mid).agenda, key=lambda i: i.position)
+    assert [(i.position, i.case_id) for i in agenda] == [(1, child), (2, adult)]
+    # other business, then a case with children added later: it goes before the adult case
+    meetings.add_agenda_item(marac, meeting_id=mid, title="Venue for next month")
+    late = _marac_listed(marac)
+    _marac_assess(marac, late, "yes")
+    meetings.add_agenda_item(marac, meeting_id=mid, case_id=late)
+    meetings.add_agenda_item(marac, meeting_id=mid, case_id=unknown)
+    agenda = sorted(meetings.get_meeting(marac, meeting_id=mid).agenda, key=lambda i: i.position)
+    assert [i.position for i in agenda] == [1, 2, 3, 4, 5]
+    assert [i.case_id for i in agenda] == [child, late, adult, unknown, None]
+
+
+def test_a_programme_without_an_agenda_order_keeps_the_order_given(msession: Session) -> None:
+    assert not msession.programme.agenda_order.field
+    a, b = _mappa_referral(msession), _mappa_referral(msession)
+    mid = meetings.schedule_meeting(msession, held_on=today(), case_ids=[b, a])
+    agenda = sorted(meetings.get_meeting(msession, meeting_id=mid).agenda, key=lambda i: i.position)
+    assert [i.case_id for i in agenda] == [b, a]
+
+
+def test_an_agenda_order_must_name_a_case_field_and_its_choices() -> None:
+    import tomllib
+
+    from app.models.errors import InvalidInput
+    from app.models.programme import programme_from_dict
+
+    d = tomllib.loads(Path("resources/programmes/marac.toml").read_text(encoding="utf-8"))
+    d["agenda"] = {"order_by_case_field": {"field": "children", "first": ["maybe"]}}
+    with pytest.raises(InvalidInput):
+        programme_from_dict(d)
+    d["agenda"] = {"order_by_case_field": {"field": "pets", "first": ["yes"]}}
+    with pytest.raises(InvalidInput):
+        programme_from_dict(d)
+
+
+# --- MARAC: the confidentiality statement read and signed ------------------------------------------
+
+
+def test_marac_meeting_is_held_only_once_the_confidentiality_statement_is_recorded(
+    marac: Session, tmp_path: Path
+) -> None:
+    import pypdf
+
+    from app.models.enums import Attendance
+    from app.models.errors import InvalidInput
+    from app.services import documents
+
+    assert marac.programme.confidentiality_signed
+    me = marac.workstation.member.id
+    mid = meetings.schedule_meeting(marac, held_on=today() - dt.timedelta(days=1), case_ids=[_marac_listed(marac)])
+    meetings.set_attendance(marac, meeting_id=mid, member_id=me, attendance=Attendance.PRESENT)
+    warnings = meetings.held_warnings(marac, meeting_id=mid)
+    assert any("confidentiality statement has not been recorded" in w for w in warnings)
+    before = dump_store(marac)
+    with pytest.raises(InvalidInput, match="confidentiality statement"):
+        meetings.mark_held(marac, meeting_id=mid)
+    assert dump_store(marac) == before
+    meetings.record_confidentiality(marac, meeting_id=mid, read=True)
+    assert meetings.get_meeting(marac, meeting_id=mid).confidentiality_read
+    # the statement read, but the one present has not agreed it: asked, not refused
+    assert any("not agreed the confidentiality statement" in w for w in meetings.held_warnings(marac, meeting_id=mid))
+    meetings.set_attendance(marac, meeting_id=mid, member_id=me, attendance=Attendance.PRESENT,
+                            confidentiality_agreed=True)
+    assert not any("confidentiality" in w for w in meetings.held_warnings(marac, meeting_id=mid))
+    meetings.mark_held(marac, meeting_id=mid)
+    with pytest.raises(InvalidInput):
+        meetings.record_confidentiality(marac, meeting_id=mid, read=False)
+    out = documents.write_minutes(marac, meeting_id=mid, out=tmp_path / "minutes.pdf")
+    text = " ".join(p.extract_text() or "" for p in pypdf.PdfReader(out).pages)
+    assert "read at the meeting and agreed by those present" in " ".join(text.split())
+    assert marac.workstation.member.name in text
+
+
+def test_without_the_flag_the_statement_is_not_required(msession: Session) -> None:
+    from app.models.enums import Attendance
+
+    assert not msession.programme.confidentiality_signed
+    mid = meetings.schedule_meeting(msession, held_on=today() - dt.timedelta(days=1))
+    me = msession.workstation.member.id
+    meetings.set_attendance(msession, meeting_id=mid, member_id=me, attendance=Attendance.PRESENT)
+    assert meetings.held_warnings(msession, meeting_id=mid) == []
+    meetings.mark_held(msession, meeting_id=mid)
+    assert meetings.get_meeting(msession, meeting_id=mid).status == "held"
+
+
+# --- Channel: adoption is the panel's decision, recorded with its meeting --------------------------
+
+
+def _awaiting_panel(session: Session) -> str:
+    prog = session.programme
+    cid = cases.open_referral(
+        session,
+        subject=cases.SubjectInput(forenames="Kieran", surname="Holt", date_of_birth=dt.date(2009, 2, 11)),
+        referral=cases.ReferralInput(
+            received=today() - dt.timedelta(days=30),
+            referrer="Head of year",
+            sector=prog.sectors[0].label,
+            concern=prog.concerns[0].label,
+            narrative="Sharing extremist videos in class.",
+        ),
+    )
+    path = rules.path_to(prog, "panel-assessment")
+    for source, target in itertools.pairwise(path):
+        if prog.status(source).stage == "screening":
+            outcome = next(o for o in prog.screening_outcomes if o.target == target)
+            cases.screen_case(session, case_id=cid, outcome=outcome.id, rationale="Gateway agreed.")
+        else:
+            cases.change_status(session, case_id=cid, status=target, rationale="Ready.")
+    return cid
+
+
+def _status_changes(session: Session, case_id: str) -> list[dict[str, object]]:
+    from app.storage import repo
+
+    with session.view() as conn:
+        return [dict(r._mapping) for r in repo.rows_for_case(conn, "status_change", case_id, "at")]
+
+
+def test_channel_adoption_needs_the_meeting_it_was_decided_at(session: Session) -> None:
+    from app.models.errors import InvalidInput
+
+    prog = session.programme
+    decisions = {t.target for t in prog.transitions if t.panel_decision}
+    assert decisions == {prog.adopted_status, "not-adopted"}
+    cid = _awaiting_panel(session)
+    before = dump_store(session)
+    # the coordinator (or the chair) alone, with no meeting: refused, nothing changed
+    with pytest.raises(InvalidInput, match="panel's decision"):
+        cases.change_status(session, case_id=cid, status=prog.adopted_status, rationale="I think so.")
+    assert dump_store(session) == before
+    # a meeting without the case on its agenda does not do
+    other = meetings.schedule_meeting(session, held_on=today())
+    with pytest.raises(InvalidInput, match="not on that meeting's agenda"):
+        cases.change_status(session, case_id=cid, status=prog.adopted_status, rationale="x", meeting_id=other)
+    # a meeting still in the future has not decided anything
+    later = meetings.schedule_meeting(session, held_on=today() + dt.timedelta(days=10), case_ids=[cid])
+    with pytest.raises(InvalidInput, match="not taken place"):
+        cases.change_status(session, case_id=cid, status=prog.adopted_status, rationale="x", meeting_id=later)
+    # the one being minuted today: accepted, and the status change names it
+    mid = meetings.schedule_meeting(session, held_on=today(), case_ids=[cid])
+    cases.change_status(session, case_id=cid, status=prog.adopted_status, rationale="Panel agreed.", meeting_id=mid)
+    last = _status_changes(session, cid)[-1]
+    assert last["to_status"] == prog.adopted_status and last["meeting_id"] == mid
+    # the steps that are not the panel's decision name no meeting
+    assert all(r["meeting_id"] is None for r in _status_changes(session, cid)[:-1])
+
+
+def test_channel_not_adopted_found_from_the_meeting_held(session: Session) -> None:
+    cid = _awaiting_panel(session)
+    mid = meetings.schedule_meeting(session, held_on=today() - dt.timedelta(days=1), case_ids=[cid])
+    meetings.mark_held(session, meeting_id=mid)
+    cases.change_status(session, case_id=cid, status="not-adopted", rationale="Panel: no support needed.")
+    assert _status_changes(session, cid)[-1]["meeting_id"] == mid
+    assert _case(session, cid).status == "not-adopted"
+
+
+def test_a_panel_decision_travels_with_its_meeting_in_exchange_ops() -> None:
+    from app.models.entities import FIELDS
+
+    assert FIELDS["status_change"]["meeting_id"] == "str"
+
+
+def test_a_meeting_decides_once(session: Session) -> None:
+    from app.models.errors import InvalidInput
+
+    cid = _awaiting_panel(session)
+    mid = meetings.schedule_meeting(session, held_on=today() - dt.timedelta(days=1), case_ids=[cid])
+    meetings.mark_held(session, meeting_id=mid)
+    cases.change_status(session, case_id=cid, status="not-adopted", rationale="No support needed.")
+    # back to the panel after a new concern: the old meeting's decision does not adopt it
+    back = rules.path_to(session.programme, "panel-assessment")
+    cases.change_status(session, case_id=cid, status=back[1], rationale="New concern.")
+    for source, target in itertools.pairwise(back[1:]):
+        if session.programme.status(source).stage == "screening":
+            outcome = next(o for o in session.programme.screening_outcomes if o.target == target)
+            cases.screen_case(session, case_id=cid, outcome=outcome.id, rationale="Gateway agreed.")
+        else:
+            cases.change_status(session, case_id=cid, status=target, rationale="Ready.")
+    with pytest.raises(InvalidInput, match="panel's decision"):
+        cases.change_status(session, case_id=cid, status=session.programme.adopted_status, rationale="x")
+
+
+def test_only_the_coordinator_records_the_confidentiality_statement(marac: Session) -> None:
+    import dataclasses
+
+    from app.models.enums import Role
+    from app.models.errors import PermissionDenied
+
+    mid = meetings.schedule_meeting(marac, held_on=today())
+    ws = marac.workstation
+    marac._workstation = dataclasses.replace(ws, member=dataclasses.replace(ws.member, role=Role.CHAIR))
+    try:
+        with pytest.raises(PermissionDenied):
+            meetings.record_confidentiality(marac, meeting_id=mid, read=True)
+    finally:
+        marac._workstation = ws
+    assert not meetings.get_meeting(marac, meeting_id=mid).confidentiality_read

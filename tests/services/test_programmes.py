@@ -19,7 +19,7 @@ from app.models import rules
 from app.models.domain import FactorRating, Objective, RiskStatement
 from app.models.errors import InvalidInput
 from app.models.programme import Programme, split_summaries
-from app.services import cases, demo, documents, risk, setup
+from app.services import cases, demo, documents, meetings, risk, setup
 from app.services.context import Session
 from tests.conftest import PASSPHRASE, today
 
@@ -82,6 +82,13 @@ def _referral(session: Session, surname: str = "Okafor", received: dt.date | Non
     )
 
 
+def _heard(session: Session, case_id: str) -> None:
+    """A meeting with the case on its agenda, held today."""
+    mid = meetings.schedule_meeting(session, held_on=session.today(), case_ids=[case_id])
+    meetings.record_confidentiality(session, meeting_id=mid, read=True)
+    meetings.mark_held(session, meeting_id=mid)
+
+
 def _walk(session: Session, case_id: str, path: list[str]) -> None:
     """Move a case along ``path`` by the programme's own steps: a screening decision when it
     leaves a screening status, else the transition, with a rationale."""
@@ -91,6 +98,8 @@ def _walk(session: Session, case_id: str, path: list[str]) -> None:
             outcome = next(o for o in prog.screening_outcomes if o.target == target)
             cases.screen_case(session, case_id=case_id, outcome=outcome.id, rationale="Screened.")
         else:
+            if rules.check_transition(prog, source, target, session.me.role).panel_decision:
+                _heard(session, case_id)  # the panel's decision: taken at a meeting
             cases.change_status(session, case_id=case_id, status=target, rationale="Agreed.")
         assert cases.get_case_file(session, case_id, audit_view=False).case.status == target
 

@@ -62,6 +62,8 @@ def test_full_lifecycle_through_services(session: Session):
         assessment=risk.AssessmentInput(factors, (("engagement", "clear"),), "Judgement.", "high"),
     )
     cases.change_status(session, case_id=cid, status="panel-assessment", rationale="")
+    mid = meetings.schedule_meeting(session, held_on=TODAY, case_ids=[cid])
+    meetings.mark_held(session, meeting_id=mid)
     cases.change_status(session, case_id=cid, status="adopted", rationale="Panel agreed.")
     cases.record_consent(session, case_id=cid, state=ConsentState.GIVEN, given_by="parent")
     police = next(a for a in panel.list_agencies(session) if a.sector == "police")

@@ -163,6 +163,11 @@ def test_whole_cycle(empty_ui, qtbot) -> None:
     action_id = ed.view.actions[0].id
     click(qtbot, ed.held_button)
     h.idle()
+    # the date is ahead of today: asked first; adoption is the panel's decision at a held meeting
+    assert ed.held_prompt is not None and ed.held_confirm is not None
+    click(qtbot, ed.held_confirm)
+    h.idle()
+    assert ed.view.meeting.status == "held"
 
     # --- adopted, with a plan linked to the action ----------------------------------------------
     win.open_case(case_id)

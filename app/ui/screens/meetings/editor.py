@@ -147,11 +147,26 @@ class MeetingEditor(QWidget):
 
     # --- attendance ------------------------------------------------------------------------------
     def _build_attendance(self) -> QWidget:
+        page = QWidget()
+        v = QVBoxLayout(page)
+        v.setContentsMargins(0, 0, 0, 0)
+        # the sentence wraps in the label; the box itself stays narrow (the editor shares its width)
+        v.addWidget(PlainLabel("Confidentiality statement read and agreed by those present:", wrap=True,
+                               accessible="Confidentiality statement"))
+        self.statement_read = QCheckBox("Read and agreed")
+        self.statement_read.setAccessibleName("Confidentiality statement read and agreed by those present")
+        self.statement_read.toggled.connect(self._on_statement_read_toggled)
+        v.addWidget(self.statement_read)
         inner = QWidget()
         self.att_grid = QGridLayout(inner)
         self.att_grid.setColumnStretch(1, 1)
         self.att_rows: dict[str, tuple[QComboBox, QCheckBox]] = {}
-        return scrolled(inner)
+        v.addWidget(scrolled(inner), 1)
+        return page
+
+    def _on_statement_read_toggled(self, read: bool) -> None:
+        mid = self.meeting_id
+        self._run(lambda s: meetings.record_confidentiality(s, meeting_id=mid, read=read))
 
     def _fill_attendance(self) -> None:
         assert self.view is not None
@@ -159,6 +174,10 @@ class MeetingEditor(QWidget):
         m = self.view.meeting
         marked = {a.member_id: a for a in m.attendees}
         editable = snap.workstation.member.role is Role.COORDINATOR
+        self.statement_read.blockSignals(True)
+        self.statement_read.setChecked(m.confidentiality_read)
+        self.statement_read.setEnabled(m.status == "scheduled" and editable)
+        self.statement_read.blockSignals(False)
         if not self.att_rows:
             for r, mem in enumerate(sorted(snap.members, key=lambda x: (snap.agency_short(x.agency_id), x.name))):
                 name = PlainLabel(f"{mem.name}", accessible="Member")
