@@ -235,8 +235,11 @@ class MeetingEditor(QWidget):
 
     # --- agenda ----------------------------------------------------------------------------------
     def _build_agenda(self) -> QWidget:
+        # the agenda above the proposals, and the page scrolls: side by side, the proposals had a
+        # fifth of the editor, wrapped to a few words a line and showed two at a time
+        # (1366x768 at 125 % with the client's fonts)
         page = QWidget()
-        h = QHBoxLayout(page)
+        h = QVBoxLayout(page)
         left = Section("Agenda")
         self.agenda = QListWidget()
         self.agenda.setAccessibleName("Agenda items in order")
@@ -276,10 +279,12 @@ class MeetingEditor(QWidget):
         self.add_proposed.setAccessibleName("Add proposed items to the agenda")
         self.add_proposed.clicked.connect(self._on_add_proposed_clicked)
         right.body.addWidget(self.add_proposed)
-        h.addWidget(left, 3)
-        h.addWidget(right, 2)
+        h.addWidget(left)
+        h.addWidget(right)
+        for lst in (self.agenda, self.proposals):  # room for a few two-line items each
+            lst.setMinimumHeight(7 * lst.fontMetrics().lineSpacing())
         chain_focus(self.agenda, self.up, self.down, self.remove, self.aob, add_aob, self.proposals, self.add_proposed)
-        return page
+        return scrolled(page)
 
     def _item_text(self, item_id: str) -> str:
         assert self.view is not None
