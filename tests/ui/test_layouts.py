@@ -18,6 +18,20 @@ from tests.ui.layout_check import problems
 SIZES = {"1280x720": (1280, 720 - 64), "1366x768@125%": (1366 * 100 // 125, 768 * 100 // 125 - 56)}
 
 
+# set only in the process ``test_every_main_screen_with_the_clients_fonts`` starts: there the walk
+# runs with the client's shipped Noto Sans, Fusion and style sheet (``prepare_app``), which change
+# the whole QApplication and so must never touch the other tests of a worker
+CLIENT_STYLE = "ROUNDTABLE_LAYOUT_CLIENT_STYLE"
+
+
+@pytest.fixture(autouse=True)
+def _client_style(qapp) -> None:  # type: ignore[no-untyped-def]
+    if os.environ.get(CLIENT_STYLE) == "1":
+        from app.ui.app import prepare_app
+
+        prepare_app(qapp)
+
+
 def _settle(h) -> None:  # type: ignore[no-untyped-def]
     h.idle()
     QApplication.processEvents()
@@ -97,6 +111,25 @@ def test_every_main_screen_fits_and_nothing_is_cut(demo_ui, size: str) -> None: 
             win.grab().save(os.path.join(shots, f"{size}-{n:02d}.png"))
         assert (win.width(), win.height()) == (width, height), f"{where} grew the window"
     assert not found, f"{len(found)} problems at {size}:\n" + "\n".join(found)
+
+
+def test_every_main_screen_with_the_clients_fonts(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """The same walk as the client shows it: shipped Noto Sans 10 pt, Fusion and the style sheet.
+    It runs in a process of its own, as ``prepare_app`` changes the whole application."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    if os.environ.get(CLIENT_STYLE) == "1":
+        pytest.skip("already the client-style process")
+    root = Path(__file__).resolve().parents[2]
+    env = {**os.environ, CLIENT_STYLE: "1", "QT_QPA_PLATFORM": "offscreen"}
+    r = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:xdist", "-p", "no:cacheprovider",
+         "-p", "no:randomly", f"{Path(__file__).relative_to(root)}::test_every_main_screen_fits_and_nothing_is_cut"],
+        cwd=root, env=env, capture_output=True, text=True, timeout=900, check=False)
+    found = [line[2:].strip() for line in r.stdout.splitlines() if line.startswith("E ") and "[" in line[:12]]
+    assert r.returncode == 0, f"{len(found)} problems with the client's fonts:\n" + "\n".join(found) + r.stdout[-3000:]
 
 
 def test_checker_ignores_icon_only_tool_buttons_only(qtbot) -> None:  # type: ignore[no-untyped-def]

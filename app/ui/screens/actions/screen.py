@@ -55,7 +55,9 @@ class ActionsScreen(Screen):
         self.model = ActionTableModel(ctx, self)
         self.model.ids_loaded.connect(lambda _n: self._show_count())
         self.table = make_table("All actions", self.model, chip_columns=(5,))
-        set_widths(self.table, [ref_width(self.table) + 24, 0, 64, 140, date_width(self.table), 96, 170], stretch=1)
+        # owner and last update narrower (both wrap onto two lines): titles were elided at
+        # 1366x768 at 125 % with the client's fonts
+        set_widths(self.table, [ref_width(self.table) + 24, 0, 64, 120, date_width(self.table), 96, 140], stretch=1)
         two_line_rows(self.table)  # titles wrap rather than elide
         self.table.horizontalHeader().setSortIndicator(4, Qt.SortOrder.AscendingOrder)
         self.root.addWidget(self.table, 1)

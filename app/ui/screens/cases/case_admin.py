@@ -197,6 +197,10 @@ class SharingBox(_Box):
             if m.status is MemberStatus.ACTIVE or m.id == case.case_officer:
                 self.officer.addItem(f"{m.name} ({snap.agency_short(m.agency_id)})", m.id)
         self.officer.setCurrentIndex(max(0, self.officer.findData(case.case_officer)))
+        # as wide as its longest name, whichever is chosen ("Gareth Lloyd (CSC)" was cut with the
+        # client's fonts at 1366x768 at 125 %)
+        self.officer.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+        self.officer.setMinimumWidth(self.officer.sizeHint().width())
         hub = snap.workstation.is_hub
         self._allow((self.agencies, self.lead, self.marking, self.save_button), hub, HUB_ONLY)
         self._allow((self.officer, self.assign_button), snap.workstation.member.role is Role.COORDINATOR,

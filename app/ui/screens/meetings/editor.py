@@ -159,7 +159,7 @@ class MeetingEditor(QWidget):
         v.addWidget(self.statement_read)
         inner = QWidget()
         self.att_grid = QGridLayout(inner)
-        self.att_grid.setColumnStretch(1, 1)
+        self.att_grid.setColumnStretch(0, 1)
         self.att_rows: dict[str, tuple[QComboBox, QCheckBox]] = {}
         v.addWidget(scrolled(inner), 1)
         return page
@@ -189,10 +189,17 @@ class MeetingEditor(QWidget):
                     combo.addItem(a.value.capitalize(), a)
                 agreed = QCheckBox("Confidentiality agreed")
                 agreed.setAccessibleName(f"{mem.name} agreed the confidentiality statement")
-                self.att_grid.addWidget(name, r, 0)
-                self.att_grid.addWidget(agency, r, 1)
-                self.att_grid.addWidget(combo, r, 2)
-                self.att_grid.addWidget(agreed, r, 3)
+                # the agency goes under the name: four columns side by side were wider than the
+                # editor at 1366x768 at 125 % with the client's fonts (the box was cut off)
+                who = QWidget()
+                who_v = QVBoxLayout(who)
+                who_v.setContentsMargins(0, 0, 0, 0)
+                who_v.setSpacing(0)
+                who_v.addWidget(name)
+                who_v.addWidget(agency)
+                self.att_grid.addWidget(who, r, 0)
+                self.att_grid.addWidget(combo, r, 1)
+                self.att_grid.addWidget(agreed, r, 2)
                 self.att_rows[mem.id] = (combo, agreed)
                 combo.currentIndexChanged.connect(lambda _i, mid=mem.id: self._on_attendance_changed(mid))
                 agreed.toggled.connect(lambda _b, mid=mem.id: self._on_attendance_changed(mid))
@@ -228,8 +235,11 @@ class MeetingEditor(QWidget):
 
     # --- agenda ----------------------------------------------------------------------------------
     def _build_agenda(self) -> QWidget:
+        # the agenda above the proposals, and the page scrolls: side by side, the proposals had a
+        # fifth of the editor, wrapped to a few words a line and showed two at a time
+        # (1366x768 at 125 % with the client's fonts)
         page = QWidget()
-        h = QHBoxLayout(page)
+        h = QVBoxLayout(page)
         left = Section("Agenda")
         self.agenda = QListWidget()
         self.agenda.setAccessibleName("Agenda items in order")
@@ -269,10 +279,12 @@ class MeetingEditor(QWidget):
         self.add_proposed.setAccessibleName("Add proposed items to the agenda")
         self.add_proposed.clicked.connect(self._on_add_proposed_clicked)
         right.body.addWidget(self.add_proposed)
-        h.addWidget(left, 3)
-        h.addWidget(right, 2)
+        h.addWidget(left)
+        h.addWidget(right)
+        for lst in (self.agenda, self.proposals):  # room for a few two-line items each
+            lst.setMinimumHeight(7 * lst.fontMetrics().lineSpacing())
         chain_focus(self.agenda, self.up, self.down, self.remove, self.aob, add_aob, self.proposals, self.add_proposed)
-        return page
+        return scrolled(page)
 
     def _item_text(self, item_id: str) -> str:
         assert self.view is not None
@@ -382,9 +394,13 @@ class MeetingEditor(QWidget):
         self.raise_button.setAccessibleName("Raise action")
         self.raise_button.clicked.connect(self._on_raise_button_clicked)
         raise_box.body.addWidget(self.action_title)
+        # the owning agency on a row of its own too: agency names are long, and beside the date and
+        # the button they pushed the row wider than the editor (client fonts, 1366x768 at 125 %)
+        raise_box.body.addWidget(self.action_agency)
         raise_row = QHBoxLayout()
-        for w in (self.action_agency, self.action_due, self.raise_button):
-            raise_row.addWidget(w, 1 if w is self.action_agency else 0)
+        raise_row.addWidget(self.action_due)
+        raise_row.addStretch(1)
+        raise_row.addWidget(self.raise_button)
         raise_box.body.addLayout(raise_row)
         v.addWidget(raise_box)
         self.raised = PlainLabel("", wrap=True, object_name="Muted", accessible="Actions raised at this item")

@@ -86,6 +86,10 @@ class ReferralsScreen(Screen):
         set_widths(self.table, [105, 0, 88, 96, 88, 104], stretch=1, keep=(0, 2, 4))
         self.table.sortByColumn(5, Qt.SortOrder.AscendingOrder)
         self.table.selectionModel().currentRowChanged.connect(self._on_table_current_changed)
+        # room for a few referrals when the form goes below (two showed at 1366x768 at 125 %
+        # with the client's fonts)
+        self.table.setMinimumHeight(self.table.horizontalHeader().sizeHint().height()
+                                    + 4 * self.table.verticalHeader().defaultSectionSize())
         split.addWidget(self.table)
         split.addWidget(self._build_screening())
         split.setSizes([660, 400])
