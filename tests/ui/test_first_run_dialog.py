@@ -3,7 +3,6 @@ typing, not calling methods. Offscreen; no fixed sleeps."""
 
 from __future__ import annotations
 
-import functools
 import re
 from pathlib import Path
 
@@ -12,23 +11,11 @@ from PySide6.QtGui import QGuiApplication
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QAbstractButton, QLabel, QLineEdit, QWidget
 
-from app.crypto.keyfile import KdfParams
-from app.services import joining, setup
-from tests.conftest import today
+from tests.ui import test_join_ui as join_ui
 
 
 def _dialog(qtbot, path: Path):  # type: ignore[no-untyped-def]
-    from app.ui.dialogs.first_run import FirstRunDialog
-    from app.ui.tasks import TaskManager
-
-    tasks = TaskManager()
-    dlg = FirstRunDialog(
-        tasks, path,
-        create_fn=functools.partial(setup.create_store, kdf=KdfParams.cheap(), today_fn=today),
-        join_fn=functools.partial(joining.join_panel, kdf=KdfParams.cheap(), today_fn=today),
-    )
-    qtbot.addWidget(dlg)
-    dlg.show()
+    dlg, tasks = join_ui._dialog(qtbot, path)  # the same dialog the joining tests drive
     qtbot.waitExposed(dlg)
     return dlg, tasks
 

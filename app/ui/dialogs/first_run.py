@@ -299,6 +299,17 @@ class FirstRunDialog(QDialog):
         self.error.setText(text)
         self.error.setProperty("about", "passphrase")
 
+    def _passphrase_ready(self) -> bool:
+        """Strong enough and typed twice alike; otherwise says why (until either is changed)."""
+        hint, ok = strength_hint(self.passphrase.text())
+        if not ok:
+            self._passphrase_problem(hint)
+            return False
+        if self.passphrase.text() != self.repeat.text():
+            self._passphrase_problem("The two passphrases are not the same.")
+            return False
+        return True
+
     def _on_create_button_clicked(self) -> None:
         self.error.setText("")
         self.error.setProperty("about", "")
@@ -308,12 +319,7 @@ class FirstRunDialog(QDialog):
         if not self.name.text().strip() or not self.agency.text().strip():
             self.error.setText("Give your name and your agency.")
             return
-        hint, ok = strength_hint(self.passphrase.text())
-        if not ok:
-            self._passphrase_problem(hint)
-            return
-        if self.passphrase.text() != self.repeat.text():
-            self._passphrase_problem("The two passphrases are not the same.")
+        if not self._passphrase_ready():
             return
         self.create_button.setEnabled(False)
         self.create_button.setText("Creating…")
@@ -341,12 +347,7 @@ class FirstRunDialog(QDialog):
         if sum(ch.isdigit() for ch in self.coordinator_fingerprint.text()) != 40:
             self.error.setText("Type the coordinator's fingerprint as they read it: 40 digits.")
             return
-        hint, ok = strength_hint(self.passphrase.text())
-        if not ok:
-            self._passphrase_problem(hint)
-            return
-        if self.passphrase.text() != self.repeat.text():
-            self._passphrase_problem("The two passphrases are not the same.")
+        if not self._passphrase_ready():
             return
         self.create_button.setEnabled(False)
         self.create_button.setText("Joining…")
