@@ -61,7 +61,7 @@ def empty_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def mappa_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A coordinator store of the MAPPA programme (case fields, no consent, its own words) with
     a 24-case demo panel, built once per test process."""
-    from tests.programme_stores import build_programme_store
+    from tests.support.programme_stores import build_programme_store
 
     return build_programme_store(tmp_path_factory.mktemp("mappa-template") / "panel.rtdb", "mappa")
 

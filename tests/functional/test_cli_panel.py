@@ -23,7 +23,7 @@ from app.crypto.keyring_slot import KeyringSlot
 from app.models.enums import Role
 from app.services import setup
 from tests.conftest import PASSPHRASE, copy_store, dump_store, today
-from tests.unit.crypto.crypto_support import MemoryKeyring
+from tests.support.crypto_support import MemoryKeyring
 
 ROOT = Path(__file__).resolve().parents[2]
 

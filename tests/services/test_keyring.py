@@ -13,7 +13,7 @@ from app.crypto.keyring_slot import KeyringSlot
 from app.models.errors import KeyringUnavailable, UnlockError
 from app.services import panel, setup
 from tests.conftest import PASSPHRASE
-from tests.unit.crypto.crypto_support import MemoryKeyring
+from tests.support.crypto_support import MemoryKeyring
 
 
 def test_remember_and_unlock_with_the_keyring(session, store_path: Path):

@@ -22,7 +22,7 @@ from app.models.errors import Refused
 from app.services import cases, meetings, risk, setup, statistics
 from app.services.context import Session
 from tests.conftest import PASSPHRASE, copy_store, dump_store, today
-from tests.programme_stores import build_programme_store
+from tests.support.programme_stores import build_programme_store
 
 
 @pytest.fixture(scope="module")

@@ -21,8 +21,8 @@ from app.services.context import Session
 from app.storage import audit
 from app.storage.schema import ENTITIES, op_log, tombstone
 from tests.conftest import dump_store
-from tests.sync.sync_support import open_case, panel_template  # noqa: F401 - fixture
-from tests.sync.sync_support import panel as sync_panel  # noqa: F401 - fixture
+from tests.support.sync_support import open_case, panel_template  # noqa: F401 - fixture
+from tests.support.sync_support import panel as sync_panel  # noqa: F401 - fixture
 
 LATER = dt.date(2030, 6, 1)
 PANEL_STATUSES = {"panel-assessment", "adopted", "support-plan", "exited"}  # extremism.toml

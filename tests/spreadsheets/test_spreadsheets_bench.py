@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from spreadsheets_support import programme
-
 from app.spreadsheets.bench import bench_referral_import, build_referral_xlsx
 from app.spreadsheets.referrals import read_referral_file
+from tests.support.spreadsheets_support import programme
 
 
 def test_bench_small() -> None:

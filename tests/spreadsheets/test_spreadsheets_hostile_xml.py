@@ -7,10 +7,10 @@ import io
 import zipfile
 
 import pytest
-from spreadsheets_support import HEADER, read, xlsx_bytes
 
 from app.models.errors import SpreadsheetError
 from app.spreadsheets import _sources
+from tests.support.spreadsheets_support import HEADER, read, xlsx_bytes
 
 GOOD: list[object] = ["31/01/2026", "Nowak", "Anna", "02/03/2001", "Police", "Islamist"]
 

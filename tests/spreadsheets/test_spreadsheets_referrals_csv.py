@@ -6,11 +6,11 @@ import datetime as dt
 import re
 
 import pytest
-from spreadsheets_support import HEADER, TODAY, csv_bytes, described, read
 
 from app.models.domain import Identifier
 from app.models.errors import InvalidInput, SpreadsheetError
 from app.models.intake import ReferralDraft, header_signature
+from tests.support.spreadsheets_support import HEADER, TODAY, csv_bytes, described, read
 
 GOOD = ("31/01/2026", "O'Brien", "Zoë", "02/03/2001", "school", "far right")
 

@@ -9,10 +9,10 @@ import zipfile
 
 import openpyxl
 import pytest
-from spreadsheets_support import HEADER, csv_bytes, described, read, xlsx_bytes
 
 from app.models.errors import SpreadsheetError
 from app.spreadsheets import _sources
+from tests.support.spreadsheets_support import HEADER, csv_bytes, described, read, xlsx_bytes
 
 GOOD: list[object] = ["31/01/2026", "Nowak", "Łukasz", dt.datetime(2001, 3, 2), "Police", "Islamist"]
 

@@ -7,7 +7,6 @@ import datetime as dt
 import io
 
 import openpyxl
-from spreadsheets_support import programme
 
 from app.models.enums import ActionStatus
 from app.models.statistics import (
@@ -19,6 +18,7 @@ from app.models.statistics import (
     compute_statistics,
 )
 from app.spreadsheets.returns import csv_safe, write_statistics_csv, write_statistics_xlsx
+from tests.support.spreadsheets_support import programme
 
 MARKING = "OFFICIAL-SENSITIVE"
 HOSTILE = ('=HYPERLINK("http://evil.example","x")', "+1+1", "-2+3", "@SUM(A1)", "\tx", "\rx")

@@ -12,7 +12,6 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from spreadsheets_support import programme
 
 from app.models.enums import ActionStatus
 from app.models.errors import InvalidInput
@@ -25,6 +24,7 @@ from app.models.statistics import (
     compute_statistics,
     protect,
 )
+from tests.support.spreadsheets_support import programme
 
 START, END, TODAY = dt.date(2025, 11, 15), dt.date(2026, 2, 28), dt.date(2026, 3, 15)
 SECTORS = ("education", "police", "health", "local-authority", "community")

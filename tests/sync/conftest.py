@@ -1,3 +1,3 @@
-"""Exchange test fixtures (defined in ``sync_support``, a uniquely named module)."""
+"""Exchange test fixtures (defined in ``tests.support.sync_support``)."""
 
-from sync_support import panel, panel_template  # noqa: F401
+from tests.support.sync_support import panel, panel_template  # noqa: F401

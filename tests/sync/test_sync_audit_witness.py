@@ -20,7 +20,7 @@ from app.services.context import Session
 from app.storage import audit as audit_store
 from app.storage import sync_store
 from app.storage.schema import audit
-from tests.sync.sync_support import PASS, Panel, craft, open_case, open_store
+from tests.support.sync_support import PASS, Panel, craft, open_case, open_store
 
 
 def _round(p: Panel, a: Session, b: Session) -> tuple[str, str]:
@@ -153,7 +153,7 @@ def test_a_file_that_claims_a_different_entry_is_applied_with_a_warning(panel: P
 
 def test_malformed_audit_points_reject_the_file_whole(panel: Panel) -> None:
     p = panel
-    from tests.sync.sync_support import dump
+    from tests.support.sync_support import dump
 
     before = dump(p.hub)
     for bad in ({"audit_head": [1, "zz"]}, {"witness": [0, 1]}, {"proof": ["1", ""]},

@@ -5,11 +5,11 @@ and an agency renamed at the hub is renamed on the member store by the next bund
 from __future__ import annotations
 
 import pytest
-from sync_support import PASS, Panel, dump, open_case, open_store
 
 from app.cli.main import main
 from app.services import cases, exchange
 from app.services import panel as panel_svc
+from tests.support.sync_support import PASS, Panel, dump, open_case, open_store
 
 
 def _cli(panel: Panel, capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:

@@ -9,7 +9,6 @@ import datetime as dt
 from collections.abc import Iterator
 
 import pytest
-from sync_support import PASS, Panel, open_case, open_store
 
 from app.crypto.identity import read_identity_card
 from app.crypto.keyfile import KdfParams
@@ -19,6 +18,7 @@ from app.models.errors import NotFound
 from app.models.programme import ChairRule, Programme
 from app.services import cases, exchange, meetings, risk, setup
 from app.services.context import Session
+from tests.support.sync_support import PASS, Panel, open_case, open_store
 
 
 @pytest.fixture

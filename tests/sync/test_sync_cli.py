@@ -11,12 +11,12 @@ import sys
 from pathlib import Path
 
 import pytest
-from sync_support import PASS, Panel, dump, open_case, open_store
 
 from app.crypto.identity import read_identity_card
 from app.crypto.keyfile import KdfParams
 from app.models.enums import Role
 from app.services import contributions, exchange, setup
+from tests.support.sync_support import PASS, Panel, dump, open_case, open_store
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -11,7 +11,12 @@ import os
 import time
 
 import pytest
-from sync_support import (
+
+from app.models.errors import InvalidInput
+from app.models.ids import new_id
+from app.services import contributions
+from app.services.context import Session
+from tests.support.sync_support import (
     Panel,
     assert_rejected_unchanged,
     craft,
@@ -20,11 +25,6 @@ from sync_support import (
     open_case,
     wire_op,
 )
-
-from app.models.errors import InvalidInput
-from app.models.ids import new_id
-from app.services import contributions
-from app.services.context import Session
 
 
 def _note(author: Session, case_id: str, text: str) -> list[object]:

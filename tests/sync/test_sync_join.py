@@ -13,7 +13,6 @@ import sys
 from pathlib import Path
 
 import pytest
-from sync_support import PASS
 
 from app.config.programmes import load_programme
 from app.crypto.identity import read_identity_card
@@ -24,6 +23,7 @@ from app.services import exchange, joining, panel, setup
 from app.services.context import Session
 from app.storage.store import key_path
 from tests.conftest import PASSPHRASE, copy_store, dump_store
+from tests.support.sync_support import PASS
 
 ROOT = Path(__file__).resolve().parents[2]
 CHEAP = KdfParams.cheap()

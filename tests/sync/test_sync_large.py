@@ -18,12 +18,12 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import text
-from sync_support import Panel, assert_rejected_unchanged, dump, open_case
 
 from app.crypto import bundle as B
 from app.models.sync_ops import validate_op
 from app.services import exchange, exchange_files
 from app.sync.payload import Manifest, PayloadReader, build_payload
+from tests.support.sync_support import Panel, assert_rejected_unchanged, dump, open_case
 
 
 def _bulk_notes(panel: Panel, n: int, size: int) -> str:

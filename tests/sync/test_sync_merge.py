@@ -5,8 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import random
 
-from sync_support import PASS, Panel, craft, dump, import_bytes, open_case, state, wire_op
-
 from app.crypto.identity import read_identity_card
 from app.crypto.keyfile import KdfParams
 from app.models.enums import ActionStatus, Role
@@ -14,6 +12,16 @@ from app.models.ids import new_id
 from app.services import actions, cases, contributions, exchange, risk, setup
 from app.storage.hlc import HybridClock
 from app.storage.store import Store
+from tests.support.sync_support import (
+    PASS,
+    Panel,
+    craft,
+    dump,
+    import_bytes,
+    open_case,
+    state,
+    wire_op,
+)
 
 
 def _sync(panel: Panel, *officers: object) -> None:

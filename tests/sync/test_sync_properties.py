@@ -12,13 +12,13 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
-from sync_support import Panel, dump, open_case, open_store, state
 
 from app.models.ids import new_id
 from app.services import cases, contributions, exchange
 from app.storage import sync_store
 from app.storage.hlc import COUNTER_MASK, ClockAheadError, HybridClock, unpack
 from app.sync.payload import PayloadInvalid, parse_payload
+from tests.support.sync_support import Panel, dump, open_case, open_store, state
 
 STEP = st.one_of(
     st.tuples(st.just("hub_note"), st.integers(0, 2)),

@@ -7,7 +7,13 @@ import struct
 import zlib
 
 import pytest
-from sync_support import (
+
+from app.crypto.bundle import PRELUDE_BYTES, _sign_envelope
+from app.crypto.identity import DeviceKeys
+from app.models.ids import new_id
+from app.services import contributions, exchange
+from app.storage.hlc import pack, wall_ms
+from tests.support.sync_support import (
     Panel,
     assert_rejected_unchanged,
     craft,
@@ -16,12 +22,6 @@ from sync_support import (
     open_case,
     wire_op,
 )
-
-from app.crypto.bundle import PRELUDE_BYTES, _sign_envelope
-from app.crypto.identity import DeviceKeys
-from app.models.ids import new_id
-from app.services import contributions, exchange
-from app.storage.hlc import pack, wall_ms
 
 
 @pytest.fixture

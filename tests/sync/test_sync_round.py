@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from sync_support import Panel, dump, open_case
-
 from app.services import contributions, exchange
+from tests.support.sync_support import Panel, dump, open_case
 
 
 def test_case_reaches_only_the_agencies_it_is_shared_with(panel: Panel) -> None:

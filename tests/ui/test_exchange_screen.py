@@ -1,5 +1,5 @@
 """The Exchange screen against the real exchange services: a coordinator's store and a Police
-officer's store, enrolled with each other (as ``tests/sync/sync_support`` builds them: cheap key
+officer's store, enrolled with each other (as ``tests/support/sync_support`` builds them: cheap key
 derivation, built once per test process, copied per test), each opened in its own main window.
 
 File dialogs are replaced by returning paths; no fixed sleeps (``waitUntil`` with generous
@@ -291,7 +291,7 @@ def test_an_audit_warning_is_shown_in_the_banner(qtbot, pair: Pair, monkeypatch)
     import hashlib
 
     from app.storage import audit as audit_store
-    from tests.sync.sync_support import craft
+    from tests.support.sync_support import craft
 
     police = pair.police.session
     with police.view() as conn:

@@ -8,7 +8,6 @@ import re
 import unicodedata
 
 import pytest
-from crypto_support import PASSPHRASE, STORE_ID
 
 from app.crypto.keyfile import (
     MAX_MEMORY_KIB,
@@ -29,6 +28,7 @@ from app.models.errors import (
     WrongPassphrase,
     WrongRecoveryKey,
 )
+from tests.support.crypto_support import PASSPHRASE, STORE_ID
 
 
 def _doc(kf: KeyFile) -> dict:

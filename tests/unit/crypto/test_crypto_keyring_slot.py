@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import keyring.errors
 import pytest
-from crypto_support import PASSPHRASE, STORE_ID, MemoryKeyring
 from keyring.backends import chainer, fail, null
 
 from app.crypto.keyfile import KeyFile, generate_keyring_secret
 from app.crypto.keyring_slot import KeyringSlot
 from app.models.errors import KeyringUnavailable
+from tests.support.crypto_support import PASSPHRASE, STORE_ID, MemoryKeyring
 
 
 class BrokenKeyring(MemoryKeyring):

@@ -1,0 +1,1 @@
+"""Helpers shared by the test suite, imported everywhere as ``tests.support.<module>``."""
