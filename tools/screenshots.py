@@ -74,7 +74,7 @@ def build_store(folder: Path, cases: int, *, exchange: bool = True, programme: s
     created = setup.create_store(path, passphrase=PASS, name="Alex Morgan",
                                  agency="Northshire County Council", role=Role.COORDINATOR,
                                  panel=PANEL_NAMES.get(programme, "Northshire panel"), programme=programme,
-                                 kdf=KdfParams.cheap(), today_fn=lambda: TODAY)
+                                 kdf=KdfParams.floor(), today_fn=lambda: TODAY)
     demo.build_demo(created.session, cases=cases, seed=1)
     if exchange:
         build_partner(created.session, folder)
@@ -97,9 +97,9 @@ def build_partner(hub: object, folder: Path) -> None:
     police_agency = next((a for a in police if a.sector == "police"), police[0])
     police = setup.create_store(folder / "police.rtdb", passphrase=PASS, name="Dan Whitfield",
                                 agency=police_agency.name, agency_id=police_agency.id, role=Role.OFFICER,
-                                kdf=KdfParams.cheap(), today_fn=lambda: TODAY).session
+                                kdf=KdfParams.floor(), today_fn=lambda: TODAY).session
     health = setup.create_store(folder / "health.rtdb", passphrase=PASS, name="Harriet Nurse", agency="NHS Health",
-                                role=Role.OFFICER, kdf=KdfParams.cheap(), today_fn=lambda: TODAY).session
+                                role=Role.OFFICER, kdf=KdfParams.floor(), today_fn=lambda: TODAY).session
     exchange.write_identity_card(health, out=folder / "harriet-nurse.rtid")
     health.close()
     card, hub_card = exchange.identity_card(police), exchange.identity_card(s)

@@ -129,15 +129,6 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 # --- handlers --------------------------------------------------------------------------------
 
 
-def _kdf_for_init() -> object | None:
-    # Test suites create many stores; they may ask for cheap key derivation explicitly.
-    if os.environ.get("ROUNDTABLE_TEST_CHEAP_KDF") == "1":
-        from app.services.setup import cheap_kdf
-
-        return cheap_kdf()
-    return None
-
-
 def _check_init(args: argparse.Namespace) -> None:
     if args.invitation:
         if not args.fingerprint:
@@ -164,7 +155,7 @@ def cmd_init(args: argparse.Namespace) -> int:
     if invitation is not None:
         created = joining.join_panel(
             store_path(args), invitation=invitation, fingerprint=args.fingerprint,
-            passphrase=passphrase, kdf=_kdf_for_init(),  # type: ignore[arg-type]
+            passphrase=passphrase,
         )
     else:
         created = setup_svc.create_store(
@@ -175,7 +166,6 @@ def cmd_init(args: argparse.Namespace) -> int:
             role=Role(args.role),
             panel=args.panel,
             programme=args.programme,
-            kdf=_kdf_for_init(),  # type: ignore[arg-type]
         )
     ws = created.session.workstation
     created.session.close()

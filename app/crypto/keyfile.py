@@ -38,6 +38,7 @@ from app.crypto._canonical import CanonicalError, Caps, canonical_dumps, strict_
 from app.models.errors import (
     InvalidInput,
     KeyFileDamaged,
+    KeyFileTooWeak,
     KeyringUnavailable,
     StoreTooNew,
     WrongPassphrase,
@@ -60,6 +61,12 @@ MAX_TIME_COST = 16
 MAX_MEMORY_KIB = 1024 * 1024  # 1 GiB
 MAX_PARALLELISM = 16
 MIN_MEMORY_KIB_PER_LANE = 8  # Argon2's own minimum is 8 KiB per lane
+
+# The floor (docs/crypto.md, "Argon2id floor"): a key file whose passphrase slot costs less than
+# this is neither made nor unlocked. OWASP's minimum for Argon2id is m = 19 MiB, t = 2, p = 1.
+# The test suite lowers it in its own process (tests/support/kdf.py); nothing in the product does.
+KDF_FLOOR_TIME_COST = 2
+KDF_FLOOR_MEMORY_KIB = 19 * 1024
 
 SLOT_PASSPHRASE = "passphrase"  # noqa: S105 - a slot name, not a secret
 SLOT_RECOVERY = "recovery"
@@ -96,9 +103,20 @@ class KdfParams:
         return cls(time_cost=3, memory_kib=256 * 1024, parallelism=2)
 
     @classmethod
+    def floor(cls) -> KdfParams:
+        """The cheapest setting the product accepts (``KDF_FLOOR_*``): for tools that make
+        throw-away stores (screenshots, benchmarks), never for a store that holds cases."""
+        return cls(time_cost=KDF_FLOOR_TIME_COST, memory_kib=KDF_FLOOR_MEMORY_KIB, parallelism=1)
+
+    @classmethod
     def cheap(cls) -> KdfParams:
-        """For tests only: the smallest cost Argon2id allows."""
+        """For tests only: the smallest cost Argon2id allows, below the floor, so the product
+        refuses it unless a test has lowered ``KDF_FLOOR_*`` in its own process."""
         return cls(time_cost=1, memory_kib=8, parallelism=1)
+
+    def meets_floor(self) -> bool:
+        """At least the floor's time cost and memory (``KDF_FLOOR_*``, read at each call)."""
+        return self.time_cost >= KDF_FLOOR_TIME_COST and self.memory_kib >= KDF_FLOOR_MEMORY_KIB
 
     def validate(self) -> None:
         """Raise ``ValueError`` when the parameters are outside the accepted range."""
@@ -111,6 +129,14 @@ class KdfParams:
             raise ValueError("Argon2 parallelism out of range")
         if not MIN_MEMORY_KIB_PER_LANE * self.parallelism <= self.memory_kib <= MAX_MEMORY_KIB:
             raise ValueError("Argon2 memory out of range")
+
+
+def _require_floor(kdf: KdfParams) -> None:
+    if not kdf.meets_floor():
+        raise InvalidInput(
+            "Those key-derivation settings are below Roundtable's minimum "
+            f"(Argon2id time cost {KDF_FLOOR_TIME_COST}, memory {KDF_FLOOR_MEMORY_KIB // 1024} MiB)."
+        )
 
 
 # --- secrets -------------------------------------------------------------------------------------
@@ -328,6 +354,7 @@ class KeyFile:
         _check_data_key(data_key)
         _check_store_id(store_id)
         kdf.validate()
+        _require_floor(kdf)
         recovery = normalise_recovery_key(recovery_key)
         return cls(
             store_id=store_id,
@@ -430,6 +457,12 @@ class KeyFile:
         )
 
     # unlocking --------------------------------------------------------------------------------
+    def _require_strong(self) -> None:
+        if not self.kdf.meets_floor():
+            raise KeyFileTooWeak(
+                details=f"argon2id t={self.kdf.time_cost} m={self.kdf.memory_kib} KiB"
+            )
+
     def _checked(self, data_key: bytes) -> bytes:
         if not hmac.compare_digest(_key_check(data_key, self.store_id), self.key_check):
             raise KeyFileDamaged(details="slots disagree with the key check")
@@ -437,6 +470,7 @@ class KeyFile:
 
     def unlock_with_passphrase(self, passphrase: str) -> bytes:
         """The data key, or ``WrongPassphrase``."""
+        self._require_strong()
         if not isinstance(passphrase, str) or not passphrase:
             raise WrongPassphrase()
         key = _argon2(passphrase, self.passphrase_slot.salt, self.kdf)
@@ -447,6 +481,7 @@ class KeyFile:
 
     def unlock_with_recovery(self, text: str) -> bytes:
         """The data key, or ``WrongRecoveryKey`` (also for text that is not a recovery key)."""
+        self._require_strong()
         recovery = normalise_recovery_key(text)
         key = _hkdf(SLOT_RECOVERY, recovery, self.recovery_slot.salt, self.store_id)
         data_key = _open(key, self.recovery_slot, self.store_id, SLOT_RECOVERY)
@@ -457,6 +492,7 @@ class KeyFile:
     def unlock_with_keyring_secret(self, secret: bytes) -> bytes:
         """The data key, or ``KeyringUnavailable`` when there is no keyring slot or the remembered
         secret no longer matches (the caller then asks for the passphrase)."""
+        self._require_strong()
         if self.keyring_slot is None:
             raise KeyringUnavailable("This store is not remembered on this workstation.")
         if not isinstance(secret, bytes) or len(secret) != KEYRING_SECRET_BYTES:
@@ -480,6 +516,7 @@ class KeyFile:
         """A copy with the passphrase slot rewrapped (new salt, possibly new cost)."""
         self._require_key(data_key)
         kdf.validate()
+        _require_floor(kdf)
         slot = _wrap_passphrase(data_key, new_passphrase, kdf, self.store_id)
         return KeyFile(
             store_id=self.store_id,

@@ -42,6 +42,17 @@ class KeyFileDamaged(UnlockError):
     default_message = "The key file beside the store is missing or damaged."
 
 
+class KeyFileTooWeak(UnlockError):
+    """The key file's Argon2id settings are below the floor in docs/crypto.md (only a test suite
+    makes such a file): the passphrase could be guessed too cheaply, so the store is not opened."""
+
+    default_message = (
+        "This store's key file uses key-derivation settings below Roundtable's minimum, so it is "
+        "not opened: its passphrase could be guessed too cheaply. No released Roundtable makes "
+        "such a file; use a store that one made."
+    )
+
+
 class StoreDamaged(UnlockError):
     default_message = "The store file is damaged or is not a Roundtable store."
 

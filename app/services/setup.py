@@ -346,7 +346,3 @@ def restore(backup_file: Path, *, target: Path, passphrase: str) -> Session:
         w.record_event("restore", "store", store.store_id)
     return session
 
-
-def cheap_kdf() -> KdfParams:
-    """Cheap key derivation for test suites only (never offered in the desktop client)."""
-    return KdfParams.cheap()

@@ -28,7 +28,6 @@ class Cli:
             "TMPDIR": str(self.tmp),
             "ROUNDTABLE_STORE": str(self.store),
             "ROUNDTABLE_PASSPHRASE": "correct horse battery",
-            "ROUNDTABLE_TEST_CHEAP_KDF": "1",
             "ROUNDTABLE_LOG_DIR": str(self.logs),
             "ROUNDTABLE_DATA_DIR": str(home / "data"),
             "ROUNDTABLE_TODAY": "2026-11-30",
@@ -39,7 +38,7 @@ class Cli:
 
     def __call__(self, *args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
         return subprocess.run(
-            [sys.executable, "-m", "app", *args],
+            [sys.executable, "-m", "tests.support.cli_entry", *args],
             cwd=ROOT,
             env={**self.env, **(env or {})},
             capture_output=True,

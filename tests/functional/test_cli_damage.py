@@ -13,7 +13,7 @@ import pytest
 
 from app.cli.main import main
 from app.storage.store import key_path, state_path
-from tests.conftest import PASSPHRASE, copy_store
+from tests.support.stores import PASSPHRASE, copy_store
 
 PAGE = 4096
 Run = Callable[..., tuple[int, str, str]]
@@ -210,7 +210,7 @@ def test_sqlcipher_says_nothing_on_standard_error_before_the_refusal(
     shutil.copy2(key_path(_other_store(tmp_path, empty_template)), key_path(store))
     env = {**os.environ, "ROUNDTABLE_PASSPHRASE": PASSPHRASE, "ROUNDTABLE_NO_LOG": "1"}
     r = subprocess.run(
-        [sys.executable, "-m", "app", "--store", str(store), "status"],
+        [sys.executable, "-m", "tests.support.cli_entry", "--store", str(store), "status"],
         cwd=Path(__file__).resolve().parents[2], env=env, capture_output=True, text=True,
         timeout=120, check=False,
     )  # fmt: skip

@@ -27,7 +27,7 @@ from filelock import FileLock
 
 from app.storage.db import lock_path
 from app.storage.store import key_path
-from tests.conftest import PASSPHRASE, copy_store
+from tests.support.stores import PASSPHRASE, copy_store
 
 ROOT = Path(__file__).resolve().parents[2]
 REF = "RT-2026-0003"
@@ -45,7 +45,7 @@ def _env(store: Path) -> dict[str, str]:
 
 
 def _cmd(*args: str) -> list[str]:
-    return [sys.executable, "-m", "app", *args]
+    return [sys.executable, "-m", "tests.support.cli_entry", *args]
 
 
 def _digest(path: Path) -> str:

@@ -22,8 +22,8 @@ from app.crypto.keyfile import KdfParams
 from app.crypto.keyring_slot import KeyringSlot
 from app.models.enums import Role
 from app.services import setup
-from tests.conftest import PASSPHRASE, copy_store, dump_store, today
 from tests.support.crypto_support import MemoryKeyring
+from tests.support.stores import PASSPHRASE, copy_store, dump_store, today
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -23,7 +23,7 @@ from app.models.errors import InvalidInput
 from app.models.programme import Programme, split_summaries
 from app.services import cases, documents, meetings, risk, statistics
 from app.services.context import Session
-from tests.conftest import today
+from tests.support.stores import today
 
 
 def recorded(cf: CaseFile) -> dict[str, str]:

@@ -19,7 +19,7 @@ from app.services import contributions as contrib_svc
 from app.services import documents as docs
 from app.services import meetings as meetings_svc
 from app.services import panel as panel_svc
-from tests.conftest import dump_store
+from tests.support.stores import dump_store
 
 TOKEN = "ZEBRA-7731 police intelligence about a named associate"
 

@@ -18,7 +18,7 @@ from app.models.errors import InvalidInput, PermissionDenied, SpreadsheetError
 from app.services import cases, intake
 from app.services.context import Session
 from app.storage.schema import audit
-from tests.conftest import dump_store
+from tests.support.stores import dump_store
 
 HEAD = ["Referral date", "Referrer", "Referring agency", "Forename(s)", "Surname", "D.O.B.",
         "Gender", "NHS number", "Type of concern", "Reason for referral"]  # fmt: skip

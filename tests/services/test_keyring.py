@@ -12,8 +12,8 @@ from keyring.backends import fail
 from app.crypto.keyring_slot import KeyringSlot
 from app.models.errors import KeyringUnavailable, UnlockError
 from app.services import panel, setup
-from tests.conftest import PASSPHRASE
 from tests.support.crypto_support import MemoryKeyring
+from tests.support.stores import PASSPHRASE
 
 
 def test_remember_and_unlock_with_the_keyring(session, store_path: Path):

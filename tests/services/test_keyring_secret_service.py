@@ -43,6 +43,8 @@ def secret_service_tools() -> None:
 SCRIPT = r"""
 import contextlib, io, os, signal, sys, time
 from pathlib import Path
+from tests.support.kdf import cheap_for_this_process
+cheap_for_this_process()
 from app.cli.main import main
 from app.crypto.keyfile import KdfParams
 from app.crypto.keyring_slot import KeyringSlot

@@ -10,7 +10,7 @@ from app.models.enums import Attendance
 from app.models.errors import InvalidInput
 from app.services import cases, meetings, panel
 from app.services.context import Session
-from tests.conftest import TODAY, dump_store
+from tests.support.stores import TODAY, dump_store
 
 
 def _with_cases(session: Session):  # type: ignore[no-untyped-def]

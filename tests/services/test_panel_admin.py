@@ -10,7 +10,7 @@ from app.crypto.keyfile import KdfParams
 from app.models.enums import Role
 from app.models.errors import Ambiguous, InvalidInput, NotFound, PermissionDenied
 from app.services import panel, setup
-from tests.conftest import PASSPHRASE, dump_store
+from tests.support.stores import PASSPHRASE, dump_store
 
 
 def _agency(session, name: str):

@@ -13,8 +13,8 @@ from app.models import people
 from app.models.domain import Identifier
 from app.services import cases, intake
 from app.services.context import Session
-from tests.conftest import TODAY
 from tests.services.test_intake import csv_bytes, put, row
+from tests.support.stores import TODAY
 
 
 def _open(session: Session, forenames: str, surname: str, *, dob: dt.date | None = dt.date(2001, 2, 3),

@@ -14,7 +14,7 @@ from app.models.enums import ConsentState
 from app.models.errors import Refused
 from app.services import cases, statistics
 from app.services.context import Session
-from tests.conftest import dump_store
+from tests.support.stores import dump_store
 
 PERIOD = {"start": dt.date(2024, 1, 1), "end": dt.date(2026, 11, 30)}
 

@@ -21,8 +21,8 @@ from app.models.enums import AgendaKind, ConsentState
 from app.models.errors import Refused
 from app.services import cases, meetings, risk, setup, statistics
 from app.services.context import Session
-from tests.conftest import PASSPHRASE, copy_store, dump_store, today
 from tests.support.programme_stores import build_programme_store
+from tests.support.stores import PASSPHRASE, copy_store, dump_store, today
 
 
 @pytest.fixture(scope="module")

@@ -21,7 +21,7 @@ from app.models.errors import InvalidInput
 from app.models.programme import Programme, split_summaries
 from app.services import cases, demo, documents, meetings, risk, setup
 from app.services.context import Session
-from tests.conftest import PASSPHRASE, today
+from tests.support.stores import PASSPHRASE, today
 
 ROOT = Path(__file__).resolve().parents[2]
 PROGRAMMES = available_programmes()
@@ -59,7 +59,7 @@ def template(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFa
 
 @pytest.fixture
 def psession(template: Path, tmp_path: Path) -> Iterator[Session]:
-    from tests.conftest import copy_store
+    from tests.support.stores import copy_store
 
     s = setup.unlock(copy_store(template, tmp_path / "store"), passphrase=PASSPHRASE, today_fn=today)
     yield s

@@ -20,7 +20,7 @@ from app.services.cases import ReferralInput, SubjectInput
 from app.services.context import Session
 from app.storage import audit
 from app.storage.schema import ENTITIES, op_log, tombstone
-from tests.conftest import dump_store
+from tests.support.stores import dump_store
 from tests.support.sync_support import open_case, panel_template  # noqa: F401 - fixture
 from tests.support.sync_support import panel as sync_panel  # noqa: F401 - fixture
 

@@ -14,7 +14,7 @@ from app.models.enums import ConsentState
 from app.models.errors import InvalidInput
 from app.services import cases, meetings, ui_queries
 from app.services.context import Session
-from tests.conftest import TODAY, dump_store
+from tests.support.stores import TODAY, dump_store
 
 
 def _exited_case(session: Session):  # type: ignore[no-untyped-def]

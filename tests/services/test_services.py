@@ -17,7 +17,7 @@ from app.models.errors import (
 )
 from app.services import actions, cases, contributions, meetings, panel, risk
 from app.services.context import Session
-from tests.conftest import TODAY, dump_store
+from tests.support.stores import TODAY, dump_store
 
 
 def _referral(**kw) -> tuple[cases.SubjectInput, cases.ReferralInput]:
@@ -245,7 +245,7 @@ def test_roles_enforced_for_members(session: Session):
 def test_a_demo_stopped_part_way_leaves_the_store_as_it_was(empty_session):
     """One transaction (issue 12): before, each batch of cases was committed on its own."""
     from app.services import demo
-    from tests.conftest import dump_store
+    from tests.support.stores import dump_store
 
     before = dump_store(empty_session)
     seen: list[int] = []

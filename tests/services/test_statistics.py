@@ -18,7 +18,7 @@ from app.models.errors import InvalidInput
 from app.services import cases, statistics
 from app.services.context import Session
 from app.storage.schema import audit
-from tests.conftest import TODAY, dump_store
+from tests.support.stores import TODAY, dump_store
 
 START, END = dt.date(2026, 1, 1), dt.date(2026, 10, 31)
 

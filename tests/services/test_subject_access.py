@@ -19,7 +19,7 @@ from app.reports.subject_access import other_agency_label
 from app.services import cases, panel, subject_access
 from app.services.cases import ReferralInput, SubjectInput
 from app.services.context import Session
-from tests.conftest import dump_store
+from tests.support.stores import dump_store
 
 
 def _pdf_text(path: Path) -> str:

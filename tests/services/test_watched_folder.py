@@ -9,7 +9,7 @@ import pytest
 
 from app.models.errors import InvalidInput
 from app.services import exchange, panel
-from tests.conftest import dump_store
+from tests.support.stores import dump_store
 
 
 def _settings_events(session: Any) -> list[tuple[str, ...]]:

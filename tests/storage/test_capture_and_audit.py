@@ -116,7 +116,7 @@ def _last_seq(session) -> int:
 def _reopen(session, store_path):
     """Close and unlock again: the unlock appends an entry, as every command line run does."""
     from app.services.setup import unlock
-    from tests.conftest import PASSPHRASE, today
+    from tests.support.stores import PASSPHRASE, today
 
     session.close()
     return unlock(store_path, passphrase=PASSPHRASE, today_fn=today)

@@ -10,7 +10,7 @@ from sqlalchemy import text
 
 from app.models.errors import StoreFull
 from app.services import cases, contributions, panel
-from tests.conftest import dump_store
+from tests.support.stores import dump_store
 
 
 def _cap_growth(session: Any, pages: int | None) -> None:

@@ -11,7 +11,7 @@ from app.models import people
 from app.models.domain import Identifier
 from app.services import cases
 from app.storage.schema import subject_identifier
-from tests.conftest import TODAY
+from tests.support.stores import TODAY
 
 
 def _rows(session, subject_id: str) -> set[str]:

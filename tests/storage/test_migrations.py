@@ -16,7 +16,7 @@ from app.services import setup
 from app.storage import migrate
 from app.storage.schema import metadata
 from app.storage.store import key_path
-from tests.conftest import PASSPHRASE
+from tests.support.stores import PASSPHRASE
 
 SAMPLES = Path(__file__).parent / "samples"
 

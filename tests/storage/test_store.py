@@ -20,7 +20,7 @@ from app.models.errors import (
 )
 from app.services import setup
 from app.storage.store import Store, key_path
-from tests.conftest import PASSPHRASE, copy_store, dump_store, today
+from tests.support.stores import PASSPHRASE, copy_store, dump_store, today
 
 DEMO_NAMES = ("Kowalczyk", "Súilleabháin", "O'Brien", "Okafor", "Dvořák", "Rahman")
 

@@ -8,7 +8,7 @@ import pytest
 
 from app.models.errors import InvalidInput
 from app.services import meetings
-from tests.conftest import dump_store
+from tests.support.stores import dump_store
 
 
 def test_undo_is_refused_once_an_exchange_file_was_written(panel) -> None:  # type: ignore[no-untyped-def]

@@ -24,7 +24,7 @@ ROOT = Path(__file__).resolve().parents[2]
 def cli(store: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "ROUNDTABLE_STORE": str(store), "ROUNDTABLE_PASSPHRASE": PASS,
            "QT_QPA_PLATFORM": "offscreen"}
-    p = subprocess.run([sys.executable, "-m", "app", *args], cwd=ROOT, env=env, capture_output=True,
+    p = subprocess.run([sys.executable, "-m", "tests.support.cli_entry", *args], cwd=ROOT, env=env, capture_output=True,
                        text=True, timeout=120)
     if check and p.returncode != 0:
         raise AssertionError(f"{args}: {p.returncode} {p.stderr}")
@@ -93,6 +93,8 @@ def test_full_round_through_the_command_line(tmp_path: Path) -> None:
 
 CRASHER = """
 import os, signal, sys
+from tests.support.kdf import cheap_for_this_process
+cheap_for_this_process()
 from pathlib import Path
 from app.services import exchange_files
 from app.services.exchange import import_bundle
@@ -139,6 +141,8 @@ def test_kill_9_during_import_leaves_before_or_after(panel: Panel, point: str) -
 # --- kill -9 during an export (issue 12) --------------------------------------------------------------
 EXPORT_CRASHER = """
 import os, signal, sys
+from tests.support.kdf import cheap_for_this_process
+cheap_for_this_process()
 from pathlib import Path
 from app.services import exchange_files
 from app.services.exchange import export_bundle

@@ -22,7 +22,7 @@ from app.models.errors import Refused
 from app.services import exchange, joining, panel, setup
 from app.services.context import Session
 from app.storage.store import key_path
-from tests.conftest import PASSPHRASE, copy_store, dump_store
+from tests.support.stores import PASSPHRASE, copy_store, dump_store
 from tests.support.sync_support import PASS
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -31,8 +31,8 @@ CHEAP = KdfParams.cheap()
 
 def cli(store: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "ROUNDTABLE_STORE": str(store), "ROUNDTABLE_PASSPHRASE": PASSPHRASE,
-           "ROUNDTABLE_TEST_CHEAP_KDF": "1", "QT_QPA_PLATFORM": "offscreen"}
-    p = subprocess.run([sys.executable, "-m", "app", *args], cwd=ROOT, env=env, capture_output=True,
+           "QT_QPA_PLATFORM": "offscreen"}
+    p = subprocess.run([sys.executable, "-m", "tests.support.cli_entry", *args], cwd=ROOT, env=env, capture_output=True,
                        text=True, timeout=180)
     if check and p.returncode != 0:
         raise AssertionError(f"{args}: {p.returncode} {p.stderr}")

@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import QCoreApplication, QEvent, QSettings
 
-from tests.conftest import PASSPHRASE, copy_store, today
+from tests.support.stores import PASSPHRASE, copy_store, today
 
 
 @pytest.fixture(autouse=True)

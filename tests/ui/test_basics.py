@@ -7,7 +7,7 @@ from PySide6.QtCore import Qt
 from app.models.enums import Role
 from app.services import cases
 from app.ui.mainwindow import SCREENS
-from tests.conftest import PASSPHRASE, TODAY
+from tests.support.stores import PASSPHRASE, TODAY
 
 HOSTILE = "<b>Robert'); DROP TABLE</b>"
 

@@ -14,7 +14,7 @@ from PySide6.QtCore import Qt
 
 from app.models import rules
 from app.services import cases, statistics
-from tests.conftest import copy_store, today
+from tests.support.stores import copy_store, today
 from tests.ui.conftest import Harness
 
 WAIT = 60_000

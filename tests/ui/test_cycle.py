@@ -11,7 +11,7 @@ from PySide6.QtCore import QDate, Qt
 from app.crypto.keyfile import KdfParams
 from app.models.enums import Attendance, Role
 from app.services import panel, setup
-from tests.conftest import TODAY, today
+from tests.support.stores import TODAY, today
 
 
 def click(qtbot, button) -> None:  # type: ignore[no-untyped-def]

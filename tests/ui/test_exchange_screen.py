@@ -20,7 +20,7 @@ from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt, QUrl
 from PySide6.QtGui import QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import QApplication, QFileDialog
 
-from tests.conftest import PASSPHRASE, today
+from tests.support.stores import PASSPHRASE, today
 from tests.ui.conftest import Harness
 
 WAIT = 60_000

@@ -10,7 +10,7 @@ import pytest
 from PySide6.QtCore import QSettings, Qt
 
 from app.services import cases
-from tests.conftest import PASSPHRASE, copy_store, today
+from tests.support.stores import PASSPHRASE, copy_store, today
 
 HEAD = "Referral date,Referrer,Referring agency,Forename(s),Surname,DOB,Type of concern,Reason for referral"
 OK = "03/02/2026,Mrs Jones,school,Zoë,<b>Bold</b> Nowak,17/05/2009,far right,Images shared."

@@ -18,7 +18,7 @@ from app.crypto.keyfile import KdfParams
 from app.models.enums import Role
 from app.services import exchange, joining, panel, setup
 from app.storage.store import key_path
-from tests.conftest import PASSPHRASE, copy_store, today
+from tests.support.stores import PASSPHRASE, copy_store, today
 
 WAIT = 60_000
 NEW_PASS = "four unrelated words here"

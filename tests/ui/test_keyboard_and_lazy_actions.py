@@ -9,7 +9,7 @@ from PySide6.QtWidgets import QApplication, QWidget
 from app.models import rules
 from app.models.enums import Role
 from app.services import actions, panel
-from tests.conftest import today
+from tests.support.stores import today
 
 
 def _tab_walk(qtbot, first: QWidget, count: int) -> list[QWidget]:  # type: ignore[no-untyped-def]

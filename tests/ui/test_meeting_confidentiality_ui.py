@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 from app.services import meetings
-from tests.conftest import TODAY
+from tests.support.stores import TODAY
 
 
 def test_meeting_editor_records_the_confidentiality_statement_read(demo_ui) -> None:  # type: ignore[no-untyped-def]

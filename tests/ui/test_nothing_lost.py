@@ -123,7 +123,7 @@ def _lock(h, qtbot):  # type: ignore[no-untyped-def]
 
 
 def _unlock(h, qtbot, dlg) -> None:  # type: ignore[no-untyped-def]
-    from tests.conftest import PASSPHRASE
+    from tests.support.stores import PASSPHRASE
 
     QTest.keyClicks(dlg.secret, PASSPHRASE)
     QTest.keyClick(dlg.secret, Qt.Key.Key_Return)
@@ -145,7 +145,7 @@ def test_esc_and_enter_on_the_lock_screen_never_quit(demo_ui, qtbot) -> None:
     assert "Type the passphrase" in dlg.error.text()
     assert dlg.isVisible() and h.win.isVisible()
     # while unlocking, focus stays in the field and a second Enter does nothing
-    from tests.conftest import PASSPHRASE
+    from tests.support.stores import PASSPHRASE
 
     QTest.keyClicks(dlg.secret, PASSPHRASE)
     QTest.keyClick(dlg.secret, Qt.Key.Key_Return)

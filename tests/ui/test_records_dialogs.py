@@ -17,7 +17,7 @@ from PySide6.QtWidgets import QFileDialog
 from app.services import cases as cases_svc
 from app.ui.dialogs import subject_access as sar_dialog
 from app.ui.dialogs.retention_dialog import RetentionDialog
-from tests.conftest import PASSPHRASE, copy_store
+from tests.support.stores import PASSPHRASE, copy_store
 
 LATER = dt.date(2030, 6, 1)
 WAIT = 30_000

@@ -17,7 +17,7 @@ from app.services import statistics
 from app.ui.itemmodels.statistics import BreakdownModel
 from app.ui.screens.reports import screen as reports
 from app.ui.widgets.stats_view import BreakdownCard, ColumnChart, HBarChart
-from tests.conftest import today
+from tests.support.stores import today
 
 WAIT = 60_000
 

@@ -9,7 +9,7 @@ from typing import Any
 from PySide6.QtCore import Qt
 
 from app.storage.store import note_failed_unlock
-from tests.conftest import PASSPHRASE, copy_store, today
+from tests.support.stores import PASSPHRASE, copy_store, today
 
 
 def test_check_the_store_file_from_the_records_menu(qtbot: Any, demo_ui: Any):

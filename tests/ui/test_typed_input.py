@@ -14,7 +14,7 @@ from PySide6.QtWidgets import QApplication, QComboBox, QLineEdit, QVBoxLayout, Q
 from app.models.enums import ConsentState
 from app.services import cases
 from app.ui.widgets.common import date_edit
-from tests.conftest import today
+from tests.support.stores import today
 
 
 def click(qtbot, widget) -> None:  # type: ignore[no-untyped-def]

@@ -28,9 +28,9 @@ def main(operations: int = 10_000) -> int:
     with tempfile.TemporaryDirectory() as d:
         folder = Path(d)
         hub = setup.create_store(folder / "hub.rtdb", passphrase="bench-pass", name="Hub",
-                                 agency="Council", role=Role.COORDINATOR, kdf=KdfParams.cheap()).session
+                                 agency="Council", role=Role.COORDINATOR, kdf=KdfParams.floor()).session
         pol = setup.create_store(folder / "pol.rtdb", passphrase="bench-pass", name="Pol",
-                                 agency="Police", role=Role.OFFICER, kdf=KdfParams.cheap()).session
+                                 agency="Police", role=Role.OFFICER, kdf=KdfParams.floor()).session
         for a, b in ((hub, pol), (pol, hub)):
             card = exchange.identity_card(b)
             exchange.enrol(a, card=card, fingerprint=read_identity_card(card).fingerprint)
@@ -65,9 +65,9 @@ def main(operations: int = 10_000) -> int:
 
 def _stores(folder: Path) -> tuple[Session, Session]:
     hub = setup.create_store(folder / "hub.rtdb", passphrase="bench-pass", name="Hub",
-                             agency="Council", role=Role.COORDINATOR, kdf=KdfParams.cheap()).session
+                             agency="Council", role=Role.COORDINATOR, kdf=KdfParams.floor()).session
     pol = setup.create_store(folder / "pol.rtdb", passphrase="bench-pass", name="Pol",
-                             agency="Police", role=Role.OFFICER, kdf=KdfParams.cheap()).session
+                             agency="Police", role=Role.OFFICER, kdf=KdfParams.floor()).session
     for a, b in ((hub, pol), (pol, hub)):
         card = exchange.identity_card(b)
         exchange.enrol(a, card=card, fingerprint=read_identity_card(card).fingerprint)

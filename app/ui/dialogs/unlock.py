@@ -34,7 +34,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.models.errors import AppError
+from app.models.errors import AppError, KeyFileTooWeak
 from app.services import setup, ui_queries
 from app.services.context import Session
 from app.ui.tasks import TaskManager
@@ -211,7 +211,9 @@ class UnlockDialog(QDialog):
 
     def _on_unlock_failed(self, exc: BaseException) -> None:
         self._busy(False)
-        if isinstance(exc, AppError):
+        if isinstance(exc, KeyFileTooWeak):  # no secret will do: trying again would not help
+            self.error.setText(exc.user_message)
+        elif isinstance(exc, AppError):
             self.error.setText(exc.user_message + " Try again.")
         else:
             from app.ui.errors import show_error
