@@ -18,13 +18,13 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelInd
 from PySide6.QtGui import QColor
 
 from app.ui.widgets.plain import plain_tooltip
+from app.ui.widgets.roles import KindRole as KindRole  # defined beside the delegate that draws it
 
 R = TypeVar("R")
 
 SortRole = Qt.ItemDataRole.UserRole + 1
 IdRole = Qt.ItemDataRole.UserRole + 2
 RecordRole = Qt.ItemDataRole.UserRole + 3
-KindRole = Qt.ItemDataRole.UserRole + 4  # a chip kind for the delegate: ok | warn | danger | muted | info
 
 Index = QModelIndex | QPersistentModelIndex
 _ROOT = QModelIndex()

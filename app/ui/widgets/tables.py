@@ -31,7 +31,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.ui.itemmodels.rows import KindRole
+from app.ui.widgets.roles import KindRole
 
 CHIP_COLOURS = {
     "ok": (QColor("#e3f1e6"), QColor("#24613a")),
