@@ -199,6 +199,27 @@ def test_copy_store_helper_gives_independent_stores(template_store: Path, tmp_pa
     sb.close()
 
 
-def test_open_store_without_migrating_reports_pending(store_path: Path):
+def test_open_store_without_migrating_reports_pending(store_path: Path, tmp_path: Path):
+    """``migrate_now=False`` opens an old store as it is: the upgrade is still pending, nothing is
+    written and no pre-upgrade backup is made; a current store has nothing pending."""
+    from app.storage import migrate
+
+    sample = Path(__file__).parent / "samples" / "schema-0001.rtdb"
+    old = copy_store(sample, tmp_path / "old")
+    before = old.read_bytes()
+    st = Store.open_with_passphrase(old, "sample store 0001", migrate_now=False)
+    try:
+        with st.db.read() as conn:
+            assert migrate.needs_upgrade(conn)
+            assert migrate.current_revision(conn) != migrate.head_revision()
+    finally:
+        st.close()
+    assert old.read_bytes() == before
+    assert not list(old.parent.glob("*.pre-upgrade.rtbackup"))
+
     st = Store.open_with_passphrase(store_path, PASSPHRASE, migrate_now=False)
-    st.close()
+    try:
+        with st.db.read() as conn:
+            assert not migrate.needs_upgrade(conn)
+    finally:
+        st.close()
