@@ -12,7 +12,7 @@ from typing import Any
 import pypdf
 import pytest
 
-from tests.functional.test_cli import Cli
+from tests.support.cli import Cli
 
 
 @pytest.fixture(scope="module")

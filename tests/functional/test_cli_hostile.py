@@ -7,7 +7,8 @@ import json
 import os
 
 import pytest
-from test_cli import Cli
+
+from tests.support.cli import Cli
 
 
 @pytest.fixture(scope="module")

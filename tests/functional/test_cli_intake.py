@@ -9,7 +9,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from tests.functional.test_cli import Cli
+from tests.support.cli import Cli
 
 HEAD = "Referral date;Referrer;Referring agency;Forename(s);Surname;DOB;Type of concern;Reason for referral"
 GOOD = [

@@ -295,7 +295,7 @@ def test_keyring_commands_without_a_keyring_exit_1(
 def test_keyring_that_does_not_answer_exit_1(
     rt: Run, hub: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from tests.unit.crypto.test_keyring_timeout import BlockingKeyring
+    from tests.support.crypto_support import BlockingKeyring
 
     backend = BlockingKeyring()
     monkeypatch.setattr(setup, "workstation_keyring",

@@ -10,7 +10,7 @@ from typing import Any
 import pypdf
 import pytest
 
-from tests.functional.test_cli import Cli
+from tests.support.cli import Cli
 
 LATER = {"ROUNDTABLE_TODAY": "2030-06-01"}
 

@@ -13,7 +13,7 @@ from app.models import people
 from app.models.domain import Identifier
 from app.services import cases, intake
 from app.services.context import Session
-from tests.services.test_intake import csv_bytes, put, row
+from tests.support.intake_csv import csv_bytes, put, row
 from tests.support.stores import TODAY
 
 

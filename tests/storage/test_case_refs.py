@@ -8,7 +8,7 @@ from pathlib import Path
 from app.services import cases, intake
 from app.services.context import Session
 from app.storage import repo
-from tests.services.test_intake import csv_bytes, put, row
+from tests.support.intake_csv import csv_bytes, put, row
 
 
 def _renumber(session: Session, ref: str) -> None:

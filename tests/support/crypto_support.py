@@ -4,6 +4,8 @@ conftest.py re-exports."""
 
 from __future__ import annotations
 
+import threading
+
 import keyring.backend
 import keyring.errors
 import pytest
@@ -66,3 +68,31 @@ def key_file(data_key: bytes, recovery_key: str) -> KeyFile:
 @pytest.fixture(scope="session")
 def device_keys() -> DeviceKeys:
     return DeviceKeys.generate()
+
+
+class BlockingKeyring:
+    """Every call waits until ``release`` is set (as a locked Secret Service waits for its prompt).
+
+    Duck-typed on purpose, not a ``KeyringBackend`` subclass: keyring registers every subclass and
+    probes them all when it looks for the system's keyring, so a subclass that blocks would make
+    every later ``keyring.get_keyring()`` in the test process wait for it."""
+
+    priority = 1
+
+    def __init__(self) -> None:
+        self.release = threading.Event()
+        self.calls = 0
+
+    def _block(self) -> None:
+        self.calls += 1
+        self.release.wait(30)
+
+    def get_password(self, service: str, username: str) -> str | None:
+        self._block()
+        return None
+
+    def set_password(self, service: str, username: str, password: str) -> None:
+        self._block()
+
+    def delete_password(self, service: str, username: str) -> None:
+        self._block()

@@ -15,7 +15,7 @@ from PySide6.QtCore import Qt
 from app.models import rules
 from app.services import cases, statistics
 from tests.support.stores import copy_store, today
-from tests.ui.conftest import Harness
+from tests.support.ui import Harness
 
 WAIT = 60_000
 BASE_HEADERS = ["Ref", "Name", "Date of birth", "Status", "Risk", "Lead", "Opened", "Next review",
@@ -188,8 +188,8 @@ def test_summary_columns_stack_rather_than_cut_a_long_status_change(mappa_ui: Ha
     1280x720 they stay side by side. Every choice shows whole and nothing is cut at any size."""
     from PySide6.QtWidgets import QBoxLayout
 
+    from tests.support.ui import SIZES, settle
     from tests.ui.layout_check import combo_problem, problems
-    from tests.ui.test_layouts import SIZES, _settle
 
     h = mappa_ui
     prog = h.session.programme
@@ -211,7 +211,7 @@ def test_summary_columns_stack_rather_than_cut_a_long_status_change(mappa_ui: Ha
     side, stacked = QBoxLayout.Direction.LeftToRight, QBoxLayout.Direction.TopToBottom
     for size, direction in (("1280x720", side), ("1366x768@125%", None), ("narrow", stacked), ("1280x720", side)):
         h.win.resize(*SIZES.get(size, (1060, 600)))
-        _settle(h)
+        settle(h)
         if direction is not None:
             assert summary.columns.direction() == direction, size
         assert combo.count() > 1

@@ -14,7 +14,7 @@ from app.config.programmes import available_programmes, load_programme
 from app.models.programme import split_summaries
 from app.services import cases
 from tests.support.stores import PASSPHRASE, copy_store, today
-from tests.ui.conftest import Harness
+from tests.support.ui import Harness
 
 CHECKLISTS = [p for p in available_programmes() if load_programme(p).framework.is_checklist]
 

@@ -21,7 +21,7 @@ from PySide6.QtGui import QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import QApplication, QFileDialog
 
 from tests.support.stores import PASSPHRASE, today
-from tests.ui.conftest import Harness
+from tests.support.ui import Harness
 
 WAIT = 60_000
 

@@ -11,11 +11,11 @@ from PySide6.QtGui import QGuiApplication
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QAbstractButton, QLabel, QLineEdit, QWidget
 
-from tests.ui import test_join_ui as join_ui
+from tests.support.ui import first_run_dialog
 
 
 def _dialog(qtbot, path: Path):  # type: ignore[no-untyped-def]
-    dlg, tasks = join_ui._dialog(qtbot, path)  # the same dialog the joining tests drive
+    dlg, tasks = first_run_dialog(qtbot, path)  # the same dialog the joining tests drive
     qtbot.waitExposed(dlg)
     return dlg, tasks
 

@@ -6,7 +6,6 @@ lead to; no fixed sleeps."""
 from __future__ import annotations
 
 import datetime as dt
-import functools
 from pathlib import Path
 
 from PySide6.QtCore import Qt
@@ -19,6 +18,7 @@ from app.models.enums import Role
 from app.services import exchange, joining, panel, setup
 from app.storage.store import key_path
 from tests.support.stores import PASSPHRASE, copy_store, today
+from tests.support.ui import Harness, first_run_dialog
 
 WAIT = 60_000
 NEW_PASS = "four unrelated words here"
@@ -40,21 +40,6 @@ def _invitation(mappa_template: Path, tmp_path: Path, **kw: object) -> tuple[Pat
     return hub_path, r.path, r.fingerprint, member.id
 
 
-def _dialog(qtbot, path: Path):  # type: ignore[no-untyped-def]
-    from app.ui.dialogs.first_run import FirstRunDialog
-    from app.ui.tasks import TaskManager
-
-    tasks = TaskManager()
-    dlg = FirstRunDialog(
-        tasks, path,
-        create_fn=functools.partial(setup.create_store, kdf=KdfParams.cheap(), today_fn=today),
-        join_fn=functools.partial(joining.join_panel, kdf=KdfParams.cheap(), today_fn=today),
-    )
-    qtbot.addWidget(dlg)
-    dlg.show()
-    return dlg, tasks
-
-
 def _texts(widget) -> str:  # type: ignore[no-untyped-def]
     return " ".join(label.text() for label in widget.findChildren(QLabel))
 
@@ -63,7 +48,7 @@ def test_first_run_joins_a_panel_with_an_invitation(qtbot, isolated_env, mappa_t
                                                      tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     hub_path, inv, fp, member_id = _invitation(mappa_template, tmp_path)
     path = isolated_env / "panel.rtdb"
-    dlg, tasks = _dialog(qtbot, path)
+    dlg, tasks = first_run_dialog(qtbot, path)
     assert dlg.mode_new.isChecked()
     click(qtbot, dlg.mode_join)
     assert dlg.create_button.text().replace("&", "") == "Join panel"
@@ -117,7 +102,7 @@ def test_first_run_refuses_an_expired_invitation_and_creates_nothing(
     long_ago = dt.datetime.now(tz=dt.UTC) - dt.timedelta(days=30)
     _hub, inv, fp, _ = _invitation(mappa_template, tmp_path, now=lambda: long_ago)
     path = isolated_env / "panel.rtdb"
-    dlg, tasks = _dialog(qtbot, path)
+    dlg, tasks = first_run_dialog(qtbot, path)
     click(qtbot, dlg.mode_join)
     dlg.load_invitation(inv)
     assert "expired" in dlg.invitation_expires.text() and "expired" in dlg.error.text()
@@ -191,7 +176,6 @@ def test_enrol_dialog_asks_which_agency_and_never_duplicates_one(demo_ui, qtbot,
 
 def test_a_joined_member_store_shows_the_panels_name_and_programme(
         qtbot, mappa_template: Path, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    from tests.ui.conftest import Harness
 
     hub_path, inv, fp, member_id = _invitation(mappa_template, tmp_path)
     joined_path = tmp_path / "joined" / "panel.rtdb"

@@ -14,9 +14,8 @@ from app.services import setup
 from app.storage.store import Store, key_path
 from app.ui.dialogs.unlock import UnlockDialog
 from app.ui.tasks import TaskManager
-from tests.support.crypto_support import MemoryKeyring
+from tests.support.crypto_support import BlockingKeyring, MemoryKeyring
 from tests.support.stores import PASSPHRASE, copy_store, today
-from tests.unit.crypto.test_keyring_timeout import BlockingKeyring
 
 
 @pytest.fixture

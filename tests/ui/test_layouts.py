@@ -12,11 +12,8 @@ from collections.abc import Iterator
 import pytest
 from PySide6.QtWidgets import QApplication, QScrollArea, QTabWidget
 
+from tests.support.ui import SIZES, settle
 from tests.ui.layout_check import problems
-
-# (name, window size): the 125 % case is emulated with its logical size, as Qt lays out at it
-SIZES = {"1280x720": (1280, 720 - 64), "1366x768@125%": (1366 * 100 // 125, 768 * 100 // 125 - 56)}
-
 
 # set only in the process ``test_every_main_screen_with_the_clients_fonts`` starts: there the walk
 # runs with the client's shipped Noto Sans, Fusion and style sheet (``prepare_app``), which change
@@ -32,19 +29,12 @@ def _client_style(qapp) -> None:  # type: ignore[no-untyped-def]
         prepare_app(qapp)
 
 
-def _settle(h) -> None:  # type: ignore[no-untyped-def]
-    h.idle()
-    QApplication.processEvents()
-    h.idle()
-    QApplication.processEvents()
-
-
 def _tabs(h, tabs: QTabWidget, where: str) -> Iterator[str]:  # type: ignore[no-untyped-def]
     for i in range(tabs.count()):
         if not tabs.isTabEnabled(i):
             continue
         tabs.setCurrentIndex(i)
-        _settle(h)
+        settle(h)
         yield from _scrolled_through(h, f"{where} › {tabs.tabText(i).replace('&', '')}")
 
 
@@ -75,19 +65,19 @@ def _walk(h) -> Iterator[str]:  # type: ignore[no-untyped-def]
     win = h.win
     for name in SCREENS:
         screen = win.show_screen(name)
-        _settle(h)
+        settle(h)
         if name == "Reports":  # its figures arrive from the store: wait for them
             h.qtbot.waitUntil(lambda s=screen: s.stats is not None, timeout=60_000)
-            _settle(h)
+            settle(h)
         yield from _scrolled_through(h, name)
     case_id = cases_svc.list_case_ids(h.session, sort="ref")[0]
     # the case with the longest texts: most of everything
     win.open_case(case_id)
-    _settle(h)
+    settle(h)
     view = win.screens["Cases"].view
     yield from _tabs(h, view.tabs, "Case")
     mts = win.show_screen("Meetings")
-    _settle(h)
+    settle(h)
     assert mts.editor is not None
     yield from _tabs(h, mts.editor.tabs, "Meeting")
 
@@ -97,7 +87,7 @@ def test_every_main_screen_fits_and_nothing_is_cut(demo_ui, size: str) -> None: 
     width, height = SIZES[size]
     win = demo_ui.win
     win.resize(width, height)
-    _settle(demo_ui)
+    settle(demo_ui)
     assert (win.width(), win.height()) == (width, height), (
         f"the window cannot be made {width}x{height}: its minimum is "
         f"{win.minimumSize().width()}x{win.minimumSize().height()} "
@@ -174,7 +164,7 @@ def test_the_dashboard_stacks_its_columns_only_when_narrow(demo_ui) -> None:  # 
                        ("1366x768@125%", QBoxLayout.Direction.TopToBottom),
                        ("1280x720", QBoxLayout.Direction.LeftToRight)):
         win.resize(*SIZES[size])
-        _settle(demo_ui)
+        settle(demo_ui)
         assert dash.columns.direction() == want, size
         assert not problems(win), size
 
@@ -190,7 +180,7 @@ def test_case_list_risk_chips_are_whole_at_every_size(demo_ui) -> None:  # type:
     assert "Medium" in labels
     for size in SIZES:
         win.resize(*SIZES[size])
-        _settle(demo_ui)
+        settle(demo_ui)
         for label in labels:
             assert table.columnWidth(col) >= table.fontMetrics().horizontalAdvance(label) + 16, (size, label)
 
@@ -208,7 +198,7 @@ def test_every_status_change_shows_whole_in_the_closed_box(demo_ui) -> None:  # 
     combo = view.summary.transition
     for size in SIZES:
         win.resize(*SIZES[size])
-        _settle(demo_ui)
+        settle(demo_ui)
         assert combo.isVisible() and combo.count() > 1
         for i in range(combo.count()):
             combo.setCurrentIndex(i)
@@ -226,7 +216,7 @@ def test_case_action_titles_wrap_rather_than_elide(demo_ui) -> None:  # type: ig
     win.open_case(cases_svc.list_case_ids(demo_ui.session, sort="ref")[0])
     view = win.screens["Cases"].view
     view.tabs.setCurrentWidget(view.actions_tab)
-    _settle(demo_ui)
+    settle(demo_ui)
     table = view.actions_tab.table
     model = table.model()
     title = 0

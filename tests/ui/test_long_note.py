@@ -7,7 +7,7 @@ from __future__ import annotations
 from PySide6.QtCore import QRect, Qt
 from PySide6.QtWidgets import QApplication
 
-from tests.ui.test_layouts import SIZES
+from tests.support.ui import SIZES
 
 END = "This is the last sentence of the long note."
 

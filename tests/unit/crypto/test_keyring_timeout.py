@@ -3,43 +3,15 @@ the slot's timeout, then one sentence: "the keyring is locked or not answering".
 
 from __future__ import annotations
 
-import threading
 import time
 
 import pytest
 
 from app.crypto.keyring_slot import DEFAULT_TIMEOUT, KeyringSlot
 from app.models.errors import KeyringUnavailable
+from tests.support.crypto_support import BlockingKeyring
 
 STORE = "0f0e0d0c-0000-4000-8000-000000000001"
-
-
-class BlockingKeyring:
-    """Every call waits until ``release`` is set (as a locked Secret Service waits for its prompt).
-
-    Duck-typed on purpose, not a ``KeyringBackend`` subclass: keyring registers every subclass and
-    probes them all when it looks for the system's keyring, so a subclass that blocks would make
-    every later ``keyring.get_keyring()`` in the test process wait for it."""
-
-    priority = 1
-
-    def __init__(self) -> None:
-        self.release = threading.Event()
-        self.calls = 0
-
-    def _block(self) -> None:
-        self.calls += 1
-        self.release.wait(30)
-
-    def get_password(self, service: str, username: str) -> str | None:
-        self._block()
-        return None
-
-    def set_password(self, service: str, username: str, password: str) -> None:
-        self._block()
-
-    def delete_password(self, service: str, username: str) -> None:
-        self._block()
 
 
 class SlowToLoad(BlockingKeyring):
