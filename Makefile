@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export QT_QPA_PLATFORM ?= offscreen
 
-.PHONY: help doctor run test lint typecheck imports screenshots bench dist deb rpm msi-check sbom dist-check clean
+.PHONY: help doctor run test test-fast lint typecheck imports screenshots bench dist deb rpm msi-check sbom dist-check clean
 
 help:            ## this list
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | sed -e 's/:.*##/\t/'
@@ -33,6 +33,9 @@ test: doctor $(STAMP)   ## the whole suite: unit, storage, services, sync, repor
 	$(BIN)/lint-imports
 	$(BIN)/mypy app
 	$(BIN)/python -m pytest -n 2 --dist load
+
+test-fast: $(STAMP)   ## the inner loop: the suite without the tests marked slow (no lint); make test before committing
+	$(BIN)/python -m pytest -n 2 --dist load -m "not slow"
 
 lint: $(STAMP)   ## ruff, import contracts and mypy
 	$(BIN)/ruff check app tests tools

@@ -10,6 +10,9 @@ import pytest
 
 from tests.support.cli import Cli
 
+# measured with --durations=30 on two cores: the command line in child processes, 5-60 s a test
+pytestmark = pytest.mark.slow
+
 ROOT = Path(__file__).resolve().parents[2]
 NAMES = ("Kowalczyk", "Súilleabháin", "O'Brien", "Okafor", "Dvořák", "Rahman", "Nguyễn")
 

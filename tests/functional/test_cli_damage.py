@@ -98,6 +98,7 @@ def test_a_damaged_audit_page_is_one_sentence_from_verify_note_and_check(run: Ru
     assert _digest(store) == before
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("where", ["middle", "end"])
 @pytest.mark.parametrize("how", [_zero_page, _flip_bit])
 def test_every_command_on_a_damaged_page_answers_in_one_sentence(

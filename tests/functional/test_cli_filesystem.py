@@ -211,6 +211,7 @@ def test_a_second_command_waits_for_the_lock_then_is_refused_in_one_sentence(
             held.release()
 
 
+@pytest.mark.slow
 def test_parallel_notes_all_land(store: Path):
     procs = [
         subprocess.Popen(_cmd("note", REF, "--text", f"Note {n}."), cwd=ROOT, env=_env(store),

@@ -11,6 +11,9 @@ import pytest
 
 from tests.support.cli import Cli
 
+# measured with --durations=30 on two cores: the command line in child processes, 5-60 s a test
+pytestmark = pytest.mark.slow
+
 HEAD = "Referral date;Referrer;Referring agency;Forename(s);Surname;DOB;Type of concern;Reason for referral"
 GOOD = [
     "03/02/2026;Mrs Jones (DSL);school;Zoë;Kowalczyk-Nowak;17/05/2009;far right;Images shared in class.",

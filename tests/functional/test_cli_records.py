@@ -12,6 +12,9 @@ import pytest
 
 from tests.support.cli import Cli
 
+# measured with --durations=30 on two cores: the command line in child processes, 5-60 s a test
+pytestmark = pytest.mark.slow
+
 LATER = {"ROUNDTABLE_TODAY": "2030-06-01"}
 
 

@@ -7,6 +7,8 @@ import subprocess
 import sys
 import textwrap
 
+import pytest
+
 from tools.licenses import NOT_SHIPPED
 
 PROGRAM = textwrap.dedent(
@@ -35,6 +37,7 @@ PROGRAM = textwrap.dedent(
 )
 
 
+@pytest.mark.slow
 def test_the_application_needs_neither_numpy_nor_pandas() -> None:
     run = subprocess.run([sys.executable, "-c", PROGRAM.format(blocked=NOT_SHIPPED)],
                          capture_output=True, text=True, check=False, timeout=240,

@@ -19,6 +19,7 @@ def _tool():
     return module
 
 
+@pytest.mark.slow
 def test_sample_reports_render_to_pdf_and_png(tmp_path, read_pdf):
     written = _tool().render_all(tmp_path, dpi=20)
     pdfs = {p.stem for p in written if p.suffix == ".pdf"}

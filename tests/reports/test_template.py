@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+import pytest
+
 from app.models.enums import Marking
 from app.reports.minutes import render_minutes
 from app.reports.pack import render_meeting_pack
@@ -28,6 +30,7 @@ def _all_documents(factory, marking=Marking.OFFICIAL_SENSITIVE):
     }
 
 
+@pytest.mark.slow
 def test_marking_twice_on_every_page_and_nowhere_else(factory, read_pdf):
     for marking in (Marking.OFFICIAL_SENSITIVE, Marking.SECRET):
         for name, data in _all_documents(factory, marking).items():

@@ -110,6 +110,7 @@ print("OK")
 """
 
 
+@pytest.mark.slow
 def test_remember_unlock_forget_against_gnome_keyring(secret_service_tools: None, tmp_path: Path) -> None:
     home = tmp_path / "home"
     runtime = tmp_path / "run"

@@ -53,6 +53,7 @@ def test_the_statistics_use_the_programmes_words_for_its_stages(msession: Sessio
     assert dict(default.captions)["exited"] == "Exited"
 
 
+@pytest.mark.slow
 def test_papers_use_the_programmes_words_for_the_agenda(msession: Session, session: Session, tmp_path: Path) -> None:
     """A MAPPA panel's agenda has "Review after step-down", not "Post-exit review", in the
     pack's agenda and in the minutes; the default keeps its words ([agenda_labels])."""

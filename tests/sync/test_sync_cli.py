@@ -18,6 +18,9 @@ from app.models.enums import Role
 from app.services import contributions, exchange, setup
 from tests.support.sync_support import PASS, Panel, dump, open_case, open_store
 
+# measured with --durations=30 on two cores: the command line in child processes, 5-60 s a test
+pytestmark = pytest.mark.slow
+
 ROOT = Path(__file__).resolve().parents[2]
 
 

@@ -25,6 +25,9 @@ from app.storage.store import key_path
 from tests.support.stores import PASSPHRASE, copy_store, dump_store
 from tests.support.sync_support import PASS
 
+# measured with --durations=30 on two cores: the command line in child processes, 5-60 s a test
+pytestmark = pytest.mark.slow
+
 ROOT = Path(__file__).resolve().parents[2]
 CHEAP = KdfParams.cheap()
 

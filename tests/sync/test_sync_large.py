@@ -25,6 +25,9 @@ from app.services import exchange, exchange_files
 from app.sync.payload import Manifest, PayloadReader, build_payload
 from tests.support.sync_support import Panel, assert_rejected_unchanged, dump, open_case
 
+# measured with --durations=30 on two cores: 60-140 s a test (large snapshots and payloads)
+pytestmark = pytest.mark.slow
+
 
 def _bulk_notes(panel: Panel, n: int, size: int) -> str:
     """``n`` contributions of ``size`` incompressible characters on one case shared with Police."""

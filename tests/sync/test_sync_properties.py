@@ -61,6 +61,7 @@ def _visible_on_hub(panel: Panel, officer: object) -> dict[str, list[tuple[objec
     }
 
 
+@pytest.mark.slow
 @settings(max_examples=10, deadline=None, phases=[Phase.explicit, Phase.reuse, Phase.generate],
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(steps=st.lists(STEP, min_size=3, max_size=14))

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 
+import pytest
 from PySide6.QtCore import QDate, Qt
 
 from app.crypto.keyfile import KdfParams
@@ -50,6 +51,7 @@ def test_first_run_creates_a_store_and_shows_the_recovery_key_once(qtbot, isolat
     assert path.exists()
 
 
+@pytest.mark.slow
 def test_whole_cycle(empty_ui, qtbot) -> None:
     h, win = empty_ui, empty_ui.win
     s = h.session

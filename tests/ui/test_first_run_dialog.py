@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtTest import QTest
@@ -67,6 +68,7 @@ tasks.shutdown()
 """
 
 
+@pytest.mark.slow
 def test_the_join_page_is_never_squashed(tmp_path: Path) -> None:
     """With the client's own fonts and style sheet (in a process of its own, so nothing global
     changes for other tests), every field of the join page keeps the height it needs."""

@@ -103,6 +103,7 @@ def test_every_main_screen_fits_and_nothing_is_cut(demo_ui, size: str) -> None: 
     assert not found, f"{len(found)} problems at {size}:\n" + "\n".join(found)
 
 
+@pytest.mark.slow
 def test_every_main_screen_with_the_clients_fonts(tmp_path) -> None:  # type: ignore[no-untyped-def]
     """The same walk as the client shows it: shipped Noto Sans 10 pt, Fusion and the style sheet.
     It runs in a process of its own, as ``prepare_app`` changes the whole application."""

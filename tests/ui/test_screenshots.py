@@ -5,9 +5,11 @@ from __future__ import annotations
 import importlib.util
 from pathlib import Path
 
+import pytest
 from PySide6.QtGui import QImage
 
 
+@pytest.mark.slow
 def test_screenshots_tool_renders_pngs(qapp, tmp_path: Path) -> None:
     spec = importlib.util.spec_from_file_location("screenshots", Path(__file__).parents[2] / "tools" / "screenshots.py")
     assert spec and spec.loader

@@ -266,6 +266,7 @@ def _popup_shows_everything(qtbot, combo) -> None:  # type: ignore[no-untyped-de
         combo.hidePopup()
 
 
+@pytest.mark.slow
 def test_every_drop_down_shows_all_its_options_without_scrolling(demo_ui, qtbot) -> None:
     from app.ui.app import stylesheet
 
