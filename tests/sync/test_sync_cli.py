@@ -94,7 +94,7 @@ def test_full_round_through_the_command_line(tmp_path: Path) -> None:
 CRASHER = """
 import os, signal, sys
 from pathlib import Path
-from app.services import exchange_files
+from app.services.exchange import importing
 from app.services.exchange import import_bundle
 from app.services.context import Session
 from app.storage.store import Store
@@ -102,7 +102,7 @@ point = sys.argv[3]
 def hook(name):
     if name == point:
         os.kill(os.getpid(), signal.SIGKILL)
-exchange_files.import_hook = hook
+importing.import_hook = hook
 s = Session(Store.open_with_passphrase(Path(sys.argv[1]), sys.argv[4]))
 print(import_bundle(s, path=Path(sys.argv[2])).outcome)
 """
@@ -140,7 +140,7 @@ def test_kill_9_during_import_leaves_before_or_after(panel: Panel, point: str) -
 EXPORT_CRASHER = """
 import os, signal, sys
 from pathlib import Path
-from app.services import exchange_files
+from app.services.exchange import importing
 from app.services.exchange import export_bundle
 from app.services.context import Session
 from app.storage import files
@@ -149,7 +149,7 @@ point = sys.argv[4]
 def die(name):
     if name == point:
         os.kill(os.getpid(), signal.SIGKILL)
-exchange_files.export_hook = die
+importing.export_hook = die
 fsync_dir = files._fsync_dir
 def in_place(directory):  # the file has just been renamed into place; nothing is committed yet
     fsync_dir(directory)

@@ -22,7 +22,8 @@ from sync_support import Panel, assert_rejected_unchanged, dump, open_case
 
 from app.crypto import bundle as B
 from app.models.sync_ops import validate_op
-from app.services import exchange, exchange_files
+from app.services import exchange
+from app.services.exchange import importing
 from app.sync.payload import Manifest, PayloadReader, build_payload
 
 
@@ -184,7 +185,7 @@ def test_a_file_changed_between_the_two_passes_is_refused(
                 raw[len(raw) // 2] ^= 1
             staged.write_bytes(bytes(raw))
 
-        monkeypatch.setattr(exchange_files, "import_hook", hook)
+        monkeypatch.setattr(importing, "import_hook", hook)
 
     for how, words in (("signature", "changed while it was being read"), ("chunk", "")):
         tamper("verified", how)
@@ -198,7 +199,7 @@ def test_a_file_changed_between_the_two_passes_is_refused(
         if point == "staged":
             original.write_bytes(b"\x00" * len(data))
 
-    monkeypatch.setattr(exchange_files, "import_hook", scribble)
+    monkeypatch.setattr(importing, "import_hook", scribble)
     before = dump(panel.police)
     r = exchange.import_bundle(panel.police, path=original)
     assert r.outcome == "applied", r.reason

@@ -16,8 +16,8 @@ from sync_support import Panel, dump, open_case, open_store, state
 
 from app.models.ids import new_id
 from app.services import cases, contributions, exchange
-from app.storage import sync_store
 from app.storage.hlc import COUNTER_MASK, ClockAheadError, HybridClock, unpack
+from app.storage.sync import store as sync_store
 from app.sync.payload import PayloadInvalid, parse_payload
 
 STEP = st.one_of(

@@ -32,7 +32,7 @@ from PySide6.QtWidgets import (
 
 from app.models.entities import is_free_text
 from app.services import exchange
-from app.services.exchange_conflicts import Candidate, ConflictView
+from app.services.exchange.conflicts import Candidate, ConflictView
 from app.ui.context import UiContext
 from app.ui.itemmodels.exchange import KIND_LABELS, field_text, record_text, value_text, when
 from app.ui.widgets.plain import PlainLabel, heading, muted

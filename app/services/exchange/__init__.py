@@ -15,7 +15,7 @@ This is the API the Exchange screen and the command line use (keep it stable):
   unchanged. Never raises for a bad file; raises ``AppError`` only for a store problem.
 - ``exchange_status(session) -> list[PeerStatus]`` — per member: last file sent and received,
   gaps ("file 7 not received"), silence in days.
-- ``list_conflicts`` / ``resolve_conflict`` — in ``app.services.exchange_conflicts``, re-exported.
+- ``list_conflicts`` / ``resolve_conflict`` — in ``app.services.exchange.conflicts``, re-exported.
 - ``watched_folder(session)`` / ``remember_watched_folder(session, folder)`` — the folder this
   workstation watches for exchange files, kept in the encrypted store (never in ``QSettings``);
   changing it is audited.
@@ -42,8 +42,8 @@ from app.models.errors import Ambiguous, InvalidInput, NotFound, PermissionDenie
 from app.models.ids import new_id
 from app.services import joining
 from app.services.context import Session
-from app.services.exchange_conflicts import ConflictView, list_conflicts, resolve_conflict
-from app.services.exchange_files import (
+from app.services.exchange.conflicts import ConflictView, list_conflicts, resolve_conflict
+from app.services.exchange.importing import (
     ImportReport,
     do_export,
     do_import,
@@ -51,8 +51,9 @@ from app.services.exchange_files import (
     stream_name,
 )
 from app.storage import meta as meta_store
-from app.storage import repo, sync_store
+from app.storage import repo
 from app.storage.files import write_file_atomic
+from app.storage.sync import store as sync_store
 from app.storage.writer import utc_now_iso
 
 __all__ = [

@@ -26,10 +26,10 @@ from app.models.entities import is_hub_only
 from app.models.errors import BundleRejected, SecurityAlert
 from app.models.sync_ops import Op, OpInvalid, validate_op
 from app.models.sync_scope import Author, case_shared_with, officer_may_author
-from app.storage import sync_conflicts as conflicts
 from app.storage.codec import to_column
 from app.storage.schema import ENTITIES, EntitySpec, field_state, op_log, record_state, tombstone
-from app.storage.sync_tables import sync_peer_case, sync_pending
+from app.storage.sync import conflicts
+from app.storage.sync.tables import sync_peer_case, sync_pending
 from app.storage.writer import current_winner
 
 MAX_PENDING = 100_000

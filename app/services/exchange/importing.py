@@ -9,7 +9,7 @@ Import, in the order of sync.md: private staging copy; first pass over it
 the whole file, header, recipient, unwrap); sender allowed on this stream and not revoked; reader
 version; ledger (duplicate / replayed sequence); manifest under caps and equal to the header;
 then one ``BEGIN IMMEDIATE`` transaction in which the second pass decrypts, parses, validates,
-clock-checks and applies the ops batch by batch (``exchange_apply``), then scope check, acks,
+clock-checks and applies the ops batch by batch (``exchange.apply``), then scope check, acks,
 ledger, audit.
 
 Invariants: a rejected file changes nothing in the store; ``import_hook`` (tests only) is called at
@@ -37,10 +37,11 @@ from app.models.sync_ops import Op
 from app.models.sync_scope import Author
 from app.services.context import Session
 from app.storage import audit as audit_store
-from app.storage import repo, sync_store
+from app.storage import repo
 from app.storage.files import NotARegularFile, atomic_writer, ensure_private_dir, open_regular_file
 from app.storage.hlc import DEFAULT_MAX_AHEAD_MS, unpack, wall_ms
-from app.storage.sync_apply import authorisation_problem
+from app.storage.sync import store as sync_store
+from app.storage.sync.apply import authorisation_problem
 from app.storage.writer import Writer
 from app.sync.payload import (
     MIN_READER,
@@ -174,7 +175,7 @@ def do_export(
     else:
         author = Author(me, ws.member.id, ws.agency.id, ws.member.role.value)
         mine = chair_cases(session, conn, author)
-        if session.programme.chair.grants_anything:  # see exchange_apply: the hub decides
+        if session.programme.chair.grants_anything:  # see exchange.apply: the hub decides
             mine |= sync_store.cases_authored(conn, me)
 
         def keep(op: Op) -> bool:
@@ -373,7 +374,7 @@ def do_import(session: Session, path: Path, *, sender_names: dict[str, str]) -> 
 def _import_staged(
     session: Session, path: Path, staged: Path, f: BinaryIO, sender_names: dict[str, str]
 ) -> ImportReport:
-    from app.services.exchange_apply import apply_bundle, lookup_signer, sender_checks
+    from app.services.exchange.apply import apply_bundle, lookup_signer, sender_checks
 
     ws = session.workstation
     try:

@@ -1,7 +1,7 @@
 """The SQL of exchange: trust, registry, streams, acknowledgements, ledger, export selection, eviction.
 
 Job: everything the exchange service needs to read or write in the store, except applying ops
-(``sync_apply``) and conflict rows (``sync_conflicts``). Decisions (scope, merge, authorisation)
+(``sync.apply``) and conflict rows (``sync.conflicts``). Decisions (scope, merge, authorisation)
 are pure functions in ``app.sync``; this module only gathers their facts and stores results.
 
 Invariants:
@@ -29,7 +29,7 @@ from app.models.sync_ops import Op, op_from_row
 from app.models.sync_scope import Scope, case_shared_with, contribution_visible, subjects_of
 from app.storage import meta as meta_store
 from app.storage.schema import ENTITIES, conflict, field_state, op_log, record_state, tombstone
-from app.storage.sync_tables import (
+from app.storage.sync.tables import (
     sync_ack_in,
     sync_ack_out,
     sync_ledger,

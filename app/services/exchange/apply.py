@@ -19,7 +19,7 @@ from app.models.errors import BundleRejected, NeedsNewerReader, SecurityAlert
 from app.models.sync_ops import Op, canonical
 from app.models.sync_scope import Author, contribution_visible
 from app.services.context import Session
-from app.services.exchange_files import (
+from app.services.exchange.importing import (
     PANEL_SETTINGS,
     ImportReport,
     chair_cases,
@@ -29,9 +29,10 @@ from app.services.exchange_files import (
 )
 from app.storage import audit as audit_store
 from app.storage import meta as meta_store
-from app.storage import repo, sync_store
-from app.storage.sync_apply import Applier
-from app.storage.sync_conflicts import open_conflict_ids
+from app.storage import repo
+from app.storage.sync import store as sync_store
+from app.storage.sync.apply import Applier
+from app.storage.sync.conflicts import open_conflict_ids
 from app.storage.writer import utc_now_iso
 from app.sync.payload import Manifest, PayloadInvalid, PayloadReader
 
