@@ -48,9 +48,12 @@ from app.services import exchange
 from app.services.context import Changed
 from app.services.exchange import ConflictView, ExportReport, ImportReport, PeerStatus
 from app.ui.context import UiContext
-from app.ui.dialogs.conflict_dialog import ConflictDialog
-from app.ui.dialogs.enrol_dialog import EnrolDialog
-from app.ui.itemmodels.exchange import (
+from app.ui.itemmodels.rows import RecordRole
+from app.ui.progress import run_with_progress
+from app.ui.screens.base import Screen
+from app.ui.screens.exchange.conflict_dialog import ConflictDialog
+from app.ui.screens.exchange.enrol_dialog import EnrolDialog
+from app.ui.screens.exchange.models import (
     CONFLICT_CHIP_COLUMNS,
     MEMBER_CHIP_COLUMNS,
     REPORT_CHIP_COLUMNS,
@@ -62,9 +65,6 @@ from app.ui.itemmodels.exchange import (
     report_detail,
     role_label,
 )
-from app.ui.itemmodels.rows import RecordRole
-from app.ui.progress import run_with_progress
-from app.ui.screens.base import Screen
 from app.ui.widgets.plain import PlainLabel, heading, muted
 from app.ui.widgets.tables import make_table, set_widths
 
