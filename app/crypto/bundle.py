@@ -83,7 +83,9 @@ _SIG_DOMAIN = b"roundtable/bundle-signature/v1\x00"
 _WRAP_DOMAIN = b"roundtable/bundle-key-wrap/v1\x00"
 _HPKE = hpke.Suite(hpke.KEM.X25519, hpke.KDF.HKDF_SHA256, hpke.AEAD.CHACHA20_POLY1305)
 
-_CALLER_FIELDS = (
+# The header fields the caller gives (``sync.payload``'s manifest repeats them; the export takes
+# them from it); the bundle adds the recipients and their wrapped keys.
+HEADER_FIELDS = (
     "bundle_id",
     "sender",
     "stream",
@@ -93,7 +95,7 @@ _CALLER_FIELDS = (
     "min_reader",
     "registry_version",
 )
-_HEADER_FIELDS = frozenset({*_CALLER_FIELDS, "recipients", "wrapped_keys"})
+_SIGNED_HEADER_FIELDS = frozenset({*HEADER_FIELDS, "recipients", "wrapped_keys"})
 _HEADER_CAPS = Caps(
     max_bytes=MAX_HEADER_BYTES, max_depth=3, max_items=4 * MAX_RECIPIENTS + 64, max_str=256
 )
@@ -184,7 +186,7 @@ def _validate_recipients(value: object) -> list[tuple[str, bytes]]:
 
 
 def _validate_header(header: object) -> tuple[dict[str, Any], list[tuple[str, bytes]], list[bytes]]:
-    if not isinstance(header, dict) or set(header) != _HEADER_FIELDS:
+    if not isinstance(header, dict) or set(header) != _SIGNED_HEADER_FIELDS:
         raise ValueError("header has missing or unexpected fields")
     _validate_caller_fields(header)
     recipients = _validate_recipients(header["recipients"])
@@ -275,8 +277,8 @@ def _prepare_header(
     recipients: list[tuple[str, PublicIdentity]],
 ) -> tuple[bytes, bytes, bytes]:
     """(signer key id, canonical header bytes, fresh data key) -- or ``InvalidInput``."""
-    if not isinstance(header_fields, dict) or set(header_fields) != set(_CALLER_FIELDS):
-        raise InvalidInput("The bundle header needs exactly: " + ", ".join(_CALLER_FIELDS) + ".")
+    if not isinstance(header_fields, dict) or set(header_fields) != set(HEADER_FIELDS):
+        raise InvalidInput("The bundle header needs exactly: " + ", ".join(HEADER_FIELDS) + ".")
     if not recipients:
         raise InvalidInput("A bundle needs at least one recipient.")
     signer_key_id = signer.public().key_id

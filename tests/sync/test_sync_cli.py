@@ -94,15 +94,13 @@ def test_full_round_through_the_command_line(tmp_path: Path) -> None:
 CRASHER = """
 import os, signal, sys
 from pathlib import Path
-from app.services.exchange import importing
 from app.services.exchange import import_bundle
 from app.services.context import Session
 from app.storage.store import Store
+from tests.sync.exchange_points import at_import_point
 point = sys.argv[3]
-def hook(name):
-    if name == point:
-        os.kill(os.getpid(), signal.SIGKILL)
-importing.import_hook = hook
+if point != "none":
+    at_import_point(point, lambda: os.kill(os.getpid(), signal.SIGKILL))
 s = Session(Store.open_with_passphrase(Path(sys.argv[1]), sys.argv[4]))
 print(import_bundle(s, path=Path(sys.argv[2])).outcome)
 """
@@ -140,16 +138,17 @@ def test_kill_9_during_import_leaves_before_or_after(panel: Panel, point: str) -
 EXPORT_CRASHER = """
 import os, signal, sys
 from pathlib import Path
-from app.services.exchange import importing
 from app.services.exchange import export_bundle
 from app.services.context import Session
 from app.storage import files
 from app.storage.store import Store
+from tests.sync.exchange_points import at_export_point
 point = sys.argv[4]
 def die(name):
     if name == point:
         os.kill(os.getpid(), signal.SIGKILL)
-importing.export_hook = die
+if point in ("reserved", "selected", "written") or point.startswith("op-"):
+    at_export_point(point, lambda: die(point))
 fsync_dir = files._fsync_dir
 def in_place(directory):  # the file has just been renamed into place; nothing is committed yet
     fsync_dir(directory)

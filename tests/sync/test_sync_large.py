@@ -23,8 +23,8 @@ from sync_support import Panel, assert_rejected_unchanged, dump, open_case
 from app.crypto import bundle as B
 from app.models.sync_ops import validate_op
 from app.services import exchange
-from app.services.exchange import importing
 from app.sync.payload import Manifest, PayloadReader, build_payload
+from tests.sync.exchange_points import at_import_point
 
 
 def _bulk_notes(panel: Panel, n: int, size: int) -> str:
@@ -174,9 +174,7 @@ def test_a_file_changed_between_the_two_passes_is_refused(
     staging = panel.police.store.path.parent / "exchange" / "staging"
 
     def tamper(at: str, how: str) -> None:
-        def hook(point: str) -> None:
-            if point != at:
-                return
+        def hook() -> None:
             (staged,) = list(staging.iterdir())
             raw = bytearray(staged.read_bytes())
             if how == "signature":
@@ -185,7 +183,8 @@ def test_a_file_changed_between_the_two_passes_is_refused(
                 raw[len(raw) // 2] ^= 1
             staged.write_bytes(bytes(raw))
 
-        monkeypatch.setattr(importing, "import_hook", hook)
+        monkeypatch.undo()
+        at_import_point(at, hook, monkeypatch.setattr)
 
     for how, words in (("signature", "changed while it was being read"), ("chunk", "")):
         tamper("verified", how)
@@ -195,11 +194,11 @@ def test_a_file_changed_between_the_two_passes_is_refused(
     # The user's file changing after the copy is harmless: the private copy is what is read.
     original = _write(panel, data)
 
-    def scribble(point: str) -> None:
-        if point == "staged":
-            original.write_bytes(b"\x00" * len(data))
+    def scribble() -> None:
+        original.write_bytes(b"\x00" * len(data))
 
-    monkeypatch.setattr(importing, "import_hook", scribble)
+    monkeypatch.undo()
+    at_import_point("staged", scribble, monkeypatch.setattr)
     before = dump(panel.police)
     r = exchange.import_bundle(panel.police, path=original)
     assert r.outcome == "applied", r.reason

@@ -43,13 +43,10 @@ from app.models.ids import new_id
 from app.services import joining
 from app.services.context import Session
 from app.services.exchange.conflicts import ConflictView, list_conflicts, resolve_conflict
-from app.services.exchange.importing import (
-    ImportReport,
-    do_export,
-    do_import,
-    export_point,
-    stream_name,
-)
+from app.services.exchange.exporting import do_export
+from app.services.exchange.importing import do_import
+from app.services.exchange.peers import stream_name
+from app.services.exchange.report import ImportReport
 from app.storage import meta as meta_store
 from app.storage import repo
 from app.storage.files import write_file_atomic
@@ -327,7 +324,6 @@ def export_bundle(
     with session.change() as w:
         stream = stream_name(session.workstation.device_id, peer.device_id, w.epoch)
         seq, previous = sync_store.reserve_sequence(w.conn, peer.device_id, stream)
-    export_point("reserved")
     written = False
     try:
         with session.change() as w:
@@ -335,7 +331,6 @@ def export_bundle(
             result = do_export(session, w, peer_device=peer.device_id, peer_agency=peer.agency_id,
                                peer_identity=peer.identity, out=out, step=step, sequence=seq)
             written = True
-            export_point("written")
     except BaseException:
         left = False
         if written:  # the commit failed after the file was written: never leave it behind

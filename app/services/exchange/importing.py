@@ -1,292 +1,32 @@
-"""Building and opening exchange files (the work behind ``services.exchange``).
+"""Opening an exchange file, in the order of sync.md.
 
-Export: select what the recipient has not acknowledged and may see (scope), add snapshots of cases
-newly in its scope and ``evict`` ops for cases that left it, the signed registry (coordinator), the
-acknowledgements, audit, then stream the sealed, signed file to disk — all in the caller's
-transaction, in memory bounded by one batch (8 bytes per selected op besides).
-Import, in the order of sync.md: private staging copy; first pass over it
-(``crypto.bundle.open_bundle_stream``: size, magic/version/suite, lengths, signer, signature over
-the whole file, header, recipient, unwrap); sender allowed on this stream and not revoked; reader
-version; ledger (duplicate / replayed sequence); manifest under caps and equal to the header;
-then one ``BEGIN IMMEDIATE`` transaction in which the second pass decrypts, parses, validates,
-clock-checks and applies the ops batch by batch (``exchange.apply``), then scope check, acks,
-ledger, audit.
+A private staging copy; a first pass over it (``crypto.bundle.open_bundle_stream``: size,
+magic/version/suite, lengths, signer, signature over the whole file, header, recipient, unwrap);
+the sender allowed on this stream and not revoked; the reader's version; the ledger (duplicate or
+replayed sequence); the manifest under caps and equal to the header. Then ``apply`` decrypts,
+parses, validates and applies the ops in one transaction.
 
-Invariants: a rejected file changes nothing in the store; ``import_hook`` (tests only) is called at
-points inside the import transaction, so a crash there can be simulated.
+Invariants: a rejected file changes nothing in the store; a file that needs a newer Roundtable is
+kept aside (bounded), never applied; the staging copy is removed whatever happens.
 """
 
 from __future__ import annotations
 
 import contextlib
 import hashlib
-import itertools
-import json
-import logging
 import os
-from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import BinaryIO
 
-from app.crypto.bundle import MAX_BUNDLE_BYTES, BundleWriter, open_bundle_stream
-from app.crypto.identity import PublicIdentity, open_signed_document, sign_document
+from app.crypto.bundle import MAX_BUNDLE_BYTES, open_bundle_stream
 from app.models.errors import AppError, BundleRejected, NeedsNewerReader, SecurityAlert
 from app.models.ids import new_id
-from app.models.sync_ops import Op
-from app.models.sync_scope import Author
 from app.services.context import Session
-from app.storage import audit as audit_store
-from app.storage import repo
+from app.services.exchange.apply import apply_bundle, check_clock, lookup_signer, sender_checks
+from app.services.exchange.report import ImportReport, rejected
 from app.storage.files import NotARegularFile, atomic_writer, ensure_private_dir, open_regular_file
-from app.storage.hlc import DEFAULT_MAX_AHEAD_MS, unpack, wall_ms
 from app.storage.sync import store as sync_store
-from app.storage.sync.apply import authorisation_problem
-from app.storage.writer import Writer
-from app.sync.payload import (
-    MIN_READER,
-    SCHEMA,
-    Manifest,
-    PayloadInvalid,
-    PayloadReader,
-    check_manifest_matches,
-    write_payload,
-)
-
-log = logging.getLogger(__name__)
-REGISTRY_DOMAIN = "roundtable/panel-registry/v1"
-import_hook: Callable[[str], None] | None = None  # tests: called at named points of an import
-export_hook: Callable[[str], None] | None = None  # tests: called at named points of an export
-
-
-def _hook(point: str) -> None:
-    if import_hook is not None:
-        import_hook(point)
-
-
-def export_point(point: str) -> None:
-    if export_hook is not None:
-        export_hook(point)
-
-
-def stream_name(sender: str, recipient: str, epoch: int) -> str:
-    return f"{sender}>{recipient}/{epoch}"
-
-
-@dataclass(frozen=True)
-class ExportResult:
-    path: Path
-    size: int
-    bundle_id: str
-    sequence: int
-    operations: int
-    cases: int
-    evicted: int
-    held_back: int
-
-
-def _registry(session: Session, w: Writer) -> tuple[int, bytes | None]:
-    conn = w.conn
-    stored = sync_store.registry(conn)
-    if not session.workstation.is_hub:
-        return (stored[0], None) if stored else (0, None)
-    rows: dict[str, Any] = {**sync_store.registry_rows(conn), "panel": panel_settings(conn)}
-    body_hash = hashlib.sha256(json.dumps(rows, sort_keys=True).encode()).hexdigest()
-    if stored and stored[1] == body_hash:
-        return stored[0], stored[2]
-    version = (stored[0] if stored else 0) + 1
-    body = {"version": version, "coordinator": session.workstation.device_id, **rows}
-    doc = sign_document(session.store.device_keys(), REGISTRY_DOMAIN, body)
-    sync_store.save_registry(conn, version, body_hash, doc)
-    return version, doc
-
-
-# Panel-wide settings that travel in the signed registry and are applied on member stores
-# (shown there read-only): the panel's identity, its programme and the auto-lock policy.
-PANEL_SETTINGS = ("panel_id", "panel_name", "programme", "auto_lock_minutes")
-
-
-def panel_settings(conn: Any) -> dict[str, str]:
-    from app.storage import meta as meta_store
-
-    return {k: meta_store.get(conn, k) or "" for k in PANEL_SETTINGS}
-
-
-def chair_cases(session: Session, conn: Any, member: Author) -> frozenset[str]:
-    """The cases the programme's chair rule gives ``member`` whatever their sharing (docs/
-    programmes.md, "The chair"): they are in that member's scope as if shared with their agency."""
-    return repo.chair_cases(conn, session.programme.chair, member_id=member.member_id, role=member.role)
-
-
-def _peer_author(conn: Any, peer_device: str, peer_agency: str) -> Author:
-    device = repo.get_row(conn, "device", peer_device)
-    member = repo.get_row(conn, "member", device.member_id) if device is not None else None
-    if member is None:
-        return Author(peer_device, peer_device, peer_agency, "officer")
-    return Author(peer_device, str(member.id), peer_agency, str(member.role))
-
-
-def do_export(
-    session: Session, w: Writer, *, peer_device: str, peer_agency: str,
-    peer_identity: PublicIdentity, out: Path, step: Callable[[int, int], None] | None = None,
-    sequence: int | None = None,
-) -> ExportResult:
-    """Select, record and audit an export, then stream the bundle to ``out`` (safe-file writer),
-    last, inside the caller's transaction. Memory: 8 bytes per selected op, one batch of ops,
-    one 64 KiB chunk."""
-    ws = session.workstation
-    conn, me, epoch = w.conn, ws.device_id, w.epoch
-    stream = stream_name(me, peer_device, epoch)
-    # ``sequence`` was reserved and committed by the caller before this transaction (issue 12)
-    seq = sequence if sequence is not None else sync_store.next_sequence(conn, peer_device, stream)
-    acks = sync_store.acks_out(conn, peer_device)
-    peer = sync_store.peer_state(conn, peer_device)
-    acked_seq = int(peer.acked_seq) if peer is not None and peer.acked_stream == stream else 0
-    evicts: list[str] = []
-    held_back = 0
-    if ws.is_hub:
-        also = chair_cases(session, conn, _peer_author(conn, peer_device, peer_agency))
-        scope = sync_store.scope_for(conn, peer_agency, also=also)
-        known = sync_store.peer_cases(conn, peer_device)
-        snapshot: set[str] = set()
-        for case_id in sorted(scope.cases):
-            state = known.get(case_id)
-            if state is not None and state[0] == "in":
-                continue
-            if state is not None and state[0] == "snapshot" and acked_seq >= state[1]:
-                sync_store.set_peer_case(conn, peer_device, case_id, "in", state[1])
-                continue
-            since = state[1] if state is not None and state[0] == "snapshot" else seq
-            sync_store.set_peer_case(conn, peer_device, case_id, "snapshot", since)
-            snapshot.add(case_id)
-        subjects = {sync_store.case_subject(conn, c) for c in snapshot}
-        for case_id, (state_name, since) in sorted(known.items()):
-            if case_id in scope.cases:
-                continue
-            if state_name == "evict" and acked_seq >= since:
-                sync_store.set_peer_case(conn, peer_device, case_id, None, 0)
-                continue
-            evicts.append(case_id)
-            sync_store.set_peer_case(conn, peer_device, case_id, "evict", since if state_name == "evict" else seq)
-        rowids, cases = sync_store.select_for_export(
-            conn, acks, scope.op_visible, snapshot_cases=frozenset(snapshot),
-            snapshot_subjects=frozenset(s for s in subjects if s),
-        )
-    else:
-        author = Author(me, ws.member.id, ws.agency.id, ws.member.role.value)
-        mine = chair_cases(session, conn, author)
-        if session.programme.chair.grants_anything:  # see exchange.apply: the hub decides
-            mine |= sync_store.cases_authored(conn, me)
-
-        def keep(op: Op) -> bool:
-            nonlocal held_back
-            if op.entity in ("agency", "member", "device", "meeting", "attendance"):
-                return False  # the coordinator's registry records; our provisional copies stay here
-            if authorisation_problem(conn, op, author, op.case_id, also=mine):
-                held_back += 1
-                return False
-            return True
-
-        rowids, cases = sync_store.select_for_export(conn, acks, keep, origin=me, full=True)
-    hlc = w.clock.tick()
-    evict_ops = [
-        Op(new_id(), me, epoch, 0, w.clock.tick(), "evict", "case", case_id, None, None, None,
-           case_id, ws.member.id)
-        for case_id in evicts
-    ]
-    reg_version, reg_doc = _registry(session, w)
-    bundle_id = new_id()
-    n_ops = len(rowids) + len(evict_ops)
-    manifest = Manifest(
-        bundle_id=bundle_id, sender=me, recipient=peer_device, stream=stream, sequence=seq,
-        sender_epoch=epoch, created_hlc=hlc, schema=SCHEMA, min_reader=MIN_READER,
-        registry_version=reg_version, acks=tuple(sync_store.my_acks(conn, me)),
-        received=tuple(sync_store.received_streams(conn, peer_device)), op_count=n_ops,
-        # our audit head, the peer's as its last applied file stated it, and our entry now at
-        # the point the peer last said it had seen of us (docs/sync.md, "Audit witnesses")
-        audit_head=audit_store.head(conn), witness=sync_store.witness_of(conn, peer_device),
-        proof=_proof(conn, peer_device, epoch),
-    )
-    header = {k: v for k, v in manifest.as_json().items() if k in _HEADER_KEYS}
-    sync_store.record_sent(conn, peer_device, stream, seq, bundle_id)
-    w.record_event("export", "bundle", bundle_id,
-                   [f"to:{peer_device}", f"sequence:{seq}", f"operations:{n_ops}",
-                    f"cases:{len(cases)}", f"evicted:{len(evicts)}"])
-    for case_id in sorted(cases):  # a disclosure of each case, to whom
-        w.record_event("disclose", "case", case_id, [f"to:{peer_device}", f"bundle:{bundle_id}"])
-    # Evictions first: the importer applies them before any other op, as it streams.
-    ops: Iterable[Op] = itertools.chain(evict_ops, sync_store.ops_by_rowid(conn, rowids))
-    if step is not None:
-        ops = _stepped(ops, n_ops, step)
-    if export_hook is not None:
-        ops = _stepped(ops, n_ops, lambda done, total: export_point(f"op-{done}"))
-    export_point("selected")
-    with atomic_writer(out) as f:
-        sealer = BundleWriter(f, header_fields=header, signer=session.store.device_keys(),
-                              recipients=[(peer_device, peer_identity)])
-        write_payload(sealer.write, manifest, reg_doc, ops)
-        size = sealer.finish()
-    return ExportResult(out, size, bundle_id, seq, len(rowids), len(cases), len(evicts), held_back)
-
-
-def _stepped(ops: Iterable[Op], total: int, step: Callable[[int, int], None]) -> Iterator[Op]:
-    """The ops, reporting ``step(done, total)`` about a hundred times on the way; ``step`` may
-    raise to stop (the file is never finished, the transaction rolls back)."""
-    every = max(1, total // 100)
-    for done, op in enumerate(ops, start=1):
-        yield op
-        if done % every == 0 or done == total:
-            step(done, total)
-
-
-def _proof(conn: Any, peer_device: str, epoch: int) -> tuple[int, str] | None:
-    """(seq, our hash there now, "" if gone) for the entry the peer last said it saw of us, in
-    this epoch (after a restore the peer's view is of an earlier epoch and proves nothing)."""
-    seen = sync_store.witnessed_by(conn, peer_device)
-    if seen is None or seen[0] != epoch:
-        return None
-    return seen[1], audit_store.hash_at(conn, seen[1]) or ""
-
-
-_HEADER_KEYS = frozenset(
-    {"bundle_id", "sender", "stream", "sequence", "created_hlc", "schema", "min_reader",
-     "registry_version"}
-)
-
-
-# --- import -----------------------------------------------------------------------------------------
-@dataclass(frozen=True)
-class ImportReport:
-    """What an import did. ``outcome``: applied | duplicate | superseded | rejected | kept-aside."""
-
-    path: Path
-    outcome: str
-    reason: str = ""
-    security_alert: bool = False
-    sender: str = ""
-    sender_name: str = ""
-    sequence: int = 0
-    applied: int = 0
-    duplicates: int = 0
-    waiting: int = 0
-    released: int = 0
-    conflicts_opened: tuple[str, ...] = ()
-    evicted: int = 0
-    registry_version: int = 0
-    refused: tuple[str, ...] = ()  # operations refused one by one, with why
-    # set when the audit witnesses disagree (docs/sync.md): the file was applied, but this store's
-    # audit log or the sender's is not what the last exchange said it was
-    audit_warning: str = ""
-
-    @property
-    def ok(self) -> bool:
-        return self.outcome in ("applied", "duplicate", "superseded")
-
-
-def _rejected(path: Path, exc: AppError, **kw: object) -> ImportReport:
-    alert = isinstance(exc, SecurityAlert)
-    log.warning("exchange file rejected%s: %s", " (security alert)" if alert else "", exc.user_message)
-    return ImportReport(path, "rejected", exc.user_message, alert, **kw)  # type: ignore[arg-type]
+from app.sync.payload import SCHEMA, PayloadInvalid, PayloadReader, check_manifest_matches
 
 
 def _stage(session: Session, path: Path) -> Path:
@@ -362,8 +102,7 @@ def do_import(session: Session, path: Path, *, sender_names: dict[str, str]) -> 
         try:
             staged = _stage(session, path)
         except BundleRejected as exc:
-            return _rejected(path, exc)
-        _hook("staged")
+            return rejected(path, exc)
         with staged.open("rb") as f:
             return _import_staged(session, path, staged, f, sender_names)
     finally:
@@ -374,8 +113,6 @@ def do_import(session: Session, path: Path, *, sender_names: dict[str, str]) -> 
 def _import_staged(
     session: Session, path: Path, staged: Path, f: BinaryIO, sender_names: dict[str, str]
 ) -> ImportReport:
-    from app.services.exchange.apply import apply_bundle, lookup_signer, sender_checks
-
     ws = session.workstation
     try:
         keys = session.store.device_keys()
@@ -385,7 +122,6 @@ def _import_staged(
             f, lookup_signer=lambda kid: signers.get(kid, (None, b""))[1] or None,
             me_device_id=ws.device_id, me=keys,
         )
-        _hook("verified")
         header = opened.header
         sender = signers[opened.signer_key_id][0]
         assert sender is not None
@@ -422,31 +158,13 @@ def _import_staged(
             _keep_aside(session, staged)
         return ImportReport(path, "kept-aside", exc.user_message)
     except BundleRejected as exc:
-        return _rejected(path, exc)
+        return rejected(path, exc)
     try:
         # The ops are decrypted, parsed, checked and applied batch by batch inside the one
         # transaction; anything wrong on the way rolls it all back.
         return apply_bundle(session, path, header, reader, digest, sender, sender_names,
-                            superseded=header["sequence"] < last, hook=_hook)
+                            superseded=header["sequence"] < last)
     except BundleRejected as exc:
-        return _rejected(path, exc, sender=sender, sequence=header["sequence"])
+        return rejected(path, exc, sender=sender, sequence=header["sequence"])
 
-
-def check_clock(created: int, hlcs: list[int]) -> None:
-    """Refuse a file whose clock (or any op's) is more than the bound ahead of ours."""
-    newest = max([created, *hlcs])
-    ahead = unpack(newest)[0] - wall_ms()
-    if ahead > DEFAULT_MAX_AHEAD_MS:
-        hours = ahead // 3_600_000
-        raise BundleRejected(
-            f"The exchange file's clock is {hours} hours ahead of this workstation's. Check the "
-            "date and time on both workstations, then export again."
-        )
-
-
-def verify_registry(doc: bytes, coordinator: PublicIdentity, version: int) -> dict[str, object]:
-    body = open_signed_document(doc, REGISTRY_DOMAIN, coordinator.sign_pub)
-    if body.get("version") != version:
-        raise SecurityAlert("The panel registry in the file does not match its header.")
-    return body
 
