@@ -17,7 +17,7 @@ from sync_support import Panel, dump, open_case, open_store, state
 from app.models.ids import new_id
 from app.services import cases, contributions, exchange
 from app.storage.hlc import COUNTER_MASK, ClockAheadError, HybridClock, unpack
-from app.storage.sync import store as sync_store
+from app.storage.sync import selection
 from app.sync.payload import PayloadInvalid, parse_payload
 
 STEP = st.one_of(
@@ -42,7 +42,7 @@ def _assert_scope(session: object) -> None:
     """The agency's store holds only cases shared with it (and their subjects)."""
     ag = session.workstation.agency.id  # type: ignore[attr-defined]
     with session.view() as conn:  # type: ignore[attr-defined]
-        scope = sync_store.scope_for(conn, ag)
+        scope = selection.scope_for(conn, ag)
         d = dump(session)  # type: ignore[arg-type]
     assert {r[0] for r in d["case"]} <= scope.cases
     assert {r[0] for r in d["subject"]} <= scope.subjects
@@ -52,7 +52,7 @@ def _assert_scope(session: object) -> None:
 def _visible_on_hub(panel: Panel, officer: object) -> dict[str, list[tuple[object, ...]]]:
     ag = officer.workstation.agency.id  # type: ignore[attr-defined]
     with panel.hub.view() as conn:
-        scope = sync_store.scope_for(conn, ag)
+        scope = selection.scope_for(conn, ag)
     hub = state(panel.hub)
     return {
         "case": [r for r in hub["case"] if r[0] in scope.cases],

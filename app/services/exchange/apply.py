@@ -29,6 +29,7 @@ from app.services.exchange.report import ImportReport
 from app.storage import audit as audit_store
 from app.storage import repo
 from app.storage.hlc import DEFAULT_MAX_AHEAD_MS, unpack, wall_ms
+from app.storage.sync import selection
 from app.storage.sync import store as sync_store
 from app.storage.sync.apply import Applier
 from app.storage.sync.conflicts import open_conflict_ids
@@ -212,7 +213,7 @@ def _apply_ops(session: Session, w: Writer, reader: PayloadReader, applier: Appl
         if evicts and ws.is_hub:
             raise SecurityAlert("The exchange file asks the coordinator's store to evict a case.")
         for op in evicts:
-            sync_store.evict_case(conn, op.record_id, me=ws.device_id, keep_own_after=own_acked)
+            selection.evict_case(conn, op.record_id, me=ws.device_id, keep_own_after=own_acked)
             w.record_event("evict", "case", op.record_id, [f"by:{sender}"])
             evicted += 1
         applier.apply_batch(ops)
@@ -232,7 +233,7 @@ def _check_own_scope(session: Session, conn: Any, first_received: int, cases: se
     if session.programme.chair.grants_anything:
         # a chair's own change (adopting a case awaiting panel) can take a case out of the rule
         # here before the hub hears of it; the hub evicts it once it has
-        also |= sync_store.cases_authored(conn, ws.device_id)
+        also |= selection.cases_authored(conn, ws.device_id)
     check_scope(conn, agency, first_received, cases, also=also)
 
 

@@ -25,8 +25,9 @@ from app.services.exchange.registry import signed_registry
 from app.services.exchange.report import ExportResult
 from app.storage import audit as audit_store
 from app.storage.files import atomic_writer
+from app.storage.sync import selection
 from app.storage.sync import store as sync_store
-from app.storage.sync.apply import authorisation_problem
+from app.storage.sync.authorise import authorisation_problem
 from app.storage.writer import Writer
 from app.sync.payload import MIN_READER, SCHEMA, Manifest, write_payload
 
@@ -51,29 +52,29 @@ def do_export(
     held_back = 0
     if ws.is_hub:
         also = chair_cases(session, conn, peer_author(conn, peer_device, peer_agency))
-        scope = sync_store.scope_for(conn, peer_agency, also=also)
-        known = sync_store.peer_cases(conn, peer_device)
+        scope = selection.scope_for(conn, peer_agency, also=also)
+        known = selection.peer_cases(conn, peer_device)
         snapshot: set[str] = set()
         for case_id in sorted(scope.cases):
             state = known.get(case_id)
             if state is not None and state[0] == "in":
                 continue
             if state is not None and state[0] == "snapshot" and acked_seq >= state[1]:
-                sync_store.set_peer_case(conn, peer_device, case_id, "in", state[1])
+                selection.set_peer_case(conn, peer_device, case_id, "in", state[1])
                 continue
             since = state[1] if state is not None and state[0] == "snapshot" else seq
-            sync_store.set_peer_case(conn, peer_device, case_id, "snapshot", since)
+            selection.set_peer_case(conn, peer_device, case_id, "snapshot", since)
             snapshot.add(case_id)
-        subjects = {sync_store.case_subject(conn, c) for c in snapshot}
+        subjects = {selection.case_subject(conn, c) for c in snapshot}
         for case_id, (state_name, since) in sorted(known.items()):
             if case_id in scope.cases:
                 continue
             if state_name == "evict" and acked_seq >= since:
-                sync_store.set_peer_case(conn, peer_device, case_id, None, 0)
+                selection.set_peer_case(conn, peer_device, case_id, None, 0)
                 continue
             evicts.append(case_id)
-            sync_store.set_peer_case(conn, peer_device, case_id, "evict", since if state_name == "evict" else seq)
-        rowids, cases = sync_store.select_for_export(
+            selection.set_peer_case(conn, peer_device, case_id, "evict", since if state_name == "evict" else seq)
+        rowids, cases = selection.select_for_export(
             conn, acks, scope.op_visible, snapshot_cases=frozenset(snapshot),
             snapshot_subjects=frozenset(s for s in subjects if s),
         )
@@ -81,7 +82,7 @@ def do_export(
         author = Author(me, ws.member.id, ws.agency.id, ws.member.role.value)
         mine = chair_cases(session, conn, author)
         if session.programme.chair.grants_anything:  # see exchange.apply: the hub decides
-            mine |= sync_store.cases_authored(conn, me)
+            mine |= selection.cases_authored(conn, me)
 
         def keep(op: Op) -> bool:
             nonlocal held_back
@@ -92,7 +93,7 @@ def do_export(
                 return False
             return True
 
-        rowids, cases = sync_store.select_for_export(conn, acks, keep, origin=me, full=True)
+        rowids, cases = selection.select_for_export(conn, acks, keep, origin=me, full=True)
     hlc = w.clock.tick()
     evict_ops = [
         Op(new_id(), me, epoch, 0, w.clock.tick(), "evict", "case", case_id, None, None, None,
@@ -120,7 +121,7 @@ def do_export(
     for case_id in sorted(cases):  # a disclosure of each case, to whom
         w.record_event("disclose", "case", case_id, [f"to:{peer_device}", f"bundle:{bundle_id}"])
     # Evictions first: the importer applies them before any other op, as it streams.
-    ops: Iterable[Op] = itertools.chain(evict_ops, sync_store.ops_by_rowid(conn, rowids))
+    ops: Iterable[Op] = itertools.chain(evict_ops, selection.ops_by_rowid(conn, rowids))
     if step is not None:
         ops = _stepped(ops, n_ops, step)
     with atomic_writer(out) as f:

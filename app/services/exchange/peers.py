@@ -12,6 +12,7 @@ from app.models.sync_ops import Op, canonical
 from app.models.sync_scope import Author, contribution_visible
 from app.services.context import Session
 from app.storage import repo
+from app.storage.sync import selection
 from app.storage.sync import store as sync_store
 
 
@@ -50,7 +51,7 @@ def may_hold(session: Session, conn: Any, op: Op) -> bool:
     row = repo.get_row(conn, "member", ws.member.id)
     agency = str(row.agency_id) if row is not None else ws.agency.id
     me = Author(ws.device_id, ws.member.id, agency, ws.member.role.value)
-    if not sync_store.scope_for(conn, agency, also=chair_cases(session, conn, me)).op_visible(op):
+    if not selection.scope_for(conn, agency, also=chair_cases(session, conn, me)).op_visible(op):
         return False
     if op.entity == "contribution" and op.kind == "create":
         values = op.decoded()
@@ -68,7 +69,7 @@ def check_scope(
 
     The records this import touched are read back from ``op_log`` (ops logged from
     ``first_received`` on), not kept in memory: a large snapshot would make that set large."""
-    scope = sync_store.scope_for(conn, agency, also=also)
+    scope = selection.scope_for(conn, agency, also=also)
     outside = False
     for case_id in cases:
         if repo.get_row(conn, "case", case_id) is not None and case_id not in scope.cases:
