@@ -485,24 +485,8 @@ class StreamedBundle:
             yield piece
 
 
-def open_bundle_stream(
-    f: ReadableFile,
-    *,
-    lookup_signer: Callable[[bytes], bytes | None],
-    me_device_id: str,
-    me: DeviceKeys,
-    max_size: int = MAX_BUNDLE_BYTES,
-    max_plaintext: int = MAX_BUNDLE_BYTES,
-) -> StreamedBundle:
-    """Check a bundle file and get ready to decrypt it; see the module invariants.
-
-    First pass: size cap, fixed fields, lengths, signer, then the whole file hashed in blocks and
-    the signature verified, before anything of variable length is parsed; then header, recipient,
-    unwrap and plaintext cap. Decryption is the second pass (``StreamedBundle.chunks``). ``f`` is
-    kept open by the caller until the chunks have been read; it should be a private copy.
-    ``lookup_signer`` maps a signer key id to its Ed25519 public key, or None when the key is
-    unknown, revoked or not allowed here.
-    """
+def _read_frame(f: ReadableFile, max_size: int) -> tuple[int, bytes, Prelude, bool]:
+    """Steps 1-3 of opening: (file size, prelude bytes, prelude, written by a newer format)."""
     # 1. size cap
     size = f.seek(0, os.SEEK_END)
     if size > max_size:
@@ -527,13 +511,13 @@ def open_bundle_stream(
         raise BundleRejected(
             "The exchange file is incomplete or has extra data (its lengths do not match its size)."
         )
-    # 4. signer known
-    sign_pub = lookup_signer(prelude.signer_key_id)
-    if not isinstance(sign_pub, bytes) or len(sign_pub) != 32:
-        raise BundleRejected(
-            "The exchange file is not from a trusted workstation of this panel "
-            "(unknown or revoked signer)."
-        )
+    return size, prelude_bytes, prelude, newer
+
+
+def _check_signature(
+    f: ReadableFile, prelude_bytes: bytes, prelude: Prelude, size: int, sign_pub: bytes
+) -> tuple[bytes, bytes, bytes]:
+    """Step 5 of opening: (header bytes, SHA-512 digest of the signed part, signature)."""
     # 5. signature over everything before it (read in blocks), before parsing anything of
     #    variable length; the prelude and header are kept exactly as hashed
     header_end = PRELUDE_BYTES + prelude.header_length
@@ -556,16 +540,14 @@ def open_bundle_stream(
         raise BundleRejected(
             "The exchange file's signature is not valid: it was damaged or altered after signing."
         )
-    if newer:
-        raise NeedsNewerReader()
-    # 6. header under hard caps
-    try:
-        parsed = strict_loads(header_bytes, _HEADER_CAPS)
-        header, recipients, wrapped = _validate_header(parsed)
-        if canonical_dumps(header) != header_bytes:
-            raise ValueError("header is not in canonical form")
-    except (CanonicalError, ValueError) as exc:
-        raise BundleRejected("The exchange file's header is not valid.", details=str(exc)) from exc
+    return header_bytes, digest, signature
+
+
+def _unwrap_for_me(
+    me: DeviceKeys, me_device_id: str, prelude: Prelude, header: dict[str, Any],
+    recipients: list[tuple[str, bytes]], wrapped: list[bytes],
+) -> bytes:
+    """Steps 7-8 of opening: this workstation's data key, if the file is addressed to it."""
     # 7. addressed to this workstation, under its current key
     my_key_id = me.public().key_id
     index = next((i for i, (dev, _) in enumerate(recipients) if dev == me_device_id), None)
@@ -590,6 +572,47 @@ def open_bundle_stream(
         ) from exc
     if len(data_key) != DATA_KEY_BYTES:
         raise SecurityAlert("The exchange file's key for this workstation is malformed.")
+    return data_key
+
+
+def open_bundle_stream(
+    f: ReadableFile,
+    *,
+    lookup_signer: Callable[[bytes], bytes | None],
+    me_device_id: str,
+    me: DeviceKeys,
+    max_size: int = MAX_BUNDLE_BYTES,
+    max_plaintext: int = MAX_BUNDLE_BYTES,
+) -> StreamedBundle:
+    """Check a bundle file and get ready to decrypt it; see the module invariants.
+
+    First pass: size cap, fixed fields, lengths, signer, then the whole file hashed in blocks and
+    the signature verified, before anything of variable length is parsed; then header, recipient,
+    unwrap and plaintext cap. Decryption is the second pass (``StreamedBundle.chunks``). ``f`` is
+    kept open by the caller until the chunks have been read; it should be a private copy.
+    ``lookup_signer`` maps a signer key id to its Ed25519 public key, or None when the key is
+    unknown, revoked or not allowed here.
+    """
+    size, prelude_bytes, prelude, newer = _read_frame(f, max_size)
+    # 4. signer known
+    sign_pub = lookup_signer(prelude.signer_key_id)
+    if not isinstance(sign_pub, bytes) or len(sign_pub) != 32:
+        raise BundleRejected(
+            "The exchange file is not from a trusted workstation of this panel "
+            "(unknown or revoked signer)."
+        )
+    header_bytes, digest, signature = _check_signature(f, prelude_bytes, prelude, size, sign_pub)
+    if newer:
+        raise NeedsNewerReader()
+    # 6. header under hard caps
+    try:
+        parsed = strict_loads(header_bytes, _HEADER_CAPS)
+        header, recipients, wrapped = _validate_header(parsed)
+        if canonical_dumps(header) != header_bytes:
+            raise ValueError("header is not in canonical form")
+    except (CanonicalError, ValueError) as exc:
+        raise BundleRejected("The exchange file's header is not valid.", details=str(exc)) from exc
+    data_key = _unwrap_for_me(me, me_device_id, prelude, header, recipients, wrapped)
     # 9. plaintext cap, from the payload layout alone
     n_chunks = _payload_layout(prelude.payload_length)
     if n_chunks is None:
