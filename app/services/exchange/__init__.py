@@ -35,8 +35,9 @@ import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
-from app.crypto.identity import PublicIdentity, make_identity_card, read_identity_card
+from app.crypto.identity import IdentityCard, PublicIdentity, make_identity_card, read_identity_card
 from app.models.enums import MemberStatus, Role
 from app.models.errors import Ambiguous, InvalidInput, NotFound, PermissionDenied, Refused
 from app.models.ids import new_id
@@ -51,7 +52,7 @@ from app.storage import meta as meta_store
 from app.storage import repo
 from app.storage.files import write_file_atomic
 from app.storage.sync import store as sync_store
-from app.storage.writer import utc_now_iso
+from app.storage.writer import Writer, utc_now_iso
 
 __all__ = [
     "ConflictView",
@@ -185,22 +186,7 @@ def enrol(session: Session, *, card: bytes, fingerprint: str, agency: str | None
                 invited = joining.check_invited_card(w.conn, session, c)
                 member_id, agency_id = invited.id, invited.agency_id
             elif repo.get_row(w.conn, "agency", c.agency_id) is None or chosen is not None:
-                if chosen is not None:
-                    agency_id, agency_name = chosen.id, chosen.name
-                else:
-                    same = joining.agency_named(w.conn, c.agency_name)
-                    if same is not None:
-                        raise AgencyChoiceNeeded(
-                            f"The panel already has an agency called “{same.name}”: say which of "
-                            "the panel's agencies this workstation belongs to."
-                        )
-                    w.create(
-                        "agency",
-                        {"name": c.agency_name, "short": c.agency_name[:12], "sector": "other",
-                         "is_police": "police" in c.agency_name.casefold()},
-                        record_id=c.agency_id,
-                    )
-                    created_agency = True
+                agency_id, agency_name, created_agency = _card_agency(w, c, chosen)
             if not c.from_invitation and repo.get_row(w.conn, "member", c.device_id) is None:
                 w.create(
                     "member",
@@ -235,6 +221,25 @@ def enrol(session: Session, *, card: bytes, fingerprint: str, agency: str | None
     return Enrolled(member_id, c.device_id, c.name, agency_id, agency_name, role.value,
                     c.fingerprint, created_agency)
 
+
+def _card_agency(w: Writer, c: IdentityCard, chosen: Any) -> tuple[str, str, bool]:
+    """The hub's agency for a card whose agency it does not hold: the one chosen, or a new one
+    from the card if the panel has no agency of that name. (agency id, name, created)."""
+    if chosen is not None:
+        return chosen.id, chosen.name, False
+    same = joining.agency_named(w.conn, c.agency_name)
+    if same is not None:
+        raise AgencyChoiceNeeded(
+            f"The panel already has an agency called “{same.name}”: say which of "
+            "the panel's agencies this workstation belongs to."
+        )
+    w.create(
+        "agency",
+        {"name": c.agency_name, "short": c.agency_name[:12], "sector": "other",
+         "is_police": "police" in c.agency_name.casefold()},
+        record_id=c.agency_id,
+    )
+    return c.agency_id, c.agency_name, True
 
 # --- naming members --------------------------------------------------------------------------------
 @dataclass(frozen=True)

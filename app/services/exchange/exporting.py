@@ -10,6 +10,7 @@ writer; memory bounded by one batch (8 bytes per selected op besides).
 from __future__ import annotations
 
 import itertools
+from array import array
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
@@ -31,6 +32,8 @@ from app.storage.sync.authorise import authorisation_problem
 from app.storage.writer import Writer
 from app.sync.payload import MIN_READER, SCHEMA, Manifest, write_payload
 
+Acks = dict[tuple[str, int], int]  # (origin, epoch) -> the last counter the peer has
+
 
 def do_export(
     session: Session, w: Writer, *, peer_device: str, peer_agency: str,
@@ -48,52 +51,13 @@ def do_export(
     acks = sync_store.acks_out(conn, peer_device)
     peer = sync_store.peer_state(conn, peer_device)
     acked_seq = int(peer.acked_seq) if peer is not None and peer.acked_stream == stream else 0
-    evicts: list[str] = []
-    held_back = 0
     if ws.is_hub:
-        also = chair_cases(session, conn, peer_author(conn, peer_device, peer_agency))
-        scope = selection.scope_for(conn, peer_agency, also=also)
-        known = selection.peer_cases(conn, peer_device)
-        snapshot: set[str] = set()
-        for case_id in sorted(scope.cases):
-            state = known.get(case_id)
-            if state is not None and state[0] == "in":
-                continue
-            if state is not None and state[0] == "snapshot" and acked_seq >= state[1]:
-                selection.set_peer_case(conn, peer_device, case_id, "in", state[1])
-                continue
-            since = state[1] if state is not None and state[0] == "snapshot" else seq
-            selection.set_peer_case(conn, peer_device, case_id, "snapshot", since)
-            snapshot.add(case_id)
-        subjects = {selection.case_subject(conn, c) for c in snapshot}
-        for case_id, (state_name, since) in sorted(known.items()):
-            if case_id in scope.cases:
-                continue
-            if state_name == "evict" and acked_seq >= since:
-                selection.set_peer_case(conn, peer_device, case_id, None, 0)
-                continue
-            evicts.append(case_id)
-            selection.set_peer_case(conn, peer_device, case_id, "evict", since if state_name == "evict" else seq)
-        rowids, cases = selection.select_for_export(
-            conn, acks, scope.op_visible, snapshot_cases=frozenset(snapshot),
-            snapshot_subjects=frozenset(s for s in subjects if s),
-        )
+        rowids, cases, evicts = _hub_selection(session, conn, peer_device, peer_agency, acks,
+                                               acked_seq=acked_seq, seq=seq)
+        held_back = 0
     else:
-        author = Author(me, ws.member.id, ws.agency.id, ws.member.role.value)
-        mine = chair_cases(session, conn, author)
-        if session.programme.chair.grants_anything:  # see exchange.apply: the hub decides
-            mine |= selection.cases_authored(conn, me)
-
-        def keep(op: Op) -> bool:
-            nonlocal held_back
-            if op.entity in ("agency", "member", "device", "meeting", "attendance"):
-                return False  # the coordinator's registry records; our provisional copies stay here
-            if authorisation_problem(conn, op, author, op.case_id, also=mine):
-                held_back += 1
-                return False
-            return True
-
-        rowids, cases = selection.select_for_export(conn, acks, keep, origin=me, full=True)
+        rowids, cases, held_back = _member_selection(session, conn, acks)
+        evicts = []
     hlc = w.clock.tick()
     evict_ops = [
         Op(new_id(), me, epoch, 0, w.clock.tick(), "evict", "case", case_id, None, None, None,
@@ -130,6 +94,68 @@ def do_export(
         write_payload(sealer.write, manifest, reg_doc, ops)
         size = sealer.finish()
     return ExportResult(out, size, bundle_id, seq, len(rowids), len(cases), len(evicts), held_back)
+
+
+def _hub_selection(
+    session: Session, conn: Any, peer_device: str, peer_agency: str, acks: Acks, *,
+    acked_seq: int, seq: int,
+) -> tuple[array[int], set[str], list[str]]:
+    """The coordinator's selection for a member: (op rowids, cases, cases to evict). A case new
+    to the member's scope goes as a snapshot until the member acknowledges the file it came in;
+    a case that left it is evicted, until acknowledged likewise."""
+    evicts: list[str] = []
+    also = chair_cases(session, conn, peer_author(conn, peer_device, peer_agency))
+    scope = selection.scope_for(conn, peer_agency, also=also)
+    known = selection.peer_cases(conn, peer_device)
+    snapshot: set[str] = set()
+    for case_id in sorted(scope.cases):
+        state = known.get(case_id)
+        if state is not None and state[0] == "in":
+            continue
+        if state is not None and state[0] == "snapshot" and acked_seq >= state[1]:
+            selection.set_peer_case(conn, peer_device, case_id, "in", state[1])
+            continue
+        since = state[1] if state is not None and state[0] == "snapshot" else seq
+        selection.set_peer_case(conn, peer_device, case_id, "snapshot", since)
+        snapshot.add(case_id)
+    subjects = {selection.case_subject(conn, c) for c in snapshot}
+    for case_id, (state_name, since) in sorted(known.items()):
+        if case_id in scope.cases:
+            continue
+        if state_name == "evict" and acked_seq >= since:
+            selection.set_peer_case(conn, peer_device, case_id, None, 0)
+            continue
+        evicts.append(case_id)
+        selection.set_peer_case(conn, peer_device, case_id, "evict", since if state_name == "evict" else seq)
+    rowids, cases = selection.select_for_export(
+        conn, acks, scope.op_visible, snapshot_cases=frozenset(snapshot),
+        snapshot_subjects=frozenset(s for s in subjects if s),
+    )
+    return rowids, cases, evicts
+
+
+def _member_selection(session: Session, conn: Any, acks: Acks) -> tuple[array[int], set[str], int]:
+    """A member's selection for the coordinator: its own ops the rules let it send (op rowids,
+    cases, how many were held back)."""
+    ws = session.workstation
+    me = ws.device_id
+    held_back = 0
+    author = Author(me, ws.member.id, ws.agency.id, ws.member.role.value)
+    mine = chair_cases(session, conn, author)
+    if session.programme.chair.grants_anything:  # see exchange.apply: the hub decides
+        mine |= selection.cases_authored(conn, me)
+
+    def keep(op: Op) -> bool:
+        nonlocal held_back
+        if op.entity in ("agency", "member", "device", "meeting", "attendance"):
+            return False  # the coordinator's registry records; our provisional copies stay here
+        if authorisation_problem(conn, op, author, op.case_id, also=mine):
+            held_back += 1
+            return False
+        return True
+
+    rowids, cases = selection.select_for_export(conn, acks, keep, origin=me, full=True)
+    return rowids, cases, held_back
 
 
 def _stepped(ops: Iterable[Op], total: int, step: Callable[[int, int], None]) -> Iterator[Op]:
