@@ -15,12 +15,12 @@ from typing import Any
 from app.crypto.identity import PublicIdentity
 from app.models.errors import BundleRejected, SecurityAlert
 from app.models.sync_ops import Op
-from app.models.sync_scope import Author
 from app.services.context import Session
 from app.services.exchange.peers import (
     chair_cases,
     check_scope,
     may_hold,
+    own_author,
     sender_author,
     stream_name,
 )
@@ -84,7 +84,6 @@ BATCH = 2_000  # ops applied per batch of a streamed file (inside the one transa
 def apply_bundle(
     session: Session,
     path: Path,
-    header: dict[str, Any],
     reader: PayloadReader,
     digest: str,
     sender: str,
@@ -222,13 +221,11 @@ def _apply_ops(session: Session, w: Writer, reader: PayloadReader, applier: Appl
 
 
 def _check_own_scope(session: Session, conn: Any, first_received: int, cases: set[str]) -> None:
-    """A member's store: nothing this import brought may be outside the member's scope, with the
-    member's agency as the coordinator's record now says (the file may have just linked this
-    workstation to an agency the panel already had)."""
+    """A member's store: nothing this import brought may be outside the member's scope (its
+    agency as the coordinator's record now says: ``own_author``)."""
     ws = session.workstation
-    row = repo.get_row(conn, "member", ws.member.id)
-    agency = str(row.agency_id) if row is not None else ws.agency.id
-    me = Author(ws.device_id, ws.member.id, agency, ws.member.role.value)
+    me = own_author(session, conn)
+    agency = me.agency_id
     also = chair_cases(session, conn, me)
     if session.programme.chair.grants_anything:
         # a chair's own change (adopting a case awaiting panel) can take a case out of the rule

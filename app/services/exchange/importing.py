@@ -162,7 +162,7 @@ def _import_staged(
     try:
         # The ops are decrypted, parsed, checked and applied batch by batch inside the one
         # transaction; anything wrong on the way rolls it all back.
-        return apply_bundle(session, path, header, reader, digest, sender, sender_names,
+        return apply_bundle(session, path, reader, digest, sender, sender_names,
                             superseded=header["sequence"] < last)
     except BundleRejected as exc:
         return rejected(path, exc, sender=sender, sequence=header["sequence"])

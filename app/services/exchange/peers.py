@@ -42,15 +42,22 @@ def sender_author(conn: Any, sender: str) -> Author:
     return Author(sender, str(member.id), str(member.agency_id), str(member.role))
 
 
+def own_author(session: Session, conn: Any) -> Author:
+    """This member's workstation as an author, with its agency as the coordinator's record now
+    says (a file may have just linked this workstation to an agency the panel already had)."""
+    ws = session.workstation
+    row = repo.get_row(conn, "member", ws.member.id)
+    agency = str(row.agency_id) if row is not None else ws.agency.id
+    return Author(ws.device_id, ws.member.id, agency, ws.member.role.value)
+
+
 def may_hold(session: Session, conn: Any, op: Op) -> bool:
     """May an agency's store keep ``op`` waiting for its record? Only if it is in the agency's
     scope as the store stands now (a case in scope arrives before any op on it: every file
     re-sends the snapshot of a case new to the agency until it is acknowledged). The agency is
     the one the coordinator's record gives this member; the chair rule's cases are in scope."""
-    ws = session.workstation
-    row = repo.get_row(conn, "member", ws.member.id)
-    agency = str(row.agency_id) if row is not None else ws.agency.id
-    me = Author(ws.device_id, ws.member.id, agency, ws.member.role.value)
+    me = own_author(session, conn)
+    agency = me.agency_id
     if not selection.scope_for(conn, agency, also=chair_cases(session, conn, me)).op_visible(op):
         return False
     if op.entity == "contribution" and op.kind == "create":
