@@ -152,7 +152,7 @@ def sample_payload(panel_template: Path, tmp_path_factory: pytest.TempPathFactor
         cid = open_case(panel.hub, share=[panel.police])
         contributions.add_contribution(panel.hub, case_id=cid, text="Zoë Ó Súilleabháin")
         f = panel.ship(panel.hub, panel.police)
-        from app.crypto.bundle import open_bundle
+        from app.crypto.bundle_open import open_bundle
 
         opened = open_bundle(f.read_bytes(), lookup_signer=lambda _k: panel.hub.store.device_keys().public().sign_pub,
                              me_device_id=panel.police.workstation.device_id, me=panel.police.store.device_keys())

@@ -18,7 +18,8 @@ import os
 from pathlib import Path
 from typing import BinaryIO
 
-from app.crypto.bundle import MAX_BUNDLE_BYTES, open_bundle_stream
+from app.crypto.bundle import MAX_BUNDLE_BYTES
+from app.crypto.bundle_open import open_bundle_stream
 from app.models.errors import AppError, BundleRejected, NeedsNewerReader, SecurityAlert
 from app.models.ids import new_id
 from app.services.context import Session

@@ -13,7 +13,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from app.crypto import bundle as B
-from app.crypto.bundle import MAGIC, PRELUDE_BYTES, open_bundle, seal_bundle
+from app.crypto._canonical import strict_loads
+from app.crypto.bundle import MAGIC, PRELUDE_BYTES, seal_bundle
+from app.crypto.bundle_open import open_bundle
 from app.crypto.identity import DeviceKeys
 from app.models.errors import BundleRejected
 
@@ -140,7 +142,7 @@ def test_structured_headers_behind_a_valid_signature(header: object, payload: by
     _must_reject(B._sign_envelope(SIGNER, prelude + header_bytes + payload))
 
 
-VALID_HEADER = B.strict_loads(
+VALID_HEADER = strict_loads(
     VALID[PRELUDE_BYTES : PRELUDE_BYTES + B.read_prelude(VALID).header_length], B._HEADER_CAPS
 )
 VALID_PAYLOAD = VALID[PRELUDE_BYTES + B.read_prelude(VALID).header_length : -64]
