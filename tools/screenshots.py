@@ -368,7 +368,7 @@ def dialog_shots(app: Any, tasks: Any, ctx: Any, win: Any, session: Any, tmp: Pa
 
 
 def exchange_shots(app: Any, tasks: Any, ctx: Any, win: Any, tmp: Path, png: Any) -> list[Path]:
-    from app.ui.dialogs.enrol_dialog import EnrolDialog
+    from app.ui.screens.exchange.enrol_dialog import EnrolDialog
 
     out: list[Path] = []
     screen = win.show_screen("Exchange")

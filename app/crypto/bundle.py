@@ -11,7 +11,8 @@ Layout (all integers big-endian)::
              associated data = prelude | SHA-256(header)
     signature Ed25519 over SIG_DOMAIN | SHA-512(prelude | header | payload)      = 64 bytes
 
-Job: ``seal_bundle`` builds such a file; ``open_bundle`` checks and opens one; ``read_prelude``
+Job: ``seal_bundle`` builds such a file; ``bundle_open.open_bundle`` checks and opens one (the
+invariants below are its); ``read_prelude``
 reads only the fixed-size fields for diagnostics. The plaintext is opaque here (sync puts its
 manifest and operations in it).
 
@@ -38,23 +39,19 @@ import hashlib
 import io
 import os
 import struct
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Protocol
 
-from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives import hpke
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PublicKey
 from cryptography.hazmat.primitives.ciphers.aead import ChaCha20Poly1305
 
-from app.crypto._canonical import CanonicalError, Caps, canonical_dumps, strict_loads
-from app.crypto.identity import KEY_ID_BYTES, SIGNATURE_BYTES, DeviceKeys, PublicIdentity, verify
+from app.crypto._canonical import Caps, canonical_dumps
+from app.crypto.identity import KEY_ID_BYTES, SIGNATURE_BYTES, DeviceKeys, PublicIdentity
 from app.models.errors import (
     BundleRejected,
     FileWriteError,
     InvalidInput,
-    NeedsNewerReader,
-    SecurityAlert,
 )
 
 MAGIC = b"\x89RTB\r\n\x1a\n"
@@ -83,7 +80,9 @@ _SIG_DOMAIN = b"roundtable/bundle-signature/v1\x00"
 _WRAP_DOMAIN = b"roundtable/bundle-key-wrap/v1\x00"
 _HPKE = hpke.Suite(hpke.KEM.X25519, hpke.KDF.HKDF_SHA256, hpke.AEAD.CHACHA20_POLY1305)
 
-_CALLER_FIELDS = (
+# The header fields the caller gives (``sync.payload``'s manifest repeats them; the export takes
+# them from it); the bundle adds the recipients and their wrapped keys.
+HEADER_FIELDS = (
     "bundle_id",
     "sender",
     "stream",
@@ -93,7 +92,7 @@ _CALLER_FIELDS = (
     "min_reader",
     "registry_version",
 )
-_HEADER_FIELDS = frozenset({*_CALLER_FIELDS, "recipients", "wrapped_keys"})
+_SIGNED_HEADER_FIELDS = frozenset({*HEADER_FIELDS, "recipients", "wrapped_keys"})
 _HEADER_CAPS = Caps(
     max_bytes=MAX_HEADER_BYTES, max_depth=3, max_items=4 * MAX_RECIPIENTS + 64, max_str=256
 )
@@ -109,15 +108,6 @@ class Prelude:
     signer_key_id: bytes
     header_length: int
     payload_length: int
-
-
-@dataclass(frozen=True)
-class OpenedBundle:
-    """A bundle that passed every check: its header, its plaintext and who signed it."""
-
-    header: dict[str, Any]
-    plaintext: bytes
-    signer_key_id: bytes
 
 
 # --- header validation (shared by seal and open) ---------------------------------------------
@@ -184,7 +174,7 @@ def _validate_recipients(value: object) -> list[tuple[str, bytes]]:
 
 
 def _validate_header(header: object) -> tuple[dict[str, Any], list[tuple[str, bytes]], list[bytes]]:
-    if not isinstance(header, dict) or set(header) != _HEADER_FIELDS:
+    if not isinstance(header, dict) or set(header) != _SIGNED_HEADER_FIELDS:
         raise ValueError("header has missing or unexpected fields")
     _validate_caller_fields(header)
     recipients = _validate_recipients(header["recipients"])
@@ -275,8 +265,8 @@ def _prepare_header(
     recipients: list[tuple[str, PublicIdentity]],
 ) -> tuple[bytes, bytes, bytes]:
     """(signer key id, canonical header bytes, fresh data key) -- or ``InvalidInput``."""
-    if not isinstance(header_fields, dict) or set(header_fields) != set(_CALLER_FIELDS):
-        raise InvalidInput("The bundle header needs exactly: " + ", ".join(_CALLER_FIELDS) + ".")
+    if not isinstance(header_fields, dict) or set(header_fields) != set(HEADER_FIELDS):
+        raise InvalidInput("The bundle header needs exactly: " + ", ".join(HEADER_FIELDS) + ".")
     if not recipients:
         raise InvalidInput("A bundle needs at least one recipient.")
     signer_key_id = signer.public().key_id
@@ -415,7 +405,7 @@ def seal_bundle(
     return out.getvalue()
 
 
-# --- opening -------------------------------------------------------------------------------------
+# --- reading the prelude (opening is ``bundle_open``) ----------------------------------------------
 def read_prelude(data: bytes) -> Prelude:
     """The fixed-size fields, for diagnostics only: nothing here is authenticated yet."""
     if not isinstance(data, bytes | bytearray | memoryview) or len(data) < PRELUDE_BYTES:
@@ -426,214 +416,3 @@ def read_prelude(data: bytes) -> Prelude:
     return Prelude(version, suite, bytes(key_id), header_len, payload_len)
 
 
-_CHANGED = "The exchange file changed while it was being read; it was rejected."
-
-
-@dataclass
-class StreamedBundle:
-    """A bundle whose signature, header, recipient and key have been checked; its content is
-    decrypted by iterating ``chunks()``, which reads the file a second time.
-
-    ``digest`` is SHA-512 of everything before the signature (the signed bytes): equal digests
-    mean the same file. The second pass hashes again what it reads and refuses, before yielding
-    the last piece, a file that differs from the one whose signature was checked.
-    """
-
-    header: dict[str, Any]
-    signer_key_id: bytes
-    digest: bytes
-    size: int
-    plaintext_length: int
-    _file: ReadableFile = field(repr=False)
-    _key: bytes = field(repr=False)
-    _signed_head: bytes = field(repr=False)  # prelude and header, as hashed in the first pass
-    _signature: bytes = field(repr=False)
-    _n_chunks: int = 0
-
-    def chunks(self) -> Iterator[bytes]:
-        """The plaintext, one decrypted 64 KiB chunk at a time (``SecurityAlert`` on failure)."""
-        f = self._file
-        aead = ChaCha20Poly1305(self._key)
-        prelude = self._signed_head[:PRELUDE_BYTES]
-        aad = _chunk_aad(prelude, self._signed_head[PRELUDE_BYTES:])
-        again = hashlib.sha512(self._signed_head)
-        f.seek(len(self._signed_head))
-        signed_end = self.size - SIGNATURE_BYTES
-        pos = len(self._signed_head)
-        full = CHUNK_BYTES + TAG_BYTES
-        for i in range(self._n_chunks):
-            last = i == self._n_chunks - 1
-            want = signed_end - pos if last else full
-            sealed = _read_exact(f, want)
-            if len(sealed) != want:
-                raise SecurityAlert(_CHANGED)
-            again.update(sealed)
-            pos += want
-            try:
-                piece = aead.decrypt(_chunk_nonce(i, last), sealed, aad)
-            except InvalidTag as exc:
-                raise SecurityAlert(
-                    "The exchange file's content does not decrypt, although the file is signed "
-                    "by a trusted workstation."
-                ) from exc
-            if last:
-                signature = _read_exact(f, SIGNATURE_BYTES + 1)
-                if signature != self._signature or again.digest() != self.digest:
-                    raise SecurityAlert(_CHANGED)
-            yield piece
-
-
-def open_bundle_stream(
-    f: ReadableFile,
-    *,
-    lookup_signer: Callable[[bytes], bytes | None],
-    me_device_id: str,
-    me: DeviceKeys,
-    max_size: int = MAX_BUNDLE_BYTES,
-    max_plaintext: int = MAX_BUNDLE_BYTES,
-) -> StreamedBundle:
-    """Check a bundle file and get ready to decrypt it; see the module invariants.
-
-    First pass: size cap, fixed fields, lengths, signer, then the whole file hashed in blocks and
-    the signature verified, before anything of variable length is parsed; then header, recipient,
-    unwrap and plaintext cap. Decryption is the second pass (``StreamedBundle.chunks``). ``f`` is
-    kept open by the caller until the chunks have been read; it should be a private copy.
-    ``lookup_signer`` maps a signer key id to its Ed25519 public key, or None when the key is
-    unknown, revoked or not allowed here.
-    """
-    # 1. size cap
-    size = f.seek(0, os.SEEK_END)
-    if size > max_size:
-        raise BundleRejected("The exchange file is larger than the allowed maximum.")
-    # 2. fixed fields
-    f.seek(0)
-    prelude_bytes = _read_exact(f, PRELUDE_BYTES)
-    prelude = read_prelude(prelude_bytes)
-    # A newer format is kept aside for a newer Roundtable -- but only once its signature is known
-    # to be a panel workstation's (the prelude, the lengths and the trailing signature are the
-    # same in every format), so a stranger cannot fill the disk with "newer" files (issue 12).
-    newer = prelude.version not in ALLOWED_VERSIONS and prelude.version > max(ALLOWED_VERSIONS)
-    if prelude.version not in ALLOWED_VERSIONS and not newer:
-        raise BundleRejected("The exchange file has an unknown format version.")
-    if prelude.suite not in ALLOWED_SUITES and not newer:
-        raise BundleRejected("The exchange file uses an encryption suite this version refuses.")
-    # 3. lengths add up exactly; header cap
-    if prelude.header_length > MAX_HEADER_BYTES:
-        raise BundleRejected("The exchange file's header is larger than allowed.")
-    expected = PRELUDE_BYTES + prelude.header_length + prelude.payload_length + SIGNATURE_BYTES
-    if expected != size:
-        raise BundleRejected(
-            "The exchange file is incomplete or has extra data (its lengths do not match its size)."
-        )
-    # 4. signer known
-    sign_pub = lookup_signer(prelude.signer_key_id)
-    if not isinstance(sign_pub, bytes) or len(sign_pub) != 32:
-        raise BundleRejected(
-            "The exchange file is not from a trusted workstation of this panel "
-            "(unknown or revoked signer)."
-        )
-    # 5. signature over everything before it (read in blocks), before parsing anything of
-    #    variable length; the prelude and header are kept exactly as hashed
-    header_end = PRELUDE_BYTES + prelude.header_length
-    signed_end = size - SIGNATURE_BYTES
-    hashed = hashlib.sha512(prelude_bytes)
-    header_bytes = _read_exact(f, prelude.header_length)
-    hashed.update(header_bytes)
-    left = signed_end - header_end
-    while left > 0:
-        block = f.read(min(left, _READ_BLOCK))
-        if not block:
-            break
-        hashed.update(block)
-        left -= len(block)
-    signature = _read_exact(f, SIGNATURE_BYTES + 1)
-    if left or len(header_bytes) != prelude.header_length or len(signature) != SIGNATURE_BYTES:
-        raise BundleRejected(_CHANGED)
-    digest = hashed.digest()
-    if not verify(sign_pub, _SIG_DOMAIN + digest, signature):
-        raise BundleRejected(
-            "The exchange file's signature is not valid: it was damaged or altered after signing."
-        )
-    if newer:
-        raise NeedsNewerReader()
-    # 6. header under hard caps
-    try:
-        parsed = strict_loads(header_bytes, _HEADER_CAPS)
-        header, recipients, wrapped = _validate_header(parsed)
-        if canonical_dumps(header) != header_bytes:
-            raise ValueError("header is not in canonical form")
-    except (CanonicalError, ValueError) as exc:
-        raise BundleRejected("The exchange file's header is not valid.", details=str(exc)) from exc
-    # 7. addressed to this workstation, under its current key
-    my_key_id = me.public().key_id
-    index = next((i for i, (dev, _) in enumerate(recipients) if dev == me_device_id), None)
-    if index is None:
-        raise BundleRejected("The exchange file is not addressed to this workstation.")
-    if recipients[index][1] != my_key_id:
-        raise BundleRejected(
-            "The exchange file is addressed to a different key of this workstation "
-            "(were its keys replaced?)."
-        )
-    # 8. unwrap
-    try:
-        data_key = _HPKE.decrypt(
-            wrapped[index],
-            me.encryption,
-            info=_wrap_info(prelude.signer_key_id, header, my_key_id),
-        )
-    except (InvalidTag, ValueError) as exc:
-        raise SecurityAlert(
-            "The exchange file's key for this workstation does not open, although the file is "
-            "signed by a trusted workstation."
-        ) from exc
-    if len(data_key) != DATA_KEY_BYTES:
-        raise SecurityAlert("The exchange file's key for this workstation is malformed.")
-    # 9. plaintext cap, from the payload layout alone
-    n_chunks = _payload_layout(prelude.payload_length)
-    if n_chunks is None:
-        raise SecurityAlert("The exchange file's content has an impossible length.")
-    plaintext_len = prelude.payload_length - n_chunks * TAG_BYTES
-    if plaintext_len > max_plaintext:
-        raise BundleRejected("The exchange file's content is larger than allowed.")
-    # 10. (the caller) decrypt chunk by chunk: StreamedBundle.chunks()
-    return StreamedBundle(
-        header=header,
-        signer_key_id=prelude.signer_key_id,
-        digest=digest,
-        size=size,
-        plaintext_length=plaintext_len,
-        _file=f,
-        _key=data_key,
-        _signed_head=prelude_bytes + header_bytes,
-        _signature=signature,
-        _n_chunks=n_chunks,
-    )
-
-
-def open_bundle(
-    data: bytes,
-    *,
-    lookup_signer: Callable[[bytes], bytes | None],
-    me_device_id: str,
-    me: DeviceKeys,
-    max_size: int = MAX_BUNDLE_BYTES,
-    max_plaintext: int = MAX_BUNDLE_BYTES,
-) -> OpenedBundle:
-    """Check and open a bundle held in memory (small bundles and tests): ``open_bundle_stream``
-    over the bytes, with the whole plaintext joined."""
-    if not isinstance(data, bytes | bytearray | memoryview):
-        raise BundleRejected("This is not a Roundtable exchange file.")
-    if len(data) > max_size:
-        raise BundleRejected("The exchange file is larger than the allowed maximum.")
-    streamed = open_bundle_stream(
-        io.BytesIO(bytes(data)),
-        lookup_signer=lookup_signer,
-        me_device_id=me_device_id,
-        me=me,
-        max_size=max_size,
-        max_plaintext=max_plaintext,
-    )
-    plaintext = b"".join(streamed.chunks())
-    return OpenedBundle(
-        header=streamed.header, plaintext=plaintext, signer_key_id=streamed.signer_key_id
-    )

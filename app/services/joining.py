@@ -40,9 +40,10 @@ from app.models.ids import new_id
 from app.services.context import Session
 from app.services.setup import Created, create_store
 from app.storage import meta as meta_store
-from app.storage import repo, sync_store
+from app.storage import repo
 from app.storage.files import write_file_atomic
 from app.storage.store import key_path
+from app.storage.sync import store as sync_store
 from app.storage.writer import Writer
 
 DEFAULT_DAYS = 14

@@ -27,7 +27,7 @@ from sqlalchemy import Connection, and_, delete, or_, select, update
 
 from app.storage.repo import ref_order
 from app.storage.schema import ENTITIES, conflict, op_log
-from app.storage.sync_tables import sync_pending
+from app.storage.sync.tables import sync_pending
 
 # Entities that belong to a case through their ``case_id`` column, children before parents.
 CASE_CHILDREN = (

@@ -19,7 +19,7 @@ from sqlalchemy import Connection, delete, select
 from app.storage import meta as meta_store
 from app.storage.codec import from_column
 from app.storage.schema import ENTITIES, meta
-from app.storage.sync_tables import sync_stream
+from app.storage.sync.tables import sync_stream
 from app.storage.writer import Writer
 
 _PREFIX = "undo:"

@@ -33,6 +33,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from app.crypto._canonical import CanonicalError, Caps, canonical_dumps, strict_loads
+from app.crypto.bundle import HEADER_FIELDS
 from app.models.sync_ops import MAX_ID, Op, OpInvalid, validate_op
 
 PAYLOAD_TYPE = "roundtable-sync-payload"
@@ -72,17 +73,6 @@ MANIFEST_FIELDS = frozenset(
 # sender last witnessed it; and the sender's entry now at the seq the recipient last said it had
 # seen of the sender ("" if the sender no longer has it). A file without them is read as before.
 OPTIONAL_MANIFEST_FIELDS = frozenset({"audit_head", "witness", "proof"})
-# Fields that must equal the signed header's (the header is authenticated separately).
-HEADER_MIRROR = (
-    "bundle_id",
-    "sender",
-    "stream",
-    "sequence",
-    "created_hlc",
-    "schema",
-    "min_reader",
-    "registry_version",
-)
 
 _MANIFEST_CAPS = Caps(max_bytes=MAX_LINE, max_depth=4, max_items=4 * MAX_ACKS + 64, max_str=256)
 _OP_CAPS = Caps(max_bytes=MAX_LINE, max_depth=10, max_items=20_000, max_str=200_000)
@@ -461,6 +451,6 @@ def parse_payload(plaintext: bytes) -> Payload:
 def check_manifest_matches(manifest: Manifest, header: dict[str, Any]) -> None:
     """The manifest's copy of the header fields must equal the signed header."""
     mine = manifest.as_json()
-    for name in HEADER_MIRROR:
+    for name in HEADER_FIELDS:  # each must equal the signed header's (authenticated separately)
         if mine[name] != header.get(name):
             raise PayloadInvalid(f"the manifest and the header disagree about {name}")

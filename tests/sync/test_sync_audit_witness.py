@@ -18,8 +18,8 @@ from app.services import contributions, exchange, setup
 from app.services import panel as panel_svc
 from app.services.context import Session
 from app.storage import audit as audit_store
-from app.storage import sync_store
 from app.storage.schema import audit
+from app.storage.sync import store as sync_store
 from tests.support.sync_support import PASS, Panel, craft, open_case, open_store
 
 

@@ -99,15 +99,13 @@ import os, signal, sys
 from tests.support.kdf import cheap_for_this_process
 cheap_for_this_process()
 from pathlib import Path
-from app.services import exchange_files
 from app.services.exchange import import_bundle
 from app.services.context import Session
 from app.storage.store import Store
+from tests.support.exchange_points import at_import_point
 point = sys.argv[3]
-def hook(name):
-    if name == point:
-        os.kill(os.getpid(), signal.SIGKILL)
-exchange_files.import_hook = hook
+if point != "none":
+    at_import_point(point, lambda: os.kill(os.getpid(), signal.SIGKILL))
 s = Session(Store.open_with_passphrase(Path(sys.argv[1]), sys.argv[4]))
 print(import_bundle(s, path=Path(sys.argv[2])).outcome)
 """
@@ -147,16 +145,17 @@ import os, signal, sys
 from tests.support.kdf import cheap_for_this_process
 cheap_for_this_process()
 from pathlib import Path
-from app.services import exchange_files
 from app.services.exchange import export_bundle
 from app.services.context import Session
 from app.storage import files
 from app.storage.store import Store
+from tests.support.exchange_points import at_export_point
 point = sys.argv[4]
 def die(name):
     if name == point:
         os.kill(os.getpid(), signal.SIGKILL)
-exchange_files.export_hook = die
+if point in ("reserved", "selected", "written") or point.startswith("op-"):
+    at_export_point(point, lambda: die(point))
 fsync_dir = files._fsync_dir
 def in_place(directory):  # the file has just been renamed into place; nothing is committed yet
     fsync_dir(directory)

@@ -185,10 +185,10 @@ def test_unsigned_files_of_a_newer_format_are_not_kept(panel: Panel) -> None:
 def test_signed_newer_files_are_kept_aside_within_a_cap_oldest_first(
     panel: Panel, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from app.services import exchange_files
+    from app.services.exchange import importing
 
-    monkeypatch.setattr(exchange_files, "KEPT_ASIDE_MAX_BYTES", 3 * 300_000)
-    monkeypatch.setattr(exchange_files, "KEPT_ASIDE_MAX_FILES", 3)
+    monkeypatch.setattr(importing, "KEPT_ASIDE_MAX_BYTES", 3 * 300_000)
+    monkeypatch.setattr(importing, "KEPT_ASIDE_MAX_FILES", 3)
     names = []
     for _ in range(5):
         newer = _newer_format(panel.hub, craft(panel.hub, panel.police), filler=250_000)

@@ -21,8 +21,9 @@ from sqlalchemy import text
 
 from app.crypto import bundle as B
 from app.models.sync_ops import validate_op
-from app.services import exchange, exchange_files
+from app.services import exchange
 from app.sync.payload import Manifest, PayloadReader, build_payload
+from tests.support.exchange_points import at_import_point
 from tests.support.sync_support import Panel, assert_rejected_unchanged, dump, open_case
 
 # measured with --durations=30 on two cores: 60-140 s a test (large snapshots and payloads)
@@ -176,9 +177,7 @@ def test_a_file_changed_between_the_two_passes_is_refused(
     staging = panel.police.store.path.parent / "exchange" / "staging"
 
     def tamper(at: str, how: str) -> None:
-        def hook(point: str) -> None:
-            if point != at:
-                return
+        def hook() -> None:
             (staged,) = list(staging.iterdir())
             raw = bytearray(staged.read_bytes())
             if how == "signature":
@@ -187,7 +186,8 @@ def test_a_file_changed_between_the_two_passes_is_refused(
                 raw[len(raw) // 2] ^= 1
             staged.write_bytes(bytes(raw))
 
-        monkeypatch.setattr(exchange_files, "import_hook", hook)
+        monkeypatch.undo()
+        at_import_point(at, hook, monkeypatch.setattr)
 
     for how, words in (("signature", "changed while it was being read"), ("chunk", "")):
         tamper("verified", how)
@@ -197,11 +197,11 @@ def test_a_file_changed_between_the_two_passes_is_refused(
     # The user's file changing after the copy is harmless: the private copy is what is read.
     original = _write(panel, data)
 
-    def scribble(point: str) -> None:
-        if point == "staged":
-            original.write_bytes(b"\x00" * len(data))
+    def scribble() -> None:
+        original.write_bytes(b"\x00" * len(data))
 
-    monkeypatch.setattr(exchange_files, "import_hook", scribble)
+    monkeypatch.undo()
+    at_import_point("staged", scribble, monkeypatch.setattr)
     before = dump(panel.police)
     r = exchange.import_bundle(panel.police, path=original)
     assert r.outcome == "applied", r.reason

@@ -15,8 +15,8 @@ from hypothesis import strategies as st
 
 from app.models.ids import new_id
 from app.services import cases, contributions, exchange
-from app.storage import sync_store
 from app.storage.hlc import COUNTER_MASK, ClockAheadError, HybridClock, unpack
+from app.storage.sync import selection
 from app.sync.payload import PayloadInvalid, parse_payload
 from tests.support.sync_support import Panel, dump, open_case, open_store, state
 
@@ -42,7 +42,7 @@ def _assert_scope(session: object) -> None:
     """The agency's store holds only cases shared with it (and their subjects)."""
     ag = session.workstation.agency.id  # type: ignore[attr-defined]
     with session.view() as conn:  # type: ignore[attr-defined]
-        scope = sync_store.scope_for(conn, ag)
+        scope = selection.scope_for(conn, ag)
         d = dump(session)  # type: ignore[arg-type]
     assert {r[0] for r in d["case"]} <= scope.cases
     assert {r[0] for r in d["subject"]} <= scope.subjects
@@ -52,7 +52,7 @@ def _assert_scope(session: object) -> None:
 def _visible_on_hub(panel: Panel, officer: object) -> dict[str, list[tuple[object, ...]]]:
     ag = officer.workstation.agency.id  # type: ignore[attr-defined]
     with panel.hub.view() as conn:
-        scope = sync_store.scope_for(conn, ag)
+        scope = selection.scope_for(conn, ag)
     hub = state(panel.hub)
     return {
         "case": [r for r in hub["case"] if r[0] in scope.cases],
@@ -153,7 +153,7 @@ def sample_payload(panel_template: Path, tmp_path_factory: pytest.TempPathFactor
         cid = open_case(panel.hub, share=[panel.police])
         contributions.add_contribution(panel.hub, case_id=cid, text="Zoë Ó Súilleabháin")
         f = panel.ship(panel.hub, panel.police)
-        from app.crypto.bundle import open_bundle
+        from app.crypto.bundle_open import open_bundle
 
         opened = open_bundle(f.read_bytes(), lookup_signer=lambda _k: panel.hub.store.device_keys().public().sign_pub,
                              me_device_id=panel.police.workstation.device_id, me=panel.police.store.device_keys())

@@ -209,7 +209,7 @@ def test_officer_op_on_another_agencys_case_or_an_access_list(panel: Panel) -> N
 def test_coordinator_op_outside_the_agencys_scope(panel: Panel) -> None:
     theirs = open_case(panel.hub, share=[panel.health])
     with panel.hub.view() as conn:
-        from app.storage.sync_store import case_subject, ops_of_case
+        from app.storage.sync.selection import case_subject, ops_of_case
 
         ops = [o.to_wire() for o in ops_of_case(conn, theirs, case_subject(conn, theirs))]
     ops.sort(key=lambda o: (o[4], o[1], o[0]))

@@ -12,7 +12,7 @@ from app.models.entities import KINDS
 from app.storage import migrate
 from app.storage.schema import ENTITIES
 from app.storage.store import Store
-from app.storage.sync_tables import SYNC_TABLES
+from app.storage.sync.tables import SYNC_TABLES
 
 
 def test_registry_in_models_matches_schema() -> None:

@@ -196,7 +196,7 @@ def test_members_table_shows_fingerprint_status_and_silence(pair: Pair, qtmodelt
 
 def test_gap_and_silence_are_worded_for_people() -> None:
     from app.services.exchange import PeerStatus
-    from app.ui.itemmodels.exchange import attention, attention_kind, status_cell
+    from app.ui.screens.exchange.models import attention, attention_kind, status_cell
 
     p = PeerStatus("m", "d", "Pat", "Police", "officer", "1 2", "active", None, 0,
                    "2026-11-01T10:00:00+00:00", 8, (7,), 12, True)
@@ -529,7 +529,7 @@ def test_an_officer_sees_the_conflict_awaiting_the_coordinator(qtbot, conflicted
 
 def test_merge_text_prefills_both_and_sends_the_merged_text(qtbot, conflicted: Pair, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     from app.services import exchange
-    from app.ui.dialogs.conflict_dialog import ConflictDialog
+    from app.ui.screens.exchange.conflict_dialog import ConflictDialog
 
     screen = conflicted.screen(conflicted.hub)
     real = screen.conflicts.record(0)
@@ -556,7 +556,7 @@ def test_merge_text_prefills_both_and_sends_the_merged_text(qtbot, conflicted: P
 
 
 def test_hostile_names_and_values_are_plain_text(qtbot, conflicted: Pair) -> None:  # type: ignore[no-untyped-def]
-    from app.ui.dialogs.conflict_dialog import ConflictDialog
+    from app.ui.screens.exchange.conflict_dialog import ConflictDialog
 
     screen = conflicted.screen(conflicted.hub)
     real = screen.conflicts.record(0)
@@ -607,7 +607,7 @@ def test_screen_and_dialogs_name_every_control(qtbot, conflicted: Pair, exchange
 
 
 def test_keyboard_opens_a_conflict_and_keeps_a_version(qtbot, conflicted: Pair) -> None:  # type: ignore[no-untyped-def]
-    from app.ui.dialogs.conflict_dialog import ConflictDialog
+    from app.ui.screens.exchange.conflict_dialog import ConflictDialog
 
     screen = conflicted.screen(conflicted.hub)
     screen.tabs.setCurrentIndex(1)

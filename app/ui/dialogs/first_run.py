@@ -43,7 +43,7 @@ from app.models.enums import Role
 from app.models.errors import AppError
 from app.services import joining, setup, ui_queries
 from app.services.context import Session
-from app.ui.itemmodels.exchange import role_label
+from app.ui.screens.exchange.models import role_label
 from app.ui.tasks import TaskManager
 from app.ui.widgets.plain import PlainLabel, heading, muted
 

@@ -15,11 +15,10 @@ from app.crypto.bundle import (
     CHUNK_BYTES,
     MAGIC,
     PRELUDE_BYTES,
-    OpenedBundle,
-    open_bundle,
     read_prelude,
     seal_bundle,
 )
+from app.crypto.bundle_open import OpenedBundle, open_bundle
 from app.crypto.identity import DeviceKeys, PublicIdentity
 from app.models.errors import BundleRejected, InvalidInput, NeedsNewerReader, SecurityAlert
 

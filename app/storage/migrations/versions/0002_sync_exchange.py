@@ -1,6 +1,6 @@
 """Exchange: trust anchors, signed registry, streams, acknowledgements, ledger, pending ops.
 
-Hand-written (see ``app.storage.sync_tables``); infrastructure only, no entity changes.
+Hand-written (see ``app.storage.sync.tables``); infrastructure only, no entity changes.
 
 Revision ID: 0002
 Revises: 0001

@@ -25,12 +25,9 @@ Invariants:
 from __future__ import annotations
 
 import datetime as dt
-from collections import deque
-from collections.abc import Sequence
 from pathlib import Path
 
-from PySide6.QtCore import QFileSystemWatcher, QModelIndex, Qt, QTimer
-from PySide6.QtGui import QDragEnterEvent, QDragMoveEvent, QDropEvent
+from PySide6.QtCore import QModelIndex, Qt
 from PySide6.QtWidgets import (
     QFileDialog,
     QFrame,
@@ -43,14 +40,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.models.entities import KINDS
 from app.services import exchange
-from app.services.context import Changed
-from app.services.exchange import ConflictView, ExportReport, ImportReport, PeerStatus
+from app.services.exchange import ConflictView, ExportReport, PeerStatus
 from app.ui.context import UiContext
-from app.ui.dialogs.conflict_dialog import ConflictDialog
-from app.ui.dialogs.enrol_dialog import EnrolDialog
-from app.ui.itemmodels.exchange import (
+from app.ui.itemmodels.rows import RecordRole
+from app.ui.progress import run_with_progress
+from app.ui.screens.base import Screen
+from app.ui.screens.exchange.conflict_dialog import ConflictDialog
+from app.ui.screens.exchange.enrol_dialog import EnrolDialog
+from app.ui.screens.exchange.models import (
     CONFLICT_CHIP_COLUMNS,
     MEMBER_CHIP_COLUMNS,
     REPORT_CHIP_COLUMNS,
@@ -62,37 +60,43 @@ from app.ui.itemmodels.exchange import (
     report_detail,
     role_label,
 )
-from app.ui.itemmodels.rows import RecordRole
-from app.ui.progress import run_with_progress
-from app.ui.screens.base import Screen
+from app.ui.screens.exchange.queue import ImportQueue
+from app.ui.screens.exchange.watcher import BUNDLE_SUFFIX, FolderWatch
 from app.ui.widgets.plain import PlainLabel, heading, muted
 from app.ui.widgets.tables import make_table, set_widths
 
 BUNDLE_FILTER = "Roundtable exchange files (*.rtb);;All files (*)"
-BUNDLE_SUFFIX = ".rtb"
-WATCH_SETTLE_MS = 800  # wait this long after a folder changes before looking (copies finish)
-ALL_ENTITIES = frozenset(KINDS) | {"conflict"}
 
 ALERT_STYLE = ("QFrame#SecurityAlert { background: #f8e1dc; border: 1px solid #d9a293; border-left: 5px solid "
                "#8f2a16; border-radius: 4px; } QLabel { color: #5e1b0e; }")
 
 
-class ExchangeScreen(Screen):
+class ExchangeScreen(FolderWatch, ImportQueue, Screen):
     title = "Exchange"
     watches = ("member", "device", "agency", "conflict")
 
     def __init__(self, ctx: UiContext, parent: QWidget | None = None) -> None:
         super().__init__(ctx, parent)
-        self.setAcceptDrops(True)
-        self._queue: deque[tuple[Path, str]] = deque()
-        self._importing = False
-        self._batch_total = 0
-        self._batch_done = 0
-        self._watched: Path | None = None
-        self._watch_seen: set[tuple[str, int, int]] = set()
+        self._init_queue()
         self._dialog: ConflictDialog | None = None
         self.last_export: ExportReport | None = None
+        self._build_header()
+        self._build_members()
+        actions = self._build_actions()
+        self.tabs = QTabWidget()
+        self.tabs.setAccessibleName("Import reports and conflicts")
+        self.tabs.addTab(self._build_reports_page(), "Import reports")
+        self.tabs.addTab(self._build_conflicts_page(), "Conflicts")
+        self.root.addWidget(heading("Members", level=2))
+        self.root.addWidget(self.members_table, 2)
+        self.root.addWidget(self.member_detail)
+        self.root.addLayout(actions)
+        self.root.addWidget(self.export_result)
+        self.root.addWidget(self.tabs, 3)
+        self._init_watch()
+        self._set_tab_order()
 
+    def _build_header(self) -> None:
         self.card_button = QPushButton("&Write my identity card…")
         self.card_button.setAccessibleName("Write this workstation's identity card to a file")
         self.card_button.clicked.connect(self._on_card_button_clicked)
@@ -105,7 +109,7 @@ class ExchangeScreen(Screen):
         self.me = PlainLabel("", wrap=True, object_name="Muted", accessible="This workstation", selectable=True)
         self.root.addWidget(self.me)
 
-        # --- members ----------------------------------------------------------------------------
+    def _build_members(self) -> None:
         self.members = members_model(self)
         self.members_table = make_table("Members", self.members, chip_columns=MEMBER_CHIP_COLUMNS, sortable=False)
         set_widths(self.members_table, [150, 160, 76, 180, 132, 132], stretch=6)
@@ -116,6 +120,8 @@ class ExchangeScreen(Screen):
         self.member_detail = PlainLabel("", wrap=True, object_name="Muted", accessible="Selected member",
                                         selectable=True)
 
+    def _build_actions(self) -> QHBoxLayout:
+        """Export, import, watch; the status line and progress; the last export's result."""
         actions = QHBoxLayout()
         self.export_button = QPushButton("&Export for…")
         self.export_button.setObjectName("Primary")
@@ -143,8 +149,9 @@ class ExchangeScreen(Screen):
         self.export_result = PlainLabel("", wrap=True, object_name="Lead", accessible="Last export",
                                         selectable=True)
         self.export_result.setVisible(False)
+        return actions
 
-        # --- reports and conflicts ----------------------------------------------------------------
+    def _build_reports_page(self) -> QWidget:
         self.reports = import_reports_model(self)
         self.reports_table = make_table("Import reports", self.reports, chip_columns=REPORT_CHIP_COLUMNS,
                                         sortable=False)
@@ -153,6 +160,17 @@ class ExchangeScreen(Screen):
         self.report_detail = PlainLabel("Drop exchange files anywhere on this screen to import them.",
                                         wrap=True, object_name="Muted", accessible="Import report detail",
                                         selectable=True)
+        self._build_alert()
+        reports_page = QWidget()
+        lv = QVBoxLayout(reports_page)
+        lv.setContentsMargins(0, 8, 0, 0)
+        lv.addWidget(self.alert)
+        lv.addWidget(self.reports_table, 1)
+        lv.addWidget(self.report_detail)
+        return reports_page
+
+    def _build_alert(self) -> None:
+        """The banner for a security alert or an audit warning (hidden until one comes)."""
         self.alert = QFrame()
         self.alert.setObjectName("SecurityAlert")
         self.alert.setStyleSheet(ALERT_STYLE)
@@ -168,13 +186,7 @@ class ExchangeScreen(Screen):
         av.addWidget(self.alert_dismiss, 0, Qt.AlignmentFlag.AlignTop)
         self.alert.setVisible(False)
 
-        reports_page = QWidget()
-        lv = QVBoxLayout(reports_page)
-        lv.setContentsMargins(0, 8, 0, 0)
-        lv.addWidget(self.alert)
-        lv.addWidget(self.reports_table, 1)
-        lv.addWidget(self.report_detail)
-
+    def _build_conflicts_page(self) -> QWidget:
         self.conflicts = conflicts_model(self)
         self.conflicts_table = make_table("Open conflicts", self.conflicts, chip_columns=CONFLICT_CHIP_COLUMNS,
                                           sortable=False)
@@ -193,26 +205,9 @@ class ExchangeScreen(Screen):
         row.addWidget(self.conflicts_note, 1)
         row.addWidget(self.review_button)
         rv.addLayout(row)
+        return conflicts_page
 
-        self.tabs = QTabWidget()
-        self.tabs.setAccessibleName("Import reports and conflicts")
-        self.tabs.addTab(reports_page, "Import reports")
-        self.tabs.addTab(conflicts_page, "Conflicts")
-
-        self.root.addWidget(heading("Members", level=2))
-        self.root.addWidget(self.members_table, 2)
-        self.root.addWidget(self.member_detail)
-        self.root.addLayout(actions)
-        self.root.addWidget(self.export_result)
-        self.root.addWidget(self.tabs, 3)
-
-        self.watcher = QFileSystemWatcher(self)
-        self.watcher.directoryChanged.connect(self._on_watcher_directory_changed)
-        self.watch_timer = QTimer(self)
-        self.watch_timer.setSingleShot(True)
-        self.watch_timer.setInterval(WATCH_SETTLE_MS)
-        self.watch_timer.timeout.connect(self.scan_watched)
-        self._show_watch()
+    def _set_tab_order(self) -> None:
         self.setTabOrder(self.card_button, self.enrol_button)
         self.setTabOrder(self.enrol_button, self.members_table)
         self.setTabOrder(self.members_table, self.export_button)
@@ -377,195 +372,10 @@ class ExchangeScreen(Screen):
         paths, _ = QFileDialog.getOpenFileNames(self, "Import exchange files", "", BUNDLE_FILTER)
         self.import_files([Path(p) for p in paths], source="chosen")
 
-    def import_files(self, paths: Sequence[Path], *, source: str) -> None:
-        """Queue files; each is imported in turn on the store worker."""
-        files = [p for p in paths if p.is_file()]
-        if not files:
-            return
-        if not self._importing and not self._queue:
-            self._batch_total = self._batch_done = 0
-        self._queue.extend((p, source) for p in files)
-        self._batch_total += len(files)
-        self._pump()
-
-    @property
-    def busy(self) -> bool:
-        return self._importing or bool(self._queue)
-
-    def _pump(self) -> None:
-        if self._importing:
-            return
-        if not self._queue:
-            self.progress.setVisible(False)
-            if self._batch_total:
-                n = self._batch_total
-                self.status.setText(f"Imported {n} file{'s' if n != 1 else ''}: see the reports below.")
-            return
-        path, source = self._queue.popleft()
-        self._importing = True
-        self.progress.setRange(0, self._batch_total)
-        self.progress.setValue(self._batch_done)
-        self.progress.setVisible(True)
-        self.status.setText(f"Importing file {self._batch_done + 1} of {self._batch_total}…")
-
-        def work(session: object) -> ImportReport:
-            return exchange.import_bundle(session, path=path)  # type: ignore[arg-type]
-
-        self.ctx.run(work, owner=self, on_done=lambda r: self._on_imported(r, source),
-                     on_error=lambda exc: self._on_import_failed(exc))
-
-    def _on_imported(self, r: ImportReport, source: str) -> None:
-        self._importing = False
-        self._batch_done += 1
-        row = ImportRow(r, source)
-        rows = [row, *self.reports.rows()]
-        self.reports.set_rows(rows)
-        self.tabs.setCurrentIndex(0)
-        self.reports_table.setCurrentIndex(self.reports.index(0, 0))
-        if r.security_alert:
-            self.alert_text.setText(
-                f"Security alert \u2014 {row.file}: {r.reason} Nothing from this file was imported. "
-                "Keep the file, do not try it again, and tell the panel coordinator.")
-            self.alert.setVisible(True)
-        elif r.audit_warning:
-            self.alert_text.setText(
-                f"Audit warning — {row.file} was imported, but {r.audit_warning[0].lower()}"
-                f"{r.audit_warning[1:]}")
-            self.alert.setVisible(True)
-        if r.outcome == "applied":
-            # Ops applied by an import are not in the Writer's change list: tell every screen.
-            self.ctx.refresh_snapshot()
-            self.ctx.changed.emit(Changed(ALL_ENTITIES))  # this screen reloads too
-        elif r.outcome in ("duplicate", "superseded"):
-            self.reload()
-        self._pump()
-
-    def _on_import_failed(self, exc: BaseException) -> None:
-        """A store problem (not a bad file, which is a report): stop the batch and say so."""
-        from app.ui.errors import show_error
-
-        self._importing = False
-        self._queue.clear()
-        self.progress.setVisible(False)
-        self.status.setText("Importing stopped.")
-        show_error(self, exc)
-
     def _on_reports_current_row_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
         row = current.data(RecordRole) if current.isValid() else None
         if isinstance(row, ImportRow):
             self.report_detail.setText(report_detail(row))
-
-    # --- drag and drop -------------------------------------------------------------------------------
-    @staticmethod
-    def _local_files(event: QDragEnterEvent | QDragMoveEvent | QDropEvent) -> list[Path]:
-        mime = event.mimeData()
-        if mime is None or not mime.hasUrls():
-            return []
-        return [Path(u.toLocalFile()) for u in mime.urls() if u.isLocalFile() and u.toLocalFile()]
-
-    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
-        if self._local_files(event):
-            event.acceptProposedAction()
-        else:
-            event.ignore()
-
-    def dragMoveEvent(self, event: QDragMoveEvent) -> None:
-        if self._local_files(event):
-            event.acceptProposedAction()
-
-    def dropEvent(self, event: QDropEvent) -> None:
-        files = self._local_files(event)
-        if not files:
-            event.ignore()
-            return
-        event.acceptProposedAction()
-        self.import_files(files, source="dropped")
-
-    # --- watched folder ------------------------------------------------------------------------------
-    def _on_ctx_unlocked(self) -> None:
-        super()._on_ctx_unlocked()
-        if self._watched is not None:
-            self.scan_watched()  # what arrived while the client was locked
-
-    def _on_watch_button_clicked(self) -> None:
-        if self._watched is not None:
-            self.stop_watching()
-            return
-        folder = QFileDialog.getExistingDirectory(self, "Watch a folder for exchange files")
-        if folder:
-            self.watch(Path(folder))
-
-    def watch(self, folder: Path, *, remember: bool = True) -> None:
-        """Import every exchange file in ``folder`` now, and each new one as it appears."""
-        self._stop_watcher()
-        self._watched = folder
-        self._watch_seen.clear()
-        self.watcher.addPath(str(folder))
-        self._show_watch()
-        if remember:
-            self.ctx.run(lambda s: exchange.remember_watched_folder(s, folder), owner=self)
-        self.scan_watched()
-
-    def resume_watching(self, folder: Path) -> None:
-        """The remembered folder, at start-up: watch it if it is there, or say it is not."""
-        if self._watched == folder:
-            return
-        if folder.is_dir():
-            self.watch(folder, remember=False)
-        else:
-            self._show_watch(missing=folder)
-
-    def stop_watching(self) -> None:
-        """Stop, and forget the folder for the next session too."""
-        self._stop_watcher()
-        self._show_watch()
-        self.ctx.run(lambda s: exchange.remember_watched_folder(s, None), owner=self)
-
-    def _stop_watcher(self) -> None:
-        if self.watcher.directories():
-            self.watcher.removePaths(self.watcher.directories())
-        self._watched = None
-        self.watch_timer.stop()
-
-    def _show_watch(self, *, missing: Path | None = None) -> None:
-        if self._watched is None:
-            self.watch_button.setText("&Watch a folder…")
-            self.watch_button.setAccessibleName("Watch a folder for new exchange files")
-            self.watch_label.setText(
-                f"Not watching: the folder {missing} is not available. Choose it again when it is."
-                if missing is not None else "")
-        else:
-            self.watch_button.setText("Stop &watching")
-            self.watch_button.setAccessibleName("Stop watching the folder")
-            self.watch_label.setText(f"Watching {self._watched}")
-
-    def _on_watcher_directory_changed(self, _path: str) -> None:
-        self.watch_timer.start()  # restart: look once the folder has been quiet for a moment
-
-    def scan_watched(self) -> None:
-        folder = self._watched
-        if folder is None or self.ctx.is_locked:
-            return
-        found: list[tuple[int, Path, tuple[str, int, int]]] = []
-        try:
-            entries = list(folder.iterdir())
-        except OSError:
-            self.status.setText("The watched folder cannot be read.")
-            return
-        for p in entries:
-            if p.suffix.lower() != BUNDLE_SUFFIX or not p.is_file():
-                continue
-            try:
-                st = p.stat()
-            except OSError:
-                continue
-            key = (p.name, st.st_size, st.st_mtime_ns)
-            if key not in self._watch_seen:
-                found.append((st.st_mtime_ns, p, key))
-        found.sort(key=lambda t: (t[0], t[1].name))
-        for _mtime, _p, key in found:
-            self._watch_seen.add(key)
-        self.import_files([p for _m, p, _k in found], source="watched")
 
     # --- conflicts -----------------------------------------------------------------------------------
     def _on_conflicts_table_activated(self, index: QModelIndex) -> None:

@@ -7,32 +7,33 @@ after applying, that nothing outside its scope arrived; the hub authorises every
 
 from __future__ import annotations
 
-import base64
 import logging
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from app.config.programmes import load_programme
 from app.crypto.identity import PublicIdentity
-from app.models.errors import BundleRejected, NeedsNewerReader, SecurityAlert
-from app.models.sync_ops import Op, canonical
-from app.models.sync_scope import Author, contribution_visible
+from app.models.errors import BundleRejected, SecurityAlert
+from app.models.sync_ops import Op
 from app.services.context import Session
-from app.services.exchange_files import (
-    PANEL_SETTINGS,
-    ImportReport,
+from app.services.exchange.peers import (
     chair_cases,
-    check_clock,
+    check_scope,
+    may_hold,
+    own_author,
+    sender_author,
     stream_name,
-    verify_registry,
 )
+from app.services.exchange.registry import apply_registry
+from app.services.exchange.report import ImportReport
 from app.storage import audit as audit_store
-from app.storage import meta as meta_store
-from app.storage import repo, sync_store
-from app.storage.sync_apply import Applier
-from app.storage.sync_conflicts import open_conflict_ids
-from app.storage.writer import utc_now_iso
+from app.storage import repo
+from app.storage.hlc import DEFAULT_MAX_AHEAD_MS, unpack, wall_ms
+from app.storage.sync import selection
+from app.storage.sync import store as sync_store
+from app.storage.sync.apply import Applier
+from app.storage.sync.conflicts import open_conflict_ids
+from app.storage.writer import Writer, utc_now_iso
 from app.sync.payload import Manifest, PayloadInvalid, PayloadReader
 
 log = logging.getLogger(__name__)
@@ -77,35 +78,24 @@ def sender_checks(session: Session, conn: Any, header: dict[str, Any], sender: s
         raise SecurityAlert("Only the panel coordinator sends files to this workstation.")
 
 
-def _author(conn: Any, sender: str) -> Author:
-    m = repo.get_row(conn, "device", sender)
-    member = repo.get_row(conn, "member", m.member_id) if m is not None else None
-    if member is None:
-        raise BundleRejected("The sender is not a member of the panel on this store.")
-    return Author(sender, str(member.id), str(member.agency_id), str(member.role))
-
-
 BATCH = 2_000  # ops applied per batch of a streamed file (inside the one transaction)
 
 
 def apply_bundle(
     session: Session,
     path: Path,
-    header: dict[str, Any],
     reader: PayloadReader,
     digest: str,
     sender: str,
     sender_names: dict[str, str],
     *,
     superseded: bool,
-    hook: Callable[[str], None],
 ) -> ImportReport:
     """Stream the ops of ``reader`` into one transaction: each batch is decrypted, parsed,
     validated, clock-checked and applied before the next is read; the file's end (counts, nothing
     after the ops, the file unchanged since its signature was checked) is checked before commit."""
     try:
-        return _apply(session, path, header, reader, digest, sender, sender_names,
-                      superseded=superseded, hook=hook)
+        return _apply(session, path, reader, digest, sender, sender_names, superseded=superseded)
     except PayloadInvalid as exc:
         raise SecurityAlert(f"The exchange file's content is not valid: {exc}.") from exc
 
@@ -131,16 +121,13 @@ def _batches(reader: PayloadReader) -> Iterator[tuple[list[Op], list[Op]]]:
 def _apply(
     session: Session,
     path: Path,
-    header: dict[str, Any],
     reader: PayloadReader,
     digest: str,
     sender: str,
     sender_names: dict[str, str],
     *,
     superseded: bool,
-    hook: Callable[[str], None],
 ) -> ImportReport:
-    ws = session.workstation
     m = reader.manifest
     base = {"sender": sender, "sender_name": sender_names.get(sender, ""), "sequence": m.sequence}
     with session.change() as w:
@@ -157,73 +144,15 @@ def _apply(
             return ImportReport(path, "superseded",
                                 "A newer file from this sender was already imported.", **base)  # type: ignore[arg-type]
         before = open_conflict_ids(conn)
-        hub_origins = frozenset({ws.device_id}) if ws.is_hub else frozenset(
-            t.device_id for t in sync_store.trusted(conn)
-        )
-        reg_version = _registry(session, conn, m.registry_version, reader.registry, sender)
-        hook("start")
-        own_acked = {e: c for (o, e), c in sync_store.acks_out(conn, sender).items() if o == ws.device_id}
+        reg_version = apply_registry(session, conn, m.registry_version, reader.registry, sender)
         first_received: list[int] = []
-
-        def next_received() -> int:
-            n = w.next_received()
-            if not first_received:
-                first_received.append(n)
-            return n
-
-        author = _author(conn, sender) if ws.is_hub else None
-        applier = Applier(
-            conn=conn,
-            me=ws.device_id,
-            hub_origins=hub_origins,
-            author=author,
-            author_cases=chair_cases(session, conn, author) if author is not None else frozenset(),
-            next_received=next_received,
-            audit=lambda action, entity, rid, fields: w.audit.append(
-                action=action, entity=entity, record_id=rid, fields=fields,
-                at=utc_now_iso(w.clock.last),
-            ),
-            track_touched=False,
-            may_hold=None if ws.is_hub else lambda op: _may_hold(session, conn, op),
-        )
-        evicted = 0
-        evictions_done = False
-        for evicts, ops in _batches(reader):
-            w.clock.observe(max(op.hlc for op in (*evicts, *ops)))
-            if evicts and ws.is_hub:
-                raise SecurityAlert("The exchange file asks the coordinator's store to evict a case.")
-            for op in evicts:
-                sync_store.evict_case(conn, op.record_id, me=ws.device_id, keep_own_after=own_acked)
-                w.record_event("evict", "case", op.record_id, [f"by:{sender}"])
-                evicted += 1
-            if ops and not evictions_done:
-                evictions_done = True
-                hook("evicted")
-            applier.apply_batch(ops)
-            sync_store.bump_acks_in(conn, ops)
-        if not evictions_done:
-            hook("evicted")
+        applier = _applier(session, w, sender, first_received)
+        evicted = _apply_ops(session, w, reader, applier, sender)
         applier.finish()
         result = applier.result
-        hook("applied")
-        if not ws.is_hub and first_received:
-            # the member's agency as the coordinator's record now says (the file may have just
-            # linked this workstation to an agency the panel already had)
-            row = repo.get_row(conn, "member", ws.member.id)
-            agency = str(row.agency_id) if row is not None else ws.agency.id
-            me = Author(ws.device_id, ws.member.id, agency, ws.member.role.value)
-            also = chair_cases(session, conn, me)
-            if session.programme.chair.grants_anything:
-                # a chair's own change (adopting a case awaiting panel) can take a case out of
-                # the rule here before the hub hears of it; the hub evicts it once it has
-                also |= sync_store.cases_authored(conn, ws.device_id)
-            _check_scope(conn, agency, first_received[0], result.cases, also=also)
-        peer = sync_store.peer_state(conn, sender)
-        if peer is None or m.sender_epoch >= int(peer.epoch):
-            sync_store.replace_acks_out(conn, sender, m.acks)
-            mine = stream_name(ws.device_id, sender, w.epoch)
-            acked = max((seq for s, seq in m.received if s == mine), default=0)
-            sync_store.update_peer(conn, sender, epoch=m.sender_epoch, acked_stream=mine, acked_seq=acked)
+        if not session.workstation.is_hub and first_received:
+            _check_own_scope(session, conn, first_received[0], result.cases)
+        _take_acks(session, w, m, sender)
         audit_warning = _audit_witnesses(conn, w, m, sender)
         sync_store.record_ledger(conn, outcome="applied", **ledger)  # type: ignore[arg-type]
         opened = tuple(sorted(open_conflict_ids(conn) - before))
@@ -232,7 +161,6 @@ def _apply(
                         f"duplicates:{result.duplicates}", f"waiting:{result.waiting}",
                         f"conflicts:{len(opened)}", f"evicted:{evicted}",
                         f"refused:{len(result.refused)}"])
-        hook("before-commit")
     session.refresh_workstation()
     return ImportReport(
         path, "applied", "", False, applied=result.applied, duplicates=result.duplicates,
@@ -240,6 +168,82 @@ def _apply(
         evicted=evicted, registry_version=reg_version, refused=tuple(result.refused),
         audit_warning=audit_warning, **base,  # type: ignore[arg-type]
     )
+
+
+def _applier(session: Session, w: Writer, sender: str, first_received: list[int]) -> Applier:
+    """The store's applier for this file: the hub authorises every op as the sender's member; a
+    member's store keeps an op waiting for its record only if it may hold it. ``first_received``
+    gets the first receive number this import uses (for the scope check after it)."""
+    ws, conn = session.workstation, w.conn
+    hub_origins = frozenset({ws.device_id}) if ws.is_hub else frozenset(
+        t.device_id for t in sync_store.trusted(conn)
+    )
+
+    def next_received() -> int:
+        n = w.next_received()
+        if not first_received:
+            first_received.append(n)
+        return n
+
+    author = sender_author(conn, sender) if ws.is_hub else None
+    return Applier(
+        conn=conn,
+        me=ws.device_id,
+        hub_origins=hub_origins,
+        author=author,
+        author_cases=chair_cases(session, conn, author) if author is not None else frozenset(),
+        next_received=next_received,
+        audit=lambda action, entity, rid, fields: w.audit.append(
+            action=action, entity=entity, record_id=rid, fields=fields,
+            at=utc_now_iso(w.clock.last),
+        ),
+        track_touched=False,
+        may_hold=None if ws.is_hub else lambda op: may_hold(session, conn, op),
+    )
+
+
+def _apply_ops(session: Session, w: Writer, reader: PayloadReader, applier: Applier, sender: str) -> int:
+    """Apply the file's ops batch by batch (its evictions first); return the cases evicted."""
+    ws, conn = session.workstation, w.conn
+    own_acked = {e: c for (o, e), c in sync_store.acks_out(conn, sender).items() if o == ws.device_id}
+    evicted = 0
+    for evicts, ops in _batches(reader):
+        w.clock.observe(max(op.hlc for op in (*evicts, *ops)))
+        if evicts and ws.is_hub:
+            raise SecurityAlert("The exchange file asks the coordinator's store to evict a case.")
+        for op in evicts:
+            selection.evict_case(conn, op.record_id, me=ws.device_id, keep_own_after=own_acked)
+            w.record_event("evict", "case", op.record_id, [f"by:{sender}"])
+            evicted += 1
+        applier.apply_batch(ops)
+        sync_store.bump_acks_in(conn, ops)
+    return evicted
+
+
+def _check_own_scope(session: Session, conn: Any, first_received: int, cases: set[str]) -> None:
+    """A member's store: nothing this import brought may be outside the member's scope (its
+    agency as the coordinator's record now says: ``own_author``)."""
+    ws = session.workstation
+    me = own_author(session, conn)
+    agency = me.agency_id
+    also = chair_cases(session, conn, me)
+    if session.programme.chair.grants_anything:
+        # a chair's own change (adopting a case awaiting panel) can take a case out of the rule
+        # here before the hub hears of it; the hub evicts it once it has
+        also |= selection.cases_authored(conn, ws.device_id)
+    check_scope(conn, agency, first_received, cases, also=also)
+
+
+def _take_acks(session: Session, w: Writer, m: Manifest, sender: str) -> None:
+    """What the sender has acknowledged of ours, and how far it has read our stream to it (a file
+    from an earlier epoch of the sender's says nothing current)."""
+    conn = w.conn
+    peer = sync_store.peer_state(conn, sender)
+    if peer is None or m.sender_epoch >= int(peer.epoch):
+        sync_store.replace_acks_out(conn, sender, m.acks)
+        mine = stream_name(session.workstation.device_id, sender, w.epoch)
+        acked = max((seq for s, seq in m.received if s == mine), default=0)
+        sync_store.update_peer(conn, sender, epoch=m.sender_epoch, acked_stream=mine, acked_seq=acked)
 
 
 def _audit_witnesses(conn: Any, w: Any, m: Manifest, sender: str) -> str:
@@ -288,95 +292,13 @@ def _audit_witnesses(conn: Any, w: Any, m: Manifest, sender: str) -> str:
     return ""
 
 
-def _registry(session: Session, conn: Any, version: int, doc: bytes | None, sender: str) -> int:
-    stored = sync_store.registry(conn)
-    have = stored[0] if stored else 0
-    if session.workstation.is_hub:
-        if doc is not None:
-            raise SecurityAlert("Only the coordinator's files carry the panel registry.")
-        return have
-    if doc is None or version <= have:
-        return have  # a lower or equal version is ignored
-    coordinator = next(t for t in sync_store.trusted(conn) if t.device_id == sender)
-    body = verify_registry(doc, PublicIdentity(coordinator.sign_pub, coordinator.enc_pub), version)
-    _apply_panel_settings(conn, body.get("panel"))
-    import hashlib
-
-    sync_store.save_registry(conn, version, hashlib.sha256(doc).hexdigest(), doc)
-    return version
-
-
-def _apply_panel_settings(conn: Any, panel: object) -> None:
-    """The hub's panel-wide settings (name, programme, auto-lock; the panel's id), from the signed
-    registry, onto this member store. A registry without them (an older hub) changes nothing."""
-    if panel is None:
-        return
-    if not isinstance(panel, dict) or set(panel) != set(PANEL_SETTINGS) or not all(
-        isinstance(v, str) and len(v) <= 200 for v in panel.values()
-    ):
-        raise SecurityAlert("The panel settings in the exchange file are not valid.")
-    mine = meta_store.get(conn, "panel_id")
-    if panel["panel_id"] and mine and mine != panel["panel_id"] and meta_store.get(conn, "invitation_id"):
-        raise SecurityAlert("The exchange file is from another panel's coordinator.")
-    if panel["programme"]:
-        try:
-            load_programme(panel["programme"])
-        except Exception as exc:
-            raise NeedsNewerReader(
-                "The panel uses a programme this version does not know. Update Roundtable to "
-                "import this."
-            ) from exc
-    minutes = panel["auto_lock_minutes"]
-    if minutes and not (minutes.isdigit() and 1 <= int(minutes) <= 240):
-        raise SecurityAlert("The panel settings in the exchange file are not valid.")
-    for key, value in panel.items():
-        if value:
-            meta_store.put(conn, key, value)
-
-
-def _may_hold(session: Session, conn: Any, op: Op) -> bool:
-    """May an agency's store keep ``op`` waiting for its record? Only if it is in the agency's
-    scope as the store stands now (a case in scope arrives before any op on it: every file
-    re-sends the snapshot of a case new to the agency until it is acknowledged). The agency is
-    the one the coordinator's record gives this member; the chair rule's cases are in scope."""
-    ws = session.workstation
-    row = repo.get_row(conn, "member", ws.member.id)
-    agency = str(row.agency_id) if row is not None else ws.agency.id
-    me = Author(ws.device_id, ws.member.id, agency, ws.member.role.value)
-    if not sync_store.scope_for(conn, agency, also=chair_cases(session, conn, me)).op_visible(op):
-        return False
-    if op.entity == "contribution" and op.kind == "create":
-        values = op.decoded()
-        return isinstance(values, dict) and contribution_visible(
-            str(values.get("agency_id") or ""), canonical(values.get("restricted_to") or []), agency
+def check_clock(created: int, hlcs: list[int]) -> None:
+    """Refuse a file whose clock (or any op's) is more than the bound ahead of ours."""
+    newest = max([created, *hlcs])
+    ahead = unpack(newest)[0] - wall_ms()
+    if ahead > DEFAULT_MAX_AHEAD_MS:
+        hours = ahead // 3_600_000
+        raise BundleRejected(
+            f"The exchange file's clock is {hours} hours ahead of this workstation's. Check the "
+            "date and time on both workstations, then export again."
         )
-    return True
-
-
-def _check_scope(
-    conn: Any, agency: str, first_received: int, cases: set[str], *, also: frozenset[str]
-) -> None:
-    """An agency's store refuses anything the coordinator should not have sent it (``also``:
-    the cases the chair rule gives this store's member).
-
-    The records this import touched are read back from ``op_log`` (ops logged from
-    ``first_received`` on), not kept in memory: a large snapshot would make that set large."""
-    scope = sync_store.scope_for(conn, agency, also=also)
-    outside = False
-    for case_id in cases:
-        if repo.get_row(conn, "case", case_id) is not None and case_id not in scope.cases:
-            outside = True
-    for entity, rid in sync_store.touched_since(conn, first_received, ("subject", "contribution")):
-        if entity == "subject" and rid not in scope.subjects:
-            outside = outside or repo.get_row(conn, "subject", rid) is not None
-        elif entity == "contribution" and rid in scope.hidden:
-            outside = True
-    if outside:
-        raise SecurityAlert(
-            "The exchange file holds information about a case or record outside this agency's "
-            "scope; it was rejected. Tell the coordinator."
-        )
-
-
-def b64(raw: bytes) -> str:
-    return base64.b64encode(raw).decode()

@@ -32,9 +32,9 @@ from PySide6.QtWidgets import (
 
 from app.models.entities import is_free_text
 from app.services import exchange
-from app.services.exchange_conflicts import Candidate, ConflictView
+from app.services.exchange.conflicts import Candidate, ConflictView
 from app.ui.context import UiContext
-from app.ui.itemmodels.exchange import KIND_LABELS, field_text, record_text, value_text, when
+from app.ui.screens.exchange.models import KIND_LABELS, field_text, record_text, value_text, when
 from app.ui.widgets.plain import PlainLabel, heading, muted
 
 # Register fields holding free text (a status, a level, an id or a date cannot be joined).

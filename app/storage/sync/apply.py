@@ -1,4 +1,5 @@
-"""Applying operations from an exchange file: merge rules, authorisation, pending ops.
+"""Applying operations from an exchange file: merge rules, authorisation, pending ops (the
+field registers in ``registers``, who may author what in ``authorise``).
 
 Job: inside the import transaction, take validated ops (``sync.ops.Op``) and make this store's
 records, ``op_log``, ``field_state``, ``record_state``, ``tombstone`` and ``conflict`` rows what
@@ -18,21 +19,20 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from sqlalchemy import Connection, delete, func, insert, select, update
+from sqlalchemy import Connection, delete, func, insert, select
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from app.models import sync_merge as merge
-from app.models.entities import is_hub_only
 from app.models.errors import BundleRejected, SecurityAlert
-from app.models.sync_ops import Op, OpInvalid, validate_op
-from app.models.sync_scope import Author, case_shared_with, officer_may_author
-from app.storage import sync_conflicts as conflicts
+from app.models.sync_ops import Op
+from app.models.sync_scope import Author
 from app.storage.codec import to_column
-from app.storage.schema import ENTITIES, EntitySpec, field_state, op_log, record_state, tombstone
-from app.storage.sync_tables import sync_peer_case, sync_pending
+from app.storage.schema import ENTITIES, EntitySpec, op_log, record_state, tombstone
+from app.storage.sync import conflicts, pending, registers
+from app.storage.sync.authorise import authorisation_problem, is_hub_only_field
+from app.storage.sync.tables import sync_peer_case, sync_pending
 from app.storage.writer import current_winner
 
-MAX_PENDING = 100_000
 Audit = Callable[[str, str, str, list[str]], object]  # (action, entity, record id, fields)
 
 
@@ -273,38 +273,14 @@ class Applier:
     # --- pending --------------------------------------------------------------------------------------
     def _park(self, op: Op, waiting_for: tuple[str, str]) -> None:
         self._pending_possible = True
-        count = self.conn.execute(select(func.count()).select_from(sync_pending)).scalar_one()
-        if count >= MAX_PENDING:
-            raise BundleRejected(
-                "The exchange file was rejected: too many operations are waiting for records that "
-                "have not arrived. Ask the sender for a fresh export."
-            )
-        self.conn.execute(
-            insert(sync_pending).values(
-                op_id=op.op_id,
-                wait_entity=waiting_for[0],
-                wait_record=waiting_for[1],
-                hlc=op.hlc,
-                op=json.dumps(op.to_wire(), sort_keys=True, separators=(",", ":")),
-            )
-        )
+        pending.park(self.conn, op, waiting_for)
         self.result.waiting += 1
 
     def _release(self, entity: str, rid: str) -> None:
         if not self._pending_possible:
             return
-        rows = list(
-            self.conn.execute(
-                select(sync_pending.c.op_id, sync_pending.c.op)
-                .where(sync_pending.c.wait_entity == entity, sync_pending.c.wait_record == rid)
-                .order_by(sync_pending.c.hlc, sync_pending.c.op_id)
-            )
-        )
-        for op_id, wire in rows:
-            self.conn.execute(delete(sync_pending).where(sync_pending.c.op_id == op_id))
-            try:
-                op = validate_op(json.loads(wire))
-            except OpInvalid:  # parked before the text rules of issue 12: dropped, not applied
+        for op in pending.take(self.conn, entity, rid):
+            if op is None:  # parked before the text rules of issue 12: dropped, not applied
                 self.result.refused.append("a waiting operation that breaks the rules of typed text")
                 continue
             self.result.released += 1
@@ -429,20 +405,6 @@ class Applier:
         if conflict_id:
             self.result.conflicts.add(conflict_id)
 
-    # --- registers --------------------------------------------------------------------------------
-    def _versions(self, entity: str, rid: str, name: str) -> list[merge.Version]:
-        rows = self.conn.execute(
-            select(
-                op_log.c.op_id, op_log.c.hlc, op_log.c.origin, op_log.c.kind, op_log.c.prev,
-                op_log.c.value, op_log.c.field,
-            ).where(op_log.c.entity == entity, op_log.c.record_id == rid)
-        )
-        out = []
-        for r in rows:
-            if r.kind == "create" or (r.kind in ("set", "resolve") and r.field == name):
-                out.append(merge.Version(r.op_id, int(r.hlc), r.origin, r.kind, r.prev, r.value))
-        return out
-
     def _current(self, entity: str, rid: str, name: str) -> str | None:
         return current_winner(self.conn, entity, rid, name)
 
@@ -462,15 +424,15 @@ class Applier:
             ).scalar_one()
         )
         if fast:
-            self._write_field(op.entity, spec, op.record_id, name, op.op_id, op.hlc, op.origin,
+            registers.write_field(self.conn, op.entity, spec, op.record_id, name, op.op_id, op.hlc, op.origin,
                               op.decoded())
             return
-        versions = self._versions(op.entity, op.record_id, name)
+        versions = registers.versions(self.conn, op.entity, op.record_id, name)
         win = merge.winner(versions, hub_only=hub_only, hub_origins=self.hub_origins)
         if win is None:
             return
         if win.op_id != current:
-            self._write_field(op.entity, spec, op.record_id, name, win.op_id, win.hlc, win.origin,
+            registers.write_field(self.conn, op.entity, spec, op.record_id, name, win.op_id, win.hlc, win.origin,
                               merge.field_value_of(win, name))
         cands = [v.op_id for v in merge.conflicting(versions)]
         case_id = op.case_id
@@ -481,82 +443,5 @@ class Applier:
             )
         )
 
-    def _write_field(
-        self, entity: str, spec: EntitySpec, rid: str, name: str, op_id: str, hlc: int,
-        origin: str, value: object,
-    ) -> None:
-        self.conn.execute(
-            update(spec.table)
-            .where(spec.table.c.id == rid)
-            .values({name: to_column(spec.fields[name], value)})
-        )
-        created = self.conn.execute(
-            select(record_state.c.op_id).where(
-                record_state.c.entity == entity, record_state.c.record_id == rid
-            )
-        ).scalar()
-        key = [field_state.c.entity, field_state.c.record_id, field_state.c.field]
-        if created == op_id:
-            self.conn.execute(
-                delete(field_state).where(
-                    field_state.c.entity == entity,
-                    field_state.c.record_id == rid,
-                    field_state.c.field == name,
-                )
-            )
-            return
-        stmt = sqlite_insert(field_state).values(
-            entity=entity, record_id=rid, field=name, op_id=op_id, hlc=hlc, origin=origin
-        )
-        self.conn.execute(
-            stmt.on_conflict_do_update(
-                index_elements=key, set_={"op_id": op_id, "hlc": hlc, "origin": origin}
-            )
-        )
 
 
-def is_hub_only_field(spec: EntitySpec, name: str) -> bool:
-    from app.models.entities import KINDS
-
-    return is_hub_only(KINDS[spec.name], name)
-
-
-def authorisation_problem(
-    conn: Connection, op: Op, author: Author, case_id: str | None, *, assume_in_scope: bool = False,
-    also: frozenset[str] = frozenset(),
-) -> str | None:
-    """Why ``author`` (not the coordinator) may not author ``op`` on this store's state, or None.
-    ``also``: the cases the programme's chair rule gives the author (``repo.chair_cases``)."""
-    cases = ENTITIES["case"].table
-    actions = ENTITIES["action"].table
-    case = conn.execute(select(cases).where(cases.c.id == case_id)).first() if case_id else None
-    in_scope = assume_in_scope or (
-        case is not None
-        and (case.id in also or case_shared_with(case.shared_with, case.lead_agency, author.agency_id))
-    )
-    action_id: object = None
-    if op.entity == "action":
-        action_id = op.record_id
-    elif op.entity == "action_update" and op.kind == "create":
-        action_id = json.loads(op.value or "{}").get("action_id")
-    owner: str | None = None
-    if isinstance(action_id, str):
-        owner = conn.execute(select(actions.c.owner_agency).where(actions.c.id == action_id)).scalar()
-        if owner is None:  # deleted here: its owner is still known from its ops
-            owner = _owner_from_log(conn, action_id)
-    return officer_may_author(op, author, case_in_scope=in_scope, owner_agency=owner)
-
-
-def _owner_from_log(conn: Connection, action_id: str) -> str | None:
-    rows = conn.execute(
-        select(op_log.c.kind, op_log.c.field, op_log.c.value)
-        .where(op_log.c.entity == "action", op_log.c.record_id == action_id)
-        .order_by(op_log.c.hlc.desc())
-    )
-    for kind, name, value in rows:
-        data = json.loads(value) if value else None
-        if kind == "set" and name == "owner_agency" and isinstance(data, str):
-            return data
-        if kind == "create" and isinstance(data, dict) and isinstance(data.get("owner_agency"), str):
-            return str(data["owner_agency"])
-    return None

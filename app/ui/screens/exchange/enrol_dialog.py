@@ -41,7 +41,7 @@ from app.services import exchange
 from app.services.exchange import AgencyChoice, Enrolled
 from app.ui.context import UiContext
 from app.ui.errors import safe_message
-from app.ui.itemmodels.exchange import role_label
+from app.ui.screens.exchange.models import role_label
 from app.ui.widgets.plain import PlainLabel, heading, muted
 
 MAX_CARD_FILE = 64 * 1024

@@ -20,9 +20,10 @@ from app.models import sync_merge as merge
 from app.models.entities import is_free_text
 from app.models.errors import InvalidInput, NotFound, PermissionDenied, Refused
 from app.services.context import Session
-from app.storage import repo, sync_store
+from app.storage import repo
 from app.storage.schema import ENTITIES
-from app.storage.sync_apply import Applier
+from app.storage.sync import store as sync_store
+from app.storage.sync.apply import Applier
 from app.storage.writer import utc_now_iso
 
 

@@ -15,7 +15,7 @@ This is the API the Exchange screen and the command line use (keep it stable):
   unchanged. Never raises for a bad file; raises ``AppError`` only for a store problem.
 - ``exchange_status(session) -> list[PeerStatus]`` — per member: last file sent and received,
   gaps ("file 7 not received"), silence in days.
-- ``list_conflicts`` / ``resolve_conflict`` — in ``app.services.exchange_conflicts``, re-exported.
+- ``list_conflicts`` / ``resolve_conflict`` — in ``app.services.exchange.conflicts``, re-exported.
 - ``watched_folder(session)`` / ``remember_watched_folder(session, folder)`` — the folder this
   workstation watches for exchange files, kept in the encrypted store (never in ``QSettings``);
   changing it is audited.
@@ -35,25 +35,24 @@ import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
-from app.crypto.identity import PublicIdentity, make_identity_card, read_identity_card
+from app.crypto.identity import IdentityCard, PublicIdentity, make_identity_card, read_identity_card
 from app.models.enums import MemberStatus, Role
 from app.models.errors import Ambiguous, InvalidInput, NotFound, PermissionDenied, Refused
 from app.models.ids import new_id
 from app.services import joining
 from app.services.context import Session
-from app.services.exchange_conflicts import ConflictView, list_conflicts, resolve_conflict
-from app.services.exchange_files import (
-    ImportReport,
-    do_export,
-    do_import,
-    export_point,
-    stream_name,
-)
+from app.services.exchange.conflicts import ConflictView, list_conflicts, resolve_conflict
+from app.services.exchange.exporting import do_export
+from app.services.exchange.importing import do_import
+from app.services.exchange.peers import stream_name
+from app.services.exchange.report import ImportReport
 from app.storage import meta as meta_store
-from app.storage import repo, sync_store
+from app.storage import repo
 from app.storage.files import write_file_atomic
-from app.storage.writer import utc_now_iso
+from app.storage.sync import store as sync_store
+from app.storage.writer import Writer, utc_now_iso
 
 __all__ = [
     "ConflictView",
@@ -187,22 +186,7 @@ def enrol(session: Session, *, card: bytes, fingerprint: str, agency: str | None
                 invited = joining.check_invited_card(w.conn, session, c)
                 member_id, agency_id = invited.id, invited.agency_id
             elif repo.get_row(w.conn, "agency", c.agency_id) is None or chosen is not None:
-                if chosen is not None:
-                    agency_id, agency_name = chosen.id, chosen.name
-                else:
-                    same = joining.agency_named(w.conn, c.agency_name)
-                    if same is not None:
-                        raise AgencyChoiceNeeded(
-                            f"The panel already has an agency called “{same.name}”: say which of "
-                            "the panel's agencies this workstation belongs to."
-                        )
-                    w.create(
-                        "agency",
-                        {"name": c.agency_name, "short": c.agency_name[:12], "sector": "other",
-                         "is_police": "police" in c.agency_name.casefold()},
-                        record_id=c.agency_id,
-                    )
-                    created_agency = True
+                agency_id, agency_name, created_agency = _card_agency(w, c, chosen)
             if not c.from_invitation and repo.get_row(w.conn, "member", c.device_id) is None:
                 w.create(
                     "member",
@@ -237,6 +221,25 @@ def enrol(session: Session, *, card: bytes, fingerprint: str, agency: str | None
     return Enrolled(member_id, c.device_id, c.name, agency_id, agency_name, role.value,
                     c.fingerprint, created_agency)
 
+
+def _card_agency(w: Writer, c: IdentityCard, chosen: Any) -> tuple[str, str, bool]:
+    """The hub's agency for a card whose agency it does not hold: the one chosen, or a new one
+    from the card if the panel has no agency of that name. (agency id, name, created)."""
+    if chosen is not None:
+        return chosen.id, chosen.name, False
+    same = joining.agency_named(w.conn, c.agency_name)
+    if same is not None:
+        raise AgencyChoiceNeeded(
+            f"The panel already has an agency called “{same.name}”: say which of "
+            "the panel's agencies this workstation belongs to."
+        )
+    w.create(
+        "agency",
+        {"name": c.agency_name, "short": c.agency_name[:12], "sector": "other",
+         "is_police": "police" in c.agency_name.casefold()},
+        record_id=c.agency_id,
+    )
+    return c.agency_id, c.agency_name, True
 
 # --- naming members --------------------------------------------------------------------------------
 @dataclass(frozen=True)
@@ -326,7 +329,6 @@ def export_bundle(
     with session.change() as w:
         stream = stream_name(session.workstation.device_id, peer.device_id, w.epoch)
         seq, previous = sync_store.reserve_sequence(w.conn, peer.device_id, stream)
-    export_point("reserved")
     written = False
     try:
         with session.change() as w:
@@ -334,7 +336,6 @@ def export_bundle(
             result = do_export(session, w, peer_device=peer.device_id, peer_agency=peer.agency_id,
                                peer_identity=peer.identity, out=out, step=step, sequence=seq)
             written = True
-            export_point("written")
     except BaseException:
         left = False
         if written:  # the commit failed after the file was written: never leave it behind
