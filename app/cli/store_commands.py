@@ -162,13 +162,9 @@ def cmd_init(args: argparse.Namespace) -> int:
 
 def cmd_status(args: argparse.Namespace, session: Session) -> int:
     st = panel_svc.store_status(session)
-    exchange = None
-    try:
-        from app.services import exchange as exchange_svc
+    from app.services import exchange as exchange_svc
 
-        exchange = exchange_svc.exchange_status(session)
-    except (ImportError, AttributeError):
-        exchange = None
+    exchange = exchange_svc.exchange_status(session)
     if args.json:
         print_json({"status": st, "exchange": exchange or []})
         return 0
