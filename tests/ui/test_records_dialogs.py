@@ -15,8 +15,8 @@ from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QFileDialog
 
 from app.services import cases as cases_svc
-from app.ui.dialogs import subject_access as sar_dialog
 from app.ui.dialogs.retention_dialog import RetentionDialog
+from app.ui.documents import subject_access as sar_dialog
 from tests.conftest import PASSPHRASE, copy_store
 
 LATER = dt.date(2030, 6, 1)
