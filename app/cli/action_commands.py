@@ -4,7 +4,16 @@ from __future__ import annotations
 
 import argparse
 
-from app.cli.base import out, print_json, table, to_json
+from app.cli.base import (
+    Subcommands,
+    command,
+    out,
+    print_json,
+    subcommands,
+    switches,
+    table,
+    to_json,
+)
 from app.models.dates import format_uk
 from app.models.enums import ActionStatus
 from app.models.errors import Ambiguous, NotFound
@@ -12,27 +21,14 @@ from app.services import actions as actions_svc
 from app.services.context import Session
 
 
-def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    _add_actions(sub)
-    _add_action(sub)
-
-
-def _add_actions(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    p = sub.add_parser("actions", help="list actions")
-    p.add_argument("--json", action="store_true")
-    p.add_argument("--mine", action="store_true")
-    p.add_argument("--overdue", action="store_true")
-    p.set_defaults(func=cmd_actions)
-
-
-def _add_action(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    p = sub.add_parser("action", help="update an action your agency owns")
-    asub = p.add_subparsers(dest="action_command", metavar="update", required=True)
-    q = asub.add_parser("update")
+def register(sub: Subcommands) -> None:
+    switches(command(sub, "actions", cmd_actions, "list actions"), "--json", "--mine", "--overdue")
+    group = subcommands(command(sub, "action", None, "update an action your agency owns"),
+                        "action_command", "update")
+    q = command(group, "update", cmd_action_update)
     q.add_argument("action")
     q.add_argument("--status", required=True, choices=[s.value for s in ActionStatus])
     q.add_argument("--note", default="")
-    q.set_defaults(func=cmd_action_update)
 
 
 # --- handlers --------------------------------------------------------------------------------

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import argparse
 
-from app.cli.base import out, print_json, table
+from app.cli.base import Subcommands, command, out, print_json, subcommands, switches, table
 from app.models.dates import format_uk
 from app.models.errors import UsageError
 from app.models.ids import AgencyId
@@ -15,47 +15,32 @@ from app.services import panel as panel_svc
 from app.services.context import Session
 
 
-def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    _add_cases(sub)
-    _add_case(sub)
-    _add_note(sub)
-
-
-def _add_cases(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    p = sub.add_parser("cases", help="list cases")
-    p.add_argument("--json", action="store_true")
+def register(sub: Subcommands) -> None:
+    p = switches(command(sub, "cases", cmd_cases, "list cases"), "--json")
     p.add_argument("--status")
     p.add_argument("--search")
-    p.set_defaults(func=cmd_cases)
+    _add_case(subcommands(command(sub, "case", None, "show a case or change its status"),
+                          "case_command", "show|status|share"))
+    p = command(sub, "note", cmd_note, "add a contribution from this workstation's agency")
+    p.add_argument("case")
+    p.add_argument("--text", required=True)
+    p.add_argument("--restricted-to", default="")
 
 
-def _add_case(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    p = sub.add_parser("case", help="show a case or change its status")
-    csub = p.add_subparsers(dest="case_command", metavar="show|status|share", required=True)
-    q = csub.add_parser("show")
+def _add_case(group: Subcommands) -> None:
+    q = command(group, "show", cmd_case_show)
     q.add_argument("case")
-    q.add_argument("--json", action="store_true")
-    q.set_defaults(func=cmd_case_show)
-    q = csub.add_parser("status")
+    switches(q, "--json")
+    q = command(group, "status", cmd_case_status)
     q.add_argument("case")
     q.add_argument("status")
     q.add_argument("--rationale", default="")
     q.add_argument("--meeting", default="", help="the meeting a panel decision was taken at (id)")
-    q.set_defaults(func=cmd_case_status)
-    q = csub.add_parser("share", help="coordinator only: who a case is shared with")
+    q = command(group, "share", cmd_case_share, "coordinator only: who a case is shared with")
     q.add_argument("case")
     q.add_argument("--add", nargs="+", default=[], metavar="AGENCY")
     q.add_argument("--remove", nargs="+", default=[], metavar="AGENCY")
-    q.add_argument("--json", action="store_true")
-    q.set_defaults(func=cmd_case_share)
-
-
-def _add_note(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    p = sub.add_parser("note", help="add a contribution from this workstation's agency")
-    p.add_argument("case")
-    p.add_argument("--text", required=True)
-    p.add_argument("--restricted-to", default="")
-    p.set_defaults(func=cmd_note)
+    switches(q, "--json")
 
 
 # --- handlers --------------------------------------------------------------------------------

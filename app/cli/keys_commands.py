@@ -6,31 +6,29 @@ from __future__ import annotations
 import argparse
 import sys
 
-from app.cli.base import out, print_json, read_new_passphrase, store_path
+from app.cli.base import (
+    Subcommands,
+    command,
+    out,
+    print_json,
+    read_new_passphrase,
+    store_path,
+    subcommands,
+    switches,
+)
 from app.services import setup as setup_svc
 from app.services.context import Session
 
 
-def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    _add_passphrase(sub)
-    _add_keyring(sub)
-
-
-def _add_passphrase(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    p = sub.add_parser("passphrase", help="change the passphrase")
-    p.set_defaults(func=cmd_passphrase)
-
-
-def _add_keyring(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    p = sub.add_parser("keyring", help="remember this store in the OS keyring, or forget it")
-    ksub = p.add_subparsers(dest="keyring_command", metavar="status|remember|forget", required=True)
-    q = ksub.add_parser("status", help="is the store remembered here, and does the keyring answer")
-    q.add_argument("--json", action="store_true")
-    q.set_defaults(func=cmd_keyring_status, needs_store=False)
-    q = ksub.add_parser("remember", help="unlock this store with the login keyring from now on")
-    q.set_defaults(func=cmd_keyring_remember)
-    q = ksub.add_parser("forget", help="stop unlocking this store with the login keyring")
-    q.set_defaults(func=cmd_keyring_forget)
+def register(sub: Subcommands) -> None:
+    command(sub, "passphrase", cmd_passphrase, "change the passphrase")
+    p = command(sub, "keyring", None, "remember this store in the OS keyring, or forget it")
+    group = subcommands(p, "keyring_command", "status|remember|forget")
+    switches(command(group, "status", cmd_keyring_status, "is the store remembered here, and does "
+                     "the keyring answer", needs_store=False), "--json")
+    command(group, "remember", cmd_keyring_remember,
+            "unlock this store with the login keyring from now on")
+    command(group, "forget", cmd_keyring_forget, "stop unlocking this store with the login keyring")
 
 
 # --- handlers --------------------------------------------------------------------------------

@@ -5,7 +5,15 @@ from __future__ import annotations
 
 import argparse
 
-from app.cli.base import out, parse_date_arg, print_json
+from app.cli.base import (
+    Subcommands,
+    command,
+    out,
+    parse_date_arg,
+    print_json,
+    subcommands,
+    switches,
+)
 from app.models.dates import format_uk
 from app.services import actions as actions_svc
 from app.services import cases as cases_svc
@@ -13,26 +21,15 @@ from app.services import meetings as meetings_svc
 from app.services.context import Session
 
 
-def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    _add_meetings(sub)
-    _add_meeting(sub)
-
-
-def _add_meetings(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    p = sub.add_parser("meetings", help="list meetings with agendas and attendees")
-    p.add_argument("--json", action="store_true")
-    p.set_defaults(func=cmd_meetings)
-
-
-def _add_meeting(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    p = sub.add_parser("meeting", help="schedule a meeting")
-    msub = p.add_subparsers(dest="meeting_command", metavar="add", required=True)
-    q = msub.add_parser("add")
+def register(sub: Subcommands) -> None:
+    switches(command(sub, "meetings", cmd_meetings, "list meetings with agendas and attendees"),
+             "--json")
+    group = subcommands(command(sub, "meeting", None, "schedule a meeting"), "meeting_command", "add")
+    q = command(group, "add", cmd_meeting_add)
     q.add_argument("--date", required=True)
     q.add_argument("--time", default="10:00")
     q.add_argument("--venue", default="")
     q.add_argument("--cases", default="")
-    q.set_defaults(func=cmd_meeting_add)
 
 
 # --- handlers --------------------------------------------------------------------------------

@@ -10,43 +10,35 @@ from __future__ import annotations
 
 import argparse
 
-from app.cli.base import out, print_json, table
+from app.cli.base import Subcommands, command, out, print_json, subcommands, switches, table
 from app.models.enums import Role
 from app.models.ids import MemberId
 from app.services import panel as panel_svc
 from app.services.context import Session
 
 
-def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    _add_agencies(sub)
-    _add_members(sub)
+def register(sub: Subcommands) -> None:
+    agencies = command(sub, "agencies", cmd_agencies, "the panel's agencies; `agencies add` adds one")
+    _add_agency(subcommands(switches(agencies, "--json"), "agencies_command", "[add]", required=False))
+    members = switches(command(sub, "members", cmd_members, "members and devices"), "--json")
+    _add_member(subcommands(members, "members_command", "[add]", required=False))
 
 
-def _add_agencies(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    p = sub.add_parser("agencies", help="the panel's agencies; `agencies add` adds one")
-    p.add_argument("--json", action="store_true")
-    p.set_defaults(func=cmd_agencies)
-    asub = p.add_subparsers(dest="agencies_command", metavar="[add]")
-    q = asub.add_parser("add", help="coordinator only: add an agency to the panel")
+def _add_agency(group: Subcommands) -> None:
+    q = command(group, "add", cmd_agencies_add, "coordinator only: add an agency to the panel")
     q.add_argument("name")
     q.add_argument("--short", default="", help="short name (made from the name if not given)")
     q.add_argument("--area", default="")
-    q.add_argument("--json", action="store_true")
-    q.set_defaults(func=cmd_agencies_add)
+    switches(q, "--json")
 
 
-def _add_members(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    p = sub.add_parser("members", help="members and devices")
-    p.add_argument("--json", action="store_true")
-    p.set_defaults(func=cmd_members)
-    msub = p.add_subparsers(dest="members_command", metavar="[add]")
-    q = msub.add_parser("add", help="coordinator only: add a member to an existing agency")
+def _add_member(group: Subcommands) -> None:
+    q = command(group, "add", cmd_members_add, "coordinator only: add a member to an existing agency")
     q.add_argument("--name", required=True)
     q.add_argument("--agency", required=True, help="id, short name or name of the agency")
     q.add_argument("--role", required=True, choices=[r.value for r in Role])
     q.add_argument("--area", default="", help="policing area")
-    q.add_argument("--json", action="store_true")
-    q.set_defaults(func=cmd_members_add)
+    switches(q, "--json")
 
 
 # --- handlers --------------------------------------------------------------------------------

@@ -8,7 +8,17 @@ import argparse
 import os
 from pathlib import Path
 
-from app.cli.base import out, print_json, read_new_passphrase, read_passphrase, store_path
+from app.cli.base import (
+    Subcommands,
+    command,
+    out,
+    print_json,
+    read_new_passphrase,
+    read_passphrase,
+    store_path,
+    subcommands,
+    switches,
+)
 from app.config.programmes import DEFAULT_PROGRAMME
 from app.models.enums import Role
 from app.models.errors import InvalidInput, StoreCorrupt, UsageError
@@ -19,17 +29,26 @@ from app.services import setup as setup_svc
 from app.services.context import Session
 
 
-def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+def register(sub: Subcommands) -> None:
     _add_init(sub)
-    _add_status(sub)
-    _add_demo(sub)
-    _add_audit(sub)
-    _add_backup(sub)
-    _add_check(sub)
+    switches(command(sub, "status", cmd_status, "who this workstation is, and counts"), "--json")
+    p = command(sub, "demo", cmd_demo, "fill a coordinator store with a synthetic panel")
+    p.add_argument("--cases", type=int, default=60)
+    p.add_argument("--seed", type=int, default=1)
+    audit = subcommands(command(sub, "audit", None, "check the audit chain"), "audit_command",
+                        "verify")
+    switches(command(audit, "verify", cmd_audit_verify), "--json")
+    p = command(sub, "backup", cmd_backup, "encrypted backup of the store with its key file")
+    p.add_argument("--out", required=True)
+    p = command(sub, "restore", cmd_restore, "restore a backup into a new --store", needs_store=False)
+    p.add_argument("file")
+    switches(command(sub, "check", cmd_check, "check every page of the store file (changes "
+                     "nothing, records nothing)", records_unlock=False), "--json")
 
 
-def _add_init(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    p = sub.add_parser("init", help="create the encrypted store and this workstation's identity")
+def _add_init(sub: Subcommands) -> None:
+    p = command(sub, "init", cmd_init, "create the encrypted store and this workstation's identity",
+                needs_store=False, check=_check_init)
     p.add_argument("--name")
     p.add_argument("--agency")
     p.add_argument("--role", choices=[r.value for r in Role])
@@ -37,47 +56,7 @@ def _add_init(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument("--programme", default=DEFAULT_PROGRAMME)
     p.add_argument("--invitation", help="join a panel as the member this invitation file names")
     p.add_argument("--fingerprint", help="the coordinator's fingerprint, read aloud (with --invitation)")
-    p.add_argument("--json", action="store_true")
-    p.set_defaults(func=cmd_init, needs_store=False, check=_check_init)
-
-
-def _add_status(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    p = sub.add_parser("status", help="who this workstation is, and counts")
-    p.add_argument("--json", action="store_true")
-    p.set_defaults(func=cmd_status)
-
-
-def _add_demo(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    p = sub.add_parser("demo", help="fill a coordinator store with a synthetic panel")
-    p.add_argument("--cases", type=int, default=60)
-    p.add_argument("--seed", type=int, default=1)
-    p.set_defaults(func=cmd_demo)
-
-
-def _add_audit(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    p = sub.add_parser("audit", help="check the audit chain")
-    ausub = p.add_subparsers(dest="audit_command", metavar="verify", required=True)
-    q = ausub.add_parser("verify")
-    q.add_argument("--json", action="store_true")
-    q.set_defaults(func=cmd_audit_verify)
-
-
-def _add_backup(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    p = sub.add_parser("backup", help="encrypted backup of the store with its key file")
-    p.add_argument("--out", required=True)
-    p.set_defaults(func=cmd_backup)
-
-    p = sub.add_parser("restore", help="restore a backup into a new --store")
-    p.add_argument("file")
-    p.set_defaults(func=cmd_restore, needs_store=False)
-
-
-def _add_check(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    p = sub.add_parser(
-        "check", help="check every page of the store file (changes nothing, records nothing)"
-    )
-    p.add_argument("--json", action="store_true")
-    p.set_defaults(func=cmd_check, records_unlock=False)
+    switches(p, "--json")
 
 
 # --- handlers --------------------------------------------------------------------------------
