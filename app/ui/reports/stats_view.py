@@ -37,7 +37,7 @@ from app.ui.reports.charts import BAR, LATE, Bar, ColumnChart, HBarChart
 from app.ui.reports.model import BreakdownModel, value_text
 from app.ui.widgets.common import uk
 from app.ui.widgets.plain import PlainLabel, muted, plain_tooltip
-from app.ui.widgets.tables import set_widths
+from app.ui.widgets.tables import read_only_rows, set_widths
 
 TABLE_ROW_H = 22
 
@@ -73,22 +73,13 @@ class StatsTable(QTableView):
 
     def __init__(self, name: str, model: BreakdownModel, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setObjectName("StatsTable")
-        self.setAccessibleName(name)
-        self.setModel(model)
-        self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.setAlternatingRowColors(True)
-        self.setShowGrid(False)
-        self.setWordWrap(True)  # long labels (agencies, ethnicities) wrap rather than elide
-        self.setTabKeyNavigation(False)
-        self.verticalHeader().setVisible(False)
+        # long labels (agencies, ethnicities) wrap rather than elide
+        read_only_rows(self, name, model, object_name="StatsTable",
+                       selection=QAbstractItemView.SelectionMode.SingleSelection, wrap=True)
         self.verticalHeader().setDefaultSectionSize(TABLE_ROW_H)
         self.verticalHeader().setMinimumSectionSize(TABLE_ROW_H)
         self.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.verticalHeader().sectionResized.connect(lambda *_: self.updateGeometry())
-        self.horizontalHeader().setHighlightSections(False)
         self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
         model.modelReset.connect(self.updateGeometry)
