@@ -149,19 +149,15 @@ class ReportsScreen(Screen):
 
     def set_period(self, start: dt.date, end: dt.date) -> None:
         """Set both dates (a custom period) and work the figures out at once."""
-        self._setting_dates = True
-        try:
-            self.start_edit.setDate(QDate(start.year, start.month, start.day))
-            self.end_edit.setDate(QDate(end.year, end.month, end.day))
-            self.quick.setCurrentText(CUSTOM)
-        finally:
-            self._setting_dates = False
-        self._period_edited()
+        self._show_period(start, end, CUSTOM)
         self._debounce.stop()
         self.load_figures()
 
     def _apply_quick(self, choice: str) -> None:
         start, end = quick_period(choice, self.ctx.today_fn())
+        self._show_period(start, end, choice)
+
+    def _show_period(self, start: dt.date, end: dt.date, choice: str) -> None:
         self._setting_dates = True
         try:
             self.start_edit.setDate(QDate(start.year, start.month, start.day))
