@@ -13,7 +13,7 @@ from PySide6.QtWidgets import QFileDialog, QWidget
 from app.services import cases as cases_svc
 from app.services import meetings as meetings_svc
 from app.services import panel as panel_svc
-from app.ui.documents import jobs, pack_dialog
+from app.ui.documents import jobs
 from app.ui.documents.pack_dialog import PackDialog, print_minutes, print_plan
 from app.ui.tasks import TaskManager
 
