@@ -23,14 +23,14 @@ if str(ROOT) not in sys.path:  # run as a script from anywhere in the checkout
 from app.reports.minutes import render_minutes  # noqa: E402
 from app.reports.pack import render_meeting_pack  # noqa: E402
 from app.reports.plan import render_plan  # noqa: E402
-from app.reports.sample_documents import (  # noqa: E402
+from app.reports.statistics import render_statistics  # noqa: E402
+from tools.samples.documents import (  # noqa: E402
     sample_minutes,
     sample_pack,
     sample_pack_copies,
     sample_plan,
     sample_statistics,
 )
-from app.reports.statistics import render_statistics  # noqa: E402
 
 
 def render_all(out: Path, *, dpi: int = 60) -> list[Path]:

@@ -301,7 +301,7 @@ def lock_shots(app: Any, tasks: Any, ctx: Any, win: Any, png: Any) -> tuple[list
 def dialog_shots(app: Any, tasks: Any, ctx: Any, win: Any, session: Any, tmp: Path, png: Any) -> list[Path]:
     from app.services import cases, meetings
     from app.ui.dialogs.import_wizard import ImportWizard
-    from app.ui.dialogs.pack_dialog import PackDialog
+    from app.ui.documents.pack_dialog import PackDialog
 
     out: list[Path] = []
     # the new-referral form, half filled, focus in a field (the focus ring shows)

@@ -20,7 +20,7 @@ from collections.abc import Callable
 from dataclasses import asdict, is_dataclass
 from enum import Enum
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeAlias
 
 from app.models.dates import parse_uk_date
 from app.models.errors import InvalidInput, UnlockError, UsageError
@@ -140,3 +140,34 @@ class ArgumentParser(argparse.ArgumentParser):
 
     def error(self, message: str) -> None:  # type: ignore[override]
         raise UsageError(f"{self.prog}: {message}")
+
+
+# --- registering commands ------------------------------------------------------------------------
+
+Subcommands: TypeAlias = "argparse._SubParsersAction[argparse.ArgumentParser]"
+
+
+def command(
+    sub: Subcommands, name: str, func: Handler | None, help: str | None = None, **defaults: Any
+) -> argparse.ArgumentParser:
+    """Add the command ``name``, run by ``func`` (``None`` for a group of sub-commands);
+    ``defaults`` are further ``set_defaults`` (``needs_store``, ``check``, ``records_unlock``)."""
+    parser: argparse.ArgumentParser = (
+        sub.add_parser(name) if help is None else sub.add_parser(name, help=help)
+    )
+    if func is not None:
+        parser.set_defaults(func=func, **defaults)
+    return parser
+
+
+def switches(parser: argparse.ArgumentParser, *names: str) -> argparse.ArgumentParser:
+    """On/off options (``--json``, ``--mine``): false unless given."""
+    for name in names:
+        parser.add_argument(name, action="store_true")
+    return parser
+
+
+def subcommands(
+    parser: argparse.ArgumentParser, dest: str, metavar: str, *, required: bool = True
+) -> Subcommands:
+    return parser.add_subparsers(dest=dest, metavar=metavar, required=required)

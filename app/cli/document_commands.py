@@ -12,7 +12,7 @@ import argparse
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from app.cli.base import out, print_json
+from app.cli.base import Subcommands, command, out, print_json, switches
 from app.models.errors import UsageError
 
 if TYPE_CHECKING:
@@ -22,29 +22,24 @@ if TYPE_CHECKING:
 # other command starts without paying for it.
 
 
-def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg,unused-ignore]
-    p = sub.add_parser("pack", help="the meeting pack for one recipient, or one per member")
+def register(sub: Subcommands) -> None:
+    p = command(sub, "pack", cmd_pack, "the meeting pack for one recipient, or one per member",
+                check=check_pack_usage)
     p.add_argument("meeting")
     who = p.add_mutually_exclusive_group(required=True)
     who.add_argument("--recipient", help="member id, fingerprint or 8+ character prefix")
     who.add_argument("--all", action="store_true", help="one pack per member on the distribution")
     p.add_argument("--out", help="the PDF to write (with --recipient)")
     p.add_argument("--out-dir", help="the folder to write into (with --all)")
-    p.add_argument("--json", action="store_true")
-    p.set_defaults(func=cmd_pack, check=check_pack_usage)
-
-    p = sub.add_parser("plan", help="the risk-management plan of a case")
+    switches(p, "--json")
+    p = command(sub, "plan", cmd_plan, "the risk-management plan of a case")
     p.add_argument("case")
     p.add_argument("--out", required=True)
-    p.add_argument("--json", action="store_true")
-    p.set_defaults(func=cmd_plan)
-
-    p = sub.add_parser("minutes", help="the minutes of a meeting, or the executive summary")
+    switches(p, "--json")
+    p = command(sub, "minutes", cmd_minutes, "the minutes of a meeting, or the executive summary")
     p.add_argument("meeting")
     p.add_argument("--out", required=True)
-    p.add_argument("--summary", action="store_true")
-    p.add_argument("--json", action="store_true")
-    p.set_defaults(func=cmd_minutes)
+    switches(p, "--summary", "--json")
 
 
 def _written(args: argparse.Namespace, paths: list[Path], what: str) -> int:

@@ -1,4 +1,4 @@
-"""Joining commands: ``invite`` (coordinator only). ``init --invitation`` is in core_commands.
+"""Joining commands: ``invite`` (coordinator only). ``init --invitation`` is in store_commands.
 
 Each calls ``app.services.joining`` only. An officer's or chair's store gets exit 1.
 """

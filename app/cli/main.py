@@ -24,15 +24,19 @@ from app.models.errors import AppError, UsageError
 
 # Each module adds its commands with register(sub). The bundle's spec imports this list
 # (installer/roundtable.spec), so a new module is frozen with the others.
+# One module per group of commands, by what the user does; each registers its own commands.
 COMMAND_MODULES = (
-    "app.cli.core_commands",
+    "app.cli.store_commands",
+    "app.cli.case_commands",
+    "app.cli.action_commands",
+    "app.cli.meeting_commands",
+    "app.cli.panel_commands",
     "app.cli.exchange_commands",
     "app.cli.document_commands",
     "app.cli.intake_commands",
     "app.cli.records_commands",
     "app.cli.join_commands",
-    "app.cli.panel_commands",
-    "app.cli.store_commands",
+    "app.cli.keys_commands",
 )
 
 

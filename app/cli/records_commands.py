@@ -13,7 +13,7 @@ import argparse
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from app.cli.base import out, print_json, table
+from app.cli.base import Subcommands, command, out, print_json, switches, table
 from app.models.dates import format_uk
 from app.models.errors import UsageError
 
@@ -21,26 +21,23 @@ if TYPE_CHECKING:
     from app.services.context import Session
 
 
-def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg,unused-ignore]
-    p = sub.add_parser("retention", help="closed cases due for deletion under the retention rules")
-    p.add_argument("--json", action="store_true")
+def register(sub: Subcommands) -> None:
+    p = command(sub, "retention", cmd_retention, "closed cases due for deletion under the "
+                "retention rules", check=check_retention_usage)
+    switches(p, "--json")
     p.add_argument("--within", type=int, default=0, metavar="DAYS",
                    help="also list cases whose retention date falls within DAYS")
-    p.set_defaults(func=cmd_retention, check=check_retention_usage)
-
-    p = sub.add_parser("purge", help="delete a closed case permanently (retention)")
+    p = command(sub, "purge", cmd_purge, "delete a closed case permanently (retention)",
+                check=check_purge_usage)
     p.add_argument("case")
     p.add_argument("--reason", required=True)
     p.add_argument("--override-reason", default=None,
                    help="why the case is deleted before its retention date")
-    p.add_argument("--json", action="store_true")
-    p.set_defaults(func=cmd_purge, check=check_purge_usage)
-
-    p = sub.add_parser("sar", help="subject access report: everything held about a case's subject")
+    switches(p, "--json")
+    p = command(sub, "sar", cmd_sar, "subject access report: everything held about a case's subject")
     p.add_argument("case")
     p.add_argument("--out", required=True)
-    p.add_argument("--json", action="store_true")
-    p.set_defaults(func=cmd_sar)
+    switches(p, "--json")
 
 
 def check_retention_usage(args: argparse.Namespace) -> None:

@@ -33,6 +33,14 @@ def _clip(text: str, font: str, size: float, width: float) -> str:
     return text + "…"
 
 
+def _text(
+    x: float, y: float, text: str, *, size: float, font: str = REGULAR,
+    colour: colors.Color = MUTED, anchor: str = "start",
+) -> String:
+    """A string drawn as text (labels are untrusted: never markup)."""
+    return String(x, y, text, fontName=font, fontSize=size, fillColor=colour, textAnchor=anchor)
+
+
 def risk_history_chart(
     history: tuple[tuple[dt.date, str], ...], framework: Framework, width: float = 95 * mm
 ) -> Drawing:
@@ -52,29 +60,11 @@ def risk_history_chart(
 
     for i, lv in enumerate(levels):
         d.add(Line(x0, y(i), x1, y(i), strokeColor=RULE, strokeWidth=0.4, strokeDashArray=[1, 2]))
-        d.add(
-            String(
-                x0 - 3,
-                y(i) - 2.6,
-                _clip(lv.label, REGULAR, 7, label_w - 4),
-                fontName=REGULAR,
-                fontSize=7,
-                fillColor=MUTED,
-                textAnchor="end",
-            )
-        )
+        d.add(_text(x0 - 3, y(i) - 2.6, _clip(lv.label, REGULAR, 7, label_w - 4), size=7,
+                    anchor="end"))
     if not points:
-        d.add(
-            String(
-                (x0 + x1) / 2,
-                y0 + 2,
-                "No risk level recorded yet",
-                fontName=REGULAR,
-                fontSize=7.5,
-                fillColor=MUTED,
-                textAnchor="middle",
-            )
-        )
+        d.add(_text((x0 + x1) / 2, y0 + 2, "No risk level recorded yet", size=7.5,
+                    anchor="middle"))
         return d
     first, last = points[0][0], points[-1][0]
     span = max((last - first).days, 1)
@@ -99,29 +89,10 @@ def risk_history_chart(
         )
     d.add(Circle(x(points[-1][0]), y(points[-1][1]), 2.4, fillColor=ACCENT, strokeColor=ACCENT))
     d.add(Line(x0, y0 - 1, x1, y0 - 1, strokeColor=MUTED, strokeWidth=0.5))
-    d.add(
-        String(
-            x(first),
-            y0 - 8,
-            fmt_date(first),
-            fontName=REGULAR,
-            fontSize=6.5,
-            fillColor=MUTED,
-            textAnchor="start" if len(points) > 1 else "middle",
-        )
-    )
+    d.add(_text(x(first), y0 - 8, fmt_date(first), size=6.5,
+                anchor="start" if len(points) > 1 else "middle"))
     if len(points) > 1:
-        d.add(
-            String(
-                x(last),
-                y0 - 8,
-                fmt_date(last),
-                fontName=REGULAR,
-                fontSize=6.5,
-                fillColor=MUTED,
-                textAnchor="end",
-            )
-        )
+        d.add(_text(x(last), y0 - 8, fmt_date(last), size=6.5, anchor="end"))
     return d
 
 
@@ -141,72 +112,28 @@ def bar_chart(series: StatSeries, width: float = 170 * mm, *, scale: int | None 
     vmax = max([*values, scale or 0], default=0)
     step = _nice_step(vmax)
     top = max(step * math.ceil(vmax / step), step) if vmax else step
-    d.add(
-        String(
-            0,
-            height - 4 * mm,
-            _clip(series.title, BOLD, 9, width),
-            fontName=BOLD,
-            fontSize=9,
-            fillColor=INK,
-        )
-    )
+    d.add(_text(0, height - 4 * mm, _clip(series.title, BOLD, 9, width), size=9, font=BOLD,
+                colour=INK))
     plot_top = height - top_pad
     # light vertical gridlines with their values along the bottom
     tick = 0
     while tick <= top:
         gx = x0 + (x1 - x0) * tick / top
         d.add(Line(gx, bottom_pad, gx, plot_top, strokeColor=RULE, strokeWidth=0.35))
-        d.add(
-            String(
-                gx,
-                bottom_pad - 9,
-                str(tick),
-                fontName=REGULAR,
-                fontSize=6.5,
-                fillColor=MUTED,
-                textAnchor="middle",
-            )
-        )
+        d.add(_text(gx, bottom_pad - 9, str(tick), size=6.5, anchor="middle"))
         tick += step
     for i, (label, value) in enumerate(series.points):
         by = plot_top - (i + 1) * (bar_h + gap) + gap / 2
-        d.add(
-            String(
-                x0 - 5,
-                by + bar_h / 2 - 2.8,
-                _clip(label, REGULAR, 8, label_w - 8),
-                fontName=REGULAR,
-                fontSize=8,
-                fillColor=INK,
-                textAnchor="end",
-            )
-        )
+        text_y = by + bar_h / 2 - 2.8
+        d.add(_text(x0 - 5, text_y, _clip(label, REGULAR, 8, label_w - 8), size=8, colour=INK,
+                    anchor="end"))
         if value is None:
-            d.add(
-                String(
-                    x0 + 3,
-                    by + bar_h / 2 - 2.8,
-                    series.suppressed_label,
-                    fontName=REGULAR,
-                    fontSize=8,
-                    fillColor=MUTED,
-                )
-            )
+            d.add(_text(x0 + 3, text_y, series.suppressed_label, size=8))
             continue
         w = (x1 - x0) * value / top
         if w > 0:
             d.add(Rect(x0, by, w, bar_h, fillColor=BAR, strokeColor=None))
-        d.add(
-            String(
-                x0 + w + 3,
-                by + bar_h / 2 - 2.8,
-                str(value),
-                fontName=BOLD,
-                fontSize=8,
-                fillColor=INK,
-            )
-        )
+        d.add(_text(x0 + w + 3, text_y, str(value), size=8, font=BOLD, colour=INK))
     d.add(Line(x0, bottom_pad, x0, plot_top, strokeColor=MUTED, strokeWidth=0.6))
     return d
 

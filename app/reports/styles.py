@@ -76,6 +76,12 @@ def styles() -> dict[str, ParagraphStyle]:
     def s(name: str, **kw: Any) -> ParagraphStyle:
         return ParagraphStyle(name, parent=base, **kw)
 
+    def heading(
+        name: str, size: float, *, leading: float, before: float, after: float, **kw: Any
+    ) -> ParagraphStyle:
+        return s(name, fontName=BOLD, fontSize=size, leading=leading, spaceBefore=before,
+                 spaceAfter=after, keepWithNext=1, **kw)
+
     return {
         "body": base,
         "small": s("small", fontSize=8, leading=10.5, textColor=MUTED),
@@ -86,35 +92,9 @@ def styles() -> dict[str, ParagraphStyle]:
         "title": s("title", fontName=BOLD, fontSize=22, leading=27, textColor=ACCENT, spaceAfter=6),
         "subtitle": s("subtitle", fontSize=12, leading=16, textColor=MUTED, spaceAfter=14),
         # Headings keep with what follows: a heading alone at the foot of a page reads as a gap.
-        "h1": s(
-            "h1",
-            fontName=BOLD,
-            fontSize=15,
-            leading=19,
-            textColor=ACCENT,
-            spaceBefore=4,
-            spaceAfter=8,
-            keepWithNext=1,
-        ),
-        "h2": s(
-            "h2",
-            fontName=BOLD,
-            fontSize=11.5,
-            leading=15,
-            textColor=ACCENT,
-            spaceBefore=10,
-            spaceAfter=4,
-            keepWithNext=1,
-        ),
-        "h3": s(
-            "h3",
-            fontName=BOLD,
-            fontSize=9.5,
-            leading=13,
-            spaceBefore=6,
-            spaceAfter=2,
-            keepWithNext=1,
-        ),
+        "h1": heading("h1", 15, leading=19, before=4, after=8, textColor=ACCENT),
+        "h2": heading("h2", 11.5, leading=15, before=10, after=4, textColor=ACCENT),
+        "h3": heading("h3", 9.5, leading=13, before=6, after=2),
         "centre": s("centre", alignment=TA_CENTER),
         "note": s("note", keepWithNext=1),
         "statement": s("statement", fontSize=10.5, leading=15.5, spaceAfter=10),

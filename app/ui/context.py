@@ -142,7 +142,7 @@ class UiContext(QObject):
         return session
 
     def session_for_documents(self) -> Session:
-        """The open session, for the documents dialogs only (``dialogs.pack_dialog``): they render on
+        """The open session, for the documents dialogs only (``documents.pack_dialog``): they render on
         their own worker threads and the store's lock serialises them with the store worker. Every
         other screen goes through ``run``. Raises ``Locked`` while locked."""
         if self._session is None:

@@ -46,6 +46,7 @@ from app.ui.context import Snapshot, UiContext, load_snapshot
 from app.ui.dialogs.store_admin import StoreActions
 from app.ui.dialogs.unlock import UnlockDialog
 from app.ui.drafts import Draft, save_drafts
+from app.ui.reports.screen import ReportsScreen
 from app.ui.screens.actions.screen import ActionsScreen
 from app.ui.screens.base import Screen
 from app.ui.screens.cases.screen import CasesScreen
@@ -54,7 +55,6 @@ from app.ui.screens.exchange.screen import ExchangeScreen
 from app.ui.screens.meetings.screen import MeetingsScreen
 from app.ui.screens.panel.screen import PanelScreen
 from app.ui.screens.referrals.screen import ReferralsScreen
-from app.ui.screens.reports.screen import ReportsScreen
 from app.ui.security import InactivityTimer
 from app.ui.widgets.common import MarkingBanner
 from app.ui.widgets.inputs import install_input_rules

@@ -44,3 +44,24 @@ def test_the_application_needs_neither_numpy_nor_pandas() -> None:
                          env={"QT_QPA_PLATFORM": "offscreen", "ROUNDTABLE_NO_LOG": "1", "PATH": "/usr/bin:/bin"})  # fmt: skip
     assert run.returncode == 0, run.stderr[-2000:]
     assert run.stdout.strip() == "ok"
+
+
+def test_samples_and_benchmarks_are_not_in_the_package() -> None:
+    # the package is app* (pyproject.toml); sample data and timings live in tools/ and stay there
+    import pkgutil
+    import re
+    from pathlib import Path
+
+    import app
+
+    names = [m.name for m in pkgutil.walk_packages(app.__path__, "app.")]
+    leftovers = [n for n in names if n.rsplit(".", 1)[-1] in {"bench", "samples", "sample_documents"}]
+    assert leftovers == []
+    importing_tools = re.compile(r"^\s*(from|import)\s+tools\b", re.M)
+    root = Path(app.__file__).parent
+    offenders = [
+        str(p.relative_to(root))
+        for p in root.rglob("*.py")
+        if importing_tools.search(p.read_text(encoding="utf-8"))
+    ]
+    assert offenders == []

@@ -1,6 +1,6 @@
 """Factory and PDF readers for the report tests.
 
-The factory is the fictional sample data the screenshots use (app.reports.samples), with knobs
+The factory is the fictional sample data the screenshots use (tools.samples.data), with knobs
 for the cases these tests need: a recipient, restricted content in or out, hostile text.
 Everything a test asserts about a PDF is read back with pypdf: page text, metadata, outline.
 """
@@ -20,8 +20,8 @@ import pytest
 
 from app.models.documents import DocumentContext, MeetingPackData
 from app.models.domain import Subject
-from app.reports import sample_documents as docs
-from app.reports import samples
+from tools.samples import data as samples
+from tools.samples import documents as docs
 
 HOSTILE = "<b>Robert'); DROP TABLE</b> &amp; <font size=40>x</font> <br/>"
 

@@ -6,11 +6,11 @@ import dataclasses
 import datetime as dt
 
 from app.models.documents import CasePaper, action_lines
-from app.reports import bench
 from app.reports.minutes import render_minutes
 from app.reports.pack import render_meeting_pack
 from app.reports.plan import render_plan
 from app.reports.statistics import render_statistics
+from tools.bench import reports_timing as bench
 
 UNICODE_NAMES = [
     "Łukasz Nowak",

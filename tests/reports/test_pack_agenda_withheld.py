@@ -10,7 +10,7 @@ import unicodedata
 from app.models.documents import WITHHELD
 from app.models.enums import AgendaKind
 from app.reports.pack import render_meeting_pack
-from app.reports.sample_documents import sample_pack_copies
+from tools.samples.documents import sample_pack_copies
 
 
 def _agenda_lines(pdf) -> list[str]:  # type: ignore[no-untyped-def]

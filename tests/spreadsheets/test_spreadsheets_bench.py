@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from app.spreadsheets.bench import bench_referral_import, build_referral_xlsx
 from app.spreadsheets.referrals import read_referral_file
 from tests.support.spreadsheets_support import programme
+from tools.bench.spreadsheets_timing import bench_referral_import, build_referral_xlsx
 
 
 def test_bench_small() -> None:
@@ -17,7 +17,7 @@ def test_bench_small() -> None:
 
 
 def test_bench_workbook_is_realistic() -> None:
-    from app.spreadsheets.bench import BENCH_TODAY
+    from tools.bench.spreadsheets_timing import BENCH_TODAY
 
     sheet = read_referral_file(build_referral_xlsx(200, problem_every=0), "b.xlsx",
                                programme=programme(), today=BENCH_TODAY)  # fmt: skip

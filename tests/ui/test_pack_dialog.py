@@ -13,8 +13,8 @@ from PySide6.QtWidgets import QFileDialog, QWidget
 from app.services import cases as cases_svc
 from app.services import meetings as meetings_svc
 from app.services import panel as panel_svc
-from app.ui.dialogs import pack_dialog
-from app.ui.dialogs.pack_dialog import PackDialog, print_minutes, print_plan
+from app.ui.documents import jobs
+from app.ui.documents.pack_dialog import PackDialog, print_minutes, print_plan
 from app.ui.tasks import TaskManager
 
 
@@ -28,7 +28,7 @@ def tasks() -> Any:
 @pytest.fixture
 def opened(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
     calls: list[Path] = []
-    monkeypatch.setattr(pack_dialog, "open_in_system", lambda p: calls.append(Path(p)) or True)
+    monkeypatch.setattr(jobs, "open_in_system", lambda p: calls.append(Path(p)) or True)
     return calls
 
 
@@ -119,7 +119,7 @@ def test_print_plan_refused_shows_the_error(qtbot, session, tmp_path, opened, mo
     parent = QWidget()
     qtbot.addWidget(parent)
     shown: list[BaseException] = []
-    monkeypatch.setattr(pack_dialog, "show_error", lambda _p, exc: shown.append(exc))
+    monkeypatch.setattr(jobs, "show_error", lambda _p, exc: shown.append(exc))
     monkeypatch.setattr(
         QFileDialog, "getSaveFileName", lambda *a, **k: (str(tmp_path / "x.pdf"), "")
     )

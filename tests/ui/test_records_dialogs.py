@@ -15,8 +15,9 @@ from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QFileDialog
 
 from app.services import cases as cases_svc
-from app.ui.dialogs import subject_access as sar_dialog
 from app.ui.dialogs.retention_dialog import RetentionDialog
+from app.ui.documents import jobs
+from app.ui.documents import subject_access as sar_dialog
 from tests.support.stores import PASSPHRASE, copy_store
 
 LATER = dt.date(2030, 6, 1)
@@ -98,7 +99,7 @@ def test_early_deletion_needs_a_reason_and_cancel_deletes_nothing(qtbot, ctx):
 
 def test_subject_access_written_on_worker(qtbot, ctx, tmp_path, monkeypatch):
     opened: list[Path] = []
-    monkeypatch.setattr(sar_dialog, "open_in_system", lambda p: opened.append(Path(p)) or True)
+    monkeypatch.setattr(jobs, "open_in_system", lambda p: opened.append(Path(p)) or True)
     cid = ctx.tasks.call_sync(
         lambda: cases_svc.list_case_ids(ctx.test_session, statuses=["support-plan"])[0]
     )

@@ -14,9 +14,10 @@ from PySide6.QtWidgets import QFileDialog
 
 from app.models.statistics import Breakdown, Count, Measure, Row
 from app.services import statistics
-from app.ui.itemmodels.statistics import BreakdownModel
-from app.ui.screens.reports import screen as reports
-from app.ui.widgets.stats_view import BreakdownCard, ColumnChart, HBarChart
+from app.ui.reports import screen as reports
+from app.ui.reports.charts import ColumnChart, HBarChart
+from app.ui.reports.model import BreakdownModel
+from app.ui.reports.stats_view import BreakdownCard
 from tests.support.stores import today
 
 WAIT = 60_000

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from app.ui.dialogs import pack_dialog
 from app.ui.dialogs.import_wizard import ImportWizard
+from app.ui.documents import pack_dialog
 
 
 def test_import_wizard_opens_from_referrals(demo_ui) -> None:

@@ -27,9 +27,9 @@ def _copy(path: Path, dest: Path) -> Path:
 def run(workdir: Path, cases: int = 10_000) -> None:
     import pypdf
 
-    from app.reports.bench import raw_page_rate
     from app.services import cases as cases_svc
     from app.services import documents, meetings, panel, setup
+    from tools.bench.reports_timing import raw_page_rate
 
     print("\n== Documents ==")
     store = build_store(workdir / "bench.rtdb", cases)

@@ -1,6 +1,6 @@
 """Spreadsheet figures for `make bench`, each beside the raw rate measured in the same run.
 
-1. Referral import: a 10,000-row XLSX of invented referrals (``app.spreadsheets.bench``) imported
+1. Referral import: a 10,000-row XLSX of invented referrals (``tools.bench.spreadsheets_timing``) imported
    through the service (``intake.import_referrals``: read, check, match people, one transaction)
    into a copy of an empty store, beside a bare openpyxl read-only pass over the same file.
 2. Statistics: ``statistics.compute`` and a written XLSX return over the store bench's store
@@ -66,7 +66,7 @@ def _copy(src: Path, dest: Path) -> Path:
 
 def bench_import(workdir: Path) -> None:
     from app.services import intake, setup
-    from app.spreadsheets.bench import build_referral_xlsx
+    from tools.bench.spreadsheets_timing import build_referral_xlsx
 
     print(f"\n== Referral import ({IMPORT_ROWS:,}-row XLSX through the service) ==")
     data = build_referral_xlsx(IMPORT_ROWS, problem_every=0)

@@ -21,7 +21,7 @@ from app.crypto.keyfile import KdfParams
 from app.models.enums import Role
 from app.services import exchange, setup
 from app.services.context import Session
-from app.sync.bench import measure
+from tools.bench.sync_timing import measure
 
 
 def main(operations: int = 10_000) -> int:

@@ -79,26 +79,34 @@ class ChipDelegate(QStyledItemDelegate):
         painter.restore()
 
 
-def make_table(name: str, model: QAbstractItemModel, *, chip_columns: tuple[int, ...] = (), sortable: bool = True,
-               parent: QWidget | None = None) -> QTableView:
-    view = QTableView(parent)
-    view.setObjectName("DataTable")
+def read_only_rows(view: QTableView, name: str, model: QAbstractItemModel, *, object_name: str,
+                   selection: QAbstractItemView.SelectionMode, wrap: bool) -> None:
+    """What every read-only table of rows shares: whole rows selected, nothing edited, alternate
+    rows shaded, no grid, no row numbers, and Tab leaves the table."""
+    view.setObjectName(object_name)
     view.setAccessibleName(name)
     view.setModel(model)
     view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    view.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+    view.setSelectionMode(selection)
     view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
     view.setAlternatingRowColors(True)
     view.setShowGrid(False)
-    view.setWordWrap(False)
-    view.setSortingEnabled(sortable)
+    view.setWordWrap(wrap)
+    view.setTabKeyNavigation(False)
     view.verticalHeader().setVisible(False)
-    view.verticalHeader().setDefaultSectionSize(28)
     view.horizontalHeader().setHighlightSections(False)
+
+
+def make_table(name: str, model: QAbstractItemModel, *, chip_columns: tuple[int, ...] = (), sortable: bool = True,
+               parent: QWidget | None = None) -> QTableView:
+    view = QTableView(parent)
+    read_only_rows(view, name, model, object_name="DataTable",
+                   selection=QAbstractItemView.SelectionMode.ExtendedSelection, wrap=False)
+    view.setSortingEnabled(sortable)
+    view.verticalHeader().setDefaultSectionSize(28)
     view.horizontalHeader().setStretchLastSection(True)
     view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
     view.horizontalHeader().setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
-    view.setTabKeyNavigation(False)
     if chip_columns:
         delegate = ChipDelegate(view)
         for c in chip_columns:

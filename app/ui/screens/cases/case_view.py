@@ -190,7 +190,7 @@ class CaseView(QWidget):
             self.print_note = box
             box.open()
             return
-        from app.ui.dialogs.pack_dialog import print_plan
+        from app.ui.documents.pack_dialog import print_plan
 
         name = f"Risk-management plan {cf.case.ref}.pdf"
         print_plan(self, self.ctx.session_for_documents(), self.case_id, tasks=self.ctx.tasks,
@@ -199,7 +199,7 @@ class CaseView(QWidget):
     def subject_access(self) -> None:
         if self.case_id is None or self.ctx.is_locked:
             return
-        from app.ui.dialogs.subject_access import request_subject_access
+        from app.ui.documents.subject_access import request_subject_access
 
         request_subject_access(self, self.ctx, self.case_id)
 

@@ -130,9 +130,9 @@ class MeetingEditor(QWidget):
         mid = self.meeting_id
         self.ctx.run(lambda s: ui_queries.meeting_view(s, meeting_id=mid), owner=self, on_done=self._on_loaded)
 
-    # --- documents (app.ui.dialogs.pack_dialog renders them on the heavy pool) --------------------
+    # --- documents (app.ui.documents.pack_dialog renders them on the heavy pool) --------------------
     def generate_packs(self) -> None:
-        from app.ui.dialogs.pack_dialog import PackDialog
+        from app.ui.documents.pack_dialog import PackDialog
 
         dialog = PackDialog(self, self.ctx.session_for_documents(), self.meeting_id, tasks=self.ctx.tasks)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
@@ -140,7 +140,7 @@ class MeetingEditor(QWidget):
         dialog.open()
 
     def print_minutes(self, *, summary: bool) -> None:
-        from app.ui.dialogs.pack_dialog import print_minutes
+        from app.ui.documents.pack_dialog import print_minutes
 
         print_minutes(self, self.ctx.session_for_documents(), self.meeting_id, summary=summary,
                       tasks=self.ctx.tasks)

@@ -2,7 +2,7 @@
 
 A period picker (UK dates, quick choices: last quarter, this financial year, last 12 months); the
 figures are computed on the store worker (``services.statistics.compute``) and shown by
-``widgets.stats_view.StatsView``; "Save return…" writes the published return
+``reports.stats_view.StatsView``; "Save return…" writes the published return
 (``services.statistics.write_return``, XLSX/CSV/PDF) on the store worker.
 
 Invariants:
@@ -26,10 +26,10 @@ from app.models.errors import InvalidInput
 from app.models.statistics import Statistics
 from app.services import statistics
 from app.ui.context import UiContext
+from app.ui.reports.stats_view import StatsView
 from app.ui.screens.base import Screen, scrolled
 from app.ui.widgets.common import date_edit, uk
 from app.ui.widgets.plain import PlainLabel, muted
-from app.ui.widgets.stats_view import StatsView
 
 CUSTOM = "Custom dates"
 LAST_QUARTER = "Last quarter"
@@ -149,19 +149,15 @@ class ReportsScreen(Screen):
 
     def set_period(self, start: dt.date, end: dt.date) -> None:
         """Set both dates (a custom period) and work the figures out at once."""
-        self._setting_dates = True
-        try:
-            self.start_edit.setDate(QDate(start.year, start.month, start.day))
-            self.end_edit.setDate(QDate(end.year, end.month, end.day))
-            self.quick.setCurrentText(CUSTOM)
-        finally:
-            self._setting_dates = False
-        self._period_edited()
+        self._show_period(start, end, CUSTOM)
         self._debounce.stop()
         self.load_figures()
 
     def _apply_quick(self, choice: str) -> None:
         start, end = quick_period(choice, self.ctx.today_fn())
+        self._show_period(start, end, choice)
+
+    def _show_period(self, start: dt.date, end: dt.date, choice: str) -> None:
         self._setting_dates = True
         try:
             self.start_edit.setDate(QDate(start.year, start.month, start.day))

@@ -37,7 +37,7 @@ def raw_page_rate(n_pages: int = 200) -> float:
 def time_pack(n_cases: int = 40) -> tuple[float, int]:
     """(seconds, pages) for an ``n_cases`` meeting pack from sample data (data built first)."""
     from app.reports.pack import render_meeting_pack
-    from app.reports.sample_documents import sample_pack
+    from tools.samples.documents import sample_pack
 
     data = sample_pack(n_cases)
     register_fonts()
@@ -50,7 +50,7 @@ def time_pack(n_cases: int = 40) -> tuple[float, int]:
 def time_plan() -> float:
     """Seconds to render one risk-management plan from sample data."""
     from app.reports.plan import render_plan
-    from app.reports.sample_documents import sample_plan
+    from tools.samples.documents import sample_plan
 
     data = sample_plan()
     register_fonts()

@@ -75,7 +75,7 @@ def _nhs(rng: random.Random) -> str:
 
 def build_referral_xlsx(rows: int = 10_000, *, seed: int = 1, problem_every: int = 50) -> bytes:
     """A workbook of ``rows`` invented referrals; every ``problem_every``-th row has one fault."""
-    rng = random.Random(seed)  # noqa: S311 - invented bench data, not security
+    rng = random.Random(seed)
     wb = openpyxl.Workbook(write_only=True)
     ws = wb.create_sheet("Referrals")
     ws.append(HEADERS)

@@ -6,7 +6,7 @@ test) passes callables that export and import; ``raw_rates`` measures Ed25519 si
 (ChaCha20-Poly1305 + HPKE wrap) of a payload of the same size, so the ratio shows how close the
 exchange path is to the limit of the primitives.
 
-Run ``python -m app.sync.bench`` for a self-contained measurement in a temporary folder.
+Run ``python -m tools.bench.sync_timing`` for a self-contained measurement in a temporary folder.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Fictional sample documents built from :mod:`app.reports.samples`: plan, minutes, pack, stats.
+"""Fictional sample documents built from :mod:`tools.samples.data`: plan, minutes, pack, stats.
 
 Job: whole inputs for each renderer, for screenshots, the benchmark and the tests. Invariants as in
 ``samples``: deterministic, invented, no I/O beyond the shipped programme definition. A pack is
@@ -29,7 +29,7 @@ from app.models.domain import AgendaItem, Meeting
 from app.models.enums import AgendaKind, Attendance
 from app.models.ids import AgendaItemId, MeetingId
 from app.models.rules import suppress
-from app.reports.samples import (
+from tools.samples.data import (
     AGENCIES,
     MEMBERS,
     TODAY,

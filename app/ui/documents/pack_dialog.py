@@ -34,8 +34,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QObject, QTimer, QUrl, Signal
-from PySide6.QtGui import QDesktopServices
+from PySide6.QtCore import QTimer, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QDialog,
@@ -53,15 +52,11 @@ from PySide6.QtWidgets import (
 from app.models.ids import MemberId
 from app.services import documents
 from app.services.context import Session
-from app.ui.errors import safe_message, show_error
+from app.ui.documents import jobs
+from app.ui.errors import safe_message
 from app.ui.tasks import Progress, TaskManager
 
 POLL_MS = 80  # how often the progress bar reads the task's progress
-
-
-def open_in_system(path: Path) -> bool:
-    """Open a file or folder with the system's viewer (tests replace this)."""
-    return QDesktopServices.openUrl(QUrl.fromLocalFile(str(path)))
 
 
 class PackDialog(QDialog):
@@ -263,7 +258,7 @@ class PackDialog(QDialog):
 
     def _open_folder(self) -> None:
         if self._folder is not None:
-            open_in_system(self._folder)
+            jobs.open_in_system(self._folder)
 
     def reject(self) -> None:
         """Cancel or Escape: while packs render, ask them to stop and close when they have."""
@@ -277,38 +272,18 @@ class PackDialog(QDialog):
 # --- plan and minutes ----------------------------------------------------------------------------
 
 
-class DocumentJob(QObject):
-    """One plan or minutes being written; lives as a child of the widget that asked."""
-
-    written = Signal(object)  # Path
-    failed = Signal(str)
+class DocumentJob(jobs.WrittenFileJob):
+    """One plan or minutes being written on the heavy pool."""
 
     def __init__(self, parent: QWidget, work: Callable[[], Path], *, tasks: TaskManager) -> None:
         super().__init__(parent)
-        self._parent = parent
         tasks.run_heavy(lambda _progress: work(), owner=self, on_done=self._done, on_error=self._error)
-
-    def _done(self, path: Path) -> None:
-        open_in_system(path)
-        self.written.emit(path)
-
-    def _error(self, exc: BaseException) -> None:
-        show_error(self._parent, exc)
-        self.failed.emit(safe_message(exc))
-
-
-def _ask_path(parent: QWidget, title: str, suggested: str) -> Path | None:
-    name, _ = QFileDialog.getSaveFileName(parent, title, suggested, "PDF documents (*.pdf)")
-    if not name:
-        return None
-    path = Path(name)
-    return path if path.suffix.lower() == ".pdf" else path.with_name(path.name + ".pdf")
 
 
 def print_plan(parent: QWidget, session: Session, case_id: str, *, tasks: TaskManager,
                suggested: str = "Risk-management plan.pdf") -> DocumentJob | None:
     """Ask where to save the case's plan, write it on a worker, open it. None if not saved."""
-    path = _ask_path(parent, "Save the risk-management plan", suggested)
+    path = jobs.ask_pdf_path(parent, "Save the risk-management plan", suggested)
     if path is None:
         return None
     return DocumentJob(parent, lambda: documents.write_plan(session, case_id=case_id, out=path), tasks=tasks)
@@ -319,7 +294,7 @@ def print_minutes(
 ) -> DocumentJob | None:
     """Ask where to save the minutes (or the executive summary), write, open. None if not saved."""
     what = "Executive summary" if summary else "Minutes"
-    path = _ask_path(parent, f"Save the {what.lower()}", f"{what}.pdf")
+    path = jobs.ask_pdf_path(parent, f"Save the {what.lower()}", f"{what}.pdf")
     if path is None:
         return None
     return DocumentJob(
