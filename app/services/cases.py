@@ -16,7 +16,7 @@ from app.models import fieldrules, people, rules
 from app.models.domain import Case, CaseFile, CaseSummary, Identifier, Subject
 from app.models.enums import ConsentState, Marking, Role
 from app.models.errors import Ambiguous, InvalidInput, NotFound, PermissionDenied, Refused
-from app.models.ids import AgencyId, CaseId, SubjectId
+from app.models.ids import AgencyId, CaseId, SubjectId, case_ref
 from app.services.context import Session
 from app.services.review_dates import next_review_for, post_exit_reviews_for
 from app.storage import repo
@@ -349,7 +349,7 @@ def open_referral_in(
     else:
         subject_id = SubjectId(w.create("subject", _subject_values(subject)))
     year = referral.received.year
-    ref = f"RT-{year}-{repo.next_case_number(w.conn, year):04d}"
+    ref = case_ref(year, repo.next_case_number(w.conn, year))
     lead = lead_agency or session.agency.id
     case_id = CaseId(
         w.create(
