@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from app.models.domain import Identifier
 from app.models.errors import InvalidInput
 from app.models.programme import Choice, Programme
+from app.models.referral_input import ReferralInput, SubjectInput
 
 CellValue = str | int | float | bool | dt.date | dt.datetime | dt.time | None
 
@@ -115,6 +116,16 @@ class ReferralDraft:
     postcode: str
     identifiers: tuple[Identifier, ...]
     source_row: int
+
+    def inputs(self) -> tuple[SubjectInput, ReferralInput]:
+        """The shapes every door opens a case with (``app.models.referral_input``)."""
+        subject = SubjectInput(
+            forenames=self.forenames, surname=self.surname, date_of_birth=self.date_of_birth,
+            aliases=self.aliases, gender=self.gender, address=self.address, postcode=self.postcode,
+            identifiers=self.identifiers,
+        )  # fmt: skip
+        referral = ReferralInput(self.received, self.referrer, self.sector, self.concern, self.narrative)
+        return subject, referral
 
 
 @dataclass(frozen=True)

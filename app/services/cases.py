@@ -13,10 +13,19 @@ from dataclasses import dataclass
 from typing import Any
 
 from app.models import fieldrules, people, rules
-from app.models.domain import Case, CaseFile, CaseSummary, Identifier, Subject
+from app.models.domain import Case, CaseFile, CaseSummary, Subject
 from app.models.enums import ConsentState, Marking, Role
 from app.models.errors import Ambiguous, InvalidInput, NotFound, PermissionDenied, Refused
 from app.models.ids import AgencyId, CaseId, SubjectId, case_ref
+from app.models.referral_input import (
+    ALIAS,
+    ALIAS_LIMIT,
+    REFERRAL_TEXT,
+    SUBJECT_TEXT,
+    ReferralInput,
+    SubjectInput,
+    TextField,
+)
 from app.services.context import Session
 from app.services.review_dates import next_review_for, post_exit_reviews_for
 from app.storage import repo
@@ -197,30 +206,6 @@ def get_case_file(session: Session, case_id: str, *, audit_view: bool = True) ->
 
 
 @dataclass(frozen=True)
-class SubjectInput:
-    forenames: str
-    surname: str
-    date_of_birth: dt.date | None = None
-    aliases: tuple[str, ...] = ()
-    gender: str = ""
-    ethnicity: str = ""
-    address: str = ""
-    postcode: str = ""
-    area: str = ""
-    identifiers: tuple[Identifier, ...] = ()
-    vulnerabilities: str = ""
-
-
-@dataclass(frozen=True)
-class ReferralInput:
-    received: dt.date
-    referrer: str
-    sector: str
-    concern: str
-    narrative: str
-
-
-@dataclass(frozen=True)
 class SubjectMatch:
     subject: Subject
     reason: str  # "name and date of birth" | "identifier" | "alias and date of birth"
@@ -287,28 +272,28 @@ def repeat_referral(session: Session, *, subject_id: SubjectId, incident: dt.dat
         return _repeat_text(session, conn, repo.refs_for_subject(conn, subject_id), incident)
 
 
+def _checked(value: str, f: TextField) -> str:
+    """``value`` trimmed, or ``InvalidInput`` by the field's rule (``models.referral_input``)."""
+    return clean_text(value, f.label, required=f.required, limit=f.limit)
+
+
 def _subject_values(subject: SubjectInput) -> dict[str, object]:
-    forenames = clean_text(subject.forenames, "Forenames", limit=field_limit("subject", "forenames"))
-    surname = clean_text(subject.surname, "Surname", required=True, limit=field_limit("subject", "surname"))
-    aliases = tuple(clean_text(a, "Alias", limit=MAX_NAME) for a in subject.aliases if a.strip())
+    text = {f.name: _checked(getattr(subject, f.name), f) for f in SUBJECT_TEXT}
+    aliases = tuple(
+        clean_text(a, ALIAS.label, limit=ALIAS_LIMIT) for a in subject.aliases if a.strip()
+    )
     return {
-        "forenames": forenames,
-        "surname": surname,
+        **text,
         "aliases": list(aliases),
         "date_of_birth": subject.date_of_birth,
-        "gender": clean_text(subject.gender, "Gender", limit=field_limit("subject", "gender")),
-        "ethnicity": clean_text(subject.ethnicity, "Ethnicity", limit=field_limit("subject", "ethnicity")),
-        "address": clean_text(subject.address, "Address", limit=field_limit("subject", "address")),
-        "postcode": clean_text(subject.postcode, "Postcode", limit=field_limit("subject", "postcode")).upper(),
-        "area": clean_text(subject.area, "Area", limit=field_limit("subject", "area")),
+        "postcode": text["postcode"].upper(),
         "identifiers": [
             {"kind": i.kind, "value": i.value.strip()}
             for i in subject.identifiers
             if i.value.strip()
         ],
-        "vulnerabilities": clean_text(subject.vulnerabilities, "Vulnerabilities"),
         "search_key": people.subject_search_key(
-            forenames, surname, aliases, [i.value for i in subject.identifiers]
+            text["forenames"], text["surname"], aliases, [i.value for i in subject.identifiers]
         ),
     }
 
@@ -376,10 +361,9 @@ def open_referral_in(
             "case_id": case_id,
             "subject_id": subject_id,
             "received": referral.received,
-            "referrer": clean_text(referral.referrer, "Referrer", required=True, limit=field_limit("referral", "referrer")),
+            **{f.name: _checked(getattr(referral, f.name), f) for f in REFERRAL_TEXT},
             "sector": prog.sector(referral.sector).id,  # type: ignore[union-attr]
             "concern": prog.concern(referral.concern).id,  # type: ignore[union-attr]
-            "narrative": clean_text(referral.narrative, "Narrative", required=True),
         },
     )
     w.create(
