@@ -53,24 +53,8 @@ def _none(what: str) -> Flowable:
 
 
 def _factor_label(prog: Programme, f: FactorRating) -> str:
-    for d in prog.framework.dimensions:
-        if d.id == f.dimension:
-            for fac in d.factors:
-                if fac.id == f.factor:
-                    return f"{d.label}: {fac.label}"
-            return f"{d.label}: {f.factor}"
-    return f"{f.dimension}: {f.factor}"
-
-
-def _rating_label(prog: Programme, rating: str) -> str:
-    for r in prog.framework.ratings:
-        if r.id == rating:
-            return r.label
-    return rating
-
-
-def _level_label(prog: Programme, level: str | None) -> str:
-    return prog.risk_label(level) or "—"
+    fw = prog.framework
+    return f"{fw.dimension_label(f.dimension)}: {fw.factor_label(f.dimension, f.factor)}"
 
 
 def _contribution(data: SubjectAccessData, c: Contribution) -> Flowable:
@@ -170,7 +154,7 @@ def _case(data: SubjectAccessData, part: SubjectAccessCase) -> list[Flowable]:
             M(
                 f"<b>Version {a.version}</b>, {esc(fmt_date(a.assessed_on))}, by "
                 f"{esc(names.member(a.author))}: risk level "
-                f"<b>{esc(_level_label(prog, a.risk_level))}</b>",
+                f"<b>{esc(prog.framework.level_label(a.risk_level, none='—'))}</b>",
                 "h3",
             )
         )
@@ -180,7 +164,7 @@ def _case(data: SubjectAccessData, part: SubjectAccessCase) -> list[Flowable]:
         for value in prog.case_field_values(notes.case_fields):
             story.append(P(f"{value.field.label}: {value.label}", "body"))
         if notes.suggested_level:
-            story.append(P(f"Level the checklist suggested: {_level_label(prog, notes.suggested_level)}", "body"))
+            story.append(P(f"Level the checklist suggested: {prog.framework.level_label(notes.suggested_level, none='—')}", "body"))
         if notes.level_reason:
             story.append(P(f"Why the level chosen differs: {notes.level_reason}", "body"))
         for key, text in a.dimension_summaries:
@@ -194,7 +178,7 @@ def _case(data: SubjectAccessData, part: SubjectAccessCase) -> list[Flowable]:
             story.append(
                 data_table(
                     ["Factor", "Rating", "Evidence"],
-                    [[_factor_label(prog, f), _rating_label(prog, f.rating), f.evidence or "—"]
+                    [[_factor_label(prog, f), prog.framework.rating_label(f.rating), f.evidence or "—"]
                      for f in own],
                     [60 * mm, 26 * mm, 84 * mm],
                 )
@@ -203,7 +187,7 @@ def _case(data: SubjectAccessData, part: SubjectAccessCase) -> list[Flowable]:
             story.append(
                 _boxed(
                     other_agency_label(names.agency(f.source_agency)),
-                    [P(f"{_factor_label(prog, f)} — {_rating_label(prog, f.rating)}", "cell"),
+                    [P(f"{_factor_label(prog, f)} — {prog.framework.rating_label(f.rating)}", "cell"),
                      *paras(f.evidence or "—", "cell")],
                 )
             )

@@ -25,14 +25,19 @@ def test_the_limits_are_those_of_the_stored_fields() -> None:
 
 
 @pytest.mark.parametrize(
-    ("alias", "words"), [(f"Zed{BELL}", "contains control characters"), ("Z" * (MAX_NAME + 1), "too long")]
+    ("alias", "words"),
+    [(f"Zed{BELL}", "contains control characters"), ("Z" * (MAX_NAME + 1), "too long")],
 )
 def test_an_alias_the_form_refuses_is_a_row_problem_in_intake(
     session: Session, tmp_path: Path, alias: str, words: str
 ) -> None:
-    referral = ReferralInput(received=TODAY, referrer="DSL", sector="school", concern="far right", narrative="n")
+    referral = ReferralInput(
+        received=TODAY, referrer="DSL", sector="school", concern="far right", narrative="n"
+    )
     with pytest.raises(InvalidInput, match=words):
-        cases.open_referral(session, subject=SubjectInput("A", "B", aliases=(alias,)), referral=referral)
+        cases.open_referral(
+            session, subject=SubjectInput("A", "B", aliases=(alias,)), referral=referral
+        )
     headers = [*HEAD, "Aliases"]
     path = put(tmp_path, "alias.csv", csv_bytes([[*row(), ""], [*row(), alias]], headers=headers))
     before = dump_store(session)
