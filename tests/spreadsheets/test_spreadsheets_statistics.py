@@ -22,9 +22,9 @@ from app.models.statistics import (
     Statistics,
     StatsAction,
     StatsCase,
-    compute_statistics,
     protect,
 )
+from app.models.statistics_compute import compute_statistics
 
 START, END, TODAY = dt.date(2025, 11, 15), dt.date(2026, 2, 28), dt.date(2026, 3, 15)
 SECTORS = ("education", "police", "health", "local-authority", "community")
