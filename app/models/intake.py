@@ -304,6 +304,38 @@ class ChoiceLookups:
         )
 
 
+def _date_field(
+    raw: CellValue, *, today: dt.date, missing: str | None
+) -> tuple[dt.date | None, str | None]:
+    """(date, problem) for a date cell: blank is ``missing`` (None when the date is optional);
+    a date after ``today`` is refused."""
+    if raw is None or (isinstance(raw, str) and not raw.strip()):
+        return None, missing
+    try:
+        day = parse_date(raw, today=today)
+    except DateError as exc:
+        return None, str(exc)
+    if day > today:
+        return None, "The date is in the future."
+    return day, None
+
+
+def _identifiers(text: Mapping[str, str], problem: Callable[[str, str], None]) -> list[Identifier]:
+    """The PNC ID and NHS number of a row, each checked against its format."""
+    identifiers: list[Identifier] = []
+    if pnc := re.sub(r"\s+", "", text["pnc"]).upper():
+        if _PNC.fullmatch(pnc):
+            identifiers.append(Identifier("pnc", pnc))
+        else:
+            problem("pnc", "Not a PNC ID; write it as year/number and letter, e.g. 2001/0012345A.")
+    if nhs := re.sub(r"[\s/.\-]+", "", text["nhs"]):  # separators as people.identifier_key
+        if nhs_number_valid(nhs):
+            identifiers.append(Identifier("nhs", nhs))
+        else:
+            problem("nhs", "Not a valid NHS number (10 digits ending in the right check digit).")
+    return identifiers
+
+
 def validate_draft_fields(
     values: Mapping[str, CellValue],
     *,
@@ -333,19 +365,9 @@ def validate_draft_fields(
     text = {name: clean_text(values.get(name)) for name in FIELDS}
 
     def date_field(name: str, missing: str | None) -> dt.date | None:
-        raw = values.get(name)
-        if raw is None or (isinstance(raw, str) and not raw.strip()):
-            if missing:
-                problem(name, missing)
-            return None
-        try:
-            day = parse_date(raw, today=today)
-        except DateError as exc:
-            problem(name, str(exc))
-            return None
-        if day > today:
-            problem(name, "The date is in the future.")
-            return None
+        day, message = _date_field(values.get(name), today=today, missing=missing)
+        if message:
+            problem(name, message)
         return day
 
     received = date_field("received", "The referral date is missing.")
@@ -359,17 +381,7 @@ def validate_draft_fields(
     dob = date_field("date_of_birth", None)
     if dob is not None and received is not None and dob > received:
         problem("date_of_birth", "The date of birth is after the referral date.")
-    identifiers: list[Identifier] = []
-    if pnc := re.sub(r"\s+", "", text["pnc"]).upper():
-        if _PNC.fullmatch(pnc):
-            identifiers.append(Identifier("pnc", pnc))
-        else:
-            problem("pnc", "Not a PNC ID; write it as year/number and letter, e.g. 2001/0012345A.")
-    if nhs := re.sub(r"[\s/.\-]+", "", text["nhs"]):  # separators as people.identifier_key
-        if nhs_number_valid(nhs):
-            identifiers.append(Identifier("nhs", nhs))
-        else:
-            problem("nhs", "Not a valid NHS number (10 digits ending in the right check digit).")
+    identifiers = _identifiers(text, problem)
     concern, concern_problem = _choice(
         "type of concern", text["concern"], lookups.concern(text["concern"]), programme.concerns
     )
