@@ -16,7 +16,7 @@ from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, KeepTogether, Spacer, Table, TableStyle
 
 from app.models.documents import SubjectAccessCase, SubjectAccessData
-from app.models.domain import Contribution, FactorRating
+from app.models.domain import Assessment, Contribution, FactorRating
 from app.models.programme import Programme, split_summaries
 from app.reports.parts import actions_table
 from app.reports.styles import INK, M, P, data_table, esc, facts_table, fmt_date, paras
@@ -70,8 +70,20 @@ def _contribution(data: SubjectAccessData, c: Contribution) -> Flowable:
 
 
 def _case(data: SubjectAccessData, part: SubjectAccessCase) -> list[Flowable]:
+    """Everything the store holds on one case of the person, section by section."""
+    story = _case_facts(data, part)
+    for section in (_referrals, _status_history, _screenings, _consents, _assessments, _plans):
+        story += section(data, part)
+    story += [Heading("Actions", "h2", level=1, toc=False), actions_table(part.actions, data.names)]
+    for section in (_discussions, _agency_information):
+        story += section(data, part)
+    return story
+
+
+def _case_facts(data: SubjectAccessData, part: SubjectAccessCase) -> list[Flowable]:
+    """The case's heading and facts."""
     prog, names, c = data.context.programme, data.names, part.case
-    story: list[Flowable] = [
+    return [
         Heading(f"Case {c.ref}", "h1", level=0, toc=False),
         facts_table(
             [
@@ -85,8 +97,13 @@ def _case(data: SubjectAccessData, part: SubjectAccessCase) -> list[Flowable]:
                 ("Marking", c.marking.value),
             ]
         ),
-        Heading("Referral", "h2", level=1, toc=False),
     ]
+
+
+def _referrals(data: SubjectAccessData, part: SubjectAccessCase) -> list[Flowable]:
+    """The referral(s) that opened the case."""
+    prog = data.context.programme
+    story: list[Flowable] = [Heading("Referral", "h2", level=1, toc=False)]
     if not part.referrals:
         story.append(_none("referral"))
     for r in part.referrals:
@@ -103,6 +120,13 @@ def _case(data: SubjectAccessData, part: SubjectAccessCase) -> list[Flowable]:
             ),
             *paras(r.narrative or "—"),
         ]
+    return story
+
+
+def _status_history(data: SubjectAccessData, part: SubjectAccessCase) -> list[Flowable]:
+    """Every change of status, with its rationale."""
+    prog = data.context.programme
+    story: list[Flowable] = []
     story.append(Heading("Status history", "h2", level=1, toc=False))
     if part.status_history:
         rows: list[list[object]] = [
@@ -114,6 +138,13 @@ def _case(data: SubjectAccessData, part: SubjectAccessCase) -> list[Flowable]:
         )
     else:
         story.append(_none("status change"))
+    return story
+
+
+def _screenings(data: SubjectAccessData, part: SubjectAccessCase) -> list[Flowable]:
+    """Screening decisions."""
+    prog, names = data.context.programme, data.names
+    story: list[Flowable] = []
     story.append(Heading("Screening decisions", "h2", level=1, toc=False))
     if part.screenings:
         outcomes = {o.id: o.label for o in prog.screening_outcomes}
@@ -130,6 +161,12 @@ def _case(data: SubjectAccessData, part: SubjectAccessCase) -> list[Flowable]:
         )
     else:
         story.append(_none("screening decision"))
+    return story
+
+
+def _consents(data: SubjectAccessData, part: SubjectAccessCase) -> list[Flowable]:
+    """Consent records."""
+    story: list[Flowable] = []
     story.append(Heading("Consent", "h2", level=1, toc=False))
     if part.consents:
         story.append(
@@ -145,52 +182,73 @@ def _case(data: SubjectAccessData, part: SubjectAccessCase) -> list[Flowable]:
         )
     else:
         story.append(_none("consent"))
+    return story
+
+
+def _assessments(data: SubjectAccessData, part: SubjectAccessCase) -> list[Flowable]:
+    """Every version of the assessment."""
+    story: list[Flowable] = []
     story.append(Heading("Assessments", "h2", level=1, toc=False))
     if not part.assessments:
         story.append(_none("assessment"))
-    dims = {d.id: d.label for d in prog.framework.dimensions}
     for a in part.assessments:
+        story += _assessment(data, a)
+    return story
+
+
+def _assessment(data: SubjectAccessData, a: Assessment) -> list[Flowable]:
+    """One version: level, case fields, summaries, judgement, and factors (others' boxed)."""
+    prog, names = data.context.programme, data.names
+    dims = {d.id: d.label for d in prog.framework.dimensions}
+    story: list[Flowable] = []
+    story.append(
+        M(
+            f"<b>Version {a.version}</b>, {esc(fmt_date(a.assessed_on))}, by "
+            f"{esc(names.member(a.author))}: risk level "
+            f"<b>{esc(prog.framework.level_label(a.risk_level, none='—'))}</b>",
+            "h3",
+        )
+    )
+    # the choices the panel recorded about the person with this version (a category, a level),
+    # and why a level differs from what a checklist suggested
+    notes = split_summaries(a.dimension_summaries)
+    for value in prog.case_field_values(notes.case_fields):
+        story.append(P(f"{value.field.label}: {value.label}", "body"))
+    if notes.suggested_level:
+        story.append(P(f"Level the checklist suggested: {prog.framework.level_label(notes.suggested_level, none='—')}", "body"))
+    if notes.level_reason:
+        story.append(P(f"Why the level chosen differs: {notes.level_reason}", "body"))
+    for key, text in a.dimension_summaries:
+        if key in dims and text:
+            story.append(P(f"{dims[key]}: {text}", "body"))
+    if a.overall:
+        story += paras(a.overall)
+    own = [f for f in a.factors if f.source_agency in (None, data.own_agency)]
+    others = [f for f in a.factors if f.source_agency not in (None, data.own_agency)]
+    if own:
         story.append(
-            M(
-                f"<b>Version {a.version}</b>, {esc(fmt_date(a.assessed_on))}, by "
-                f"{esc(names.member(a.author))}: risk level "
-                f"<b>{esc(prog.framework.level_label(a.risk_level, none='—'))}</b>",
-                "h3",
+            data_table(
+                ["Factor", "Rating", "Evidence"],
+                [[_factor_label(prog, f), prog.framework.rating_label(f.rating), f.evidence or "—"]
+                 for f in own],
+                [60 * mm, 26 * mm, 84 * mm],
             )
         )
-        # the choices the panel recorded about the person with this version (a category, a level),
-        # and why a level differs from what a checklist suggested
-        notes = split_summaries(a.dimension_summaries)
-        for value in prog.case_field_values(notes.case_fields):
-            story.append(P(f"{value.field.label}: {value.label}", "body"))
-        if notes.suggested_level:
-            story.append(P(f"Level the checklist suggested: {prog.framework.level_label(notes.suggested_level, none='—')}", "body"))
-        if notes.level_reason:
-            story.append(P(f"Why the level chosen differs: {notes.level_reason}", "body"))
-        for key, text in a.dimension_summaries:
-            if key in dims and text:
-                story.append(P(f"{dims[key]}: {text}", "body"))
-        if a.overall:
-            story += paras(a.overall)
-        own = [f for f in a.factors if f.source_agency in (None, data.own_agency)]
-        others = [f for f in a.factors if f.source_agency not in (None, data.own_agency)]
-        if own:
-            story.append(
-                data_table(
-                    ["Factor", "Rating", "Evidence"],
-                    [[_factor_label(prog, f), prog.framework.rating_label(f.rating), f.evidence or "—"]
-                     for f in own],
-                    [60 * mm, 26 * mm, 84 * mm],
-                )
+    for f in others:
+        story.append(
+            _boxed(
+                other_agency_label(names.agency(f.source_agency)),
+                [P(f"{_factor_label(prog, f)} — {prog.framework.rating_label(f.rating)}", "cell"),
+                 *paras(f.evidence or "—", "cell")],
             )
-        for f in others:
-            story.append(
-                _boxed(
-                    other_agency_label(names.agency(f.source_agency)),
-                    [P(f"{_factor_label(prog, f)} — {prog.framework.rating_label(f.rating)}", "cell"),
-                     *paras(f.evidence or "—", "cell")],
-                )
-            )
+        )
+    return story
+
+
+def _plans(data: SubjectAccessData, part: SubjectAccessCase) -> list[Flowable]:
+    """Every version of the plan."""
+    prog, names = data.context.programme, data.names
+    story: list[Flowable] = []
     story.append(Heading("Plans", "h2", level=1, toc=False))
     if not part.plans:
         story.append(_none("plan"))
@@ -216,7 +274,12 @@ def _case(data: SubjectAccessData, part: SubjectAccessCase) -> list[Flowable]:
             story.append(P(f"{headings.get(o.heading, o.heading)}: {o.text}", "body"))
         if p.contingency:
             story.append(P(f"Contingency: {p.contingency}", "body"))
-    story += [Heading("Actions", "h2", level=1, toc=False), actions_table(part.actions, names)]
+    return story
+
+
+def _discussions(data: SubjectAccessData, part: SubjectAccessCase) -> list[Flowable]:
+    """What the panel discussed and decided about the case."""
+    story: list[Flowable] = []
     story.append(Heading("Panel discussions", "h2", level=1, toc=False))
     if not part.discussions:
         story.append(_none("panel discussion"))
@@ -231,6 +294,13 @@ def _case(data: SubjectAccessData, part: SubjectAccessCase) -> list[Flowable]:
             ("Dissent", i.dissent or "—"),
         ]
         story += [facts_table(pairs2), Spacer(1, 4)]
+    return story
+
+
+def _agency_information(data: SubjectAccessData, part: SubjectAccessCase) -> list[Flowable]:
+    """Information from agencies; restricted items only said to exist."""
+    names = data.names
+    story: list[Flowable] = []
     story.append(Heading("Information from agencies", "h2", level=1, toc=False))
     if not part.contributions and not part.withheld:
         story.append(_none("information"))
