@@ -99,29 +99,11 @@ def risk_history_chart(
         )
     d.add(Circle(x(points[-1][0]), y(points[-1][1]), 2.4, fillColor=ACCENT, strokeColor=ACCENT))
     d.add(Line(x0, y0 - 1, x1, y0 - 1, strokeColor=MUTED, strokeWidth=0.5))
-    d.add(
-        String(
-            x(first),
-            y0 - 8,
-            fmt_date(first),
-            fontName=REGULAR,
-            fontSize=6.5,
-            fillColor=MUTED,
-            textAnchor="start" if len(points) > 1 else "middle",
-        )
-    )
-    if len(points) > 1:
-        d.add(
-            String(
-                x(last),
-                y0 - 8,
-                fmt_date(last),
-                fontName=REGULAR,
-                fontSize=6.5,
-                fillColor=MUTED,
-                textAnchor="end",
-            )
-        )
+    for day, anchor in ((first, "start" if len(points) > 1 else "middle"), (last, "end")):
+        if anchor == "end" and len(points) < 2:
+            break
+        d.add(String(x(day), y0 - 8, fmt_date(day), fontName=REGULAR, fontSize=6.5, fillColor=MUTED,
+                     textAnchor=anchor))  # fmt: skip
     return d
 
 

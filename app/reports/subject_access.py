@@ -123,66 +123,47 @@ def _referrals(data: SubjectAccessData, part: SubjectAccessCase) -> list[Flowabl
     return story
 
 
+def _table_section(
+    title: str, what: str, headers: list[str], rows: list[list[object]], widths: list[float]
+) -> list[Flowable]:
+    """A section heading and its table, or "No <what> recorded." when there are no rows."""
+    table = data_table(headers, rows, widths) if rows else _none(what)
+    return [Heading(title, "h2", level=1, toc=False), table]
+
+
 def _status_history(data: SubjectAccessData, part: SubjectAccessCase) -> list[Flowable]:
     """Every change of status, with its rationale."""
     prog = data.context.programme
-    story: list[Flowable] = []
-    story.append(Heading("Status history", "h2", level=1, toc=False))
-    if part.status_history:
-        rows: list[list[object]] = [
-            [at[:10], prog.status_label(src) if src else "—", prog.status_label(dst), why or "—"]
-            for at, src, dst, why in part.status_history
-        ]
-        story.append(
-            data_table(["Date", "From", "To", "Rationale"], rows, [22 * mm, 36 * mm, 36 * mm, 76 * mm])
-        )
-    else:
-        story.append(_none("status change"))
-    return story
+    rows: list[list[object]] = [
+        [at[:10], prog.status_label(src) if src else "—", prog.status_label(dst), why or "—"]
+        for at, src, dst, why in part.status_history
+    ]
+    return _table_section("Status history", "status change", ["Date", "From", "To", "Rationale"],
+                          rows, [22 * mm, 36 * mm, 36 * mm, 76 * mm])  # fmt: skip
 
 
 def _screenings(data: SubjectAccessData, part: SubjectAccessCase) -> list[Flowable]:
     """Screening decisions."""
     prog, names = data.context.programme, data.names
-    story: list[Flowable] = []
-    story.append(Heading("Screening decisions", "h2", level=1, toc=False))
-    if part.screenings:
-        outcomes = {o.id: o.label for o in prog.screening_outcomes}
-        story.append(
-            data_table(
-                ["Date", "Outcome", "Rationale", "Decided by"],
-                [
-                    [fmt_date(s.decided_on), outcomes.get(s.outcome, s.outcome), s.rationale,
-                     names.member(s.decided_by)]
-                    for s in part.screenings
-                ],
-                [22 * mm, 40 * mm, 72 * mm, 36 * mm],
-            )
-        )
-    else:
-        story.append(_none("screening decision"))
-    return story
+    outcomes = {o.id: o.label for o in prog.screening_outcomes}
+    rows: list[list[object]] = [
+        [fmt_date(s.decided_on), outcomes.get(s.outcome, s.outcome), s.rationale, names.member(s.decided_by)]
+        for s in part.screenings
+    ]
+    return _table_section("Screening decisions", "screening decision",
+                          ["Date", "Outcome", "Rationale", "Decided by"], rows,
+                          [22 * mm, 40 * mm, 72 * mm, 36 * mm])  # fmt: skip
 
 
 def _consents(data: SubjectAccessData, part: SubjectAccessCase) -> list[Flowable]:
     """Consent records."""
-    story: list[Flowable] = []
-    story.append(Heading("Consent", "h2", level=1, toc=False))
-    if part.consents:
-        story.append(
-            data_table(
-                ["Date", "Consent", "Given by", "Notes", "Re-assess"],
-                [
-                    [fmt_date(k.recorded_on), k.state.value, k.given_by, k.notes or "—",
-                     fmt_date(k.reassess_on) if k.reassess_on else "—"]
-                    for k in part.consents
-                ],
-                [22 * mm, 22 * mm, 24 * mm, 80 * mm, 22 * mm],
-            )
-        )
-    else:
-        story.append(_none("consent"))
-    return story
+    rows: list[list[object]] = [
+        [fmt_date(k.recorded_on), k.state.value, k.given_by, k.notes or "—",
+         fmt_date(k.reassess_on) if k.reassess_on else "—"]
+        for k in part.consents
+    ]  # fmt: skip
+    return _table_section("Consent", "consent", ["Date", "Consent", "Given by", "Notes", "Re-assess"],
+                          rows, [22 * mm, 22 * mm, 24 * mm, 80 * mm, 22 * mm])  # fmt: skip
 
 
 def _assessments(data: SubjectAccessData, part: SubjectAccessCase) -> list[Flowable]:
