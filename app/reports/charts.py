@@ -52,29 +52,11 @@ def risk_history_chart(
 
     for i, lv in enumerate(levels):
         d.add(Line(x0, y(i), x1, y(i), strokeColor=RULE, strokeWidth=0.4, strokeDashArray=[1, 2]))
-        d.add(
-            String(
-                x0 - 3,
-                y(i) - 2.6,
-                _clip(lv.label, REGULAR, 7, label_w - 4),
-                fontName=REGULAR,
-                fontSize=7,
-                fillColor=MUTED,
-                textAnchor="end",
-            )
-        )
+        _text(d, x0 - 3, y(i) - 2.6, _clip(lv.label, REGULAR, 7, label_w - 4), size=7, color=MUTED,
+              anchor="end")  # fmt: skip
     if not points:
-        d.add(
-            String(
-                (x0 + x1) / 2,
-                y0 + 2,
-                "No risk level recorded yet",
-                fontName=REGULAR,
-                fontSize=7.5,
-                fillColor=MUTED,
-                textAnchor="middle",
-            )
-        )
+        _text(d, (x0 + x1) / 2, y0 + 2, "No risk level recorded yet", size=7.5, color=MUTED,
+              anchor="middle")  # fmt: skip
         return d
     first, last = points[0][0], points[-1][0]
     span = max((last - first).days, 1)
@@ -102,9 +84,15 @@ def risk_history_chart(
     for day, anchor in ((first, "start" if len(points) > 1 else "middle"), (last, "end")):
         if anchor == "end" and len(points) < 2:
             break
-        d.add(String(x(day), y0 - 8, fmt_date(day), fontName=REGULAR, fontSize=6.5, fillColor=MUTED,
-                     textAnchor=anchor))  # fmt: skip
+        _text(d, x(day), y0 - 8, fmt_date(day), size=6.5, color=MUTED, anchor=anchor)
     return d
+
+
+def _text(
+    d: Drawing, x: float, y: float, text: str, *, font: str = REGULAR, size: float = 8,
+    color: object = INK, anchor: str = "start",
+) -> None:  # fmt: skip
+    d.add(String(x, y, text, fontName=font, fontSize=size, fillColor=color, textAnchor=anchor))
 
 
 def bar_chart(series: StatSeries, width: float = 170 * mm, *, scale: int | None = None) -> Drawing:
@@ -123,72 +111,25 @@ def bar_chart(series: StatSeries, width: float = 170 * mm, *, scale: int | None 
     vmax = max([*values, scale or 0], default=0)
     step = _nice_step(vmax)
     top = max(step * math.ceil(vmax / step), step) if vmax else step
-    d.add(
-        String(
-            0,
-            height - 4 * mm,
-            _clip(series.title, BOLD, 9, width),
-            fontName=BOLD,
-            fontSize=9,
-            fillColor=INK,
-        )
-    )
+    _text(d, 0, height - 4 * mm, _clip(series.title, BOLD, 9, width), font=BOLD, size=9)
     plot_top = height - top_pad
     # light vertical gridlines with their values along the bottom
     tick = 0
     while tick <= top:
         gx = x0 + (x1 - x0) * tick / top
         d.add(Line(gx, bottom_pad, gx, plot_top, strokeColor=RULE, strokeWidth=0.35))
-        d.add(
-            String(
-                gx,
-                bottom_pad - 9,
-                str(tick),
-                fontName=REGULAR,
-                fontSize=6.5,
-                fillColor=MUTED,
-                textAnchor="middle",
-            )
-        )
+        _text(d, gx, bottom_pad - 9, str(tick), size=6.5, color=MUTED, anchor="middle")
         tick += step
     for i, (label, value) in enumerate(series.points):
         by = plot_top - (i + 1) * (bar_h + gap) + gap / 2
-        d.add(
-            String(
-                x0 - 5,
-                by + bar_h / 2 - 2.8,
-                _clip(label, REGULAR, 8, label_w - 8),
-                fontName=REGULAR,
-                fontSize=8,
-                fillColor=INK,
-                textAnchor="end",
-            )
-        )
+        _text(d, x0 - 5, by + bar_h / 2 - 2.8, _clip(label, REGULAR, 8, label_w - 8), anchor="end")
         if value is None:
-            d.add(
-                String(
-                    x0 + 3,
-                    by + bar_h / 2 - 2.8,
-                    series.suppressed_label,
-                    fontName=REGULAR,
-                    fontSize=8,
-                    fillColor=MUTED,
-                )
-            )
+            _text(d, x0 + 3, by + bar_h / 2 - 2.8, series.suppressed_label, color=MUTED)
             continue
         w = (x1 - x0) * value / top
         if w > 0:
             d.add(Rect(x0, by, w, bar_h, fillColor=BAR, strokeColor=None))
-        d.add(
-            String(
-                x0 + w + 3,
-                by + bar_h / 2 - 2.8,
-                str(value),
-                fontName=BOLD,
-                fontSize=8,
-                fillColor=INK,
-            )
-        )
+        _text(d, x0 + w + 3, by + bar_h / 2 - 2.8, str(value), font=BOLD)
     d.add(Line(x0, bottom_pad, x0, plot_top, strokeColor=MUTED, strokeWidth=0.6))
     return d
 
