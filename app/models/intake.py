@@ -1,8 +1,10 @@
 """Referral intake: drafts read from a spreadsheet or typed into the form, and the rules they obey.
 
-One set of rules for every way a referral arrives: ``app.spreadsheets.referrals`` reads a file
-into cell values and calls :func:`validate_draft_fields` for each row; the desktop referral form
-calls the same function with what the user typed. Nothing here reads or writes a file.
+``app.spreadsheets.referrals`` reads a file into cell values and calls
+:func:`validate_draft_fields` for each row: the file's own rules (day-first dates, sector and
+concern matched to the programme, PNC and NHS formats). A draft becomes the inputs every door uses
+(``ReferralDraft.inputs()``, ``app.models.referral_input``), whose text rules the desktop form's
+entries meet too. Nothing here reads or writes a file.
 
 Invariants:
 - A :class:`ReferralDraft` is only ever produced for a row with no problems; every problem names
