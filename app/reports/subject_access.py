@@ -123,12 +123,17 @@ def _referrals(data: SubjectAccessData, part: SubjectAccessCase) -> list[Flowabl
     return story
 
 
+def _section(title: str, what: str, any_recorded: bool) -> list[Flowable]:
+    """A section heading, and "No <what> recorded." when there is nothing under it."""
+    return [Heading(title, "h2", level=1, toc=False), *(() if any_recorded else (_none(what),))]
+
+
 def _table_section(
     title: str, what: str, headers: list[str], rows: list[list[object]], widths: list[float]
 ) -> list[Flowable]:
     """A section heading and its table, or "No <what> recorded." when there are no rows."""
-    table = data_table(headers, rows, widths) if rows else _none(what)
-    return [Heading(title, "h2", level=1, toc=False), table]
+    story = _section(title, what, bool(rows))
+    return [*story, data_table(headers, rows, widths)] if rows else story
 
 
 def _status_history(data: SubjectAccessData, part: SubjectAccessCase) -> list[Flowable]:
@@ -168,10 +173,7 @@ def _consents(data: SubjectAccessData, part: SubjectAccessCase) -> list[Flowable
 
 def _assessments(data: SubjectAccessData, part: SubjectAccessCase) -> list[Flowable]:
     """Every version of the assessment."""
-    story: list[Flowable] = []
-    story.append(Heading("Assessments", "h2", level=1, toc=False))
-    if not part.assessments:
-        story.append(_none("assessment"))
+    story = _section("Assessments", "assessment", bool(part.assessments))
     for a in part.assessments:
         story += _assessment(data, a)
     return story
@@ -229,10 +231,7 @@ def _assessment(data: SubjectAccessData, a: Assessment) -> list[Flowable]:
 def _plans(data: SubjectAccessData, part: SubjectAccessCase) -> list[Flowable]:
     """Every version of the plan."""
     prog, names = data.context.programme, data.names
-    story: list[Flowable] = []
-    story.append(Heading("Plans", "h2", level=1, toc=False))
-    if not part.plans:
-        story.append(_none("plan"))
+    story = _section("Plans", "plan", bool(part.plans))
     headings = {h.id: h.label for h in prog.plan_headings}
     for p in part.plans:
         approved = (
@@ -260,10 +259,7 @@ def _plans(data: SubjectAccessData, part: SubjectAccessCase) -> list[Flowable]:
 
 def _discussions(data: SubjectAccessData, part: SubjectAccessCase) -> list[Flowable]:
     """What the panel discussed and decided about the case."""
-    story: list[Flowable] = []
-    story.append(Heading("Panel discussions", "h2", level=1, toc=False))
-    if not part.discussions:
-        story.append(_none("panel discussion"))
+    story = _section("Panel discussions", "panel discussion", bool(part.discussions))
     for d in part.discussions:
         i = d.item
         pairs2 = [
@@ -281,10 +277,7 @@ def _discussions(data: SubjectAccessData, part: SubjectAccessCase) -> list[Flowa
 def _agency_information(data: SubjectAccessData, part: SubjectAccessCase) -> list[Flowable]:
     """Information from agencies; restricted items only said to exist."""
     names = data.names
-    story: list[Flowable] = []
-    story.append(Heading("Information from agencies", "h2", level=1, toc=False))
-    if not part.contributions and not part.withheld:
-        story.append(_none("information"))
+    story = _section("Information from agencies", "information", bool(part.contributions or part.withheld))
     for k in part.contributions:
         story += [_contribution(data, k), Spacer(1, 4)]
     for k in part.withheld:
