@@ -216,10 +216,9 @@ class SubjectMatch:
 def find_matching_subjects(
     session: Session, subject: SubjectInput, *, incident: dt.date | None = None
 ) -> list[SubjectMatch]:
-    """Earlier subjects that look like the same person: name or alias with DOB, or an identifier."""
-    wanted_ids = {(i.kind, people.identifier_key(i.value)) for i in subject.identifiers if i.value}
-    names = {people.name_key(f"{subject.forenames} {subject.surname}")}
-    names |= {people.name_key(a) for a in subject.aliases if a}
+    """Earlier subjects that look like the same person: name or alias with DOB, or an identifier
+    (the rule of ``people.person_keys``, which intake uses for two rows of one file)."""
+    wanted = _subject_keys(subject)
     matches: list[SubjectMatch] = []
     with session.view() as conn:
         candidates = repo.subjects_matching(
@@ -228,21 +227,18 @@ def find_matching_subjects(
             identifier_values=[i.value for i in subject.identifiers if i.value],
         )
         for subj in candidates:
-            reason = ""
-            have_ids = {(i.kind, people.identifier_key(i.value)) for i in subj.identifiers}
-            if wanted_ids & have_ids:
-                reason = "identifier"
-            elif subject.date_of_birth and subj.date_of_birth == subject.date_of_birth:
-                theirs = {people.name_key(f"{subj.forenames} {subj.surname}")}
-                theirs |= {people.name_key(a) for a in subj.aliases}
-                surname_match = people.name_key(subj.surname) == people.name_key(subject.surname)
-                if names & theirs or surname_match:
-                    reason = "name and date of birth"
+            reason = people.same_person_reason(wanted, _subject_keys(subj))
             if reason:
                 refs = tuple(repo.refs_for_subject(conn, subj.id))
                 repeat = _repeat_text(session, conn, refs, incident or session.today())
                 matches.append(SubjectMatch(subj, reason, refs, repeat))
     return matches
+
+
+def _subject_keys(s: SubjectInput | Subject) -> set[people.PersonKey]:
+    return people.person_keys(
+        s.forenames, s.surname, s.aliases, s.date_of_birth, [(i.kind, i.value) for i in s.identifiers]
+    )
 
 
 def _repeat_text(session: Session, conn: Any, refs: Sequence[str], incident: dt.date) -> str:

@@ -239,17 +239,10 @@ def _door_problems(draft: ReferralDraft, columns: Mapping[str, str]) -> list[Row
     return out
 
 
-def _person_keys(d: ReferralDraft) -> set[tuple[str, ...]]:
-    """Keys under which two rows of one file are the same person (the matching rules)."""
-    keys: set[tuple[str, ...]] = {
-        ("id", i.kind, people.identifier_key(i.value)) for i in d.identifiers
-    }
-    if d.date_of_birth:
-        dob = d.date_of_birth.isoformat()
-        keys.add(("surname", people.name_key(d.surname), dob))
-        for name in (f"{d.forenames} {d.surname}", *d.aliases):
-            keys.add(("name", people.name_key(name), dob))
-    return keys
+def _person_keys(d: ReferralDraft) -> set[people.PersonKey]:
+    """Keys under which two rows of one file are the same person (the duplicate check's rule)."""
+    ids = [(i.kind, i.value) for i in d.identifiers]
+    return people.person_keys(d.forenames, d.surname, d.aliases, d.date_of_birth, ids)
 
 
 def _links(session: Session, d: ReferralDraft) -> tuple[SubjectLink, ...]:

@@ -53,3 +53,26 @@ def test_intake_links_a_row_to_a_subject_whose_identifier_was_typed_with_other_s
     assert not preview.problems, [p.describe() for p in preview.problems]
     [match] = preview.rows[0].matches
     assert (match.reason, match.case_refs) == ("identifier", (ref,))
+
+
+def test_one_rule_says_when_two_records_are_the_same_person() -> None:
+    dob = dt.date(2001, 2, 3)
+    keys = people.person_keys("Ada", "Quill", ["Ada Q"], dob, [("pnc", "2001/0012345A")])
+    assert (
+        people.same_person_reason(
+            keys, people.person_keys("X", "Y", [], None, [("pnc", "2001 0012345a")])
+        )
+        == "identifier"
+    )
+    assert (
+        people.same_person_reason(keys, people.person_keys("Someone", "Else", ["ADA-Q"], dob, []))
+        == "name and date of birth"
+    )
+    assert (
+        people.same_person_reason(keys, people.person_keys("Bea", "Quill", [], dob, []))
+        == "name and date of birth"
+    )
+    assert (
+        people.same_person_reason(keys, people.person_keys("Ada", "Quill", [], None, [("nhs", "")]))
+        == ""
+    )
