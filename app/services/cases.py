@@ -32,12 +32,8 @@ from app.storage import repo
 from app.storage.db import Connection
 from app.storage.writer import Writer
 
-MAX_TEXT = fieldrules.MAX_TEXT
-MAX_NAME = fieldrules.MAX_NAME
-field_limit = fieldrules.field_limit
 
-
-def clean_text(value: str, what: str, *, required: bool = False, limit: int = MAX_TEXT) -> str:
+def clean_text(value: str, what: str, *, required: bool = False, limit: int = fieldrules.MAX_TEXT) -> str:
     """Trimmed free text, refused with a clear message when required and blank, too long, or
     holding control characters (C0, DEL, C1; tab and line breaks allowed) or bytes that are not
     UTF-8. Every service that takes text from a person uses this; an exchange file's operations

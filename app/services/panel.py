@@ -8,8 +8,9 @@ from app.models import rules
 from app.models.domain import Agency, AuditEntry, Device, Member
 from app.models.enums import Marking, MemberStatus, Role
 from app.models.errors import Ambiguous, InvalidInput, NotFound, PermissionDenied
+from app.models.fieldrules import field_limit
 from app.models.ids import AgencyId, MemberId
-from app.services.cases import clean_text, field_limit
+from app.services.cases import clean_text
 from app.services.context import Session
 from app.storage import audit as audit_store
 from app.storage import meta as meta_store
