@@ -8,7 +8,7 @@ from app.models import rules
 from app.models.domain import Agency, AuditEntry, Device, Member
 from app.models.enums import Marking, MemberStatus, Role
 from app.models.errors import Ambiguous, InvalidInput, NotFound, PermissionDenied
-from app.models.fieldrules import field_limit
+from app.models.fieldrules import MAX_NAME, field_limit
 from app.models.ids import AgencyId, MemberId
 from app.services.cases import clean_text
 from app.services.context import Session
@@ -280,7 +280,7 @@ def save_settings(session: Session, *, settings: PanelSettings) -> None:
     with session.change() as w:
         for key, value in {
             "panel_name": clean_text(
-                settings.panel_name, "The panel name", required=True, limit=200
+                settings.panel_name, "The panel name", required=True, limit=MAX_NAME
             ),
             "auto_lock_minutes": str(settings.auto_lock_minutes),
             "policy_keyring": "1" if settings.keyring_allowed else "0",
