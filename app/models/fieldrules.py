@@ -29,6 +29,7 @@ ALLOWED_CONTROLS = frozenset("\t\n\r")
 TEXT_LIMITS: dict[tuple[str, str], int] = {
     ("agency", "name"): MAX_NAME,
     ("agency", "short"): 12,
+    ("agency", "area"): 120,
     ("member", "name"): MAX_NAME,
     ("member", "email"): MAX_NAME,
     ("member", "area"): 120,

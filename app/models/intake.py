@@ -1,8 +1,10 @@
 """Referral intake: drafts read from a spreadsheet or typed into the form, and the rules they obey.
 
-One set of rules for every way a referral arrives: ``app.spreadsheets.referrals`` reads a file
-into cell values and calls :func:`validate_draft_fields` for each row; the desktop referral form
-calls the same function with what the user typed. Nothing here reads or writes a file.
+``app.spreadsheets.referrals`` reads a file into cell values and calls
+:func:`validate_draft_fields` for each row: the file's own rules (day-first dates, sector and
+concern matched to the programme, PNC and NHS formats). A draft becomes the inputs every door uses
+(``ReferralDraft.inputs()``, ``app.models.referral_input``), whose text rules the desktop form's
+entries meet too. Nothing here reads or writes a file.
 
 Invariants:
 - A :class:`ReferralDraft` is only ever produced for a row with no problems; every problem names
@@ -27,6 +29,7 @@ from dataclasses import dataclass
 from app.models.domain import Identifier
 from app.models.errors import InvalidInput
 from app.models.programme import Choice, Programme
+from app.models.referral_input import ReferralInput, SubjectInput
 
 CellValue = str | int | float | bool | dt.date | dt.datetime | dt.time | None
 
@@ -115,6 +118,16 @@ class ReferralDraft:
     postcode: str
     identifiers: tuple[Identifier, ...]
     source_row: int
+
+    def inputs(self) -> tuple[SubjectInput, ReferralInput]:
+        """The shapes every door opens a case with (``app.models.referral_input``)."""
+        subject = SubjectInput(
+            forenames=self.forenames, surname=self.surname, date_of_birth=self.date_of_birth,
+            aliases=self.aliases, gender=self.gender, address=self.address, postcode=self.postcode,
+            identifiers=self.identifiers,
+        )  # fmt: skip
+        referral = ReferralInput(self.received, self.referrer, self.sector, self.concern, self.narrative)
+        return subject, referral
 
 
 @dataclass(frozen=True)
@@ -293,6 +306,38 @@ class ChoiceLookups:
         )
 
 
+def _date_field(
+    raw: CellValue, *, today: dt.date, missing: str | None
+) -> tuple[dt.date | None, str | None]:
+    """(date, problem) for a date cell: blank is ``missing`` (None when the date is optional);
+    a date after ``today`` is refused."""
+    if raw is None or (isinstance(raw, str) and not raw.strip()):
+        return None, missing
+    try:
+        day = parse_date(raw, today=today)
+    except DateError as exc:
+        return None, str(exc)
+    if day > today:
+        return None, "The date is in the future."
+    return day, None
+
+
+def _identifiers(text: Mapping[str, str], problem: Callable[[str, str], None]) -> list[Identifier]:
+    """The PNC ID and NHS number of a row, each checked against its format."""
+    identifiers: list[Identifier] = []
+    if pnc := re.sub(r"\s+", "", text["pnc"]).upper():
+        if _PNC.fullmatch(pnc):
+            identifiers.append(Identifier("pnc", pnc))
+        else:
+            problem("pnc", "Not a PNC ID; write it as year/number and letter, e.g. 2001/0012345A.")
+    if nhs := re.sub(r"[\s/.\-]+", "", text["nhs"]):  # separators as people.identifier_key
+        if nhs_number_valid(nhs):
+            identifiers.append(Identifier("nhs", nhs))
+        else:
+            problem("nhs", "Not a valid NHS number (10 digits ending in the right check digit).")
+    return identifiers
+
+
 def validate_draft_fields(
     values: Mapping[str, CellValue],
     *,
@@ -322,19 +367,9 @@ def validate_draft_fields(
     text = {name: clean_text(values.get(name)) for name in FIELDS}
 
     def date_field(name: str, missing: str | None) -> dt.date | None:
-        raw = values.get(name)
-        if raw is None or (isinstance(raw, str) and not raw.strip()):
-            if missing:
-                problem(name, missing)
-            return None
-        try:
-            day = parse_date(raw, today=today)
-        except DateError as exc:
-            problem(name, str(exc))
-            return None
-        if day > today:
-            problem(name, "The date is in the future.")
-            return None
+        day, message = _date_field(values.get(name), today=today, missing=missing)
+        if message:
+            problem(name, message)
         return day
 
     received = date_field("received", "The referral date is missing.")
@@ -348,17 +383,7 @@ def validate_draft_fields(
     dob = date_field("date_of_birth", None)
     if dob is not None and received is not None and dob > received:
         problem("date_of_birth", "The date of birth is after the referral date.")
-    identifiers: list[Identifier] = []
-    if pnc := re.sub(r"\s+", "", text["pnc"]).upper():
-        if _PNC.fullmatch(pnc):
-            identifiers.append(Identifier("pnc", pnc))
-        else:
-            problem("pnc", "Not a PNC ID; write it as year/number and letter, e.g. 2001/0012345A.")
-    if nhs := re.sub(r"[\s/.\-]+", "", text["nhs"]):  # separators as people.identifier_key
-        if nhs_number_valid(nhs):
-            identifiers.append(Identifier("nhs", nhs))
-        else:
-            problem("nhs", "Not a valid NHS number (10 digits ending in the right check digit).")
+    identifiers = _identifiers(text, problem)
     concern, concern_problem = _choice(
         "type of concern", text["concern"], lookups.concern(text["concern"]), programme.concerns
     )

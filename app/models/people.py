@@ -2,7 +2,7 @@
 
 Used by the store's search (``repo.search_condition``), the duplicate check
 (``cases.find_matching_subjects``) and referral intake (two rows of one file that are the same
-person). Pure functions, no I/O.
+person): both decide "the same person" by :func:`person_keys`. Pure functions, no I/O.
 
 - **Names** fold case, accents and punctuation alike: "Zoë O'Brien-Smith", "zoe obrien smith" and
   "ZOE OBRIENSMITH" have the same ``name_key``. For search, ``search_words`` splits on punctuation
@@ -15,6 +15,7 @@ person). Pure functions, no I/O.
 
 from __future__ import annotations
 
+import datetime as dt
 import unicodedata
 from collections.abc import Iterable
 
@@ -60,3 +61,40 @@ def subject_search_key(
 ) -> str:
     """The stored search key of a subject: names, aliases and identifiers, normalised."""
     return " " + normalise_search(" ".join([forenames, surname, *aliases, *identifiers])) + " "
+
+
+# --- the same person ------------------------------------------------------------------------------
+# Two records are the same person when they share an identifier (kind and key), or a date of
+# birth and either the surname or a name (full name or alias, either side). One rule for the
+# duplicate check against the store and for two rows of one referral file.
+
+PersonKey = tuple[str, ...]
+
+
+def person_keys(
+    forenames: str,
+    surname: str,
+    aliases: Iterable[str],
+    date_of_birth: dt.date | None,
+    identifiers: Iterable[tuple[str, str]],
+) -> set[PersonKey]:
+    """The keys under which a record is the same person as another sharing any one of them;
+    ``identifiers`` are (kind, value) pairs."""
+    keys: set[PersonKey] = {
+        ("id", kind, key) for kind, value in identifiers if (key := identifier_key(value))
+    }
+    if date_of_birth:
+        dob = date_of_birth.isoformat()
+        keys.add(("surname", name_key(surname), dob))
+        for name in (f"{forenames} {surname}", *aliases):
+            if name.strip():
+                keys.add(("name", name_key(name), dob))
+    return keys
+
+
+def same_person_reason(mine: set[PersonKey], theirs: set[PersonKey]) -> str:
+    """Why two records are the same person ("identifier", "name and date of birth"), or ""."""
+    shared = mine & theirs
+    if any(k[0] == "id" for k in shared):
+        return "identifier"
+    return "name and date of birth" if shared else ""

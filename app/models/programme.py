@@ -192,6 +192,24 @@ class Framework:
     def factor_ids(self) -> list[tuple[str, str]]:
         return [(d.id, f.id) for d in self.dimensions for f in d.factors]
 
+    # --- labels: what every report and screen prints for an id (the id itself for one the
+    # programme no longer lists, so an old assessment still reads) ---------------------------------
+    def dimension_label(self, dimension_id: str) -> str:
+        return next((d.label for d in self.dimensions if d.id == dimension_id), dimension_id)
+
+    def factor_label(self, dimension_id: str, factor_id: str) -> str:
+        dim = next((d for d in self.dimensions if d.id == dimension_id), None)
+        return next((f.label for f in dim.factors if f.id == factor_id), factor_id) if dim else factor_id
+
+    def rating_label(self, rating_id: str) -> str:
+        return next((r.label for r in self.ratings if r.id == rating_id), rating_id)
+
+    def level_label(self, level_id: str | None, *, none: str = "") -> str:
+        """A risk level's label ("Very high"); ``none`` for no level."""
+        if not level_id:
+            return none
+        return next((r.label for r in self.risk_levels if r.id == level_id), level_id)
+
 
 @dataclass(frozen=True)
 class PlanHeading:
@@ -476,9 +494,7 @@ class Programme:
 
     def risk_label(self, level: str | None) -> str:
         """A risk level's label ("Very high"); "" for none, the id for a level no longer listed."""
-        if not level:
-            return ""
-        return next((r.label for r in self.framework.risk_levels if r.id == level), level)
+        return self.framework.level_label(level)
 
     def status_label(self, status_id: str) -> str:
         try:

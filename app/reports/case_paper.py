@@ -13,9 +13,10 @@ from collections import defaultdict
 from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, Spacer, Table, TableStyle
 
+from app.models.assessment_changes import assessment_changes
 from app.models.documents import CasePaper, DocumentContext, Names
 from app.models.domain import Assessment, Plan
-from app.models.programme import Framework, Programme, split_summaries
+from app.models.programme import Framework, Programme
 from app.reports.charts import risk_history_chart
 from app.reports.parts import actions_table, overdue_note
 from app.reports.styles import (
@@ -32,70 +33,12 @@ from app.reports.styles import (
 from app.reports.template import Heading
 
 
-def _level_label(framework: Framework, level: str | None) -> str:
-    if not level:
-        return "Not assessed"
-    for r in framework.risk_levels:
-        if r.id == level:
-            return r.label
-    return level
-
-
-def _rating_label(framework: Framework, rating: str) -> str:
-    for r in framework.ratings:
-        if r.id == rating:
-            return r.label
-    return rating
-
-
-def _factor_label(framework: Framework, dimension: str, factor: str) -> tuple[str, str]:
-    for d in framework.dimensions:
-        if d.id == dimension:
-            for f in d.factors:
-                if f.id == factor:
-                    return d.label, f.label
-            return d.label, factor
-    return dimension, factor
-
-
-def changes_since(
-    current: Assessment,
-    previous: Assessment | None,
-    framework: Framework,
-    programme: Programme | None = None,
-) -> list[str]:
-    """Plain sentences saying what changed between two assessments (with ``programme``, its
-    case fields too: "Management level changed from Level 1 to Level 3.")."""
-    if previous is None:
+def _what_changed(a: Assessment, prev: Assessment | None, programme: Programme) -> list[str]:
+    """The "What changed" sentences (``models.assessment_changes``, as the desktop compares)."""
+    if prev is None:
         return ["First assessment: there is no earlier one to compare with."]
-    out: list[str] = []
-    if current.risk_level != previous.risk_level:
-        out.append(
-            f"Risk level changed from {_level_label(framework, previous.risk_level)} "
-            f"to {_level_label(framework, current.risk_level)}."
-        )
-    if programme is not None and programme.case_fields:
-        now, before_fields = (
-            programme.case_field_values(split_summaries(a.dimension_summaries).case_fields)
-            for a in (current, previous)
-        )
-        for value, was in zip(now, before_fields, strict=True):
-            if value.choice != was.choice:
-                out.append(f"{value.field.label} changed from {was.short} to {value.short}.")
-    before = {(f.dimension, f.factor): f.rating for f in previous.factors}
-    for f in current.factors:
-        dim, fac = _factor_label(framework, f.dimension, f.factor)
-        old = before.get((f.dimension, f.factor))
-        if old is None:
-            out.append(f"{dim} – {fac}: newly rated {_rating_label(framework, f.rating)}.")
-        elif old != f.rating:
-            out.append(
-                f"{dim} – {fac}: from {_rating_label(framework, old)} "
-                f"to {_rating_label(framework, f.rating)}."
-            )
-    if current.overall.strip() != previous.overall.strip():
-        out.append("The overall judgement has been revised (below).")
-    return out or ["No change in ratings or risk level since the last assessment."]
+    lines = assessment_changes(programme, prev, a).sentences(programme.framework)
+    return lines or ["No change in ratings or risk level since the last assessment."]
 
 
 def _assessment(paper: CasePaper, programme: Programme, names: Names) -> list[Flowable]:
@@ -112,7 +55,7 @@ def _assessment(paper: CasePaper, programme: Programme, names: Names) -> list[Fl
         ),
         Heading("What changed", "h3", level=3, toc=False),
     ]
-    lines = changes_since(a, prev, framework, programme)
+    lines = _what_changed(a, prev, programme)
     story += [M(f"•&nbsp;&nbsp;{esc(line)}", "body") for line in lines]
     story.append(Heading("Overall judgement", "h3", level=3, toc=False))
     story += paras(a.overall)
@@ -123,11 +66,11 @@ def _assessment(paper: CasePaper, programme: Programme, names: Names) -> list[Fl
     before = {(f.dimension, f.factor): f.rating for f in prev.factors} if prev else {}
     rows: list[list[object]] = []
     for f in a.factors:
-        dim, fac = _factor_label(framework, f.dimension, f.factor)
-        rating = _rating_label(framework, f.rating)
+        dim, fac = framework.dimension_label(f.dimension), framework.factor_label(f.dimension, f.factor)
+        rating = framework.rating_label(f.rating)
         old = before.get((f.dimension, f.factor))
         if old is not None and old != f.rating:
-            rating = f"{rating}\n(was {_rating_label(framework, old)})"
+            rating = f"{rating}\n(was {framework.rating_label(old)})"
         source = names.agency(f.source_agency) if f.source_agency else ""
         rows.append([f"{dim}\n{fac}", rating, f.evidence, source])
     if rows:
@@ -144,7 +87,7 @@ def _assessment(paper: CasePaper, programme: Programme, names: Names) -> list[Fl
 
 def _risk_block(paper: CasePaper, framework: Framework) -> Flowable:
     level = paper.assessment.risk_level if paper.assessment else paper.case.risk_level
-    label = _level_label(framework, level)
+    label = framework.level_label(level, none="Not assessed")
     left = [P("Current risk level", "label"), M(f"<b>{esc(label.upper())}</b>", "h2")]
     if paper.risk_history:
         left.append(

@@ -16,7 +16,7 @@ from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, KeepTogether, Spacer, Table, TableStyle
 
 from app.models.documents import SubjectAccessCase, SubjectAccessData
-from app.models.domain import Contribution, FactorRating
+from app.models.domain import Assessment, Contribution, FactorRating
 from app.models.programme import Programme, split_summaries
 from app.reports.parts import actions_table
 from app.reports.styles import INK, M, P, data_table, esc, facts_table, fmt_date, paras
@@ -53,24 +53,8 @@ def _none(what: str) -> Flowable:
 
 
 def _factor_label(prog: Programme, f: FactorRating) -> str:
-    for d in prog.framework.dimensions:
-        if d.id == f.dimension:
-            for fac in d.factors:
-                if fac.id == f.factor:
-                    return f"{d.label}: {fac.label}"
-            return f"{d.label}: {f.factor}"
-    return f"{f.dimension}: {f.factor}"
-
-
-def _rating_label(prog: Programme, rating: str) -> str:
-    for r in prog.framework.ratings:
-        if r.id == rating:
-            return r.label
-    return rating
-
-
-def _level_label(prog: Programme, level: str | None) -> str:
-    return prog.risk_label(level) or "—"
+    fw = prog.framework
+    return f"{fw.dimension_label(f.dimension)}: {fw.factor_label(f.dimension, f.factor)}"
 
 
 def _contribution(data: SubjectAccessData, c: Contribution) -> Flowable:
@@ -86,8 +70,20 @@ def _contribution(data: SubjectAccessData, c: Contribution) -> Flowable:
 
 
 def _case(data: SubjectAccessData, part: SubjectAccessCase) -> list[Flowable]:
+    """Everything the store holds on one case of the person, section by section."""
+    story = _case_facts(data, part)
+    for section in (_referrals, _status_history, _screenings, _consents, _assessments, _plans):
+        story += section(data, part)
+    story += [Heading("Actions", "h2", level=1, toc=False), actions_table(part.actions, data.names)]
+    for section in (_discussions, _agency_information):
+        story += section(data, part)
+    return story
+
+
+def _case_facts(data: SubjectAccessData, part: SubjectAccessCase) -> list[Flowable]:
+    """The case's heading and facts."""
     prog, names, c = data.context.programme, data.names, part.case
-    story: list[Flowable] = [
+    return [
         Heading(f"Case {c.ref}", "h1", level=0, toc=False),
         facts_table(
             [
@@ -101,8 +97,13 @@ def _case(data: SubjectAccessData, part: SubjectAccessCase) -> list[Flowable]:
                 ("Marking", c.marking.value),
             ]
         ),
-        Heading("Referral", "h2", level=1, toc=False),
     ]
+
+
+def _referrals(data: SubjectAccessData, part: SubjectAccessCase) -> list[Flowable]:
+    """The referral(s) that opened the case."""
+    prog = data.context.programme
+    story: list[Flowable] = [Heading("Referral", "h2", level=1, toc=False)]
     if not part.referrals:
         story.append(_none("referral"))
     for r in part.referrals:
@@ -119,97 +120,118 @@ def _case(data: SubjectAccessData, part: SubjectAccessCase) -> list[Flowable]:
             ),
             *paras(r.narrative or "—"),
         ]
-    story.append(Heading("Status history", "h2", level=1, toc=False))
-    if part.status_history:
-        rows: list[list[object]] = [
-            [at[:10], prog.status_label(src) if src else "—", prog.status_label(dst), why or "—"]
-            for at, src, dst, why in part.status_history
-        ]
-        story.append(
-            data_table(["Date", "From", "To", "Rationale"], rows, [22 * mm, 36 * mm, 36 * mm, 76 * mm])
-        )
-    else:
-        story.append(_none("status change"))
-    story.append(Heading("Screening decisions", "h2", level=1, toc=False))
-    if part.screenings:
-        outcomes = {o.id: o.label for o in prog.screening_outcomes}
-        story.append(
-            data_table(
-                ["Date", "Outcome", "Rationale", "Decided by"],
-                [
-                    [fmt_date(s.decided_on), outcomes.get(s.outcome, s.outcome), s.rationale,
-                     names.member(s.decided_by)]
-                    for s in part.screenings
-                ],
-                [22 * mm, 40 * mm, 72 * mm, 36 * mm],
-            )
-        )
-    else:
-        story.append(_none("screening decision"))
-    story.append(Heading("Consent", "h2", level=1, toc=False))
-    if part.consents:
-        story.append(
-            data_table(
-                ["Date", "Consent", "Given by", "Notes", "Re-assess"],
-                [
-                    [fmt_date(k.recorded_on), k.state.value, k.given_by, k.notes or "—",
-                     fmt_date(k.reassess_on) if k.reassess_on else "—"]
-                    for k in part.consents
-                ],
-                [22 * mm, 22 * mm, 24 * mm, 80 * mm, 22 * mm],
-            )
-        )
-    else:
-        story.append(_none("consent"))
-    story.append(Heading("Assessments", "h2", level=1, toc=False))
-    if not part.assessments:
-        story.append(_none("assessment"))
-    dims = {d.id: d.label for d in prog.framework.dimensions}
+    return story
+
+
+def _section(title: str, what: str, any_recorded: bool) -> list[Flowable]:
+    """A section heading, and "No <what> recorded." when there is nothing under it."""
+    return [Heading(title, "h2", level=1, toc=False), *(() if any_recorded else (_none(what),))]
+
+
+def _table_section(
+    title: str, what: str, headers: list[str], rows: list[list[object]], widths: list[float]
+) -> list[Flowable]:
+    """A section heading and its table, or "No <what> recorded." when there are no rows."""
+    story = _section(title, what, bool(rows))
+    return [*story, data_table(headers, rows, widths)] if rows else story
+
+
+def _status_history(data: SubjectAccessData, part: SubjectAccessCase) -> list[Flowable]:
+    """Every change of status, with its rationale."""
+    prog = data.context.programme
+    rows: list[list[object]] = [
+        [at[:10], prog.status_label(src) if src else "—", prog.status_label(dst), why or "—"]
+        for at, src, dst, why in part.status_history
+    ]
+    return _table_section("Status history", "status change", ["Date", "From", "To", "Rationale"],
+                          rows, [22 * mm, 36 * mm, 36 * mm, 76 * mm])  # fmt: skip
+
+
+def _screenings(data: SubjectAccessData, part: SubjectAccessCase) -> list[Flowable]:
+    """Screening decisions."""
+    prog, names = data.context.programme, data.names
+    outcomes = {o.id: o.label for o in prog.screening_outcomes}
+    rows: list[list[object]] = [
+        [fmt_date(s.decided_on), outcomes.get(s.outcome, s.outcome), s.rationale, names.member(s.decided_by)]
+        for s in part.screenings
+    ]
+    return _table_section("Screening decisions", "screening decision",
+                          ["Date", "Outcome", "Rationale", "Decided by"], rows,
+                          [22 * mm, 40 * mm, 72 * mm, 36 * mm])  # fmt: skip
+
+
+def _consents(data: SubjectAccessData, part: SubjectAccessCase) -> list[Flowable]:
+    """Consent records."""
+    rows: list[list[object]] = [
+        [fmt_date(k.recorded_on), k.state.value, k.given_by, k.notes or "—",
+         fmt_date(k.reassess_on) if k.reassess_on else "—"]
+        for k in part.consents
+    ]  # fmt: skip
+    return _table_section("Consent", "consent", ["Date", "Consent", "Given by", "Notes", "Re-assess"],
+                          rows, [22 * mm, 22 * mm, 24 * mm, 80 * mm, 22 * mm])  # fmt: skip
+
+
+def _assessments(data: SubjectAccessData, part: SubjectAccessCase) -> list[Flowable]:
+    """Every version of the assessment."""
+    story = _section("Assessments", "assessment", bool(part.assessments))
     for a in part.assessments:
+        story += _assessment(data, a)
+    return story
+
+
+def _assessment(data: SubjectAccessData, a: Assessment) -> list[Flowable]:
+    """One version: level, case fields, summaries, judgement, and factors (others' boxed)."""
+    prog, names = data.context.programme, data.names
+    dims = {d.id: d.label for d in prog.framework.dimensions}
+    story: list[Flowable] = []
+    story.append(
+        M(
+            f"<b>Version {a.version}</b>, {esc(fmt_date(a.assessed_on))}, by "
+            f"{esc(names.member(a.author))}: risk level "
+            f"<b>{esc(prog.framework.level_label(a.risk_level, none='—'))}</b>",
+            "h3",
+        )
+    )
+    # the choices the panel recorded about the person with this version (a category, a level),
+    # and why a level differs from what a checklist suggested
+    notes = split_summaries(a.dimension_summaries)
+    for value in prog.case_field_values(notes.case_fields):
+        story.append(P(f"{value.field.label}: {value.label}", "body"))
+    if notes.suggested_level:
+        story.append(P(f"Level the checklist suggested: {prog.framework.level_label(notes.suggested_level, none='—')}", "body"))
+    if notes.level_reason:
+        story.append(P(f"Why the level chosen differs: {notes.level_reason}", "body"))
+    for key, text in a.dimension_summaries:
+        if key in dims and text:
+            story.append(P(f"{dims[key]}: {text}", "body"))
+    if a.overall:
+        story += paras(a.overall)
+    own = [f for f in a.factors if f.source_agency in (None, data.own_agency)]
+    others = [f for f in a.factors if f.source_agency not in (None, data.own_agency)]
+    if own:
         story.append(
-            M(
-                f"<b>Version {a.version}</b>, {esc(fmt_date(a.assessed_on))}, by "
-                f"{esc(names.member(a.author))}: risk level "
-                f"<b>{esc(_level_label(prog, a.risk_level))}</b>",
-                "h3",
+            data_table(
+                ["Factor", "Rating", "Evidence"],
+                [[_factor_label(prog, f), prog.framework.rating_label(f.rating), f.evidence or "—"]
+                 for f in own],
+                [60 * mm, 26 * mm, 84 * mm],
             )
         )
-        # the choices the panel recorded about the person with this version (a category, a level),
-        # and why a level differs from what a checklist suggested
-        notes = split_summaries(a.dimension_summaries)
-        for value in prog.case_field_values(notes.case_fields):
-            story.append(P(f"{value.field.label}: {value.label}", "body"))
-        if notes.suggested_level:
-            story.append(P(f"Level the checklist suggested: {_level_label(prog, notes.suggested_level)}", "body"))
-        if notes.level_reason:
-            story.append(P(f"Why the level chosen differs: {notes.level_reason}", "body"))
-        for key, text in a.dimension_summaries:
-            if key in dims and text:
-                story.append(P(f"{dims[key]}: {text}", "body"))
-        if a.overall:
-            story += paras(a.overall)
-        own = [f for f in a.factors if f.source_agency in (None, data.own_agency)]
-        others = [f for f in a.factors if f.source_agency not in (None, data.own_agency)]
-        if own:
-            story.append(
-                data_table(
-                    ["Factor", "Rating", "Evidence"],
-                    [[_factor_label(prog, f), _rating_label(prog, f.rating), f.evidence or "—"]
-                     for f in own],
-                    [60 * mm, 26 * mm, 84 * mm],
-                )
+    for f in others:
+        story.append(
+            _boxed(
+                other_agency_label(names.agency(f.source_agency)),
+                [P(f"{_factor_label(prog, f)} — {prog.framework.rating_label(f.rating)}", "cell"),
+                 *paras(f.evidence or "—", "cell")],
             )
-        for f in others:
-            story.append(
-                _boxed(
-                    other_agency_label(names.agency(f.source_agency)),
-                    [P(f"{_factor_label(prog, f)} — {_rating_label(prog, f.rating)}", "cell"),
-                     *paras(f.evidence or "—", "cell")],
-                )
-            )
-    story.append(Heading("Plans", "h2", level=1, toc=False))
-    if not part.plans:
-        story.append(_none("plan"))
+        )
+    return story
+
+
+def _plans(data: SubjectAccessData, part: SubjectAccessCase) -> list[Flowable]:
+    """Every version of the plan."""
+    prog, names = data.context.programme, data.names
+    story = _section("Plans", "plan", bool(part.plans))
     headings = {h.id: h.label for h in prog.plan_headings}
     for p in part.plans:
         approved = (
@@ -232,10 +254,12 @@ def _case(data: SubjectAccessData, part: SubjectAccessCase) -> list[Flowable]:
             story.append(P(f"{headings.get(o.heading, o.heading)}: {o.text}", "body"))
         if p.contingency:
             story.append(P(f"Contingency: {p.contingency}", "body"))
-    story += [Heading("Actions", "h2", level=1, toc=False), actions_table(part.actions, names)]
-    story.append(Heading("Panel discussions", "h2", level=1, toc=False))
-    if not part.discussions:
-        story.append(_none("panel discussion"))
+    return story
+
+
+def _discussions(data: SubjectAccessData, part: SubjectAccessCase) -> list[Flowable]:
+    """What the panel discussed and decided about the case."""
+    story = _section("Panel discussions", "panel discussion", bool(part.discussions))
     for d in part.discussions:
         i = d.item
         pairs2 = [
@@ -247,9 +271,13 @@ def _case(data: SubjectAccessData, part: SubjectAccessCase) -> list[Flowable]:
             ("Dissent", i.dissent or "—"),
         ]
         story += [facts_table(pairs2), Spacer(1, 4)]
-    story.append(Heading("Information from agencies", "h2", level=1, toc=False))
-    if not part.contributions and not part.withheld:
-        story.append(_none("information"))
+    return story
+
+
+def _agency_information(data: SubjectAccessData, part: SubjectAccessCase) -> list[Flowable]:
+    """Information from agencies; restricted items only said to exist."""
+    names = data.names
+    story = _section("Information from agencies", "information", bool(part.contributions or part.withheld))
     for k in part.contributions:
         story += [_contribution(data, k), Spacer(1, 4)]
     for k in part.withheld:

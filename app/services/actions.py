@@ -9,8 +9,9 @@ from app.models import rules
 from app.models.domain import Action
 from app.models.enums import ActionStatus, Role
 from app.models.errors import InvalidInput, NotFound
+from app.models.fieldrules import field_limit
 from app.models.ids import ActionId, AgencyId, MeetingId, MemberId
-from app.services.cases import case_reach, clean_text, field_limit, load_case
+from app.services.cases import case_reach, clean_text, load_case
 from app.services.context import Session
 from app.storage import repo
 

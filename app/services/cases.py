@@ -13,22 +13,27 @@ from dataclasses import dataclass
 from typing import Any
 
 from app.models import fieldrules, people, rules
-from app.models.domain import Case, CaseFile, CaseSummary, Identifier, Subject
+from app.models.domain import Case, CaseFile, CaseSummary, Subject
 from app.models.enums import ConsentState, Marking, Role
 from app.models.errors import Ambiguous, InvalidInput, NotFound, PermissionDenied, Refused
-from app.models.ids import AgencyId, CaseId, SubjectId
+from app.models.ids import AgencyId, CaseId, SubjectId, case_ref
+from app.models.referral_input import (
+    ALIAS,
+    ALIAS_LIMIT,
+    REFERRAL_TEXT,
+    SUBJECT_TEXT,
+    ReferralInput,
+    SubjectInput,
+    TextField,
+)
 from app.services.context import Session
 from app.services.review_dates import next_review_for, post_exit_reviews_for
 from app.storage import repo
 from app.storage.db import Connection
 from app.storage.writer import Writer
 
-MAX_TEXT = fieldrules.MAX_TEXT
-MAX_NAME = fieldrules.MAX_NAME
-field_limit = fieldrules.field_limit
 
-
-def clean_text(value: str, what: str, *, required: bool = False, limit: int = MAX_TEXT) -> str:
+def clean_text(value: str, what: str, *, required: bool = False, limit: int = fieldrules.MAX_TEXT) -> str:
     """Trimmed free text, refused with a clear message when required and blank, too long, or
     holding control characters (C0, DEL, C1; tab and line breaks allowed) or bytes that are not
     UTF-8. Every service that takes text from a person uses this; an exchange file's operations
@@ -197,30 +202,6 @@ def get_case_file(session: Session, case_id: str, *, audit_view: bool = True) ->
 
 
 @dataclass(frozen=True)
-class SubjectInput:
-    forenames: str
-    surname: str
-    date_of_birth: dt.date | None = None
-    aliases: tuple[str, ...] = ()
-    gender: str = ""
-    ethnicity: str = ""
-    address: str = ""
-    postcode: str = ""
-    area: str = ""
-    identifiers: tuple[Identifier, ...] = ()
-    vulnerabilities: str = ""
-
-
-@dataclass(frozen=True)
-class ReferralInput:
-    received: dt.date
-    referrer: str
-    sector: str
-    concern: str
-    narrative: str
-
-
-@dataclass(frozen=True)
 class SubjectMatch:
     subject: Subject
     reason: str  # "name and date of birth" | "identifier" | "alias and date of birth"
@@ -231,10 +212,9 @@ class SubjectMatch:
 def find_matching_subjects(
     session: Session, subject: SubjectInput, *, incident: dt.date | None = None
 ) -> list[SubjectMatch]:
-    """Earlier subjects that look like the same person: name or alias with DOB, or an identifier."""
-    wanted_ids = {(i.kind, people.identifier_key(i.value)) for i in subject.identifiers if i.value}
-    names = {people.name_key(f"{subject.forenames} {subject.surname}")}
-    names |= {people.name_key(a) for a in subject.aliases if a}
+    """Earlier subjects that look like the same person: name or alias with DOB, or an identifier
+    (the rule of ``people.person_keys``, which intake uses for two rows of one file)."""
+    wanted = _subject_keys(subject)
     matches: list[SubjectMatch] = []
     with session.view() as conn:
         candidates = repo.subjects_matching(
@@ -243,21 +223,18 @@ def find_matching_subjects(
             identifier_values=[i.value for i in subject.identifiers if i.value],
         )
         for subj in candidates:
-            reason = ""
-            have_ids = {(i.kind, people.identifier_key(i.value)) for i in subj.identifiers}
-            if wanted_ids & have_ids:
-                reason = "identifier"
-            elif subject.date_of_birth and subj.date_of_birth == subject.date_of_birth:
-                theirs = {people.name_key(f"{subj.forenames} {subj.surname}")}
-                theirs |= {people.name_key(a) for a in subj.aliases}
-                surname_match = people.name_key(subj.surname) == people.name_key(subject.surname)
-                if names & theirs or surname_match:
-                    reason = "name and date of birth"
+            reason = people.same_person_reason(wanted, _subject_keys(subj))
             if reason:
                 refs = tuple(repo.refs_for_subject(conn, subj.id))
                 repeat = _repeat_text(session, conn, refs, incident or session.today())
                 matches.append(SubjectMatch(subj, reason, refs, repeat))
     return matches
+
+
+def _subject_keys(s: SubjectInput | Subject) -> set[people.PersonKey]:
+    return people.person_keys(
+        s.forenames, s.surname, s.aliases, s.date_of_birth, [(i.kind, i.value) for i in s.identifiers]
+    )
 
 
 def _repeat_text(session: Session, conn: Any, refs: Sequence[str], incident: dt.date) -> str:
@@ -287,28 +264,28 @@ def repeat_referral(session: Session, *, subject_id: SubjectId, incident: dt.dat
         return _repeat_text(session, conn, repo.refs_for_subject(conn, subject_id), incident)
 
 
+def _checked(value: str, f: TextField) -> str:
+    """``value`` trimmed, or ``InvalidInput`` by the field's rule (``models.referral_input``)."""
+    return clean_text(value, f.label, required=f.required, limit=f.limit)
+
+
 def _subject_values(subject: SubjectInput) -> dict[str, object]:
-    forenames = clean_text(subject.forenames, "Forenames", limit=field_limit("subject", "forenames"))
-    surname = clean_text(subject.surname, "Surname", required=True, limit=field_limit("subject", "surname"))
-    aliases = tuple(clean_text(a, "Alias", limit=MAX_NAME) for a in subject.aliases if a.strip())
+    text = {f.name: _checked(getattr(subject, f.name), f) for f in SUBJECT_TEXT}
+    aliases = tuple(
+        clean_text(a, ALIAS.label, limit=ALIAS_LIMIT) for a in subject.aliases if a.strip()
+    )
     return {
-        "forenames": forenames,
-        "surname": surname,
+        **text,
         "aliases": list(aliases),
         "date_of_birth": subject.date_of_birth,
-        "gender": clean_text(subject.gender, "Gender", limit=field_limit("subject", "gender")),
-        "ethnicity": clean_text(subject.ethnicity, "Ethnicity", limit=field_limit("subject", "ethnicity")),
-        "address": clean_text(subject.address, "Address", limit=field_limit("subject", "address")),
-        "postcode": clean_text(subject.postcode, "Postcode", limit=field_limit("subject", "postcode")).upper(),
-        "area": clean_text(subject.area, "Area", limit=field_limit("subject", "area")),
+        "postcode": text["postcode"].upper(),
         "identifiers": [
             {"kind": i.kind, "value": i.value.strip()}
             for i in subject.identifiers
             if i.value.strip()
         ],
-        "vulnerabilities": clean_text(subject.vulnerabilities, "Vulnerabilities"),
         "search_key": people.subject_search_key(
-            forenames, surname, aliases, [i.value for i in subject.identifiers]
+            text["forenames"], text["surname"], aliases, [i.value for i in subject.identifiers]
         ),
     }
 
@@ -349,7 +326,7 @@ def open_referral_in(
     else:
         subject_id = SubjectId(w.create("subject", _subject_values(subject)))
     year = referral.received.year
-    ref = f"RT-{year}-{repo.next_case_number(w.conn, year):04d}"
+    ref = case_ref(year, repo.next_case_number(w.conn, year))
     lead = lead_agency or session.agency.id
     case_id = CaseId(
         w.create(
@@ -376,10 +353,9 @@ def open_referral_in(
             "case_id": case_id,
             "subject_id": subject_id,
             "received": referral.received,
-            "referrer": clean_text(referral.referrer, "Referrer", required=True, limit=field_limit("referral", "referrer")),
+            **{f.name: _checked(getattr(referral, f.name), f) for f in REFERRAL_TEXT},
             "sector": prog.sector(referral.sector).id,  # type: ignore[union-attr]
             "concern": prog.concern(referral.concern).id,  # type: ignore[union-attr]
-            "narrative": clean_text(referral.narrative, "Narrative", required=True),
         },
     )
     w.create(

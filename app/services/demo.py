@@ -26,7 +26,7 @@ from app.models.enums import (
     Role,
 )
 from app.models.errors import InvalidInput
-from app.models.ids import ActionId
+from app.models.ids import ActionId, case_ref
 from app.models.programme import AssessmentNotes, Programme, join_summaries
 from app.services.context import Session
 from app.services.demo_data import (
@@ -261,7 +261,7 @@ def _demo_case(
     received = today - dt.timedelta(days=age_days)
     year = received.year
     seq_by_year[year] = seq_by_year.get(year, 0) + 1
-    ref = f"RT-{year}-{seq_by_year[year]:04d}"
+    ref = case_ref(year, seq_by_year[year])
     age = rng.choice([13, 14, 15, 16, 17, 19, 22, 26, 31, 38, 45])
     dob = received - dt.timedelta(days=age * 365 + rng.randint(0, 364))
     fore, sur = rng.choice(FORENAMES), rng.choice(SURNAMES)

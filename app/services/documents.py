@@ -64,6 +64,7 @@ from app.models.ids import AgencyId, CaseId, MeetingId, MemberId
 from app.reports.minutes import render_minutes
 from app.reports.pack import render_meeting_pack
 from app.reports.plan import render_plan
+from app.services import members as members_svc
 from app.services.cases import case_reach
 from app.services.context import Session
 from app.services.panel import get_settings
@@ -491,21 +492,5 @@ def resolve_meeting(session: Session, text: str) -> MeetingId:
 
 
 def resolve_member(session: Session, text: str) -> MemberId:
-    """A member by id, device fingerprint, or an unambiguous prefix (8+ characters) of either."""
-    raw = text.strip()
-    key = re.sub(r"[\s:-]", "", raw).lower()
-    with session.view() as conn:
-        members, devices = queries.members_and_devices(conn)
-    candidates: set[MemberId] = set()
-    for m in members:
-        if m.id == raw.lower() or (len(raw) >= 8 and m.id.startswith(raw.lower())):
-            candidates.add(m.id)
-    for d in devices:
-        fpr = re.sub(r"[\s:-]", "", d.fingerprint).lower()
-        if fpr and (fpr == key or (len(key) >= 8 and fpr.startswith(key))):
-            candidates.add(d.member_id)
-    if not candidates:
-        raise NotFound("There is no such member on this panel.")
-    if len(candidates) > 1:
-        raise Ambiguous("That matches more than one member; give more of the id or fingerprint.")
-    return candidates.pop()
+    """A pack's recipient, named as every command names a member (``services.members``)."""
+    return members_svc.resolve_member(session, text).id

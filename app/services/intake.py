@@ -31,11 +31,10 @@ from pathlib import Path
 from app.models import people, rules
 from app.models.enums import Role
 from app.models.errors import InvalidInput, SpreadsheetError
-from app.models.fieldrules import field_limit, text_problem
 from app.models.ids import CaseId, SubjectId
 from app.models.intake import FIELDS, ReferralDraft, ReferralSheet, RowProblem
+from app.models.referral_input import ALIAS, REQUIRED, input_problems
 from app.services import cases
-from app.services.cases import ReferralInput, SubjectInput
 from app.services.context import Session
 from app.spreadsheets.referrals import DEFAULT_MAX_BYTES, read_referral_file
 from app.storage import meta as meta_store
@@ -44,10 +43,6 @@ from app.storage.writer import Writer
 
 MAX_FILE_BYTES = DEFAULT_MAX_BYTES
 SHOWN_PROBLEMS = 5
-# The limits and character rules of typed text (``app.models.fieldrules``), per draft field.
-_FIELD_OF = {"forenames": "subject", "surname": "subject", "referrer": "referral", "gender": "subject",
-             "address": "subject", "postcode": "subject", "narrative": "referral"}  # fmt: skip
-_LIMITS = {name: field_limit(entity, name) for name, entity in _FIELD_OF.items()}
 
 
 class IntakeRefused(InvalidInput):
@@ -222,62 +217,36 @@ def _read(
     return result, "remembered" if remembered else "guessed"
 
 
+# What intake says where the referral form's door says "<Label> is required".
+_MISSING = {"referrer": "The referrer is missing.", "narrative": "The reason for referral is missing.",
+            "surname": "The surname is missing."}  # fmt: skip
+
+
 def _door_problems(draft: ReferralDraft, columns: Mapping[str, str]) -> list[RowProblem]:
-    """What the referral form's door would refuse, reported as row problems instead."""
+    """What the referral form's door would refuse (the same rules, ``models.referral_input``),
+    reported as row problems against the row's columns instead."""
     out: list[RowProblem] = []
-
-    def col(name: str) -> str:
-        return columns.get(name) or FIELDS[name][0]
-
-    values = {
-        "forenames": draft.forenames, "surname": draft.surname, "referrer": draft.referrer,
-        "gender": draft.gender, "address": draft.address, "postcode": draft.postcode,
-        "narrative": draft.narrative,
-    }  # fmt: skip
-    if not draft.referrer:
-        out.append(RowProblem(draft.source_row, col("referrer"), "The referrer is missing."))
-    if not draft.narrative:
-        out.append(
-            RowProblem(draft.source_row, col("narrative"), "The reason for referral is missing.")
-        )
-    for name, text in values.items():
-        problem = text_problem(text, limit=_LIMITS[name])
-        if problem is not None:
-            problem = problem.removeprefix("is ")
-            out.append(RowProblem(draft.source_row, col(name), f"{problem[0].upper()}{problem[1:]}."))
-    for alias in draft.aliases:
-        if len(alias) > 200:
-            out.append(RowProblem(draft.source_row, col("aliases"), "An alias is too long."))
+    for f, problem in input_problems(*draft.inputs()):
+        column = columns.get(f.name) or (FIELDS[f.name][0] if f.name in FIELDS else f.label)
+        if problem == REQUIRED:
+            message = _MISSING.get(f.name, f"The {f.label.lower()} is missing.")
+        elif f is ALIAS:
+            message = f"An alias {problem}."
+        else:
+            phrase = problem.removeprefix("is ")
+            message = f"{phrase[0].upper()}{phrase[1:]}."
+        out.append(RowProblem(draft.source_row, column, message))
     return out
 
 
-def _subject_input(d: ReferralDraft) -> SubjectInput:
-    return SubjectInput(
-        forenames=d.forenames, surname=d.surname, date_of_birth=d.date_of_birth,
-        aliases=d.aliases, gender=d.gender, address=d.address, postcode=d.postcode,
-        identifiers=d.identifiers,
-    )  # fmt: skip
-
-
-def _referral_input(d: ReferralDraft) -> ReferralInput:
-    return ReferralInput(d.received, d.referrer, d.sector, d.concern, d.narrative)
-
-
-def _person_keys(d: ReferralDraft) -> set[tuple[str, ...]]:
-    """Keys under which two rows of one file are the same person (the matching rules)."""
-    keys: set[tuple[str, ...]] = {
-        ("id", i.kind, people.identifier_key(i.value)) for i in d.identifiers
-    }
-    if d.date_of_birth:
-        dob = d.date_of_birth.isoformat()
-        keys.add(("surname", people.name_key(d.surname), dob))
-        for name in (f"{d.forenames} {d.surname}", *d.aliases):
-            keys.add(("name", people.name_key(name), dob))
-    return keys
+def _person_keys(d: ReferralDraft) -> set[people.PersonKey]:
+    """Keys under which two rows of one file are the same person (the duplicate check's rule)."""
+    ids = [(i.kind, i.value) for i in d.identifiers]
+    return people.person_keys(d.forenames, d.surname, d.aliases, d.date_of_birth, ids)
 
 
 def _links(session: Session, d: ReferralDraft) -> tuple[SubjectLink, ...]:
-    found = cases.find_matching_subjects(session, _subject_input(d))
+    found = cases.find_matching_subjects(session, d.inputs()[0])
     found.sort(key=lambda m: m.reason != "identifier")
     return tuple(SubjectLink(m.subject.id, m.case_refs, m.reason) for m in found)
 
@@ -391,9 +360,10 @@ def _write(
         if link is not None and link.subject_id in subject_of_row.values():
             first = min(n for n, s in subject_of_row.items() if s == link.subject_id)
             link = SubjectLink(link.subject_id, link.case_refs, f"same person as row {first}")
+        subject, referral = draft.inputs()
         try:
             case_id = cases.open_referral_in(
-                session, w, subject=_subject_input(draft), referral=_referral_input(draft),
+                session, w, subject=subject, referral=referral,
                 link_subject=link.subject_id if link else None,
             )  # fmt: skip
         except InvalidInput as exc:

@@ -37,6 +37,7 @@ from app.models.domain import Agency, Member
 from app.models.enums import MemberStatus, Role
 from app.models.errors import Ambiguous, InvalidInput, NotFound, Refused, StoreExists
 from app.models.ids import new_id
+from app.services import members as members_svc
 from app.services.context import Session
 from app.services.setup import Created, create_store
 from app.storage import meta as meta_store
@@ -83,29 +84,8 @@ def agency_named(conn: Any, name: str) -> Agency | None:
 
 
 def resolve_listed_member(session: Session, text: str) -> Member:
-    """A member the panel lists, by id or an unambiguous 8+ character prefix of it, or by the
-    fingerprint (or prefix) of one of its devices."""
-    needle = "".join(text.split()).casefold()
-    if len(needle) < 8:
-        raise InvalidInput("Name a member by id or fingerprint (at least 8 characters).")
-    with session.view() as conn:
-        members = repo.members(conn)
-        fingerprints: dict[str, list[str]] = {}
-        for d in repo.devices(conn):
-            fingerprints.setdefault(d.member_id, []).append(d.fingerprint.replace(" ", ""))
-    found = [
-        m for m in members
-        if m.id.casefold().startswith(needle)
-        or any(f.startswith(needle) for f in fingerprints.get(m.id, []))
-    ]
-    exact = [m for m in found if m.id.casefold() == needle]
-    if exact:
-        return exact[0]
-    if not found:
-        raise NotFound("No member of the panel matches that id or fingerprint.")
-    if len(found) > 1:
-        raise Ambiguous("That matches more than one member; give more of the id.")
-    return found[0]
+    """A member the panel lists, named as every command names a member (``services.members``)."""
+    return members_svc.resolve_member(session, text)
 
 
 # --- the panel's identity ----------------------------------------------------------------------------

@@ -13,8 +13,9 @@ from app.models.dates import format_uk
 from app.models.domain import AgendaItem, Meeting
 from app.models.enums import AgendaKind, Attendance, DecisionMethod, Role
 from app.models.errors import InvalidInput, NotFound
+from app.models.fieldrules import field_limit
 from app.models.ids import AgendaItemId, MeetingId, MemberId
-from app.services.cases import clean_text, field_limit, load_case
+from app.services.cases import clean_text, load_case
 from app.services.context import Session
 from app.services.review_dates import next_review_for
 from app.storage import repo, undo

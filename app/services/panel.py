@@ -8,8 +8,9 @@ from app.models import rules
 from app.models.domain import Agency, AuditEntry, Device, Member
 from app.models.enums import Marking, MemberStatus, Role
 from app.models.errors import Ambiguous, InvalidInput, NotFound, PermissionDenied
+from app.models.fieldrules import MAX_NAME, field_limit
 from app.models.ids import AgencyId, MemberId
-from app.services.cases import clean_text, field_limit
+from app.services.cases import clean_text
 from app.services.context import Session
 from app.storage import audit as audit_store
 from app.storage import meta as meta_store
@@ -129,8 +130,8 @@ def add_agency(
         rules.check_role(session.me, Role.COORDINATOR, doing="add an agency")
     from app.services.setup import guess_sector, short_name
 
-    name = " ".join(clean_text(name, "The agency name", required=True, limit=200).split())
-    short = clean_text(short, "The short name", limit=12) or short_name(name)
+    name = " ".join(clean_text(name, "The agency name", required=True, limit=field_limit("agency", "name")).split())
+    short = clean_text(short, "The short name", limit=field_limit("agency", "short")) or short_name(name)
     sector = sector or guess_sector(name)[0]
     if sector not in AGENCY_SECTORS:
         raise InvalidInput("That is not a known kind of agency.")
@@ -144,7 +145,7 @@ def add_agency(
                     "short": clean_text(short, "The short name", required=True, limit=field_limit("agency", "short")),
                     "sector": sector,
                     "is_police": sector in ("police", "ct-police"),
-                    "area": clean_text(area, "The area", limit=120),
+                    "area": clean_text(area, "The area", limit=field_limit("agency", "area")),
                 },
             )
         )
@@ -169,12 +170,12 @@ def update_agency(
         changes: dict[str, object] = {}
         if name is not None:
             changes["name"] = " ".join(
-                clean_text(name, "The agency name", required=True, limit=200).split()
+                clean_text(name, "The agency name", required=True, limit=field_limit("agency", "name")).split()
             )
         if short is not None:
-            changes["short"] = clean_text(short, "The short name", required=True, limit=12)
+            changes["short"] = clean_text(short, "The short name", required=True, limit=field_limit("agency", "short"))
         if area is not None:
-            changes["area"] = clean_text(area, "The area", limit=120)
+            changes["area"] = clean_text(area, "The area", limit=field_limit("agency", "area"))
         if sector is not None:
             if sector not in AGENCY_SECTORS:
                 raise InvalidInput("That is not a known kind of agency.")
@@ -204,10 +205,10 @@ def update_member(
         changes: dict[str, object] = {}
         if name is not None:
             changes["name"] = " ".join(
-                clean_text(name, "The member's name", required=True, limit=200).split()
+                clean_text(name, "The member's name", required=True, limit=field_limit("member", "name")).split()
             )
         if area is not None:
-            changes["area"] = clean_text(area, "The area", limit=120)
+            changes["area"] = clean_text(area, "The area", limit=field_limit("member", "area"))
         return w.update("member", member_id, changes)
 
 
@@ -279,7 +280,7 @@ def save_settings(session: Session, *, settings: PanelSettings) -> None:
     with session.change() as w:
         for key, value in {
             "panel_name": clean_text(
-                settings.panel_name, "The panel name", required=True, limit=200
+                settings.panel_name, "The panel name", required=True, limit=MAX_NAME
             ),
             "auto_lock_minutes": str(settings.auto_lock_minutes),
             "policy_keyring": "1" if settings.keyring_allowed else "0",

@@ -28,8 +28,8 @@ from app.models.statistics import (
     PublishedBreakdown,
     PublishedStatistics,
     Statistics,
-    compute_statistics,
 )
+from app.models.statistics_compute import compute_statistics
 from app.services.cases import case_reach
 from app.services.context import Session
 from app.spreadsheets.returns import write_statistics_csv, write_statistics_xlsx

@@ -22,7 +22,6 @@ from app.models.domain import (
     Case,
     ConsentRecord,
     Contribution,
-    Device,
     Meeting,
     Member,
     Plan,
@@ -108,7 +107,3 @@ def meeting_facts(conn: Connection, meeting_id: str) -> MeetingFacts | None:
 
 def meeting_ids(conn: Connection) -> list[str]:
     return [m.id for m in repo.meetings(conn)]
-
-
-def members_and_devices(conn: Connection) -> tuple[list[Member], list[Device]]:
-    return repo.members(conn), repo.devices(conn)

@@ -36,6 +36,8 @@ from app.models.ids import (
     CaseId,
     MeetingId,
     MemberId,
+    case_ref_number,
+    case_ref_prefix,
 )
 from app.models.programme import CASE_FIELD_PREFIX, CaseField, ChairRule, split_summaries
 from app.models.rules import Reach
@@ -527,16 +529,14 @@ def next_case_number(conn: Connection, year: int) -> int:
 
     The year's refs in ``ref_order`` descending: the longest first, the largest of those first;
     an index walk that stops at the first ref whose tail is all digits."""
-    prefix = f"RT-{year}-"
     rows = conn.execute(
         select(s.case.c.ref)
-        .where(ref_order()[0] == prefix)
+        .where(ref_order()[0] == case_ref_prefix(year))
         .order_by(*(k.desc() for k in ref_order()[1:]))
     )
     for (ref,) in rows:
-        tail = str(ref)[len(prefix) :]
-        if tail.isascii() and tail.isdigit():
-            return int(tail) + 1
+        if (number := case_ref_number(str(ref), year)) is not None:
+            return number + 1
     return 1
 
 

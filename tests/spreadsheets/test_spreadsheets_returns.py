@@ -15,8 +15,8 @@ from app.models.statistics import (
     PublishedStatistics,
     StatsAction,
     StatsCase,
-    compute_statistics,
 )
+from app.models.statistics_compute import compute_statistics
 from app.spreadsheets.returns import csv_safe, write_statistics_csv, write_statistics_xlsx
 from tests.support.spreadsheets_support import programme
 

@@ -21,9 +21,9 @@ from app.models.statistics import (
     Statistics,
     StatsAction,
     StatsCase,
-    compute_statistics,
     protect,
 )
+from app.models.statistics_compute import compute_statistics
 from tests.support.spreadsheets_support import programme
 
 START, END, TODAY = dt.date(2025, 11, 15), dt.date(2026, 2, 28), dt.date(2026, 3, 15)

@@ -78,3 +78,13 @@ def test_the_next_number_and_the_ref_order_are_index_walks(empty_session: Sessio
             )
             plan = " ".join(str(r[-1]) for r in rows)
             assert "ix_case_ref_order" in plan and "TEMP B-TREE" not in plan, plan
+
+
+def test_the_ref_format_is_written_once_and_read_back() -> None:
+    from app.models.ids import case_ref, case_ref_number, case_ref_prefix
+
+    assert case_ref(2026, 42) == "RT-2026-0042" and case_ref(2026, 10001) == "RT-2026-10001"
+    assert case_ref(2026, 7).startswith(case_ref_prefix(2026))
+    assert case_ref_number(case_ref(2026, 10001), 2026) == 10001
+    assert case_ref_number("RT-2026-00x1", 2026) is None
+    assert case_ref_number("RT-2025-0001", 2026) is None

@@ -39,7 +39,7 @@ from typing import Any
 
 from app.crypto.identity import IdentityCard, PublicIdentity, make_identity_card, read_identity_card
 from app.models.enums import MemberStatus, Role
-from app.models.errors import Ambiguous, InvalidInput, NotFound, PermissionDenied, Refused
+from app.models.errors import InvalidInput, PermissionDenied, Refused
 from app.models.ids import new_id
 from app.services import joining
 from app.services.context import Session
@@ -48,6 +48,7 @@ from app.services.exchange.exporting import do_export
 from app.services.exchange.importing import do_import
 from app.services.exchange.peers import stream_name
 from app.services.exchange.report import ImportReport
+from app.services.members import MemberKeys, one_member
 from app.storage import meta as meta_store
 from app.storage import repo
 from app.storage.files import write_file_atomic
@@ -281,20 +282,10 @@ def peers(session: Session) -> list[PeerRef]:
 
 
 def resolve_member(session: Session, text: str) -> PeerRef:
-    """A peer by member or device id, fingerprint, or an unambiguous prefix of 8+ characters."""
-    needle = "".join(text.split()).casefold()
-    if len(needle) < 8:
-        raise InvalidInput("Name a member by id or fingerprint (at least 8 characters).")
-    found = []
-    for p in peers(session):
-        keys = {p.member_id.casefold(), p.device_id.casefold(), p.fingerprint.replace(" ", "")}
-        if needle in keys or any(k.startswith(needle) for k in keys):
-            found.append(p)
-    if not found:
-        raise NotFound("No enrolled member matches that id or fingerprint.")
-    if len(found) > 1:
-        raise Ambiguous("That matches more than one member; give more of the id or fingerprint.")
-    return found[0]
+    """A peer named as every command names a member (``services.members``): member or device id,
+    fingerprint or name, or an unambiguous 8+ character prefix of an id."""
+    entries = [(MemberKeys(p.member_id, p.device_id, p.fingerprint, p.name), p) for p in peers(session)]
+    return one_member(text, entries, among="enrolled on this workstation")
 
 
 # --- export and import ---------------------------------------------------------------------------------

@@ -25,8 +25,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.models.assessment_changes import assessment_changes
 from app.models.domain import Assessment, CaseFile, FactorRating
-from app.models.programme import Framework, split_summaries
+from app.models.programme import Framework, Programme, split_summaries
 from app.services import risk
 from app.services.context import Session
 from app.ui.context import UiContext
@@ -116,16 +117,13 @@ class AssessmentTab(QWidget):
         return self.ctx.snap.programme.framework
 
     def _dim_label(self, dim: str) -> str:
-        return next((d.label for d in self._fw().dimensions if d.id == dim), dim)
+        return self._fw().dimension_label(dim)
 
     def _factor_label(self, dim: str, factor: str) -> str:
-        for d in self._fw().dimensions:
-            if d.id == dim:
-                return next((f.label for f in d.factors if f.id == factor), factor)
-        return factor
+        return self._fw().factor_label(dim, factor)
 
     def _rating_label(self, rating: str) -> str:
-        return next((r.label for r in self._fw().ratings if r.id == rating), rating)
+        return self._fw().rating_label(rating)
 
     def _rating_kind(self, rating: str) -> str:
         rank = next((r.rank for r in self._fw().ratings if r.id == rating), 0)
@@ -170,7 +168,7 @@ class AssessmentTab(QWidget):
         for fid, cid in notes.case_fields:
             cf = next((c for c in prog.case_fields if c.id == fid), None)
             if cf is not None:
-                lines.append(f"{cf.label}: {next((c.label for c in cf.choices if c.id == cid), cid)}")
+                lines.append(f"{cf.label}: {cf.choice_label(cid)}")
         if notes.suggested_level:
             suggested = self.ctx.snap.risk_label(notes.suggested_level)
             lines.append(f"The checklist suggested: {suggested}.")
@@ -288,29 +286,32 @@ class AssessmentTab(QWidget):
         a, b = by_id.get(self.left.currentData()), by_id.get(self.right.currentData())
         if a is None or b is None:
             return
-        self.diff_model.set_rows(diff_rows(self, a, b))
+        self.diff_model.set_rows(diff_rows(self.ctx.snap.programme, a, b))
         self.diff.resizeRowsToContents()
 
 
-def _cell(tab: AssessmentTab, f: FactorRating | None) -> str:
+def _cell(fw: Framework, f: FactorRating | None) -> str:
     if f is None:
         return "—"
-    return f"{tab._rating_label(f.rating)}: {f.evidence}".strip()
+    return f"{fw.rating_label(f.rating)}: {f.evidence}".strip()
 
 
-def diff_rows(tab: AssessmentTab, a: Assessment, b: Assessment) -> list[DiffRow]:
-    before = {(f.dimension, f.factor): f for f in a.factors}
-    after = {(f.dimension, f.factor): f for f in b.factors}
-    rows = []
-    for dim, fac in tab._fw().factor_ids():
-        x, y = before.get((dim, fac)), after.get((dim, fac))
-        if x is None and y is None:
-            continue
-        changed = (x.rating, x.evidence) != (y.rating, y.evidence) if x and y else True
-        rows.append(DiffRow(f"{dim}/{fac}", tab._dim_label(dim), tab._factor_label(dim, fac), _cell(tab, x), _cell(tab, y), changed))
-    rows.append(DiffRow("risk", "Overall", "Risk level", tab.ctx.snap.risk_label(a.risk_level),
-                        tab.ctx.snap.risk_label(b.risk_level), a.risk_level != b.risk_level))
-    rows.append(DiffRow("overall", "Overall", "Judgement", a.overall, b.overall, a.overall != b.overall))
+def diff_rows(programme: Programme, a: Assessment, b: Assessment) -> list[DiffRow]:
+    """The comparison table's rows, from the one rule (``models.assessment_changes``)."""
+    fw = programme.framework
+    changes = assessment_changes(programme, a, b)
+    rows = [
+        DiffRow(f"{c.dimension}/{c.factor}", c.dimension_label, c.factor_label, _cell(fw, c.before),
+                _cell(fw, c.after), c.changed)
+        for c in changes.factors
+    ]  # fmt: skip
+    rows.append(DiffRow("risk", "Overall", "Risk level", fw.level_label(a.risk_level),
+                        fw.level_label(b.risk_level), changes.level_changed))  # fmt: skip
+    rows += [
+        DiffRow(f"field:{f.field_id}", "Overall", f.label, f.before, f.after, f.changed)
+        for f in changes.fields
+    ]
+    rows.append(DiffRow("overall", "Overall", "Judgement", a.overall, b.overall, changes.overall_changed))
     return rows
 
 

@@ -19,7 +19,6 @@ Invariants:
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
@@ -38,7 +37,7 @@ from PySide6.QtWidgets import (
 
 from app.models.errors import AppError, InvalidInput, Refused
 from app.services import exchange
-from app.services.exchange import AgencyChoice, Enrolled
+from app.services.exchange import AgencyChoice, CardPreview, Enrolled
 from app.ui.context import UiContext
 from app.ui.errors import safe_message
 from app.ui.screens.exchange.models import role_label
@@ -46,21 +45,6 @@ from app.ui.widgets.plain import PlainLabel, heading, muted
 
 MAX_CARD_FILE = 64 * 1024
 FINGERPRINT_DIGITS = 40
-
-
-@dataclass(frozen=True)
-class CardPreview:
-    name: str
-    agency_name: str
-    role: str
-
-
-def read_card(data: bytes) -> CardPreview:
-    """Who a card says it is (its self-signature checked); ``InvalidInput`` for anything else."""
-    from app.services.exchange import preview_card
-
-    card = preview_card(data)
-    return CardPreview(card.name, card.agency_name, card.role)
 
 
 def digits_in(text: str) -> int:
@@ -74,7 +58,7 @@ class EnrolDialog(QDialog):
         super().__init__(parent)
         self.ctx = ctx
         self.card: bytes | None = None
-        self.preview: CardPreview | None = None
+        self.preview: CardPreview | None = None  # who the card says it is (self-signature checked)
         self.busy = False
         hub = ctx.snap.workstation.is_hub
         self.setObjectName("EnrolDialog")
@@ -160,7 +144,7 @@ class EnrolDialog(QDialog):
                 data = f.read(MAX_CARD_FILE + 1)
             if len(data) > MAX_CARD_FILE:
                 raise InvalidInput("That file is too large to be an identity card.")
-            self.preview = read_card(data)
+            self.preview = exchange.preview_card(data)
             self.card = data
         except OSError:
             self._say("The card file could not be read.")

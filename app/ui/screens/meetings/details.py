@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 from app.models.domain import Meeting
 from app.models.enums import Role
 from app.models.errors import InvalidInput
+from app.models.fieldrules import field_limit
 from app.services import meetings
 from app.services.context import Session
 from app.ui.context import UiContext
@@ -52,7 +53,7 @@ class MeetingDetails(QWidget):
         self.time.setMaximumWidth(80)
         self.venue = QLineEdit()
         self.venue.setAccessibleName("Venue")
-        self.venue.setMaxLength(300)
+        self.venue.setMaxLength(field_limit("meeting", "venue"))
         self.chair = QComboBox()
         self.chair.setAccessibleName("Chair")
         form.addRow("&Date", self.when)
