@@ -11,8 +11,10 @@
   the store *as the invited member*: the member's and agency's ids, the panel's id, name and
   programme, and the coordinator recorded as trusted, in one transaction.
 - ``check_invited_card(conn, session, card)`` — the hub's checks when a card made from an
-  invitation is enrolled (same panel, an invitation this hub issued for that member, the member
-  still listed and active, same agency).
+  invitation is enrolled (same panel, an invitation this hub issued for that member, not expired,
+  not cancelled, not used by another workstation, the member still listed and active, same
+  agency); it then claims the invitation for that card's device (single-use), in the
+  enrolment's transaction.
 - ``resolve_agency(session, text)`` — an agency by id, short name or unambiguous name.
 
 Invariants: a refused join creates nothing (no folder content, no store file, no key file);
@@ -316,6 +318,24 @@ def check_invited_card(conn: Any, session: Session, card: IdentityCard) -> Membe
     issued = json.loads(raw) if raw else None
     if not issued or issued.get("member_id") != card.member_id:
         raise Refused("This identity card names an invitation this panel did not issue.")
+    used_by = issued.get("used_by")
+    if used_by and used_by != card.device_id:
+        raise Refused(
+            "The invitation this card was made from has already been used by another "
+            "workstation: an invitation enrols one workstation. Issue the member a new invitation "
+            "if they need another."
+        )
+    if issued.get("cancelled"):
+        raise Refused(
+            "The invitation this card was made from was cancelled: issue the member a new "
+            "invitation, and set their workstation up again with it."
+        )
+    expires = dt.datetime.fromisoformat(issued["expires"])
+    if not used_by and _now() >= expires:
+        raise Refused(
+            f"The invitation this card was made from expired on {expires.date().isoformat()}: "
+            "issue the member a new invitation, and set their workstation up again with it."
+        )
     row = repo.get_row(conn, "member", card.member_id)
     if row is None:
         raise Refused("The invited member is no longer on the panel: the card is not enrolled.")
@@ -326,6 +346,9 @@ def check_invited_card(conn: Any, session: Session, card: IdentityCard) -> Membe
         raise Refused(
             "The card's agency or role is not the invited member's: invite the member again."
         )
+    if not used_by:  # claimed in the enrolment's transaction: refused or rolled back, not claimed
+        meta_store.put(conn, _ISSUED + card.invitation_id, json.dumps(
+            {**issued, "used_by": card.device_id, "used_at": _now().isoformat(timespec="seconds")}))
     return member
 
 
