@@ -40,7 +40,7 @@ from app.crypto.identity import PublicIdentity, make_identity_card, read_identit
 from app.models.enums import MemberStatus, Role
 from app.models.errors import Ambiguous, InvalidInput, NotFound, PermissionDenied, Refused
 from app.models.ids import new_id
-from app.services import joining
+from app.services import joining, membership
 from app.services.context import Session
 from app.services.exchange_conflicts import ConflictView, list_conflicts, resolve_conflict
 from app.services.exchange_files import (
@@ -314,6 +314,7 @@ def export_bundle(
 ) -> ExportReport:
     """Write the member's file. ``step(done, total)`` is told as the operations are written and
     may raise to cancel: no file is left and the store is as it was."""
+    membership.refuse_if_revoked(session)
     peer = resolve_member(session, to_member)
     if peer.status != MemberStatus.ACTIVE.value:
         raise Refused("That member's workstation is revoked: nothing is sent to it.")
@@ -354,7 +355,8 @@ def export_bundle(
 
 
 def import_bundle(session: Session, *, path: Path) -> ImportReport:
-    return do_import(session, Path(path), sender_names={p.device_id: p.name for p in peers(session)})
+    report = do_import(session, Path(path), sender_names={p.device_id: p.name for p in peers(session)})
+    return membership.after_import(session, report)
 
 
 # --- status -----------------------------------------------------------------------------------------

@@ -35,6 +35,7 @@ from app.models.errors import AppError, BundleRejected, NeedsNewerReader, Securi
 from app.models.ids import new_id
 from app.models.sync_ops import Op
 from app.models.sync_scope import Author
+from app.services import membership
 from app.services.context import Session
 from app.storage import audit as audit_store
 from app.storage import repo, sync_store
@@ -145,7 +146,7 @@ def do_export(
     held_back = 0
     if ws.is_hub:
         also = chair_cases(session, conn, _peer_author(conn, peer_device, peer_agency))
-        scope = sync_store.scope_for(conn, peer_agency, also=also)
+        scope = membership.peer_scope(conn, peer_device, sync_store.scope_for(conn, peer_agency, also=also))
         known = sync_store.peer_cases(conn, peer_device)
         snapshot: set[str] = set()
         for case_id in sorted(scope.cases):
@@ -276,6 +277,7 @@ class ImportReport:
     # set when the audit witnesses disagree (docs/sync.md): the file was applied, but this store's
     # audit log or the sender's is not what the last exchange said it was
     audit_warning: str = ""
+    revoked: bool = False  # this workstation's membership is revoked (docs/sync.md)
 
     @property
     def ok(self) -> bool:

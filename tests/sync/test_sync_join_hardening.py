@@ -91,3 +91,64 @@ def test_a_second_card_from_one_invitation_is_refused_through_the_command_line(
         else:
             assert p.returncode == 1 and "already been used" in p.stderr
             assert p.stderr.count("\n") == 1
+
+
+# --- a member whose membership is revoked ---------------------------------------------------------
+def _roundtrip(hub: Session, member: Session, tmp_path: Path, name: str) -> exchange.ImportReport:
+    out = tmp_path / f"{name}.rtb"
+    exchange.export_bundle(hub, to_member=member.workstation.device_id, out=out)
+    return exchange.import_bundle(member, path=out)
+
+
+def test_a_member_whose_membership_is_revoked_locks_itself_out(hub: Session, tmp_path: Path) -> None:
+    from app.models.enums import MemberStatus
+    from app.services import cases, contributions, membership
+
+    data, fp, member_id = _invite(hub, tmp_path)
+    joined = _join(tmp_path, data, fp, "pat")
+    _enrol(hub, exchange.identity_card(joined))
+    first = _roundtrip(hub, joined, tmp_path, "first")
+    assert first.outcome == "applied" and not first.revoked
+    held = cases.list_cases(joined)
+    assert held, "the cases shared with the officer's agency arrived"
+    # the officer writes a note the hub has not yet received
+    contributions.add_contribution(joined, case_id=held[0].id, text="Unsent note about the case.")
+    panel.set_member_status(hub, member_id=member_id, status=MemberStatus.REVOKED)  # type: ignore[arg-type]
+
+    revoked = _roundtrip(hub, joined, tmp_path, "revoked")
+    assert revoked.outcome == "applied" and revoked.revoked and revoked.evicted >= len(held)
+    assert cases.list_cases(joined) == []
+    assert membership.membership_revoked(joined)
+    dumped = repr(dump_store(joined))
+    assert "Unsent note about the case." not in dumped, [(k, [r for r in v if "Unsent" in repr(r)]) for k, v in dump_store(joined).items() if "Unsent" in repr(v)]
+    counts = panel.store_status(joined).counts
+    assert counts["case"] == counts["subject"] == counts["contribution"] == counts["action"] == 0
+    before = dump_store(joined)
+    with pytest.raises(Refused, match="revoked this workstation's membership"):
+        exchange.export_bundle(joined, to_member=fp, out=tmp_path / "back.rtb")
+    assert not (tmp_path / "back.rtb").exists() and dump_store(joined) == before
+    audit = [(e.action, e.entity) for e in panel.history(joined, entity="member", record_id=member_id)]
+    assert ("revoked", "member") in audit
+    joined_path = joined.store.path
+    joined.close()
+    status = cli(joined_path, "status")
+    assert "REVOKED: The coordinator has revoked this workstation's membership" in status.stdout
+    p = cli(joined_path, "export", "--to", fp[:11], "--out", str(tmp_path / "back.rtb"), check=False)
+    assert p.returncode == 1 and "revoked" in p.stderr and not (tmp_path / "back.rtb").exists()
+
+
+def test_the_hub_sends_a_revoked_member_no_case_data(hub: Session, tmp_path: Path) -> None:
+    from app.models.enums import MemberStatus
+    from app.services import cases
+
+    data, fp, member_id = _invite(hub, tmp_path)
+    joined = _join(tmp_path, data, fp, "pat")
+    _enrol(hub, exchange.identity_card(joined))
+    panel.set_member_status(hub, member_id=member_id, status=MemberStatus.REVOKED)  # type: ignore[arg-type]
+    out = tmp_path / "never.rtb"
+    report = exchange.export_bundle(hub, to_member=joined.workstation.device_id, out=out)
+    assert report.cases == 0
+    got = exchange.import_bundle(joined, path=out)
+    assert got.outcome == "applied" and got.revoked
+    assert cases.list_cases(joined) == []
+    joined.close()
