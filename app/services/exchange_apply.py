@@ -18,6 +18,7 @@ from app.crypto.identity import PublicIdentity
 from app.models.errors import BundleRejected, NeedsNewerReader, SecurityAlert
 from app.models.sync_ops import Op, canonical
 from app.models.sync_scope import Author, contribution_visible
+from app.services import membership
 from app.services.context import Session
 from app.services.exchange_files import (
     PANEL_SETTINGS,
@@ -73,6 +74,7 @@ def sender_checks(session: Session, conn: Any, header: dict[str, Any], sender: s
             raise BundleRejected("The exchange file is not from an enrolled workstation.")
         if d.status != "active" and (d.revoked_from_seq is None or header["sequence"] >= d.revoked_from_seq):
             raise SecurityAlert("The exchange file is from a revoked workstation; it was rejected.")
+        membership.refuse_revoked_sender(conn, d)
     elif sender not in {t.device_id for t in sync_store.trusted(conn)}:
         raise SecurityAlert("Only the panel coordinator sends files to this workstation.")
 

@@ -11,6 +11,8 @@
   the number of cases evicted (0 when not revoked or nothing is left).
 - ``after_import(session, report)`` — called by the import: applies the above and marks the
   report ``revoked``.
+- ``refuse_revoked_sender(conn, device)`` — at the hub: a file signed by a device whose member
+  is revoked is refused whole (a security alert), the hub unchanged.
 - ``peer_scope(conn, peer_device, scope)`` — at the hub: the scope to export to a device whose
   member is revoked holds no case and nothing panel-wide but the registry records (agencies,
   members, devices), so its next file evicts every case it was sent and tells it it is revoked.
@@ -27,7 +29,7 @@ import datetime as dt
 from typing import TYPE_CHECKING, Any
 
 from app.models.enums import MemberStatus
-from app.models.errors import Refused
+from app.models.errors import Refused, SecurityAlert
 from app.models.sync_ops import Op
 from app.models.sync_scope import Scope
 from app.services.context import Session
@@ -98,6 +100,15 @@ def after_import(session: Session, report: ImportReport) -> ImportReport:
     return dataclasses.replace(report, revoked=True, evicted=report.evicted + evicted)
 
 
+def refuse_revoked_sender(conn: Any, device: Any) -> None:
+    """At the hub: a file from a device whose member is revoked is refused (``SecurityAlert``)."""
+    if _member_revoked(conn, str(device.member_id)):
+        raise SecurityAlert(
+            "The exchange file is from a member whose access to the panel was revoked; it was "
+            "rejected."
+        )
+
+
 class _RevokedPeerScope(Scope):
     """What the hub still sends a revoked member's device: the registry records only."""
 
@@ -119,4 +130,5 @@ __all__ = [
     "membership_revoked",
     "peer_scope",
     "refuse_if_revoked",
+    "refuse_revoked_sender",
 ]

@@ -152,3 +152,22 @@ def test_the_hub_sends_a_revoked_member_no_case_data(hub: Session, tmp_path: Pat
     assert got.outcome == "applied" and got.revoked
     assert cases.list_cases(joined) == []
     joined.close()
+
+
+def test_the_hub_refuses_files_from_a_revoked_member(hub: Session, tmp_path: Path) -> None:
+    from app.models.enums import MemberStatus
+    from app.services import cases, contributions
+
+    data, fp, member_id = _invite(hub, tmp_path)
+    joined = _join(tmp_path, data, fp, "pat")
+    _enrol(hub, exchange.identity_card(joined))
+    assert _roundtrip(hub, joined, tmp_path, "first").outcome == "applied"
+    contributions.add_contribution(joined, case_id=cases.list_cases(joined)[0].id, text="After.")
+    out = tmp_path / "late.rtb"
+    exchange.export_bundle(joined, to_member=fp, out=out)  # not yet told
+    panel.set_member_status(hub, member_id=member_id, status=MemberStatus.REVOKED)  # type: ignore[arg-type]
+    before = dump_store(hub)
+    got = exchange.import_bundle(hub, path=out)
+    assert got.outcome == "rejected" and "revoked" in got.reason
+    assert dump_store(hub) == before
+    joined.close()
