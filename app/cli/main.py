@@ -102,6 +102,8 @@ def run(argv: Sequence[str]) -> int:
         from app.services.setup import failed_unlocks_message
 
         sys.stderr.write(f"roundtable: {failed_unlocks_message(*session.failed_unlocks)}\n")
+    if session.unlock_record_reset:
+        sys.stderr.write(f"roundtable: {session.unlock_record_reset}\n")
     try:
         code = int(args.func(args, session))
         if session.read_only and getattr(args, "records_unlock", True):
