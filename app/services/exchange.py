@@ -31,7 +31,6 @@ from __future__ import annotations
 import base64
 import contextlib
 import logging
-import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -328,27 +327,25 @@ def export_bundle(
         stream = stream_name(session.workstation.device_id, peer.device_id, w.epoch)
         seq, previous = sync_store.reserve_sequence(w.conn, peer.device_id, stream)
     export_point("reserved")
-    written = False
+    result = None
     try:
         with session.change() as w:
-            # the file is streamed to ``out`` (safe-file writer) last, inside the transaction
+            # the file is streamed to a temporary file beside ``out`` (safe-file writer) last,
+            # inside the transaction; it is put in place only once the transaction has committed
             result = do_export(session, w, peer_device=peer.device_id, peer_agency=peer.agency_id,
                                peer_identity=peer.identity, out=out, step=step, sequence=seq)
-            written = True
             export_point("written")
     except BaseException:
-        left = False
-        if written:  # the commit failed after the file was written: never leave it behind
-            try:
-                os.unlink(out)
-            except FileNotFoundError:
-                pass
-            except OSError:
-                left = True
-        if not left:  # no file: the number is given back, so a cancelled export changes nothing
-            with contextlib.suppress(Exception), session.change() as w:
-                sync_store.release_sequence(w.conn, peer.device_id, seq, previous)
+        if result is not None and result.staged is not None:  # the commit failed: no file
+            result.staged.discard()
+        # no file: the number is given back, so a cancelled export changes nothing
+        with contextlib.suppress(Exception), session.change() as w:
+            sync_store.release_sequence(w.conn, peer.device_id, seq, previous)
         raise
+    # committed, audit entry and all: only now does the file appear under its name
+    export_point("committed")
+    if result.staged is not None:
+        result.staged.publish()
     return ExportReport(out, peer.member_id, peer.name, result.bundle_id, result.sequence,
                         result.operations, result.cases, result.evicted, result.size,
                         result.held_back)

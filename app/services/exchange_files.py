@@ -35,11 +35,18 @@ from app.models.errors import AppError, BundleRejected, NeedsNewerReader, Securi
 from app.models.ids import new_id
 from app.models.sync_ops import Op
 from app.models.sync_scope import Author
-from app.services import membership
+from app.services import export_checks, membership
 from app.services.context import Session
 from app.storage import audit as audit_store
 from app.storage import repo, sync_store
-from app.storage.files import NotARegularFile, atomic_writer, ensure_private_dir, open_regular_file
+from app.storage.files import (
+    NotARegularFile,
+    Staged,
+    atomic_writer,
+    ensure_private_dir,
+    open_regular_file,
+    staged_writer,
+)
 from app.storage.hlc import DEFAULT_MAX_AHEAD_MS, unpack, wall_ms
 from app.storage.sync_apply import authorisation_problem
 from app.storage.writer import Writer
@@ -83,6 +90,7 @@ class ExportResult:
     cases: int
     evicted: int
     held_back: int
+    staged: Staged | None = None  # the finished file, put in place once the export is committed
 
 
 def _registry(session: Session, w: Writer) -> tuple[int, bytes | None]:
@@ -188,6 +196,8 @@ def do_export(
             return True
 
         rowids, cases = sync_store.select_for_export(conn, acks, keep, origin=me, full=True)
+    rowids, invalid = export_checks.still_valid(conn, rowids)  # the recipient's own check, first
+    held_back += invalid
     hlc = w.clock.tick()
     evict_ops = [
         Op(new_id(), me, epoch, 0, w.clock.tick(), "evict", "case", case_id, None, None, None,
@@ -211,7 +221,8 @@ def do_export(
     sync_store.record_sent(conn, peer_device, stream, seq, bundle_id)
     w.record_event("export", "bundle", bundle_id,
                    [f"to:{peer_device}", f"sequence:{seq}", f"operations:{n_ops}",
-                    f"cases:{len(cases)}", f"evicted:{len(evicts)}"])
+                    f"cases:{len(cases)}", f"evicted:{len(evicts)}"]
+                   + ([f"left-out-invalid:{invalid}"] if invalid else []))
     for case_id in sorted(cases):  # a disclosure of each case, to whom
         w.record_event("disclose", "case", case_id, [f"to:{peer_device}", f"bundle:{bundle_id}"])
     # Evictions first: the importer applies them before any other op, as it streams.
@@ -221,12 +232,15 @@ def do_export(
     if export_hook is not None:
         ops = _stepped(ops, n_ops, lambda done, total: export_point(f"op-{done}"))
     export_point("selected")
-    with atomic_writer(out) as f:
+    # written completely to a temporary file beside ``out``; the caller puts it in place only
+    # after this transaction (its audit entries) has committed
+    with staged_writer(out) as (f, staged):
         sealer = BundleWriter(f, header_fields=header, signer=session.store.device_keys(),
                               recipients=[(peer_device, peer_identity)])
         write_payload(sealer.write, manifest, reg_doc, ops)
         size = sealer.finish()
-    return ExportResult(out, size, bundle_id, seq, len(rowids), len(cases), len(evicts), held_back)
+    return ExportResult(out, size, bundle_id, seq, len(rowids), len(cases), len(evicts), held_back,
+                        staged)
 
 
 def _stepped(ops: Iterable[Op], total: int, step: Callable[[int, int], None]) -> Iterator[Op]:
