@@ -109,7 +109,8 @@ def run(argv: Sequence[str]) -> int:
         if session.read_only and getattr(args, "records_unlock", True):
             sys.stderr.write(
                 "roundtable: the store can only be read here (its disk, folder or file is "
-                "read-only): what this command showed or wrote is not recorded in its audit log.\n"
+                "read-only): what this command showed or wrote is recorded on this workstation and "
+                "added to the store's audit log when it is next unlocked where it can be written.\n"
             )
         return code
     finally:

@@ -24,6 +24,7 @@ from app.models.enums import MemberStatus, Role
 from app.models.errors import InvalidInput, KeyringUnavailable, UnlockError, WrongPassphrase
 from app.models.ids import new_id
 from app.services.context import Session
+from app.storage import deferred_audit
 from app.storage import meta as meta_store
 from app.storage.store import Store, UnlockState, note_unlocked
 from app.storage.writer import Writer
@@ -222,10 +223,14 @@ def unlock(
     state = UnlockState.read(store.path)
     failed, since = state.failed, state.failed_since
     mark = secrets.token_hex(16)
+    deferred = deferred_audit.pending(store.store_id)
     try:
         with session.change() as w:
             failed, reset, total = _check_unlock_record(w.conn, state)
             w.record_event("unlock", "store", store.store_id)
+            for e in deferred:  # views and prints while the store could only be read here
+                w.record_event(e["action"], e["entity"], e["record_id"],
+                               [*e["fields"], f"read-only-at:{e['at']}", f"by:{e['actor']}"])
             if reset:
                 w.record_event("unlock-record-reset", "store", store.store_id, [f"why:{reset}"])
             if failed:
@@ -240,6 +245,8 @@ def unlock(
         raise
     # resets the count, now it is in the audit log; the new mark and the running total go with it
     note_unlocked(store.path, store.store_id, mark=mark, attempts_total=total)
+    if deferred:
+        deferred_audit.clear(store.store_id)  # now in the store's own audit log
     if failed:
         session.failed_unlocks = (failed, since)
     if reset:
