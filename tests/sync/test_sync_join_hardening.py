@@ -171,3 +171,47 @@ def test_the_hub_refuses_files_from_a_revoked_member(hub: Session, tmp_path: Pat
     assert got.outcome == "rejected" and "revoked" in got.reason
     assert dump_store(hub) == before
     joined.close()
+
+
+# --- the hub's invitations: listed, and cancelled --------------------------------------------------
+def test_invitations_are_listed_and_an_outstanding_one_can_be_cancelled(hub: Session, tmp_path: Path) -> None:
+    data, fp, member_id = _invite(hub, tmp_path)
+    used_card = _card(tmp_path, data, fp, "used")
+    _enrol(hub, used_card)
+    r = joining.invite(hub, member=member_id, out=tmp_path / "second.rtinv")
+    second_card = _card(tmp_path, (tmp_path / "second.rtinv").read_bytes(), fp, "second")
+    states = {i.invitation_id: i.state for i in joining.list_invitations(hub)}
+    assert states[r.invitation_id] == "outstanding"
+    assert states[read_identity_card(used_card).invitation_id] == "used"
+
+    cancelled = joining.cancel_invitation(hub, r.invitation_id[:10])
+    assert cancelled.state == "cancelled"
+    assert {i.invitation_id: i.state for i in joining.list_invitations(hub)}[r.invitation_id] == "cancelled"
+    before = dump_store(hub)
+    with pytest.raises(Refused, match="was cancelled"):
+        _enrol(hub, second_card)
+    assert dump_store(hub) == before
+    with pytest.raises(Refused, match="already cancelled"):
+        joining.cancel_invitation(hub, r.invitation_id)
+    with pytest.raises(Refused, match="already used"):
+        joining.cancel_invitation(hub, read_identity_card(used_card).invitation_id)
+    audit = [(e.action, e.fields) for e in panel.history(hub, entity="member", record_id=member_id)]
+    assert any(a == "invitation-cancel" for a, _ in audit)
+
+
+def test_invitations_through_the_command_line(hub: Session, tmp_path: Path) -> None:
+    import json
+
+    member_id, _ = police_officer(hub)
+    hub_path = hub.store.path
+    hub.close()
+    cli(hub_path, "invite", member_id, "--out", str(tmp_path / "a.rtinv"))
+    rows = json.loads(cli(hub_path, "invitations", "--json").stdout)
+    assert [r["state"] for r in rows] == ["outstanding"] and rows[0]["member_id"] == member_id
+    listed = cli(hub_path, "invitations").stdout
+    assert "outstanding" in listed
+    done = cli(hub_path, "invitation", "cancel", rows[0]["invitation_id"])
+    assert "cancelled" in done.stdout
+    again = cli(hub_path, "invitation", "cancel", rows[0]["invitation_id"], check=False)
+    assert again.returncode == 1 and "already cancelled" in again.stderr
+    assert json.loads(cli(hub_path, "invitations", "--json").stdout)[0]["state"] == "cancelled"
