@@ -94,7 +94,10 @@ def apply_revocation(session: Session) -> int:
 def after_import(session: Session, report: ImportReport) -> ImportReport:
     """After an applied import on a member's store: if the file revoked this workstation's
     membership, evict what is left and say so in the report (``revoked``)."""
-    if not report.ok or session.workstation.is_hub or not membership_revoked(session):
+    if not report.ok or session.workstation.is_hub:
+        return report
+    if not membership_revoked(session):
+        _forget_revocation(session)  # reactivated (or never revoked)
         return report
     evicted = apply_revocation(session)
     return dataclasses.replace(report, revoked=True, evicted=report.evicted + evicted)
@@ -107,6 +110,16 @@ def refuse_revoked_sender(conn: Any, device: Any) -> None:
             "The exchange file is from a member whose access to the panel was revoked; it was "
             "rejected."
         )
+
+
+def _forget_revocation(session: Session) -> None:
+    """A reactivated member: a later revocation is recorded and audited afresh."""
+    with session.view() as conn:
+        if not meta_store.get(conn, _REVOKED_AT):
+            return
+    with session.change() as w:
+        meta_store.put(w.conn, _REVOKED_AT, "")
+        w.record_event("reactivated", "member", session.workstation.member.id)
 
 
 class _RevokedPeerScope(Scope):

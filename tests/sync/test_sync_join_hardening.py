@@ -215,3 +215,26 @@ def test_invitations_through_the_command_line(hub: Session, tmp_path: Path) -> N
     again = cli(hub_path, "invitation", "cancel", rows[0]["invitation_id"], check=False)
     assert again.returncode == 1 and "already cancelled" in again.stderr
     assert json.loads(cli(hub_path, "invitations", "--json").stdout)[0]["state"] == "cancelled"
+
+
+def test_a_reactivated_member_gets_its_cases_back_and_may_export_again(hub: Session, tmp_path: Path) -> None:
+    from app.models.enums import MemberStatus
+    from app.services import cases, membership
+
+    data, fp, member_id = _invite(hub, tmp_path)
+    joined = _join(tmp_path, data, fp, "pat")
+    _enrol(hub, exchange.identity_card(joined))
+    _roundtrip(hub, joined, tmp_path, "first")
+    held = sorted(c.id for c in cases.list_cases(joined))
+    panel.set_member_status(hub, member_id=member_id, status=MemberStatus.REVOKED)  # type: ignore[arg-type]
+    assert _roundtrip(hub, joined, tmp_path, "revoked").revoked
+    panel.set_member_status(hub, member_id=member_id, status=MemberStatus.ACTIVE)  # type: ignore[arg-type]
+    back = _roundtrip(hub, joined, tmp_path, "back")
+    assert back.outcome == "applied" and not back.revoked
+    assert not membership.membership_revoked(joined)
+    assert sorted(c.id for c in cases.list_cases(joined)) == held
+    exchange.export_bundle(joined, to_member=fp, out=tmp_path / "to-hub.rtb")
+    assert exchange.import_bundle(hub, path=tmp_path / "to-hub.rtb").outcome == "applied"
+    audit = [e.action for e in panel.history(joined, entity="member", record_id=member_id)]
+    assert "revoked" in audit and "reactivated" in audit
+    joined.close()
