@@ -13,7 +13,7 @@ from typing import Any
 
 from app.cli.base import out, print_json, table, to_json
 from app.models.errors import InvalidInput
-from app.services import exchange
+from app.services import exchange, membership
 from app.services.context import Session
 
 
@@ -93,6 +93,8 @@ def _import(args: argparse.Namespace, session: Session) -> int:
         )
     if r.audit_warning:
         sys.stderr.write(f"roundtable: audit warning: {r.audit_warning}\n")
+    if r.revoked:
+        sys.stderr.write(f"roundtable: {membership.REVOKED_MESSAGE}\n")
     if not r.ok:
         sys.stderr.write(f"roundtable: {r.reason}\n")
         return 1

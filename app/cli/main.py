@@ -106,12 +106,15 @@ def run(argv: Sequence[str]) -> int:
         from app.services.setup import failed_unlocks_message
 
         sys.stderr.write(f"roundtable: {failed_unlocks_message(*session.failed_unlocks)}\n")
+    if session.unlock_record_reset:
+        sys.stderr.write(f"roundtable: {session.unlock_record_reset}\n")
     try:
         code = int(args.func(args, session))
         if session.read_only and getattr(args, "records_unlock", True):
             sys.stderr.write(
                 "roundtable: the store can only be read here (its disk, folder or file is "
-                "read-only): what this command showed or wrote is not recorded in its audit log.\n"
+                "read-only): what this command showed or wrote is recorded on this workstation and "
+                "added to the store's audit log when it is next unlocked where it can be written.\n"
             )
         return code
     finally:

@@ -23,7 +23,7 @@ from app.config.programmes import DEFAULT_PROGRAMME
 from app.models.enums import Role
 from app.models.errors import InvalidInput, StoreCorrupt, UsageError
 from app.services import demo as demo_svc
-from app.services import integrity
+from app.services import integrity, membership
 from app.services import panel as panel_svc
 from app.services import setup as setup_svc
 from app.services.context import Session
@@ -135,11 +135,14 @@ def cmd_status(args: argparse.Namespace, session: Session) -> int:
 
     exchange = exchange_svc.exchange_status(session)
     if args.json:
-        print_json({"status": st, "exchange": exchange or []})
+        print_json({"status": st, "exchange": exchange or [],
+                    "membership_revoked": membership.membership_revoked(session)})
         return 0
     out(f"{st.name} — {st.agency} ({st.role}{', hub' if st.is_hub else ''})")
     out(f"Panel: {st.panel} · programme: {st.programme}")
     out(f"Fingerprint: {st.fingerprint}")
+    if membership.membership_revoked(session):
+        out(f"REVOKED: {membership.REVOKED_MESSAGE}")
     out("Counts: " + ", ".join(f"{k} {v}" for k, v in st.counts.items()))
     for peer in exchange or []:
         sent = (

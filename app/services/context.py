@@ -44,6 +44,8 @@ class Session:
     last_changed: Changed = field(default_factory=Changed)
     # wrong passphrases or recovery keys tried since the last unlock: (count, first at) or None
     failed_unlocks: tuple[int, str] | None = None
+    # the record of failed unlocks was found deleted, replaced or edited: the sentence to show
+    unlock_record_reset: str = ""
 
     # --- who and when --------------------------------------------------------------------------
     def today(self) -> dt.date:

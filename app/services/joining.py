@@ -11,8 +11,13 @@
   the store *as the invited member*: the member's and agency's ids, the panel's id, name and
   programme, and the coordinator recorded as trusted, in one transaction.
 - ``check_invited_card(conn, session, card)`` — the hub's checks when a card made from an
-  invitation is enrolled (same panel, an invitation this hub issued for that member, the member
-  still listed and active, same agency).
+  invitation is enrolled (same panel, an invitation this hub issued for that member, not expired,
+  not cancelled, not used by another workstation, the member still listed and active, same
+  agency); it then claims the invitation for that card's device (single-use), in the
+  enrolment's transaction.
+- ``list_invitations(session)`` / ``cancel_invitation(session, id)`` — the hub's invitations
+  (outstanding, used, expired, cancelled); an outstanding one can be cancelled (audited), after
+  which a card made from it is refused.
 - ``resolve_agency(session, text)`` — an agency by id, short name or unambiguous name.
 
 Invariants: a refused join creates nothing (no folder content, no store file, no key file);
@@ -297,6 +302,24 @@ def check_invited_card(conn: Any, session: Session, card: IdentityCard) -> Membe
     issued = json.loads(raw) if raw else None
     if not issued or issued.get("member_id") != card.member_id:
         raise Refused("This identity card names an invitation this panel did not issue.")
+    used_by = issued.get("used_by")
+    if used_by and used_by != card.device_id:
+        raise Refused(
+            "The invitation this card was made from has already been used by another "
+            "workstation: an invitation enrols one workstation. Issue the member a new invitation "
+            "if they need another."
+        )
+    if issued.get("cancelled"):
+        raise Refused(
+            "The invitation this card was made from was cancelled: issue the member a new "
+            "invitation, and set their workstation up again with it."
+        )
+    expires = dt.datetime.fromisoformat(issued["expires"])
+    if not used_by and _now() >= expires:
+        raise Refused(
+            f"The invitation this card was made from expired on {expires.date().isoformat()}: "
+            "issue the member a new invitation, and set their workstation up again with it."
+        )
     row = repo.get_row(conn, "member", card.member_id)
     if row is None:
         raise Refused("The invited member is no longer on the panel: the card is not enrolled.")
@@ -307,7 +330,89 @@ def check_invited_card(conn: Any, session: Session, card: IdentityCard) -> Membe
         raise Refused(
             "The card's agency or role is not the invited member's: invite the member again."
         )
+    if not used_by:  # claimed in the enrolment's transaction: refused or rolled back, not claimed
+        meta_store.put(conn, _ISSUED + card.invitation_id, json.dumps(
+            {**issued, "used_by": card.device_id, "used_at": _now().isoformat(timespec="seconds")}))
     return member
+
+
+# --- the hub's invitations -----------------------------------------------------------------------------
+@dataclass(frozen=True)
+class IssuedInvitation:
+    """An invitation this hub issued. ``state``: outstanding | used | expired | cancelled."""
+
+    invitation_id: str
+    member_id: str
+    member_name: str
+    expires: dt.datetime
+    state: str
+    used_by: str  # the device enrolled from it ("" if none)
+
+
+def _issued(conn: Any) -> dict[str, dict[str, Any]]:
+    out: dict[str, dict[str, Any]] = {}
+    for key, raw in meta_store.with_prefix(conn, _ISSUED).items():
+        try:
+            doc = json.loads(raw)
+            dt.datetime.fromisoformat(doc["expires"])
+        except (ValueError, KeyError, TypeError):
+            continue
+        out[key[len(_ISSUED):]] = doc
+    return out
+
+
+def _state(doc: dict[str, Any], now: dt.datetime) -> str:
+    if doc.get("used_by"):
+        return "used"
+    if doc.get("cancelled"):
+        return "cancelled"
+    return "expired" if now >= dt.datetime.fromisoformat(doc["expires"]) else "outstanding"
+
+
+def list_invitations(session: Session) -> list[IssuedInvitation]:
+    """The invitations this hub issued, newest expiry first (coordinator's store only)."""
+    if not session.workstation.is_hub:
+        raise Refused("Only the coordinator's store issues invitations.")
+    now = _now()
+    with session.view() as conn:
+        issued = _issued(conn)
+        names = {m.id: m.name for m in repo.members(conn)}
+    rows = [
+        IssuedInvitation(iid, str(doc.get("member_id", "")), names.get(doc.get("member_id", ""), ""),
+                         dt.datetime.fromisoformat(doc["expires"]), _state(doc, now),
+                         str(doc.get("used_by", "")))
+        for iid, doc in issued.items()
+    ]
+    return sorted(rows, key=lambda r: (r.expires, r.invitation_id), reverse=True)
+
+
+def cancel_invitation(session: Session, invitation: str) -> IssuedInvitation:
+    """Cancel an outstanding invitation (by id or an unambiguous 8+ character prefix): a card
+    made from it is refused at enrolment. A used invitation is not cancelled (revoke the member's
+    access instead); cancelling twice is refused. Audited."""
+    rules.check_role(session.me, Role.COORDINATOR, doing="cancel an invitation")
+    needle = "".join(invitation.split()).casefold()
+    if len(needle) < 8:
+        raise InvalidInput("Name an invitation by its id (at least 8 characters).")
+    found = [r for r in list_invitations(session) if r.invitation_id.casefold().startswith(needle)]
+    if not found:
+        raise NotFound("This panel issued no invitation with that id.")
+    if len(found) > 1:
+        raise Ambiguous("That matches more than one invitation; give more of the id.")
+    inv = found[0]
+    if inv.state == "used":
+        raise Refused("That invitation was already used to enrol a workstation: revoke the "
+                      "member's access on the Panel screen instead.")
+    if inv.state == "cancelled":
+        raise Refused("That invitation is already cancelled.")
+    with session.change() as w:
+        doc = _issued(w.conn)[inv.invitation_id]
+        meta_store.put(w.conn, _ISSUED + inv.invitation_id,
+                       json.dumps({**doc, "cancelled": _now().isoformat(timespec="seconds")}))
+        w.record_event("invitation-cancel", "member", inv.member_id,
+                       [f"invitation:{inv.invitation_id}"])
+    return IssuedInvitation(inv.invitation_id, inv.member_id, inv.member_name, inv.expires,
+                            "cancelled", "")
 
 
 def joined_fields(conn: Any) -> dict[str, str] | None:
@@ -326,12 +431,15 @@ __all__ = [
     "DEFAULT_DAYS",
     "InvitationPreview",
     "Invited",
+    "IssuedInvitation",
     "agency_named",
+    "cancel_invitation",
     "check_invitation",
     "check_invited_card",
     "invite",
     "join_panel",
     "joined_fields",
+    "list_invitations",
     "panel_id",
     "preview_invitation",
     "read_invitation_file",

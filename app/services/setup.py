@@ -10,9 +10,11 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import logging
+import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from app.config.programmes import DEFAULT_PROGRAMME, load_programme
 from app.crypto.identity import DeviceKeys
@@ -22,6 +24,7 @@ from app.models.enums import MemberStatus, Role
 from app.models.errors import InvalidInput, KeyringUnavailable, UnlockError, WrongPassphrase
 from app.models.ids import new_id
 from app.services.context import Session
+from app.storage import deferred_audit
 from app.storage import meta as meta_store
 from app.storage.store import Store, UnlockState, note_unlocked
 from app.storage.writer import Writer
@@ -217,22 +220,73 @@ def unlock(
     log.info("store unlocked id=%s", store.store_id)
     if not record or store.db.read_only:
         return session
-    failed, since = unlock_failures_since(store.path)
+    state = UnlockState.read(store.path)
+    failed, since = state.failed, state.failed_since
+    mark = secrets.token_hex(16)
+    deferred = deferred_audit.pending(store.store_id)
     try:
         with session.change() as w:
+            failed, reset, total = _check_unlock_record(w.conn, state)
             w.record_event("unlock", "store", store.store_id)
+            for e in deferred:  # views and prints while the store could only be read here
+                w.record_event(e["action"], e["entity"], e["record_id"],
+                               [*e["fields"], f"read-only-at:{e['at']}", f"by:{e['actor']}"])
+            if reset:
+                w.record_event("unlock-record-reset", "store", store.store_id, [f"why:{reset}"])
             if failed:
                 # the count and when the first of them was, as the entry's "fields"
                 w.record_event(
                     "failed-unlocks", "store", store.store_id, [f"attempts:{failed}", f"since:{since}"]
                 )
+            meta_store.put(w.conn, _UNLOCK_MARK, mark)
+            meta_store.put(w.conn, _UNLOCK_TOTAL, str(total))
     except BaseException:
         store.close()
         raise
-    note_unlocked(store.path, store.store_id)  # resets the count, now it is in the audit log
+    # resets the count, now it is in the audit log; the new mark and the running total go with it
+    note_unlocked(store.path, store.store_id, mark=mark, attempts_total=total)
+    if deferred:
+        deferred_audit.clear(store.store_id)  # now in the store's own audit log
     if failed:
         session.failed_unlocks = (failed, since)
+    if reset:
+        session.unlock_record_reset = _RESET_MESSAGES[reset]
     return session
+
+
+# The record of failed unlocks beside the key file, checked against what the store kept at its
+# last unlock (docs/store.md, "Failed unlocks"): a random mark, new at every recorded unlock, and
+# the running total of failed attempts the file had then.
+_UNLOCK_MARK = "unlock-mark"
+_UNLOCK_TOTAL = "unlock-attempts-total"
+_RESET_MESSAGES = {
+    "replaced": (
+        "The record of failed unlock attempts kept beside this store was missing or replaced "
+        "since the last unlock (expected only if the store was moved or restored from a backup): "
+        "wrong passphrases tried in between may not have been counted."
+    ),
+    "edited": (
+        "The record of failed unlock attempts kept beside this store was put back to an older "
+        "copy or edited since the last unlock: wrong passphrases tried in between may not have "
+        "been counted."
+    ),
+}
+
+
+def _check_unlock_record(conn: Any, state: UnlockState) -> tuple[int, str, int]:
+    """(failed attempts to report, why the record looks reset or "", the new running total)."""
+    mark = meta_store.get(conn, _UNLOCK_MARK) or ""
+    total_then = meta_store.get_int(conn, _UNLOCK_TOTAL)
+    failed = state.failed
+    if not mark:  # the first unlock that keeps a mark (a new store, or one made before marks)
+        return failed, "", state.attempts_total
+    reset = ""
+    if state.mark != mark:
+        reset = "replaced"
+    elif state.attempts_total - total_then != state.failed:
+        reset = "edited"
+        failed = max(failed, state.attempts_total - total_then)
+    return failed, reset, max(state.attempts_total, total_then + failed)
 
 
 def unlock_failures_since(path: Path) -> tuple[int, str]:

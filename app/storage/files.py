@@ -1,7 +1,9 @@
 """The one safe way to write a file outside the store: permissions first, write, fsync, atomic rename.
 
 ``write_file_atomic(path, data)`` for bytes in memory; ``atomic_writer(path)`` (a context manager
-yielding the temporary file) for content streamed in pieces, such as a large exchange file.
+yielding the temporary file) for content streamed in pieces, such as a large exchange file;
+``staged_writer(path)`` when the finished file must appear only after something else is done
+(an export appears only once its audit entry is committed).
 
 Invariants: the final path never holds a half-written file; the data is never readable by other
 users, even for an instant (the temporary file is created 0600 with O_EXCL beside the target);
@@ -137,6 +139,68 @@ def atomic_writer(path: Path | str, *, mode: int = _PRIVATE) -> Iterator[AtomicF
             os.unlink(tmp)
         raise
     _fsync_dir(directory)
+
+
+class Staged:
+    """A completely written, fsynced temporary file of ``staged_writer`` waiting beside its
+    target: ``publish()`` renames it into place (and fsyncs the folder), ``discard()`` removes it.
+    Until one of them runs, the target is untouched."""
+
+    def __init__(self, tmp: Path, target: Path) -> None:
+        self.tmp, self.target, self.done = tmp, target, False
+
+    def publish(self) -> Path:
+        try:
+            os.replace(self.tmp, self.target)
+        except OSError as exc:
+            self.discard()
+            raise FileWriteError(_describe(exc, self.target.parent)) from exc
+        self.done = True
+        _fsync_dir(self.target.parent)
+        return self.target
+
+    def discard(self) -> None:
+        if not self.done:
+            self.done = True
+            with contextlib.suppress(OSError):
+                os.unlink(self.tmp)
+
+
+@contextlib.contextmanager
+def staged_writer(path: Path | str, *, mode: int = _PRIVATE) -> Iterator[tuple[AtomicFile, Staged]]:
+    """Like ``atomic_writer``, but the finished file is *not* renamed into place on exit: the
+    caller publishes it (``Staged.publish``) once whatever must precede its appearance — the
+    export's audit entry, committed — is done, or discards it. A failure while writing removes
+    the temporary file, as ``atomic_writer`` does."""
+    target = Path(path).expanduser().absolute()
+    directory = target.parent
+    if not directory.is_dir():
+        raise FileWriteError(f"The folder {directory} does not exist.")
+    if target.is_dir():
+        raise FileWriteError(f"{target} is a folder, not a file.")
+    tmp = directory / f".{target.name}.{secrets.token_hex(6)}.part"
+    flags = os.O_RDWR | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
+    flags |= getattr(os, "O_NOFOLLOW", 0)
+    try:
+        fd = os.open(tmp, flags, mode)
+    except PermissionError as exc:
+        raise FileWriteError(f"Roundtable may not write in {directory}.") from exc
+    except OSError as exc:
+        raise FileWriteError(_describe(exc, directory)) from exc
+    staged = Staged(tmp, target)
+    try:
+        try:
+            os.fchmod(fd, mode) if hasattr(os, "fchmod") else None
+            yield AtomicFile(fd), staged
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+    except OSError as exc:
+        staged.discard()
+        raise FileWriteError(_describe(exc, directory)) from exc
+    except BaseException:
+        staged.discard()
+        raise
 
 
 def write_file_atomic(path: Path | str, data: bytes, *, mode: int = _PRIVATE) -> Path:

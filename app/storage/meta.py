@@ -21,3 +21,11 @@ def put(conn: Connection, key: str, value: str) -> None:
 def get_int(conn: Connection, key: str, default: int = 0) -> int:
     v = get(conn, key)
     return int(v) if v is not None else default
+
+
+def with_prefix(conn: Connection, prefix: str) -> dict[str, str]:
+    """Every key starting with ``prefix`` (taken literally) and its value."""
+    rows = conn.execute(
+        select(meta.c.key, meta.c.value).where(meta.c.key.startswith(prefix, autoescape=True))
+    )
+    return {str(k): str(v) for k, v in rows}

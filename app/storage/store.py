@@ -65,7 +65,12 @@ class UnlockState:
     ``<name>.rtstate`` (canonical JSON, 0600). It holds no case data and no secret: the store id
     (also in the key file, in clear), the database file's salt (its first 16 bytes, in clear on
     disk) as of the last unlock, and failed unlock attempts since then (count, first and last
-    time). The store cannot hold the count: it cannot be written before it is unlocked."""
+    time). The store cannot hold the count: it cannot be written before it is unlocked.
+
+    ``mark`` (random, new at every recorded unlock, also kept inside the store) and
+    ``attempts_total`` (every failed attempt ever counted here, never reset; the store keeps its
+    value as of the last unlock) let the next unlock notice the file was deleted, replaced, put
+    back to an older copy or its count edited (services/setup.py, docs/store.md)."""
 
     store_id: str = ""
     db_salt: str = ""
@@ -73,6 +78,8 @@ class UnlockState:
     failed_since: str = ""
     failed_last: str = ""
     pages: int = 0  # the file's length in pages when last unlocked or closed (it never shrinks)
+    mark: str = ""
+    attempts_total: int = 0
 
     @staticmethod
     def read(store_path: Path) -> UnlockState:
@@ -90,6 +97,8 @@ class UnlockState:
                 failed_since=str(doc.get("failed_since", ""))[:40],
                 failed_last=str(doc.get("failed_last", ""))[:40],
                 pages=max(0, int(doc.get("pages", 0))),
+                mark=str(doc.get("mark", ""))[:64],
+                attempts_total=max(0, int(doc.get("attempts_total", 0))),
             )
         except (OSError, ValueError, TypeError, AttributeError):
             return UnlockState()
@@ -121,7 +130,8 @@ def note_failed_unlock(store_path: Path) -> None:
     now = dt.datetime.now(tz=dt.UTC).isoformat(timespec="seconds")
     st = UnlockState.read(store_path)
     UnlockState(
-        st.store_id, st.db_salt, st.failed + 1, st.failed_since or now, now, st.pages
+        st.store_id, st.db_salt, st.failed + 1, st.failed_since or now, now, st.pages, st.mark,
+        st.attempts_total + 1,
     ).write(store_path)
 
 
@@ -138,15 +148,21 @@ def note_closed(store_path: Path, store_id: str) -> None:
     pages = _pages(store_path)
     if st.store_id == store_id and pages and pages != st.pages:
         UnlockState(
-            st.store_id, st.db_salt, st.failed, st.failed_since, st.failed_last, pages
+            st.store_id, st.db_salt, st.failed, st.failed_since, st.failed_last, pages, st.mark,
+            st.attempts_total,
         ).write(store_path)
 
 
-def note_unlocked(store_path: Path, store_id: str) -> tuple[int, str]:
-    """Record this store's id and file salt after a successful unlock and reset the count;
-    returns the failed attempts since the last unlock (count, time of the first)."""
+def note_unlocked(
+    store_path: Path, store_id: str, *, mark: str | None = None, attempts_total: int | None = None
+) -> tuple[int, str]:
+    """Record this store's id and file salt after a successful unlock and reset the count (the
+    running total stays); ``mark``: the new mark, also kept in the store. Returns the failed
+    attempts since the last unlock (count, time of the first)."""
     st = UnlockState.read(store_path)
-    fresh = UnlockState(store_id, db_salt(store_path), pages=_pages(store_path))
+    fresh = UnlockState(store_id, db_salt(store_path), pages=_pages(store_path),
+                        mark=st.mark if mark is None else mark,
+                        attempts_total=st.attempts_total if attempts_total is None else attempts_total)
     if fresh != st:
         fresh.write(store_path)
     return st.failed, st.failed_since

@@ -67,7 +67,7 @@ class Writer:
         read_only: bool = False,
     ) -> None:
         # read_only: a store that can only be read here; changes are refused, and events (views,
-        # disclosures) cannot be recorded and are not (the command line says so once)
+        # disclosures) are kept in the deferred-audit journal until it can be written
         self.read_only = read_only
         self.conn = conn
         self.device_id = device_id
@@ -305,8 +305,17 @@ class Writer:
     def record_event(
         self, action: str, entity: str, record_id: str, fields: list[str] | None = None
     ) -> None:
-        """Audit a non-changing event: a view, a print, an export, an import, a disclosure."""
+        """Audit a non-changing event: a view, a print, an export, an import, a disclosure.
+        On a store that can only be read here it is kept in this user's deferred-audit journal
+        until the store can be written (``storage/deferred_audit.py``)."""
         if self.read_only:
+            from app.storage import deferred_audit
+
+            deferred_audit.defer(meta_store.get(self.conn, "store_id") or "", {
+                "at": utc_now_iso(self.clock.tick()), "actor": self.member_id or "",
+                "device": self.device_id, "action": action, "entity": entity,
+                "record_id": record_id, "fields": list(fields or []),
+            })
             return
         self.audit.append(
             action=action,

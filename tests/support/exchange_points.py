@@ -11,7 +11,8 @@ written, just before the commit).
 
 export: ``reserved`` (the sequence number committed, before the export's transaction does
 anything), ``selected`` (all selected and audited, before the file is opened), ``op-N`` (after
-the N-th operation is written), ``written`` (the file in place, before the commit).
+the N-th operation is written), ``written`` (the file complete under a temporary name, before the commit), ``committed``
+(the export committed and audited, before the file is put in place).
 
 Import with ``import tests.support.exchange_points`` from a child process started in the project's
 folder (``sys.path[0]`` is the working directory there).
@@ -78,7 +79,11 @@ def at_export_point(point: str, call: Callable[[], None], patch: Patch = setattr
     elif point == "written":
         _after(patch, exchange, "do_export", call)
     elif point == "selected":
-        _before(patch, exporting, "atomic_writer", call)
+        _before(patch, exporting, "staged_writer", call)
+    elif point == "committed":
+        from app.storage.files import Staged
+
+        _before(patch, Staged, "publish", call)
     elif point.startswith("op-"):
         n = int(point[3:])
         original = exporting.write_payload

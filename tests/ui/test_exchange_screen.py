@@ -306,6 +306,22 @@ def test_an_audit_warning_is_shown_in_the_banner(qtbot, pair: Pair, monkeypatch)
     assert screen.alert_text.textFormat() == Qt.TextFormat.PlainText
 
 
+def test_a_revoked_membership_is_shown_in_the_banner(qtbot, pair: Pair, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """A file from the coordinator revoking this workstation's member: the cases go, and the
+    banner says why (docs/sync.md, "Revoking a member")."""
+    from app.models.enums import MemberStatus
+    from app.services import cases, panel
+
+    police = pair.police.session
+    panel.set_member_status(pair.hub.session, member_id=police.workstation.member.id,
+                            status=MemberStatus.REVOKED)
+    out = _ship(pair.hub.session, police, pair.folder, "revoking.rtb")
+    screen = _import(qtbot, pair.police, monkeypatch, out)
+    assert screen.alert.isVisible()
+    assert screen.alert_text.text().startswith("Access revoked — The coordinator has revoked")
+    assert cases.list_cases(police) == []
+
+
 def _drag_and_drop(widget, mime: QMimeData) -> tuple[bool, bool]:  # type: ignore[no-untyped-def]
     """A drag entering ``widget`` and dropping there, as the window system delivers it (Qt sends a
     drop only to a widget that accepted the drag's entry). Returns (entry accepted, drop accepted)."""

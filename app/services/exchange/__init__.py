@@ -31,7 +31,6 @@ from __future__ import annotations
 import base64
 import contextlib
 import logging
-import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -41,7 +40,7 @@ from app.crypto.identity import IdentityCard, PublicIdentity, make_identity_card
 from app.models.enums import MemberStatus, Role
 from app.models.errors import InvalidInput, PermissionDenied, Refused
 from app.models.ids import new_id
-from app.services import joining
+from app.services import joining, membership
 from app.services.context import Session
 from app.services.exchange.conflicts import ConflictView, list_conflicts, resolve_conflict
 from app.services.exchange.exporting import do_export
@@ -308,6 +307,7 @@ def export_bundle(
 ) -> ExportReport:
     """Write the member's file. ``step(done, total)`` is told as the operations are written and
     may raise to cancel: no file is left and the store is as it was."""
+    membership.refuse_if_revoked(session)
     peer = resolve_member(session, to_member)
     if peer.status != MemberStatus.ACTIVE.value:
         raise Refused("That member's workstation is revoked: nothing is sent to it.")
@@ -320,33 +320,31 @@ def export_bundle(
     with session.change() as w:
         stream = stream_name(session.workstation.device_id, peer.device_id, w.epoch)
         seq, previous = sync_store.reserve_sequence(w.conn, peer.device_id, stream)
-    written = False
+    result = None
     try:
         with session.change() as w:
-            # the file is streamed to ``out`` (safe-file writer) last, inside the transaction
+            # the file is streamed to a temporary file beside ``out`` (safe-file writer) last,
+            # inside the transaction; it is put in place only once the transaction has committed
             result = do_export(session, w, peer_device=peer.device_id, peer_agency=peer.agency_id,
                                peer_identity=peer.identity, out=out, step=step, sequence=seq)
-            written = True
     except BaseException:
-        left = False
-        if written:  # the commit failed after the file was written: never leave it behind
-            try:
-                os.unlink(out)
-            except FileNotFoundError:
-                pass
-            except OSError:
-                left = True
-        if not left:  # no file: the number is given back, so a cancelled export changes nothing
-            with contextlib.suppress(Exception), session.change() as w:
-                sync_store.release_sequence(w.conn, peer.device_id, seq, previous)
+        if result is not None and result.staged is not None:  # the commit failed: no file
+            result.staged.discard()
+        # no file: the number is given back, so a cancelled export changes nothing
+        with contextlib.suppress(Exception), session.change() as w:
+            sync_store.release_sequence(w.conn, peer.device_id, seq, previous)
         raise
+    # committed, audit entry and all: only now does the file appear under its name
+    if result.staged is not None:
+        result.staged.publish()
     return ExportReport(out, peer.member_id, peer.name, result.bundle_id, result.sequence,
                         result.operations, result.cases, result.evicted, result.size,
                         result.held_back)
 
 
 def import_bundle(session: Session, *, path: Path) -> ImportReport:
-    return do_import(session, Path(path), sender_names={p.device_id: p.name for p in peers(session)})
+    report = do_import(session, Path(path), sender_names={p.device_id: p.name for p in peers(session)})
+    return membership.after_import(session, report)
 
 
 # --- status -----------------------------------------------------------------------------------------

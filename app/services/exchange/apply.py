@@ -15,6 +15,7 @@ from typing import Any
 from app.crypto.identity import PublicIdentity
 from app.models.errors import BundleRejected, SecurityAlert
 from app.models.sync_ops import Op
+from app.services import membership
 from app.services.context import Session
 from app.services.exchange.peers import (
     chair_cases,
@@ -74,6 +75,7 @@ def sender_checks(session: Session, conn: Any, header: dict[str, Any], sender: s
             raise BundleRejected("The exchange file is not from an enrolled workstation.")
         if d.status != "active" and (d.revoked_from_seq is None or header["sequence"] >= d.revoked_from_seq):
             raise SecurityAlert("The exchange file is from a revoked workstation; it was rejected.")
+        membership.refuse_revoked_sender(conn, d)
     elif sender not in {t.device_id for t in sync_store.trusted(conn)}:
         raise SecurityAlert("Only the panel coordinator sends files to this workstation.")
 

@@ -20,12 +20,13 @@ from app.crypto.identity import PublicIdentity
 from app.models.ids import new_id
 from app.models.sync_ops import Op
 from app.models.sync_scope import Author
+from app.services import export_checks, membership
 from app.services.context import Session
 from app.services.exchange.peers import chair_cases, peer_author, stream_name
 from app.services.exchange.registry import signed_registry
 from app.services.exchange.report import ExportResult
 from app.storage import audit as audit_store
-from app.storage.files import atomic_writer
+from app.storage.files import staged_writer
 from app.storage.sync import selection
 from app.storage.sync import store as sync_store
 from app.storage.sync.authorise import authorisation_problem
@@ -58,6 +59,8 @@ def do_export(
     else:
         rowids, cases, held_back = _member_selection(session, conn, acks)
         evicts = []
+    rowids, invalid = export_checks.still_valid(conn, rowids)  # the recipient's own check, first
+    held_back += invalid
     hlc = w.clock.tick()
     evict_ops = [
         Op(new_id(), me, epoch, 0, w.clock.tick(), "evict", "case", case_id, None, None, None,
@@ -81,19 +84,23 @@ def do_export(
     sync_store.record_sent(conn, peer_device, stream, seq, bundle_id)
     w.record_event("export", "bundle", bundle_id,
                    [f"to:{peer_device}", f"sequence:{seq}", f"operations:{n_ops}",
-                    f"cases:{len(cases)}", f"evicted:{len(evicts)}"])
+                    f"cases:{len(cases)}", f"evicted:{len(evicts)}"]
+                   + ([f"left-out-invalid:{invalid}"] if invalid else []))
     for case_id in sorted(cases):  # a disclosure of each case, to whom
         w.record_event("disclose", "case", case_id, [f"to:{peer_device}", f"bundle:{bundle_id}"])
     # Evictions first: the importer applies them before any other op, as it streams.
     ops: Iterable[Op] = itertools.chain(evict_ops, selection.ops_by_rowid(conn, rowids))
     if step is not None:
         ops = _stepped(ops, n_ops, step)
-    with atomic_writer(out) as f:
+    # written completely to a temporary file beside ``out``; the caller puts it in place only
+    # after this transaction (its audit entries) has committed
+    with staged_writer(out) as (f, staged):
         sealer = BundleWriter(f, header_fields=header, signer=session.store.device_keys(),
                               recipients=[(peer_device, peer_identity)])
         write_payload(sealer.write, manifest, reg_doc, ops)
         size = sealer.finish()
-    return ExportResult(out, size, bundle_id, seq, len(rowids), len(cases), len(evicts), held_back)
+    return ExportResult(out, size, bundle_id, seq, len(rowids), len(cases), len(evicts), held_back,
+                        staged)
 
 
 def _hub_selection(
@@ -105,7 +112,7 @@ def _hub_selection(
     a case that left it is evicted, until acknowledged likewise."""
     evicts: list[str] = []
     also = chair_cases(session, conn, peer_author(conn, peer_device, peer_agency))
-    scope = selection.scope_for(conn, peer_agency, also=also)
+    scope = membership.peer_scope(conn, peer_device, selection.scope_for(conn, peer_agency, also=also))
     known = selection.peer_cases(conn, peer_device)
     snapshot: set[str] = set()
     for case_id in sorted(scope.cases):

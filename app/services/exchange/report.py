@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from app.models.errors import AppError, SecurityAlert
+from app.storage.files import Staged
 
 log = logging.getLogger(__name__)
 
@@ -24,6 +25,7 @@ class ExportResult:
     cases: int
     evicted: int
     held_back: int
+    staged: Staged | None = None  # the finished file, put in place once the export is committed
 
 
 # --- import -----------------------------------------------------------------------------------------
@@ -49,6 +51,7 @@ class ImportReport:
     # set when the audit witnesses disagree (docs/sync.md): the file was applied, but this store's
     # audit log or the sender's is not what the last exchange said it was
     audit_warning: str = ""
+    revoked: bool = False  # this workstation's membership is revoked (docs/sync.md)
 
     @property
     def ok(self) -> bool:

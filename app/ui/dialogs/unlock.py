@@ -205,8 +205,10 @@ class UnlockDialog(QDialog):
     def _on_unlocked(self, session: Session) -> None:
         self._busy(False)
         self.session = session
-        if session.failed_unlocks:
-            self.failed_unlocks_notice = _show_failed_unlocks(self.parentWidget(), *session.failed_unlocks)
+        if session.failed_unlocks or session.unlock_record_reset:
+            self.failed_unlocks_notice = _show_failed_unlocks(
+                self.parentWidget(), *(session.failed_unlocks or (0, "")),
+                reset=session.unlock_record_reset)
         self.accept()
 
     def _on_unlock_failed(self, exc: BaseException) -> None:
@@ -225,10 +227,12 @@ class UnlockDialog(QDialog):
 _notices: list[QMessageBox] = []  # kept alive while shown (a notice may have no parent window)
 
 
-def _show_failed_unlocks(parent: QWidget | None, failed: int, since: str) -> QMessageBox:
-    """Wrong passphrases or recovery keys were tried since the last unlock: say so (not modal)."""
+def _show_failed_unlocks(parent: QWidget | None, failed: int, since: str, *, reset: str = "") -> QMessageBox:
+    """Wrong passphrases or recovery keys were tried since the last unlock, or the record of them
+    was found reset: say so (not modal)."""
+    told = [setup.failed_unlocks_message(failed, since)] if failed else []
     box = QMessageBox(QMessageBox.Icon.Warning, "Failed unlock attempts",
-                      setup.failed_unlocks_message(failed, since)
+                      " ".join([*told, *([reset] if reset else [])])
                       + " If that was not you, tell your administrator.", parent=parent)
     box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
     _notices.append(box)

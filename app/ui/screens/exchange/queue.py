@@ -98,6 +98,11 @@ class ImportQueue(_Base):
                 f"Security alert \u2014 {row.file}: {r.reason} Nothing from this file was imported. "
                 "Keep the file, do not try it again, and tell the panel coordinator.")
             self.alert.setVisible(True)
+        elif r.revoked:
+            from app.services.membership import REVOKED_MESSAGE
+
+            self.alert_text.setText(f"Access revoked — {REVOKED_MESSAGE}")
+            self.alert.setVisible(True)
         elif r.audit_warning:
             self.alert_text.setText(
                 f"Audit warning — {row.file} was imported, but {r.audit_warning[0].lower()}"
