@@ -454,7 +454,7 @@ def compute_statistics(
     by("ethnicity", "Referrals by ethnicity", ethnicity_rows, lambda c: ethnicity_key(c.ethnicity))
 
     # the programme's case fields, as each case's current assessment records them
-    for cf in programme.case_fields:
+    for cf in programme.choice_fields:
         recorded = [_field_of(cf.id)(c) for c in cohort]
         listed = {c.id for c in cf.choices}
         field_rows = [(c.label, c.id) for c in cf.choices]

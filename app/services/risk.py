@@ -23,7 +23,8 @@ class AssessmentInput:
     overall: str
     risk_level: str
     level_reason: str = ""  # why the chosen level differs from a checklist's suggestion
-    case_fields: tuple[tuple[str, str], ...] = ()  # (field id, choice id) of the programme
+    # (field id, choice id) of the programme; a date field's value is a date (ISO or dd/mm/yyyy)
+    case_fields: tuple[tuple[str, str], ...] = ()
 
 
 def suggested_level(framework: Framework, factors: tuple[FactorRating, ...]) -> RiskLevel | None:
@@ -40,7 +41,9 @@ def _case_fields(prog: Programme, values: tuple[tuple[str, str], ...]) -> list[t
         cf = prog.case_field(field_id)
         if field_id in seen:
             raise InvalidInput(f"{cf.label} is given twice.")
-        if choice_id:
+        if choice_id and cf.is_date:  # a date field: a real date, kept as its ISO text
+            seen[field_id] = cf.parse_date(choice_id).isoformat()
+        elif choice_id:
             seen[field_id] = cf.choice(choice_id).id
     for cf in prog.case_fields:
         if cf.required and cf.id not in seen:
