@@ -143,3 +143,23 @@ def test_retention_counts_from_the_end_date(msession: Session) -> None:
     assert items[dated].due == rules.retention_until(prog, end, items[dated].retention_class)
     closed_on = cases.resolve_case(msession, plain).closed
     assert items[plain].closed == closed_on == today()  # no end date recorded: the day it closed
+
+
+def test_the_demonstration_panel_uses_the_dates(tmp_path: Path) -> None:
+    """The demo panel (``roundtable demo``: 60 cases, seed 1) has registrations ending within four
+    weeks and at least one already ended, whose case shows the closing proposal."""
+    from app.services.setup import unlock
+    from tests.conftest import PASSPHRASE
+    from tests.programme_stores import build_programme_store
+
+    path = build_programme_store(tmp_path / "panel.rtdb", "mappa", demo_cases=60, seed=1)
+    s = unlock(path, passphrase=PASSPHRASE, today_fn=today)
+    try:
+        now = s.today()
+        soon = cases.list_case_ids(s, date_ranges={"registration-end": (now, now + dt.timedelta(days=28))})
+        proposals = ui_queries.status_proposals(s)
+        assert soon and proposals
+        assert all(p.text.startswith(("Registration ended on", "Licence ended on", "Order ended on")) for p in proposals)
+        assert all(p.summary.status in CLOSABLE for p in proposals)
+    finally:
+        s.close()
