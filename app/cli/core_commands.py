@@ -59,7 +59,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.set_defaults(func=cmd_cases)
 
     p = sub.add_parser("case", help="show a case or change its status")
-    csub = p.add_subparsers(dest="case_command", metavar="show|status", required=True)
+    csub = p.add_subparsers(dest="case_command", metavar="show|status|field", required=True)
     q = csub.add_parser("show")
     q.add_argument("case")
     q.add_argument("--json", action="store_true")
@@ -70,6 +70,11 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     q.add_argument("--rationale", default="")
     q.add_argument("--meeting", default="", help="the meeting a panel decision was taken at (id)")
     q.set_defaults(func=cmd_case_status)
+    q = csub.add_parser("field", help="set a case field (a date as dd/mm/yyyy): a new assessment version")
+    q.add_argument("case")
+    q.add_argument("field", help="the field's id or label (e.g. registration-end)")
+    q.add_argument("value", help="a choice id, or a date; \"\" clears the field")
+    q.set_defaults(func=cmd_case_field)
 
     p = sub.add_parser("note", help="add a contribution from this workstation's agency")
     p.add_argument("case")
@@ -291,6 +296,13 @@ def cmd_case_show(args: argparse.Namespace, session: Session) -> int:
     out(
         f"Status: {prog.status_label(f.case.status)} · risk: {prog.risk_label(f.case.risk_level) or 'not assessed'} · marking: {f.case.marking.value}"
     )
+    from app.models import rules
+
+    fields = rules.current_case_fields(prog, f.assessments)
+    for v in fields:  # the programme's case fields (MAPPA: category, level, dates)
+        out(f"{v.field.label}: {v.label}")
+    for p in rules.date_proposals(prog, f.case.status, fields, session.today()):
+        out(f"Proposed: {p.text}")
     if f.referral:
         out(
             f"Referral {format_uk(f.referral.received)} by {f.referral.referrer} ({f.referral.sector}, {f.referral.concern})"
@@ -323,6 +335,24 @@ def cmd_case_status(args: argparse.Namespace, session: Session) -> int:
     cases_svc.change_status(session, case_id=case.id, status=args.status, rationale=args.rationale,
                             meeting_id=meeting)
     out(f"{case.ref}: now {session.programme.status_label(args.status)}")
+    return 0
+
+
+def cmd_case_field(args: argparse.Namespace, session: Session) -> int:
+    from app.models import rules
+    from app.services import risk
+
+    case = cases_svc.resolve_case(session, args.case)
+    risk.set_case_fields(session, case_id=case.id, values=((args.field, args.value),))
+    f = cases_svc.get_case_file(session, case.id, audit_view=False)
+    prog = session.programme
+    wanted = args.field.strip().casefold()
+    for v in rules.current_case_fields(prog, f.assessments):
+        if wanted in (v.field.id, v.field.label.casefold()):
+            out(f"{case.ref}: {v.field.label} {v.label}")
+    for p in rules.date_proposals(prog, f.case.status, rules.current_case_fields(prog, f.assessments),
+                                  session.today()):
+        out(f"  {p.text}")
     return 0
 
 
