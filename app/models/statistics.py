@@ -463,9 +463,22 @@ def compute_statistics(
         by(f"field:{cf.id}", f"Referrals by {in_sentence(cf.label)}", field_rows,
            _field_of(cf.id))
         b.breakdowns[-1] = replace(b.breakdowns[-1], label_heading=cf.label)
+    # the programme's date fields: how many cases (of every case, not only the period's
+    # referrals) have the date within the period — MAPPA: licences and registrations ending
+    if programme.date_fields:
+        def within(c: StatsCase, field_id: str) -> bool:
+            text = dict(c.case_fields).get(field_id, "")
+            return start.isoformat() <= text <= end.isoformat() if len(text) == 10 else False
+
+        b.counts(
+            "dates_in_period", "Case dates falling in the period", "Cases",
+            [(cf.label, f"dates:{cf.id}", sum(1 for c in every if within(c, cf.id)))
+             for cf in programme.date_fields],
+            None,
+        )  # fmt: skip
     notes: tuple[str, ...] = ()
-    if programme.case_fields:
-        labels = " and ".join(cf.label for cf in programme.case_fields)
+    if programme.choice_fields:
+        labels = " and ".join(cf.label for cf in programme.choice_fields)
         notes = (
             f"{labels}: as recorded by each case's latest assessment on the date of the return; "
             f"“{NOT_RECORDED}” counts the cases not yet assessed, or assessed without it.",
