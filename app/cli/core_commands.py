@@ -301,8 +301,8 @@ def cmd_case_show(args: argparse.Namespace, session: Session) -> int:
     fields = rules.current_case_fields(prog, f.assessments)
     for v in fields:  # the programme's case fields (MAPPA: category, level, dates)
         out(f"{v.field.label}: {v.label}")
-    for p in rules.date_proposals(prog, f.case.status, fields, session.today()):
-        out(f"Proposed: {p.text}")
+    for proposal in rules.date_proposals(prog, f.case.status, fields, session.today()):
+        out(f"Proposed: {proposal.text}")
     if f.referral:
         out(
             f"Referral {format_uk(f.referral.received)} by {f.referral.referrer} ({f.referral.sector}, {f.referral.concern})"
@@ -350,9 +350,9 @@ def cmd_case_field(args: argparse.Namespace, session: Session) -> int:
     for v in rules.current_case_fields(prog, f.assessments):
         if wanted in (v.field.id, v.field.label.casefold()):
             out(f"{case.ref}: {v.field.label} {v.label}")
-    for p in rules.date_proposals(prog, f.case.status, rules.current_case_fields(prog, f.assessments),
-                                  session.today()):
-        out(f"  {p.text}")
+    for proposal in rules.date_proposals(prog, f.case.status, rules.current_case_fields(prog, f.assessments),
+                                         session.today()):
+        out(f"  {proposal.text}")
     return 0
 
 
