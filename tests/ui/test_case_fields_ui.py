@@ -257,3 +257,39 @@ def test_summary_columns_stack_rather_than_cut_a_long_status_change(mappa_ui: Ha
             combo.setCurrentIndex(i)
             assert combo_problem(combo) is None, (size, combo.currentText())
         assert not problems(h.win), size
+
+
+def test_a_passed_end_date_proposes_closing_on_the_case_and_the_dashboard(mappa_ui: Harness) -> None:
+    """A registration that ended yesterday: the case's Summary says so and offers the closing
+    change first; the dashboard lists the proposal. Nothing is closed until the coordinator acts."""
+    from app.models.domain import FactorRating
+    from app.services import risk
+
+    h = mappa_ui
+    prog = h.ctx.snap.programme
+    fw = prog.framework
+    ended = today() - dt.timedelta(days=1)
+
+    def record() -> str:
+        cid = cases.list_case_ids(h.session, statuses=["managed", "level-1", "stepped-down"])[0]
+        risk.record_assessment(h.session, case_id=cid, assessment=risk.AssessmentInput(
+            factors=tuple(FactorRating(d, f, fw.ratings[1].id, "Seen.") for d, f in fw.factor_ids()),
+            dimension_summaries=(), overall="The panel's judgement.", risk_level=fw.risk_levels[0].id,
+            case_fields=(("category", "1"), ("management-level", "1"), ("registration-end", ended.isoformat())),
+        ))
+        return cid
+
+    cid = h.tasks.call_sync(record)
+    h.win.open_case(cid)
+    h.idle()
+    summary = h.win.screens["Cases"].view.summary
+    text = f"Registration ended on {ended.day} {ended.strftime('%B %Y')} — propose: MAPPA period ended: close"
+    assert summary.status_form.isRowVisible(summary.proposal) and summary.proposal.text() == text
+    assert summary.transition.currentData() == "closed"  # the proposed change is the one offered
+    assert cases.resolve_case(h.session, cid).status != "closed"
+    dash = h.win.show_screen("Dashboard")
+    dash.load()  # the record above was written behind the window's back
+    h.idle()
+    rows = [dash.review_model.index(r, 1).data() for r in range(dash.review_model.rowCount())]
+    kinds = [dash.review_model.index(r, 3).data() for r in range(dash.review_model.rowCount())]
+    assert any(text in (name or "") and kind == "Proposal" for name, kind in zip(rows, kinds, strict=True)), (rows, kinds)
