@@ -19,7 +19,7 @@ from app.services import cases, documents, meetings, retention, risk, ui_queries
 from app.services.context import Session
 from tests.conftest import dump_store, today
 
-CLOSABLE = ("level-1", "managed", "stepped-down")  # statuses with a transition to "closed"
+CLOSABLE = ("level-1", "managed")  # statuses with a transition to "closed"
 
 
 def assessment(prog: Programme, **dates: str) -> risk.AssessmentInput:

@@ -271,7 +271,7 @@ def test_a_passed_end_date_proposes_closing_on_the_case_and_the_dashboard(mappa_
     ended = today() - dt.timedelta(days=1)
 
     def record() -> str:
-        cid = cases.list_case_ids(h.session, statuses=["managed", "level-1", "stepped-down"])[0]
+        cid = cases.list_case_ids(h.session, statuses=["managed", "level-1"])[0]
         risk.record_assessment(h.session, case_id=cid, assessment=risk.AssessmentInput(
             factors=tuple(FactorRating(d, f, fw.ratings[1].id, "Seen.") for d, f in fw.factor_ids()),
             dimension_summaries=(), overall="The panel's judgement.", risk_level=fw.risk_levels[0].id,
