@@ -87,9 +87,13 @@ class CasesScreen(Screen):
         # one filter per case field of the programme, on a second row (none without case fields)
         self.case_fields = ctx.snap.programme.case_fields if ctx.snapshot else ()
         self.field_filters = {cf.id: self._combo(cf.label) for cf in self.case_fields}
-        if self.field_filters:
+        # choices on one row, dates (when each falls) on the next, so that every "Any …" shows whole
+        for group in ([cf for cf in self.case_fields if not cf.is_date], [cf for cf in self.case_fields if cf.is_date]):
+            if not group:
+                continue
             fields_bar = QHBoxLayout()
-            for c in self.field_filters.values():
+            for cf in group:
+                c = self.field_filters[cf.id]
                 c.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
                 fields_bar.addWidget(c)
             fields_bar.addStretch(1)
@@ -102,8 +106,11 @@ class CasesScreen(Screen):
         # With case fields the list is wider than a 1280-pixel window: refs, dates, risk chips and
         # the fields' values keep their width and the other columns give way (text elides, tooltips).
         n = len(self.case_fields)
-        keep = (0, 2, 4, *range(5, 5 + n), 6 + n, 7 + n)  # refs, dates, risk and fields stay whole
-        set_widths(self.table, widths, stretch=1, keep=keep, optional=(6 + n,))  # opened
+        # refs, dates, risk and choice fields stay whole; date fields (MAPPA's end dates) and the
+        # opening date are dropped while the window is too narrow for them (their filters remain)
+        dated = tuple(5 + i for i, cf in enumerate(self.case_fields) if cf.is_date)
+        keep = (0, 2, 4, *(c for c in range(5, 5 + n) if c not in dated), 6 + n, 7 + n)
+        set_widths(self.table, widths, stretch=1, keep=keep, optional=(6 + n, *dated))  # opened
         two_line_rows(self.table)  # names and statuses wrap rather than elide
         self.table.horizontalHeader().setSortIndicator(0, Qt.SortOrder.AscendingOrder)
         self.table.activated.connect(lambda idx: self.open_case(idx.data(IdRole)))
