@@ -1,4 +1,4 @@
-"""Case commands: ``cases``, ``case show|status|share`` and ``note``. Each handler calls services
+"""Case commands: ``cases``, ``case show|status|field|share`` and ``note``. Each handler calls services
 only. ``case share`` is coordinator only (exit 1, one sentence, on any other workstation)."""
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ def register(sub: Subcommands) -> None:
     p.add_argument("--status")
     p.add_argument("--search")
     _add_case(subcommands(command(sub, "case", None, "show a case or change its status"),
-                          "case_command", "show|status|share"))
+                          "case_command", "show|status|field|share"))
     p = command(sub, "note", cmd_note, "add a contribution from this workstation's agency")
     p.add_argument("case")
     p.add_argument("--text", required=True)
@@ -36,6 +36,11 @@ def _add_case(group: Subcommands) -> None:
     q.add_argument("status")
     q.add_argument("--rationale", default="")
     q.add_argument("--meeting", default="", help="the meeting a panel decision was taken at (id)")
+    q = command(group, "field", cmd_case_field,
+                "set a case field (a date as dd/mm/yyyy): a new assessment version")
+    q.add_argument("case")
+    q.add_argument("field", help="the field's id or label (e.g. registration-end)")
+    q.add_argument("value", help="a choice id, or a date; \"\" clears the field")
     q = command(group, "share", cmd_case_share, "coordinator only: who a case is shared with")
     q.add_argument("case")
     q.add_argument("--add", nargs="+", default=[], metavar="AGENCY")
@@ -86,6 +91,13 @@ def cmd_case_show(args: argparse.Namespace, session: Session) -> int:
     out(
         f"Status: {prog.status_label(f.case.status)} · risk: {prog.risk_label(f.case.risk_level) or 'not assessed'} · marking: {f.case.marking.value}"
     )
+    from app.models import rules
+
+    fields = rules.current_case_fields(prog, f.assessments)
+    for v in fields:  # the programme's case fields (MAPPA: category, level, dates)
+        out(f"{v.field.label}: {v.label}")
+    for proposal in rules.date_proposals(prog, f.case.status, fields, session.today()):
+        out(f"Proposed: {proposal.text}")
     if f.referral:
         out(
             f"Referral {format_uk(f.referral.received)} by {f.referral.referrer} ({f.referral.sector}, {f.referral.concern})"
@@ -120,6 +132,23 @@ def cmd_case_status(args: argparse.Namespace, session: Session) -> int:
     out(f"{case.ref}: now {session.programme.status_label(args.status)}")
     return 0
 
+
+def cmd_case_field(args: argparse.Namespace, session: Session) -> int:
+    from app.models import rules
+    from app.services import risk
+
+    case = cases_svc.resolve_case(session, args.case)
+    risk.set_case_fields(session, case_id=case.id, values=((args.field, args.value),))
+    f = cases_svc.get_case_file(session, case.id, audit_view=False)
+    prog = session.programme
+    wanted = args.field.strip().casefold()
+    fields = rules.current_case_fields(prog, f.assessments)
+    for v in fields:
+        if wanted in (v.field.id, v.field.label.casefold()):
+            out(f"{case.ref}: {v.field.label} {v.label}")
+    for proposal in rules.date_proposals(prog, f.case.status, fields, session.today()):
+        out(f"  {proposal.text}")
+    return 0
 
 def cmd_case_share(args: argparse.Namespace, session: Session) -> int:
     panel_svc.require_coordinator(session, doing="change who a case is shared with")

@@ -15,6 +15,7 @@ so that everything that shows or exchanges an assessment works for both.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -248,10 +249,14 @@ class Choice:
     review_days: int | None = None
 
 
+CASE_FIELD_KINDS = ("choice", "date")
+
+
 @dataclass(frozen=True)
 class CaseField:
-    """A choice recorded on the case by the panel (e.g. a category, a management level); kept
-    with each assessment version, so its history is the assessment's."""
+    """A choice recorded on the case by the panel (e.g. a category, a management level), or a
+    date (``kind = "date"``: a licence's end); kept with each assessment version, so its history
+    is the assessment's. A date is held as its ISO text (``2026-03-12``)."""
 
     id: str
     label: str
@@ -259,10 +264,46 @@ class CaseField:
     required: bool = False
     guidance: str = ""
     short: str = ""  # a column heading for narrow lists ("Level"); the label when not given
+    kind: str = "choice"  # "choice" or "date"
+    # a date field only: once the date has passed, propose moving the case to this status (the
+    # latest of the fields proposing the same status is the one that counts: a MAPPA period lasts
+    # until its registration, licence or order ends, whichever is last); never applied by itself
+    proposes_status: str = ""
+    ended: str = ""  # the proposal's words for the date having passed ("Registration ended")
+    # a date field only: a closed case's retention counts from this date (the latest of such
+    # fields recorded) rather than from the day it closed
+    retention_from: bool = False
+
+    @property
+    def is_date(self) -> bool:
+        return self.kind == "date"
 
     @property
     def heading(self) -> str:
         return self.short or self.label
+
+    def parse_date(self, value: str) -> dt.date:
+        """A date field's value read as a date; one clear sentence when it is not a real date."""
+        from app.models.dates import parse_uk_date
+
+        text = (value or "").strip()
+        day = None
+        try:
+            day = dt.date.fromisoformat(text) if ISO_DAY.match(text) else parse_uk_date(text)
+        except ValueError:
+            day = None
+        if day is None:
+            raise InvalidInput(f"{self.label}: “{text[:20]}” is not a date (give it as dd/mm/yyyy).")
+        return day
+
+    def date_of(self, value: str | None) -> dt.date | None:
+        """A recorded date field value as a date (None: not recorded, or not readable)."""
+        if not value or not ISO_DAY.match(value):
+            return None
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError:
+            return None
 
     def choice(self, choice_id: str) -> Choice:
         for c in self.choices:
@@ -272,9 +313,13 @@ class CaseField:
 
     def choice_label(self, choice_id: str | None) -> str:
         """The label of a recorded choice: "Not recorded" for none, the id itself for a choice
-        the programme no longer lists (an older definition, or another store's)."""
+        the programme no longer lists (an older definition, or another store's). A date field's
+        value reads as a date ("12 March 2026")."""
         if not choice_id:
             return NOT_RECORDED
+        if self.is_date:
+            day = self.date_of(choice_id)
+            return long_date(day) if day else choice_id
         return next((c.label for c in self.choices if c.id == choice_id), choice_id)
 
 
@@ -292,12 +337,29 @@ class CaseFieldValue:
 
     @property
     def short(self) -> str:
-        """The label's short form, for narrow columns: the text before " – " ("Category 2")."""
+        """The label's short form, for narrow columns: the text before " – " ("Category 2");
+        a date as dd/mm/yyyy."""
+        if self.field.is_date:
+            day = self.date
+            return day.strftime("%d/%m/%Y") if day else self.label
         return short_label(self.label)
+
+    @property
+    def date(self) -> dt.date | None:
+        """A date field's recorded date (None for a choice field or nothing recorded)."""
+        return self.field.date_of(self.choice) if self.field.is_date else None
 
 
 def short_label(label: str) -> str:
     return label.split(" – ", 1)[0].strip() or label
+
+
+ISO_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def long_date(day: dt.date) -> str:
+    """A date in words, as printed: "12 March 2026"."""
+    return f"{day.day} {day.strftime('%B %Y')}"
 
 
 UNKNOWN_AGE = "Unknown"
@@ -452,8 +514,16 @@ class Programme:
         for cf in self.case_fields:
             if any(c.review_days is not None and c.review_days < 1 for c in cf.choices):
                 problems.append(f"case field {cf.id!r}: review_days must be at least 1")
-            if cf.id in seen_fields or not cf.choices:
+            if cf.kind not in CASE_FIELD_KINDS:
+                problems.append(f"case field {cf.id!r}: kind must be one of {', '.join(CASE_FIELD_KINDS)}")
+            elif cf.id in seen_fields or (not cf.is_date and not cf.choices):
                 problems.append(f"case field {cf.id!r} is repeated or has no choices")
+            elif cf.is_date and cf.choices:
+                problems.append(f"case field {cf.id!r}: a date field has no choices")
+            if (cf.proposes_status or cf.retention_from) and not cf.is_date:
+                problems.append(f"case field {cf.id!r}: only a date field may propose a status or start retention")
+            if cf.proposes_status and cf.proposes_status not in ids:
+                problems.append(f"case field {cf.id!r} proposes unknown status {cf.proposes_status!r}")
             seen_fields.add(cf.id)
         if self.agenda_order.field:
             known = {cf.id: {c.id for c in cf.choices} for cf in self.case_fields}
@@ -476,6 +546,14 @@ class Programme:
         programme does not define are left out."""
         values = dict(recorded)
         return tuple(CaseFieldValue(cf, values.get(cf.id) or None) for cf in self.case_fields)
+
+    @property
+    def date_fields(self) -> tuple[CaseField, ...]:
+        return tuple(cf for cf in self.case_fields if cf.is_date)
+
+    @property
+    def choice_fields(self) -> tuple[CaseField, ...]:
+        return tuple(cf for cf in self.case_fields if not cf.is_date)
 
     def is_reviewed(self, status_id: str) -> bool:
         """Whether a case at this status has a next review date: a status that is not terminal and
@@ -665,6 +743,10 @@ def programme_from_dict(d: Mapping[str, Any]) -> Programme:
                     required=bool(cf.get("required", False)),
                     guidance=cf.get("guidance", ""),
                     short=str(cf.get("short", "")),
+                    kind=str(cf.get("kind", "choice")),
+                    proposes_status=str(cf.get("proposes_status", "")),
+                    ended=str(cf.get("ended", "")),
+                    retention_from=bool(cf.get("retention_from", False)),
                 )
                 for cf in d.get("case_fields", ())
             ),

@@ -16,10 +16,12 @@ from app.models.errors import InvalidInput, PermissionDenied, TransitionNotAllow
 from app.models.ids import AgencyId, MemberId
 from app.models.programme import (
     UNKNOWN_AGE,
+    CaseField,
     CaseFieldValue,
     Programme,
     Transition,
     age_band_range,
+    long_date,
     split_summaries,
 )
 
@@ -207,6 +209,57 @@ def consent_reassess_on(
 def retention_until(programme: Programme, closed_on: dt.date, retention_class: str) -> dt.date:
     years = programme.retention_years[retention_class]
     return add_months(closed_on, 12 * years)
+
+
+def retention_start(
+    programme: Programme, closed_on: dt.date, case_fields: Iterable[CaseFieldValue] = ()
+) -> dt.date:
+    """The day a closed case's retention counts from: the latest date recorded in a date field
+    marked ``retention_from`` (the end of a registration, licence or order), or, with
+    none recorded, the day the case closed."""
+    days = [v.date for v in case_fields if v.field.retention_from and v.date is not None]
+    return max((d for d in days if d is not None), default=closed_on)
+
+
+@dataclass(frozen=True)
+class DateProposal:
+    """A status change a date field proposes for a case (``proposes_status``): the date has
+    passed. Never applied by itself: the coordinator makes the change, or not."""
+
+    field: CaseField  # the field whose date counts (the latest of those proposing ``status``)
+    ended_on: dt.date
+    status: str
+    transition: Transition
+
+    @property
+    def text(self) -> str:
+        """ "Registration ended on 12 March 2026 — propose: Close"."""
+        ended = self.field.ended or f"{self.field.label} passed"
+        return f"{ended} on {long_date(self.ended_on)} — propose: {self.transition.label}"
+
+
+def date_proposals(
+    programme: Programme, status: str, case_fields: Iterable[CaseFieldValue], today: dt.date
+) -> list[DateProposal]:
+    """What the case's date fields propose now. The fields proposing one status count together:
+    the latest date recorded among them is the one that must have passed (a supervision period
+    lasts until the last of its registration, licence and order ends), and a transition must lead from
+    the case's status to the proposed one."""
+    latest: dict[str, tuple[dt.date, CaseField]] = {}
+    for v in case_fields:
+        day = v.date
+        if v.field.proposes_status and day is not None:
+            held = latest.get(v.field.proposes_status)
+            if held is None or day > held[0]:
+                latest[v.field.proposes_status] = (day, v.field)
+    out = []
+    for target, (day, cf) in latest.items():
+        if day >= today or target == status:
+            continue
+        t = next((t for t in programme.transitions if t.source == status and t.target == target), None)
+        if t is not None:
+            out.append(DateProposal(cf, day, target, t))
+    return out
 
 
 def is_overdue(action: Action, today: dt.date) -> bool:

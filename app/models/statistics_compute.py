@@ -132,6 +132,7 @@ def compute_statistics(
     discussed = _progress(b, cohort, programme, words)
     _timeliness(b, cohort, screened, discussed)
     _actions(b, every, start=start, end=end, today=today)
+    _dates_in_period(b, every, programme, start, end)
     return Statistics(
         programme=programme.name,
         start=start,
@@ -144,6 +145,26 @@ def compute_statistics(
         notes=notes,
         captions=(("referrals", "Referrals"), ("discussed", "Discussed at panel"),
                   ("adopted", words["adopted_short"]), ("exited", words["exited_short"])),
+    )  # fmt: skip
+
+
+def _dates_in_period(
+    b: _Builder, every: list[StatsCase], programme: Programme, start: dt.date, end: dt.date
+) -> None:
+    """The programme's date fields: how many cases (of every case, not only the period's
+    referrals) have the date within the period — MAPPA: licences and registrations ending."""
+    if not programme.date_fields:
+        return
+
+    def within(c: StatsCase, field_id: str) -> bool:
+        text = dict(c.case_fields).get(field_id, "")
+        return start.isoformat() <= text <= end.isoformat() if len(text) == 10 else False
+
+    b.counts(
+        "dates_in_period", "Case dates falling in the period", "Cases",
+        [(cf.label, f"dates:{cf.id}", sum(1 for c in every if within(c, cf.id)))
+         for cf in programme.date_fields],
+        None,
     )  # fmt: skip
 
 
@@ -194,7 +215,7 @@ def _by_person(
     by("gender", "Referrals by gender", gender_rows, lambda c: gender_key(c.gender))
     ethnicity_rows, ethnicity_key = _free_text(c.ethnicity for c in cohort)
     by("ethnicity", "Referrals by ethnicity", ethnicity_rows, lambda c: ethnicity_key(c.ethnicity))
-    for cf in programme.case_fields:
+    for cf in programme.choice_fields:
         recorded = [_field_of(cf.id)(c) for c in cohort]
         listed = {c.id for c in cf.choices}
         field_rows = [(c.label, c.id) for c in cf.choices]
@@ -203,9 +224,9 @@ def _by_person(
         by(f"field:{cf.id}", f"Referrals by {in_sentence(cf.label)}", field_rows,
            _field_of(cf.id))
         b.breakdowns[-1] = replace(b.breakdowns[-1], label_heading=cf.label)
-    if not programme.case_fields:
+    if not programme.choice_fields:
         return ()
-    labels = " and ".join(cf.label for cf in programme.case_fields)
+    labels = " and ".join(cf.label for cf in programme.choice_fields)
     return (
         f"{labels}: as recorded by each case's latest assessment on the date of the return; "
         f"“{NOT_RECORDED}” counts the cases not yet assessed, or assessed without it.",

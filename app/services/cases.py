@@ -95,15 +95,26 @@ def list_case_ids(
     sort: str = "ref",
     descending: bool = False,
     limit: int | None = None,
+    date_ranges: Mapping[str, tuple[dt.date | None, dt.date | None]] | None = None,
 ) -> list[CaseId]:
     """The visible cases that pass the filters, in order. ``case_fields`` filters on the
     programme's case fields as the current assessment records them (field id -> choice id, or
-    ``""`` for "not recorded"); ``sort`` may also be ``field:<id>`` (the programme's order)."""
+    ``""`` for "not recorded"); ``sort`` may also be ``field:<id>`` (the programme's order; a
+    date field by its date, not recorded last). ``date_ranges`` keeps the cases whose date field
+    falls between the two dates, both included (``None``: open at that end)."""
     prog = session.programme
     for field_id, choice in (case_fields or {}).items():
         cf = prog.case_field(field_id)  # unknown field: InvalidInput
-        if choice:
+        if choice and not cf.is_date:
             cf.choice(choice)
+        elif choice:
+            raise InvalidInput(f"{cf.label} is a date: filter it by a range of dates.")
+    for field_id, (start, end) in (date_ranges or {}).items():
+        cf = prog.case_field(field_id)
+        if not cf.is_date:
+            raise InvalidInput(f"{cf.label} is not a date.")
+        if start is not None and end is not None and start > end:
+            raise InvalidInput(f"{cf.label}: the range starts after it ends.")
     with session.view() as conn:
         return repo.case_ids(
             conn,
@@ -117,6 +128,7 @@ def list_case_ids(
             review_due_by=review_due_by,
             case_fields=prog.case_fields,
             field_values=case_fields,
+            date_ranges=date_ranges,
             sort=sort,
             descending=descending,
             limit=limit,

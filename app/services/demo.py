@@ -239,6 +239,16 @@ def _build_demo(
     )
 
 
+def demo_dates(rng: random.Random, prog: Programme, end: str, today: dt.date) -> list[tuple[str, str]]:
+    """The date fields of a demonstration case at status ``end``: each field the programme's
+    ``[demo.dates.<status>]`` (or ``[demo.dates."*"]``) lists takes one of its day offsets from
+    today (negative: past), so that some registrations end soon and some have ended."""
+    table = prog.demo.get("dates", {})
+    offsets = {**table.get("*", {}), **table.get(end, {})}
+    return [(cf.id, (today + dt.timedelta(days=int(rng.choice(offsets[cf.id])))).isoformat())
+            for cf in prog.date_fields if offsets.get(cf.id)]
+
+
 def _demo_case(
     w: Writer,
     rng: random.Random,
@@ -387,7 +397,8 @@ def _demo_case(
         # level 2 or 3 records level 2 or 3), or from every choice.
         allowed = prog.demo.get("case_fields", {}).get(end, {})
         fields = [(cf.id, rng.choice([c for c in cf.choices if c.id in allowed.get(cf.id, ())]
-                                     or cf.choices).id) for cf in prog.case_fields]
+                                     or cf.choices).id) for cf in prog.choice_fields]
+        fields += demo_dates(rng, prog, end, today)
         summary = str(prog.demo.get("summary", "evidence across the factors; see the ratings."))
         overall = str(
             prog.demo.get(

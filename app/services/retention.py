@@ -99,9 +99,25 @@ def _closed_on(f: ClosedCaseFacts) -> dt.date:
     return f.closed or f.last_change or f.opened or dt.date.min
 
 
-def _item(programme: Programme, f: ClosedCaseFacts, today: dt.date) -> RetentionItem:
+def _fields_of(session: Session, conn: object, facts: list[ClosedCaseFacts]) -> dict[str, tuple[tuple[str, str], ...]]:
+    """The case fields of each case's current assessment, when the programme has a date field
+    that starts retention (``retention_from``); else nothing is read."""
+    if not any(cf.retention_from for cf in session.programme.case_fields) or not facts:
+        return {}
+    rows = repo.case_summaries(
+        conn, [f.case_id for f in facts], today=session.today(),  # type: ignore[arg-type]
+        status_label=session.programme.status_label, with_case_fields=True,
+    )
+    return {str(r.id): r.case_fields for r in rows}
+
+
+def _item(
+    programme: Programme, f: ClosedCaseFacts, today: dt.date, fields: tuple[tuple[str, str], ...] = ()
+) -> RetentionItem:
     cls = retention_class(programme, f.reached, f.outcomes)
-    closed = _closed_on(f)
+    # retention counts from the day the case closed, or from the end date the programme names
+    # (``retention_from``: a registration, licence or order's end), the latest one recorded
+    closed = rules.retention_start(programme, _closed_on(f), programme.case_field_values(fields))
     due = rules.retention_until(programme, closed, cls)
     return RetentionItem(
         case_id=CaseId(f.case_id),
@@ -136,7 +152,8 @@ def retention_review(session: Session, *, within_days: int = 0) -> list[Retentio
     horizon = today + dt.timedelta(days=within_days)
     with session.view() as conn:
         facts = store.closed_case_facts(conn, _terminal(prog))
-    items = [_item(prog, f, today) for f in facts]
+        fields = _fields_of(session, conn, facts)
+    items = [_item(prog, f, today, fields.get(f.case_id, ())) for f in facts]
     return sorted((i for i in items if i.due <= horizon), key=lambda i: (i.due, repo.ref_sort_key(i.ref)))
 
 
@@ -160,9 +177,10 @@ def purge_case(
         facts = next(
             (f for f in store.closed_case_facts(conn, [case.status]) if f.case_id == case.id), None
         )
+        fields = _fields_of(session, conn, [facts] if facts else [])
     if facts is None:  # pragma: no cover - the case was just read
         raise NotFound("There is no case with that id on this store.")
-    item = _item(prog, facts, today)
+    item = _item(prog, facts, today, fields.get(facts.case_id, ()))
     if not item.overdue and not override:
         raise Refused(
             f"This case's retention date ({item.due.strftime('%d/%m/%Y')}) has not passed; "

@@ -9,7 +9,14 @@ from app.models.domain import FactorRating, Objective, RiskStatement
 from app.models.enums import Role
 from app.models.errors import InvalidInput, NotFound, PermissionDenied
 from app.models.ids import AssessmentId, PlanId
-from app.models.programme import AssessmentNotes, Framework, Programme, RiskLevel, join_summaries
+from app.models.programme import (
+    AssessmentNotes,
+    Framework,
+    Programme,
+    RiskLevel,
+    join_summaries,
+    split_summaries,
+)
 from app.services.cases import clean_text, load_case
 from app.services.context import Session
 from app.storage import repo
@@ -23,7 +30,8 @@ class AssessmentInput:
     overall: str
     risk_level: str
     level_reason: str = ""  # why the chosen level differs from a checklist's suggestion
-    case_fields: tuple[tuple[str, str], ...] = ()  # (field id, choice id) of the programme
+    # (field id, choice id) of the programme; a date field's value is a date (ISO or dd/mm/yyyy)
+    case_fields: tuple[tuple[str, str], ...] = ()
 
 
 def suggested_level(framework: Framework, factors: tuple[FactorRating, ...]) -> RiskLevel | None:
@@ -40,7 +48,9 @@ def _case_fields(prog: Programme, values: tuple[tuple[str, str], ...]) -> list[t
         cf = prog.case_field(field_id)
         if field_id in seen:
             raise InvalidInput(f"{cf.label} is given twice.")
-        if choice_id:
+        if choice_id and cf.is_date:  # a date field: a real date, kept as its ISO text
+            seen[field_id] = cf.parse_date(choice_id).isoformat()
+        elif choice_id:
             seen[field_id] = cf.choice(choice_id).id
     for cf in prog.case_fields:
         if cf.required and cf.id not in seen:
@@ -120,6 +130,39 @@ def record_assessment(
                 },
             )
         )
+
+
+def set_case_fields(
+    session: Session, *, case_id: str, values: tuple[tuple[str, str], ...]
+) -> AssessmentId:
+    """A new assessment version that changes only case fields (a licence's end date learnt after
+    the assessment): the current version's ratings, summaries, judgement and level are carried
+    over unchanged. A field is named by its id or label; ``""`` clears it (refused for a required
+    one). A case never assessed is refused: record an assessment first."""
+    prog = session.programme
+    with session.view() as conn:
+        rows = repo.rows_for_case(conn, "assessment", case_id, "version")
+        current = rules.current_assessment(prog, [repo.assessment_from(r) for r in rows])
+    if current is None:
+        raise InvalidInput("This case has no assessment yet: record one before setting its case fields.")
+    notes = split_summaries(current.dimension_summaries)
+    fields = dict(notes.case_fields)
+    for name, value in values:
+        cf = next((c for c in prog.case_fields if name.strip().casefold() in (c.id, c.label.casefold())), None)
+        if cf is None:
+            raise InvalidInput(f"“{name[:40]}” is not a case field of this programme.")
+        if value.strip():
+            fields[cf.id] = value.strip()
+        else:
+            fields.pop(cf.id, None)
+    return record_assessment(session, case_id=case_id, assessment=AssessmentInput(
+        factors=current.factors,
+        dimension_summaries=notes.summaries,
+        overall=current.overall,
+        risk_level=current.risk_level,
+        level_reason=notes.level_reason,
+        case_fields=tuple(fields.items()),
+    ))
 
 
 @dataclass(frozen=True)

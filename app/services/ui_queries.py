@@ -107,6 +107,43 @@ class ReviewDue:
     kind: str
     due: dt.date
     days_late: int
+    note: str = ""  # a proposal's text ("Registration ended on 12 March 2026 — propose: …")
+
+
+@dataclass(frozen=True)
+class StatusProposal:
+    """A status change a case's date fields propose (``rules.date_proposals``): shown on the
+    dashboard and the case; the coordinator makes the change, or not."""
+
+    summary: CaseSummary
+    proposal: rules.DateProposal
+
+    @property
+    def text(self) -> str:
+        return self.proposal.text
+
+
+def status_proposals(session: Session, *, limit: int = 500) -> list[StatusProposal]:
+    """Every visible case whose date fields propose a status change now (a licence or
+    registration that has ended: propose closing), the longest-passed first."""
+    prog, today = session.programme, session.today()
+    targets = {cf.proposes_status for cf in prog.date_fields if cf.proposes_status}
+    if not targets:
+        return []
+    sources = sorted({t.source for t in prog.transitions if t.target in targets})
+    # only the cases with a proposing date before today can have a proposal
+    ids: set[str] = set()
+    for cf in prog.date_fields:
+        if cf.proposes_status:
+            ids.update(cases.list_case_ids(
+                session, statuses=sources, date_ranges={cf.id: (None, today - dt.timedelta(days=1))}
+            ))
+    out: list[StatusProposal] = []
+    for s in cases.case_summaries(session, sorted(ids)[: limit * 2]):
+        values = prog.case_field_values(s.case_fields)
+        out += [StatusProposal(s, p) for p in rules.date_proposals(prog, s.status, values, today)]
+    out.sort(key=lambda p: (p.proposal.ended_on, p.summary.ref))
+    return out[:limit]
 
 
 def reviews_due(session: Session, *, by: dt.date) -> list[ReviewDue]:
@@ -122,6 +159,9 @@ def reviews_due(session: Session, *, by: dt.date) -> list[ReviewDue]:
         day = consent.get(s.id)
         if day is not None and day <= by:
             out.append(ReviewDue(s, "Consent re-assessment", day, max(0, (today - day).days)))
+    for p in status_proposals(session):  # a period that has ended: the proposal stays until acted on
+        ended = p.proposal.ended_on
+        out.append(ReviewDue(p.summary, "Proposal", ended, max(0, (today - ended).days), p.text))
     out.sort(key=lambda r: (r.due, r.summary.ref, r.kind))
     return out
 

@@ -61,7 +61,8 @@ def test_a_programmes_case_fields_are_listed(tmp_path: Path):
     assert header.index("Risk") < header.index("MAPPA category") < header.index("Management level") < header.index("Lead")
     listing = json.loads(c("cases", "--json").stdout)
     recorded = [dict(row["case_fields"]) for row in listing if row["case_fields"]]
-    assert recorded and all(set(f) <= {"category", "management-level"} for f in recorded)
+    dates = {"release", "licence-end", "registration-end", "order-end"}  # MAPPA's date fields
+    assert recorded and all(set(f) <= {"category", "management-level", *dates} for f in recorded)
     assert any("Category " in line for line in r.stdout.splitlines()[1:])
     levels = {row["risk_level"] for row in listing if row["risk_level"]}
     assert levels and not any(level in r.stdout for level in levels if "-" in level)  # "very-high" is an id

@@ -105,7 +105,7 @@ def _walk(session: Session, case_id: str, path: list[str]) -> None:
 
 
 def _fields(prog: Programme) -> tuple[tuple[str, str], ...]:
-    return tuple((cf.id, cf.choices[-1].id) for cf in prog.case_fields)
+    return tuple((cf.id, "2030-01-31" if cf.is_date else cf.choices[-1].id) for cf in prog.case_fields)
 
 
 def _assessment(prog: Programme, level: str, *, yes: int = 0, reason: str = "") -> risk.AssessmentInput:

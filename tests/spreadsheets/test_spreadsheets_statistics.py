@@ -344,7 +344,7 @@ def test_case_field_breakdowns_count_every_current_value() -> None:
     cases = _with_fields(random_cases(11), 11)
     stats = compute_statistics(cases, start=START, end=END, programme=prog, today=TODAY)
     cohort = [c for c in cases if START <= c.received <= END]
-    for cf in prog.case_fields:
+    for cf in prog.choice_fields:
         b = stats.breakdown(f"referrals_by_field:{cf.id}")
         assert b.label_heading == cf.label
         counted = Counter(dict(c.case_fields).get(cf.id, "") for c in cohort)
@@ -361,6 +361,25 @@ def test_case_field_breakdowns_count_every_current_value() -> None:
             compute_statistics(_with_fields(random_cases(seed, 80), seed), start=START, end=END,
                                programme=prog, today=TODAY)
         )
+
+
+def test_date_fields_count_the_cases_whose_date_falls_in_the_period() -> None:
+    """Every case (not only the period's referrals) whose date field falls in the period, both
+    ends included: MAPPA's licences and registrations ending in the period."""
+    from app.config.programmes import load_programme
+
+    prog = load_programme("mappa")
+    base = StatsCase(received=START - dt.timedelta(days=400), sector="education", concern="islamist",
+                     age_at_referral=30)
+    days = [START, END, START - dt.timedelta(days=1), END + dt.timedelta(days=1)] + [START + dt.timedelta(days=3)] * 6
+    cases = [dataclasses.replace(base, case_fields=(("licence-end", d.isoformat()),)) for d in days]
+    cases.append(dataclasses.replace(base, case_fields=(("licence-end", "not a date"),)))
+    stats = compute_statistics(cases, start=START, end=END, programme=prog, today=TODAY)
+    b = stats.breakdown("dates_in_period")
+    assert [(r.label, r.values[0].value) for r in b.rows] == [
+        ("Release date", 0), ("Licence end date", 8), ("Registration end date", 0), ("Order end date", 0),
+    ]
+    assert not any(k.startswith("referrals_by_field:licence") for k in (x.key for x in stats.breakdowns))
 
 
 def test_a_small_case_field_count_is_suppressed_like_any_other() -> None:

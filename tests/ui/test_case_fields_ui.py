@@ -59,7 +59,8 @@ def test_case_list_has_a_column_per_case_field(mappa_ui: Harness, qtmodeltester)
     h.idle()
     model = screen.model
     # the programme's short headings ("short" in the TOML); the whole label is the header's tooltip
-    assert _headers(model) == [*BASE_HEADERS[:5], "Category", "Level", *BASE_HEADERS[5:]]
+    dates = ["Released", "Licence end", "Registration end", "Order end"]  # the date fields after
+    assert _headers(model) == [*BASE_HEADERS[:5], "Category", "Level", *dates, *BASE_HEADERS[5:]]
     _load_all(h, model)
     qtmodeltester.check(model, force_py=True)
     h.idle()
@@ -83,7 +84,7 @@ def test_case_list_has_a_column_per_case_field(mappa_ui: Harness, qtmodeltester)
             seen.add(choice is None)
     assert seen == {True, False}  # assessed and never-assessed cases both on the list
     # the other columns keep their places: overdue is still coloured and chips still sit on 3, 4
-    assert model.column_of("overdue") == 10 and model.column_of("risk") == 4
+    assert model.column_of("overdue") == 10 + len(dates) and model.column_of("risk") == 4
     assert "MAPPA category" in model.headerData(category, Qt.Orientation.Horizontal, Qt.ItemDataRole.ToolTipRole)
     # at 1280 pixels the wider list gives way in the text columns: refs, dates and values stay whole
     table = screen.table
@@ -121,6 +122,43 @@ def test_case_list_sorts_and_filters_on_a_case_field(mappa_ui: Harness) -> None:
     assert len(screen.model.ids()) == len(truth)
 
 
+def test_case_list_sorts_and_filters_on_a_date_field(mappa_ui: Harness) -> None:
+    """A date field (MAPPA's licence end) is a column sorted by its date, and a filter on
+    when the date falls ("Passed", "In the next 4 weeks"…), from today."""
+    h = mappa_ui
+    screen = h.win.show_screen("Cases")
+    h.idle()
+    truth = _current(h)
+    today = h.ctx.today_fn()
+    ends = {i: v["licence-end"] for i, v in truth.items()}
+    col = screen.model.column_of("field:licence-end")
+    screen.model.sort(col, Qt.SortOrder.AscendingOrder)
+    h.idle()
+    shown = [ends[i] for i in screen.model.ids()]
+    recorded = [d for d in shown if d]
+    assert recorded and recorded == sorted(recorded) and shown[: len(recorded)] == recorded  # not recorded last
+    _load_all(h, screen.model)
+    row = screen.model.ids().index(next(i for i in screen.model.ids() if ends[i]))
+    day = dt.date.fromisoformat(ends[screen.model.ids()[row]])
+    assert screen.model.data(screen.model.index(row, col)) == day.strftime("%d/%m/%Y")
+
+    combo = screen.field_filters["licence-end"]
+    items = [combo.itemText(i) for i in range(combo.count())]
+    assert items == ["Any licence end date", "Passed", "In the next 4 weeks", "In the next 3 months",
+                     "More than 3 months ahead", "Not recorded"]
+    combo.setCurrentIndex(combo.findText("Passed"))
+    h.idle()
+    passed = {i for i, d in ends.items() if d and dt.date.fromisoformat(d) < today}
+    assert passed and set(screen.model.ids()) == passed
+    combo.setCurrentIndex(combo.findText("In the next 4 weeks"))
+    h.idle()
+    soon = {i for i, d in ends.items() if d and today <= dt.date.fromisoformat(d) <= today + dt.timedelta(days=28)}
+    assert set(screen.model.ids()) == soon
+    combo.setCurrentIndex(0)
+    h.idle()
+    assert len(screen.model.ids()) == len(truth)
+
+
 def test_summary_tab_shows_the_current_case_fields(mappa_ui: Harness) -> None:
     h = mappa_ui
     truth = _current(h)
@@ -133,10 +171,10 @@ def test_summary_tab_shows_the_current_case_fields(mappa_ui: Harness) -> None:
         h.idle()
         assert view.case_id == cid and view.case_file is not None
         summary = view.summary
-        assert set(summary.case_fields) == {"category", "management-level"}
+        assert set(summary.case_fields) == {cf.id for cf in prog.case_fields}
         for fid, shown in summary.case_fields.items():
             choice = truth[cid][fid]
-            expected = prog.case_field(fid).choice(choice).label if choice else "Not recorded"
+            expected = prog.case_field(fid).choice_label(choice)
             assert shown.text() == expected
             assert shown.accessibleName() == prog.case_field(fid).label
         # MAPPA seeks no consent (records_consent = false): nothing about consent is offered
@@ -219,3 +257,39 @@ def test_summary_columns_stack_rather_than_cut_a_long_status_change(mappa_ui: Ha
             combo.setCurrentIndex(i)
             assert combo_problem(combo) is None, (size, combo.currentText())
         assert not problems(h.win), size
+
+
+def test_a_passed_end_date_proposes_closing_on_the_case_and_the_dashboard(mappa_ui: Harness) -> None:
+    """A registration that ended yesterday: the case's Summary says so and offers the closing
+    change first; the dashboard lists the proposal. Nothing is closed until the coordinator acts."""
+    from app.models.domain import FactorRating
+    from app.services import risk
+
+    h = mappa_ui
+    prog = h.ctx.snap.programme
+    fw = prog.framework
+    ended = today() - dt.timedelta(days=1)
+
+    def record() -> str:
+        cid = cases.list_case_ids(h.session, statuses=["managed", "level-1"])[0]
+        risk.record_assessment(h.session, case_id=cid, assessment=risk.AssessmentInput(
+            factors=tuple(FactorRating(d, f, fw.ratings[1].id, "Seen.") for d, f in fw.factor_ids()),
+            dimension_summaries=(), overall="The panel's judgement.", risk_level=fw.risk_levels[0].id,
+            case_fields=(("category", "1"), ("management-level", "1"), ("registration-end", ended.isoformat())),
+        ))
+        return cid
+
+    cid = h.tasks.call_sync(record)
+    h.win.open_case(cid)
+    h.idle()
+    summary = h.win.screens["Cases"].view.summary
+    text = f"Registration ended on {ended.day} {ended.strftime('%B %Y')} — propose: MAPPA period ended: close"
+    assert summary.status_form.isRowVisible(summary.proposal) and summary.proposal.text() == text
+    assert summary.transition.currentData() == "closed"  # the proposed change is the one offered
+    assert cases.resolve_case(h.session, cid).status != "closed"
+    dash = h.win.show_screen("Dashboard")
+    dash.load()  # the record above was written behind the window's back
+    h.idle()
+    rows = [dash.review_model.index(r, 1).data() for r in range(dash.review_model.rowCount())]
+    kinds = [dash.review_model.index(r, 3).data() for r in range(dash.review_model.rowCount())]
+    assert any(text in (name or "") and kind == "Proposal" for name, kind in zip(rows, kinds, strict=True)), (rows, kinds)

@@ -147,10 +147,12 @@ def test_case_fields_are_choice_lists() -> None:
 def test_case_field_values_in_the_programmes_order() -> None:
     prog = load_programme("mappa")
     values = prog.case_field_values([("management-level", "2"), ("no-such-field", "x"), ("category", "1")])
-    assert [(v.field.id, v.choice) for v in values] == [("category", "1"), ("management-level", "2")]
+    assert [(v.field.id, v.choice) for v in values] == [
+        ("category", "1"), ("management-level", "2"), *((cf.id, None) for cf in prog.date_fields)
+    ]
     assert values[0].label == "Category 1 – registered sexual offender"
     assert values[0].short == "Category 1"
-    assert [v.label for v in prog.case_field_values([])] == ["Not recorded", "Not recorded"]
+    assert [v.label for v in prog.case_field_values([])] == ["Not recorded"] * len(prog.case_fields)
     # a choice the programme no longer lists shows as recorded, by its id
     assert prog.case_field_values([("category", "9")])[0].label == "9"
     assert load_programme("extremism").case_field_values([("category", "1")]) == ()
@@ -182,9 +184,9 @@ def test_current_assessment_is_the_latest_version_then_the_higher_level() -> Non
     assert rules.current_assessment(prog, [two, one]) == two
     low, high = version(3, "low", "2", "z"), version(3, "high", "3", "a")  # concurrent
     assert rules.current_assessment(prog, [one, high, low]) == high
-    assert [v.choice for v in rules.current_case_fields(prog, [low, high])] == ["3", None]
+    assert [v.choice for v in rules.current_case_fields(prog, [low, high])] == ["3"] + [None] * (len(prog.case_fields) - 1)
     assert rules.current_assessment(prog, []) is None
-    assert [v.choice for v in rules.current_case_fields(prog, [])] == [None, None]
+    assert [v.choice for v in rules.current_case_fields(prog, [])] == [None] * len(prog.case_fields)
 
 
 def test_assessment_notes_round_trip() -> None:

@@ -29,6 +29,25 @@ from app.ui.screens.cases.case_view import CaseView
 from app.ui.widgets.plain import muted
 from app.ui.widgets.tables import make_table, set_widths, text_width, two_line_rows
 
+DATE_KEY = "date:"
+# A date field's filter in the case list: when the date falls, from today (docs/programmes.md)
+DATE_FILTERS = (
+    ("Passed", "date:passed"),
+    ("In the next 4 weeks", "date:28"),
+    ("In the next 3 months", "date:91"),
+    ("More than 3 months ahead", "date:later"),
+)
+
+
+def date_range(key: str, today: dt.date) -> tuple[dt.date | None, dt.date | None]:
+    """The dates (both included; None: open) a date filter's choice keeps."""
+    which = key.removeprefix(DATE_KEY)
+    if which == "passed":
+        return None, today - dt.timedelta(days=1)
+    if which == "later":
+        return today + dt.timedelta(days=92), None
+    return today, today + dt.timedelta(days=int(which))
+
 
 class CasesScreen(Screen):
     title = "Cases"
@@ -68,9 +87,13 @@ class CasesScreen(Screen):
         # one filter per case field of the programme, on a second row (none without case fields)
         self.case_fields = ctx.snap.programme.case_fields if ctx.snapshot else ()
         self.field_filters = {cf.id: self._combo(cf.label) for cf in self.case_fields}
-        if self.field_filters:
+        # choices on one row, dates (when each falls) on the next, so that every "Any …" shows whole
+        for group in ([cf for cf in self.case_fields if not cf.is_date], [cf for cf in self.case_fields if cf.is_date]):
+            if not group:
+                continue
             fields_bar = QHBoxLayout()
-            for c in self.field_filters.values():
+            for cf in group:
+                c = self.field_filters[cf.id]
                 c.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
                 fields_bar.addWidget(c)
             fields_bar.addStretch(1)
@@ -83,8 +106,11 @@ class CasesScreen(Screen):
         # With case fields the list is wider than a 1280-pixel window: refs, dates, risk chips and
         # the fields' values keep their width and the other columns give way (text elides, tooltips).
         n = len(self.case_fields)
-        keep = (0, 2, 4, *range(5, 5 + n), 6 + n, 7 + n)  # refs, dates, risk and fields stay whole
-        set_widths(self.table, widths, stretch=1, keep=keep, optional=(6 + n,))  # opened
+        # refs, dates, risk and choice fields stay whole; date fields (MAPPA's end dates) and the
+        # opening date are dropped while the window is too narrow for them (their filters remain)
+        dated = tuple(5 + i for i, cf in enumerate(self.case_fields) if cf.is_date)
+        keep = (0, 2, 4, *(c for c in range(5, 5 + n) if c not in dated), 6 + n, 7 + n)
+        set_widths(self.table, widths, stretch=1, keep=keep, optional=(6 + n, *dated))  # opened
         two_line_rows(self.table)  # names and statuses wrap rather than elide
         self.table.horizontalHeader().setSortIndicator(0, Qt.SortOrder.AscendingOrder)
         self.table.activated.connect(lambda idx: self.open_case(idx.data(IdRole)))
@@ -127,7 +153,8 @@ class CasesScreen(Screen):
     def _field_width(self, cf: CaseField) -> int:
         """Room for the field's longest short choice (the full one is the cell's tooltip); a
         longer header elides (the header's tooltip is whole)."""
-        return min(160, max(text_width(self.table, t) for t in (cf.heading, *(short_label(c.label) for c in cf.choices))))
+        shown = ("00/00/0000",) if cf.is_date else tuple(short_label(c.label) for c in cf.choices)
+        return min(160, max(text_width(self.table, t) for t in (cf.heading, *shown)))
 
     def _fill_filters(self) -> None:
         snap = self.ctx.snapshot
@@ -139,6 +166,9 @@ class CasesScreen(Screen):
             combo.blockSignals(True)
             combo.clear()
             combo.addItem(f"Any {in_sentence(cf.label)}", None)
+            for label, key in DATE_FILTERS if cf.is_date else ():  # a date field: when it falls
+                combo.addItem(label, key)
+                combo.setItemData(combo.count() - 1, f"{cf.label}: {label.lower()}", Qt.ItemDataRole.ToolTipRole)
             for c in cf.choices:
                 combo.addItem(short_label(c.label), c.id)
                 combo.setItemData(combo.count() - 1, c.label, Qt.ItemDataRole.ToolTipRole)
@@ -171,7 +201,12 @@ class CasesScreen(Screen):
             "overdue_only": self.overdue.isChecked(),
             "review_due_by": (self.ctx.today_fn() + dt.timedelta(days=14)) if self.review_due.isChecked() else None,
             "case_fields": {
-                fid: c.currentData() for fid, c in self.field_filters.items() if c.currentData() is not None
+                fid: c.currentData() for fid, c in self.field_filters.items()
+                if c.currentData() is not None and not str(c.currentData()).startswith(DATE_KEY)
+            } or None,
+            "date_ranges": {
+                fid: date_range(str(c.currentData()), self.ctx.today_fn()) for fid, c in self.field_filters.items()
+                if str(c.currentData() or "").startswith(DATE_KEY)
             } or None,
         }
 

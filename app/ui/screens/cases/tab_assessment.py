@@ -34,9 +34,16 @@ from app.ui.context import UiContext
 from app.ui.drafts import Draft
 from app.ui.itemmodels.rows import Column, RowsModel
 from app.ui.screens.base import scrolled
-from app.ui.widgets.common import Section, agency_choice, uk
+from app.ui.widgets.common import Section, UkDateEdit, agency_choice, uk
 from app.ui.widgets.plain import PlainLabel, muted
 from app.ui.widgets.tables import make_table, set_widths, wrap_rows
+
+
+def _date_value(edit: UkDateEdit) -> str:
+    """A date field's value: the date, or the text as typed when it is not one ("31/02/2026"),
+    so that the service refuses it in one sentence."""
+    day = edit.day()
+    return day.isoformat() if day is not None else edit.text().strip()
 
 
 @dataclass(frozen=True)
@@ -344,10 +351,20 @@ class AssessmentEditor(QWidget):
             f"{how}."
         ))
         self.fields: dict[str, QComboBox] = {}
+        self.dates: dict[str, UkDateEdit] = {}
         if prog.case_fields:
             sec = Section("Case details")
             grid = QGridLayout()
             for r, cf in enumerate(prog.case_fields):
+                if cf.is_date:  # a date the panel records (a licence's end): typed or picked
+                    edit = UkDateEdit(today_fn=ctx.today_fn)
+                    edit.setAccessibleName(cf.label)
+                    edit.setToolTip(cf.guidance)
+                    edit.setDate(cf.date_of(prev_fields.get(cf.id)))
+                    grid.addWidget(PlainLabel(cf.label, object_name="FieldLabel"), r, 0)
+                    grid.addWidget(edit, r, 1)
+                    self.dates[cf.id] = edit
+                    continue
                 combo = QComboBox()
                 combo.setAccessibleName(cf.label)
                 combo.setToolTip(cf.guidance)
@@ -505,7 +522,11 @@ class AssessmentEditor(QWidget):
             overall=self.overall.toPlainText(),
             risk_level=self.level.currentData(),
             level_reason=self.reason.text() if self.fw.is_checklist and self.reason.isEnabled() else "",
-            case_fields=tuple((k, c.currentData()) for k, c in self.fields.items() if c.currentData()),
+            case_fields=(
+                *((k, c.currentData()) for k, c in self.fields.items() if c.currentData()),
+                # a date as typed when it is not one ("31/02/2026"): the service says why
+                *((k, _date_value(d)) for k, d in self.dates.items() if d.text().strip()),
+            ),
         )
 
     def submit(self) -> None:

@@ -83,6 +83,11 @@ class SummaryTab(QWidget):
         # the programme's case fields as the current assessment records them (none: no rows)
         fields = ctx.snap.programme.case_fields if ctx.snapshot else ()
         self.case_fields = {cf.id: _row(sf, cf.label, "") for cf in fields}
+        # what a date field proposes once its date has passed ("Registration ended on … —
+        # propose: …"); the change below starts on it, and the coordinator makes it, or not
+        self.status_form = sf
+        self.proposal = _row(sf, "Proposed", "")
+        sf.setRowVisible(self.proposal, False)
         self.shared = _row(sf, "Shared with", "")
         self.lead = _row(sf, "Lead agency", "")
         self.officer = _row(sf, "Case officer", "")
@@ -196,10 +201,14 @@ class SummaryTab(QWidget):
             _row(self.screening_form, "", "Not screened yet.")
 
         self.current_status.setText(prog.status_label(cf.case.status))
-        for field_value in rules.current_case_fields(prog, cf.assessments):
+        current_fields = rules.current_case_fields(prog, cf.assessments)
+        for field_value in current_fields:
             shown = self.case_fields.get(field_value.field.id)
             if shown is not None:
                 shown.setText(field_value.label)
+        proposals = rules.date_proposals(prog, cf.case.status, current_fields, self.ctx.today_fn())
+        self.proposal.setText("\n".join(p.text for p in proposals))
+        self.status_form.setRowVisible(self.proposal, bool(proposals))
         self.shared.setText(", ".join(sorted(snap.agency_short(a) or "?" for a in cf.case.shared_with)))
         self.lead.setText(snap.agency_name(cf.case.lead_agency) or "None")
         self.officer.setText(snap.member_name(cf.case.case_officer) or "None assigned")
@@ -219,6 +228,10 @@ class SummaryTab(QWidget):
         # Qt keeps a combo's first minimum size hint (taken while it was empty): the box is held
         # at the width of its longest choice here, so whichever is chosen shows whole
         self.transition.setMinimumWidth(self.transition.sizeHint().width() if allowed else 0)
+        for p in proposals:  # the proposed change is the one offered first
+            at = self.transition.findData(p.status)
+            if at >= 0:
+                self.transition.setCurrentIndex(at)
         self.stack_columns()
         has = bool(allowed)
         for w in (self.transition, self.rationale, self.change_button):

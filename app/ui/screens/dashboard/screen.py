@@ -143,7 +143,8 @@ class DashboardScreen(Screen):
         self.review_model: RowsModel[ui_queries.ReviewDue] = RowsModel(
             [
                 Column("Ref", lambda r: r.summary.ref),
-                Column("Name", lambda r: r.summary.subject_name),
+                # a date field's proposal says what ended, and what it proposes, after the name
+                Column("Name", lambda r: f"{r.summary.subject_name} · {r.note}" if r.note else r.summary.subject_name),
                 Column("Due", lambda r: due_when(r, self.data.today if self.data else r.due),
                        sort=lambda r: (r.due, r.summary.ref),
                        kind=lambda r: "danger" if r.days_late else ("warn" if self.data and r.due == self.data.today
