@@ -345,6 +345,23 @@ class ChairRule:
         return self.agendas or bool(self.statuses)
 
 
+@dataclass(frozen=True)
+class LinkedRole:
+    """A kind of person linked to a case besides its subject (``[[linked_roles]]``): a domestic abuse panel's
+    person causing harm and the children in the household. ``repeat = true``: a repeat referral
+    needs the same person in this role on the earlier case as well as the same subject."""
+
+    id: str
+    label: str
+    plural: str = ""
+    guidance: str = ""
+    repeat: bool = False
+
+    @property
+    def plural_label(self) -> str:
+        return self.plural or self.label
+
+
 #: agenda kind -> (section heading, one item), where a programme does not say otherwise
 DEFAULT_AGENDA_LABELS: Mapping[str, tuple[str, str]] = {
     "new-referral": ("New referrals", "New referral"),
@@ -388,6 +405,19 @@ class Programme:
     # a meeting is marked held only once the confidentiality statement is recorded as read and
     # agreed by those present (``meetings.record_confidentiality``); printed in the minutes
     confidentiality_signed: bool = False
+    # the kinds of people linked to a case besides its subject ([[linked_roles]]); none by default
+    linked_roles: tuple[LinkedRole, ...] = ()
+
+    def linked_role(self, role_id: str) -> LinkedRole:
+        for r in self.linked_roles:
+            if r.id == role_id:
+                return r
+        raise InvalidInput("That is not a kind of linked person the programme records.")
+
+    @property
+    def repeat_role(self) -> LinkedRole | None:
+        """The linked role a repeat referral also needs to be the same person, if any."""
+        return next((r for r in self.linked_roles if r.repeat), None)
 
     def agenda_label(self, kind: AgendaKind, *, item: bool = False) -> str:
         """A section of the agenda ("Exits") or, with ``item``, one item of it ("Exit"), in the
@@ -430,6 +460,10 @@ class Programme:
                 age_band_range(str(band))
             except InvalidInput as exc:
                 problems.append(str(exc))
+        if len({r.id for r in self.linked_roles}) != len(self.linked_roles):
+            problems.append("a linked role is repeated")
+        if sum(r.repeat for r in self.linked_roles) > 1:
+            problems.append("only one linked role may decide repeats")
         seen_fields: set[str] = set()
         for cf in self.case_fields:
             if any(c.review_days is not None and c.review_days < 1 for c in cf.choices):
@@ -662,6 +696,16 @@ def programme_from_dict(d: Mapping[str, Any]) -> Programme:
             chair=_chair_rule(d.get("chair", {})),
             agenda_order=_agenda_order(d.get("agenda", {})),
             confidentiality_signed=bool(d.get("confidentiality_signed", False)),
+            linked_roles=tuple(
+                LinkedRole(
+                    id=str(r["id"]),
+                    label=str(r["label"]),
+                    plural=str(r.get("plural", "")),
+                    guidance=str(r.get("guidance", "")),
+                    repeat=bool(r.get("repeat", False)),
+                )
+                for r in d.get("linked_roles", ())
+            ),
         )
     except (KeyError, TypeError, ValueError) as exc:
         raise InvalidInput(f"The programme definition is not valid ({exc}).") from exc

@@ -214,6 +214,25 @@ def _contributions(paper: CasePaper, ctx: DocumentContext, names: Names) -> list
     return story
 
 
+def _linked_people(paper: CasePaper, today: dt.date) -> list[Flowable]:
+    """The people linked to the case (the programme's linked roles, e.g. the person causing harm
+    and the children in the household), each with their own identifiers."""
+    if not paper.linked_people:
+        return []
+    rows: list[list[object]] = []
+    for label, p in paper.linked_people:
+        age = p.age_on(today)
+        dob = fmt_date(p.date_of_birth) + (f" (age {age})" if age is not None else "")
+        name = p.display_name + (f" (also known as {', '.join(p.aliases)})" if p.aliases else "")
+        ids = "; ".join(f"{i.kind.upper() if len(i.kind) <= 3 else i.kind.capitalize()} {i.value}" for i in p.identifiers) or "—"
+        rows.append([label, name, dob, ids + (f". {p.notes}" if p.notes else "")])
+    return [
+        Heading("People linked to the case", "h2", level=2, toc=False),
+        data_table(["Role", "Name", "Date of birth", "Identifiers and notes"], rows,
+                   [38 * mm, 45 * mm, 32 * mm, 55 * mm]),
+    ]
+
+
 def _agenda_place(paper: CasePaper, prog: Programme) -> str:
     assert paper.agenda_kind is not None
     label = prog.agenda_label(paper.agenda_kind, item=True)
@@ -260,6 +279,7 @@ def case_paper_story(paper: CasePaper, ctx: DocumentContext, names: Names) -> li
     story: list[Flowable] = [
         Heading(f"{c.ref}  {s.display_name}", "h1", level=1),
         facts_table(facts),
+        *_linked_people(paper, today),
         Spacer(1, 8),
         _risk_block(paper, fw),
         Heading("Referral", "h2", level=2, toc=False),

@@ -262,7 +262,16 @@ def find_matching_subjects(
 
 def _repeat_text(session: Session, conn: Any, refs: Sequence[str], incident: dt.date) -> str:
     """ "Repeat referral …" when a new incident falls within the programme's repeat window of
-    the subject's last referral (see ``rules.is_repeat_referral``); "" otherwise."""
+    the subject's last referral (see ``rules.is_repeat_referral``); "" otherwise. A programme
+    whose repeats also need the same linked person (the same person causing harm) never
+    calls the subject alone a repeat: ``linked_people.repeat_of_case`` decides on the case."""
+    if session.programme.repeat_role is not None:
+        return ""
+    return subject_repeat_text(session, conn, refs, incident)
+
+
+def subject_repeat_text(session: Session, conn: Any, refs: Sequence[str], incident: dt.date) -> str:
+    """The subject-only repeat rule over the cases ``refs``."""
     prog = session.programme
     if prog.intervals.repeat_referral_months is None:
         return ""

@@ -1,0 +1,211 @@
+"""MARAC's linked people (issue 18): the person causing harm and the children in the household,
+each with their own identifiers; the duplicate check and person search find a person in either
+role; a repeat MARAC needs the same victim *and* the same perpetrator, heard within 12 months;
+linked people are printed in the case paper of the pack."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+from collections.abc import Iterator
+from pathlib import Path
+
+import pypdf
+import pytest
+
+from app.models.domain import Identifier
+from app.models.errors import InvalidInput, Refused
+from app.models.ids import SubjectId
+from app.services import cases, documents, linked_people, meetings, setup
+from app.services.context import Session
+from tests.conftest import PASSPHRASE, copy_store, dump_store, today
+from tests.programme_stores import build_programme_store
+
+PERP = linked_people.PersonInput(
+    forenames="Darren", surname="Kell", date_of_birth=dt.date(1985, 2, 14),
+    identifiers=(Identifier("pnc", "12/345678A"),),
+)
+OTHER = linked_people.PersonInput(forenames="Wayne", surname="Osei", date_of_birth=dt.date(1979, 9, 1))
+
+
+@pytest.fixture(scope="module")
+def marac_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return build_programme_store(tmp_path_factory.mktemp("marac-lp") / "panel.rtdb", "marac", demo_cases=6)
+
+
+@pytest.fixture
+def marac(marac_template: Path, tmp_path: Path) -> Iterator[Session]:
+    s = setup.unlock(copy_store(marac_template, tmp_path / "marac"), passphrase=PASSPHRASE, today_fn=today)
+    yield s
+    if s.store.is_open:
+        s.close()
+
+
+def _referral(session: Session, received: dt.date, *, link: SubjectId | None = None) -> str:
+    prog = session.programme
+    return cases.open_referral(
+        session,
+        subject=cases.SubjectInput(forenames="Leanne", surname="Marsh", date_of_birth=dt.date(1991, 6, 3)),
+        referral=cases.ReferralInput(
+            received=received, referrer="IDVA", sector=prog.sectors[0].label,
+            concern=prog.concerns[0].label, narrative="Checklist completed with the IDVA.",
+        ),
+        link_subject=link,
+    )
+
+
+def _heard(session: Session, case_id: str, on: dt.date) -> None:
+    cases.change_status(session, case_id=case_id, status="screening", rationale="")
+    cases.screen_case(session, case_id=case_id, outcome="meets-threshold", rationale="14 yes answers.")
+    cases.change_status(session, case_id=case_id, status="listed", rationale="")
+    mid = meetings.schedule_meeting(session, held_on=on, case_ids=[case_id])
+    meetings.record_confidentiality(session, meeting_id=mid, read=True)
+    meetings.mark_held(session, meeting_id=mid)
+
+
+def _subject(session: Session, case_id: str) -> SubjectId:
+    return cases.get_case_file(session, case_id, audit_view=False).case.subject_id
+
+
+def test_marac_declares_its_linked_roles_and_the_others_none(marac: Session) -> None:
+    from app.config.programmes import load_programme
+
+    assert [r.id for r in marac.programme.linked_roles] == ["perpetrator", "child"]
+    assert marac.programme.repeat_role is not None and marac.programme.repeat_role.id == "perpetrator"
+    for other in ("extremism", "mappa"):
+        assert load_programme(other).linked_roles == ()
+
+
+def test_a_linked_person_is_recorded_edited_and_removed(marac: Session) -> None:
+    cid = _referral(marac, today() - dt.timedelta(days=3))
+    pid = linked_people.add_person(marac, case_id=cid, role="perpetrator", person=PERP)
+    kid = linked_people.add_person(
+        marac, case_id=cid, role="child",
+        person=linked_people.PersonInput(forenames="Mia", surname="Marsh", date_of_birth=dt.date(2018, 1, 9)),
+    )
+    got = linked_people.people_of(marac, cid)
+    assert [(p.role, p.display_name) for p in got] == [("perpetrator", "Darren Kell"), ("child", "Mia Marsh")]
+    assert got[0].identifiers == (Identifier("pnc", "12/345678A"),)
+    linked_people.update_person(
+        marac, person_id=kid, person=linked_people.PersonInput(forenames="Mia", surname="Kell-Marsh"),
+    )
+    assert [p.surname for p in linked_people.people_of(marac, cid)] == ["Kell", "Kell-Marsh"]
+    # bad input changes nothing
+    before = dump_store(marac)
+    with pytest.raises(InvalidInput):
+        linked_people.add_person(marac, case_id=cid, role="perpetrator",
+                                 person=linked_people.PersonInput(forenames="No", surname=""))
+    with pytest.raises(InvalidInput):
+        linked_people.add_person(marac, case_id=cid, role="neighbour", person=PERP)
+    with pytest.raises(InvalidInput, match="future"):
+        linked_people.add_person(marac, case_id=cid, role="child", person=linked_people.PersonInput(
+            forenames="X", surname="Y", date_of_birth=today() + dt.timedelta(days=1)))
+    assert dump_store(marac) == before
+    linked_people.remove_person(marac, person_id=pid)
+    assert [p.role for p in linked_people.people_of(marac, cid)] == ["child"]
+
+
+@pytest.mark.parametrize("which", ["session", "msession"])
+def test_a_programme_without_linked_roles_records_none(which: str, request: pytest.FixtureRequest) -> None:
+    s: Session = request.getfixturevalue(which)  # Channel, MAPPA
+    assert not s.programme.linked_roles
+    cid = cases.list_case_ids(s)[0]
+    before = dump_store(s)
+    with pytest.raises(Refused, match="no linked people"):
+        linked_people.add_person(s, case_id=cid, role="perpetrator", person=PERP)
+    assert dump_store(s) == before and linked_people.people_of(s, cid) == []
+
+
+# --- repeat MARAC -------------------------------------------------------------------------------
+
+
+def test_a_repeat_needs_the_same_victim_and_the_same_perpetrator(marac: Session) -> None:
+    first = _referral(marac, today() - dt.timedelta(days=200))
+    linked_people.add_person(marac, case_id=first, role="perpetrator", person=PERP)
+    _heard(marac, first, today() - dt.timedelta(days=190))
+    victim = _subject(marac, first)
+
+    same = _referral(marac, today() - dt.timedelta(days=5), link=victim)
+    # the perpetrator recorded under a spelling of his own, found by his PNC number
+    linked_people.add_person(marac, case_id=same, role="perpetrator", person=linked_people.PersonInput(
+        forenames="Daz", surname="Kell", identifiers=(Identifier("pnc", "12 345678 a"),)))
+    note = linked_people.repeat_of_case(marac, same)
+    ref = cases.resolve_case(marac, first).ref
+    assert note.startswith("Repeat referral") and ref in note
+
+    other = _referral(marac, today() - dt.timedelta(days=4), link=victim)
+    linked_people.add_person(marac, case_id=other, role="perpetrator", person=OTHER)
+    assert linked_people.repeat_of_case(marac, other) == ""  # same victim, another perpetrator
+
+    unknown = _referral(marac, today() - dt.timedelta(days=3), link=victim)
+    assert linked_people.repeat_of_case(marac, unknown) == ""  # no perpetrator recorded yet
+    # and the subject alone is no longer called a repeat at intake
+    assert cases.repeat_referral(marac, subject_id=victim, incident=today()) == ""
+
+
+def test_a_repeat_is_within_twelve_months_of_a_referral_heard_at_the_conference(marac: Session) -> None:
+    months = marac.programme.intervals.repeat_referral_months
+    assert months == 12
+    old = _referral(marac, today() - dt.timedelta(days=400))
+    linked_people.add_person(marac, case_id=old, role="perpetrator", person=PERP)
+    _heard(marac, old, today() - dt.timedelta(days=390))
+    victim = _subject(marac, old)
+    late = _referral(marac, today(), link=victim)
+    linked_people.add_person(marac, case_id=late, role="perpetrator", person=PERP)
+    assert linked_people.repeat_of_case(marac, late) == ""  # more than 12 months on
+
+    never_heard = _referral(marac, today() - dt.timedelta(days=30), link=victim)
+    linked_people.add_person(marac, case_id=never_heard, role="perpetrator", person=PERP)
+    newest = _referral(marac, today(), link=victim)
+    linked_people.add_person(marac, case_id=newest, role="perpetrator", person=PERP)
+    # the earlier referral within the window was never heard at the conference: not a repeat
+    assert linked_people.repeat_of_case(marac, newest) == ""
+
+
+# --- duplicates across roles --------------------------------------------------------------------
+
+
+def test_duplicate_check_and_search_find_a_person_in_either_role(marac: Session) -> None:
+    cid = _referral(marac, today() - dt.timedelta(days=10))
+    linked_people.add_person(marac, case_id=cid, role="perpetrator", person=PERP)
+    ref = cases.resolve_case(marac, cid).ref
+    # the perpetrator is referred as a victim on a new case: the intake check finds him
+    found = linked_people.find_matching_linked(
+        marac, forenames="Darren", surname="KELL", date_of_birth=dt.date(1985, 2, 14))
+    assert [(m.case_ref, m.role_label, m.reason) for m in found] == [
+        (ref, "Person causing harm", "name and date of birth")]
+    by_id = linked_people.find_matching_linked(
+        marac, forenames="D", surname="Other", date_of_birth=None,
+        identifiers=(Identifier("pnc", "12-345678-A"),))
+    assert [m.reason for m in by_id] == ["identifier"]
+    assert linked_people.find_matching_linked(
+        marac, forenames="Darren", surname="Kell", date_of_birth=dt.date(1985, 2, 15)) == []
+    # person search finds the case by the linked person's name, identifier or date of birth
+    for text in ("darren kell", "12345678A", "14/02/1985"):
+        assert cid in cases.list_case_ids(marac, search=text), text
+
+
+# --- printed ------------------------------------------------------------------------------------
+
+
+def _pdf_text(path: Path) -> str:
+    pages = (unicodedata.normalize("NFC", p.extract_text() or "") for p in pypdf.PdfReader(path).pages)
+    return re.sub(r"\s+", "", "".join(pages))
+
+
+def test_linked_people_are_printed_in_the_case_paper(marac: Session, tmp_path: Path) -> None:
+    cid = _referral(marac, today() - dt.timedelta(days=10))
+    linked_people.add_person(marac, case_id=cid, role="perpetrator", person=PERP)
+    linked_people.add_person(marac, case_id=cid, role="child", person=linked_people.PersonInput(
+        forenames="Mia", surname="Marsh", date_of_birth=dt.date(2018, 1, 9)))
+    me = marac.me.id
+    mid = meetings.schedule_meeting(marac, held_on=today() + dt.timedelta(days=7), case_ids=[cid], distribution=[me])
+    data = documents.meeting_pack_data(marac, meeting_id=mid, recipient=me)
+    paper = next(p for p in data.case_papers if p.case.id == cid)
+    assert [(label, p.display_name) for label, p in paper.linked_people] == [
+        ("Person causing harm", "Darren Kell"), ("Child in the household", "Mia Marsh")]
+    text = _pdf_text(documents.write_meeting_pack(marac, meeting_id=mid, recipient=me, out=tmp_path / "pack.pdf"))
+    assert "Peoplelinkedtothecase" in text
+    for s in ("Personcausingharm", "DarrenKell", "PNC12/345678A", "Childinthehousehold", "MiaMarsh", "9Jan2018"):
+        assert s in text, s
