@@ -33,6 +33,7 @@ COMMAND_MODULES = (
     "app.cli.join_commands",
     "app.cli.panel_commands",
     "app.cli.store_commands",
+    "app.cli.people_commands",
 )
 
 
