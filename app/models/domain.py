@@ -378,6 +378,7 @@ class CaseFile:
     contributions: tuple[Contribution, ...]
     status_history: tuple[tuple[str, str, str], ...]  # (at, status, rationale)
     agenda_items: tuple[AgendaItem, ...] = ()
+    linked_people: tuple[LinkedPerson, ...] = ()  # the programme's linked roles, if it has any
 
     @property
     def current_assessment(self) -> Assessment | None:

@@ -172,6 +172,7 @@ def get_case_file(session: Session, case_id: str, *, audit_view: bool = True) ->
             for r in repo.rows_for_case(conn, "status_change", case.id, "at")
         )
         agenda = tuple(repo.agenda_items_for_case(conn, case.id))
+        linked = tuple(repo.linked_people(conn, case.id))
     # Need-to-know applies to people: even the hub shows a restricted item only to the agencies
     # it names (the hub stores it so that it can route it; packs filter by recipient).
     contributions = rules.visible_contributions(contributions, session.agency.id)
@@ -190,6 +191,7 @@ def get_case_file(session: Session, case_id: str, *, audit_view: bool = True) ->
         contributions=tuple(contributions),
         status_history=history,
         agenda_items=agenda,
+        linked_people=linked,
     )
 
 
