@@ -268,6 +268,8 @@ class SubjectAccessCase:
     contributions: tuple[Contribution, ...]
     withheld: tuple[Contribution, ...] = ()
     discussions: tuple[SubjectAccessDiscussion, ...] = ()
+    # the people linked to the case (the programme's linked roles), as (role label, person)
+    linked_people: tuple[tuple[str, LinkedPerson], ...] = ()
 
 
 @dataclass(frozen=True)

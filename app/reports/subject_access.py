@@ -101,8 +101,18 @@ def _case(data: SubjectAccessData, part: SubjectAccessCase) -> list[Flowable]:
                 ("Marking", c.marking.value),
             ]
         ),
-        Heading("Referral", "h2", level=1, toc=False),
     ]
+    if part.linked_people:
+        story.append(Heading("People linked to the case", "h2", level=1, toc=False))
+        rows_p: list[list[object]] = [
+            [label, p.display_name + (f" (also known as {', '.join(p.aliases)})" if p.aliases else ""),
+             fmt_date(p.date_of_birth),
+             "; ".join(f"{i.kind.upper()} {i.value}" for i in p.identifiers) or "—"]
+            for label, p in part.linked_people
+        ]
+        story.append(data_table(["Role", "Name", "Date of birth", "Identifiers"], rows_p,
+                                [38 * mm, 52 * mm, 30 * mm, 50 * mm]))
+    story.append(Heading("Referral", "h2", level=1, toc=False))
     if not part.referrals:
         story.append(_none("referral"))
     for r in part.referrals:

@@ -209,3 +209,16 @@ def test_linked_people_are_printed_in_the_case_paper(marac: Session, tmp_path: P
     assert "Peoplelinkedtothecase" in text
     for s in ("Personcausingharm", "DarrenKell", "PNC12/345678A", "Childinthehousehold", "MiaMarsh", "9Jan2018"):
         assert s in text, s
+
+
+def test_linked_people_are_listed_in_the_subject_access_report(marac: Session, tmp_path: Path) -> None:
+    from app.services import subject_access
+
+    cid = _referral(marac, today() - dt.timedelta(days=10))
+    linked_people.add_person(marac, case_id=cid, role="perpetrator", person=PERP)
+    data = subject_access.subject_access_data(marac, case_id=cid)
+    part = next(p for p in data.cases if p.case.id == cid)
+    assert [(label, p.display_name) for label, p in part.linked_people] == [("Person causing harm", "Darren Kell")]
+    text = _pdf_text(subject_access.subject_access_report(marac, out=tmp_path / "sar.pdf", case_id=cid))
+    for s in ("Peoplelinkedtothecase", "Personcausingharm", "DarrenKell", "PNC12/345678A"):
+        assert s in text, s
