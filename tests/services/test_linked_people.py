@@ -31,7 +31,7 @@ OTHER = linked_people.PersonInput(forenames="Wayne", surname="Osei", date_of_bir
 
 @pytest.fixture(scope="module")
 def marac_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return build_programme_store(tmp_path_factory.mktemp("marac-lp") / "panel.rtdb", "marac", demo_cases=6)
+    return build_programme_store(tmp_path_factory.mktemp("marac-lp") / "panel.rtdb", "marac")
 
 
 @pytest.fixture
@@ -222,3 +222,12 @@ def test_linked_people_are_listed_in_the_subject_access_report(marac: Session, t
     text = _pdf_text(subject_access.subject_access_report(marac, out=tmp_path / "sar.pdf", case_id=cid))
     for s in ("Peoplelinkedtothecase", "Personcausingharm", "DarrenKell", "PNC12/345678A"):
         assert s in text, s
+
+
+def test_the_demo_panel_has_perpetrators_children_and_a_genuine_repeat(marac: Session) -> None:
+    ids = cases.list_case_ids(marac)
+    roles = {cid: [p.role for p in linked_people.people_of(marac, cid)] for cid in ids}
+    assert all(r.count("perpetrator") == 1 for r in roles.values())
+    assert any("child" in r for r in roles.values()) and any("child" not in r for r in roles.values())
+    repeats = [cid for cid in ids if linked_people.repeat_of_case(marac, cid)]
+    assert repeats, "no repeat MARAC in the demo panel"
