@@ -324,6 +324,17 @@ def _demo_linked_people(
         for r in repo.linked_people(w.conn, repeat):
             if r.role == main.id:
                 w.update("linked_person", r.id, dict(main_person[first]))
+        first_subject = repo.get_subject(w.conn, subject_of[first])
+        held = {r.role for r in repo.linked_people(w.conn, repeat)}
+        for role in others:  # the household's children, as on the heard case
+            if role.id in held:
+                continue
+            for _ in range(2):
+                kid = today - dt.timedelta(days=rng.randint(1, 12) * 365 + rng.randint(0, 364))
+                sur = first_subject.surname if first_subject else str(main_person[first]["surname"])
+                w.create("linked_person", {"case_id": repeat, "role": role.id,
+                                           **_person_values(rng, rng.choice(FORENAMES), sur, kid)},
+                         record_id=rid())
         return
 
 
