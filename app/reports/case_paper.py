@@ -99,14 +99,16 @@ def changes_since(
 
 
 def _assessment(paper: CasePaper, programme: Programme, names: Names) -> list[Flowable]:
-    framework = programme.framework
     a = paper.assessment
     if a is None:
         return [P("No assessment has been recorded yet.", "small")]
+    # the framework this version was recorded with (a young people's checklist, say)
+    framework = programme.framework_of(split_summaries(a.dimension_summaries))
+    named = f" {framework.name}." if len(programme.frameworks) > 1 else ""
     prev = paper.previous_assessment
     story: list[Flowable] = [
         P(
-            f"Version {a.version}, {fmt_date(a.assessed_on)}, by {names.member(a.author)}."
+            f"Version {a.version}, {fmt_date(a.assessed_on)}, by {names.member(a.author)}.{named}"
             + (f" Previous: version {prev.version}, {fmt_date(prev.assessed_on)}." if prev else ""),
             "small",
         ),

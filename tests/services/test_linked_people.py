@@ -231,3 +231,65 @@ def test_the_demo_panel_has_perpetrators_children_and_a_genuine_repeat(marac: Se
     assert any("child" in r for r in roles.values()) and any("child" not in r for r in roles.values())
     repeats = [cid for cid in ids if linked_people.repeat_of_case(marac, cid)]
     assert repeats, "no repeat MARAC in the demo panel"
+
+
+# --- the young people's checklist ---------------------------------------------------------------
+
+
+def _young(session: Session, age: int) -> str:
+    prog = session.programme
+    born = today().replace(year=today().year - age) - dt.timedelta(days=30)
+    return cases.open_referral(
+        session,
+        subject=cases.SubjectInput(forenames="Kayla", surname="Dunn", date_of_birth=born),
+        referral=cases.ReferralInput(received=today(), referrer="School nurse", sector=prog.sectors[0].label,
+                                     concern=prog.concerns[0].label, narrative="Disclosed abuse by her boyfriend."),
+    )
+
+
+def _answers(fw: object, yes: int) -> tuple[object, ...]:
+    from app.models.domain import FactorRating
+
+    ids = fw.factor_ids()  # type: ignore[attr-defined]
+    return tuple(FactorRating(d, f, "yes" if i < yes else "no", "") for i, (d, f) in enumerate(ids))
+
+
+def test_the_young_peoples_checklist_is_chosen_by_age_and_scored(marac: Session) -> None:
+    from app.models.programme import split_summaries
+    from app.services import risk
+
+    prog = marac.programme
+    yp = prog.framework_by_id("young-people")
+    assert yp.ages == (13, 17) and yp.is_checklist and yp is not prog.framework
+    teen, adult = _young(marac, 15), _young(marac, 30)
+    assert risk.framework_for_case(marac, case_id=teen) is yp
+    assert risk.framework_for_case(marac, case_id=adult) is prog.framework
+
+    # scored on its own questions: 14 yes answers suggest high, and judgement may not lower it
+    low = risk.AssessmentInput(factors=_answers(yp, 14), dimension_summaries=(), overall="Seen at school.",
+                               risk_level="medium", level_reason="Feels safer now.")
+    before = dump_store(marac)
+    with pytest.raises(InvalidInput, match="never lower"):
+        risk.record_assessment(marac, case_id=teen, assessment=low)
+    assert dump_store(marac) == before
+    aid = risk.record_assessment(marac, case_id=teen, assessment=risk.AssessmentInput(
+        factors=_answers(yp, 14), dimension_summaries=(), overall="Seen at school.", risk_level="high"))
+    a = cases.get_case_file(marac, teen, audit_view=False).assessments[-1]
+    notes = split_summaries(a.dimension_summaries)
+    assert a.id == aid and a.risk_level == "high"
+    assert (notes.framework, notes.suggested_level) == ("young-people", "high")
+    assert prog.framework_of(notes) is yp
+
+    # the adult checklist's answers are not the young people's: refused for a 15-year-old
+    with pytest.raises(InvalidInput, match="not part of"):
+        risk.record_assessment(marac, case_id=teen, assessment=risk.AssessmentInput(
+            factors=_answers(prog.framework, 14), dimension_summaries=(), overall="x", risk_level="high"))
+    # the coordinator may choose a checklist whatever the age (an 18-year-old still at school)
+    risk.record_assessment(marac, case_id=adult, assessment=risk.AssessmentInput(
+        factors=_answers(yp, 3), dimension_summaries=(), overall="x", risk_level="standard",
+        framework="young-people"))
+    a = cases.get_case_file(marac, adult, audit_view=False).assessments[-1]
+    assert split_summaries(a.dimension_summaries).framework == "young-people"
+    with pytest.raises(InvalidInput, match="not an assessment framework"):
+        risk.record_assessment(marac, case_id=adult, assessment=risk.AssessmentInput(
+            factors=_answers(yp, 3), dimension_summaries=(), overall="x", risk_level="standard", framework="nope"))

@@ -76,3 +76,35 @@ def test_no_people_tab_without_linked_roles(demo_ui: Harness) -> None:
     cid = h.tasks.call_sync(lambda: cases.list_case_ids(h.session))[0]
     view = _open(h, cid)
     assert "People" not in [view.tabs.tabText(i) for i in range(view.tabs.count())]
+
+
+def test_assessment_tab_proposes_the_young_peoples_checklist_by_age(marac_ui: Harness) -> None:
+    import datetime as dt
+
+    from app.models.programme import split_summaries
+    from tests.conftest import today
+
+    h = marac_ui
+    prog = h.session.programme
+    cid = h.tasks.call_sync(lambda: cases.open_referral(
+        h.session,
+        subject=cases.SubjectInput(forenames="Kayla", surname="Dunn", date_of_birth=today() - dt.timedelta(days=15 * 366)),
+        referral=cases.ReferralInput(received=today(), referrer="School nurse", sector=prog.sectors[0].label,
+                                     concern=prog.concerns[0].label, narrative="Disclosed abuse."),
+    ))
+    view = _open(h, cid)
+    tab = view.assessment
+    view.tabs.setCurrentWidget(tab)
+    assert tab.framework_choice.isVisible() and tab.framework_choice.currentData() == "young-people"
+    tab.start_new_version()
+    editor = tab.editor_page
+    assert editor.fw.id == "young-people" and len(editor.rows) == len(editor.fw.factor_ids())
+    for i, (combo, _e, _s) in enumerate(editor.rows.values()):
+        combo.setCurrentIndex(combo.findData("yes" if i < 14 else "no"))
+    assert editor.suggested() == "high"
+    editor.overall.setPlainText("Seen at school with the school nurse.")
+    editor.level.setCurrentIndex(editor.level.findData("high"))
+    editor.submit()
+    h.idle()
+    a = h.tasks.call_sync(lambda: cases.get_case_file(h.session, cid, audit_view=False)).assessments[-1]
+    assert split_summaries(a.dimension_summaries).framework == "young-people" and a.risk_level == "high"
