@@ -293,3 +293,17 @@ def test_the_young_peoples_checklist_is_chosen_by_age_and_scored(marac: Session)
     with pytest.raises(InvalidInput, match="not an assessment framework"):
         risk.record_assessment(marac, case_id=adult, assessment=risk.AssessmentInput(
             factors=_answers(yp, 3), dimension_summaries=(), overall="x", risk_level="standard", framework="nope"))
+
+
+def test_a_retention_purge_deletes_the_cases_linked_people(marac: Session) -> None:
+    from app.services import retention
+
+    cid = _referral(marac, today() - dt.timedelta(days=30))
+    linked_people.add_person(marac, case_id=cid, role="perpetrator", person=PERP)
+    cases.change_status(marac, case_id=cid, status="screening", rationale="")
+    cases.screen_case(marac, case_id=cid, outcome="no-further-action", rationale="Not domestic abuse.")
+    result = retention.purge_case(marac, case_id=cid, reason="Erasure", override_reason="Agreed")
+    assert result.counts.get("linked_person") == 1
+    dump = dump_store(marac)
+    assert not [r for r in dump["linked_person"] if cid in r]
+    assert "Kell" not in repr(dump["linked_person"])
