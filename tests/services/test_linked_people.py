@@ -307,3 +307,17 @@ def test_a_retention_purge_deletes_the_cases_linked_people(marac: Session) -> No
     dump = dump_store(marac)
     assert not [r for r in dump["linked_person"] if cid in r]
     assert "Kell" not in repr(dump["linked_person"])
+
+
+def test_a_referral_file_row_about_a_recorded_perpetrator_says_so(marac: Session, tmp_path: Path) -> None:
+    from app.services import intake
+    from tests.services.test_intake import csv_bytes, put, row
+
+    cid = _referral(marac, today() - dt.timedelta(days=10))
+    linked_people.add_person(marac, case_id=cid, role="perpetrator", person=PERP)
+    ref = cases.resolve_case(marac, cid).ref
+    data = csv_bytes([row(**{"Forename(s)": "Darren", "Surname": "Kell", "D.O.B.": "14/02/1985",
+                             "Referring agency": "police", "Type of concern": "partner"})])
+    preview = intake.preview_referral_file(marac, path=put(tmp_path, "r.csv", data))
+    assert preview.rows[0].ok, preview.problems
+    assert preview.rows[0].also_recorded == (f"recorded as person causing harm on {ref} (name and date of birth)",)
