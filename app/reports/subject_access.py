@@ -17,7 +17,7 @@ from reportlab.platypus import Flowable, KeepTogether, Spacer, Table, TableStyle
 
 from app.models.documents import SubjectAccessCase, SubjectAccessData
 from app.models.domain import Contribution, FactorRating
-from app.models.programme import Programme, split_summaries
+from app.models.programme import Framework, Programme, split_summaries
 from app.reports.parts import actions_table
 from app.reports.styles import INK, M, P, data_table, esc, facts_table, fmt_date, paras
 from app.reports.template import Heading, build_pdf
@@ -52,8 +52,8 @@ def _none(what: str) -> Flowable:
     return P(f"No {what} recorded.", "small")
 
 
-def _factor_label(prog: Programme, f: FactorRating) -> str:
-    for d in prog.framework.dimensions:
+def _factor_label(fw: Framework, f: FactorRating) -> str:
+    for d in fw.dimensions:
         if d.id == f.dimension:
             for fac in d.factors:
                 if fac.id == f.factor:
@@ -62,8 +62,8 @@ def _factor_label(prog: Programme, f: FactorRating) -> str:
     return f"{f.dimension}: {f.factor}"
 
 
-def _rating_label(prog: Programme, rating: str) -> str:
-    for r in prog.framework.ratings:
+def _rating_label(fw: Framework, rating: str) -> str:
+    for r in fw.ratings:
         if r.id == rating:
             return r.label
     return rating
@@ -174,8 +174,10 @@ def _case(data: SubjectAccessData, part: SubjectAccessCase) -> list[Flowable]:
     story.append(Heading("Assessments", "h2", level=1, toc=False))
     if not part.assessments:
         story.append(_none("assessment"))
-    dims = {d.id: d.label for d in prog.framework.dimensions}
     for a in part.assessments:
+        # the framework this version was recorded with (a young people's checklist, say)
+        fw = prog.framework_of(split_summaries(a.dimension_summaries))
+        dims = {d.id: d.label for d in fw.dimensions}
         story.append(
             M(
                 f"<b>Version {a.version}</b>, {esc(fmt_date(a.assessed_on))}, by "
@@ -204,7 +206,7 @@ def _case(data: SubjectAccessData, part: SubjectAccessCase) -> list[Flowable]:
             story.append(
                 data_table(
                     ["Factor", "Rating", "Evidence"],
-                    [[_factor_label(prog, f), _rating_label(prog, f.rating), f.evidence or "—"]
+                    [[_factor_label(fw, f), _rating_label(fw, f.rating), f.evidence or "—"]
                      for f in own],
                     [60 * mm, 26 * mm, 84 * mm],
                 )
@@ -213,7 +215,7 @@ def _case(data: SubjectAccessData, part: SubjectAccessCase) -> list[Flowable]:
             story.append(
                 _boxed(
                     other_agency_label(names.agency(f.source_agency)),
-                    [P(f"{_factor_label(prog, f)} — {_rating_label(prog, f.rating)}", "cell"),
+                    [P(f"{_factor_label(fw, f)} — {_rating_label(fw, f.rating)}", "cell"),
                      *paras(f.evidence or "—", "cell")],
                 )
             )

@@ -500,8 +500,9 @@ def _demo_case(
                 risk = levels[
                     max(0, min(len(levels) - 1, levels.index(risk) + rng.choice([-1, -1, 0, 1])))
                 ]
-            if prog.framework.is_checklist:
-                factors, risk, extra = demo_checklist(rng, prog, risk, agency_ids, shorts)
+            fw = prog.framework_for_age(age)  # the young people's checklist for a 13 to 17 year old
+            if fw.is_checklist:
+                factors, risk, extra = demo_checklist(rng, prog, risk, agency_ids, shorts, fw)
             else:
                 factors, extra = demo_ratings(rng, prog, risk, rank, ratings, agency_ids, shorts)
             notes = AssessmentNotes(
@@ -512,6 +513,7 @@ def _demo_case(
                 level_reason=extra.get("reason", ""),
                 suggested_level=extra.get("suggested", ""),
                 case_fields=tuple(fields),
+                framework=fw.id if fw is not prog.framework else "",
             )
             aday = received + dt.timedelta(days=min(span, 14 * v))
             prev_id = w.create(

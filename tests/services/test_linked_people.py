@@ -321,3 +321,34 @@ def test_a_referral_file_row_about_a_recorded_perpetrator_says_so(marac: Session
     preview = intake.preview_referral_file(marac, path=put(tmp_path, "r.csv", data))
     assert preview.rows[0].ok, preview.problems
     assert preview.rows[0].also_recorded == (f"recorded as person causing harm on {ref} (name and date of birth)",)
+
+
+def test_the_demo_assesses_its_13_to_17_year_olds_with_the_young_peoples_checklist(marac: Session) -> None:
+    from app.models.programme import split_summaries
+
+    prog = marac.programme
+    used: dict[str, int] = {}
+    for cid in cases.list_case_ids(marac):
+        f = cases.get_case_file(marac, cid, audit_view=False)
+        for a in f.assessments:
+            fw = prog.framework_of(split_summaries(a.dimension_summaries))
+            assert {(x.dimension, x.factor) for x in a.factors} == set(fw.factor_ids())
+            used[fw.id] = used.get(fw.id, 0) + 1
+            if fw.id == "young-people":
+                assert f.subject.age_on(f.referral.received) in range(13, 18)  # type: ignore[union-attr]
+    assert used.get("young-people") and used.get("adult")
+
+
+def test_a_young_peoples_version_is_printed_with_its_own_questions(marac: Session, tmp_path: Path) -> None:
+    from app.services import risk, subject_access
+
+    yp = marac.programme.framework_by_id("young-people")
+    teen = _young(marac, 14)
+    risk.record_assessment(marac, case_id=teen, assessment=risk.AssessmentInput(
+        factors=_answers(yp, 2), dimension_summaries=(), overall="Seen at school.", risk_level="standard"))
+    text = _pdf_text(subject_access.subject_access_report(marac, out=tmp_path / "sar.pdf", case_id=teen))
+    assert "threatenedtoshare,sexualpicturesorvideos" in text  # a young people's question, by its label
+    me = marac.me.id
+    mid = meetings.schedule_meeting(marac, held_on=today() + dt.timedelta(days=7), case_ids=[teen], distribution=[me])
+    pack = _pdf_text(documents.write_meeting_pack(marac, meeting_id=mid, recipient=me, out=tmp_path / "p.pdf"))
+    assert "Youngpeople'sdomesticabuseriskchecklist" in pack.replace("’", "'")
