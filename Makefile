@@ -45,6 +45,7 @@ lint: $(STAMP)   ## ruff, import contracts and mypy
 screenshots: $(STAMP)  ## render every main screen and sample report pages to screenshots/
 	$(BIN)/python tools/screenshots.py screenshots
 	$(BIN)/python tools/screenshots.py screenshots/mappa --programme mappa --only dashboard,cases,case,reports
+	$(BIN)/python tools/screenshots.py screenshots/marac --programme marac --only case
 	-$(BIN)/python tools/render_sample_reports.py screenshots/reports
 
 bench: $(STAMP)  ## build a 10,000-case store and print speed and memory figures beside raw rates

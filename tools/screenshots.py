@@ -239,7 +239,7 @@ def main(argv: list[str] | None = None) -> int:
                 wait_idle(app, tasks)
                 view = win.screens["Cases"].view  # type: ignore[attr-defined]
                 for i, tab in enumerate(TAB_NAMES):
-                    view.tabs.setCurrentIndex(i)
+                    view.tabs.setCurrentWidget(view._tabs[i])  # a People tab may come before it
                     wait_idle(app, tasks)
                     p = png(f"case-{i + 1}-{tab.lower()}")
                     win.grab().save(str(p))
@@ -252,12 +252,14 @@ def main(argv: list[str] | None = None) -> int:
                         win.grab().save(str(p))
                         written.append(p)
                         bar.setValue(0)
-                view.tabs.setCurrentIndex(1)
+                view.tabs.setCurrentWidget(view.assessment)
                 view.assessment.show_diff()
                 wait_idle(app, tasks)
                 p = png("case-2b-assessment-diff")
                 win.grab().save(str(p))
                 written.append(p)
+                if session.programme.linked_roles:  # MARAC: the people linked to a repeat case
+                    written += people_shot(app, tasks, session, win, png)
             if wanted("dialogs"):
                 written += dialog_shots(app, tasks, ctx, win, session, Path(tmp), png)
             if wanted("exchange"):
@@ -274,6 +276,25 @@ def main(argv: list[str] | None = None) -> int:
     for p in written:
         print(p)
     return 0
+
+
+def people_shot(app: Any, tasks: Any, session: Any, win: Any, png: Any) -> list[Path]:
+    """The People tab of a case with linked people: a repeat case if the panel has one (its note
+    shows), else the case with the most people."""
+    from app.services import cases, linked_people
+
+    ids = tasks.call_sync(lambda: cases.list_case_ids(session))
+    found = {c: tasks.call_sync(lambda c=c: (linked_people.repeat_of_case(session, c),
+                                             len(linked_people.people_of(session, c)))) for c in ids}
+    best = max(ids, key=lambda c: (bool(found[c][0]), found[c][1]))
+    win.open_case(best)
+    wait_idle(app, tasks)
+    view = win.screens["Cases"].view
+    view.tabs.setCurrentWidget(view.people)
+    wait_idle(app, tasks)
+    p = png("case-people")
+    win.grab().save(str(p))
+    return [p]
 
 
 def lock_shots(app: Any, tasks: Any, ctx: Any, win: Any, png: Any) -> tuple[list[Path], Any]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 
+from app.cli import case_people
 from app.cli.base import Subcommands, command, out, print_json, subcommands, switches, table
 from app.models.dates import format_uk
 from app.models.errors import UsageError
@@ -20,7 +21,7 @@ def register(sub: Subcommands) -> None:
     p.add_argument("--status")
     p.add_argument("--search")
     _add_case(subcommands(command(sub, "case", None, "show a case or change its status"),
-                          "case_command", "show|status|field|share"))
+                          "case_command", "show|status|field|share|people|person"))
     p = command(sub, "note", cmd_note, "add a contribution from this workstation's agency")
     p.add_argument("case")
     p.add_argument("--text", required=True)
@@ -41,6 +42,7 @@ def _add_case(group: Subcommands) -> None:
     q.add_argument("case")
     q.add_argument("field", help="the field's id or label (e.g. registration-end)")
     q.add_argument("value", help="a choice id, or a date; \"\" clears the field")
+    case_people.add_to(group)
     q = command(group, "share", cmd_case_share, "coordinator only: who a case is shared with")
     q.add_argument("case")
     q.add_argument("--add", nargs="+", default=[], metavar="AGENCY")

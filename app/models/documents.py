@@ -27,6 +27,7 @@ from app.models.domain import (
     Case,
     ConsentRecord,
     Contribution,
+    LinkedPerson,
     Meeting,
     Plan,
     Referral,
@@ -136,6 +137,8 @@ class CasePaper:
     # the programme's case fields as the current assessment records them (empty when the
     # programme has none): printed with the person and the case
     case_fields: tuple[CaseFieldValue, ...] = ()
+    # the people linked to the case (the programme's linked roles), as (role label, person)
+    linked_people: tuple[tuple[str, LinkedPerson], ...] = ()
 
 
 #: what a copy shows in place of an agenda item its recipient may not see (its number stays)
@@ -265,6 +268,8 @@ class SubjectAccessCase:
     contributions: tuple[Contribution, ...]
     withheld: tuple[Contribution, ...] = ()
     discussions: tuple[SubjectAccessDiscussion, ...] = ()
+    # the people linked to the case (the programme's linked roles), as (role label, person)
+    linked_people: tuple[tuple[str, LinkedPerson], ...] = ()
 
 
 @dataclass(frozen=True)

@@ -76,6 +76,33 @@ class Identifier:
 
 
 @dataclass(frozen=True)
+class LinkedPerson:
+    """A person linked to a case besides its subject, in one of the programme's linked roles
+    (say, the person causing harm, a child in the household)."""
+
+    id: str
+    case_id: str
+    role: str
+    forenames: str
+    surname: str
+    aliases: tuple[str, ...] = ()
+    date_of_birth: dt.date | None = None
+    gender: str = ""
+    identifiers: tuple[Identifier, ...] = ()
+    notes: str = ""
+
+    @property
+    def display_name(self) -> str:
+        return f"{self.forenames} {self.surname}".strip()
+
+    def age_on(self, day: dt.date) -> int | None:
+        if self.date_of_birth is None:
+            return None
+        dob = self.date_of_birth
+        return day.year - dob.year - ((day.month, day.day) < (dob.month, dob.day))
+
+
+@dataclass(frozen=True)
 class Subject:
     id: SubjectId
     forenames: str
@@ -351,6 +378,7 @@ class CaseFile:
     contributions: tuple[Contribution, ...]
     status_history: tuple[tuple[str, str, str], ...]  # (at, status, rationale)
     agenda_items: tuple[AgendaItem, ...] = ()
+    linked_people: tuple[LinkedPerson, ...] = ()  # the programme's linked roles, if it has any
 
     @property
     def current_assessment(self) -> Assessment | None:

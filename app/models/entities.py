@@ -46,6 +46,20 @@ FIELDS: dict[str, dict[str, FieldKind]] = {
         "vulnerabilities": "str",
         "search_key": "str",
     },
+    # a person linked to a case besides its subject (a programme's ``linked_roles``): travels,
+    # is scoped and evicted with its case (``case_id``)
+    "linked_person": {
+        "case_id": "str",
+        "role": "str",
+        "forenames": "str",
+        "surname": "str",
+        "aliases": "json",
+        "date_of_birth": "date",
+        "gender": "str",
+        "identifiers": "json",
+        "notes": "str",
+        "search_key": "str",
+    },
     "case": {
         "ref": "str",
         "subject_id": "str",
@@ -242,6 +256,7 @@ FREE_TEXT_FIELDS: frozenset[tuple[str, str]] = frozenset(
         ("referral", "referrer"),
         ("subject", "address"),
         ("subject", "vulnerabilities"),
+        ("linked_person", "notes"),
         ("meeting", "venue"),
         ("agenda_item", "title"),
         ("agenda_item", "discussion"),

@@ -99,6 +99,7 @@ CHECKLIST_DIMENSION = "questions"  # the one dimension a checklist's questions s
 # suggested, and the programme's case fields ("field:<id>") recorded with that version.
 LEVEL_REASON_KEY = "level-reason"
 SUGGESTED_LEVEL_KEY = "suggested-level"
+FRAMEWORK_KEY = "framework"  # the id of the framework a version was recorded with (not the main one)
 CASE_FIELD_PREFIX = "field:"
 NOT_RECORDED = "Not recorded"  # how a case field without a recorded choice is shown
 
@@ -123,6 +124,13 @@ class Framework:
     # checklist: may professional judgement choose a level below the one the answers suggest?
     # (SafeLives: judgement may raise a MARAC level, never lower it below the checklist's result)
     judgement_may_lower: bool = True
+    # a programme with more than one framework ([[other_frameworks]]) names each one, and may say
+    # the ages it is for (the young people's checklist: 13 to 17), chosen by the subject's age
+    id: str = ""
+    ages: tuple[int, int] | None = None
+
+    def covers_age(self, age: int | None) -> bool:
+        return self.ages is not None and age is not None and self.ages[0] <= age <= self.ages[1]
 
     def __post_init__(self) -> None:
         problems = []
@@ -130,7 +138,7 @@ class Framework:
             problems.append(
                 f"framework kind {self.kind!r} is not one of {', '.join(FRAMEWORK_KINDS)}"
             )
-        reserved = {LEVEL_REASON_KEY, SUGGESTED_LEVEL_KEY}
+        reserved = {LEVEL_REASON_KEY, SUGGESTED_LEVEL_KEY, FRAMEWORK_KEY}
         for d in self.dimensions:
             if d.id in reserved or d.id.startswith(CASE_FIELD_PREFIX):
                 problems.append(f"dimension id {d.id!r} is reserved")
@@ -425,6 +433,23 @@ class ChairRule:
         return self.agendas or bool(self.statuses)
 
 
+@dataclass(frozen=True)
+class LinkedRole:
+    """A kind of person linked to a case besides its subject (``[[linked_roles]]``): a domestic abuse panel's
+    person causing harm and the children in the household. ``repeat = true``: a repeat referral
+    needs the same person in this role on the earlier case as well as the same subject."""
+
+    id: str
+    label: str
+    plural: str = ""
+    guidance: str = ""
+    repeat: bool = False
+
+    @property
+    def plural_label(self) -> str:
+        return self.plural or self.label
+
+
 #: agenda kind -> (section heading, one item), where a programme does not say otherwise
 DEFAULT_AGENDA_LABELS: Mapping[str, tuple[str, str]] = {
     "new-referral": ("New referrals", "New referral"),
@@ -468,6 +493,48 @@ class Programme:
     # a meeting is marked held only once the confidentiality statement is recorded as read and
     # agreed by those present (``meetings.record_confidentiality``); printed in the minutes
     confidentiality_signed: bool = False
+    # the kinds of people linked to a case besides its subject ([[linked_roles]]); none by default
+    linked_roles: tuple[LinkedRole, ...] = ()
+    # further frameworks a case may be assessed with ([[other_frameworks]]: the young people's
+    # checklist), chosen per assessment by the subject's age or by the person recording it
+    other_frameworks: tuple[Framework, ...] = ()
+
+    @property
+    def frameworks(self) -> tuple[Framework, ...]:
+        return (self.framework, *self.other_frameworks)
+
+    def framework_by_id(self, framework_id: str) -> Framework:
+        """The framework with this id; "" (or the main framework's id) is the main one."""
+        if not framework_id or framework_id == self.framework.id:
+            return self.framework
+        for fw in self.other_frameworks:
+            if fw.id == framework_id:
+                return fw
+        raise InvalidInput("That is not an assessment framework the programme uses.")
+
+    def framework_for_age(self, age: int | None) -> Framework:
+        """The framework for a subject of this age: the first other framework whose ages cover
+        it, else the main framework."""
+        return next((fw for fw in self.other_frameworks if fw.covers_age(age)), self.framework)
+
+    def framework_of(self, notes: AssessmentNotes) -> Framework:
+        """The framework an assessment version was recorded with (the main one when it names
+        none, or one this programme no longer has)."""
+        try:
+            return self.framework_by_id(notes.framework)
+        except InvalidInput:
+            return self.framework
+
+    def linked_role(self, role_id: str) -> LinkedRole:
+        for r in self.linked_roles:
+            if r.id == role_id:
+                return r
+        raise InvalidInput("That is not a kind of linked person the programme records.")
+
+    @property
+    def repeat_role(self) -> LinkedRole | None:
+        """The linked role a repeat referral also needs to be the same person, if any."""
+        return next((r for r in self.linked_roles if r.repeat), None)
 
     def agenda_label(self, kind: AgendaKind, *, item: bool = False) -> str:
         """A section of the agenda ("Exits") or, with ``item``, one item of it ("Exit"), in the
@@ -510,6 +577,17 @@ class Programme:
                 age_band_range(str(band))
             except InvalidInput as exc:
                 problems.append(str(exc))
+        if len({r.id for r in self.linked_roles}) != len(self.linked_roles):
+            problems.append("a linked role is repeated")
+        if sum(r.repeat for r in self.linked_roles) > 1:
+            problems.append("only one linked role may decide repeats")
+        main_levels = [(r.id, r.rank) for r in self.framework.risk_levels]
+        fw_ids = [fw.id for fw in self.frameworks]
+        if self.other_frameworks and (not all(fw_ids) or len(set(fw_ids)) != len(fw_ids)):
+            problems.append("with other frameworks, every framework needs an id of its own")
+        for fw in self.other_frameworks:
+            if [(r.id, r.rank) for r in fw.risk_levels] != main_levels:
+                problems.append(f"framework {fw.id!r} must use the main framework's risk levels")
         seen_fields: set[str] = set()
         for cf in self.case_fields:
             if any(c.review_days is not None and c.review_days < 1 for c in cf.choices):
@@ -610,13 +688,16 @@ class AssessmentNotes:
     level_reason: str = ""
     suggested_level: str = ""
     case_fields: tuple[tuple[str, str], ...] = ()
+    framework: str = ""  # the framework the version was recorded with, when not the main one
 
 
 def split_summaries(pairs: Iterable[tuple[str, str]]) -> AssessmentNotes:
     summaries, fields = [], []
-    reason = suggested = ""
+    reason = suggested = framework = ""
     for key, value in pairs:
-        if key == LEVEL_REASON_KEY:
+        if key == FRAMEWORK_KEY:
+            framework = value
+        elif key == LEVEL_REASON_KEY:
             reason = value
         elif key == SUGGESTED_LEVEL_KEY:
             suggested = value
@@ -624,7 +705,7 @@ def split_summaries(pairs: Iterable[tuple[str, str]]) -> AssessmentNotes:
             fields.append((key.removeprefix(CASE_FIELD_PREFIX), value))
         else:
             summaries.append((key, value))
-    return AssessmentNotes(tuple(summaries), reason, suggested, tuple(fields))
+    return AssessmentNotes(tuple(summaries), reason, suggested, tuple(fields), framework)
 
 
 def join_summaries(notes: AssessmentNotes) -> list[tuple[str, str]]:
@@ -634,6 +715,8 @@ def join_summaries(notes: AssessmentNotes) -> list[tuple[str, str]]:
         out.append((SUGGESTED_LEVEL_KEY, notes.suggested_level))
     if notes.level_reason:
         out.append((LEVEL_REASON_KEY, notes.level_reason))
+    if notes.framework:
+        out.append((FRAMEWORK_KEY, notes.framework))
     return out
 
 
@@ -760,6 +843,17 @@ def programme_from_dict(d: Mapping[str, Any]) -> Programme:
             chair=_chair_rule(d.get("chair", {})),
             agenda_order=_agenda_order(d.get("agenda", {})),
             confidentiality_signed=bool(d.get("confidentiality_signed", False)),
+            other_frameworks=tuple(_framework(f) for f in d.get("other_frameworks", ())),
+            linked_roles=tuple(
+                LinkedRole(
+                    id=str(r["id"]),
+                    label=str(r["label"]),
+                    plural=str(r.get("plural", "")),
+                    guidance=str(r.get("guidance", "")),
+                    repeat=bool(r.get("repeat", False)),
+                )
+                for r in d.get("linked_roles", ())
+            ),
         )
     except (KeyError, TypeError, ValueError) as exc:
         raise InvalidInput(f"The programme definition is not valid ({exc}).") from exc
@@ -825,6 +919,8 @@ def _framework(fw: Mapping[str, Any]) -> Framework:
                 for t in fw.get("thresholds", ())
             ),
             judgement_may_lower=bool(fw.get("judgement_may_lower", True)),
+            id=str(fw.get("id", "")),
+            ages=_ages(fw.get("ages")),
         )
     return Framework(
         name=fw["name"],
@@ -845,4 +941,16 @@ def _framework(fw: Mapping[str, Any]) -> Framework:
         ),
         risk_levels=levels,
         kind=kind,
+        id=str(fw.get("id", "")),
+        ages=_ages(fw.get("ages")),
     )
+
+
+def _ages(value: Any) -> tuple[int, int] | None:
+    """``ages = [13, 17]``: the ages (inclusive) a framework is for."""
+    if value is None:
+        return None
+    lo, hi = (int(v) for v in value)
+    if not 0 <= lo <= hi:
+        raise InvalidInput("A framework's ages must be [youngest, oldest].")
+    return lo, hi

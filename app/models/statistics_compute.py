@@ -152,7 +152,7 @@ def _dates_in_period(
     b: _Builder, every: list[StatsCase], programme: Programme, start: dt.date, end: dt.date
 ) -> None:
     """The programme's date fields: how many cases (of every case, not only the period's
-    referrals) have the date within the period — MAPPA: licences and registrations ending."""
+    referrals) have the date within the period (licences and registrations ending, say)."""
     if not programme.date_fields:
         return
 

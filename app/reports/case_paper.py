@@ -16,7 +16,7 @@ from reportlab.platypus import Flowable, Spacer, Table, TableStyle
 from app.models.assessment_changes import assessment_changes
 from app.models.documents import CasePaper, DocumentContext, Names
 from app.models.domain import Assessment, Plan
-from app.models.programme import Framework, Programme
+from app.models.programme import Framework, Programme, split_summaries
 from app.reports.charts import risk_history_chart
 from app.reports.parts import actions_table, overdue_note
 from app.reports.styles import (
@@ -42,14 +42,16 @@ def _what_changed(a: Assessment, prev: Assessment | None, programme: Programme) 
 
 
 def _assessment(paper: CasePaper, programme: Programme, names: Names) -> list[Flowable]:
-    framework = programme.framework
     a = paper.assessment
     if a is None:
         return [P("No assessment has been recorded yet.", "small")]
+    # the framework this version was recorded with (a young people's checklist, say)
+    framework = programme.framework_of(split_summaries(a.dimension_summaries))
+    named = f" {framework.name}." if len(programme.frameworks) > 1 else ""
     prev = paper.previous_assessment
     story: list[Flowable] = [
         P(
-            f"Version {a.version}, {fmt_date(a.assessed_on)}, by {names.member(a.author)}."
+            f"Version {a.version}, {fmt_date(a.assessed_on)}, by {names.member(a.author)}.{named}"
             + (f" Previous: version {prev.version}, {fmt_date(prev.assessed_on)}." if prev else ""),
             "small",
         ),
@@ -157,6 +159,25 @@ def _contributions(paper: CasePaper, ctx: DocumentContext, names: Names) -> list
     return story
 
 
+def _linked_people(paper: CasePaper, today: dt.date) -> list[Flowable]:
+    """The people linked to the case (the programme's linked roles, e.g. the person causing harm
+    and the children in the household), each with their own identifiers."""
+    if not paper.linked_people:
+        return []
+    rows: list[list[object]] = []
+    for label, p in paper.linked_people:
+        age = p.age_on(today)
+        dob = fmt_date(p.date_of_birth) + (f" (age {age})" if age is not None else "")
+        name = p.display_name + (f" (also known as {', '.join(p.aliases)})" if p.aliases else "")
+        ids = "; ".join(f"{i.kind.upper() if len(i.kind) <= 3 else i.kind.capitalize()} {i.value}" for i in p.identifiers) or "—"
+        rows.append([label, name, dob, ids + (f". {p.notes}" if p.notes else "")])
+    return [
+        Heading("People linked to the case", "h2", level=2, toc=False),
+        data_table(["Role", "Name", "Date of birth", "Identifiers and notes"], rows,
+                   [38 * mm, 45 * mm, 32 * mm, 55 * mm]),
+    ]
+
+
 def _agenda_place(paper: CasePaper, prog: Programme) -> str:
     assert paper.agenda_kind is not None
     label = prog.agenda_label(paper.agenda_kind, item=True)
@@ -203,6 +224,7 @@ def case_paper_story(paper: CasePaper, ctx: DocumentContext, names: Names) -> li
     story: list[Flowable] = [
         Heading(f"{c.ref}  {s.display_name}", "h1", level=1),
         facts_table(facts),
+        *_linked_people(paper, today),
         Spacer(1, 8),
         _risk_block(paper, fw),
         Heading("Referral", "h2", level=2, toc=False),

@@ -17,7 +17,7 @@ from reportlab.platypus import Flowable, KeepTogether, Spacer, Table, TableStyle
 
 from app.models.documents import SubjectAccessCase, SubjectAccessData
 from app.models.domain import Assessment, Contribution, FactorRating
-from app.models.programme import Programme, split_summaries
+from app.models.programme import Framework, split_summaries
 from app.reports.parts import actions_table
 from app.reports.styles import INK, M, P, data_table, esc, facts_table, fmt_date, paras
 from app.reports.template import Heading, build_pdf
@@ -52,8 +52,7 @@ def _none(what: str) -> Flowable:
     return P(f"No {what} recorded.", "small")
 
 
-def _factor_label(prog: Programme, f: FactorRating) -> str:
-    fw = prog.framework
+def _factor_label(fw: Framework, f: FactorRating) -> str:
     return f"{fw.dimension_label(f.dimension)}: {fw.factor_label(f.dimension, f.factor)}"
 
 
@@ -103,7 +102,18 @@ def _case_facts(data: SubjectAccessData, part: SubjectAccessCase) -> list[Flowab
 def _referrals(data: SubjectAccessData, part: SubjectAccessCase) -> list[Flowable]:
     """The referral(s) that opened the case."""
     prog = data.context.programme
-    story: list[Flowable] = [Heading("Referral", "h2", level=1, toc=False)]
+    story: list[Flowable] = []
+    if part.linked_people:
+        story.append(Heading("People linked to the case", "h2", level=1, toc=False))
+        rows_p: list[list[object]] = [
+            [label, p.display_name + (f" (also known as {', '.join(p.aliases)})" if p.aliases else ""),
+             fmt_date(p.date_of_birth),
+             "; ".join(f"{i.kind.upper()} {i.value}" for i in p.identifiers) or "—"]
+            for label, p in part.linked_people
+        ]
+        story.append(data_table(["Role", "Name", "Date of birth", "Identifiers"], rows_p,
+                                [38 * mm, 52 * mm, 30 * mm, 50 * mm]))
+    story.append(Heading("Referral", "h2", level=1, toc=False))
     if not part.referrals:
         story.append(_none("referral"))
     for r in part.referrals:
@@ -182,13 +192,15 @@ def _assessments(data: SubjectAccessData, part: SubjectAccessCase) -> list[Flowa
 def _assessment(data: SubjectAccessData, a: Assessment) -> list[Flowable]:
     """One version: level, case fields, summaries, judgement, and factors (others' boxed)."""
     prog, names = data.context.programme, data.names
-    dims = {d.id: d.label for d in prog.framework.dimensions}
+    # the framework this version was recorded with (a young people's checklist, say)
+    fw = prog.framework_of(split_summaries(a.dimension_summaries))
+    dims = {d.id: d.label for d in fw.dimensions}
     story: list[Flowable] = []
     story.append(
         M(
             f"<b>Version {a.version}</b>, {esc(fmt_date(a.assessed_on))}, by "
             f"{esc(names.member(a.author))}: risk level "
-            f"<b>{esc(prog.framework.level_label(a.risk_level, none='—'))}</b>",
+            f"<b>{esc(fw.level_label(a.risk_level, none='—'))}</b>",
             "h3",
         )
     )
@@ -198,7 +210,7 @@ def _assessment(data: SubjectAccessData, a: Assessment) -> list[Flowable]:
     for value in prog.case_field_values(notes.case_fields):
         story.append(P(f"{value.field.label}: {value.label}", "body"))
     if notes.suggested_level:
-        story.append(P(f"Level the checklist suggested: {prog.framework.level_label(notes.suggested_level, none='—')}", "body"))
+        story.append(P(f"Level the checklist suggested: {fw.level_label(notes.suggested_level, none='—')}", "body"))
     if notes.level_reason:
         story.append(P(f"Why the level chosen differs: {notes.level_reason}", "body"))
     for key, text in a.dimension_summaries:
@@ -212,7 +224,7 @@ def _assessment(data: SubjectAccessData, a: Assessment) -> list[Flowable]:
         story.append(
             data_table(
                 ["Factor", "Rating", "Evidence"],
-                [[_factor_label(prog, f), prog.framework.rating_label(f.rating), f.evidence or "—"]
+                [[_factor_label(fw, f), fw.rating_label(f.rating), f.evidence or "—"]
                  for f in own],
                 [60 * mm, 26 * mm, 84 * mm],
             )
@@ -221,7 +233,7 @@ def _assessment(data: SubjectAccessData, a: Assessment) -> list[Flowable]:
         story.append(
             _boxed(
                 other_agency_label(names.agency(f.source_agency)),
-                [P(f"{_factor_label(prog, f)} — {prog.framework.rating_label(f.rating)}", "cell"),
+                [P(f"{_factor_label(fw, f)} — {fw.rating_label(f.rating)}", "cell"),
                  *paras(f.evidence or "—", "cell")],
             )
         )

@@ -189,6 +189,7 @@ def get_case_file(session: Session, case_id: str, *, audit_view: bool = True) ->
             for r in repo.rows_for_case(conn, "status_change", case.id, "at")
         )
         agenda = tuple(repo.agenda_items_for_case(conn, case.id))
+        linked = tuple(repo.linked_people(conn, case.id))
     # Need-to-know applies to people: even the hub shows a restricted item only to the agencies
     # it names (the hub stores it so that it can route it; packs filter by recipient).
     contributions = rules.visible_contributions(contributions, session.agency.id)
@@ -207,6 +208,7 @@ def get_case_file(session: Session, case_id: str, *, audit_view: bool = True) ->
         contributions=tuple(contributions),
         status_history=history,
         agenda_items=agenda,
+        linked_people=linked,
     )
 
 
@@ -251,7 +253,16 @@ def _subject_keys(s: SubjectInput | Subject) -> set[people.PersonKey]:
 
 def _repeat_text(session: Session, conn: Any, refs: Sequence[str], incident: dt.date) -> str:
     """ "Repeat referral …" when a new incident falls within the programme's repeat window of
-    the subject's last referral (see ``rules.is_repeat_referral``); "" otherwise."""
+    the subject's last referral (see ``rules.is_repeat_referral``); "" otherwise. A programme
+    whose repeats also need the same linked person (the same person causing harm) never
+    calls the subject alone a repeat: ``linked_people.repeat_of_case`` decides on the case."""
+    if session.programme.repeat_role is not None:
+        return ""
+    return subject_repeat_text(session, conn, refs, incident)
+
+
+def subject_repeat_text(session: Session, conn: Any, refs: Sequence[str], incident: dt.date) -> str:
+    """The subject-only repeat rule over the cases ``refs``."""
     prog = session.programme
     if prog.intervals.repeat_referral_months is None:
         return ""

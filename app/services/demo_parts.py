@@ -11,7 +11,7 @@ import random
 from app.models.domain import FactorRating, RiskStatement
 from app.models.enums import AgendaKind
 from app.models.ids import AgencyId
-from app.models.programme import Programme
+from app.models.programme import Framework, Programme
 from app.services.demo_data import ACTION_TITLES, CONTRIBUTIONS
 
 STAGE_WEIGHT = {
@@ -89,11 +89,13 @@ def demo_checklist(
     risk: str,
     agency_ids: dict[str, str],
     shorts: list[str],
+    framework: Framework | None = None,
 ) -> tuple[list[FactorRating], str, dict[str, str]]:
     """Answers that fit the judged level: enough counting answers to meet its threshold, or too
     few to meet any; the level the checklist then suggests is usually the one chosen, and now and
-    then a professional overrides it, with a reason."""
-    fw = prog.framework
+    then a professional overrides it, with a reason. ``framework``: one of the programme's
+    other checklists (the young people's), else the main one."""
+    fw = framework or prog.framework
     questions = fw.factor_ids()
     counted = sorted(fw.counted)
     others = [r.id for r in fw.ratings if r.id not in fw.counted]

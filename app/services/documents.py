@@ -48,6 +48,7 @@ from app.models.documents import (
 )
 from app.models.domain import (
     Case,
+    LinkedPerson,
     Meeting,
     Member,
 )
@@ -61,6 +62,7 @@ from app.models.errors import (
     Refused,
 )
 from app.models.ids import AgencyId, CaseId, MeetingId, MemberId
+from app.models.programme import Programme
 from app.reports.minutes import render_minutes
 from app.reports.pack import render_meeting_pack
 from app.reports.plan import render_plan
@@ -187,7 +189,15 @@ def _paper(
         consent=f.consent,
         agenda_kind=kind,
         case_fields=rules.current_case_fields(session.programme, f.assessments),
+        linked_people=_linked(session.programme, f.linked_people),
     )
+
+
+def _linked(prog: Programme, found: Sequence[LinkedPerson]) -> tuple[tuple[str, LinkedPerson], ...]:
+    """The case's linked people in the programme's role order, each with its role's label."""
+    order = {r.id: (i, r.label) for i, r in enumerate(prog.linked_roles)}
+    ranked = sorted(found, key=lambda p: (order.get(p.role, (len(order), ""))[0], p.surname.casefold()))
+    return tuple((order.get(p.role, (0, p.role))[1], p) for p in ranked)
 
 
 def _minutes_data(

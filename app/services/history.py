@@ -35,6 +35,7 @@ _THING = {
     "action_update": "an action update",
     "agenda_item": "an agenda item",
     "status_change": "a status change",
+    "linked_person": "a linked person's details",
 }
 # what changed, in words (fields of the case and its records)
 _FIELD = {

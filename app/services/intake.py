@@ -77,6 +77,9 @@ class PreviewRow:
     problems: tuple[RowProblem, ...]
     matches: tuple[SubjectLink, ...] = ()  # existing subjects, best first
     same_as_row: int | None = None  # an earlier row of this file about the same person
+    # the person recorded in another role on a case (a programme's linked roles: "recorded as
+    # person causing harm on RT-…"): shown, never linked to (docs/programmes.md, "Linked people")
+    also_recorded: tuple[str, ...] = ()
 
     @property
     def ok(self) -> bool:
@@ -251,6 +254,18 @@ def _links(session: Session, d: ReferralDraft) -> tuple[SubjectLink, ...]:
     return tuple(SubjectLink(m.subject.id, m.case_refs, m.reason) for m in found)
 
 
+def _also_recorded(session: Session, d: ReferralDraft) -> tuple[str, ...]:
+    if not session.programme.linked_roles:
+        return ()
+    from app.services import linked_people
+
+    found = linked_people.find_matching_linked(
+        session, forenames=d.forenames, surname=d.surname, date_of_birth=d.date_of_birth,
+        aliases=d.aliases, identifiers=d.identifiers,
+    )
+    return tuple(f"recorded as {m.role_label.lower()} on {m.case_ref} ({m.reason})" for m in found)
+
+
 def preview_referral_file(
     session: Session,
     *,
@@ -281,6 +296,7 @@ def _preview(
         draft = None if problems else drafts.get(number)
         same = None
         links: tuple[SubjectLink, ...] = ()
+        also: tuple[str, ...] = ()
         if draft is not None:
             keys = _person_keys(draft)
             same = min((seen[k] for k in keys if k in seen), default=None)
@@ -288,7 +304,8 @@ def _preview(
                 seen.setdefault(k, number)
             if with_matches:
                 links = _links(session, draft)
-        rows.append(PreviewRow(number, draft, problems, links, same))
+                also = _also_recorded(session, draft)
+        rows.append(PreviewRow(number, draft, problems, links, same, also))
     header = tuple(by_row.get(result.header_row, ()))
     every = header + tuple(p for r in rows for p in r.problems)
     return IntakePreview(

@@ -32,6 +32,22 @@ class AssessmentInput:
     level_reason: str = ""  # why the chosen level differs from a checklist's suggestion
     # (field id, choice id) of the programme; a date field's value is a date (ISO or dd/mm/yyyy)
     case_fields: tuple[tuple[str, str], ...] = ()
+    # the framework the answers are for (a programme's ``other_frameworks``: the young people's
+    # checklist); None: the one for the subject's age on the day (``framework_for_case``)
+    framework: str | None = None
+
+
+def framework_for_case(session: Session, *, case_id: str) -> Framework:
+    """The framework a new assessment of the case uses unless the person recording it chooses
+    another: the programme's framework for the subject's age today (the main one when no other
+    framework covers it, or the age is not known)."""
+    prog = session.programme
+    if not prog.other_frameworks:
+        return prog.framework
+    with session.view() as conn:
+        case = repo.get_case(conn, case_id)
+        subject = repo.get_subject(conn, case.subject_id) if case else None
+    return prog.framework_for_age(subject.age_on(session.today()) if subject else None)
 
 
 def suggested_level(framework: Framework, factors: tuple[FactorRating, ...]) -> RiskLevel | None:
@@ -68,7 +84,11 @@ def record_assessment(
     suggestion, so that the override stays visible)."""
     rules.check_role(session.me, Role.COORDINATOR, Role.CHAIR, doing="record an assessment")
     prog = session.programme
-    fw = prog.framework
+    fw = (
+        prog.framework_by_id(assessment.framework)
+        if assessment.framework is not None
+        else framework_for_case(session, case_id=case_id)
+    )
     level = fw.risk_level(assessment.risk_level)
     known = set(fw.factor_ids())
     seen: set[tuple[str, str]] = set()
@@ -105,6 +125,7 @@ def record_assessment(
         level_reason=reason,
         suggested_level=suggested.id if suggested else "",
         case_fields=tuple(_case_fields(prog, assessment.case_fields)),
+        framework=fw.id if fw is not prog.framework else "",
     )
     with session.change() as w:
         case = load_case(session, w, case_id)

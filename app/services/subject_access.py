@@ -81,6 +81,10 @@ def _case_part(session: Session, conn: Connection, case: Case) -> SubjectAccessC
         contributions=tuple(c for c in contributions if rules.agency_may_see_contribution(c, me)),
         withheld=tuple(c for c in contributions if not rules.agency_may_see_contribution(c, me)),
         discussions=discussions,
+        linked_people=tuple(
+            (next((r.label for r in session.programme.linked_roles if r.id == p.role), p.role), p)
+            for p in repo.linked_people(conn, case.id)
+        ),
     )
 
 

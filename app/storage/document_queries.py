@@ -22,6 +22,7 @@ from app.models.domain import (
     Case,
     ConsentRecord,
     Contribution,
+    LinkedPerson,
     Meeting,
     Member,
     Plan,
@@ -42,6 +43,7 @@ class CaseFacts:
     actions: tuple[Action, ...]
     contributions: tuple[Contribution, ...]  # every one: filtered per recipient by the caller
     consent: ConsentRecord | None  # the latest
+    linked_people: tuple[LinkedPerson, ...] = ()  # the programme's linked roles (MARAC)
 
 
 @dataclass(frozen=True)
@@ -76,6 +78,7 @@ def case_facts(conn: Connection, case: Case) -> CaseFacts | None:
             repo.contribution_from(r) for r in rows(conn, "contribution", case.id, "recorded_on")
         ),
         consent=consents[-1] if consents else None,
+        linked_people=tuple(repo.linked_people(conn, case.id)),
     )
 
 

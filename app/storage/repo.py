@@ -23,6 +23,7 @@ from app.models.domain import (
     Case,
     CaseSummary,
     Device,
+    LinkedPerson,
     Meeting,
     Member,
     Subject,
@@ -54,6 +55,7 @@ from app.storage.rows import (  # noqa: F401 - the mapping functions are part of
     consent_from,
     contribution_from,
     device_from,
+    linked_person_from,
     member_from,
     plan_from,
     referral_from,
@@ -393,14 +395,21 @@ def search_condition(text: str) -> ColumnElement[bool]:
     from app.models.dates import parse_typed_date
 
     words = people.search_words(text)
-    c, subj = s.case, s.subject
+    c, subj, lp = s.case, s.subject, s.linked_person
     parts: list[ColumnElement[bool]] = [func.upper(c.c.ref).contains(text.strip().upper())]
     if words:
         key = func.replace(func.coalesce(subj.c.search_key, ""), " ", "")
         parts.append(and_(*[key.contains(w, autoescape=True) for w in words]))
+        # a person linked to the case (MARAC's person causing harm, a child) finds it too
+        lkey = func.replace(func.coalesce(lp.c.search_key, ""), " ", "")
+        linked = select(lp.c.case_id).where(*[lkey.contains(w, autoescape=True) for w in words])
+        parts.append(c.c.id.in_(linked))
     day = parse_typed_date(text.strip(), past=True)  # a date of birth, with or without separators
     if day is not None:
         parts.append(subj.c.date_of_birth == day.isoformat())
+        parts.append(
+            c.c.id.in_(select(lp.c.case_id).where(lp.c.date_of_birth == day.isoformat()))
+        )
     return or_(*parts)
 
 
@@ -616,6 +625,30 @@ def subjects_matching(
     return [subject_from(r) for r in conn.execute(select(s.subject).where(or_(*conds)))]
 
 
+def linked_people(conn: Connection, case_id: str) -> list[LinkedPerson]:
+    """The people linked to a case, by role then name."""
+    lp = s.linked_person
+    q = select(lp).where(lp.c.case_id == case_id).order_by(lp.c.role, lp.c.surname, lp.c.forenames, lp.c.id)
+    return [linked_person_from(r) for r in conn.execute(q)]
+
+
+def linked_people_matching(
+    conn: Connection, *, date_of_birth: dt.date | None, identifier_values: Iterable[str]
+) -> list[LinkedPerson]:
+    """Linked people born on ``date_of_birth`` or holding one of the identifiers (compared as
+    ``people.compact`` forms inside the stored search key)."""
+    lp = s.linked_person
+    conds: list[ColumnElement[bool]] = []
+    if date_of_birth:
+        conds.append(lp.c.date_of_birth == date_of_birth.isoformat())
+    key = func.replace(func.coalesce(lp.c.search_key, ""), " ", "")
+    for v in sorted({k for k in (people.compact(v) for v in identifier_values) if k}):
+        conds.append(key.contains(v, autoescape=True))
+    if not conds:
+        return []
+    return [linked_person_from(r) for r in conn.execute(select(lp).where(or_(*conds)))]
+
+
 def refs_for_subject(conn: Connection, subject_id: str) -> list[str]:
     return [
         r.ref for r in conn.execute(select(s.case.c.ref).where(s.case.c.subject_id == subject_id))
@@ -655,6 +688,7 @@ CASE_CHILD_ENTITIES = (
     "contribution",
     "screening",
     "consent",
+    "linked_person",
 )
 
 

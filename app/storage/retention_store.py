@@ -41,6 +41,7 @@ CASE_CHILDREN = (
     "status_change",
     "referral",
     "agenda_item",
+    "linked_person",
 )
 
 

@@ -20,6 +20,7 @@ from app.models.domain import (
     Device,
     FactorRating,
     Identifier,
+    LinkedPerson,
     Member,
     Objective,
     Plan,
@@ -116,6 +117,21 @@ def subject_from(r: Any) -> Subject:
         area=r.area or "",
         identifiers=tuple(Identifier(i["kind"], i["value"]) for i in _j(r.identifiers, [])),
         vulnerabilities=r.vulnerabilities or "",
+    )
+
+
+def linked_person_from(r: Any) -> LinkedPerson:
+    return LinkedPerson(
+        id=str(r.id),
+        case_id=str(r.case_id or ""),
+        role=r.role or "",
+        forenames=r.forenames or "",
+        surname=r.surname or "",
+        aliases=tuple(_j(r.aliases, [])),
+        date_of_birth=_d(r.date_of_birth),
+        gender=r.gender or "",
+        identifiers=tuple(Identifier(i["kind"], i["value"]) for i in _j(r.identifiers, [])),
+        notes=r.notes or "",
     )
 
 

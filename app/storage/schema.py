@@ -75,6 +75,7 @@ contribution = _entity("contribution", _F["contribution"])
 meeting = _entity("meeting", _F["meeting"])
 attendance = _entity("attendance", _F["attendance"])
 agenda_item = _entity("agenda_item", _F["agenda_item"])
+linked_person = _entity("linked_person", _F["linked_person"])
 
 Index("ix_case_subject", case.c.subject_id)
 Index("ix_case_status", case.c.status)
@@ -101,6 +102,9 @@ Index("ix_contribution_case", contribution.c.case_id)
 Index("ix_attendance_meeting", attendance.c.meeting_id)
 Index("ix_agenda_meeting", agenda_item.c.meeting_id, agenda_item.c.position)
 Index("ix_agenda_case", agenda_item.c.case_id)
+Index("ix_linked_person_case", linked_person.c.case_id)
+Index("ix_linked_person_search", linked_person.c.search_key)
+Index("ix_linked_person_dob", linked_person.c.date_of_birth)
 Index("ix_member_agency", member.c.agency_id)
 Index("ix_device_member", device.c.member_id)
 
@@ -140,6 +144,9 @@ ENTITIES: dict[str, EntitySpec] = {
     ),
     "agenda_item": EntitySpec(
         "agenda_item", agenda_item, _F["agenda_item"], "register", "case_id", _HUB_ALL
+    ),
+    "linked_person": EntitySpec(
+        "linked_person", linked_person, _F["linked_person"], "register", "case_id"
     ),
 }
 

@@ -5,7 +5,8 @@ Invariants:
   log or ``QSettings``. It survives lock and unlock because nothing here is destroyed by a lock.
 - One draft per key: ``("minutes", item_id)``, ``("assessment", case_id)``, ``("plan", case_id)``,
   ``("note", case_id)``, ``("referral", "new")``, ``("meeting_details", meeting_id)``,
-  ``("raise_action", agenda_item_id)``, ``("action_update", "id+id…")`` (the actions it updates).
+  ``("raise_action", agenda_item_id)``, ``("action_update", "id+id…")`` (the actions it updates),
+  ``("linked_person", case_id)`` (a person linked to the case, new or being changed).
   Leaving an item keeps its draft (save-on-leave into this book, not into the store); coming back
   shows it again.
 - Before anything asks what is unsaved, ``flush`` lets every live editor put its current text in

@@ -151,13 +151,14 @@ def test_demo_panel_fits_the_programme(psession: Session) -> None:
         cf = cases.get_case_file(psession, cid, audit_view=False)
         assert cf.case.programme == prog.id and cf.case.status in statuses
         for a in cf.assessments:
-            prog.framework.risk_level(a.risk_level)
-            known = set(prog.framework.factor_ids())
-            assert {(f.dimension, f.factor) for f in a.factors} == known
             notes = split_summaries(a.dimension_summaries)
+            fw = prog.framework_of(notes)  # the version's own (MARAC: the young people's checklist)
+            fw.risk_level(a.risk_level)
+            known = set(fw.factor_ids())
+            assert {(f.dimension, f.factor) for f in a.factors} == known
             seen_fields |= {k for k, _ in notes.case_fields}
-            if prog.framework.is_checklist:
-                suggested = prog.framework.suggested_level(f.rating for f in a.factors)
+            if fw.is_checklist:
+                suggested = fw.suggested_level(f.rating for f in a.factors)
                 assert notes.suggested_level == (suggested.id if suggested else "")
                 if suggested and suggested.id != a.risk_level:
                     assert notes.level_reason  # an override always carries its reason
@@ -290,7 +291,8 @@ def test_repeat_referral_is_surfaced_from_programme_data(psession: Session) -> N
         cases.SubjectInput(forenames="Chiamaka", surname="Ødegaard", date_of_birth=dt.date(1990, 4, 2)),
     )
     assert [m.subject.id for m in matches] == [subject_id]
-    if prog.intervals.repeat_referral_months is None:
+    if prog.intervals.repeat_referral_months is None or prog.repeat_role is not None:
+        # no window, or repeats need the same linked person too (tests/services/test_linked_people.py)
         assert note == "" and matches[0].repeat == ""
     else:
         assert note.startswith("Repeat referral") and matches[0].repeat == note

@@ -107,7 +107,9 @@ class PreviewModel(QAbstractTableModel):
             if r.problems:
                 return " ".join(p.describe() for p in r.problems)
             if r.matches:
-                return r.matches[0].describe()
+                return "; ".join((r.matches[0].describe(), *r.also_recorded))
+            if r.also_recorded:  # known in another role (a person causing harm): not linked
+                return "; ".join(r.also_recorded)
             return f"same person as row {r.same_as_row}" if r.same_as_row else ""
         if d is None:
             return ""

@@ -27,6 +27,7 @@ from app.services import cases
 from app.services.context import Changed
 from app.ui.context import UiContext
 from app.ui.screens.cases.tab_assessment import AssessmentTab
+from app.ui.screens.cases.tab_people import PeopleTab
 from app.ui.screens.cases.tab_plan import PlanTab
 from app.ui.screens.cases.tab_summary import SummaryTab
 from app.ui.screens.cases.tabs_more import (
@@ -46,7 +47,7 @@ class _ShowsCase(Protocol):
 
 TAB_NAMES = ("Summary", "Assessment", "Risk", "Plan", "Actions", "Information", "Meetings", "History")
 CASE_ENTITIES = ("case", "subject", "referral", "screening", "consent", "assessment", "plan", "action",
-                 "action_update", "contribution", "agenda_item", "status_change")
+                 "action_update", "contribution", "agenda_item", "status_change", "linked_person")
 
 
 def documents_folder() -> Path:
@@ -120,6 +121,9 @@ class CaseView(QWidget):
                                            self.information, self.meetings, self.history]
         for name, tab in zip(TAB_NAMES, self._tabs, strict=True):
             self.tabs.addTab(tab, name)
+        # People linked to the case, after Summary, for a programme that declares linked roles
+        # (docs/programmes.md, "Linked people"); the others' tabs are as they were
+        self.people = PeopleTab(ctx)
         v.addWidget(self.tabs, 1)
         ctx.changed.connect(self._on_ctx_changed)
         self.print_note: QMessageBox | None = None
@@ -170,6 +174,13 @@ class CaseView(QWidget):
         self.risk_chip.set(f"Risk: {self.ctx.snap.risk_label(level)}" if level else "",
                            chip_kind_for_risk(ranks.get(level or "")))
         self.marking_chip.set(cf.case.marking.value, "muted")
+        at = self.tabs.indexOf(self.people)
+        if prog.linked_roles and at < 0:
+            self.tabs.insertTab(1, self.people, "People")
+        elif not prog.linked_roles and at >= 0:
+            self.tabs.removeTab(at)
+        if prog.linked_roles:
+            self.people.show_case(cf)
         for tab in self._fillers:
             tab.show_case(cf)
         self.case_loaded.emit(cf.case.id)

@@ -61,6 +61,7 @@ class AssessmentTab(QWidget):
         super().__init__(parent)
         self.ctx = ctx
         self.cf: CaseFile | None = None
+        self._shown_fw: Framework | None = None  # the framework of the version shown
         self.pages = QStackedWidget()
         v = QVBoxLayout(self)
         v.setContentsMargins(0, 8, 0, 0)
@@ -96,6 +97,12 @@ class AssessmentTab(QWidget):
         self.new_button.setAccessibleName("New assessment version")
         self.new_button.clicked.connect(self.start_new_version)
         bar.addWidget(self.compare_button)
+        # a programme with more than one checklist (MARAC's young people's version): the one a
+        # new version uses, proposed by the subject's age, the coordinator's or chair's to change
+        self.framework_choice = QComboBox()
+        self.framework_choice.setAccessibleName("Checklist for a new version")
+        self.framework_choice.setVisible(False)  # filled in show_case, from the programme
+        bar.addWidget(self.framework_choice)
         bar.addWidget(self.new_button)
         v.addLayout(bar)
         self.overall = PlainLabel("", wrap=True, selectable=True, accessible="Overall judgement")
@@ -121,7 +128,7 @@ class AssessmentTab(QWidget):
         return page
 
     def _fw(self) -> Framework:
-        return self.ctx.snap.programme.framework
+        return self._shown_fw or self.ctx.snap.programme.framework
 
     def _dim_label(self, dim: str) -> str:
         return self._fw().dimension_label(dim)
@@ -152,6 +159,16 @@ class AssessmentTab(QWidget):
         self._show_version(cf.current_assessment)
         role = self.ctx.snap.workstation.member.role.value
         self.new_button.setEnabled(role in ("coordinator", "chair"))
+        prog = self.ctx.snap.programme
+        if len(prog.frameworks) > 1 and self.framework_choice.count() != len(prog.frameworks):
+            self.framework_choice.clear()
+            for fw in prog.frameworks:
+                self.framework_choice.addItem(fw.name, fw.id)
+        self.framework_choice.setVisible(len(prog.frameworks) > 1)
+        if self.framework_choice.count() > 1:
+            by_age = prog.framework_for_age(cf.subject.age_on(self.ctx.today_fn()))
+            self.framework_choice.setCurrentIndex(max(0, self.framework_choice.findData(by_age.id)))
+            self.framework_choice.setEnabled(role in ("coordinator", "chair"))
         self.compare_button.setEnabled(len(cf.assessments) >= 2)
 
     def _on_version_current_index_changed(self, i: int) -> None:
@@ -168,6 +185,7 @@ class AssessmentTab(QWidget):
             return
         level = self.ctx.snap.risk_label(a.risk_level)
         notes = split_summaries(a.dimension_summaries)
+        self._shown_fw = self.ctx.snap.programme.framework_of(notes)
         self.overall.setText(f"Risk level: {level}. {a.overall}")
         self.factors_model.set_rows(a.factors)
         lines = [f"{self._dim_label(d)}: {t}" for d, t in notes.summaries if t]
@@ -190,7 +208,10 @@ class AssessmentTab(QWidget):
         cid = self.cf.case.id
         editor = self._editors.get(cid)
         if editor is None:  # a version already in progress is resumed, never replaced
-            editor = AssessmentEditor(self.ctx, cid, self.cf.current_assessment)
+            prog = self.ctx.snap.programme
+            chosen = self.framework_choice.currentData() if self.framework_choice.count() > 1 else None
+            fw = prog.framework_by_id(chosen) if chosen else prog.framework
+            editor = AssessmentEditor(self.ctx, cid, self.cf.current_assessment, framework=fw)
             editor.case_ref = self.cf.case.ref
             editor.finished.connect(partial(self._close_editor, cid))
             self._editors[cid] = editor
@@ -329,15 +350,17 @@ class AssessmentEditor(QWidget):
 
     finished = _Signal()
 
-    def __init__(self, ctx: UiContext, case_id: str, base: Assessment | None) -> None:
+    def __init__(self, ctx: UiContext, case_id: str, base: Assessment | None,
+                 framework: Framework | None = None) -> None:
         super().__init__()
         self.ctx = ctx
         self.case_id = case_id
         prog = ctx.snap.programme
-        fw = prog.framework
+        fw = framework or prog.framework
         self.fw = fw
-        prev = {(f.dimension, f.factor): f for f in base.factors} if base else {}
         prev_notes = split_summaries(base.dimension_summaries if base else ())
+        same = base is not None and prog.framework_of(prev_notes) is fw  # answers carry over
+        prev = {(f.dimension, f.factor): f for f in base.factors} if base and same else {}
         prev_sum = dict(prev_notes.summaries)
         prev_fields = dict(prev_notes.case_fields)
         inner = QWidget()
@@ -346,9 +369,10 @@ class AssessmentEditor(QWidget):
                "and the risk level is yours to choose" if fw.is_checklist else
                "ratings describe the evidence; the risk level is yours to choose")
         v.addWidget(muted(
-            f"New version {base.version + 1 if base else 1}, started from "
-            f"{'version ' + str(base.version) if base else 'a blank framework'}. Professional judgement: "
-            f"{how}."
+            f"New version {base.version + 1 if base else 1}"
+            + (f" ({fw.name})" if len(prog.frameworks) > 1 else "")
+            + f", started from {'version ' + str(base.version) if base and same else 'a blank framework'}. "
+            f"Professional judgement: {how}."
         ))
         self.fields: dict[str, QComboBox] = {}
         self.dates: dict[str, UkDateEdit] = {}
@@ -527,6 +551,7 @@ class AssessmentEditor(QWidget):
                 # a date as typed when it is not one ("31/02/2026"): the service says why
                 *((k, _date_value(d)) for k, d in self.dates.items() if d.text().strip()),
             ),
+            framework=self.fw.id if len(self.ctx.snap.programme.frameworks) > 1 else None,
         )
 
     def submit(self) -> None:

@@ -8,6 +8,7 @@ picks the earlier person, nothing is merged silently); names in matches render a
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
@@ -29,7 +30,7 @@ from app.models.dates import parse_typed_date
 from app.models.domain import Identifier
 from app.models.errors import InvalidInput
 from app.models.ids import AgencyId, SubjectId
-from app.services import cases
+from app.services import cases, linked_people
 from app.services.context import Session
 from app.ui.context import UiContext
 from app.ui.drafts import Draft
@@ -257,10 +258,12 @@ class NewReferralForm(QWidget):
             return
         self._check_no += 1
         n = self._check_no
-        self.ctx.run(lambda s: cases.find_matching_subjects(s, subject), owner=self,
-                     on_done=lambda found: self._on_matches(n, found))
+        self.ctx.run(lambda s: (cases.find_matching_subjects(s, subject), _linked_matches(s, subject)),
+                     owner=self, on_done=lambda both: self._on_matches(n, *both))
 
-    def _on_matches(self, n: int, found: list[cases.SubjectMatch]) -> None:
+    def _on_matches(
+        self, n: int, found: list[cases.SubjectMatch], linked: Sequence[linked_people.LinkedMatch] = ()
+    ) -> None:
         if n != self._check_no:
             return
         self.matches.blockSignals(True)
@@ -273,13 +276,22 @@ class NewReferralForm(QWidget):
             item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
             item.setCheckState(Qt.CheckState.Unchecked)
             self.matches.addItem(item)
+        for lm in linked:  # recorded in another role (a person causing harm, say): shown, not linkable
+            text = describe_linked_match(lm)
+            item = QListWidgetItem(text)
+            item.setToolTip(plain_tooltip(text) or "")
+            item.setFlags(item.flags() & ~Qt.ItemFlag.ItemIsUserCheckable)
+            self.matches.addItem(item)
         self.matches.blockSignals(False)
         self.match_note.setText(
             f"{len(found)} possible match{'es' if len(found) != 1 else ''}: tick one to link this referral to that person."
-            if found else "No one on this store matches."
+            if found else "No one on this store matches." if not linked else ""
         )
-        self.match_warning.setText("\n".join(f"Possible match: {describe_match(m)}." for m in found))
-        self.match_warning.setVisible(bool(found))
+        self.match_warning.setText("\n".join(
+            [f"Possible match: {describe_match(m)}." for m in found]
+            + [f"Possible match: {describe_linked_match(m)}." for m in linked]
+        ))
+        self.match_warning.setVisible(bool(found or linked))
         self.link_note.setText("")
 
     def _on_matches_item_changed(self, item: QListWidgetItem) -> None:
@@ -386,6 +398,22 @@ def describe_match(m: cases.SubjectMatch) -> str:
     refs = ", ".join(m.case_refs) or "no case yet"
     text = f"{m.subject.display_name}{born}, {refs} (matched on {m.reason})"
     return f"{text}; {m.repeat}" if m.repeat else text
+
+
+def _linked_matches(session: Session, subject: cases.SubjectInput) -> list[linked_people.LinkedMatch]:
+    if not session.programme.linked_roles:
+        return []
+    return linked_people.find_matching_linked(
+        session, forenames=subject.forenames, surname=subject.surname,
+        date_of_birth=subject.date_of_birth, aliases=subject.aliases, identifiers=subject.identifiers,
+    )
+
+
+def describe_linked_match(m: linked_people.LinkedMatch) -> str:
+    """A person recorded in another role on a case (e.g. as the person causing harm)."""
+    born = f", born {uk(m.person.date_of_birth)}" if m.person.date_of_birth else ""
+    return (f"{m.person.display_name}{born}, recorded as {m.role_label.lower()} on {m.case_ref} "
+            f"(matched on {m.reason})")
 
 
 def _link_label(m: cases.SubjectMatch) -> str:
