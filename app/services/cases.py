@@ -130,6 +130,12 @@ def case_summaries(session: Session, ids: Sequence[str]) -> list[CaseSummary]:
         )
 
 
+def status_reached_on(session: Session, ids: Sequence[str]) -> dict[str, dt.date]:
+    """Case id -> the day the case reached its current status (a step's due time counts from it)."""
+    with session.view() as conn:
+        return repo.status_reached_on(conn, ids)
+
+
 def list_cases(session: Session, **filters: object) -> list[CaseSummary]:
     ids = list_case_ids(session, **filters)  # type: ignore[arg-type]
     return case_summaries(session, ids)

@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 
 from app.models import rules
 from app.models.domain import CaseFile
-from app.services import cases
+from app.services import cases, ui_queries
 from app.services.history import long_date
 from app.ui.context import UiContext
 from app.ui.screens.base import scrolled
@@ -82,6 +82,9 @@ class SummaryTab(QWidget):
 
         sf = _form(self.status_box)
         self.current_status = _row(sf, "Current", "")
+        # a step another agency holds (the police gateway assessment): who, and when it is due
+        self.step = _row(sf, "With", "")
+        self._status_form = sf
         # the programme's case fields as the current assessment records them (none: no rows)
         fields = ctx.snap.programme.case_fields if ctx.snapshot else ()
         self.case_fields = {cf.id: _row(sf, cf.label, "") for cf in fields}
@@ -210,6 +213,13 @@ class SummaryTab(QWidget):
             _row(self.screening_form, "", "Not screened yet.")
 
         self.current_status.setText(prog.status_label(cf.case.status))
+        today = self.ctx.today_fn()
+        entered = rules.status_entered(cf.case.status, cf.status_history) or cf.case.opened
+        due = rules.step_deadline(prog, cf.case.status, entered)
+        self.step.setText(ui_queries.step_text(
+            prog, cf.case.status, ui_queries.step_agencies(prog, cf.case.status, snap.agencies), due,
+            rules.working_days_left(today, due) if due else None))
+        self._status_form.setRowVisible(self.step, bool(self.step.text()))
         for field_value in rules.current_case_fields(prog, cf.assessments):
             shown = self.case_fields.get(field_value.field.id)
             if shown is not None:
