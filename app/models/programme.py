@@ -39,6 +39,14 @@ class Status:
     # days between reviews of a case at this status (MAPPA: level 1 under the lead agency); a
     # status without it is reviewed at the programme's interval when it is a panel status
     review_days: int | None = None
+    # a step another agency holds (Channel: counter-terrorism policing's gateway assessment):
+    # who holds it (``held_by``: a label, and the kinds of agency on the panel that are them)
+    # and how long it takes, in working days from the day the case reached the status
+    held_by: str = ""
+    # a shorter label for narrow columns (the referral queue's status); the label by default
+    short: str = ""
+    held_by_sectors: tuple[str, ...] = ()
+    due_working_days: int | None = None
 
 
 @dataclass(frozen=True)
@@ -572,6 +580,10 @@ class Programme:
         for st in self.statuses:
             if st.review_days is not None and (st.review_days < 1 or st.terminal):
                 problems.append(f"status {st.id!r}: review_days must be at least 1, not terminal")
+            if st.due_working_days is not None and (st.due_working_days < 1 or st.terminal):
+                problems.append(f"status {st.id!r}: due_working_days must be at least 1, not terminal")
+            if bool(st.held_by) != bool(st.held_by_sectors):
+                problems.append(f"status {st.id!r}: held_by needs both a label and the agency sectors")
         for band in self.statistics.get("age_bands", ()):
             try:
                 age_band_range(str(band))
@@ -756,6 +768,10 @@ def programme_from_dict(d: Mapping[str, Any]) -> Programme:
                 open_case=bool(s.get("open", not s.get("terminal", False))),
                 consent=str(s.get("consent", "")),
                 review_days=_days(s.get("review_days")),
+                held_by=str(s.get("held_by", {}).get("label", "")),
+                short=str(s.get("short", "")),
+                held_by_sectors=tuple(str(x) for x in s.get("held_by", {}).get("sectors", ())),
+                due_working_days=_days(s.get("due_working_days")),
             )
             for s in _req(d, "statuses", "programme")
         )

@@ -121,6 +121,19 @@ def screening_deadline(programme: Programme, received: dt.date) -> dt.date:
     return add_working_days(received, programme.intervals.screening_target_working_days)
 
 
+def step_deadline(programme: Programme, status: str, entered: dt.date) -> dt.date | None:
+    """When a step with a due time (``due_working_days``: the police gateway assessment) is due,
+    counted from the day the case reached the status; None for a status without one."""
+    days = programme.status(status).due_working_days
+    return None if days is None else add_working_days(entered, days)
+
+
+def status_entered(status: str, history: Iterable[tuple[str, str, str]]) -> dt.date | None:
+    """The day a case last reached ``status``, from its status history ``(at, status, …)``."""
+    days = [dt.date.fromisoformat(at[:10]) for at, st, *_ in history if st == status and at]
+    return max(days, default=None)
+
+
 def working_days_left(today: dt.date, deadline: dt.date) -> int:
     """Working days from ``today`` to ``deadline``; negative when late."""
     if deadline >= today:

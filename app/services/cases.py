@@ -147,6 +147,12 @@ def case_summaries(session: Session, ids: Sequence[str]) -> list[CaseSummary]:
         )
 
 
+def status_reached_on(session: Session, ids: Sequence[str]) -> dict[str, dt.date]:
+    """Case id -> the day the case reached its current status (a step's due time counts from it)."""
+    with session.view() as conn:
+        return repo.status_reached_on(conn, ids)
+
+
 def list_cases(session: Session, **filters: object) -> list[CaseSummary]:
     ids = list_case_ids(session, **filters)  # type: ignore[arg-type]
     return case_summaries(session, ids)
@@ -435,6 +441,46 @@ def load_case(session: Session, w: Writer, case_id: str) -> Case:
     return case
 
 
+@dataclass(frozen=True)
+class DecisionMeeting:
+    """A meeting a panel decision on a case may be recorded at: the case was on its agenda and
+    the meeting was held or is under way. ``decided``: a decision on the case is already
+    recorded at it; ``default``: the meeting the service takes when none is named."""
+
+    id: str
+    held_on: dt.date
+    status: str
+    decided: bool
+    default: bool
+
+
+def _heard_at(conn: Connection, case_id: str, today: dt.date) -> list[Any]:
+    """Meetings with the case on their agenda, held or under way (not cancelled, not in the
+    future), newest first."""
+    heard = {i.meeting_id for i in repo.agenda_items_for_case(conn, case_id)}
+    found = [m for m in (repo.get_meeting(conn, mid) for mid in heard) if m is not None]
+    ok = [m for m in found if m.status == "held" or (m.status != "cancelled" and m.held_on <= today)]
+    return sorted(ok, key=lambda m: (m.held_on, m.id), reverse=True)
+
+
+def _decided_at(conn: Connection, case_id: str) -> set[str]:
+    return {r.meeting_id for r in repo.rows_for_case(conn, "status_change", case_id, "at") if r.meeting_id}
+
+
+def decision_meetings(session: Session, *, case_id: str) -> list[DecisionMeeting]:
+    """The meetings a panel decision on the case can be recorded at, newest first (the
+    desktop's choice of meeting for a ``panel_decision`` transition). Empty: the case has not
+    been heard at a meeting held or under way, and a panel decision is refused."""
+    with session.view() as conn:
+        case = repo.get_case(conn, case_id)
+        if case is None or not _may_see(session, case, conn):
+            raise NotFound("There is no case with that id or reference on this store.")
+        used = _decided_at(conn, case.id)
+        found = _heard_at(conn, case.id, session.today())
+    default = next((m.id for m in found if m.status == "held" and m.id not in used), None)
+    return [DecisionMeeting(m.id, m.held_on, m.status, m.id in used, m.id == default) for m in found]
+
+
 def _decision_meeting(session: Session, w: Writer, case: Case, meeting_id: str | None) -> str:
     """The meeting a panel decision on ``case`` is taken at: ``meeting_id`` if given (a meeting
     with the case on its agenda, held or under way: not in the future), else the latest held
@@ -454,15 +500,14 @@ def _decision_meeting(session: Session, w: Writer, case: Case, meeting_id: str |
                                "held or under way.")
         return m.id
     # a meeting decides once: one whose decision on the case is already recorded does not count
-    used = {r.meeting_id for r in repo.rows_for_case(w.conn, "status_change", case.id, "at") if r.meeting_id}
-    held = [m for m in (repo.get_meeting(w.conn, mid) for mid in heard - used)
-            if m is not None and m.status == "held"]
+    used = _decided_at(w.conn, case.id)
+    held = [m for m in _heard_at(w.conn, case.id, today) if m.status == "held" and m.id not in used]
     if not held:
         raise InvalidInput(
             "This is the panel's decision: record it at a meeting held with the case on its agenda "
             "(none has been held since the panel last decided on it)."
         )
-    return max(held, key=lambda m: (m.held_on, m.id)).id
+    return str(held[0].id)
 
 
 def change_status_in(

@@ -172,6 +172,10 @@ def _build_demo(
     rank = {lvl.id: lvl.rank for lvl in prog.framework.risk_levels}
     ratings = [r.id for r in prog.framework.ratings]
     case_ids_by_status: dict[str, list[str]] = {}
+    # the panel's decisions (``panel_decision`` transitions) are taken at meetings: held on a
+    # four-weekly cycle back from today, each with a fixed id (no random draw), and the cases
+    # decided at it on its agenda
+    decisions: dict[dt.date, list[str]] = {}
     done = 0
     seq_by_year: dict[int, int] = {}
     while done < cases:
@@ -194,6 +198,8 @@ def _build_demo(
                     ratings,
                     seq_by_year,
                     chair,
+                    decisions,
+                    seed,
                 )
                 case_ids_by_status.setdefault(end, []).append(cid)
                 done += 1
@@ -219,13 +225,16 @@ def _build_demo(
             for c in case_ids_by_status.get(st.id, [])
         ]
         everyone = [chair, *members.values()]
-        for k in (3, 2, 1):
-            held = today - dt.timedelta(days=28 * k)
-            agenda = rng.sample(panel_cases, min(len(panel_cases), 5)) + rng.sample(
-                new_cases, min(len(new_cases), 2)
-            )
+        regular = {today - dt.timedelta(days=28 * k) for k in (3, 2, 1)}
+        for held in sorted(regular | set(decisions)):
+            agenda = list(decisions.get(held, []))
+            if held in regular:
+                agenda += rng.sample(panel_cases, min(len(panel_cases), 5)) + rng.sample(
+                    new_cases, min(len(new_cases), 2)
+                )
             _demo_meeting(
-                w, rng, rid, held, "held", chair, everyone, agenda, agency_ids, members, prog
+                w, rng, rid, held, "held", chair, everyone, agenda, agency_ids, members, prog,
+                record_id=_decision_meeting_id(seed, held),
             )
             n_meetings += 1
         upcoming = today + dt.timedelta(days=(3 - today.weekday()) % 7 + 7)
@@ -364,6 +373,8 @@ def _demo_case(
     ratings: list[str],
     seq_by_year: dict[int, int],
     chair: str,
+    decisions: dict[dt.date, list[str]],
+    seed: int,
 ) -> str:
     early = prog.status(end).stage in ("referral", "screening")
     age_days = rng.randint(0, 9) if early else rng.randint(2, 700)
@@ -457,6 +468,13 @@ def _demo_case(
     for i, st in enumerate(steps):
         if i:
             day = min(today, day + dt.timedelta(days=rng.randint(1, gap)))
+        decided_at = None
+        if prev is not None and any(
+            t.panel_decision for t in prog.transitions if t.source == prev and t.target == st
+        ):
+            day = _next_panel_day(today, day)  # the panel decides at its next meeting
+            decisions.setdefault(day, []).append(case_id)
+            decided_at = _decision_meeting_id(seed, day)
         w.create(
             "status_change",
             {
@@ -466,6 +484,7 @@ def _demo_case(
                 "to_status": st,
                 "rationale": "Referral received" if i == 0 else rationale(prog, prev, st),
                 "member_id": members["LA"],
+                "meeting_id": decided_at,
             },
             record_id=rid(),
         )
@@ -686,6 +705,21 @@ def _demo_case(
     return case_id
 
 
+def _next_panel_day(today: dt.date, day: dt.date) -> dt.date:
+    """The demonstration panel meets every four weeks back from today: its first meeting on or
+    after ``day``; within the last four weeks, yesterday (today only for a decision due today),
+    so that what is recorded today is new since the last meeting."""
+    weeks4 = (today - day).days // 28
+    held = today - dt.timedelta(days=28 * max(0, weeks4))
+    return held if held < today else max(day, today - dt.timedelta(days=1))
+
+
+def _decision_meeting_id(seed: int, held: dt.date) -> str:
+    """The id of the demonstration panel's meeting on ``held``: fixed by the seed and the date,
+    so that a decision recorded before the meeting is written can name it."""
+    return str(uuid.uuid5(uuid.NAMESPACE_URL, f"roundtable-demo:{seed}:meeting:{held.isoformat()}"))
+
+
 def _demo_meeting(
     w: Writer,
     rng: random.Random,
@@ -698,6 +732,8 @@ def _demo_meeting(
     agency_ids: dict[str, str],
     members: dict[str, str],
     prog: Programme,
+    *,
+    record_id: str | None = None,
 ) -> str:
     mid = w.create(
         "meeting",
@@ -710,7 +746,7 @@ def _demo_meeting(
             "distribution": sorted(everyone),
             "confidentiality_read": status == "held",
         },
-        record_id=rid(),
+        record_id=record_id or rid(),
     )
     for m in everyone:
         if status == "held":

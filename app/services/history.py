@@ -99,6 +99,11 @@ def when_text(t: dt.datetime) -> str:
     return f"{t:%H:%M} on {t.day}/{t.month}/{t.year}"
 
 
+def long_date(day: dt.date) -> str:
+    """ "12 March 2026"."""
+    return f"{day.day} {day:%B %Y}"
+
+
 def _fields(fields: tuple[str, ...]) -> str:
     words = [_FIELD.get(f, f.replace("_", " ")) for f in fields]
     if not words:
@@ -116,8 +121,11 @@ def describe(
     if ((e.entity == "status_change" and e.action == "create") or e.action == "status") and r:
         old, new = str(r.get("from_status") or ""), str(r.get("to_status") or "")
         if old and new:
+            held_on = r.get("meeting_held_on")  # a panel decision: the meeting it was taken at
+            panel = (f", decided by the panel at the meeting of {long_date(held_on)},"
+                     if isinstance(held_on, dt.date) else "")
             return (f"Status changed from {programme.status_label(old)} to "
-                    f"{programme.status_label(new)}{tail}")
+                    f"{programme.status_label(new)}{panel}{tail}")
     if e.entity == "screening" and e.action == "create" and r.get("outcome"):
         outcome = str(r["outcome"])
         label = next((o.label for o in programme.screening_outcomes if o.id == outcome), outcome)
@@ -163,6 +171,12 @@ def case_history_lines(session: Session, *, case_id: str) -> list[HistoryLine]:
                 if row is not None:
                     records[(e.entity, e.record_id)] = dict(row._mapping)
         changes = [dict(r._mapping) for r in repo.rows_for_case(conn, "status_change", case_id, "at")]
+        # a panel decision names its meeting: the history says which, by its date
+        for rec in (*records.values(), *changes):
+            mid = rec.get("meeting_id")
+            m = repo.get_meeting(conn, str(mid)) if mid else None
+            if m is not None:
+                rec["meeting_held_on"] = m.held_on
     # a status change is audited on the case ("status"); its from and to are on the
     # status_change record written in the same transaction, a moment later
     for e in entries:
@@ -180,4 +194,4 @@ def case_history_lines(session: Session, *, case_id: str) -> list[HistoryLine]:
     return out
 
 
-__all__ = ["HistoryLine", "case_history_lines", "describe", "local_time", "when_text"]
+__all__ = ["HistoryLine", "case_history_lines", "describe", "local_time", "long_date", "when_text"]

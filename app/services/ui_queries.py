@@ -18,8 +18,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from app.models import rules
-from app.models.domain import Action, CaseSummary, Meeting
+from app.models.domain import Action, Agency, CaseSummary, Meeting
 from app.models.enums import ActionStatus, AgendaKind
+from app.models.programme import Programme
 from app.services import actions as actions_service
 from app.services import cases, meetings, setup
 from app.services.context import Session
@@ -76,9 +77,14 @@ def quick_find(session: Session, text: str, *, limit: int = 40) -> list[CaseSumm
 
 @dataclass(frozen=True)
 class AwaitingScreening:
+    """A referral not yet screened. ``step``: the step another agency holds that the case is at
+    (the police gateway assessment), with its own deadline; else empty and the deadline is the
+    programme's screening target from the day received."""
+
     summary: CaseSummary
     deadline: dt.date
     days_left: int
+    step: str = ""
 
 
 @dataclass(frozen=True)
@@ -166,15 +172,49 @@ def reviews_due(session: Session, *, by: dt.date) -> list[ReviewDue]:
     return out
 
 
+def step_agencies(programme: Programme, status: str, agencies: Sequence[Agency]) -> list[str]:
+    """The names of the panel's agencies that hold a step (``held_by.sectors``, the first kind
+    the panel has: counter-terrorism policing, else the police force)."""
+    for sector in programme.status(status).held_by_sectors:
+        names = sorted(a.name for a in agencies if a.sector == sector)
+        if names:
+            return names
+    return []
+
+
+def step_text(programme: Programme, status: str, agencies: Sequence[str], deadline: dt.date | None,
+              days_left: int | None) -> str:
+    """One sentence for a step another agency holds (the police gateway assessment): who holds
+    it (the panel's agencies of its kind, by name), and when it is due; "" for other statuses."""
+    st = programme.status(status)
+    if not st.held_by:
+        return ""
+    who = st.held_by + (f" ({', '.join(agencies)})" if agencies else "")
+    if deadline is None or days_left is None:
+        return f"{st.label}: with {who}."
+    when = f"{deadline.day}/{deadline.month}/{deadline.year}"
+    if days_left < 0:
+        late = -days_left
+        return f"{st.label}: with {who}; due {when}, {late} working day{'s' if late != 1 else ''} overdue."
+    return (f"{st.label}: with {who}; due {when} ({st.due_working_days} working days), "
+            f"{days_left} working day{'s' if days_left != 1 else ''} left.")
+
+
 def awaiting_screening(session: Session, *, limit: int = 500) -> list[AwaitingScreening]:
     """Cases not yet screened, most urgent first, with the programme's working-day deadline."""
     prog, today = session.programme, session.today()
     early = [s.id for s in prog.statuses if s.stage in ("referral", "screening")]
     ids = cases.list_case_ids(session, statuses=early, sort="opened")
+    reached = cases.status_reached_on(session, ids[:limit])
     out = []
     for summ in cases.case_summaries(session, ids[:limit]):
         deadline = rules.screening_deadline(prog, summ.opened)
-        out.append(AwaitingScreening(summ, deadline, rules.working_days_left(today, deadline)))
+        st = prog.status(summ.status)
+        step_due = rules.step_deadline(prog, st.id, reached.get(summ.id, summ.opened))
+        if step_due is not None:  # a step another agency holds: its own deadline
+            deadline = step_due
+        out.append(AwaitingScreening(summ, deadline, rules.working_days_left(today, deadline),
+                                     st.label if st.held_by else ""))
     out.sort(key=lambda w: w.days_left)
     return out
 

@@ -672,6 +672,21 @@ def consent_reassessments(conn: Connection, case_ids: Sequence[str]) -> dict[str
     return {r.id: d for r in conn.execute(q) if (d := _d(r.due)) is not None}
 
 
+def status_reached_on(conn: Connection, case_ids: Sequence[str]) -> dict[str, dt.date]:
+    """Case id -> the day the case last reached its current status (its latest status change
+    into it), for the cases that have one."""
+    if not case_ids:
+        return {}
+    sc, c = s.status_change, s.case
+    q = (
+        select(sc.c.case_id, func.max(sc.c.at).label("at"))
+        .join(c, c.c.id == sc.c.case_id)
+        .where(sc.c.case_id.in_(list(case_ids)), sc.c.to_status == c.c.status)
+        .group_by(sc.c.case_id)
+    )
+    return {r.case_id: dt.date.fromisoformat(str(r.at)[:10]) for r in conn.execute(q) if r.at}
+
+
 def case_review_states(conn: Connection) -> list[tuple[str, str, dt.date | None]]:
     """(case id, status, next review) for every case: the agenda proposer's input."""
     return [

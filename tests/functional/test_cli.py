@@ -87,6 +87,8 @@ def test_exit_codes(cli: Cli):
 
 def test_changes_through_the_cli(cli: Cli):
     case = json.loads(cli("cases", "--json", "--status", "referred").stdout)[0]
+    r = cli("case", "status", case["ref"], "police-assessment")  # the police gateway, then screening
+    assert r.returncode == 0, r.stderr
     r = cli("case", "status", case["ref"], "screening")
     assert r.returncode == 0, r.stderr
     r = cli("note", case["ref"], "--text", "Police hold a recent intelligence report.", "--restricted-to", "NP")
@@ -142,12 +144,13 @@ def test_no_case_data_outside_the_store(cli: Cli):
 
 
 def test_adoption_through_the_cli_names_the_meeting(cli: Cli):
-    """The panel's decision (issue 18): refused without a meeting, taken with one."""
-    case = json.loads(cli("cases", "--json", "--status", "gathering").stdout)[0]
-    r = cli("case", "status", case["ref"], "panel-assessment", "--rationale", "Ready.")
+    """The panel's decision (issue 18): refused at a meeting that has not taken place, taken at
+    one held or under way (refused with no meeting at all: tests/services/test_programme_guidance)."""
+    case = json.loads(cli("cases", "--json", "--status", "panel-assessment").stdout)[0]
+    r = cli("meeting", "add", "--date", "10/12/2026", "--cases", case["ref"])
     assert r.returncode == 0, r.stderr
-    r = cli("case", "status", case["ref"], "adopted", "--rationale", "Agreed.")
-    assert r.returncode == 1 and "panel's decision" in r.stderr
+    r = cli("case", "status", case["ref"], "adopted", "--rationale", "Agreed.", "--meeting", r.stdout.strip())
+    assert r.returncode == 1 and "not taken place" in r.stderr
     r = cli("meeting", "add", "--date", "30/11/2026", "--cases", case["ref"])
     assert r.returncode == 0, r.stderr
     mid = r.stdout.strip()

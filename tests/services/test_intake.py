@@ -23,9 +23,15 @@ from tests.support.stores import dump_store
 
 
 def existing_subject(session: Session) -> tuple[str, object]:
-    summary = cases.list_cases(session)[3]
-    case_file = cases.get_case_file(session, summary.id, audit_view=False)
-    return summary.ref, case_file.subject
+    """A demo subject whose name a Windows-1252 file can hold (the demo also has Łukasz, Zoë…)."""
+    for summary in cases.list_cases(session)[3:]:
+        case_file = cases.get_case_file(session, summary.id, audit_view=False)
+        try:
+            f"{case_file.subject.forenames} {case_file.subject.surname}".encode("cp1252")
+        except UnicodeEncodeError:
+            continue
+        return summary.ref, case_file.subject
+    raise AssertionError("no demo subject with a Windows-1252 name")
 
 
 def audit_actions(session: Session) -> list[tuple[str, str, list[str]]]:

@@ -89,6 +89,7 @@ def _closed_case(session: Session, surname: str = "Quillfeather") -> str:
                                sector="education", concern="other",
                                narrative="Marker XYZZYPLUGH in the narrative."),
     )
+    cases.change_status(session, case_id=cid, status="police-assessment", rationale="")  # the police gateway first
     cases.change_status(session, case_id=cid, status="screening", rationale="")
     cases.screen_case(session, case_id=cid, outcome="no-further-action",
                       rationale="Nothing further XYZZYRAT")
@@ -241,6 +242,7 @@ def test_subject_kept_when_another_case_names_them(session: Session):
 def test_purge_reaches_agency_stores(sync_panel: Any):  # noqa: F811
     hub, police = sync_panel.hub, sync_panel.police
     cid = open_case(hub, share=[police], surname="Quillfeather")
+    cases.change_status(hub, case_id=cid, status="police-assessment", rationale="")  # the police gateway first
     cases.change_status(hub, case_id=cid, status="screening", rationale="")
     cases.screen_case(hub, case_id=cid, outcome="signposted", rationale="Early help")
     assert exchange.import_bundle(police, path=sync_panel.ship(hub, police)).ok

@@ -52,6 +52,7 @@ def test_full_lifecycle_through_services(session: Session):
     f = cases.get_case_file(session, cid)
     assert f.case.status == "referred" and f.case.ref.startswith("RT-2026-")
     assert f.referral and f.referral.sector == "education" and f.referral.concern == "extreme-right-wing"
+    cases.change_status(session, case_id=cid, status="police-assessment", rationale="")  # the police gateway first
     cases.change_status(session, case_id=cid, status="screening", rationale="")
     cases.screen_case(session, case_id=cid, outcome="suitable", rationale="Threshold met.")
     fw = session.programme.framework

@@ -96,6 +96,7 @@ def test_chair_approves_a_plan_on_an_agenda_case_and_the_hub_accepts_it(
 def test_chair_sees_cases_awaiting_panel(panel: Panel, chair: Session) -> None:
     cid = open_case(panel.hub, share=[panel.health])
     hub = panel.hub
+    cases.change_status(hub, case_id=cid, status="police-assessment", rationale="")  # the police gateway first
     cases.change_status(hub, case_id=cid, status="screening", rationale="")
     cases.screen_case(hub, case_id=cid, outcome="suitable", rationale="Threshold met.")
     awaiting = next(iter(hub.programme.chair.statuses))
@@ -142,6 +143,7 @@ def test_a_chair_who_moves_a_case_on_still_accepts_the_hubs_next_file(panel: Pan
 
     cid = open_case(panel.hub, share=[panel.health])
     hub = panel.hub
+    cases.change_status(hub, case_id=cid, status="police-assessment", rationale="")  # the police gateway first
     cases.change_status(hub, case_id=cid, status="screening", rationale="")
     cases.screen_case(hub, case_id=cid, outcome="suitable", rationale="Threshold met.")
     awaiting = next(iter(hub.programme.chair.statuses))

@@ -94,8 +94,12 @@ def test_whole_cycle(empty_ui, qtbot) -> None:
     case_id = refs._current.case.id
     assert form.surname.text() == ""  # the form clears only once saved
     # --- screening ------------------------------------------------------------------------------
-    click(qtbot, refs.send_button)
+    click(qtbot, refs.send_button)  # to the police gateway (the programme's first step) ...
     h.idle()
+    qtbot.waitUntil(lambda: refs._current is not None and refs._current.case.status != s.programme.initial_status)
+    while not refs.record_button.isEnabled():  # ... and on to screening once they have assessed it
+        click(qtbot, refs.send_button)
+        h.idle()
     qtbot.waitUntil(lambda: refs.record_button.isEnabled())
     refs.outcome.setCurrentIndex(refs.outcome.findData("suitable") if refs.outcome.findData("suitable") >= 0 else 0)
     outcome = refs.outcome.currentData()

@@ -2,7 +2,8 @@
 (with the programme's case fields, if it has any, as the current assessment records them).
 
 Invariant: the status box offers only ``rules.allowed_transitions`` for this programme, status and
-the user's role; a transition that needs a rationale cannot be sent without one.
+the user's role; a transition that needs a rationale cannot be sent without one. A panel decision
+(``panel_decision``) is sent with the meeting chosen for it, and cannot be sent without one.
 """
 
 from __future__ import annotations
@@ -21,7 +22,8 @@ from PySide6.QtWidgets import (
 
 from app.models import rules
 from app.models.domain import CaseFile
-from app.services import cases
+from app.services import cases, ui_queries
+from app.services.history import long_date
 from app.ui.context import UiContext
 from app.ui.screens.base import scrolled
 from app.ui.screens.cases.case_admin import ConsentBox, SharingBox
@@ -78,14 +80,15 @@ class SummaryTab(QWidget):
         self.narrative = PlainLabel("", wrap=True, selectable=True, accessible="Referral narrative")
         self.referral.body.addWidget(self.narrative)
 
-        sf = _form(self.status_box)
+        sf = self.status_form = _form(self.status_box)
         self.current_status = _row(sf, "Current", "")
+        # a step another agency holds (the police gateway assessment): who, and when it is due
+        self.step = _row(sf, "With", "")
         # the programme's case fields as the current assessment records them (none: no rows)
         fields = ctx.snap.programme.case_fields if ctx.snapshot else ()
         self.case_fields = {cf.id: _row(sf, cf.label, "") for cf in fields}
         # what a date field proposes once its date has passed ("Registration ended on … —
         # propose: …"); the change below starts on it, and the coordinator makes it, or not
-        self.status_form = sf
         self.proposal = _row(sf, "Proposed", "")
         sf.setRowVisible(self.proposal, False)
         self.shared = _row(sf, "Shared with", "")
@@ -102,6 +105,18 @@ class SummaryTab(QWidget):
         move_label.setBuddy(self.transition)
         sf.addRow(move_label)
         sf.addRow(self.transition)
+        # a panel decision (``panel_decision``) is taken at a meeting: which one, from the held
+        # meetings (or one under way) that had the case on their agenda
+        self.meeting = QComboBox()
+        self.meeting.setAccessibleName("Meeting the panel decided at")
+        self.meeting_label = PlainLabel("Decided at the &meeting of", object_name="FieldLabel")
+        self.meeting_label.setBuddy(self.meeting)
+        sf.addRow(self.meeting_label)
+        sf.addRow(self.meeting)
+        self.no_meeting = PlainLabel("", wrap=True, object_name="InlineError", accessible="No meeting to decide at")
+        sf.addRow(self.no_meeting)
+        self._decision_meetings: list[cases.DecisionMeeting] = []
+        self.transition.currentIndexChanged.connect(self._show_meeting_choice)
         self.rationale = QPlainTextEdit()
         self.rationale.setAccessibleName("Rationale for the status change")
         self.rationale.setPlaceholderText("Rationale")
@@ -129,7 +144,7 @@ class SummaryTab(QWidget):
         self.page_scroll.viewport().installEventFilter(self)  # the page resized
         inner.installEventFilter(self)  # its widths changed (another case's status changes)
         # keyboard order follows reading order: the status column top to bottom, then the right
-        chain_focus(self.transition, self.rationale, self.change_button,
+        chain_focus(self.transition, self.meeting, self.rationale, self.change_button,
                     self.consent.state, self.consent.given_by, self.consent.notes, self.consent.reassess, self.consent.record_button,
                     self.sharing.agencies, self.sharing.lead, self.sharing.marking, self.sharing.officer,
                     self.sharing.assign_button, self.sharing.save_button)
@@ -201,6 +216,13 @@ class SummaryTab(QWidget):
             _row(self.screening_form, "", "Not screened yet.")
 
         self.current_status.setText(prog.status_label(cf.case.status))
+        today = self.ctx.today_fn()
+        entered = rules.status_entered(cf.case.status, cf.status_history) or cf.case.opened
+        due = rules.step_deadline(prog, cf.case.status, entered)
+        self.step.setText(ui_queries.step_text(
+            prog, cf.case.status, ui_queries.step_agencies(prog, cf.case.status, snap.agencies), due,
+            rules.working_days_left(today, due) if due else None))
+        self.status_form.setRowVisible(self.step, bool(self.step.text()))
         current_fields = rules.current_case_fields(prog, cf.assessments)
         for field_value in current_fields:
             shown = self.case_fields.get(field_value.field.id)
@@ -239,6 +261,48 @@ class SummaryTab(QWidget):
         self.no_transitions.setText("" if has else "No status change is open to your role from here.")
         self.no_transitions.setVisible(not has)
         self.status_error.setText("")
+        self._decision_meetings = []
+        self._show_meeting_choice()
+        if any(t.panel_decision for t in allowed):
+            cid = cf.case.id
+            self.ctx.run(lambda s: cases.decision_meetings(s, case_id=cid), owner=self,
+                         on_done=lambda found: self._on_meetings_loaded(cid, found))
+
+    def _on_meetings_loaded(self, case_id: str, found: list[cases.DecisionMeeting]) -> None:
+        if self.cf is None or self.cf.case.id != case_id:
+            return
+        self._decision_meetings = list(found)
+        self.meeting.clear()
+        for m in found:
+            note = "held" if m.status == "held" else "under way"
+            if m.decided:
+                note += "; a decision on this case is already recorded at it"
+            self.meeting.addItem(f"{long_date(m.held_on)} ({note})", m.id)
+        default = next((i for i, m in enumerate(found) if m.default), 0)
+        self.meeting.setCurrentIndex(default if found else -1)
+        self._show_meeting_choice()
+
+    def _panel_decision(self) -> bool:
+        if self.cf is None or self.transition.currentIndex() < 0:
+            return False
+        prog = self.ctx.snap.programme
+        target = self.transition.currentData()
+        return any(t.panel_decision for t in rules.allowed_transitions(
+            prog, self.cf.case.status, self.ctx.snap.workstation.member.role) if t.target == target)
+
+    def _show_meeting_choice(self, _i: int = 0) -> None:
+        """The meeting choice shows for a panel decision; with no meeting to choose, one sentence
+        says why and the change cannot be sent."""
+        decision = self._panel_decision()
+        none = decision and not self._decision_meetings
+        for w in (self.meeting_label, self.meeting):
+            w.setVisible(decision and not none)
+        self.no_meeting.setText(
+            "This is the panel's decision: it is recorded at a meeting held with the case on its "
+            "agenda, and none has been. Put the case on a meeting's agenda and record the decision "
+            "once the meeting is held." if none else "")
+        self.no_meeting.setVisible(none)
+        self.change_button.setEnabled(self.transition.count() > 0 and not none)
 
     def allowed_targets(self) -> list[str]:
         return [self.transition.itemData(i) for i in range(self.transition.count())]
@@ -247,11 +311,13 @@ class SummaryTab(QWidget):
         if self.cf is None or self.transition.currentIndex() < 0:
             return
         cid, target, rationale = self.cf.case.id, self.transition.currentData(), self.rationale.toPlainText()
+        meeting = self.meeting.currentData() if self._panel_decision() else None
 
         def failed(exc: BaseException) -> None:
             from app.ui.errors import safe_message
 
             self.status_error.setText(safe_message(exc))
 
-        self.ctx.run(lambda s: cases.change_status(s, case_id=cid, status=target, rationale=rationale),
+        self.ctx.run(lambda s: cases.change_status(s, case_id=cid, status=target, rationale=rationale,
+                                                   meeting_id=meeting),
                      owner=self, mutates=True, on_done=lambda _r: self.rationale.clear(), on_error=failed)

@@ -129,6 +129,10 @@ class DashboardScreen(Screen):
         self.screen_table = self._table("Referrals awaiting screening", self.screen_model,
                                         ["ref", 0, "00/00 · 10 late"], chips=(2,), stretch=1)
         self.screen_box.body.addWidget(self.screen_table)
+        # a step another agency holds that is past its due time (the police gateway assessment)
+        self.steps_late = PlainLabel("", wrap=True, object_name="InlineError", accessible="Steps overdue")
+        self.screen_box.body.addWidget(self.steps_late)
+        self.steps_late.hide()
         right.addWidget(self.screen_box, 1)
 
         self.meeting_box = Section("Next meeting")
@@ -256,6 +260,13 @@ class DashboardScreen(Screen):
         self._fit_chips(self.screen_table)
         late = sum(1 for w in d.awaiting_screening if w.days_left < 0)
         self.screen_box.title.setText(f"Referrals awaiting screening: {len(d.awaiting_screening)}, {late} late")
+        overdue: dict[str, list[str]] = {}
+        for w in d.awaiting_screening:
+            if w.step and w.days_left < 0:
+                overdue.setdefault(w.step, []).append(w.summary.ref)
+        self.steps_late.setText("\n".join(f"{step} overdue: {', '.join(sorted(refs))}"
+                                           for step, refs in overdue.items()))
+        self.steps_late.setVisible(bool(overdue))
         if d.next_meeting is None:
             self.meeting_title.setText("No meeting scheduled.")
             self.not_ready.setText("Schedule one on the Meetings screen.")

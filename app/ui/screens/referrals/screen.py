@@ -71,7 +71,8 @@ class ReferralsScreen(Screen):
                 Column("Ref", lambda w: w.summary.ref),
                 Column("Name", lambda w: w.summary.subject_name),
                 Column("Received", lambda w: uk(w.summary.opened), sort=lambda w: w.summary.opened),
-                Column("Status", lambda w: w.summary.status_label),
+                # the status's short label where it has one ("With police")
+                Column("Status", self._status_short),
                 Column("Screen by", lambda w: uk(w.deadline), sort=lambda w: w.deadline),
                 Column("Working days", lambda w: _days_text(w.days_left), sort=lambda w: w.days_left,
                        kind=lambda w: "danger" if w.days_left < 0 else ("warn" if w.days_left <= 1 else "ok")),
@@ -104,12 +105,22 @@ class ReferralsScreen(Screen):
         self.tabs.addTab(self.form, "&New referral")
         self._current: CaseFile | None = None
 
+    def _status_short(self, w: ui_queries.AwaitingScreening) -> str:
+        if not self.ctx.snapshot:
+            return w.summary.status_label
+        return self.ctx.snap.programme.status(w.summary.status).short or w.summary.status_label
+
     def _build_screening(self) -> QWidget:
         box = Section("Screening decision")
         self.case_title = PlainLabel("Choose a referral on the left.", object_name="H2", wrap=True)
         box.body.addWidget(self.case_title)
         self.referral_text = PlainLabel("", wrap=True, selectable=True, accessible="Referral narrative")
         box.body.addWidget(self.referral_text)
+        # a step another agency holds (the police gateway assessment): who, and when it is due
+        self.step_text = PlainLabel("", wrap=True, accessible="With")
+        box.body.addWidget(self.step_text)
+        self.step_text.hide()
+        self._send_target: str | None = None
         self.send_button = QPushButton("Send for &screening")
         self.send_button.setAccessibleName("Send for screening")
         self.send_button.clicked.connect(self._on_send_button_clicked)
@@ -227,17 +238,39 @@ class ReferralsScreen(Screen):
             )
         stage = prog.status(cf.case.status).stage
         role = self.ctx.snap.workstation.member.role
-        can_send = stage == "referral" and any(
-            t.target for t in rules.allowed_transitions(prog, cf.case.status, role)
-            if prog.status(t.target).stage == "screening")
+        # the next step before screening, as the programme orders it: to the police gateway,
+        # then (the police's assessment received) to screening
+        send = next((t for t in rules.allowed_transitions(prog, cf.case.status, role)
+                     if prog.status(t.target).stage in ("referral", "screening")), None) if stage == "referral" else None
+        self._send_target = send.target if send else None
+        if send is not None:
+            self.send_button.setText(send.label)
+            self.send_button.setAccessibleName(send.label)
+        can_send = send is not None
         self._set_screening_enabled(can_send, stage == "screening")
         self.screen_error.setText("" if stage == "screening" else "Send the referral for screening first.")
+        step = self._step_row(cf.case.id)
+        text = ui_queries.step_text(prog, cf.case.status,
+                                    ui_queries.step_agencies(prog, cf.case.status, self.ctx.snap.agencies),
+                                    step.deadline if step else None, step.days_left if step else None)
+        self.step_text.setText(text)
+        self.step_text.setVisible(bool(text))
+        if step is not None and step.days_left < 0 and text:
+            self.step_text.setObjectName("InlineError")
+        else:
+            self.step_text.setObjectName("")
+        self.step_text.style().unpolish(self.step_text)
+        self.step_text.style().polish(self.step_text)
+
+    def _step_row(self, case_id: str) -> ui_queries.AwaitingScreening | None:
+        return next((row for row in self.model.rows() if row.summary.id == case_id), None)
 
     def _on_send_button_clicked(self) -> None:
         if self._current is None:
             return
-        prog = self.ctx.snap.programme
-        target = next(s.id for s in prog.statuses if s.stage == "screening")
+        target = self._send_target
+        if target is None:
+            return
         cid = self._current.case.id
         self.ctx.run(lambda s: cases.change_status(s, case_id=cid, status=target, rationale=""), owner=self,
                      mutates=True, on_done=lambda _r: self._reload_current())
