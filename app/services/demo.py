@@ -18,8 +18,6 @@ from app.models import people, rules
 from app.models.domain import Objective
 from app.models.enums import (
     ActionStatus,
-    AgendaKind,
-    Attendance,
     ConsentState,
     Marking,
     MemberStatus,
@@ -43,9 +41,9 @@ from app.services.demo_data import (
     SURNAMES,
     TOWNS,
 )
+from app.services.demo_meetings import decision_meeting_id, demo_meeting, next_panel_day
 from app.services.demo_parts import (
     CONTINGENCY,
-    MINUTES,
     STAGE_WEIGHT,
     action_titles,
     demo_checklist,
@@ -54,6 +52,7 @@ from app.services.demo_parts import (
     risk_statement,
     texts,
 )
+from app.services.demo_people import demo_linked_people
 from app.storage import repo
 from app.storage.codec import to_jsonable
 from app.storage.writer import Writer
@@ -232,21 +231,21 @@ def _build_demo(
                 agenda += rng.sample(panel_cases, min(len(panel_cases), 5)) + rng.sample(
                     new_cases, min(len(new_cases), 2)
                 )
-            _demo_meeting(
+            demo_meeting(
                 w, rng, rid, held, "held", chair, everyone, agenda, agency_ids, members, prog,
-                record_id=_decision_meeting_id(seed, held),
+                record_id=decision_meeting_id(seed, held),
             )
             n_meetings += 1
         upcoming = today + dt.timedelta(days=(3 - today.weekday()) % 7 + 7)
         agenda = new_cases[:4] + [c for c in panel_cases if c][:8]
-        _demo_meeting(
+        demo_meeting(
             w, rng, rid, upcoming, "scheduled", chair, everyone, agenda, agency_ids, members, prog
         )
         n_meetings += 1
     if prog.linked_roles:
         all_cases = [c for ids in case_ids_by_status.values() for c in ids]
         with session.change() as w:
-            _demo_linked_people(w, prog, random.Random(f"{seed}-linked"), today, all_cases)  # noqa: S311
+            demo_linked_people(w, prog, random.Random(f"{seed}-linked"), today, all_cases)  # noqa: S311
     return DemoResult(
         cases=cases, agencies=len(agency_ids), members=len(members) + 1, meetings=n_meetings
     )
@@ -260,101 +259,6 @@ def demo_dates(rng: random.Random, prog: Programme, end: str, today: dt.date) ->
     offsets = {**table.get("*", {}), **table.get(end, {})}
     return [(cf.id, (today + dt.timedelta(days=int(rng.choice(offsets[cf.id])))).isoformat())
             for cf in prog.date_fields if offsets.get(cf.id)]
-
-
-def _person_values(
-    rng: random.Random, fore: str, sur: str, dob: dt.date, *, pnc: str = ""
-) -> dict[str, object]:
-    ids = [{"kind": "pnc", "value": pnc}] if pnc else []
-    return {
-        "forenames": fore,
-        "surname": sur,
-        "aliases": [],
-        "date_of_birth": dob,
-        "gender": rng.choice(GENDERS),
-        "identifiers": ids,
-        "notes": "",
-        "search_key": people.subject_search_key(fore, sur, [], [i["value"] for i in ids]),
-    }
-
-
-def _demo_linked_people(
-    w: Writer, prog: Programme, rng: random.Random, today: dt.date, case_ids: list[str]
-) -> None:
-    """The programme's linked people on the demo cases: a person in the repeat role (the person
-    causing harm) on every case, children on about half; then one genuine repeat — a later case
-    re-pointed at the subject of a case heard at a held meeting, with the same person causing
-    harm, within the repeat window. A separate random stream, so the rest of the demo is the
-    same as without linked people."""
-
-    def rid() -> str:
-        return str(uuid.UUID(int=rng.getrandbits(128), version=4))
-
-    main = prog.repeat_role or prog.linked_roles[0]
-    others = [r for r in prog.linked_roles if r.id != main.id]
-    received: dict[str, dt.date] = {}
-    subject_of: dict[str, str] = {}
-    main_person: dict[str, dict[str, object]] = {}
-    for cid in case_ids:
-        case = repo.get_case(w.conn, cid)
-        refs = repo.rows_for_case(w.conn, "referral", cid, "received")
-        if case is None or not refs:
-            continue
-        received[cid] = repo.referral_from(refs[0]).received
-        subject_of[cid] = case.subject_id
-        subject = repo.get_subject(w.conn, case.subject_id)
-        age = rng.randint(19, 55)
-        dob = today - dt.timedelta(days=age * 365 + rng.randint(0, 364))
-        pnc = f"{rng.randint(0, 25):02d}/{rng.randint(100000, 999999)}{rng.choice('ABCDEFGHJK')}"
-        values = _person_values(rng, rng.choice(FORENAMES), rng.choice(SURNAMES), dob,
-                                pnc=pnc if rng.random() < 0.7 else "")
-        main_person[cid] = values
-        w.create("linked_person", {"case_id": cid, "role": main.id, **values}, record_id=rid())
-        for role in others:
-            if rng.random() < 0.5:
-                continue
-            for _ in range(rng.randint(1, 3)):
-                kid = today - dt.timedelta(days=rng.randint(1, 17) * 365 + rng.randint(0, 364))
-                sur = subject.surname if subject and rng.random() < 0.7 else str(values["surname"])
-                w.create("linked_person", {"case_id": cid, "role": role.id,
-                                           **_person_values(rng, rng.choice(FORENAMES), sur, kid)},
-                         record_id=rid())
-    months = prog.intervals.repeat_referral_months
-    if prog.repeat_role is None or months is None:
-        return
-    heard = sorted((c for c in received if repo.last_heard(w.conn, c) is not None),
-                   key=lambda c: received[c], reverse=True)
-    for first in heard:
-        later = sorted(
-            (c for c in received
-             if c != first and c not in heard and received[first] < received[c]
-             and rules.is_repeat_referral(prog, received[c], received[first])),
-            key=lambda c: received[c], reverse=True,
-        )
-        if not later:
-            continue
-        repeat = later[0]
-        orphan = subject_of[repeat]
-        w.update("case", repeat, {"subject_id": subject_of[first]})
-        for r in repo.rows_for_case(w.conn, "referral", repeat, "received"):
-            w.update("referral", str(r.id), {"subject_id": subject_of[first]})
-        w.delete("subject", orphan)
-        # the same person causing harm as on the heard case
-        for r in repo.linked_people(w.conn, repeat):
-            if r.role == main.id:
-                w.update("linked_person", r.id, dict(main_person[first]))
-        first_subject = repo.get_subject(w.conn, subject_of[first])
-        held = {r.role for r in repo.linked_people(w.conn, repeat)}
-        for role in others:  # the household's children, as on the heard case
-            if role.id in held:
-                continue
-            for _ in range(2):
-                kid = today - dt.timedelta(days=rng.randint(1, 12) * 365 + rng.randint(0, 364))
-                sur = first_subject.surname if first_subject else str(main_person[first]["surname"])
-                w.create("linked_person", {"case_id": repeat, "role": role.id,
-                                           **_person_values(rng, rng.choice(FORENAMES), sur, kid)},
-                         record_id=rid())
-        return
 
 
 def _demo_case(
@@ -472,9 +376,9 @@ def _demo_case(
         if prev is not None and any(
             t.panel_decision for t in prog.transitions if t.source == prev and t.target == st
         ):
-            day = _next_panel_day(today, day)  # the panel decides at its next meeting
+            day = next_panel_day(today, day)  # the panel decides at its next meeting
             decisions.setdefault(day, []).append(case_id)
-            decided_at = _decision_meeting_id(seed, day)
+            decided_at = decision_meeting_id(seed, day)
         w.create(
             "status_change",
             {
@@ -703,108 +607,3 @@ def _demo_case(
     if changes:
         w.update("case", case_id, changes)
     return case_id
-
-
-def _next_panel_day(today: dt.date, day: dt.date) -> dt.date:
-    """The demonstration panel meets every four weeks back from today: its first meeting on or
-    after ``day``; within the last four weeks, yesterday (today only for a decision due today),
-    so that what is recorded today is new since the last meeting."""
-    weeks4 = (today - day).days // 28
-    held = today - dt.timedelta(days=28 * max(0, weeks4))
-    return held if held < today else max(day, today - dt.timedelta(days=1))
-
-
-def _decision_meeting_id(seed: int, held: dt.date) -> str:
-    """The id of the demonstration panel's meeting on ``held``: fixed by the seed and the date,
-    so that a decision recorded before the meeting is written can name it."""
-    return str(uuid.uuid5(uuid.NAMESPACE_URL, f"roundtable-demo:{seed}:meeting:{held.isoformat()}"))
-
-
-def _demo_meeting(
-    w: Writer,
-    rng: random.Random,
-    rid: Callable[[], str],
-    held: dt.date,
-    status: str,
-    chair: str,
-    everyone: list[str],
-    agenda: list[str],
-    agency_ids: dict[str, str],
-    members: dict[str, str],
-    prog: Programme,
-    *,
-    record_id: str | None = None,
-) -> str:
-    mid = w.create(
-        "meeting",
-        {
-            "held_on": held,
-            "time": "10:00",
-            "venue": "Committee Room 2, Northshire Civic Centre",
-            "chair": chair,
-            "status": status,
-            "distribution": sorted(everyone),
-            "confidentiality_read": status == "held",
-        },
-        record_id=record_id or rid(),
-    )
-    for m in everyone:
-        if status == "held":
-            att = Attendance.APOLOGIES if rng.random() < 0.15 else Attendance.PRESENT
-            w.create(
-                "attendance",
-                {
-                    "meeting_id": mid,
-                    "member_id": m,
-                    "attendance": att,
-                    "confidentiality_agreed": att is Attendance.PRESENT,
-                },
-                record_id=rid(),
-            )
-    for pos, cid in enumerate(dict.fromkeys(agenda), start=1):
-        row = repo.get_row(w.conn, "case", cid)
-        assert row is not None  # the agenda is built from cases written in this demo
-        st = prog.status(row.status)
-        kind = (
-            AgendaKind.POST_EXIT_REVIEW
-            if row.status == prog.exit_status
-            else AgendaKind.NEW_REFERRAL
-            if st.stage in ("gathering", "panel")
-            else AgendaKind.REVIEW
-        )
-        minutes = status == "held"
-        w.create(
-            "agenda_item",
-            {
-                "meeting_id": mid,
-                "position": pos,
-                "kind": kind,
-                "case_id": cid,
-                "title": "",
-                "discussion": MINUTES[kind][0] if minutes else "",
-                "decision": MINUTES[kind][1] if minutes else "",
-                "rationale": MINUTES[kind][2] if minutes else "",
-                "dissent": "Police would have preferred a higher risk level."
-                if minutes and rng.random() < 0.2
-                else "",
-                "method": "consensus" if minutes else "",
-            },
-            record_id=rid(),
-        )
-    w.create(
-        "agenda_item",
-        {
-            "meeting_id": mid,
-            "position": len(agenda) + 1,
-            "kind": AgendaKind.OTHER,
-            "case_id": None,
-            "title": "Training update: new referral form",
-            "discussion": "",
-            "decision": "",
-            "rationale": "",
-            "dissent": "",
-            "method": "",
-        },
-        record_id=rid(),
-    )
-    return mid
