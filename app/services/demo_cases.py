@@ -12,22 +12,16 @@ import random
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from app.models import people, rules
+from app.models import rules
 from app.models.domain import Objective
 from app.models.enums import ActionStatus, ConsentState, Marking
 from app.models.ids import ActionId, case_ref
 from app.models.programme import AssessmentNotes, Programme, join_summaries
 from app.services.demo_data import (
     CONTRIBUTIONS,
-    ETHNICITIES,
-    FORENAMES,
-    GENDERS,
     NARRATIVES,
     OBJECTIVES,
     REFERRERS,
-    STREETS,
-    SURNAMES,
-    TOWNS,
 )
 from app.services.demo_meetings import decision_meeting_id, next_panel_day
 from app.services.demo_parts import (
@@ -39,6 +33,7 @@ from app.services.demo_parts import (
     risk_statement,
     texts,
 )
+from app.services.demo_people import demo_subject
 from app.storage.codec import to_jsonable
 from app.storage.writer import Writer
 
@@ -97,7 +92,7 @@ def demo_case(w: Writer, p: DemoPanel, end: str, steps: list[str]) -> str:
     year = received.year
     p.seq_by_year[year] = p.seq_by_year.get(year, 0) + 1
     ref = case_ref(year, p.seq_by_year[year])
-    subject_id, age = _subject(w, p, received)
+    subject_id, age = demo_subject(w, p.rng, p.rid, received)
     case = _case_and_referral(w, p, ref, subject_id, end, received, age)
     risk = rng.choice(p.levels[:3])
     day = _status_history(w, p, case, steps)
@@ -110,55 +105,6 @@ def demo_case(w: Writer, p: DemoPanel, end: str, steps: list[str]) -> str:
     _contributions(w, p, case, stage)
     _closing(w, p, case, day)
     return case.id
-
-
-def _subject(w: Writer, p: DemoPanel, received: dt.date) -> tuple[str, int]:
-    """The case's subject, born ``age`` years before the referral; its id and the age."""
-    rng = p.rng
-    age = rng.choice([13, 14, 15, 16, 17, 19, 22, 26, 31, 38, 45])
-    dob = received - dt.timedelta(days=age * 365 + rng.randint(0, 364))
-    fore, sur = rng.choice(FORENAMES), rng.choice(SURNAMES)
-    ids = [
-        {
-            "kind": "nhs",
-            "value": f"{rng.randint(400, 499)} {rng.randint(100, 999)} {rng.randint(1000, 9999)}",
-        }
-    ]
-    if rng.random() < 0.4:
-        ids.append(
-            {
-                "kind": "pnc",
-                "value": f"{received.year % 100:02d}/{rng.randint(100000, 999999)}{rng.choice('ABCDEFGHJK')}",
-            }
-        )
-    aliases = [f"{fore[:3]} {sur}"] if rng.random() < 0.15 else []
-    subject_id = w.create(
-        "subject",
-        {
-            "forenames": fore,
-            "surname": sur,
-            "aliases": aliases,
-            "date_of_birth": dob,
-            "gender": rng.choice(GENDERS),
-            "ethnicity": rng.choice(ETHNICITIES),
-            "address": f"{rng.randint(1, 120)} {rng.choice(STREETS)}, {rng.choice(TOWNS)}",
-            "postcode": f"NS{rng.randint(1, 9)} {rng.randint(1, 9)}{rng.choice('ABDEFGHJ')}{rng.choice('LNPQRSTU')}",
-            "area": "North",
-            "identifiers": ids,
-            "vulnerabilities": rng.choice(
-                [
-                    "",
-                    "Autism spectrum condition",
-                    "Care leaver",
-                    "Bereavement",
-                    "Learning difficulty",
-                ]
-            ),
-            "search_key": people.subject_search_key(fore, sur, aliases, [i["value"] for i in ids]),
-        },
-        record_id=p.rid(),
-    )
-    return subject_id, age
 
 
 def _case_and_referral(
@@ -257,7 +203,7 @@ def _status_history(w: Writer, p: DemoPanel, case: _Case, steps: list[str]) -> d
 
 def _case_fields(p: DemoPanel, end: str) -> list[tuple[str, str]]:
     """The programme's case fields (a category, a level...), chosen once per case from the
-    choices the programme's demo data allows for the case's status (MAPPA: a case managed at
+    choices the programme's demo data allows for the case's status (a case managed at
     level 2 or 3 records level 2 or 3), or from every choice; then its date fields."""
     rng, prog = p.rng, p.prog
     allowed = prog.demo.get("case_fields", {}).get(end, {})
@@ -321,7 +267,7 @@ def _assessments(w: Writer, p: DemoPanel, case: _Case, stage: str, risk: str) ->
 
 def _consent(w: Writer, p: DemoPanel, case: _Case, stage: str) -> None:
     """The person's answer a status stands on (a refusal, a withdrawal), and the consent given
-    for support; a statutory programme (MAPPA) seeks none."""
+    for support; a statutory programme seeks none."""
     prog = p.prog
     if not prog.records_consent:
         return

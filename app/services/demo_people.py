@@ -1,4 +1,4 @@
-"""The demonstration panel's people beyond the subjects: the programme's linked people (a person
+"""The demonstration panel's people: a case's subject, the programme's linked people (a person
 causing harm, children) on each case, and one genuine repeat referral. Part of ``demo``."""
 
 from __future__ import annotations
@@ -6,12 +6,63 @@ from __future__ import annotations
 import datetime as dt
 import random
 import uuid
+from collections.abc import Callable
 
 from app.models import people, rules
 from app.models.programme import Programme
-from app.services.demo_data import FORENAMES, GENDERS, SURNAMES
+from app.services.demo_data import ETHNICITIES, FORENAMES, GENDERS, STREETS, SURNAMES, TOWNS
 from app.storage import repo
 from app.storage.writer import Writer
+
+
+def demo_subject(
+    w: Writer, rng: random.Random, rid: Callable[[], str], received: dt.date
+) -> tuple[str, int]:
+    """The case's subject, born ``age`` years before the referral; its id and the age."""
+    age = rng.choice([13, 14, 15, 16, 17, 19, 22, 26, 31, 38, 45])
+    dob = received - dt.timedelta(days=age * 365 + rng.randint(0, 364))
+    fore, sur = rng.choice(FORENAMES), rng.choice(SURNAMES)
+    ids = [
+        {
+            "kind": "nhs",
+            "value": f"{rng.randint(400, 499)} {rng.randint(100, 999)} {rng.randint(1000, 9999)}",
+        }
+    ]
+    if rng.random() < 0.4:
+        ids.append(
+            {
+                "kind": "pnc",
+                "value": f"{received.year % 100:02d}/{rng.randint(100000, 999999)}{rng.choice('ABCDEFGHJK')}",
+            }
+        )
+    aliases = [f"{fore[:3]} {sur}"] if rng.random() < 0.15 else []
+    subject_id = w.create(
+        "subject",
+        {
+            "forenames": fore,
+            "surname": sur,
+            "aliases": aliases,
+            "date_of_birth": dob,
+            "gender": rng.choice(GENDERS),
+            "ethnicity": rng.choice(ETHNICITIES),
+            "address": f"{rng.randint(1, 120)} {rng.choice(STREETS)}, {rng.choice(TOWNS)}",
+            "postcode": f"NS{rng.randint(1, 9)} {rng.randint(1, 9)}{rng.choice('ABDEFGHJ')}{rng.choice('LNPQRSTU')}",
+            "area": "North",
+            "identifiers": ids,
+            "vulnerabilities": rng.choice(
+                [
+                    "",
+                    "Autism spectrum condition",
+                    "Care leaver",
+                    "Bereavement",
+                    "Learning difficulty",
+                ]
+            ),
+            "search_key": people.subject_search_key(fore, sur, aliases, [i["value"] for i in ids]),
+        },
+        record_id=rid(),
+    )
+    return subject_id, age
 
 
 def _person_values(
