@@ -45,6 +45,8 @@ def demo_meeting(
     *,
     record_id: str | None = None,
 ) -> str:
+    """One meeting on ``held`` (``status`` "held" or "scheduled") with ``agenda``'s cases; its
+    id (``record_id`` if given: a decision meeting's fixed id)."""
     mid = w.create(
         "meeting",
         {
@@ -58,19 +60,41 @@ def demo_meeting(
         },
         record_id=record_id or rid(),
     )
+    if status == "held":
+        _attendance(w, rng, rid, mid, everyone)
+    _agenda(w, rng, rid, mid, status == "held", agenda, prog)
+    return mid
+
+
+def _attendance(
+    w: Writer, rng: random.Random, rid: Callable[[], str], mid: str, everyone: list[str]
+) -> None:
+    """Who came to a held meeting: most members, a few sending apologies."""
     for m in everyone:
-        if status == "held":
-            att = Attendance.APOLOGIES if rng.random() < 0.15 else Attendance.PRESENT
-            w.create(
-                "attendance",
-                {
-                    "meeting_id": mid,
-                    "member_id": m,
-                    "attendance": att,
-                    "confidentiality_agreed": att is Attendance.PRESENT,
-                },
-                record_id=rid(),
-            )
+        att = Attendance.APOLOGIES if rng.random() < 0.15 else Attendance.PRESENT
+        w.create(
+            "attendance",
+            {
+                "meeting_id": mid,
+                "member_id": m,
+                "attendance": att,
+                "confidentiality_agreed": att is Attendance.PRESENT,
+            },
+            record_id=rid(),
+        )
+
+
+def _agenda(
+    w: Writer,
+    rng: random.Random,
+    rid: Callable[[], str],
+    mid: str,
+    minutes: bool,
+    agenda: list[str],
+    prog: Programme,
+) -> None:
+    """The meeting's agenda: an item for each case (minuted if the meeting was held), then a
+    training update."""
     for pos, cid in enumerate(dict.fromkeys(agenda), start=1):
         row = repo.get_row(w.conn, "case", cid)
         assert row is not None  # the agenda is built from cases written in this demo
@@ -82,7 +106,6 @@ def demo_meeting(
             if st.stage in ("gathering", "panel")
             else AgendaKind.REVIEW
         )
-        minutes = status == "held"
         w.create(
             "agenda_item",
             {
@@ -117,4 +140,3 @@ def demo_meeting(
         },
         record_id=rid(),
     )
-    return mid
