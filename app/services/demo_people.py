@@ -122,6 +122,25 @@ def demo_linked_people(
                 w.create("linked_person", {"case_id": cid, "role": role.id,
                                            **_person_values(rng, rng.choice(FORENAMES), sur, kid)},
                          record_id=rid())
+    _one_repeat(w, prog, rng, rid, today, received, subject_of, main_person)
+
+
+def _one_repeat(
+    w: Writer,
+    prog: Programme,
+    rng: random.Random,
+    rid: Callable[[], str],
+    today: dt.date,
+    received: dict[str, dt.date],
+    subject_of: dict[str, str],
+    main_person: dict[str, dict[str, object]],
+) -> None:
+    """One genuine repeat referral: the latest later case within the repeat window of the most
+    recent case heard at a meeting is re-pointed at that case's subject (its own subject
+    removed), with the same person causing harm and, where it has none, the household's
+    children."""
+    main = prog.repeat_role or prog.linked_roles[0]
+    others = [r for r in prog.linked_roles if r.id != main.id]
     months = prog.intervals.repeat_referral_months
     if prog.repeat_role is None or months is None:
         return
