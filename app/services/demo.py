@@ -221,14 +221,11 @@ def _meetings(w: Writer, panel: DemoPanel, case_ids_by_status: dict[str, list[st
                 new_cases, min(len(new_cases), 2)
             )
         demo_meeting(
-            w, rng, panel.rid, held, "held", chair, everyone, agenda, panel.agency_ids,
-            panel.members, prog, record_id=decision_meeting_id(panel.seed, held),
+            w, rng, panel.rid, held, "held", chair, everyone, agenda, prog,
+            record_id=decision_meeting_id(panel.seed, held),
         )
         n_meetings += 1
     upcoming = today + dt.timedelta(days=(3 - today.weekday()) % 7 + 7)
     agenda = new_cases[:4] + [c for c in panel_cases if c][:8]
-    demo_meeting(
-        w, rng, panel.rid, upcoming, "scheduled", chair, everyone, agenda, panel.agency_ids,
-        panel.members, prog,
-    )
+    demo_meeting(w, rng, panel.rid, upcoming, "scheduled", chair, everyone, agenda, prog)
     return n_meetings + 1

@@ -39,8 +39,6 @@ def demo_meeting(
     chair: str,
     everyone: list[str],
     agenda: list[str],
-    agency_ids: dict[str, str],
-    members: dict[str, str],
     prog: Programme,
     *,
     record_id: str | None = None,
