@@ -30,7 +30,7 @@ from app.ui.screens.cases.tab_assessment import AssessmentTab
 from app.ui.screens.cases.tab_people import PeopleTab
 from app.ui.screens.cases.tab_plan import PlanTab
 from app.ui.screens.cases.tab_summary import SummaryTab
-from app.ui.screens.cases.tabs_more import (
+from app.ui.screens.cases.tab_actions import (
     ActionsTab,
     HistoryTab,
     InformationTab,
