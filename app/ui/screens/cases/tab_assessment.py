@@ -10,7 +10,6 @@ answers suggest and asks for a reason when the person chooses another.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import partial
 
 from PySide6.QtWidgets import (
     QComboBox,
@@ -25,11 +24,10 @@ from app.models.assessment_changes import assessment_changes
 from app.models.domain import Assessment, CaseFile, FactorRating
 from app.models.programme import Framework, Programme, split_summaries
 from app.services import risk
-from app.services.context import Session
 from app.ui.context import UiContext
-from app.ui.drafts import Draft
 from app.ui.itemmodels.rows import Column, RowsModel
 from app.ui.screens.cases.assessment_editor import AssessmentEditor
+from app.ui.screens.cases.versioned import VersionEditors
 from app.ui.widgets.common import uk
 from app.ui.widgets.plain import PlainLabel
 from app.ui.widgets.tables import make_table, set_widths, wrap_rows
@@ -59,9 +57,9 @@ class AssessmentTab(QWidget):
         self.pages.addWidget(QWidget())  # index 1: kept so the diff page stays at index 2
         self.pages.addWidget(self._build_diff())
         # one editor per case with a new version in progress: its draft stays with its case
-        self._editors: dict[str, AssessmentEditor] = {}
-        ctx.drafts.flush_requested.connect(self._stash)
-        ctx.drafts.discarded.connect(self._on_drafts_discarded)
+        self._editors: VersionEditors[AssessmentEditor] = VersionEditors(
+            ctx, self.pages, "assessment", "New assessment version",
+            lambda s, cid, value: risk.record_assessment(s, case_id=cid, assessment=value), self._editor_closed)
 
     @property
     def editor_page(self) -> QWidget | None:
@@ -194,53 +192,28 @@ class AssessmentTab(QWidget):
     def start_new_version(self) -> None:
         if self.cf is None:
             return
-        cid = self.cf.case.id
-        editor = self._editors.get(cid)
-        if editor is None:  # a version already in progress is resumed, never replaced
-            prog = self.ctx.snap.programme
-            chosen = self.framework_choice.currentData() if self.framework_choice.count() > 1 else None
-            fw = prog.framework_by_id(chosen) if chosen else prog.framework
-            editor = AssessmentEditor(self.ctx, cid, self.cf.current_assessment, framework=fw)
-            editor.case_ref = self.cf.case.ref
-            editor.finished.connect(partial(self._close_editor, cid))
-            self._editors[cid] = editor
-            self.pages.addWidget(editor)
-        self.pages.setCurrentWidget(editor)
+        cf = self.cf
+        prog = self.ctx.snap.programme
+        chosen = self.framework_choice.currentData() if self.framework_choice.count() > 1 else None
+        fw = prog.framework_by_id(chosen) if chosen else prog.framework
 
-    def _close_editor(self, case_id: str) -> None:
-        """Saved or cancelled: the editor and its draft go."""
-        editor = self._editors.pop(case_id, None)
-        self.ctx.drafts.remove(("assessment", case_id))
+        def make() -> AssessmentEditor:
+            editor = AssessmentEditor(self.ctx, cf.case.id, cf.current_assessment, framework=fw)
+            editor.case_ref = cf.case.ref
+            return editor
+
+        self._editors.open(cf.case.id, make)  # a version already in progress is resumed, never replaced
+
+    def _editor_closed(self, editor: AssessmentEditor | None) -> None:
+        """Saved or cancelled: the editor goes (its draft went with it)."""
         if editor is not None:
             if self.pages.currentWidget() is editor:
                 self.pages.setCurrentIndex(0)
             self.pages.removeWidget(editor)
             editor.deleteLater()
 
-    def _stash(self) -> None:
-        for cid, editor in self._editors.items():
-            key = ("assessment", cid)
-            value = editor.value()
-            if value == editor.initial:
-                self.ctx.drafts.remove(key)
-                continue
-
-            def save(s: Session, cid: str = cid, value: risk.AssessmentInput = value) -> None:
-                risk.record_assessment(s, case_id=cid, assessment=value)
-
-            self.ctx.drafts.put(Draft(key, f"New assessment version for {editor.case_ref}", value, save))
-
-    def _on_drafts_discarded(self, keys: tuple[tuple[str, str], ...]) -> None:
-        for kind, cid in keys:
-            if kind == "assessment" and cid in self._editors:
-                self._close_editor(cid)
-
     def save(self) -> bool:
-        editor = self.pages.currentWidget()
-        if isinstance(editor, AssessmentEditor):
-            editor.submit()
-            return True
-        return False
+        return self._editors.submit_current()
 
     # --- diff ----------------------------------------------------------------------------------
     def _build_diff(self) -> QWidget:
