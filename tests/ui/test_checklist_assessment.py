@@ -51,7 +51,7 @@ def _answer(editor, n_counted: int) -> None:  # type: ignore[no-untyped-def]
 
 
 def test_checklist_editor_suggests_and_asks_for_a_reason(ui: Harness, qtbot) -> None:  # type: ignore[no-untyped-def]
-    from app.ui.screens.cases.tab_assessment import AssessmentEditor
+    from app.ui.screens.cases.assessment_editor import AssessmentEditor
 
     fw = ui.ctx.snap.programme.framework
     t = max(fw.thresholds, key=lambda t: t.at_least)

@@ -26,17 +26,15 @@ from app.models.domain import CaseFile
 from app.services import cases
 from app.services.context import Changed
 from app.ui.context import UiContext
+from app.ui.screens.cases.tab_actions import ActionsTab
 from app.ui.screens.cases.tab_assessment import AssessmentTab
+from app.ui.screens.cases.tab_history import HistoryTab
+from app.ui.screens.cases.tab_information import InformationTab
+from app.ui.screens.cases.tab_meetings import MeetingsTab
 from app.ui.screens.cases.tab_people import PeopleTab
 from app.ui.screens.cases.tab_plan import PlanTab
+from app.ui.screens.cases.tab_risk import RiskTab
 from app.ui.screens.cases.tab_summary import SummaryTab
-from app.ui.screens.cases.tabs_more import (
-    ActionsTab,
-    HistoryTab,
-    InformationTab,
-    MeetingsTab,
-    RiskTab,
-)
 from app.ui.widgets.common import Chip, chip_kind_for_risk, chip_kind_for_stage
 from app.ui.widgets.plain import PlainLabel
 

@@ -61,6 +61,28 @@ class CasesScreen(Screen):
         listing = QWidget()
         v = QVBoxLayout(listing)
         v.setContentsMargins(0, 0, 0, 0)
+        self._build_filters(v)
+        self._build_table(v)
+        self.pages.addWidget(listing)
+
+        self.view = CaseView(ctx)
+        self.view.back_requested.connect(self.show_list)
+        self.pages.addWidget(self.view)
+        self.back_shortcut = QShortcut(QKeySequence(Qt.Key.Key_Escape), self.view)
+        self.back_shortcut.activated.connect(self.show_list)
+
+        self.search.textChanged.connect(lambda _t: self._apply_filters())
+        for c in (self.status, self.risk, self.lead, *self.field_filters.values()):
+            c.currentIndexChanged.connect(lambda _i: self._apply_filters())
+        self.overdue.toggled.connect(lambda _b: self._apply_filters())
+        self.review_due.toggled.connect(lambda _b: self._apply_filters())
+        self.model.ids_loaded.connect(lambda n: self.count.setText(f"{n} case{'s' if n != 1 else ''}"))
+        ctx.snapshot_changed.connect(self._fill_filters)
+        ctx.unlocked.connect(self._fill_filters)
+        self._fill_filters()
+
+    def _build_filters(self, v: QVBoxLayout) -> None:
+        ctx = self.ctx
         bar = QHBoxLayout()
         self.search = QLineEdit()
         self.search.setAccessibleName("Filter cases by name, date of birth, identifier or ref")
@@ -98,6 +120,9 @@ class CasesScreen(Screen):
                 fields_bar.addWidget(c)
             fields_bar.addStretch(1)
             v.addLayout(fields_bar)
+
+    def _build_table(self, v: QVBoxLayout) -> None:
+        ctx = self.ctx
         self.model = CaseTableModel(ctx, self)
         self.table = make_table("Cases", self.model, chip_columns=(3, 4))
         widths = [105, 0, 96, 200, 88, 64, 92, 128, 112]  # next review: "dd/mm/yyyy · late"
@@ -117,23 +142,6 @@ class CasesScreen(Screen):
         v.addWidget(self.table, 1)
         self.count = muted("")
         v.addWidget(self.count)
-        self.pages.addWidget(listing)
-
-        self.view = CaseView(ctx)
-        self.view.back_requested.connect(self.show_list)
-        self.pages.addWidget(self.view)
-        self.back_shortcut = QShortcut(QKeySequence(Qt.Key.Key_Escape), self.view)
-        self.back_shortcut.activated.connect(self.show_list)
-
-        self.search.textChanged.connect(lambda _t: self._apply_filters())
-        for c in (self.status, self.risk, self.lead, *self.field_filters.values()):
-            c.currentIndexChanged.connect(lambda _i: self._apply_filters())
-        self.overdue.toggled.connect(lambda _b: self._apply_filters())
-        self.review_due.toggled.connect(lambda _b: self._apply_filters())
-        self.model.ids_loaded.connect(lambda n: self.count.setText(f"{n} case{'s' if n != 1 else ''}"))
-        ctx.snapshot_changed.connect(self._fill_filters)
-        ctx.unlocked.connect(self._fill_filters)
-        self._fill_filters()
 
     def _combo(self, name: str) -> QComboBox:
         c = QComboBox()

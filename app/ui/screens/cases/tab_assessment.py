@@ -10,15 +10,10 @@ answers suggest and asks for a reason when the person chooses another.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import partial
 
-from PySide6.QtGui import QStandardItemModel
 from PySide6.QtWidgets import (
     QComboBox,
-    QGridLayout,
     QHBoxLayout,
-    QLineEdit,
-    QPlainTextEdit,
     QPushButton,
     QStackedWidget,
     QVBoxLayout,
@@ -29,21 +24,13 @@ from app.models.assessment_changes import assessment_changes
 from app.models.domain import Assessment, CaseFile, FactorRating
 from app.models.programme import Framework, Programme, split_summaries
 from app.services import risk
-from app.services.context import Session
 from app.ui.context import UiContext
-from app.ui.drafts import Draft
 from app.ui.itemmodels.rows import Column, RowsModel
-from app.ui.screens.base import scrolled
-from app.ui.widgets.common import Section, UkDateEdit, agency_choice, uk
-from app.ui.widgets.plain import PlainLabel, muted
+from app.ui.screens.cases.assessment_editor import AssessmentEditor
+from app.ui.screens.cases.versioned import VersionEditors
+from app.ui.widgets.common import uk
+from app.ui.widgets.plain import PlainLabel
 from app.ui.widgets.tables import make_table, set_widths, wrap_rows
-
-
-def _date_value(edit: UkDateEdit) -> str:
-    """A date field's value: the date, or the text as typed when it is not one ("31/02/2026"),
-    so that the service refuses it in one sentence."""
-    day = edit.day()
-    return day.isoformat() if day is not None else edit.text().strip()
 
 
 @dataclass(frozen=True)
@@ -70,9 +57,9 @@ class AssessmentTab(QWidget):
         self.pages.addWidget(QWidget())  # index 1: kept so the diff page stays at index 2
         self.pages.addWidget(self._build_diff())
         # one editor per case with a new version in progress: its draft stays with its case
-        self._editors: dict[str, AssessmentEditor] = {}
-        ctx.drafts.flush_requested.connect(self._stash)
-        ctx.drafts.discarded.connect(self._on_drafts_discarded)
+        self._editors: VersionEditors[AssessmentEditor] = VersionEditors(
+            ctx, self.pages, "assessment", "New assessment version",
+            lambda s, cid, value: risk.record_assessment(s, case_id=cid, assessment=value), self._editor_closed)
 
     @property
     def editor_page(self) -> QWidget | None:
@@ -205,53 +192,28 @@ class AssessmentTab(QWidget):
     def start_new_version(self) -> None:
         if self.cf is None:
             return
-        cid = self.cf.case.id
-        editor = self._editors.get(cid)
-        if editor is None:  # a version already in progress is resumed, never replaced
-            prog = self.ctx.snap.programme
-            chosen = self.framework_choice.currentData() if self.framework_choice.count() > 1 else None
-            fw = prog.framework_by_id(chosen) if chosen else prog.framework
-            editor = AssessmentEditor(self.ctx, cid, self.cf.current_assessment, framework=fw)
-            editor.case_ref = self.cf.case.ref
-            editor.finished.connect(partial(self._close_editor, cid))
-            self._editors[cid] = editor
-            self.pages.addWidget(editor)
-        self.pages.setCurrentWidget(editor)
+        cf = self.cf
+        prog = self.ctx.snap.programme
+        chosen = self.framework_choice.currentData() if self.framework_choice.count() > 1 else None
+        fw = prog.framework_by_id(chosen) if chosen else prog.framework
 
-    def _close_editor(self, case_id: str) -> None:
-        """Saved or cancelled: the editor and its draft go."""
-        editor = self._editors.pop(case_id, None)
-        self.ctx.drafts.remove(("assessment", case_id))
+        def make() -> AssessmentEditor:
+            editor = AssessmentEditor(self.ctx, cf.case.id, cf.current_assessment, framework=fw)
+            editor.case_ref = cf.case.ref
+            return editor
+
+        self._editors.open(cf.case.id, make)  # a version already in progress is resumed, never replaced
+
+    def _editor_closed(self, editor: AssessmentEditor | None) -> None:
+        """Saved or cancelled: the editor goes (its draft went with it)."""
         if editor is not None:
             if self.pages.currentWidget() is editor:
                 self.pages.setCurrentIndex(0)
             self.pages.removeWidget(editor)
             editor.deleteLater()
 
-    def _stash(self) -> None:
-        for cid, editor in self._editors.items():
-            key = ("assessment", cid)
-            value = editor.value()
-            if value == editor.initial:
-                self.ctx.drafts.remove(key)
-                continue
-
-            def save(s: Session, cid: str = cid, value: risk.AssessmentInput = value) -> None:
-                risk.record_assessment(s, case_id=cid, assessment=value)
-
-            self.ctx.drafts.put(Draft(key, f"New assessment version for {editor.case_ref}", value, save))
-
-    def _on_drafts_discarded(self, keys: tuple[tuple[str, str], ...]) -> None:
-        for kind, cid in keys:
-            if kind == "assessment" and cid in self._editors:
-                self._close_editor(cid)
-
     def save(self) -> bool:
-        editor = self.pages.currentWidget()
-        if isinstance(editor, AssessmentEditor):
-            editor.submit()
-            return True
-        return False
+        return self._editors.submit_current()
 
     # --- diff ----------------------------------------------------------------------------------
     def _build_diff(self) -> QWidget:
@@ -341,231 +303,3 @@ def diff_rows(programme: Programme, a: Assessment, b: Assessment) -> list[DiffRo
     ]
     rows.append(DiffRow("overall", "Overall", "Judgement", a.overall, b.overall, changes.overall_changed))
     return rows
-
-
-class AssessmentEditor(QWidget):
-    """A new version: one row per factor (rating, evidence, source agency), summaries, judgement."""
-
-    from PySide6.QtCore import Signal as _Signal
-
-    finished = _Signal()
-
-    def __init__(self, ctx: UiContext, case_id: str, base: Assessment | None,
-                 framework: Framework | None = None) -> None:
-        super().__init__()
-        self.ctx = ctx
-        self.case_id = case_id
-        prog = ctx.snap.programme
-        fw = framework or prog.framework
-        self.fw = fw
-        prev_notes = split_summaries(base.dimension_summaries if base else ())
-        same = base is not None and prog.framework_of(prev_notes) is fw  # answers carry over
-        prev = {(f.dimension, f.factor): f for f in base.factors} if base and same else {}
-        prev_sum = dict(prev_notes.summaries)
-        prev_fields = dict(prev_notes.case_fields)
-        inner = QWidget()
-        v = QVBoxLayout(inner)
-        how = ("answer every question (not known is an answer); the answers suggest a level, "
-               "and the risk level is yours to choose" if fw.is_checklist else
-               "ratings describe the evidence; the risk level is yours to choose")
-        v.addWidget(muted(
-            f"New version {base.version + 1 if base else 1}"
-            + (f" ({fw.name})" if len(prog.frameworks) > 1 else "")
-            + f", started from {'version ' + str(base.version) if base and same else 'a blank framework'}. "
-            f"Professional judgement: {how}."
-        ))
-        self.fields: dict[str, QComboBox] = {}
-        self.dates: dict[str, UkDateEdit] = {}
-        if prog.case_fields:
-            sec = Section("Case details")
-            grid = QGridLayout()
-            for r, cf in enumerate(prog.case_fields):
-                if cf.is_date:  # a date the panel records (a licence's end): typed or picked
-                    edit = UkDateEdit(today_fn=ctx.today_fn)
-                    edit.setAccessibleName(cf.label)
-                    edit.setToolTip(cf.guidance)
-                    edit.setDate(cf.date_of(prev_fields.get(cf.id)))
-                    grid.addWidget(PlainLabel(cf.label, object_name="FieldLabel"), r, 0)
-                    grid.addWidget(edit, r, 1)
-                    self.dates[cf.id] = edit
-                    continue
-                combo = QComboBox()
-                combo.setAccessibleName(cf.label)
-                combo.setToolTip(cf.guidance)
-                if not cf.required:
-                    combo.addItem("—", None)
-                for c in cf.choices:
-                    combo.addItem(c.label, c.id)
-                if cf.id in prev_fields:
-                    combo.setCurrentIndex(max(0, combo.findData(prev_fields[cf.id])))
-                grid.addWidget(PlainLabel(cf.label, object_name="FieldLabel"), r, 0)
-                grid.addWidget(combo, r, 1)
-                self.fields[cf.id] = combo
-            grid.setColumnStretch(2, 1)
-            sec.body.addLayout(grid)
-            v.addWidget(sec)
-        self.rows: dict[tuple[str, str], tuple[QComboBox, QLineEdit, QComboBox]] = {}
-        self.summaries: dict[str, QLineEdit] = {}
-        for d in fw.dimensions:
-            sec = Section(d.label)
-            if d.guidance:
-                sec.body.addWidget(muted(d.guidance))
-            grid = QGridLayout()
-            grid.setColumnStretch(2, 1)
-            for r, f in enumerate(d.factors):
-                p = prev.get((d.id, f.id))
-                label = PlainLabel(f.label, object_name="FieldLabel")
-                label.setToolTip(f.guidance)
-                rating = QComboBox()
-                rating.setAccessibleName(f"{f.label}: {'answer' if fw.is_checklist else 'rating'}")
-                if fw.is_checklist:
-                    rating.addItem("Not answered", None)
-                for rt in fw.ratings:
-                    rating.addItem(rt.label, rt.id)
-                if p:
-                    rating.setCurrentIndex(max(0, rating.findData(p.rating)))
-                if fw.is_checklist:
-                    rating.currentIndexChanged.connect(self._update_suggestion)
-                evidence = QLineEdit(p.evidence if p else "")
-                evidence.setAccessibleName(f"{f.label}: evidence")
-                evidence.setPlaceholderText("Evidence")
-                source = QComboBox()
-                source.setAccessibleName(f"{f.label}: source agency")
-                source.addItem("—", None)
-                for a in ctx.snap.agencies:  # the agency's name, with the abbreviation people use
-                    source.addItem(agency_choice(a.name, a.short), a.id)
-                source.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
-                source.setMinimumContentsLength(10)
-                source.view().setMinimumWidth(source.view().sizeHintForColumn(0) + 24)
-                if p and p.source_agency:
-                    source.setCurrentIndex(max(0, source.findData(p.source_agency)))
-                grid.addWidget(label, r, 0)
-                grid.addWidget(rating, r, 1)
-                grid.addWidget(evidence, r, 2)
-                grid.addWidget(source, r, 3)
-                self.rows[(d.id, f.id)] = (rating, evidence, source)
-            sec.body.addLayout(grid)
-            summ = QLineEdit(prev_sum.get(d.id, ""))
-            summ.setAccessibleName(f"{d.label}: summary")
-            summ.setPlaceholderText(f"Summary of {d.label.lower()}")
-            sec.body.addWidget(summ)
-            self.summaries[d.id] = summ
-            v.addWidget(sec)
-        judge = Section("Overall judgement")
-        self.overall = QPlainTextEdit(base.overall if base else "")
-        self.overall.setAccessibleName("Overall judgement")
-        self.overall.setTabChangesFocus(True)
-        self.overall.setMaximumHeight(90)
-        judge.body.addWidget(self.overall)
-        row = QHBoxLayout()
-        self.level = QComboBox()
-        self.level.setAccessibleName("Risk level")
-        # Unset until chosen: a level is professional judgement, never a default (the last
-        # version's level is named in the prompt, not preselected).
-        before = ctx.snap.risk_label(base.risk_level) if base else ""
-        self.level.addItem(f"Choose a level (version {base.version}: {before})" if base else "Choose a level", None)
-        for lv in fw.risk_levels:
-            self.level.addItem(lv.label, lv.id)
-        row.addWidget(PlainLabel("Risk level", object_name="FieldLabel"))
-        row.addWidget(self.level)
-        row.addStretch(1)
-        self.suggestion = PlainLabel("", wrap=True, accessible="Suggested risk level")
-        self.reason = QLineEdit(prev_notes.level_reason if base else "")
-        self.reason.setAccessibleName("Reason for the risk level")
-        self.reason.setPlaceholderText("Why the level differs from the one the checklist suggests")
-        judge.body.addWidget(self.suggestion)
-        judge.body.addWidget(self.reason)
-        self.suggestion.setVisible(fw.is_checklist)
-        self.reason.setVisible(fw.is_checklist)
-        self.level.currentIndexChanged.connect(self._update_suggestion)
-        self.error = PlainLabel("", wrap=True, object_name="InlineError")
-        row.addWidget(self.error, 2)
-        cancel = QPushButton("Cancel")
-        cancel.setAccessibleName("Cancel the new version")
-        cancel.clicked.connect(self.finished.emit)
-        self.save_button = QPushButton("&Save version")
-        self.save_button.setObjectName("Primary")
-        self.save_button.setAccessibleName("Save assessment version")
-        self.save_button.clicked.connect(self.submit)
-        row.addWidget(cancel)
-        row.addWidget(self.save_button)
-        judge.body.addLayout(row)
-        v.addWidget(judge)
-        outer = QVBoxLayout(self)
-        outer.setContentsMargins(0, 0, 0, 0)
-        outer.addWidget(scrolled(inner))
-        self._update_suggestion()
-        self.case_ref = ""
-        self.initial = self.value()  # what it started from: a draft is anything different
-
-    def answered(self) -> tuple[FactorRating, ...]:
-        return tuple(
-            FactorRating(dimension=d, factor=f, rating=r.currentData(), evidence=e.text(), source_agency=s.currentData())
-            for (d, f), (r, e, s) in self.rows.items()
-            if r.currentData() is not None
-        )
-
-    def suggested(self) -> str | None:
-        """The level id the checklist's answers suggest now (None: no suggestion)."""
-        level = risk.suggested_level(self.fw, self.answered())
-        return level.id if level else None
-
-    def _update_suggestion(self, _i: int = 0) -> None:
-        if not self.fw.is_checklist:
-            return
-        answers = self.answered()
-        n = self.fw.count(f.rating for f in answers)
-        counted = "/".join(r.label.lower() for r in self.fw.ratings if r.id in self.fw.counted)
-        suggested = self.suggested()
-        text = f"{n} “{counted}” of {len(self.rows)} ({len(answers)} answered). "
-        if suggested is None:
-            text += "The answers suggest no level: choose one by professional judgement."
-        else:
-            text += f"The answers suggest: {self.ctx.snap.risk_label(suggested)}."
-            if not self.fw.judgement_may_lower:
-                text += " Judgement may raise this level, not lower it."
-        self.suggestion.setText(text)
-        # Where judgement may only raise the level (MARAC), levels below the floor are not offered.
-        floor = self.fw.lowest_allowed(f.rating for f in answers)
-        items = self.level.model()
-        for i in range(self.level.count()):
-            level_id = self.level.itemData(i)
-            below = (floor is not None and level_id is not None
-                     and self.fw.risk_level(level_id).rank < floor.rank)
-            if isinstance(items, QStandardItemModel):  # a combo box's own model
-                items.item(i).setEnabled(not below)
-        chosen = self.level.currentData()
-        differs = suggested is not None and chosen is not None and chosen != suggested
-        self.reason.setVisible(differs)
-        self.reason.setEnabled(differs)
-
-    def value(self) -> risk.AssessmentInput:
-        return risk.AssessmentInput(
-            factors=self.answered(),
-            dimension_summaries=tuple((d, w.text()) for d, w in self.summaries.items()),
-            overall=self.overall.toPlainText(),
-            risk_level=self.level.currentData(),
-            level_reason=self.reason.text() if self.fw.is_checklist and self.reason.isEnabled() else "",
-            case_fields=(
-                *((k, c.currentData()) for k, c in self.fields.items() if c.currentData()),
-                # a date as typed when it is not one ("31/02/2026"): the service says why
-                *((k, _date_value(d)) for k, d in self.dates.items() if d.text().strip()),
-            ),
-            framework=self.fw.id if len(self.ctx.snap.programme.frameworks) > 1 else None,
-        )
-
-    def submit(self) -> None:
-        if self.level.currentData() is None:
-            self.error.setText("Choose the risk level: it is not set until you choose it.")
-            self.level.setFocus()
-            return
-        value, cid = self.value(), self.case_id
-        self.error.setText("")
-
-        def failed(exc: BaseException) -> None:
-            from app.ui.errors import safe_message
-
-            self.error.setText(safe_message(exc))
-
-        self.ctx.run(lambda s: risk.record_assessment(s, case_id=cid, assessment=value), owner=self,
-                     mutates=True, on_done=lambda _r: self.finished.emit(), on_error=failed)

@@ -10,8 +10,6 @@ keeps them, coming back shows them, closing the window offers to save them.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from PySide6.QtCore import QSortFilterProxyModel
 from PySide6.QtWidgets import (
     QComboBox,
@@ -30,20 +28,12 @@ from app.services.context import Session
 from app.ui.context import UiContext
 from app.ui.drafts import Draft
 from app.ui.itemmodels.rows import Column, RowsModel, SortRole
+from app.ui.screens.cases.tab_common import failed_into
 from app.ui.widgets.common import Section, date_edit, uk
 from app.ui.widgets.plain import PlainLabel
 from app.ui.widgets.tables import make_table, set_widths, wrap_rows
 
 _FIELDS = ("forenames", "surname", "pnc", "nhs", "notes")
-
-
-def _failed_into(label: PlainLabel) -> Callable[[BaseException], None]:
-    def failed(exc: BaseException) -> None:
-        from app.ui.errors import safe_message
-
-        label.setText(safe_message(exc))
-
-    return failed
 
 
 def _role_label(ctx: UiContext, role: str) -> str:
@@ -300,10 +290,10 @@ class PeopleTab(QWidget):
 
         if editing:
             self.ctx.run(lambda s: linked_people.update_person(s, person_id=editing, person=person, role=role),
-                         owner=self, mutates=True, on_done=saved, on_error=_failed_into(self.error))
+                         owner=self, mutates=True, on_done=saved, on_error=failed_into(self.error))
         else:
             self.ctx.run(lambda s: linked_people.add_person(s, case_id=cid, role=role, person=person),
-                         owner=self, mutates=True, on_done=saved, on_error=_failed_into(self.error))
+                         owner=self, mutates=True, on_done=saved, on_error=failed_into(self.error))
         return True
 
     def _on_remove_clicked(self) -> None:
@@ -318,4 +308,4 @@ class PeopleTab(QWidget):
             self._set_mode()
 
         self.ctx.run(lambda s: linked_people.remove_person(s, person_id=pid), owner=self, mutates=True,
-                     on_done=removed, on_error=_failed_into(self.error))
+                     on_done=removed, on_error=failed_into(self.error))

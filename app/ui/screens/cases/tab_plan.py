@@ -7,8 +7,6 @@ enabled Approve button, and only for the latest unapproved version (the service 
 
 from __future__ import annotations
 
-from functools import partial
-
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QComboBox,
@@ -26,10 +24,9 @@ from PySide6.QtWidgets import (
 from app.models.domain import CaseFile, Objective, Plan, RiskStatement
 from app.models.enums import Role
 from app.services import risk
-from app.services.context import Session
 from app.ui.context import UiContext
-from app.ui.drafts import Draft
 from app.ui.screens.base import scrolled
+from app.ui.screens.cases.versioned import VersionEditors
 from app.ui.widgets.common import Chip, Section, date_edit, uk
 from app.ui.widgets.plain import PlainLabel, muted
 
@@ -76,9 +73,9 @@ class PlanTab(QWidget):
         self.view_layout = QVBoxLayout(self.view_inner)
         self.pages.addWidget(scrolled(self.view_inner))
         # one editor per case with a new version in progress: its draft stays with its case
-        self._editors: dict[str, PlanEditor] = {}
-        ctx.drafts.flush_requested.connect(self._stash)
-        ctx.drafts.discarded.connect(self._on_drafts_discarded)
+        self._editors: VersionEditors[PlanEditor] = VersionEditors(
+            ctx, self.pages, "plan", "New plan version",
+            lambda s, cid, value: risk.save_plan(s, case_id=cid, plan=value), self._editor_closed)
 
     @property
     def editor(self) -> PlanEditor | None:
@@ -175,19 +172,12 @@ class PlanTab(QWidget):
     def start_new_version(self) -> None:
         if self.cf is None:
             return
-        editor = self.editor
-        if editor is None:  # a version already in progress is resumed, never replaced
-            cid = self.cf.case.id
-            editor = PlanEditor(self.ctx, self.cf, self.cf.current_plan)
-            editor.finished.connect(partial(self._close_editor, cid))
-            self._editors[cid] = editor
-            self.pages.addWidget(editor)
-        self.pages.setCurrentWidget(editor)
+        cf = self.cf
+        # a version already in progress is resumed, never replaced
+        self._editors.open(cf.case.id, lambda: PlanEditor(self.ctx, cf, cf.current_plan))
 
-    def _close_editor(self, case_id: str) -> None:
-        """Saved or cancelled: the editor and its draft go."""
-        editor = self._editors.pop(case_id, None)
-        self.ctx.drafts.remove(("plan", case_id))
+    def _editor_closed(self, editor: PlanEditor | None) -> None:
+        """Saved or cancelled: the editor goes (its draft went with it) and the plan shows again."""
         if editor is not None:
             self.pages.removeWidget(editor)
             editor.deleteLater()
@@ -195,29 +185,8 @@ class PlanTab(QWidget):
         if self.cf is not None:
             self.show_case(self.cf)
 
-    def _stash(self) -> None:
-        for cid, editor in self._editors.items():
-            key = ("plan", cid)
-            value = editor.value()
-            if value == editor.initial:
-                self.ctx.drafts.remove(key)
-                continue
-
-            def save(s: Session, cid: str = cid, value: risk.PlanInput = value) -> None:
-                risk.save_plan(s, case_id=cid, plan=value)
-
-            self.ctx.drafts.put(Draft(key, f"New plan version for {editor.case_ref}", value, save))
-
-    def _on_drafts_discarded(self, keys: tuple[tuple[str, str], ...]) -> None:
-        for kind, cid in keys:
-            if kind == "plan" and cid in self._editors:
-                self._close_editor(cid)
-
     def save(self) -> bool:
-        if self.editor is not None and self.pages.currentWidget() is self.editor:
-            self.editor.submit()
-            return True
-        return False
+        return self._editors.submit_current()
 
 
 class PlanEditor(QWidget):

@@ -27,6 +27,7 @@ from app.services.history import long_date
 from app.ui.context import UiContext
 from app.ui.screens.base import scrolled
 from app.ui.screens.cases.case_admin import ConsentBox, SharingBox
+from app.ui.screens.cases.tab_common import failed_into
 from app.ui.widgets.common import Section, chain_focus, uk
 from app.ui.widgets.plain import PlainLabel, muted
 
@@ -50,6 +51,20 @@ class SummaryTab(QWidget):
         super().__init__(parent)
         self.ctx = ctx
         self.cf: CaseFile | None = None
+        inner = self._build_columns()
+        self._build_status_rows()
+        self._build_transition()
+        self._build_rationale()
+        self._build_page(inner)
+        # keyboard order follows reading order: the status column top to bottom, then the right
+        chain_focus(self.transition, self.meeting, self.rationale, self.change_button,
+                    self.consent.state, self.consent.given_by, self.consent.notes, self.consent.reassess, self.consent.record_button,
+                    self.sharing.agencies, self.sharing.lead, self.sharing.marking, self.sharing.officer,
+                    self.sharing.assign_button, self.sharing.save_button)
+
+    # --- layout ----------------------------------------------------------------------------------
+    def _build_columns(self) -> QWidget:
+        ctx = self.ctx
         inner = QWidget()
         inner.setObjectName("SummaryPage")
         # two calm columns that scroll together inside the tab: what to do now (status and the
@@ -79,7 +94,10 @@ class SummaryTab(QWidget):
         self.screening_form = _form(self.screening)
         self.narrative = PlainLabel("", wrap=True, selectable=True, accessible="Referral narrative")
         self.referral.body.addWidget(self.narrative)
+        return inner
 
+    def _build_status_rows(self) -> None:
+        ctx = self.ctx
         sf = self.status_form = _form(self.status_box)
         self.current_status = _row(sf, "Current", "")
         # a step another agency holds (the police gateway assessment): who, and when it is due
@@ -95,6 +113,9 @@ class SummaryTab(QWidget):
         self.lead = _row(sf, "Lead agency", "")
         self.officer = _row(sf, "Case officer", "")
         self.review = _row(sf, "Next review", "")
+
+    def _build_transition(self) -> None:
+        sf = self.status_form
         # the status change on rows of its own under its label, the box as wide as its longest
         # choice ("Consent withdrawn: re-assess later → Consent refused or withdrawn"): the
         # chosen change always shows whole, and the column widens for it when it must
@@ -117,6 +138,9 @@ class SummaryTab(QWidget):
         sf.addRow(self.no_meeting)
         self._decision_meetings: list[cases.DecisionMeeting] = []
         self.transition.currentIndexChanged.connect(self._show_meeting_choice)
+
+    def _build_rationale(self) -> None:
+        sf = self.status_form
         self.rationale = QPlainTextEdit()
         self.rationale.setAccessibleName("Rationale for the status change")
         self.rationale.setPlaceholderText("Rationale")
@@ -136,6 +160,8 @@ class SummaryTab(QWidget):
         self.status_box.body.addLayout(row)
         self.no_transitions = muted("")
         self.status_box.body.addWidget(self.no_transitions)
+
+    def _build_page(self, inner: QWidget) -> None:
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 8, 0, 0)
         self.page_scroll = scrolled(inner)
@@ -143,11 +169,6 @@ class SummaryTab(QWidget):
         layout.addWidget(self.page_scroll)
         self.page_scroll.viewport().installEventFilter(self)  # the page resized
         inner.installEventFilter(self)  # its widths changed (another case's status changes)
-        # keyboard order follows reading order: the status column top to bottom, then the right
-        chain_focus(self.transition, self.meeting, self.rationale, self.change_button,
-                    self.consent.state, self.consent.given_by, self.consent.notes, self.consent.reassess, self.consent.record_button,
-                    self.sharing.agencies, self.sharing.lead, self.sharing.marking, self.sharing.officer,
-                    self.sharing.assign_button, self.sharing.save_button)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         resized = event.type() == QEvent.Type.Resize and watched is self.page_scroll.viewport()
@@ -175,8 +196,23 @@ class SummaryTab(QWidget):
 
     def show_case(self, cf: CaseFile) -> None:
         self.cf = cf
-        snap = self.ctx.snap
-        prog = snap.programme
+        prog = self.ctx.snap.programme
+        self._show_subject(cf)
+        self._show_referral(cf)
+        self._show_screening(cf)
+        proposals = self._show_status(cf)
+        self.sharing.show_case(cf)
+        # a programme that seeks no consent (MAPPA: statutory) shows no consent at all
+        self.consent.setVisible(prog.records_consent)
+        screening_title = "Screening and consent" if prog.records_consent else "Screening"
+        self.screening.title.setText(screening_title)
+        self.screening.setAccessibleName(screening_title)
+        if prog.records_consent:
+            self.consent.show_case(cf)
+        self.review.setText(uk(cf.case.next_review) or "None set")
+        self._show_transitions(cf, proposals)
+
+    def _show_subject(self, cf: CaseFile) -> None:
         s = cf.subject
         self._clear(self.person_form)
         age = s.age_on(self.ctx.today_fn())
@@ -193,6 +229,9 @@ class SummaryTab(QWidget):
         ):
             if value or label in ("Name", "Date of birth"):
                 _row(self.person_form, label, value)
+
+    def _show_referral(self, cf: CaseFile) -> None:
+        prog = self.ctx.snap.programme
         self._clear(self.referral_form)
         ref = cf.referral
         if ref is not None:
@@ -205,6 +244,9 @@ class SummaryTab(QWidget):
             self.narrative.setText(ref.narrative)
         else:
             self.narrative.setText("No referral on this store.")
+
+    def _show_screening(self, cf: CaseFile) -> None:
+        prog = self.ctx.snap.programme
         self._clear(self.screening_form)
         for d in cf.screenings:
             label = next((o.label for o in prog.screening_outcomes if o.id == d.outcome), d.outcome)
@@ -215,6 +257,10 @@ class SummaryTab(QWidget):
         if not cf.screenings and not cf.consents:
             _row(self.screening_form, "", "Not screened yet.")
 
+    def _show_status(self, cf: CaseFile) -> list[rules.DateProposal]:
+        """The status rows; returns what the case's date fields propose."""
+        snap = self.ctx.snap
+        prog = snap.programme
         self.current_status.setText(prog.status_label(cf.case.status))
         today = self.ctx.today_fn()
         entered = rules.status_entered(cf.case.status, cf.status_history) or cf.case.opened
@@ -234,15 +280,11 @@ class SummaryTab(QWidget):
         self.shared.setText(", ".join(sorted(snap.agency_short(a) or "?" for a in cf.case.shared_with)))
         self.lead.setText(snap.agency_name(cf.case.lead_agency) or "None")
         self.officer.setText(snap.member_name(cf.case.case_officer) or "None assigned")
-        self.sharing.show_case(cf)
-        # a programme that seeks no consent (MAPPA: statutory) shows no consent at all
-        self.consent.setVisible(prog.records_consent)
-        screening_title = "Screening and consent" if prog.records_consent else "Screening"
-        self.screening.title.setText(screening_title)
-        self.screening.setAccessibleName(screening_title)
-        if prog.records_consent:
-            self.consent.show_case(cf)
-        self.review.setText(uk(cf.case.next_review) or "None set")
+        return proposals
+
+    def _show_transitions(self, cf: CaseFile, proposals: list[rules.DateProposal]) -> None:
+        snap = self.ctx.snap
+        prog = snap.programme
         allowed = rules.allowed_transitions(prog, cf.case.status, snap.workstation.member.role)
         self.transition.clear()
         for t in allowed:
@@ -312,12 +354,7 @@ class SummaryTab(QWidget):
             return
         cid, target, rationale = self.cf.case.id, self.transition.currentData(), self.rationale.toPlainText()
         meeting = self.meeting.currentData() if self._panel_decision() else None
-
-        def failed(exc: BaseException) -> None:
-            from app.ui.errors import safe_message
-
-            self.status_error.setText(safe_message(exc))
-
         self.ctx.run(lambda s: cases.change_status(s, case_id=cid, status=target, rationale=rationale,
                                                    meeting_id=meeting),
-                     owner=self, mutates=True, on_done=lambda _r: self.rationale.clear(), on_error=failed)
+                     owner=self, mutates=True, on_done=lambda _r: self.rationale.clear(),
+                     on_error=failed_into(self.status_error))
