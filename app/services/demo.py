@@ -26,8 +26,9 @@ from app.models.enums import (
     Role,
 )
 from app.models.errors import InvalidInput
+from app.models.framework import AssessmentNotes, join_summaries
 from app.models.ids import ActionId, case_ref
-from app.models.programme import AssessmentNotes, Programme, join_summaries
+from app.models.programme import Programme
 from app.services.context import Session
 from app.services.demo_data import (
     AGENCIES,
