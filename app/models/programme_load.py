@@ -50,120 +50,139 @@ def _req(d: Mapping[str, Any], key: str, where: str) -> Any:
 def programme_from_dict(d: Mapping[str, Any]) -> Programme:
     """Build and validate a programme from its parsed definition (TOML or JSON)."""
     try:
-        statuses = tuple(
-            Status(
-                id=s["id"],
-                label=s["label"],
-                stage=s.get("stage", "panel"),
-                terminal=bool(s.get("terminal", False)),
-                open_case=bool(s.get("open", not s.get("terminal", False))),
-                consent=str(s.get("consent", "")),
-                review_days=_days(s.get("review_days")),
-                held_by=str(s.get("held_by", {}).get("label", "")),
-                short=str(s.get("short", "")),
-                held_by_sectors=tuple(str(x) for x in s.get("held_by", {}).get("sectors", ())),
-                due_working_days=_days(s.get("due_working_days")),
-            )
-            for s in _req(d, "statuses", "programme")
-        )
-        transitions = tuple(
-            Transition(
-                source=t["from"],
-                target=t["to"],
-                roles=frozenset(Role(r) for r in t["roles"]),
-                label=t.get("label", t["to"]),
-                requires_rationale=bool(t.get("rationale", True)),
-                panel_decision=bool(t.get("panel_decision", False)),
-            )
-            for t in _req(d, "transitions", "programme")
-        )
-        outcomes = tuple(
-            ScreeningOutcome(id=o["id"], label=o["label"], target=o["to"], retention=o["retention"])
-            for o in _req(d, "screening_outcomes", "programme")
-        )
-        framework = _framework(_req(d, "framework", "programme"))
-        iv = _req(d, "intervals", "programme")
-        intervals = Intervals(
-            screening_target_working_days=int(iv["screening_target_working_days"]),
-            review_interval_days=int(iv["review_interval_days"]),
-            post_exit_review_months=tuple(int(m) for m in iv["post_exit_review_months"]),
-            consent_reassess_days=int(iv.get("consent_reassess_days", 90)),
-            repeat_referral_months=(
-                int(iv["repeat_referral_months"]) if "repeat_referral_months" in iv else None
-            ),
-            post_exit_from=str(iv.get("post_exit_from", "exit")),
-        )
-
-        def choices(key: str) -> tuple[Choice, ...]:
-            return tuple(
-                Choice(id=c["id"], label=c["label"], aliases=tuple(c.get("aliases", ())))
-                for c in _req(d, key, "programme")
-            )
-
-        return Programme(
-            id=_req(d, "id", "programme"),
-            name=_req(d, "name", "programme"),
-            panel_label=d.get("panel_label", d["name"]),
-            statuses=statuses,
-            initial_status=_req(d, "initial_status", "programme"),
-            transitions=transitions,
-            screening_outcomes=outcomes,
-            framework=framework,
-            plan_headings=tuple(
-                PlanHeading(id=h["id"], label=h["label"], guidance=h.get("guidance", ""))
-                for h in _req(d, "plan_headings", "programme")
-            ),
-            intervals=intervals,
-            retention_years={k: int(v) for k, v in _req(d, "retention_years", "programme").items()},
-            sectors=choices("sectors"),
-            concerns=choices("concerns"),
-            confidentiality_statement=_req(d, "confidentiality_statement", "programme"),
-            exit_status=_req(d, "exit_status", "programme"),
-            adopted_status=_req(d, "adopted_status", "programme"),
-            panel_statuses=frozenset(d.get("panel_statuses", ())),
-            statistics=dict(d.get("statistics", {})),
-            case_fields=tuple(
-                CaseField(
-                    id=cf["id"],
-                    label=cf["label"],
-                    choices=tuple(
-                        Choice(id=c["id"], label=c["label"], review_days=_days(c.get("review_days")))
-                        for c in cf.get("choices", ())
-                    ),
-                    required=bool(cf.get("required", False)),
-                    guidance=cf.get("guidance", ""),
-                    short=str(cf.get("short", "")),
-                    kind=str(cf.get("kind", "choice")),
-                    proposes_status=str(cf.get("proposes_status", "")),
-                    ended=str(cf.get("ended", "")),
-                    retention_from=bool(cf.get("retention_from", False)),
-                )
-                for cf in d.get("case_fields", ())
-            ),
-            records_consent=bool(d.get("records_consent", True)),
-            agenda_labels={
-                str(k): (str(v["section"]), str(v["item"]))
-                for k, v in d.get("agenda_labels", {}).items()
-                if k in DEFAULT_AGENDA_LABELS
-            },
-            demo=dict(d.get("demo", {})),
-            chair=_chair_rule(d.get("chair", {})),
-            agenda_order=_agenda_order(d.get("agenda", {})),
-            confidentiality_signed=bool(d.get("confidentiality_signed", False)),
-            other_frameworks=tuple(_framework(f) for f in d.get("other_frameworks", ())),
-            linked_roles=tuple(
-                LinkedRole(
-                    id=str(r["id"]),
-                    label=str(r["label"]),
-                    plural=str(r.get("plural", "")),
-                    guidance=str(r.get("guidance", "")),
-                    repeat=bool(r.get("repeat", False)),
-                )
-                for r in d.get("linked_roles", ())
-            ),
-        )
+        return _programme(d)
     except (KeyError, TypeError, ValueError) as exc:
         raise InvalidInput(f"The programme definition is not valid ({exc}).") from exc
+
+
+def _programme(d: Mapping[str, Any]) -> Programme:
+    """The programme, its tables read in the order they were always read (so that, of several
+    faults, the same one is reported first)."""
+    statuses = _statuses(d)
+    transitions = _transitions(d)
+    outcomes = tuple(
+        ScreeningOutcome(id=o["id"], label=o["label"], target=o["to"], retention=o["retention"])
+        for o in _req(d, "screening_outcomes", "programme")
+    )
+    framework = _framework(_req(d, "framework", "programme"))
+    intervals = _intervals(_req(d, "intervals", "programme"))
+    return Programme(
+        id=_req(d, "id", "programme"),
+        name=_req(d, "name", "programme"),
+        panel_label=d.get("panel_label", d["name"]),
+        statuses=statuses,
+        initial_status=_req(d, "initial_status", "programme"),
+        transitions=transitions,
+        screening_outcomes=outcomes,
+        framework=framework,
+        plan_headings=tuple(
+            PlanHeading(id=h["id"], label=h["label"], guidance=h.get("guidance", ""))
+            for h in _req(d, "plan_headings", "programme")
+        ),
+        intervals=intervals,
+        retention_years={k: int(v) for k, v in _req(d, "retention_years", "programme").items()},
+        sectors=_choices(d, "sectors"),
+        concerns=_choices(d, "concerns"),
+        confidentiality_statement=_req(d, "confidentiality_statement", "programme"),
+        exit_status=_req(d, "exit_status", "programme"),
+        adopted_status=_req(d, "adopted_status", "programme"),
+        panel_statuses=frozenset(d.get("panel_statuses", ())),
+        statistics=dict(d.get("statistics", {})),
+        case_fields=tuple(_case_field(cf) for cf in d.get("case_fields", ())),
+        records_consent=bool(d.get("records_consent", True)),
+        agenda_labels={
+            str(k): (str(v["section"]), str(v["item"]))
+            for k, v in d.get("agenda_labels", {}).items()
+            if k in DEFAULT_AGENDA_LABELS
+        },
+        demo=dict(d.get("demo", {})),
+        chair=_chair_rule(d.get("chair", {})),
+        agenda_order=_agenda_order(d.get("agenda", {})),
+        confidentiality_signed=bool(d.get("confidentiality_signed", False)),
+        other_frameworks=tuple(_framework(f) for f in d.get("other_frameworks", ())),
+        linked_roles=tuple(_linked_role(r) for r in d.get("linked_roles", ())),
+    )
+
+
+def _statuses(d: Mapping[str, Any]) -> tuple[Status, ...]:
+    return tuple(
+        Status(
+            id=s["id"],
+            label=s["label"],
+            stage=s.get("stage", "panel"),
+            terminal=bool(s.get("terminal", False)),
+            open_case=bool(s.get("open", not s.get("terminal", False))),
+            consent=str(s.get("consent", "")),
+            review_days=_days(s.get("review_days")),
+            held_by=str(s.get("held_by", {}).get("label", "")),
+            short=str(s.get("short", "")),
+            held_by_sectors=tuple(str(x) for x in s.get("held_by", {}).get("sectors", ())),
+            due_working_days=_days(s.get("due_working_days")),
+        )
+        for s in _req(d, "statuses", "programme")
+    )
+
+
+def _transitions(d: Mapping[str, Any]) -> tuple[Transition, ...]:
+    return tuple(
+        Transition(
+            source=t["from"],
+            target=t["to"],
+            roles=frozenset(Role(r) for r in t["roles"]),
+            label=t.get("label", t["to"]),
+            requires_rationale=bool(t.get("rationale", True)),
+            panel_decision=bool(t.get("panel_decision", False)),
+        )
+        for t in _req(d, "transitions", "programme")
+    )
+
+
+def _intervals(iv: Mapping[str, Any]) -> Intervals:
+    return Intervals(
+        screening_target_working_days=int(iv["screening_target_working_days"]),
+        review_interval_days=int(iv["review_interval_days"]),
+        post_exit_review_months=tuple(int(m) for m in iv["post_exit_review_months"]),
+        consent_reassess_days=int(iv.get("consent_reassess_days", 90)),
+        repeat_referral_months=(
+            int(iv["repeat_referral_months"]) if "repeat_referral_months" in iv else None
+        ),
+        post_exit_from=str(iv.get("post_exit_from", "exit")),
+    )
+
+
+def _choices(d: Mapping[str, Any], key: str) -> tuple[Choice, ...]:
+    return tuple(
+        Choice(id=c["id"], label=c["label"], aliases=tuple(c.get("aliases", ())))
+        for c in _req(d, key, "programme")
+    )
+
+
+def _case_field(cf: Mapping[str, Any]) -> CaseField:
+    return CaseField(
+        id=cf["id"],
+        label=cf["label"],
+        choices=tuple(
+            Choice(id=c["id"], label=c["label"], review_days=_days(c.get("review_days")))
+            for c in cf.get("choices", ())
+        ),
+        required=bool(cf.get("required", False)),
+        guidance=cf.get("guidance", ""),
+        short=str(cf.get("short", "")),
+        kind=str(cf.get("kind", "choice")),
+        proposes_status=str(cf.get("proposes_status", "")),
+        ended=str(cf.get("ended", "")),
+        retention_from=bool(cf.get("retention_from", False)),
+    )
+
+
+def _linked_role(r: Mapping[str, Any]) -> LinkedRole:
+    return LinkedRole(
+        id=str(r["id"]),
+        label=str(r["label"]),
+        plural=str(r.get("plural", "")),
+        guidance=str(r.get("guidance", "")),
+        repeat=bool(r.get("repeat", False)),
+    )
 
 
 def _agenda_order(d: Mapping[str, Any]) -> AgendaOrder:
