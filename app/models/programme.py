@@ -241,7 +241,17 @@ class Programme:
 
     def __post_init__(self) -> None:
         ids = {s.id for s in self.statuses}
-        problems = []
+        problems = [
+            *self._status_problems(ids),
+            *self._list_problems(),
+            *self._case_field_problems(ids),
+        ]
+        if problems:
+            raise InvalidInput("The programme definition is not valid: " + "; ".join(problems))
+
+    def _status_problems(self, ids: set[str]) -> list[str]:
+        """What is wrong with the lifecycle: statuses, transitions, screening outcomes."""
+        problems: list[str] = []
         if self.initial_status not in ids:
             problems.append(f"initial status {self.initial_status!r} unknown")
         for t in self.transitions:
@@ -273,6 +283,11 @@ class Programme:
                 problems.append(f"status {st.id!r}: due_working_days must be at least 1, not terminal")
             if bool(st.held_by) != bool(st.held_by_sectors):
                 problems.append(f"status {st.id!r}: held_by needs both a label and the agency sectors")
+        return problems
+
+    def _list_problems(self) -> list[str]:
+        """What is wrong with the age bands, linked roles and frameworks."""
+        problems: list[str] = []
         for band in self.statistics.get("age_bands", ()):
             try:
                 age_band_range(str(band))
@@ -289,6 +304,11 @@ class Programme:
         for fw in self.other_frameworks:
             if [(r.id, r.rank) for r in fw.risk_levels] != main_levels:
                 problems.append(f"framework {fw.id!r} must use the main framework's risk levels")
+        return problems
+
+    def _case_field_problems(self, ids: set[str]) -> list[str]:
+        """What is wrong with the case fields and the agenda order that names one."""
+        problems: list[str] = []
         seen_fields: set[str] = set()
         for cf in self.case_fields:
             if any(c.review_days is not None and c.review_days < 1 for c in cf.choices):
@@ -310,8 +330,7 @@ class Programme:
                 problems.append(f"agenda order names unknown case field {self.agenda_order.field!r}")
             elif not self.agenda_order.first or set(self.agenda_order.first) - known[self.agenda_order.field]:
                 problems.append("agenda order's first choices must be choices of its case field")
-        if problems:
-            raise InvalidInput("The programme definition is not valid: " + "; ".join(problems))
+        return problems
 
     def case_field(self, field_id: str) -> CaseField:
         for cf in self.case_fields:
