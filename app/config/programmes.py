@@ -8,7 +8,8 @@ from pathlib import Path
 
 from app.config.paths import resources_dir
 from app.models.errors import InvalidInput
-from app.models.programme import Programme, programme_from_dict
+from app.models.programme import Programme
+from app.models.programme_load import programme_from_dict
 
 DEFAULT_PROGRAMME = "extremism"
 

@@ -15,7 +15,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from app.models.domain import Assessment, FactorRating
-from app.models.programme import Framework, Programme, split_summaries
+from app.models.framework import Framework, split_summaries
+from app.models.programme import Programme
 
 
 @dataclass(frozen=True)

@@ -20,6 +20,7 @@ import datetime as dt
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 
+from app.models.case_fields import CaseFieldValue
 from app.models.domain import (
     Action,
     AgendaItem,
@@ -36,7 +37,7 @@ from app.models.domain import (
 )
 from app.models.enums import AgendaKind, Attendance, Marking
 from app.models.ids import AgencyId
-from app.models.programme import CaseFieldValue, Programme
+from app.models.programme import Programme
 from app.models.rules import is_overdue
 
 UNKNOWN = "—"

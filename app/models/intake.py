@@ -26,9 +26,10 @@ import unicodedata
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
+from app.models.case_fields import Choice
 from app.models.domain import Identifier
 from app.models.errors import InvalidInput
-from app.models.programme import Choice, Programme
+from app.models.programme import Programme
 from app.models.referral_input import ReferralInput, SubjectInput
 
 CellValue = str | int | float | bool | dt.date | dt.datetime | dt.time | None

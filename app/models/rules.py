@@ -10,20 +10,19 @@ import datetime as dt
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from app.models.domain import Action, Assessment, Case, Contribution, Meeting, Member
-from app.models.enums import ActionStatus, ConsentState, Role
-from app.models.errors import InvalidInput, PermissionDenied, TransitionNotAllowed
-from app.models.ids import AgencyId, MemberId
-from app.models.programme import (
+from app.models.case_fields import (
     UNKNOWN_AGE,
     CaseField,
     CaseFieldValue,
-    Programme,
-    Transition,
     age_band_range,
     long_date,
-    split_summaries,
 )
+from app.models.domain import Action, Assessment, Case, Contribution, Meeting, Member
+from app.models.enums import ActionStatus, ConsentState, Role
+from app.models.errors import InvalidInput, PermissionDenied, TransitionNotAllowed
+from app.models.framework import split_summaries
+from app.models.ids import AgencyId, MemberId
+from app.models.programme import Programme, Transition
 
 # --- lifecycle ---------------------------------------------------------------------------------
 

@@ -13,9 +13,10 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
 
+from app.models.case_fields import Choice, in_sentence
 from app.models.enums import ActionStatus
 from app.models.errors import InvalidInput
-from app.models.programme import Choice, Programme, in_sentence
+from app.models.programme import Programme
 from app.models.rules import DEFAULT_AGE_BANDS, age_band
 from app.models.statistics import (
     NOT_RECORDED,

@@ -16,7 +16,8 @@ from reportlab.platypus import Flowable, Spacer, Table, TableStyle
 from app.models.assessment_changes import assessment_changes
 from app.models.documents import CasePaper, DocumentContext, Names
 from app.models.domain import Assessment, Plan
-from app.models.programme import Framework, Programme, split_summaries
+from app.models.framework import Framework, split_summaries
+from app.models.programme import Programme
 from app.reports.charts import risk_history_chart
 from app.reports.parts import actions_table, overdue_note
 from app.reports.styles import (

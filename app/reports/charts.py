@@ -17,7 +17,7 @@ from reportlab.lib.units import mm
 from reportlab.pdfbase.pdfmetrics import stringWidth
 
 from app.models.documents import StatSeries
-from app.models.programme import Framework
+from app.models.framework import Framework
 from app.reports.fonts import BOLD, REGULAR
 from app.reports.styles import ACCENT, INK, MUTED, RULE, fmt_date, plain
 

@@ -17,7 +17,7 @@ from reportlab.platypus import Flowable, KeepTogether, Spacer, Table, TableStyle
 
 from app.models.documents import SubjectAccessCase, SubjectAccessData
 from app.models.domain import Assessment, Contribution, FactorRating
-from app.models.programme import Framework, split_summaries
+from app.models.framework import Framework, split_summaries
 from app.reports.parts import actions_table
 from app.reports.styles import INK, M, P, data_table, esc, facts_table, fmt_date, paras
 from app.reports.template import Heading, build_pdf

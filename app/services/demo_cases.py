@@ -15,8 +15,9 @@ from dataclasses import dataclass
 from app.models import rules
 from app.models.domain import Objective
 from app.models.enums import ActionStatus, ConsentState, Marking
+from app.models.framework import AssessmentNotes, join_summaries
 from app.models.ids import ActionId, case_ref
-from app.models.programme import AssessmentNotes, Programme, join_summaries
+from app.models.programme import Programme
 from app.services.demo_data import (
     CONTRIBUTIONS,
     NARRATIVES,

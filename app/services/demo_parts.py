@@ -10,8 +10,9 @@ import random
 
 from app.models.domain import FactorRating, RiskStatement
 from app.models.enums import AgendaKind
+from app.models.framework import Framework
 from app.models.ids import AgencyId
-from app.models.programme import Framework, Programme
+from app.models.programme import Programme
 from app.services.demo_data import ACTION_TITLES, CONTRIBUTIONS
 
 STAGE_WEIGHT = {

@@ -12,7 +12,8 @@ import dataclasses
 import datetime as dt
 
 from app.models import rules
-from app.models.programme import CaseFieldValue, Programme
+from app.models.case_fields import CaseFieldValue
+from app.models.programme import Programme
 from app.storage import meta as meta_store
 from app.storage import repo
 from app.storage.db import Connection

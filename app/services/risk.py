@@ -8,15 +8,15 @@ from app.models import rules
 from app.models.domain import FactorRating, Objective, RiskStatement
 from app.models.enums import Role
 from app.models.errors import InvalidInput, NotFound, PermissionDenied
-from app.models.ids import AssessmentId, PlanId
-from app.models.programme import (
+from app.models.framework import (
     AssessmentNotes,
     Framework,
-    Programme,
     RiskLevel,
     join_summaries,
     split_summaries,
 )
+from app.models.ids import AssessmentId, PlanId
+from app.models.programme import Programme
 from app.services.cases import clean_text, load_case
 from app.services.context import Session
 from app.storage import repo

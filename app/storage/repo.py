@@ -14,6 +14,7 @@ from sqlalchemy import Connection, and_, case, func, literal, literal_column, or
 from sqlalchemy.sql import ColumnElement
 
 from app.models import people
+from app.models.case_fields import CaseField
 from app.models.domain import (
     Action,
     ActionUpdate,
@@ -32,6 +33,7 @@ from app.models.enums import (
     Attendance,
     Role,
 )
+from app.models.framework import CASE_FIELD_PREFIX, split_summaries
 from app.models.ids import (
     AgencyId,
     CaseId,
@@ -40,7 +42,7 @@ from app.models.ids import (
     case_ref_number,
     case_ref_prefix,
 )
-from app.models.programme import CASE_FIELD_PREFIX, CaseField, ChairRule, split_summaries
+from app.models.programme import ChairRule
 from app.models.rules import Reach
 from app.storage import schema as s
 from app.storage.rows import (  # noqa: F401 - the mapping functions are part of repo's API

@@ -20,7 +20,8 @@ import pytest
 from app.models import rules
 from app.models.domain import CaseFile, FactorRating
 from app.models.errors import InvalidInput
-from app.models.programme import Programme, split_summaries
+from app.models.framework import split_summaries
+from app.models.programme import Programme
 from app.services import cases, documents, meetings, risk, statistics
 from app.services.context import Session
 from tests.support.stores import today

@@ -255,7 +255,7 @@ def _answers(fw: object, yes: int) -> tuple[object, ...]:
 
 
 def test_the_young_peoples_checklist_is_chosen_by_age_and_scored(marac: Session) -> None:
-    from app.models.programme import split_summaries
+    from app.models.framework import split_summaries
     from app.services import risk
 
     prog = marac.programme
@@ -324,7 +324,7 @@ def test_a_referral_file_row_about_a_recorded_perpetrator_says_so(marac: Session
 
 
 def test_the_demo_assesses_its_13_to_17_year_olds_with_the_young_peoples_checklist(marac: Session) -> None:
-    from app.models.programme import split_summaries
+    from app.models.framework import split_summaries
 
     prog = marac.programme
     used: dict[str, int] = {}

@@ -92,7 +92,7 @@ def test_risk_levels_are_held_in_rank_order_whatever_the_files_order() -> None:
     import tomllib
 
     from app.config.programmes import programmes_dir
-    from app.models.programme import programme_from_dict
+    from app.models.programme_load import programme_from_dict
 
     data = tomllib.loads((programmes_dir() / "extremism.toml").read_text(encoding="utf-8"))
     data["framework"]["risk_levels"] = list(reversed(data["framework"]["risk_levels"]))

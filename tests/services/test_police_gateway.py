@@ -14,7 +14,7 @@ import pytest
 from app.config.programmes import load_programme
 from app.models import rules
 from app.models.errors import InvalidInput, TransitionNotAllowed
-from app.models.programme import programme_from_dict
+from app.models.programme_load import programme_from_dict
 from app.services import cases, ui_queries
 from app.services.context import Session
 from tests.support.stores import dump_store

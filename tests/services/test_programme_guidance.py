@@ -337,7 +337,7 @@ def test_an_agenda_order_must_name_a_case_field_and_its_choices() -> None:
     import tomllib
 
     from app.models.errors import InvalidInput
-    from app.models.programme import programme_from_dict
+    from app.models.programme_load import programme_from_dict
 
     d = tomllib.loads(Path("resources/programmes/marac.toml").read_text(encoding="utf-8"))
     d["agenda"] = {"order_by_case_field": {"field": "children", "first": ["maybe"]}}

@@ -18,7 +18,8 @@ from app.config.programmes import available_programmes, load_programme
 from app.models import rules
 from app.models.domain import FactorRating, Objective, RiskStatement
 from app.models.errors import InvalidInput
-from app.models.programme import Programme, split_summaries
+from app.models.framework import split_summaries
+from app.models.programme import Programme
 from app.services import cases, demo, documents, meetings, risk, setup
 from app.services.context import Session
 from tests.support.stores import PASSPHRASE, today

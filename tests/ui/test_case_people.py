@@ -81,7 +81,7 @@ def test_no_people_tab_without_linked_roles(demo_ui: Harness) -> None:
 def test_assessment_tab_proposes_the_young_peoples_checklist_by_age(marac_ui: Harness) -> None:
     import datetime as dt
 
-    from app.models.programme import split_summaries
+    from app.models.framework import split_summaries
     from tests.support.stores import today
 
     h = marac_ui

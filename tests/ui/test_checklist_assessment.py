@@ -11,7 +11,7 @@ import pytest
 from PySide6.QtWidgets import QComboBox
 
 from app.config.programmes import available_programmes, load_programme
-from app.models.programme import split_summaries
+from app.models.framework import split_summaries
 from app.services import cases
 from tests.support.stores import PASSPHRASE, copy_store, today
 from tests.support.ui import Harness

@@ -9,8 +9,8 @@ import datetime as dt
 from app.config.programmes import load_programme
 from app.models.assessment_changes import assessment_changes
 from app.models.domain import Assessment, FactorRating
+from app.models.framework import AssessmentNotes, join_summaries
 from app.models.ids import AssessmentId, CaseId
-from app.models.programme import AssessmentNotes, join_summaries
 from app.reports.case_paper import _what_changed
 
 EXT = load_programme("extremism")

@@ -13,12 +13,8 @@ import pytest
 from app.config.programmes import available_programmes, load_programme, programmes_dir
 from app.models import rules
 from app.models.errors import InvalidInput
-from app.models.programme import (
-    AssessmentNotes,
-    join_summaries,
-    programme_from_dict,
-    split_summaries,
-)
+from app.models.framework import AssessmentNotes, join_summaries, split_summaries
+from app.models.programme_load import programme_from_dict
 
 
 def _with_window(months: int | None):  # type: ignore[no-untyped-def]
@@ -159,7 +155,7 @@ def test_case_field_values_in_the_programmes_order() -> None:
 
 
 def test_case_field_labels_in_a_sentence() -> None:
-    from app.models.programme import in_sentence, short_label
+    from app.models.case_fields import in_sentence, short_label
 
     assert in_sentence("MAPPA category") == "MAPPA category"
     assert in_sentence("Management level") == "management level"

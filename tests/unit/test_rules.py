@@ -12,7 +12,7 @@ from app.models.dates import format_uk, parse_uk_date
 from app.models.domain import Action, Contribution
 from app.models.enums import ActionStatus, Marking, Role
 from app.models.errors import InvalidInput, TransitionNotAllowed
-from app.models.programme import programme_from_dict
+from app.models.programme_load import programme_from_dict
 
 
 @pytest.fixture

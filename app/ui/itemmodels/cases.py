@@ -15,8 +15,9 @@ from typing import Any
 
 from PySide6.QtCore import Qt
 
+from app.models.case_fields import CaseField, CaseFieldValue
 from app.models.domain import CaseSummary
-from app.models.programme import CASE_FIELD_PREFIX, CaseField, CaseFieldValue
+from app.models.framework import CASE_FIELD_PREFIX
 from app.services import cases
 from app.services.context import Session
 from app.ui.context import UiContext

@@ -22,8 +22,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.models.case_fields import CaseField
 from app.models.domain import Assessment, FactorRating
-from app.models.programme import CaseField, Dimension, Factor, Framework, split_summaries
+from app.models.framework import Dimension, Factor, Framework, split_summaries
 from app.services import risk
 from app.ui.context import UiContext
 from app.ui.screens.base import scrolled

@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.models.programme import NOT_RECORDED, CaseField, in_sentence, short_label
+from app.models.case_fields import NOT_RECORDED, CaseField, in_sentence, short_label
 from app.ui.context import UiContext
 from app.ui.itemmodels.cases import CaseTableModel
 from app.ui.itemmodels.rows import IdRole

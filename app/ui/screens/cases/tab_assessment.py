@@ -22,7 +22,8 @@ from PySide6.QtWidgets import (
 
 from app.models.assessment_changes import assessment_changes
 from app.models.domain import Assessment, CaseFile, FactorRating
-from app.models.programme import Framework, Programme, split_summaries
+from app.models.framework import Framework, split_summaries
+from app.models.programme import Programme
 from app.services import risk
 from app.ui.context import UiContext
 from app.ui.itemmodels.rows import Column, RowsModel
