@@ -13,14 +13,10 @@ from collections.abc import Callable
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
-    QCheckBox,
     QComboBox,
     QFormLayout,
-    QGridLayout,
     QHBoxLayout,
     QLineEdit,
-    QListWidget,
-    QListWidgetItem,
     QMessageBox,
     QPlainTextEdit,
     QPushButton,
@@ -30,20 +26,19 @@ from PySide6.QtWidgets import (
 )
 
 from app.models.domain import AgendaItem
-from app.models.enums import Attendance, DecisionMethod, Role
+from app.models.enums import DecisionMethod, Role
 from app.models.errors import InvalidInput
-from app.models.ids import MeetingId, MemberId
+from app.models.ids import MeetingId
 from app.services import actions, meetings, ui_queries
 from app.services.context import Session
 from app.ui.context import UiContext
 from app.ui.drafts import Draft
 from app.ui.screens.base import scrolled
+from app.ui.screens.meetings.agenda import AgendaTab
+from app.ui.screens.meetings.attendance import AttendanceTab
 from app.ui.screens.meetings.details import MeetingDetails
 from app.ui.widgets.common import Section, chain_focus, date_edit, required_day, uk
-from app.ui.widgets.plain import PlainLabel, muted
-from app.ui.widgets.tables import wrap_list
-
-USER = 0x0100
+from app.ui.widgets.plain import PlainLabel
 
 
 def _saved_minute(item: AgendaItem | None) -> meetings.MinuteInput:
@@ -53,7 +48,7 @@ def _saved_minute(item: AgendaItem | None) -> meetings.MinuteInput:
                                 dissent=item.dissent, method=DecisionMethod(item.method) if item.method else None)
 
 
-class MeetingEditor(QWidget):
+class MeetingEditor(AttendanceTab, AgendaTab, QWidget):
     def __init__(self, ctx: UiContext, meeting_id: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.ctx = ctx
@@ -146,211 +141,6 @@ class MeetingEditor(QWidget):
                       tasks=self.ctx.tasks)
 
     # --- attendance ------------------------------------------------------------------------------
-    def _build_attendance(self) -> QWidget:
-        page = QWidget()
-        v = QVBoxLayout(page)
-        v.setContentsMargins(0, 0, 0, 0)
-        # the sentence wraps in the label; the box itself stays narrow (the editor shares its width)
-        v.addWidget(PlainLabel("Confidentiality statement read and agreed by those present:", wrap=True,
-                               accessible="Confidentiality statement"))
-        self.statement_read = QCheckBox("Read and agreed")
-        self.statement_read.setAccessibleName("Confidentiality statement read and agreed by those present")
-        self.statement_read.toggled.connect(self._on_statement_read_toggled)
-        v.addWidget(self.statement_read)
-        inner = QWidget()
-        self.att_grid = QGridLayout(inner)
-        self.att_grid.setColumnStretch(0, 1)
-        self.att_rows: dict[str, tuple[QComboBox, QCheckBox]] = {}
-        v.addWidget(scrolled(inner), 1)
-        return page
-
-    def _on_statement_read_toggled(self, read: bool) -> None:
-        mid = self.meeting_id
-        self._run(lambda s: meetings.record_confidentiality(s, meeting_id=mid, read=read))
-
-    def _fill_attendance(self) -> None:
-        assert self.view is not None
-        snap = self.ctx.snap
-        m = self.view.meeting
-        marked = {a.member_id: a for a in m.attendees}
-        editable = snap.workstation.member.role is Role.COORDINATOR
-        self.statement_read.blockSignals(True)
-        self.statement_read.setChecked(m.confidentiality_read)
-        self.statement_read.setEnabled(m.status == "scheduled" and editable)
-        self.statement_read.blockSignals(False)
-        if not self.att_rows:
-            for r, mem in enumerate(sorted(snap.members, key=lambda x: (snap.agency_short(x.agency_id), x.name))):
-                name = PlainLabel(f"{mem.name}", accessible="Member")
-                agency = PlainLabel(snap.agency_short(mem.agency_id) + (f" · {mem.area}" if mem.area else ""), object_name="Muted")
-                combo = QComboBox()
-                combo.setAccessibleName(f"Attendance of {mem.name}")
-                combo.addItem("Not recorded", None)
-                for a in Attendance:
-                    combo.addItem(a.value.capitalize(), a)
-                agreed = QCheckBox("Confidentiality agreed")
-                agreed.setAccessibleName(f"{mem.name} agreed the confidentiality statement")
-                # the agency goes under the name: four columns side by side were wider than the
-                # editor at 1366x768 at 125 % with the client's fonts (the box was cut off)
-                who = QWidget()
-                who_v = QVBoxLayout(who)
-                who_v.setContentsMargins(0, 0, 0, 0)
-                who_v.setSpacing(0)
-                who_v.addWidget(name)
-                who_v.addWidget(agency)
-                self.att_grid.addWidget(who, r, 0)
-                self.att_grid.addWidget(combo, r, 1)
-                self.att_grid.addWidget(agreed, r, 2)
-                self.att_rows[mem.id] = (combo, agreed)
-                combo.currentIndexChanged.connect(lambda _i, mid=mem.id: self._on_attendance_changed(mid))
-                agreed.toggled.connect(lambda _b, mid=mem.id: self._on_attendance_changed(mid))
-            self.att_grid.setRowStretch(len(self.att_rows), 1)
-        for mid, (combo, agreed) in self.att_rows.items():
-            combo.blockSignals(True)
-            agreed.blockSignals(True)
-            rec = marked.get(MemberId(mid))
-            combo.setCurrentIndex(combo.findData(rec.attendance) if rec else 0)
-            agreed.setChecked(bool(rec and rec.confidentiality_agreed))
-            combo.setEnabled(editable)
-            agreed.setEnabled(editable)
-            combo.blockSignals(False)
-            agreed.blockSignals(False)
-
-    def _on_attendance_changed(self, member_id: str) -> None:
-        combo, agreed = self.att_rows[member_id]
-        if combo.currentData() is None:
-            return
-        att = Attendance(combo.currentData())
-        mid, ok = self.meeting_id, agreed.isChecked()
-        member = MemberId(member_id)
-        self._run(lambda s: meetings.set_attendance(s, meeting_id=mid, member_id=member,
-                                                    attendance=att, confidentiality_agreed=ok))
-
-    def set_attendance(self, member_id: str, attendance: Attendance, agreed: bool = True) -> None:
-        """Used by keyboard users' tests and by scripts: the same path as the combo box."""
-        combo, box = self.att_rows[member_id]
-        box.blockSignals(True)
-        box.setChecked(agreed)
-        box.blockSignals(False)
-        combo.setCurrentIndex(combo.findData(attendance))
-
-    # --- agenda ----------------------------------------------------------------------------------
-    def _build_agenda(self) -> QWidget:
-        # the agenda above the proposals, and the page scrolls: side by side, the proposals had a
-        # fifth of the editor, wrapped to a few words a line and showed two at a time
-        # (1366x768 at 125 % with the client's fonts)
-        page = QWidget()
-        h = QVBoxLayout(page)
-        left = Section("Agenda")
-        self.agenda = QListWidget()
-        self.agenda.setAccessibleName("Agenda items in order")
-        wrap_list(self.agenda)
-        left.body.addWidget(self.agenda)
-        row = QHBoxLayout()
-        self.up = QPushButton("Move &up")
-        self.up.setAccessibleName("Move item up")
-        self.down = QPushButton("Move &down")
-        self.down.setAccessibleName("Move item down")
-        self.remove = QPushButton("Remove")
-        self.remove.setAccessibleName("Remove item from agenda")
-        self.up.clicked.connect(lambda: self._move(-1))
-        self.down.clicked.connect(lambda: self._move(1))
-        self.remove.clicked.connect(self._on_remove_clicked)
-        for b in (self.up, self.down, self.remove):
-            row.addWidget(b)
-        left.body.addLayout(row)
-        aob = QHBoxLayout()
-        self.aob = QLineEdit()
-        self.aob.setAccessibleName("Other business title")
-        self.aob.setPlaceholderText("Any other business")
-        add_aob = QPushButton("Add")
-        add_aob.setAccessibleName("Add other business")
-        add_aob.clicked.connect(self._on_add_aob_clicked)
-        aob.addWidget(self.aob, 1)
-        aob.addWidget(add_aob)
-        left.body.addLayout(aob)
-        self.add_aob = add_aob
-        right = Section("Proposed")
-        right.body.addWidget(muted("Cases ready for panel, reviews and post-exit reviews due by the meeting date."))
-        self.proposals = QListWidget()
-        self.proposals.setAccessibleName("Proposed agenda items")
-        wrap_list(self.proposals)
-        right.body.addWidget(self.proposals)
-        self.add_proposed = QPushButton("&Add to agenda")
-        self.add_proposed.setAccessibleName("Add proposed items to the agenda")
-        self.add_proposed.clicked.connect(self._on_add_proposed_clicked)
-        right.body.addWidget(self.add_proposed)
-        h.addWidget(left)
-        h.addWidget(right)
-        for lst in (self.agenda, self.proposals):  # room for a few two-line items each
-            lst.setMinimumHeight(7 * lst.fontMetrics().lineSpacing())
-        chain_focus(self.agenda, self.up, self.down, self.remove, self.aob, add_aob, self.proposals, self.add_proposed)
-        return scrolled(page)
-
-    def _item_text(self, item_id: str) -> str:
-        assert self.view is not None
-        for i in self.view.meeting.agenda:
-            if i.id == item_id:
-                s = self.view.summaries.get(i.case_id or "")
-                who = f"{s.ref} · {s.subject_name}" if s else i.title
-                problems = self.view.problems.get(i.id)
-                extra = f"   ⚠ {'; '.join(problems)}" if problems else ""
-                return f"{i.position}. {self.ctx.snap.programme.agenda_label(i.kind, item=True)}: {who}{extra}"
-        return ""
-
-    def _fill_agenda(self) -> None:
-        assert self.view is not None
-        self.agenda.clear()
-        for i in sorted(self.view.meeting.agenda, key=lambda x: x.position):
-            item = QListWidgetItem(self._item_text(i.id))
-            item.setData(USER, i.id)
-            self.agenda.addItem(item)
-        self.proposals.clear()
-        for cid, kind in self.view.proposals:
-            s = self.view.summaries.get(cid)
-            label = self.ctx.snap.programme.agenda_label(kind, item=True)
-            item = QListWidgetItem(f"{label}: {s.ref} · {s.subject_name}" if s else label)
-            item.setData(USER, cid)
-            self.proposals.addItem(item)
-        self.proposals.setSelectionMode(QListWidget.SelectionMode.ExtendedSelection)
-        editable = self.ctx.snap.workstation.member.role is Role.COORDINATOR and self.view.meeting.status == "scheduled"
-        for w in (self.up, self.down, self.remove, self.add_proposed, self.aob):
-            w.setEnabled(editable)
-
-    def agenda_ids(self) -> list[str]:
-        return [self.agenda.item(i).data(USER) for i in range(self.agenda.count())]
-
-    def _move(self, delta: int) -> None:
-        row = self.agenda.currentRow()
-        ids = self.agenda_ids()
-        if not 0 <= row < len(ids) or not 0 <= row + delta < len(ids):
-            return
-        ids[row], ids[row + delta] = ids[row + delta], ids[row]
-        mid, target = self.meeting_id, row + delta
-        self._run(lambda s: meetings.reorder_agenda(s, meeting_id=mid, item_ids=ids),
-                  done=lambda _r: setattr(self, "_select_row", target))
-
-    def _on_remove_clicked(self) -> None:
-        item = self.agenda.currentItem()
-        if item is not None:
-            iid = item.data(USER)
-            self._run(lambda s: meetings.remove_agenda_item(s, item_id=iid))
-
-    def _on_add_aob_clicked(self) -> None:
-        title, mid = self.aob.text(), self.meeting_id
-        self._run(lambda s: meetings.add_agenda_item(s, meeting_id=mid, title=title), done=lambda _r: self.aob.clear())
-
-    def _on_add_proposed_clicked(self) -> None:
-        chosen = [i.data(USER) for i in self.proposals.selectedItems()] or [
-            self.proposals.item(i).data(USER) for i in range(self.proposals.count())]
-        mid = self.meeting_id
-
-        def job(s: Session) -> None:
-            for cid in chosen:
-                meetings.add_agenda_item(s, meeting_id=mid, case_id=cid)
-
-        self._run(job)
-
-    # --- minutes ---------------------------------------------------------------------------------
     def _build_minutes(self) -> QWidget:
         inner = QWidget()
         v = QVBoxLayout(inner)
