@@ -54,6 +54,25 @@ class MeetingEditor(AttendanceTab, AgendaTab, MinutesTab, QWidget):
         self._minute_labels: dict[str, str] = {}
         v = QVBoxLayout(self)
         v.setContentsMargins(0, 0, 0, 0)
+        self._build_head(v)
+        self.warning = PlainLabel("", wrap=True, object_name="Warning", accessible="Meeting warnings")
+        v.addWidget(self.warning)
+        self.tabs = QTabWidget()
+        self.tabs.setAccessibleName("Meeting tabs")
+        self.tabs.addTab(self._build_attendance(), "&Attendance")
+        self.tabs.addTab(self._build_agenda(), "A&genda")
+        self.tabs.addTab(self._build_minutes(), "&Minutes")
+        self.details = MeetingDetails(ctx, self._run)
+        self.tabs.addTab(self.details, "De&tails")
+        v.addWidget(self.tabs, 1)
+        self.error = PlainLabel("", wrap=True, object_name="InlineError")
+        v.addWidget(self.error)
+        ctx.drafts.flush_requested.connect(self.stash_drafts)
+        ctx.drafts.discarded.connect(self._on_drafts_discarded)
+        self.reload()
+
+    def _build_head(self, v: QVBoxLayout) -> None:
+        """The meeting's title with Mark as held / Undo held, then the documents row."""
         head = QHBoxLayout()
         self.title = PlainLabel("", object_name="H2", wrap=True, accessible="Meeting")
         head.addWidget(self.title, 1)
@@ -84,21 +103,6 @@ class MeetingEditor(AttendanceTab, AgendaTab, MinutesTab, QWidget):
             docs.addWidget(b)
         docs.addStretch(1)
         v.addLayout(docs)
-        self.warning = PlainLabel("", wrap=True, object_name="Warning", accessible="Meeting warnings")
-        v.addWidget(self.warning)
-        self.tabs = QTabWidget()
-        self.tabs.setAccessibleName("Meeting tabs")
-        self.tabs.addTab(self._build_attendance(), "&Attendance")
-        self.tabs.addTab(self._build_agenda(), "A&genda")
-        self.tabs.addTab(self._build_minutes(), "&Minutes")
-        self.details = MeetingDetails(ctx, self._run)
-        self.tabs.addTab(self.details, "De&tails")
-        v.addWidget(self.tabs, 1)
-        self.error = PlainLabel("", wrap=True, object_name="InlineError")
-        v.addWidget(self.error)
-        ctx.drafts.flush_requested.connect(self.stash_drafts)
-        ctx.drafts.discarded.connect(self._on_drafts_discarded)
-        self.reload()
 
     def _failed(self, exc: BaseException) -> None:
         from app.ui.errors import safe_message
