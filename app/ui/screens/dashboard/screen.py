@@ -71,6 +71,15 @@ class DashboardScreen(Screen):
         self._fitters: dict[int, tuple[Any, list[int], tuple[int, ...]]] = {}
         self.today_label = muted("", wrap=False)
         self.header.addWidget(self.today_label)
+        left, right = self._build_columns()
+        self.data: ui_queries.Dashboard | None = None
+        left.addWidget(self._build_actions(), 1)
+        right.addWidget(self._build_screening(), 1)
+        left.addWidget(self._build_meeting())
+        right.addWidget(self._build_reviews(), 1)
+        left.addWidget(self._build_charts())
+
+    def _build_columns(self) -> tuple[QVBoxLayout, QVBoxLayout]:
         # two calm columns: my work (actions, the next meeting, the counts) | the panel's queue
         # (referrals to screen, reviews due); tables stretch, fixed columns fit their text. When
         # the window is too narrow for both (1366x768 at 125 %), the queue goes below my work and
@@ -89,8 +98,9 @@ class DashboardScreen(Screen):
         self.page.setAccessibleName("Dashboard")
         self.root.addWidget(self.page, 1)
         body.installEventFilter(_StackWhenNarrow(self))
-        self.data: ui_queries.Dashboard | None = None
+        return left, right
 
+    def _build_actions(self) -> Section:
         self.actions_box = Section("My agency's actions: overdue and due in 14 days")
         self.actions_model: RowsModel[Action] = RowsModel(
             [
@@ -112,8 +122,9 @@ class DashboardScreen(Screen):
         self.all_actions.setObjectName("Flat")
         self.all_actions.setAccessibleName("Show all my agency's overdue actions")
         self.actions_box.body.addWidget(self.all_actions, 0, Qt.AlignmentFlag.AlignLeft)
-        left.addWidget(self.actions_box, 1)
+        return self.actions_box
 
+    def _build_screening(self) -> Section:
         self.screen_box = Section("Referrals awaiting screening")
         self.screen_model: RowsModel[ui_queries.AwaitingScreening] = RowsModel(
             [
@@ -133,15 +144,17 @@ class DashboardScreen(Screen):
         self.steps_late = PlainLabel("", wrap=True, object_name="InlineError", accessible="Steps overdue")
         self.screen_box.body.addWidget(self.steps_late)
         self.steps_late.hide()
-        right.addWidget(self.screen_box, 1)
+        return self.screen_box
 
+    def _build_meeting(self) -> Section:
         self.meeting_box = Section("Next meeting")
         self.meeting_title = PlainLabel("", object_name="H2", wrap=True)
         self.meeting_box.body.addWidget(self.meeting_title)
         self.not_ready = PlainLabel("", wrap=True, accessible="What is not ready")
         self.meeting_box.body.addWidget(self.not_ready)
-        left.addWidget(self.meeting_box)
+        return self.meeting_box
 
+    def _build_reviews(self) -> Section:
         self.review_box = Section("Reviews, post-exit reviews and consent re-assessments due (14 days)")
         # earliest first; a late one is marked as late screening is (the "When" chip)
         self.review_model: RowsModel[ui_queries.ReviewDue] = RowsModel(
@@ -164,8 +177,9 @@ class DashboardScreen(Screen):
                                         chips=(2, 3), stretch=1)
         self.review_table.sortByColumn(2, Qt.SortOrder.AscendingOrder)
         self.review_box.body.addWidget(self.review_table)
-        right.addWidget(self.review_box, 1)
+        return self.review_box
 
+    def _build_charts(self) -> Section:
         charts = Section("Cases", horizontal=True)
         charts.body.setSpacing(20)
         status_col, risk_col = QVBoxLayout(), QVBoxLayout()
@@ -179,7 +193,7 @@ class DashboardScreen(Screen):
         risk_col.addStretch(1)
         charts.body.addLayout(status_col, 3)
         charts.body.addLayout(risk_col, 2)
-        left.addWidget(charts)
+        return charts
 
     def _table(self, name: str, model: RowsModel[Any], widths: list[int | str], chips: tuple[int, ...],
                stretch: int, keep: tuple[int, ...] | None = None) -> QTableView:

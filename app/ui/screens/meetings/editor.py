@@ -13,16 +13,8 @@ from collections.abc import Callable
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
-    QCheckBox,
-    QComboBox,
-    QFormLayout,
-    QGridLayout,
     QHBoxLayout,
-    QLineEdit,
-    QListWidget,
-    QListWidgetItem,
     QMessageBox,
-    QPlainTextEdit,
     QPushButton,
     QTabWidget,
     QVBoxLayout,
@@ -30,20 +22,19 @@ from PySide6.QtWidgets import (
 )
 
 from app.models.domain import AgendaItem
-from app.models.enums import Attendance, DecisionMethod, Role
+from app.models.enums import DecisionMethod, Role
 from app.models.errors import InvalidInput
-from app.models.ids import MeetingId, MemberId
+from app.models.ids import MeetingId
 from app.services import actions, meetings, ui_queries
 from app.services.context import Session
 from app.ui.context import UiContext
 from app.ui.drafts import Draft
-from app.ui.screens.base import scrolled
+from app.ui.screens.meetings.agenda import AgendaTab
+from app.ui.screens.meetings.attendance import AttendanceTab
 from app.ui.screens.meetings.details import MeetingDetails
-from app.ui.widgets.common import Section, chain_focus, date_edit, required_day, uk
-from app.ui.widgets.plain import PlainLabel, muted
-from app.ui.widgets.tables import wrap_list
-
-USER = 0x0100
+from app.ui.screens.meetings.minutes import MinutesTab
+from app.ui.widgets.common import required_day, uk
+from app.ui.widgets.plain import PlainLabel
 
 
 def _saved_minute(item: AgendaItem | None) -> meetings.MinuteInput:
@@ -53,7 +44,7 @@ def _saved_minute(item: AgendaItem | None) -> meetings.MinuteInput:
                                 dissent=item.dissent, method=DecisionMethod(item.method) if item.method else None)
 
 
-class MeetingEditor(QWidget):
+class MeetingEditor(AttendanceTab, AgendaTab, MinutesTab, QWidget):
     def __init__(self, ctx: UiContext, meeting_id: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.ctx = ctx
@@ -63,6 +54,25 @@ class MeetingEditor(QWidget):
         self._minute_labels: dict[str, str] = {}
         v = QVBoxLayout(self)
         v.setContentsMargins(0, 0, 0, 0)
+        self._build_head(v)
+        self.warning = PlainLabel("", wrap=True, object_name="Warning", accessible="Meeting warnings")
+        v.addWidget(self.warning)
+        self.tabs = QTabWidget()
+        self.tabs.setAccessibleName("Meeting tabs")
+        self.tabs.addTab(self._build_attendance(), "&Attendance")
+        self.tabs.addTab(self._build_agenda(), "A&genda")
+        self.tabs.addTab(self._build_minutes(), "&Minutes")
+        self.details = MeetingDetails(ctx, self._run)
+        self.tabs.addTab(self.details, "De&tails")
+        v.addWidget(self.tabs, 1)
+        self.error = PlainLabel("", wrap=True, object_name="InlineError")
+        v.addWidget(self.error)
+        ctx.drafts.flush_requested.connect(self.stash_drafts)
+        ctx.drafts.discarded.connect(self._on_drafts_discarded)
+        self.reload()
+
+    def _build_head(self, v: QVBoxLayout) -> None:
+        """The meeting's title with Mark as held / Undo held, then the documents row."""
         head = QHBoxLayout()
         self.title = PlainLabel("", object_name="H2", wrap=True, accessible="Meeting")
         head.addWidget(self.title, 1)
@@ -93,21 +103,6 @@ class MeetingEditor(QWidget):
             docs.addWidget(b)
         docs.addStretch(1)
         v.addLayout(docs)
-        self.warning = PlainLabel("", wrap=True, object_name="Warning", accessible="Meeting warnings")
-        v.addWidget(self.warning)
-        self.tabs = QTabWidget()
-        self.tabs.setAccessibleName("Meeting tabs")
-        self.tabs.addTab(self._build_attendance(), "&Attendance")
-        self.tabs.addTab(self._build_agenda(), "A&genda")
-        self.tabs.addTab(self._build_minutes(), "&Minutes")
-        self.details = MeetingDetails(ctx, self._run)
-        self.tabs.addTab(self.details, "De&tails")
-        v.addWidget(self.tabs, 1)
-        self.error = PlainLabel("", wrap=True, object_name="InlineError")
-        v.addWidget(self.error)
-        ctx.drafts.flush_requested.connect(self.stash_drafts)
-        ctx.drafts.discarded.connect(self._on_drafts_discarded)
-        self.reload()
 
     def _failed(self, exc: BaseException) -> None:
         from app.ui.errors import safe_message
@@ -145,284 +140,7 @@ class MeetingEditor(QWidget):
         print_minutes(self, self.ctx.session_for_documents(), self.meeting_id, summary=summary,
                       tasks=self.ctx.tasks)
 
-    # --- attendance ------------------------------------------------------------------------------
-    def _build_attendance(self) -> QWidget:
-        page = QWidget()
-        v = QVBoxLayout(page)
-        v.setContentsMargins(0, 0, 0, 0)
-        # the sentence wraps in the label; the box itself stays narrow (the editor shares its width)
-        v.addWidget(PlainLabel("Confidentiality statement read and agreed by those present:", wrap=True,
-                               accessible="Confidentiality statement"))
-        self.statement_read = QCheckBox("Read and agreed")
-        self.statement_read.setAccessibleName("Confidentiality statement read and agreed by those present")
-        self.statement_read.toggled.connect(self._on_statement_read_toggled)
-        v.addWidget(self.statement_read)
-        inner = QWidget()
-        self.att_grid = QGridLayout(inner)
-        self.att_grid.setColumnStretch(0, 1)
-        self.att_rows: dict[str, tuple[QComboBox, QCheckBox]] = {}
-        v.addWidget(scrolled(inner), 1)
-        return page
-
-    def _on_statement_read_toggled(self, read: bool) -> None:
-        mid = self.meeting_id
-        self._run(lambda s: meetings.record_confidentiality(s, meeting_id=mid, read=read))
-
-    def _fill_attendance(self) -> None:
-        assert self.view is not None
-        snap = self.ctx.snap
-        m = self.view.meeting
-        marked = {a.member_id: a for a in m.attendees}
-        editable = snap.workstation.member.role is Role.COORDINATOR
-        self.statement_read.blockSignals(True)
-        self.statement_read.setChecked(m.confidentiality_read)
-        self.statement_read.setEnabled(m.status == "scheduled" and editable)
-        self.statement_read.blockSignals(False)
-        if not self.att_rows:
-            for r, mem in enumerate(sorted(snap.members, key=lambda x: (snap.agency_short(x.agency_id), x.name))):
-                name = PlainLabel(f"{mem.name}", accessible="Member")
-                agency = PlainLabel(snap.agency_short(mem.agency_id) + (f" · {mem.area}" if mem.area else ""), object_name="Muted")
-                combo = QComboBox()
-                combo.setAccessibleName(f"Attendance of {mem.name}")
-                combo.addItem("Not recorded", None)
-                for a in Attendance:
-                    combo.addItem(a.value.capitalize(), a)
-                agreed = QCheckBox("Confidentiality agreed")
-                agreed.setAccessibleName(f"{mem.name} agreed the confidentiality statement")
-                # the agency goes under the name: four columns side by side were wider than the
-                # editor at 1366x768 at 125 % with the client's fonts (the box was cut off)
-                who = QWidget()
-                who_v = QVBoxLayout(who)
-                who_v.setContentsMargins(0, 0, 0, 0)
-                who_v.setSpacing(0)
-                who_v.addWidget(name)
-                who_v.addWidget(agency)
-                self.att_grid.addWidget(who, r, 0)
-                self.att_grid.addWidget(combo, r, 1)
-                self.att_grid.addWidget(agreed, r, 2)
-                self.att_rows[mem.id] = (combo, agreed)
-                combo.currentIndexChanged.connect(lambda _i, mid=mem.id: self._on_attendance_changed(mid))
-                agreed.toggled.connect(lambda _b, mid=mem.id: self._on_attendance_changed(mid))
-            self.att_grid.setRowStretch(len(self.att_rows), 1)
-        for mid, (combo, agreed) in self.att_rows.items():
-            combo.blockSignals(True)
-            agreed.blockSignals(True)
-            rec = marked.get(MemberId(mid))
-            combo.setCurrentIndex(combo.findData(rec.attendance) if rec else 0)
-            agreed.setChecked(bool(rec and rec.confidentiality_agreed))
-            combo.setEnabled(editable)
-            agreed.setEnabled(editable)
-            combo.blockSignals(False)
-            agreed.blockSignals(False)
-
-    def _on_attendance_changed(self, member_id: str) -> None:
-        combo, agreed = self.att_rows[member_id]
-        if combo.currentData() is None:
-            return
-        att = Attendance(combo.currentData())
-        mid, ok = self.meeting_id, agreed.isChecked()
-        member = MemberId(member_id)
-        self._run(lambda s: meetings.set_attendance(s, meeting_id=mid, member_id=member,
-                                                    attendance=att, confidentiality_agreed=ok))
-
-    def set_attendance(self, member_id: str, attendance: Attendance, agreed: bool = True) -> None:
-        """Used by keyboard users' tests and by scripts: the same path as the combo box."""
-        combo, box = self.att_rows[member_id]
-        box.blockSignals(True)
-        box.setChecked(agreed)
-        box.blockSignals(False)
-        combo.setCurrentIndex(combo.findData(attendance))
-
-    # --- agenda ----------------------------------------------------------------------------------
-    def _build_agenda(self) -> QWidget:
-        # the agenda above the proposals, and the page scrolls: side by side, the proposals had a
-        # fifth of the editor, wrapped to a few words a line and showed two at a time
-        # (1366x768 at 125 % with the client's fonts)
-        page = QWidget()
-        h = QVBoxLayout(page)
-        left = Section("Agenda")
-        self.agenda = QListWidget()
-        self.agenda.setAccessibleName("Agenda items in order")
-        wrap_list(self.agenda)
-        left.body.addWidget(self.agenda)
-        row = QHBoxLayout()
-        self.up = QPushButton("Move &up")
-        self.up.setAccessibleName("Move item up")
-        self.down = QPushButton("Move &down")
-        self.down.setAccessibleName("Move item down")
-        self.remove = QPushButton("Remove")
-        self.remove.setAccessibleName("Remove item from agenda")
-        self.up.clicked.connect(lambda: self._move(-1))
-        self.down.clicked.connect(lambda: self._move(1))
-        self.remove.clicked.connect(self._on_remove_clicked)
-        for b in (self.up, self.down, self.remove):
-            row.addWidget(b)
-        left.body.addLayout(row)
-        aob = QHBoxLayout()
-        self.aob = QLineEdit()
-        self.aob.setAccessibleName("Other business title")
-        self.aob.setPlaceholderText("Any other business")
-        add_aob = QPushButton("Add")
-        add_aob.setAccessibleName("Add other business")
-        add_aob.clicked.connect(self._on_add_aob_clicked)
-        aob.addWidget(self.aob, 1)
-        aob.addWidget(add_aob)
-        left.body.addLayout(aob)
-        self.add_aob = add_aob
-        right = Section("Proposed")
-        right.body.addWidget(muted("Cases ready for panel, reviews and post-exit reviews due by the meeting date."))
-        self.proposals = QListWidget()
-        self.proposals.setAccessibleName("Proposed agenda items")
-        wrap_list(self.proposals)
-        right.body.addWidget(self.proposals)
-        self.add_proposed = QPushButton("&Add to agenda")
-        self.add_proposed.setAccessibleName("Add proposed items to the agenda")
-        self.add_proposed.clicked.connect(self._on_add_proposed_clicked)
-        right.body.addWidget(self.add_proposed)
-        h.addWidget(left)
-        h.addWidget(right)
-        for lst in (self.agenda, self.proposals):  # room for a few two-line items each
-            lst.setMinimumHeight(7 * lst.fontMetrics().lineSpacing())
-        chain_focus(self.agenda, self.up, self.down, self.remove, self.aob, add_aob, self.proposals, self.add_proposed)
-        return scrolled(page)
-
-    def _item_text(self, item_id: str) -> str:
-        assert self.view is not None
-        for i in self.view.meeting.agenda:
-            if i.id == item_id:
-                s = self.view.summaries.get(i.case_id or "")
-                who = f"{s.ref} · {s.subject_name}" if s else i.title
-                problems = self.view.problems.get(i.id)
-                extra = f"   ⚠ {'; '.join(problems)}" if problems else ""
-                return f"{i.position}. {self.ctx.snap.programme.agenda_label(i.kind, item=True)}: {who}{extra}"
-        return ""
-
-    def _fill_agenda(self) -> None:
-        assert self.view is not None
-        self.agenda.clear()
-        for i in sorted(self.view.meeting.agenda, key=lambda x: x.position):
-            item = QListWidgetItem(self._item_text(i.id))
-            item.setData(USER, i.id)
-            self.agenda.addItem(item)
-        self.proposals.clear()
-        for cid, kind in self.view.proposals:
-            s = self.view.summaries.get(cid)
-            label = self.ctx.snap.programme.agenda_label(kind, item=True)
-            item = QListWidgetItem(f"{label}: {s.ref} · {s.subject_name}" if s else label)
-            item.setData(USER, cid)
-            self.proposals.addItem(item)
-        self.proposals.setSelectionMode(QListWidget.SelectionMode.ExtendedSelection)
-        editable = self.ctx.snap.workstation.member.role is Role.COORDINATOR and self.view.meeting.status == "scheduled"
-        for w in (self.up, self.down, self.remove, self.add_proposed, self.aob):
-            w.setEnabled(editable)
-
-    def agenda_ids(self) -> list[str]:
-        return [self.agenda.item(i).data(USER) for i in range(self.agenda.count())]
-
-    def _move(self, delta: int) -> None:
-        row = self.agenda.currentRow()
-        ids = self.agenda_ids()
-        if not 0 <= row < len(ids) or not 0 <= row + delta < len(ids):
-            return
-        ids[row], ids[row + delta] = ids[row + delta], ids[row]
-        mid, target = self.meeting_id, row + delta
-        self._run(lambda s: meetings.reorder_agenda(s, meeting_id=mid, item_ids=ids),
-                  done=lambda _r: setattr(self, "_select_row", target))
-
-    def _on_remove_clicked(self) -> None:
-        item = self.agenda.currentItem()
-        if item is not None:
-            iid = item.data(USER)
-            self._run(lambda s: meetings.remove_agenda_item(s, item_id=iid))
-
-    def _on_add_aob_clicked(self) -> None:
-        title, mid = self.aob.text(), self.meeting_id
-        self._run(lambda s: meetings.add_agenda_item(s, meeting_id=mid, title=title), done=lambda _r: self.aob.clear())
-
-    def _on_add_proposed_clicked(self) -> None:
-        chosen = [i.data(USER) for i in self.proposals.selectedItems()] or [
-            self.proposals.item(i).data(USER) for i in range(self.proposals.count())]
-        mid = self.meeting_id
-
-        def job(s: Session) -> None:
-            for cid in chosen:
-                meetings.add_agenda_item(s, meeting_id=mid, case_id=cid)
-
-        self._run(job)
-
-    # --- minutes ---------------------------------------------------------------------------------
-    def _build_minutes(self) -> QWidget:
-        inner = QWidget()
-        v = QVBoxLayout(inner)
-        self.minute_item = QComboBox()
-        self.minute_item.setAccessibleName("Agenda item to minute")
-        self.minute_item.currentIndexChanged.connect(self._on_minute_item_changed)
-        v.addWidget(self.minute_item)
-        form = QFormLayout()
-        self.discussion = self._text(form, "Discussion", 90)
-        self.decision = self._text(form, "Decision", 50)
-        self.rationale = self._text(form, "Rationale", 50)
-        self.dissent = self._text(form, "Dissent", 40)
-        self.method = QComboBox()
-        self.method.setAccessibleName("How the decision was made")
-        self.method.addItem("—", None)
-        for m in DecisionMethod:
-            self.method.addItem(m.value.capitalize(), m)
-        form.addRow("Decided by", self.method)
-        v.addLayout(form)
-        row = QHBoxLayout()
-        self.draft_note = PlainLabel("", wrap=True, object_name="Muted", accessible="Unsaved minutes")
-        row.addWidget(self.draft_note, 1)
-        self.discard_minutes_button = QPushButton("Discard changes")
-        self.discard_minutes_button.setAccessibleName("Discard the unsaved minutes of this item")
-        self.discard_minutes_button.clicked.connect(self._on_discard_minutes_clicked)
-        row.addWidget(self.discard_minutes_button)
-        self.save_minutes_button = QPushButton("&Save minutes")
-        self.save_minutes_button.setObjectName("Primary")
-        self.save_minutes_button.setAccessibleName("Save minutes for this item")
-        self.save_minutes_button.clicked.connect(self.save)
-        row.addWidget(self.save_minutes_button)
-        v.addLayout(row)
-        raise_box = Section("Action raised at this item")  # the title on a row of its own: room to type
-        self.action_title = QLineEdit()
-        self.action_title.setAccessibleName("Action raised")
-        self.action_title.setPlaceholderText("What is to be done")
-        self.action_agency = QComboBox()
-        self.action_agency.setAccessibleName("Owning agency")
-        self.action_due = date_edit("Due date", today_fn=self.ctx.today_fn)  # empty until given
-        self.raise_button = QPushButton("&Raise action")
-        self.raise_button.setAccessibleName("Raise action")
-        self.raise_button.clicked.connect(self._on_raise_button_clicked)
-        raise_box.body.addWidget(self.action_title)
-        # the owning agency on a row of its own too: agency names are long, and beside the date and
-        # the button they pushed the row wider than the editor (client fonts, 1366x768 at 125 %)
-        raise_box.body.addWidget(self.action_agency)
-        raise_row = QHBoxLayout()
-        raise_row.addWidget(self.action_due)
-        raise_row.addStretch(1)
-        raise_row.addWidget(self.raise_button)
-        raise_box.body.addLayout(raise_row)
-        v.addWidget(raise_box)
-        self.raised = PlainLabel("", wrap=True, object_name="Muted", accessible="Actions raised at this item")
-        v.addWidget(self.raised)
-        v.addStretch(1)
-        for e in (self.discussion, self.decision, self.rationale, self.dissent):
-            e.textChanged.connect(self._update_discard)
-        self.method.currentIndexChanged.connect(self._update_discard)
-        self.discard_minutes_button.setEnabled(False)
-        chain_focus(self.minute_item, self.discussion, self.decision, self.rationale, self.dissent, self.method,
-                    self.discard_minutes_button, self.save_minutes_button, self.action_title, self.action_agency, self.action_due,
-                    self.raise_button)
-        return scrolled(inner)
-
-    def _text(self, form: QFormLayout, label: str, height: int) -> QPlainTextEdit:
-        e = QPlainTextEdit()
-        e.setAccessibleName(label)
-        e.setTabChangesFocus(True)
-        e.setMaximumHeight(height)
-        form.addRow(label, e)
-        return e
-
+    # --- minutes (the page is built in minutes.py) ----------------------------------------------
     def _fill_minutes(self) -> None:
         assert self.view is not None
         keep = self.minute_item.currentData()
@@ -444,12 +162,6 @@ class MeetingEditor(QWidget):
             self._show_raised()
             self._update_discard()
 
-    def _current_item(self) -> AgendaItem | None:
-        if self.view is None:
-            return None
-        iid = self.minute_item.currentData()
-        return next((i for i in self.view.meeting.agenda if i.id == iid), None)
-
     def _on_minute_item_changed(self, _i: int) -> None:
         self.stash_minutes()  # the item being left keeps what was typed (save-on-leave)
         self.stash_raised()
@@ -462,17 +174,6 @@ class MeetingEditor(QWidget):
         self._show_raised()
         self._mark_drafts()
         self._update_discard()
-
-    def _show_minute(self, minute: meetings.MinuteInput) -> None:
-        for w, text in ((self.discussion, minute.discussion), (self.decision, minute.decision),
-                        (self.rationale, minute.rationale), (self.dissent, minute.dissent)):
-            w.setPlainText(text)
-        self.method.setCurrentIndex(max(0, self.method.findData(minute.method)))
-
-    def _typed_minute(self) -> meetings.MinuteInput:
-        return meetings.MinuteInput(discussion=self.discussion.toPlainText(), decision=self.decision.toPlainText(),
-                                    rationale=self.rationale.toPlainText(), dissent=self.dissent.toPlainText(),
-                                    method=DecisionMethod(self.method.currentData()) if self.method.currentData() else None)
 
     def stash_minutes(self) -> None:
         """File the minutes in the fields as a draft of the item shown (or drop its draft when they

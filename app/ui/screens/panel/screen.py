@@ -48,7 +48,21 @@ class PanelScreen(Screen):
         grid.setContentsMargins(0, 0, 0, 0)
         grid.setHorizontalSpacing(14)
         self.root.addWidget(scrolled(body), 1)
+        grid.addWidget(self._build_agencies(), 0, 0)
+        grid.addWidget(self._build_members(), 0, 1)
+        grid.addWidget(self._build_settings(), 1, 0, 1, 2)
+        grid.setRowStretch(0, 1)
+        grid.setColumnStretch(0, 1)
+        grid.setColumnStretch(1, 1)
+
+    def _build_agencies(self) -> Section:
+        """The agencies' list with its edit button, then the two lines that add an agency."""
         ag = Section("Agencies")
+        self._build_agency_list(ag)
+        self._build_agency_add(ag)
+        return ag
+
+    def _build_agency_list(self, ag: Section) -> None:
         self.agencies: RowsModel[Agency] = RowsModel(
             [Column("Agency", lambda a: a.name), Column("Short", lambda a: a.short),
              Column("Kind", lambda a: panel.sector_label(a.sector)), Column("Area", lambda a: a.area)],
@@ -64,6 +78,8 @@ class PanelScreen(Screen):
         agency_row.addWidget(self.edit_agency)
         ag.body.addLayout(agency_row)
         self.agencies_table.selectionModel().currentRowChanged.connect(self._on_agencies_current_changed)
+
+    def _build_agency_add(self, ag: Section) -> None:
         add = QHBoxLayout()
         self.agency_name = QLineEdit()
         self.agency_name.setAccessibleName("New agency name")
@@ -93,9 +109,16 @@ class PanelScreen(Screen):
         add2.addWidget(self.agency_sector, 1)
         add2.addWidget(self.add_agency)
         ag.body.addLayout(add2)
-        grid.addWidget(ag, 0, 0)
 
+    def _build_members(self) -> Section:
+        """The members' list with its status, invite and edit buttons, then the lines that add one."""
         mem = Section("Members")
+        self._build_member_list(mem)
+        self._build_member_add(mem)
+        return mem
+
+    def _build_member_list(self, mem: Section) -> None:
+        ctx = self.ctx
         self.members: RowsModel[Member] = RowsModel(
             [Column("Name", lambda m: m.name), Column("Agency", lambda m: ctx.snap.agency_short(m.agency_id)),
              Column("Role", lambda m: m.role.value.capitalize()), Column("Area", lambda m: m.area),
@@ -129,6 +152,8 @@ class PanelScreen(Screen):
         mem.body.addWidget(self.invite_note)
         sel = self.members_table.selectionModel()
         sel.currentRowChanged.connect(self._on_members_current_changed)
+
+    def _build_member_add(self, mem: Section) -> None:
         addm = QHBoxLayout()
         self.member_name = QLineEdit()
         self.member_name.setAccessibleName("New member name")
@@ -160,9 +185,23 @@ class PanelScreen(Screen):
         addm2.addWidget(self.add_member)
         mem.body.addLayout(addm)
         mem.body.addLayout(addm2)
-        grid.addWidget(mem, 0, 1)
 
+    def _build_settings(self) -> Section:
+        """The panel's settings form, then the error line and the save button."""
         st = Section("Settings")
+        st.body.addLayout(self._build_settings_form())
+        row = QHBoxLayout()
+        self.error = PlainLabel("", wrap=True, object_name="InlineError")
+        row.addWidget(self.error, 1)
+        self.save_button = QPushButton("&Save settings")
+        self.save_button.setObjectName("Primary")
+        self.save_button.setAccessibleName("Save settings")
+        self.save_button.clicked.connect(self.save)
+        row.addWidget(self.save_button)
+        st.body.addLayout(row)
+        return st
+
+    def _build_settings_form(self) -> QFormLayout:
         form = QFormLayout()
         self.panel_name = QLineEdit()
         self.panel_name.setAccessibleName("Panel name")
@@ -192,20 +231,7 @@ class PanelScreen(Screen):
         form.addRow("&Review interval", self.review_days)
         form.addRow("Default &marking", self.marking)
         form.addRow("", self.keyring)
-        st.body.addLayout(form)
-        row = QHBoxLayout()
-        self.error = PlainLabel("", wrap=True, object_name="InlineError")
-        row.addWidget(self.error, 1)
-        self.save_button = QPushButton("&Save settings")
-        self.save_button.setObjectName("Primary")
-        self.save_button.setAccessibleName("Save settings")
-        self.save_button.clicked.connect(self.save)
-        row.addWidget(self.save_button)
-        st.body.addLayout(row)
-        grid.addWidget(st, 1, 0, 1, 2)
-        grid.setRowStretch(0, 1)
-        grid.setColumnStretch(0, 1)
-        grid.setColumnStretch(1, 1)
+        return form
 
     def _table(self, name: str, model: RowsModel[Any], widths: list[int], chips: tuple[int, ...] = (),
                stretch: int = 0) -> QTableView:

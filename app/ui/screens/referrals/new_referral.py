@@ -12,7 +12,6 @@ from collections.abc import Sequence
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
-    QAbstractButton,
     QComboBox,
     QFormLayout,
     QGridLayout,
@@ -20,7 +19,6 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QListWidget,
     QListWidgetItem,
-    QMessageBox,
     QPlainTextEdit,
     QPushButton,
     QWidget,
@@ -34,6 +32,7 @@ from app.services import cases, linked_people
 from app.services.context import Session
 from app.ui.context import UiContext
 from app.ui.drafts import Draft
+from app.ui.screens.referrals.matches import DuplicatePrompt, describe_linked_match, describe_match
 from app.ui.widgets.common import Section, chain_focus, date_edit, required_day, uk
 from app.ui.widgets.plain import PlainLabel, muted, plain_tooltip
 
@@ -49,7 +48,18 @@ class NewReferralForm(QWidget):
         grid = QGridLayout(self)
         grid.setContentsMargins(0, 0, 0, 0)
         grid.setHorizontalSpacing(14)
+        grid.addWidget(self._build_person(), 0, 0, 2, 1)
+        grid.addWidget(self._build_referral(), 0, 1)
+        grid.addWidget(self._build_known(), 1, 1)
+        grid.addLayout(self._build_buttons(), 2, 0, 1, 2)
+        grid.setColumnStretch(0, 1)
+        grid.setColumnStretch(1, 1)
+        # keyboard order: the person top to bottom, then the referral, the matches, the buttons
+        chain_focus(*self.focus_order())
+        self._connect_checks()
+        self.fill_choices()
 
+    def _build_person(self) -> Section:
         person = Section("The person")
         pf = QFormLayout()
         self.forenames = self._line(pf, "Forenames")
@@ -65,8 +75,10 @@ class NewReferralForm(QWidget):
         self.nhs = self._line(pf, "NHS number")
         person.body.addLayout(pf)
         person.body.addStretch(1)  # the card spans two rows: its fields stay at the top
-        grid.addWidget(person, 0, 0, 2, 1)
+        return person
 
+    def _build_referral(self) -> Section:
+        ctx = self.ctx
         ref = Section("The referral")
         rf = QFormLayout()
         self.received = date_edit("Date received", ctx.today_fn(), today_fn=ctx.today_fn)
@@ -87,8 +99,10 @@ class NewReferralForm(QWidget):
         self.narrative.setTabChangesFocus(True)
         rf.addRow("&Narrative", self.narrative)
         ref.body.addLayout(rf)
-        grid.addWidget(ref, 0, 1)
+        return ref
 
+    def _build_known(self) -> Section:
+        """Possible matches with people already known, shown as the user types."""
         known = Section("Already known?")
         self.match_note = muted("Matches by name with date of birth, alias, or identifier appear here as you type.")
         known.body.addWidget(self.match_note)
@@ -105,8 +119,9 @@ class NewReferralForm(QWidget):
         known.body.addWidget(self.matches)
         self.link_note = PlainLabel("", wrap=True, object_name="Muted")
         known.body.addWidget(self.link_note)
-        grid.addWidget(known, 1, 1)
+        return known
 
+    def _build_buttons(self) -> QHBoxLayout:
         bottom = QHBoxLayout()
         self.error = PlainLabel("", wrap=True, object_name="InlineError", accessible="Problem")
         bottom.addWidget(self.error, 1)
@@ -119,12 +134,11 @@ class NewReferralForm(QWidget):
         self.save_button.clicked.connect(self.submit)
         bottom.addWidget(self.clear_button)
         bottom.addWidget(self.save_button)
-        grid.addLayout(bottom, 2, 0, 1, 2)
-        grid.setColumnStretch(0, 1)
-        grid.setColumnStretch(1, 1)
-        # keyboard order: the person top to bottom, then the referral, the matches, the buttons
-        chain_focus(*self.focus_order())
+        return bottom
 
+    def _connect_checks(self) -> None:
+        """The match check after a pause in typing; choices refilled; the form kept as a draft."""
+        ctx = self.ctx
         self._debounce = QTimer(self)
         self._debounce.setSingleShot(True)
         self._debounce.setInterval(300)
@@ -137,7 +151,6 @@ class NewReferralForm(QWidget):
         ctx.unlocked.connect(self.fill_choices)
         ctx.drafts.flush_requested.connect(self._stash)
         ctx.drafts.discarded.connect(self._on_drafts_discarded)
-        self.fill_choices()
 
     # --- the form is a draft until the referral is opened (app.ui.drafts) ------------------------
     def _typed(self) -> bool:
@@ -392,14 +405,6 @@ class NewReferralForm(QWidget):
         self.link_note.setText("")
 
 
-def describe_match(m: cases.SubjectMatch) -> str:
-    """One possible match in words: name, date of birth, case refs, what matched."""
-    born = f", born {uk(m.subject.date_of_birth)}" if m.subject.date_of_birth else ""
-    refs = ", ".join(m.case_refs) or "no case yet"
-    text = f"{m.subject.display_name}{born}, {refs} (matched on {m.reason})"
-    return f"{text}; {m.repeat}" if m.repeat else text
-
-
 def _linked_matches(session: Session, subject: cases.SubjectInput) -> list[linked_people.LinkedMatch]:
     if not session.programme.linked_roles:
         return []
@@ -407,53 +412,3 @@ def _linked_matches(session: Session, subject: cases.SubjectInput) -> list[linke
         session, forenames=subject.forenames, surname=subject.surname,
         date_of_birth=subject.date_of_birth, aliases=subject.aliases, identifiers=subject.identifiers,
     )
-
-
-def describe_linked_match(m: linked_people.LinkedMatch) -> str:
-    """A person recorded in another role on a case (e.g. as the person causing harm)."""
-    born = f", born {uk(m.person.date_of_birth)}" if m.person.date_of_birth else ""
-    return (f"{m.person.display_name}{born}, recorded as {m.role_label.lower()} on {m.case_ref} "
-            f"(matched on {m.reason})")
-
-
-def _link_label(m: cases.SubjectMatch) -> str:
-    return f"Link to {m.case_refs[0]}" if m.case_refs else f"Link to {m.subject.display_name}"
-
-
-class DuplicatePrompt(QMessageBox):
-    """Asked when a new referral is opened for someone who may already be known: link the
-    referral to that person, or create a new person. ``chosen`` carries the subject id to link
-    ("" for a new person); Cancel (Esc) saves nothing."""
-
-    chosen = Signal(str)
-
-    def __init__(self, found: list[cases.SubjectMatch], parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setObjectName("DuplicatePrompt")
-        self.setWindowTitle("Already known?")
-        self.setIcon(QMessageBox.Icon.Question)
-        self.setTextFormat(Qt.TextFormat.PlainText)
-        first = found[0]
-        one = len(found) == 1
-        target = first.case_refs[0] if one and first.case_refs else ("that person" if one else "one of them")
-        self.setText(("This person may already be known to the panel:\n" if one else
-                      f"{len(found)} people already known to the panel may be this person:\n")
-                     + "\n".join(f"• {describe_match(m)}" for m in found[:3]))
-        self.setInformativeText(f"Link this referral to {target}, or create a new person?")
-        self.link_buttons: dict[QPushButton, str] = {}
-        for m in found[:3]:
-            button = self.addButton(_link_label(m), QMessageBox.ButtonRole.AcceptRole)
-            self.link_buttons[button] = str(m.subject.id)
-        self.new_button = self.addButton("Create a new person", QMessageBox.ButtonRole.AcceptRole)
-        self.cancel_button = self.addButton(QMessageBox.StandardButton.Cancel)
-        self.setDefaultButton(next(iter(self.link_buttons)))
-        self.setEscapeButton(self.cancel_button)
-        self.buttonClicked.connect(self._on_clicked)
-
-    def _on_clicked(self, button: QAbstractButton) -> None:
-        if button is self.new_button:
-            self.chosen.emit("")
-        elif button in self.link_buttons:
-            self.chosen.emit(self.link_buttons[button])
-
-
