@@ -11,35 +11,12 @@ from pathlib import Path
 
 import pytest
 
-from app.cli.main import main
 from app.storage.store import key_path, state_path
+from tests.support.cli_inprocess import Run, one_sentence
 from tests.support.stores import PASSPHRASE, copy_store
 
 PAGE = 4096
-Run = Callable[..., tuple[int, str, str]]
-
-
-@pytest.fixture
-def run(monkeypatch: pytest.MonkeyPatch, capfd: pytest.CaptureFixture[str], tmp_path: Path) -> Run:
-    monkeypatch.setenv("ROUNDTABLE_PASSPHRASE", PASSPHRASE)
-    monkeypatch.setenv("ROUNDTABLE_TODAY", "2026-11-30")
-    monkeypatch.setenv("ROUNDTABLE_DATA_DIR", str(tmp_path / "data"))
-
-    def _run(store: Path, *args: str, passphrase: str = PASSPHRASE) -> tuple[int, str, str]:
-        monkeypatch.setenv("ROUNDTABLE_PASSPHRASE", passphrase)
-        capfd.readouterr()
-        code = main(["--store", str(store), *args])
-        captured = capfd.readouterr()
-        return code, captured.out, captured.err
-
-    return _run
-
-
-def _one_sentence(err: str) -> str:
-    lines = [line for line in err.splitlines() if line.strip()]
-    assert len(lines) == 1, err
-    assert lines[0].startswith("roundtable: ") and "Traceback" not in err, err
-    return lines[0]
+_one_sentence = one_sentence
 
 
 def _zero_page(path: Path, page: int) -> None:

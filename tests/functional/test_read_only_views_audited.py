@@ -8,15 +8,13 @@ import json
 from pathlib import Path
 
 import pytest
-import test_cli_damage as damage
 from sqlalchemy import select
 
 from app.services.setup import unlock
 from app.storage import store as store_module
 from app.storage.schema import audit
+from tests.support.cli_inprocess import Run
 from tests.support.stores import PASSPHRASE, copy_store
-
-run = damage.run  # the fixture: the command line in-process
 
 
 @pytest.fixture
@@ -25,7 +23,7 @@ def store(template_store: Path, tmp_path: Path) -> Path:
 
 
 def test_a_case_viewed_on_a_read_only_store_is_audited_at_the_next_writable_unlock(
-    run: damage.Run, store: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    run: Run, store: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     code, out, _ = run(store, "cases", "--json")
     assert code == 0

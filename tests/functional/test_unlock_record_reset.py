@@ -9,17 +9,16 @@ import shutil
 from pathlib import Path
 
 import pytest
-import test_cli_damage as damage
 from sqlalchemy import select
 
 from app.services.setup import unlock
 from app.storage.schema import audit
 from app.storage.store import state_path
-from tests.functional.test_cli_damage import Run, _one_sentence
+from tests.support.cli_inprocess import Run
+from tests.support.cli_inprocess import one_sentence as _one_sentence
 from tests.support.stores import PASSPHRASE, copy_store
 
 WRONG = "not the passphrase"
-run = damage.run  # the fixture: the command line in-process
 
 
 @pytest.fixture

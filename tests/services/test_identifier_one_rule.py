@@ -12,7 +12,7 @@ from app.models import people
 from app.models.domain import Identifier
 from app.services import cases, intake
 from app.services.context import Session
-from tests.services.test_intake import HEAD, csv_bytes, put, row
+from tests.support.intake_csv import HEAD, csv_bytes, put, row
 from tests.support.stores import TODAY
 
 

@@ -311,7 +311,7 @@ def test_a_retention_purge_deletes_the_cases_linked_people(marac: Session) -> No
 
 def test_a_referral_file_row_about_a_recorded_perpetrator_says_so(marac: Session, tmp_path: Path) -> None:
     from app.services import intake
-    from tests.services.test_intake import csv_bytes, put, row
+    from tests.support.intake_csv import csv_bytes, put, row
 
     cid = _referral(marac, today() - dt.timedelta(days=10))
     linked_people.add_person(marac, case_id=cid, role="perpetrator", person=PERP)

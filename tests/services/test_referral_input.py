@@ -12,7 +12,7 @@ from app.models.fieldrules import MAX_NAME, field_limit
 from app.models.referral_input import REFERRAL_TEXT, SUBJECT_TEXT, ReferralInput, SubjectInput
 from app.services import cases, intake
 from app.services.context import Session
-from tests.services.test_intake import HEAD, csv_bytes, put, row
+from tests.support.intake_csv import HEAD, csv_bytes, put, row
 from tests.support.stores import TODAY, dump_store
 
 BELL = "\x07"

@@ -110,3 +110,11 @@ def settle(h) -> None:  # type: ignore[no-untyped-def]
     QApplication.processEvents()
     h.idle()
     QApplication.processEvents()
+
+
+def click(qtbot, button) -> None:  # type: ignore[no-untyped-def]
+    """A real mouse click on an enabled button."""
+    from PySide6.QtCore import Qt
+
+    assert button.isEnabled(), button.accessibleName()
+    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)

@@ -6,10 +6,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
-import re
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -22,42 +18,26 @@ from app.models.errors import Refused
 from app.services import exchange, joining, panel, setup
 from app.services.context import Session
 from app.storage.store import key_path
+from tests.support.joining import cli, fingerprint_in, police_officer
+from tests.support.joining import invite as _invite
+from tests.support.joining import join as _join
 from tests.support.stores import PASSPHRASE, copy_store, dump_store
 from tests.support.sync_support import PASS
 
 # measured with --durations=30 on two cores: the command line in child processes, 5-60 s a test
 pytestmark = pytest.mark.slow
 
-ROOT = Path(__file__).resolve().parents[2]
 CHEAP = KdfParams.cheap()
 
 
-def cli(store: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "ROUNDTABLE_STORE": str(store), "ROUNDTABLE_PASSPHRASE": PASSPHRASE,
-           "QT_QPA_PLATFORM": "offscreen"}
-    p = subprocess.run([sys.executable, "-m", "tests.support.cli_entry", *args], cwd=ROOT, env=env, capture_output=True,
-                       text=True, timeout=180)
-    if check and p.returncode != 0:
-        raise AssertionError(f"{args}: {p.returncode} {p.stderr}")
-    return p
 
 
-def police_officer(s: Session) -> tuple[str, str]:
-    """(member id, agency id) of a Northshire Police officer the demo panel lists."""
-    police = next(a for a in panel.list_agencies(s) if a.name == "Northshire Police")
-    officer = next(m for m in panel.list_members(s)
-                   if m.agency_id == police.id and m.role is Role.OFFICER)
-    return officer.id, police.id
 
 
 def counts(s: Session) -> tuple[int, int]:
     return len(panel.list_members(s)), len(panel.list_agencies(s))
 
 
-def fingerprint_in(text: str) -> str:
-    found = re.search(r"(\d{5}(?: \d{5}){7})", text)
-    assert found, text
-    return found.group(1)
 
 
 # --- the whole round through the command line -----------------------------------------------------
@@ -134,10 +114,6 @@ def hub(mappa_template: Path, tmp_path: Path):  # type: ignore[no-untyped-def]
         s.close()
 
 
-def _invite(hub: Session, tmp_path: Path, **kw: object) -> tuple[bytes, str, str]:
-    member_id, _ = police_officer(hub)
-    r = joining.invite(hub, member=member_id, out=tmp_path / "inv.rtinv", **kw)  # type: ignore[arg-type]
-    return (tmp_path / "inv.rtinv").read_bytes(), r.fingerprint, member_id
 
 
 def _no_store(path: Path) -> None:
@@ -215,9 +191,6 @@ def test_an_officer_cannot_invite(tmp_path: Path) -> None:
     assert p.returncode == 1 and not (tmp_path / "x.rtinv").exists()
 
 
-def _join(tmp_path: Path, data: bytes, fp: str, name: str = "joined") -> Session:
-    return joining.join_panel(tmp_path / name / "panel.rtdb", invitation=data, fingerprint=fp,
-                              passphrase=PASS, kdf=CHEAP).session
 
 
 def test_a_removed_member_is_not_invited_nor_enrolled(hub: Session, tmp_path: Path) -> None:

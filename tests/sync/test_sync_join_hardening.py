@@ -13,8 +13,10 @@ from app.crypto.keyfile import KdfParams
 from app.models.errors import Refused
 from app.services import exchange, joining, panel, setup
 from app.services.context import Session
+from tests.support.joining import cli, fingerprint_in, police_officer
+from tests.support.joining import invite as _invite
+from tests.support.joining import join as _join
 from tests.support.stores import PASSPHRASE, copy_store, dump_store
-from tests.sync.test_sync_join import _invite, _join, cli, fingerprint_in, police_officer
 
 CHEAP = KdfParams.cheap()
 

@@ -13,11 +13,7 @@ from app.crypto.keyfile import KdfParams
 from app.models.enums import Attendance, Role
 from app.services import panel, setup
 from tests.support.stores import TODAY, today
-
-
-def click(qtbot, button) -> None:  # type: ignore[no-untyped-def]
-    assert button.isEnabled(), button.accessibleName()
-    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+from tests.support.ui import click
 
 
 def test_first_run_creates_a_store_and_shows_the_recovery_key_once(qtbot, isolated_env) -> None:

@@ -12,7 +12,7 @@ import itertools
 
 from PySide6.QtCore import Qt
 
-from tests.ui.test_cycle import click
+from tests.support.ui import click
 
 
 def _to_panel(s, surname: str) -> str:  # type: ignore[no-untyped-def]

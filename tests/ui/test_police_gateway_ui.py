@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from tests.ui.test_cycle import click
+from tests.support.ui import click
 
 STEP = "police-assessment"  # extremism.toml
 
