@@ -99,48 +99,6 @@ class AtomicFile:
         return self._fd
 
 
-@contextlib.contextmanager
-def atomic_writer(path: Path | str, *, mode: int = _PRIVATE) -> Iterator[AtomicFile]:
-    """Stream a file to ``path`` atomically: yields the temporary file; on a clean exit it is
-    fsynced and renamed over ``path``; on any exception it is removed and nothing appears.
-
-    Same guarantees as ``write_file_atomic`` (0600 from creation, O_EXCL beside the target, a full
-    disk or refused write raises ``FileWriteError``), for content too large to hold in memory.
-    """
-    target = Path(path).expanduser().absolute()
-    directory = target.parent
-    if not directory.is_dir():
-        raise FileWriteError(f"The folder {directory} does not exist.")
-    if target.is_dir():
-        raise FileWriteError(f"{target} is a folder, not a file.")
-    tmp = directory / f".{target.name}.{secrets.token_hex(6)}.part"
-    flags = os.O_RDWR | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
-    flags |= getattr(os, "O_NOFOLLOW", 0)
-    try:
-        fd = os.open(tmp, flags, mode)
-    except PermissionError as exc:
-        raise FileWriteError(f"Roundtable may not write in {directory}.") from exc
-    except OSError as exc:
-        raise FileWriteError(_describe(exc, directory)) from exc
-    try:
-        try:
-            os.fchmod(fd, mode) if hasattr(os, "fchmod") else None
-            yield AtomicFile(fd)
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-        os.replace(tmp, target)
-    except OSError as exc:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise FileWriteError(_describe(exc, directory)) from exc
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
-    _fsync_dir(directory)
-
-
 class Staged:
     """A completely written, fsynced temporary file of ``staged_writer`` waiting beside its
     target: ``publish()`` renames it into place (and fsyncs the folder), ``discard()`` removes it.
@@ -201,6 +159,19 @@ def staged_writer(path: Path | str, *, mode: int = _PRIVATE) -> Iterator[tuple[A
     except BaseException:
         staged.discard()
         raise
+
+
+@contextlib.contextmanager
+def atomic_writer(path: Path | str, *, mode: int = _PRIVATE) -> Iterator[AtomicFile]:
+    """Stream a file to ``path`` atomically: yields the temporary file; on a clean exit it is
+    fsynced and renamed over ``path``; on any exception it is removed and nothing appears.
+
+    Same guarantees as ``write_file_atomic`` (0600 from creation, O_EXCL beside the target, a full
+    disk or refused write raises ``FileWriteError``), for content too large to hold in memory.
+    """
+    with staged_writer(path, mode=mode) as (f, staged):
+        yield f
+    staged.publish()
 
 
 def write_file_atomic(path: Path | str, data: bytes, *, mode: int = _PRIVATE) -> Path:
