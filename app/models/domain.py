@@ -75,8 +75,26 @@ class Identifier:
     value: str
 
 
+class _Person:
+    """What a subject and a linked person share: a name to show and an age on a day."""
+
+    forenames: str
+    surname: str
+    date_of_birth: dt.date | None
+
+    @property
+    def display_name(self) -> str:
+        return f"{self.forenames} {self.surname}".strip()
+
+    def age_on(self, day: dt.date) -> int | None:
+        if self.date_of_birth is None:
+            return None
+        dob = self.date_of_birth
+        return day.year - dob.year - ((day.month, day.day) < (dob.month, dob.day))
+
+
 @dataclass(frozen=True)
-class LinkedPerson:
+class LinkedPerson(_Person):
     """A person linked to a case besides its subject, in one of the programme's linked roles
     (say, the person causing harm, a child in the household)."""
 
@@ -91,19 +109,9 @@ class LinkedPerson:
     identifiers: tuple[Identifier, ...] = ()
     notes: str = ""
 
-    @property
-    def display_name(self) -> str:
-        return f"{self.forenames} {self.surname}".strip()
-
-    def age_on(self, day: dt.date) -> int | None:
-        if self.date_of_birth is None:
-            return None
-        dob = self.date_of_birth
-        return day.year - dob.year - ((day.month, day.day) < (dob.month, dob.day))
-
 
 @dataclass(frozen=True)
-class Subject:
+class Subject(_Person):
     id: SubjectId
     forenames: str
     surname: str
@@ -116,16 +124,6 @@ class Subject:
     area: str = ""
     identifiers: tuple[Identifier, ...] = ()
     vulnerabilities: str = ""
-
-    @property
-    def display_name(self) -> str:
-        return f"{self.forenames} {self.surname}".strip()
-
-    def age_on(self, day: dt.date) -> int | None:
-        if self.date_of_birth is None:
-            return None
-        dob = self.date_of_birth
-        return day.year - dob.year - ((day.month, day.day) < (dob.month, dob.day))
 
 
 @dataclass(frozen=True)
