@@ -13,6 +13,7 @@ from app.models.ids import AgencyId
 from app.services import cases as cases_svc
 from app.services import contributions as contrib_svc
 from app.services import panel as panel_svc
+from app.services.cases import lifecycle, sharing
 from app.services.context import Session
 
 
@@ -129,7 +130,7 @@ def cmd_case_status(args: argparse.Namespace, session: Session) -> int:
         from app.services.documents import resolve_meeting
 
         meeting = resolve_meeting(session, args.meeting)
-    cases_svc.change_status(session, case_id=case.id, status=args.status, rationale=args.rationale,
+    lifecycle.change_status(session, case_id=case.id, status=args.status, rationale=args.rationale,
                             meeting_id=meeting)
     out(f"{case.ref}: now {session.programme.status_label(args.status)}")
     return 0
@@ -159,7 +160,7 @@ def cmd_case_share(args: argparse.Namespace, session: Session) -> int:
     add = [panel_svc.resolve_agency(session, t).id for t in args.add]
     remove = [panel_svc.resolve_agency(session, t).id for t in args.remove]
     case = cases_svc.resolve_case(session, args.case)
-    now = cases_svc.share_case(session, case_id=case.id, add=add, remove=remove)
+    now = sharing.share_case(session, case_id=case.id, add=add, remove=remove)
     names = session.agency_names()
     if args.json:
         print_json({"id": case.id, "ref": case.ref,

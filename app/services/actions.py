@@ -9,9 +9,9 @@ from app.models import rules
 from app.models.domain import Action
 from app.models.enums import ActionStatus, Role
 from app.models.errors import InvalidInput, NotFound
-from app.models.fieldrules import field_limit
+from app.models.fieldrules import check_text, field_limit
 from app.models.ids import ActionId, AgencyId, MeetingId, MemberId
-from app.services.cases import case_reach, clean_text, load_case
+from app.services.cases import case_reach, load_case
 from app.services.context import Session
 from app.storage import repo
 
@@ -27,7 +27,7 @@ def create_action(
     meeting_id: MeetingId | None = None,
 ) -> ActionId:
     rules.check_role(session.me, Role.COORDINATOR, Role.CHAIR, doing="raise an action")
-    title = clean_text(title, "The action", required=True, limit=field_limit("action", "title"))
+    title = check_text(title, "The action", required=True, limit=field_limit("action", "title"))
     with session.change() as w:
         case = load_case(session, w, case_id)
         if repo.get_row(w.conn, "agency", owner_agency) is None:
@@ -56,7 +56,7 @@ def update_action(
     session: Session, *, action_id: str, status: ActionStatus, note: str = ""
 ) -> None:
     """Only the owning agency (or the coordinator) may update an action."""
-    note = clean_text(note, "The note", limit=field_limit("action_update", "note"))
+    note = check_text(note, "The note", limit=field_limit("action_update", "note"))
     with session.change() as w:
         action = _get_action(session, w.conn, action_id)
         rules.check_may_update_action(session.me, action)
@@ -101,7 +101,7 @@ def bulk_update(
 
     ``step(done, total)`` is called as the work goes; if it raises (the user cancelled), the whole
     transaction rolls back and nothing has changed."""
-    note = clean_text(note, "The note", limit=field_limit("action_update", "note"))
+    note = check_text(note, "The note", limit=field_limit("action_update", "note"))
     total = len(action_ids)
     with session.change() as w:
         actions = []

@@ -11,8 +11,9 @@ from app.models import rules
 from app.models.domain import Contribution
 from app.models.enums import Marking
 from app.models.errors import InvalidInput, NotFound
+from app.models.fieldrules import check_text
 from app.models.ids import AgencyId, ContributionId
-from app.services.cases import clean_text, load_case
+from app.services.cases import load_case
 from app.services.context import Session
 from app.storage import repo
 
@@ -27,7 +28,7 @@ def add_contribution(
     kind: str = "information",
     supersedes: ContributionId | None = None,
 ) -> ContributionId:
-    text = clean_text(text, "The note", required=True)
+    text = check_text(text, "The note", required=True)
     if kind not in ("information", "contact", "response"):
         raise InvalidInput("A contribution is information, a contact or a response.")
     with session.change() as w:

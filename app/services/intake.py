@@ -3,7 +3,7 @@
 Job: read a referral file's bytes (size checked before reading), let ``app.spreadsheets`` check
 every row, add what only the store knows (which rows are people already known to the panel, and
 the checks of the referral form's own door), and open one case per row through
-``cases.open_referral_in`` — the same door as the form — in ONE transaction.
+``referrals.open_referral_in`` — the same door as the form — in ONE transaction.
 
 Invariants:
 - All rows or none: if any row has a problem that the caller did not explicitly leave out
@@ -34,7 +34,7 @@ from app.models.errors import InvalidInput, SpreadsheetError
 from app.models.ids import CaseId, SubjectId
 from app.models.intake import FIELDS, ReferralDraft, ReferralSheet, RowProblem
 from app.models.referral_input import ALIAS, REQUIRED, input_problems
-from app.services import cases
+from app.services.cases import referrals
 from app.services.context import Session
 from app.spreadsheets.referrals import DEFAULT_MAX_BYTES, read_referral_file
 from app.storage import meta as meta_store
@@ -249,7 +249,7 @@ def _person_keys(d: ReferralDraft) -> set[people.PersonKey]:
 
 
 def _links(session: Session, d: ReferralDraft) -> tuple[SubjectLink, ...]:
-    found = cases.find_matching_subjects(session, d.inputs()[0])
+    found = referrals.find_matching_subjects(session, d.inputs()[0])
     found.sort(key=lambda m: m.reason != "identifier")
     return tuple(SubjectLink(m.subject.id, m.case_refs, m.reason) for m in found)
 
@@ -379,7 +379,7 @@ def _write(
             link = SubjectLink(link.subject_id, link.case_refs, f"same person as row {first}")
         subject, referral = draft.inputs()
         try:
-            case_id = cases.open_referral_in(
+            case_id = referrals.open_referral_in(
                 session, w, subject=subject, referral=referral,
                 link_subject=link.subject_id if link else None,
             )  # fmt: skip

@@ -19,7 +19,9 @@ from app.models import fieldrules, people, rules
 from app.models.domain import Identifier, LinkedPerson
 from app.models.enums import Role
 from app.models.errors import InvalidInput, NotFound, Refused
+from app.models.fieldrules import check_text
 from app.services import cases
+from app.services.cases import may_see, referrals
 from app.services.context import Session
 from app.storage import repo
 from app.storage.db import Connection
@@ -38,20 +40,20 @@ class PersonInput:
 
 
 def _values(session: Session, person: PersonInput) -> dict[str, object]:
-    forenames = cases.clean_text(
+    forenames = check_text(
         person.forenames, "Forenames", limit=fieldrules.field_limit("linked_person", "forenames")
     )
-    surname = cases.clean_text(
+    surname = check_text(
         person.surname, "Surname", required=True, limit=fieldrules.field_limit("linked_person", "surname")
     )
-    aliases = tuple(cases.clean_text(a, "Alias", limit=fieldrules.MAX_NAME) for a in person.aliases if a.strip())
+    aliases = tuple(check_text(a, "Alias", limit=fieldrules.MAX_NAME) for a in person.aliases if a.strip())
     dob = person.date_of_birth
     if dob and dob > session.today():
         raise InvalidInput("The date of birth is in the future.")
     if dob and dob.year < 1900:
         raise InvalidInput("The date of birth is before 1900.")
     idents = [
-        {"kind": i.kind, "value": cases.clean_text(i.value, "Identifier", limit=fieldrules.MAX_NAME)}
+        {"kind": i.kind, "value": check_text(i.value, "Identifier", limit=fieldrules.MAX_NAME)}
         for i in person.identifiers
         if i.value.strip()
     ]
@@ -60,9 +62,9 @@ def _values(session: Session, person: PersonInput) -> dict[str, object]:
         "surname": surname,
         "aliases": list(aliases),
         "date_of_birth": dob,
-        "gender": cases.clean_text(person.gender, "Gender", limit=fieldrules.field_limit("linked_person", "gender")),
+        "gender": check_text(person.gender, "Gender", limit=fieldrules.field_limit("linked_person", "gender")),
         "identifiers": idents,
-        "notes": cases.clean_text(person.notes, "Notes"),
+        "notes": check_text(person.notes, "Notes"),
         "search_key": people.subject_search_key(
             forenames, surname, aliases, [str(i["value"]) for i in idents]
         ),
@@ -127,7 +129,7 @@ def people_of(session: Session, case_id: str) -> list[LinkedPerson]:
 
 def _people_of(session: Session, conn: Connection, case_id: str) -> list[LinkedPerson]:
     case = repo.get_case(conn, case_id)
-    if case is None or not cases._may_see(session, case, conn):
+    if case is None or not may_see(session, case, conn):
         raise NotFound("There is no case with that id on this store.")
     order = {r.id: i for i, r in enumerate(session.programme.linked_roles)}
     found = repo.linked_people(conn, case.id)
@@ -156,7 +158,7 @@ def match_reason(
     b_names: set[str], b_surname: str, b_dob: dt.date | None, b_ids: set[tuple[str, str]],
 ) -> str:
     """Why two records look like the same person ("identifier", "name and date of birth"), or ""
-    — the rule of the intake duplicate check (``cases.find_matching_subjects``)."""
+    — the rule of the intake duplicate check (``referrals.find_matching_subjects``)."""
     if a_ids & b_ids:
         return "identifier"
     if a_dob and a_dob == b_dob and (
@@ -230,12 +232,12 @@ def repeat_of_case(session: Session, case_id: str) -> str:
     subject and the same person in that role as an earlier case that was heard at a meeting,
     within ``intervals.repeat_referral_months`` of that earlier case's last referral. A different
     person causing harm is not a repeat. Without a repeat role the subject alone decides
-    (``cases.repeat_referral``)."""
+    (``referrals.repeat_referral``)."""
     prog = session.programme
     months = prog.intervals.repeat_referral_months
     with session.view() as conn:
         case = repo.get_case(conn, case_id)
-        if case is None or not cases._may_see(session, case, conn):
+        if case is None or not may_see(session, case, conn):
             raise NotFound("There is no case with that id on this store.")
         received = [repo.referral_from(r).received for r in repo.rows_for_case(conn, "referral", case.id, "received")]
         if months is None or not received:
@@ -244,7 +246,7 @@ def repeat_of_case(session: Session, case_id: str) -> str:
         role = prog.repeat_role
         if role is None:
             others = [r for r in repo.refs_for_subject(conn, case.subject_id) if r != case.ref]
-            return cases.subject_repeat_text(session, conn, others, incident)
+            return referrals.subject_repeat_text(session, conn, others, incident)
         mine = [p for p in repo.linked_people(conn, case.id) if p.role == role.id]
         if not mine:
             return ""

@@ -13,9 +13,9 @@ from app.models.dates import format_uk
 from app.models.domain import AgendaItem, Meeting
 from app.models.enums import AgendaKind, Attendance, DecisionMethod, Role
 from app.models.errors import InvalidInput, NotFound
-from app.models.fieldrules import field_limit
+from app.models.fieldrules import check_text, field_limit
 from app.models.ids import AgendaItemId, MeetingId, MemberId
-from app.services.cases import clean_text, load_case
+from app.services.cases import load_case
 from app.services.context import Session
 from app.services.review_dates import next_review_for
 from app.storage import repo, undo
@@ -65,7 +65,7 @@ def schedule_meeting(
     _coordinator(session, "schedule a meeting")
     if not _TIME.match(time):
         raise InvalidInput("The time must be written as HH:MM (24-hour clock).")
-    venue = clean_text(venue, "The venue", limit=field_limit("meeting", "venue"))
+    venue = check_text(venue, "The venue", limit=field_limit("meeting", "venue"))
     with session.change() as w:
         members = {m.id: m for m in repo.members(w.conn)}
         if chair and chair not in members:
@@ -161,7 +161,7 @@ def add_agenda_item(
                     "position": pos,
                     "kind": kind or AgendaKind.OTHER,
                     "case_id": case_id and load_case(session, w, case_id).id,
-                    "title": clean_text(title, "The title", limit=field_limit("agenda_item", "title")),
+                    "title": check_text(title, "The title", limit=field_limit("agenda_item", "title")),
                     "discussion": "",
                     "decision": "",
                     "rationale": "",
@@ -265,10 +265,10 @@ def record_minutes(session: Session, *, item_id: str, minute: MinuteInput) -> No
             "agenda_item",
             item_id,
             {
-                "discussion": clean_text(minute.discussion, "The discussion"),
-                "decision": clean_text(minute.decision, "The decision"),
-                "rationale": clean_text(minute.rationale, "The rationale"),
-                "dissent": clean_text(minute.dissent, "The dissent"),
+                "discussion": check_text(minute.discussion, "The discussion"),
+                "decision": check_text(minute.decision, "The decision"),
+                "rationale": check_text(minute.rationale, "The rationale"),
+                "dissent": check_text(minute.dissent, "The dissent"),
                 "method": minute.method.value if minute.method else "",
             },
             audit_action="minutes",
@@ -466,7 +466,7 @@ def update_meeting(
     _coordinator(session, "change a meeting's details")
     if not _TIME.match(time):
         raise InvalidInput("The time must be written as HH:MM (24-hour clock).")
-    venue = clean_text(venue, "The venue", limit=field_limit("meeting", "venue"))
+    venue = check_text(venue, "The venue", limit=field_limit("meeting", "venue"))
     with session.change() as w:
         current = repo.get_meeting(w.conn, meeting_id)
         if current is None:

@@ -8,9 +8,8 @@ from app.models import rules
 from app.models.domain import Agency, AuditEntry, Device, Member
 from app.models.enums import Marking, MemberStatus, Role
 from app.models.errors import Ambiguous, InvalidInput, NotFound, PermissionDenied
-from app.models.fieldrules import MAX_NAME, field_limit
+from app.models.fieldrules import MAX_NAME, check_text, field_limit
 from app.models.ids import AgencyId, MemberId
-from app.services.cases import clean_text
 from app.services.context import Session
 from app.storage import audit as audit_store
 from app.storage import meta as meta_store
@@ -130,8 +129,8 @@ def add_agency(
         rules.check_role(session.me, Role.COORDINATOR, doing="add an agency")
     from app.services.setup import guess_sector, short_name
 
-    name = " ".join(clean_text(name, "The agency name", required=True, limit=field_limit("agency", "name")).split())
-    short = clean_text(short, "The short name", limit=field_limit("agency", "short")) or short_name(name)
+    name = " ".join(check_text(name, "The agency name", required=True, limit=field_limit("agency", "name")).split())
+    short = check_text(short, "The short name", limit=field_limit("agency", "short")) or short_name(name)
     sector = sector or guess_sector(name)[0]
     if sector not in AGENCY_SECTORS:
         raise InvalidInput("That is not a known kind of agency.")
@@ -142,10 +141,10 @@ def add_agency(
                 "agency",
                 {
                     "name": name,
-                    "short": clean_text(short, "The short name", required=True, limit=field_limit("agency", "short")),
+                    "short": check_text(short, "The short name", required=True, limit=field_limit("agency", "short")),
                     "sector": sector,
                     "is_police": sector in ("police", "ct-police"),
-                    "area": clean_text(area, "The area", limit=field_limit("agency", "area")),
+                    "area": check_text(area, "The area", limit=field_limit("agency", "area")),
                 },
             )
         )
@@ -170,12 +169,12 @@ def update_agency(
         changes: dict[str, object] = {}
         if name is not None:
             changes["name"] = " ".join(
-                clean_text(name, "The agency name", required=True, limit=field_limit("agency", "name")).split()
+                check_text(name, "The agency name", required=True, limit=field_limit("agency", "name")).split()
             )
         if short is not None:
-            changes["short"] = clean_text(short, "The short name", required=True, limit=field_limit("agency", "short"))
+            changes["short"] = check_text(short, "The short name", required=True, limit=field_limit("agency", "short"))
         if area is not None:
-            changes["area"] = clean_text(area, "The area", limit=field_limit("agency", "area"))
+            changes["area"] = check_text(area, "The area", limit=field_limit("agency", "area"))
         if sector is not None:
             if sector not in AGENCY_SECTORS:
                 raise InvalidInput("That is not a known kind of agency.")
@@ -205,10 +204,10 @@ def update_member(
         changes: dict[str, object] = {}
         if name is not None:
             changes["name"] = " ".join(
-                clean_text(name, "The member's name", required=True, limit=field_limit("member", "name")).split()
+                check_text(name, "The member's name", required=True, limit=field_limit("member", "name")).split()
             )
         if area is not None:
-            changes["area"] = clean_text(area, "The area", limit=field_limit("member", "area"))
+            changes["area"] = check_text(area, "The area", limit=field_limit("member", "area"))
         return w.update("member", member_id, changes)
 
 
@@ -224,12 +223,12 @@ def add_member(
             w.create(
                 "member",
                 {
-                    "name": clean_text(name, "The member's name", required=True, limit=field_limit("member", "name")),
+                    "name": check_text(name, "The member's name", required=True, limit=field_limit("member", "name")),
                     "agency_id": agency_id,
                     "role": role,
-                    "email": clean_text(email, "The e-mail address", limit=field_limit("member", "email")),
+                    "email": check_text(email, "The e-mail address", limit=field_limit("member", "email")),
                     "status": MemberStatus.ACTIVE,
-                    "area": clean_text(area, "The area", limit=field_limit("member", "area")),
+                    "area": check_text(area, "The area", limit=field_limit("member", "area")),
                 },
             )
         )
@@ -279,7 +278,7 @@ def save_settings(session: Session, *, settings: PanelSettings) -> None:
         raise InvalidInput("The review interval must be between 7 and 365 days.")
     with session.change() as w:
         for key, value in {
-            "panel_name": clean_text(
+            "panel_name": check_text(
                 settings.panel_name, "The panel name", required=True, limit=MAX_NAME
             ),
             "auto_lock_minutes": str(settings.auto_lock_minutes),

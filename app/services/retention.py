@@ -28,9 +28,9 @@ from dataclasses import dataclass
 from app.models import rules
 from app.models.enums import Role
 from app.models.errors import InvalidInput, NotFound, PermissionDenied, Refused
+from app.models.fieldrules import check_text
 from app.models.ids import CaseId
 from app.models.programme import Programme
-from app.services.cases import clean_text
 from app.services.context import Session
 from app.storage import repo
 from app.storage import retention_store as store
@@ -165,8 +165,8 @@ def purge_case(
     Refusals (not the coordinator, not closed, not yet due without an override, no reason) leave
     the store unchanged."""
     _check_coordinator(session, "delete cases under the retention rules")
-    reason = clean_text(reason, "The reason for the deletion", required=True, limit=MAX_REASON)
-    override = clean_text(override_reason or "", "The reason for deleting early", limit=MAX_REASON)
+    reason = check_text(reason, "The reason for the deletion", required=True, limit=MAX_REASON)
+    override = check_text(override_reason or "", "The reason for deleting early", limit=MAX_REASON)
     prog, today = session.programme, session.today()
     with session.view() as conn:
         case = repo.get_case(conn, case_id)

@@ -8,6 +8,7 @@ from app.models import rules
 from app.models.domain import FactorRating, Objective, RiskStatement
 from app.models.enums import Role
 from app.models.errors import InvalidInput, NotFound, PermissionDenied
+from app.models.fieldrules import check_text
 from app.models.framework import (
     AssessmentNotes,
     Framework,
@@ -17,7 +18,7 @@ from app.models.framework import (
 )
 from app.models.ids import AssessmentId, PlanId
 from app.models.programme import Programme
-from app.services.cases import clean_text, load_case
+from app.services.cases import load_case
 from app.services.context import Session
 from app.storage import repo
 from app.storage.codec import to_jsonable
@@ -99,12 +100,12 @@ def record_assessment(
             raise InvalidInput("A factor is rated twice.")
         seen.add((f.dimension, f.factor))
         fw.rating(f.rating)
-        clean_text(f.evidence, "Evidence")
+        check_text(f.evidence, "Evidence")
     dims = {d.id for d in fw.dimensions}
     if any(d not in dims for d, _ in assessment.dimension_summaries):
         raise InvalidInput("A dimension is not part of the programme's framework.")
-    overall = clean_text(assessment.overall, "The overall judgement", required=True)
-    reason = clean_text(assessment.level_reason, "The reason for the risk level")
+    overall = check_text(assessment.overall, "The overall judgement", required=True)
+    reason = check_text(assessment.level_reason, "The reason for the risk level")
     suggested = suggested_level(fw, assessment.factors)
     if fw.is_checklist:
         if len(seen) != len(known):
@@ -121,7 +122,7 @@ def record_assessment(
                 f"“{level.label}” instead."
             )
     notes = AssessmentNotes(
-        summaries=tuple((d, clean_text(t, "A summary")) for d, t in assessment.dimension_summaries),
+        summaries=tuple((d, check_text(t, "A summary")) for d, t in assessment.dimension_summaries),
         level_reason=reason,
         suggested_level=suggested.id if suggested else "",
         case_fields=tuple(_case_fields(prog, assessment.case_fields)),
@@ -201,7 +202,7 @@ def save_plan(session: Session, *, case_id: str, plan: PlanInput) -> PlanId:
     for o in plan.objectives:
         if o.heading not in headings:
             raise InvalidInput("An objective is under a heading the programme does not have.")
-        clean_text(o.text, "An objective", required=True)
+        check_text(o.text, "An objective", required=True)
     import datetime as dt
 
     review_on = plan.review_on
@@ -224,7 +225,7 @@ def save_plan(session: Session, *, case_id: str, plan: PlanInput) -> PlanId:
                     "version": (previous[-1].version + 1) if previous else 1,
                     "risk": to_jsonable(plan.risk),
                     "objectives": to_jsonable(list(plan.objectives)),
-                    "contingency": clean_text(plan.contingency, "Contingency"),
+                    "contingency": check_text(plan.contingency, "Contingency"),
                     "review_on": review_on,
                     "author": session.me.id,
                     "created_on": session.today(),

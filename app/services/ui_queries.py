@@ -23,6 +23,7 @@ from app.models.enums import ActionStatus, AgendaKind
 from app.models.programme import Programme
 from app.services import actions as actions_service
 from app.services import cases, meetings, setup
+from app.services.cases import sharing
 from app.services.context import Session
 
 # --- keyring -------------------------------------------------------------------------------------
@@ -156,7 +157,7 @@ def reviews_due(session: Session, *, by: dt.date) -> list[ReviewDue]:
     """Reviews, post-exit reviews and consent re-assessments due on or before ``by``, earliest first."""
     prog, today = session.programme, session.today()
     ids = cases.list_case_ids(session, review_due_by=by, sort="review")[:200]
-    consent = cases.consent_reassessments(session, ids)
+    consent = sharing.consent_reassessments(session, ids)
     out: list[ReviewDue] = []
     for s in cases.case_summaries(session, ids):
         if s.next_review is not None and s.next_review <= by:

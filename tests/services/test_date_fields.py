@@ -16,6 +16,7 @@ from app.models.domain import FactorRating
 from app.models.errors import InvalidInput
 from app.models.programme import Programme
 from app.services import cases, documents, meetings, retention, risk, ui_queries
+from app.services.cases import lifecycle, sharing
 from app.services.context import Session
 from tests.support.stores import dump_store, today
 
@@ -96,7 +97,7 @@ def test_a_date_field_sorts_filters_and_prints(msession: Session, tmp_path: Path
     # printed in the case paper of the pack, as a date in words (the case shared with my agency,
     # so that its paper is in my copy)
     if msession.agency.id != cases.resolve_case(msession, b).lead_agency:
-        cases.share_case(msession, case_id=b, add=[msession.agency.id])
+        sharing.share_case(msession, case_id=b, add=[msession.agency.id])
     mid = meetings.schedule_meeting(msession, held_on=dt.date(2026, 12, 3), case_ids=[b], distribution=[msession.me.id])
     text = pdf_text(documents.write_meeting_pack(msession, meeting_id=mid, recipient=msession.me.id,
                                                  out=tmp_path / "pack.pdf"))
@@ -125,7 +126,7 @@ def test_the_latest_end_date_proposes_closing_once_passed(msession: Session) -> 
     wanted = f"Registration ended on {end.day} {end.strftime('%B %Y')} — propose: MAPPA period ended: close"
     assert proposals() == [wanted] and on_dashboard() == [wanted]
     assert cases.resolve_case(msession, cid).status in CLOSABLE  # proposed, never applied
-    cases.change_status(msession, case_id=cid, status="closed", rationale="Registration ended.")
+    lifecycle.change_status(msession, case_id=cid, status="closed", rationale="Registration ended.")
     assert proposals() == []  # accepted: a closed case proposes nothing
 
 
@@ -136,7 +137,7 @@ def test_retention_counts_from_the_end_date(msession: Session) -> None:
         prog, licence_end="2026-01-15", registration_end="2026-06-30", release="2020-05-01"))
     risk.record_assessment(msession, case_id=plain, assessment=assessment(prog))
     for cid in (dated, plain):
-        cases.change_status(msession, case_id=cid, status="closed", rationale="MAPPA period ended.")
+        lifecycle.change_status(msession, case_id=cid, status="closed", rationale="MAPPA period ended.")
     items = {i.case_id: i for i in retention.retention_review(msession, within_days=36_500)}
     end = dt.date(2026, 6, 30)  # the latest of the end dates, not the release or the closing day
     assert items[dated].closed == end

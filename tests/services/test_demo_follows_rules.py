@@ -16,6 +16,7 @@ import pytest
 
 from app.config.programmes import available_programmes
 from app.services import cases, demo, setup
+from app.services.cases import lifecycle
 from app.services.context import Session
 from app.storage import repo
 from tests.support.stores import PASSPHRASE, today
@@ -78,7 +79,7 @@ def test_every_panel_decision_names_the_meeting_that_heard_the_case(demo_session
         assert n, "the demonstration panel has panel decisions to check"
     # the services agree: the meeting is one a decision on the case may be recorded at
     for mid, cid in sorted(seen)[:10]:
-        assert mid in {m.id for m in cases.decision_meetings(demo_session, case_id=cid)}
+        assert mid in {m.id for m in lifecycle.decision_meetings(demo_session, case_id=cid)}
 
 
 def test_a_status_standing_on_a_refusal_has_it_recorded(demo_session: Session) -> None:

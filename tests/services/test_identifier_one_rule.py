@@ -10,18 +10,20 @@ import pytest
 
 from app.models import people
 from app.models.domain import Identifier
+from app.models.referral_input import ReferralInput, SubjectInput
 from app.services import cases, intake
+from app.services.cases import referrals
 from app.services.context import Session
 from tests.support.intake_csv import HEAD, csv_bytes, put, row
 from tests.support.stores import TODAY
 
 
 def _open(session: Session, value: str, *, kind: str = "other", surname: str = "Quill") -> str:
-    subject = cases.SubjectInput(forenames="Ada", surname=surname, date_of_birth=dt.date(2001, 2, 3),
+    subject = SubjectInput(forenames="Ada", surname=surname, date_of_birth=dt.date(2001, 2, 3),
                                  identifiers=(Identifier(kind, value),))  # fmt: skip
-    referral = cases.ReferralInput(received=TODAY, referrer="DSL", sector="school", concern="far right",
+    referral = ReferralInput(received=TODAY, referrer="DSL", sector="school", concern="far right",
                                    narrative="n")  # fmt: skip
-    cid = cases.open_referral(session, subject=subject, referral=referral)
+    cid = referrals.open_referral(session, subject=subject, referral=referral)
     return cases.get_case_file(session, cid, audit_view=False).case.ref
 
 
@@ -34,10 +36,10 @@ def test_search_and_duplicate_check_match_an_identifier_however_written(
     assert people.identifier_key(stored) == people.identifier_key(typed) == "AB123456"
     ref = _open(session, stored)
     assert ref in {c.ref for c in cases.list_cases(session, search=typed)}
-    other = cases.SubjectInput(
+    other = SubjectInput(
         forenames="Someone", surname="Else", identifiers=(Identifier("other", typed),)
     )
-    found = cases.find_matching_subjects(session, other)
+    found = referrals.find_matching_subjects(session, other)
     assert [(m.reason, m.case_refs) for m in found] == [("identifier", (ref,))]
 
 

@@ -17,7 +17,9 @@ import pytest
 from app.models.domain import Identifier
 from app.models.errors import InvalidInput, Refused
 from app.models.ids import SubjectId
+from app.models.referral_input import ReferralInput, SubjectInput
 from app.services import cases, documents, linked_people, meetings, setup
+from app.services.cases import lifecycle, referrals
 from app.services.context import Session
 from tests.support.programme_stores import build_programme_store
 from tests.support.stores import PASSPHRASE, copy_store, dump_store, today
@@ -44,10 +46,10 @@ def marac(marac_template: Path, tmp_path: Path) -> Iterator[Session]:
 
 def _referral(session: Session, received: dt.date, *, link: SubjectId | None = None) -> str:
     prog = session.programme
-    return cases.open_referral(
+    return referrals.open_referral(
         session,
-        subject=cases.SubjectInput(forenames="Leanne", surname="Marsh", date_of_birth=dt.date(1991, 6, 3)),
-        referral=cases.ReferralInput(
+        subject=SubjectInput(forenames="Leanne", surname="Marsh", date_of_birth=dt.date(1991, 6, 3)),
+        referral=ReferralInput(
             received=received, referrer="IDVA", sector=prog.sectors[0].label,
             concern=prog.concerns[0].label, narrative="Checklist completed with the IDVA.",
         ),
@@ -56,9 +58,9 @@ def _referral(session: Session, received: dt.date, *, link: SubjectId | None = N
 
 
 def _heard(session: Session, case_id: str, on: dt.date) -> None:
-    cases.change_status(session, case_id=case_id, status="screening", rationale="")
-    cases.screen_case(session, case_id=case_id, outcome="meets-threshold", rationale="14 yes answers.")
-    cases.change_status(session, case_id=case_id, status="listed", rationale="")
+    lifecycle.change_status(session, case_id=case_id, status="screening", rationale="")
+    lifecycle.screen_case(session, case_id=case_id, outcome="meets-threshold", rationale="14 yes answers.")
+    lifecycle.change_status(session, case_id=case_id, status="listed", rationale="")
     mid = meetings.schedule_meeting(session, held_on=on, case_ids=[case_id])
     meetings.record_confidentiality(session, meeting_id=mid, read=True)
     meetings.mark_held(session, meeting_id=mid)
@@ -141,7 +143,7 @@ def test_a_repeat_needs_the_same_victim_and_the_same_perpetrator(marac: Session)
     unknown = _referral(marac, today() - dt.timedelta(days=3), link=victim)
     assert linked_people.repeat_of_case(marac, unknown) == ""  # no perpetrator recorded yet
     # and the subject alone is no longer called a repeat at intake
-    assert cases.repeat_referral(marac, subject_id=victim, incident=today()) == ""
+    assert referrals.repeat_referral(marac, subject_id=victim, incident=today()) == ""
 
 
 def test_a_repeat_is_within_twelve_months_of_a_referral_heard_at_the_conference(marac: Session) -> None:
@@ -239,10 +241,10 @@ def test_the_demo_panel_has_perpetrators_children_and_a_genuine_repeat(marac: Se
 def _young(session: Session, age: int) -> str:
     prog = session.programme
     born = today().replace(year=today().year - age) - dt.timedelta(days=30)
-    return cases.open_referral(
+    return referrals.open_referral(
         session,
-        subject=cases.SubjectInput(forenames="Kayla", surname="Dunn", date_of_birth=born),
-        referral=cases.ReferralInput(received=today(), referrer="School nurse", sector=prog.sectors[0].label,
+        subject=SubjectInput(forenames="Kayla", surname="Dunn", date_of_birth=born),
+        referral=ReferralInput(received=today(), referrer="School nurse", sector=prog.sectors[0].label,
                                      concern=prog.concerns[0].label, narrative="Disclosed abuse by her boyfriend."),
     )
 
@@ -300,8 +302,8 @@ def test_a_retention_purge_deletes_the_cases_linked_people(marac: Session) -> No
 
     cid = _referral(marac, today() - dt.timedelta(days=30))
     linked_people.add_person(marac, case_id=cid, role="perpetrator", person=PERP)
-    cases.change_status(marac, case_id=cid, status="screening", rationale="")
-    cases.screen_case(marac, case_id=cid, outcome="no-further-action", rationale="Not domestic abuse.")
+    lifecycle.change_status(marac, case_id=cid, status="screening", rationale="")
+    lifecycle.screen_case(marac, case_id=cid, outcome="no-further-action", rationale="Not domestic abuse.")
     result = retention.purge_case(marac, case_id=cid, reason="Erasure", override_reason="Agreed")
     assert result.counts.get("linked_person") == 1
     dump = dump_store(marac)

@@ -11,7 +11,9 @@ import pytest
 
 from app.models import people
 from app.models.domain import Identifier
+from app.models.referral_input import ReferralInput, SubjectInput
 from app.services import cases, intake
+from app.services.cases import referrals
 from app.services.context import Session
 from tests.support.intake_csv import csv_bytes, put, row
 from tests.support.stores import TODAY
@@ -19,10 +21,10 @@ from tests.support.stores import TODAY
 
 def _open(session: Session, forenames: str, surname: str, *, dob: dt.date | None = dt.date(2001, 2, 3),
           ids: tuple[Identifier, ...] = ()) -> str:
-    subject = cases.SubjectInput(forenames=forenames, surname=surname, date_of_birth=dob, identifiers=ids)
-    referral = cases.ReferralInput(received=TODAY, referrer="DSL", sector="school", concern="far right",
+    subject = SubjectInput(forenames=forenames, surname=surname, date_of_birth=dob, identifiers=ids)
+    referral = ReferralInput(received=TODAY, referrer="DSL", sector="school", concern="far right",
                                    narrative="n")
-    cid = cases.open_referral(session, subject=subject, referral=referral)
+    cid = referrals.open_referral(session, subject=subject, referral=referral)
     return cases.get_case_file(session, cid, audit_view=False).case.ref
 
 
@@ -53,10 +55,10 @@ def test_search_finds_names_without_punctuation_and_identifiers_without_spaces(s
 
 def test_duplicate_check_folds_punctuation_and_identifier_separators(session: Session) -> None:
     _open(session, "Aoife", "O'Brien", ids=(Identifier("pnc", "AB-123"),))
-    same_name = cases.SubjectInput(forenames="Aoife", surname="OBrien", date_of_birth=dt.date(2001, 2, 3))
-    assert [m.reason for m in cases.find_matching_subjects(session, same_name)] == ["name and date of birth"]
-    by_id = cases.SubjectInput(forenames="X", surname="Y", identifiers=(Identifier("pnc", "ab.123"),))
-    assert [m.reason for m in cases.find_matching_subjects(session, by_id)] == ["identifier"]
+    same_name = SubjectInput(forenames="Aoife", surname="OBrien", date_of_birth=dt.date(2001, 2, 3))
+    assert [m.reason for m in referrals.find_matching_subjects(session, same_name)] == ["name and date of birth"]
+    by_id = SubjectInput(forenames="X", surname="Y", identifiers=(Identifier("pnc", "ab.123"),))
+    assert [m.reason for m in referrals.find_matching_subjects(session, by_id)] == ["identifier"]
 
 
 @pytest.mark.parametrize("second", ["4857773457", "485-777-3457", "485/777.3457"])

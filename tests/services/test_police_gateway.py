@@ -15,7 +15,9 @@ from app.config.programmes import load_programme
 from app.models import rules
 from app.models.errors import InvalidInput, TransitionNotAllowed
 from app.models.programme_load import programme_from_dict
+from app.models.referral_input import ReferralInput, SubjectInput
 from app.services import cases, ui_queries
+from app.services.cases import lifecycle, referrals
 from app.services.context import Session
 from tests.support.stores import dump_store
 
@@ -24,10 +26,10 @@ STEP = "police-assessment"  # extremism.toml
 
 def _referral(session: Session, surname: str) -> str:
     prog = session.programme
-    return str(cases.open_referral(
+    return str(referrals.open_referral(
         session,
-        subject=cases.SubjectInput(forenames="Kieran", surname=surname, date_of_birth=dt.date(2009, 2, 11)),
-        referral=cases.ReferralInput(received=session.today(), referrer="Head of year",
+        subject=SubjectInput(forenames="Kieran", surname=surname, date_of_birth=dt.date(2009, 2, 11)),
+        referral=ReferralInput(received=session.today(), referrer="Head of year",
                                      sector=prog.sectors[0].label, concern=prog.concerns[0].label,
                                      narrative="Sharing extremist videos in class."),
     ))
@@ -52,14 +54,14 @@ def test_the_coordinator_cannot_skip_the_police_gateway(session: Session) -> Non
     cid = _referral(session, "Skipper")
     before = dump_store(session)
     with pytest.raises(TransitionNotAllowed):
-        cases.change_status(session, case_id=cid, status="screening", rationale="")
+        lifecycle.change_status(session, case_id=cid, status="screening", rationale="")
     assert dump_store(session) == before
 
 
 def test_the_queue_counts_the_police_deadline_from_the_day_sent(session: Session) -> None:
     prog = session.programme
     cid = _referral(session, "Gateway")
-    cases.change_status(session, case_id=cid, status=STEP, rationale="")
+    lifecycle.change_status(session, case_id=cid, status=STEP, rationale="")
     sent = cases.status_reached_on(session, [cid])[cid]
     due = rules.add_working_days(sent, 5)
     row = next(w for w in ui_queries.awaiting_screening(session) if w.summary.id == cid)
@@ -73,7 +75,7 @@ def test_the_queue_counts_the_police_deadline_from_the_day_sent(session: Session
     assert late.days_left == -5
     assert "5 working days overdue" in ui_queries.step_text(prog, STEP, [], late.deadline, late.days_left)
     # the police's assessment received: the case goes on to screening, with the programme's target
-    cases.change_status(session, case_id=cid, status="screening", rationale="")
+    lifecycle.change_status(session, case_id=cid, status="screening", rationale="")
     row = next(w for w in ui_queries.awaiting_screening(session) if w.summary.id == cid)
     assert row.step == "" and row.deadline == rules.screening_deadline(prog, row.summary.opened)
     assert ui_queries.step_text(prog, "screening", [], row.deadline, row.days_left) == ""

@@ -13,6 +13,7 @@ import pytest
 from app.models.enums import ConsentState
 from app.models.errors import Refused
 from app.services import cases, statistics
+from app.services.cases import sharing
 from app.services.context import Session
 from tests.support.stores import dump_store
 
@@ -25,7 +26,7 @@ def test_mappa_seeks_no_consent(msession: Session) -> None:
     assert ids and all(not cases.get_case_file(msession, c, audit_view=False).consents for c in ids)
     before = dump_store(msession)
     with pytest.raises(Refused, match="does not seek consent"):
-        cases.record_consent(msession, case_id=ids[0], state=ConsentState.GIVEN)
+        sharing.record_consent(msession, case_id=ids[0], state=ConsentState.GIVEN)
     assert dump_store(msession) == before
     assert "consent" not in {b.key for b in statistics.compute(msession, **PERIOD).breakdowns}
 
@@ -34,7 +35,7 @@ def test_the_default_programme_still_records_and_counts_consent(session: Session
     assert session.programme.records_consent
     assert "consent" in {b.key for b in statistics.compute(session, **PERIOD).breakdowns}
     cid = cases.list_case_ids(session)[0]
-    cases.record_consent(session, case_id=cid, state=ConsentState.GIVEN)
+    sharing.record_consent(session, case_id=cid, state=ConsentState.GIVEN)
     assert cases.get_case_file(session, cid, audit_view=False).consents
 
 

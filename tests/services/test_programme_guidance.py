@@ -19,7 +19,9 @@ from app.models import rules
 from app.models.domain import Case, FactorRating
 from app.models.enums import AgendaKind, ConsentState
 from app.models.errors import Refused
+from app.models.referral_input import ReferralInput, SubjectInput
 from app.services import cases, meetings, risk, setup, statistics
+from app.services.cases import lifecycle, referrals, sharing
 from app.services.context import Session
 from tests.support.programme_stores import build_programme_store
 from tests.support.stores import PASSPHRASE, copy_store, dump_store, today
@@ -40,10 +42,10 @@ def marac(marac_template: Path, tmp_path: Path) -> Iterator[Session]:
 
 def _mappa_referral(session: Session) -> str:
     prog = session.programme
-    cid = cases.open_referral(
+    cid = referrals.open_referral(
         session,
-        subject=cases.SubjectInput(forenames="Daniel", surname="Ashworth", date_of_birth=dt.date(1980, 1, 5)),
-        referral=cases.ReferralInput(
+        subject=SubjectInput(forenames="Daniel", surname="Ashworth", date_of_birth=dt.date(1980, 1, 5)),
+        referral=ReferralInput(
             received=today(),
             referrer="Offender manager",
             sector=prog.sectors[0].label,
@@ -51,7 +53,7 @@ def _mappa_referral(session: Session) -> str:
             narrative="Released on licence; level to be set.",
         ),
     )
-    cases.change_status(session, case_id=cid, status="screening", rationale="")
+    lifecycle.change_status(session, case_id=cid, status="screening", rationale="")
     return cid
 
 
@@ -85,7 +87,7 @@ def test_mappa_level_1_is_an_active_reviewed_status() -> None:
 
 def test_a_level_1_case_stays_open_and_comes_up_for_review(msession: Session) -> None:
     cid = _mappa_referral(msession)
-    cases.screen_case(msession, case_id=cid, outcome="level-1", rationale="Lead agency can manage.")
+    lifecycle.screen_case(msession, case_id=cid, outcome="level-1", rationale="Lead agency can manage.")
     case = _case(msession, cid)
     assert case.status == "level-1" and case.closed is None
     interval = msession.programme.status("level-1").review_days
@@ -93,7 +95,7 @@ def test_a_level_1_case_stays_open_and_comes_up_for_review(msession: Session) ->
     assert cid in cases.list_case_ids(msession, review_due_by=case.next_review)
     assert cid not in cases.list_case_ids(msession, review_due_by=case.next_review - dt.timedelta(days=1))
     # the level is reconsidered: a level 1 case can be escalated to the MAPP meeting
-    cases.change_status(msession, case_id=cid, status="panel-assessment", rationale="Risk has risen.")
+    lifecycle.change_status(msession, case_id=cid, status="panel-assessment", rationale="Risk has risen.")
     assert _case(msession, cid).status == "panel-assessment"
 
 
@@ -129,8 +131,8 @@ def test_review_interval_is_the_shortest_that_applies() -> None:
 
 def _to_panel(session: Session, level: str) -> str:
     cid = _mappa_referral(session)
-    cases.screen_case(session, case_id=cid, outcome="level-2-3", rationale="Needs the panel.")
-    cases.change_status(session, case_id=cid, status="panel-assessment", rationale="")
+    lifecycle.screen_case(session, case_id=cid, outcome="level-2-3", rationale="Needs the panel.")
+    lifecycle.change_status(session, case_id=cid, status="panel-assessment", rationale="")
     _mappa_assessment(session, cid, level)
     return cid
 
@@ -138,14 +140,14 @@ def _to_panel(session: Session, level: str) -> str:
 def test_a_status_change_sets_the_review_by_the_level(msession: Session) -> None:
     for level, days in (("3", 56), ("2", 112)):
         cid = _to_panel(msession, level)
-        cases.change_status(msession, case_id=cid, status="managed", rationale="Agreed.")
+        lifecycle.change_status(msession, case_id=cid, status="managed", rationale="Agreed.")
         assert _case(msession, cid).next_review == today() + dt.timedelta(days=days)
 
 
 def test_a_meeting_held_sets_the_review_by_the_level(msession: Session) -> None:
     stays, raised = (_to_panel(msession, "2") for _ in range(2))
     for cid in (stays, raised):
-        cases.change_status(msession, case_id=cid, status="managed", rationale="Agreed.")
+        lifecycle.change_status(msession, case_id=cid, status="managed", rationale="Agreed.")
     mid = meetings.schedule_meeting(msession, held_on=today(), case_ids=[stays, raised])
     # one case moved from level 2 to level 3 before the meeting: the meeting sets the 8-week review
     _mappa_assessment(msession, raised, "3")
@@ -184,7 +186,7 @@ def test_marac_seeks_no_consent_but_records_what_the_victim_was_told(marac: Sess
     assert ids and all(not cases.get_case_file(marac, c, audit_view=False).consents for c in ids)
     before = dump_store(marac)
     with pytest.raises(Refused):
-        cases.record_consent(marac, case_id=ids[0], state=ConsentState.GIVEN)
+        sharing.record_consent(marac, case_id=ids[0], state=ConsentState.GIVEN)
     assert dump_store(marac) == before
     period = {"start": dt.date(2024, 1, 1), "end": today()}
     keys = {b.key for b in statistics.compute(marac, **period).breakdowns}
@@ -208,10 +210,10 @@ def test_marac_seeks_no_consent_but_records_what_the_victim_was_told(marac: Sess
 
 def _marac_listed(session: Session) -> str:
     prog = session.programme
-    cid = cases.open_referral(
+    cid = referrals.open_referral(
         session,
-        subject=cases.SubjectInput(forenames="Leanne", surname="Marsh", date_of_birth=dt.date(1991, 6, 3)),
-        referral=cases.ReferralInput(
+        subject=SubjectInput(forenames="Leanne", surname="Marsh", date_of_birth=dt.date(1991, 6, 3)),
+        referral=ReferralInput(
             received=today() - dt.timedelta(days=60),
             referrer="IDVA",
             sector=prog.sectors[0].label,
@@ -219,9 +221,9 @@ def _marac_listed(session: Session) -> str:
             narrative="Checklist completed with the IDVA.",
         ),
     )
-    cases.change_status(session, case_id=cid, status="screening", rationale="")
-    cases.screen_case(session, case_id=cid, outcome="meets-threshold", rationale="14 yes answers.")
-    cases.change_status(session, case_id=cid, status="listed", rationale="")
+    lifecycle.change_status(session, case_id=cid, status="screening", rationale="")
+    lifecycle.screen_case(session, case_id=cid, outcome="meets-threshold", rationale="14 yes answers.")
+    lifecycle.change_status(session, case_id=cid, status="listed", rationale="")
     return cid
 
 
@@ -232,7 +234,7 @@ def test_a_case_heard_without_actions_is_not_below_threshold(marac: Session) -> 
     assert heard and all(t.target not in below for t in heard)
     before = cases.case_counts(marac)[0].get("below-threshold", 0)
     cid = _marac_listed(marac)
-    cases.change_status(marac, case_id=cid, status=heard[0].target, rationale="Heard; agencies continue.")
+    lifecycle.change_status(marac, case_id=cid, status=heard[0].target, rationale="Heard; agencies continue.")
     case = _case(marac, cid)
     assert "threshold" not in prog.status_label(case.status).lower()
     assert cases.case_counts(marac)[0].get("below-threshold", 0) == before
@@ -252,8 +254,8 @@ def test_twelve_months_after_the_last_conference_the_case_is_listed_for_notifica
     mid = meetings.schedule_meeting(marac, held_on=heard_on, case_ids=[cid])
     meetings.record_confidentiality(marac, meeting_id=mid, read=True)
     meetings.mark_held(marac, meeting_id=mid)
-    cases.change_status(marac, case_id=cid, status="action-plan", rationale="Actions agreed.")
-    cases.change_status(marac, case_id=cid, status="completed", rationale="All done.")
+    lifecycle.change_status(marac, case_id=cid, status="action-plan", rationale="Actions agreed.")
+    lifecycle.change_status(marac, case_id=cid, status="completed", rationale="All done.")
     due = rules.add_months(heard_on, 12)
     assert _case(marac, cid).next_review == due  # from the conference, not from completion
     listed = dict(meetings.propose_agenda(marac, held_on=due))
@@ -269,11 +271,11 @@ def test_the_panels_own_review_interval_is_used_where_no_other_applies(msession:
     settings = panel.get_settings(msession)
     panel.save_settings(msession, settings=dataclasses.replace(settings, review_interval_days=21))
     unlevelled = _mappa_referral(msession)
-    cases.screen_case(msession, case_id=unlevelled, outcome="level-2-3", rationale="Needs the panel.")
-    cases.change_status(msession, case_id=unlevelled, status="panel-assessment", rationale="")
+    lifecycle.screen_case(msession, case_id=unlevelled, outcome="level-2-3", rationale="Needs the panel.")
+    lifecycle.change_status(msession, case_id=unlevelled, status="panel-assessment", rationale="")
     assert _case(msession, unlevelled).next_review == today() + dt.timedelta(days=21)
     levelled = _to_panel(msession, "3")  # a level's own interval still applies
-    cases.change_status(msession, case_id=levelled, status="managed", rationale="Agreed.")
+    lifecycle.change_status(msession, case_id=levelled, status="managed", rationale="Agreed.")
     assert _case(msession, levelled).next_review == today() + dt.timedelta(days=56)
 
 
@@ -403,10 +405,10 @@ def test_without_the_flag_the_statement_is_not_required(msession: Session) -> No
 
 def _awaiting_panel(session: Session) -> str:
     prog = session.programme
-    cid = cases.open_referral(
+    cid = referrals.open_referral(
         session,
-        subject=cases.SubjectInput(forenames="Kieran", surname="Holt", date_of_birth=dt.date(2009, 2, 11)),
-        referral=cases.ReferralInput(
+        subject=SubjectInput(forenames="Kieran", surname="Holt", date_of_birth=dt.date(2009, 2, 11)),
+        referral=ReferralInput(
             received=today() - dt.timedelta(days=30),
             referrer="Head of year",
             sector=prog.sectors[0].label,
@@ -418,9 +420,9 @@ def _awaiting_panel(session: Session) -> str:
     for source, target in itertools.pairwise(path):
         if prog.status(source).stage == "screening":
             outcome = next(o for o in prog.screening_outcomes if o.target == target)
-            cases.screen_case(session, case_id=cid, outcome=outcome.id, rationale="Gateway agreed.")
+            lifecycle.screen_case(session, case_id=cid, outcome=outcome.id, rationale="Gateway agreed.")
         else:
-            cases.change_status(session, case_id=cid, status=target, rationale="Ready.")
+            lifecycle.change_status(session, case_id=cid, status=target, rationale="Ready.")
     return cid
 
 
@@ -441,19 +443,19 @@ def test_channel_adoption_needs_the_meeting_it_was_decided_at(session: Session) 
     before = dump_store(session)
     # the coordinator (or the chair) alone, with no meeting: refused, nothing changed
     with pytest.raises(InvalidInput, match="panel's decision"):
-        cases.change_status(session, case_id=cid, status=prog.adopted_status, rationale="I think so.")
+        lifecycle.change_status(session, case_id=cid, status=prog.adopted_status, rationale="I think so.")
     assert dump_store(session) == before
     # a meeting without the case on its agenda does not do
     other = meetings.schedule_meeting(session, held_on=today())
     with pytest.raises(InvalidInput, match="not on that meeting's agenda"):
-        cases.change_status(session, case_id=cid, status=prog.adopted_status, rationale="x", meeting_id=other)
+        lifecycle.change_status(session, case_id=cid, status=prog.adopted_status, rationale="x", meeting_id=other)
     # a meeting still in the future has not decided anything
     later = meetings.schedule_meeting(session, held_on=today() + dt.timedelta(days=10), case_ids=[cid])
     with pytest.raises(InvalidInput, match="not taken place"):
-        cases.change_status(session, case_id=cid, status=prog.adopted_status, rationale="x", meeting_id=later)
+        lifecycle.change_status(session, case_id=cid, status=prog.adopted_status, rationale="x", meeting_id=later)
     # the one being minuted today: accepted, and the status change names it
     mid = meetings.schedule_meeting(session, held_on=today(), case_ids=[cid])
-    cases.change_status(session, case_id=cid, status=prog.adopted_status, rationale="Panel agreed.", meeting_id=mid)
+    lifecycle.change_status(session, case_id=cid, status=prog.adopted_status, rationale="Panel agreed.", meeting_id=mid)
     last = _status_changes(session, cid)[-1]
     assert last["to_status"] == prog.adopted_status and last["meeting_id"] == mid
     # the steps that are not the panel's decision name no meeting
@@ -464,7 +466,7 @@ def test_channel_not_adopted_found_from_the_meeting_held(session: Session) -> No
     cid = _awaiting_panel(session)
     mid = meetings.schedule_meeting(session, held_on=today() - dt.timedelta(days=1), case_ids=[cid])
     meetings.mark_held(session, meeting_id=mid)
-    cases.change_status(session, case_id=cid, status="not-adopted", rationale="Panel: no support needed.")
+    lifecycle.change_status(session, case_id=cid, status="not-adopted", rationale="Panel: no support needed.")
     assert _status_changes(session, cid)[-1]["meeting_id"] == mid
     assert _case(session, cid).status == "not-adopted"
 
@@ -481,18 +483,18 @@ def test_a_meeting_decides_once(session: Session) -> None:
     cid = _awaiting_panel(session)
     mid = meetings.schedule_meeting(session, held_on=today() - dt.timedelta(days=1), case_ids=[cid])
     meetings.mark_held(session, meeting_id=mid)
-    cases.change_status(session, case_id=cid, status="not-adopted", rationale="No support needed.")
+    lifecycle.change_status(session, case_id=cid, status="not-adopted", rationale="No support needed.")
     # back to the panel after a new concern: the old meeting's decision does not adopt it
     back = rules.path_to(session.programme, "panel-assessment")
-    cases.change_status(session, case_id=cid, status=back[1], rationale="New concern.")
+    lifecycle.change_status(session, case_id=cid, status=back[1], rationale="New concern.")
     for source, target in itertools.pairwise(back[1:]):
         if session.programme.status(source).stage == "screening":
             outcome = next(o for o in session.programme.screening_outcomes if o.target == target)
-            cases.screen_case(session, case_id=cid, outcome=outcome.id, rationale="Gateway agreed.")
+            lifecycle.screen_case(session, case_id=cid, outcome=outcome.id, rationale="Gateway agreed.")
         else:
-            cases.change_status(session, case_id=cid, status=target, rationale="Ready.")
+            lifecycle.change_status(session, case_id=cid, status=target, rationale="Ready.")
     with pytest.raises(InvalidInput, match="panel's decision"):
-        cases.change_status(session, case_id=cid, status=session.programme.adopted_status, rationale="x")
+        lifecycle.change_status(session, case_id=cid, status=session.programme.adopted_status, rationale="x")
 
 
 def test_only_the_coordinator_records_the_confidentiality_statement(marac: Session) -> None:

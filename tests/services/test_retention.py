@@ -15,8 +15,9 @@ from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 from sqlalchemy import select, text
 
 from app.models.errors import PermissionDenied, Refused
+from app.models.referral_input import ReferralInput, SubjectInput
 from app.services import cases, exchange, panel, retention
-from app.services.cases import ReferralInput, SubjectInput
+from app.services.cases import lifecycle, referrals
 from app.services.context import Session
 from app.storage import audit
 from app.storage.schema import ENTITIES, op_log, tombstone
@@ -81,7 +82,7 @@ def test_retention_class_from_data_not_names(session: Session):
 
 
 def _closed_case(session: Session, surname: str = "Quillfeather") -> str:
-    cid = cases.open_referral(
+    cid = referrals.open_referral(
         session,
         subject=SubjectInput(forenames="Zephyrine", surname=surname,
                              date_of_birth=dt.date(2001, 2, 3)),
@@ -89,9 +90,9 @@ def _closed_case(session: Session, surname: str = "Quillfeather") -> str:
                                sector="education", concern="other",
                                narrative="Marker XYZZYPLUGH in the narrative."),
     )
-    cases.change_status(session, case_id=cid, status="police-assessment", rationale="")  # the police gateway first
-    cases.change_status(session, case_id=cid, status="screening", rationale="")
-    cases.screen_case(session, case_id=cid, outcome="no-further-action",
+    lifecycle.change_status(session, case_id=cid, status="police-assessment", rationale="")  # the police gateway first
+    lifecycle.change_status(session, case_id=cid, status="screening", rationale="")
+    lifecycle.screen_case(session, case_id=cid, outcome="no-further-action",
                       rationale="Nothing further XYZZYRAT")
     return str(cid)
 
@@ -226,7 +227,7 @@ def test_only_the_coordinator(session: Session):
 def test_subject_kept_when_another_case_names_them(session: Session):
     cid = _closed_case(session)
     subject_id = cases.get_case_file(session, cid, audit_view=False).subject.id
-    second = cases.open_referral(
+    second = referrals.open_referral(
         session,
         subject=SubjectInput(forenames="Zephyrine", surname="Quillfeather"),
         referral=ReferralInput(received=dt.date(2026, 11, 25), referrer="GP", sector="health",
@@ -242,9 +243,9 @@ def test_subject_kept_when_another_case_names_them(session: Session):
 def test_purge_reaches_agency_stores(sync_panel: Any):  # noqa: F811
     hub, police = sync_panel.hub, sync_panel.police
     cid = open_case(hub, share=[police], surname="Quillfeather")
-    cases.change_status(hub, case_id=cid, status="police-assessment", rationale="")  # the police gateway first
-    cases.change_status(hub, case_id=cid, status="screening", rationale="")
-    cases.screen_case(hub, case_id=cid, outcome="signposted", rationale="Early help")
+    lifecycle.change_status(hub, case_id=cid, status="police-assessment", rationale="")  # the police gateway first
+    lifecycle.change_status(hub, case_id=cid, status="screening", rationale="")
+    lifecycle.screen_case(hub, case_id=cid, outcome="signposted", rationale="Early help")
     assert exchange.import_bundle(police, path=sync_panel.ship(hub, police)).ok
     assert cases.get_case_file(police, cid, audit_view=False).subject.surname == "Quillfeather"
     retention.purge_case(hub, case_id=cid, reason="x", override_reason="y")

@@ -13,6 +13,7 @@ from app.models import rules
 from app.models.enums import ConsentState
 from app.models.errors import InvalidInput
 from app.services import cases, meetings, ui_queries
+from app.services.cases import sharing
 from app.services.context import Session
 from tests.support.stores import TODAY, dump_store
 
@@ -64,17 +65,17 @@ def test_refused_or_withdrawn_consent_is_re_assessed(session: Session, state: Co
     prog = session.programme
     summary = next(c for c in cases.list_cases(session) if c.status in prog.panel_statuses
                    and c.status != prog.exit_status and not (c.next_review and c.next_review <= TODAY + dt.timedelta(days=14)))
-    cases.record_consent(session, case_id=summary.id, state=state, given_by="parent")
+    sharing.record_consent(session, case_id=summary.id, state=state, given_by="parent")
     consent = cases.get_case_file(session, summary.id, audit_view=False).consents[-1]
     assert consent.reassess_on == TODAY + dt.timedelta(days=prog.intervals.consent_reassess_days)
     # a date chosen is kept; the consent re-assessment is then due
-    cases.record_consent(session, case_id=summary.id, state=state, given_by="parent", reassess_on=TODAY + dt.timedelta(days=5))
+    sharing.record_consent(session, case_id=summary.id, state=state, given_by="parent", reassess_on=TODAY + dt.timedelta(days=5))
     due = [r for r in ui_queries.dashboard(session).due if r.summary.id == summary.id]
     assert [(r.kind, r.due) for r in due] == [("Consent re-assessment", TODAY + dt.timedelta(days=5))]
     in_filter = cases.list_case_ids(session, review_due_by=TODAY + dt.timedelta(days=14))
     assert summary.id in in_filter
     # consent given later: nothing to re-assess
-    cases.record_consent(session, case_id=summary.id, state=ConsentState.GIVEN, given_by="parent")
+    sharing.record_consent(session, case_id=summary.id, state=ConsentState.GIVEN, given_by="parent")
     assert summary.id not in cases.list_case_ids(session, review_due_by=TODAY + dt.timedelta(days=14))
 
 
@@ -82,7 +83,7 @@ def test_a_re_assessment_date_in_the_past_is_refused(session: Session) -> None:
     summary = cases.list_cases(session)[0]
     before = dump_store(session)
     with pytest.raises(InvalidInput, match="past"):
-        cases.record_consent(session, case_id=summary.id, state=ConsentState.WITHDRAWN,
+        sharing.record_consent(session, case_id=summary.id, state=ConsentState.WITHDRAWN,
                              reassess_on=TODAY - dt.timedelta(days=1))
     assert dump_store(session) == before
     assert dataclasses.is_dataclass(summary)

@@ -15,20 +15,22 @@ from app.models.errors import (
     PermissionDenied,
     TransitionNotAllowed,
 )
+from app.models.referral_input import ReferralInput, SubjectInput
 from app.services import actions, cases, contributions, meetings, panel, risk
+from app.services.cases import lifecycle, referrals, sharing
 from app.services.context import Session
 from tests.support.stores import TODAY, dump_store
 
 
-def _referral(**kw) -> tuple[cases.SubjectInput, cases.ReferralInput]:
-    subject = cases.SubjectInput(
+def _referral(**kw) -> tuple[SubjectInput, ReferralInput]:
+    subject = SubjectInput(
         forenames=kw.get("forenames", "Siobhán"),
         surname=kw.get("surname", "Ó Súilleabháin"),
         date_of_birth=kw.get("dob", dt.date(2009, 5, 17)),
         aliases=kw.get("aliases", ("Shiv O'Sullivan",)),
         identifiers=kw.get("identifiers", (Identifier("nhs", "485 777 3456"),)),
     )
-    referral = cases.ReferralInput(
+    referral = ReferralInput(
         received=kw.get("received", TODAY - dt.timedelta(days=1)),
         referrer="Designated safeguarding lead",
         sector=kw.get("sector", "school"),
@@ -48,13 +50,13 @@ def refused(session: Session, exc: type[Exception], fn, **kw):
 
 def test_full_lifecycle_through_services(session: Session):
     subject, referral = _referral()
-    cid = cases.open_referral(session, subject=subject, referral=referral)
+    cid = referrals.open_referral(session, subject=subject, referral=referral)
     f = cases.get_case_file(session, cid)
     assert f.case.status == "referred" and f.case.ref.startswith("RT-2026-")
     assert f.referral and f.referral.sector == "education" and f.referral.concern == "extreme-right-wing"
-    cases.change_status(session, case_id=cid, status="police-assessment", rationale="")  # the police gateway first
-    cases.change_status(session, case_id=cid, status="screening", rationale="")
-    cases.screen_case(session, case_id=cid, outcome="suitable", rationale="Threshold met.")
+    lifecycle.change_status(session, case_id=cid, status="police-assessment", rationale="")  # the police gateway first
+    lifecycle.change_status(session, case_id=cid, status="screening", rationale="")
+    lifecycle.screen_case(session, case_id=cid, outcome="suitable", rationale="Threshold met.")
     fw = session.programme.framework
     factors = tuple(FactorRating(d, f_, "moderate", "evidence", None) for d, f_ in fw.factor_ids())
     risk.record_assessment(
@@ -62,11 +64,11 @@ def test_full_lifecycle_through_services(session: Session):
         case_id=cid,
         assessment=risk.AssessmentInput(factors, (("engagement", "clear"),), "Judgement.", "high"),
     )
-    cases.change_status(session, case_id=cid, status="panel-assessment", rationale="")
+    lifecycle.change_status(session, case_id=cid, status="panel-assessment", rationale="")
     mid = meetings.schedule_meeting(session, held_on=TODAY, case_ids=[cid])
     meetings.mark_held(session, meeting_id=mid)
-    cases.change_status(session, case_id=cid, status="adopted", rationale="Panel agreed.")
-    cases.record_consent(session, case_id=cid, state=ConsentState.GIVEN, given_by="parent")
+    lifecycle.change_status(session, case_id=cid, status="adopted", rationale="Panel agreed.")
+    sharing.record_consent(session, case_id=cid, state=ConsentState.GIVEN, given_by="parent")
     police = next(a for a in panel.list_agencies(session) if a.sector == "police")
     aid = actions.create_action(session, case_id=cid, title="Home visit", owner_agency=police.id,
                                 due=TODAY - dt.timedelta(days=2))
@@ -86,14 +88,14 @@ def test_full_lifecycle_through_services(session: Session):
 
 def test_duplicate_subjects_are_found(session: Session):
     subject, referral = _referral()
-    cid = cases.open_referral(session, subject=subject, referral=referral)
+    cid = referrals.open_referral(session, subject=subject, referral=referral)
     again, _ = _referral(forenames="Siobhan", identifiers=())
-    matches = cases.find_matching_subjects(session, again)
+    matches = referrals.find_matching_subjects(session, again)
     assert matches and matches[0].reason == "name and date of birth"
     by_id, _ = _referral(forenames="X", surname="Y", dob=None)
-    assert cases.find_matching_subjects(session, by_id)[0].reason == "identifier"
+    assert referrals.find_matching_subjects(session, by_id)[0].reason == "identifier"
     f = cases.get_case_file(session, cid)
-    cid2 = cases.open_referral(session, subject=again, referral=referral, link_subject=f.subject.id)
+    cid2 = referrals.open_referral(session, subject=again, referral=referral, link_subject=f.subject.id)
     assert cases.get_case_file(session, cid2).subject.id == f.subject.id
 
 
@@ -109,20 +111,20 @@ def test_duplicate_subjects_are_found(session: Session):
 )
 def test_bad_referrals_are_refused_and_change_nothing(session: Session, kw, message):
     subject, referral = _referral(**kw)
-    err = refused(session, InvalidInput, cases.open_referral, subject=subject, referral=referral)
+    err = refused(session, InvalidInput, referrals.open_referral, subject=subject, referral=referral)
     assert message in err.user_message
 
 
 def test_transition_not_allowed_changes_nothing(session: Session):
     case = next(c for c in cases.list_cases(session) if c.status == "referred")
-    err = refused(session, TransitionNotAllowed, cases.change_status, case_id=case.id,
+    err = refused(session, TransitionNotAllowed, lifecycle.change_status, case_id=case.id,
                   status="exited", rationale="x")
     assert "cannot move" in err.user_message
 
 
 def test_rationale_required(session: Session):
     case = next(c for c in cases.list_cases(session) if c.status == "screening")
-    refused(session, InvalidInput, cases.screen_case, case_id=case.id, outcome="suitable", rationale=" ")
+    refused(session, InvalidInput, lifecycle.screen_case, case_id=case.id, outcome="suitable", rationale=" ")
 
 
 def _as_officer(session: Session, agency_sector: str = "police") -> None:
@@ -165,11 +167,11 @@ def test_officer_sees_only_shared_cases_and_permitted_information(session: Sessi
 def test_officer_may_not_change_sharing_or_transitions(session: Session):
     _as_officer(session, "police")
     cid = cases.list_case_ids(session)[0]
-    refused(session, PermissionDenied, cases.set_sharing, case_id=cid, shared_with=[])
+    refused(session, PermissionDenied, sharing.set_sharing, case_id=cid, shared_with=[])
     case = cases.get_case_file(session, cid, audit_view=False).case
     targets = [t.target for t in session.programme.transitions if t.source == case.status]
     if targets:
-        refused(session, TransitionNotAllowed, cases.change_status, case_id=cid,
+        refused(session, TransitionNotAllowed, lifecycle.change_status, case_id=cid,
                 status=targets[0], rationale="x")
 
 

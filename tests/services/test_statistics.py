@@ -15,7 +15,9 @@ import pytest
 from sqlalchemy import select
 
 from app.models.errors import InvalidInput
+from app.models.referral_input import ReferralInput, SubjectInput
 from app.services import cases, statistics
+from app.services.cases import lifecycle, referrals, sharing
 from app.services.context import Session
 from app.storage.schema import audit
 from tests.support.stores import TODAY, dump_store
@@ -97,10 +99,10 @@ def test_returns_show_only_suppressed_figures(session: Session, tmp_path: Path):
 def test_returns_are_safe_against_formula_injection(session: Session, tmp_path: Path):
     hostile = '=HYPERLINK("http://evil.example","x")'
     for i in range(6):  # enough cases that the category is shown as a number
-        cases.open_referral(
+        referrals.open_referral(
             session,
-            subject=cases.SubjectInput("Ann", f"Tester{i}", dt.date(2000, 1, 1), ethnicity=hostile),
-            referral=cases.ReferralInput(dt.date(2026, 5, 4), "DSL", "school", "far right", "x"),
+            subject=SubjectInput("Ann", f"Tester{i}", dt.date(2000, 1, 1), ethnicity=hostile),
+            referral=ReferralInput(dt.date(2026, 5, 4), "DSL", "school", "far right", "x"),
         )
     path = statistics.write_return(session, start=START, end=END, out=tmp_path / "r.xlsx")
     wb = openpyxl.load_workbook(path)
@@ -162,8 +164,8 @@ def test_a_refused_consent_is_the_persons_answer_not_the_panels_decision(session
     assert at_adopted
     cid = at_adopted[0].id
     before = statistics.compute(session, start=START, end=END)
-    cases.record_consent(session, case_id=cid, state=ConsentState.REFUSED)
-    cases.change_status(session, case_id=cid, status=refused[0].id, rationale="Declined support.")
+    sharing.record_consent(session, case_id=cid, state=ConsentState.REFUSED)
+    lifecycle.change_status(session, case_id=cid, status=refused[0].id, rationale="Declined support.")
     after = statistics.compute(session, start=START, end=END)
     f = cases.get_case_file(session, cid, audit_view=False)
     counted = START <= f.referral.received <= END

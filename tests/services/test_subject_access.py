@@ -15,9 +15,10 @@ from sqlalchemy import text
 
 from app.models.enums import Marking
 from app.models.errors import FileWriteError, NotFound, PermissionDenied
+from app.models.referral_input import ReferralInput, SubjectInput
 from app.reports.subject_access import other_agency_label
 from app.services import cases, panel, subject_access
-from app.services.cases import ReferralInput, SubjectInput
+from app.services.cases import referrals
 from app.services.context import Session
 from tests.support.stores import dump_store
 
@@ -37,7 +38,7 @@ def person(session: Session) -> dict[str, object]:
     agencies = panel.list_agencies(session)
     other = next(a for a in agencies if a.id != session.agency.id and a.is_police)
     third = next(a for a in agencies if a.id not in (session.agency.id, other.id))
-    first = cases.open_referral(
+    first = referrals.open_referral(
         session,
         subject=SubjectInput(forenames="Zephyrine", surname="Quillfeather",
                              date_of_birth=dt.date(2001, 2, 3)),
@@ -47,7 +48,7 @@ def person(session: Session) -> dict[str, object]:
         shared_with=[other.id, third.id],
     )
     subject_id = cases.get_case_file(session, first, audit_view=False).subject.id
-    second = cases.open_referral(
+    second = referrals.open_referral(
         session,
         subject=SubjectInput(forenames="Zephyrine", surname="Quillfeather"),
         referral=ReferralInput(received=dt.date(2026, 11, 2), referrer="GP", sector="health",

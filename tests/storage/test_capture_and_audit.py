@@ -10,6 +10,7 @@ from sqlalchemy import select, text
 
 from app.models.enums import ActionStatus
 from app.services import actions, cases, panel
+from app.services.cases import sharing
 from app.storage.hlc import COUNTER_MASK, HybridClock, pack, unpack
 from app.storage.schema import audit, op_log
 
@@ -40,8 +41,8 @@ def test_every_change_is_recorded_with_a_monotonic_clock(session):
 def test_unchanged_values_record_nothing(session):
     case = cases.list_cases(session)[0]
     before = len(_ops(session))
-    cases.set_case_officer(session, case_id=case.id, member_id=None)
-    cases.set_case_officer(session, case_id=case.id, member_id=None)
+    sharing.set_case_officer(session, case_id=case.id, member_id=None)
+    sharing.set_case_officer(session, case_id=case.id, member_id=None)
     assert len(_ops(session)) - before <= 1
 
 

@@ -9,7 +9,9 @@ from sqlalchemy import select, text
 
 from app.models import people
 from app.models.domain import Identifier
+from app.models.referral_input import ReferralInput, SubjectInput
 from app.services import cases
+from app.services.cases import referrals
 from app.storage.schema import subject_identifier
 from tests.support.stores import TODAY
 
@@ -20,8 +22,8 @@ def _rows(session, subject_id: str) -> set[str]:
         return {r[0] for r in conn.execute(q)}
 
 
-def _subject(**kw) -> cases.SubjectInput:
-    return cases.SubjectInput(
+def _subject(**kw) -> SubjectInput:
+    return SubjectInput(
         forenames="Łukasz",
         surname="Kowalczyk",
         date_of_birth=kw.get("dob", dt.date(2001, 2, 3)),
@@ -30,11 +32,11 @@ def _subject(**kw) -> cases.SubjectInput:
 
 
 def test_created_updated_and_deleted_subjects_keep_the_index(session):
-    ref = cases.ReferralInput(TODAY, "GP", "health", "islamist", "Concern.")
-    cid = cases.open_referral(session, subject=_subject(), referral=ref)
+    ref = ReferralInput(TODAY, "GP", "health", "islamist", "Concern.")
+    cid = referrals.open_referral(session, subject=_subject(), referral=ref)
     sid = cases.get_case_file(session, cid, audit_view=False).subject.id
     assert _rows(session, sid) == {"24844744C", "4857773456"}
-    cases.update_subject(session, subject_id=sid, subject=_subject(ids=(Identifier("nhs", "943-476-5919"),)))
+    referrals.update_subject(session, subject_id=sid, subject=_subject(ids=(Identifier("nhs", "943-476-5919"),)))
     assert _rows(session, sid) == {"9434765919"}
     with session.change() as w:
         w.delete("subject", sid)
@@ -42,10 +44,10 @@ def test_created_updated_and_deleted_subjects_keep_the_index(session):
 
 
 def test_matching_uses_the_index_with_the_same_normalisation(session):
-    ref = cases.ReferralInput(TODAY, "GP", "health", "islamist", "Concern.")
-    cases.open_referral(session, subject=_subject(), referral=ref)
-    other = cases.SubjectInput("X", "Y", None, identifiers=(Identifier("pnc", " 24-844744C "),))
-    found = cases.find_matching_subjects(session, other)
+    ref = ReferralInput(TODAY, "GP", "health", "islamist", "Concern.")
+    referrals.open_referral(session, subject=_subject(), referral=ref)
+    other = SubjectInput("X", "Y", None, identifiers=(Identifier("pnc", " 24-844744C "),))
+    found = referrals.find_matching_subjects(session, other)
     assert [m.reason for m in found] == ["identifier"]
 
 

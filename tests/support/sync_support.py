@@ -19,8 +19,9 @@ from sqlalchemy import text
 from app.crypto.identity import read_identity_card
 from app.crypto.keyfile import KdfParams
 from app.models.enums import Role
-from app.services import cases, exchange, setup
-from app.services.cases import ReferralInput, SubjectInput
+from app.models.referral_input import ReferralInput, SubjectInput
+from app.services import exchange, setup
+from app.services.cases import referrals
 from app.services.context import Session
 from app.storage.store import Store
 
@@ -98,7 +99,7 @@ def panel(panel_template: Path, tmp_path: Path) -> Iterator[Panel]:
 
 # --- helpers ---------------------------------------------------------------------------------------
 def open_case(hub: Session, *, share: list[Session] = (), surname: str = "Doe") -> str:  # type: ignore[assignment]
-    cid = cases.open_referral(
+    cid = referrals.open_referral(
         hub,
         subject=SubjectInput(forenames="Jo", surname=surname, date_of_birth=dt.date(2005, 3, 1)),
         referral=ReferralInput(

@@ -17,6 +17,7 @@ from app.models.enums import Role
 from app.models.errors import NotFound
 from app.models.programme import ChairRule, Programme
 from app.services import cases, exchange, meetings, risk, setup
+from app.services.cases import lifecycle
 from app.services.context import Session
 from tests.support.sync_support import PASS, Panel, open_case, open_store
 
@@ -96,12 +97,12 @@ def test_chair_approves_a_plan_on_an_agenda_case_and_the_hub_accepts_it(
 def test_chair_sees_cases_awaiting_panel(panel: Panel, chair: Session) -> None:
     cid = open_case(panel.hub, share=[panel.health])
     hub = panel.hub
-    cases.change_status(hub, case_id=cid, status="police-assessment", rationale="")  # the police gateway first
-    cases.change_status(hub, case_id=cid, status="screening", rationale="")
-    cases.screen_case(hub, case_id=cid, outcome="suitable", rationale="Threshold met.")
+    lifecycle.change_status(hub, case_id=cid, status="police-assessment", rationale="")  # the police gateway first
+    lifecycle.change_status(hub, case_id=cid, status="screening", rationale="")
+    lifecycle.screen_case(hub, case_id=cid, outcome="suitable", rationale="Threshold met.")
     awaiting = next(iter(hub.programme.chair.statuses))
     if cases.get_case_file(hub, cid).case.status != awaiting:
-        cases.change_status(hub, case_id=cid, status=awaiting, rationale="Ready for panel.")
+        lifecycle.change_status(hub, case_id=cid, status=awaiting, rationale="Ready for panel.")
     _receive(panel, chair)
     _receive(panel, panel.police)
     assert cid in cases.list_case_ids(chair)
@@ -143,12 +144,12 @@ def test_a_chair_who_moves_a_case_on_still_accepts_the_hubs_next_file(panel: Pan
 
     cid = open_case(panel.hub, share=[panel.health])
     hub = panel.hub
-    cases.change_status(hub, case_id=cid, status="police-assessment", rationale="")  # the police gateway first
-    cases.change_status(hub, case_id=cid, status="screening", rationale="")
-    cases.screen_case(hub, case_id=cid, outcome="suitable", rationale="Threshold met.")
+    lifecycle.change_status(hub, case_id=cid, status="police-assessment", rationale="")  # the police gateway first
+    lifecycle.change_status(hub, case_id=cid, status="screening", rationale="")
+    lifecycle.screen_case(hub, case_id=cid, outcome="suitable", rationale="Threshold met.")
     awaiting = next(iter(hub.programme.chair.statuses))
     if cases.get_case_file(hub, cid).case.status != awaiting:
-        cases.change_status(hub, case_id=cid, status=awaiting, rationale="Ready for panel.")
+        lifecycle.change_status(hub, case_id=cid, status=awaiting, rationale="Ready for panel.")
     from app.services import meetings
 
     # adoption is the panel's decision: heard at a meeting (which the chair does not chair)
@@ -157,7 +158,7 @@ def test_a_chair_who_moves_a_case_on_still_accepts_the_hubs_next_file(panel: Pan
     meetings.mark_held(hub, meeting_id=mid)
     _receive(panel, chair)
     adopted = hub.programme.adopted_status
-    cases.change_status(chair, case_id=cid, status=adopted, rationale="Panel agreed.")
+    lifecycle.change_status(chair, case_id=cid, status=adopted, rationale="Panel agreed.")
     contributions.add_contribution(hub, case_id=cid, text="More from the coordinator.")
     _receive(panel, chair)  # refused before: "outside this agency's scope"
     r = exchange.import_bundle(hub, path=panel.ship(chair, hub))

@@ -65,10 +65,10 @@ def test_full_round_through_the_command_line(tmp_path: Path) -> None:
         cli(stores["hub"], "enrol", str(tmp_path / f"{key}.card"), "--fingerprint", card.fingerprint)
     hub = open_store(stores["hub"])
     cid = open_case(hub, share=[])
-    from app.services import cases
+    from app.services.cases import sharing
 
     police_agency = read_identity_card((tmp_path / "police.card").read_bytes()).agency_id
-    cases.set_sharing(hub, case_id=cid, shared_with=[police_agency])  # type: ignore[list-item]
+    sharing.set_sharing(hub, case_id=cid, shared_with=[police_agency])  # type: ignore[list-item]
     hub.close()
     cli(stores["hub"], "export", "--to", ids["police"][:8], "--out", str(tmp_path / "to-police.rtb"))
     out = json.loads(cli(stores["police"], "import", str(tmp_path / "to-police.rtb"), "--json").stdout)

@@ -12,6 +12,7 @@ from app.models import rules
 from app.models.domain import FactorRating
 from app.models.enums import Role
 from app.services import cases, exchange, joining, panel, risk, setup
+from app.services.cases import sharing
 from tests.support.stores import PASSPHRASE, copy_store
 from tests.support.sync_support import PASS
 
@@ -29,7 +30,7 @@ def test_a_date_field_reaches_the_agency_store(mappa_template: Path, tmp_path: P
     prog = hub.programme
     cid = cases.list_case_ids(hub, statuses=["managed", "level-1"])[0]
     if police.id != cases.resolve_case(hub, cid).lead_agency:
-        cases.share_case(hub, case_id=cid, add=[police.id])
+        sharing.share_case(hub, case_id=cid, add=[police.id])
     fw = prog.framework
     risk.record_assessment(hub, case_id=cid, assessment=risk.AssessmentInput(
         factors=tuple(FactorRating(d, f, fw.ratings[1].id, "Seen.") for d, f in fw.factor_ids()),

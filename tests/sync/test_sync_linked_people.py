@@ -7,7 +7,8 @@ import dataclasses
 import datetime as dt
 
 from app.models.domain import Identifier
-from app.services import cases, exchange, linked_people
+from app.services import exchange, linked_people
+from app.services.cases import sharing
 from tests.support.sync_support import Panel, dump, open_case
 
 
@@ -32,7 +33,7 @@ def test_a_linked_person_travels_only_where_the_case_may_go(panel: Panel) -> Non
     assert dump(panel.health).get("linked_person", []) == []  # the case is not shared with Health
 
     # the case is unshared from Police: the person goes with it
-    cases.set_sharing(panel.hub, case_id=cid, shared_with=[panel.hub.workstation.agency.id])
+    sharing.set_sharing(panel.hub, case_id=cid, shared_with=[panel.hub.workstation.agency.id])
     r = exchange.import_bundle(panel.police, path=panel.ship(panel.hub, panel.police))
     assert r.ok and r.evicted == 1
     assert dump(panel.police).get("linked_person", []) == []

@@ -10,6 +10,7 @@ from app.crypto.keyfile import KdfParams
 from app.models.enums import ActionStatus, Role
 from app.models.ids import new_id
 from app.services import actions, cases, contributions, exchange, risk, setup
+from app.services.cases import sharing
 from app.storage.hlc import HybridClock
 from app.storage.store import Store
 from tests.support.sync_support import (
@@ -117,7 +118,7 @@ def test_eviction_removes_the_local_copy_and_never_travels_back(panel: Panel) ->
     contributions.add_contribution(panel.hub, case_id=cid, text="Shared note")
     _sync(panel, panel.police)
     assert any(r[0] == cid for r in dump(panel.police)["case"])
-    cases.set_sharing(panel.hub, case_id=cid, shared_with=[panel.health.workstation.agency.id],
+    sharing.set_sharing(panel.hub, case_id=cid, shared_with=[panel.health.workstation.agency.id],
                       lead_agency=panel.health.workstation.agency.id)
     r = exchange.import_bundle(panel.police, path=panel.ship(panel.hub, panel.police))
     assert r.evicted == 1
@@ -128,7 +129,7 @@ def test_eviction_removes_the_local_copy_and_never_travels_back(panel: Panel) ->
     assert exchange.import_bundle(panel.hub, path=panel.ship(panel.police, panel.hub)).ok
     assert dump(panel.hub)["case"] == before  # no delete came back
     # Shared again: the whole case comes back.
-    cases.set_sharing(panel.hub, case_id=cid, shared_with=[panel.police.workstation.agency.id])
+    sharing.set_sharing(panel.hub, case_id=cid, shared_with=[panel.police.workstation.agency.id])
     _sync(panel, panel.police)
     assert len(dump(panel.police)["contribution"]) == 1
 

@@ -14,7 +14,8 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
 from app.models.ids import new_id
-from app.services import cases, contributions, exchange
+from app.services import contributions, exchange
+from app.services.cases import sharing
 from app.storage.hlc import COUNTER_MASK, ClockAheadError, HybridClock, unpack
 from app.storage.sync import selection
 from app.sync.payload import PayloadInvalid, parse_payload
@@ -86,7 +87,7 @@ def test_convergence_any_order_duplicates_and_loss(panel_template: Path, tmp_pat
                     continue
             elif kind == "share":
                 lead = panel.hub.workstation.agency.id
-                cases.set_sharing(panel.hub, case_id=case_ids[step[1]], lead_agency=lead,
+                sharing.set_sharing(panel.hub, case_id=case_ids[step[1]], lead_agency=lead,
                                   shared_with=[s.workstation.agency.id for s in shares[step[2]]])
             elif kind == "export":
                 o = officers[step[1]]

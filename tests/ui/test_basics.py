@@ -5,7 +5,8 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 
 from app.models.enums import Role
-from app.services import cases
+from app.models.referral_input import ReferralInput, SubjectInput
+from app.services.cases import referrals
 from app.ui.mainwindow import SCREENS
 from tests.support.stores import PASSPHRASE, TODAY
 
@@ -62,10 +63,10 @@ def test_rows_models_pass_the_model_tester(demo_ui, qtmodeltester) -> None:
 
 
 def test_hostile_name_shows_literally_everywhere(demo_ui, qtbot) -> None:
-    cid = demo_ui.tasks.call_sync(lambda: cases.open_referral(
+    cid = demo_ui.tasks.call_sync(lambda: referrals.open_referral(
         demo_ui.session,
-        subject=cases.SubjectInput(forenames=HOSTILE, surname="Smith"),
-        referral=cases.ReferralInput(received=TODAY, referrer="<i>teacher</i>", sector="education",
+        subject=SubjectInput(forenames=HOSTILE, surname="Smith"),
+        referral=ReferralInput(received=TODAY, referrer="<i>teacher</i>", sector="education",
                                      concern="no-clear-ideology", narrative="<script>alert(1)</script>"),
     ))
     demo_ui.win.open_case(cid)

@@ -9,7 +9,9 @@ from pathlib import Path
 
 import pytest
 
+from app.models.referral_input import ReferralInput, SubjectInput
 from app.services import cases, linked_people
+from app.services.cases import referrals
 from tests.support.programme_stores import build_programme_store
 from tests.support.stores import copy_store
 from tests.ui.conftest import Harness
@@ -86,10 +88,10 @@ def test_assessment_tab_proposes_the_young_peoples_checklist_by_age(marac_ui: Ha
 
     h = marac_ui
     prog = h.session.programme
-    cid = h.tasks.call_sync(lambda: cases.open_referral(
+    cid = h.tasks.call_sync(lambda: referrals.open_referral(
         h.session,
-        subject=cases.SubjectInput(forenames="Kayla", surname="Dunn", date_of_birth=today() - dt.timedelta(days=15 * 366)),
-        referral=cases.ReferralInput(received=today(), referrer="School nurse", sector=prog.sectors[0].label,
+        subject=SubjectInput(forenames="Kayla", surname="Dunn", date_of_birth=today() - dt.timedelta(days=15 * 366)),
+        referral=ReferralInput(received=today(), referrer="School nurse", sector=prog.sectors[0].label,
                                      concern=prog.concerns[0].label, narrative="Disclosed abuse."),
     ))
     view = _open(h, cid)

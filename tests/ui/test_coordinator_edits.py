@@ -11,6 +11,7 @@ from PySide6.QtCore import QDate, Qt
 from app.models.enums import ConsentState, Marking, MemberStatus, Role
 from app.models.errors import InvalidInput, PermissionDenied
 from app.services import cases, meetings, panel
+from app.services.cases import sharing
 
 
 def click(qtbot, button) -> None:  # type: ignore[no-untyped-def]
@@ -142,7 +143,7 @@ def test_an_agency_workstation_sees_sharing_greyed_with_a_reason(demo_ui) -> Non
     assert not box.assign_button.isEnabled() and box.assign_button.toolTip()
     assert not screen.view.summary.consent.record_button.isEnabled()
     with pytest.raises(PermissionDenied):
-        cases.set_sharing(win.ctx._session, case_id=screen.model.case_id(0), shared_with=[])
+        sharing.set_sharing(win.ctx._session, case_id=screen.model.case_id(0), shared_with=[])
 
 
 def test_member_access_is_revoked_and_reactivated_in_panel(demo_ui, qtbot) -> None:

@@ -62,8 +62,9 @@ def exchange_templates(tmp_path_factory: pytest.TempPathFactory) -> Templates:
     from app.crypto.identity import read_identity_card
     from app.crypto.keyfile import KdfParams
     from app.models.enums import ActionStatus, Role
-    from app.services import actions, cases, exchange, setup
-    from app.services.cases import ReferralInput, SubjectInput
+    from app.models.referral_input import ReferralInput, SubjectInput
+    from app.services import actions, exchange, setup
+    from app.services.cases import referrals
 
     root = tmp_path_factory.mktemp("exchange-ui")
     work = root / "work"
@@ -83,7 +84,7 @@ def exchange_templates(tmp_path_factory: pytest.TempPathFactory) -> Templates:
     health_card = root / "health.rtid"
     exchange.write_identity_card(health, out=health_card)
     health.close()
-    cid = cases.open_referral(
+    cid = referrals.open_referral(
         hub,
         subject=SubjectInput(forenames="Jo", surname="Doe", date_of_birth=dt.date(2005, 3, 1)),
         referral=ReferralInput(received=dt.date(2026, 11, 20), referrer="A teacher", sector="education",

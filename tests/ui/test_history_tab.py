@@ -24,6 +24,7 @@ def new_york(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
 
 def test_history_reads_as_sentences_in_local_time(demo_ui, new_york) -> None:  # type: ignore[no-untyped-def]
     from app.services import cases, contributions
+    from app.services.cases import lifecycle
 
     h = demo_ui
     s = h.session
@@ -33,7 +34,7 @@ def test_history_reads_as_sentences_in_local_time(demo_ui, new_york) -> None:  #
         cid = next(c for c in cases.list_case_ids(s) if cases.get_case_file(s, c, audit_view=False).case.status
                    == prog.initial_status)
         first = prog.transitions[0]
-        cases.change_status(s, case_id=cid, status=first.target, rationale="Checked.")
+        lifecycle.change_status(s, case_id=cid, status=first.target, rationale="Checked.")
         contributions.add_contribution(s, case_id=cid, text="Known to us.")
         return cid, prog.status_label(first.source), prog.status_label(first.target)
 

@@ -17,22 +17,23 @@ from tests.support.ui import click
 
 def _to_panel(s, surname: str) -> str:  # type: ignore[no-untyped-def]
     from app.models import rules
-    from app.services import cases
+    from app.models.referral_input import ReferralInput, SubjectInput
+    from app.services.cases import lifecycle, referrals
 
     prog = s.programme
-    cid = cases.open_referral(
+    cid = referrals.open_referral(
         s,
-        subject=cases.SubjectInput(forenames="Kieran", surname=surname, date_of_birth=dt.date(2009, 2, 11)),
-        referral=cases.ReferralInput(received=dt.date(2026, 2, 2), referrer="Head of year",
+        subject=SubjectInput(forenames="Kieran", surname=surname, date_of_birth=dt.date(2009, 2, 11)),
+        referral=ReferralInput(received=dt.date(2026, 2, 2), referrer="Head of year",
                                      sector=prog.sectors[0].label, concern=prog.concerns[0].label,
                                      narrative="Sharing extremist videos in class."),
     )
     for source, target in itertools.pairwise(rules.path_to(prog, "panel-assessment")):
         if prog.status(source).stage == "screening":
             outcome = next(o for o in prog.screening_outcomes if o.target == target)
-            cases.screen_case(s, case_id=cid, outcome=outcome.id, rationale="Gateway agreed.")
+            lifecycle.screen_case(s, case_id=cid, outcome=outcome.id, rationale="Gateway agreed.")
         else:
-            cases.change_status(s, case_id=cid, status=target, rationale="Ready.")
+            lifecycle.change_status(s, case_id=cid, status=target, rationale="Ready.")
     return str(cid)
 
 

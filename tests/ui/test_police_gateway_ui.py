@@ -13,7 +13,9 @@ STEP = "police-assessment"  # extremism.toml
 
 def test_the_police_step_is_sent_shown_and_overdue_on_the_dashboard(empty_ui, qtbot) -> None:  # type: ignore[no-untyped-def]
     from app.models import rules
+    from app.models.referral_input import ReferralInput, SubjectInput
     from app.services import cases, panel
+    from app.services.cases import referrals
 
     h, win = empty_ui, empty_ui.win
     s = h.session
@@ -21,10 +23,10 @@ def test_the_police_step_is_sent_shown_and_overdue_on_the_dashboard(empty_ui, qt
 
     def prepare() -> str:
         panel.add_agency(s, name="Counter Terrorism Policing North East", short="CTP", sector="ct-police")
-        return str(cases.open_referral(
+        return str(referrals.open_referral(
             s,
-            subject=cases.SubjectInput(forenames="Kieran", surname="Holt", date_of_birth=dt.date(2009, 2, 11)),
-            referral=cases.ReferralInput(received=s.today(), referrer="Head of year",
+            subject=SubjectInput(forenames="Kieran", surname="Holt", date_of_birth=dt.date(2009, 2, 11)),
+            referral=ReferralInput(received=s.today(), referrer="Head of year",
                                          sector=prog.sectors[0].label, concern=prog.concerns[0].label,
                                          narrative="Sharing extremist videos in class."),
         ))

@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
 from app.models.domain import CaseFile
 from app.models.enums import ConsentState, Marking, MemberStatus, Role
 from app.models.ids import AgencyId
-from app.services import cases
+from app.services.cases import sharing
 from app.services.context import Session
 from app.ui.context import UiContext
 from app.ui.widgets.common import Section, date_edit
@@ -134,7 +134,7 @@ class ConsentBox(_Box):
         cid, state, by, notes = (self.cf.case.id, ConsentState(self.state.currentData()), str(self.given_by.currentData()),
                                  self.notes.text())
         again = self.reassess.day() if self.reassess.isEnabled() else None
-        self._run(lambda s: cases.record_consent(s, case_id=cid, state=state, given_by=by, notes=notes,
+        self._run(lambda s: sharing.record_consent(s, case_id=cid, state=state, given_by=by, notes=notes,
                                                  reassess_on=again),
                   done=self._recorded)
 
@@ -223,9 +223,9 @@ class SharingBox(_Box):
         old_marking = self.cf.case.marking
 
         def job(s: Session) -> None:
-            cases.set_sharing(s, case_id=cid, shared_with=shared, lead_agency=lead)
+            sharing.set_sharing(s, case_id=cid, shared_with=shared, lead_agency=lead)
             if marking is not old_marking:
-                cases.set_marking(s, case_id=cid, marking=marking)
+                sharing.set_marking(s, case_id=cid, marking=marking)
 
         self._run(job)
 
@@ -233,4 +233,4 @@ class SharingBox(_Box):
         if self.cf is None:
             return
         cid, member = self.cf.case.id, self.officer.currentData()
-        self._run(lambda s: cases.set_case_officer(s, case_id=cid, member_id=member))
+        self._run(lambda s: sharing.set_case_officer(s, case_id=cid, member_id=member))

@@ -22,7 +22,8 @@ from PySide6.QtWidgets import (
 
 from app.models import rules
 from app.models.domain import CaseFile
-from app.services import cases, ui_queries
+from app.services import ui_queries
+from app.services.cases import lifecycle
 from app.services.history import long_date
 from app.ui.context import UiContext
 from app.ui.screens.base import scrolled
@@ -136,7 +137,7 @@ class SummaryTab(QWidget):
         sf.addRow(self.meeting)
         self.no_meeting = PlainLabel("", wrap=True, object_name="InlineError", accessible="No meeting to decide at")
         sf.addRow(self.no_meeting)
-        self._decision_meetings: list[cases.DecisionMeeting] = []
+        self._decision_meetings: list[lifecycle.DecisionMeeting] = []
         self.transition.currentIndexChanged.connect(self._show_meeting_choice)
 
     def _build_rationale(self) -> None:
@@ -307,10 +308,10 @@ class SummaryTab(QWidget):
         self._show_meeting_choice()
         if any(t.panel_decision for t in allowed):
             cid = cf.case.id
-            self.ctx.run(lambda s: cases.decision_meetings(s, case_id=cid), owner=self,
+            self.ctx.run(lambda s: lifecycle.decision_meetings(s, case_id=cid), owner=self,
                          on_done=lambda found: self._on_meetings_loaded(cid, found))
 
-    def _on_meetings_loaded(self, case_id: str, found: list[cases.DecisionMeeting]) -> None:
+    def _on_meetings_loaded(self, case_id: str, found: list[lifecycle.DecisionMeeting]) -> None:
         if self.cf is None or self.cf.case.id != case_id:
             return
         self._decision_meetings = list(found)
@@ -354,7 +355,7 @@ class SummaryTab(QWidget):
             return
         cid, target, rationale = self.cf.case.id, self.transition.currentData(), self.rationale.toPlainText()
         meeting = self.meeting.currentData() if self._panel_decision() else None
-        self.ctx.run(lambda s: cases.change_status(s, case_id=cid, status=target, rationale=rationale,
+        self.ctx.run(lambda s: lifecycle.change_status(s, case_id=cid, status=target, rationale=rationale,
                                                    meeting_id=meeting),
                      owner=self, mutates=True, on_done=lambda _r: self.rationale.clear(),
                      on_error=failed_into(self.status_error))

@@ -9,11 +9,12 @@ from __future__ import annotations
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QAbstractButton, QMessageBox, QPushButton, QWidget
 
-from app.services import cases, linked_people
+from app.services import linked_people
+from app.services.cases import referrals
 from app.ui.widgets.common import uk
 
 
-def describe_match(m: cases.SubjectMatch) -> str:
+def describe_match(m: referrals.SubjectMatch) -> str:
     """One possible match in words: name, date of birth, case refs, what matched."""
     born = f", born {uk(m.subject.date_of_birth)}" if m.subject.date_of_birth else ""
     refs = ", ".join(m.case_refs) or "no case yet"
@@ -28,7 +29,7 @@ def describe_linked_match(m: linked_people.LinkedMatch) -> str:
             f"(matched on {m.reason})")
 
 
-def _link_label(m: cases.SubjectMatch) -> str:
+def _link_label(m: referrals.SubjectMatch) -> str:
     return f"Link to {m.case_refs[0]}" if m.case_refs else f"Link to {m.subject.display_name}"
 
 
@@ -39,7 +40,7 @@ class DuplicatePrompt(QMessageBox):
 
     chosen = Signal(str)
 
-    def __init__(self, found: list[cases.SubjectMatch], parent: QWidget | None = None) -> None:
+    def __init__(self, found: list[referrals.SubjectMatch], parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("DuplicatePrompt")
         self.setWindowTitle("Already known?")

@@ -28,7 +28,9 @@ from app.models.dates import parse_typed_date
 from app.models.domain import Identifier
 from app.models.errors import InvalidInput
 from app.models.ids import AgencyId, SubjectId
-from app.services import cases, linked_people
+from app.models.referral_input import ReferralInput, SubjectInput
+from app.services import linked_people
+from app.services.cases import referrals
 from app.services.context import Session
 from app.ui.context import UiContext
 from app.ui.drafts import Draft
@@ -174,7 +176,7 @@ class NewReferralForm(QWidget):
         def save(s: Session) -> None:
             if problem is not None:
                 raise problem
-            cases.open_referral(s, subject=subject, referral=referral, link_subject=link,
+            referrals.open_referral(s, subject=subject, referral=referral, link_subject=link,
                                 lead_agency=AgencyId(str(lead)) if lead else None)
 
         who = " ".join(x for x in (self.forenames.text().strip(), self.surname.text().strip()) if x)
@@ -235,11 +237,11 @@ class NewReferralForm(QWidget):
         if day is not None:
             self.dob.setText(uk(day))
 
-    def subject_input(self) -> cases.SubjectInput:
+    def subject_input(self) -> SubjectInput:
         ids = tuple(
             Identifier(kind, w.text().strip()) for kind, w in (("pnc", self.pnc), ("nhs", self.nhs)) if w.text().strip()
         )
-        return cases.SubjectInput(
+        return SubjectInput(
             forenames=self.forenames.text(),
             surname=self.surname.text(),
             date_of_birth=self._dob(),
@@ -271,11 +273,11 @@ class NewReferralForm(QWidget):
             return
         self._check_no += 1
         n = self._check_no
-        self.ctx.run(lambda s: (cases.find_matching_subjects(s, subject), _linked_matches(s, subject)),
+        self.ctx.run(lambda s: (referrals.find_matching_subjects(s, subject), _linked_matches(s, subject)),
                      owner=self, on_done=lambda both: self._on_matches(n, *both))
 
     def _on_matches(
-        self, n: int, found: list[cases.SubjectMatch], linked: Sequence[linked_people.LinkedMatch] = ()
+        self, n: int, found: list[referrals.SubjectMatch], linked: Sequence[linked_people.LinkedMatch] = ()
     ) -> None:
         if n != self._check_no:
             return
@@ -340,15 +342,15 @@ class NewReferralForm(QWidget):
             # check again now (the live check may not have run yet): a match is asked about
             self._check_no += 1
             n = self._check_no
-            self.ctx.run(lambda s: cases.find_matching_subjects(s, subject), owner=self,
+            self.ctx.run(lambda s: referrals.find_matching_subjects(s, subject), owner=self,
                          on_done=lambda found: self._before_saving(n, found, subject, referral, lead),
                          on_error=self._on_failed)
             return True
         self._save(subject, referral, link, lead)
         return True
 
-    def _before_saving(self, n: int, found: list[cases.SubjectMatch], subject: cases.SubjectInput,
-                       referral: cases.ReferralInput, lead: AgencyId | None) -> None:
+    def _before_saving(self, n: int, found: list[referrals.SubjectMatch], subject: SubjectInput,
+                       referral: ReferralInput, lead: AgencyId | None) -> None:
         if not found:
             self._save(subject, referral, None, lead)
             return
@@ -359,17 +361,17 @@ class NewReferralForm(QWidget):
         self.duplicate_prompt = prompt
         prompt.open()
 
-    def _save(self, subject: cases.SubjectInput, referral: cases.ReferralInput, link: SubjectId | None,
+    def _save(self, subject: SubjectInput, referral: ReferralInput, link: SubjectId | None,
               lead: AgencyId | None) -> None:
         self.save_button.setEnabled(False)
         self.ctx.run(
-            lambda s: cases.open_referral(s, subject=subject, referral=referral, link_subject=link,
+            lambda s: referrals.open_referral(s, subject=subject, referral=referral, link_subject=link,
                                           lead_agency=lead),
             owner=self, mutates=True, on_done=self._on_opened, on_error=self._on_failed,
         )
 
-    def _referral_input(self) -> cases.ReferralInput:
-        return cases.ReferralInput(
+    def _referral_input(self) -> ReferralInput:
+        return ReferralInput(
             received=required_day(self.received, "date the referral was received"),
             referrer=self.referrer.text(),
             sector=str(self.sector.currentData() or ""),
@@ -405,7 +407,7 @@ class NewReferralForm(QWidget):
         self.link_note.setText("")
 
 
-def _linked_matches(session: Session, subject: cases.SubjectInput) -> list[linked_people.LinkedMatch]:
+def _linked_matches(session: Session, subject: SubjectInput) -> list[linked_people.LinkedMatch]:
     if not session.programme.linked_roles:
         return []
     return linked_people.find_matching_linked(

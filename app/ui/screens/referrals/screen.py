@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 from app.models import rules
 from app.models.domain import CaseFile
 from app.services import cases, ui_queries
+from app.services.cases import lifecycle
 from app.services.context import Session
 from app.ui.context import UiContext
 from app.ui.drafts import Draft
@@ -205,7 +206,7 @@ class ReferralsScreen(Screen):
         cid, outcome = self._current.case.id, self.outcome.currentData()
 
         def save(s: Session) -> None:
-            cases.screen_case(s, case_id=cid, outcome=outcome, rationale=rationale)
+            lifecycle.screen_case(s, case_id=cid, outcome=outcome, rationale=rationale)
 
         self.ctx.drafts.put(Draft(key, f"Screening decision for {self._current.case.ref}", (outcome, rationale), save))
 
@@ -272,7 +273,7 @@ class ReferralsScreen(Screen):
         if target is None:
             return
         cid = self._current.case.id
-        self.ctx.run(lambda s: cases.change_status(s, case_id=cid, status=target, rationale=""), owner=self,
+        self.ctx.run(lambda s: lifecycle.change_status(s, case_id=cid, status=target, rationale=""), owner=self,
                      mutates=True, on_done=lambda _r: self._reload_current())
 
     def _reload_current(self) -> None:
@@ -300,7 +301,7 @@ class ReferralsScreen(Screen):
             self.referral_text.setText("")
             self._set_screening_enabled(False, False)
 
-        self.ctx.run(lambda s: cases.screen_case(s, case_id=cid, outcome=outcome, rationale=rationale),
+        self.ctx.run(lambda s: lifecycle.screen_case(s, case_id=cid, outcome=outcome, rationale=rationale),
                      owner=self, mutates=True, on_done=done, on_error=failed)
 
     def _on_form_referral_opened(self, case_id: str) -> None:
