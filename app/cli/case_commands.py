@@ -127,7 +127,7 @@ def cmd_case_status(args: argparse.Namespace, session: Session) -> int:
     case = cases_svc.resolve_case(session, args.case)
     meeting = None
     if args.meeting:
-        from app.services.documents import resolve_meeting
+        from app.services.meetings import resolve_meeting
 
         meeting = resolve_meeting(session, args.meeting)
     lifecycle.change_status(session, case_id=case.id, status=args.status, rationale=args.rationale,

@@ -62,16 +62,17 @@ def check_pack_usage(args: argparse.Namespace) -> None:
 
 def cmd_pack(args: argparse.Namespace, session: Session) -> int:
     check_pack_usage(args)
-    from app.services import documents as documents_svc
+    from app.services import meetings, members
+    from app.services.documents import packs
 
-    meeting_id = documents_svc.resolve_meeting(session, args.meeting)
+    meeting_id = meetings.resolve_meeting(session, args.meeting)
     if args.all:
-        paths = documents_svc.write_all_packs(
+        paths = packs.write_all_packs(
             session, meeting_id=meeting_id, out_dir=Path(args.out_dir)
         )
         return _written(args, paths, "Pack")
-    member = documents_svc.resolve_member(session, args.recipient)
-    path = documents_svc.write_meeting_pack(
+    member = members.resolve_member(session, args.recipient).id
+    path = packs.write_meeting_pack(
         session, meeting_id=meeting_id, recipient=member, out=Path(args.out)
     )
     return _written(args, [path], "Pack")
@@ -79,18 +80,19 @@ def cmd_pack(args: argparse.Namespace, session: Session) -> int:
 
 def cmd_plan(args: argparse.Namespace, session: Session) -> int:
     from app.services import cases as cases_svc
-    from app.services import documents as documents_svc
+    from app.services.documents import plans
 
     case = cases_svc.resolve_case(session, args.case)
-    path = documents_svc.write_plan(session, case_id=case.id, out=Path(args.out))
+    path = plans.write_plan(session, case_id=case.id, out=Path(args.out))
     return _written(args, [path], "Plan")
 
 
 def cmd_minutes(args: argparse.Namespace, session: Session) -> int:
-    from app.services import documents as documents_svc
+    from app.services import meetings
+    from app.services.documents import minutes
 
-    meeting_id = documents_svc.resolve_meeting(session, args.meeting)
-    path = documents_svc.write_minutes(
+    meeting_id = meetings.resolve_meeting(session, args.meeting)
+    path = minutes.write_minutes(
         session, meeting_id=meeting_id, out=Path(args.out), summary=args.summary
     )
     return _written(args, [path], "Executive summary" if args.summary else "Minutes")

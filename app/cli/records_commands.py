@@ -91,7 +91,8 @@ def cmd_purge(args: argparse.Namespace, session: Session) -> int:
 
 
 def cmd_sar(args: argparse.Namespace, session: Session) -> int:
-    from app.services import cases, subject_access
+    from app.services import cases
+    from app.services.documents import subject_access
 
     case = cases.resolve_case(session, args.case)
     path = subject_access.subject_access_report(session, case_id=case.id, out=Path(args.out))

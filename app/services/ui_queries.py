@@ -25,6 +25,7 @@ from app.services import actions as actions_service
 from app.services import cases, meetings, setup
 from app.services.cases import sharing
 from app.services.context import Session
+from app.services.meetings import agenda
 
 # --- keyring -------------------------------------------------------------------------------------
 
@@ -242,7 +243,7 @@ def dashboard(session: Session, *, due_within_days: int = 14) -> Dashboard:
     nxt = upcoming[0] if upcoming else None
     not_ready: list[tuple[str, str]] = []
     if nxt is not None:
-        ready = meetings.meeting_readiness(session, meeting_id=nxt.id)
+        ready = agenda.meeting_readiness(session, meeting_id=nxt.id)
         item_refs = actions_service.case_refs(
             session, [r.item.case_id for r in ready if r.item.case_id]
         )
@@ -288,13 +289,13 @@ class MeetingView:
 def meeting_view(session: Session, *, meeting_id: str) -> MeetingView:
     meeting = meetings.get_meeting(session, meeting_id=meeting_id)
     problems: dict[str, tuple[str, ...]] = {
-        r.item.id: r.problems for r in meetings.meeting_readiness(session, meeting_id=meeting_id)
+        r.item.id: r.problems for r in agenda.meeting_readiness(session, meeting_id=meeting_id)
     }
     on_agenda = {i.case_id for i in meeting.agenda if i.case_id}
     proposals: tuple[tuple[str, AgendaKind], ...] = ()
     if meeting.status == "scheduled":
         proposals = tuple(
-            (cid, kind) for cid, kind in meetings.propose_agenda(session, held_on=meeting.held_on)
+            (cid, kind) for cid, kind in agenda.propose_agenda(session, held_on=meeting.held_on)
             if cid not in on_agenda
         )
     ids = list(on_agenda | {cid for cid, _ in proposals})

@@ -22,8 +22,9 @@ from app.models.domain import CaseFile, FactorRating
 from app.models.errors import InvalidInput
 from app.models.framework import split_summaries
 from app.models.programme import Programme
-from app.services import cases, documents, meetings, risk, statistics
+from app.services import cases, meetings, risk, statistics
 from app.services.context import Session
+from app.services.documents import packs, plans
 from tests.support.stores import today
 
 
@@ -176,13 +177,13 @@ def test_case_paper_prints_the_current_case_fields(msession: Session, tmp_path: 
     mid = meetings.schedule_meeting(
         msession, held_on=dt.date(2026, 12, 3), case_ids=[assessed.id, never.id], distribution=[msession.me.id]
     )
-    data = documents.meeting_pack_data(msession, meeting_id=mid, recipient=msession.me.id)
+    data = packs.meeting_pack_data(msession, meeting_id=mid, recipient=msession.me.id)
     papers = {p.case.id: p for p in data.case_papers}
     for cid in (assessed.id, never.id):
         assert [(v.field.id, v.choice) for v in papers[cid].case_fields] == [
             (cf.id, truth[cid].get(cf.id)) for cf in prog.case_fields
         ]
-    text = pdf_text(documents.write_meeting_pack(msession, meeting_id=mid, recipient=msession.me.id,
+    text = pdf_text(packs.write_meeting_pack(msession, meeting_id=mid, recipient=msession.me.id,
                                                  out=tmp_path / "pack.pdf"))
     for cf in prog.choice_fields:
         label = prog.case_field(cf.id).choice(truth[assessed.id][cf.id]).label
@@ -203,7 +204,7 @@ def test_what_changed_names_a_case_field_that_moved(msession: Session, tmp_path:
                                assessment=assessment(prog, {"category": "2", "management-level": level}))
     mid = meetings.schedule_meeting(msession, held_on=dt.date(2026, 12, 3), case_ids=[cid],
                                     distribution=[msession.me.id])
-    text = pdf_text(documents.write_meeting_pack(msession, meeting_id=mid, recipient=msession.me.id,
+    text = pdf_text(packs.write_meeting_pack(msession, meeting_id=mid, recipient=msession.me.id,
                                                  out=tmp_path / "pack.pdf"))
     assert squash("Management level changed from Level 1 to Level 3.") in text
     assert squash("MAPPA category changed") not in text
@@ -213,9 +214,9 @@ def test_plan_prints_the_current_case_fields(msession: Session, tmp_path: Path) 
     prog = msession.programme
     truth = all_recorded(msession)
     cid = next(c for c in truth if cases.get_case_file(msession, c, audit_view=False).current_plan)
-    data = documents.plan_data(msession, case_id=cid)
+    data = plans.plan_data(msession, case_id=cid)
     assert {v.field.id: v.choice for v in data.case_fields if v.choice} == truth[cid]
-    text = pdf_text(documents.write_plan(msession, case_id=cid, out=tmp_path / "plan.pdf"))
+    text = pdf_text(plans.write_plan(msession, case_id=cid, out=tmp_path / "plan.pdf"))
     level = prog.framework.risk_level(cases.resolve_case(msession, cid).risk_level or "").label
     category = prog.case_field("category").choice(truth[cid]["category"]).label
     management = prog.case_field("management-level").choice(truth[cid]["management-level"]).label
@@ -226,15 +227,15 @@ def test_plan_prints_the_current_case_fields(msession: Session, tmp_path: Path) 
 def test_documents_of_a_programme_without_case_fields_have_none(session: Session, tmp_path: Path) -> None:
     cid = next(c for c in cases.list_case_ids(session)
                if cases.get_case_file(session, c, audit_view=False).current_plan)
-    data = documents.plan_data(session, case_id=cid)
+    data = plans.plan_data(session, case_id=cid)
     assert data.case_fields == ()
     case = cases.resolve_case(session, cid)
     level = session.programme.framework.risk_level(case.risk_level or "").label
-    text = pdf_text(documents.write_plan(session, case_id=cid, out=tmp_path / "plan.pdf"))
+    text = pdf_text(plans.write_plan(session, case_id=cid, out=tmp_path / "plan.pdf"))
     assert squash(f"Risk level{level}Plan") in text  # nothing between the level and the plan
     upcoming = next(m for m in meetings.list_meetings(session) if m.status == "scheduled")
-    who = documents.pack_recipients(session, meeting_id=upcoming.id)[0]
-    pack = documents.meeting_pack_data(session, meeting_id=upcoming.id, recipient=who.member_id)
+    who = packs.pack_recipients(session, meeting_id=upcoming.id)[0]
+    pack = packs.meeting_pack_data(session, meeting_id=upcoming.id, recipient=who.member_id)
     assert pack.case_papers and all(p.case_fields == () for p in pack.case_papers)
 
 
@@ -313,7 +314,7 @@ def test_the_mappa_demo_records_levels_that_agree_with_the_status(msession: Sess
 def test_the_subject_access_report_holds_the_case_fields_recorded(msession: Session, tmp_path: Path) -> None:
     """The person is entitled to what the panel recorded about them: each assessment version's
     category and level are in their subject access report."""
-    from app.services import subject_access
+    from app.services.documents import subject_access
 
     prog = msession.programme
     cid, recorded = next(

@@ -15,9 +15,10 @@ from app.models import rules
 from app.models.domain import FactorRating
 from app.models.errors import InvalidInput
 from app.models.programme import Programme
-from app.services import cases, documents, meetings, retention, risk, ui_queries
+from app.services import cases, meetings, retention, risk, ui_queries
 from app.services.cases import lifecycle, sharing
 from app.services.context import Session
+from app.services.documents import packs
 from tests.support.stores import dump_store, today
 
 CLOSABLE = ("level-1", "managed")  # statuses with a transition to "closed"
@@ -99,7 +100,7 @@ def test_a_date_field_sorts_filters_and_prints(msession: Session, tmp_path: Path
     if msession.agency.id != cases.resolve_case(msession, b).lead_agency:
         sharing.share_case(msession, case_id=b, add=[msession.agency.id])
     mid = meetings.schedule_meeting(msession, held_on=dt.date(2026, 12, 3), case_ids=[b], distribution=[msession.me.id])
-    text = pdf_text(documents.write_meeting_pack(msession, meeting_id=mid, recipient=msession.me.id,
+    text = pdf_text(packs.write_meeting_pack(msession, meeting_id=mid, recipient=msession.me.id,
                                                  out=tmp_path / "pack.pdf"))
     assert "Orderenddate12March2026" in text  # the label, then its date
 

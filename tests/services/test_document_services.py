@@ -19,6 +19,7 @@ from app.services import contributions as contrib_svc
 from app.services import documents as docs
 from app.services import meetings as meetings_svc
 from app.services import panel as panel_svc
+from app.services.documents import minutes, packs, plans
 from tests.support.stores import dump_store
 
 TOKEN = "ZEBRA-7731 police intelligence about a named associate"
@@ -112,10 +113,10 @@ def out(tmp_path: Path) -> Path:
 
 
 def test_pack_per_recipient_need_to_know_both_ways(session, world, out):
-    out_police = docs.write_meeting_pack(
+    out_police = packs.write_meeting_pack(
         session, meeting_id=world["meeting"], recipient=world["police"].id, out=out / "police.pdf"
     )
-    out_other = docs.write_meeting_pack(
+    out_other = packs.write_meeting_pack(
         session, meeting_id=world["meeting"], recipient=world["other"].id, out=out / "other.pdf"
     )
     police, other = Pdf(out_police), Pdf(out_other)
@@ -123,7 +124,7 @@ def test_pack_per_recipient_need_to_know_both_ways(session, world, out):
     assert police.has(TOKEN)
     assert not other.has(TOKEN)
     assert TOKEN not in repr(
-        docs.meeting_pack_data(session, meeting_id=world["meeting"], recipient=world["other"].id)
+        packs.meeting_pack_data(session, meeting_id=world["meeting"], recipient=world["other"].id)
     )
     # The case not shared with the other agency: its paper, ref and subject's name are nowhere.
     assert police.has(world["hidden_name"]) and police.has(world["hidden"].ref)
@@ -139,7 +140,7 @@ def test_pack_per_recipient_need_to_know_both_ways(session, world, out):
             assert f"Page {i} of {n}" in page
         assert "Meeting pack" in pdf.metadata
     # Overdue actions are marked in words.
-    data = docs.meeting_pack_data(
+    data = packs.meeting_pack_data(
         session, meeting_id=world["meeting"], recipient=world["police"].id
     )
     lines = [*data.action_log, *(line for p in data.case_papers for line in p.actions)]
@@ -151,7 +152,7 @@ def test_each_pack_is_audited_as_a_disclosure(session, world, out):
     before = {
         e.seq for e in panel_svc.history(session, entity="meeting", record_id=world["meeting"])
     }
-    paths = docs.write_all_packs(session, meeting_id=world["meeting"], out_dir=out)
+    paths = packs.write_all_packs(session, meeting_id=world["meeting"], out_dir=out)
     assert len(paths) == 2 and sorted(p.name for p in out.iterdir()) == sorted(
         p.name for p in paths
     )
@@ -173,7 +174,7 @@ def test_plan_and_minutes_written_and_audited(session, out):
         for c in (cases_svc.resolve_case(session, r.ref) for r in cases_svc.list_cases(session))
         if cases_svc.get_case_file(session, c.id, audit_view=False).current_plan is not None
     )
-    plan = Pdf(docs.write_plan(session, case_id=case.id, out=out / "plan.pdf"))
+    plan = Pdf(plans.write_plan(session, case_id=case.id, out=out / "plan.pdf"))
     assert plan.has(case.ref) and sum(p.count("OFFICIAL-SENSITIVE") for p in plan.pages) == 2 * len(
         plan.pages
     )
@@ -182,8 +183,8 @@ def test_plan_and_minutes_written_and_audited(session, out):
         == "disclosure-plan"
     )
     held = [m for m in meetings_svc.list_meetings(session) if m.status == "held"][-1]
-    full = Pdf(docs.write_minutes(session, meeting_id=held.id, out=out / "m.pdf"))
-    summary = Pdf(docs.write_minutes(session, meeting_id=held.id, out=out / "s.pdf", summary=True))
+    full = Pdf(minutes.write_minutes(session, meeting_id=held.id, out=out / "m.pdf"))
+    summary = Pdf(minutes.write_minutes(session, meeting_id=held.id, out=out / "s.pdf", summary=True))
     discussion = next(i.discussion for i in held.agenda if i.discussion)
     assert full.has(discussion) and not summary.has(discussion)
     first_case = next(i.case_id for i in held.agenda if i.case_id)
@@ -211,62 +212,62 @@ def test_bad_input_is_refused_with_no_file_and_no_change(session, world, out):
         (
             InvalidInput,
             "no agenda",
-            lambda: docs.write_meeting_pack(
+            lambda: packs.write_meeting_pack(
                 session, meeting_id=empty, recipient=police, out=out / "a.pdf"
             ),
         ),
         (
             InvalidInput,
             "no agenda",
-            lambda: docs.write_all_packs(session, meeting_id=empty, out_dir=out),
+            lambda: packs.write_all_packs(session, meeting_id=empty, out_dir=out),
         ),
         (
             Refused,
             "not on the meeting's distribution",
-            lambda: docs.write_meeting_pack(
+            lambda: packs.write_meeting_pack(
                 session, meeting_id=mid, recipient=outsider.id, out=out / "b.pdf"
             ),
         ),
         (
             NotFound,
             "no such member",
-            lambda: docs.write_meeting_pack(
+            lambda: packs.write_meeting_pack(
                 session, meeting_id=mid, recipient="0" * 36, out=out / "c.pdf"
             ),
         ),
         (
             NotFound,
             "no such meeting",
-            lambda: docs.write_meeting_pack(
+            lambda: packs.write_meeting_pack(
                 session, meeting_id="0" * 36, recipient=police, out=out / "d.pdf"
             ),
         ),
         (
             InvalidInput,
             "no plan yet",
-            lambda: docs.write_plan(session, case_id=referred.id, out=out / "e.pdf"),
+            lambda: plans.write_plan(session, case_id=referred.id, out=out / "e.pdf"),
         ),
         (
             FileWriteError,
             "does not exist",
-            lambda: docs.write_meeting_pack(
+            lambda: packs.write_meeting_pack(
                 session, meeting_id=mid, recipient=police, out=out / "missing" / "f.pdf"
             ),
         ),
         (
             FileWriteError,
             "does not exist",
-            lambda: docs.write_all_packs(session, meeting_id=mid, out_dir=out / "missing"),
+            lambda: packs.write_all_packs(session, meeting_id=mid, out_dir=out / "missing"),
         ),
         (
             FileWriteError,
             "is a folder",
-            lambda: docs.write_meeting_pack(session, meeting_id=mid, recipient=police, out=out),
+            lambda: packs.write_meeting_pack(session, meeting_id=mid, recipient=police, out=out),
         ),
         (
             FileWriteError,
             "is a folder",
-            lambda: docs.write_minutes(session, meeting_id=mid, out=out),
+            lambda: minutes.write_minutes(session, meeting_id=mid, out=out),
         ),
     ]
     for exc, words, fn in cases:
@@ -276,8 +277,8 @@ def test_bad_input_is_refused_with_no_file_and_no_change(session, world, out):
 def test_all_packs_is_all_or_nothing(session, world, out):
     before = dump_store(session)
     seen: list[tuple[int, int]] = []
-    with pytest.raises(docs.GenerationCancelled):
-        docs.write_all_packs(
+    with pytest.raises(packs.GenerationCancelled):
+        packs.write_all_packs(
             session,
             meeting_id=world["meeting"],
             out_dir=out,
@@ -286,12 +287,12 @@ def test_all_packs_is_all_or_nothing(session, world, out):
         )
     assert seen == [(1, 2)] and list(out.iterdir()) == [] and dump_store(session) == before
     # The second file cannot be written (a folder stands in its place): the first is removed too.
-    second = docs.pack_recipients(session, meeting_id=world["meeting"])[1]
+    second = packs.pack_recipients(session, meeting_id=world["meeting"])[1]
     meeting = meetings_svc.get_meeting(session, meeting_id=world["meeting"])
-    (out / docs.pack_file_name(meeting, second)).mkdir()
+    (out / packs.pack_file_name(meeting, second)).mkdir()
     with pytest.raises(FileWriteError):
-        docs.write_all_packs(session, meeting_id=world["meeting"], out_dir=out)
-    assert [p.name for p in out.iterdir()] == [docs.pack_file_name(meeting, second)]
+        packs.write_all_packs(session, meeting_id=world["meeting"], out_dir=out)
+    assert [p.name for p in out.iterdir()] == [packs.pack_file_name(meeting, second)]
     assert dump_store(session) == before
 
 

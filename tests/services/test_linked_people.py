@@ -18,9 +18,11 @@ from app.models.domain import Identifier
 from app.models.errors import InvalidInput, Refused
 from app.models.ids import SubjectId
 from app.models.referral_input import ReferralInput, SubjectInput
-from app.services import cases, documents, linked_people, meetings, setup
+from app.services import cases, linked_people, meetings, setup
 from app.services.cases import lifecycle, referrals
 from app.services.context import Session
+from app.services.documents import packs
+from app.services.meetings import minutes
 from tests.support.programme_stores import build_programme_store
 from tests.support.stores import PASSPHRASE, copy_store, dump_store, today
 
@@ -63,7 +65,7 @@ def _heard(session: Session, case_id: str, on: dt.date) -> None:
     lifecycle.change_status(session, case_id=case_id, status="listed", rationale="")
     mid = meetings.schedule_meeting(session, held_on=on, case_ids=[case_id])
     meetings.record_confidentiality(session, meeting_id=mid, read=True)
-    meetings.mark_held(session, meeting_id=mid)
+    minutes.mark_held(session, meeting_id=mid)
 
 
 def _subject(session: Session, case_id: str) -> SubjectId:
@@ -203,18 +205,18 @@ def test_linked_people_are_printed_in_the_case_paper(marac: Session, tmp_path: P
         forenames="Mia", surname="Marsh", date_of_birth=dt.date(2018, 1, 9)))
     me = marac.me.id
     mid = meetings.schedule_meeting(marac, held_on=today() + dt.timedelta(days=7), case_ids=[cid], distribution=[me])
-    data = documents.meeting_pack_data(marac, meeting_id=mid, recipient=me)
+    data = packs.meeting_pack_data(marac, meeting_id=mid, recipient=me)
     paper = next(p for p in data.case_papers if p.case.id == cid)
     assert [(label, p.display_name) for label, p in paper.linked_people] == [
         ("Person causing harm", "Darren Kell"), ("Child in the household", "Mia Marsh")]
-    text = _pdf_text(documents.write_meeting_pack(marac, meeting_id=mid, recipient=me, out=tmp_path / "pack.pdf"))
+    text = _pdf_text(packs.write_meeting_pack(marac, meeting_id=mid, recipient=me, out=tmp_path / "pack.pdf"))
     assert "Peoplelinkedtothecase" in text
     for s in ("Personcausingharm", "DarrenKell", "PNC12/345678A", "Childinthehousehold", "MiaMarsh", "9Jan2018"):
         assert s in text, s
 
 
 def test_linked_people_are_listed_in_the_subject_access_report(marac: Session, tmp_path: Path) -> None:
-    from app.services import subject_access
+    from app.services.documents import subject_access
 
     cid = _referral(marac, today() - dt.timedelta(days=10))
     linked_people.add_person(marac, case_id=cid, role="perpetrator", person=PERP)
@@ -342,7 +344,8 @@ def test_the_demo_assesses_its_13_to_17_year_olds_with_the_young_peoples_checkli
 
 
 def test_a_young_peoples_version_is_printed_with_its_own_questions(marac: Session, tmp_path: Path) -> None:
-    from app.services import risk, subject_access
+    from app.services import risk
+    from app.services.documents import subject_access
 
     yp = marac.programme.framework_by_id("young-people")
     teen = _young(marac, 14)
@@ -352,5 +355,5 @@ def test_a_young_peoples_version_is_printed_with_its_own_questions(marac: Sessio
     assert "threatenedtoshare,sexualpicturesorvideos" in text  # a young people's question, by its label
     me = marac.me.id
     mid = meetings.schedule_meeting(marac, held_on=today() + dt.timedelta(days=7), case_ids=[teen], distribution=[me])
-    pack = _pdf_text(documents.write_meeting_pack(marac, meeting_id=mid, recipient=me, out=tmp_path / "p.pdf"))
+    pack = _pdf_text(packs.write_meeting_pack(marac, meeting_id=mid, recipient=me, out=tmp_path / "p.pdf"))
     assert "Youngpeople'sdomesticabuseriskchecklist" in pack.replace("’", "'")

@@ -16,9 +16,10 @@ import pytest
 from app.models.documents import WITHHELD
 from app.models.enums import Role
 from app.services import cases as cases_svc
-from app.services import documents as docs
 from app.services import meetings as meetings_svc
 from app.services import panel as panel_svc
+from app.services.documents import packs
+from app.services.meetings import agenda as agenda_svc
 
 REF = r"RT-\d{4}-\d{3,}"
 
@@ -57,7 +58,7 @@ def world(session: Any) -> dict[str, Any]:
         session, held_on=dt.date(2026, 12, 17), chair=chair.id, case_ids=[c.id for c in order],
         distribution=[chair.id, y.id],
     )
-    meetings_svc.add_agenda_item(session, meeting_id=mid, title="Terms of reference review")
+    agenda_svc.add_agenda_item(session, meeting_id=mid, title="Terms of reference review")
     names = {c.id: cases_svc.get_case_file(session, c.id, audit_view=False).subject.display_name
              for c in order}
     return {"meeting": mid, "chair": chair, "officer": y, "order": order, "names": names}
@@ -67,9 +68,9 @@ def test_every_copy_keeps_the_meetings_numbering_and_withheld_items_say_so(
     session: Any, world: dict[str, Any], tmp_path: Path
 ) -> None:
     a, hidden, c = world["order"]
-    officer = _agenda_text(docs.write_meeting_pack(
+    officer = _agenda_text(packs.write_meeting_pack(
         session, meeting_id=world["meeting"], recipient=world["officer"].id, out=tmp_path / "o.pdf"))
-    chair = _agenda_text(docs.write_meeting_pack(
+    chair = _agenda_text(packs.write_meeting_pack(
         session, meeting_id=world["meeting"], recipient=world["chair"].id, out=tmp_path / "c.pdf"))
     # the chair's copy is complete: every case, numbered 1, 2, 3 in the meeting's order
     assert _numbers(chair) == {a.ref: 1, hidden.ref: 2, c.ref: 3}
@@ -85,7 +86,7 @@ def test_every_copy_keeps_the_meetings_numbering_and_withheld_items_say_so(
 
 
 def test_case_papers_carry_their_agenda_number(session: Any, world: dict[str, Any]) -> None:
-    data = docs.meeting_pack_data(session, meeting_id=world["meeting"], recipient=world["officer"].id)
+    data = packs.meeting_pack_data(session, meeting_id=world["meeting"], recipient=world["officer"].id)
     a, _, c = world["order"]
     assert [(p.case.id, p.agenda_number) for p in data.case_papers] == [(a.id, 1), (c.id, 3)]
     assert [(line.number, line.item is None) for line in data.agenda] == [
@@ -97,8 +98,8 @@ def test_removing_an_item_keeps_the_numbers_without_gaps(session: Any, world: di
     """The editor shows each item's position as its number; the packs number by the same order."""
     m = meetings_svc.get_meeting(session, meeting_id=world["meeting"])
     second = sorted(m.agenda, key=lambda i: i.position)[1]
-    meetings_svc.remove_agenda_item(session, item_id=second.id)
+    agenda_svc.remove_agenda_item(session, item_id=second.id)
     m = meetings_svc.get_meeting(session, meeting_id=world["meeting"])
     assert sorted(i.position for i in m.agenda) == [1, 2, 3]
-    data = docs.meeting_pack_data(session, meeting_id=world["meeting"], recipient=world["chair"].id)
+    data = packs.meeting_pack_data(session, meeting_id=world["meeting"], recipient=world["chair"].id)
     assert [line.number for line in data.agenda] == sorted(i.position for i in m.agenda)

@@ -61,7 +61,9 @@ def test_papers_use_the_programmes_words_for_the_agenda(msession: Session, sessi
     import pypdf
 
     from app.models.enums import AgendaKind
-    from app.services import documents, meetings
+    from app.services import meetings
+    from app.services.documents import minutes as minutes_doc
+    from app.services.documents import packs as packs_svc
 
     def text(path: Path) -> str:
         return " ".join(" ".join((p.extract_text() or "") for p in pypdf.PdfReader(path).pages).split())
@@ -71,16 +73,16 @@ def test_papers_use_the_programmes_words_for_the_agenda(msession: Session, sessi
                     if m.status == "held" and any(i.kind is AgendaKind.POST_EXIT_REVIEW for i in m.agenda))
 
     m = first_with_post_exit(msession)
-    minutes = text(documents.write_minutes(msession, meeting_id=m.id, out=tmp_path / "m.pdf"))
+    minutes = text(minutes_doc.write_minutes(msession, meeting_id=m.id, out=tmp_path / "m.pdf"))
     # item headings ("2. Review after step-down: RT-…"); the demo's minute texts are its own words
     assert re.search(r"\d+\. Review after step-down", minutes)
     assert not re.search(r"\d+\. Post-exit review", minutes)
-    packs = [text(documents.write_meeting_pack(msession, meeting_id=m.id, recipient=r.member_id,
+    packs = [text(packs_svc.write_meeting_pack(msession, meeting_id=m.id, recipient=r.member_id,
                                                out=tmp_path / f"p{n}.pdf"))
-             for n, r in enumerate(documents.pack_recipients(msession, meeting_id=m.id))]
+             for n, r in enumerate(packs_svc.pack_recipients(msession, meeting_id=m.id))]
     # the agenda names each item's kind on its line ("Review after step-down"), where the case may be seen
     assert any("Review after step-down" in pack for pack in packs)
     assert not any("Post-exit review" in pack for pack in packs)
     d = first_with_post_exit(session)
-    default = text(documents.write_minutes(session, meeting_id=d.id, out=tmp_path / "d.pdf"))
+    default = text(minutes_doc.write_minutes(session, meeting_id=d.id, out=tmp_path / "d.pdf"))
     assert re.search(r"\d+\. Post-exit review", default)

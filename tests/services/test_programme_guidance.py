@@ -23,6 +23,8 @@ from app.models.referral_input import ReferralInput, SubjectInput
 from app.services import cases, meetings, risk, setup, statistics
 from app.services.cases import lifecycle, referrals, sharing
 from app.services.context import Session
+from app.services.meetings import agenda as agenda_svc
+from app.services.meetings import minutes
 from tests.support.programme_stores import build_programme_store
 from tests.support.stores import PASSPHRASE, copy_store, dump_store, today
 
@@ -151,7 +153,7 @@ def test_a_meeting_held_sets_the_review_by_the_level(msession: Session) -> None:
     mid = meetings.schedule_meeting(msession, held_on=today(), case_ids=[stays, raised])
     # one case moved from level 2 to level 3 before the meeting: the meeting sets the 8-week review
     _mappa_assessment(msession, raised, "3")
-    meetings.mark_held(msession, meeting_id=mid)
+    minutes.mark_held(msession, meeting_id=mid)
     assert _case(msession, stays).next_review == today() + dt.timedelta(days=112)
     assert _case(msession, raised).next_review == today() + dt.timedelta(days=56)
 
@@ -253,14 +255,14 @@ def test_twelve_months_after_the_last_conference_the_case_is_listed_for_notifica
     heard_on = today() - dt.timedelta(days=40)
     mid = meetings.schedule_meeting(marac, held_on=heard_on, case_ids=[cid])
     meetings.record_confidentiality(marac, meeting_id=mid, read=True)
-    meetings.mark_held(marac, meeting_id=mid)
+    minutes.mark_held(marac, meeting_id=mid)
     lifecycle.change_status(marac, case_id=cid, status="action-plan", rationale="Actions agreed.")
     lifecycle.change_status(marac, case_id=cid, status="completed", rationale="All done.")
     due = rules.add_months(heard_on, 12)
     assert _case(marac, cid).next_review == due  # from the conference, not from completion
-    listed = dict(meetings.propose_agenda(marac, held_on=due))
+    listed = dict(agenda_svc.propose_agenda(marac, held_on=due))
     assert listed.get(cid) is AgendaKind.POST_EXIT_REVIEW
-    assert cid not in dict(meetings.propose_agenda(marac, held_on=due - dt.timedelta(days=1)))
+    assert cid not in dict(agenda_svc.propose_agenda(marac, held_on=due - dt.timedelta(days=1)))
 
 
 def test_the_panels_own_review_interval_is_used_where_no_other_applies(msession: Session) -> None:
@@ -306,7 +308,7 @@ def test_marac_agenda_hears_childrens_cases_first(marac: Session) -> None:
     _marac_assess(marac, adult, "no")
     _marac_assess(marac, child, "yes")
     _marac_assess(marac, unknown, "not-known")
-    proposed = [cid for cid, _ in meetings.propose_agenda(marac, held_on=today())]
+    proposed = [cid for cid, _ in agenda_svc.propose_agenda(marac, held_on=today())]
     ours = [c for c in proposed if c in {adult, child, unknown}]
     assert ours[0] == child and set(ours[1:]) == {adult, unknown}
     # every case with children is proposed before every adult-only case
@@ -317,11 +319,11 @@ def test_marac_agenda_hears_childrens_cases_first(marac: Session) -> None:
     agenda = sorted(meetings.get_meeting(marac, meeting_id=mid).agenda, key=lambda i: i.position)
     assert [(i.position, i.case_id) for i in agenda] == [(1, child), (2, adult)]
     # other business, then a case with children added later: it goes before the adult case
-    meetings.add_agenda_item(marac, meeting_id=mid, title="Venue for next month")
+    agenda_svc.add_agenda_item(marac, meeting_id=mid, title="Venue for next month")
     late = _marac_listed(marac)
     _marac_assess(marac, late, "yes")
-    meetings.add_agenda_item(marac, meeting_id=mid, case_id=late)
-    meetings.add_agenda_item(marac, meeting_id=mid, case_id=unknown)
+    agenda_svc.add_agenda_item(marac, meeting_id=mid, case_id=late)
+    agenda_svc.add_agenda_item(marac, meeting_id=mid, case_id=unknown)
     agenda = sorted(meetings.get_meeting(marac, meeting_id=mid).agenda, key=lambda i: i.position)
     assert [i.position for i in agenda] == [1, 2, 3, 4, 5]
     assert [i.case_id for i in agenda] == [child, late, adult, unknown, None]
@@ -360,29 +362,29 @@ def test_marac_meeting_is_held_only_once_the_confidentiality_statement_is_record
 
     from app.models.enums import Attendance
     from app.models.errors import InvalidInput
-    from app.services import documents
+    from app.services.documents import minutes as minutes_doc
 
     assert marac.programme.confidentiality_signed
     me = marac.workstation.member.id
     mid = meetings.schedule_meeting(marac, held_on=today() - dt.timedelta(days=1), case_ids=[_marac_listed(marac)])
     meetings.set_attendance(marac, meeting_id=mid, member_id=me, attendance=Attendance.PRESENT)
-    warnings = meetings.held_warnings(marac, meeting_id=mid)
+    warnings = minutes.held_warnings(marac, meeting_id=mid)
     assert any("confidentiality statement has not been recorded" in w for w in warnings)
     before = dump_store(marac)
     with pytest.raises(InvalidInput, match="confidentiality statement"):
-        meetings.mark_held(marac, meeting_id=mid)
+        minutes.mark_held(marac, meeting_id=mid)
     assert dump_store(marac) == before
     meetings.record_confidentiality(marac, meeting_id=mid, read=True)
     assert meetings.get_meeting(marac, meeting_id=mid).confidentiality_read
     # the statement read, but the one present has not agreed it: asked, not refused
-    assert any("not agreed the confidentiality statement" in w for w in meetings.held_warnings(marac, meeting_id=mid))
+    assert any("not agreed the confidentiality statement" in w for w in minutes.held_warnings(marac, meeting_id=mid))
     meetings.set_attendance(marac, meeting_id=mid, member_id=me, attendance=Attendance.PRESENT,
                             confidentiality_agreed=True)
-    assert not any("confidentiality" in w for w in meetings.held_warnings(marac, meeting_id=mid))
-    meetings.mark_held(marac, meeting_id=mid)
+    assert not any("confidentiality" in w for w in minutes.held_warnings(marac, meeting_id=mid))
+    minutes.mark_held(marac, meeting_id=mid)
     with pytest.raises(InvalidInput):
         meetings.record_confidentiality(marac, meeting_id=mid, read=False)
-    out = documents.write_minutes(marac, meeting_id=mid, out=tmp_path / "minutes.pdf")
+    out = minutes_doc.write_minutes(marac, meeting_id=mid, out=tmp_path / "minutes.pdf")
     text = " ".join(p.extract_text() or "" for p in pypdf.PdfReader(out).pages)
     assert "read at the meeting and agreed by those present" in " ".join(text.split())
     assert marac.workstation.member.name in text
@@ -395,8 +397,8 @@ def test_without_the_flag_the_statement_is_not_required(msession: Session) -> No
     mid = meetings.schedule_meeting(msession, held_on=today() - dt.timedelta(days=1))
     me = msession.workstation.member.id
     meetings.set_attendance(msession, meeting_id=mid, member_id=me, attendance=Attendance.PRESENT)
-    assert meetings.held_warnings(msession, meeting_id=mid) == []
-    meetings.mark_held(msession, meeting_id=mid)
+    assert minutes.held_warnings(msession, meeting_id=mid) == []
+    minutes.mark_held(msession, meeting_id=mid)
     assert meetings.get_meeting(msession, meeting_id=mid).status == "held"
 
 
@@ -465,7 +467,7 @@ def test_channel_adoption_needs_the_meeting_it_was_decided_at(session: Session) 
 def test_channel_not_adopted_found_from_the_meeting_held(session: Session) -> None:
     cid = _awaiting_panel(session)
     mid = meetings.schedule_meeting(session, held_on=today() - dt.timedelta(days=1), case_ids=[cid])
-    meetings.mark_held(session, meeting_id=mid)
+    minutes.mark_held(session, meeting_id=mid)
     lifecycle.change_status(session, case_id=cid, status="not-adopted", rationale="Panel: no support needed.")
     assert _status_changes(session, cid)[-1]["meeting_id"] == mid
     assert _case(session, cid).status == "not-adopted"
@@ -482,7 +484,7 @@ def test_a_meeting_decides_once(session: Session) -> None:
 
     cid = _awaiting_panel(session)
     mid = meetings.schedule_meeting(session, held_on=today() - dt.timedelta(days=1), case_ids=[cid])
-    meetings.mark_held(session, meeting_id=mid)
+    minutes.mark_held(session, meeting_id=mid)
     lifecycle.change_status(session, case_id=cid, status="not-adopted", rationale="No support needed.")
     # back to the panel after a new concern: the old meeting's decision does not adopt it
     back = rules.path_to(session.programme, "panel-assessment")

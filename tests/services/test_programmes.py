@@ -21,9 +21,11 @@ from app.models.errors import InvalidInput
 from app.models.framework import split_summaries
 from app.models.programme import Programme
 from app.models.referral_input import ReferralInput, SubjectInput
-from app.services import cases, demo, documents, meetings, risk, setup
+from app.services import cases, demo, meetings, risk, setup
 from app.services.cases import lifecycle, referrals
 from app.services.context import Session
+from app.services.documents import plans
+from app.services.meetings import minutes
 from tests.support.stores import PASSPHRASE, today
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -89,7 +91,7 @@ def _heard(session: Session, case_id: str) -> None:
     """A meeting with the case on its agenda, held today."""
     mid = meetings.schedule_meeting(session, held_on=session.today(), case_ids=[case_id])
     meetings.record_confidentiality(session, meeting_id=mid, read=True)
-    meetings.mark_held(session, meeting_id=mid)
+    minutes.mark_held(session, meeting_id=mid)
 
 
 def _walk(session: Session, case_id: str, path: list[str]) -> None:
@@ -198,7 +200,7 @@ def test_a_case_walks_its_lifecycle_with_assessment_and_plan(psession: Session, 
             review_on=today() + dt.timedelta(days=28),
         ),
     )
-    out = documents.write_plan(psession, case_id=cid, out=tmp_path / "plan.pdf")
+    out = plans.write_plan(psession, case_id=cid, out=tmp_path / "plan.pdf")
     assert out.read_bytes().startswith(b"%PDF")
     _walk(psession, cid, path[adopted:])
     cf = cases.get_case_file(psession, cid, audit_view=False)

@@ -15,6 +15,7 @@ from app.models.errors import InvalidInput
 from app.services import cases, meetings, ui_queries
 from app.services.cases import sharing
 from app.services.context import Session
+from app.services.meetings import agenda, minutes
 from tests.support.stores import TODAY, dump_store
 
 
@@ -29,8 +30,8 @@ def _exited_case(session: Session):  # type: ignore[no-untyped-def]
 
 def _hold_review(session: Session, case_id: str, on: dt.date) -> None:
     mid = meetings.schedule_meeting(session, held_on=on, venue="Civic Centre")
-    meetings.add_agenda_item(session, meeting_id=mid, case_id=case_id)
-    meetings.mark_held(session, meeting_id=mid)
+    agenda.add_agenda_item(session, meeting_id=mid, case_id=case_id)
+    minutes.mark_held(session, meeting_id=mid)
 
 
 def test_post_exit_reviews_come_at_each_interval_from_the_exit_date(session: Session) -> None:

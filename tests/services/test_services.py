@@ -19,6 +19,7 @@ from app.models.referral_input import ReferralInput, SubjectInput
 from app.services import actions, cases, contributions, meetings, panel, risk
 from app.services.cases import lifecycle, referrals, sharing
 from app.services.context import Session
+from app.services.meetings import agenda, minutes
 from tests.support.stores import TODAY, dump_store
 
 
@@ -66,7 +67,7 @@ def test_full_lifecycle_through_services(session: Session):
     )
     lifecycle.change_status(session, case_id=cid, status="panel-assessment", rationale="")
     mid = meetings.schedule_meeting(session, held_on=TODAY, case_ids=[cid])
-    meetings.mark_held(session, meeting_id=mid)
+    minutes.mark_held(session, meeting_id=mid)
     lifecycle.change_status(session, case_id=cid, status="adopted", rationale="Panel agreed.")
     sharing.record_consent(session, case_id=cid, state=ConsentState.GIVEN, given_by="parent")
     police = next(a for a in panel.list_agencies(session) if a.sector == "police")
@@ -198,22 +199,22 @@ def test_meeting_agenda_minutes_and_readiness(session: Session):
                                     venue="Room 1", case_ids=ids)
     m = meetings.get_meeting(session, meeting_id=mid)
     assert [i.case_id for i in m.agenda] == ids
-    refused(session, InvalidInput, meetings.add_agenda_item, meeting_id=mid, case_id=ids[0])
+    refused(session, InvalidInput, agenda.add_agenda_item, meeting_id=mid, case_id=ids[0])
     refused(session, InvalidInput, meetings.schedule_meeting, held_on=TODAY, time="25:99")
-    meetings.reorder_agenda(session, meeting_id=mid, item_ids=[i.id for i in reversed(m.agenda)])
+    agenda.reorder_agenda(session, meeting_id=mid, item_ids=[i.id for i in reversed(m.agenda)])
     assert [i.case_id for i in meetings.get_meeting(session, meeting_id=mid).agenda] == ids[::-1]
     item = m.agenda[0]
-    refused(session, InvalidInput, meetings.record_minutes, item_id=item.id,
-            minute=meetings.MinuteInput("talked", decision="Adopt"))
-    meetings.record_minutes(session, item_id=item.id,
-                            minute=meetings.MinuteInput("talked", "Adopt", "Vulnerable", "Police dissent"))
+    refused(session, InvalidInput, minutes.record_minutes, item_id=item.id,
+            minute=minutes.MinuteInput("talked", decision="Adopt"))
+    minutes.record_minutes(session, item_id=item.id,
+                            minute=minutes.MinuteInput("talked", "Adopt", "Vulnerable", "Police dissent"))
     police_member = next(x for x in panel.list_members(session) if x.area == "North")
     meetings.set_attendance(session, meeting_id=mid, member_id=session.me.id, attendance=Attendance.PRESENT,
                             confidentiality_agreed=True)
-    ready = meetings.meeting_readiness(session, meeting_id=mid)
+    ready = agenda.meeting_readiness(session, meeting_id=mid)
     assert any("police" in p for r in ready for p in r.problems)
     meetings.set_attendance(session, meeting_id=mid, member_id=police_member.id, attendance=Attendance.PRESENT)
-    ready = meetings.meeting_readiness(session, meeting_id=mid)
+    ready = agenda.meeting_readiness(session, meeting_id=mid)
     assert not any("police" in p for r in ready for p in r.problems)
 
 

@@ -17,9 +17,10 @@ from app.models.enums import Marking
 from app.models.errors import FileWriteError, NotFound, PermissionDenied
 from app.models.referral_input import ReferralInput, SubjectInput
 from app.reports.subject_access import other_agency_label
-from app.services import cases, panel, subject_access
+from app.services import cases, panel
 from app.services.cases import referrals
 from app.services.context import Session
+from app.services.documents import subject_access
 from tests.support.stores import dump_store
 
 

@@ -6,14 +6,14 @@ from __future__ import annotations
 import pytest
 
 from app.models.errors import Ambiguous, InvalidInput, NotFound
-from app.services import documents, exchange, joining
+from app.services import exchange, joining, members
 from app.services import panel as panel_svc
 from tests.support.sync_support import Panel
 
 
 def _three_ways(hub, text: str) -> tuple[str, str, str]:  # type: ignore[no-untyped-def]
     return (
-        documents.resolve_member(hub, text),
+        members.resolve_member(hub, text).id,
         exchange.resolve_member(hub, text).member_id,
         joining.resolve_listed_member(hub, text).id,
     )
@@ -45,7 +45,7 @@ def test_every_way_refuses_what_names_no_one_or_more_than_one(panel: Panel) -> N
     hub = panel.hub
     police = panel.police.workstation
     panel_svc.update_member(hub, member_id=panel.health.workstation.member.id, name="Pat Constable")
-    resolvers = (documents.resolve_member, exchange.resolve_member, joining.resolve_listed_member)
+    resolvers = (members.resolve_member, exchange.resolve_member, joining.resolve_listed_member)
     for resolve in resolvers:
         with pytest.raises(Ambiguous, match="more than one member"):
             resolve(hub, "pat constable")

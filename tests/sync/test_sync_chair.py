@@ -151,11 +151,12 @@ def test_a_chair_who_moves_a_case_on_still_accepts_the_hubs_next_file(panel: Pan
     if cases.get_case_file(hub, cid).case.status != awaiting:
         lifecycle.change_status(hub, case_id=cid, status=awaiting, rationale="Ready for panel.")
     from app.services import meetings
+    from app.services.meetings import minutes
 
     # adoption is the panel's decision: heard at a meeting (which the chair does not chair)
     mid = meetings.schedule_meeting(hub, held_on=hub.today(), case_ids=[cid])
     meetings.record_confidentiality(hub, meeting_id=mid, read=True)
-    meetings.mark_held(hub, meeting_id=mid)
+    minutes.mark_held(hub, meeting_id=mid)
     _receive(panel, chair)
     adopted = hub.programme.adopted_status
     lifecycle.change_status(chair, case_id=cid, status=adopted, rationale="Panel agreed.")

@@ -39,10 +39,11 @@ def _to_panel(s, surname: str) -> str:  # type: ignore[no-untyped-def]
 
 def _held(s, day: dt.date, cid: str) -> str:  # type: ignore[no-untyped-def]
     from app.services import meetings
+    from app.services.meetings import minutes
 
     mid = meetings.schedule_meeting(s, held_on=day, case_ids=[cid])
     meetings.record_confidentiality(s, meeting_id=mid, read=True)
-    meetings.mark_held(s, meeting_id=mid)
+    minutes.mark_held(s, meeting_id=mid)
     return str(mid)
 
 

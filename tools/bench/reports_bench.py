@@ -28,7 +28,8 @@ def run(workdir: Path, cases: int = 10_000) -> None:
     import pypdf
 
     from app.services import cases as cases_svc
-    from app.services import documents, meetings, panel, setup
+    from app.services import meetings, panel, setup
+    from app.services.documents import packs, plans
     from tools.bench.reports_timing import raw_page_rate
 
     print("\n== Documents ==")
@@ -54,16 +55,16 @@ def run(workdir: Path, cases: int = 10_000) -> None:
                 session, held_on=TODAY, case_ids=ids, distribution=[recipient.id]
             )
             t = time.perf_counter()
-            data = documents.meeting_pack_data(session, meeting_id=mid, recipient=recipient.id)
+            data = packs.meeting_pack_data(session, meeting_id=mid, recipient=recipient.id)
             gather = time.perf_counter() - t
             t = time.perf_counter()
-            pack = documents.write_meeting_pack(
+            pack = packs.write_meeting_pack(
                 session, meeting_id=mid, recipient=recipient.id, out=scratch / "pack.pdf"
             )
             total = time.perf_counter() - t
             pages = len(pypdf.PdfReader(pack).pages)
             t = time.perf_counter()
-            documents.write_plan(session, case_id=ids[0], out=scratch / "plan.pdf")
+            plans.write_plan(session, case_id=ids[0], out=scratch / "plan.pdf")
             plan = time.perf_counter() - t
         finally:
             session.close()

@@ -50,8 +50,8 @@ from PySide6.QtWidgets import (
 )
 
 from app.models.ids import MemberId
-from app.services import documents
 from app.services.context import Session
+from app.services.documents import minutes, packs, plans
 from app.ui.documents import jobs
 from app.ui.errors import safe_message
 from app.ui.tasks import Progress, TaskManager
@@ -141,10 +141,10 @@ class PackDialog(QDialog):
     # --- recipients ------------------------------------------------------------------------------
     def _load(self) -> None:
         session, mid = self._session, self._meeting_id
-        self._tasks.run(lambda: documents.pack_recipients(session, meeting_id=mid), owner=self,
+        self._tasks.run(lambda: packs.pack_recipients(session, meeting_id=mid), owner=self,
                         on_done=self._loaded, on_error=self._failed)
 
-    def _loaded(self, recipients: list[documents.PackRecipient]) -> None:
+    def _loaded(self, recipients: list[packs.PackRecipient]) -> None:
         while self._list_layout.count():
             item = self._list_layout.takeAt(0)
             widget = item.widget() if item is not None else None
@@ -195,7 +195,7 @@ class PackDialog(QDialog):
             def report(done: int, total: int) -> None:
                 progress.done, progress.total = done, total
 
-            return documents.write_all_packs(
+            return packs.write_all_packs(
                 session,
                 meeting_id=mid,
                 out_dir=folder,
@@ -286,7 +286,7 @@ def print_plan(parent: QWidget, session: Session, case_id: str, *, tasks: TaskMa
     path = jobs.ask_pdf_path(parent, "Save the risk-management plan", suggested)
     if path is None:
         return None
-    return DocumentJob(parent, lambda: documents.write_plan(session, case_id=case_id, out=path), tasks=tasks)
+    return DocumentJob(parent, lambda: plans.write_plan(session, case_id=case_id, out=path), tasks=tasks)
 
 
 def print_minutes(
@@ -299,6 +299,6 @@ def print_minutes(
         return None
     return DocumentJob(
         parent,
-        lambda: documents.write_minutes(session, meeting_id=meeting_id, out=path, summary=summary),
+        lambda: minutes.write_minutes(session, meeting_id=meeting_id, out=path, summary=summary),
         tasks=tasks,
     )

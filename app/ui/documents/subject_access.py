@@ -14,7 +14,7 @@ from pathlib import Path
 
 from PySide6.QtWidgets import QWidget
 
-from app.services import subject_access
+from app.services.documents import subject_access
 from app.ui.context import UiContext
 from app.ui.documents import jobs
 

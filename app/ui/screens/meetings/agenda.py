@@ -18,8 +18,9 @@ from PySide6.QtWidgets import (
 )
 
 from app.models.enums import Role
-from app.services import meetings, ui_queries
+from app.services import ui_queries
 from app.services.context import Session
+from app.services.meetings import agenda
 from app.ui.context import UiContext
 from app.ui.screens.base import scrolled
 from app.ui.widgets.common import Section, chain_focus
@@ -130,18 +131,18 @@ class AgendaTab:
             return
         ids[row], ids[row + delta] = ids[row + delta], ids[row]
         mid, target = self.meeting_id, row + delta
-        self._run(lambda s: meetings.reorder_agenda(s, meeting_id=mid, item_ids=ids),
+        self._run(lambda s: agenda.reorder_agenda(s, meeting_id=mid, item_ids=ids),
                   done=lambda _r: setattr(self, "_select_row", target))
 
     def _on_remove_clicked(self) -> None:
         item = self.agenda.currentItem()
         if item is not None:
             iid = item.data(USER)
-            self._run(lambda s: meetings.remove_agenda_item(s, item_id=iid))
+            self._run(lambda s: agenda.remove_agenda_item(s, item_id=iid))
 
     def _on_add_aob_clicked(self) -> None:
         title, mid = self.aob.text(), self.meeting_id
-        self._run(lambda s: meetings.add_agenda_item(s, meeting_id=mid, title=title), done=lambda _r: self.aob.clear())
+        self._run(lambda s: agenda.add_agenda_item(s, meeting_id=mid, title=title), done=lambda _r: self.aob.clear())
 
     def _on_add_proposed_clicked(self) -> None:
         chosen = [i.data(USER) for i in self.proposals.selectedItems()] or [
@@ -150,7 +151,7 @@ class AgendaTab:
 
         def job(s: Session) -> None:
             for cid in chosen:
-                meetings.add_agenda_item(s, meeting_id=mid, case_id=cid)
+                agenda.add_agenda_item(s, meeting_id=mid, case_id=cid)
 
         self._run(job)
 

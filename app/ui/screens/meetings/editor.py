@@ -25,8 +25,9 @@ from app.models.domain import AgendaItem
 from app.models.enums import DecisionMethod, Role
 from app.models.errors import InvalidInput
 from app.models.ids import MeetingId
-from app.services import actions, meetings, ui_queries
+from app.services import actions, ui_queries
 from app.services.context import Session
+from app.services.meetings import minutes
 from app.ui.context import UiContext
 from app.ui.drafts import Draft
 from app.ui.screens.meetings.agenda import AgendaTab
@@ -37,10 +38,10 @@ from app.ui.widgets.common import required_day, uk
 from app.ui.widgets.plain import PlainLabel
 
 
-def _saved_minute(item: AgendaItem | None) -> meetings.MinuteInput:
+def _saved_minute(item: AgendaItem | None) -> minutes.MinuteInput:
     if item is None:
-        return meetings.MinuteInput(discussion="")
-    return meetings.MinuteInput(discussion=item.discussion, decision=item.decision, rationale=item.rationale,
+        return minutes.MinuteInput(discussion="")
+    return minutes.MinuteInput(discussion=item.discussion, decision=item.decision, rationale=item.rationale,
                                 dissent=item.dissent, method=DecisionMethod(item.method) if item.method else None)
 
 
@@ -167,7 +168,7 @@ class MeetingEditor(AttendanceTab, AgendaTab, MinutesTab, QWidget):
         self.stash_raised()
         item = self._current_item()
         draft = self.ctx.drafts.get(("minutes", item.id)) if item else None
-        self._show_minute(draft.value if draft is not None and isinstance(draft.value, meetings.MinuteInput)
+        self._show_minute(draft.value if draft is not None and isinstance(draft.value, minutes.MinuteInput)
                           else _saved_minute(item))
         self._show_raise_draft(item.id if item else None)
         self._shown_item = item.id if item else None
@@ -192,7 +193,7 @@ class MeetingEditor(AttendanceTab, AgendaTab, MinutesTab, QWidget):
             iid_ = item.id
 
             def save(s: Session) -> None:
-                meetings.record_minutes(s, item_id=iid_, minute=typed)
+                minutes.record_minutes(s, item_id=iid_, minute=typed)
 
             self.ctx.drafts.put(Draft(key, f"Minutes of {label} (meeting of {when})", typed, save))
 
@@ -303,7 +304,7 @@ class MeetingEditor(AttendanceTab, AgendaTab, MinutesTab, QWidget):
                 self.ctx.drafts.remove(("minutes", iid))
             self._mark_drafts()
 
-        self._run(lambda s: meetings.record_minutes(s, item_id=iid, minute=minute), done=saved)
+        self._run(lambda s: minutes.record_minutes(s, item_id=iid, minute=minute), done=saved)
         return True
 
     def _on_raise_button_clicked(self) -> None:
@@ -330,7 +331,7 @@ class MeetingEditor(AttendanceTab, AgendaTab, MinutesTab, QWidget):
     def _on_held_button_clicked(self) -> None:
         """Ask first when the date is ahead, nobody is marked present or items have no minutes."""
         mid = self.meeting_id
-        self.ctx.run(lambda s: meetings.held_warnings(s, meeting_id=mid), owner=self,
+        self.ctx.run(lambda s: minutes.held_warnings(s, meeting_id=mid), owner=self,
                      on_done=self._on_held_warnings, on_error=self._failed)
 
     def _unsaved_items(self) -> list[str]:
@@ -373,11 +374,11 @@ class MeetingEditor(AttendanceTab, AgendaTab, MinutesTab, QWidget):
 
     def _mark_held(self) -> None:
         mid = self.meeting_id
-        self._run(lambda s: meetings.mark_held(s, meeting_id=mid))
+        self._run(lambda s: minutes.mark_held(s, meeting_id=mid))
 
     def _on_unheld_button_clicked(self) -> None:
         mid = self.meeting_id
-        self._run(lambda s: meetings.unmark_held(s, meeting_id=mid))
+        self._run(lambda s: minutes.unmark_held(s, meeting_id=mid))
 
     def _on_undo_refusal(self, refusal: str | None) -> None:
         self.unheld_button.setVisible(True)
@@ -400,7 +401,7 @@ class MeetingEditor(AttendanceTab, AgendaTab, MinutesTab, QWidget):
         self.unheld_button.setVisible(False)
         if m.status == "held" and snap.workstation.member.role is Role.COORDINATOR:
             mid = m.id
-            self.ctx.run(lambda s: meetings.held_undo_refusal(s, meeting_id=mid), owner=self,
+            self.ctx.run(lambda s: minutes.held_undo_refusal(s, meeting_id=mid), owner=self,
                          on_done=self._on_undo_refusal)
         police_missing = sorted({p for probs in view.problems.values() for p in probs if "police" in p})
         not_ready = sum(1 for probs in view.problems.values() if any("police" not in p for p in probs))

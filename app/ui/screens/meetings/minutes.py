@@ -20,7 +20,8 @@ from PySide6.QtWidgets import (
 
 from app.models.domain import AgendaItem
 from app.models.enums import DecisionMethod
-from app.services import meetings, ui_queries
+from app.services import ui_queries
+from app.services.meetings import minutes
 from app.ui.context import UiContext
 from app.ui.screens.base import scrolled
 from app.ui.widgets.common import Section, chain_focus, date_edit
@@ -119,13 +120,13 @@ class MinutesTab:
         iid = self.minute_item.currentData()
         return next((i for i in self.view.meeting.agenda if i.id == iid), None)
 
-    def _show_minute(self, minute: meetings.MinuteInput) -> None:
+    def _show_minute(self, minute: minutes.MinuteInput) -> None:
         for w, text in ((self.discussion, minute.discussion), (self.decision, minute.decision),
                         (self.rationale, minute.rationale), (self.dissent, minute.dissent)):
             w.setPlainText(text)
         self.method.setCurrentIndex(max(0, self.method.findData(minute.method)))
 
-    def _typed_minute(self) -> meetings.MinuteInput:
-        return meetings.MinuteInput(discussion=self.discussion.toPlainText(), decision=self.decision.toPlainText(),
+    def _typed_minute(self) -> minutes.MinuteInput:
+        return minutes.MinuteInput(discussion=self.discussion.toPlainText(), decision=self.decision.toPlainText(),
                                     rationale=self.rationale.toPlainText(), dissent=self.dissent.toPlainText(),
                                     method=DecisionMethod(self.method.currentData()) if self.method.currentData() else None)

@@ -33,7 +33,7 @@ from app.models.enums import Role
 from app.models.errors import InvalidInput, NotFound, PermissionDenied
 from app.reports.subject_access import render_subject_access
 from app.services.context import Session
-from app.services.documents import _check_target, _context, _marking, _write_audited
+from app.services.documents import check_target, document_context, document_marking, write_audited
 from app.storage import repo
 from app.storage.db import Connection
 
@@ -118,7 +118,7 @@ def subject_access_data(
             cases={str(c.id): c.ref for c in cases},
         )
     return SubjectAccessData(
-        context=_context(session, _marking(session, cases)),
+        context=document_context(session, document_marking(session, cases)),
         subject=subject,
         own_agency=session.agency.id,
         cases=parts,
@@ -131,7 +131,7 @@ def subject_access_report(
 ) -> Path:
     """Write the subject access report for one person to ``out``; audited as a disclosure."""
     _check_coordinator(session)
-    target = _check_target(out)
+    target = check_target(out)
     data = subject_access_data(session, subject_id=subject_id, case_id=case_id)
     pdf = render_subject_access(data)
     event = (
@@ -140,4 +140,4 @@ def subject_access_report(
         str(data.subject.id),
         [f"case:{p.case.id}" for p in data.cases],
     )
-    return _write_audited(session, [(target, pdf, event)])[0]
+    return write_audited(session, [(target, pdf, event)])[0]
