@@ -12,6 +12,7 @@ import datetime as dt
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from typing import Concatenate, ParamSpec, TypeVar
 
 from app.config.programmes import DEFAULT_PROGRAMME, load_programme
 from app.models.domain import Agency, Member, Workstation
@@ -134,3 +135,22 @@ class Session:
     def member_names(self) -> dict[MemberId, str]:
         with self.view() as conn:
             return {m.id: m.name for m in repo.members(conn)}
+
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def in_own_change(step: Callable[Concatenate[Session, Writer, P], R]) -> Callable[Concatenate[Session, P], R]:
+    """The use case of ``step``, a step that works inside a caller's transaction: it opens its
+    own (one ``session.change()``) and runs ``step`` in it. Bulk work (referral intake, the
+    demonstration panel) calls the step in its one transaction; screens and commands call the
+    use case."""
+
+    def use_case(session: Session, /, *args: P.args, **kwargs: P.kwargs) -> R:
+        with session.change() as w:
+            return step(session, w, *args, **kwargs)
+
+    use_case.__name__ = step.__name__.removesuffix("_in")
+    use_case.__doc__ = f"``{step.__name__}`` in a transaction of its own."
+    return use_case

@@ -22,7 +22,7 @@ from app.models.errors import InvalidInput, NotFound, Refused
 from app.models.fieldrules import check_text
 from app.services import cases
 from app.services.cases import may_see, referrals
-from app.services.context import Session
+from app.services.context import Session, in_own_change
 from app.storage import repo
 from app.storage.db import Connection
 from app.storage.writer import Writer
@@ -88,9 +88,7 @@ def add_person_in(
     return w.create("linked_person", {"case_id": case.id, "role": role_id, **_values(session, person)})
 
 
-def add_person(session: Session, *, case_id: str, role: str, person: PersonInput) -> str:
-    with session.change() as w:
-        return add_person_in(session, w, case_id=case_id, role=role, person=person)
+add_person = in_own_change(add_person_in)
 
 
 def _load(session: Session, w: Writer, person_id: str) -> LinkedPerson:
@@ -239,7 +237,7 @@ def repeat_of_case(session: Session, case_id: str) -> str:
         case = repo.get_case(conn, case_id)
         if case is None or not may_see(session, case, conn):
             raise NotFound("There is no case with that id on this store.")
-        received = [repo.referral_from(r).received for r in repo.rows_for_case(conn, "referral", case.id, "received")]
+        received = [d for d, _ in referrals.referral_dates(conn, case)]
         if months is None or not received:
             return ""
         incident = min(received)
@@ -258,12 +256,11 @@ def repeat_of_case(session: Session, case_id: str) -> str:
                 theirs = [p for p in repo.linked_people(conn, other.id) if p.role == role.id]
                 if not any(same_person(a, b) for a in mine for b in theirs):
                     continue
-                for r in repo.rows_for_case(conn, "referral", other.id, "received"):
-                    earlier.append((repo.referral_from(r).received, other.ref))
-        last = rules.repeat_of(prog, incident, [d for d, _ in earlier])
-        if last is None:
+                earlier.extend(referrals.referral_dates(conn, other))
+        found = referrals.repeated_referral(prog, incident, earlier)
+        if found is None:
             return ""
-        ref = next(r for d, r in earlier if d == last)
+        last, ref = found
         return (
             f"Repeat referral: same person at risk and {role.label.lower()} as {ref}, heard at the "
             f"panel, within {months} months of its referral ({last.strftime('%d %b %Y')})"

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from app.config.programmes import DEFAULT_PROGRAMME, load_programme
-from app.crypto.identity import DeviceKeys
+from app.crypto.identity import DeviceKeys, PublicIdentity
 from app.crypto.keyfile import KdfParams, generate_keyring_secret
 from app.crypto.keyring_slot import KeyringSlot
 from app.models.enums import MemberStatus, Role
@@ -99,64 +99,97 @@ def create_store(
         # joins as a member the panel already lists (an invitation)
         member_id = member_id or device_id
         agency_id = agency_id or new_id()
-        sector, is_police = _sector_of(agency)
         with store.db.write() as conn:
             store.save_device_keys(keys)  # first: the audit head is signed with them
-            for k, v in {
-                "device_id": device_id,
-                "member_id": member_id,
-                "agency_id": agency_id,
-                "panel_id": panel_id or new_id(),
-                "panel_name": panel.strip() or "Risk panel",
-                "programme": programme,
-                "fingerprint": pub.fingerprint,
-                "is_hub": "1" if role is Role.COORDINATOR else "0",
-                "role": role.value,
-            }.items():
-                meta_store.put(conn, k, v)
+            me = _Identity(device_id, member_id, agency_id, panel_id or new_id(), pub)
+            _record_identity(
+                conn, me, panel_name=panel.strip() or "Risk panel", programme=programme, role=role
+            )
             w = Writer(conn, device_id=device_id, member_id=member_id)
-            w.create(
-                "agency",
-                {"name": agency, "short": agency_short.strip() or _short(agency), "sector": sector,
-                 "is_police": is_police},
-                record_id=agency_id,
-            )
-            w.create(
-                "member",
-                {
-                    "name": name,
-                    "agency_id": agency_id,
-                    "role": role.value,
-                    "email": "",
-                    "status": MemberStatus.ACTIVE.value,
-                    "area": area,
-                },
-                record_id=member_id,
-            )
-            w.create(
-                "device",
-                {
-                    "member_id": member_id,
-                    "sign_pub": base64.b64encode(pub.sign_pub).decode(),
-                    "enc_pub": base64.b64encode(pub.enc_pub).decode(),
-                    "fingerprint": pub.fingerprint,
-                    "status": MemberStatus.ACTIVE.value,
-                },
-                record_id=device_id,
+            _create_first_records(
+                w, me, name=name, agency=agency, agency_short=agency_short, role=role, area=area
             )
             w.record_event("store-created", "store", store.store_id)
             if joined is not None:
                 joined(w)
             w.flush()
     except BaseException:
-        path_ = store.path
-        store.close()
-        from app.storage.store import _sidecars, key_path
-
-        for p in (path_, key_path(path_), *_sidecars(path_)):
-            p.unlink(missing_ok=True)
+        _remove_half_made(store)
         raise
     return Created(Session(store, today_fn=today_fn), recovery, pub.fingerprint)
+
+
+@dataclass(frozen=True)
+class _Identity:
+    """Who a new store's workstation is: its device, member, agency and panel, and its keys."""
+
+    device_id: str
+    member_id: str
+    agency_id: str
+    panel_id: str
+    keys: PublicIdentity
+
+
+def _record_identity(conn: Any, me: _Identity, *, panel_name: str, programme: str, role: Role) -> None:
+    """The workstation's identity in the store's settings."""
+    for k, v in {
+        "device_id": me.device_id,
+        "member_id": me.member_id,
+        "agency_id": me.agency_id,
+        "panel_id": me.panel_id,
+        "panel_name": panel_name,
+        "programme": programme,
+        "fingerprint": me.keys.fingerprint,
+        "is_hub": "1" if role is Role.COORDINATOR else "0",
+        "role": role.value,
+    }.items():
+        meta_store.put(conn, k, v)
+
+
+def _create_first_records(
+    w: Writer, me: _Identity, *, name: str, agency: str, agency_short: str, role: Role, area: str
+) -> None:
+    """The workstation's agency, member and device, captured so that they travel."""
+    sector, is_police = _sector_of(agency)
+    w.create(
+        "agency",
+        {"name": agency, "short": agency_short.strip() or _short(agency), "sector": sector,
+         "is_police": is_police},
+        record_id=me.agency_id,
+    )
+    w.create(
+        "member",
+        {
+            "name": name,
+            "agency_id": me.agency_id,
+            "role": role.value,
+            "email": "",
+            "status": MemberStatus.ACTIVE.value,
+            "area": area,
+        },
+        record_id=me.member_id,
+    )
+    w.create(
+        "device",
+        {
+            "member_id": me.member_id,
+            "sign_pub": base64.b64encode(me.keys.sign_pub).decode(),
+            "enc_pub": base64.b64encode(me.keys.enc_pub).decode(),
+            "fingerprint": me.keys.fingerprint,
+            "status": MemberStatus.ACTIVE.value,
+        },
+        record_id=me.device_id,
+    )
+
+
+def _remove_half_made(store: Store) -> None:
+    """Close a store whose setting up failed and remove its files: no half-made store is left."""
+    path_ = store.path
+    store.close()
+    from app.storage.store import _sidecars, key_path
+
+    for p in (path_, key_path(path_), *_sidecars(path_)):
+        p.unlink(missing_ok=True)
 
 
 def guess_sector(agency_name: str) -> tuple[str, bool]:

@@ -9,11 +9,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from app.models import people, rules
-from app.models.domain import Subject
+from app.models.domain import Case, Subject
 from app.models.enums import Marking, Role
 from app.models.errors import InvalidInput, NotFound
 from app.models.fieldrules import check_text
 from app.models.ids import AgencyId, CaseId, SubjectId, case_ref
+from app.models.programme import Programme
 from app.models.referral_input import (
     ALIAS,
     ALIAS_LIMIT,
@@ -23,7 +24,7 @@ from app.models.referral_input import (
     SubjectInput,
     TextField,
 )
-from app.services.context import Session
+from app.services.context import Session, in_own_change
 from app.storage import repo
 from app.storage.writer import Writer
 
@@ -79,19 +80,34 @@ def subject_repeat_text(session: Session, conn: Any, refs: Sequence[str], incide
     prog = session.programme
     if prog.intervals.repeat_referral_months is None:
         return ""
-    received: list[tuple[dt.date, str]] = []
-    for ref in refs:
-        for case in repo.find_case(conn, ref):
-            for r in repo.rows_for_case(conn, "referral", case.id, "received"):
-                received.append((repo.referral_from(r).received, case.ref))
-    last = rules.repeat_of(prog, incident, [d for d, _ in received])
-    if last is None:
+    received = [d for ref in refs for case in repo.find_case(conn, ref) for d in referral_dates(conn, case)]
+    found = repeated_referral(prog, incident, received)
+    if found is None:
         return ""
-    ref = next(r for d, r in received if d == last)
+    last, ref = found
     return (
         f"Repeat referral: within {prog.intervals.repeat_referral_months} months of "
         f"{ref} ({last.strftime('%d %b %Y')})"
     )
+
+
+def referral_dates(conn: Any, case: Case) -> list[tuple[dt.date, str]]:
+    """(received, the case's ref) for each of the case's referrals, oldest first."""
+    return [
+        (repo.referral_from(r).received, case.ref)
+        for r in repo.rows_for_case(conn, "referral", case.id, "received")
+    ]
+
+
+def repeated_referral(
+    prog: Programme, incident: dt.date, earlier: Sequence[tuple[dt.date, str]]
+) -> tuple[dt.date, str] | None:
+    """The earlier referral (received, case ref) that a new incident makes this a repeat of,
+    under the programme's rule (``rules.repeat_of``), or None."""
+    last = rules.repeat_of(prog, incident, [d for d, _ in earlier])
+    if last is None:
+        return None
+    return last, next(r for d, r in earlier if d == last)
 
 
 def repeat_referral(session: Session, *, subject_id: SubjectId, incident: dt.date) -> str:
@@ -208,25 +224,7 @@ def open_referral_in(
     return case_id
 
 
-def open_referral(
-    session: Session,
-    *,
-    subject: SubjectInput,
-    referral: ReferralInput,
-    link_subject: SubjectId | None = None,
-    lead_agency: AgencyId | None = None,
-    shared_with: Sequence[AgencyId] = (),
-) -> CaseId:
-    with session.change() as w:
-        return open_referral_in(
-            session,
-            w,
-            subject=subject,
-            referral=referral,
-            link_subject=link_subject,
-            lead_agency=lead_agency,
-            shared_with=shared_with,
-        )
+open_referral = in_own_change(open_referral_in)
 
 
 def update_subject(session: Session, *, subject_id: SubjectId, subject: SubjectInput) -> None:
