@@ -103,6 +103,11 @@ def resolve_agency(session: Session, text: str) -> Agency:
     raise NotFound(f"There is no agency “{text.strip()}” on the panel.")
 
 
+def _name(text: str, what: str, entity: str) -> str:
+    """A required name by its field's rule, runs of white space made one space."""
+    return " ".join(check_text(text, what, required=True, limit=field_limit(entity, "name")).split())
+
+
 def _check_unique_agency(conn: Connection, *, name: str, short: str, except_id: str | None = None) -> None:
     for a in repo.agencies(conn):
         if a.id == except_id:
@@ -129,7 +134,7 @@ def add_agency(
         rules.check_role(session.me, Role.COORDINATOR, doing="add an agency")
     from app.services.setup import guess_sector, short_name
 
-    name = " ".join(check_text(name, "The agency name", required=True, limit=field_limit("agency", "name")).split())
+    name = _name(name, "The agency name", "agency")
     short = check_text(short, "The short name", limit=field_limit("agency", "short")) or short_name(name)
     sector = sector or guess_sector(name)[0]
     if sector not in AGENCY_SECTORS:
@@ -168,9 +173,7 @@ def update_agency(
             raise NotFound("That agency is not on the panel.")
         changes: dict[str, object] = {}
         if name is not None:
-            changes["name"] = " ".join(
-                check_text(name, "The agency name", required=True, limit=field_limit("agency", "name")).split()
-            )
+            changes["name"] = _name(name, "The agency name", "agency")
         if short is not None:
             changes["short"] = check_text(short, "The short name", required=True, limit=field_limit("agency", "short"))
         if area is not None:
@@ -203,9 +206,7 @@ def update_member(
             raise NotFound("There is no such member.")
         changes: dict[str, object] = {}
         if name is not None:
-            changes["name"] = " ".join(
-                check_text(name, "The member's name", required=True, limit=field_limit("member", "name")).split()
-            )
+            changes["name"] = _name(name, "The member's name", "member")
         if area is not None:
             changes["area"] = check_text(area, "The area", limit=field_limit("member", "area"))
         return w.update("member", member_id, changes)

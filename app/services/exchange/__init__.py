@@ -140,7 +140,9 @@ def agency_choice(session: Session, card: bytes) -> AgencyChoice:
 
 
 @dataclass(frozen=True)
-class Enrolled:
+class Peer:
+    """A workstation this one knows: who holds it, their agency and role, its key's fingerprint."""
+
     member_id: str
     device_id: str
     name: str
@@ -148,6 +150,12 @@ class Enrolled:
     agency_name: str
     role: str
     fingerprint: str
+
+
+@dataclass(frozen=True)
+class Enrolled(Peer):
+    """A workstation just enrolled; ``created_agency``: its agency was new to the panel."""
+
     created_agency: bool
 
 
@@ -243,16 +251,9 @@ def _card_agency(w: Writer, c: IdentityCard, chosen: Any) -> tuple[str, str, boo
 
 # --- naming members --------------------------------------------------------------------------------
 @dataclass(frozen=True)
-class PeerRef:
+class PeerRef(Peer):
     """A workstation this one exchanges files with."""
 
-    member_id: str
-    device_id: str
-    name: str
-    agency_id: str
-    agency_name: str
-    role: str
-    fingerprint: str
     status: str
     identity: PublicIdentity
 

@@ -97,7 +97,46 @@ def apply_bundle(
     validated, clock-checked and applied before the next is read; the file's end (counts, nothing
     after the ops, the file unchanged since its signature was checked) is checked before commit."""
     try:
-        return _apply(session, path, reader, digest, sender, sender_names, superseded=superseded)
+        m = reader.manifest
+        base = {"sender": sender, "sender_name": sender_names.get(sender, ""), "sequence": m.sequence}
+        with session.change() as w:
+            conn = w.conn
+            ledger = {"bundle_id": m.bundle_id, "sender": sender, "stream": m.stream,
+                      "sequence": m.sequence, "digest": digest, "op_count": m.op_count}
+            if superseded:
+                # An older file of a stream we have a newer file of: its content is in the newer one
+                # (still read to the end: a malformed file is rejected, as any other).
+                for _ in _batches(reader):
+                    pass
+                sync_store.record_ledger(conn, outcome="superseded", **ledger)  # type: ignore[arg-type]
+                w.record_event("import", "bundle", m.bundle_id, [f"from:{sender}", "superseded"])
+                return ImportReport(path, "superseded",
+                                    "A newer file from this sender was already imported.", **base)  # type: ignore[arg-type]
+            before = open_conflict_ids(conn)
+            reg_version = apply_registry(session, conn, m.registry_version, reader.registry, sender)
+            first_received: list[int] = []
+            applier = _applier(session, w, sender, first_received)
+            evicted = _apply_ops(session, w, reader, applier, sender)
+            applier.finish()
+            result = applier.result
+            if not session.workstation.is_hub and first_received:
+                _check_own_scope(session, conn, first_received[0], result.cases)
+            _take_acks(session, w, m, sender)
+            audit_warning = _audit_witnesses(conn, w, m, sender)
+            sync_store.record_ledger(conn, outcome="applied", **ledger)  # type: ignore[arg-type]
+            opened = tuple(sorted(open_conflict_ids(conn) - before))
+            w.record_event("import", "bundle", m.bundle_id,
+                           [f"from:{sender}", f"sequence:{m.sequence}", f"applied:{result.applied}",
+                            f"duplicates:{result.duplicates}", f"waiting:{result.waiting}",
+                            f"conflicts:{len(opened)}", f"evicted:{evicted}",
+                            f"refused:{len(result.refused)}"])
+        session.refresh_workstation()
+        return ImportReport(
+            path, "applied", "", False, applied=result.applied, duplicates=result.duplicates,
+            waiting=result.waiting, released=result.released, conflicts_opened=opened,
+            evicted=evicted, registry_version=reg_version, refused=tuple(result.refused),
+            audit_warning=audit_warning, **base,  # type: ignore[arg-type]
+        )
     except PayloadInvalid as exc:
         raise SecurityAlert(f"The exchange file's content is not valid: {exc}.") from exc
 
@@ -118,58 +157,6 @@ def _batches(reader: PayloadReader) -> Iterator[tuple[list[Op], list[Op]]]:
                 others_seen = True
                 ops.append(op)
         yield evicts, ops
-
-
-def _apply(
-    session: Session,
-    path: Path,
-    reader: PayloadReader,
-    digest: str,
-    sender: str,
-    sender_names: dict[str, str],
-    *,
-    superseded: bool,
-) -> ImportReport:
-    m = reader.manifest
-    base = {"sender": sender, "sender_name": sender_names.get(sender, ""), "sequence": m.sequence}
-    with session.change() as w:
-        conn = w.conn
-        ledger = {"bundle_id": m.bundle_id, "sender": sender, "stream": m.stream,
-                  "sequence": m.sequence, "digest": digest, "op_count": m.op_count}
-        if superseded:
-            # An older file of a stream we have a newer file of: its content is in the newer one
-            # (still read to the end: a malformed file is rejected, as any other).
-            for _ in _batches(reader):
-                pass
-            sync_store.record_ledger(conn, outcome="superseded", **ledger)  # type: ignore[arg-type]
-            w.record_event("import", "bundle", m.bundle_id, [f"from:{sender}", "superseded"])
-            return ImportReport(path, "superseded",
-                                "A newer file from this sender was already imported.", **base)  # type: ignore[arg-type]
-        before = open_conflict_ids(conn)
-        reg_version = apply_registry(session, conn, m.registry_version, reader.registry, sender)
-        first_received: list[int] = []
-        applier = _applier(session, w, sender, first_received)
-        evicted = _apply_ops(session, w, reader, applier, sender)
-        applier.finish()
-        result = applier.result
-        if not session.workstation.is_hub and first_received:
-            _check_own_scope(session, conn, first_received[0], result.cases)
-        _take_acks(session, w, m, sender)
-        audit_warning = _audit_witnesses(conn, w, m, sender)
-        sync_store.record_ledger(conn, outcome="applied", **ledger)  # type: ignore[arg-type]
-        opened = tuple(sorted(open_conflict_ids(conn) - before))
-        w.record_event("import", "bundle", m.bundle_id,
-                       [f"from:{sender}", f"sequence:{m.sequence}", f"applied:{result.applied}",
-                        f"duplicates:{result.duplicates}", f"waiting:{result.waiting}",
-                        f"conflicts:{len(opened)}", f"evicted:{evicted}",
-                        f"refused:{len(result.refused)}"])
-    session.refresh_workstation()
-    return ImportReport(
-        path, "applied", "", False, applied=result.applied, duplicates=result.duplicates,
-        waiting=result.waiting, released=result.released, conflicts_opened=opened,
-        evicted=evicted, registry_version=reg_version, refused=tuple(result.refused),
-        audit_warning=audit_warning, **base,  # type: ignore[arg-type]
-    )
 
 
 def _applier(session: Session, w: Writer, sender: str, first_received: list[int]) -> Applier:
