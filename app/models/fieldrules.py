@@ -2,7 +2,7 @@
 
 Job: one definition of "acceptable text" -- no control characters (C0, DEL, C1; tab and line
 breaks are allowed), no lone surrogates (bytes that were not UTF-8), and a length limit per field
--- used by the services when a person types (``services.cases.clean_text``), by referral intake,
+-- used by the services when a person types (``check_text``), by referral intake,
 and by ``sync_ops.validate_op`` for every field of every operation arriving in an exchange file.
 So what arrives obeys exactly the rules of what is typed (issue 12).
 

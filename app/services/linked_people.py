@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from app.models import fieldrules, people, rules
 from app.models.domain import Identifier, LinkedPerson
 from app.models.enums import Role
-from app.models.errors import InvalidInput, NotFound, Refused
+from app.models.errors import NotFound, Refused
 from app.models.fieldrules import check_text
 from app.services import cases
 from app.services.cases import may_see, referrals
@@ -48,10 +48,7 @@ def _values(session: Session, person: PersonInput) -> dict[str, object]:
     )
     aliases = tuple(check_text(a, "Alias", limit=fieldrules.MAX_NAME) for a in person.aliases if a.strip())
     dob = person.date_of_birth
-    if dob and dob > session.today():
-        raise InvalidInput("The date of birth is in the future.")
-    if dob and dob.year < 1900:
-        raise InvalidInput("The date of birth is before 1900.")
+    referrals.check_date_of_birth(dob, session.today())
     idents = [
         {"kind": i.kind, "value": check_text(i.value, "Identifier", limit=fieldrules.MAX_NAME)}
         for i in person.identifiers

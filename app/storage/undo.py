@@ -1,5 +1,5 @@
 """Undo records: a change that may be taken back until this workstation next writes an exchange
-file (today: "Mark as held", ``app.services.meetings.unmark_held``).
+file (today: "Mark as held", ``app.services.meetings.minutes.unmark_held``).
 
 An undo record is a local ``meta`` entry (inside the encrypted store; ``meta`` never travels in an
 exchange file) holding, per record, the fields the change set as ``[before, after]`` column values,

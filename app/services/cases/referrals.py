@@ -142,14 +142,19 @@ def _subject_values(subject: SubjectInput) -> dict[str, object]:
     }
 
 
+def check_date_of_birth(dob: dt.date | None, today: dt.date) -> None:
+    """A person's date of birth, when known, is neither in the future nor before 1900."""
+    if dob and dob > today:
+        raise InvalidInput("The date of birth is in the future.")
+    if dob and dob.year < 1900:
+        raise InvalidInput("The date of birth is before 1900.")
+
+
 def _check_referral(session: Session, referral: ReferralInput, subject: SubjectInput) -> None:
     today = session.today()
     if referral.received > today:
         raise InvalidInput("The referral date is in the future.")
-    if subject.date_of_birth and subject.date_of_birth > today:
-        raise InvalidInput("The date of birth is in the future.")
-    if subject.date_of_birth and subject.date_of_birth.year < 1900:
-        raise InvalidInput("The date of birth is before 1900.")
+    check_date_of_birth(subject.date_of_birth, today)
     prog = session.programme
     if prog.sector(referral.sector) is None:
         raise InvalidInput("The referring sector is not one the programme knows.")
