@@ -151,6 +151,7 @@ def in_own_change(step: Callable[Concatenate[Session, Writer, P], R]) -> Callabl
         with session.change() as w:
             return step(session, w, *args, **kwargs)
 
-    use_case.__name__ = step.__name__.removesuffix("_in")
+    use_case.__name__ = use_case.__qualname__ = step.__name__.removesuffix("_in")
+    use_case.__module__ = step.__module__
     use_case.__doc__ = f"``{step.__name__}`` in a transaction of its own."
     return use_case
