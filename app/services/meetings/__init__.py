@@ -1,4 +1,4 @@
-"""Meetings: scheduling, their details, attendance and the confidentiality statement.
+"""Meetings: scheduling, naming one, their details, attendance and the confidentiality statement.
 
 Beside this, one topic a module: ``agenda`` (what is discussed, in the programme's order, and
 what is not ready for it) and ``minutes`` (minutes with decisions and dissent, closing a meeting
