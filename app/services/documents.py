@@ -29,7 +29,7 @@ import datetime as dt
 import os
 import re
 import unicodedata
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -354,6 +354,21 @@ def _check_folder(folder: Path) -> Path:
 Disclosure = tuple[str, str, str, list[str]]  # action, entity, record id, fields
 
 
+def _carried(case_ids: Iterable[str]) -> list[str]:
+    """The audit fields naming the cases a document carried (the disclosure log reads them)."""
+    ids = sorted(set(case_ids))
+    return [f"cases:{len(ids)}", *(f"case:{c}" for c in ids)]
+
+
+def _pack_event(data: MeetingPackData, recipient: MemberId) -> Disclosure:
+    """A pack's disclosure: its recipient (a bare member id, as packs always recorded it), its
+    copy number and every case it names."""
+    copy = data.context.copy_number
+    return ("disclosure-pack", "meeting", str(data.meeting.id),
+            [str(recipient), *([f"copy:{copy}"] if copy is not None else []),
+             *_carried(data.names.cases)])
+
+
 def _write_audited(session: Session, files: Sequence[tuple[Path, bytes, Disclosure]]) -> list[Path]:
     """Write every file and record its disclosure in one transaction; on failure remove them."""
     written: list[Path] = []
@@ -376,8 +391,7 @@ def write_meeting_pack(
     target = _check_target(out)
     data = meeting_pack_data(session, meeting_id=meeting_id, recipient=recipient)
     pdf = render_meeting_pack(data)
-    event = ("disclosure-pack", "meeting", str(data.meeting.id), [str(recipient)])
-    return _write_audited(session, [(target, pdf, event)])[0]
+    return _write_audited(session, [(target, pdf, _pack_event(data, recipient))])[0]
 
 
 def safe_file_name(text: str, *, limit: int = MAX_NAME_IN_FILE) -> str:
@@ -424,8 +438,9 @@ def write_all_packs(
     for n, who in enumerate(chosen):
         if cancelled is not None and cancelled():
             raise GenerationCancelled()
-        pdf = render_meeting_pack(_pack_data(session, facts, who))
-        event = ("disclosure-pack", "meeting", str(facts.meeting.id), [str(who.member_id)])
+        data = _pack_data(session, facts, who)
+        pdf = render_meeting_pack(data)
+        event = _pack_event(data, who.member_id)
         files.append((folder / pack_file_name(facts.meeting, who), pdf, event))
         if progress is not None:
             progress(n + 1, len(chosen))
@@ -485,7 +500,8 @@ def write_minutes(session: Session, *, meeting_id: str, out: Path, summary: bool
     data = minutes_data(session, meeting_id=meeting_id, summary=summary)
     pdf = render_minutes(data, summary=summary)
     what = "disclosure-minutes-summary" if summary else "disclosure-minutes"
-    return _write_audited(session, [(target, pdf, (what, "meeting", data.meeting.id, []))])[0]
+    carried = _carried([i.item.case_id for i in data.items if i.item.case_id])
+    return _write_audited(session, [(target, pdf, (what, "meeting", data.meeting.id, carried))])[0]
 
 
 def resolve_meeting(session: Session, text: str) -> MeetingId:

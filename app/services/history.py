@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from app.models.disclosures import is_disclosure_entry
 from app.models.domain import AuditEntry
 from app.models.programme import Programme
 from app.services.context import Session
@@ -186,12 +187,17 @@ def case_history_lines(session: Session, *, case_id: str) -> list[HistoryLine]:
                 records[(e.entity, e.record_id + f"#{e.seq}")] = match
     out = []
     for e in entries:
+        if is_disclosure_entry(e):  # told once, as the disclosure that carried the case, below
+            continue
         who = names.get(str(e.actor), "") if e.actor else ""
         who = who or "a former member"
         record = records.get((e.entity, e.record_id + f"#{e.seq}")) or records.get((e.entity, e.record_id))
         text = describe(e, who, programme=prog, record=record if e.action != "update" else None)
         out.append(HistoryLine(e.seq, local_time(e.at), who, text))
-    return out
+    from app.services import disclosures  # the disclosure log's lines (it uses this module)
+
+    out += disclosures.history_lines(session, case_id=case_id)
+    return sorted(out, key=lambda h: h.seq, reverse=True)
 
 
 __all__ = ["HistoryLine", "case_history_lines", "describe", "local_time", "long_date", "when_text"]

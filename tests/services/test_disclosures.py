@@ -1,0 +1,274 @@
+"""The disclosure log (issue 16): one row per disclosure, derived from the audit chain.
+
+Every disclosing action is driven and must add exactly one row, with the right kind, cases,
+recipient (by name) and author; a scripted day of use on a three-store panel gives exactly the
+expected rows, the filters choose among them, the XLSX and PDF exports are marked and hold them,
+and each case's History says which disclosures carried it."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+from typing import Any
+
+import openpyxl
+import pypdf
+import pytest
+from sqlalchemy import text
+
+from app.models import disclosures as model
+from app.models.domain import AuditEntry
+from app.models.errors import InvalidInput, NotFound
+from app.services import cases as cases_svc
+from app.services import disclosures, history, meetings, statistics, subject_access
+from app.services import documents as docs
+from app.services import panel as panel_svc
+from tests.support.stores import dump_store
+from tests.support.sync_support import Panel, open_case, panel_template  # noqa: F401 - fixture
+from tests.support.sync_support import panel as sync_panel  # noqa: F401 - fixture
+
+
+def _rows(session: Any, **kw: Any) -> list[Any]:
+    return disclosures.disclosures(session, **kw)
+
+
+def _new(session: Any, before: list[Any]) -> list[Any]:
+    seen = {r.seq for r in before}
+    return [r for r in _rows(session) if r.seq not in seen]
+
+
+def _case_with_plan(session: Any) -> Any:
+    for s in cases_svc.list_cases(session):
+        c = cases_svc.resolve_case(session, s.ref)
+        if cases_svc.get_case_file(session, c.id, audit_view=False).current_plan is not None:
+            return c
+    raise AssertionError("the demo has a case with a plan")
+
+
+# --- every disclosing action: exactly one row ----------------------------------------------------
+
+
+def test_every_disclosing_action_writes_exactly_one_row(session: Any, tmp_path: Path) -> None:
+    me = session.me.name
+    upcoming = next(m for m in meetings.list_meetings(session) if m.status == "scheduled")
+    held = [m for m in meetings.list_meetings(session) if m.status == "held"][-1]
+    recipient = docs.pack_recipients(session, meeting_id=upcoming.id)[1]
+    plan_case = _case_with_plan(session)
+    sar_case = cases_svc.resolve_case(session, next(i.case_id for i in held.agenda if i.case_id))
+    actions = {
+        "pack": lambda: docs.write_meeting_pack(session, meeting_id=upcoming.id,
+                                                recipient=recipient.member_id, out=tmp_path / "p.pdf"),
+        "plan": lambda: docs.write_plan(session, case_id=plan_case.id, out=tmp_path / "plan.pdf"),
+        "minutes": lambda: docs.write_minutes(session, meeting_id=held.id, out=tmp_path / "m.pdf"),
+        "minutes-summary": lambda: docs.write_minutes(session, meeting_id=held.id,
+                                                      out=tmp_path / "s.pdf", summary=True),
+        "subject-access": lambda: subject_access.subject_access_report(
+            session, case_id=sar_case.id, out=tmp_path / "sar.pdf"),
+        "statistics": lambda: statistics.write_return(
+            session, start=dt.date(2026, 1, 1), end=dt.date(2026, 11, 30), out=tmp_path / "r.xlsx"),
+    }
+    for kind, act in actions.items():
+        before = _rows(session)
+        act()
+        new = _new(session, before)
+        assert [r.kind for r in new] == [kind], kind
+        row = new[0]
+        assert row.by == me and row.cases_recorded
+        if kind == "pack":
+            assert (row.recipient, row.recipient_agency, row.copy_number) == (
+                recipient.name, recipient.agency, recipient.copy_number)
+            assert row.about == f"Meeting of {history.long_date(upcoming.held_on)}"
+            assert row.case_refs and all(r.startswith("RT-") for r in row.case_refs)
+        elif kind == "plan":
+            assert row.case_refs == (plan_case.ref,) and row.recipient == ""
+        elif kind.startswith("minutes"):
+            agenda_refs = {cases_svc.resolve_case(session, i.case_id).ref
+                           for i in held.agenda if i.case_id}
+            assert set(row.case_refs) == agenda_refs
+        elif kind == "subject-access":
+            assert sar_case.ref in row.case_refs and row.recipient == disclosures.SUBJECT
+        else:
+            assert row.case_refs == () and row.about.endswith("XLSX")
+    # six actions, six rows, and the audit chain still verifies
+    assert len(_rows(session)) == len(actions)
+    assert panel_svc.verify_audit(session).ok
+
+
+def test_an_exchange_file_is_one_row_with_its_cases(sync_panel: Panel) -> None:  # noqa: F811
+    panel = sync_panel
+    a = open_case(panel.hub, share=[panel.police], surname="Ashdown")
+    b = open_case(panel.hub, share=[panel.police], surname="Birch")
+    open_case(panel.hub, share=[panel.health], surname="Crane")
+    panel.ship(panel.hub, panel.police)
+    rows = _rows(panel.hub)
+    assert [r.kind for r in rows] == ["bundle"]
+    refs = {cases_svc.resolve_case(panel.hub, c).ref for c in (a, b)}
+    assert set(rows[0].case_refs) == refs
+    assert (rows[0].recipient, rows[0].recipient_agency) == ("Pat Constable", "Police")
+    # the member's own file to the coordinator is a disclosure on the member's store
+    panel.ship(panel.police, panel.hub)
+    mine = _rows(panel.police)
+    assert [(r.kind, r.recipient) for r in mine] == [("bundle", "Cora Ordinator")]
+
+
+# --- a scripted day ------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def day(sync_panel: Panel, tmp_path: Path) -> dict[str, Any]:  # noqa: F811
+    """A day at the hub: two cases (one shared with police, one with health) on a meeting's
+    agenda; packs for everyone, the minutes, an exchange file for police, a subject access report
+    and a statistics return."""
+    panel = sync_panel
+    hub = panel.hub
+    a = open_case(hub, share=[panel.police], surname="Ashdown")
+    b = open_case(hub, share=[panel.health], surname="Birch")
+    members = {m.name: m for m in panel_svc.list_members(hub)}
+    meeting = meetings.schedule_meeting(
+        hub, held_on=dt.date(2026, 12, 3), case_ids=[a, b],
+        distribution=[members[n].id for n in ("Cora Ordinator", "Pat Constable", "Harriet Nurse")])
+    out = tmp_path / "out"
+    out.mkdir()
+    docs.write_all_packs(hub, meeting_id=meeting, out_dir=out)
+    docs.write_minutes(hub, meeting_id=meeting, out=out / "minutes.pdf")
+    panel.ship(hub, panel.police)
+    subject_access.subject_access_report(hub, case_id=a, out=out / "sar.pdf")
+    statistics.write_return(hub, start=dt.date(2026, 1, 1), end=dt.date(2026, 11, 30),
+                            out=out / "return.xlsx")
+    ref = {c: cases_svc.resolve_case(hub, c).ref for c in (a, b)}
+    return {"hub": hub, "a": a, "b": b, "ref": ref, "meeting": meeting, "out": out, "panel": panel}
+
+
+def _shape(rows: list[Any]) -> list[tuple[Any, ...]]:
+    return [(r.what, r.copy_number, r.recipient, r.recipient_agency, r.case_refs, r.by)
+            for r in rows]
+
+
+def test_a_scripted_day_gives_the_expected_rows(day: dict[str, Any]) -> None:
+    hub, ra, rb = day["hub"], day["ref"][day["a"]], day["ref"][day["b"]]
+    cora = "Cora Ordinator"
+    assert _shape(_rows(hub)) == [  # newest first
+        ("Statistics return", None, "", "", (), cora),
+        ("Subject access report", None, disclosures.SUBJECT, "", (ra,), cora),
+        ("Exchange file", None, "Pat Constable", "Police", (ra,), cora),
+        ("Minutes", None, "", "", tuple(sorted((ra, rb), key=lambda r: _id_of(day, r))), cora),
+        ("Meeting pack", 3, "Pat Constable", "Police", (ra,), cora),
+        ("Meeting pack", 2, "Harriet Nurse", "NHS Health", (rb,), cora),
+        ("Meeting pack", 1, cora, "Borough Council", _sorted_refs(day), cora),
+    ]
+    # nothing in the log holds an id
+    dumped = json.dumps([r.__dict__ for r in _rows(hub)], default=str)
+    for ident in (day["a"], day["b"], day["meeting"], hub.me.id):
+        assert ident not in dumped
+
+
+def _id_of(day: dict[str, Any], ref: str) -> str:
+    return next(c for c, r in day["ref"].items() if r == ref)
+
+
+def _sorted_refs(day: dict[str, Any]) -> tuple[str, ...]:
+    return tuple(day["ref"][c] for c in sorted(day["ref"]))
+
+
+def test_filters(day: dict[str, Any]) -> None:
+    hub, ra, rb = day["hub"], day["ref"][day["a"]], day["ref"][day["b"]]
+    police = _rows(hub, agency="Police")
+    assert [(r.what, r.recipient) for r in police] == [
+        ("Exchange file", "Pat Constable"), ("Meeting pack", "Pat Constable")]
+    assert _rows(hub, member="Harriet Nurse")[0].copy_number == 2
+    assert len(_rows(hub, member="Harriet Nurse")) == 1
+    by_case = _rows(hub, case=rb)
+    assert [r.what for r in by_case] == ["Minutes", "Meeting pack", "Meeting pack"]
+    assert {r.recipient for r in by_case} == {"", "Harriet Nurse", "Cora Ordinator"}
+    assert [r.what for r in _rows(hub, case=ra, agency="Police")] == ["Exchange file",
+                                                                       "Meeting pack"]
+    today = _rows(hub)[-1].at.date()
+    assert len(_rows(hub, start=today, end=today + dt.timedelta(days=1))) == 7
+    assert _rows(hub, start=today + dt.timedelta(days=1)) == []
+    assert _rows(hub, end=today - dt.timedelta(days=1)) == []
+    # the case filter (through the record index) agrees with filtering the whole log
+    everything = _rows(hub)
+    assert [r.seq for r in by_case] == [r.seq for r in everything if rb in r.case_refs]
+
+
+def test_bad_filters_are_one_sentence_and_change_nothing(day: dict[str, Any]) -> None:
+    hub = day["hub"]
+    before = dump_store(hub)
+    with pytest.raises(InvalidInput, match="ends before it starts"):
+        _rows(hub, start=dt.date(2026, 12, 3), end=dt.date(2026, 12, 1))
+    with pytest.raises(NotFound):
+        _rows(hub, case="RT-1999-0001")
+    with pytest.raises(Exception) as info:
+        _rows(hub, agency="Nowhere Agency")
+    assert "agency" in getattr(info.value, "user_message", str(info.value)).lower()
+    assert dump_store(hub) == before
+
+
+def test_history_shows_the_disclosures_that_carried_the_case(day: dict[str, Any]) -> None:
+    hub = day["hub"]
+    lines = [h.text for h in history.case_history_lines(hub, case_id=day["a"])]
+    when = history.long_date(_rows(hub)[-1].at.date())  # the day they were made (not "today")
+    assert f"Pack copy 3 for Pat Constable (Police) printed on {when} by Cora Ordinator." in lines
+    assert f"Pack copy 1 for Cora Ordinator (Borough Council) printed on {when} by Cora Ordinator." in lines
+    assert f"Exchange file for Pat Constable (Police) sent on {when} by Cora Ordinator." in lines
+    assert f"Subject access report written on {when} by Cora Ordinator." in lines
+    assert any(t.startswith("Minutes of the meeting of 3 December 2026 printed on") for t in lines)
+    # the pack for Health did not carry case A; the raw "disclose" entries are not shown twice
+    assert not any("Harriet Nurse" in t for t in lines)
+    assert not any(t.startswith("Disclose") for t in lines)
+    assert sum("Exchange file" in t for t in lines) == 1
+    b_lines = [h.text for h in history.case_history_lines(hub, case_id=day["b"])]
+    assert any("Pack copy 2 for Harriet Nurse (NHS Health)" in t for t in b_lines)
+    assert not any("Pat Constable" in t for t in b_lines)
+
+
+def test_export_xlsx_and_pdf(day: dict[str, Any]) -> None:
+    hub, out = day["hub"], day["out"]
+    f = disclosures.resolve_filters(hub, agency="Police")
+    xlsx = disclosures.write_log(hub, f, out=out / "log.xlsx")
+    ws = openpyxl.load_workbook(xlsx)["Disclosures"]
+    assert ws["A1"].value == "OFFICIAL-SENSITIVE"
+    assert "Agency: Police" in ws["A3"].value
+    body = [[c.value for c in row] for row in ws.iter_rows(min_row=6)]
+    assert [(r[1], r[4], r[5]) for r in body] == [("Exchange file", "Pat Constable", "Police"),
+                                                  ("Meeting pack", "Pat Constable", "Police")]
+    assert body[1][6] == 3 and body[0][3] == day["ref"][day["a"]]
+    assert ws.oddHeader.center.text == "OFFICIAL-SENSITIVE"
+    pdf = disclosures.write_log(hub, disclosures.resolve_filters(hub), out=out / "log.pdf")
+    pages = [p.extract_text() for p in pypdf.PdfReader(pdf).pages]
+    assert all(p.count("OFFICIAL-SENSITIVE") == 2 for p in pages)
+    flat = " ".join(" ".join(pages).split())
+    for words in ("Disclosure log", "Pat Constable", "Harriet Nurse", "Statistics return",
+                  day["ref"][day["b"]]):
+        assert words in flat
+    # each export is audited (format, rows), and is not itself a row of the log
+    with hub.view() as conn:
+        logged = [json.loads(r[0]) for r in conn.execute(
+            text("SELECT fields FROM audit WHERE action = 'disclosure-log'"))]
+    assert sorted(map(sorted, logged)) == [["format:pdf", "rows:7"], ["format:xlsx", "rows:2"]]
+    assert len(_rows(hub)) == 7
+    with pytest.raises(InvalidInput):
+        disclosures.write_log(hub, f, out=out / "log.csv")
+
+
+# --- old entries stay readable -------------------------------------------------------------------
+
+
+def _entry(action: str, entity: str, fields: tuple[str, ...], seq: int = 1) -> AuditEntry:
+    return AuditEntry(seq, "2026-03-12T10:00:00.000+00:00", None, None, action, entity, "m1",
+                      fields, "", "")
+
+
+def test_entries_from_before_the_log_read_as_not_recorded() -> None:
+    member = "0b6f1f7e-4d0b-4b8e-9a51-3f7e2b1c9d11"
+    old_pack = model.read_entry(_entry("disclosure-pack", "meeting", (member,)))
+    assert old_pack is not None
+    assert (old_pack.to_member, old_pack.copy_number, old_pack.cases_recorded) == (member, None, False)
+    old_minutes = model.read_entry(_entry("disclosure-minutes", "meeting", ()))
+    assert old_minutes is not None and not old_minutes.cases_recorded
+    new_minutes = model.read_entry(_entry("disclosure-minutes", "meeting", ("cases:0",)))
+    assert new_minutes is not None and new_minutes.cases_recorded and new_minutes.case_ids == ()
+    late = model.read_entry(_entry("disclosure-plan", "case", ("p1", "read-only-at:2026-03-11T09:00:00+00:00", "by:x")))
+    assert late is not None and late.at.startswith("2026-03-11") and late.actor == "x"
+    assert model.read_entry(_entry("view", "case", ())) is None
