@@ -272,3 +272,47 @@ def test_entries_from_before_the_log_read_as_not_recorded() -> None:
     late = model.read_entry(_entry("disclosure-plan", "case", ("p1", "read-only-at:2026-03-11T09:00:00+00:00", "by:x")))
     assert late is not None and late.at.startswith("2026-03-11") and late.actor == "x"
     assert model.read_entry(_entry("view", "case", ())) is None
+
+
+# --- the command line ----------------------------------------------------------------------------
+
+
+def test_cli_json_filters_and_export(day: dict[str, Any], monkeypatch: pytest.MonkeyPatch,
+                                     capfd: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    from tests.support.cli_inprocess import make_run, one_sentence
+
+    hub = day["hub"]
+    expected = [disclosures.sentence(r) for r in _rows(hub)]
+    ra = day["ref"][day["a"]]
+    path = hub.store.path
+    hub.close()
+    run = make_run(monkeypatch, capfd, tmp_path)
+    code, out, _err = run(path, "disclosures", "--json")
+    assert code == 0
+    rows = json.loads(out)
+    assert len(rows) == len(expected) == 7
+    assert rows[2] == {**rows[2], "kind": "bundle", "what": "Exchange file", "cases": [ra],
+                       "to": "Pat Constable", "agency": "Police", "copy": None,
+                       "by": "Cora Ordinator"}
+    assert [r["copy"] for r in rows if r["kind"] == "pack"] == [3, 2, 1]
+    assert {r["to"] for r in rows} == {None, "Pat Constable", "Harriet Nurse", "Cora Ordinator",
+                                       disclosures.SUBJECT}
+    code, out, _err = run(path, "disclosures", "--case", ra, "--agency", "Police", "--json")
+    assert code == 0 and [r["what"] for r in json.loads(out)] == ["Exchange file", "Meeting pack"]
+    first, last = rows[-1]["at"][:10], rows[0]["at"][:10]  # local days (the same but at midnight)
+    code, out, _err = run(path, "disclosures", "--from", first, "--to", last, "--json")
+    assert code == 0 and len(json.loads(out)) == 7
+    code, out, _err = run(path, "disclosures", "--to", "2026-01-01", "--json")
+    assert code == 0 and json.loads(out) == []
+    code, out, _err = run(path, "disclosures", "--agency", "Police")
+    assert code == 0 and "Pat Constable (Police)" in out and "Meeting pack copy 3" in out
+    assert "Harriet" not in out
+    code, out, err = run(path, "disclosures", "--from", "2026-12-05", "--to", "2026-12-01")
+    assert code == 1 and "ends before it starts" in one_sentence(err)
+    code, out, err = run(path, "disclosures", "--case", "RT-1999-0001")
+    assert code == 1 and one_sentence(err)
+    target = tmp_path / "log.pdf"
+    code, out, _err = run(path, "disclosures", "--member", "Pat Constable", "--out", str(target))
+    assert code == 0 and target.exists() and "Disclosure log written" in out
+    flat = " ".join(" ".join(p.extract_text() for p in pypdf.PdfReader(target).pages).split())
+    assert "Pat Constable" in flat and "Harriet" not in flat
