@@ -208,13 +208,19 @@ def _about(x: DisclosureFacts, names: _Names) -> str:
     return ""
 
 
+def _refs(x: DisclosureFacts, names: _Names) -> tuple[str, ...]:
+    """The refs in ref order (RT-2026-9999 before RT-2026-10000), then any deleted cases."""
+    known = sorted((names.refs[c] for c in x.case_ids if c in names.refs), key=repo.ref_sort_key)
+    return (*known, *[DELETED_CASE] * sum(c not in names.refs for c in x.case_ids))
+
+
 def _row(x: DisclosureFacts, names: _Names) -> DisclosureRow:
     who, agency = _recipient(x, names)
     by = names.members.get(x.actor or "", (FORMER_MEMBER, "", ""))[0]
     return DisclosureRow(
         seq=x.seq, at=model.when(x).astimezone(), kind=x.kind.key, what=x.kind.label,
         about=_about(x, names),
-        case_refs=tuple(names.refs.get(c, DELETED_CASE) for c in x.case_ids),
+        case_refs=_refs(x, names),
         cases_recorded=x.cases_recorded, recipient=who, recipient_agency=agency,
         copy_number=x.copy_number, by=by,
     )
