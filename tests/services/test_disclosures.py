@@ -316,3 +316,20 @@ def test_cli_json_filters_and_export(day: dict[str, Any], monkeypatch: pytest.Mo
     assert code == 0 and target.exists() and "Disclosure log written" in out
     flat = " ".join(" ".join(p.extract_text() for p in pypdf.PdfReader(target).pages).split())
     assert "Pat Constable" in flat and "Harriet" not in flat
+
+
+def test_hostile_names_export_as_text(day: dict[str, Any]) -> None:
+    """A recipient's name that looks like a formula or markup is written as text in the workbook
+    and printed literally in the PDF."""
+    hub, out = day["hub"], day["out"]
+    hostile = '=HYPERLINK("http://evil.example","x") <b>Pat</b>'
+    pat = next(m for m in panel_svc.list_members(hub) if m.name == "Pat Constable")
+    panel_svc.update_member(hub, member_id=pat.id, name=hostile)
+    f = disclosures.resolve_filters(hub, member=str(pat.id))
+    assert {r.recipient for r in disclosures.rows(hub, f)} == {hostile}
+    ws = openpyxl.load_workbook(disclosures.write_log(hub, f, out=out / "h.xlsx"))["Disclosures"]
+    cells = [ws.cell(r, 5) for r in range(6, ws.max_row + 1)]
+    assert cells and all(c.value == hostile and c.data_type == "s" and c.quotePrefix for c in cells)
+    pdf = disclosures.write_log(hub, f, out=out / "h.pdf")
+    flat = " ".join(" ".join(p.extract_text() for p in pypdf.PdfReader(pdf).pages).split())
+    assert "<b>Pat</b>" in flat
