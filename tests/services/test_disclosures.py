@@ -333,3 +333,19 @@ def test_hostile_names_export_as_text(day: dict[str, Any]) -> None:
     pdf = disclosures.write_log(hub, f, out=out / "h.pdf")
     flat = " ".join(" ".join(p.extract_text() for p in pypdf.PdfReader(pdf).pages).split())
     assert "<b>Pat</b>" in flat
+
+
+def test_a_saved_attachment_is_a_row(day: dict[str, Any]) -> None:
+    """The attachments service (issue 16, another branch) audits "Save a copy…" as
+    ``disclosure-attachment`` on the attachment with ``case:<id>``: the log reads it as one row and
+    the case's History says so, with no code but the row of ``KINDS``."""
+    hub, a = day["hub"], day["a"]
+    with hub.change() as w:
+        w.record_event("disclosure-attachment", "attachment", "0f0e0d0c-0000-4000-8000-000000000001",
+                       [f"case:{a}", "saved"])
+    row = _rows(hub)[0]
+    assert (row.kind, row.what, row.case_refs, row.recipient) == (
+        "attachment", "Saved attachment", (day["ref"][a],), "")
+    assert _rows(hub, case=a)[0].seq == row.seq
+    lines = [h.text for h in history.case_history_lines(hub, case_id=a)]
+    assert lines[0] == f"Attachment saved on {history.long_date(row.at.date())} by Cora Ordinator."
