@@ -204,7 +204,7 @@ def _about(x: DisclosureFacts, names: _Names) -> str:
             text = d["period"]
         return text + (f", {d['format'].upper()}" if "format" in d else "")
     if "sequence" in d:
-        return f"File {d['sequence']} of its exchange"
+        return f"File no. {d['sequence']}"
     return ""
 
 
