@@ -19,7 +19,7 @@ import datetime as dt
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QSortFilterProxyModel, Signal
+from PySide6.QtCore import QSortFilterProxyModel, Qt, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -73,9 +73,13 @@ class DisclosuresDialog(QDialog):
         self.case_edit.setClearButtonEnabled(True)
         self.case_edit.returnPressed.connect(self.load)
         self.agency_box = QComboBox()
+        self.agency_box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+        self.agency_box.setMaximumWidth(260)
         self.agency_box.setAccessibleName("Only disclosures to members of this agency")
         self.agency_box.addItem("Any agency", None)
         self.member_box = QComboBox()
+        self.member_box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+        self.member_box.setMaximumWidth(220)
         self.member_box.setAccessibleName("Only disclosures to this member")
         self.member_box.addItem("Anyone", None)
         self.start_edit = date_edit("From (first day of the period)", today_fn=ctx.today_fn)
@@ -115,9 +119,14 @@ class DisclosuresDialog(QDialog):
         self.proxy.setSourceModel(self.model)
         self.proxy.setSortRole(SortRole)
         self.table = make_table("Disclosures", self.proxy)
-        set_widths(self.table, [text_width(self.table, "00/00/0000 00:00")], stretch=3,
-                   keep=(0,))
-        wrap_rows(self.table)
+        t = self.table
+        set_widths(t, [text_width(t, "00/00/0000 00:00"), text_width(t, "Statistics return"),
+                       text_width(t, "Meeting of 30 September 2026"), 0,
+                       text_width(t, "Firstname Lastname, copy 12"),
+                       text_width(t, "Northshire Integrated Care"),
+                       text_width(t, "Firstname Lastname")], stretch=3, keep=(0,))
+        wrap_rows(t)
+        t.sortByColumn(0, Qt.SortOrder.DescendingOrder)  # newest first, as the log is
         v.addWidget(self.table, 1)
         self.status = PlainLabel("", accessible="Disclosures status")
         v.addWidget(self.status)
