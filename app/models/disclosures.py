@@ -135,11 +135,11 @@ def bundle_id_of(part: AuditEntry) -> str | None:
     return field_value(part.fields, "bundle")
 
 
-def read_entry(entry: AuditEntry, bundle_parts: tuple[AuditEntry, ...] = ()) -> DisclosureFacts | None:
+def read_entry(entry: AuditEntry, bundle_cases: tuple[str, ...] = ()) -> DisclosureFacts | None:
     """The disclosure an audit entry records, or None when it records none.
 
-    ``bundle_parts``: for an ``export`` entry, the entries that follow it (its ``disclose`` entries
-    are picked from them by bundle id)."""
+    ``bundle_cases``: for an ``export`` entry, the cases of the ``disclose`` entries that name its
+    bundle (read by ``storage.disclosure_queries``)."""
     kind = kind_of(entry)
     if kind is None:
         return None
@@ -153,10 +153,7 @@ def read_entry(entry: AuditEntry, bundle_parts: tuple[AuditEntry, ...] = ()) -> 
         cases = tuple(field_values(fields, "case"))
         recorded = bool(cases) or not kind.counted or field_value(fields, "cases") is not None
     elif kind.cases == CASES_BUNDLE:
-        cases = tuple(
-            p.record_id for p in bundle_parts
-            if (p.action, p.entity) == PART_OF_BUNDLE and bundle_id_of(p) == entry.record_id
-        )
+        cases = bundle_cases
     else:
         cases = ()
     to_member = to_device = None

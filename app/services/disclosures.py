@@ -98,23 +98,24 @@ def _local_midnight(day: dt.date) -> dt.datetime:
     return dt.datetime.combine(day, dt.time()).astimezone()
 
 
-def _gather(session: Session, f: Filters) -> list[DisclosureFacts]:
-    """The disclosures recorded in the audit log (only those carrying ``f.case_id`` if given)."""
+def _gather(session: Session, f: Filters, *, all_cases: bool = True) -> list[DisclosureFacts]:
+    """The disclosures recorded in the audit log (only those carrying ``f.case_id`` if given;
+    ``all_cases`` False: each of those lists that case alone, not every case it carried)."""
     since = None
     if f.start is not None:  # an entry is recorded at or after it happened: a safe lower bound
         since = _local_midnight(f.start).astimezone(dt.UTC).isoformat(timespec="milliseconds")
     with session.view() as conn:
         if f.case_id is None:
-            found = q.entries(conn, [(k.action, k.entity) for k in model.KINDS]
-                              + [model.PART_OF_BUNDLE], since=since)
-            parts = tuple(e for e in found if (e.action, e.entity) == model.PART_OF_BUNDLE)
-            facts = [model.read_entry(e, parts) for e in found if model.kind_of(e) is not None]
+            found, carried = q.entries_and_bundle_cases(
+                conn, [(k.action, k.entity) for k in model.KINDS], model.PART_OF_BUNDLE,
+                since=since)
+            facts = [model.read_entry(e, tuple(carried.get(e.record_id, ()))) for e in found]
         else:
-            facts = _for_case(conn, f.case_id)
+            facts = _for_case(conn, f.case_id, all_cases=all_cases)
     return [x for x in facts if x is not None]
 
 
-def _for_case(conn: Connection, case_id: str) -> list[DisclosureFacts | None]:
+def _for_case(conn: Connection, case_id: str, *, all_cases: bool) -> list[DisclosureFacts | None]:
     """Through the record index only: the case's own entries, the entries naming it within their
     entity, and the exchange files its ``disclose`` entries belong to."""
     primary: list[AuditEntry] = []
@@ -133,12 +134,15 @@ def _for_case(conn: Connection, case_id: str) -> list[DisclosureFacts | None]:
             primary += q.entries_on(conn, pair, bundle_ids)
     out: list[DisclosureFacts | None] = []
     for e in sorted({e.seq: e for e in primary}.values(), key=lambda e: e.seq):
-        parts: tuple[AuditEntry, ...] = ()
+        carried: tuple[str, ...] = ()
         n = model.bundle_case_count(e)
         kind = model.kind_of(e)
-        if kind is not None and kind.cases == model.CASES_BUNDLE and n:
-            parts = tuple(q.entries_between(conn, e.seq + 1, e.seq + n))
-        out.append(model.read_entry(e, parts))
+        if kind is not None and kind.cases == model.CASES_BUNDLE and not all_cases:
+            carried = (case_id,)
+        elif kind is not None and kind.cases == model.CASES_BUNDLE and n:
+            found = q.bundle_cases_after(conn, model.PART_OF_BUNDLE, e.seq, n)
+            carried = tuple(found.get(e.record_id, ()))
+        out.append(model.read_entry(e, carried))
     return out
 
 
@@ -239,9 +243,9 @@ def _chosen(x: DisclosureFacts, f: Filters, names: _Names) -> bool:
     return not (f.end is not None and when >= _local_midnight(f.end + dt.timedelta(days=1)))
 
 
-def rows(session: Session, f: Filters) -> list[DisclosureRow]:
-    """The rows the resolved filters choose, newest first."""
-    facts = _gather(session, f)
+def rows(session: Session, f: Filters, *, all_cases: bool = True) -> list[DisclosureRow]:
+    """The rows the resolved filters choose, newest first (``all_cases``: see ``_gather``)."""
+    facts = _gather(session, f, all_cases=all_cases)
     names = _names(session, facts)
     chosen = [_row(x, names) for x in facts if _chosen(x, f, names)]
     return sorted(chosen, key=lambda r: r.seq, reverse=True)
@@ -276,7 +280,7 @@ def sentence(row: DisclosureRow, kind_key: str | None = None) -> str:
 def history_lines(session: Session, *, case_id: str) -> list[HistoryLine]:
     """The disclosures that carried the case, as History lines (newest first)."""
     return [HistoryLine(r.seq, r.at, r.by, sentence(r))
-            for r in rows(session, Filters(case_id=case_id))]
+            for r in rows(session, Filters(case_id=case_id), all_cases=False)]
 
 
 # --- export ------------------------------------------------------------------------------------

@@ -11,6 +11,7 @@ Read-only; nothing here writes.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -36,14 +37,6 @@ def _pairs(pairs: Iterable[Pair]) -> Any:
     return or_(*(and_(audit.c.action == a, audit.c.entity == e) for a, e in pairs))
 
 
-def entries(conn: Connection, pairs: Sequence[Pair], *, since: str | None = None) -> list[AuditEntry]:
-    """Every entry of these kinds (recorded at or after ``since``, ISO UTC), oldest first."""
-    q = select(audit).where(_pairs(pairs))
-    if since is not None:
-        q = q.where(audit.c.at >= since)
-    return [_entry(r) for r in conn.execute(q.order_by(audit.c.seq))]
-
-
 def entries_on(conn: Connection, pair: Pair, record_ids: Iterable[str]) -> list[AuditEntry]:
     """Entries of one kind on these records (by the record index)."""
     ids = sorted(set(record_ids))
@@ -66,10 +59,45 @@ def entries_naming(conn: Connection, pair: Pair, field: str) -> list[AuditEntry]
     return [_entry(r) for r in conn.execute(q.order_by(audit.c.seq))]
 
 
-def entries_between(conn: Connection, first: int, last: int) -> list[AuditEntry]:
-    """Entries ``first``..``last`` by number (a bundle's case entries follow its export entry)."""
-    q = select(audit).where(audit.c.seq >= first, audit.c.seq <= last).order_by(audit.c.seq)
-    return [_entry(r) for r in conn.execute(q)]
+_BUNDLE = re.compile(r'"bundle:([^"]+)"')
+
+
+def _bundle_cases(rows: Iterable[Any]) -> dict[str, list[str]]:
+    out: dict[str, list[str]] = {}
+    for record_id, fields in rows:
+        found = _BUNDLE.search(fields)
+        if found is not None:
+            out.setdefault(found.group(1), []).append(str(record_id))
+    return out
+
+
+def entries_and_bundle_cases(
+    conn: Connection, pairs: Sequence[Pair], part: Pair, *, since: str | None = None
+) -> tuple[list[AuditEntry], dict[str, list[str]]]:
+    """In one scan of the log: every entry of these kinds (as ``entries``), and bundle id -> the
+    cases of the ``part`` entries naming it (record ids only: a first file to an agency can carry
+    thousands of cases, so no whole entries are made for them)."""
+    q = select(audit).where(_pairs([*pairs, part]))
+    if since is not None:
+        q = q.where(audit.c.at >= since)
+    found: list[AuditEntry] = []
+    parts: list[tuple[str, str]] = []
+    for r in conn.execute(q.order_by(audit.c.seq)):
+        if (r.action, r.entity) == part:
+            parts.append((r.record_id, r.fields))
+        else:
+            found.append(_entry(r))
+    return found, _bundle_cases(parts)
+
+
+def bundle_cases_after(conn: Connection, part: Pair, export_seq: int, count: int) -> dict[str, list[str]]:
+    """The same for the ``count`` entries that follow an export entry (the export appends its
+    cases' entries straight after its own, in its transaction)."""
+    action, entity = part
+    q = select(audit.c.record_id, audit.c.fields).where(
+        audit.c.seq > export_seq, audit.c.seq <= export_seq + count, audit.c.action == action,
+        audit.c.entity == entity)
+    return _bundle_cases(conn.execute(q.order_by(audit.c.seq)))
 
 
 def case_markings(conn: Connection, case_ids: Iterable[str]) -> list[str]:
