@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import openpyxl
+import pypdf
 import pytest
 from PySide6.QtWidgets import QFileDialog
 
@@ -77,21 +78,27 @@ def test_disclosures_view_filters_and_saves(demo_ui, tmp_path: Path,  # type: ig
     h.idle()
     assert not dlg.error.isVisible() and len(_texts(dlg)) == len(recipients)
 
-    # saved as a spreadsheet, then opened in the system's viewer
+    # saved as a spreadsheet and as a PDF, each opened in the system's viewer
     target = tmp_path / "log"
     monkeypatch.setattr(QFileDialog, "getSaveFileName",
-                        staticmethod(lambda *a, **k: (str(target), "Excel workbook (*.xlsx)")))
+                        staticmethod(lambda *a, **k: (str(target), "")))
     opened: list[Path] = []
     monkeypatch.setattr("app.ui.documents.jobs.open_in_system", lambda p: opened.append(p) or True)
     with h.qtbot.waitSignal(dlg.saved, timeout=60_000):
-        click(h.qtbot, dlg.save_button)
+        click(h.qtbot, dlg.xlsx_button)
     h.idle()
     written = target.with_name("log.xlsx")
-    assert opened == [written]
     ws = openpyxl.load_workbook(written)["Disclosures"]
     assert ws["A1"].value.startswith("OFFICIAL")
     assert sorted(ws.cell(r, 5).value for r in range(6, ws.max_row + 1)) == sorted(
         p.name for p in recipients)
+    with h.qtbot.waitSignal(dlg.saved, timeout=60_000):
+        click(h.qtbot, dlg.pdf_button)
+    h.idle()
+    assert opened == [written, target.with_name("log.pdf")]
+    pages = pypdf.PdfReader(opened[1]).pages
+    assert all(p.extract_text().count(ws["A1"].value) == 2 for p in pages)
+    assert recipients[0].name in " ".join(" ".join(p.extract_text() for p in pages).split())
 
 
 def test_case_history_names_the_packs_that_carried_it(demo_ui, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]

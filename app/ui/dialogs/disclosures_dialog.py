@@ -3,7 +3,7 @@
 Job: ``DisclosuresDialog`` shows the disclosure log (``services.disclosures``: one row per pack,
 plan, minutes, subject access report, exchange file, statistics return or saved attachment, read
 from the audit log) with its filters — case (ref), recipient's agency, recipient, period — and
-saves the rows shown as a spreadsheet or a PDF, marked as the panel's documents.
+saves the rows shown as a spreadsheet or a PDF (one button each), marked as the panel's documents.
 
 Invariants:
 - Store work only through ``UiContext.run`` (the store worker); the GUI thread never waits.
@@ -43,7 +43,7 @@ from app.ui.widgets.common import date_edit
 from app.ui.widgets.plain import PlainLabel, muted
 from app.ui.widgets.tables import make_table, set_widths, text_width, wrap_rows
 
-SAVE_FILTERS = {"Excel workbook (*.xlsx)": ".xlsx", "PDF document (*.pdf)": ".pdf"}
+SAVE_FILTERS = {".xlsx": "Excel workbook (*.xlsx)", ".pdf": "PDF document (*.pdf)"}
 
 
 def _to(r: DisclosureRow) -> str:
@@ -131,12 +131,16 @@ class DisclosuresDialog(QDialog):
         self.status = PlainLabel("", accessible="Disclosures status")
         v.addWidget(self.status)
         row = QHBoxLayout()
-        self.save_button = QPushButton("Save &as…")
-        self.save_button.setAccessibleName("Save the disclosures shown as a spreadsheet or a PDF")
-        self.save_button.clicked.connect(self.request_save)
+        self.xlsx_button = QPushButton("Save as &spreadsheet…")
+        self.xlsx_button.setAccessibleName("Save the disclosures shown as an Excel workbook")
+        self.xlsx_button.clicked.connect(lambda: self.request_save(".xlsx"))
+        self.pdf_button = QPushButton("Save as &PDF…")
+        self.pdf_button.setAccessibleName("Save the disclosures shown as a PDF")
+        self.pdf_button.clicked.connect(lambda: self.request_save(".pdf"))
         close = QPushButton("Close")
         close.clicked.connect(self.reject)
-        row.addWidget(self.save_button)
+        row.addWidget(self.xlsx_button)
+        row.addWidget(self.pdf_button)
         row.addStretch(1)
         row.addWidget(close)
         v.addLayout(row)
@@ -192,37 +196,39 @@ class DisclosuresDialog(QDialog):
         self.model.set_rows(rows)
         self.status.setText(f"{len(rows)} disclosure(s) listed." if rows
                             else "No disclosure matches these filters.")
-        self.save_button.setEnabled(True)
+        self._busy(False)
         self.loaded.emit(len(rows))
 
     def _error(self, exc: BaseException) -> None:
         message = str(exc) if isinstance(exc, ValueError) else safe_message(exc)
         self.error.setText(message)
         self.error.show()
-        self.save_button.setEnabled(True)
+        self._busy(False)
         self.failed.emit(message)
 
     # --- saving ----------------------------------------------------------------------------------
-    def ask_path(self) -> Path | None:
+    def _busy(self, busy: bool) -> None:
+        self.xlsx_button.setEnabled(not busy)
+        self.pdf_button.setEnabled(not busy)
+
+    def ask_path(self, suffix: str) -> Path | None:
+        """Where to save (``suffix`` added when left out); None if the user cancelled."""
         day = dt.date.today().isoformat()
-        name, chosen = QFileDialog.getSaveFileName(
-            self, "Save the disclosure log", f"Disclosures {day}.xlsx", ";;".join(SAVE_FILTERS),
-            next(iter(SAVE_FILTERS)))
+        name, _ = QFileDialog.getSaveFileName(
+            self, "Save the disclosure log", f"Disclosures {day}{suffix}", SAVE_FILTERS[suffix])
         if not name:
             return None
         out = Path(name)
-        if out.suffix.casefold() not in disclosures.FORMATS:
-            out = out.with_name(out.name + SAVE_FILTERS.get(chosen, ".xlsx"))
-        return out
+        return out if out.suffix.casefold() == suffix else out.with_name(out.name + suffix)
 
-    def request_save(self) -> None:
+    def request_save(self, suffix: str) -> None:
         chosen = self._chosen()
         if chosen is None:
             return
-        out = self.ask_path()
+        out = self.ask_path(suffix)
         if out is None:
             return
-        self.save_button.setEnabled(False)
+        self._busy(True)
         self.status.setText("Saving the disclosure log…")
 
         def write(s: Any) -> Path:
@@ -231,7 +237,7 @@ class DisclosuresDialog(QDialog):
         self.ctx.run(write, owner=self, on_done=self._saved, on_error=self._error)
 
     def _saved(self, path: Path) -> None:
-        self.save_button.setEnabled(True)
+        self._busy(False)
         self.status.setText(f"Saved {path.name}.")
         jobs.open_in_system(path)
         self.saved.emit(path)
