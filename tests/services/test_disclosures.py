@@ -349,3 +349,17 @@ def test_a_saved_attachment_is_a_row(day: dict[str, Any]) -> None:
     assert _rows(hub, case=a)[0].seq == row.seq
     lines = [h.text for h in history.case_history_lines(hub, case_id=a)]
     assert lines[0] == f"Attachment saved on {history.long_date(row.at.date())} by Cora Ordinator."
+
+
+def test_a_purged_case_stays_in_the_log_as_a_deleted_case(session: Any, tmp_path: Path) -> None:
+    from app.services import retention
+
+    item = retention.retention_review(session, within_days=36_500)[0]
+    subject_access.subject_access_report(session, case_id=item.case_id, out=tmp_path / "sar.pdf")
+    assert _rows(session)[0].case_refs == (item.ref,)
+    retention.purge_case(session, case_id=item.case_id, reason="Retention period ended.",
+                         override_reason=None if item.overdue else "Test of the log.")
+    row = _rows(session)[0]
+    assert row.kind == "subject-access" and row.case_refs == (disclosures.DELETED_CASE,)
+    assert item.ref not in json.dumps([r.__dict__ for r in _rows(session)], default=str)
+    assert panel_svc.verify_audit(session).ok
