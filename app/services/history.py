@@ -4,7 +4,9 @@ Coordinator at 14:02 on 3/12/2026", in local time, in the programme's words.
 Job: turn the tamper-evident audit entries of a case and its records (``panel.case_history``)
 into one sentence each. The audit log names fields, never values; where a sentence needs a
 value (a status change's from and to, a screening outcome) it is read from the record itself,
-which this store may show (the case's own records).
+which this store may show (the case's own records). The disclosures that carried the case —
+packs, minutes, exchange files… — are one sentence each from ``services.disclosures`` ("Pack copy
+3 for Jo Bloggs (Housing) printed on 12 March 2026 by …"), in place of their raw entries.
 
 Invariant: no sentence holds a field name, a record id or UTC; an unknown action still reads as a
 sentence ("Retention delete of a referral by …").
