@@ -23,7 +23,6 @@ No I/O here.
 from __future__ import annotations
 
 import datetime as dt
-import re
 from dataclasses import dataclass
 
 from app.models.domain import AuditEntry
@@ -84,9 +83,6 @@ BY_KEY: dict[str, DisclosureKind] = {k.key: k for k in KINDS}
 #: audit entries that are parts of a disclosure, not disclosures: a bundle's case
 PART_OF_BUNDLE = ("disclose", "case")
 ACTIONS: tuple[str, ...] = tuple(dict.fromkeys(k.action for k in KINDS))
-
-_UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
-
 
 def kind_of(entry: AuditEntry) -> DisclosureKind | None:
     return BY_ENTRY.get((entry.action, entry.entity))
@@ -158,8 +154,8 @@ def read_entry(entry: AuditEntry, bundle_cases: tuple[str, ...] = ()) -> Disclos
         cases = ()
     to_member = to_device = None
     if kind.recipient == TO_MEMBER:
-        to_member = field_value(fields, "to") or next(
-            (f for f in fields if _UUID.fullmatch(f)), None)
+        # ``to:<member>``, or the one field that is not ``name:value`` (how packs name theirs)
+        to_member = field_value(fields, "to") or next((f for f in fields if ":" not in f), None)
     elif kind.recipient == TO_DEVICE:
         to_device = field_value(fields, "to")
     details = tuple(
