@@ -164,6 +164,9 @@ def read_entry(entry: AuditEntry, bundle_cases: tuple[str, ...] = ()) -> Disclos
         for name, sep, value in [f.partition(":")]
         if sep and name in ("format", "period", "sequence", "operations", "evicted")
     )
+    attached = len(field_values(fields, "attachment"))  # a pack's appendix of attached documents
+    if attached and kind.key != "attachment":
+        details += (("attachments", str(attached)),)
     return DisclosureFacts(
         seq=entry.seq, at=at, kind=kind, record_id=entry.record_id, actor=actor,
         case_ids=tuple(dict.fromkeys(cases)), to_member=to_member, to_device=to_device,

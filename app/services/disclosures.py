@@ -198,7 +198,9 @@ def _about(x: DisclosureFacts, names: _Names) -> str:
     d = dict(x.details)
     if x.kind.meeting:
         held = names.meetings.get(x.record_id)
-        return f"Meeting of {long_date(held)}" if held else "a deleted meeting"
+        text = f"Meeting of {long_date(held)}" if held else "a deleted meeting"
+        n = int(d.get("attachments", "0"))
+        return text + (f", with {n} attached document{'s' if n != 1 else ''}" if n else "")
     if "period" in d:
         first, _, last = d["period"].partition("..")
         try:

@@ -360,13 +360,13 @@ def _carried(case_ids: Iterable[str]) -> list[str]:
     return [f"cases:{len(ids)}", *(f"case:{c}" for c in ids)]
 
 
-def _pack_event(data: MeetingPackData, recipient: MemberId) -> Disclosure:
+def _pack_event(data: MeetingPackData, recipient: MemberId, extra: Iterable[str] = ()) -> Disclosure:
     """A pack's disclosure: its recipient (a bare member id, as packs always recorded it), its
-    copy number and every case it names."""
+    copy number, every case it names, and ``extra`` fields (``attachment:<id>`` of an appendix)."""
     copy = data.context.copy_number
     return ("disclosure-pack", "meeting", str(data.meeting.id),
             [str(recipient), *([f"copy:{copy}"] if copy is not None else []),
-             *_carried(data.names.cases)])
+             *_carried(data.names.cases), *extra])
 
 
 def _write_audited(session: Session, files: Sequence[tuple[Path, bytes, Disclosure]]) -> list[Path]:

@@ -363,3 +363,13 @@ def test_a_purged_case_stays_in_the_log_as_a_deleted_case(session: Any, tmp_path
     assert row.kind == "subject-access" and row.case_refs == (disclosures.DELETED_CASE,)
     assert item.ref not in json.dumps([r.__dict__ for r in _rows(session)], default=str)
     assert panel_svc.verify_audit(session).ok
+
+
+def test_a_pack_with_attached_documents_says_how_many() -> None:
+    """A pack with an appendix of attached documents (the attachments branch adds
+    ``attachment:<id>`` fields to its entry) reads as the same one disclosure."""
+    x = model.read_entry(_entry("disclosure-pack", "meeting",
+                                ("m1", "attachment:a1", "attachment:a2", "case:c1", "cases:1",
+                                 "copy:2")))
+    assert x is not None and dict(x.details)["attachments"] == "2"
+    assert (x.to_member, x.copy_number, x.case_ids) == ("m1", 2, ("c1",))
