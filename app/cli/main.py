@@ -35,6 +35,7 @@ COMMAND_MODULES = (
     "app.cli.document_commands",
     "app.cli.intake_commands",
     "app.cli.records_commands",
+    "app.cli.disclosure_commands",
     "app.cli.join_commands",
     "app.cli.keys_commands",
 )

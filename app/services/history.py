@@ -4,7 +4,9 @@ Coordinator at 14:02 on 3/12/2026", in local time, in the programme's words.
 Job: turn the tamper-evident audit entries of a case and its records (``panel.case_history``)
 into one sentence each. The audit log names fields, never values; where a sentence needs a
 value (a status change's from and to, a screening outcome) it is read from the record itself,
-which this store may show (the case's own records).
+which this store may show (the case's own records). The disclosures that carried the case —
+packs, minutes, exchange files… — are one sentence each from ``services.disclosures`` ("Pack copy
+3 for Jo Bloggs (Housing) printed on 12 March 2026 by …"), in place of their raw entries.
 
 Invariant: no sentence holds a field name, a record id or UTC; an unknown action still reads as a
 sentence ("Retention delete of a referral by …").
@@ -15,6 +17,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from app.models.disclosures import is_disclosure_entry
 from app.models.domain import AuditEntry
 from app.models.programme import Programme
 from app.services.context import Session
@@ -186,12 +189,17 @@ def case_history_lines(session: Session, *, case_id: str) -> list[HistoryLine]:
                 records[(e.entity, e.record_id + f"#{e.seq}")] = match
     out = []
     for e in entries:
+        if is_disclosure_entry(e):  # told once, as the disclosure that carried the case, below
+            continue
         who = names.get(str(e.actor), "") if e.actor else ""
         who = who or "a former member"
         record = records.get((e.entity, e.record_id + f"#{e.seq}")) or records.get((e.entity, e.record_id))
         text = describe(e, who, programme=prog, record=record if e.action != "update" else None)
         out.append(HistoryLine(e.seq, local_time(e.at), who, text))
-    return out
+    from app.services import disclosures  # the disclosure log's lines (it uses this module)
+
+    out += disclosures.history_lines(session, case_id=case_id)
+    return sorted(out, key=lambda h: h.seq, reverse=True)
 
 
 __all__ = ["HistoryLine", "case_history_lines", "describe", "local_time", "long_date", "when_text"]

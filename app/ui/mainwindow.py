@@ -223,6 +223,7 @@ class MainWindow(QMainWindow):
             self.go_actions.append(self._act(go, name, partial(self.show_screen, name), f"Ctrl+{i}"))
         records_menu = bar.addMenu("R&ecords")
         self.act_retention = self._act(records_menu, "&Retention review…", self._cmd_retention)
+        self.act_disclosures = self._act(records_menu, "&Disclosures…", self._cmd_disclosures)
         self.act_check_store = self._act(records_menu, "&Check the store file…", self._cmd_check_store)
         help_menu = bar.addMenu("&Help")
         self._act(help_menu, "&Keyboard shortcuts", self._cmd_shortcuts, "F1")
@@ -231,6 +232,7 @@ class MainWindow(QMainWindow):
                           self.act_retention]
         self._lockable += self.store_actions.actions
         self._lockable.append(self.act_check_store)
+        self._lockable.append(self.act_disclosures)
 
     def _build_edit_menu(self, menu: QMenu) -> None:
         """Undo, Redo, Cut, Copy, Paste, Select all on the focused text field. The keys are the
@@ -292,6 +294,11 @@ class MainWindow(QMainWindow):
         from app.ui.dialogs.retention_dialog import show_retention_review
 
         show_retention_review(self, self.ctx)
+
+    def _cmd_disclosures(self) -> None:
+        from app.ui.dialogs.disclosures_dialog import show_disclosures
+
+        self.disclosures_dialog = show_disclosures(self, self.ctx)
 
     def _cmd_check_store(self) -> None:
         """Records › Check the store file…: every page's HMAC and SQLite's structure, with

@@ -163,7 +163,11 @@ def test_each_pack_is_audited_as_a_disclosure(session, world, out):
         if e.seq not in before
     ]
     assert sorted(e.action for e in entries) == ["disclosure-pack", "disclosure-pack"]
-    assert {e.fields for e in entries} == {(world["police"].id,), (world["other"].id,)}
+    # the recipient (a bare member id, as ever), the copy number and the cases it carried
+    recipients = {next(f for f in e.fields if ":" not in f) for e in entries}
+    assert recipients == {world["police"].id, world["other"].id}
+    assert {f for e in entries for f in e.fields if f.startswith("copy:")} == {"copy:1", "copy:2"}
+    assert all(any(f.startswith("case:") for f in e.fields) for e in entries)
     assert all(e.actor == session.me.id for e in entries)
     assert panel_svc.verify_audit(session).ok
 

@@ -33,7 +33,7 @@ import datetime as dt
 import os
 import re
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -141,6 +141,12 @@ def check_folder(folder: Path) -> Path:
 
 
 Disclosure = tuple[str, str, str, list[str]]  # action, entity, record id, fields
+
+
+def carried(case_ids: Iterable[str]) -> list[str]:
+    """The audit fields naming the cases a document carried (the disclosure log reads them)."""
+    ids = sorted(set(case_ids))
+    return [f"cases:{len(ids)}", *(f"case:{c}" for c in ids)]
 
 
 def write_audited(session: Session, files: Sequence[tuple[Path, bytes, Disclosure]]) -> list[Path]:

@@ -25,6 +25,7 @@ from app.models.ids import CaseId
 from app.reports.minutes import render_minutes
 from app.services.context import Session
 from app.services.documents import (
+    carried,
     check_target,
     document_context,
     document_marking,
@@ -107,5 +108,6 @@ def write_minutes(session: Session, *, meeting_id: str, out: Path, summary: bool
     data = minutes_data(session, meeting_id=meeting_id, summary=summary)
     pdf = render_minutes(data, summary=summary)
     what = "disclosure-minutes-summary" if summary else "disclosure-minutes"
-    return write_audited(session, [(target, pdf, (what, "meeting", data.meeting.id, []))])[0]
+    cases = carried([i.item.case_id for i in data.items if i.item.case_id])
+    return write_audited(session, [(target, pdf, (what, "meeting", data.meeting.id, cases))])[0]
 

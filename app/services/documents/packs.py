@@ -4,7 +4,7 @@ see, numbered by copy; all of them written together or none."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
 from pathlib import Path
 
@@ -35,6 +35,7 @@ from app.services.context import Session
 from app.services.documents import (
     Disclosure,
     PackRecipient,
+    carried,
     check_folder,
     check_target,
     document_context,
@@ -191,14 +192,22 @@ def meeting_pack_data(
 
 
 
+def _pack_event(data: MeetingPackData, recipient: MemberId, extra: Iterable[str] = ()) -> Disclosure:
+    """A pack's disclosure: its recipient (a bare member id, as packs always recorded it), its
+    copy number, every case it names, and ``extra`` fields (``attachment:<id>`` of an appendix)."""
+    copy = data.context.copy_number
+    return ("disclosure-pack", "meeting", str(data.meeting.id),
+            [str(recipient), *([f"copy:{copy}"] if copy is not None else []),
+             *carried(data.names.cases), *extra])
+
+
 def write_meeting_pack(
     session: Session, *, meeting_id: str, recipient: MemberId, out: Path
 ) -> Path:
     target = check_target(out)
     data = meeting_pack_data(session, meeting_id=meeting_id, recipient=recipient)
     pdf = render_meeting_pack(data)
-    event = ("disclosure-pack", "meeting", str(data.meeting.id), [str(recipient)])
-    return write_audited(session, [(target, pdf, event)])[0]
+    return write_audited(session, [(target, pdf, _pack_event(data, recipient))])[0]
 
 
 
@@ -235,8 +244,9 @@ def write_all_packs(
     for n, who in enumerate(chosen):
         if cancelled is not None and cancelled():
             raise GenerationCancelled()
-        pdf = render_meeting_pack(_pack_data(session, facts, who))
-        event = ("disclosure-pack", "meeting", str(facts.meeting.id), [str(who.member_id)])
+        data = _pack_data(session, facts, who)
+        pdf = render_meeting_pack(data)
+        event = _pack_event(data, who.member_id)
         files.append((folder / pack_file_name(facts.meeting, who), pdf, event))
         if progress is not None:
             progress(n + 1, len(chosen))
