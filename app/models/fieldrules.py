@@ -59,7 +59,6 @@ TEXT_LIMITS: dict[tuple[str, str], int] = {
     ("agenda_item", "rationale"): MAX_TEXT,
     ("agenda_item", "dissent"): MAX_TEXT,
     ("attachment", "description"): 2_000,
-    ("attachment", "filename"): 255,
 }
 
 
