@@ -371,12 +371,19 @@ def _write_audited(session: Session, files: Sequence[tuple[Path, bytes, Disclosu
 
 
 def write_meeting_pack(
-    session: Session, *, meeting_id: str, recipient: MemberId, out: Path
+    session: Session, *, meeting_id: str, recipient: MemberId, out: Path,
+    with_attachments: bool = False,
 ) -> Path:
     target = _check_target(out)
     data = meeting_pack_data(session, meeting_id=meeting_id, recipient=recipient)
     pdf = render_meeting_pack(data)
-    event = ("disclosure-pack", "meeting", str(data.meeting.id), [str(recipient)])
+    carried: list[str] = []
+    if with_attachments:  # an appendix of the attached documents the recipient may see (issue 16)
+        from app.services.pack_attachments import add_appendix
+
+        pdf, carried = add_appendix(session, data, recipient, pdf)
+    event = ("disclosure-pack", "meeting", str(data.meeting.id),
+             [str(recipient), *(f"attachment:{a}" for a in carried)])
     return _write_audited(session, [(target, pdf, event)])[0]
 
 
@@ -406,6 +413,7 @@ def write_all_packs(
     recipients: Sequence[MemberId] | None = None,
     progress: Callable[[int, int], None] | None = None,
     cancelled: Callable[[], bool] | None = None,
+    with_attachments: bool = False,
 ) -> list[Path]:
     """One pack per member on the distribution (or the chosen ``recipients`` of it), all or none.
 
@@ -424,8 +432,15 @@ def write_all_packs(
     for n, who in enumerate(chosen):
         if cancelled is not None and cancelled():
             raise GenerationCancelled()
-        pdf = render_meeting_pack(_pack_data(session, facts, who))
-        event = ("disclosure-pack", "meeting", str(facts.meeting.id), [str(who.member_id)])
+        data = _pack_data(session, facts, who)
+        pdf = render_meeting_pack(data)
+        carried: list[str] = []
+        if with_attachments:  # issue 16
+            from app.services.pack_attachments import add_appendix
+
+            pdf, carried = add_appendix(session, data, who.member_id, pdf)
+        event = ("disclosure-pack", "meeting", str(facts.meeting.id),
+                 [str(who.member_id), *(f"attachment:{a}" for a in carried)])
         files.append((folder / pack_file_name(facts.meeting, who), pdf, event))
         if progress is not None:
             progress(n + 1, len(chosen))
