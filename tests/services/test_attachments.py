@@ -153,3 +153,41 @@ def test_unknown_attachment_and_case(session: Session, tmp_path: Path) -> None:
     with pytest.raises(NotFound):
         attachments.save_attachment(session, attachment_id="nope", out=tmp_path / "x")
     assert not (tmp_path / "x").exists()
+
+
+def test_the_case_history_tells_what_happened_to_its_documents(session: Session, tmp_path: Path) -> None:
+    from app.services import history
+
+    cid = _case(session)
+    aid = attachments.add_attachment(session, case_id=cid, path=files.write(tmp_path, "a.pdf", files.pdf_bytes(1)))
+    attachments.open_attachment(session, attachment_id=aid)
+    attachments.save_attachment(session, attachment_id=aid, out=tmp_path / "copy.pdf")
+    texts = [line.text for line in history.case_history_lines(session, case_id=cid)]
+    for start in ("Document attached by", "Attached document viewed by", "Copy of an attached document saved by"):
+        assert any(t.startswith(start) for t in texts), start
+
+
+def test_a_25_mb_file_is_never_whole_in_memory_when_attached_or_saved(session: Session, tmp_path: Path) -> None:
+    import os
+    import tracemalloc
+
+    cid = _case(session)
+    src = tmp_path / "big.pdf"
+    with src.open("wb") as f:
+        f.write(b"%PDF-1.7\n")
+        for _ in range(24):
+            f.write(os.urandom(CHUNK_BYTES))
+    size = src.stat().st_size
+    tracemalloc.start()
+    try:
+        aid = attachments.add_attachment(session, case_id=cid, path=src)
+        _, attach_peak = tracemalloc.get_traced_memory()
+        tracemalloc.reset_peak()
+        out = attachments.save_attachment(session, attachment_id=aid, out=tmp_path / "copy.pdf")
+        _, save_peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert out.stat().st_size == size
+    # a few pieces of 1 MiB at most, never the 24 MiB file
+    assert attach_peak < 6 * CHUNK_BYTES, attach_peak
+    assert save_peak < 6 * CHUNK_BYTES, save_peak
