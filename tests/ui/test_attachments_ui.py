@@ -163,3 +163,40 @@ def test_images_are_shown_other_types_only_saved_bad_files_refused(demo_ui: Harn
     tab.save_copy(word, tmp_path / "letter copy.docx")
     h.idle()
     assert (tmp_path / "letter copy.docx").read_bytes() == docx.read_bytes()
+
+
+def test_the_packs_dialog_can_append_the_attached_documents(qtbot, session, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    import datetime as dt
+
+    import pypdf
+
+    from app.services import meetings as meetings_svc
+    from app.services import panel as panel_svc
+    from app.ui.documents.pack_dialog import PackDialog
+    from app.ui.tasks import TaskManager
+
+    officers = {m.agency_id: m for m in panel_svc.list_members(session) if m.role.value == "officer"}
+    case = next(c for c in (cases.resolve_case(session, str(i)) for i in cases.list_case_ids(session))
+                if any(a in officers for a in c.shared_with))
+    officer = officers[next(a for a in case.shared_with if a in officers)]
+    attachments.add_attachment(session, case_id=case.id,
+                               path=files.write(tmp_path, "report.pdf", files.pdf_bytes(2, "APPENDED")))
+    mid = meetings_svc.schedule_meeting(session, held_on=dt.date(2026, 12, 3), case_ids=[case.id],
+                                        distribution=[officer.id])
+    tasks = TaskManager()
+    try:
+        dialog = PackDialog(None, session, mid, tasks=tasks)
+        qtbot.addWidget(dialog)
+        with qtbot.waitSignal(dialog.recipients_loaded, timeout=60_000):
+            pass
+        folder = tmp_path / "packs"
+        folder.mkdir()
+        dialog.folder_edit.setText(str(folder))
+        dialog.attachments_box.setChecked(True)
+        with qtbot.waitSignal(dialog.packs_written, timeout=60_000) as done:
+            dialog.generate_button.click()
+        [pack] = done.args[0]
+        text = " ".join((p.extract_text() or "") for p in pypdf.PdfReader(pack).pages)
+        assert "Appendix: attached documents" in text and "APPENDED page 2" in text
+    finally:
+        tasks.shutdown()
