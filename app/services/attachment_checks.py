@@ -180,8 +180,8 @@ def _check_kind(kind: str, filename: str, head: bytes, f: BinaryIO, nul: bool) -
         if nul and not utf16:
             raise _not_what_it_says(filename, kind)
         if kind == "eml" and not utf16:
-            first = head.lstrip(b"\r\n").split(b"\n", 1)[0]
-            if not _HEADER_FIELD.match(first):
+            first = head.removeprefix(codecs.BOM_UTF8).lstrip(b"\r\n").split(b"\n", 1)[0]
+            if not (_HEADER_FIELD.match(first) or first.startswith(b"From ")):  # or an mbox "From " line
                 raise _not_what_it_says(filename, kind)
 
 

@@ -124,6 +124,7 @@ def test_good_files_of_every_kind_are_accepted(session: Session, tmp_path: Path)
         "a.pdf": files.pdf_bytes(1), "b.png": files.png_bytes(), "c.jpg": b"\xff\xd8\xff\xe0" + bytes(50),
         "d.gif": b"GIF89a" + bytes(20), "e.docx": files.docx_bytes(),
         "g.txt": "Plain notes, naïve café\n".encode(), "h.eml": b"From: a@b.example\r\nSubject: x\r\n\r\nBody\r\n",
+        "k.eml": b"From someone@example.org Thu Dec  3 10:00:00 2026\nSubject: y\n\nBody\n",
         "i.msg": b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(100), "j.bin": b"\x00\x01anything",
     }
     for name, content in good.items():
