@@ -192,3 +192,35 @@ def test_a_25_mb_file_is_never_whole_in_memory_when_attached_or_saved(session: S
     # a few pieces of 1 MiB at most, never the 24 MiB file
     assert attach_peak < 6 * CHUNK_BYTES, attach_peak
     assert save_peak < 6 * CHUNK_BYTES, save_peak
+
+
+def test_an_agency_outside_the_restriction_can_neither_list_open_nor_save_it(session: Session, tmp_path: Path) -> None:
+    import dataclasses
+
+    from app.services.context import Session as SessionType
+
+    agencies = panel.list_agencies(session)
+    ws = session.workstation
+    case = next(c for c in (cases.resolve_case(session, str(i)) for i in cases.list_case_ids(session))
+                if len([a for a in c.shared_with if a != ws.agency.id]) >= 2)
+    allowed, other = [a for a in case.shared_with if a != ws.agency.id][:2]
+    src = files.write(tmp_path, "r.pdf", files.pdf_bytes(1))
+    aid = attachments.add_attachment(session, case_id=case.id, path=src, restricted_to=[allowed])
+    open_ = attachments.add_attachment(session, case_id=case.id, path=files.write(tmp_path, "o.pdf", files.pdf_bytes(1)))
+
+    def as_agency(agency_id: str) -> SessionType:
+        member = next(m for m in panel.list_members(session) if m.agency_id == agency_id)
+        agency = next(a for a in agencies if a.id == agency_id)
+        return SessionType(session.store, today_fn=session.today_fn,
+                           _workstation=dataclasses.replace(ws, member=member, agency=agency, is_hub=False))
+
+    inside, outside = as_agency(allowed), as_agency(other)
+    assert {a.id for a in attachments.attachments_for(inside, case_id=case.id)} >= {aid, open_}
+    assert aid not in {a.id for a in attachments.attachments_for(outside, case_id=case.id)}
+    assert open_ in {a.id for a in attachments.attachments_for(outside, case_id=case.id)}
+    with pytest.raises(NotFound):
+        attachments.open_attachment(outside, attachment_id=aid)
+    with pytest.raises(NotFound):
+        attachments.save_attachment(outside, attachment_id=aid, out=tmp_path / "leak.pdf")
+    assert not (tmp_path / "leak.pdf").exists()
+    assert attachments.open_attachment(inside, attachment_id=aid) == src.read_bytes()
