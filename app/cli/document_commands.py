@@ -32,6 +32,8 @@ def register(sub: Subcommands) -> None:
     p.add_argument("--out", help="the PDF to write (with --recipient)")
     p.add_argument("--out-dir", help="the folder to write into (with --all)")
     switches(p, "--json")
+    p.add_argument("--with-attachments", action="store_true",
+                   help="append the attached PDFs and images the recipient may see")
     p = command(sub, "plan", cmd_plan, "the risk-management plan of a case")
     p.add_argument("case")
     p.add_argument("--out", required=True)
@@ -68,12 +70,14 @@ def cmd_pack(args: argparse.Namespace, session: Session) -> int:
     meeting_id = meetings.resolve_meeting(session, args.meeting)
     if args.all:
         paths = packs.write_all_packs(
-            session, meeting_id=meeting_id, out_dir=Path(args.out_dir)
+            session, meeting_id=meeting_id, out_dir=Path(args.out_dir),
+            with_attachments=args.with_attachments,
         )
         return _written(args, paths, "Pack")
     member = members.resolve_member(session, args.recipient).id
     path = packs.write_meeting_pack(
-        session, meeting_id=meeting_id, recipient=member, out=Path(args.out)
+        session, meeting_id=meeting_id, recipient=member, out=Path(args.out),
+        with_attachments=args.with_attachments,
     )
     return _written(args, [path], "Pack")
 

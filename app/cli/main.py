@@ -38,6 +38,7 @@ COMMAND_MODULES = (
     "app.cli.disclosure_commands",
     "app.cli.join_commands",
     "app.cli.keys_commands",
+    "app.cli.attachment_commands",
 )
 
 

@@ -20,6 +20,7 @@ import datetime as dt
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 
+from app.models.attachments import Attachment
 from app.models.case_fields import CaseFieldValue
 from app.models.domain import (
     Action,
@@ -271,6 +272,10 @@ class SubjectAccessCase:
     discussions: tuple[SubjectAccessDiscussion, ...] = ()
     # the people linked to the case (the programme's linked roles), as (role label, person)
     linked_people: tuple[tuple[str, LinkedPerson], ...] = ()
+    # documents attached to the case (issue 16): those this store's agency may see, and those
+    # restricted by their originator to other agencies (listed, never described)
+    attachments: tuple[Attachment, ...] = ()
+    withheld_attachments: tuple[Attachment, ...] = ()
 
 
 @dataclass(frozen=True)

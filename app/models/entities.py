@@ -163,6 +163,20 @@ FIELDS: dict[str, dict[str, FieldKind]] = {
         "kind": "str",
         "supersedes": "str",
     },
+    # a document attached to a case (issue 16): its metadata travels as an immutable record; its
+    # content lives in ``attachment_chunk`` and travels after the ops (docs/store.md, "Attachments")
+    "attachment": {
+        "case_id": "str",
+        "agency_id": "str",
+        "author": "str",
+        "attached_at": "str",
+        "description": "str",
+        "filename": "str",
+        "media_type": "str",
+        "size": "int",
+        "sha256": "str",
+        "restricted_to": "json",
+    },
     "meeting": {
         "held_on": "date",
         "time": "str",
@@ -207,7 +221,8 @@ _CASE_HUB_ONLY = frozenset(
     {"shared_with", "lead_agency", "marking", "ref", "programme", "subject_id"}
 )
 _IMMUTABLE = frozenset(
-    {"status_change", "screening", "consent", "assessment", "action_update", "contribution"}
+    {"status_change", "screening", "consent", "assessment", "action_update", "contribution",
+     "attachment"}
 )
 _CASE_FIELD: dict[str, str | None] = {
     "agency": None,

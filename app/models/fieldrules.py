@@ -58,6 +58,7 @@ TEXT_LIMITS: dict[tuple[str, str], int] = {
     ("agenda_item", "decision"): MAX_TEXT,
     ("agenda_item", "rationale"): MAX_TEXT,
     ("agenda_item", "dissent"): MAX_TEXT,
+    ("attachment", "description"): 2_000,
 }
 
 

@@ -27,11 +27,12 @@ PANEL_WIDE = frozenset({"agency", "member", "device", "meeting", "attendance"})
 # the fields they may set per entity. Everything else (access lists, registry, meetings) is the hub's.
 _ACTION_FIELDS = frozenset({"status", "completed_on", "owner"})
 _CREATE: dict[str, frozenset[str]] = {
-    "officer": frozenset({"contribution", "action_update"}),
+    "officer": frozenset({"contribution", "action_update", "attachment"}),
     "chair": frozenset(
         {
             "contribution",
             "action_update",
+            "attachment",
             "action",
             "assessment",
             "plan",
@@ -49,7 +50,9 @@ _SET: dict[str, dict[str, frozenset[str]]] = {
         "case": frozenset({"status", "closed", "exited_on", "next_review", "case_officer"}),
     },
 }
-_AGENCY_STAMPED = frozenset({"contribution", "action_update"})
+_AGENCY_STAMPED = frozenset({"contribution", "action_update", "attachment"})
+# Records an originator may restrict to some agencies ("only these agencies"): hidden from others.
+RESTRICTABLE = frozenset({"contribution", "attachment"})
 
 def case_shared_with(shared_with_json: str | None, lead_agency: str | None, agency: str) -> bool:
     """Is a case (its stored ``shared_with`` JSON and lead agency) in ``agency``'s scope?"""
@@ -80,7 +83,7 @@ class Scope:
     agency: str
     cases: frozenset[str]
     subjects: frozenset[str]
-    hidden: frozenset[str]  # contribution ids restricted to other agencies
+    hidden: frozenset[str]  # contribution and attachment ids restricted to other agencies
 
     def op_visible(self, op: Op) -> bool:
         if op.entity in PANEL_WIDE:
@@ -93,7 +96,7 @@ class Scope:
             return True  # any other business: not about a case
         if op.case_id is None or op.case_id not in self.cases:
             return False
-        return not (op.entity == "contribution" and op.record_id in self.hidden)
+        return not (op.entity in RESTRICTABLE and op.record_id in self.hidden)
 
 
 def subjects_of(case_subjects: Iterable[tuple[str, str | None]], cases: frozenset[str]) -> frozenset[str]:
@@ -155,6 +158,7 @@ def officer_may_author(
 
 __all__ = [
     "PANEL_WIDE",
+    "RESTRICTABLE",
     "Author",
     "Scope",
     "case_shared_with",

@@ -15,6 +15,7 @@ from __future__ import annotations
 from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, KeepTogether, Spacer, Table, TableStyle
 
+from app.models.attachments import size_text
 from app.models.documents import SubjectAccessCase, SubjectAccessData
 from app.models.domain import Assessment, Contribution, FactorRating
 from app.models.framework import Framework, split_summaries
@@ -74,7 +75,7 @@ def _case(data: SubjectAccessData, part: SubjectAccessCase) -> list[Flowable]:
     for section in (_referrals, _status_history, _screenings, _consents, _assessments, _plans):
         story += section(data, part)
     story += [Heading("Actions", "h2", level=1, toc=False), actions_table(part.actions, data.names)]
-    for section in (_discussions, _agency_information):
+    for section in (_discussions, _agency_information, _attached_documents):
         story += section(data, part)
     return story
 
@@ -300,6 +301,35 @@ def _agency_information(data: SubjectAccessData, part: SubjectAccessCase) -> lis
                 [P(f"An item recorded on {fmt_date(k.recorded_on)} is held but restricted by "
                    f"{agency}; its content is not shown here. Refer to {agency}.", "cell")],
             ),
+            Spacer(1, 4),
+        ]
+    return story
+
+
+def _attached_documents(data: SubjectAccessData, part: SubjectAccessCase) -> list[Flowable]:
+    """Documents attached to the case: listed (the documents themselves are saved separately,
+    each as an audited copy); other agencies' marked for their decision; restricted ones only
+    said to exist."""
+    names = data.names
+    story = _section("Attached documents", "attached document",
+                     bool(part.attachments or part.withheld_attachments))
+    if part.attachments:
+        story.append(P("The documents themselves are held in the store: save a copy of each "
+                       "(“Save a copy…”, or roundtable attachment save) to include it.", "small"))
+    for a in part.attachments:
+        meta = (f"{a.filename} · {size_text(a.size)} · attached {fmt_date(a.attached_on)} by "
+                f"{names.member(a.author)} ({names.agency(a.agency_id)})")
+        body: list[Flowable] = [P(meta, "cell"), *(paras(a.description, "small") if a.description else [])]
+        if a.agency_id != data.own_agency:
+            story += [_boxed(other_agency_label(names.agency(a.agency_id)), body), Spacer(1, 4)]
+        else:
+            story += [KeepTogether([*body, Spacer(1, 4)])]
+    for a in part.withheld_attachments:
+        agency = names.agency(a.agency_id)
+        story += [
+            _boxed(other_agency_label(agency),
+                   [P(f"A document attached on {fmt_date(a.attached_on)} is held but restricted by "
+                      f"{agency}; it is not shown here. Refer to {agency}.", "cell")]),
             Spacer(1, 4),
         ]
     return story

@@ -39,6 +39,7 @@ _THING = {
     "agenda_item": "an agenda item",
     "status_change": "a status change",
     "linked_person": "a linked person's details",
+    "attachment": "an attached document",
 }
 # what changed, in words (fields of the case and its records)
 _FIELD = {
@@ -79,6 +80,9 @@ _DONE = {
     ("marking", "case"): "Protective marking changed",
     ("sharing", "case"): "Sharing with agencies changed",
     ("disclosure-plan", "case"): "Plan printed",
+    ("attach", "attachment"): "Document attached",
+    ("view", "attachment"): "Attached document viewed",
+    ("disclosure-attachment", "attachment"): "Copy of an attached document saved",
 }
 
 

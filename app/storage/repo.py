@@ -706,6 +706,7 @@ CASE_CHILD_ENTITIES = (
     "screening",
     "consent",
     "linked_person",
+    "attachment",
 )
 
 

@@ -42,6 +42,7 @@ CASE_CHILDREN = (
     "referral",
     "agenda_item",
     "linked_person",
+    "attachment",  # its content goes with it (a trigger on the record; docs/records.md)
 )
 
 

@@ -76,6 +76,7 @@ meeting = _entity("meeting", _F["meeting"])
 attendance = _entity("attendance", _F["attendance"])
 agenda_item = _entity("agenda_item", _F["agenda_item"])
 linked_person = _entity("linked_person", _F["linked_person"])
+attachment = _entity("attachment", _F["attachment"])
 
 Index("ix_case_subject", case.c.subject_id)
 Index("ix_case_status", case.c.status)
@@ -105,6 +106,7 @@ Index("ix_agenda_case", agenda_item.c.case_id)
 Index("ix_linked_person_case", linked_person.c.case_id)
 Index("ix_linked_person_search", linked_person.c.search_key)
 Index("ix_linked_person_dob", linked_person.c.date_of_birth)
+Index("ix_attachment_case", attachment.c.case_id)
 Index("ix_member_agency", member.c.agency_id)
 Index("ix_device_member", device.c.member_id)
 
@@ -147,6 +149,9 @@ ENTITIES: dict[str, EntitySpec] = {
     ),
     "linked_person": EntitySpec(
         "linked_person", linked_person, _F["linked_person"], "register", "case_id"
+    ),
+    "attachment": EntitySpec(
+        "attachment", attachment, _F["attachment"], "immutable", "case_id"
     ),
 }
 
@@ -244,6 +249,17 @@ subject_identifier = Table(  # local lookup kept by triggers (migration 0003); n
     Column("subject_id", Text, primary_key=True),
 )
 Index("ix_subject_identifier_subject", subject_identifier.c.subject_id)
+
+# The content of attachments (migration 0011): 1 MiB pieces, in order, inside the encrypted store.
+# Not an entity: a trigger removes an attachment's pieces when its record is deleted (eviction,
+# retention purge), and exchange files carry them after the ops (docs/sync.md, "Attachments").
+attachment_chunk = Table(
+    "attachment_chunk",
+    metadata,
+    Column("attachment_id", Text, primary_key=True),
+    Column("seq", Integer, primary_key=True, autoincrement=False),
+    Column("data", LargeBinary, nullable=False),
+)
 
 audit = Table(
     "audit",

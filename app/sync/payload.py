@@ -6,9 +6,12 @@ Layout (the plaintext that ``crypto.bundle`` encrypts and signs)::
     body         line 1: manifest (canonical JSON object, ``MANIFEST_FIELDS`` exactly)
                  line 2: the coordinator-signed registry document, or ``null``
                  then exactly ``op_count`` lines, one operation each (``ops.WIRE_FIELDS`` array)
-                 every line ends with ``\\n``; nothing may follow the last operation
+                 then exactly ``content_count`` lines of attachment content (manifest field,
+                 absent when 0): ``<attachment id> <piece number> <base64 of the piece>``
+                 every line ends with ``\\n``; nothing may follow the last line
 
-There are no attachments in this version: a payload with anything after the operations is refused.
+Attachment content (issue 16) follows the operations: the pieces of each attachment whose
+``create`` operation is in the file, in order. A file carrying content needs reader ``[1, 1]``.
 
 Both directions stream: ``write_payload`` compresses line by line into a sink (the bundle writer),
 ``PayloadReader`` parses from plaintext pieces (the bundle's decrypted chunks); ``build_payload``
@@ -24,6 +27,7 @@ Invariants:
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import os
 import zlib
@@ -38,8 +42,10 @@ from app.models.sync_ops import MAX_ID, Op, OpInvalid, validate_op
 
 PAYLOAD_TYPE = "roundtable-sync-payload"
 PAYLOAD_VERSION = 1
-SCHEMA = (1, 0)  # [major, minor] of the operation format; minor versions only add
+SCHEMA = (1, 1)  # [major, minor] of the operation format; minor versions only add
 MIN_READER = (1, 0)
+MIN_READER_CONTENT = (1, 1)  # a file carrying attachment content (1.1 added it)
+MAX_PIECE = 1024 * 1024  # one piece of an attachment's content, decoded
 
 CODEC_STORED = 0
 CODEC_ZLIB = 1
@@ -72,7 +78,7 @@ MANIFEST_FIELDS = frozenset(
 # Optional (docs/sync.md, "Audit witnesses"): the sender's audit head; the recipient's head as the
 # sender last witnessed it; and the sender's entry now at the seq the recipient last said it had
 # seen of the sender ("" if the sender no longer has it). A file without them is read as before.
-OPTIONAL_MANIFEST_FIELDS = frozenset({"audit_head", "witness", "proof"})
+OPTIONAL_MANIFEST_FIELDS = frozenset({"audit_head", "witness", "proof", "content_count"})
 
 _MANIFEST_CAPS = Caps(max_bytes=MAX_LINE, max_depth=4, max_items=4 * MAX_ACKS + 64, max_str=256)
 _OP_CAPS = Caps(max_bytes=MAX_LINE, max_depth=10, max_items=20_000, max_str=200_000)
@@ -100,6 +106,7 @@ class Manifest:
     audit_head: tuple[int, str] | None = None  # the sender's (seq, hash) when it wrote the file
     witness: tuple[int, int, str] | None = None  # the recipient's (epoch, seq, hash) as last seen
     proof: tuple[int, str] | None = None  # the sender's (seq, hash now) of what the recipient saw
+    content_count: int = 0  # lines of attachment content after the ops (absent from JSON when 0)
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -121,6 +128,7 @@ class Manifest:
             **({"audit_head": list(self.audit_head)} if self.audit_head else {}),
             **({"witness": list(self.witness)} if self.witness else {}),
             **({"proof": list(self.proof)} if self.proof else {}),
+            **({"content_count": self.content_count} if self.content_count else {}),
         }
 
 
@@ -161,8 +169,10 @@ def write_payload(
     ops: Iterable[Op],
     *,
     compress: bool = True,
+    content: Iterable[tuple[str, int, bytes]] = (),
 ) -> int:
-    """Stream the plaintext to ``sink``; ``manifest.op_count`` must equal the number of ops
+    """Stream the plaintext to ``sink``; ``manifest.op_count`` must equal the number of ops and
+    ``manifest.content_count`` the pieces of ``content`` ((attachment id, piece number, bytes))
     (``ValueError`` otherwise, after writing: the caller discards what it wrote)."""
     w = PayloadWriter(sink, compress=compress)
     w.line(canonical_dumps(manifest.as_json()))
@@ -173,16 +183,25 @@ def write_payload(
         n += 1
     if n != manifest.op_count:
         raise ValueError("manifest op_count does not match the operations")
+    pieces = 0
+    for attachment_id, seq, data in content:
+        if len(data) > MAX_PIECE:
+            raise ValueError("an attachment piece is larger than allowed")
+        w.line(b"%s %d %s" % (attachment_id.encode("ascii"), seq, base64.b64encode(data)))
+        pieces += 1
+    if pieces != manifest.content_count:
+        raise ValueError("manifest content_count does not match the attachment content")
     w.close()
     return n
 
 
 def build_payload(
-    manifest: Manifest, registry: bytes | None, ops: Iterable[Op], *, compress: bool = True
+    manifest: Manifest, registry: bytes | None, ops: Iterable[Op], *, compress: bool = True,
+    content: Iterable[tuple[str, int, bytes]] = (),
 ) -> bytes:
     """The plaintext for ``seal_bundle``, in memory (small payloads and tests)."""
     parts: list[bytes] = []
-    write_payload(parts.append, manifest, registry, ops, compress=compress)
+    write_payload(parts.append, manifest, registry, ops, compress=compress, content=content)
     return b"".join(parts)
 
 
@@ -359,6 +378,7 @@ def parse_manifest(line: bytes) -> Manifest:
         audit_head=_audit_point(doc["audit_head"], 2) if "audit_head" in doc else None,
         witness=_audit_point(doc["witness"], 3) if "witness" in doc else None,
         proof=_audit_point(doc["proof"], 2, missing_ok=True) if "proof" in doc else None,
+        content_count=_int(doc["content_count"], "content count", MAX_OPS) if "content_count" in doc else 0,
     )
 
 
@@ -408,9 +428,10 @@ class PayloadReader:
         expected = self.manifest.op_count
         seen = _SeenIds(expected)
         n = 0
-        for line in self._lines:
-            if n >= expected:
-                raise PayloadInvalid("the content holds more operations than its manifest says")
+        while n < expected:
+            line = next(self._lines, None)
+            if line is None:
+                raise PayloadInvalid("the content holds fewer operations than its manifest says")
             try:
                 op = validate_op(strict_loads(line, _OP_CAPS))
             except CanonicalError as exc:
@@ -421,8 +442,27 @@ class PayloadReader:
                 raise PayloadInvalid("an operation appears twice in the content")
             n += 1
             yield op
-        if n != expected:
-            raise PayloadInvalid("the content holds fewer operations than its manifest says")
+        if not self.manifest.content_count:
+            self._end("operations")
+
+    def _end(self, after: str) -> None:
+        """Nothing may follow the last line (reading to the end also checks the compression)."""
+        for _ in self._lines:
+            raise PayloadInvalid(f"the content holds more {after} than its manifest says")
+
+    def content(self) -> Iterator[tuple[str, int, bytes]]:
+        """The attachment content after the ops (read them first): exactly the manifest's
+        ``content_count`` pieces, each (attachment id, piece number, bytes), one at a time; then
+        the check that nothing follows."""
+        if not self._started:
+            raise RuntimeError("the operations must be read first")
+        for _ in range(self.manifest.content_count):
+            line = next(self._lines, None)
+            if line is None:
+                raise PayloadInvalid("the content holds fewer attachment pieces than its manifest says")
+            yield _piece(line)
+        if self.manifest.content_count:
+            self._end("attachment pieces")
 
     def batches(self, size: int, max_bytes: int = 1024 * 1024) -> Iterator[list[Op]]:
         """The ops in lists of at most ``size`` ops or about ``max_bytes`` of values (large notes
@@ -440,11 +480,29 @@ class PayloadReader:
             yield batch
 
 
+def _piece(line: bytes) -> tuple[str, int, bytes]:
+    parts = line.split(b" ")
+    if len(parts) != 3 or not parts[1].isdigit() or len(parts[1]) > 6:
+        raise PayloadInvalid("a piece of attachment content is not valid")
+    try:
+        attachment_id = parts[0].decode("ascii")
+        data = base64.b64decode(parts[2], validate=True)
+    except (UnicodeDecodeError, ValueError) as exc:
+        raise PayloadInvalid("a piece of attachment content is not valid") from exc
+    if not 1 <= len(attachment_id) <= MAX_ID or not attachment_id.isprintable():
+        raise PayloadInvalid("a piece of attachment content is not valid")
+    if not 1 <= len(data) <= MAX_PIECE:
+        raise PayloadInvalid("a piece of attachment content is not valid")
+    return attachment_id, int(parts[1]), data
+
+
 def parse_payload(plaintext: bytes) -> Payload:
     """Parse and validate a whole decrypted payload in memory; ``PayloadInvalid`` on anything
     wrong (``PayloadReader`` is the streaming form)."""
     reader = PayloadReader([plaintext])
     ops = tuple(reader.ops())
+    for _ in reader.content():
+        pass
     return Payload(manifest=reader.manifest, registry=reader.registry, ops=ops)
 
 

@@ -88,14 +88,14 @@ def at_export_point(point: str, call: Callable[[], None], patch: Patch = setattr
         n = int(point[3:])
         original = exporting.write_payload
 
-        def write_payload(write: Any, manifest: Any, registry: Any, ops: Iterable[Any]) -> Any:
+        def write_payload(write: Any, manifest: Any, registry: Any, ops: Iterable[Any], **kw: Any) -> Any:
             def counted() -> Iterator[Any]:
                 for done, op in enumerate(ops, start=1):
                     yield op
                     if done == n:
                         call()
 
-            return original(write, manifest, registry, counted())
+            return original(write, manifest, registry, counted(), **kw)
 
         patch(exporting, "write_payload", write_payload)
     else:

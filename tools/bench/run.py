@@ -19,6 +19,7 @@ SECTIONS = (
     "tools.bench.spreadsheets_bench",
     "tools.bench.ui_bench",
     "tools.bench.bundle_bench",
+    "tools.bench.attachment_bench",
 )
 
 

@@ -202,12 +202,27 @@ def _pack_event(data: MeetingPackData, recipient: MemberId, extra: Iterable[str]
 
 
 def write_meeting_pack(
-    session: Session, *, meeting_id: str, recipient: MemberId, out: Path
+    session: Session, *, meeting_id: str, recipient: MemberId, out: Path,
+    with_attachments: bool = False,
 ) -> Path:
     target = check_target(out)
     data = meeting_pack_data(session, meeting_id=meeting_id, recipient=recipient)
+    pdf, carried = _rendered(session, data, recipient, with_attachments)
+    return write_audited(session, [(target, pdf, _pack_event(data, recipient, carried))])[0]
+
+
+def _rendered(
+    session: Session, data: MeetingPackData, recipient: MemberId, with_attachments: bool
+) -> tuple[bytes, list[str]]:
+    """The pack's PDF and the audit fields of the appendix: with ``with_attachments``, the
+    attached documents the recipient may see appended (issue 16)."""
     pdf = render_meeting_pack(data)
-    return write_audited(session, [(target, pdf, _pack_event(data, recipient))])[0]
+    if not with_attachments:
+        return pdf, []
+    from app.services.pack_attachments import add_appendix
+
+    pdf, ids = add_appendix(session, data, recipient, pdf)
+    return pdf, [f"attachment:{a}" for a in ids]
 
 
 
@@ -226,6 +241,7 @@ def write_all_packs(
     recipients: Sequence[MemberId] | None = None,
     progress: Callable[[int, int], None] | None = None,
     cancelled: Callable[[], bool] | None = None,
+    with_attachments: bool = False,
 ) -> list[Path]:
     """One pack per member on the distribution (or the chosen ``recipients`` of it), all or none.
 
@@ -245,8 +261,8 @@ def write_all_packs(
         if cancelled is not None and cancelled():
             raise GenerationCancelled()
         data = _pack_data(session, facts, who)
-        pdf = render_meeting_pack(data)
-        event = _pack_event(data, who.member_id)
+        pdf, carried = _rendered(session, data, who.member_id, with_attachments)
+        event = _pack_event(data, who.member_id, carried)
         files.append((folder / pack_file_name(facts.meeting, who), pdf, event))
         if progress is not None:
             progress(n + 1, len(chosen))

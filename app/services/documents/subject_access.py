@@ -21,6 +21,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from app.models import rules
+from app.models.attachments import agency_may_see_attachment
 from app.models.documents import (
     Names,
     SubjectAccessCase,
@@ -34,6 +35,7 @@ from app.models.errors import InvalidInput, NotFound, PermissionDenied
 from app.reports.subject_access import render_subject_access
 from app.services.context import Session
 from app.services.documents import check_target, document_context, document_marking, write_audited
+from app.storage import attachments as attachment_store
 from app.storage import repo
 from app.storage.db import Connection
 
@@ -54,6 +56,7 @@ def _case_part(session: Session, conn: Connection, case: Case) -> SubjectAccessC
     )
     contributions = [repo.contribution_from(r) for r in rows(conn, "contribution", case.id, "recorded_on")]
     me = session.agency.id
+    files = attachment_store.attachments_of_case(conn, case.id)
     meetings = {m.id: m for m in repo.meetings(conn)}
     discussions = tuple(
         sorted(
@@ -85,6 +88,8 @@ def _case_part(session: Session, conn: Connection, case: Case) -> SubjectAccessC
             (next((r.label for r in session.programme.linked_roles if r.id == p.role), p.role), p)
             for p in repo.linked_people(conn, case.id)
         ),
+        attachments=tuple(a for a in files if agency_may_see_attachment(a, me)),
+        withheld_attachments=tuple(a for a in files if not agency_may_see_attachment(a, me)),
     )
 
 

@@ -17,6 +17,7 @@ from app.models.errors import BundleRejected, SecurityAlert
 from app.models.sync_ops import Op
 from app.services import membership
 from app.services.context import Session
+from app.services.exchange import attachment_content
 from app.services.exchange.peers import (
     chair_cases,
     check_scope,
@@ -108,6 +109,8 @@ def apply_bundle(
                 # (still read to the end: a malformed file is rejected, as any other).
                 for _ in _batches(reader):
                     pass
+                for _ in reader.content():
+                    pass
                 sync_store.record_ledger(conn, outcome="superseded", **ledger)  # type: ignore[arg-type]
                 w.record_event("import", "bundle", m.bundle_id, [f"from:{sender}", "superseded"])
                 return ImportReport(path, "superseded",
@@ -116,8 +119,10 @@ def apply_bundle(
             reg_version = apply_registry(session, conn, m.registry_version, reader.registry, sender)
             first_received: list[int] = []
             applier = _applier(session, w, sender, first_received)
-            evicted = _apply_ops(session, w, reader, applier, sender)
+            carried: dict[str, tuple[int, str]] = {}
+            evicted = _apply_ops(session, w, reader, applier, sender, carried)
             applier.finish()
+            content = attachment_content.take(conn, reader.content(), carried)
             result = applier.result
             if not session.workstation.is_hub and first_received:
                 _check_own_scope(session, conn, first_received[0], result.cases)
@@ -129,7 +134,8 @@ def apply_bundle(
                            [f"from:{sender}", f"sequence:{m.sequence}", f"applied:{result.applied}",
                             f"duplicates:{result.duplicates}", f"waiting:{result.waiting}",
                             f"conflicts:{len(opened)}", f"evicted:{evicted}",
-                            f"refused:{len(result.refused)}"])
+                            f"refused:{len(result.refused)}"]
+                           + ([f"attachments:{content}"] if content else []))
         session.refresh_workstation()
         return ImportReport(
             path, "applied", "", False, applied=result.applied, duplicates=result.duplicates,
@@ -191,8 +197,13 @@ def _applier(session: Session, w: Writer, sender: str, first_received: list[int]
     )
 
 
-def _apply_ops(session: Session, w: Writer, reader: PayloadReader, applier: Applier, sender: str) -> int:
-    """Apply the file's ops batch by batch (its evictions first); return the cases evicted."""
+def _apply_ops(
+    session: Session, w: Writer, reader: PayloadReader, applier: Applier, sender: str,
+    carried: dict[str, tuple[int, str]],
+) -> int:
+    """Apply the file's ops batch by batch (its evictions first); return the cases evicted.
+    ``carried`` gets the declared (size, digest) of every attachment the file creates: the only
+    attachments whose content may follow the ops."""
     ws, conn = session.workstation, w.conn
     own_acked = {e: c for (o, e), c in sync_store.acks_out(conn, sender).items() if o == ws.device_id}
     evicted = 0
@@ -204,6 +215,7 @@ def _apply_ops(session: Session, w: Writer, reader: PayloadReader, applier: Appl
             selection.evict_case(conn, op.record_id, me=ws.device_id, keep_own_after=own_acked)
             w.record_event("evict", "case", op.record_id, [f"by:{sender}"])
             evicted += 1
+        attachment_content.declared(ops, carried)
         applier.apply_batch(ops)
         sync_store.bump_acks_in(conn, ops)
     return evicted

@@ -22,6 +22,7 @@ from app.models.sync_ops import Op
 from app.models.sync_scope import Author
 from app.services import export_checks, membership
 from app.services.context import Session
+from app.services.exchange import attachment_content
 from app.services.exchange.peers import chair_cases, peer_author, stream_name
 from app.services.exchange.registry import signed_registry
 from app.services.exchange.report import ExportResult
@@ -31,7 +32,7 @@ from app.storage.sync import selection
 from app.storage.sync import store as sync_store
 from app.storage.sync.authorise import authorisation_problem
 from app.storage.writer import Writer
-from app.sync.payload import MIN_READER, SCHEMA, Manifest, write_payload
+from app.sync.payload import MIN_READER, MIN_READER_CONTENT, SCHEMA, Manifest, write_payload
 
 Acks = dict[tuple[str, int], int]  # (origin, epoch) -> the last counter the peer has
 
@@ -70,21 +71,25 @@ def do_export(
     reg_version, reg_doc = signed_registry(session, w)
     bundle_id = new_id()
     n_ops = len(rowids) + len(evict_ops)
+    # the content of every attachment this file creates follows the ops (docs/sync.md)
+    carried, n_pieces = attachment_content.carried(conn, rowids)
     manifest = Manifest(
         bundle_id=bundle_id, sender=me, recipient=peer_device, stream=stream, sequence=seq,
-        sender_epoch=epoch, created_hlc=hlc, schema=SCHEMA, min_reader=MIN_READER,
+        sender_epoch=epoch, created_hlc=hlc, schema=SCHEMA,
+        min_reader=MIN_READER_CONTENT if n_pieces else MIN_READER,
         registry_version=reg_version, acks=tuple(sync_store.my_acks(conn, me)),
         received=tuple(sync_store.received_streams(conn, peer_device)), op_count=n_ops,
         # our audit head, the peer's as its last applied file stated it, and our entry now at
         # the point the peer last said it had seen of us (docs/sync.md, "Audit witnesses")
         audit_head=audit_store.head(conn), witness=sync_store.witness_of(conn, peer_device),
-        proof=_proof(conn, peer_device, epoch),
+        proof=_proof(conn, peer_device, epoch), content_count=n_pieces,
     )
     header = {k: v for k, v in manifest.as_json().items() if k in HEADER_FIELDS}
     sync_store.record_sent(conn, peer_device, stream, seq, bundle_id)
     w.record_event("export", "bundle", bundle_id,
                    [f"to:{peer_device}", f"sequence:{seq}", f"operations:{n_ops}",
                     f"cases:{len(cases)}", f"evicted:{len(evicts)}"]
+                   + ([f"attachments:{len(carried)}"] if carried else [])
                    + ([f"left-out-invalid:{invalid}"] if invalid else []))
     for case_id in sorted(cases):  # a disclosure of each case, to whom
         w.record_event("disclose", "case", case_id, [f"to:{peer_device}", f"bundle:{bundle_id}"])
@@ -97,7 +102,8 @@ def do_export(
     with staged_writer(out) as (f, staged):
         sealer = BundleWriter(f, header_fields=header, signer=session.store.device_keys(),
                               recipients=[(peer_device, peer_identity)])
-        write_payload(sealer.write, manifest, reg_doc, ops)
+        write_payload(sealer.write, manifest, reg_doc, ops,
+                      content=attachment_content.pieces(conn, carried))
         size = sealer.finish()
     return ExportResult(out, size, bundle_id, seq, len(rowids), len(cases), len(evicts), held_back,
                         staged)

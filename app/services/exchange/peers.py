@@ -9,7 +9,7 @@ from typing import Any
 
 from app.models.errors import BundleRejected, SecurityAlert
 from app.models.sync_ops import Op, canonical
-from app.models.sync_scope import Author, contribution_visible
+from app.models.sync_scope import RESTRICTABLE, Author, contribution_visible
 from app.services.context import Session
 from app.storage import repo
 from app.storage.sync import selection
@@ -60,7 +60,7 @@ def may_hold(session: Session, conn: Any, op: Op) -> bool:
     agency = me.agency_id
     if not selection.scope_for(conn, agency, also=chair_cases(session, conn, me)).op_visible(op):
         return False
-    if op.entity == "contribution" and op.kind == "create":
+    if op.entity in RESTRICTABLE and op.kind == "create":
         values = op.decoded()
         return isinstance(values, dict) and contribution_visible(
             str(values.get("agency_id") or ""), canonical(values.get("restricted_to") or []), agency
@@ -81,10 +81,10 @@ def check_scope(
     for case_id in cases:
         if repo.get_row(conn, "case", case_id) is not None and case_id not in scope.cases:
             outside = True
-    for entity, rid in sync_store.touched_since(conn, first_received, ("subject", "contribution")):
+    for entity, rid in sync_store.touched_since(conn, first_received, ("subject", *sorted(RESTRICTABLE))):
         if entity == "subject" and rid not in scope.subjects:
             outside = outside or repo.get_row(conn, "subject", rid) is not None
-        elif entity == "contribution" and rid in scope.hidden:
+        elif entity in RESTRICTABLE and rid in scope.hidden:
             outside = True
     if outside:
         raise SecurityAlert(

@@ -23,7 +23,13 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.sql.expression import ColumnClause
 
 from app.models.sync_ops import Op, op_from_row
-from app.models.sync_scope import Scope, case_shared_with, contribution_visible, subjects_of
+from app.models.sync_scope import (
+    RESTRICTABLE,
+    Scope,
+    case_shared_with,
+    contribution_visible,
+    subjects_of,
+)
 from app.storage.schema import ENTITIES, conflict, field_state, op_log, record_state, tombstone
 from app.storage.sync.tables import sync_peer_case, sync_pending
 
@@ -41,16 +47,18 @@ def scope_for(conn: Connection, agency: str, *, also: frozenset[str] = frozenset
         pairs.append((str(r.id), r.subject_id))
         if str(r.id) in also or case_shared_with(r.shared_with, r.lead_agency, agency):
             cases.add(str(r.id))
-    k = ENTITIES["contribution"].table
-    hidden = {
-        str(r.id)
-        for r in conn.execute(
-            select(k.c.id, k.c.agency_id, k.c.restricted_to).where(
-                k.c.restricted_to.is_not(None), k.c.restricted_to != "[]"
+    hidden: set[str] = set()
+    for entity in RESTRICTABLE:  # contributions and attachments restricted to other agencies
+        k = ENTITIES[entity].table
+        hidden |= {
+            str(r.id)
+            for r in conn.execute(
+                select(k.c.id, k.c.agency_id, k.c.restricted_to).where(
+                    k.c.restricted_to.is_not(None), k.c.restricted_to != "[]"
+                )
             )
-        )
-        if not contribution_visible(r.agency_id, r.restricted_to, agency)
-    }
+            if not contribution_visible(r.agency_id, r.restricted_to, agency)
+        }
     frozen = frozenset(cases)
     return Scope(agency, frozen, subjects_of(pairs, frozen), frozenset(hidden))
 

@@ -112,6 +112,10 @@ class PackDialog(QDialog):
         row.addWidget(self.folder_edit)
         row.addWidget(self.browse_button)
         layout.addLayout(row)
+        # issue 16: the attached PDFs and images each recipient may see, as an appendix
+        self.attachments_box = QCheckBox("Append the attached PDFs and images each recipient may see")
+        self.attachments_box.setAccessibleName("Append attached documents")
+        layout.addWidget(self.attachments_box)
 
         self.progress = QProgressBar()
         self.progress.setRange(0, 1)
@@ -191,6 +195,8 @@ class PackDialog(QDialog):
         self.progress.setValue(0)
         self.status.setText(f"Preparing {len(chosen)} pack(s)…")
 
+        with_attachments = self.attachments_box.isChecked()
+
         def work(progress: Progress) -> list[Path]:
             def report(done: int, total: int) -> None:
                 progress.done, progress.total = done, total
@@ -202,6 +208,7 @@ class PackDialog(QDialog):
                 recipients=chosen,
                 progress=report,
                 cancelled=lambda: progress.cancelled,
+                with_attachments=with_attachments,
             )
 
         self._folder = folder

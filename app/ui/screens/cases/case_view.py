@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Protocol
 
 from PySide6.QtCore import QStandardPaths, Qt, Signal
-from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtGui import QDragEnterEvent, QDropEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QMessageBox,
@@ -28,6 +28,7 @@ from app.services.context import Changed
 from app.ui.context import UiContext
 from app.ui.screens.cases.tab_actions import ActionsTab
 from app.ui.screens.cases.tab_assessment import AssessmentTab
+from app.ui.screens.cases.tab_attachments import AttachmentsTab
 from app.ui.screens.cases.tab_history import HistoryTab
 from app.ui.screens.cases.tab_information import InformationTab
 from app.ui.screens.cases.tab_meetings import MeetingsTab
@@ -45,7 +46,8 @@ class _ShowsCase(Protocol):
 
 TAB_NAMES = ("Summary", "Assessment", "Risk", "Plan", "Actions", "Information", "Meetings", "History")
 CASE_ENTITIES = ("case", "subject", "referral", "screening", "consent", "assessment", "plan", "action",
-                 "action_update", "contribution", "agenda_item", "status_change", "linked_person")
+                 "action_update", "contribution", "agenda_item", "status_change", "linked_person",
+                 "attachment")
 
 
 def documents_folder() -> Path:
@@ -119,6 +121,12 @@ class CaseView(QWidget):
                                            self.information, self.meetings, self.history]
         for name, tab in zip(TAB_NAMES, self._tabs, strict=True):
             self.tabs.addTab(tab, name)
+        # documents attached to the case (issue 16), after Information; files dropped anywhere on
+        # the case are attached through it
+        self.attachments_tab = AttachmentsTab(ctx)
+        self.tabs.insertTab(self.tabs.indexOf(self.information) + 1, self.attachments_tab, "Attachments")
+        self._fillers.append(self.attachments_tab)
+        self.setAcceptDrops(True)
         # People linked to the case, after Summary, for a programme that declares linked roles
         # (docs/programmes.md, "Linked people"); the others' tabs are as they were
         self.people = PeopleTab(ctx)
@@ -134,6 +142,14 @@ class CaseView(QWidget):
                 sc = QShortcut(keys, self)
                 sc.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
                 sc.activated.connect(partial(self.next_tab, step))
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+        self.attachments_tab.dragEnterEvent(event)
+
+    def dropEvent(self, event: QDropEvent) -> None:
+        self.attachments_tab.dropEvent(event)
+        if event.isAccepted():
+            self.tabs.setCurrentWidget(self.attachments_tab)
 
     def next_tab(self, step: int) -> None:
         n = self.tabs.count()

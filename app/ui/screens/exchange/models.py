@@ -37,7 +37,7 @@ ENTITY_LABELS = {
     "plan": "Plan", "screening": "Screening", "consent": "Consent", "status_change": "Status change",
     "meeting": "Meeting", "agenda_item": "Agenda item", "attendance": "Attendance",
     "member": "Member", "agency": "Agency", "device": "Workstation",
-    "linked_person": "Linked person",
+    "linked_person": "Linked person", "attachment": "Attached document",
 }
 
 OUTCOMES = {  # outcome -> (label, chip kind)
