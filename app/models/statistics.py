@@ -198,9 +198,13 @@ class Statistics:
         shown = set(self.counts()) - {k for k, _ in self.hidden}
         return protect(self.counts(), shown, self.relations, self.threshold)
 
-    def published(self) -> PublishedStatistics:
+    def published(
+        self, withheld: tuple[frozenset[str], frozenset[str]] | None = None
+    ) -> PublishedStatistics:
+        """The suppressed figures. ``withheld`` is (primary, secondary) when the caller has worked
+        them out by this same rule another way (the regional return's vectorised form)."""
         values = self.counts()
-        primary, secondary = self.suppression()
+        primary, secondary = self.suppression() if withheld is None else withheld
         small = f"<{self.threshold}"
 
         def show(v: Value) -> str:
