@@ -2,52 +2,55 @@
 as a panel's return is, for publication.
 
 Job: :func:`roll_up` turns checked :class:`~app.models.region.PanelReturn` s (same programme and
-period) into one raw :class:`~app.models.statistics.Statistics` whose tables are the panel
-return's breakdowns with **every panel a column and the region last**; :func:`publish` applies the
-panel's suppression rule to it (``region_suppress``) and gives the ``PublishedStatistics`` that
-the ordinary writers (``returns.write_statistics_xlsx``/``_csv``) and the statistics PDF take.
+period) into :class:`RegionalTables`: the panel return's breakdowns with **every panel a column
+and the region last**. ``published()`` applies the panel's suppression rule to them
+(``region_suppress``) and gives the ``PublishedStatistics`` that the ordinary writers
+(``returns.write_statistics_xlsx``/``_csv``) and the statistics PDF take; ``statistics()`` gives
+the same tables as a raw :class:`~app.models.statistics.Statistics` (counts, relations, hidden
+counts) for the screen and for the tests' independent check.
 
 How (pandas): one long frame of count cells per panel (``pd.concat``), pivoted to a matrix of
-count keys × panels (missing = 0) whose row sums are the region; the table layouts (row order,
-labels) come from the same frame by ``groupby``. Counts of the regional tables are keyed
-``"<panel index>|<key>"`` and ``"R|<key>"``. The relations the suppression follows are:
-- each panel's own relations, on its column (so a panel's small counts are protected within its
+count keys × panels (a key a panel lacks is 0) whose row sums are the region; the tables' rows
+(order, labels) come from the same frame by ``groupby``. Every cell of the matrix is one count of
+the regional tables (key ``"<panel index>|<key>"``, the region's ``"R|<key>"``); the relations
+the suppression follows are:
+- each panel's own relations, on its column (a panel's small counts are protected within its
   column as in its own return);
 - the region's column: each relation of the panels, with the union of their parts (an agency or
   a free-text category that only some panels have);
 - every row: the region's count is the sum of the panels' counts.
 Medians and 90th percentiles are recomputed from the pooled day counts, percentages from the
-summed counts; ``Statistics.published`` shows them only under the panel's rule for measures.
+summed counts; they are shown by the panel's rule for derived figures (``show_measure``).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 import pandas as pd
 
-from app.models.region import (
-    MEDIAN,
-    P90,
-    PanelReturn,
-    ReturnBreakdown,
-    ReturnCell,
-    expand_days,
-)
+from app.models.region import MEDIAN, P90, PanelReturn, ReturnBreakdown, ReturnCell, expand_days
 from app.models.statistics import (
+    NO_DATA,
+    SECONDARY,
     Breakdown,
     Count,
     Measure,
+    PublishedBreakdown,
+    PublishedRow,
     PublishedStatistics,
     Relation,
     Row,
     Statistics,
+    show_measure,
 )
 from app.models.statistics_compute import median_and_p90
-from app.spreadsheets.region_suppress import protect_vectorised
+from app.spreadsheets.region_suppress import protect_arrays
 
 REGION = "R"
 REGION_COLUMN = "Region"
@@ -55,25 +58,149 @@ SEP = "|"
 
 
 @dataclass(frozen=True)
-class Layout:
-    """Where a count key is first shown: (breakdown position, column) — a relation's family."""
+class Measures:
+    """A table of measures: per row and column its value (NaN: nothing to measure), the cell of
+    the count it summarises and of the count it is also computed from (-1: none)."""
 
-    breakdown: int
-    column: int
+    value: np.ndarray  # (rows, width) float
+    base: np.ndarray  # (rows, width) int: cell index
+    depends: np.ndarray  # (rows, width) int: cell index or -1
+    percent: tuple[bool, ...]  # per row
+
+
+@dataclass(frozen=True)
+class RegionalTable:
+    """One regional table: rows of count keys (``rows``: matrix row numbers), or of measures."""
+
+    key: str
+    title: str
+    labels: tuple[str, ...]
+    totals: tuple[bool, ...]
+    rows: tuple[int, ...] = ()  # matrix rows (count tables)
+    measures: Measures | None = None  # (measure tables)
+
+
+@dataclass
+class RegionalTables:
+    """The regional return's tables: counts as one matrix (keys × panels, then the region)."""
+
+    names: tuple[str, ...]  # the panels' column headings, then "Region"
+    keys: tuple[str, ...]  # matrix row -> count key
+    values: np.ndarray  # (keys, panels + 1) int64
+    hidden_rows: np.ndarray  # bool per key: counts implied but never shown
+    tables: tuple[RegionalTable, ...]
+    group: np.ndarray  # relations as an incidence table over cell indices (row * width + column)
+    member: np.ndarray
+    position: np.ndarray
+    start: dt.date
+    end: dt.date
+    today: dt.date
+    threshold: int
+    title: str
+    notes: tuple[str, ...]
+
+    @property
+    def width(self) -> int:
+        return len(self.names)
+
+    def cell_key(self, cell: int) -> str:
+        row, column = divmod(cell, self.width)
+        ns = REGION if column == self.width - 1 else str(column)
+        return f"{ns}{SEP}{self.keys[row]}"
+
+    @cached_property
+    def withheld(self) -> tuple[np.ndarray, np.ndarray]:
+        """(primary, secondary) masks over the cells, by the panel return's rule."""
+        shown = np.repeat(~self.hidden_rows, self.width)
+        return protect_arrays(self.values.ravel(), shown, self.group, self.member, self.position,
+                              self.threshold)  # fmt: skip
+
+    def published(self) -> PublishedStatistics:
+        primary, secondary = self.withheld
+        withheld = primary | secondary
+        flat = self.values.ravel()
+        numbers, at = np.unique(flat, return_inverse=True)
+        as_text = np.array([str(v) for v in numbers.tolist()], dtype=object)[at]
+        text = np.where(primary, f"<{self.threshold}", np.where(secondary, SECONDARY, as_text))
+        text = text.reshape(self.values.shape)
+        out = []
+        for t in self.tables:
+            shown = text[list(t.rows)] if t.measures is None else self._shown(t.measures, flat, withheld)
+            rows = tuple(PublishedRow(label, tuple(values), total)
+                         for label, values, total in zip(t.labels, shown, t.totals, strict=True))  # fmt: skip
+            out.append(PublishedBreakdown(t.key, t.title, self.names, rows))
+        template = Statistics(self.title, self.start, self.end, self.today, (), (), (),
+                              threshold=self.threshold, notes=self.notes)  # fmt: skip
+        standing = template.published().notes  # the panel return's notes on the symbols
+        return PublishedStatistics(self.title, self.start, self.end, self.today, tuple(out), standing)
+
+    def _shown(self, m: Measures, flat: np.ndarray, withheld: np.ndarray) -> list[list[str]]:
+        inputs = withheld[m.base] | ((m.depends >= 0) & withheld[np.maximum(m.depends, 0)])
+        bases = flat[m.base]
+        return [
+            [NO_DATA if np.isnan(v) else show_measure(float(v), percent=pct, base=int(b),
+                                                      inputs_withheld=bool(w),
+                                                      threshold=self.threshold)
+             for v, b, w in zip(values, row_bases, row_inputs, strict=True)]
+            for values, row_bases, row_inputs, pct in zip(m.value, bases, inputs, m.percent,
+                                                           strict=True)
+        ]  # fmt: skip
+
+    def statistics(self) -> Statistics:
+        """The same tables as raw :class:`Statistics` (one ``Count`` per cell: for the screen and
+        the tests, not for 300 panels at once)."""
+        key = self.cell_key
+        flat = self.values.ravel()
+        breakdowns = []
+        for t in self.tables:
+            rows = []
+            for i, label in enumerate(t.labels):
+                m = t.measures
+                if m is None:
+                    base = t.rows[i] * self.width
+                    values: tuple[Count | Measure, ...] = tuple(
+                        Count(key(base + c), int(flat[base + c])) for c in range(self.width))
+                else:
+                    values = tuple(
+                        Measure(None if np.isnan(v) else float(v), key(int(b)),
+                                (key(int(d)),) if d >= 0 else (), m.percent[i])
+                        for v, b, d in zip(m.value[i], m.base[i], m.depends[i], strict=True)
+                    )  # fmt: skip
+                rows.append(Row(label, values, t.totals[i]))
+            breakdowns.append(Breakdown(t.key, t.title, self.names, tuple(rows)))
+        order = np.argsort(self.group, kind="stable")
+        bounds = np.searchsorted(self.group[order], np.arange(int(self.group.max()) + 2))
+        relations = []
+        for a, b in itertools.pairwise(bounds):
+            cells = self.member[order[a:b]]
+            relations.append(Relation(key(int(cells[0])), tuple(key(int(c)) for c in cells[1:])))
+        hidden = [(key(r * self.width + c), int(self.values[r, c]))
+                  for r in np.nonzero(self.hidden_rows)[0].tolist() for c in range(self.width)]  # fmt: skip
+        return Statistics(self.title, self.start, self.end, self.today, tuple(breakdowns),
+                          tuple(relations), tuple(sorted(hidden)), threshold=self.threshold,
+                          notes=self.notes)  # fmt: skip
+
+
+# --- the roll-up ---------------------------------------------------------------------------------
+
+_CELLS = ["panel", "breakdown", "column", "pos", "label", "total", "key", "value"]
 
 
 def _panel_frame(i: int, ret: PanelReturn, order: dict[str, int]) -> pd.DataFrame:
-    """One panel's count cells, long: panel, breakdown, column, row position, label, key, value."""
-    rows: list[tuple[int, int, int, int, str, bool, str, int]] = []
+    """One panel's count cells, long: panel, breakdown, column, row position, label, key, value
+    (hidden counts with breakdown -1)."""
     for b in ret.breakdowns:
-        bi = order.setdefault(b.key, len(order))
-        for p, r in enumerate(b.rows):
-            for j, c in enumerate(r.cells):
-                if c.count is not None:
-                    rows.append((i, bi, j, p, r.label, r.is_total, c.key, c.count))
+        order.setdefault(b.key, len(order))
+    rows = [
+        (i, order.setdefault(b.key, len(order)), j, p, r.label, r.is_total, c.key, c.count)
+        for b in ret.breakdowns
+        for p, r in enumerate(b.rows)
+        for j, c in enumerate(r.cells)
+        if c.count is not None
+    ]
     rows.extend((i, -1, 0, 0, "", False, k, n) for k, n in ret.hidden)
-    return pd.DataFrame(
-        rows, columns=["panel", "breakdown", "column", "pos", "label", "total", "key", "value"]
+    return pd.DataFrame(rows, columns=_CELLS) if not rows else pd.DataFrame(
+        dict(zip(_CELLS, zip(*rows, strict=True), strict=True))
     )
 
 
@@ -95,91 +222,75 @@ def roll_up(
     today: dt.date,
     threshold: int,
     missing: Sequence[str] = (),
-) -> Statistics:
-    """The raw regional statistics (for the screen and for :func:`publish` only)."""
+) -> RegionalTables:
+    """The regional tables of ``returns`` (all of one period; see the module docstring)."""
     if not returns:
         raise ValueError("a regional return needs at least one panel's return")
     returns = sorted(returns, key=lambda r: (r.panel_name.casefold(), r.panel_id))
     start, end = returns[0].start, returns[0].end
     if any((r.start, r.end) != (start, end) for r in returns):
         raise ValueError("the returns are for different periods")
-    names = _names(returns)
-    n_panels = len(returns)
+    n = len(returns)
+    width = n + 1
     order: dict[str, int] = {}
     cells = pd.concat([_panel_frame(i, r, order) for i, r in enumerate(returns)], ignore_index=True)
-    # the matrix: one row per count key, one column per panel (0 where a panel lacks the key)
-    per_key = cells.drop_duplicates(["panel", "key"])
-    matrix = per_key.pivot(index="key", columns="panel", values="value")
-    matrix = matrix.reindex(columns=range(n_panels)).fillna(0).astype(np.int64)
-    region = matrix.sum(axis=1)
-    key_row = {k: i for i, k in enumerate(matrix.index)}
-    counts = matrix.to_numpy()
-    region_values = region.to_numpy()
-
-    def count_row(key: str) -> tuple[Count, ...]:
-        at = key_row[key]
-        return (
-            *(Count(f"{i}{SEP}{key}", int(v)) for i, v in enumerate(counts[at])),
-            Count(f"{REGION}{SEP}{key}", int(region_values[at])),
-        )
-
-    shown = cells[cells["breakdown"] >= 0]
-    layout = (
-        shown.groupby("key", sort=False)[["breakdown", "column"]].first().itertuples(name=None)
+    matrix = (
+        cells.drop_duplicates(["panel", "key"])
+        .pivot(index="key", columns="panel", values="value")
+        .reindex(columns=range(n))
+        .fillna(0)
+        .astype(np.int64)
     )
-    first_shown = {k: Layout(b, c) for k, b, c in layout}
-    rows_of = (
-        shown.groupby(["breakdown", "column", "key"], sort=False)
+    keys = matrix.index
+    values = np.column_stack([matrix.to_numpy(), matrix.to_numpy().sum(axis=1)])
+    row_of = pd.Series(np.arange(len(keys)), index=keys)
+    shown_cells = cells[cells["breakdown"] >= 0]
+    hidden_rows = ~keys.isin(shown_cells["key"].unique())
+    # the tables' rows: each key once per (breakdown, column), in the panels' order
+    layout = (
+        shown_cells.groupby(["breakdown", "column", "key"], sort=False)
         .agg(label=("label", "min"), total=("total", "max"), pos=("pos", "min"))
         .reset_index()
         .sort_values(["breakdown", "column", "total", "pos", "label"], kind="stable")
     )
-    tables = {bc: frame for bc, frame in rows_of.groupby(["breakdown", "column"], sort=False)}
+    layout["row"] = row_of.reindex(layout["key"]).to_numpy()
+    by_table = dict(iter(layout.groupby(["breakdown", "column"], sort=False)))
+    first_at = shown_cells.groupby("key", sort=False)[["breakdown", "column"]].first()
+    where = dict(zip(first_at.index, zip(first_at["breakdown"], first_at["column"], strict=True),
+                     strict=True))  # fmt: skip
     pooled = _pooled_days(returns)
-    breakdowns = []
-    for b in _breakdown_templates(returns, order):
+    tables = []
+    for b in _templates(returns, order):
         bi = order[b.key]
         for j, column in enumerate(b.columns):
-            title_j = b.title if len(b.columns) == 1 else f"{b.title}: {column}"
             key_j = b.key if len(b.columns) == 1 else f"{b.key}:{j}"
-            if (bi, j) in tables:
-                frame = tables[(bi, j)]
-                out_rows = tuple(
-                    Row(label, count_row(key), bool(total))
-                    for key, label, total in zip(frame["key"], frame["label"], frame["total"],
-                                                 strict=True)
-                )  # fmt: skip
+            title_j = b.title if len(b.columns) == 1 else f"{b.title}: {column}"
+            frame = by_table.get((bi, j))
+            if frame is not None:
+                tables.append(RegionalTable(
+                    key_j, title_j, tuple(frame["label"]), tuple(bool(t) for t in frame["total"]),
+                    rows=tuple(int(r) for r in frame["row"]),
+                ))  # fmt: skip
             else:
-                out_rows = _measure_rows(returns, b.key, j, pooled, matrix, region)
-            breakdowns.append(Breakdown(key_j, title_j, (*names, REGION_COLUMN), out_rows))
-    relations = _relations(returns, first_shown, list(matrix.index), n_panels)
-    hidden_keys = sorted({k for r in returns for k, _ in r.hidden})
-    hidden = [(f"{i}{SEP}{k}", int(counts[key_row[k]][i])) for k in hidden_keys
-              for i in range(n_panels)]  # fmt: skip
-    hidden += [(f"{REGION}{SEP}{k}", int(region_values[key_row[k]])) for k in hidden_keys]
+                tables.append(_measure_table(returns, b.key, j, key_j, title_j, pooled, values,
+                                             row_of, width))  # fmt: skip
+    group, member, position = _relations(returns, where, row_of, width)
     notes = [
         f"{title}: the panels' unsuppressed counts added up; each panel is a column and the "
         "region's total the last. Suppression is applied to the regional tables as a whole.",
-        "Returns from: " + ", ".join(names) + ".",
+        "Returns from: " + ", ".join(_names(returns)) + ".",
     ]
     if missing:
         notes.append("No return for this period from: " + ", ".join(missing) + ".")
-    return Statistics(
-        programme=title,
-        start=start,
-        end=end,
-        today=today,
-        breakdowns=tuple(breakdowns),
-        relations=tuple(relations),
-        hidden=tuple(sorted(hidden)),
-        threshold=threshold,
+    return RegionalTables(
+        names=(*_names(returns), REGION_COLUMN), keys=tuple(keys), values=values,
+        hidden_rows=np.asarray(hidden_rows), tables=tuple(tables), group=group, member=member,
+        position=position, start=start, end=end, today=today, threshold=threshold, title=title,
         notes=tuple(notes),
-    )
+    )  # fmt: skip
 
 
-def _breakdown_templates(
-    returns: Sequence[PanelReturn], order: dict[str, int]
-) -> list[ReturnBreakdown]:
+def _templates(returns: Sequence[PanelReturn], order: dict[str, int]) -> list[ReturnBreakdown]:
     """One breakdown per key, in the order first met (the panels' own order)."""
     seen: dict[str, ReturnBreakdown] = {}
     for r in returns:
@@ -197,29 +308,19 @@ def _pooled_days(returns: Sequence[PanelReturn]) -> dict[str, list[list[int]]]:
     return out
 
 
-def _measure(
-    c: ReturnCell, ns: str, sample: list[int], column: pd.Series
-) -> Measure:
-    base = f"{ns}{SEP}{c.key}"
-    if c.measure in (MEDIAN, P90):
-        median, p90 = median_and_p90(sample)
-        return Measure(median if c.measure == MEDIAN else p90, base)
-    depends = tuple(f"{ns}{SEP}{d}" for d in c.depends)
-    due = int(column.get(c.key, 0))
-    done = int(column.get(c.depends[0], 0)) if c.depends else 0
-    return Measure(100 * done / due if due else None, base, depends, percent=True)
-
-
-def _measure_rows(
+def _measure_table(
     returns: Sequence[PanelReturn],
     bkey: str,
     j: int,
+    key: str,
+    title: str,
     pooled: dict[str, list[list[int]]],
-    matrix: pd.DataFrame,
-    region: pd.Series,
-) -> tuple[Row, ...]:
-    """A measure column (median, 90th percentile, % on time): per panel from its own counts, and
-    for the region from the pooled or summed counts."""
+    values: np.ndarray,
+    row_of: pd.Series,
+    width: int,
+) -> RegionalTable:
+    """A measure column (median, 90th percentile, % on time): per panel from its own counts,
+    for the region from the pooled day counts or the summed counts."""
     cells: dict[str, tuple[bool, int, str, ReturnCell]] = {}
     for r in returns:
         for b in r.breakdowns:
@@ -227,43 +328,67 @@ def _measure_rows(
                 for p, row in enumerate(b.rows):
                     cells.setdefault(row.cells[j].key, (row.is_total, p, row.label, row.cells[j]))
     empty: list[list[int]] = [[] for _ in returns]
-    out = []
+    flat = values.ravel()
+    columns = np.arange(width)
+    labels, totals, percent = [], [], []
+    value_rows, base_rows, depends_rows = [], [], []
     for total, _, label, c in sorted(cells.values(), key=lambda v: (v[0], v[1])):
-        days = pooled.get(c.key, empty)
-        values = [_measure(c, str(i), days[i], matrix[i]) for i in range(len(returns))]
-        values.append(_measure(c, REGION, sorted(x for d in days for x in d), region))
-        out.append(Row(label, tuple(values), total))
-    return tuple(out)
+        base = int(row_of[c.key]) * width + columns
+        if c.measure in (MEDIAN, P90):
+            days = pooled.get(c.key, empty)
+            pick = 0 if c.measure == MEDIAN else 1
+            measured = [median_and_p90(d)[pick] for d in days]
+            measured.append(median_and_p90(sorted(x for d in days for x in d))[pick])
+            value_rows.append(np.array([np.nan if v is None else v for v in measured], dtype=float))
+            depends_rows.append(np.full(width, -1))
+        else:
+            done = int(row_of[c.depends[0]]) * width + columns
+            due = flat[base].astype(float)
+            with np.errstate(divide="ignore", invalid="ignore"):
+                value_rows.append(np.where(due > 0, 100 * flat[done] / due, np.nan))
+            depends_rows.append(done)
+        base_rows.append(base)
+        labels.append(label)
+        totals.append(total)
+        percent.append(c.measure not in (MEDIAN, P90))
+    measures = Measures(np.array(value_rows), np.array(base_rows), np.array(depends_rows),
+                        tuple(percent))  # fmt: skip
+    return RegionalTable(key, title, tuple(labels), tuple(totals), measures=measures)
 
 
 def _relations(
     returns: Sequence[PanelReturn],
-    first_shown: dict[str, Layout],
-    keys: list[str],
-    n_panels: int,
-) -> list[Relation]:
-    """Each panel's relations on its column; the region's (parts united across panels); and
-    region = sum of panels for every count."""
-    out: list[Relation] = []
-    family: dict[tuple[str, object], list[str]] = {}
+    where: dict[str, tuple[int, int]],
+    row_of: pd.Series,
+    width: int,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The incidence table (group, cell, position) of every relation: each panel's on its column,
+    the region's (parts united), and region = sum of panels on every row."""
+    groups: list[tuple[int, list[str]]] = []  # (column, [total, *parts])
+    family: dict[tuple[str, object], dict[str, None]] = {}
     for i, r in enumerate(returns):
-        ns = f"{i}{SEP}"
         for rel in r.relations:
-            out.append(Relation(ns + rel.total, tuple(ns + p for p in rel.parts)))
-            if not rel.parts:
-                continue  # "this total is 0": the region's total is the sum of the panels' anyway
-            where = first_shown.get(rel.parts[0]) or rel.parts[0]
-            parts = family.setdefault((rel.total, where), [])
-            parts.extend(p for p in rel.parts if p not in parts)
-    rs = f"{REGION}{SEP}"
-    out.extend(Relation(rs + total, tuple(rs + p for p in parts)) for (total, _), parts in family.items())
-    out.extend(Relation(rs + k, tuple(f"{i}{SEP}{k}" for i in range(n_panels))) for k in keys)
-    return out
-
-
-def publish(stats: Statistics) -> PublishedStatistics:
-    """The regional tables suppressed by the panel return's rule (vectorised)."""
-    values = stats.counts()
-    shown = set(values) - {k for k, _ in stats.hidden}
-    withheld = protect_vectorised(values, shown, stats.relations, stats.threshold)
-    return stats.published(withheld)
+            groups.append((i, [rel.total, *rel.parts]))
+            if rel.parts:  # (no parts: "this total is 0"; the row sums say it for the region)
+                fam = family.setdefault((rel.total, where.get(rel.parts[0], rel.parts[0])), {})
+                fam.update(dict.fromkeys(rel.parts))
+    region = width - 1
+    groups.extend((region, [total, *parts]) for (total, _), parts in family.items())
+    sizes = np.fromiter((len(k) for _, k in groups), dtype=np.int64, count=len(groups))
+    flat_keys = [k for _, ks in groups for k in ks]
+    rows = row_of.reindex(flat_keys).to_numpy()
+    columns = np.repeat(np.fromiter((c for c, _ in groups), dtype=np.int64, count=len(groups)), sizes)
+    group = np.repeat(np.arange(len(groups)), sizes)
+    position = np.arange(len(flat_keys)) - np.repeat(np.cumsum(sizes) - sizes, sizes)
+    member = rows * width + columns
+    # every row: the region's cell is the total, the panels' cells its parts
+    n_rows = len(row_of)
+    row_group = len(groups) + np.repeat(np.arange(n_rows), width)
+    grid = np.arange(n_rows * width).reshape(n_rows, width)
+    row_member = np.column_stack([grid[:, -1:], grid[:, :-1]]).ravel()
+    row_position = np.tile(np.arange(width), n_rows)
+    return (
+        np.concatenate([group, row_group]),
+        np.concatenate([member, row_member]),
+        np.concatenate([position, row_position]),
+    )

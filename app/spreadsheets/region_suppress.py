@@ -17,6 +17,7 @@ applied by ``Statistics.published``, unchanged.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterable, Mapping, Sequence
 
 import numpy as np
@@ -31,13 +32,12 @@ def protect_vectorised(
     relations: Sequence[Relation],
     threshold: int = 5,
 ) -> tuple[frozenset[str], frozenset[str]]:
-    """(primary, secondary) keys of the shown counts to withhold; see the module docstring."""
+    """(primary, secondary) keys of the shown counts to withhold; see the module docstring.
+    The same signature as ``app.models.statistics.protect``."""
     keys = pd.Index(list(values))
     vals = np.fromiter(values.values(), dtype=np.int64, count=len(keys))
-    n = len(keys)
-    shown_mask = np.zeros(n, dtype=bool)
+    shown_mask = np.zeros(len(keys), dtype=bool)
     shown_mask[keys.get_indexer(list(shown))] = True
-    # the relations as one incidence table: group id, member, position (0 = the total)
     members: list[str] = []
     group: list[int] = []
     position: list[int] = []
@@ -49,9 +49,26 @@ def protect_vectorised(
     m = keys.get_indexer(members)
     if (m < 0).any():
         raise ValueError("a relation names a count that is not given")
-    g = np.asarray(group, dtype=np.int64)
-    pos = np.asarray(position, dtype=np.int64)
-    n_groups = len(relations)
+    primary, secondary = protect_arrays(
+        vals, shown_mask, np.asarray(group, dtype=np.int64), m,
+        np.asarray(position, dtype=np.int64), threshold,
+    )  # fmt: skip
+    return frozenset(keys[primary].tolist()), frozenset(keys[secondary].tolist())
+
+
+def protect_arrays(
+    vals: np.ndarray,
+    shown_mask: np.ndarray,
+    g: np.ndarray,
+    m: np.ndarray,
+    pos: np.ndarray,
+    threshold: int = 5,
+) -> tuple[np.ndarray, np.ndarray]:
+    """The rule over arrays: counts ``vals`` (``shown_mask`` those shown), relations as an
+    incidence table — row ``x`` says count ``m[x]`` is member ``pos[x]`` of group ``g[x]`` (0 the
+    total, then the parts). Returns the (primary, secondary) masks."""
+    n = len(vals)
+    n_groups = int(g.max()) + 1 if len(g) else 0
     sensitive = (vals > 0) & (vals < threshold)
     primary = sensitive & shown_mask
     secondary = np.zeros(n, dtype=bool)
@@ -71,15 +88,12 @@ def protect_vectorised(
             derived_by[new_keys] = g[at][first]
         leaks = np.nonzero(sensitive & known & ~visible)[0]
         if len(leaks) == 0:
-            return (
-                frozenset(keys[primary].tolist()),
-                frozenset(keys[secondary].tolist()),
-            )
+            return primary, secondary
         picks = _picks(leaks, derived_by, g, m, pos, vals, visible)
         unresolved = [k for k in leaks.tolist() if derived_by[k] not in picks.index]
         chosen = set(picks.tolist())
         if unresolved:  # no shown member of the group left: follow the derivation (rare)
-            chosen |= _fallback(unresolved, derived_by, relations, keys, vals, visible)
+            chosen |= _fallback(unresolved, derived_by, g, m, vals, visible)
         if not chosen:  # cannot happen for consistent relations; fail safe
             secondary |= shown_mask & ~primary
         else:
@@ -115,19 +129,22 @@ def _picks(
 def _fallback(
     leaks: list[int],
     derived_by: np.ndarray,
-    relations: Sequence[Relation],
-    keys: pd.Index,
+    g: np.ndarray,
+    m: np.ndarray,
     vals: np.ndarray,
     visible: np.ndarray,
 ) -> set[int]:
-    """The panel rule's own search (``_breaker``) for leaks whose group has nothing left to hide."""
-    derived = {keys[k]: int(gi) for k, gi in enumerate(derived_by.tolist()) if gi >= 0}
-    groups = [(r.total, *r.parts) for r in relations]
-    value_of = dict(zip(keys.tolist(), vals.tolist(), strict=True))
-    shown_now = set(keys[visible].tolist())
+    """The panel rule's own search (``_breaker``) for leaks whose group has nothing left to hide
+    (counts named by their index as text)."""
+    order = np.argsort(g, kind="stable")
+    bounds = np.searchsorted(g[order], np.arange(int(g.max()) + 2))
+    groups = [tuple(str(x) for x in m[order[a:b]]) for a, b in itertools.pairwise(bounds)]
+    derived = {str(k): int(gi) for k, gi in enumerate(derived_by.tolist()) if gi >= 0}
+    value_of = {str(k): int(v) for k, v in enumerate(vals.tolist())}
+    shown_now = {str(k) for k in np.nonzero(visible)[0].tolist()}
     out = set()
     for k in leaks:
-        pick = _breaker(keys[k], derived, groups, value_of, shown_now)
+        pick = _breaker(str(k), derived, groups, value_of, shown_now)
         if pick is not None:
-            out.add(int(keys.get_loc(pick)))
+            out.add(int(pick))
     return out

@@ -118,12 +118,12 @@ def _raw_pandas(returns: list[PanelReturn]) -> pd.Series:
 
 
 def bench_rollup(panels: int = 300, *, cases: int = 60) -> RollupTiming:
-    from app.spreadsheets.region import publish, roll_up
+    from app.spreadsheets.region import roll_up
 
     returns = [panel_return(seed, cases=cases) for seed in range(panels)]
     t = time.perf_counter()
-    stats = roll_up(returns, title="Bench region", today=TODAY, threshold=5, missing=("Panel X",))
-    published = publish(stats)
+    tables = roll_up(returns, title="Bench region", today=TODAY, threshold=5, missing=("Panel X",))
+    published = tables.published()
     rollup = time.perf_counter() - t
     t = time.perf_counter()
     _raw_pandas(returns)
