@@ -242,7 +242,7 @@ def read_return_body(body: object) -> PanelReturn:
         for p in _list(pairs, "day counts", MAX_DAYS):
             if not isinstance(p, list) or len(p) != 2:
                 raise InvalidInput(f"{_BAD}: its day counts are malformed.")
-            seen.append((_int(p[0], "number of days", 0, MAX_DAYS), _int(p[1], "count")))
+            seen.append((_int(p[0], "number of days", -MAX_DAYS, MAX_DAYS), _int(p[1], "count")))
         days.append((_text(key, "figure key"), tuple(seen)))
     notes = tuple(_text(n, "note", limit=2000) for n in _list(body["notes"], "notes", 20))
     out = PanelReturn(

@@ -48,7 +48,8 @@ def enrol_partner(session: Session, card: bytes, fingerprint: str, *, kind: str 
     if kind not in PARTNER_KINDS:
         raise InvalidInput("A partner is a panel or a region.")
     ws = session.workstation
-    rules.check_role(session.me, Role.COORDINATOR, doing="enrol a partner panel")
+    # a region's coordinator enrols the panels whose returns it takes (regional returns)
+    rules.check_role(session.me, Role.COORDINATOR, Role.REGION, doing="enrol a partner panel")
     if not ws.is_hub:
         raise Refused("Only the coordinator's store can enrol partner panels.")
     c = read_identity_card(card)

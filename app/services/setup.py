@@ -110,7 +110,8 @@ def create_store(
                 "panel_name": panel.strip() or "Risk panel",
                 "programme": programme,
                 "fingerprint": pub.fingerprint,
-                "is_hub": "1" if role is Role.COORDINATOR else "0",
+                # a region's store is its own hub: it enrols the panels it takes returns from
+                "is_hub": "1" if role in (Role.COORDINATOR, Role.REGION) else "0",
                 "role": role.value,
             }.items():
                 meta_store.put(conn, k, v)

@@ -109,7 +109,7 @@ def test_a_return_whose_figures_do_not_add_up_is_refused() -> None:
     read_return_body(body)
     row = body["breakdowns"][0]["rows"][0]
     row["cells"][0]["count"] += 1
-    with pytest.raises(InvalidInput, match="do not add up|two different values"):
+    with pytest.raises(InvalidInput, match=r"do not add up|two different values"):
         read_return_body(body)
 
 
