@@ -41,7 +41,7 @@ from app.models.statistics_compute import compute_statistics, timing_days
 from app.services import statistics as stats_svc
 from app.services.context import Session
 from app.services.partners import list_partners, resolve_partner
-from app.spreadsheets.region import RegionalTables, roll_up
+from app.spreadsheets.region import AVAILABLE, RegionalTables, roll_up
 from app.spreadsheets.returns import write_statistics_csv, write_statistics_xlsx
 from app.storage import meta as meta_store
 from app.storage import region as region_store
@@ -256,6 +256,9 @@ def regional_tables(
     session: Session, *, start: dt.date, end: dt.date
 ) -> tuple[RegionalTables, RegionalPeriod]:
     """The roll-up of the returns held for ``start..end`` (raw: suppress with ``published()``)."""
+    if not AVAILABLE:
+        raise InvalidInput("This build of Roundtable does not include pandas, which the regional "
+                           "return needs: run it from an installation with pandas (pip).")  # fmt: skip
     period = returns_for(session, start=start, end=end)
     if not period.returns:
         raise InvalidInput(f"No panel's return for {start.isoformat()} to {end.isoformat()} has "

@@ -31,8 +31,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cached_property
 
-import numpy as np
-import pandas as pd
+try:  # the desktop bundle leaves pandas and numpy out (tools/licenses.py NOT_SHIPPED)
+    import numpy as np
+    import pandas as pd
+except ImportError:  # pragma: no cover - depends on the build
+    np = pd = None  # type: ignore[assignment]
 
 from app.models.region import MEDIAN, P90, PanelReturn, ReturnBreakdown, ReturnCell, expand_days
 from app.models.statistics import (
@@ -51,6 +54,9 @@ from app.models.statistics import (
 )
 from app.models.statistics_compute import median_and_p90
 from app.spreadsheets.region_suppress import protect_arrays
+
+#: False in a build without pandas (the desktop bundle): the roll-up is then refused
+AVAILABLE = pd is not None
 
 REGION = "R"
 REGION_COLUMN = "Region"

@@ -20,8 +20,11 @@ from __future__ import annotations
 import itertools
 from collections.abc import Iterable, Mapping, Sequence
 
-import numpy as np
-import pandas as pd
+try:  # the desktop bundle leaves pandas and numpy out (tools/licenses.py NOT_SHIPPED)
+    import numpy as np
+    import pandas as pd
+except ImportError:  # pragma: no cover - depends on the build
+    np = pd = None  # type: ignore[assignment]
 
 from app.models.statistics import Relation, _breaker
 
