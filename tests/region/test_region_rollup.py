@@ -132,3 +132,11 @@ def test_malformed_returns_are_refused_in_one_sentence(change) -> None:
     change(body)
     with pytest.raises(InvalidInput):
         read_return_body(body)
+
+
+def test_the_bench_runs_small() -> None:
+    from tools.bench.region_timing import bench_rollup
+
+    result = bench_rollup(4, cases=20)
+    assert result.panels == 4 and result.cells > 100 and result.rollup_seconds > 0
+    assert "target < 2 s" in "\n".join(result.lines())
