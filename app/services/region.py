@@ -56,7 +56,8 @@ from app.sync.region_file import (
     signer_of,
 )
 
-SUFFIX = ".rtreturn"
+#: a chart's label for a figure not shown: "<5" or "[c]" (the tables say which)
+WITHHELD = "withheld"
 
 
 @dataclass(frozen=True)
@@ -286,13 +287,13 @@ def report_data(session: Session, published: PublishedStatistics) -> StatisticsR
         except KeyError:
             continue
         points = tuple((r.label, stats_svc._count(r.values[-1])) for r in b.rows if not r.is_total)
-        series.append(StatSeries(b.title, points, value_label="Region"))
+        series.append(StatSeries(b.title, points, value_label="Region", suppressed_label=WITHHELD))
     panels = published.breakdowns[0].columns[:-1]
     progress = published.breakdown("case_progress")
     first = progress.rows[0]
     series.insert(0, StatSeries("Referrals by panel", tuple(
         (name, stats_svc._count(v)) for name, v in zip(panels, first.values[:-1], strict=True)),
-        value_label="Referrals"))  # fmt: skip
+        value_label="Referrals", suppressed_label=WITHHELD))  # fmt: skip
     tables = [
         StatTable(b.title, tuple((r.label, r.values[-1]) for r in b.rows), value_heading="Region")
         for b in published.breakdowns
