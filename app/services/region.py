@@ -268,6 +268,7 @@ def regional_tables(
     tables = roll_up(
         period.returns, title=_title(session), today=session.today(),
         threshold=int(prog.statistics.get("suppress_below", 5)), missing=period.missing,
+        programme=prog.name,
     )  # fmt: skip
     return tables, period
 

@@ -104,6 +104,7 @@ class RegionalTables:
     threshold: int
     title: str
     notes: tuple[str, ...]
+    programme: str = ""  # the programme's name (the "About" sheet names it)
 
     @property
     def width(self) -> int:
@@ -138,7 +139,8 @@ class RegionalTables:
         template = Statistics(self.title, self.start, self.end, self.today, (), (), (),
                               threshold=self.threshold, notes=self.notes)  # fmt: skip
         standing = template.published().notes  # the panel return's notes on the symbols
-        return PublishedStatistics(self.title, self.start, self.end, self.today, tuple(out), standing)
+        return PublishedStatistics(self.programme or self.title, self.start, self.end, self.today,
+                                   tuple(out), standing)  # fmt: skip
 
     def _shown(self, m: Measures, flat: np.ndarray, withheld: np.ndarray) -> list[list[str]]:
         inputs = withheld[m.base] | ((m.depends >= 0) & withheld[np.maximum(m.depends, 0)])
@@ -182,7 +184,7 @@ class RegionalTables:
             relations.append(Relation(key(int(cells[0])), tuple(key(int(c)) for c in cells[1:])))
         hidden = [(key(r * self.width + c), int(self.values[r, c]))
                   for r in np.nonzero(self.hidden_rows)[0].tolist() for c in range(self.width)]  # fmt: skip
-        return Statistics(self.title, self.start, self.end, self.today, tuple(breakdowns),
+        return Statistics(self.programme or self.title, self.start, self.end, self.today, tuple(breakdowns),
                           tuple(relations), tuple(sorted(hidden)), threshold=self.threshold,
                           notes=self.notes)  # fmt: skip
 
@@ -228,6 +230,7 @@ def roll_up(
     today: dt.date,
     threshold: int,
     missing: Sequence[str] = (),
+    programme: str = "",
 ) -> RegionalTables:
     """The regional tables of ``returns`` (all of one period; see the module docstring)."""
     if not returns:
@@ -292,7 +295,7 @@ def roll_up(
         names=(*_names(returns), REGION_COLUMN), keys=tuple(keys), values=values,
         hidden_rows=np.asarray(hidden_rows), tables=tuple(tables), group=group, member=member,
         position=position, start=start, end=end, today=today, threshold=threshold, title=title,
-        notes=tuple(notes),
+        notes=tuple(notes), programme=programme,
     )  # fmt: skip
 
 
