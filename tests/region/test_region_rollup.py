@@ -140,3 +140,24 @@ def test_the_bench_runs_small() -> None:
     result = bench_rollup(4, cases=20)
     assert result.panels == 4 and result.cells > 100 and result.rollup_seconds > 0
     assert "target < 2 s" in "\n".join(result.lines())
+
+
+@pytest.mark.parametrize("programme", ["mappa", "marac"])
+def test_other_programmes_roll_up_and_pass_the_check(programme: str) -> None:
+    """Case-field breakdowns (MAPPA categories), no consent, a programme's own words."""
+    from app.config.programmes import load_programme
+
+    try:
+        load_programme(programme)
+    except InvalidInput:
+        pytest.skip(f"no {programme} programme")
+    returns = [panel_return(k, cases=40, name=f"P{k}", programme=programme) for k in range(3)]
+    tables = roll_up(returns, title="Region", today=TODAY, threshold=5)
+    keys = [b.key for b in tables.published().breakdowns]
+    # every table of a panel's return is in the regional return, one per column
+    expected = [b.key if len(b.columns) == 1 else f"{b.key}:{j}"
+                for b in returns[0].breakdowns for j in range(len(b.columns))]  # fmt: skip
+    assert keys == expected
+    if programme == "mappa":
+        assert any(k.startswith("referrals_by_field:") for k in keys)
+    assert_nothing_small_follows(tables.statistics(), tables.published())

@@ -29,9 +29,12 @@ _GENDERS = ("Male", "Female", "male", "Non-binary", "")
 _ETHNICITIES = ("White British", "Asian", "Black", "Mixed", "Other white", "Arab", "")
 
 
-def random_cases(seed: int, n: int, *, local: str = "") -> list[StatsCase]:
-    """``n`` invented cases of one panel (``local``: one agency name only this panel has)."""
-    prog = load_programme("extremism")
+def random_cases(
+    seed: int, n: int, *, local: str = "", programme: str = "extremism"
+) -> list[StatsCase]:
+    """``n`` invented cases of one panel (``local``: one agency name only this panel has), with
+    a random choice of each of the programme's choice fields (or none)."""
+    prog = load_programme(programme)
     rng = random.Random(seed)
     sectors = [s.id for s in prog.sectors]
     concerns = [c.id for c in prog.concerns]
@@ -69,16 +72,22 @@ def random_cases(seed: int, n: int, *, local: str = "") -> list[StatsCase]:
                 consent_given=adopted and rng.random() < 0.8,
                 consent_withdrawn=adopted and rng.random() < 0.1,
                 actions=actions,
+                case_fields=tuple(
+                    (cf.id, rng.choice(cf.choices).id) for cf in prog.choice_fields
+                    if cf.choices and rng.random() < 0.7
+                ),
             )
         )  # fmt: skip
     return cases
 
 
-def panel_return(seed: int, *, cases: int = 60, name: str = "") -> PanelReturn:
+def panel_return(
+    seed: int, *, cases: int = 60, name: str = "", programme: str = "extremism"
+) -> PanelReturn:
     """One invented panel's return, as the region reads it."""
-    prog = load_programme("extremism")
+    prog = load_programme(programme)
     name = name or f"Panel {seed:03d}"
-    data = random_cases(seed, cases, local=f"{name} community safety")
+    data = random_cases(seed, cases, local=f"{name} community safety", programme=programme)
     stats = compute_statistics(data, start=START, end=END, programme=prog, today=TODAY)
     body = return_body(
         stats, return_id=f"return-{seed}", panel_id=f"panel-{seed}", panel_name=name,
