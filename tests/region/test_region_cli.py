@@ -256,3 +256,16 @@ def test_a_build_without_pandas_refuses_the_report_in_one_sentence(world, tmp_pa
                        "--out", str(tmp_path / "r.xlsx"))  # fmt: skip
     assert code == 1 and "does not include pandas" in one_sentence(err)
     assert not (tmp_path / "r.xlsx").exists()
+
+
+def test_a_partner_panel_is_not_a_region(world, tmp_path: Path):
+    run, _region, panels = world
+    fpr = _card(run, panels[1], tmp_path / "p1.card")
+    assert run(panels[0], "partner", "enrol", str(tmp_path / "p1.card"), "--fingerprint", fpr)[0] == 0
+    code, _, err = run(panels[0], "stats", "--for-region", "--from", FROM, "--to", TO,
+                       "--region", PANELS[1][0], "--out", str(tmp_path / "x.rtreturn"))  # fmt: skip
+    assert code == 1 and "is a partner panel, not a region" in one_sentence(err)
+    code, _, err = run(panels[0], "stats", "--for-region", "--from", FROM, "--to", TO,
+                       "--out", str(tmp_path / "x.rtreturn"))  # fmt: skip
+    assert code == 2 and "--region" in err
+    assert not (tmp_path / "x.rtreturn").exists()
