@@ -269,3 +269,21 @@ def test_a_partner_panel_is_not_a_region(world, tmp_path: Path):
                        "--out", str(tmp_path / "x.rtreturn"))  # fmt: skip
     assert code == 2 and "--region" in err
     assert not (tmp_path / "x.rtreturn").exists()
+
+
+def test_a_return_for_another_region_is_refused(world, tmp_path: Path):
+    from tests.support.region_stores import build_region
+
+    run, region, panels = world
+    other = build_region(tmp_path / "other" / "region.rtdb")  # same name, its own keys
+    fpr = _card(run, other, tmp_path / "other.card")
+    # the panel knows both regions by their cards; the second has the same name: enrol by id
+    code, out, err = run(panels[0], "partner", "enrol", str(tmp_path / "other.card"),
+                         "--fingerprint", fpr, "--region")  # fmt: skip
+    assert code == 0, err
+    other_id = out.split(", id ")[1].split()[0]
+    path = tmp_path / "to-other.rtreturn"
+    code, _, err = run(panels[0], "stats", "--for-region", "--from", FROM, "--to", TO,
+                       "--region", other_id, "--out", str(path))  # fmt: skip
+    assert code == 0, err
+    assert "not addressed to this workstation" in _refused(run, region, str(path))
