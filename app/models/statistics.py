@@ -206,7 +206,6 @@ class Statistics:
         values = self.counts()
         primary, secondary = self.suppression() if withheld is None else withheld
         small = f"<{self.threshold}"
-
         withheld_keys = primary | secondary
 
         def show(v: Value) -> str:
@@ -268,7 +267,6 @@ def show_measure(
     if base < threshold or inputs_withheld:
         return SECONDARY
     return f"{value:.0f}%" if percent else f"{round(value, 1):g}"
-
 
 
 def protect(
