@@ -28,8 +28,10 @@ OUTPUT = ROOT / "resources" / "THIRD-PARTY-LICENSES.txt"
 TEXTS = ROOT / "installer" / "licenses"
 
 #: dependencies of roundtable that the bundle does not ship (and whose own dependencies it does
-#: not need): nothing in app/ imports pandas; numpy reaches the bundle only through openpyxl's
-#: optional ``import numpy``. installer/roundtable.spec excludes the same list.
+#: not need): numpy reaches the bundle only through openpyxl's optional ``import numpy``; pandas
+#: only the regional roll-up imports (``app.spreadsheets.region``, guarded: without it the
+#: bundle refuses ``region report`` in one sentence). installer/roundtable.spec excludes the same
+#: list.
 NOT_SHIPPED = ("pandas", "numpy")
 
 _LICENCE_FILE = re.compile(r"(LICEN[CS]E|COPYING|NOTICE)", re.IGNORECASE)

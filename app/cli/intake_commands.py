@@ -34,6 +34,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--from", dest="start", required=True, metavar="DATE")
     p.add_argument("--to", dest="end", required=True, metavar="DATE")
     p.add_argument("--out", required=True, metavar="FILE.xlsx|.csv|.pdf")
+    p.add_argument("--for-region", action="store_true",
+                   help="write the unsuppressed return for the region (signed, encrypted to it)")
+    p.add_argument("--region", metavar="PARTNER", help="with --for-region: the region (a partner)")
     p.set_defaults(func=cmd_stats)
 
 
@@ -93,6 +96,10 @@ def cmd_stats(args: argparse.Namespace, session: Session) -> int:
 
     start, end = parse_date_arg(args.start), parse_date_arg(args.end)
     target = Path(args.out)
+    if args.for_region or args.region:
+        from app.cli.region_commands import write_for_region
+
+        return write_for_region(args, session, start, end, target)
     if target.suffix.casefold() not in stats_svc.FORMATS:
         raise UsageError("--out must name a .xlsx, .csv or .pdf file.")
     written = stats_svc.write_return(session, start=start, end=end, out=target)

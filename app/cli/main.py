@@ -39,6 +39,8 @@ COMMAND_MODULES = (
     "app.cli.join_commands",
     "app.cli.keys_commands",
     "app.cli.attachment_commands",
+    "app.cli.partner_commands",
+    "app.cli.region_commands",
 )
 
 

@@ -36,7 +36,7 @@ def _add_member(group: Subcommands) -> None:
     q = command(group, "add", cmd_members_add, "coordinator only: add a member to an existing agency")
     q.add_argument("--name", required=True)
     q.add_argument("--agency", required=True, help="id, short name or name of the agency")
-    q.add_argument("--role", required=True, choices=[r.value for r in Role])
+    q.add_argument("--role", required=True, choices=[r.value for r in Role if r is not Role.REGION])
     q.add_argument("--area", default="", help="policing area")
     switches(q, "--json")
 

@@ -9,6 +9,7 @@ class Role(StrEnum):
     COORDINATOR = "coordinator"
     CHAIR = "chair"
     OFFICER = "officer"
+    REGION = "region"  # a regional coordinator's store: panels' returns, no cases (docs/spreadsheets.md)
 
 
 class Marking(StrEnum):

@@ -198,22 +198,28 @@ class Statistics:
         shown = set(self.counts()) - {k for k, _ in self.hidden}
         return protect(self.counts(), shown, self.relations, self.threshold)
 
-    def published(self) -> PublishedStatistics:
+    def published(
+        self, withheld: tuple[frozenset[str], frozenset[str]] | None = None
+    ) -> PublishedStatistics:
+        """The suppressed figures. ``withheld`` is (primary, secondary) when the caller has worked
+        them out by this same rule another way (the regional return's vectorised form)."""
         values = self.counts()
-        primary, secondary = self.suppression()
+        primary, secondary = self.suppression() if withheld is None else withheld
         small = f"<{self.threshold}"
+        withheld_keys = primary | secondary
 
         def show(v: Value) -> str:
             if isinstance(v, Count):
                 if v.key in primary:
                     return small
                 return SECONDARY if v.key in secondary else str(v.value)
-            if v.value is None:
-                return NO_DATA
-            withheld = primary | secondary
-            if values[v.base] < self.threshold or withheld & {v.base, *v.depends_on}:
-                return SECONDARY
-            return f"{v.value:.0f}%" if v.percent else f"{round(v.value, 1):g}"
+            return show_measure(
+                v.value,
+                percent=v.percent,
+                base=values[v.base],
+                inputs_withheld=bool(withheld_keys & {v.base, *v.depends_on}),
+                threshold=self.threshold,
+            )
 
         return PublishedStatistics(
             programme=self.programme,
@@ -248,6 +254,19 @@ class Statistics:
 
 
 # --- suppression ---------------------------------------------------------------------------------
+
+
+def show_measure(
+    value: float | None, *, percent: bool, base: int, inputs_withheld: bool, threshold: int
+) -> str:
+    """Rule 3 (derived figures): a median, percentile or percentage as published — ``n/a`` when
+    there is nothing to measure, ``[c]`` unless it summarises at least ``threshold`` cases or
+    actions (``base``) and none of the counts it comes from is withheld."""
+    if value is None:
+        return NO_DATA
+    if base < threshold or inputs_withheld:
+        return SECONDARY
+    return f"{value:.0f}%" if percent else f"{round(value, 1):g}"
 
 
 def protect(

@@ -291,17 +291,16 @@ def _timeliness(
     b: _Builder, cohort: list[StatsCase], screened: list[StatsCase], discussed: list[StatsCase]
 ) -> None:
     """Days from referral to screening and to first panel."""
-    to_screen = _days((c.received, c.screened_on) for c in screened if c.screened_on)
-    panelled = [c for c in cohort if c.first_panel_on is not None]
-    to_panel = _days((c.received, c.first_panel_on) for c in panelled if c.first_panel_on)
+    measured = _timing_days(cohort, screened)
+    to_screen, to_panel = measured["timing:screening"], measured["timing:panel"]
     timing_rows = []
     for label, key, days in (
         ("Referral to screening", "timing:screening", to_screen),
         ("Referral to first panel", "timing:panel", to_panel),
     ):
-        median = float(pystats.median(days)) if days else None
+        median, p90 = median_and_p90(days)
         timing_rows.append(
-            Row(label, (Count(key, len(days)), Measure(median, key), Measure(_p90(days), key)))
+            Row(label, (Count(key, len(days)), Measure(median, key), Measure(p90, key)))
         )
     b.breakdowns.append(
         Breakdown(
@@ -311,6 +310,28 @@ def _timeliness(
     )  # fmt: skip
     b.imply("screened", len(screened), "timing:screening", len(to_screen), "screened-undated")
     b.imply("discussed", len(discussed), "timing:panel", len(to_panel), "discussed-undated")
+
+
+def _timing_days(cohort: list[StatsCase], screened: list[StatsCase]) -> dict[str, list[int]]:
+    panelled = [c for c in cohort if c.first_panel_on is not None]
+    return {
+        "timing:screening": _days((c.received, c.screened_on) for c in screened if c.screened_on),
+        "timing:panel": _days((c.received, c.first_panel_on) for c in panelled if c.first_panel_on),
+    }
+
+
+def timing_days(cases: Iterable[StatsCase], *, start: dt.date, end: dt.date) -> dict[str, Counter[int]]:
+    """How many of the period's referrals took each number of days to screening and to first
+    panel (the counts behind the timeliness medians, for a regional return): timing key ->
+    {days: cases}. The same cases as ``compute_statistics`` measures."""
+    cohort = [c for c in cases if start <= c.received <= end]
+    screened = [c for c in cohort if c.screening_outcome]
+    return {k: Counter(v) for k, v in _timing_days(cohort, screened).items()}
+
+
+def median_and_p90(days: Sequence[int]) -> tuple[float | None, float | None]:
+    """The median and 90th percentile of sorted day counts (None when there are none)."""
+    return (float(pystats.median(days)) if days else None), _p90(days)
 
 
 PROGRESS_WORDS = {

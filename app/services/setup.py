@@ -140,7 +140,8 @@ def _record_identity(conn: Any, me: _Identity, *, panel_name: str, programme: st
         "panel_name": panel_name,
         "programme": programme,
         "fingerprint": me.keys.fingerprint,
-        "is_hub": "1" if role is Role.COORDINATOR else "0",
+        # a region's store is its own hub: it enrols the panels it takes returns from
+        "is_hub": "1" if role in (Role.COORDINATOR, Role.REGION) else "0",
         "role": role.value,
     }.items():
         meta_store.put(conn, k, v)

@@ -28,6 +28,7 @@ from app.models.statistics import (
     PublishedBreakdown,
     PublishedStatistics,
     Statistics,
+    StatsCase,
 )
 from app.models.statistics_compute import compute_statistics
 from app.services.cases import case_reach
@@ -66,16 +67,25 @@ def compute(session: Session, *, start: dt.date, end: dt.date) -> Statistics:
     """The raw statistics of ``start..end`` (inclusive), for the screen only."""
     _may_produce(session)
     _check_period(start, end)
+    cases = stats_cases(session)
+    return compute_statistics(
+        cases, start=start, end=end, programme=session.programme, today=session.today()
+    )
+
+
+def stats_cases(session: Session) -> list[StatsCase]:
+    """One ``StatsCase`` per case this store may show (the input of every statistic)."""
     prog = session.programme
     with session.view() as conn:
         visible = case_reach(session, conn)
-        cases = stats_queries.stats_cases(
-            conn,
-            adopted_status=prog.adopted_status,
-            visible_to=visible,
-            with_case_fields=bool(prog.case_fields),
+        return list(
+            stats_queries.stats_cases(
+                conn,
+                adopted_status=prog.adopted_status,
+                visible_to=visible,
+                with_case_fields=bool(prog.case_fields),
+            )
         )
-    return compute_statistics(cases, start=start, end=end, programme=prog, today=session.today())
 
 
 def return_title(session: Session) -> str:

@@ -40,6 +40,15 @@ _SHEET_NAMES = {
     "timeliness": "Timeliness",
     "actions_on_time": "Actions on time",
     "overdue_now": "Overdue actions",
+    # the regional return splits a table of several columns into one per column
+    "timeliness:0": "Timeliness (cases)",
+    "timeliness:1": "Timeliness (median)",
+    "timeliness:2": "Timeliness (90th pct)",
+    "actions_on_time:0": "Actions due",
+    "actions_on_time:1": "Actions on time",
+    "actions_on_time:2": "Actions late",
+    "actions_on_time:3": "Actions not completed",
+    "actions_on_time:4": "Actions % on time",
 }
 _NUMBER = re.compile(r"\d{1,15}(\.\d{1,6})?")
 HEADER_ROW = 5  # marking, title, period, blank, then the table header

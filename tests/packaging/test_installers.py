@@ -94,4 +94,4 @@ def test_completion_is_valid_bash(tmp_path: Path) -> None:
     probe = (f"source {script}; COMP_WORDS=(roundtable pa); COMP_CWORD=1; _roundtable; "
              "echo ${COMPREPLY[@]}")  # fmt: skip
     out = subprocess.run(["bash", "-c", probe], capture_output=True, text=True, check=True).stdout
-    assert sorted(out.split()) == ["pack", "passphrase"]
+    assert sorted(out.split()) == ["pack", "partner", "partners", "passphrase"]

@@ -16,7 +16,6 @@ from hypothesis import strategies as st
 from app.models.enums import ActionStatus
 from app.models.errors import InvalidInput
 from app.models.statistics import (
-    Count,
     Relation,
     Statistics,
     StatsAction,
@@ -25,6 +24,7 @@ from app.models.statistics import (
 )
 from app.models.statistics_compute import compute_statistics
 from tests.support.spreadsheets_support import programme
+from tests.support.suppression_check import assert_nothing_small_follows as check_published
 
 START, END, TODAY = dt.date(2025, 11, 15), dt.date(2026, 2, 28), dt.date(2026, 3, 15)
 SECTORS = ("education", "police", "health", "local-authority", "community")
@@ -266,36 +266,9 @@ def test_published_holds_strings_only_and_notes() -> None:
 
 def assert_nothing_small_follows(stats: Statistics) -> None:
     """Independently: from the published numbers and the stated relations, work out every count
-    that can be, and check that none is from 1 to 4 — and that shown numbers are the raw ones."""
-    published = stats.published()
-    values = dict(stats.hidden)
-    known: dict[str, int] = {}
-    for raw, pub in zip(stats.breakdowns, published.breakdowns, strict=True):
-        for raw_row, pub_row in zip(raw.rows, pub.rows, strict=True):
-            for v, shown in zip(raw_row.values, pub_row.values, strict=True):
-                if isinstance(v, Count):
-                    values[v.key] = v.value
-                    if 0 < v.value < 5:
-                        assert shown == "<5"
-                    elif shown.isdigit():
-                        assert int(shown) == v.value
-                        known[v.key] = v.value
-                    else:
-                        assert shown == "[c]"
-    progress = True
-    while progress:
-        progress = False
-        for rel in stats.relations:
-            members = (rel.total, *rel.parts)
-            unknown = [k for k in members if k not in known]
-            if len(unknown) == 1:
-                k = unknown[0]
-                parts = sum(known[p] for p in rel.parts if p in known)
-                known[k] = parts if k == rel.total else known[rel.total] - parts
-                assert known[k] == values[k]
-                progress = True
-    leaked = {k: v for k, v in known.items() if 0 < v < 5}
-    assert not leaked
+    that can be, and check that none is from 1 to 4 — and that shown numbers are the raw ones
+    (the one checker, shared with the regional return's tests)."""
+    check_published(stats, stats.published())
 
 
 def test_the_checker_catches_a_leak(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -17,6 +17,7 @@ SECTIONS = (
     "tools.bench.reports_bench",
     "tools.bench.sync_bench",
     "tools.bench.spreadsheets_bench",
+    "tools.bench.region_bench",
     "tools.bench.ui_bench",
     "tools.bench.bundle_bench",
     "tools.bench.attachment_bench",

@@ -163,7 +163,7 @@ class PanelScreen(Screen):
         self.member_agency.setAccessibleName("New member agency")
         self.member_role = QComboBox()
         self.member_role.setAccessibleName("New member role")
-        for r in Role:
+        for r in (r for r in Role if r is not Role.REGION):  # a region is a store, not a member
             self.member_role.addItem(r.value.capitalize(), r)
         self.member_role.setCurrentIndex(max(0, self.member_role.findData(Role.OFFICER)))
         self.member_role.setMinimumContentsLength(len("Coordinator"))
