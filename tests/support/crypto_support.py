@@ -4,12 +4,14 @@ conftest.py re-exports."""
 
 from __future__ import annotations
 
+import hashlib
 import threading
 
 import keyring.backend
 import keyring.errors
 import pytest
 
+from app.crypto.bundle_format import signature_message
 from app.crypto.identity import DeviceKeys
 from app.crypto.keyfile import KdfParams, KeyFile, generate_data_key, generate_recovery_key
 
@@ -96,3 +98,9 @@ class BlockingKeyring:
 
     def delete_password(self, service: str, username: str) -> None:
         self._block()
+
+
+def sign_envelope(signer: DeviceKeys, unsigned: bytes) -> bytes:
+    """``unsigned`` (every byte of a bundle before its signature) followed by ``signer``'s bundle
+    signature: the fuzz harness of sync.md re-signs mutated files with a registered key."""
+    return unsigned + signer.signing.sign(signature_message(hashlib.sha512(unsigned).digest()))
