@@ -26,8 +26,8 @@ os.environ.setdefault("ROUNDTABLE_NO_LOG", "1")
 
 @pytest.fixture(scope="session", autouse=True)
 def _cheap_kdf_allowed() -> Iterator[None]:
-    """Every store the suite makes uses ``KdfParams.cheap()``, below the product's floor: lower the
-    floor in this process for the whole session (tests of the floor put it back)."""
+    """Every store the suite makes uses ``tests.support.kdf.CHEAP``, below the product's floor:
+    lower the floor in this process for the whole session (tests of the floor put it back)."""
     from tests.support.kdf import lower_floor
 
     with pytest.MonkeyPatch.context() as patch:
