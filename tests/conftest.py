@@ -11,14 +11,7 @@ from pathlib import Path
 import pytest
 
 from tests.support.programme_stores import build_programme_store
-from tests.support.stores import (  # noqa: F401 - TODAY, dump_store: for imports written before tests.support
-    PASSPHRASE,
-    TODAY,
-    build_store,
-    copy_store,
-    dump_store,
-    today,
-)
+from tests.support.stores import PASSPHRASE, build_store, copy_store, today
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("ROUNDTABLE_NO_LOG", "1")
