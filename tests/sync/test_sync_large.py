@@ -22,7 +22,8 @@ from sqlalchemy import text
 from app.crypto import bundle_format as B
 from app.models.sync_ops import validate_op
 from app.services import exchange
-from app.sync.payload import Manifest, PayloadReader, build_payload
+from app.sync.manifest import Manifest
+from app.sync.payload import PayloadReader, build_payload
 from tests.support.crypto_support import sign_envelope
 from tests.support.exchange_points import at_import_point
 from tests.support.sync_support import Panel, assert_rejected_unchanged, dump, open_case

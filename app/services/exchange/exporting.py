@@ -31,7 +31,8 @@ from app.storage.sync import selection
 from app.storage.sync import store as sync_store
 from app.storage.sync.authorise import authorisation_problem
 from app.storage.writer import Writer
-from app.sync.payload import MIN_READER, SCHEMA, Manifest, write_payload
+from app.sync.manifest import MIN_READER, SCHEMA, Manifest
+from app.sync.payload import write_payload
 
 Acks = dict[tuple[str, int], int]  # (origin, epoch) -> the last counter the peer has
 

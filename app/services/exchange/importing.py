@@ -27,7 +27,8 @@ from app.services.exchange.apply import apply_bundle, check_clock, lookup_signer
 from app.services.exchange.report import ImportReport, rejected
 from app.storage.files import NotARegularFile, atomic_writer, ensure_private_dir, open_regular_file
 from app.storage.sync import store as sync_store
-from app.sync.payload import SCHEMA, PayloadInvalid, PayloadReader, check_manifest_matches
+from app.sync.manifest import SCHEMA, PayloadInvalid, check_manifest_matches
+from app.sync.payload import PayloadReader
 
 
 def _stage(session: Session, path: Path) -> Path:
