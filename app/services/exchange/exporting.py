@@ -15,7 +15,8 @@ from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
-from app.crypto.bundle import HEADER_FIELDS, BundleWriter
+from app.crypto.bundle import BundleWriter
+from app.crypto.bundle_format import HEADER_FIELDS
 from app.crypto.identity import PublicIdentity
 from app.models.ids import new_id
 from app.models.sync_ops import Op

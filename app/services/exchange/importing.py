@@ -1,6 +1,6 @@
 """Opening an exchange file, in the order of sync.md.
 
-A private staging copy; a first pass over it (``crypto.bundle.open_bundle_stream``: size,
+A private staging copy; a first pass over it (``crypto.bundle_open.open_bundle_stream``: size,
 magic/version/suite, lengths, signer, signature over the whole file, header, recipient, unwrap);
 the sender allowed on this stream and not revoked; the reader's version; the ledger (duplicate or
 replayed sequence); the manifest under caps and equal to the header. Then ``apply`` decrypts,
@@ -18,7 +18,7 @@ import os
 from pathlib import Path
 from typing import BinaryIO
 
-from app.crypto.bundle import MAX_BUNDLE_BYTES
+from app.crypto.bundle_format import MAX_BUNDLE_BYTES
 from app.crypto.bundle_open import open_bundle_stream
 from app.models.errors import AppError, BundleRejected, NeedsNewerReader, SecurityAlert
 from app.models.ids import new_id
