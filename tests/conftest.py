@@ -11,14 +11,7 @@ from pathlib import Path
 import pytest
 
 from tests.support.programme_stores import build_programme_store
-from tests.support.stores import (  # noqa: F401 - TODAY, dump_store: for imports written before tests.support
-    PASSPHRASE,
-    TODAY,
-    build_store,
-    copy_store,
-    dump_store,
-    today,
-)
+from tests.support.stores import PASSPHRASE, build_store, copy_store, today
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("ROUNDTABLE_NO_LOG", "1")
@@ -26,8 +19,8 @@ os.environ.setdefault("ROUNDTABLE_NO_LOG", "1")
 
 @pytest.fixture(scope="session", autouse=True)
 def _cheap_kdf_allowed() -> Iterator[None]:
-    """Every store the suite makes uses ``KdfParams.cheap()``, below the product's floor: lower the
-    floor in this process for the whole session (tests of the floor put it back)."""
+    """Every store the suite makes uses ``tests.support.kdf.CHEAP``, below the product's floor:
+    lower the floor in this process for the whole session (tests of the floor put it back)."""
     from tests.support.kdf import lower_floor
 
     with pytest.MonkeyPatch.context() as patch:

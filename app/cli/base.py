@@ -16,16 +16,17 @@ import json
 import os
 import re
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, is_dataclass
 from enum import Enum
 from pathlib import Path
-from typing import Any, TypeAlias
+from typing import Any, TypeAlias, TypeVar
 
 from app.models.dates import parse_uk_date
 from app.models.errors import InvalidInput, UnlockError, UsageError
 
 Handler = Callable[..., int]
+T = TypeVar("T")
 
 
 def store_path(args: argparse.Namespace) -> Path:
@@ -133,6 +134,26 @@ def table(rows: list[list[str]], headers: list[str]) -> None:
     out("  ".join(h.ljust(w) for h, w in zip(headers, widths, strict=True)))
     for r in rows:
         out("  ".join(c[:48].ljust(w) for c, w in zip(r, widths, strict=True)))
+
+
+def list_out(
+    args: argparse.Namespace,
+    items: Sequence[T],
+    *,
+    empty: str,
+    headers: list[str],
+    row: Callable[[T], list[str]],
+) -> bool:
+    """A list command's output: ``items`` as JSON with ``--json``, else the line ``empty`` when
+    there are none, else a table of ``row(item)``. True only when the table was printed."""
+    if args.json:
+        print_json(items)
+        return False
+    if not items:
+        out(empty)
+        return False
+    table([row(item) for item in items], headers)
+    return True
 
 
 class ArgumentParser(argparse.ArgumentParser):

@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from app.cli.base import out, print_json, table, to_json
+from app.cli.base import list_out, out, print_json, to_json
 from app.models.errors import InvalidInput
 from app.services import exchange, membership
 from app.services.context import Session
@@ -102,18 +102,14 @@ def _import(args: argparse.Namespace, session: Session) -> int:
 
 
 def _conflicts(args: argparse.Namespace, session: Session) -> int:
-    items = exchange.list_conflicts(session)
-    if args.json:
-        print_json(items)
-        return 0
-    if not items:
-        out("No open conflicts.")
-        return 0
-    rows = [
-        [c.id[:8], c.kind, c.case_ref or "", f"{c.entity}.{c.field or '*'}", str(len(c.candidates))]
-        for c in items
-    ]
-    table(rows, ["id", "kind", "case", "what", "versions"])
-    if not session.workstation.is_hub:
+    shown = list_out(
+        args,
+        exchange.list_conflicts(session),
+        empty="No open conflicts.",
+        headers=["id", "kind", "case", "what", "versions"],
+        row=lambda c: [c.id[:8], c.kind, c.case_ref or "", f"{c.entity}.{c.field or '*'}",
+                       str(len(c.candidates))],
+    )
+    if shown and not session.workstation.is_hub:
         out("These await the coordinator.")
     return 0

@@ -10,7 +10,7 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from app.cli.base import out, print_json, table
+from app.cli.base import list_out, out
 from app.services import joining
 from app.services.context import Session
 
@@ -43,15 +43,14 @@ def _invite(args: argparse.Namespace, session: Session) -> int:
 
 
 def _invitations(args: argparse.Namespace, session: Session) -> int:
-    rows = joining.list_invitations(session)
-    if args.json:
-        print_json(rows)
-        return 0
-    if not rows:
-        out("No invitations issued.")
-        return 0
-    table([[r.invitation_id[:8], r.member_name or r.member_id[:8], r.expires.date().isoformat(),
-            r.state] for r in rows], ["Invitation", "Member", "Expires", "State"])
+    list_out(
+        args,
+        joining.list_invitations(session),
+        empty="No invitations issued.",
+        headers=["Invitation", "Member", "Expires", "State"],
+        row=lambda r: [r.invitation_id[:8], r.member_name or r.member_id[:8],
+                       r.expires.date().isoformat(), r.state],
+    )
     return 0
 
 

@@ -13,7 +13,7 @@ import argparse
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from app.cli.base import Subcommands, command, out, print_json, switches, table
+from app.cli.base import Subcommands, command, list_out, out, print_json, switches
 from app.models.dates import format_uk
 from app.models.errors import UsageError
 
@@ -55,20 +55,13 @@ def check_purge_usage(args: argparse.Namespace) -> None:
 def cmd_retention(args: argparse.Namespace, session: Session) -> int:
     from app.services import retention
 
-    items = retention.retention_review(session, within_days=args.within)
-    if args.json:
-        print_json(items)
-        return 0
-    if not items:
-        out("No closed case is due for deletion.")
-        return 0
-    table(
-        [
-            [i.ref, i.subject_name, i.outcome, format_uk(i.closed), format_uk(i.due),
-             "due" if i.overdue else f"in {i.days_left} days"]
-            for i in items
-        ],
-        ["Ref", "Subject", "Outcome", "Closed", "Delete from", ""],
+    list_out(
+        args,
+        retention.retention_review(session, within_days=args.within),
+        empty="No closed case is due for deletion.",
+        headers=["Ref", "Subject", "Outcome", "Closed", "Delete from", ""],
+        row=lambda i: [i.ref, i.subject_name, i.outcome, format_uk(i.closed), format_uk(i.due),
+                       "due" if i.overdue else f"in {i.days_left} days"],
     )
     return 0
 

@@ -11,9 +11,9 @@ Layout (all integers big-endian)::
              associated data = prelude | SHA-256(header)
     signature Ed25519 over SIG_DOMAIN | SHA-512(prelude | header | payload)      = 64 bytes
 
-Job: ``seal_bundle`` builds such a file; ``bundle_open.open_bundle`` checks and opens one (the
-invariants below are its); ``read_prelude``
-reads only the fixed-size fields for diagnostics. The plaintext is opaque here (sync puts its
+Job: ``BundleWriter`` and ``seal_bundle`` build such a file; ``bundle_open.open_bundle`` checks
+and opens one (the invariants below are its); ``bundle_format`` holds what both share (constants,
+the prelude, header validation, the binding values). The plaintext is opaque here (sync puts its
 manifest and operations in it).
 
 Invariants:
@@ -34,228 +34,39 @@ Invariants:
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import io
 import os
-import struct
-from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any
 
-from cryptography.hazmat.primitives import hpke
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PublicKey
 from cryptography.hazmat.primitives.ciphers.aead import ChaCha20Poly1305
 
-from app.crypto._canonical import Caps, canonical_dumps
-from app.crypto.identity import KEY_ID_BYTES, SIGNATURE_BYTES, DeviceKeys, PublicIdentity
-from app.models.errors import (
-    BundleRejected,
-    FileWriteError,
-    InvalidInput,
+from app.crypto._canonical import canonical_dumps
+from app.crypto.bundle_format import (
+    CHUNK_BYTES,
+    DATA_KEY_BYTES,
+    FORMAT_VERSION,
+    HEADER_FIELDS,
+    HPKE_SUITE,
+    MAGIC,
+    MAX_BUNDLE_BYTES,
+    MAX_HEADER_BYTES,
+    PRELUDE,
+    PRELUDE_BYTES,
+    SUITE_ED25519_X25519_CHACHA,
+    WRAPPED_KEY_BYTES,
+    WritableFile,
+    chunk_aad,
+    chunk_nonce,
+    hash_blocks,
+    signature_message,
+    validate_header,
+    wrap_info,
 )
-
-MAGIC = b"\x89RTB\r\n\x1a\n"
-FORMAT_VERSION = 2  # 2: chunk associated data without the payload length (streamable)
-SUITE_ED25519_X25519_CHACHA = 1
-ALLOWED_VERSIONS = frozenset({FORMAT_VERSION})
-ALLOWED_SUITES = frozenset({SUITE_ED25519_X25519_CHACHA})
-
-_PRELUDE = struct.Struct(">8sHH16sIQ")
-PRELUDE_BYTES = _PRELUDE.size  # 40
-_AAD_PRELUDE_BYTES = PRELUDE_BYTES - 8  # all but the payload length
-_READ_BLOCK = 1024 * 1024
-CHUNK_BYTES = 64 * 1024
-TAG_BYTES = 16
-DATA_KEY_BYTES = 32
-WRAPPED_KEY_BYTES = 32 + DATA_KEY_BYTES + TAG_BYTES  # HPKE enc | ciphertext | tag = 80
-
-MAX_BUNDLE_BYTES = 256 * 1024 * 1024
-MAX_HEADER_BYTES = 1024 * 1024
-MAX_RECIPIENTS = 1024
-MAX_ID_CHARS = 128
-MAX_U16 = 0xFFFF
-MAX_I64 = 2**63 - 1
-
-_SIG_DOMAIN = b"roundtable/bundle-signature/v1\x00"
-_WRAP_DOMAIN = b"roundtable/bundle-key-wrap/v1\x00"
-_HPKE = hpke.Suite(hpke.KEM.X25519, hpke.KDF.HKDF_SHA256, hpke.AEAD.CHACHA20_POLY1305)
-
-# The header fields the caller gives (``sync.payload``'s manifest repeats them; the export takes
-# them from it); the bundle adds the recipients and their wrapped keys.
-HEADER_FIELDS = (
-    "bundle_id",
-    "sender",
-    "stream",
-    "sequence",
-    "created_hlc",
-    "schema",
-    "min_reader",
-    "registry_version",
-)
-_SIGNED_HEADER_FIELDS = frozenset({*HEADER_FIELDS, "recipients", "wrapped_keys"})
-_HEADER_CAPS = Caps(
-    max_bytes=MAX_HEADER_BYTES, max_depth=3, max_items=4 * MAX_RECIPIENTS + 64, max_str=256
-)
-
-
-# --- public results ------------------------------------------------------------------------------
-@dataclass(frozen=True)
-class Prelude:
-    """The fixed-size fields at the start of a bundle (unauthenticated until the signature)."""
-
-    version: int
-    suite: int
-    signer_key_id: bytes
-    header_length: int
-    payload_length: int
-
-
-# --- header validation (shared by seal and open) ---------------------------------------------
-def _id_text(value: object, what: str) -> str:
-    if not isinstance(value, str) or not 1 <= len(value) <= MAX_ID_CHARS or not value.isprintable():
-        raise ValueError(f"{what} must be 1-{MAX_ID_CHARS} printable characters")
-    return value
-
-
-def _int_in(value: object, low: int, high: int, what: str) -> int:
-    if type(value) is not int or not low <= value <= high:
-        raise ValueError(f"{what} must be an integer from {low} to {high}")
-    return value
-
-
-def _version_pair(value: object, what: str) -> None:
-    if not isinstance(value, list) or len(value) != 2:
-        raise ValueError(f"{what} must be [major, minor]")
-    for part in value:
-        _int_in(part, 0, MAX_U16, what)
-
-
-def _b64_exact(value: object, length: int, what: str) -> bytes:
-    if not isinstance(value, str) or len(value) > 4 * length:
-        raise ValueError(f"{what} is not valid base64")
-    try:
-        raw = base64.b64decode(value, validate=True)
-    except ValueError as exc:
-        raise ValueError(f"{what} is not valid base64") from exc
-    if len(raw) != length or base64.b64encode(raw).decode("ascii") != value:
-        raise ValueError(f"{what} has the wrong length")
-    return raw
-
-
-def _b64(raw: bytes) -> str:
-    return base64.b64encode(raw).decode("ascii")
-
-
-def _validate_caller_fields(header: dict[str, Any]) -> None:
-    _id_text(header["bundle_id"], "bundle_id")
-    _id_text(header["sender"], "sender")
-    _id_text(header["stream"], "stream")
-    _int_in(header["sequence"], 0, MAX_I64, "sequence")
-    _int_in(header["created_hlc"], 0, MAX_I64, "created_hlc")
-    _version_pair(header["schema"], "schema")
-    _version_pair(header["min_reader"], "min_reader")
-    _int_in(header["registry_version"], 0, MAX_I64, "registry_version")
-
-
-def _validate_recipients(value: object) -> list[tuple[str, bytes]]:
-    if not isinstance(value, list) or not 1 <= len(value) <= MAX_RECIPIENTS:
-        raise ValueError(f"recipients must be a list of 1-{MAX_RECIPIENTS} entries")
-    out: list[tuple[str, bytes]] = []
-    seen: set[str] = set()
-    for entry in value:
-        if not isinstance(entry, dict) or set(entry) != {"device", "key_id"}:
-            raise ValueError("each recipient must be {device, key_id}")
-        device = _id_text(entry["device"], "recipient device")
-        if device in seen:
-            raise ValueError("a recipient is listed twice")
-        seen.add(device)
-        out.append((device, _b64_exact(entry["key_id"], KEY_ID_BYTES, "recipient key_id")))
-    return out
-
-
-def _validate_header(header: object) -> tuple[dict[str, Any], list[tuple[str, bytes]], list[bytes]]:
-    if not isinstance(header, dict) or set(header) != _SIGNED_HEADER_FIELDS:
-        raise ValueError("header has missing or unexpected fields")
-    _validate_caller_fields(header)
-    recipients = _validate_recipients(header["recipients"])
-    wrapped = header["wrapped_keys"]
-    if not isinstance(wrapped, list) or len(wrapped) != len(recipients):
-        raise ValueError("there must be one wrapped key per recipient")
-    keys = [_b64_exact(w, WRAPPED_KEY_BYTES, "wrapped key") for w in wrapped]
-    return header, recipients, keys
-
-
-# --- binding values ------------------------------------------------------------------------------
-def _wrap_info(signer_key_id: bytes, header: dict[str, Any], recipient_key_id: bytes) -> bytes:
-    bound = {k: v for k, v in header.items() if k != "wrapped_keys"}
-    return (
-        _WRAP_DOMAIN
-        + signer_key_id
-        + hashlib.sha256(canonical_dumps(bound)).digest()
-        + recipient_key_id
-    )
-
-
-def _chunk_nonce(index: int, last: bool) -> bytes:
-    return index.to_bytes(11, "big") + (b"\x01" if last else b"\x00")
-
-
-def _chunk_aad(prelude: bytes, header_bytes: bytes) -> bytes:
-    """Every fixed field of the prelude except the payload length, and the header's hash.
-
-    The payload length is left out so a writer can stream chunks before it knows how many there
-    will be; it is still signed, checked against the file size, and fixed by the chunk sequence
-    (index and last flag in every nonce).
-    """
-    return bytes(prelude[:_AAD_PRELUDE_BYTES]) + hashlib.sha256(header_bytes).digest()
-
-
-def _signature_message(signed_part: bytes | memoryview) -> bytes:
-    return _SIG_DOMAIN + hashlib.sha512(signed_part).digest()
-
-
-def _sign_envelope(signer: DeviceKeys, unsigned: bytes) -> bytes:
-    """``unsigned`` followed by its signature (tests use this to re-sign mutated files)."""
-    return unsigned + signer.signing.sign(_signature_message(unsigned))
-
-
-def _payload_layout(payload_len: int) -> int | None:
-    """The number of chunks a payload of this length holds, or None if no layout fits."""
-    full = CHUNK_BYTES + TAG_BYTES
-    n_full, rest = divmod(payload_len, full)
-    if rest == 0:
-        return n_full if n_full > 0 else None
-    if rest < TAG_BYTES:
-        return None
-    return n_full + 1
-
-
-# --- file-like objects ---------------------------------------------------------------------------
-class WritableFile(Protocol):
-    """What ``BundleWriter`` needs: write, seek and read back (``files.AtomicFile``, ``BytesIO``)."""
-
-    def write(self, data: bytes, /) -> int: ...
-    def seek(self, offset: int, whence: int = 0, /) -> int: ...
-    def read(self, size: int, /) -> bytes: ...
-
-
-class ReadableFile(Protocol):
-    """What ``open_bundle_stream`` needs: an open binary file (or ``BytesIO``)."""
-
-    def seek(self, offset: int, whence: int = 0, /) -> int: ...
-    def read(self, size: int, /) -> bytes: ...
-
-
-def _read_exact(f: ReadableFile, n: int) -> bytes:
-    parts: list[bytes] = []
-    left = n
-    while left > 0:
-        piece = f.read(min(left, _READ_BLOCK))
-        if not piece:
-            break
-        parts.append(piece)
-        left -= len(piece)
-    return b"".join(parts)
+from app.crypto.fields import b64
+from app.crypto.identity import SIGNATURE_BYTES, DeviceKeys, PublicIdentity
+from app.models.errors import FileWriteError, InvalidInput
 
 
 # --- sealing -------------------------------------------------------------------------------------
@@ -272,11 +83,11 @@ def _prepare_header(
     signer_key_id = signer.public().key_id
     header: dict[str, Any] = dict(header_fields)
     header["recipients"] = [
-        {"device": device, "key_id": _b64(identity.key_id)} for device, identity in recipients
+        {"device": device, "key_id": b64(identity.key_id)} for device, identity in recipients
     ]
-    header["wrapped_keys"] = [_b64(bytes(WRAPPED_KEY_BYTES))] * len(recipients)
+    header["wrapped_keys"] = [b64(bytes(WRAPPED_KEY_BYTES))] * len(recipients)
     try:
-        _validate_header(header)
+        validate_header(header)
     except ValueError as exc:
         raise InvalidInput(f"The bundle header is not valid: {exc}.") from exc
 
@@ -284,8 +95,8 @@ def _prepare_header(
     wrapped = []
     for _device, identity in recipients:
         public_key = X25519PublicKey.from_public_bytes(identity.enc_pub)
-        info = _wrap_info(signer_key_id, header, identity.key_id)
-        wrapped.append(_b64(_HPKE.encrypt(data_key, public_key, info=info)))
+        info = wrap_info(signer_key_id, header, identity.key_id)
+        wrapped.append(b64(HPKE_SUITE.encrypt(data_key, public_key, info=info)))
     header["wrapped_keys"] = wrapped
     header_bytes = canonical_dumps(header)
     if len(header_bytes) > MAX_HEADER_BYTES:
@@ -318,11 +129,11 @@ class BundleWriter:
         self._signer = signer
         self._max_size = max_size
         self._header_len = len(header_bytes)
-        self._prelude = _PRELUDE.pack(
+        self._prelude = PRELUDE.pack(
             MAGIC, FORMAT_VERSION, SUITE_ED25519_X25519_CHACHA, key_id, len(header_bytes), 0
         )
         self._aead = ChaCha20Poly1305(data_key)
-        self._aad = _chunk_aad(self._prelude, header_bytes)
+        self._aad = chunk_aad(self._prelude, header_bytes)
         self._buf = bytearray()
         self._index = 0
         self._payload_len = 0
@@ -332,7 +143,7 @@ class BundleWriter:
         out.write(header_bytes)
 
     def _emit(self, chunk: bytes | bytearray, last: bool) -> None:
-        sealed = self._aead.encrypt(_chunk_nonce(self._index, last), bytes(chunk), self._aad)
+        sealed = self._aead.encrypt(chunk_nonce(self._index, last), bytes(chunk), self._aad)
         self._index += 1
         self._payload_len += len(sealed)
         total = PRELUDE_BYTES + self._header_len + self._payload_len + SIGNATURE_BYTES
@@ -367,18 +178,11 @@ class BundleWriter:
         self._out.write(prelude)
         signed = hashlib.sha512(prelude)
         reread = hashlib.sha512()
-        left = self._header_len + self._payload_len
-        while left > 0:
-            block = self._out.read(min(left, _READ_BLOCK))
-            if not block:
-                break
-            signed.update(block)
-            reread.update(block)
-            left -= len(block)
+        left = hash_blocks(self._out, self._header_len + self._payload_len, signed, reread)
         if left or reread.digest() != self._written.digest():
             raise FileWriteError("The exchange file changed on disk while it was being written.")
         self._out.seek(0, os.SEEK_END)
-        self._out.write(self._signer.signing.sign(_SIG_DOMAIN + signed.digest()))
+        self._out.write(self._signer.signing.sign(signature_message(signed.digest())))
         return PRELUDE_BYTES + self._header_len + self._payload_len + SIGNATURE_BYTES
 
 
@@ -403,16 +207,3 @@ def seal_bundle(
     writer.write(plaintext)
     writer.finish()
     return out.getvalue()
-
-
-# --- reading the prelude (opening is ``bundle_open``) ----------------------------------------------
-def read_prelude(data: bytes) -> Prelude:
-    """The fixed-size fields, for diagnostics only: nothing here is authenticated yet."""
-    if not isinstance(data, bytes | bytearray | memoryview) or len(data) < PRELUDE_BYTES:
-        raise BundleRejected("This is not a Roundtable exchange file (it is too short).")
-    magic, version, suite, key_id, header_len, payload_len = _PRELUDE.unpack_from(data, 0)
-    if magic != MAGIC:
-        raise BundleRejected("This is not a Roundtable exchange file.")
-    return Prelude(version, suite, bytes(key_id), header_len, payload_len)
-
-

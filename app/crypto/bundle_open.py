@@ -1,5 +1,6 @@
-"""Opening an exchange file (the envelope of ``bundle``): every check of the module invariants of
-``app.crypto.bundle``, in their order, then decryption chunk by chunk in a second pass.
+"""Opening an exchange file (the envelope of ``bundle``; its format in ``bundle_format``): every
+check of the module invariants of ``app.crypto.bundle``, in their order, then decryption chunk by
+chunk in a second pass.
 
 Job: ``open_bundle_stream`` checks a file (a private copy, read twice) and gets it ready to
 decrypt; ``open_bundle`` does the same for a bundle held in memory.
@@ -22,28 +23,28 @@ from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import ChaCha20Poly1305
 
 from app.crypto._canonical import CanonicalError, canonical_dumps, strict_loads
-from app.crypto.bundle import (
-    _HEADER_CAPS,
-    _HPKE,
-    _READ_BLOCK,
-    _SIG_DOMAIN,
+from app.crypto.bundle_format import (
     ALLOWED_SUITES,
     ALLOWED_VERSIONS,
     CHUNK_BYTES,
     DATA_KEY_BYTES,
+    HEADER_CAPS,
+    HPKE_SUITE,
     MAX_BUNDLE_BYTES,
     MAX_HEADER_BYTES,
     PRELUDE_BYTES,
     TAG_BYTES,
     Prelude,
     ReadableFile,
-    _chunk_aad,
-    _chunk_nonce,
-    _payload_layout,
-    _read_exact,
-    _validate_header,
-    _wrap_info,
+    chunk_aad,
+    chunk_nonce,
+    hash_blocks,
+    payload_layout,
+    read_exact,
     read_prelude,
+    signature_message,
+    validate_header,
+    wrap_info,
 )
 from app.crypto.identity import SIGNATURE_BYTES, DeviceKeys, verify
 from app.models.errors import BundleRejected, NeedsNewerReader, SecurityAlert
@@ -87,7 +88,7 @@ class StreamedBundle:
         f = self._file
         aead = ChaCha20Poly1305(self._key)
         prelude = self._signed_head[:PRELUDE_BYTES]
-        aad = _chunk_aad(prelude, self._signed_head[PRELUDE_BYTES:])
+        aad = chunk_aad(prelude, self._signed_head[PRELUDE_BYTES:])
         again = hashlib.sha512(self._signed_head)
         f.seek(len(self._signed_head))
         signed_end = self.size - SIGNATURE_BYTES
@@ -96,20 +97,20 @@ class StreamedBundle:
         for i in range(self._n_chunks):
             last = i == self._n_chunks - 1
             want = signed_end - pos if last else full
-            sealed = _read_exact(f, want)
+            sealed = read_exact(f, want)
             if len(sealed) != want:
                 raise SecurityAlert(_CHANGED)
             again.update(sealed)
             pos += want
             try:
-                piece = aead.decrypt(_chunk_nonce(i, last), sealed, aad)
+                piece = aead.decrypt(chunk_nonce(i, last), sealed, aad)
             except InvalidTag as exc:
                 raise SecurityAlert(
                     "The exchange file's content does not decrypt, although the file is signed "
                     "by a trusted workstation."
                 ) from exc
             if last:
-                signature = _read_exact(f, SIGNATURE_BYTES + 1)
+                signature = read_exact(f, SIGNATURE_BYTES + 1)
                 if signature != self._signature or again.digest() != self.digest:
                     raise SecurityAlert(_CHANGED)
             yield piece
@@ -123,7 +124,7 @@ def _read_frame(f: ReadableFile, max_size: int) -> tuple[int, bytes, Prelude, bo
         raise BundleRejected("The exchange file is larger than the allowed maximum.")
     # 2. fixed fields
     f.seek(0)
-    prelude_bytes = _read_exact(f, PRELUDE_BYTES)
+    prelude_bytes = read_exact(f, PRELUDE_BYTES)
     prelude = read_prelude(prelude_bytes)
     # A newer format is kept aside for a newer Roundtable -- but only once its signature is known
     # to be a panel workstation's (the prelude, the lengths and the trailing signature are the
@@ -153,20 +154,14 @@ def _check_signature(
     header_end = PRELUDE_BYTES + prelude.header_length
     signed_end = size - SIGNATURE_BYTES
     hashed = hashlib.sha512(prelude_bytes)
-    header_bytes = _read_exact(f, prelude.header_length)
+    header_bytes = read_exact(f, prelude.header_length)
     hashed.update(header_bytes)
-    left = signed_end - header_end
-    while left > 0:
-        block = f.read(min(left, _READ_BLOCK))
-        if not block:
-            break
-        hashed.update(block)
-        left -= len(block)
-    signature = _read_exact(f, SIGNATURE_BYTES + 1)
+    left = hash_blocks(f, signed_end - header_end, hashed)
+    signature = read_exact(f, SIGNATURE_BYTES + 1)
     if left or len(header_bytes) != prelude.header_length or len(signature) != SIGNATURE_BYTES:
         raise BundleRejected(_CHANGED)
     digest = hashed.digest()
-    if not verify(sign_pub, _SIG_DOMAIN + digest, signature):
+    if not verify(sign_pub, signature_message(digest), signature):
         raise BundleRejected(
             "The exchange file's signature is not valid: it was damaged or altered after signing."
         )
@@ -190,10 +185,10 @@ def _unwrap_for_me(
         )
     # 8. unwrap
     try:
-        data_key = _HPKE.decrypt(
+        data_key = HPKE_SUITE.decrypt(
             wrapped[index],
             me.encryption,
-            info=_wrap_info(prelude.signer_key_id, header, my_key_id),
+            info=wrap_info(prelude.signer_key_id, header, my_key_id),
         )
     except (InvalidTag, ValueError) as exc:
         raise SecurityAlert(
@@ -236,15 +231,15 @@ def open_bundle_stream(
         raise NeedsNewerReader()
     # 6. header under hard caps
     try:
-        parsed = strict_loads(header_bytes, _HEADER_CAPS)
-        header, recipients, wrapped = _validate_header(parsed)
+        parsed = strict_loads(header_bytes, HEADER_CAPS)
+        header, recipients, wrapped = validate_header(parsed)
         if canonical_dumps(header) != header_bytes:
             raise ValueError("header is not in canonical form")
     except (CanonicalError, ValueError) as exc:
         raise BundleRejected("The exchange file's header is not valid.", details=str(exc)) from exc
     data_key = _unwrap_for_me(me, me_device_id, prelude, header, recipients, wrapped)
     # 9. plaintext cap, from the payload layout alone
-    n_chunks = _payload_layout(prelude.payload_length)
+    n_chunks = payload_layout(prelude.payload_length)
     if n_chunks is None:
         raise SecurityAlert("The exchange file's content has an impossible length.")
     plaintext_len = prelude.payload_length - n_chunks * TAG_BYTES

@@ -17,7 +17,6 @@ Invariants:
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import hmac
 from dataclasses import dataclass
@@ -27,7 +26,8 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 
-from app.crypto._canonical import CanonicalError, Caps, canonical_dumps, strict_loads
+from app.crypto._canonical import CanonicalError, Caps, canonical_dumps
+from app.crypto.fields import b64, b64_field, load_document
 from app.models.errors import InvalidInput
 
 KEY_BYTES = 32
@@ -169,7 +169,7 @@ def _audit_head_message(store_id: str, seq: int, digest: str) -> bytes:
 def sign_audit_head(keys: DeviceKeys, store_id: str, seq: int, digest: str) -> str:
     """The workstation's signature (base64) of the audit log's head: its last entry's number and
     hash, bound to the store."""
-    return _b64(sign(keys, _audit_head_message(store_id, seq, digest)))
+    return b64(sign(keys, _audit_head_message(store_id, seq, digest)))
 
 
 def audit_head_signed_by(
@@ -177,29 +177,13 @@ def audit_head_signed_by(
 ) -> bool:
     """True when ``signature`` (base64) is ``sign_audit_head`` of exactly this head; never raises."""
     try:
-        raw = _unb64(signature, SIGNATURE_BYTES, "signature")
+        raw = b64_field(signature, SIGNATURE_BYTES, "signature")
     except InvalidInput:
         return False
     return verify(sign_pub, _audit_head_message(store_id, seq, digest), raw)
 
 
 # --- small helpers for untrusted JSON ----------------------------------------------------------
-def _b64(raw: bytes) -> str:
-    return base64.b64encode(raw).decode("ascii")
-
-
-def _unb64(value: object, length: int, what: str) -> bytes:
-    if not isinstance(value, str) or len(value) > 4 * length:
-        raise InvalidInput(f"The {what} is not valid.")
-    try:
-        raw = base64.b64decode(value, validate=True)
-    except ValueError as exc:
-        raise InvalidInput(f"The {what} is not valid.") from exc
-    if len(raw) != length or _b64(raw) != value:
-        raise InvalidInput(f"The {what} is not valid.")
-    return raw
-
-
 def _text_field(value: object, what: str) -> str:
     if (
         not isinstance(value, str)
@@ -285,21 +269,21 @@ def make_identity_card(
         "type": CARD_TYPE,
         "version": CARD_VERSION,
         **fields,
-        "sign_pub": _b64(pub.sign_pub),
-        "enc_pub": _b64(pub.enc_pub),
+        "sign_pub": b64(pub.sign_pub),
+        "enc_pub": b64(pub.enc_pub),
     }
     signature = sign(keys, _CARD_DOMAIN + canonical_dumps(body))
-    return canonical_dumps({**body, "signature": _b64(signature)})
+    return canonical_dumps({**body, "signature": b64(signature)})
 
 
 def read_identity_card(data: bytes) -> IdentityCard:
     """Parse and check a card; a malformed card or a bad self-signature raises ``InvalidInput``."""
-    if not isinstance(data, bytes) or len(data) > MAX_CARD_BYTES:
-        raise InvalidInput("That file is too large to be an identity card.")
-    try:
-        doc = strict_loads(data, Caps(max_bytes=MAX_CARD_BYTES, max_depth=2, max_items=64))
-    except CanonicalError as exc:
-        raise InvalidInput("That file is not a Roundtable identity card.") from exc
+    doc = load_document(
+        data,
+        Caps(max_bytes=MAX_CARD_BYTES, max_depth=2, max_items=64),
+        too_large="That file is too large to be an identity card.",
+        malformed="That file is not a Roundtable identity card.",
+    )
     expected = {"type", "version", *_CARD_TEXT_FIELDS, "sign_pub", "enc_pub", "signature"}
     if not isinstance(doc, dict) or doc.get("type") != CARD_TYPE:
         raise InvalidInput("That file is not a Roundtable identity card.")
@@ -316,10 +300,10 @@ def read_identity_card(data: bytes) -> IdentityCard:
     text_fields = [f for f in (*_CARD_TEXT_FIELDS, *optional) if f in doc]
     values = {what: _text_field(doc[what], what.replace("_", " ")) for what in text_fields}
     identity = PublicIdentity(
-        sign_pub=_unb64(doc["sign_pub"], KEY_BYTES, "identity card's signing key"),
-        enc_pub=_unb64(doc["enc_pub"], KEY_BYTES, "identity card's encryption key"),
+        sign_pub=b64_field(doc["sign_pub"], KEY_BYTES, "identity card's signing key"),
+        enc_pub=b64_field(doc["enc_pub"], KEY_BYTES, "identity card's encryption key"),
     )
-    signature = _unb64(doc["signature"], SIGNATURE_BYTES, "identity card's signature")
+    signature = b64_field(doc["signature"], SIGNATURE_BYTES, "identity card's signature")
     body = {k: v for k, v in doc.items() if k != "signature"}
     if not verify(identity.sign_pub, _CARD_DOMAIN + canonical_dumps(body), signature):
         raise InvalidInput("The identity card's signature is not valid: it may have been altered.")
@@ -358,8 +342,8 @@ def sign_document(keys: DeviceKeys, domain: str, body: dict[str, Any]) -> bytes:
         {
             "domain": domain,
             "body": body,
-            "signer": _b64(keys.public().key_id),
-            "signature": _b64(signature),
+            "signer": b64(keys.public().key_id),
+            "signature": b64(signature),
         }
     )
 
@@ -378,14 +362,12 @@ def open_signed_document(
     Anything malformed, of another domain or not signed by that key raises ``InvalidInput``.
     """
     _check_domain(domain)
-    if not isinstance(data, bytes) or len(data) > max_size:
-        raise InvalidInput("The signed document is too large.")
-    try:
-        doc = strict_loads(
-            data, Caps(max_bytes=max_size, max_depth=max_depth + 1, max_items=max_items)
-        )
-    except CanonicalError as exc:
-        raise InvalidInput("The signed document is not valid.") from exc
+    doc = load_document(
+        data,
+        Caps(max_bytes=max_size, max_depth=max_depth + 1, max_items=max_items),
+        too_large="The signed document is too large.",
+        malformed="The signed document is not valid.",
+    )
     if not isinstance(doc, dict) or set(doc) != {"domain", "body", "signer", "signature"}:
         raise InvalidInput("The signed document is not valid.")
     if doc["domain"] != domain:
@@ -393,8 +375,8 @@ def open_signed_document(
     body = doc["body"]
     if not isinstance(body, dict):
         raise InvalidInput("The signed document is not valid.")
-    _unb64(doc["signer"], KEY_ID_BYTES, "signed document's signer")
-    signature = _unb64(doc["signature"], SIGNATURE_BYTES, "signed document's signature")
+    b64_field(doc["signer"], KEY_ID_BYTES, "signed document's signer")
+    signature = b64_field(doc["signature"], SIGNATURE_BYTES, "signed document's signature")
     try:
         body_bytes = canonical_dumps(body)
     except CanonicalError as exc:

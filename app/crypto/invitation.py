@@ -23,12 +23,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from app.crypto._canonical import CanonicalError, Caps, canonical_dumps, strict_loads
+from app.crypto.fields import b64, b64_field, load_document
 from app.crypto.identity import (
     SIGNATURE_BYTES,
     DeviceKeys,
     IdentityCard,
-    _b64,
-    _unb64,
     read_identity_card,
     sign,
     verify,
@@ -119,7 +118,7 @@ def make_invitation(
         "coordinator_card": strict_loads(coordinator_card, Caps(max_bytes=MAX_INVITATION_BYTES)),
     }
     signature = sign(keys, _DOMAIN + canonical_dumps(body))
-    return canonical_dumps({**body, "signature": _b64(signature)})
+    return canonical_dumps({**body, "signature": b64(signature)})
 
 
 def read_invitation(data: bytes) -> Invitation:
@@ -128,12 +127,12 @@ def read_invitation(data: bytes) -> Invitation:
     This proves the file is whole and was signed by the holder of that card's key, not that the
     card is the coordinator's: compare the fingerprint (``verify_invitation``) before trusting it.
     """
-    if not isinstance(data, bytes) or len(data) > MAX_INVITATION_BYTES:
-        raise InvalidInput("That file is too large to be a Roundtable invitation.")
-    try:
-        doc = strict_loads(data, Caps(max_bytes=MAX_INVITATION_BYTES, max_depth=3, max_items=128))
-    except CanonicalError as exc:
-        raise InvalidInput("That file is not a Roundtable invitation.") from exc
+    doc = load_document(
+        data,
+        Caps(max_bytes=MAX_INVITATION_BYTES, max_depth=3, max_items=128),
+        too_large="That file is too large to be a Roundtable invitation.",
+        malformed="That file is not a Roundtable invitation.",
+    )
     if not isinstance(doc, dict) or doc.get("type") != INVITATION_TYPE:
         raise InvalidInput("That file is not a Roundtable invitation.")
     if type(doc.get("version")) is not int or doc["version"] != INVITATION_VERSION:
@@ -147,7 +146,7 @@ def read_invitation(data: bytes) -> Invitation:
         card = read_identity_card(card_bytes)
     except (CanonicalError, InvalidInput) as exc:
         raise InvalidInput(_ALTERED) from exc
-    signature = _unb64(doc["signature"], SIGNATURE_BYTES, "invitation's signature")
+    signature = b64_field(doc["signature"], SIGNATURE_BYTES, "invitation's signature")
     body = {k: v for k, v in doc.items() if k != "signature"}
     if not verify(card.identity.sign_pub, _DOMAIN + canonical_dumps(body), signature):
         raise InvalidInput(_ALTERED)

@@ -34,7 +34,7 @@ from app.reports.styles import (
 from app.reports.template import Heading
 
 
-def _what_changed(a: Assessment, prev: Assessment | None, programme: Programme) -> list[str]:
+def what_changed(a: Assessment, prev: Assessment | None, programme: Programme) -> list[str]:
     """The "What changed" sentences (``models.assessment_changes``, as the desktop compares)."""
     if prev is None:
         return ["First assessment: there is no earlier one to compare with."]
@@ -58,7 +58,7 @@ def _assessment(paper: CasePaper, programme: Programme, names: Names) -> list[Fl
         ),
         Heading("What changed", "h3", level=3, toc=False),
     ]
-    lines = _what_changed(a, prev, programme)
+    lines = what_changed(a, prev, programme)
     story += [M(f"•&nbsp;&nbsp;{esc(line)}", "body") for line in lines]
     story.append(Heading("Overall judgement", "h3", level=3, toc=False))
     story += paras(a.overall)

@@ -23,7 +23,7 @@ from pathlib import Path
 
 from app.crypto.identity import DeviceKeys
 from app.crypto.keyfile import KdfParams, KeyFile, data_key_to_sqlcipher_hex, generate_data_key
-from app.crypto.keyfile import generate_recovery_key as _new_recovery_key
+from app.crypto.recovery_key import generate_recovery_key as _new_recovery_key
 from app.models.errors import (
     InvalidInput,
     KeyFileDamaged,

@@ -18,7 +18,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from app.crypto._canonical import CanonicalError, Caps, canonical_dumps, strict_loads
-from app.crypto.bundle import read_prelude, seal_bundle
+from app.crypto.bundle import seal_bundle
+from app.crypto.bundle_format import read_prelude
 from app.crypto.bundle_open import open_bundle_stream
 from app.crypto.identity import DeviceKeys, PublicIdentity
 from app.models.errors import BundleRejected, InvalidInput

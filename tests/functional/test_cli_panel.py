@@ -18,11 +18,11 @@ from pathlib import Path
 import pytest
 
 from app.cli.main import main
-from app.crypto.keyfile import KdfParams
 from app.crypto.keyring_slot import KeyringSlot
 from app.models.enums import Role
 from app.services import setup
 from tests.support.crypto_support import MemoryKeyring
+from tests.support.kdf import CHEAP
 from tests.support.stores import PASSPHRASE, copy_store, dump_store, today
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -66,7 +66,7 @@ def hub(empty_template: Path, tmp_path: Path) -> Path:
 def officer_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("officer") / "officer.rtdb"
     setup.create_store(path, passphrase=PASSPHRASE, name="Pat Constable", agency="Northshire Police",
-                       role=Role.OFFICER, kdf=KdfParams.cheap()).session.close()
+                       role=Role.OFFICER, kdf=CHEAP).session.close()
     return path
 
 
@@ -201,7 +201,7 @@ def test_an_officer_is_refused_each_coordinator_only_command(
 def test_a_chair_is_refused_too(rt: Run, tmp_path: Path) -> None:
     path = tmp_path / "chair.rtdb"
     setup.create_store(path, passphrase=PASSPHRASE, name="Chris Chair", agency="Northshire Council",
-                       role=Role.CHAIR, kdf=KdfParams.cheap()).session.close()
+                       role=Role.CHAIR, kdf=CHEAP).session.close()
     r = rt(path, "agencies", "add", "Another Agency")
     assert r.code == 1 and "chair's" in _one_sentence(r.err)
 
@@ -319,7 +319,7 @@ def test_keyring_that_does_not_answer_exit_1(
 def test_recovery_key_file_unlocks(rt: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     path = tmp_path / "rk.rtdb"
     created = setup.create_store(path, passphrase=PASSPHRASE, name="Ann", agency="Council",
-                                 role=Role.COORDINATOR, kdf=KdfParams.cheap())
+                                 role=Role.COORDINATOR, kdf=CHEAP)
     created.session.close()
     key = tmp_path / "recovery.txt"
     key.write_text(created.recovery_key + "\n", encoding="utf-8")

@@ -24,14 +24,14 @@ from tests.support.stores import PASSPHRASE, today
 
 @pytest.fixture(scope="module", params=available_programmes())
 def demo_session(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Session]:
-    from app.crypto.keyfile import KdfParams
     from app.models.enums import Role
+    from tests.support.kdf import CHEAP
 
     path: Path = tmp_path_factory.mktemp(f"demo-{request.param}") / "panel.rtdb"
     created = setup.create_store(
         path, passphrase=PASSPHRASE, name="Ann Coordinator", agency="Northshire County Council",
         role=Role.COORDINATOR, panel="Northshire panel", programme=request.param,
-        kdf=KdfParams.cheap(), today_fn=today,
+        kdf=CHEAP, today_fn=today,
     )
     demo.build_demo(created.session, cases=80, seed=3)
     yield created.session

@@ -46,7 +46,7 @@ from pathlib import Path
 from tests.support.kdf import cheap_for_this_process
 cheap_for_this_process()
 from app.cli.main import main
-from app.crypto.keyfile import KdfParams
+from tests.support.kdf import CHEAP
 from app.crypto.keyring_slot import KeyringSlot
 from app.models.enums import Role
 from app.models.errors import KeyringUnavailable, UnlockError
@@ -55,7 +55,7 @@ from app.services import setup
 store = Path(sys.argv[1])
 os.environ.update(ROUNDTABLE_PASSPHRASE="correct horse battery", ROUNDTABLE_NO_LOG="1")
 setup.create_store(store, passphrase="correct horse battery", name="Ann", agency="Council",
-                   role=Role.COORDINATOR, kdf=KdfParams.cheap()).session.close()
+                   role=Role.COORDINATOR, kdf=CHEAP).session.close()
 
 def cli(*args):
     out, err = io.StringIO(), io.StringIO()

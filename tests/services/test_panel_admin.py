@@ -6,10 +6,10 @@ from __future__ import annotations
 
 import pytest
 
-from app.crypto.keyfile import KdfParams
 from app.models.enums import Role
 from app.models.errors import Ambiguous, InvalidInput, NotFound, PermissionDenied
 from app.services import panel, setup
+from tests.support.kdf import CHEAP
 from tests.support.stores import PASSPHRASE, dump_store
 
 
@@ -81,7 +81,7 @@ def test_resolve_agency(empty_session) -> None:
 
 def test_another_workstation_may_not_edit(tmp_path) -> None:
     s = setup.create_store(tmp_path / "o.rtdb", passphrase=PASSPHRASE, name="Pat", agency="Police",
-                           role=Role.OFFICER, kdf=KdfParams.cheap()).session
+                           role=Role.OFFICER, kdf=CHEAP).session
     try:
         before = dump_store(s)
         with pytest.raises(PermissionDenied, match="Only the panel coordinator"):

@@ -41,8 +41,8 @@ def test_three_programmes_are_shipped() -> None:
 @pytest.fixture(scope="module", params=PROGRAMMES)
 def template(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A coordinator store of one programme with a small demo panel, built once per module."""
-    from app.crypto.keyfile import KdfParams
     from app.models.enums import Role
+    from tests.support.kdf import CHEAP
 
     path = tmp_path_factory.mktemp(f"prog-{request.param}") / "panel.rtdb"
     created = setup.create_store(
@@ -53,7 +53,7 @@ def template(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFa
         role=Role.COORDINATOR,
         panel="Northshire panel",
         programme=request.param,
-        kdf=KdfParams.cheap(),
+        kdf=CHEAP,
         today_fn=today,
     )
     result = demo.build_demo(created.session, cases=24, seed=5)

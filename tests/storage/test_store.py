@@ -35,8 +35,8 @@ def test_wrong_passphrase_is_an_error_not_a_crash(store_path: Path):
 
 
 def test_recovery_key_opens_the_store(tmp_path: Path):
-    from app.crypto.keyfile import KdfParams
     from app.models.enums import Role
+    from tests.support.kdf import CHEAP
 
     created = setup.create_store(
         tmp_path / "p.rtdb",
@@ -44,7 +44,7 @@ def test_recovery_key_opens_the_store(tmp_path: Path):
         name="A",
         agency="Council",
         role=Role.COORDINATOR,
-        kdf=KdfParams.cheap(),
+        kdf=CHEAP,
     )
     created.session.close()
     with pytest.raises(WrongRecoveryKey):
@@ -172,8 +172,8 @@ def test_no_plaintext_of_case_data_on_disk(session, store_path: Path):
 
 
 def test_store_files_are_private(tmp_path: Path):
-    from app.crypto.keyfile import KdfParams
     from app.models.enums import Role
+    from tests.support.kdf import CHEAP
 
     c = setup.create_store(
         tmp_path / "d" / "p.rtdb",
@@ -181,7 +181,7 @@ def test_store_files_are_private(tmp_path: Path):
         name="A",
         agency="B",
         role=Role.OFFICER,
-        kdf=KdfParams.cheap(),
+        kdf=CHEAP,
     )
     c.session.close()
     assert oct((tmp_path / "d").stat().st_mode & 0o777) == "0o700"

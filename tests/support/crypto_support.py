@@ -1,17 +1,21 @@
 """Shared helpers for the crypto tests (a uniquely named module, so it never collides with
-another directory's conftest): constants, an in-memory keyring backend, and fixtures that
-conftest.py re-exports."""
+another directory's conftest): constants, an in-memory keyring backend, the fixtures that
+conftest.py re-exports, and a bundle re-signer for the fuzz harness."""
 
 from __future__ import annotations
 
+import hashlib
 import threading
 
 import keyring.backend
 import keyring.errors
 import pytest
 
+from app.crypto.bundle_format import signature_message
 from app.crypto.identity import DeviceKeys
-from app.crypto.keyfile import KdfParams, KeyFile, generate_data_key, generate_recovery_key
+from app.crypto.keyfile import KeyFile, generate_data_key
+from app.crypto.recovery_key import generate_recovery_key
+from tests.support.kdf import CHEAP
 
 STORE_ID = "6f1c2b3a-1d2e-4f50-8a9b-0c1d2e3f4a5b"
 PASSPHRASE = "correct horse battery staple"
@@ -61,7 +65,7 @@ def key_file(data_key: bytes, recovery_key: str) -> KeyFile:
         passphrase=PASSPHRASE,
         recovery_key=recovery_key,
         store_id=STORE_ID,
-        kdf=KdfParams.cheap(),
+        kdf=CHEAP,
     )
 
 
@@ -96,3 +100,9 @@ class BlockingKeyring:
 
     def delete_password(self, service: str, username: str) -> None:
         self._block()
+
+
+def sign_envelope(signer: DeviceKeys, unsigned: bytes) -> bytes:
+    """``unsigned`` (every byte of a bundle before its signature) followed by ``signer``'s bundle
+    signature: the fuzz harness of sync.md re-signs mutated files with a registered key."""
+    return unsigned + signer.signing.sign(signature_message(hashlib.sha512(unsigned).digest()))

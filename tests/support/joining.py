@@ -10,15 +10,14 @@ import subprocess
 import sys
 from pathlib import Path
 
-from app.crypto.keyfile import KdfParams
 from app.models.enums import Role
 from app.services import joining, panel
 from app.services.context import Session
+from tests.support.kdf import CHEAP
 from tests.support.stores import PASSPHRASE
 from tests.support.sync_support import PASS
 
 ROOT = Path(__file__).resolve().parents[2]
-CHEAP = KdfParams.cheap()
 
 
 def cli(store: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:

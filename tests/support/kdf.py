@@ -1,39 +1,42 @@
 """Cheap key derivation for the test suite, in the test's own process only.
 
 The product refuses a key file whose Argon2id settings are below the floor in docs/crypto.md
-(``app.crypto.keyfile.KDF_FLOOR_*``). The suite makes hundreds of stores with
-``KdfParams.cheap()``, so it lowers that floor here, by changing the module's constants in its own
-process: there is no environment variable or option the shipped program reads for this.
+(``app.crypto.kdf.KDF_FLOOR_*``). The suite makes hundreds of stores with ``CHEAP`` (the smallest
+cost Argon2id allows, far below the floor), so it lowers that floor here, by changing the module's
+constants in its own process: there is no environment variable or option the shipped program
+reads for this, and the shipped package has no cheap setting of its own.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from app.crypto import keyfile
-from app.crypto.keyfile import KdfParams
+from app.crypto import kdf
+from app.crypto.kdf import KdfParams
 
 if TYPE_CHECKING:
     import pytest
 
-CHEAP = KdfParams.cheap()
+# For tests only: the smallest cost Argon2id allows, below the floor, so the product refuses it
+# unless the test has lowered ``KDF_FLOOR_*`` in its own process (``lower_floor``).
+CHEAP = KdfParams(time_cost=1, memory_kib=8, parallelism=1)
 # The shipped floor, read before anything lowers it (tests of the floor put it back).
 SHIPPED_FLOOR = {
-    "KDF_FLOOR_TIME_COST": keyfile.KDF_FLOOR_TIME_COST,
-    "KDF_FLOOR_MEMORY_KIB": keyfile.KDF_FLOOR_MEMORY_KIB,
+    "KDF_FLOOR_TIME_COST": kdf.KDF_FLOOR_TIME_COST,
+    "KDF_FLOOR_MEMORY_KIB": kdf.KDF_FLOOR_MEMORY_KIB,
 }
 
 
 def lower_floor(monkeypatch: pytest.MonkeyPatch | _ForGood) -> None:
     """Let ``CHEAP`` key files be made and unlocked (undone with ``monkeypatch``)."""
-    monkeypatch.setattr(keyfile, "KDF_FLOOR_TIME_COST", CHEAP.time_cost)
-    monkeypatch.setattr(keyfile, "KDF_FLOOR_MEMORY_KIB", CHEAP.memory_kib)
+    monkeypatch.setattr(kdf, "KDF_FLOOR_TIME_COST", CHEAP.time_cost)
+    monkeypatch.setattr(kdf, "KDF_FLOOR_MEMORY_KIB", CHEAP.memory_kib)
 
 
 def restore_shipped_floor(monkeypatch: pytest.MonkeyPatch) -> None:
     """The floor the product ships with, for the tests that prove it is enforced."""
     for name, value in SHIPPED_FLOOR.items():
-        monkeypatch.setattr(keyfile, name, value)
+        monkeypatch.setattr(kdf, name, value)
 
 
 def cheap_by_default(monkeypatch: pytest.MonkeyPatch | _ForGood) -> None:

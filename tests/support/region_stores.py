@@ -18,13 +18,13 @@ def build_panels(folder: Path, *, cases: int = 30) -> list[Path]:
 
 
 def build_region(path: Path) -> Path:
-    from app.crypto.keyfile import KdfParams
     from app.models.enums import Role
     from app.services import setup
+    from tests.support.kdf import CHEAP
 
     created = setup.create_store(
         path, passphrase=PASSPHRASE, name="Rita Regional", agency="Northern Region Office",
-        role=Role.REGION, panel=REGION_NAME, kdf=KdfParams.cheap(), today_fn=today,
+        role=Role.REGION, panel=REGION_NAME, kdf=CHEAP, today_fn=today,
     )  # fmt: skip
     created.session.close()
     return path

@@ -22,9 +22,9 @@ def build_store(path: Path, *, programme: str | None = None, panel: str | None =
                 demo_cases: int = 0, seed: int = 7) -> Path:
     """A coordinator store at ``path`` (Ann Coordinator of Northshire County Council) with
     ``demo_cases`` demo cases; ``programme`` ``None`` is the default programme."""
-    from app.crypto.keyfile import KdfParams
     from app.models.enums import Role
     from app.services import demo, setup
+    from tests.support.kdf import CHEAP
 
     extra = {} if programme is None else {"programme": programme}
     created = setup.create_store(
@@ -34,7 +34,7 @@ def build_store(path: Path, *, programme: str | None = None, panel: str | None =
         agency="Northshire County Council",
         role=Role.COORDINATOR,
         panel=panel or "Northshire Extremism Risk Panel",
-        kdf=KdfParams.cheap(),
+        kdf=CHEAP,
         today_fn=today,
         **extra,  # type: ignore[arg-type]
     )

@@ -17,13 +17,13 @@ import pytest
 from sqlalchemy import text
 
 from app.crypto.identity import read_identity_card
-from app.crypto.keyfile import KdfParams
 from app.models.enums import Role
 from app.models.referral_input import ReferralInput, SubjectInput
 from app.services import exchange, setup
 from app.services.cases import referrals
 from app.services.context import Session
 from app.storage.store import Store
+from tests.support.kdf import CHEAP
 
 PASS = "correct horse battery"
 
@@ -62,7 +62,7 @@ def _make_template(folder: Path) -> None:
     ):
         made[key] = setup.create_store(
             folder / f"{key}.rtdb", passphrase=PASS, name=name, agency=agency, role=role,
-            kdf=KdfParams.cheap(),
+            kdf=CHEAP,
         ).session
     hub = made["hub"]
     hub_card = exchange.identity_card(hub)

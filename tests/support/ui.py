@@ -11,8 +11,8 @@ from pathlib import Path
 from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QApplication
 
-from app.crypto.keyfile import KdfParams
 from app.services import joining, setup
+from tests.support.kdf import CHEAP
 from tests.support.stores import PASSPHRASE, today
 
 
@@ -93,8 +93,8 @@ def first_run_dialog(qtbot, path: Path):  # type: ignore[no-untyped-def]
     tasks = TaskManager()
     dlg = FirstRunDialog(
         tasks, path,
-        create_fn=functools.partial(setup.create_store, kdf=KdfParams.cheap(), today_fn=today),
-        join_fn=functools.partial(joining.join_panel, kdf=KdfParams.cheap(), today_fn=today),
+        create_fn=functools.partial(setup.create_store, kdf=CHEAP, today_fn=today),
+        join_fn=functools.partial(joining.join_panel, kdf=CHEAP, today_fn=today),
     )
     qtbot.addWidget(dlg)
     dlg.show()

@@ -16,7 +16,8 @@ from app.services import attachments, exchange
 from app.services.cases import sharing
 from app.services.context import Session
 from app.storage.schema import attachment_chunk
-from app.sync.payload import Manifest, PayloadInvalid, build_payload, parse_payload
+from app.sync.manifest import Manifest, PayloadInvalid
+from app.sync.payload import build_payload, parse_payload
 from tests.support import attachment_files as files
 from tests.support.sync_support import Panel, dump, open_case
 

@@ -11,7 +11,6 @@ from collections.abc import Iterator
 import pytest
 
 from app.crypto.identity import read_identity_card
-from app.crypto.keyfile import KdfParams
 from app.models.domain import Objective, RiskStatement
 from app.models.enums import Role
 from app.models.errors import NotFound
@@ -19,6 +18,7 @@ from app.models.programme import ChairRule, Programme
 from app.services import cases, exchange, meetings, risk, setup
 from app.services.cases import lifecycle
 from app.services.context import Session
+from tests.support.kdf import CHEAP
 from tests.support.sync_support import PASS, Panel, open_case, open_store
 
 
@@ -28,7 +28,7 @@ def chair(panel: Panel) -> Iterator[Session]:
     path = panel.folder / "chair.rtdb"
     made = setup.create_store(
         path, passphrase=PASS, name="Chris Chair", agency="Police", role=Role.CHAIR,
-        agency_id=panel.police.workstation.agency.id, kdf=KdfParams.cheap(),
+        agency_id=panel.police.workstation.agency.id, kdf=CHEAP,
     ).session
     hub_card = exchange.identity_card(panel.hub)
     card = exchange.identity_card(made)

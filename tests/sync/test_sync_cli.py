@@ -13,10 +13,10 @@ from pathlib import Path
 import pytest
 
 from app.crypto.identity import read_identity_card
-from app.crypto.keyfile import KdfParams
 from app.models.enums import Role
 from app.services import contributions, exchange, setup
 from tests.support.export_crash import _export_killed, _member_takes_everything, _notes
+from tests.support.kdf import CHEAP
 from tests.support.sync_support import PASS, Panel, dump, open_case, open_store
 
 # measured with --durations=30 on two cores: the command line in child processes, 5-60 s a test
@@ -41,7 +41,7 @@ def test_full_round_through_the_command_line(tmp_path: Path) -> None:
                                     ("police", "Pat", "Police", Role.OFFICER),
                                     ("health", "Hal", "NHS Health", Role.OFFICER)):
         s = setup.create_store(tmp_path / f"{key}.rtdb", passphrase=PASS, name=name, agency=agency,
-                               role=role, kdf=KdfParams.cheap()).session
+                               role=role, kdf=CHEAP).session
         stores[key] = tmp_path / f"{key}.rtdb"
         s.close()
     cli(stores["hub"], "identity", "--out", str(tmp_path / "hub.card"))

@@ -7,12 +7,12 @@ import datetime as dt
 from pathlib import Path
 
 from app.crypto.identity import read_identity_card
-from app.crypto.keyfile import KdfParams
 from app.models import rules
 from app.models.domain import FactorRating
 from app.models.enums import Role
 from app.services import cases, exchange, joining, panel, risk, setup
 from app.services.cases import sharing
+from tests.support.kdf import CHEAP
 from tests.support.stores import PASSPHRASE, copy_store
 from tests.support.sync_support import PASS
 
@@ -23,7 +23,7 @@ def test_a_date_field_reaches_the_agency_store(mappa_template: Path, tmp_path: P
     officer = next(m for m in panel.list_members(hub) if m.agency_id == police.id and m.role is Role.OFFICER)
     inv = joining.invite(hub, member=officer.id, out=tmp_path / "inv.rtinv")
     joined = joining.join_panel(tmp_path / "officer" / "panel.rtdb", invitation=(tmp_path / "inv.rtinv").read_bytes(),
-                                fingerprint=inv.fingerprint, passphrase=PASS, kdf=KdfParams.cheap()).session
+                                fingerprint=inv.fingerprint, passphrase=PASS, kdf=CHEAP).session
     card = exchange.identity_card(joined)
     exchange.enrol(hub, card=card, fingerprint=read_identity_card(card).fingerprint)
 

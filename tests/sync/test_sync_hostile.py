@@ -147,14 +147,15 @@ def _newer_format(signer: Session, good: bytes, filler: int = 0) -> bytes:
     """``good`` relabelled as format version 9 (plus ``filler`` bytes of payload), re-signed."""
     import struct
 
-    from app.crypto.bundle import PRELUDE_BYTES, _sign_envelope
+    from app.crypto.bundle_format import PRELUDE_BYTES
+    from tests.support.crypto_support import sign_envelope
 
     unsigned = bytearray(good[:-64] + os.urandom(filler))
     unsigned[8:10] = struct.pack(">H", 9)
     header_len = struct.unpack(">I", unsigned[28:32])[0]
     payload_len = len(unsigned) - PRELUDE_BYTES - header_len
     unsigned[32:40] = struct.pack(">Q", payload_len)
-    return _sign_envelope(signer.store.device_keys(), bytes(unsigned))
+    return sign_envelope(signer.store.device_keys(), bytes(unsigned))
 
 
 def test_unsigned_files_of_a_newer_format_are_not_kept(panel: Panel) -> None:
@@ -162,7 +163,7 @@ def test_unsigned_files_of_a_newer_format_are_not_kept(panel: Panel) -> None:
     20 MiB kept 60 MiB): only a file a panel workstation signed is kept aside."""
     import struct
 
-    from app.crypto.bundle import MAGIC, PRELUDE_BYTES
+    from app.crypto.bundle_format import MAGIC, PRELUDE_BYTES
 
     body = os.urandom(2 * 1024 * 1024)
     junk = MAGIC + struct.pack(">HH16sIQ", 9, 1, os.urandom(16), 100, len(body) - 100) + body
@@ -173,11 +174,11 @@ def test_unsigned_files_of_a_newer_format_are_not_kept(panel: Panel) -> None:
         assert r.outcome == "rejected"  # type: ignore[attr-defined]
     assert _aside(panel) == []
     # a stranger's signature is no better
-    from app.crypto.bundle import _sign_envelope
     from app.crypto.identity import DeviceKeys
+    from tests.support.crypto_support import sign_envelope
 
     good = craft(panel.hub, panel.police)
-    stranger = _sign_envelope(DeviceKeys.generate(), _newer_format(panel.hub, good)[:-64])
+    stranger = sign_envelope(DeviceKeys.generate(), _newer_format(panel.hub, good)[:-64])
     assert_rejected_unchanged(panel.police, panel.folder, stranger)
     assert _aside(panel) == []
 

@@ -12,7 +12,6 @@ import pytest
 
 from app.config.programmes import load_programme
 from app.crypto.identity import read_identity_card
-from app.crypto.keyfile import KdfParams
 from app.models.enums import MemberStatus, Role
 from app.models.errors import Refused
 from app.services import exchange, joining, panel, setup
@@ -21,13 +20,13 @@ from app.storage.store import key_path
 from tests.support.joining import cli, fingerprint_in, police_officer
 from tests.support.joining import invite as _invite
 from tests.support.joining import join as _join
+from tests.support.kdf import CHEAP
 from tests.support.stores import PASSPHRASE, copy_store, dump_store
 from tests.support.sync_support import PASS
 
 # measured with --durations=30 on two cores: the command line in child processes, 5-60 s a test
 pytestmark = pytest.mark.slow
 
-CHEAP = KdfParams.cheap()
 
 
 

@@ -9,7 +9,6 @@ from pathlib import Path
 import pytest
 
 from app.crypto.identity import read_identity_card
-from app.crypto.keyfile import KdfParams
 from app.models.errors import Refused
 from app.services import exchange, joining, panel, setup
 from app.services.context import Session
@@ -17,8 +16,6 @@ from tests.support.joining import cli, fingerprint_in, police_officer
 from tests.support.joining import invite as _invite
 from tests.support.joining import join as _join
 from tests.support.stores import PASSPHRASE, copy_store, dump_store
-
-CHEAP = KdfParams.cheap()
 
 
 @pytest.fixture

@@ -19,10 +19,12 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
-from app.crypto import bundle as B
+from app.crypto import bundle_format as B
 from app.models.sync_ops import validate_op
 from app.services import exchange
-from app.sync.payload import Manifest, PayloadReader, build_payload
+from app.sync.manifest import Manifest
+from app.sync.payload import PayloadReader, build_payload
+from tests.support.crypto_support import sign_envelope
 from tests.support.exchange_points import at_import_point
 from tests.support.sync_support import Panel, assert_rejected_unchanged, dump, open_case
 
@@ -130,7 +132,7 @@ def test_flipped_bits_and_truncation_on_a_large_file(multi: tuple[Panel, bytes])
 def _resigned(data: bytes, panel: Panel, mutate: object) -> bytes:
     """Mutate the signed part and sign it again with the hub's real key (the fuzz harness)."""
     unsigned = mutate(bytearray(data[:-64]))  # type: ignore[operator]
-    return B._sign_envelope(panel.hub.store.device_keys(), bytes(unsigned))
+    return sign_envelope(panel.hub.store.device_keys(), bytes(unsigned))
 
 
 def test_damage_behind_a_valid_signature_found_mid_stream_rolls_everything_back(

@@ -6,13 +6,13 @@ import datetime as dt
 import random
 
 from app.crypto.identity import read_identity_card
-from app.crypto.keyfile import KdfParams
 from app.models.enums import ActionStatus, Role
 from app.models.ids import new_id
 from app.services import actions, cases, contributions, exchange, risk, setup
 from app.services.cases import sharing
 from app.storage.hlc import HybridClock
 from app.storage.store import Store
+from tests.support.kdf import CHEAP
 from tests.support.sync_support import (
     PASS,
     Panel,
@@ -65,7 +65,7 @@ def test_concurrent_edits_same_winner_one_conflict_and_resolution_closes_it(pane
 
 def test_concurrent_risk_assessments_show_the_higher_level(panel: Panel) -> None:
     chair = setup.create_store(panel.folder / "chair.rtdb", passphrase=PASS, name="Chris Chair",
-                               agency="Police", role=Role.CHAIR, kdf=KdfParams.cheap(),
+                               agency="Police", role=Role.CHAIR, kdf=CHEAP,
                                agency_id=panel.police.workstation.agency.id).session
     card, hub_card = exchange.identity_card(chair), exchange.identity_card(panel.hub)
     exchange.enrol(panel.hub, card=card, fingerprint=read_identity_card(card).fingerprint)

@@ -18,7 +18,8 @@ from app.services import contributions, exchange
 from app.services.cases import sharing
 from app.storage.hlc import COUNTER_MASK, ClockAheadError, HybridClock, unpack
 from app.storage.sync import selection
-from app.sync.payload import PayloadInvalid, parse_payload
+from app.sync.manifest import PayloadInvalid
+from app.sync.payload import parse_payload
 from tests.support.sync_support import Panel, dump, open_case, open_store, state
 
 STEP = st.one_of(

@@ -8,11 +8,12 @@ import zlib
 
 import pytest
 
-from app.crypto.bundle import PRELUDE_BYTES, _sign_envelope
+from app.crypto.bundle_format import PRELUDE_BYTES
 from app.crypto.identity import DeviceKeys
 from app.models.ids import new_id
 from app.services import contributions, exchange
 from app.storage.hlc import pack, wall_ms
+from tests.support.crypto_support import sign_envelope
 from tests.support.sync_support import (
     Panel,
     assert_rejected_unchanged,
@@ -69,14 +70,14 @@ def test_wrong_magic_version_suite_and_lengths(panel: Panel, good: bytes) -> Non
 
 def test_unknown_signer_and_signature_by_another_device(panel: Panel, good: bytes) -> None:
     stranger = DeviceKeys.generate()
-    assert_rejected_unchanged(panel.police, panel.folder, _sign_envelope(stranger, good[:-64]),
+    assert_rejected_unchanged(panel.police, panel.folder, sign_envelope(stranger, good[:-64]),
                               reason="signature")
     # Health is a registered device: its signature over the hub's prelude is not the hub's.
     assert_rejected_unchanged(
-        panel.police, panel.folder, _sign_envelope(panel.health.store.device_keys(), good[:-64])
+        panel.police, panel.folder, sign_envelope(panel.health.store.device_keys(), good[:-64])
     )
     wrong_kid = good[:12] + stranger.public().key_id + good[28:]
-    assert_rejected_unchanged(panel.police, panel.folder, _sign_envelope(stranger, wrong_kid[:-64]),
+    assert_rejected_unchanged(panel.police, panel.folder, sign_envelope(stranger, wrong_kid[:-64]),
                               reason="trusted")
 
 
@@ -121,14 +122,14 @@ def test_chunks_reordered_dropped_or_swapped(panel: Panel, good: bytes) -> None:
     first, rest = payload[:chunk], payload[chunk:]
     hub_keys = panel.hub.store.device_keys()
     swapped = good[:start] + rest + first
-    assert_rejected_unchanged(panel.police, panel.folder, _sign_envelope(hub_keys, swapped[: len(good) - 64]))
+    assert_rejected_unchanged(panel.police, panel.folder, sign_envelope(hub_keys, swapped[: len(good) - 64]))
     dropped = good[:start] + rest
     fixed = dropped[:32] + struct.pack(">Q", len(rest)) + dropped[40:]
-    assert_rejected_unchanged(panel.police, panel.folder, _sign_envelope(hub_keys, fixed))
+    assert_rejected_unchanged(panel.police, panel.folder, sign_envelope(hub_keys, fixed))
     other = panel.ship(panel.hub, panel.police).read_bytes()
     ohl = struct.unpack(">I", other[28:32])[0]
     spliced = good[:start] + other[PRELUDE_BYTES + ohl: PRELUDE_BYTES + ohl + chunk] + rest
-    assert_rejected_unchanged(panel.police, panel.folder, _sign_envelope(hub_keys, spliced))
+    assert_rejected_unchanged(panel.police, panel.folder, sign_envelope(hub_keys, spliced))
 
 
 def test_same_file_twice_and_a_reused_sequence(panel: Panel, good: bytes) -> None:

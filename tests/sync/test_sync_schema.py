@@ -7,12 +7,12 @@ from pathlib import Path
 from alembic import command
 from sqlalchemy import inspect
 
-from app.crypto.keyfile import KdfParams
 from app.models.entities import KINDS
 from app.storage import migrate
 from app.storage.schema import ENTITIES
 from app.storage.store import Store
 from app.storage.sync.tables import SYNC_TABLES
+from tests.support.kdf import CHEAP
 
 
 def test_registry_in_models_matches_schema() -> None:
@@ -24,7 +24,7 @@ def test_registry_in_models_matches_schema() -> None:
 
 
 def test_migration_0002_up_and_down(tmp_path: Path) -> None:
-    store, _ = Store.create(tmp_path / "s.rtdb", passphrase="password1", kdf=KdfParams.cheap())
+    store, _ = Store.create(tmp_path / "s.rtdb", passphrase="password1", kdf=CHEAP)
     try:
         names = {t.name for t in SYNC_TABLES}
         with store.db.write() as conn:

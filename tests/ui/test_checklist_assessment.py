@@ -21,14 +21,14 @@ CHECKLISTS = [p for p in available_programmes() if load_programme(p).framework.i
 
 @pytest.fixture(scope="module", params=CHECKLISTS)
 def checklist_template(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from app.crypto.keyfile import KdfParams
     from app.models.enums import Role
     from app.services import demo, setup
+    from tests.support.kdf import CHEAP
 
     path = tmp_path_factory.mktemp(f"ui-{request.param}") / "panel.rtdb"
     created = setup.create_store(
         path, passphrase=PASSPHRASE, name="Ann Coordinator", agency="Northshire County Council",
-        role=Role.COORDINATOR, programme=request.param, kdf=KdfParams.cheap(), today_fn=today,
+        role=Role.COORDINATOR, programme=request.param, kdf=CHEAP, today_fn=today,
     )
     demo.build_demo(created.session, cases=6, seed=2)
     created.session.close()

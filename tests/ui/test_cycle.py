@@ -9,9 +9,9 @@ import functools
 import pytest
 from PySide6.QtCore import QDate, Qt
 
-from app.crypto.keyfile import KdfParams
 from app.models.enums import Attendance, Role
 from app.services import panel, setup
+from tests.support.kdf import CHEAP
 from tests.support.stores import TODAY, today
 from tests.support.ui import click
 
@@ -22,7 +22,7 @@ def test_first_run_creates_a_store_and_shows_the_recovery_key_once(qtbot, isolat
 
     tasks = TaskManager()
     path = isolated_env / "panel.rtdb"
-    dlg = FirstRunDialog(tasks, path, create_fn=functools.partial(setup.create_store, kdf=KdfParams.cheap(), today_fn=today))
+    dlg = FirstRunDialog(tasks, path, create_fn=functools.partial(setup.create_store, kdf=CHEAP, today_fn=today))
     qtbot.addWidget(dlg)
     qtbot.keyClicks(dlg.name, "Ann Coordinator")
     qtbot.keyClicks(dlg.agency, "Northshire County Council")

@@ -60,11 +60,11 @@ def _ship(sender, recipient, folder: Path, name: str) -> Path:  # type: ignore[n
 @pytest.fixture(scope="session")
 def exchange_templates(tmp_path_factory: pytest.TempPathFactory) -> Templates:
     from app.crypto.identity import read_identity_card
-    from app.crypto.keyfile import KdfParams
     from app.models.enums import ActionStatus, Role
     from app.models.referral_input import ReferralInput, SubjectInput
     from app.services import actions, exchange, setup
     from app.services.cases import referrals
+    from tests.support.kdf import CHEAP
 
     root = tmp_path_factory.mktemp("exchange-ui")
     work = root / "work"
@@ -75,7 +75,7 @@ def exchange_templates(tmp_path_factory: pytest.TempPathFactory) -> Templates:
         ("health", "Harriet Nurse", "NHS Health", Role.OFFICER),
     ):
         made[key] = setup.create_store(work / f"{key}.rtdb", passphrase=PASSPHRASE, name=name,
-                                       agency=agency, role=role, kdf=KdfParams.cheap(),
+                                       agency=agency, role=role, kdf=CHEAP,
                                        today_fn=today).session
     hub, police, health = made["hub"], made["police"], made["health"]
     card, hub_card = exchange.identity_card(police), exchange.identity_card(hub)

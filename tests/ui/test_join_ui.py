@@ -13,10 +13,10 @@ from PySide6.QtWidgets import QLabel
 
 from app.config.programmes import load_programme
 from app.crypto.identity import read_identity_card
-from app.crypto.keyfile import KdfParams
 from app.models.enums import Role
 from app.services import exchange, joining, panel, setup
 from app.storage.store import key_path
+from tests.support.kdf import CHEAP
 from tests.support.stores import PASSPHRASE, copy_store, today
 from tests.support.ui import Harness, first_run_dialog
 
@@ -150,7 +150,7 @@ def test_enrol_dialog_asks_which_agency_and_never_duplicates_one(demo_ui, qtbot,
     police = next(a for a in h.ctx.snap.agencies if a.name == "Northshire Police")
     officer = setup.create_store(tmp_path / "o" / "o.rtdb", passphrase=PASSPHRASE, name="Sam Sergeant",
                                  agency="Northshire Police", role=Role.OFFICER,
-                                 kdf=KdfParams.cheap()).session
+                                 kdf=CHEAP).session
     card_path = exchange.write_identity_card(officer, out=tmp_path / "sam.rtid")
     officer.close()
     fp = read_identity_card(card_path.read_bytes()).fingerprint
@@ -180,7 +180,7 @@ def test_a_joined_member_store_shows_the_panels_name_and_programme(
     hub_path, inv, fp, member_id = _invitation(mappa_template, tmp_path)
     joined_path = tmp_path / "joined" / "panel.rtdb"
     joined = joining.join_panel(joined_path, invitation=inv.read_bytes(), fingerprint=fp,
-                                passphrase=PASSPHRASE, kdf=KdfParams.cheap(), today_fn=today).session
+                                passphrase=PASSPHRASE, kdf=CHEAP, today_fn=today).session
     card = exchange.identity_card(joined)
     hub = setup.unlock(hub_path, passphrase=PASSPHRASE)
     exchange.enrol(hub, card=card, fingerprint=read_identity_card(card).fingerprint)

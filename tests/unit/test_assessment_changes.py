@@ -11,7 +11,7 @@ from app.models.assessment_changes import assessment_changes
 from app.models.domain import Assessment, FactorRating
 from app.models.framework import AssessmentNotes, join_summaries
 from app.models.ids import AssessmentId, CaseId
-from app.reports.case_paper import _what_changed
+from app.reports.case_paper import what_changed
 
 EXT = load_programme("extremism")
 
@@ -42,7 +42,7 @@ def test_labels_come_from_the_framework_and_fall_back_to_the_id() -> None:
 def test_a_factor_no_longer_rated_is_said_in_the_paper_and_marked_on_screen() -> None:
     a = version(1, [("engagement", "grievance", "low"), ("engagement", "threat", "high")])
     b = version(2, [("engagement", "grievance", "moderate")])
-    lines = _what_changed(b, a, EXT)
+    lines = what_changed(b, a, EXT)
     fw = EXT.framework
     threat = f"{fw.dimension_label('engagement')} – {fw.factor_label('engagement', 'threat')}"
     high, low, moderate = (fw.rating_label(r) for r in ("high", "low", "moderate"))
@@ -61,7 +61,7 @@ def test_a_factor_the_programme_no_longer_lists_is_compared_not_dropped() -> Non
     assert (
         rows["retired/old-factor"].changed and rows["retired/old-factor"].after == f"{high}: seen"
     )
-    assert f"retired – old-factor: from {low} to {high}." in _what_changed(b, a, EXT)
+    assert f"retired – old-factor: from {low} to {high}." in what_changed(b, a, EXT)
 
 
 def test_a_judgement_changed_only_in_spacing_is_not_a_change_anywhere() -> None:
@@ -69,7 +69,7 @@ def test_a_judgement_changed_only_in_spacing_is_not_a_change_anywhere() -> None:
 
     a = version(1, [("engagement", "grievance", "low")], overall="Stable.")
     b = dataclasses.replace(a, version=2, overall="Stable.\n")
-    assert _what_changed(b, a, EXT) == [
+    assert what_changed(b, a, EXT) == [
         "No change in ratings or risk level since the last assessment."
     ]
     assert not {r.key: r for r in diff_rows(EXT, a, b)}["overall"].changed
@@ -88,6 +88,6 @@ def test_case_fields_are_compared_on_screen_as_in_the_paper() -> None:
         2, [], summaries=tuple(join_summaries(AssessmentNotes((), case_fields=((level.id, two),))))
     )
     assert any(
-        line.startswith(f"{level.label} changed from") for line in _what_changed(b, a, mappa)
+        line.startswith(f"{level.label} changed from") for line in what_changed(b, a, mappa)
     )
     assert {r.key: r for r in diff_rows(mappa, a, b)}[f"field:{level.id}"].changed

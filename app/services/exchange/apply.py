@@ -36,7 +36,8 @@ from app.storage.sync import store as sync_store
 from app.storage.sync.apply import Applier
 from app.storage.sync.conflicts import open_conflict_ids
 from app.storage.writer import Writer, utc_now_iso
-from app.sync.payload import Manifest, PayloadInvalid, PayloadReader
+from app.sync.manifest import Manifest, PayloadInvalid
+from app.sync.payload import PayloadReader
 
 log = logging.getLogger(__name__)
 

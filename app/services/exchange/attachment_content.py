@@ -24,7 +24,7 @@ from typing import Any
 
 from app.models.sync_ops import Op
 from app.storage import attachments as store
-from app.sync.payload import PayloadInvalid
+from app.sync.manifest import PayloadInvalid
 
 
 def carried(conn: Any, rowids: array[int]) -> tuple[list[str], int]:

@@ -15,7 +15,8 @@ from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
-from app.crypto.bundle import HEADER_FIELDS, BundleWriter
+from app.crypto.bundle import BundleWriter
+from app.crypto.bundle_format import HEADER_FIELDS
 from app.crypto.identity import PublicIdentity
 from app.models.ids import new_id
 from app.models.sync_ops import Op
@@ -32,7 +33,8 @@ from app.storage.sync import selection
 from app.storage.sync import store as sync_store
 from app.storage.sync.authorise import authorisation_problem
 from app.storage.writer import Writer
-from app.sync.payload import MIN_READER, MIN_READER_CONTENT, SCHEMA, Manifest, write_payload
+from app.sync.manifest import MIN_READER, MIN_READER_CONTENT, SCHEMA, Manifest
+from app.sync.payload import write_payload
 
 Acks = dict[tuple[str, int], int]  # (origin, epoch) -> the last counter the peer has
 

@@ -1,6 +1,6 @@
 """Opening an exchange file, in the order of sync.md.
 
-A private staging copy; a first pass over it (``crypto.bundle.open_bundle_stream``: size,
+A private staging copy; a first pass over it (``crypto.bundle_open.open_bundle_stream``: size,
 magic/version/suite, lengths, signer, signature over the whole file, header, recipient, unwrap);
 the sender allowed on this stream and not revoked; the reader's version; the ledger (duplicate or
 replayed sequence); the manifest under caps and equal to the header. Then ``apply`` decrypts,
@@ -18,7 +18,7 @@ import os
 from pathlib import Path
 from typing import BinaryIO
 
-from app.crypto.bundle import MAX_BUNDLE_BYTES
+from app.crypto.bundle_format import MAX_BUNDLE_BYTES
 from app.crypto.bundle_open import open_bundle_stream
 from app.models.errors import AppError, BundleRejected, NeedsNewerReader, SecurityAlert
 from app.models.ids import new_id
@@ -27,7 +27,8 @@ from app.services.exchange.apply import apply_bundle, check_clock, lookup_signer
 from app.services.exchange.report import ImportReport, rejected
 from app.storage.files import NotARegularFile, atomic_writer, ensure_private_dir, open_regular_file
 from app.storage.sync import store as sync_store
-from app.sync.payload import SCHEMA, PayloadInvalid, PayloadReader, check_manifest_matches
+from app.sync.manifest import SCHEMA, PayloadInvalid, check_manifest_matches
+from app.sync.payload import PayloadReader
 
 
 def _stage(session: Session, path: Path) -> Path:

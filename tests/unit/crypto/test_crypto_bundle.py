@@ -9,18 +9,15 @@ from collections.abc import Callable
 
 import pytest
 
-from app.crypto import bundle as B
+from app.crypto import bundle_format as B
 from app.crypto._canonical import canonical_dumps
-from app.crypto.bundle import (
-    CHUNK_BYTES,
-    MAGIC,
-    PRELUDE_BYTES,
-    read_prelude,
-    seal_bundle,
-)
+from app.crypto.bundle import seal_bundle
+from app.crypto.bundle_format import CHUNK_BYTES, MAGIC, PRELUDE_BYTES, read_prelude
 from app.crypto.bundle_open import OpenedBundle, open_bundle
-from app.crypto.identity import DeviceKeys, PublicIdentity
+from app.crypto.fields import b64, b64_exact
+from app.crypto.identity import SIGNATURE_BYTES, DeviceKeys, PublicIdentity
 from app.models.errors import BundleRejected, InvalidInput, NeedsNewerReader, SecurityAlert
+from tests.support.crypto_support import sign_envelope
 
 COORD = DeviceKeys.generate()  # the signer
 BOB = DeviceKeys.generate()
@@ -89,7 +86,7 @@ def prelude(
 
 def resign(unsigned: bytes, signer: DeviceKeys = COORD) -> bytes:
     """The fuzz harness of sync.md: sign a mutated file with a registered test key."""
-    return B._sign_envelope(signer, unsigned)
+    return sign_envelope(signer, unsigned)
 
 
 def assemble(header: bytes, payload: bytes, signer: DeviceKeys = COORD) -> bytes:
@@ -101,9 +98,9 @@ def data_key_of(data: bytes, device: str = "bob-device") -> bytes:
     header = json.loads(header_bytes)
     index = [r["device"] for r in header["recipients"]].index(device)
     me = DEVICES[device]
-    wrapped = B._b64_exact(header["wrapped_keys"][index], B.WRAPPED_KEY_BYTES, "w")
-    info = B._wrap_info(read_prelude(data).signer_key_id, header, me.public().key_id)
-    return B._HPKE.decrypt(wrapped, me.encryption, info=info)
+    wrapped = b64_exact(header["wrapped_keys"][index], B.WRAPPED_KEY_BYTES, "w")
+    info = B.wrap_info(read_prelude(data).signer_key_id, header, me.public().key_id)
+    return B.HPKE_SUITE.decrypt(wrapped, me.encryption, info=info)
 
 
 def encrypt_chunks(
@@ -112,8 +109,8 @@ def encrypt_chunks(
     from cryptography.hazmat.primitives.ciphers.aead import ChaCha20Poly1305
 
     aead = ChaCha20Poly1305(data_key)
-    aad = B._chunk_aad(pre, header)
-    return b"".join(aead.encrypt(B._chunk_nonce(i, last), c, aad) for i, last, c in chunks)
+    aad = B.chunk_aad(pre, header)
+    return b"".join(aead.encrypt(B.chunk_nonce(i, last), c, aad) for i, last, c in chunks)
 
 
 # --- round trips ---------------------------------------------------------------------------------
@@ -224,9 +221,9 @@ def test_wrong_magic(magic: bytes) -> None:
 def test_wrong_version() -> None:
     newer = _patch_prelude(seal(), version=B.FORMAT_VERSION + 1)
     with pytest.raises(NeedsNewerReader):  # signed by a known workstation: kept for a newer reader
-        open_as(resign(newer[:-B.SIGNATURE_BYTES], COORD))
+        open_as(resign(newer[:-SIGNATURE_BYTES], COORD))
     # issue 12: unsigned (or signed by a stranger), a "newer" file is rejected, never kept aside
-    for data in (newer, resign(newer[:-B.SIGNATURE_BYTES], STRANGER)):
+    for data in (newer, resign(newer[:-SIGNATURE_BYTES], STRANGER)):
         with pytest.raises(BundleRejected) as info:
             open_as(data)
         assert not isinstance(info.value, NeedsNewerReader)
@@ -329,9 +326,9 @@ def test_rewrapped_key_for_an_unlisted_device_without_resigning() -> None:
 
     eve_pub = X25519PublicKey.from_public_bytes(EVE.public().enc_pub)
     header["recipients"][0]["device"] = "eve-device"
-    header["recipients"][0]["key_id"] = B._b64(EVE.public().key_id)
-    info = B._wrap_info(COORD.public().key_id, header, EVE.public().key_id)
-    header["wrapped_keys"][0] = B._b64(B._HPKE.encrypt(data_key, eve_pub, info=info))
+    header["recipients"][0]["key_id"] = b64(EVE.public().key_id)
+    info = B.wrap_info(COORD.public().key_id, header, EVE.public().key_id)
+    header["wrapped_keys"][0] = b64(B.HPKE_SUITE.encrypt(data_key, eve_pub, info=info))
     new_header = canonical_dumps(header)
     tampered = prelude(len(new_header), len(payload)) + new_header + payload + sig
     with pytest.raises(BundleRejected, match="signature is not valid"):
@@ -348,10 +345,10 @@ def test_rewrapped_key_bound_to_the_original_recipient_list() -> None:
 
     eve_pub = X25519PublicKey.from_public_bytes(EVE.public().enc_pub)
     # Eve's wrap is bound to the original header, which did not list her ...
-    info = B._wrap_info(COORD.public().key_id, header, EVE.public().key_id)
-    eve_wrap = B._b64(B._HPKE.encrypt(data_key, eve_pub, info=info))
+    info = B.wrap_info(COORD.public().key_id, header, EVE.public().key_id)
+    eve_wrap = b64(B.HPKE_SUITE.encrypt(data_key, eve_pub, info=info))
     # ... then she is appended to the list.
-    header["recipients"].append({"device": "eve-device", "key_id": B._b64(EVE.public().key_id)})
+    header["recipients"].append({"device": "eve-device", "key_id": b64(EVE.public().key_id)})
     header["wrapped_keys"].append(eve_wrap)
     new_header = canonical_dumps(header)
     with pytest.raises(SecurityAlert):
@@ -373,7 +370,7 @@ def test_degenerate_wrapped_key_behind_a_valid_signature(enc: bytes) -> None:
     data = seal()
     _, header_bytes, payload, _ = split(data)
     header = json.loads(header_bytes)
-    header["wrapped_keys"][0] = B._b64(enc + bytes(48))
+    header["wrapped_keys"][0] = b64(enc + bytes(48))
     with pytest.raises(SecurityAlert):
         open_as(assemble(canonical_dumps(header), payload))
 

@@ -12,12 +12,14 @@ import struct
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from app.crypto import bundle as B
-from app.crypto._canonical import strict_loads
-from app.crypto.bundle import MAGIC, PRELUDE_BYTES, seal_bundle
+from app.crypto import bundle_format as B
+from app.crypto._canonical import canonical_dumps, strict_loads
+from app.crypto.bundle import seal_bundle
+from app.crypto.bundle_format import MAGIC, PRELUDE_BYTES
 from app.crypto.bundle_open import open_bundle
 from app.crypto.identity import DeviceKeys
 from app.models.errors import BundleRejected
+from tests.support.crypto_support import sign_envelope
 
 SIGNER = DeviceKeys.generate()
 ME = DeviceKeys.generate()
@@ -105,7 +107,7 @@ def test_mutated_and_resigned(flips: list[tuple[int, int]]) -> None:
         body[position % len(body)] ^= xor
     if bytes(body) == VALID[PRELUDE_BYTES:-64]:
         return  # the flips cancelled out
-    _must_reject(B._sign_envelope(SIGNER, VALID[:PRELUDE_BYTES] + bytes(body)))
+    _must_reject(sign_envelope(SIGNER, VALID[:PRELUDE_BYTES] + bytes(body)))
 
 
 json_scalar = st.one_of(
@@ -127,38 +129,38 @@ json_value = st.recursive(
 @given(
     header=st.one_of(
         json_value,
-        st.fixed_dictionaries({k: json_value for k in sorted(B._SIGNED_HEADER_FIELDS)}),
+        st.fixed_dictionaries({k: json_value for k in sorted(B.SIGNED_HEADER_FIELDS)}),
     ),
     payload=st.binary(max_size=200),
 )
 def test_structured_headers_behind_a_valid_signature(header: object, payload: bytes) -> None:
     try:
-        header_bytes = B.canonical_dumps(header)
+        header_bytes = canonical_dumps(header)
     except ValueError:
         return
     prelude = struct.pack(
         ">8sHH16sIQ", MAGIC, 1, 1, SIGNER.public().key_id, len(header_bytes), len(payload)
     )
-    _must_reject(B._sign_envelope(SIGNER, prelude + header_bytes + payload))
+    _must_reject(sign_envelope(SIGNER, prelude + header_bytes + payload))
 
 
 VALID_HEADER = strict_loads(
-    VALID[PRELUDE_BYTES : PRELUDE_BYTES + B.read_prelude(VALID).header_length], B._HEADER_CAPS
+    VALID[PRELUDE_BYTES : PRELUDE_BYTES + B.read_prelude(VALID).header_length], B.HEADER_CAPS
 )
 VALID_PAYLOAD = VALID[PRELUDE_BYTES + B.read_prelude(VALID).header_length : -64]
 
 
 @settings(FUZZ, max_examples=150)
-@given(field=st.sampled_from(sorted(B._SIGNED_HEADER_FIELDS)), value=json_value)
+@given(field=st.sampled_from(sorted(B.SIGNED_HEADER_FIELDS)), value=json_value)
 def test_one_header_field_replaced_behind_a_valid_signature(field: str, value: object) -> None:
     header = {**VALID_HEADER, field: value}
     if header == VALID_HEADER:
         return
     try:
-        header_bytes = B.canonical_dumps(header)
+        header_bytes = canonical_dumps(header)
     except ValueError:
         return
     prelude = struct.pack(
         ">8sHH16sIQ", MAGIC, 1, 1, SIGNER.public().key_id, len(header_bytes), len(VALID_PAYLOAD)
     )
-    _must_reject(B._sign_envelope(SIGNER, prelude + header_bytes + VALID_PAYLOAD))
+    _must_reject(sign_envelope(SIGNER, prelude + header_bytes + VALID_PAYLOAD))

@@ -9,16 +9,14 @@ import unicodedata
 
 import pytest
 
+from app.crypto.kdf import MAX_MEMORY_KIB, KdfParams
 from app.crypto.keyfile import (
-    MAX_MEMORY_KIB,
-    KdfParams,
     KeyFile,
     data_key_to_sqlcipher_hex,
     generate_data_key,
     generate_keyring_secret,
-    generate_recovery_key,
-    normalise_recovery_key,
 )
+from app.crypto.recovery_key import generate_recovery_key, normalise_recovery_key
 from app.models.errors import (
     InvalidInput,
     KeyFileDamaged,
@@ -29,6 +27,7 @@ from app.models.errors import (
     WrongRecoveryKey,
 )
 from tests.support.crypto_support import PASSPHRASE, STORE_ID
+from tests.support.kdf import CHEAP
 
 
 def _doc(kf: KeyFile) -> dict:
@@ -89,7 +88,7 @@ def test_kdf_params() -> None:
     default = KdfParams.default()
     assert (default.time_cost, default.memory_kib, default.parallelism) == (3, 256 * 1024, 2)
     default.validate()
-    KdfParams.cheap().validate()
+    CHEAP.validate()
     with pytest.raises(ValueError):
         KdfParams(1, MAX_MEMORY_KIB + 1, 1).validate()
     with pytest.raises(ValueError):
@@ -136,7 +135,7 @@ def test_passphrase_is_nfc_normalised(data_key: bytes, recovery_key: str) -> Non
         passphrase=composed,
         recovery_key=recovery_key,
         store_id=STORE_ID,
-        kdf=KdfParams.cheap(),
+        kdf=CHEAP,
     )
     assert kf.unlock_with_passphrase(decomposed) == data_key
 
@@ -163,7 +162,7 @@ def test_empty_passphrase_refused_at_creation(data_key: bytes, recovery_key: str
             passphrase="",
             recovery_key=recovery_key,
             store_id=STORE_ID,
-            kdf=KdfParams.cheap(),
+            kdf=CHEAP,
         )
 
 
@@ -181,7 +180,7 @@ def test_rewrap_keeps_data_key(key_file: KeyFile, data_key: bytes, recovery_key:
 
 def test_rewrap_refuses_a_foreign_data_key(key_file: KeyFile) -> None:
     with pytest.raises(InvalidInput):
-        key_file.with_passphrase(generate_data_key(), "x", KdfParams.cheap())
+        key_file.with_passphrase(generate_data_key(), "x", CHEAP)
     with pytest.raises(InvalidInput):
         key_file.with_keyring_slot(generate_data_key(), generate_keyring_secret())
 
@@ -201,7 +200,7 @@ def test_keyring_slot_round_trip(key_file: KeyFile, data_key: bytes) -> None:
     with pytest.raises(KeyringUnavailable):
         forgotten.unlock_with_keyring_secret(secret)
     # changing the passphrase keeps "remember on this workstation"
-    changed = remembered.with_passphrase(data_key, "other", KdfParams.cheap())
+    changed = remembered.with_passphrase(data_key, "other", CHEAP)
     assert changed.unlock_with_keyring_secret(secret) == data_key
 
 

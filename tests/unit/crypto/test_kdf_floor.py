@@ -14,8 +14,9 @@ from pathlib import Path
 
 import pytest
 
-from app.crypto import keyfile
-from app.crypto.keyfile import KdfParams, KeyFile, generate_data_key, generate_keyring_secret
+from app.crypto import kdf as kdf_module
+from app.crypto.kdf import KdfParams
+from app.crypto.keyfile import KeyFile, generate_data_key, generate_keyring_secret
 from app.models.enums import Role
 from app.models.errors import InvalidInput, KeyFileTooWeak, UnlockError
 from app.services import setup
@@ -28,12 +29,12 @@ ROOT = Path(__file__).resolve().parents[3]
 WEAK_MESSAGE = "below Roundtable's minimum"
 # Just under the floor: each setting alone is enough to refuse.
 JUST_UNDER = [
-    KdfParams(time_cost=keyfile.KDF_FLOOR_TIME_COST - 1, memory_kib=keyfile.KDF_FLOOR_MEMORY_KIB,
+    KdfParams(time_cost=kdf_module.KDF_FLOOR_TIME_COST - 1, memory_kib=kdf_module.KDF_FLOOR_MEMORY_KIB,
               parallelism=1),
-    KdfParams(time_cost=keyfile.KDF_FLOOR_TIME_COST, memory_kib=keyfile.KDF_FLOOR_MEMORY_KIB - 1,
+    KdfParams(time_cost=kdf_module.KDF_FLOOR_TIME_COST, memory_kib=kdf_module.KDF_FLOOR_MEMORY_KIB - 1,
               parallelism=1),
 ]
-AT_FLOOR = KdfParams(time_cost=keyfile.KDF_FLOOR_TIME_COST, memory_kib=keyfile.KDF_FLOOR_MEMORY_KIB,
+AT_FLOOR = KdfParams(time_cost=kdf_module.KDF_FLOOR_TIME_COST, memory_kib=kdf_module.KDF_FLOOR_MEMORY_KIB,
                      parallelism=1)
 
 
@@ -45,7 +46,7 @@ def _weak_key_file(recovery: str, data_key: bytes, kdf: KdfParams = CHEAP) -> Ke
 
 def test_the_floor_is_below_the_default_and_above_cheap(monkeypatch: pytest.MonkeyPatch) -> None:
     restore_shipped_floor(monkeypatch)
-    assert (keyfile.KDF_FLOOR_TIME_COST, keyfile.KDF_FLOOR_MEMORY_KIB) == (2, 19 * 1024)  # docs
+    assert (kdf_module.KDF_FLOOR_TIME_COST, kdf_module.KDF_FLOOR_MEMORY_KIB) == (2, 19 * 1024)  # docs
     assert KdfParams.default().meets_floor() and AT_FLOOR.meets_floor()
     assert not any(kdf.meets_floor() for kdf in (CHEAP, *JUST_UNDER))
 
