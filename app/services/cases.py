@@ -28,8 +28,25 @@ from app.models.referral_input import (
 )
 from app.services.context import Session
 from app.services.review_dates import next_review_for, post_exit_reviews_for
-from app.storage import repo
+from app.storage import (
+    action_queries,
+    case_list,
+    meeting_queries,
+    people_queries,
+    ref_queries,
+    repo,
+    review_queries,
+    visibility,
+)
 from app.storage.db import Connection
+from app.storage.rows import (
+    assessment_from,
+    consent_from,
+    contribution_from,
+    plan_from,
+    referral_from,
+    screening_from,
+)
 from app.storage.writer import Writer
 
 
@@ -66,7 +83,7 @@ def case_reach(session: Session, conn: Connection) -> rules.Reach | None:
     if session.workstation.is_hub:
         return None
     me = session.me
-    extra = repo.chair_cases(conn, session.programme.chair, member_id=me.id, role=me.role.value)
+    extra = visibility.chair_cases(conn, session.programme.chair, member_id=me.id, role=me.role.value)
     return rules.Reach(session.agency.id, extra)
 
 
@@ -116,7 +133,7 @@ def list_case_ids(
         if start is not None and end is not None and start > end:
             raise InvalidInput(f"{cf.label}: the range starts after it ends.")
     with session.view() as conn:
-        return repo.case_ids(
+        return case_list.case_ids(
             conn,
             today=session.today(),
             visible_to=case_reach(session, conn),
@@ -138,7 +155,7 @@ def list_case_ids(
 def case_summaries(session: Session, ids: Sequence[str]) -> list[CaseSummary]:
     prog = session.programme
     with session.view() as conn:
-        return repo.case_summaries(
+        return case_list.case_summaries(
             conn,
             ids,
             today=session.today(),
@@ -150,7 +167,7 @@ def case_summaries(session: Session, ids: Sequence[str]) -> list[CaseSummary]:
 def status_reached_on(session: Session, ids: Sequence[str]) -> dict[str, dt.date]:
     """Case id -> the day the case reached its current status (a step's due time counts from it)."""
     with session.view() as conn:
-        return repo.status_reached_on(conn, ids)
+        return review_queries.status_reached_on(conn, ids)
 
 
 def list_cases(session: Session, **filters: object) -> list[CaseSummary]:
@@ -168,34 +185,34 @@ def get_case_file(session: Session, case_id: str, *, audit_view: bool = True) ->
         if subject is None:
             raise NotFound("The case's subject record is missing.")
         refs = [
-            repo.referral_from(r) for r in repo.rows_for_case(conn, "referral", case.id, "received")
+            referral_from(r) for r in repo.rows_for_case(conn, "referral", case.id, "received")
         ]
         screenings = tuple(
-            repo.screening_from(r)
+            screening_from(r)
             for r in repo.rows_for_case(conn, "screening", case.id, "decided_on")
         )
         consents = tuple(
-            repo.consent_from(r)
+            consent_from(r)
             for r in repo.rows_for_case(conn, "consent", case.id, "recorded_on")
         )
         assessments = tuple(
-            repo.assessment_from(r)
+            assessment_from(r)
             for r in repo.rows_for_case(conn, "assessment", case.id, "version")
         )
         plans = tuple(
-            repo.plan_from(r) for r in repo.rows_for_case(conn, "plan", case.id, "version")
+            plan_from(r) for r in repo.rows_for_case(conn, "plan", case.id, "version")
         )
-        actions = tuple(repo.list_actions(conn, case_id=case.id))
+        actions = tuple(action_queries.list_actions(conn, case_id=case.id))
         contributions = [
-            repo.contribution_from(r)
+            contribution_from(r)
             for r in repo.rows_for_case(conn, "contribution", case.id, "recorded_on")
         ]
         history = tuple(
             (r.at, r.to_status, r.rationale or "")
             for r in repo.rows_for_case(conn, "status_change", case.id, "at")
         )
-        agenda = tuple(repo.agenda_items_for_case(conn, case.id))
-        linked = tuple(repo.linked_people(conn, case.id))
+        agenda = tuple(meeting_queries.agenda_items_for_case(conn, case.id))
+        linked = tuple(people_queries.linked_people(conn, case.id))
     # Need-to-know applies to people: even the hub shows a restricted item only to the agencies
     # it names (the hub stores it so that it can route it; packs filter by recipient).
     contributions = rules.visible_contributions(contributions, session.agency.id)
@@ -237,7 +254,7 @@ def find_matching_subjects(
     wanted = _subject_keys(subject)
     matches: list[SubjectMatch] = []
     with session.view() as conn:
-        candidates = repo.subjects_matching(
+        candidates = people_queries.subjects_matching(
             conn,
             date_of_birth=subject.date_of_birth,
             identifier_values=[i.value for i in subject.identifiers if i.value],
@@ -245,7 +262,7 @@ def find_matching_subjects(
         for subj in candidates:
             reason = people.same_person_reason(wanted, _subject_keys(subj))
             if reason:
-                refs = tuple(repo.refs_for_subject(conn, subj.id))
+                refs = tuple(ref_queries.refs_for_subject(conn, subj.id))
                 repeat = _repeat_text(session, conn, refs, incident or session.today())
                 matches.append(SubjectMatch(subj, reason, refs, repeat))
     return matches
@@ -276,7 +293,7 @@ def subject_repeat_text(session: Session, conn: Any, refs: Sequence[str], incide
     for ref in refs:
         for case in repo.find_case(conn, ref):
             for r in repo.rows_for_case(conn, "referral", case.id, "received"):
-                received.append((repo.referral_from(r).received, case.ref))
+                received.append((referral_from(r).received, case.ref))
     last = rules.repeat_of(prog, incident, [d for d, _ in received])
     if last is None:
         return ""
@@ -290,7 +307,7 @@ def subject_repeat_text(session: Session, conn: Any, refs: Sequence[str], incide
 def repeat_referral(session: Session, *, subject_id: SubjectId, incident: dt.date) -> str:
     """The "Repeat referral" note for a new incident about a known subject ("" when not one)."""
     with session.view() as conn:
-        return _repeat_text(session, conn, repo.refs_for_subject(conn, subject_id), incident)
+        return _repeat_text(session, conn, ref_queries.refs_for_subject(conn, subject_id), incident)
 
 
 def _checked(value: str, f: TextField) -> str:
@@ -355,7 +372,7 @@ def open_referral_in(
     else:
         subject_id = SubjectId(w.create("subject", _subject_values(subject)))
     year = referral.received.year
-    ref = case_ref(year, repo.next_case_number(w.conn, year))
+    ref = case_ref(year, ref_queries.next_case_number(w.conn, year))
     lead = lead_agency or session.agency.id
     case_id = CaseId(
         w.create(
@@ -457,8 +474,8 @@ class DecisionMeeting:
 def _heard_at(conn: Connection, case_id: str, today: dt.date) -> list[Any]:
     """Meetings with the case on their agenda, held or under way (not cancelled, not in the
     future), newest first."""
-    heard = {i.meeting_id for i in repo.agenda_items_for_case(conn, case_id)}
-    found = [m for m in (repo.get_meeting(conn, mid) for mid in heard) if m is not None]
+    heard = {i.meeting_id for i in meeting_queries.agenda_items_for_case(conn, case_id)}
+    found = [m for m in (meeting_queries.get_meeting(conn, mid) for mid in heard) if m is not None]
     ok = [m for m in found if m.status == "held" or (m.status != "cancelled" and m.held_on <= today)]
     return sorted(ok, key=lambda m: (m.held_on, m.id), reverse=True)
 
@@ -487,9 +504,9 @@ def _decision_meeting(session: Session, w: Writer, case: Case, meeting_id: str |
     meeting that had the case on its agenda and has no decision on it recorded yet. Refused when
     there is none: the coordinator or the chair alone cannot take the panel's decision."""
     today = session.today()
-    heard = {i.meeting_id for i in repo.agenda_items_for_case(w.conn, case.id)}
+    heard = {i.meeting_id for i in meeting_queries.agenda_items_for_case(w.conn, case.id)}
     if meeting_id:
-        m = repo.get_meeting(w.conn, meeting_id)
+        m = meeting_queries.get_meeting(w.conn, meeting_id)
         if m is None:
             raise NotFound("There is no such meeting.")
         if m.id not in heard:
@@ -615,7 +632,7 @@ def record_consent(
 def consent_reassessments(session: Session, case_ids: Sequence[str]) -> dict[str, dt.date]:
     """Case id -> when its refused or withdrawn consent is to be re-assessed (those that are)."""
     with session.view() as conn:
-        return repo.consent_reassessments(conn, case_ids)
+        return review_queries.consent_reassessments(conn, case_ids)
 
 
 def set_sharing(
@@ -663,7 +680,7 @@ def case_counts(session: Session) -> tuple[dict[str, int], dict[str, int]]:
     prog = session.programme
     open_statuses = [st.id for st in prog.statuses if st.open_case and not st.terminal]
     with session.view() as conn:
-        return repo.case_counts(
+        return case_list.case_counts(
             conn, visible_to=case_reach(session, conn), open_statuses=open_statuses
         )
 

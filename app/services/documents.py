@@ -71,7 +71,7 @@ from app.services.cases import case_reach
 from app.services.context import Session
 from app.services.panel import get_settings
 from app.storage import document_queries as queries
-from app.storage import repo
+from app.storage import repo, visibility
 from app.storage.document_queries import CaseFacts, MeetingFacts
 from app.storage.files import write_file_atomic
 
@@ -255,7 +255,7 @@ def _pack_data(session: Session, facts: MeetingFacts, recipient: PackRecipient) 
     member = facts.members[recipient.member_id]
     agency = member.agency_id
     with session.view() as conn:  # the cases the chair rule gives the recipient (a chair)
-        also = repo.chair_cases(
+        also = visibility.chair_cases(
             conn, session.programme.chair, member_id=member.id, role=member.role.value
         )
     visible = {

@@ -18,7 +18,8 @@ from app.models.ids import AgendaItemId, MeetingId, MemberId
 from app.services.cases import clean_text, load_case
 from app.services.context import Session
 from app.services.review_dates import next_review_for
-from app.storage import repo, undo
+from app.storage import meeting_queries, repo, review_queries, undo
+from app.storage.rows import assessment_from
 from app.storage.writer import Writer
 
 _TIME = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
@@ -47,7 +48,7 @@ def _agenda_ranks(session: Session, conn: Any, case_ids: Sequence[str]) -> dict[
         return {cid: 0 for cid in case_ids}
     out: dict[str, int] = {}
     for cid in case_ids:
-        assessments = [repo.assessment_from(r) for r in repo.rows_for_case(conn, "assessment", cid)]
+        assessments = [assessment_from(r) for r in repo.rows_for_case(conn, "assessment", cid)]
         out[cid] = prog.agenda_order.rank(rules.current_case_fields(prog, assessments))
     return out
 
@@ -109,12 +110,12 @@ def schedule_meeting(
 
 def list_meetings(session: Session) -> list[Meeting]:
     with session.view() as conn:
-        return repo.meetings(conn)
+        return meeting_queries.meetings(conn)
 
 
 def get_meeting(session: Session, *, meeting_id: str) -> Meeting:
     with session.view() as conn:
-        m = repo.get_meeting(conn, meeting_id)
+        m = meeting_queries.get_meeting(conn, meeting_id)
     if m is None:
         raise NotFound("There is no such meeting.")
     return m
@@ -130,7 +131,7 @@ def add_agenda_item(
 ) -> AgendaItemId:
     _coordinator(session, "change the agenda")
     with session.change() as w:
-        meeting = repo.get_meeting(w.conn, meeting_id)
+        meeting = meeting_queries.get_meeting(w.conn, meeting_id)
         if meeting is None:
             raise NotFound("There is no such meeting.")
         if case_id:
@@ -175,7 +176,7 @@ def add_agenda_item(
 def reorder_agenda(session: Session, *, meeting_id: str, item_ids: Sequence[str]) -> None:
     _coordinator(session, "change the agenda")
     with session.change() as w:
-        meeting = repo.get_meeting(w.conn, meeting_id)
+        meeting = meeting_queries.get_meeting(w.conn, meeting_id)
         if meeting is None:
             raise NotFound("There is no such meeting.")
         if sorted(item_ids) != sorted(i.id for i in meeting.agenda):
@@ -192,7 +193,7 @@ def remove_agenda_item(session: Session, *, item_id: str) -> None:
             raise NotFound("There is no such agenda item.")
         w.delete("agenda_item", item_id)
         # the items after it move up: the meeting's numbers stay 1, 2, 3 … (every pack prints them)
-        meeting = repo.get_meeting(w.conn, row.meeting_id)
+        meeting = meeting_queries.get_meeting(w.conn, row.meeting_id)
         rest = sorted(meeting.agenda, key=lambda i: i.position) if meeting else []
         for pos, item in enumerate(rest, start=1):
             if item.position != pos:
@@ -213,7 +214,7 @@ def set_attendance(
             raise NotFound("There is no such meeting.")
         if repo.get_row(w.conn, "member", member_id) is None:
             raise InvalidInput("That person is not a panel member.")
-        existing = repo.attendance_id(w.conn, meeting_id, member_id)
+        existing = meeting_queries.attendance_id(w.conn, meeting_id, member_id)
         values = {"attendance": attendance, "confidentiality_agreed": confidentiality_agreed}
         if existing:
             w.update("attendance", existing, values)
@@ -228,7 +229,7 @@ def record_confidentiality(session: Session, *, meeting_id: str, read: bool) -> 
     hub's to author); not once the meeting is held."""
     _coordinator(session, "record the confidentiality statement")
     with session.change() as w:
-        m = repo.get_meeting(w.conn, meeting_id)
+        m = meeting_queries.get_meeting(w.conn, meeting_id)
         if m is None:
             raise NotFound("There is no such meeting.")
         if m.status != "scheduled":
@@ -322,13 +323,13 @@ def mark_held(session: Session, *, meeting_id: str) -> None:
         if repo.get_row(w.conn, "meeting", meeting_id) is None:
             raise NotFound("There is no such meeting.")
         before = _before_held(w, meeting_id)
-        missing_statement = _confidentiality_missing(session, repo.get_meeting(w.conn, meeting_id))  # type: ignore[arg-type]
+        missing_statement = _confidentiality_missing(session, meeting_queries.get_meeting(w.conn, meeting_id))  # type: ignore[arg-type]
         if missing_statement:
             raise InvalidInput(missing_statement + " Record it, then mark the meeting held.")
         w.update("meeting", meeting_id, {"status": "held"})
         today = session.today()
         prog = session.programme
-        for item in repo.get_meeting(w.conn, meeting_id).agenda:  # type: ignore[union-attr]
+        for item in meeting_queries.get_meeting(w.conn, meeting_id).agenda:  # type: ignore[union-attr]
             if item.case_id:
                 case = repo.get_case(w.conn, item.case_id)
                 if case and prog.is_reviewed(case.status):
@@ -342,7 +343,7 @@ def mark_held(session: Session, *, meeting_id: str) -> None:
 
 
 def _before_held(w: Writer, meeting_id: str) -> dict[str, undo.FieldValues]:
-    m = repo.get_meeting(w.conn, meeting_id)
+    m = meeting_queries.get_meeting(w.conn, meeting_id)
     if m is None:
         raise NotFound("There is no such meeting.")
     if m.status == "held":
@@ -363,7 +364,7 @@ def held_undo_refusal(session: Session, *, meeting_id: str) -> str | None:
 
 
 def _held_undo_refusal(conn: Any, meeting_id: str) -> str | None:
-    m = repo.get_meeting(conn, meeting_id)
+    m = meeting_queries.get_meeting(conn, meeting_id)
     if m is None:
         return "There is no such meeting."
     if m.status != "held":
@@ -435,7 +436,7 @@ def propose_agenda(session: Session, *, held_on: dt.date) -> list[tuple[str, Age
     prog = session.programme
     out: list[tuple[str, AgendaKind]] = []
     with session.view() as conn:
-        for case_id, status, next_review in repo.case_review_states(conn):
+        for case_id, status, next_review in review_queries.case_review_states(conn):
             st = prog.status(status)
             if st.terminal:
                 continue
@@ -468,7 +469,7 @@ def update_meeting(
         raise InvalidInput("The time must be written as HH:MM (24-hour clock).")
     venue = clean_text(venue, "The venue", limit=field_limit("meeting", "venue"))
     with session.change() as w:
-        current = repo.get_meeting(w.conn, meeting_id)
+        current = meeting_queries.get_meeting(w.conn, meeting_id)
         if current is None:
             raise NotFound("There is no such meeting.")
         if current.status != "scheduled":

@@ -26,7 +26,8 @@ from app.models.ids import new_id
 from app.services.context import Session
 from app.storage import deferred_audit
 from app.storage import meta as meta_store
-from app.storage.store import Store, UnlockState, note_unlocked
+from app.storage.store import Store
+from app.storage.store_files import UnlockState, note_unlocked
 from app.storage.writer import Writer
 
 log = logging.getLogger("roundtable.setup")
@@ -151,10 +152,9 @@ def create_store(
     except BaseException:
         path_ = store.path
         store.close()
-        from app.storage.store import _sidecars, key_path
+        from app.storage.store_files import remove_store_files
 
-        for p in (path_, key_path(path_), *_sidecars(path_)):
-            p.unlink(missing_ok=True)
+        remove_store_files(path_)
         raise
     return Created(Session(store, today_fn=today_fn), recovery, pub.fingerprint)
 

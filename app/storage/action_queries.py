@@ -16,18 +16,70 @@ from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import Connection, and_, case, func, select
+from sqlalchemy.sql import ColumnElement
 
-from app.models.domain import Action
+from app.models.domain import Action, ActionUpdate
 from app.models.rules import Reach
-from app.storage import repo
 from app.storage import schema as s
+from app.storage.rows import action_from, action_update_from
+from app.storage.visibility import visible_condition
 
 OPEN = ("open", "in-progress")
 SORT_KEYS = ("case", "title", "agency", "owner", "due", "status", "update")
 
 
+def actions_for(
+    conn: Connection, where: ColumnElement[bool] | None, *, limit: int | None = None
+) -> list[Action]:
+    q = select(s.action)
+    if where is not None:
+        q = q.where(where)
+    q = q.order_by(s.action.c.due)
+    if limit:
+        q = q.limit(limit)
+    rows = list(conn.execute(q))
+    ids = [r.id for r in rows]
+    updates: dict[str, list[ActionUpdate]] = {}
+    for chunk_start in range(0, len(ids), 500):
+        chunk = ids[chunk_start : chunk_start + 500]
+        for u in conn.execute(
+            select(s.action_update)
+            .where(s.action_update.c.action_id.in_(chunk))
+            .order_by(s.action_update.c.at)
+        ):
+            updates.setdefault(u.action_id, []).append(action_update_from(u))
+    return [action_from(r, updates.get(r.id, ())) for r in rows]
+
+
+def list_actions(
+    conn: Connection,
+    *,
+    owner_agency: str | None = None,
+    status: str | None = None,
+    case_id: str | None = None,
+    open_only: bool = False,
+    due_before: dt.date | None = None,
+    action_id: str | None = None,
+) -> list[Action]:
+    a = s.action
+    conds: list[ColumnElement[bool]] = []
+    if owner_agency:
+        conds.append(a.c.owner_agency == owner_agency)
+    if status:
+        conds.append(a.c.status == status)
+    if case_id:
+        conds.append(a.c.case_id == case_id)
+    if open_only:
+        conds.append(a.c.status.in_(("open", "in-progress")))
+    if due_before is not None:
+        conds.append(a.c.due < due_before.isoformat())
+    if action_id:
+        conds.append(a.c.id == action_id)
+    return actions_for(conn, and_(*conds) if conds else None)
+
+
 def _visible(visible_to: str | Reach | None) -> Any:
-    return repo.visible_condition(visible_to or "")
+    return visible_condition(visible_to or "")
 
 
 def action_ids(
@@ -99,5 +151,5 @@ def actions_by_ids(conn: Connection, ids: Sequence[str], *, visible_to: str | Re
                                                                                   _visible(visible_to))
             chunk = [str(r[0]) for r in conn.execute(q)]
         if chunk:
-            out += repo.actions_for(conn, a.c.id.in_(chunk))
+            out += actions_for(conn, a.c.id.in_(chunk))
     return out

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import Connection, and_, delete, or_, select, update
 
-from app.storage.repo import ref_order
+from app.storage.ref_queries import ref_order
 from app.storage.schema import ENTITIES, conflict, op_log
 from app.storage.sync.tables import sync_pending
 

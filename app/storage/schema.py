@@ -80,7 +80,7 @@ linked_person = _entity("linked_person", _F["linked_person"])
 Index("ix_case_subject", case.c.subject_id)
 Index("ix_case_status", case.c.status)
 Index("ix_case_ref", case.c.ref, unique=True)
-# refs in year-then-number order (migration 0004; ``repo.ref_order``)
+# refs in year-then-number order (migration 0004; ``ref_queries.ref_order``)
 Index(
     "ix_case_ref_order",
     func.substr(case.c.ref, literal_column("1"), literal_column("8")),

@@ -33,7 +33,7 @@ _ROWID: ColumnClause[Any] = literal_column("op_log.rowid")
 # --- scope -------------------------------------------------------------------------------------------
 def scope_for(conn: Connection, agency: str, *, also: frozenset[str] = frozenset()) -> Scope:
     """What ``agency``'s store may hold; ``also``: cases a member of it holds whatever their
-    sharing (the programme's chair rule, ``repo.chair_cases``)."""
+    sharing (the programme's chair rule, ``visibility.chair_cases``)."""
     c = ENTITIES["case"].table
     cases: set[str] = set()
     pairs: list[tuple[str, str | None]] = []
