@@ -199,28 +199,21 @@ class Database:
             conn.info["begin"] = "BEGIN" if self.read_only else "BEGIN IMMEDIATE"
             self._depth = 1
             try:
-                if self.read_only:  # whatever the block does, nothing is committed
-                    tx = conn.begin()
+                with self._damage_told():
                     try:
-                        yield conn
-                    finally:
-                        tx.rollback()
-                else:
-                    with conn.begin():
-                        yield conn
-            except (sa_exc.OperationalError, sqlcipher3.OperationalError) as exc:
-                if _is_read_only(exc):
-                    raise StoreReadOnly() from exc
-                failure = _write_failure(exc)
-                if failure is None:
-                    if is_corruption(exc):
-                        raise self.corrupt() from exc
-                    raise
-                raise failure from exc
-            except (sa_exc.DatabaseError, sqlcipher3.DatabaseError) as exc:
-                if is_corruption(exc):
-                    raise self.corrupt() from exc
-                raise
+                        if self.read_only:  # whatever the block does, nothing is committed
+                            with _rolled_back(conn):
+                                yield conn
+                        else:
+                            with conn.begin():
+                                yield conn
+                    except (sa_exc.OperationalError, sqlcipher3.OperationalError) as exc:
+                        if _is_read_only(exc):
+                            raise StoreReadOnly() from exc
+                        failure = _write_failure(exc)
+                        if failure is None:
+                            raise  # corruption or not: told by _damage_told
+                        raise failure from exc
             finally:
                 self._depth = 0
                 conn.info["begin"] = "BEGIN"
@@ -235,17 +228,21 @@ class Database:
                 return
             self._depth = 1
             try:
-                tx = conn.begin()
-                try:
+                with self._damage_told(), _rolled_back(conn):
                     yield conn
-                finally:
-                    tx.rollback()
-            except (sa_exc.DatabaseError, sqlcipher3.DatabaseError) as exc:
-                if is_corruption(exc):
-                    raise self.corrupt() from exc
-                raise
             finally:
                 self._depth = 0
+
+    @contextmanager
+    def _damage_told(self) -> Iterator[None]:
+        """A database error that says the file is damaged becomes ``StoreCorrupt`` (with what
+        the integrity check finds); any other goes on as it is."""
+        try:
+            yield
+        except (sa_exc.DatabaseError, sqlcipher3.DatabaseError) as exc:
+            if is_corruption(exc):
+                raise self.corrupt() from exc
+            raise
 
     def execute_raw(self, sql: str) -> list[Any]:
         """Administrative statements (checkpoint, integrity check) outside a transaction."""
@@ -298,6 +295,16 @@ class Database:
                     del raw
             if self._lock is not None and self._lock.is_locked:
                 self._lock.release()
+
+
+@contextmanager
+def _rolled_back(conn: Connection) -> Iterator[Connection]:
+    """A transaction that is always rolled back: a read snapshot, or a read-only store's write."""
+    tx = conn.begin()
+    try:
+        yield conn
+    finally:
+        tx.rollback()
 
 
 def _is_read_only(exc: BaseException) -> bool:
