@@ -61,21 +61,41 @@ def list_actions(
     due_before: dt.date | None = None,
     action_id: str | None = None,
 ) -> list[Action]:
+    conds = _conditions(
+        owner_agency=owner_agency, status=status, case_id=case_id, open_only=open_only,
+        due_before=due_before, action_id=action_id,
+    )
+    return actions_for(conn, and_(*conds) if conds else None)
+
+
+def _conditions(
+    *,
+    owner_agency: str | None = None,
+    owner: str | None = None,
+    status: str | None = None,
+    case_id: str | None = None,
+    open_only: bool = False,
+    due_before: dt.date | None = None,
+    action_id: str | None = None,
+) -> list[ColumnElement[bool]]:
+    """The filters of both action lists, in one order (so the SQL is the same each time)."""
     a = s.action
     conds: list[ColumnElement[bool]] = []
     if owner_agency:
         conds.append(a.c.owner_agency == owner_agency)
+    if owner:
+        conds.append(a.c.owner == owner)
     if status:
         conds.append(a.c.status == status)
     if case_id:
         conds.append(a.c.case_id == case_id)
     if open_only:
-        conds.append(a.c.status.in_(("open", "in-progress")))
+        conds.append(a.c.status.in_(OPEN))
     if due_before is not None:
         conds.append(a.c.due < due_before.isoformat())
     if action_id:
         conds.append(a.c.id == action_id)
-    return actions_for(conn, and_(*conds) if conds else None)
+    return conds
 
 
 def _visible(visible_to: str | Reach | None) -> Any:
@@ -99,16 +119,10 @@ def action_ids(
     conds: list[Any] = []
     if visible_to is not None:
         conds.append(_visible(visible_to))
-    if agency:
-        conds.append(a.c.owner_agency == agency)
-    if owner:
-        conds.append(a.c.owner == owner)
-    if status:
-        conds.append(a.c.status == status)
-    if open_only or overdue:
-        conds.append(a.c.status.in_(OPEN))
-    if overdue:
-        conds.append(a.c.due < today.isoformat())
+    conds += _conditions(
+        owner_agency=agency, owner=owner, status=status, open_only=open_only or overdue,
+        due_before=today if overdue else None,
+    )
     from_: Any = a.join(c, c.c.id == a.c.case_id)
     if sort == "agency":
         from_ = from_.outerjoin(s.agency, s.agency.c.id == a.c.owner_agency)
