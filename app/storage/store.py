@@ -17,6 +17,7 @@ from __future__ import annotations
 import contextlib
 import os
 import struct
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -127,24 +128,32 @@ class Store:
     def open_with_passphrase(
         cls, path: Path, passphrase: str, *, migrate_now: bool = True
     ) -> Store:
-        keyfile = cls.read_keyfile(path)
-        with counting_failure(path, WrongPassphrase):
-            data_key = keyfile.unlock_with_passphrase(passphrase)
-        return cls._open(Path(path), keyfile, data_key, migrate_now)
+        return cls._unlock(
+            path, lambda k: k.unlock_with_passphrase(passphrase), (WrongPassphrase,), migrate_now
+        )
 
     @classmethod
     def open_with_recovery_key(cls, path: Path, recovery: str) -> Store:
-        keyfile = cls.read_keyfile(path)
-        with counting_failure(path, WrongRecoveryKey):
-            data_key = keyfile.unlock_with_recovery(recovery)
-        return cls._open(Path(path), keyfile, data_key, True)
+        return cls._unlock(path, lambda k: k.unlock_with_recovery(recovery), (WrongRecoveryKey,))
 
     @classmethod
     def open_with_keyring_secret(cls, path: Path, secret_bytes: bytes) -> Store:
+        return cls._unlock(path, lambda k: k.unlock_with_keyring_secret(secret_bytes))
+
+    @classmethod
+    def _unlock(
+        cls,
+        path: Path,
+        unlock: Callable[[KeyFile], bytes],
+        counted: tuple[type[Exception], ...] = (),
+        migrate_now: bool = True,
+    ) -> Store:
+        """Read the key file beside ``path``, take the data key out of it with ``unlock`` (an
+        error in ``counted`` is a failed attempt, noted in ``<name>.rtstate``) and open."""
         keyfile = cls.read_keyfile(path)
-        return cls._open(
-            Path(path), keyfile, keyfile.unlock_with_keyring_secret(secret_bytes), True
-        )
+        with counting_failure(path, counted):
+            data_key = unlock(keyfile)
+        return cls._open(Path(path), keyfile, data_key, migrate_now)
 
     @classmethod
     def _open(cls, path: Path, keyfile: KeyFile, data_key: bytes, migrate_now: bool) -> Store:

@@ -198,9 +198,9 @@ def remove_store_files(path: Path) -> None:
 
 
 @contextlib.contextmanager
-def counting_failure(path: Path, wrong: type[Exception]) -> Iterator[None]:
-    """Count an unlock that fails with ``wrong`` (a wrong passphrase or recovery key) in
-    ``<name>.rtstate``, then let the error go on."""
+def counting_failure(path: Path, wrong: tuple[type[Exception], ...]) -> Iterator[None]:
+    """Count an unlock that fails with one of ``wrong`` (a wrong passphrase or recovery key) in
+    ``<name>.rtstate``, then let the error go on; ``()`` counts nothing."""
     try:
         yield
     except wrong:
