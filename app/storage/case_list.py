@@ -37,20 +37,15 @@ from app.storage.visibility import visible_condition
 CASE_SORT_KEYS = ("ref", "name", "dob", "status", "risk", "lead", "opened", "review", "overdue")
 
 
-def _case_list_query(
-    *,
-    today: dt.date,
-    visible_to: AgencyId | Reach | None,
-    statuses: Iterable[str] | None,
-    search: str | None,
-    risk: str | None,
-    lead_agency: str | None,
-    overdue_only: bool,
-    review_due_by: dt.date | None,
-    case_fields: Sequence[CaseField] = (),
-    field_values: Mapping[str, str] | None = None,
-    date_ranges: Mapping[str, tuple[dt.date | None, dt.date | None]] | None = None,
-) -> tuple[Any, dict[str, Any]]:
+def _list_from() -> Any:
+    """The case list's rows: each case with its subject and its lead agency (if known)."""
+    c, subj, ag = s.case, s.subject, s.agency
+    return c.join(subj, subj.c.id == c.c.subject_id).outerjoin(ag, ag.c.id == c.c.lead_agency)
+
+
+def _list_columns(today: dt.date, case_fields: Sequence[CaseField] = ()) -> dict[str, Any]:
+    """The case list's columns by sort key (``CASE_SORT_KEYS``, and ``field:<id>`` for each of
+    ``case_fields``); "overdue" counts the case's open actions due before ``today``."""
     c, subj, ag, act = s.case, s.subject, s.agency, s.action
     overdue = (
         select(func.count())
@@ -81,6 +76,24 @@ def _case_list_query(
         order = {c.id: n for n, c in enumerate(cf.choices)}
         # in the programme's order; not recorded (or a choice it no longer lists) after them
         cols[CASE_FIELD_PREFIX + cf.id] = case(order, value=case_field_expr(cf.id), else_=len(order))
+    return cols
+
+
+def _list_conditions(
+    cols: Mapping[str, Any],
+    *,
+    visible_to: AgencyId | Reach | None,
+    statuses: Iterable[str] | None,
+    search: str | None,
+    risk: str | None,
+    lead_agency: str | None,
+    overdue_only: bool,
+    review_due_by: dt.date | None,
+    field_values: Mapping[str, str] | None,
+    date_ranges: Mapping[str, tuple[dt.date | None, dt.date | None]] | None,
+) -> list[ColumnElement[bool]]:
+    """The case list's filters, over the columns of ``_list_columns``."""
+    c = s.case
     conds: list[ColumnElement[bool]] = []
     if visible_to is not None:
         conds.append(visible_condition(visible_to))
@@ -91,7 +104,7 @@ def _case_list_query(
     if lead_agency:
         conds.append(c.c.lead_agency == lead_agency)
     if overdue_only:
-        conds.append(overdue > 0)
+        conds.append(cols["overdue"] > 0)
     if review_due_by is not None:  # a review, a post-exit review or a consent re-assessment
         consent_due = consent_reassess_expr()
         conds.append(
@@ -112,8 +125,7 @@ def _case_list_query(
             conds.append(value >= start.isoformat())
         if end is not None:
             conds.append(value <= end.isoformat())
-    from_ = c.join(subj, subj.c.id == c.c.subject_id).outerjoin(ag, ag.c.id == c.c.lead_agency)
-    return (from_, conds), cols
+    return conds
 
 
 def search_condition(text: str) -> ColumnElement[bool]:
@@ -164,8 +176,9 @@ def case_ids(
     make the sort keys ``field:<id>`` (choices in the programme's order, not recorded last);
     ``field_values`` keeps the cases whose current assessment records that choice for that
     field (``""``: cases where it is not recorded)."""
-    (from_, conds), cols = _case_list_query(
-        today=today,
+    cols = _list_columns(today, case_fields)
+    conds = _list_conditions(
+        cols,
         visible_to=visible_to,
         statuses=statuses,
         search=search,
@@ -173,11 +186,10 @@ def case_ids(
         lead_agency=lead_agency,
         overdue_only=overdue_only,
         review_due_by=review_due_by,
-        case_fields=case_fields,
         field_values=field_values,
         date_ranges=date_ranges,
     )
-    q = select(s.case.c.id).select_from(from_).where(*conds)
+    q = select(s.case.c.id).select_from(_list_from()).where(*conds)
     if sort != "risk" and (sort not in cols or sort == "ref"):
         q = q.order_by(*(k.desc() if descending else k.asc() for k in ref_order()))
     else:
@@ -200,16 +212,7 @@ def case_summaries(
     fields recorded by each case's current assessment."""
     if not ids:
         return []
-    (from_, _conds), cols = _case_list_query(
-        today=today,
-        visible_to=None,
-        statuses=None,
-        search=None,
-        risk=None,
-        lead_agency=None,
-        overdue_only=False,
-        review_due_by=None,
-    )
+    cols = _list_columns(today)
     extra = [current_summaries_expr().label("summaries")] if with_case_fields else []
     q = (
         select(
@@ -226,7 +229,7 @@ def case_summaries(
             cols["overdue"].label("overdue"),
             *extra,
         )
-        .select_from(from_)
+        .select_from(_list_from())
         .where(s.case.c.id.in_(list(ids)))
     )
     by_id = {}
