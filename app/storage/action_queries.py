@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, TypedDict, Unpack
 
 from sqlalchemy import Connection, and_, case, func, select
 from sqlalchemy.sql import ColumnElement
@@ -51,49 +51,41 @@ def actions_for(
     return [action_from(r, updates.get(r.id, ())) for r in rows]
 
 
-def list_actions(
-    conn: Connection,
-    *,
-    owner_agency: str | None = None,
-    status: str | None = None,
-    case_id: str | None = None,
-    open_only: bool = False,
-    due_before: dt.date | None = None,
-    action_id: str | None = None,
-) -> list[Action]:
-    conds = _conditions(
-        owner_agency=owner_agency, status=status, case_id=case_id, open_only=open_only,
-        due_before=due_before, action_id=action_id,
-    )
+class ActionFilters(TypedDict, total=False):
+    """The filters of both action lists (``list_actions``, ``action_ids``); each one left out
+    filters nothing."""
+
+    owner_agency: str | None
+    owner: str | None
+    status: str | None
+    case_id: str | None
+    open_only: bool  # open or in progress
+    due_before: dt.date | None
+    action_id: str | None
+
+
+def list_actions(conn: Connection, **filters: Unpack[ActionFilters]) -> list[Action]:
+    conds = _conditions(**filters)
     return actions_for(conn, and_(*conds) if conds else None)
 
 
-def _conditions(
-    *,
-    owner_agency: str | None = None,
-    owner: str | None = None,
-    status: str | None = None,
-    case_id: str | None = None,
-    open_only: bool = False,
-    due_before: dt.date | None = None,
-    action_id: str | None = None,
-) -> list[ColumnElement[bool]]:
-    """The filters of both action lists, in one order (so the SQL is the same each time)."""
-    a = s.action
+def _conditions(**filters: Unpack[ActionFilters]) -> list[ColumnElement[bool]]:
+    """SQL for ``filters``, always in the same order (so the same filters make the same SQL)."""
+    a, f = s.action, filters
     conds: list[ColumnElement[bool]] = []
-    if owner_agency:
+    if owner_agency := f.get("owner_agency"):
         conds.append(a.c.owner_agency == owner_agency)
-    if owner:
+    if owner := f.get("owner"):
         conds.append(a.c.owner == owner)
-    if status:
+    if status := f.get("status"):
         conds.append(a.c.status == status)
-    if case_id:
+    if case_id := f.get("case_id"):
         conds.append(a.c.case_id == case_id)
-    if open_only:
+    if f.get("open_only"):
         conds.append(a.c.status.in_(OPEN))
-    if due_before is not None:
+    if (due_before := f.get("due_before")) is not None:
         conds.append(a.c.due < due_before.isoformat())
-    if action_id:
+    if action_id := f.get("action_id"):
         conds.append(a.c.id == action_id)
     return conds
 
