@@ -9,20 +9,12 @@ from typing import Any
 
 from sqlalchemy import Connection, func, select
 
-from app.models.domain import (
-    AgendaItem,
-    Attendee,
-    Meeting,
-)
+from app.models.domain import AgendaItem, Attendee, Meeting
 from app.models.enums import Attendance
 from app.models.ids import MeetingId, MemberId
 from app.storage import schema as s
 from app.storage.repo import get_row
-from app.storage.rows import (
-    _d,
-    _j,
-    agenda_item_from,
-)
+from app.storage.rows import _d, _j, agenda_item_from
 
 
 def meeting_from(conn: Connection, r: Any) -> Meeting:

@@ -12,15 +12,9 @@ from sqlalchemy import Connection, func, or_, select
 from sqlalchemy.sql import ColumnElement
 
 from app.models import people
-from app.models.domain import (
-    LinkedPerson,
-    Subject,
-)
+from app.models.domain import LinkedPerson, Subject
 from app.storage import schema as s
-from app.storage.rows import (
-    linked_person_from,
-    subject_from,
-)
+from app.storage.rows import linked_person_from, subject_from
 
 
 def subjects_matching(

@@ -2,7 +2,7 @@
 
 The plain look-ups every service uses; the case list, search, people, meetings, actions and refs
 have their own query modules (``case_list``, ``people_queries``, ``meeting_queries``,
-``action_queries``, ``refs``). Rows become models through ``app.storage.rows``.
+``action_queries``, ``ref_queries``). Rows become models through ``app.storage.rows``.
 
 Invariant: nothing here writes. Need-to-know filtering by agency happens in services, which know
 who is asking; these functions return what the store holds.
@@ -14,22 +14,10 @@ from typing import Any
 
 from sqlalchemy import Connection, func, or_, select
 
-from app.models.domain import (
-    Agency,
-    Case,
-    Device,
-    Member,
-    Subject,
-)
+from app.models.domain import Agency, Case, Device, Member, Subject
 from app.storage import schema as s
 from app.storage.case_sql import risk_level_expr
-from app.storage.rows import (
-    agency_from,
-    case_from,
-    device_from,
-    member_from,
-    subject_from,
-)
+from app.storage.rows import agency_from, case_from, device_from, member_from, subject_from
 
 
 def agencies(conn: Connection) -> list[Agency]:
