@@ -102,15 +102,11 @@ class Store:
     @staticmethod
     def read_keyfile(path: Path) -> KeyFile:
         path = Path(path).expanduser().absolute()
-        try:
-            path.stat()
-        except FileNotFoundError as exc:
-            raise StoreMissing(f"There is no store at {path}.") from exc
-        except OSError as exc:
-            raise StoreUnreachable(
-                f"The store at {path} cannot be reached ({exc.strerror}): check that its disk is "
-                "there and that you may open its folder."
-            ) from exc
+        _stat_store(
+            path,
+            "The store at {path} cannot be reached ({reason}): check that its disk is there and "
+            "that you may open its folder.",
+        )
         kp = key_path(path)
         try:
             data = kp.read_bytes()
@@ -313,17 +309,23 @@ def _writable(path: Path) -> bool:
     return os.access(path, os.W_OK) and os.access(path.parent, os.W_OK | os.X_OK)
 
 
+def _stat_store(path: Path, unreachable: str) -> os.stat_result:
+    """The store file's status: ``StoreMissing`` when there is none, ``StoreUnreachable`` with
+    ``unreachable`` (``{path}``, ``{reason}``: the system's) when it cannot be looked at."""
+    try:
+        return path.stat()
+    except FileNotFoundError as exc:
+        raise StoreMissing(f"There is no store at {path}.") from exc
+    except OSError as exc:
+        raise StoreUnreachable(unreachable.format(path=path, reason=exc.strerror)) from exc
+
+
 def _check_store_file(path: Path) -> None:
     """Refuse, before SQLCipher touches it, a store path that is not a regular file, or a file
     that cannot be a store (empty, or shorter than one page): neither is ever written to."""
     import stat
 
-    try:
-        st = path.stat()
-    except FileNotFoundError as exc:
-        raise StoreMissing(f"There is no store at {path}.") from exc
-    except OSError as exc:
-        raise StoreUnreachable(f"The store file {path} cannot be read ({exc.strerror}).") from exc
+    st = _stat_store(path, "The store file {path} cannot be read ({reason}).")
     if stat.S_ISDIR(st.st_mode):
         raise StoreDamaged(f"The store path {path} is a folder, not a store file.")
     if not stat.S_ISREG(st.st_mode):
