@@ -21,6 +21,7 @@ from sqlalchemy.sql import ColumnElement
 from app.models.domain import Action, ActionUpdate
 from app.models.rules import Reach
 from app.storage import schema as s
+from app.storage.db import in_chunks
 from app.storage.rows import action_from, action_update_from
 from app.storage.visibility import visible_condition
 
@@ -40,8 +41,7 @@ def actions_for(
     rows = list(conn.execute(q))
     ids = [r.id for r in rows]
     updates: dict[str, list[ActionUpdate]] = {}
-    for chunk_start in range(0, len(ids), 500):
-        chunk = ids[chunk_start : chunk_start + 500]
+    for chunk in in_chunks(ids):
         for u in conn.execute(
             select(s.action_update)
             .where(s.action_update.c.action_id.in_(chunk))
@@ -150,8 +150,7 @@ def actions_by_ids(conn: Connection, ids: Sequence[str], *, visible_to: str | Re
     particular order."""
     a, c = s.action, s.case
     out: list[Action] = []
-    for i in range(0, len(ids), 500):
-        chunk = list(ids[i : i + 500])
+    for chunk in in_chunks(ids):
         if visible_to is not None:
             q = select(a.c.id).select_from(a.join(c, c.c.id == a.c.case_id)).where(a.c.id.in_(chunk),
                                                                                   _visible(visible_to))

@@ -19,10 +19,10 @@ from __future__ import annotations
 import contextlib
 import re
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import sqlcipher3
 from filelock import FileLock, Timeout
@@ -59,6 +59,17 @@ PRAGMAS = (
     "PRAGMA synchronous = FULL",
     "PRAGMA busy_timeout = 5000",
 )
+
+
+T = TypeVar("T")
+
+IN_LIST_SIZE = 500  # ids per ``IN (...)``: well under SQLite's limit of bound parameters
+
+
+def in_chunks(ids: Sequence[T]) -> Iterator[list[T]]:
+    """``ids`` in lists of at most ``IN_LIST_SIZE``, in order: one ``IN`` list each."""
+    for start in range(0, len(ids), IN_LIST_SIZE):
+        yield list(ids[start : start + IN_LIST_SIZE])
 
 
 def lock_path(store_path: Path) -> Path:

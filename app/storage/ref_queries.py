@@ -11,6 +11,7 @@ from sqlalchemy import Connection, func, literal_column, select
 
 from app.models.ids import case_ref_number, case_ref_prefix
 from app.storage import schema as s
+from app.storage.db import in_chunks
 
 
 def ref_order(col: Any = s.case.c.ref) -> tuple[Any, ...]:
@@ -45,10 +46,8 @@ def next_case_number(conn: Connection, year: int) -> int:
 def case_refs(conn: Connection, case_ids: Iterable[str]) -> dict[str, str]:
     ids = list(set(case_ids))
     out: dict[str, str] = {}
-    for i in range(0, len(ids), 500):
-        for r in conn.execute(
-            select(s.case.c.id, s.case.c.ref).where(s.case.c.id.in_(ids[i : i + 500]))
-        ):
+    for chunk in in_chunks(ids):
+        for r in conn.execute(select(s.case.c.id, s.case.c.ref).where(s.case.c.id.in_(chunk))):
             out[r.id] = r.ref
     return out
 

@@ -24,6 +24,7 @@ from sqlalchemy.sql.expression import ColumnClause
 
 from app.models.sync_ops import Op, op_from_row
 from app.models.sync_scope import Scope, case_shared_with, contribution_visible, subjects_of
+from app.storage.db import in_chunks
 from app.storage.schema import ENTITIES, conflict, field_state, op_log, record_state, tombstone
 from app.storage.sync.tables import sync_peer_case, sync_pending
 
@@ -201,5 +202,5 @@ def _drop_ops(conn: Connection, cond: Any, me: str, keep_own_after: dict[int, in
         for r in rows
         if not (r.origin == me and r.counter > keep_own_after.get(int(r.epoch), 0))
     ]
-    for i in range(0, len(doomed), 500):
-        conn.execute(delete(op_log).where(op_log.c.op_id.in_(doomed[i : i + 500])))
+    for chunk in in_chunks(doomed):
+        conn.execute(delete(op_log).where(op_log.c.op_id.in_(chunk)))
