@@ -39,7 +39,7 @@ def is_uuid(text: str) -> bool:
 
 # --- case refs: the human reference of a case, "RT-2026-0042" ------------------------------------
 # The store sorts refs by their first eight characters (the prefix), then length, then text
-# (``repo.ref_order``), so a year's numbers past 9999 still sort after the smaller ones.
+# (``ref_queries.ref_order``), so a year's numbers past 9999 still sort after the smaller ones.
 
 
 def case_ref_prefix(year: int) -> str:

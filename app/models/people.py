@@ -1,6 +1,6 @@
 """People and identifiers: the one home for how names and identifiers are compared.
 
-Used by the store's search (``repo.search_condition``), the duplicate check
+Used by the store's search (``case_list.search_condition``), the duplicate check
 (``cases.find_matching_subjects``) and referral intake (two rows of one file that are the same
 person): both decide "the same person" by :func:`person_keys`. Pure functions, no I/O.
 

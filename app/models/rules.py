@@ -306,7 +306,7 @@ def age_band(age: int | None, bands: Iterable[str] = DEFAULT_AGE_BANDS) -> str:
 def current_assessment(programme: Programme, assessments: Iterable[Assessment]) -> Assessment | None:
     """The assessment that speaks for the case now: the latest version; of two concurrent ones
     (the same version, recorded on two stores) the higher risk level, then the larger id. The
-    store's queries order the same way (``repo.current_assessment_order``), so the case list,
+    store's queries order the same way (``case_sql.current_assessment_order``), so the case list,
     the statistics and the documents agree on which version's case fields are current."""
     ranks = {r.id: r.rank for r in programme.framework.risk_levels}
     return max(assessments, key=lambda a: (a.version, ranks.get(a.risk_level, -1), a.id), default=None)

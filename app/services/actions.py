@@ -13,7 +13,7 @@ from app.models.fieldrules import check_text, field_limit
 from app.models.ids import ActionId, AgencyId, MeetingId, MemberId
 from app.services.cases import case_reach, load_case
 from app.services.context import Session
-from app.storage import repo
+from app.storage import action_queries, case_list, ref_queries, repo
 
 
 def create_action(
@@ -119,7 +119,7 @@ def bulk_update(
 
 
 def _get_action(session: Session, conn: object, action_id: str) -> Action:
-    found = repo.list_actions(conn, action_id=action_id)  # type: ignore[arg-type]
+    found = action_queries.list_actions(conn, action_id=action_id)  # type: ignore[arg-type]
     if not found:
         raise NotFound("There is no such action on this store.")
     action = found[0]
@@ -153,8 +153,8 @@ def list_actions(
     with session.view() as conn:
         vis = case_reach(session, conn)
         if vis is not None:
-            visible_cases = set(repo.case_ids(conn, today=today, visible_to=vis))
-        actions = repo.list_actions(
+            visible_cases = set(case_list.case_ids(conn, today=today, visible_to=vis))
+        actions = action_queries.list_actions(
             conn,
             owner_agency=agency,
             status=status.value if status else None,
@@ -169,4 +169,4 @@ def list_actions(
 
 def case_refs(session: Session, case_ids: Sequence[str]) -> dict[str, str]:
     with session.view() as conn:
-        return repo.case_refs(conn, case_ids)
+        return ref_queries.case_refs(conn, case_ids)

@@ -22,6 +22,7 @@ from app.models.programme import Programme
 from app.storage import meta as meta_store
 from app.storage import repo
 from app.storage.db import Connection
+from app.storage.rows import agency_from, member_from
 from app.storage.store import Store
 from app.storage.writer import Writer
 
@@ -82,7 +83,7 @@ class Session:
             mrow = repo.get_row(conn, "member", member_id)
             if mrow is None:
                 raise StoreDamaged("This store's own member record is missing.")
-            member = repo.member_from(mrow)
+            member = member_from(mrow)
             arow = repo.get_row(conn, "agency", member.agency_id)
             if arow is None:
                 raise StoreDamaged("This store's own agency record is missing.")
@@ -90,7 +91,7 @@ class Session:
                 store_id=meta_store.get(conn, "store_id") or "",
                 device_id=DeviceId(device_id),
                 member=member,
-                agency=repo.agency_from(arow),
+                agency=agency_from(arow),
                 panel_name=meta_store.get(conn, "panel_name") or "",
                 programme=meta_store.get(conn, "programme") or DEFAULT_PROGRAMME,
                 fingerprint=meta_store.get(conn, "fingerprint") or "",

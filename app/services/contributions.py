@@ -16,6 +16,7 @@ from app.models.ids import AgencyId, ContributionId
 from app.services.cases import load_case
 from app.services.context import Session
 from app.storage import repo
+from app.storage.rows import contribution_from
 
 
 def add_contribution(
@@ -40,7 +41,7 @@ def add_contribution(
             row = repo.get_row(w.conn, "contribution", supersedes)
             if row is None or row.case_id != case.id:
                 raise NotFound("The contribution to replace is not on this case.")
-            rules.check_may_change_contribution(session.me, repo.contribution_from(row))
+            rules.check_may_change_contribution(session.me, contribution_from(row))
         restricted = sorted({*restricted_to, session.agency.id}) if restricted_to else []
         return ContributionId(
             w.create(
@@ -63,7 +64,7 @@ def add_contribution(
 def contributions_for(session: Session, *, case_id: str) -> list[Contribution]:
     with session.view() as conn:
         items = [
-            repo.contribution_from(r)
+            contribution_from(r)
             for r in repo.rows_for_case(conn, "contribution", case_id, "recorded_on")
         ]
     return rules.visible_contributions(items, session.agency.id)

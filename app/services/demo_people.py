@@ -11,7 +11,8 @@ from collections.abc import Callable
 from app.models import people, rules
 from app.models.programme import Programme
 from app.services.demo_data import ETHNICITIES, FORENAMES, GENDERS, STREETS, SURNAMES, TOWNS
-from app.storage import repo
+from app.storage import meeting_queries, people_queries, repo
+from app.storage.rows import referral_from
 from app.storage.writer import Writer
 
 
@@ -103,7 +104,7 @@ def demo_linked_people(
         refs = repo.rows_for_case(w.conn, "referral", cid, "received")
         if case is None or not refs:
             continue
-        received[cid] = repo.referral_from(refs[0]).received
+        received[cid] = referral_from(refs[0]).received
         subject_of[cid] = case.subject_id
         subject = repo.get_subject(w.conn, case.subject_id)
         age = rng.randint(19, 55)
@@ -144,7 +145,7 @@ def _one_repeat(
     months = prog.intervals.repeat_referral_months
     if prog.repeat_role is None or months is None:
         return
-    heard = sorted((c for c in received if repo.last_heard(w.conn, c) is not None),
+    heard = sorted((c for c in received if meeting_queries.last_heard(w.conn, c) is not None),
                    key=lambda c: received[c], reverse=True)
     for first in heard:
         later = sorted(
@@ -162,11 +163,11 @@ def _one_repeat(
             w.update("referral", str(r.id), {"subject_id": subject_of[first]})
         w.delete("subject", orphan)
         # the same person causing harm as on the heard case
-        for r in repo.linked_people(w.conn, repeat):
+        for r in people_queries.linked_people(w.conn, repeat):
             if r.role == main.id:
                 w.update("linked_person", r.id, dict(main_person[first]))
         first_subject = repo.get_subject(w.conn, subject_of[first])
-        held = {r.role for r in repo.linked_people(w.conn, repeat)}
+        held = {r.role for r in people_queries.linked_people(w.conn, repeat)}
         for role in others:  # the household's children, as on the heard case
             if role.id in held:
                 continue

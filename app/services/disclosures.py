@@ -37,7 +37,7 @@ from app.models.errors import InvalidInput
 from app.services.context import Session
 from app.services.history import HistoryLine, long_date
 from app.storage import disclosure_queries as q
-from app.storage import repo
+from app.storage import meeting_queries, ref_queries, repo
 from app.storage.db import Connection
 from app.storage.files import write_file_atomic
 from app.storage.sync import store as sync_store
@@ -164,10 +164,10 @@ def _names(session: Session, facts: Sequence[DisclosureFacts]) -> _Names:
             devices.setdefault(str(t.device_id), str(t.member_id))
             if str(t.member_id) not in members:
                 members[str(t.member_id)] = (t.name, str(t.agency_id), t.agency_name)
-        refs = repo.case_refs(conn, {c for x in facts for c in x.case_ids})
+        refs = ref_queries.case_refs(conn, {c for x in facts for c in x.case_ids})
         meetings: dict[str, dt.date] = {}
         for mid in {x.record_id for x in facts if x.kind.meeting}:
-            m = repo.get_meeting(conn, mid)
+            m = meeting_queries.get_meeting(conn, mid)
             if m is not None:
                 meetings[mid] = m.held_on
     return _Names(members, devices, {str(k): v for k, v in refs.items()}, meetings)
@@ -216,7 +216,7 @@ def _about(x: DisclosureFacts, names: _Names) -> str:
 
 def _refs(x: DisclosureFacts, names: _Names) -> tuple[str, ...]:
     """The refs in ref order (RT-2026-9999 before RT-2026-10000), then any deleted cases."""
-    known = sorted((names.refs[c] for c in x.case_ids if c in names.refs), key=repo.ref_sort_key)
+    known = sorted((names.refs[c] for c in x.case_ids if c in names.refs), key=ref_queries.ref_sort_key)
     return (*known, *[DELETED_CASE] * sum(c not in names.refs for c in x.case_ids))
 
 

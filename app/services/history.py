@@ -22,7 +22,7 @@ from app.models.domain import AuditEntry
 from app.models.programme import Programme
 from app.services.context import Session
 from app.services.panel import case_history
-from app.storage import repo
+from app.storage import meeting_queries, repo
 
 # the record a history line is about, as a sentence names it
 _THING = {
@@ -181,7 +181,7 @@ def case_history_lines(session: Session, *, case_id: str) -> list[HistoryLine]:
         # a panel decision names its meeting: the history says which, by its date
         for rec in (*records.values(), *changes):
             mid = rec.get("meeting_id")
-            m = repo.get_meeting(conn, str(mid)) if mid else None
+            m = meeting_queries.get_meeting(conn, str(mid)) if mid else None
             if m is not None:
                 rec["meeting_held_on"] = m.held_on
     # a status change is audited on the case ("status"); its from and to are on the

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from app.services.context import Session
-from app.storage.db import Damage, corrupt_message
+from app.storage.damage import Damage, corrupt_message
 
 
 @dataclass(frozen=True)

@@ -48,7 +48,8 @@ from app.services.setup import Created, create_store
 from app.storage import meta as meta_store
 from app.storage import repo
 from app.storage.files import write_file_atomic
-from app.storage.store import key_path
+from app.storage.rows import agency_from, member_from
+from app.storage.store_files import key_path
 from app.storage.sync import store as sync_store
 from app.storage.writer import Writer
 
@@ -151,7 +152,7 @@ def invite(
         arow = repo.get_row(conn, "agency", m.agency_id)
     if arow is None:
         raise InvalidInput("That member's agency is not on the panel.")
-    agency = repo.agency_from(arow)
+    agency = agency_from(arow)
     issued = now().replace(microsecond=0)
     expires = issued + dt.timedelta(days=days)
     invitation_id = new_id()
@@ -323,7 +324,7 @@ def check_invited_card(conn: Any, session: Session, card: IdentityCard) -> Membe
     row = repo.get_row(conn, "member", card.member_id)
     if row is None:
         raise Refused("The invited member is no longer on the panel: the card is not enrolled.")
-    member = repo.member_from(row)
+    member = member_from(row)
     if member.status is not MemberStatus.ACTIVE:
         raise Refused("The invited member was removed from the panel: the card is not enrolled.")
     if member.agency_id != card.agency_id or member.role.value != card.role:

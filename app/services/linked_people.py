@@ -23,8 +23,9 @@ from app.models.fieldrules import check_text
 from app.services import cases
 from app.services.cases import may_see, referrals
 from app.services.context import Session, in_own_change
-from app.storage import repo
+from app.storage import meeting_queries, people_queries, ref_queries, repo
 from app.storage.db import Connection
+from app.storage.rows import linked_person_from
 from app.storage.writer import Writer
 
 
@@ -92,7 +93,7 @@ def _load(session: Session, w: Writer, person_id: str) -> LinkedPerson:
     row = repo.get_row(w.conn, "linked_person", person_id)
     if row is None:
         raise NotFound("There is no linked person with that id on this store.")
-    person = repo.linked_person_from(row)
+    person = linked_person_from(row)
     cases.load_case(session, w, person.case_id)  # need-to-know: the person's case
     return person
 
@@ -127,7 +128,7 @@ def _people_of(session: Session, conn: Connection, case_id: str) -> list[LinkedP
     if case is None or not may_see(session, case, conn):
         raise NotFound("There is no case with that id on this store.")
     order = {r.id: i for i, r in enumerate(session.programme.linked_roles)}
-    found = repo.linked_people(conn, case.id)
+    found = people_queries.linked_people(conn, case.id)
     return sorted(found, key=lambda p: (order.get(p.role, len(order)), p.surname.casefold(), p.forenames.casefold()))
 
 
@@ -200,7 +201,7 @@ def find_matching_linked(
     with session.view() as conn:
         reach = cases.case_reach(session, conn)
         also = reach.cases if reach is not None else frozenset()
-        for p in repo.linked_people_matching(
+        for p in people_queries.linked_people_matching(
             conn, date_of_birth=date_of_birth, identifier_values=[i.value for i in identifiers]
         ):
             case = repo.get_case(conn, p.case_id)
@@ -240,17 +241,17 @@ def repeat_of_case(session: Session, case_id: str) -> str:
         incident = min(received)
         role = prog.repeat_role
         if role is None:
-            others = [r for r in repo.refs_for_subject(conn, case.subject_id) if r != case.ref]
+            others = [r for r in ref_queries.refs_for_subject(conn, case.subject_id) if r != case.ref]
             return referrals.subject_repeat_text(session, conn, others, incident)
-        mine = [p for p in repo.linked_people(conn, case.id) if p.role == role.id]
+        mine = [p for p in people_queries.linked_people(conn, case.id) if p.role == role.id]
         if not mine:
             return ""
         earlier: list[tuple[dt.date, str]] = []
-        for ref in repo.refs_for_subject(conn, case.subject_id):
+        for ref in ref_queries.refs_for_subject(conn, case.subject_id):
             for other in repo.find_case(conn, ref):
-                if other.id == case.id or repo.last_heard(conn, other.id) is None:
+                if other.id == case.id or meeting_queries.last_heard(conn, other.id) is None:
                     continue
-                theirs = [p for p in repo.linked_people(conn, other.id) if p.role == role.id]
+                theirs = [p for p in people_queries.linked_people(conn, other.id) if p.role == role.id]
                 if not any(same_person(a, b) for a in mine for b in theirs):
                     continue
                 earlier.extend(referrals.referral_dates(conn, other))

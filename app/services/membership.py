@@ -33,9 +33,10 @@ from app.models.errors import Refused, SecurityAlert
 from app.models.sync_ops import Op
 from app.models.sync_scope import Scope
 from app.services.context import Session
+from app.storage import case_list, repo
 from app.storage import meta as meta_store
-from app.storage import repo
 from app.storage import revocation as revocation_store
+from app.storage.rows import member_from
 from app.storage.sync import selection
 from app.storage.sync import store as sync_store
 
@@ -52,7 +53,7 @@ _REVOKED_AT = "membership-revoked-at"  # meta: when this store first found itsel
 
 def _member_revoked(conn: Any, member_id: str) -> bool:
     row = repo.get_row(conn, "member", member_id)
-    return row is not None and repo.member_from(row).status is not MemberStatus.ACTIVE
+    return row is not None and member_from(row).status is not MemberStatus.ACTIVE
 
 
 def membership_revoked(session: Session) -> bool:
@@ -74,7 +75,7 @@ def apply_revocation(session: Session) -> int:
         return 0
     ws = session.workstation
     with session.view() as conn:
-        case_ids = [str(c) for c in repo.case_ids(conn, today=dt.date.today())]
+        case_ids = [str(c) for c in case_list.case_ids(conn, today=dt.date.today())]
         done = meta_store.get(conn, _REVOKED_AT) or ""
     with session.change() as w:
         # this store's own operations go too: nothing more is sent from it (an epoch's counter

@@ -32,7 +32,7 @@ from app.models.fieldrules import check_text
 from app.models.ids import CaseId
 from app.models.programme import Programme
 from app.services.context import Session
-from app.storage import repo
+from app.storage import case_list, ref_queries, repo
 from app.storage import retention_store as store
 from app.storage.retention_store import ClosedCaseFacts
 
@@ -104,7 +104,7 @@ def _fields_of(session: Session, conn: object, facts: list[ClosedCaseFacts]) -> 
     that starts retention (``retention_from``); else nothing is read."""
     if not any(cf.retention_from for cf in session.programme.case_fields) or not facts:
         return {}
-    rows = repo.case_summaries(
+    rows = case_list.case_summaries(
         conn, [f.case_id for f in facts], today=session.today(),  # type: ignore[arg-type]
         status_label=session.programme.status_label, with_case_fields=True,
     )
@@ -154,7 +154,7 @@ def retention_review(session: Session, *, within_days: int = 0) -> list[Retentio
         facts = store.closed_case_facts(conn, _terminal(prog))
         fields = _fields_of(session, conn, facts)
     items = [_item(prog, f, today, fields.get(f.case_id, ())) for f in facts]
-    return sorted((i for i in items if i.due <= horizon), key=lambda i: (i.due, repo.ref_sort_key(i.ref)))
+    return sorted((i for i in items if i.due <= horizon), key=lambda i: (i.due, ref_queries.ref_sort_key(i.ref)))
 
 
 def purge_case(

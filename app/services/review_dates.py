@@ -14,9 +14,10 @@ import datetime as dt
 from app.models import rules
 from app.models.case_fields import CaseFieldValue
 from app.models.programme import Programme
+from app.storage import meeting_queries, repo
 from app.storage import meta as meta_store
-from app.storage import repo
 from app.storage.db import Connection
+from app.storage.rows import assessment_from
 
 
 def next_review_for(
@@ -26,7 +27,7 @@ def next_review_for(
     fields: tuple[CaseFieldValue, ...] = ()
     if programme.case_fields:
         assessments = [
-            repo.assessment_from(r) for r in repo.rows_for_case(conn, "assessment", case_id)
+            assessment_from(r) for r in repo.rows_for_case(conn, "assessment", case_id)
         ]
         fields = rules.current_case_fields(programme, assessments)
     return rules.next_review(_panel_intervals(programme, conn), today, status, fields)
@@ -50,5 +51,5 @@ def post_exit_reviews_for(
     held meeting that heard it (a conference's "twelve months since the last conference")."""
     start = today
     if programme.intervals.post_exit_from == "last-heard":
-        start = repo.last_heard(conn, case_id) or today
+        start = meeting_queries.last_heard(conn, case_id) or today
     return rules.post_exit_review_dates(programme, start)

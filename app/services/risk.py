@@ -20,8 +20,9 @@ from app.models.ids import AssessmentId, PlanId
 from app.models.programme import Programme
 from app.services.cases import load_case
 from app.services.context import Session
-from app.storage import repo
+from app.storage import action_queries, repo
 from app.storage.codec import to_jsonable
+from app.storage.rows import assessment_from, plan_from
 
 
 @dataclass(frozen=True)
@@ -131,7 +132,7 @@ def record_assessment(
     with session.change() as w:
         case = load_case(session, w, case_id)
         previous = [
-            repo.assessment_from(r)
+            assessment_from(r)
             for r in repo.rows_for_case(w.conn, "assessment", case.id, "version")
         ]
         version = (previous[-1].version + 1) if previous else 1
@@ -164,7 +165,7 @@ def set_case_fields(
     prog = session.programme
     with session.view() as conn:
         rows = repo.rows_for_case(conn, "assessment", case_id, "version")
-        current = rules.current_assessment(prog, [repo.assessment_from(r) for r in rows])
+        current = rules.current_assessment(prog, [assessment_from(r) for r in rows])
     if current is None:
         raise InvalidInput("This case has no assessment yet: record one before setting its case fields.")
     notes = split_summaries(current.dimension_summaries)
@@ -211,9 +212,9 @@ def save_plan(session: Session, *, case_id: str, plan: PlanInput) -> PlanId:
     with session.change() as w:
         case = load_case(session, w, case_id)
         previous = [
-            repo.plan_from(r) for r in repo.rows_for_case(w.conn, "plan", case.id, "version")
+            plan_from(r) for r in repo.rows_for_case(w.conn, "plan", case.id, "version")
         ]
-        action_ids = {a.id for a in repo.actions_for(w.conn, None) if a.case_id == case.id}
+        action_ids = {a.id for a in action_queries.actions_for(w.conn, None) if a.case_id == case.id}
         for o in plan.objectives:
             if set(o.action_ids) - action_ids:
                 raise InvalidInput("An objective links to an action of another case.")
@@ -263,7 +264,7 @@ def risk_history(session: Session, *, case_id: str) -> list[tuple[object, str]]:
         return [
             (a.assessed_on, a.risk_level)
             for a in (
-                repo.assessment_from(r)
+                assessment_from(r)
                 for r in repo.rows_for_case(conn, "assessment", case_id, "version")
             )
         ]

@@ -26,7 +26,8 @@ from app.models.ids import new_id
 from app.services.context import Session
 from app.storage import deferred_audit
 from app.storage import meta as meta_store
-from app.storage.store import Store, UnlockState, note_unlocked
+from app.storage.store import Store
+from app.storage.store_files import UnlockState, note_unlocked
 from app.storage.writer import Writer
 
 log = logging.getLogger("roundtable.setup")
@@ -187,10 +188,9 @@ def _remove_half_made(store: Store) -> None:
     """Close a store whose setting up failed and remove its files: no half-made store is left."""
     path_ = store.path
     store.close()
-    from app.storage.store import _sidecars, key_path
+    from app.storage.store_files import remove_store_files
 
-    for p in (path_, key_path(path_), *_sidecars(path_)):
-        p.unlink(missing_ok=True)
+    remove_store_files(path_)
 
 
 def guess_sector(agency_name: str) -> tuple[str, bool]:

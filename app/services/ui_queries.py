@@ -336,11 +336,11 @@ def action_ids(
 def action_rows(session: Session, ids: Sequence[str]) -> tuple[list[Action], dict[str, str]]:
     """The actions with these ids that this store may show, and their cases' refs."""
     from app.services.cases import case_reach
-    from app.storage import action_queries, repo
+    from app.storage import action_queries, ref_queries
 
     with session.view() as conn:
         rows = action_queries.actions_by_ids(conn, ids, visible_to=case_reach(session, conn))
-        refs = repo.case_refs(conn, {a.case_id for a in rows})
+        refs = ref_queries.case_refs(conn, {a.case_id for a in rows})
     return rows, refs
 
 

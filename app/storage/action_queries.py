@@ -13,21 +13,85 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, TypedDict, Unpack
 
 from sqlalchemy import Connection, and_, case, func, select
+from sqlalchemy.sql import ColumnElement
 
-from app.models.domain import Action
+from app.models.domain import Action, ActionUpdate
 from app.models.rules import Reach
-from app.storage import repo
 from app.storage import schema as s
+from app.storage.db import in_chunks
+from app.storage.rows import action_from, action_update_from
+from app.storage.visibility import visible_condition
 
 OPEN = ("open", "in-progress")
 SORT_KEYS = ("case", "title", "agency", "owner", "due", "status", "update")
 
 
+def actions_for(
+    conn: Connection, where: ColumnElement[bool] | None, *, limit: int | None = None
+) -> list[Action]:
+    q = select(s.action)
+    if where is not None:
+        q = q.where(where)
+    q = q.order_by(s.action.c.due)
+    if limit:
+        q = q.limit(limit)
+    rows = list(conn.execute(q))
+    ids = [r.id for r in rows]
+    updates: dict[str, list[ActionUpdate]] = {}
+    for chunk in in_chunks(ids):
+        for u in conn.execute(
+            select(s.action_update)
+            .where(s.action_update.c.action_id.in_(chunk))
+            .order_by(s.action_update.c.at)
+        ):
+            updates.setdefault(u.action_id, []).append(action_update_from(u))
+    return [action_from(r, updates.get(r.id, ())) for r in rows]
+
+
+class ActionFilters(TypedDict, total=False):
+    """The filters of both action lists (``list_actions``, ``action_ids``); each one left out
+    filters nothing."""
+
+    owner_agency: str | None
+    owner: str | None
+    status: str | None
+    case_id: str | None
+    open_only: bool  # open or in progress
+    due_before: dt.date | None
+    action_id: str | None
+
+
+def list_actions(conn: Connection, **filters: Unpack[ActionFilters]) -> list[Action]:
+    conds = _conditions(**filters)
+    return actions_for(conn, and_(*conds) if conds else None)
+
+
+def _conditions(**filters: Unpack[ActionFilters]) -> list[ColumnElement[bool]]:
+    """SQL for ``filters``, always in the same order (so the same filters make the same SQL)."""
+    a, f = s.action, filters
+    conds: list[ColumnElement[bool]] = []
+    if owner_agency := f.get("owner_agency"):
+        conds.append(a.c.owner_agency == owner_agency)
+    if owner := f.get("owner"):
+        conds.append(a.c.owner == owner)
+    if status := f.get("status"):
+        conds.append(a.c.status == status)
+    if case_id := f.get("case_id"):
+        conds.append(a.c.case_id == case_id)
+    if f.get("open_only"):
+        conds.append(a.c.status.in_(OPEN))
+    if (due_before := f.get("due_before")) is not None:
+        conds.append(a.c.due < due_before.isoformat())
+    if action_id := f.get("action_id"):
+        conds.append(a.c.id == action_id)
+    return conds
+
+
 def _visible(visible_to: str | Reach | None) -> Any:
-    return repo.visible_condition(visible_to or "")
+    return visible_condition(visible_to or "")
 
 
 def action_ids(
@@ -47,16 +111,10 @@ def action_ids(
     conds: list[Any] = []
     if visible_to is not None:
         conds.append(_visible(visible_to))
-    if agency:
-        conds.append(a.c.owner_agency == agency)
-    if owner:
-        conds.append(a.c.owner == owner)
-    if status:
-        conds.append(a.c.status == status)
-    if open_only or overdue:
-        conds.append(a.c.status.in_(OPEN))
-    if overdue:
-        conds.append(a.c.due < today.isoformat())
+    conds += _conditions(
+        owner_agency=agency, owner=owner, status=status, open_only=open_only or overdue,
+        due_before=today if overdue else None,
+    )
     from_: Any = a.join(c, c.c.id == a.c.case_id)
     if sort == "agency":
         from_ = from_.outerjoin(s.agency, s.agency.c.id == a.c.owner_agency)
@@ -92,12 +150,11 @@ def actions_by_ids(conn: Connection, ids: Sequence[str], *, visible_to: str | Re
     particular order."""
     a, c = s.action, s.case
     out: list[Action] = []
-    for i in range(0, len(ids), 500):
-        chunk = list(ids[i : i + 500])
+    for chunk in in_chunks(ids):
         if visible_to is not None:
             q = select(a.c.id).select_from(a.join(c, c.c.id == a.c.case_id)).where(a.c.id.in_(chunk),
                                                                                   _visible(visible_to))
             chunk = [str(r[0]) for r in conn.execute(q)]
         if chunk:
-            out += repo.actions_for(conn, a.c.id.in_(chunk))
+            out += actions_for(conn, a.c.id.in_(chunk))
     return out

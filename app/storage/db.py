@@ -10,7 +10,8 @@ Invariants:
 - All access is serialised by one lock: the desktop client runs store work on one worker thread.
 - A damaged page met by any read or write (SQLITE_CORRUPT, SQLITE_NOTADB, an HMAC failure) rolls
   the transaction back and is reported as ``StoreCorrupt``: one sentence naming the first bad page
-  (``cipher_integrity_check``, then ``integrity_check``) and saying to restore the latest backup.
+  (``cipher_integrity_check``, then ``integrity_check``: ``app.storage.damage``) and saying to
+  restore the latest backup.
 """
 
 from __future__ import annotations
@@ -18,11 +19,10 @@ from __future__ import annotations
 import contextlib
 import re
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import sqlcipher3
 from filelock import FileLock, Timeout
@@ -34,11 +34,17 @@ from sqlalchemy.pool import StaticPool
 from app.models.errors import (
     StoreCorrupt,
     StoreDamaged,
-    StoreFull,
     StoreInUse,
     StoreReadOnly,
     StoreUnreachable,
-    StoreWriteFailed,
+)
+from app.storage.damage import (
+    Damage,
+    corrupt_message,
+    find_damage,
+    is_corruption,
+    is_read_only_error,
+    write_failure,
 )
 
 LOCK_WAIT_SECONDS = 5.0  # a second command waits this long for the first, then is refused
@@ -53,6 +59,17 @@ PRAGMAS = (
     "PRAGMA synchronous = FULL",
     "PRAGMA busy_timeout = 5000",
 )
+
+
+T = TypeVar("T")
+
+IN_LIST_SIZE = 500  # ids per ``IN (...)``: well under SQLite's limit of bound parameters
+
+
+def in_chunks(ids: Sequence[T]) -> Iterator[list[T]]:
+    """``ids`` in lists of at most ``IN_LIST_SIZE``, in order: one ``IN`` list each."""
+    for start in range(0, len(ids), IN_LIST_SIZE):
+        yield list(ids[start : start + IN_LIST_SIZE])
 
 
 def lock_path(store_path: Path) -> Path:
@@ -199,28 +216,21 @@ class Database:
             conn.info["begin"] = "BEGIN" if self.read_only else "BEGIN IMMEDIATE"
             self._depth = 1
             try:
-                if self.read_only:  # whatever the block does, nothing is committed
-                    tx = conn.begin()
+                with self._damage_told():
                     try:
-                        yield conn
-                    finally:
-                        tx.rollback()
-                else:
-                    with conn.begin():
-                        yield conn
-            except (sa_exc.OperationalError, sqlcipher3.OperationalError) as exc:
-                if _is_read_only(exc):
-                    raise StoreReadOnly() from exc
-                failure = _write_failure(exc)
-                if failure is None:
-                    if is_corruption(exc):
-                        raise self.corrupt() from exc
-                    raise
-                raise failure from exc
-            except (sa_exc.DatabaseError, sqlcipher3.DatabaseError) as exc:
-                if is_corruption(exc):
-                    raise self.corrupt() from exc
-                raise
+                        if self.read_only:  # whatever the block does, nothing is committed
+                            with _rolled_back(conn):
+                                yield conn
+                        else:
+                            with conn.begin():
+                                yield conn
+                    except (sa_exc.OperationalError, sqlcipher3.OperationalError) as exc:
+                        if is_read_only_error(exc):
+                            raise StoreReadOnly() from exc
+                        failure = write_failure(exc)
+                        if failure is None:
+                            raise  # corruption or not: told by _damage_told
+                        raise failure from exc
             finally:
                 self._depth = 0
                 conn.info["begin"] = "BEGIN"
@@ -235,17 +245,21 @@ class Database:
                 return
             self._depth = 1
             try:
-                tx = conn.begin()
-                try:
+                with self._damage_told(), _rolled_back(conn):
                     yield conn
-                finally:
-                    tx.rollback()
-            except (sa_exc.DatabaseError, sqlcipher3.DatabaseError) as exc:
-                if is_corruption(exc):
-                    raise self.corrupt() from exc
-                raise
             finally:
                 self._depth = 0
+
+    @contextmanager
+    def _damage_told(self) -> Iterator[None]:
+        """A database error that says the file is damaged becomes ``StoreCorrupt`` (with what
+        the integrity check finds); any other goes on as it is."""
+        try:
+            yield
+        except (sa_exc.DatabaseError, sqlcipher3.DatabaseError) as exc:
+            if is_corruption(exc):
+                raise self.corrupt() from exc
+            raise
 
     def execute_raw(self, sql: str) -> list[Any]:
         """Administrative statements (checkpoint, integrity check) outside a transaction."""
@@ -300,120 +314,11 @@ class Database:
                 self._lock.release()
 
 
-def _is_read_only(exc: BaseException) -> bool:
-    """SQLITE_READONLY: the file, its folder or its disk cannot be written."""
-    orig = getattr(exc, "orig", None) or exc
-    return getattr(orig, "sqlite_errorcode", None) == 8 or "readonly database" in str(orig).lower()
-
-
-def is_corruption(exc: BaseException) -> bool:
-    """A damaged page or a file that is not (or no longer) this database: SQLITE_CORRUPT (11),
-    SQLITE_NOTADB (26), or SQLCipher's HMAC failure."""
-    orig = getattr(exc, "orig", None) or exc
-    if getattr(orig, "sqlite_errorcode", None) in (11, 26):
-        return True
-    text = str(orig).lower()
-    return any(
-        m in text for m in ("malformed", "file is not a database", "hmac", "database corrupt")
-    )
-
-
-@dataclass(frozen=True)
-class Damage:
-    """The first problem found in a store file: the page (1-based; 0 when no page is named),
-    the number of pages, the table the page belongs to when known, and what is wrong."""
-
-    page: int
-    pages: int
-    table: str | None
-    problem: str
-
-    def where(self) -> str:
-        if self.page <= 0:
-            return self.problem
-        part = f"page {self.page} of {self.pages}"
-        if self.table:
-            part += f", in the {_TABLE_WORDS.get(self.table, self.table + ' table')}"
-        return f"{part}: {self.problem}"
-
-
-_TABLE_WORDS = {"audit": "audit log", "meta": "store settings", "op_log": "change log"}
-_PAGE = re.compile(r"page (\d+)", re.IGNORECASE)
-_TREE_PAGE = re.compile(r"Tree (\d+) page (\d+)")
-
-
-def corrupt_message(found: Damage | None) -> str:
-    where = f" ({found.where()})" if found is not None else ""
-    return (
-        f"The store file is damaged{where}: nothing was changed. Restore the latest backup "
-        "(roundtable restore, or File › Restore in the desktop client)."
-    )
-
-
-def find_damage(
-    raw: sqlcipher3.Connection,
-    path: Path,
-    progress: Callable[[int, int], None] | None = None,
-) -> Damage | None:
-    tell = progress or (lambda step, steps: None)
-    page_size = 4096
-    size = path.stat().st_size if path.exists() else 0
-    on_disk = size // page_size
-    tell(0, 3)
+@contextmanager
+def _rolled_back(conn: Connection) -> Iterator[Connection]:
+    """A transaction that is always rolled back: a read snapshot, or a read-only store's write."""
+    tx = conn.begin()
     try:
-        pages = int(raw.execute("PRAGMA page_count").fetchone()[0])
-    except sqlcipher3.DatabaseError:
-        pages = on_disk
-    if size % page_size:
-        return Damage(on_disk + 1, max(pages, on_disk + 1), None, "the file is cut short in this page")
-    tell(1, 3)
-    try:
-        rows = [str(r[0]) for r in raw.execute("PRAGMA cipher_integrity_check").fetchall()]
-    except sqlcipher3.DatabaseError as exc:
-        rows = [str(exc)]
-    bad_hmac = next((r for r in rows if _PAGE.search(r)), None)
-    tell(2, 3)
-    try:
-        checked = raw.execute("PRAGMA integrity_check").fetchall()
-        report = "\n".join(str(r[0]) for r in checked)
-    except sqlcipher3.DatabaseError as exc:
-        report = str(exc)
-    tell(3, 3)
-    if bad_hmac is not None:
-        page = int(_PAGE.search(bad_hmac).group(1))  # type: ignore[union-attr]
-        if page > on_disk:
-            return Damage(page, pages, None, "the file is cut short before this page")
-        return Damage(page, pages, _table_of(raw, report, page), "it fails its integrity check")
-    if any(r.strip() for r in rows):
-        return Damage(0, pages, None, rows[0])
-    if report.strip() == "ok":
-        return None
-    m = _PAGE.search(report)
-    page = int(m.group(1)) if m else 0
-    return Damage(page, pages, _table_of(raw, report, page), "its structure is not valid")
-
-
-def _table_of(raw: sqlcipher3.Connection, report: str, page: int) -> str | None:
-    """The table whose tree holds ``page``, from SQLite's report and the schema (if readable)."""
-    roots = {int(p): int(r) for r, p in _TREE_PAGE.findall(report)}
-    root = roots.get(page)
-    if root is None:
-        return None
-    try:
-        row = raw.execute(
-            "SELECT tbl_name FROM sqlite_master WHERE rootpage = ?", (root,)
-        ).fetchone()
-    except sqlcipher3.DatabaseError:
-        return None
-    return str(row[0]) if row else None
-
-
-def _write_failure(exc: Exception) -> StoreWriteFailed | None:
-    """A disk that is full or failing, from the driver's error (SQLITE_FULL, SQLITE_IOERR); None
-    for anything else, which is a fault to report as it is."""
-    text = str(getattr(exc, "orig", None) or exc).lower()
-    if "database or disk is full" in text:
-        return StoreFull()
-    if "disk i/o error" in text:
-        return StoreWriteFailed()
-    return None
+        yield conn
+    finally:
+        tx.rollback()

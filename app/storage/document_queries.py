@@ -30,7 +30,14 @@ from app.models.domain import (
     Subject,
 )
 from app.models.ids import AgencyId, CaseId, MemberId
-from app.storage import repo
+from app.storage import action_queries, meeting_queries, people_queries, repo
+from app.storage.rows import (
+    assessment_from,
+    consent_from,
+    contribution_from,
+    plan_from,
+    referral_from,
+)
 
 
 @dataclass(frozen=True)
@@ -62,29 +69,29 @@ def case_facts(conn: Connection, case: Case) -> CaseFacts | None:
     if subject is None:
         return None
     rows = repo.rows_for_case
-    referrals = [repo.referral_from(r) for r in rows(conn, "referral", case.id, "received")]
-    consents = [repo.consent_from(r) for r in rows(conn, "consent", case.id, "recorded_on")]
-    plans = [repo.plan_from(r) for r in rows(conn, "plan", case.id, "version")]
+    referrals = [referral_from(r) for r in rows(conn, "referral", case.id, "received")]
+    consents = [consent_from(r) for r in rows(conn, "consent", case.id, "recorded_on")]
+    plans = [plan_from(r) for r in rows(conn, "plan", case.id, "version")]
     return CaseFacts(
         case=case,
         subject=subject,
         referral=referrals[0] if referrals else None,
         assessments=tuple(
-            repo.assessment_from(r) for r in rows(conn, "assessment", case.id, "version")
+            assessment_from(r) for r in rows(conn, "assessment", case.id, "version")
         ),
         plan=max(plans, key=lambda p: p.version) if plans else None,
-        actions=tuple(repo.list_actions(conn, case_id=case.id)),
+        actions=tuple(action_queries.list_actions(conn, case_id=case.id)),
         contributions=tuple(
-            repo.contribution_from(r) for r in rows(conn, "contribution", case.id, "recorded_on")
+            contribution_from(r) for r in rows(conn, "contribution", case.id, "recorded_on")
         ),
         consent=consents[-1] if consents else None,
-        linked_people=tuple(repo.linked_people(conn, case.id)),
+        linked_people=tuple(people_queries.linked_people(conn, case.id)),
     )
 
 
 def meeting_facts(conn: Connection, meeting_id: str) -> MeetingFacts | None:
     """None when there is no such meeting."""
-    meetings = repo.meetings(conn)
+    meetings = meeting_queries.meetings(conn)
     meeting = next((m for m in meetings if m.id == meeting_id), None)
     if meeting is None:
         return None
@@ -109,4 +116,4 @@ def meeting_facts(conn: Connection, meeting_id: str) -> MeetingFacts | None:
 
 
 def meeting_ids(conn: Connection) -> list[str]:
-    return [m.id for m in repo.meetings(conn)]
+    return [m.id for m in meeting_queries.meetings(conn)]

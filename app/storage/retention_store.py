@@ -25,7 +25,8 @@ from dataclasses import dataclass
 
 from sqlalchemy import Connection, and_, delete, or_, select, update
 
-from app.storage.repo import ref_order
+from app.storage.db import in_chunks
+from app.storage.ref_queries import ref_order
 from app.storage.schema import ENTITIES, conflict, op_log
 from app.storage.sync.tables import sync_pending
 
@@ -88,8 +89,7 @@ def closed_case_facts(conn: Connection, statuses: Sequence[str]) -> list[ClosedC
     reached: dict[str, set[str]] = {i: set() for i in ids}
     last: dict[str, str] = {}
     outcomes: dict[str, list[tuple[str, str]]] = {i: [] for i in ids}
-    for start in range(0, len(ids), 500):
-        chunk = ids[start : start + 500]
+    for chunk in in_chunks(ids):
         for h in conn.execute(
             select(sc.c.case_id, sc.c.to_status, sc.c.from_status, sc.c.at).where(
                 sc.c.case_id.in_(chunk)
@@ -176,10 +176,8 @@ def drop_content(
         by_entity.setdefault(entity, []).append(rid)
     conds = [op_log.c.case_id == case_id]
     for entity, rids in by_entity.items():
-        for start in range(0, len(rids), 500):
-            conds.append(
-                and_(op_log.c.entity == entity, op_log.c.record_id.in_(rids[start : start + 500]))
-            )
+        for chunk in in_chunks(rids):
+            conds.append(and_(op_log.c.entity == entity, op_log.c.record_id.in_(chunk)))
     where = or_(*conds)
     blanked = 0
     for kind, value in (("create", _BLANK_CREATE), ("set", _BLANK_SET)):
@@ -194,8 +192,7 @@ def drop_content(
         blanked += 1
     conn.execute(delete(conflict).where(conflict.c.case_id == case_id))
     ids = [rid for _, rid in recs] + [case_id]
-    for start in range(0, len(ids), 500):
-        chunk = ids[start : start + 500]
+    for chunk in in_chunks(ids):
         conn.execute(delete(conflict).where(conflict.c.record_id.in_(chunk)))
         conn.execute(delete(sync_pending).where(sync_pending.c.wait_record.in_(chunk)))
     return blanked

@@ -81,7 +81,7 @@ attachment = _entity("attachment", _F["attachment"])
 Index("ix_case_subject", case.c.subject_id)
 Index("ix_case_status", case.c.status)
 Index("ix_case_ref", case.c.ref, unique=True)
-# refs in year-then-number order (migration 0004; ``repo.ref_order``)
+# refs in year-then-number order (migration 0004; ``ref_queries.ref_order``)
 Index(
     "ix_case_ref_order",
     func.substr(case.c.ref, literal_column("1"), literal_column("8")),
@@ -194,28 +194,25 @@ Index("ix_op_record", op_log.c.entity, op_log.c.record_id)
 Index("ix_op_case", op_log.c.case_id)
 Index("ix_op_received", op_log.c.received)
 
-field_state = Table(  # the winning op of every (entity, record, field) register
-    "field_state",
-    metadata,
-    Column("entity", Text, primary_key=True),
-    Column("record_id", Text, primary_key=True),
-    Column("field", Text, primary_key=True),
-    Column("op_id", Text, nullable=False),
-    Column("hlc", Integer, nullable=False),
-    Column("origin", Text, nullable=False),
-)
-
-record_state = (
-    Table(  # the op that created each record; a field with no field_state row has it as winner
-        "record_state",
+def _winner_table(name: str, *key: str) -> Table:
+    """A table of winning ops, keyed by (entity, record_id, *key): which op, at what clock, from
+    which workstation."""
+    return Table(
+        name,
         metadata,
         Column("entity", Text, primary_key=True),
         Column("record_id", Text, primary_key=True),
+        *(Column(k, Text, primary_key=True) for k in key),
         Column("op_id", Text, nullable=False),
         Column("hlc", Integer, nullable=False),
         Column("origin", Text, nullable=False),
     )
-)
+
+
+# the winning op of every (entity, record, field) register
+field_state = _winner_table("field_state", "field")
+# the op that created each record; a field with no field_state row has it as winner
+record_state = _winner_table("record_state")
 
 tombstone = Table(
     "tombstone",

@@ -1,8 +1,7 @@
 """An encrypted store on disk: the SQLCipher file and its key file, created, opened and closed.
 
-Files: ``<name>.rtdb`` (SQLCipher, WAL), ``<name>.rtkey`` (the data key wrapped under the
-passphrase, the recovery key and optionally a keyring secret) and ``<name>.rtstate`` (non-secret:
-store id, the file's salt and length, failed unlock attempts; see ``UnlockState``). Invariants:
+The files beside the store and what is known of them before it is unlocked (``<name>.rtkey``,
+``<name>.rtstate``) are ``app.storage.store_files``. Invariants:
 - The data key lives in memory only while the store is open; ``close`` drops it.
 - A new store's files are created 0600 in a 0700 folder; the key file is written atomically.
 - A path that is a folder, an empty file or one shorter than a page is refused before SQLCipher
@@ -18,6 +17,7 @@ from __future__ import annotations
 import contextlib
 import os
 import struct
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -38,171 +38,20 @@ from app.models.errors import (
 from app.models.ids import new_id
 from app.storage import meta as meta_store
 from app.storage import migrate
-from app.storage.db import Database, lock_path
+from app.storage.db import Database
 from app.storage.files import ensure_private_dir, write_file_atomic
 from app.storage.schema import secret
+from app.storage.store_files import (
+    PAGE_SIZE,
+    counting_failure,
+    key_path,
+    note_closed,
+    open_failure,
+    remove_store_files,
+)
 
 BACKUP_MAGIC = b"RTBACKUP"
 BACKUP_VERSION = 1
-
-
-def key_path(store_path: Path) -> Path:
-    return store_path.with_suffix(".rtkey")
-
-
-def state_path(store_path: Path) -> Path:
-    """``<name>.rtstate``: a small, non-secret file beside the key file (see ``UnlockState``)."""
-    return store_path.with_suffix(".rtstate")
-
-
-PAGE_SIZE = 4096
-_SALT_BYTES = 16  # SQLCipher's per-file salt: the first 16 bytes of the file, not encrypted
-
-
-@dataclass(frozen=True)
-class UnlockState:
-    """What can be known about a store before it is unlocked, kept beside its key file in
-    ``<name>.rtstate`` (canonical JSON, 0600). It holds no case data and no secret: the store id
-    (also in the key file, in clear), the database file's salt (its first 16 bytes, in clear on
-    disk) as of the last unlock, and failed unlock attempts since then (count, first and last
-    time). The store cannot hold the count: it cannot be written before it is unlocked.
-
-    ``mark`` (random, new at every recorded unlock, also kept inside the store) and
-    ``attempts_total`` (every failed attempt ever counted here, never reset; the store keeps its
-    value as of the last unlock) let the next unlock notice the file was deleted, replaced, put
-    back to an older copy or its count edited (services/setup.py, docs/store.md)."""
-
-    store_id: str = ""
-    db_salt: str = ""
-    failed: int = 0
-    failed_since: str = ""
-    failed_last: str = ""
-    pages: int = 0  # the file's length in pages when last unlocked or closed (it never shrinks)
-    mark: str = ""
-    attempts_total: int = 0
-
-    @staticmethod
-    def read(store_path: Path) -> UnlockState:
-        import json
-
-        try:
-            raw = state_path(store_path).read_bytes()
-            if len(raw) > 4096:
-                return UnlockState()
-            doc = json.loads(raw)
-            return UnlockState(
-                store_id=str(doc.get("store_id", ""))[:64],
-                db_salt=str(doc.get("db_salt", ""))[:64],
-                failed=max(0, int(doc.get("failed", 0))),
-                failed_since=str(doc.get("failed_since", ""))[:40],
-                failed_last=str(doc.get("failed_last", ""))[:40],
-                pages=max(0, int(doc.get("pages", 0))),
-                mark=str(doc.get("mark", ""))[:64],
-                attempts_total=max(0, int(doc.get("attempts_total", 0))),
-            )
-        except (OSError, ValueError, TypeError, AttributeError):
-            return UnlockState()
-
-    def write(self, store_path: Path) -> None:
-        """Best effort: a store on a read-only disk still opens (and counts nothing)."""
-        import json
-        from dataclasses import asdict
-
-        from app.models.errors import FileWriteError
-
-        data = json.dumps(asdict(self), sort_keys=True).encode("utf-8")
-        with contextlib.suppress(OSError, FileWriteError):
-            write_file_atomic(state_path(store_path), data)
-
-
-def db_salt(store_path: Path) -> str:
-    try:
-        with open(store_path, "rb") as f:
-            return f.read(_SALT_BYTES).hex()
-    except OSError:
-        return ""
-
-
-def note_failed_unlock(store_path: Path) -> None:
-    """Count a wrong passphrase or recovery key (kept until the next successful unlock)."""
-    import datetime as dt
-
-    now = dt.datetime.now(tz=dt.UTC).isoformat(timespec="seconds")
-    st = UnlockState.read(store_path)
-    UnlockState(
-        st.store_id, st.db_salt, st.failed + 1, st.failed_since or now, now, st.pages, st.mark,
-        st.attempts_total + 1,
-    ).write(store_path)
-
-
-def _pages(store_path: Path) -> int:
-    try:
-        return store_path.stat().st_size // PAGE_SIZE
-    except OSError:
-        return 0
-
-
-def note_closed(store_path: Path, store_id: str) -> None:
-    """Keep the file's length as it is closed, so a file cut short later is told as such."""
-    st = UnlockState.read(store_path)
-    pages = _pages(store_path)
-    if st.store_id == store_id and pages and pages != st.pages:
-        UnlockState(
-            st.store_id, st.db_salt, st.failed, st.failed_since, st.failed_last, pages, st.mark,
-            st.attempts_total,
-        ).write(store_path)
-
-
-def note_unlocked(
-    store_path: Path, store_id: str, *, mark: str | None = None, attempts_total: int | None = None
-) -> tuple[int, str]:
-    """Record this store's id and file salt after a successful unlock and reset the count (the
-    running total stays); ``mark``: the new mark, also kept in the store. Returns the failed
-    attempts since the last unlock (count, time of the first)."""
-    st = UnlockState.read(store_path)
-    fresh = UnlockState(store_id, db_salt(store_path), pages=_pages(store_path),
-                        mark=st.mark if mark is None else mark,
-                        attempts_total=st.attempts_total if attempts_total is None else attempts_total)
-    if fresh != st:
-        fresh.write(store_path)
-    return st.failed, st.failed_since
-
-
-def _open_failure(path: Path, keyfile: KeyFile) -> StoreDamaged:
-    """Why the data key from this key file does not open this file, as far as can be told."""
-    restore = "Nothing was changed. Restore the latest backup, or put back the right file."
-    size = path.stat().st_size
-    if size % PAGE_SIZE:
-        return StoreDamaged(
-            f"The store file is cut short (it ends part way through page {size // PAGE_SIZE + 1})."
-            f" {restore}"
-        )
-    st = UnlockState.read(path)
-    salt = db_salt(path)
-    if st.db_salt == salt and size // PAGE_SIZE < st.pages:
-        return StoreDamaged(
-            f"The store file is cut short: it holds {size // PAGE_SIZE} pages of the "
-            f"{st.pages} it had when it was last closed. {restore}"
-        )
-    same_key_file = bool(st.store_id) and st.store_id == keyfile.store_id
-    same_db = bool(st.db_salt) and st.db_salt == salt
-    if st.store_id and not same_key_file and same_db:
-        return StoreDamaged(
-            f"This key file belongs to another store (store id {keyfile.store_id[:8]}…, this "
-            f"store file was last opened as {st.store_id[:8]}…). Put back the key file that "
-            "belongs to the store file."
-        )
-    if same_key_file and st.db_salt and not same_db:
-        return StoreDamaged(
-            "The store file is another store's database, not the one this key file belongs to "
-            f"(store id {keyfile.store_id[:8]}…). {restore}"
-        )
-    if same_key_file and same_db:
-        return StoreDamaged(f"The first page of the store file is damaged. {restore}")
-    return StoreDamaged(
-        "The store file cannot be read with this key file: either the file is damaged or the "
-        f"two do not belong together. {restore}"
-    )
 
 
 @dataclass
@@ -245,9 +94,7 @@ class Store:
                 meta_store.put(conn, "store_id", store_id)
                 meta_store.put(conn, "epoch", "0")
         except BaseException:
-            for p in (path, key_path(path), *_sidecars(path)):
-                with contextlib.suppress(OSError):
-                    p.unlink()
+            remove_store_files(path)
             raise
         return cls(path, db, keyfile, bytearray(data_key)), recovery
 
@@ -255,15 +102,11 @@ class Store:
     @staticmethod
     def read_keyfile(path: Path) -> KeyFile:
         path = Path(path).expanduser().absolute()
-        try:
-            path.stat()
-        except FileNotFoundError as exc:
-            raise StoreMissing(f"There is no store at {path}.") from exc
-        except OSError as exc:
-            raise StoreUnreachable(
-                f"The store at {path} cannot be reached ({exc.strerror}): check that its disk is "
-                "there and that you may open its folder."
-            ) from exc
+        _stat_store(
+            path,
+            "The store at {path} cannot be reached ({reason}): check that its disk is there and "
+            "that you may open its folder.",
+        )
         kp = key_path(path)
         try:
             data = kp.read_bytes()
@@ -281,30 +124,32 @@ class Store:
     def open_with_passphrase(
         cls, path: Path, passphrase: str, *, migrate_now: bool = True
     ) -> Store:
-        keyfile = cls.read_keyfile(path)
-        try:
-            data_key = keyfile.unlock_with_passphrase(passphrase)
-        except WrongPassphrase:
-            note_failed_unlock(Path(path).expanduser().absolute())
-            raise
-        return cls._open(Path(path), keyfile, data_key, migrate_now)
+        return cls._unlock(
+            path, lambda k: k.unlock_with_passphrase(passphrase), (WrongPassphrase,), migrate_now
+        )
 
     @classmethod
     def open_with_recovery_key(cls, path: Path, recovery: str) -> Store:
-        keyfile = cls.read_keyfile(path)
-        try:
-            data_key = keyfile.unlock_with_recovery(recovery)
-        except WrongRecoveryKey:
-            note_failed_unlock(Path(path).expanduser().absolute())
-            raise
-        return cls._open(Path(path), keyfile, data_key, True)
+        return cls._unlock(path, lambda k: k.unlock_with_recovery(recovery), (WrongRecoveryKey,))
 
     @classmethod
     def open_with_keyring_secret(cls, path: Path, secret_bytes: bytes) -> Store:
+        return cls._unlock(path, lambda k: k.unlock_with_keyring_secret(secret_bytes))
+
+    @classmethod
+    def _unlock(
+        cls,
+        path: Path,
+        unlock: Callable[[KeyFile], bytes],
+        counted: tuple[type[Exception], ...] = (),
+        migrate_now: bool = True,
+    ) -> Store:
+        """Read the key file beside ``path``, take the data key out of it with ``unlock`` (an
+        error in ``counted`` is a failed attempt, noted in ``<name>.rtstate``) and open."""
         keyfile = cls.read_keyfile(path)
-        return cls._open(
-            Path(path), keyfile, keyfile.unlock_with_keyring_secret(secret_bytes), True
-        )
+        with counting_failure(path, counted):
+            data_key = unlock(keyfile)
+        return cls._open(Path(path), keyfile, data_key, migrate_now)
 
     @classmethod
     def _open(cls, path: Path, keyfile: KeyFile, data_key: bytes, migrate_now: bool) -> Store:
@@ -316,7 +161,7 @@ class Store:
         except StoreDamaged as exc:
             if exc.user_message != StoreDamaged.default_message:
                 raise
-            raise _open_failure(path, keyfile) from exc
+            raise open_failure(path, keyfile) from exc
         store = cls(path, db, keyfile, bytearray(data_key))
         try:
             with db.read() as conn:
@@ -436,9 +281,7 @@ class Store:
                 meta_store.put(conn, "epoch", str(epoch))
                 meta_store.put(conn, "op_counter", "0")
         except BaseException:
-            for p in (target, key_path(target), *_sidecars(target)):
-                with contextlib.suppress(OSError):
-                    p.unlink()
+            remove_store_files(target)
             raise
         return store
 
@@ -466,17 +309,23 @@ def _writable(path: Path) -> bool:
     return os.access(path, os.W_OK) and os.access(path.parent, os.W_OK | os.X_OK)
 
 
+def _stat_store(path: Path, unreachable: str) -> os.stat_result:
+    """The store file's status: ``StoreMissing`` when there is none, ``StoreUnreachable`` with
+    ``unreachable`` (``{path}``, ``{reason}``: the system's) when it cannot be looked at."""
+    try:
+        return path.stat()
+    except FileNotFoundError as exc:
+        raise StoreMissing(f"There is no store at {path}.") from exc
+    except OSError as exc:
+        raise StoreUnreachable(unreachable.format(path=path, reason=exc.strerror)) from exc
+
+
 def _check_store_file(path: Path) -> None:
     """Refuse, before SQLCipher touches it, a store path that is not a regular file, or a file
     that cannot be a store (empty, or shorter than one page): neither is ever written to."""
     import stat
 
-    try:
-        st = path.stat()
-    except FileNotFoundError as exc:
-        raise StoreMissing(f"There is no store at {path}.") from exc
-    except OSError as exc:
-        raise StoreUnreachable(f"The store file {path} cannot be read ({exc.strerror}).") from exc
+    st = _stat_store(path, "The store file {path} cannot be read ({reason}).")
     if stat.S_ISDIR(st.st_mode):
         raise StoreDamaged(f"The store path {path} is a folder, not a store file.")
     if not stat.S_ISREG(st.st_mode):
@@ -491,14 +340,6 @@ def _check_store_file(path: Path) -> None:
             f"The store file {path.name} is cut short ({st.st_size} bytes): it was not changed. "
             "Restore the latest backup."
         )
-
-
-def _sidecars(path: Path) -> list[Path]:
-    return [
-        path.with_name(path.name + "-wal"),
-        path.with_name(path.name + "-shm"),
-        lock_path(path),
-    ]
 
 
 def _has_meta(conn: object) -> bool:

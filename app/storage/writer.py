@@ -120,11 +120,11 @@ class Writer:
         kind: str,
         spec: EntitySpec,
         record_id: str,
-        field: str | None,
-        value: Any,
-        prev: str | None,
         case_id: str | None,
         hlc: int,
+        field: str | None = None,
+        value: Any = None,
+        prev: str | None = None,
     ) -> str:
         op_id = new_id()
         self.conn.execute(
@@ -170,14 +170,7 @@ class Writer:
         hlc = self.clock.tick()
         case_id = self._case_of(spec, rid, jvalues)
         op_id = self._record_op(
-            kind="create",
-            spec=spec,
-            record_id=rid,
-            field=None,
-            value=jvalues,
-            prev=None,
-            case_id=case_id,
-            hlc=hlc,
+            kind="create", spec=spec, record_id=rid, case_id=case_id, hlc=hlc, value=jvalues
         )
         row = dict.fromkeys(spec.fields)
         row.update({k: to_column(spec.fields[k], v) for k, v in jvalues.items()})
@@ -229,14 +222,8 @@ class Writer:
             hlc = self.clock.tick()
             prev = self.current_winner(entity, record_id, k)
             op_id = self._record_op(
-                kind="set",
-                spec=spec,
-                record_id=record_id,
-                field=k,
-                value=jv,
-                prev=prev,
-                case_id=case_id,
-                hlc=hlc,
+                kind="set", spec=spec, record_id=record_id, case_id=case_id, hlc=hlc,
+                field=k, value=jv, prev=prev,
             )
             stmt = sqlite_insert(field_state).values(
                 entity=entity,
@@ -278,14 +265,8 @@ class Writer:
         case_id = self._case_of(spec, record_id, {})
         hlc = self.clock.tick()
         op_id = self._record_op(
-            kind="delete",
-            spec=spec,
-            record_id=record_id,
-            field=None,
-            value=None,
+            kind="delete", spec=spec, record_id=record_id, case_id=case_id, hlc=hlc,
             prev=self.current_winner(entity, record_id, "*"),
-            case_id=case_id,
-            hlc=hlc,
         )
         self.conn.execute(delete(spec.table).where(spec.table.c.id == record_id))
         self.conn.execute(

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from app.storage.store import key_path, state_path
+from app.storage.store_files import key_path, state_path
 from tests.support.cli_inprocess import Run, one_sentence
 from tests.support.stores import PASSPHRASE, copy_store
 

@@ -26,7 +26,7 @@ import pytest
 from filelock import FileLock
 
 from app.storage.db import lock_path
-from app.storage.store import key_path
+from app.storage.store_files import key_path
 from tests.support.stores import PASSPHRASE, copy_store
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from app.services.setup import unlock
 from app.storage.schema import audit
-from app.storage.store import state_path
+from app.storage.store_files import state_path
 from tests.support.cli_inprocess import Run
 from tests.support.cli_inprocess import one_sentence as _one_sentence
 from tests.support.stores import PASSPHRASE, copy_store

@@ -10,9 +10,11 @@ from pathlib import Path
 import pypdf
 from sqlalchemy import func, select
 
-from app.services import attachments, cases, retention, subject_access
-from app.services.cases import ReferralInput, SubjectInput
+from app.models.referral_input import ReferralInput, SubjectInput
+from app.services import attachments, cases, retention
+from app.services.cases import lifecycle, referrals
 from app.services.context import Session
+from app.services.documents import subject_access
 from app.storage.schema import attachment, attachment_chunk
 from tests.services.test_retention import _plaintext
 from tests.support import attachment_files as files
@@ -21,15 +23,15 @@ TOKEN = b"ZORBLAX-" + bytes.fromhex("f00dfacecafebeef")  # appears nowhere else 
 
 
 def _closed_case(session: Session) -> str:
-    cid = cases.open_referral(
+    cid = referrals.open_referral(
         session,
         subject=SubjectInput(forenames="Ottoline", surname="Brackenridge", date_of_birth=dt.date(2002, 4, 5)),
         referral=ReferralInput(received=dt.date(2026, 11, 20), referrer="A teacher", sector="education",
                                concern="other", narrative="A narrative."),
     )
-    cases.change_status(session, case_id=cid, status="police-assessment", rationale="")
-    cases.change_status(session, case_id=cid, status="screening", rationale="")
-    cases.screen_case(session, case_id=cid, outcome="no-further-action", rationale="Nothing further")
+    lifecycle.change_status(session, case_id=cid, status="police-assessment", rationale="")
+    lifecycle.change_status(session, case_id=cid, status="screening", rationale="")
+    lifecycle.screen_case(session, case_id=cid, outcome="no-further-action", rationale="Nothing further")
     return str(cid)
 
 

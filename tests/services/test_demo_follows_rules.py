@@ -18,7 +18,7 @@ from app.config.programmes import available_programmes
 from app.services import cases, demo, setup
 from app.services.cases import lifecycle
 from app.services.context import Session
-from app.storage import repo
+from app.storage import meeting_queries
 from tests.support.stores import PASSPHRASE, today
 
 
@@ -69,7 +69,7 @@ def test_every_panel_decision_names_the_meeting_that_heard_the_case(demo_session
             n += 1
             mid = r["meeting_id"]
             assert mid, f"a panel decision with no meeting: {r}"
-            m = repo.get_meeting(conn, str(mid))
+            m = meeting_queries.get_meeting(conn, str(mid))
             assert m is not None and m.status == "held"
             assert m.held_on <= dt.date.fromisoformat(str(r["at"])[:10])
             assert r["case_id"] in {i.case_id for i in m.agenda}
@@ -96,7 +96,7 @@ def test_a_status_standing_on_a_refusal_has_it_recorded(demo_session: Session) -
 
 def test_held_meetings_record_the_confidentiality_statement_where_signed(demo_session: Session) -> None:
     with demo_session.view() as conn:
-        held = [m for m in (repo.get_meeting(conn, str(r["id"])) for r in _rows(demo_session, "meeting"))
+        held = [m for m in (meeting_queries.get_meeting(conn, str(r["id"])) for r in _rows(demo_session, "meeting"))
                 if m is not None and m.status == "held"]
     assert held
     if demo_session.programme.confidentiality_signed:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from app.services import cases, intake
 from app.services.context import Session
-from app.storage import repo
+from app.storage import case_list, ref_queries
 from tests.support.intake_csv import csv_bytes, put, row
 
 
@@ -15,7 +15,7 @@ def _renumber(session: Session, ref: str) -> None:
     """Give the one case of the year (opened by the import below) a high ref, as a store with
     that many cases would have."""
     with session.change() as w:
-        first = repo.case_ids(w.conn, today=session.today())[0]
+        first = case_list.case_ids(w.conn, today=session.today())[0]
         w.update("case", first, {"ref": ref})
 
 
@@ -37,8 +37,8 @@ def test_an_import_across_9999_issues_five_digit_refs_that_sort_after_9999(
     listed_desc = [c.ref for c in cases.list_cases(session, descending=True)]
     assert listed_desc == list(reversed(listed))
     with session.view() as conn:
-        assert repo.next_case_number(conn, 2026) == 10002
-        assert repo.next_case_number(conn, 2025) == 1
+        assert ref_queries.next_case_number(conn, 2026) == 10002
+        assert ref_queries.next_case_number(conn, 2025) == 1
 
 
 def test_refs_sort_by_year_then_number(empty_session: Session, tmp_path: Path):
@@ -47,16 +47,16 @@ def test_refs_sort_by_year_then_number(empty_session: Session, tmp_path: Path):
         ["03/02/2025", "03/02/2026", "04/02/2026"])]  # fmt: skip
     intake.import_referrals(session, path=put(tmp_path, "r.csv", csv_bytes(rows)))
     with session.change() as w:
-        ids = repo.case_ids(w.conn, today=session.today())
+        ids = case_list.case_ids(w.conn, today=session.today())
         w.update("case", ids[0], {"ref": "RT-2025-12000"})
         w.update("case", ids[1], {"ref": "RT-2026-0003"})
         w.update("case", ids[2], {"ref": "RT-2026-100000"})
     listed = [c.ref for c in cases.list_cases(session)]
     assert listed == ["RT-2025-12000", "RT-2026-0003", "RT-2026-100000"]
-    assert sorted(["RT-2026-100000", "RT-2026-0003", "RT-2025-12000"], key=repo.ref_sort_key) == listed
+    assert sorted(["RT-2026-100000", "RT-2026-0003", "RT-2025-12000"], key=ref_queries.ref_sort_key) == listed
     with session.view() as conn:
-        assert repo.next_case_number(conn, 2026) == 100001
-        assert repo.next_case_number(conn, 2025) == 12001
+        assert ref_queries.next_case_number(conn, 2026) == 100001
+        assert ref_queries.next_case_number(conn, 2025) == 12001
 
 
 def test_the_next_number_and_the_ref_order_are_index_walks(empty_session: Session):
@@ -67,10 +67,10 @@ def test_the_next_number_and_the_ref_order_are_index_walks(empty_session: Sessio
     with empty_session.view() as conn:
         q = (
             select(schema.case.c.ref)
-            .where(repo.ref_order()[0] == "RT-2026-")
-            .order_by(*(k.desc() for k in repo.ref_order()[1:]))
+            .where(ref_queries.ref_order()[0] == "RT-2026-")
+            .order_by(*(k.desc() for k in ref_queries.ref_order()[1:]))
         )
-        listing = select(schema.case.c.id).order_by(*repo.ref_order())
+        listing = select(schema.case.c.id).order_by(*ref_queries.ref_order())
         for query in (q, listing):
             compiled = query.compile(conn)
             rows = conn.exec_driver_sql(

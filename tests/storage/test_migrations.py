@@ -15,7 +15,7 @@ from app.models.errors import StoreTooNew
 from app.services import setup
 from app.storage import migrate
 from app.storage.schema import metadata
-from app.storage.store import key_path
+from app.storage.store_files import key_path
 from tests.support.stores import PASSPHRASE
 
 SAMPLES = Path(__file__).parent / "samples"

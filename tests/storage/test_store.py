@@ -19,7 +19,8 @@ from app.models.errors import (
     WrongRecoveryKey,
 )
 from app.services import setup
-from app.storage.store import Store, key_path
+from app.storage.store import Store
+from app.storage.store_files import key_path
 from tests.support.stores import PASSPHRASE, copy_store, dump_store, today
 
 DEMO_NAMES = ("Kowalczyk", "Súilleabháin", "O'Brien", "Okafor", "Dvořák", "Rahman")

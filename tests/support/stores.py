@@ -45,7 +45,7 @@ def build_store(path: Path, *, programme: str | None = None, panel: str | None =
 
 
 def copy_store(src: Path, dest_dir: Path) -> Path:
-    from app.storage.store import key_path
+    from app.storage.store_files import key_path
 
     dest_dir.mkdir(parents=True, exist_ok=True)
     dest = dest_dir / src.name

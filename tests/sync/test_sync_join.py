@@ -16,7 +16,7 @@ from app.models.enums import MemberStatus, Role
 from app.models.errors import Refused
 from app.services import exchange, joining, panel, setup
 from app.services.context import Session
-from app.storage.store import key_path
+from app.storage.store_files import key_path
 from tests.support.joining import cli, fingerprint_in, police_officer
 from tests.support.joining import invite as _invite
 from tests.support.joining import join as _join

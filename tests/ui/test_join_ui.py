@@ -15,7 +15,7 @@ from app.config.programmes import load_programme
 from app.crypto.identity import read_identity_card
 from app.models.enums import Role
 from app.services import exchange, joining, panel, setup
-from app.storage.store import key_path
+from app.storage.store_files import key_path
 from tests.support.kdf import CHEAP
 from tests.support.stores import PASSPHRASE, copy_store, today
 from tests.support.ui import Harness, first_run_dialog

@@ -11,7 +11,8 @@ from PySide6.QtWidgets import QFileDialog, QInputDialog
 
 from app.crypto.keyring_slot import KeyringSlot
 from app.services import setup
-from app.storage.store import Store, key_path
+from app.storage.store import Store
+from app.storage.store_files import key_path
 from app.ui.dialogs.unlock import UnlockDialog
 from app.ui.tasks import TaskManager
 from tests.support.crypto_support import BlockingKeyring, MemoryKeyring

@@ -8,7 +8,7 @@ from typing import Any
 
 from PySide6.QtCore import Qt
 
-from app.storage.store import note_failed_unlock
+from app.storage.store_files import note_failed_unlock
 from tests.support.stores import PASSPHRASE, copy_store, today
 
 

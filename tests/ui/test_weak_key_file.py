@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from app.storage.store import key_path
+from app.storage.store_files import key_path
 from app.ui.dialogs.unlock import UnlockDialog
 from app.ui.tasks import TaskManager
 from tests.support.kdf import restore_shipped_floor

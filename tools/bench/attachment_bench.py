@@ -51,8 +51,9 @@ def _stores(folder: Path) -> None:
     from app.crypto.identity import read_identity_card
     from app.crypto.keyfile import KdfParams
     from app.models.enums import Role
-    from app.services import cases, exchange, setup
-    from app.services.cases import ReferralInput, SubjectInput
+    from app.models.referral_input import ReferralInput, SubjectInput
+    from app.services import exchange, setup
+    from app.services.cases import referrals
 
     hub = setup.create_store(folder / "hub.rtdb", passphrase="bench-pass", name="Hub", agency="Council",
                              role=Role.COORDINATOR, kdf=KdfParams.floor()).session
@@ -63,7 +64,7 @@ def _stores(folder: Path) -> None:
         exchange.enrol(a, card=card, fingerprint=read_identity_card(card).fingerprint)
     import datetime as dt
 
-    cid = cases.open_referral(
+    cid = referrals.open_referral(
         hub, subject=SubjectInput(forenames="Jo", surname="Bench", date_of_birth=dt.date(2000, 1, 1)),
         referral=ReferralInput(received=dt.date(2026, 11, 1), referrer="Bench", sector="education",
                                concern="other", narrative="Bench."),

@@ -16,7 +16,7 @@ from tools.bench.store_bench import PASSPHRASE, TODAY, build_store
 
 
 def _copy(path: Path, dest: Path) -> Path:
-    from app.storage.store import key_path
+    from app.storage.store_files import key_path
 
     dest.mkdir(mode=0o700, exist_ok=True)
     shutil.copy2(path, dest / path.name)

@@ -55,7 +55,7 @@ def _empty_store(workdir: Path) -> Path:
 
 
 def _copy(src: Path, dest: Path) -> Path:
-    from app.storage.store import key_path
+    from app.storage.store_files import key_path
 
     for p in dest.parent.glob(dest.stem + ".*"):
         p.unlink()

@@ -19,7 +19,16 @@ from app.models.domain import Case, CaseFile, CaseSummary
 from app.models.errors import Ambiguous, InvalidInput, NotFound
 from app.models.ids import CaseId
 from app.services.context import Session
-from app.storage import repo
+from app.storage import (
+    action_queries,
+    case_list,
+    meeting_queries,
+    people_queries,
+    repo,
+    review_queries,
+    rows,
+    visibility,
+)
 from app.storage.db import Connection
 from app.storage.writer import Writer
 
@@ -41,7 +50,7 @@ def case_reach(session: Session, conn: Connection) -> rules.Reach | None:
     if session.workstation.is_hub:
         return None
     me = session.me
-    extra = repo.chair_cases(conn, session.programme.chair, member_id=me.id, role=me.role.value)
+    extra = visibility.chair_cases(conn, session.programme.chair, member_id=me.id, role=me.role.value)
     return rules.Reach(session.agency.id, extra)
 
 
@@ -91,7 +100,7 @@ def list_case_ids(
         if start is not None and end is not None and start > end:
             raise InvalidInput(f"{cf.label}: the range starts after it ends.")
     with session.view() as conn:
-        return repo.case_ids(
+        return case_list.case_ids(
             conn,
             today=session.today(),
             visible_to=case_reach(session, conn),
@@ -113,7 +122,7 @@ def list_case_ids(
 def case_summaries(session: Session, ids: Sequence[str]) -> list[CaseSummary]:
     prog = session.programme
     with session.view() as conn:
-        return repo.case_summaries(
+        return case_list.case_summaries(
             conn,
             ids,
             today=session.today(),
@@ -125,7 +134,7 @@ def case_summaries(session: Session, ids: Sequence[str]) -> list[CaseSummary]:
 def status_reached_on(session: Session, ids: Sequence[str]) -> dict[str, dt.date]:
     """Case id -> the day the case reached its current status (a step's due time counts from it)."""
     with session.view() as conn:
-        return repo.status_reached_on(conn, ids)
+        return review_queries.status_reached_on(conn, ids)
 
 
 def list_cases(session: Session, **filters: object) -> list[CaseSummary]:
@@ -143,34 +152,34 @@ def get_case_file(session: Session, case_id: str, *, audit_view: bool = True) ->
         if subject is None:
             raise NotFound("The case's subject record is missing.")
         refs = [
-            repo.referral_from(r) for r in repo.rows_for_case(conn, "referral", case.id, "received")
+            rows.referral_from(r) for r in repo.rows_for_case(conn, "referral", case.id, "received")
         ]
         screenings = tuple(
-            repo.screening_from(r)
+            rows.screening_from(r)
             for r in repo.rows_for_case(conn, "screening", case.id, "decided_on")
         )
         consents = tuple(
-            repo.consent_from(r)
+            rows.consent_from(r)
             for r in repo.rows_for_case(conn, "consent", case.id, "recorded_on")
         )
         assessments = tuple(
-            repo.assessment_from(r)
+            rows.assessment_from(r)
             for r in repo.rows_for_case(conn, "assessment", case.id, "version")
         )
         plans = tuple(
-            repo.plan_from(r) for r in repo.rows_for_case(conn, "plan", case.id, "version")
+            rows.plan_from(r) for r in repo.rows_for_case(conn, "plan", case.id, "version")
         )
-        actions = tuple(repo.list_actions(conn, case_id=case.id))
+        actions = tuple(action_queries.list_actions(conn, case_id=case.id))
         contributions = [
-            repo.contribution_from(r)
+            rows.contribution_from(r)
             for r in repo.rows_for_case(conn, "contribution", case.id, "recorded_on")
         ]
         history = tuple(
             (r.at, r.to_status, r.rationale or "")
             for r in repo.rows_for_case(conn, "status_change", case.id, "at")
         )
-        agenda = tuple(repo.agenda_items_for_case(conn, case.id))
-        linked = tuple(repo.linked_people(conn, case.id))
+        agenda = tuple(meeting_queries.agenda_items_for_case(conn, case.id))
+        linked = tuple(people_queries.linked_people(conn, case.id))
     # Need-to-know applies to people: even the hub shows a restricted item only to the agencies
     # it names (the hub stores it so that it can route it; packs filter by recipient).
     contributions = rules.visible_contributions(contributions, session.agency.id)
@@ -206,6 +215,6 @@ def case_counts(session: Session) -> tuple[dict[str, int], dict[str, int]]:
     prog = session.programme
     open_statuses = [st.id for st in prog.statuses if st.open_case and not st.terminal]
     with session.view() as conn:
-        return repo.case_counts(
+        return case_list.case_counts(
             conn, visible_to=case_reach(session, conn), open_statuses=open_statuses
         )

@@ -14,7 +14,7 @@ from app.models.fieldrules import check_text
 from app.services.cases import load_case, may_see
 from app.services.context import Session
 from app.services.review_dates import next_review_for, post_exit_reviews_for
-from app.storage import repo
+from app.storage import meeting_queries, repo
 from app.storage.db import Connection
 from app.storage.writer import Writer
 
@@ -35,8 +35,8 @@ class DecisionMeeting:
 def _heard_at(conn: Connection, case_id: str, today: dt.date) -> list[Any]:
     """Meetings with the case on their agenda, held or under way (not cancelled, not in the
     future), newest first."""
-    heard = {i.meeting_id for i in repo.agenda_items_for_case(conn, case_id)}
-    found = [m for m in (repo.get_meeting(conn, mid) for mid in heard) if m is not None]
+    heard = {i.meeting_id for i in meeting_queries.agenda_items_for_case(conn, case_id)}
+    found = [m for m in (meeting_queries.get_meeting(conn, mid) for mid in heard) if m is not None]
     ok = [m for m in found if m.status == "held" or (m.status != "cancelled" and m.held_on <= today)]
     return sorted(ok, key=lambda m: (m.held_on, m.id), reverse=True)
 
@@ -65,9 +65,9 @@ def _decision_meeting(session: Session, w: Writer, case: Case, meeting_id: str |
     meeting that had the case on its agenda and has no decision on it recorded yet. Refused when
     there is none: the coordinator or the chair alone cannot take the panel's decision."""
     today = session.today()
-    heard = {i.meeting_id for i in repo.agenda_items_for_case(w.conn, case.id)}
+    heard = {i.meeting_id for i in meeting_queries.agenda_items_for_case(w.conn, case.id)}
     if meeting_id:
-        m = repo.get_meeting(w.conn, meeting_id)
+        m = meeting_queries.get_meeting(w.conn, meeting_id)
         if m is None:
             raise NotFound("There is no such meeting.")
         if m.id not in heard:

@@ -25,7 +25,7 @@ from app.models.referral_input import (
     TextField,
 )
 from app.services.context import Session, in_own_change
-from app.storage import repo
+from app.storage import people_queries, ref_queries, repo, rows
 from app.storage.writer import Writer
 
 
@@ -45,7 +45,7 @@ def find_matching_subjects(
     wanted = _subject_keys(subject)
     matches: list[SubjectMatch] = []
     with session.view() as conn:
-        candidates = repo.subjects_matching(
+        candidates = people_queries.subjects_matching(
             conn,
             date_of_birth=subject.date_of_birth,
             identifier_values=[i.value for i in subject.identifiers if i.value],
@@ -53,7 +53,7 @@ def find_matching_subjects(
         for subj in candidates:
             reason = people.same_person_reason(wanted, _subject_keys(subj))
             if reason:
-                refs = tuple(repo.refs_for_subject(conn, subj.id))
+                refs = tuple(ref_queries.refs_for_subject(conn, subj.id))
                 repeat = _repeat_text(session, conn, refs, incident or session.today())
                 matches.append(SubjectMatch(subj, reason, refs, repeat))
     return matches
@@ -94,7 +94,7 @@ def subject_repeat_text(session: Session, conn: Any, refs: Sequence[str], incide
 def referral_dates(conn: Any, case: Case) -> list[tuple[dt.date, str]]:
     """(received, the case's ref) for each of the case's referrals, oldest first."""
     return [
-        (repo.referral_from(r).received, case.ref)
+        (rows.referral_from(r).received, case.ref)
         for r in repo.rows_for_case(conn, "referral", case.id, "received")
     ]
 
@@ -113,7 +113,7 @@ def repeated_referral(
 def repeat_referral(session: Session, *, subject_id: SubjectId, incident: dt.date) -> str:
     """The "Repeat referral" note for a new incident about a known subject ("" when not one)."""
     with session.view() as conn:
-        return _repeat_text(session, conn, repo.refs_for_subject(conn, subject_id), incident)
+        return _repeat_text(session, conn, ref_queries.refs_for_subject(conn, subject_id), incident)
 
 
 def _checked(value: str, f: TextField) -> str:
@@ -183,7 +183,7 @@ def open_referral_in(
     else:
         subject_id = SubjectId(w.create("subject", _subject_values(subject)))
     year = referral.received.year
-    ref = case_ref(year, repo.next_case_number(w.conn, year))
+    ref = case_ref(year, ref_queries.next_case_number(w.conn, year))
     lead = lead_agency or session.agency.id
     case_id = CaseId(
         w.create(

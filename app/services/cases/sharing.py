@@ -14,7 +14,7 @@ from app.models.fieldrules import check_text
 from app.models.ids import AgencyId
 from app.services.cases import load_case, resolve_case
 from app.services.context import Session
-from app.storage import repo
+from app.storage import repo, review_queries
 
 
 def record_consent(
@@ -53,7 +53,7 @@ def record_consent(
 def consent_reassessments(session: Session, case_ids: Sequence[str]) -> dict[str, dt.date]:
     """Case id -> when its refused or withdrawn consent is to be re-assessed (those that are)."""
     with session.view() as conn:
-        return repo.consent_reassessments(conn, case_ids)
+        return review_queries.consent_reassessments(conn, case_ids)
 
 
 def set_sharing(

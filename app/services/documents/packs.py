@@ -46,7 +46,7 @@ from app.services.documents import (
     write_audited,
 )
 from app.services.documents.minutes import build_minutes
-from app.storage import repo
+from app.storage import visibility
 from app.storage.document_queries import CaseFacts, MeetingFacts
 
 
@@ -115,7 +115,7 @@ def _pack_data(session: Session, facts: MeetingFacts, recipient: PackRecipient) 
     member = facts.members[recipient.member_id]
     agency = member.agency_id
     with session.view() as conn:  # the cases the chair rule gives the recipient (a chair)
-        also = repo.chair_cases(
+        also = visibility.chair_cases(
             conn, session.programme.chair, member_id=member.id, role=member.role.value
         )
     visible = {

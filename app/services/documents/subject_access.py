@@ -35,9 +35,17 @@ from app.models.errors import InvalidInput, NotFound, PermissionDenied
 from app.reports.subject_access import render_subject_access
 from app.services.context import Session
 from app.services.documents import check_target, document_context, document_marking, write_audited
+from app.storage import action_queries, meeting_queries, people_queries, ref_queries, repo
 from app.storage import attachments as attachment_store
-from app.storage import repo
 from app.storage.db import Connection
+from app.storage.rows import (
+    assessment_from,
+    consent_from,
+    contribution_from,
+    plan_from,
+    referral_from,
+    screening_from,
+)
 
 
 def _check_coordinator(session: Session) -> None:
@@ -54,15 +62,15 @@ def _case_part(session: Session, conn: Connection, case: Case) -> SubjectAccessC
         (str(r.at or ""), str(r.from_status or ""), str(r.to_status or ""), str(r.rationale or ""))
         for r in rows(conn, "status_change", case.id, "at")
     )
-    contributions = [repo.contribution_from(r) for r in rows(conn, "contribution", case.id, "recorded_on")]
+    contributions = [contribution_from(r) for r in rows(conn, "contribution", case.id, "recorded_on")]
     me = session.agency.id
     files = attachment_store.attachments_of_case(conn, case.id)
-    meetings = {m.id: m for m in repo.meetings(conn)}
+    meetings = {m.id: m for m in meeting_queries.meetings(conn)}
     discussions = tuple(
         sorted(
             (
                 SubjectAccessDiscussion(meetings[i.meeting_id].held_on, i)
-                for i in repo.agenda_items_for_case(conn, case.id)
+                for i in meeting_queries.agenda_items_for_case(conn, case.id)
                 if i.meeting_id in meetings
             ),
             key=lambda d: (d.held_on, d.item.position),
@@ -70,23 +78,23 @@ def _case_part(session: Session, conn: Connection, case: Case) -> SubjectAccessC
     )
     return SubjectAccessCase(
         case=case,
-        referrals=tuple(repo.referral_from(r) for r in rows(conn, "referral", case.id, "received")),
+        referrals=tuple(referral_from(r) for r in rows(conn, "referral", case.id, "received")),
         status_history=history,
         screenings=tuple(
-            repo.screening_from(r) for r in rows(conn, "screening", case.id, "decided_on")
+            screening_from(r) for r in rows(conn, "screening", case.id, "decided_on")
         ),
-        consents=tuple(repo.consent_from(r) for r in rows(conn, "consent", case.id, "recorded_on")),
+        consents=tuple(consent_from(r) for r in rows(conn, "consent", case.id, "recorded_on")),
         assessments=tuple(
-            repo.assessment_from(r) for r in rows(conn, "assessment", case.id, "version")
+            assessment_from(r) for r in rows(conn, "assessment", case.id, "version")
         ),
-        plans=tuple(repo.plan_from(r) for r in rows(conn, "plan", case.id, "version")),
-        actions=action_lines(repo.list_actions(conn, case_id=case.id), session.today()),
+        plans=tuple(plan_from(r) for r in rows(conn, "plan", case.id, "version")),
+        actions=action_lines(action_queries.list_actions(conn, case_id=case.id), session.today()),
         contributions=tuple(c for c in contributions if rules.agency_may_see_contribution(c, me)),
         withheld=tuple(c for c in contributions if not rules.agency_may_see_contribution(c, me)),
         discussions=discussions,
         linked_people=tuple(
             (next((r.label for r in session.programme.linked_roles if r.id == p.role), p.role), p)
-            for p in repo.linked_people(conn, case.id)
+            for p in people_queries.linked_people(conn, case.id)
         ),
         attachments=tuple(a for a in files if agency_may_see_attachment(a, me)),
         withheld_attachments=tuple(a for a in files if not agency_may_see_attachment(a, me)),
@@ -111,11 +119,11 @@ def subject_access_data(
         if subject is None:
             raise NotFound("There is no such person on this store.")
         found: dict[str, Case] = {}
-        for ref in repo.refs_for_subject(conn, subject.id):
+        for ref in ref_queries.refs_for_subject(conn, subject.id):
             for c in repo.find_case(conn, ref):
                 if c.subject_id == subject.id:
                     found[c.id] = c
-        cases = sorted(found.values(), key=lambda c: (c.opened, repo.ref_sort_key(c.ref)))
+        cases = sorted(found.values(), key=lambda c: (c.opened, ref_queries.ref_sort_key(c.ref)))
         parts = tuple(_case_part(session, conn, c) for c in cases)
         names = Names(
             members={str(m.id): m.name for m in repo.members(conn)},

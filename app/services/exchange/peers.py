@@ -11,7 +11,7 @@ from app.models.errors import BundleRejected, SecurityAlert
 from app.models.sync_ops import Op, canonical
 from app.models.sync_scope import RESTRICTABLE, Author, contribution_visible
 from app.services.context import Session
-from app.storage import repo
+from app.storage import repo, visibility
 from app.storage.sync import selection
 from app.storage.sync import store as sync_store
 
@@ -23,7 +23,7 @@ def stream_name(sender: str, recipient: str, epoch: int) -> str:
 def chair_cases(session: Session, conn: Any, member: Author) -> frozenset[str]:
     """The cases the programme's chair rule gives ``member`` whatever their sharing (docs/
     programmes.md, "The chair"): they are in that member's scope as if shared with their agency."""
-    return repo.chair_cases(conn, session.programme.chair, member_id=member.member_id, role=member.role)
+    return visibility.chair_cases(conn, session.programme.chair, member_id=member.member_id, role=member.role)
 
 
 def peer_author(conn: Any, peer_device: str, peer_agency: str) -> Author:

@@ -20,7 +20,7 @@ from app.models.fieldrules import check_text, field_limit
 from app.models.ids import MeetingId, MemberId
 from app.services.cases import load_case
 from app.services.context import Session
-from app.storage import document_queries, repo
+from app.storage import document_queries, meeting_queries, repo, rows
 from app.storage.writer import Writer
 
 _TIME = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
@@ -40,7 +40,7 @@ def _checked_details(time: str, venue: str) -> str:
 
 def _scheduled(w: Writer, meeting_id: str, refusal: str) -> Meeting:
     """The meeting inside a change, refused with ``refusal`` unless it is still scheduled."""
-    m = repo.get_meeting(w.conn, meeting_id)
+    m = meeting_queries.get_meeting(w.conn, meeting_id)
     if m is None:
         raise NotFound("There is no such meeting.")
     if m.status != "scheduled":
@@ -88,7 +88,7 @@ def agenda_ranks(session: Session, conn: Any, case_ids: Sequence[str]) -> dict[s
         return {cid: 0 for cid in case_ids}
     out: dict[str, int] = {}
     for cid in case_ids:
-        assessments = [repo.assessment_from(r) for r in repo.rows_for_case(conn, "assessment", cid)]
+        assessments = [rows.assessment_from(r) for r in repo.rows_for_case(conn, "assessment", cid)]
         out[cid] = prog.agenda_order.rank(rules.current_case_fields(prog, assessments))
     return out
 
@@ -134,12 +134,12 @@ def schedule_meeting(
 
 def list_meetings(session: Session) -> list[Meeting]:
     with session.view() as conn:
-        return repo.meetings(conn)
+        return meeting_queries.meetings(conn)
 
 
 def get_meeting(session: Session, *, meeting_id: str) -> Meeting:
     with session.view() as conn:
-        m = repo.get_meeting(conn, meeting_id)
+        m = meeting_queries.get_meeting(conn, meeting_id)
     if m is None:
         raise NotFound("There is no such meeting.")
     return m
@@ -187,7 +187,7 @@ def set_attendance(
             raise NotFound("There is no such meeting.")
         if repo.get_row(w.conn, "member", member_id) is None:
             raise InvalidInput("That person is not a panel member.")
-        existing = repo.attendance_id(w.conn, meeting_id, member_id)
+        existing = meeting_queries.attendance_id(w.conn, meeting_id, member_id)
         values = {"attendance": attendance, "confidentiality_agreed": confidentiality_agreed}
         if existing:
             w.update("attendance", existing, values)

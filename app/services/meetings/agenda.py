@@ -22,7 +22,7 @@ from app.services.meetings import (
     create_agenda_item,
     get_meeting,
 )
-from app.storage import repo
+from app.storage import meeting_queries, repo, review_queries
 
 
 def add_agenda_item(
@@ -35,7 +35,7 @@ def add_agenda_item(
 ) -> AgendaItemId:
     coordinator(session, "change the agenda")
     with session.change() as w:
-        meeting = repo.get_meeting(w.conn, meeting_id)
+        meeting = meeting_queries.get_meeting(w.conn, meeting_id)
         if meeting is None:
             raise NotFound("There is no such meeting.")
         if case_id:
@@ -73,7 +73,7 @@ def add_agenda_item(
 def reorder_agenda(session: Session, *, meeting_id: str, item_ids: Sequence[str]) -> None:
     coordinator(session, "change the agenda")
     with session.change() as w:
-        meeting = repo.get_meeting(w.conn, meeting_id)
+        meeting = meeting_queries.get_meeting(w.conn, meeting_id)
         if meeting is None:
             raise NotFound("There is no such meeting.")
         if sorted(item_ids) != sorted(i.id for i in meeting.agenda):
@@ -90,7 +90,7 @@ def remove_agenda_item(session: Session, *, item_id: str) -> None:
             raise NotFound("There is no such agenda item.")
         w.delete("agenda_item", item_id)
         # the items after it move up: the meeting's numbers stay 1, 2, 3 … (every pack prints them)
-        meeting = repo.get_meeting(w.conn, row.meeting_id)
+        meeting = meeting_queries.get_meeting(w.conn, row.meeting_id)
         rest = sorted(meeting.agenda, key=lambda i: i.position) if meeting else []
         for pos, item in enumerate(rest, start=1):
             if item.position != pos:
@@ -102,7 +102,7 @@ def propose_agenda(session: Session, *, held_on: dt.date) -> list[tuple[str, Age
     prog = session.programme
     out: list[tuple[str, AgendaKind]] = []
     with session.view() as conn:
-        for case_id, status, next_review in repo.case_review_states(conn):
+        for case_id, status, next_review in review_queries.case_review_states(conn):
             st = prog.status(status)
             if st.terminal:
                 continue

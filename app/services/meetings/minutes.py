@@ -14,7 +14,7 @@ from app.models.fieldrules import check_text
 from app.services.context import Session
 from app.services.meetings import confidentiality_missing, coordinator, get_meeting
 from app.services.review_dates import next_review_for
-from app.storage import repo, undo
+from app.storage import meeting_queries, repo, undo
 from app.storage.writer import Writer
 
 
@@ -96,13 +96,13 @@ def mark_held(session: Session, *, meeting_id: str) -> None:
         if repo.get_row(w.conn, "meeting", meeting_id) is None:
             raise NotFound("There is no such meeting.")
         before = _before_held(w, meeting_id)
-        missing_statement = confidentiality_missing(session, repo.get_meeting(w.conn, meeting_id))  # type: ignore[arg-type]
+        missing_statement = confidentiality_missing(session, meeting_queries.get_meeting(w.conn, meeting_id))  # type: ignore[arg-type]
         if missing_statement:
             raise InvalidInput(missing_statement + " Record it, then mark the meeting held.")
         w.update("meeting", meeting_id, {"status": "held"})
         today = session.today()
         prog = session.programme
-        for item in repo.get_meeting(w.conn, meeting_id).agenda:  # type: ignore[union-attr]
+        for item in meeting_queries.get_meeting(w.conn, meeting_id).agenda:  # type: ignore[union-attr]
             if item.case_id:
                 case = repo.get_case(w.conn, item.case_id)
                 if case and prog.is_reviewed(case.status):
@@ -116,7 +116,7 @@ def mark_held(session: Session, *, meeting_id: str) -> None:
 
 
 def _before_held(w: Writer, meeting_id: str) -> dict[str, undo.FieldValues]:
-    m = repo.get_meeting(w.conn, meeting_id)
+    m = meeting_queries.get_meeting(w.conn, meeting_id)
     if m is None:
         raise NotFound("There is no such meeting.")
     if m.status == "held":
@@ -137,7 +137,7 @@ def held_undo_refusal(session: Session, *, meeting_id: str) -> str | None:
 
 
 def _held_undo_refusal(conn: Any, meeting_id: str) -> str | None:
-    m = repo.get_meeting(conn, meeting_id)
+    m = meeting_queries.get_meeting(conn, meeting_id)
     if m is None:
         return "There is no such meeting."
     if m.status != "held":

@@ -27,6 +27,7 @@ from app.models.errors import BundleRejected, SecurityAlert
 from app.models.sync_ops import Op
 from app.models.sync_scope import Author
 from app.storage.codec import to_column
+from app.storage.db import in_chunks
 from app.storage.schema import ENTITIES, EntitySpec, op_log, record_state, tombstone
 from app.storage.sync import conflicts, pending, registers
 from app.storage.sync.authorise import authorisation_problem, is_hub_only_field
@@ -108,8 +109,7 @@ class Applier:
         c = self.conn
         ids = [op.op_id for op in ops]
         known: set[str] = set()
-        for i in range(0, len(ids), 500):
-            chunk = ids[i : i + 500]
+        for chunk in in_chunks(ids):
             known |= {str(r[0]) for r in c.execute(select(op_log.c.op_id).where(op_log.c.op_id.in_(chunk)))}
             known |= {
                 str(r[0])
@@ -124,8 +124,7 @@ class Applier:
         for entity, rids in wanted.items():
             t = ENTITIES[entity].table
             rid_list = sorted(rids)
-            for i in range(0, len(rid_list), 500):
-                chunk = rid_list[i : i + 500]
+            for chunk in in_chunks(rid_list):
                 rows = c.execute(select(t.c.id).where(t.c.id.in_(chunk)))
                 found = {(entity, str(r[0])) for r in rows}
                 self._exists |= found

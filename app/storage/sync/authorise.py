@@ -27,7 +27,7 @@ def authorisation_problem(
     also: frozenset[str] = frozenset(),
 ) -> str | None:
     """Why ``author`` (not the coordinator) may not author ``op`` on this store's state, or None.
-    ``also``: the cases the programme's chair rule gives the author (``repo.chair_cases``)."""
+    ``also``: the cases the programme's chair rule gives the author (``visibility.chair_cases``)."""
     cases = ENTITIES["case"].table
     actions = ENTITIES["action"].table
     case = conn.execute(select(cases).where(cases.c.id == case_id)).first() if case_id else None

@@ -30,6 +30,7 @@ from app.models.sync_scope import (
     contribution_visible,
     subjects_of,
 )
+from app.storage.db import in_chunks
 from app.storage.schema import ENTITIES, conflict, field_state, op_log, record_state, tombstone
 from app.storage.sync.tables import sync_peer_case, sync_pending
 
@@ -39,7 +40,7 @@ _ROWID: ColumnClause[Any] = literal_column("op_log.rowid")
 # --- scope -------------------------------------------------------------------------------------------
 def scope_for(conn: Connection, agency: str, *, also: frozenset[str] = frozenset()) -> Scope:
     """What ``agency``'s store may hold; ``also``: cases a member of it holds whatever their
-    sharing (the programme's chair rule, ``repo.chair_cases``)."""
+    sharing (the programme's chair rule, ``visibility.chair_cases``)."""
     c = ENTITIES["case"].table
     cases: set[str] = set()
     pairs: list[tuple[str, str | None]] = []
@@ -209,5 +210,5 @@ def _drop_ops(conn: Connection, cond: Any, me: str, keep_own_after: dict[int, in
         for r in rows
         if not (r.origin == me and r.counter > keep_own_after.get(int(r.epoch), 0))
     ]
-    for i in range(0, len(doomed), 500):
-        conn.execute(delete(op_log).where(op_log.c.op_id.in_(doomed[i : i + 500])))
+    for chunk in in_chunks(doomed):
+        conn.execute(delete(op_log).where(op_log.c.op_id.in_(chunk)))

@@ -26,7 +26,7 @@ from app.ui.itemmodels.rows import IdRole, KindRole, RecordRole, SortRole
 from app.ui.widgets.common import uk
 from app.ui.widgets.plain import plain_tooltip
 
-# (header, sort key in repo.case_ids); the programme's case fields follow "Risk"
+# (header, sort key in case_list.case_ids); the programme's case fields follow "Risk"
 COLUMNS = (
     ("Ref", "ref"),
     ("Name", "name"),

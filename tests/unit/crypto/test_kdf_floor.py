@@ -20,7 +20,7 @@ from app.crypto.keyfile import KeyFile, generate_data_key, generate_keyring_secr
 from app.models.enums import Role
 from app.models.errors import InvalidInput, KeyFileTooWeak, UnlockError
 from app.services import setup
-from app.storage.store import key_path
+from app.storage.store_files import key_path
 from tests.support.crypto_support import PASSPHRASE, STORE_ID
 from tests.support.kdf import CHEAP, restore_shipped_floor
 from tests.support.stores import copy_store
