@@ -37,6 +37,7 @@ COMMAND_MODULES = (
     "app.cli.records_commands",
     "app.cli.join_commands",
     "app.cli.keys_commands",
+    "app.cli.partner_commands",
 )
 
 

@@ -215,6 +215,9 @@ _CARD_TEXT_FIELDS = ("device_id", "name", "agency_id", "agency_name", "role", "c
 # A workstation that joined by invitation says which listed member it is a device of, of which
 # panel, and by which invitation (all three, or none: a card made without an invitation).
 _CARD_JOIN_FIELDS = ("member_id", "panel_id", "invitation_id")
+# A coordinator's card also names its panel and the programme it runs (both, or neither: a card made
+# before partner panels, or by a member's workstation), so another panel can enrol it as a partner.
+_CARD_PANEL_FIELDS = ("panel_name", "programme")
 
 
 @dataclass(frozen=True)
@@ -231,6 +234,8 @@ class IdentityCard:
     member_id: str = ""  # set only on a card made from an invitation (then panel and invitation too)
     panel_id: str = ""
     invitation_id: str = ""
+    panel_name: str = ""  # set only on a coordinator's card (with the programme)
+    programme: str = ""
 
     @property
     def fingerprint(self) -> str:
@@ -251,6 +256,7 @@ def make_identity_card(
     role: str,
     created: str,
     joined: dict[str, str] | None = None,
+    panel: dict[str, str] | None = None,
 ) -> bytes:
     """The card file: canonical UTF-8 JSON with both public keys and a self-signature.
 
@@ -268,6 +274,10 @@ def make_identity_card(
         if set(joined) != set(_CARD_JOIN_FIELDS):
             raise ValueError("joined needs member_id, panel_id and invitation_id")
         fields.update(joined)
+    if panel is not None:
+        if set(panel) != set(_CARD_PANEL_FIELDS):
+            raise ValueError("panel needs panel_name and programme")
+        fields.update(panel)
     for what, value in fields.items():
         _text_field(value, what)
     pub = keys.public()
@@ -295,9 +305,15 @@ def read_identity_card(data: bytes) -> IdentityCard:
         raise InvalidInput("That file is not a Roundtable identity card.")
     if type(doc.get("version")) is not int or doc["version"] != CARD_VERSION:
         raise InvalidInput("This identity card was made by a different version of Roundtable.")
-    if set(doc) not in (expected, expected | set(_CARD_JOIN_FIELDS)):
+    allowed = [
+        expected | join | panel
+        for join in (set(), set(_CARD_JOIN_FIELDS))
+        for panel in (set(), set(_CARD_PANEL_FIELDS))
+    ]
+    if set(doc) not in allowed:
         raise InvalidInput("The identity card has missing or unexpected fields.")
-    text_fields = [f for f in (*_CARD_TEXT_FIELDS, *_CARD_JOIN_FIELDS) if f in doc]
+    optional = (*_CARD_JOIN_FIELDS, *_CARD_PANEL_FIELDS)
+    text_fields = [f for f in (*_CARD_TEXT_FIELDS, *optional) if f in doc]
     values = {what: _text_field(doc[what], what.replace("_", " ")) for what in text_fields}
     identity = PublicIdentity(
         sign_pub=_unb64(doc["sign_pub"], KEY_BYTES, "identity card's signing key"),

@@ -92,6 +92,9 @@ def identity_card(session: Session) -> bytes:
         role=ws.member.role.value,
         created=utc_now_iso(),
         joined=joined,
+        # a coordinator's card names its panel and programme, for enrolment as a partner panel
+        panel={"panel_name": ws.panel_name, "programme": ws.programme}
+        if ws.is_hub and ws.panel_name else None,
     )
 
 
