@@ -38,6 +38,7 @@ COMMAND_MODULES = (
     "app.cli.join_commands",
     "app.cli.keys_commands",
     "app.cli.partner_commands",
+    "app.cli.transfer_commands",
 )
 
 
