@@ -76,6 +76,11 @@ _DONE = {
     ("marking", "case"): "Protective marking changed",
     ("sharing", "case"): "Sharing with agencies changed",
     ("disclosure-plan", "case"): "Plan printed",
+    # transfers between panels (docs/sync.md): the partner is named in the transfers list
+    ("disclosure-transfer-offer", "case"): "Offered for transfer to a partner panel",
+    ("transfer-accepted", "case"): "Transfer accepted by the partner panel",
+    ("transfer-declined", "case"): "Transfer declined by the partner panel",
+    ("disclosure-transfer-accept", "case"): "Accepted as a transfer from a partner panel",
 }
 
 
