@@ -166,3 +166,21 @@ def test_usage_errors(run, panels: Panels, tmp_path: Path):
     assert run(panels.south, "transfer", "import", str(f), "--accept")[0] == 2
     assert run(panels.south, "transfer", "import", str(f), "--decline", "--out", "r")[0] == 2
     assert run(panels.south, "transfer", "import", str(f), "--accept", "--decline", "--out", "r")[0] == 2
+
+
+def test_a_store_that_can_only_be_read_writes_no_transfer_file(run, panels: Panels, tmp_path: Path,
+                                                               monkeypatch):
+    """Its rows cannot be kept, so no file is written either: the service refuses before anything
+    (SQLite's own refusal of the first insert would also stop it before the file is written)."""
+    from app.storage import store as store_module
+
+    ref = str(open_case(run, panels.north)["ref"])
+    monkeypatch.setattr(store_module, "_writable", lambda _p: False)
+    out = tmp_path / "offer.rtt"
+    code, _, err = run(panels.north, "transfer", "offer", ref, "--to", panels.south_name, "--out",
+                       str(out))
+    assert code == 1 and "can only be read" in err
+    assert not out.exists()
+    code, _, err = run(panels.north, "partner", "enrol", str(tmp_path / "south.card"),
+                       "--fingerprint", "0" * 40)
+    assert code == 1

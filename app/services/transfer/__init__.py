@@ -181,7 +181,7 @@ def import_file(session: Session, *, path: Path, accept: bool = False, decline: 
                 reason: str = "", out: Path | None = None) -> ImportResult:
     """Verify a transfer file and apply it in one transaction, or reject it (``BundleRejected``)
     with the store unchanged. See the module's docstring."""
-    check_coordinator(session, "import a transfer between panels")
+    check_coordinator(session, "import a transfer between panels", writes=True)
     if accept and decline:
         raise InvalidInput("Accept or decline, not both.")
     if (accept or decline) and out is None:
@@ -245,7 +245,7 @@ def _decline(session: Session, w: Any, row: store.TransferRow, reason: str, out:
 
 
 def _answer(session: Session, transfer_id: str, out: Path, *, reason: str | None) -> Answered:
-    check_coordinator(session, "answer a transfer between panels")
+    check_coordinator(session, "answer a transfer between panels", writes=True)
     t = _find(list_transfers(session), transfer_id)
     files = FileOut()
     try:

@@ -8,16 +8,19 @@ from pathlib import Path
 
 from app.models import rules
 from app.models.enums import Role
-from app.models.errors import BundleRejected, Refused
+from app.models.errors import BundleRejected, Refused, StoreReadOnly
 from app.services.context import Session
 from app.services.transfer.files import MAX_FILE_BYTES
 from app.storage.files import NotARegularFile, open_regular_file, write_file_atomic
 
 
-def check_coordinator(session: Session, doing: str) -> None:
+def check_coordinator(session: Session, doing: str, *, writes: bool = False) -> None:
     rules.check_role(session.me, Role.COORDINATOR, doing=doing)
     if not session.workstation.is_hub:
         raise Refused(f"Only the coordinator's store can {doing}.")
+    if writes and session.read_only:
+        # its rows would not be kept, but a file would be written: refuse before anything
+        raise StoreReadOnly()
 
 
 def read_file(path: Path) -> bytes:

@@ -36,7 +36,7 @@ class Offered:
 def offer(session: Session, *, case: str, to: str, out: Path) -> Offered:
     """Write a signed transfer file offering ``case`` to the partner panel ``to``; audited as a
     disclosure. The case stays open at this panel until the partner accepts."""
-    check_coordinator(session, "transfer a case to another panel")
+    check_coordinator(session, "transfer a case to another panel", writes=True)
     prog = session.programme
     partner = partners.resolve_partner(session, to)
     if partner.kind != "panel":
