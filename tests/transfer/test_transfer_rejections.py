@@ -171,3 +171,70 @@ def test_an_answer_that_cannot_be_written_changes_nothing(pair, tmp_path: Path):
     north, south = pair
     _, out = _offer(north, south.workstation.panel_name, tmp_path)
     _rejected(south, out, accept=True, out=tmp_path / "no-such-folder" / "x" / "reply.rtt")
+
+
+def test_every_offer_acceptance_and_decline_is_audited_on_both_sides(pair, tmp_path: Path):
+    from app.services import panel
+    from app.storage import audit as audit_store
+
+    north, south = pair
+    case_id, out = _offer(north, south.workstation.panel_name, tmp_path, 0)
+    reply = tmp_path / "accept.rtt"
+    got = transfer.import_file(south, path=out, accept=True, out=reply)
+    transfer.import_file(north, path=reply)
+    case2 = open_case_id(north, 1)
+    with north.view() as conn:
+        status_before = [e.action for e in audit_store.entries_for(conn, "case", case2)].count("status")
+    case2, out2 = _offer(north, south.workstation.panel_name, tmp_path, 1)
+    reply2 = tmp_path / "decline.rtt"
+    transfer.import_file(south, path=out2, decline=True, reason="Not ours", out=reply2)
+    transfer.import_file(north, path=reply2)
+    with north.view() as conn:
+        n1 = [e.action for e in audit_store.entries_for(conn, "case", case_id)]
+        n2 = [e.action for e in audit_store.entries_for(conn, "case", case2)]
+    assert {"disclosure-transfer-offer", "transfer-accepted", "status"} <= set(n1)
+    assert {"disclosure-transfer-offer", "transfer-declined"} <= set(n2)
+    assert n2.count("status") == status_before  # a decline changes nothing of the case
+    new_case = got.answered.case_id
+    with south.view() as conn:
+        s1 = [e.action for e in audit_store.entries_for(conn, "transfer", got.transfer.id)]
+        s2 = [e.action for e in audit_store.entries_for(conn, "case", new_case)]
+    assert "transfer-offer-received" in s1 and "disclosure-transfer-accept" in s2
+    declined = next(t for t in transfer.list_transfers(south) if t.state == "declined")
+    with south.view() as conn:
+        s3 = [e.action for e in audit_store.entries_for(conn, "transfer", declined.id)]
+    assert {"transfer-offer-received", "disclosure-transfer-decline"} <= set(s3)
+    assert panel.verify_audit(north).ok and panel.verify_audit(south).ok
+
+
+def test_accepted_case_is_put_to_the_first_meeting_within_the_transfer_in_time(pair, tmp_path: Path):
+    import datetime as dt
+
+    from app.services import meetings
+    from tests.support.stores import today
+
+    north, south = pair
+    days = south.programme.transfer.in_working_days
+    assert days == 15  # the Channel programme file's value
+    late = meetings.schedule_meeting(south, held_on=today() + dt.timedelta(days=40))
+    soon = meetings.schedule_meeting(south, held_on=today() + dt.timedelta(days=10))
+    _, out = _offer(north, south.workstation.panel_name, tmp_path)
+    got = transfer.import_file(south, path=out, accept=True, out=tmp_path / "r.rtt")
+    a = got.answered
+    assert a.meeting_on == today() + dt.timedelta(days=10)
+    assert a.discuss_by == dt.date(2026, 12, 21)  # 15 working days after Monday 30 November
+    on_soon = meetings.get_meeting(south, meeting_id=soon).agenda
+    assert [i.case_id for i in on_soon] == [a.case_id]
+    assert meetings.get_meeting(south, meeting_id=late).agenda == ()
+    from app.services import cases
+
+    cf = cases.get_case_file(south, a.case_id, audit_view=False)
+    assert cf.case.status == south.programme.initial_status
+    assert cf.referral.referrer.startswith(f"Transferred in from {north.workstation.panel_name}, ref RT-")
+
+
+def test_no_meeting_in_time_proposes_none(pair, tmp_path: Path):
+    north, south = pair
+    _, out = _offer(north, south.workstation.panel_name, tmp_path)
+    got = transfer.import_file(south, path=out, accept=True, out=tmp_path / "r.rtt")
+    assert got.answered.meeting_on is None and got.answered.discuss_by is not None

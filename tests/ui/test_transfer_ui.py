@@ -107,6 +107,24 @@ def test_an_incoming_offer_is_previewed_and_accepted(demo_ui: Harness, south, tm
     dlg.close()
     h.idle()
     assert page.transfers.record(0).state == "accepted"
+    # the new case says where it came from and shows the history that travelled, read-only
+    t = page.transfers.record(0)
+    new_id = h.tasks.call_sync(lambda: transfer.list_transfers(h.session))[0]
+    assert new_id.local_ref
+    from app.services import cases
+
+    new_case = h.tasks.call_sync(lambda: cases.resolve_case(h.session, new_id.local_ref))
+    h.win.open_case(new_case.id)
+    h.idle()
+    view = h.win.cases.view
+    assert view.transfer.note.text().startswith(f"Transferred in from {t.partner}, ref {r.case_ref}")
+    assert view.transfer.history_button.isVisible()
+    view.transfer.history_button.click()
+    h.idle()
+    hist = view.transfer.dialog
+    assert hist is not None and r.case_ref in hist.history.toPlainText()
+    assert not hist.accept_button.isVisible()
+    hist.close()
 
 
 def test_an_offer_unanswered_for_20_working_days_is_on_the_dashboard(demo_ui: Harness, south, tmp_path: Path):

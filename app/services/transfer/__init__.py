@@ -52,6 +52,7 @@ __all__ = [
     "ReplyApplied",
     "TransferView",
     "accept_offer",
+    "case_transfer",
     "case_transfer_note",
     "decline_offer",
     "import_file",
@@ -144,15 +145,20 @@ def preview(session: Session, transfer_id: str) -> tuple[TransferView, dict[str,
     return t, row.content
 
 
-def case_transfer_note(session: Session, case_id: str) -> str:
-    """What a case's screen says of its transfers: the latest one, or "" (other stores: "")."""
+def case_transfer(session: Session, case_id: str) -> TransferView | None:
+    """A case's latest transfer (offered from it, or the one it was made from), or None; always
+    None on a store other than the coordinator's."""
     if not session.workstation.is_hub:
-        return ""
+        return None
     with session.view() as conn:
         rows = store.for_case(conn, case_id)
-    if not rows:
-        return ""
-    return _view(rows[-1], {}).text
+    return _view(rows[-1], {}) if rows else None
+
+
+def case_transfer_note(session: Session, case_id: str) -> str:
+    """What a case's screen says of its transfers: the latest one, or ""."""
+    t = case_transfer(session, case_id)
+    return t.text if t is not None else ""
 
 
 def unanswered(session: Session) -> list[TransferView]:

@@ -97,6 +97,7 @@ class CaseView(QWidget):
         head.addWidget(self.sar_button)
         self.transfer = TransferControls(ctx, self)  # transfer between panels (issue 15)
         head.addWidget(self.transfer.button)
+        head.addWidget(self.transfer.history_button)
         v.addLayout(head)
         # the chips on a row of their own under the name: on one row with the ref, the name and the
         # buttons they were squeezed at 1366x768 at 125 % with the client's fonts

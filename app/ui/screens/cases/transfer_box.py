@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtWidgets import QFileDialog, QInputDialog, QPushButton, QWidget
+from PySide6.QtWidgets import QDialog, QFileDialog, QInputDialog, QPushButton, QWidget
 
 from app.models.domain import CaseFile
 from app.models.enums import Role
@@ -37,6 +37,14 @@ class TransferControls:
         self.button.clicked.connect(self.offer)
         self.note = PlainLabel("", wrap=True, object_name="Muted", accessible="Transfer")
         self.note.setVisible(False)
+        # a case transferred in: the history that travelled with it, read-only
+        self.history_button = QPushButton("History from the other panel…")
+        self.history_button.setObjectName("Flat")
+        self.history_button.setAccessibleName("The case's history from the panel it was transferred from")
+        self.history_button.clicked.connect(self.show_history)
+        self.history_button.setVisible(False)
+        self.transfer_id = ""
+        self.dialog: QDialog | None = None
 
     def show_case(self, cf: CaseFile) -> None:
         self.case_file = cf
@@ -46,10 +54,31 @@ class TransferControls:
         self.button.setEnabled(not self.ctx.snap.programme.status(cf.case.status).terminal)
         if not coordinator:
             self.note.setVisible(False)
+            self.history_button.setVisible(False)
             return
         cid = cf.case.id
-        self.ctx.run(lambda s: transfer.case_transfer_note(s, cid), owner=self.parent,
-                     on_done=self._on_note)
+        self.ctx.run(lambda s: transfer.case_transfer(s, cid), owner=self.parent,
+                     on_done=self._on_transfer)
+
+    def _on_transfer(self, t: transfer.TransferView | None) -> None:
+        self._on_note(t.text if t is not None else "")
+        incoming = t is not None and t.direction == "in"
+        self.transfer_id = t.id if t is not None and incoming else ""
+        self.history_button.setVisible(incoming)
+
+    def show_history(self) -> None:
+        if not self.transfer_id:
+            return
+        tid = self.transfer_id
+
+        def done(r: tuple[transfer.TransferView, dict[str, object]]) -> None:
+            from app.ui.screens.exchange.transfers import TransferDialog
+
+            dlg = TransferDialog(self.ctx, r[0], r[1], self.parent)
+            self.dialog = dlg
+            dlg.open()
+
+        self.ctx.run(lambda s: transfer.preview(s, tid), owner=self.parent, on_done=done)
 
     def _on_note(self, text: str) -> None:
         self.note.setText(text + "." if text else "")

@@ -88,8 +88,9 @@ class TransferDialog(QDialog):
         self.accept_button = QPushButton("&Accept…")
         self.decline_button = QPushButton("&Decline…")
         for b in (self.accept_button, self.decline_button):
-            b.setVisible(view.direction == "in" and view.state == "received")
             buttons.addButton(b, QDialogButtonBox.ButtonRole.ActionRole)
+            # after adding: the button box shows what it is given
+            b.setVisible(view.direction == "in" and view.state == "received")
         self.accept_button.clicked.connect(self._on_accept)
         self.decline_button.clicked.connect(self._on_decline)
         v.addWidget(buttons)
