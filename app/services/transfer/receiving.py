@@ -22,7 +22,7 @@ from app.models.errors import BundleRejected, InvalidInput
 from app.models.fieldrules import field_limit
 from app.models.referral_input import ReferralInput, SubjectInput
 from app.models.rules import add_working_days
-from app.services import cases
+from app.services import cases, linked_people
 from app.services.context import Session
 from app.services.transfer.common import FileOut, now_iso
 from app.services.transfer.content import check_content
@@ -111,6 +111,7 @@ def accept(session: Session, w: Writer, t: store.TransferRow, out: Path, files: 
                                      referral=referral)
     case = repo.get_case(w.conn, case_id)
     assert case is not None
+    _link_people(session, w, case_id, content["linked_people"])
     discuss_by = add_working_days(today, prog.transfer.in_working_days)
     meeting_on = _propose_for_meeting(w, case_id, today, discuss_by)
     store.set_fields(w.conn, t.id, state="accepted", case_id=case_id, answered_on=today.isoformat(),
@@ -123,6 +124,23 @@ def accept(session: Session, w: Writer, t: store.TransferRow, out: Path, files: 
                    [f"to-panel:{partner.id}", f"transfer:{t.id}", f"file:{file_id}"])
     path = files.write(out, data)
     return Answered(t.id, True, path, case_id, case.ref, discuss_by, meeting_on)
+
+
+def _link_people(session: Session, w: Writer, case_id: str, linked: list[dict[str, Any]]) -> None:
+    """The people linked to the case at the sender (the programme's linked roles: MARAC's person
+    causing harm and children), linked to the new case too, so the repeat and duplicate checks
+    see them. A role this programme does not know stays in the history only."""
+    roles = {r.id for r in session.programme.linked_roles}
+    for p in linked:
+        if p["role"] not in roles:
+            continue
+        dob = p["date_of_birth"]
+        linked_people.add_person_in(session, w, case_id=case_id, role=p["role"], person=linked_people.PersonInput(
+            forenames=p["forenames"], surname=p["surname"],
+            date_of_birth=dt.date.fromisoformat(dob) if dob else None, aliases=tuple(p["aliases"]),
+            gender=p["gender"],
+            identifiers=tuple(Identifier(i["kind"], i["value"]) for i in p["identifiers"]),
+            notes=p["notes"]))
 
 
 def _propose_for_meeting(w: Writer, case_id: str, today: dt.date, by: dt.date) -> dt.date | None:
