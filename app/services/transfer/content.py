@@ -17,6 +17,7 @@ from typing import Any
 
 from app.models import transfer as tm
 from app.models.errors import InvalidInput
+from app.models.programme import Programme
 from app.services.context import Session
 from app.storage import repo
 from app.storage.db import Connection
@@ -32,7 +33,8 @@ _REFERRAL = frozenset({"received", "referrer", "sector", "sector_label", "concer
 _HISTORY = frozenset({"at", "status", "status_label", "rationale"})
 _ASSESSMENT = frozenset({"version", "assessed_on", "risk_level", "risk_label", "overall", "author",
                          "factors"})
-_FACTOR = frozenset({"dimension", "factor", "rating", "evidence"})
+_FACTOR = frozenset({"dimension", "dimension_label", "factor", "factor_label", "rating",
+                     "rating_label", "evidence"})
 _PLAN = frozenset({"version", "created_on", "approved_on", "review_on", "risk", "objectives",
                    "contingency"})
 _ACTION = frozenset({"title", "owner_agency", "due", "status"})
@@ -50,6 +52,22 @@ def _iso(day: dt.date | None) -> str | None:
 
 def _identifiers(ids: Any) -> list[dict[str, str]]:
     return [{"kind": str(i.kind), "value": str(i.value)} for i in ids]
+
+
+def _framework_labels(prog: Programme) -> tuple[dict[str, str], dict[tuple[str, str], str],
+                                                dict[str, str]]:
+    """Labels of the programme's frameworks' dimensions, factors and ratings, by id."""
+    dims: dict[str, str] = {}
+    factors: dict[tuple[str, str], str] = {}
+    ratings: dict[str, str] = {}
+    for fw in prog.frameworks:
+        for d in fw.dimensions:
+            dims.setdefault(d.id, d.label)
+            for f in d.factors:
+                factors.setdefault((d.id, f.id), f.label)
+        for r in fw.ratings:
+            ratings.setdefault(r.id, r.label)
+    return dims, factors, ratings
 
 
 def case_content(session: Session, conn: Connection, case_id: str) -> dict[str, Any]:
@@ -71,6 +89,7 @@ def case_content(session: Session, conn: Connection, case_id: str) -> dict[str, 
         return members.get(mid, "") if mid else ""
 
     roles = {r.id: r.label for r in prog.linked_roles}
+    dims, factors, ratings = _framework_labels(prog)
     referrals = [repo.referral_from(r) for r in repo.rows_for_case(conn, "referral", case.id, "received")]
     ref0 = referrals[0] if referrals else None
     sector = prog.sector(ref0.sector) if ref0 else None
@@ -138,7 +157,11 @@ def case_content(session: Session, conn: Connection, case_id: str) -> dict[str, 
             {"version": a.version, "assessed_on": _iso(a.assessed_on), "risk_level": a.risk_level,
              "risk_label": prog.risk_label(a.risk_level), "overall": a.overall,
              "author": member(a.author),
-             "factors": [{"dimension": f.dimension, "factor": f.factor, "rating": f.rating,
+             "factors": [{"dimension": f.dimension,
+                          "dimension_label": dims.get(f.dimension, f.dimension),
+                          "factor": f.factor,
+                          "factor_label": factors.get((f.dimension, f.factor), f.factor),
+                          "rating": f.rating, "rating_label": ratings.get(f.rating, f.rating),
                           "evidence": f.evidence} for f in a.factors]}
             for a in assessments
         ],
