@@ -233,8 +233,9 @@ class ExchangeScreen(FolderWatch, ImportQueue, Screen):
                                      else "Enrol your coordinator's identity card")
         self.ctx.run(exchange.exchange_status, owner=self, on_done=self._on_status)
         self.ctx.run(exchange.list_conflicts, owner=self, on_done=self._on_conflicts)
-        self.tabs.setTabVisible(self.tabs.indexOf(self.partners_page), ws.is_hub)
-        if ws.is_hub:
+        coordinator = ws.is_hub and ws.member.role.value == "coordinator"  # partners are theirs
+        self.tabs.setTabVisible(self.tabs.indexOf(self.partners_page), coordinator)
+        if coordinator:
             self.partners_page.load()
 
     def _on_status(self, rows: list[PeerStatus]) -> None:
