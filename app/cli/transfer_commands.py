@@ -87,7 +87,8 @@ def _import(args: argparse.Namespace, session: Session) -> int:
                              out=Path(args.out) if args.out else None)
     if args.json:
         doc: dict[str, Any] = {"kind": r.kind, "transfer": _view_json(r.transfer),
-                               "already_received": r.already_received}
+                               "already_received": r.already_received,
+                               "matches": list(r.matches)}
         if r.answered is not None:
             doc["answered"] = to_json(r.answered)
             doc["answered"]["path"] = str(r.answered.path)
@@ -111,6 +112,8 @@ def _import(args: argparse.Namespace, session: Session) -> int:
     for line in history_lines(r.content or {}):
         out(line)
     out("")
+    for line in r.matches:
+        out(f"{line}.")
     a = r.answered
     if a is None:
         out(f"Not answered yet: transfer import FILE --accept --out REPLY, or --decline --reason "

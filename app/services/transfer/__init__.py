@@ -25,7 +25,7 @@ them"; transfers and partners live in the coordinator's store only.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -39,6 +39,7 @@ from app.services.transfer.receiving import (
     Answered,
     accept,
     decline,
+    possible_matches,
     receive,
     transferred_in_line,
 )
@@ -181,6 +182,8 @@ class ImportResult:
     answered: Answered | None = None  # an offer answered in the same import
     reply: ReplyApplied | None = None  # a reply to one of our offers
     already_received: bool = False  # an offer imported before and not yet answered
+    # an offer: people this panel already holds who look like its subject (sentences)
+    matches: tuple[str, ...] = ()
 
 
 def import_file(session: Session, *, path: Path, accept: bool = False, decline: bool = False,
@@ -231,11 +234,14 @@ def import_file(session: Session, *, path: Path, accept: bool = False, decline: 
                 answered = _decline(session, w, row, reason, out, files)
             final = store.get(w.conn, row.id)
             assert final is not None
-            return ImportResult("offer", _view(final, {}), row.content, answered,
-                                already_received=again and answered is None)
+            result = ImportResult("offer", _view(final, {}), row.content, answered,
+                                  already_received=again and answered is None)
     except BaseException:
         files.undo()
         raise
+    if result.content is not None and result.answered is None:
+        result = replace(result, matches=tuple(possible_matches(session, result.content)))
+    return result
 
 
 def _accept(session: Session, w: Any, row: store.TransferRow, out: Path | None,

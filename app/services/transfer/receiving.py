@@ -85,6 +85,14 @@ def _subject(s: dict[str, Any]) -> SubjectInput:
     )
 
 
+def possible_matches(session: Session, content: dict[str, Any]) -> list[str]:
+    """People this panel already holds who look like the offered case's subject (the referral
+    screen's rule), as sentences for the preview: the coordinator knows before accepting."""
+    found = cases.find_matching_subjects(session, _subject(content["subject"]))
+    return [f"This panel already holds a person matching by {m.reason}"
+            + (f": {', '.join(m.case_refs)}" if m.case_refs else "") for m in found]
+
+
 def transferred_in_line(panel: str, ref: str) -> str:
     return f"Transferred in from {panel}, ref {ref}"
 
@@ -178,4 +186,4 @@ def decline(session: Session, w: Writer, t: store.TransferRow, reason: str, out:
     return Answered(t.id, False, path, reason=reason)
 
 
-__all__ = ["Answered", "accept", "decline", "receive", "transferred_in_line"]
+__all__ = ["Answered", "accept", "decline", "possible_matches", "receive", "transferred_in_line"]

@@ -69,7 +69,7 @@ class TransferDialog(QDialog):
     """A transfer and the history that travelled with it (read-only); answers an open offer."""
 
     def __init__(self, ctx: UiContext, view: TransferView, content: dict[str, object],
-                 parent: QWidget | None = None) -> None:
+                 parent: QWidget | None = None, matches: tuple[str, ...] = ()) -> None:
         super().__init__(parent)
         self.ctx = ctx
         self.view = view
@@ -77,6 +77,9 @@ class TransferDialog(QDialog):
         self.resize(760, 620)
         v = QVBoxLayout(self)
         v.addWidget(PlainLabel(view.text, wrap=True, accessible="Transfer"))
+        if matches:  # the person may already be known here: say so before accepting
+            v.addWidget(PlainLabel("\n".join(f"{m}." for m in matches), wrap=True,
+                                   object_name="Lead", accessible="Possibly the same person"))
         self.history = QPlainTextEdit("\n".join(history_lines(content)))
         self.history.setReadOnly(True)
         self.history.setAccessibleName("What travelled with the case (read-only)")
@@ -217,7 +220,7 @@ class PartnersPage(QWidget):
                     "here as transferred out." if rep.accepted else
                     f"{rep.partner_name} declined {rep.case_ref}: the case continues here.")
             elif r.content is not None:
-                self._show(r.transfer, r.content)
+                self._show(r.transfer, r.content, r.matches)
 
         self.ctx.run(lambda s: transfer.import_file(s, path=p), owner=self, on_done=done,
                      on_error=lambda e: self.status.setText(safe_message(e)), mutates=True)
@@ -243,8 +246,9 @@ class PartnersPage(QWidget):
     def _on_preview(self, r: tuple[TransferView, dict[str, object]]) -> None:
         self._show(*r)
 
-    def _show(self, view: TransferView, content: dict[str, object]) -> TransferDialog:
-        dlg = TransferDialog(self.ctx, view, content, self)
+    def _show(self, view: TransferView, content: dict[str, object],
+              matches: tuple[str, ...] = ()) -> TransferDialog:
+        dlg = TransferDialog(self.ctx, view, content, self, matches)
         dlg.finished.connect(lambda _r: self.load())
         self.dialog = dlg
         dlg.open()
