@@ -232,6 +232,8 @@ def import_file(session: Session, *, path: Path, accept: bool = False, decline: 
                 answered = _accept(session, w, row, out, files)
             elif decline:
                 answered = _decline(session, w, row, reason, out, files)
+            if again and answered is None:  # the history shown again: a view, audited
+                w.record_event("view", "transfer", row.id)
             final = store.get(w.conn, row.id)
             assert final is not None
             result = ImportResult("offer", _view(final, {}), row.content, answered,
