@@ -135,9 +135,9 @@ def accept(session: Session, w: Writer, t: store.TransferRow, out: Path, files: 
 
 
 def _link_people(session: Session, w: Writer, case_id: str, linked: list[dict[str, Any]]) -> None:
-    """The people linked to the case at the sender (the programme's linked roles: MARAC's person
-    causing harm and children), linked to the new case too, so the repeat and duplicate checks
-    see them. A role this programme does not know stays in the history only."""
+    """The people linked to the case at the sender (the programme's linked roles: a person causing
+    harm, the children in the household), linked to the new case too, so the repeat and duplicate
+    checks see them. A role this programme does not know stays in the history only."""
     roles = {r.id for r in session.programme.linked_roles}
     for p in linked:
         if p["role"] not in roles:
