@@ -41,6 +41,7 @@ COMMAND_MODULES = (
     "app.cli.attachment_commands",
     "app.cli.partner_commands",
     "app.cli.region_commands",
+    "app.cli.transfer_commands",
 )
 
 

@@ -36,6 +36,7 @@ CASES_NONE = "none"  # aggregate figures: no case
 TO_MEMBER = "member"  # a member id (``to:<member>`` or, in pack entries, a bare member id)
 TO_DEVICE = "device"  # ``to:<device>``: the member whose workstation it was sealed for
 TO_SUBJECT = "subject"  # the person the document is about (subject access)
+TO_PARTNER = "partner"  # another panel or the region (``to-panel:<partner>`` or ``to:<partner>``)
 TO_NOBODY = "none"  # no named recipient (a plan, minutes, a return)
 
 
@@ -77,6 +78,18 @@ KINDS: tuple[DisclosureKind, ...] = (
     # service with the attachment's case as ``case:<id>``)
     DisclosureKind("disclosure-attachment", "attachment", "attachment", "Saved attachment",
                    "Attachment", "saved"),
+    # issue 15: a case offered to a partner panel, accepted from one, an offer declined, and a
+    # panel's unsuppressed return sealed for its region
+    DisclosureKind("disclosure-transfer-offer", "case", "transfer-offer", "Transfer offer",
+                   "Transfer offer", "sent", cases=CASES_RECORD, recipient=TO_PARTNER),
+    DisclosureKind("disclosure-transfer-accept", "case", "transfer-accept",
+                   "Transfer acceptance", "Transfer acceptance", "sent", cases=CASES_RECORD,
+                   recipient=TO_PARTNER),
+    DisclosureKind("disclosure-transfer-decline", "transfer", "transfer-decline",
+                   "Transfer declined", "Transfer decline", "sent", cases=CASES_NONE,
+                   recipient=TO_PARTNER),
+    DisclosureKind("disclose", "regional-return", "regional-return", "Return for the region",
+                   "Return for the region", "sent", cases=CASES_NONE, recipient=TO_PARTNER),
 )
 BY_ENTRY: dict[tuple[str, str], DisclosureKind] = {(k.action, k.entity): k for k in KINDS}
 BY_KEY: dict[str, DisclosureKind] = {k.key: k for k in KINDS}
@@ -122,6 +135,7 @@ class DisclosureFacts:
     case_ids: tuple[str, ...]
     to_member: str | None = None
     to_device: str | None = None
+    to_partner: str | None = None
     copy_number: int | None = None
     cases_recorded: bool = True  # False: an entry from before its kind recorded its cases
     details: tuple[tuple[str, str], ...] = ()  # other facts of the entry ("period", "format"…)
@@ -152,8 +166,10 @@ def read_entry(entry: AuditEntry, bundle_cases: tuple[str, ...] = ()) -> Disclos
         cases = bundle_cases
     else:
         cases = ()
-    to_member = to_device = None
-    if kind.recipient == TO_MEMBER:
+    to_member = to_device = to_partner = None
+    if kind.recipient == TO_PARTNER:
+        to_partner = field_value(fields, "to-panel") or field_value(fields, "to")
+    elif kind.recipient == TO_MEMBER:
         # ``to:<member>``, or the one field that is not ``name:value`` (how packs name theirs)
         to_member = field_value(fields, "to") or next((f for f in fields if ":" not in f), None)
     elif kind.recipient == TO_DEVICE:
@@ -170,6 +186,7 @@ def read_entry(entry: AuditEntry, bundle_cases: tuple[str, ...] = ()) -> Disclos
     return DisclosureFacts(
         seq=entry.seq, at=at, kind=kind, record_id=entry.record_id, actor=actor,
         case_ids=tuple(dict.fromkeys(cases)), to_member=to_member, to_device=to_device,
+        to_partner=to_partner,
         copy_number=_int(field_value(fields, "copy")), cases_recorded=recorded, details=details,
     )
 

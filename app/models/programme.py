@@ -25,6 +25,7 @@ from app.models.case_fields import (
 from app.models.enums import AgendaKind, ConsentState, Role
 from app.models.errors import InvalidInput
 from app.models.framework import AssessmentNotes, Framework
+from app.models.transfer import TransferRule
 
 
 @dataclass(frozen=True)
@@ -195,6 +196,9 @@ class Programme:
     # further frameworks a case may be assessed with ([[other_frameworks]]: the young people's
     # checklist), chosen per assessment by the subject's age or by the person recording it
     other_frameworks: tuple[Framework, ...] = ()
+    # case transfer between panels ([transfer]): the status a case transferred out closes at and
+    # the working days within which a case transferred in is discussed (docs/sync.md)
+    transfer: TransferRule = field(default_factory=TransferRule)
 
     @property
     def frameworks(self) -> tuple[Framework, ...]:
@@ -283,6 +287,11 @@ class Programme:
                 problems.append(f"status {st.id!r}: due_working_days must be at least 1, not terminal")
             if bool(st.held_by) != bool(st.held_by_sectors):
                 problems.append(f"status {st.id!r}: held_by needs both a label and the agency sectors")
+        out = self.transfer.out_status
+        if out and (out not in ids or not self.status(out).terminal
+                    or any(t.target == out for t in self.transitions)):
+            problems.append(f"transfer.out_status {out!r} must be a terminal status no transition "
+                            "leads to (only a transfer closes a case there)")
         return problems
 
     def _list_problems(self) -> list[str]:

@@ -35,6 +35,7 @@ from app.models.programme import (
     Status,
     Transition,
 )
+from app.models.transfer import transfer_rule
 
 
 def _days(value: Any) -> int | None:
@@ -101,6 +102,7 @@ def _programme(d: Mapping[str, Any]) -> Programme:
         confidentiality_signed=bool(d.get("confidentiality_signed", False)),
         other_frameworks=tuple(_framework(f) for f in d.get("other_frameworks", ())),
         linked_roles=tuple(_linked_role(r) for r in d.get("linked_roles", ())),
+        transfer=transfer_rule(d.get("transfer", {})),
     )
 
 

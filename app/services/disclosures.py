@@ -38,6 +38,7 @@ from app.services.context import Session
 from app.services.history import HistoryLine, long_date
 from app.storage import disclosure_queries as q
 from app.storage import meeting_queries, ref_queries, repo
+from app.storage import partners as partner_store
 from app.storage.db import Connection
 from app.storage.files import write_file_atomic
 from app.storage.sync import store as sync_store
@@ -152,6 +153,7 @@ class _Names:
     device_member: dict[str, str]
     refs: dict[str, str]
     meetings: dict[str, dt.date]
+    partners: dict[str, tuple[str, str]]  # partner id -> (name, "Partner panel" or "Region")
 
 
 def _names(session: Session, facts: Sequence[DisclosureFacts]) -> _Names:
@@ -170,7 +172,9 @@ def _names(session: Session, facts: Sequence[DisclosureFacts]) -> _Names:
             m = meeting_queries.get_meeting(conn, mid)
             if m is not None:
                 meetings[mid] = m.held_on
-    return _Names(members, devices, {str(k): v for k, v in refs.items()}, meetings)
+        found = partner_store.all_partners(conn)
+    partners = {p.id: (p.name, "Region" if p.kind == "region" else "Partner panel") for p in found}
+    return _Names(members, devices, {str(k): v for k, v in refs.items()}, meetings, partners)
 
 
 def _recipient_member(x: DisclosureFacts, names: _Names) -> str | None:
@@ -187,6 +191,8 @@ def _recipient(x: DisclosureFacts, names: _Names) -> tuple[str, str]:
         return SUBJECT, ""
     if x.kind.recipient == model.TO_NOBODY:
         return "", ""
+    if x.kind.recipient == model.TO_PARTNER:
+        return names.partners.get(x.to_partner or "", ("a partner no longer enrolled", ""))
     mid = _recipient_member(x, names)
     if mid is None:
         return ("an unknown workstation" if x.to_device else FORMER_MEMBER), ""

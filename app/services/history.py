@@ -83,6 +83,11 @@ _DONE = {
     ("attach", "attachment"): "Document attached",
     ("view", "attachment"): "Attached document viewed",
     ("disclosure-attachment", "attachment"): "Copy of an attached document saved",
+    # transfers between panels (docs/sync.md): the partner is named in the transfers list
+    ("disclosure-transfer-offer", "case"): "Offered for transfer to a partner panel",
+    ("transfer-accepted", "case"): "Transfer accepted by the partner panel",
+    ("transfer-declined", "case"): "Transfer declined by the partner panel",
+    ("disclosure-transfer-accept", "case"): "Accepted as a transfer from a partner panel",
 }
 
 

@@ -19,7 +19,7 @@ from app.config.programmes import load_programme
 from app.crypto.identity import read_identity_card
 from app.models import rules
 from app.models.enums import Role
-from app.models.errors import InvalidInput, Refused
+from app.models.errors import InvalidInput, Refused, StoreReadOnly
 from app.models.ids import new_id
 from app.models.partners import PARTNER_KINDS, Partner
 from app.services.context import Session
@@ -52,6 +52,8 @@ def enrol_partner(session: Session, card: bytes, fingerprint: str, *, kind: str 
     rules.check_role(session.me, Role.COORDINATOR, Role.REGION, doing="enrol a partner panel")
     if not ws.is_hub:
         raise Refused("Only the coordinator's store can enrol partner panels.")
+    if session.read_only:
+        raise StoreReadOnly()
     c = read_identity_card(card)
     if not c.identity.fingerprint_matches(fingerprint):
         raise Refused(

@@ -22,10 +22,11 @@ from app.models.domain import Action, Agency, CaseSummary, Meeting
 from app.models.enums import ActionStatus, AgendaKind
 from app.models.programme import Programme
 from app.services import actions as actions_service
-from app.services import cases, meetings, setup
+from app.services import cases, meetings, setup, transfer
 from app.services.cases import sharing
 from app.services.context import Session
 from app.services.meetings import agenda
+from app.services.transfer import TransferView
 
 # --- keyring -------------------------------------------------------------------------------------
 
@@ -104,6 +105,8 @@ class Dashboard:
     by_risk: tuple[tuple[str, int], ...]
     # every review due (reviews, post-exit reviews, consent re-assessments), earliest first
     due: tuple[ReviewDue, ...] = ()
+    # offers of ours to partner panels not answered in 20 working days (docs/sync.md, transfers)
+    unanswered_transfers: tuple[TransferView, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -271,6 +274,7 @@ def dashboard(session: Session, *, due_within_days: int = 14) -> Dashboard:
         by_status=tuple(by_status),
         by_risk=tuple(by_risk),
         due=tuple(due),
+        unanswered_transfers=tuple(transfer.unanswered(session)),
     )
 
 

@@ -278,4 +278,5 @@ Index("ix_audit_record", audit.c.entity, audit.c.record_id)
 # whenever the schema is imported (migrations, the schema-equals-models test, create_all).
 from app.storage import partners as _partners  # noqa: E402, F401
 from app.storage import region as _region  # noqa: E402, F401
+from app.storage import transfers as _transfers  # noqa: E402, F401
 from app.storage.sync import tables as _sync_tables  # noqa: E402, F401

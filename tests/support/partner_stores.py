@@ -29,3 +29,21 @@ def card_of(session: object) -> tuple[bytes, str]:
     from app.services import exchange
 
     return exchange.identity_card(session), session.workstation.fingerprint  # type: ignore[attr-defined]
+
+
+def enrol_each_other(a: object, b: object) -> tuple[object, object]:
+    """``a`` enrols ``b``'s card and ``b`` enrols ``a``'s: (b as a's partner, a as b's)."""
+    from app.services import partners
+
+    ca, fa = card_of(a)
+    cb, fb = card_of(b)
+    return partners.enrol_partner(a, cb, fb), partners.enrol_partner(b, ca, fa)  # type: ignore[arg-type]
+
+
+def open_case_id(session: object, n: int = 0) -> str:
+    """The ``n``-th open case of a store (by ref)."""
+    from app.services import cases
+
+    prog = session.programme  # type: ignore[attr-defined]
+    rows = [c for c in cases.list_cases(session) if not prog.status(c.status).terminal]
+    return str(sorted(rows, key=lambda c: c.ref)[n].id)

@@ -4,7 +4,7 @@ content in 1 MiB pieces inside the encrypted store. A trigger removes the pieces
 record is deleted, by whatever path (eviction, retention purge).
 
 Revision ID: 0011_attachment
-Revises: 0009_partner
+Revises: 0010_transfer
 Create Date: 2026-12-03 23:55:00
 """
 
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0011_attachment"
-down_revision = "0009_partner"
+down_revision = "0010_transfer"
 branch_labels = None
 depends_on = None
 

@@ -36,6 +36,7 @@ from app.ui.screens.cases.tab_people import PeopleTab
 from app.ui.screens.cases.tab_plan import PlanTab
 from app.ui.screens.cases.tab_risk import RiskTab
 from app.ui.screens.cases.tab_summary import SummaryTab
+from app.ui.screens.cases.transfer_box import TransferControls
 from app.ui.widgets.common import Chip, chip_kind_for_risk, chip_kind_for_stage
 from app.ui.widgets.plain import PlainLabel
 
@@ -96,6 +97,9 @@ class CaseView(QWidget):
         self.sar_button.setAccessibleName("Subject access report: everything held about this person")
         self.sar_button.clicked.connect(self.subject_access)
         head.addWidget(self.sar_button)
+        self.transfer = TransferControls(ctx, self)  # transfer between panels (issue 15)
+        head.addWidget(self.transfer.button)
+        head.addWidget(self.transfer.history_button)
         v.addLayout(head)
         # the chips on a row of their own under the name: on one row with the ref, the name and the
         # buttons they were squeezed at 1366x768 at 125 % with the client's fonts
@@ -105,6 +109,7 @@ class CaseView(QWidget):
         chips.addStretch(1)
         chips.addWidget(self.marking_chip)
         v.addLayout(chips)
+        v.addWidget(self.transfer.note)
         self.tabs = QTabWidget()
         self.tabs.setAccessibleName("Case tabs")
         self.summary = SummaryTab(ctx)
@@ -197,6 +202,7 @@ class CaseView(QWidget):
             self.people.show_case(cf)
         for tab in self._fillers:
             tab.show_case(cf)
+        self.transfer.show_case(cf)
         self.case_loaded.emit(cf.case.id)
 
     def print_plan(self) -> None:

@@ -14,6 +14,7 @@ from PySide6.QtCore import QEvent, QModelIndex, QObject, QSortFilterProxyModel, 
 from PySide6.QtWidgets import QBoxLayout, QPushButton, QStyle, QTableView, QVBoxLayout, QWidget
 
 from app.models.domain import Action
+from app.models.transfer import UNANSWERED_WORKING_DAYS
 from app.services import ui_queries
 from app.ui.context import UiContext
 from app.ui.itemmodels.rows import Column, IdRole, RowsModel, SortRole
@@ -74,6 +75,11 @@ class DashboardScreen(Screen):
         left, right = self._build_columns()
         self.data: ui_queries.Dashboard | None = None
         left.addWidget(self._build_actions(), 1)
+        # offers to partner panels left unanswered (issue 15): a line above the queue, when any
+        self.transfers_late = PlainLabel("", wrap=True, object_name="Lead",
+                                         accessible="Transfers not answered")
+        self.transfers_late.hide()
+        right.addWidget(self.transfers_late)
         right.addWidget(self._build_screening(), 1)
         left.addWidget(self._build_meeting())
         right.addWidget(self._build_reviews(), 1)
@@ -293,6 +299,10 @@ class DashboardScreen(Screen):
                 more = len(lines) - NOT_READY_LINES + 1
                 lines = [*lines[:NOT_READY_LINES - 1], f"… and {more} more items not ready (see Meetings)."]
             self.not_ready.setText("\n".join(lines) or "Every item on the agenda is ready.")
+        self.transfers_late.setText("\n".join(
+            f"{t.case_ref}: transfer offered to {t.partner} on {uk(t.offered_on)}, no answer in "
+            f"{UNANSWERED_WORKING_DAYS} working days" for t in d.unanswered_transfers))
+        self.transfers_late.setVisible(bool(d.unanswered_transfers))
         self.review_model.set_rows(d.due)
         self._fit_chips(self.review_table)
         late_reviews = sum(1 for r in d.due if r.days_late)

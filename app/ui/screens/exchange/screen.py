@@ -61,6 +61,7 @@ from app.ui.screens.exchange.models import (
     role_label,
 )
 from app.ui.screens.exchange.queue import ImportQueue
+from app.ui.screens.exchange.transfers import PartnersPage
 from app.ui.screens.exchange.watcher import BUNDLE_SUFFIX, FolderWatch
 from app.ui.widgets.plain import PlainLabel, heading, muted
 from app.ui.widgets.tables import make_table, set_widths
@@ -87,6 +88,9 @@ class ExchangeScreen(FolderWatch, ImportQueue, Screen):
         self.tabs.setAccessibleName("Import reports and conflicts")
         self.tabs.addTab(self._build_reports_page(), "Import reports")
         self.tabs.addTab(self._build_conflicts_page(), "Conflicts")
+        # partner panels and case transfers (issue 15): the coordinator's store only
+        self.partners_page = PartnersPage(ctx)
+        self.tabs.addTab(self.partners_page, "Partner panels")
         self.root.addWidget(heading("Members", level=2))
         self.root.addWidget(self.members_table, 2)
         self.root.addWidget(self.member_detail)
@@ -229,6 +233,10 @@ class ExchangeScreen(FolderWatch, ImportQueue, Screen):
                                      else "Enrol your coordinator's identity card")
         self.ctx.run(exchange.exchange_status, owner=self, on_done=self._on_status)
         self.ctx.run(exchange.list_conflicts, owner=self, on_done=self._on_conflicts)
+        coordinator = ws.is_hub and ws.member.role.value == "coordinator"  # partners are theirs
+        self.tabs.setTabVisible(self.tabs.indexOf(self.partners_page), coordinator)
+        if coordinator:
+            self.partners_page.load()
 
     def _on_status(self, rows: list[PeerStatus]) -> None:
         current = self._current_member()
