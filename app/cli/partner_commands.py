@@ -46,7 +46,8 @@ def _partners(args: argparse.Namespace, session: Session) -> int:
     if not rows:
         out("No partner panels enrolled.")
         return 0
-    table([[p.id[:8], p.kind, p.name, p.programme, p.coordinator, p.fingerprint] for p in rows],
+    table([[p.id[:8], p.kind, p.name, partners.programme_name(p.programme), p.coordinator, p.fingerprint]
+           for p in rows],
           ["Id", "Kind", "Name", "Programme", "Coordinator", "Fingerprint"])
     return 0
 

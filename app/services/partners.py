@@ -31,7 +31,8 @@ MIN_PREFIX = 8
 _REGION_ROLES = ("coordinator", "region")
 
 
-def _programme_name(programme_id: str) -> str:
+def programme_name(programme_id: str) -> str:
+    """A programme's name as people know it (its id when this build does not know it)."""
     try:
         return load_programme(programme_id).name
     except InvalidInput:
@@ -72,8 +73,8 @@ def enrol_partner(session: Session, card: bytes, fingerprint: str, *, kind: str 
                           "(“identity --out”).")
         if c.programme != ws.programme:
             raise Refused(
-                f"{c.panel_name} runs the {_programme_name(c.programme)} programme and this "
-                f"panel runs {_programme_name(ws.programme)}: a partner panel must run the same "
+                f"{c.panel_name} runs the {programme_name(c.programme)} programme and this "
+                f"panel runs {programme_name(ws.programme)}: a partner panel must run the same "
                 "programme."
             )
     elif c.role not in _REGION_ROLES:

@@ -33,5 +33,10 @@ def test_partner_enrol_round_trip(monkeypatch, capfd, tmp_path: Path, template_s
     assert [(r["kind"], r["name"], r["fingerprint"]) for r in rows] == [("panel", SOUTH_PANEL, fpr)]
     code, out, err = run(north, "partners")
     assert SOUTH_PANEL in out
+    # the programme by the name people know it by, not its id
+    from app.config.programmes import load_programme
+
+    prog = load_programme(rows[0]["programme"])
+    assert prog.name in out and f" {prog.id} " not in out
     code, out, err = run(north, "partner", "enrol", str(card), "--fingerprint", fpr, "--region")
     assert code == 1 and "already enrolled" in one_sentence(err)
