@@ -1,0 +1,108 @@
+"""Small builders for the controls every screen and dialog sets up the same way: a push button
+with its accessible name and action, a line edit or drop-down with its accessible name, a row of
+controls, the inline error line. One call says what the control is; the screens keep only what
+is theirs (labels, names, what a click does).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFormLayout,
+    QHBoxLayout,
+    QLayout,
+    QLineEdit,
+    QPushButton,
+    QWidget,
+)
+
+from app.ui.widgets.plain import PlainLabel
+
+RowPart = QWidget | QLayout | int | tuple[QWidget, int]
+
+
+def button(text: str, *, accessible: str = "", on_click: Callable[[], object] | None = None,
+           enabled: bool = True, visible: bool = True, default: bool = False, object_name: str = "",
+           tip: str = "") -> QPushButton:
+    """A push button; ``text`` marks its access key with ``&``."""
+    b = QPushButton(text)
+    if object_name:
+        b.setObjectName(object_name)
+    if accessible:
+        b.setAccessibleName(accessible)
+    if default:
+        b.setDefault(True)
+    if not enabled:
+        b.setEnabled(False)
+    if not visible:
+        b.setVisible(False)
+    if tip:
+        b.setToolTip(tip)
+    if on_click is not None:
+        b.clicked.connect(on_click)
+    return b
+
+
+def line_edit(accessible: str, *, placeholder: str = "", max_length: int = 0, password: bool = False,
+              min_width: int = 0, max_width: int = 0) -> QLineEdit:
+    """A line edit named for screen readers; widths in pixels keep room to type at small sizes."""
+    edit = QLineEdit()
+    edit.setAccessibleName(accessible)
+    if placeholder:
+        edit.setPlaceholderText(placeholder)
+    if max_length:
+        edit.setMaxLength(max_length)
+    if password:
+        edit.setEchoMode(QLineEdit.EchoMode.Password)
+    if min_width:
+        edit.setMinimumWidth(min_width)
+    if max_width:
+        edit.setMaximumWidth(max_width)
+    return edit
+
+
+def combo(accessible: str, items: Iterable[tuple[str, Any]] = (), *, current: Any = None) -> QComboBox:
+    """A drop-down named for screen readers, holding ``(label, data)`` items; ``current`` selects
+    the item with that data (the first item when none has it)."""
+    box = QComboBox()
+    box.setAccessibleName(accessible)
+    for label, data in items:
+        box.addItem(label, data)
+    if current is not None:
+        box.setCurrentIndex(max(0, box.findData(current)))
+    return box
+
+
+def row(*parts: RowPart, margins: tuple[int, int, int, int] | None = None) -> QHBoxLayout:
+    """Controls side by side: a widget, ``(widget, stretch)``, a layout, or a number (a stretch
+    of that factor)."""
+    h = QHBoxLayout()
+    if margins is not None:
+        h.setContentsMargins(*margins)
+    for part in parts:
+        if isinstance(part, int):
+            h.addStretch(part)
+        elif isinstance(part, tuple):
+            h.addWidget(*part)
+        elif isinstance(part, QLayout):
+            h.addLayout(part)
+        else:
+            h.addWidget(part)
+    return h
+
+
+def error_line(accessible: str = "Problem") -> PlainLabel:
+    """The inline error under a form: one clear sentence, wrapped."""
+    return PlainLabel("", wrap=True, object_name="InlineError", accessible=accessible)
+
+
+def labelled_line(form: QFormLayout, label: str, *, value: str = "", password: bool = False) -> QLineEdit:
+    """A line edit added to ``form`` under ``label`` (which marks its access key with ``&``),
+    named for screen readers after the label."""
+    edit = line_edit(label.replace("&", ""), password=password)
+    edit.setText(value)
+    form.addRow(label, edit)
+    return edit
