@@ -19,10 +19,10 @@ from PySide6.QtGui import QColor
 
 from app.ui.widgets.plain import plain_tooltip
 from app.ui.widgets.roles import KindRole as KindRole  # defined beside the delegate that draws it
+from app.ui.widgets.roles import SortRole as SortRole  # defined beside the proxy that sorts by it
 
 R = TypeVar("R")
 
-SortRole = Qt.ItemDataRole.UserRole + 1
 IdRole = Qt.ItemDataRole.UserRole + 2
 RecordRole = Qt.ItemDataRole.UserRole + 3
 

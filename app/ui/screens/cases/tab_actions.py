@@ -8,7 +8,7 @@ or another case, keeps it and shows theirs; coming back selects them again and s
 
 from __future__ import annotations
 
-from PySide6.QtCore import QItemSelectionModel, QSortFilterProxyModel
+from PySide6.QtCore import QItemSelectionModel
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLineEdit, QPushButton, QVBoxLayout, QWidget
 
 from app.models.domain import CaseFile
@@ -19,11 +19,11 @@ from app.services.context import Session
 from app.ui.context import UiContext
 from app.ui.drafts import Draft
 from app.ui.itemmodels.actions import action_model
-from app.ui.itemmodels.rows import IdRole, SortRole
+from app.ui.itemmodels.rows import IdRole
 from app.ui.screens.cases.tab_common import failed_into
 from app.ui.widgets.common import Section, date_edit, required_day
 from app.ui.widgets.plain import PlainLabel
-from app.ui.widgets.tables import make_table, set_widths, wrap_rows
+from app.ui.widgets.tables import set_widths, sorted_table, wrap_rows
 
 
 class ActionsTab(QWidget):
@@ -34,10 +34,7 @@ class ActionsTab(QWidget):
         v = QVBoxLayout(self)
         v.setContentsMargins(0, 8, 0, 0)
         self.model = action_model(ctx, self)
-        self.proxy = QSortFilterProxyModel(self)
-        self.proxy.setSourceModel(self.model)
-        self.proxy.setSortRole(SortRole)
-        self.table = make_table("Case actions", self.proxy, chip_columns=(4,))
+        self.proxy, self.table = sorted_table("Case actions", self.model, self, chip_columns=(4,))
         set_widths(self.table, [0, 64, 150, 92, 96, 220], stretch=0)
         wrap_rows(self.table)  # long titles and notes wrap onto more lines rather than elide
         self.table.verticalHeader().setMinimumSectionSize(28)  # a chip's row as tall as elsewhere

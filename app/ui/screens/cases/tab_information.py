@@ -7,7 +7,7 @@ id)`` in ``ctx.drafts``); a note restricted to an agency the case is not shared 
 
 from __future__ import annotations
 
-from PySide6.QtCore import QSortFilterProxyModel, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
@@ -24,11 +24,11 @@ from app.services import contributions
 from app.services.context import Session
 from app.ui.context import UiContext
 from app.ui.drafts import Draft
-from app.ui.itemmodels.rows import Column, RowsModel, SortRole
+from app.ui.itemmodels.rows import Column, RowsModel
 from app.ui.screens.cases.tab_common import failed_into
 from app.ui.widgets.common import Section, uk
 from app.ui.widgets.plain import PlainLabel
-from app.ui.widgets.tables import make_table, set_widths, wrap_rows
+from app.ui.widgets.tables import set_widths, sorted_table, wrap_rows
 
 
 class InformationTab(QWidget):
@@ -54,10 +54,7 @@ class InformationTab(QWidget):
             lambda c: c.id,
             self,
         )
-        self.proxy = QSortFilterProxyModel(self)
-        self.proxy.setSourceModel(self.model)
-        self.proxy.setSortRole(SortRole)
-        self.table = make_table("Information by agency", self.proxy, chip_columns=(3, 4))
+        self.proxy, self.table = sorted_table("Information by agency", self.model, self, chip_columns=(3, 4))
         set_widths(self.table, [64, 92, 112, 160, 150], stretch=5)
         wrap_rows(self.table)
         v.addWidget(self.table, 1)

@@ -10,7 +10,6 @@ keeps them, coming back shows them, closing the window offers to save them.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QSortFilterProxyModel
 from PySide6.QtWidgets import (
     QComboBox,
     QFormLayout,
@@ -27,11 +26,11 @@ from app.services import linked_people
 from app.services.context import Session
 from app.ui.context import UiContext
 from app.ui.drafts import Draft
-from app.ui.itemmodels.rows import Column, RowsModel, SortRole
+from app.ui.itemmodels.rows import Column, RowsModel
 from app.ui.screens.cases.tab_common import failed_into
 from app.ui.widgets.common import Section, date_edit, uk
 from app.ui.widgets.plain import PlainLabel
-from app.ui.widgets.tables import make_table, set_widths, wrap_rows
+from app.ui.widgets.tables import set_widths, sorted_table, wrap_rows
 
 _FIELDS = ("forenames", "surname", "pnc", "nhs", "notes")
 
@@ -67,10 +66,7 @@ class PeopleTab(QWidget):
             lambda p: p.id,
             self,
         )
-        self.proxy = QSortFilterProxyModel(self)
-        self.proxy.setSourceModel(self.model)
-        self.proxy.setSortRole(SortRole)
-        self.table = make_table("People linked to the case", self.proxy)
+        self.proxy, self.table = sorted_table("People linked to the case", self.model, self)
         set_widths(self.table, [170, 190, 100, 170], stretch=4)
         wrap_rows(self.table)
         self.table.selectionModel().selectionChanged.connect(self._on_selection_changed)

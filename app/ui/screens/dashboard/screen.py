@@ -10,13 +10,13 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from PySide6.QtCore import QEvent, QModelIndex, QObject, QSortFilterProxyModel, Qt, Signal
+from PySide6.QtCore import QEvent, QModelIndex, QObject, Qt, Signal
 from PySide6.QtWidgets import QBoxLayout, QPushButton, QStyle, QTableView, QVBoxLayout, QWidget
 
 from app.models.domain import Action
 from app.services import ui_queries
 from app.ui.context import UiContext
-from app.ui.itemmodels.rows import Column, IdRole, RowsModel, SortRole
+from app.ui.itemmodels.rows import Column, IdRole, RowsModel
 from app.ui.screens.base import Screen, scrolled
 from app.ui.widgets.charts import BarChart
 from app.ui.widgets.common import Section, uk
@@ -24,9 +24,9 @@ from app.ui.widgets.plain import PlainLabel, muted
 from app.ui.widgets.tables import (
     MIN_STRETCH,
     date_width,
-    make_table,
     ref_width,
     set_widths,
+    sorted_table,
     text_width,
     wrap_rows,
 )
@@ -201,10 +201,7 @@ class DashboardScreen(Screen):
         dates and chips keep their width (``keep``: by default every column but ``stretch``);
         names wrap onto a second line rather than elide. A chip column widens, once loaded, to
         its longest text ("14/01/2025 · 320 late")."""
-        proxy = QSortFilterProxyModel(self)
-        proxy.setSourceModel(model)
-        proxy.setSortRole(SortRole)
-        view = make_table(name, proxy, chip_columns=chips)
+        _proxy, view = sorted_table(name, model, self, chip_columns=chips)
         px = [w if isinstance(w, int) else ref_width(view) if w == "ref" else date_width(view) if w == "date"
               else text_width(view, w, pad=34) for w in widths]
         if keep is None:

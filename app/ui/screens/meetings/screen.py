@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from PySide6.QtCore import QDate, QModelIndex, QSortFilterProxyModel, Qt
+from PySide6.QtCore import QDate, QModelIndex, Qt
 from PySide6.QtGui import QTextCharFormat
 from PySide6.QtWidgets import (
     QCalendarWidget,
@@ -27,12 +27,12 @@ from app.models.enums import Role
 from app.models.errors import InvalidInput
 from app.services import meetings
 from app.ui.context import UiContext
-from app.ui.itemmodels.rows import Column, IdRole, RowsModel, SortRole
+from app.ui.itemmodels.rows import Column, IdRole, RowsModel
 from app.ui.screens.base import Screen, scrolled
 from app.ui.screens.meetings.editor import MeetingEditor
 from app.ui.widgets.common import Section, date_edit, qdate_to_date, required_day, uk
 from app.ui.widgets.plain import PlainLabel
-from app.ui.widgets.tables import make_table, set_widths
+from app.ui.widgets.tables import set_widths, sorted_table
 
 
 class MeetingsScreen(Screen):
@@ -66,10 +66,7 @@ class MeetingsScreen(Screen):
             lambda m: m.id,
             self,
         )
-        self.proxy = QSortFilterProxyModel(self)
-        self.proxy.setSourceModel(self.model)
-        self.proxy.setSortRole(SortRole)
-        self.table = make_table("Meetings", self.proxy, chip_columns=(2,))
+        self.proxy, self.table = sorted_table("Meetings", self.model, self, chip_columns=(2,))
         set_widths(self.table, [92, 56, 0, 52], stretch=2)
         self.table.setColumnHidden(4, True)  # the venue is in the editor's title; no room here
         self.table.sortByColumn(0, Qt.SortOrder.DescendingOrder)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QModelIndex, QSortFilterProxyModel, Qt
+from PySide6.QtCore import QModelIndex, Qt
 from PySide6.QtWidgets import (
     QComboBox,
     QFormLayout,
@@ -29,12 +29,12 @@ from app.services import cases, ui_queries
 from app.services.context import Session
 from app.ui.context import UiContext
 from app.ui.drafts import Draft
-from app.ui.itemmodels.rows import Column, IdRole, RowsModel, SortRole
+from app.ui.itemmodels.rows import Column, IdRole, RowsModel
 from app.ui.screens.base import Screen
 from app.ui.screens.referrals.new_referral import NewReferralForm
 from app.ui.widgets.common import Section, uk
 from app.ui.widgets.plain import PlainLabel, muted
-from app.ui.widgets.tables import make_table, set_widths, stack_when_narrow
+from app.ui.widgets.tables import set_widths, sorted_table, stack_when_narrow
 
 
 def _days_text(n: int) -> str:
@@ -80,10 +80,7 @@ class ReferralsScreen(Screen):
             lambda w: w.summary.id,
             self,
         )
-        self.proxy = QSortFilterProxyModel(self)
-        self.proxy.setSourceModel(self.model)
-        self.proxy.setSortRole(SortRole)
-        self.table = make_table("Referrals awaiting screening", self.proxy, chip_columns=(5,))
+        self.proxy, self.table = sorted_table("Referrals awaiting screening", self.model, self, chip_columns=(5,))
         set_widths(self.table, [105, 0, 88, 96, 88, 104], stretch=1, keep=(0, 2, 4))
         self.table.sortByColumn(5, Qt.SortOrder.AscendingOrder)
         self.table.selectionModel().currentRowChanged.connect(self._on_table_current_changed)
