@@ -43,7 +43,15 @@ from app.ui.dialogs.setup.join_page import JoinPart
 from app.ui.dialogs.setup.passphrase import MIN_PASSPHRASE, PassphrasePart, strength_hint
 from app.ui.dialogs.setup.recovery_page import CLIPBOARD_CLEAR_MS, RecoveryPart
 from app.ui.tasks import TaskManager
-from app.ui.widgets.controls import button, combo, error_line, labelled_line, row
+from app.ui.widgets.controls import (
+    FINGERPRINT_DIGITS,
+    button,
+    combo,
+    digits_in,
+    error_line,
+    labelled_line,
+    row,
+)
 from app.ui.widgets.plain import heading, muted
 
 __all__ = ["CLIPBOARD_CLEAR_MS", "CREATE_TEXT", "JOIN_TEXT", "MIN_PASSPHRASE", "FirstRunDialog", "strength_hint"]
@@ -189,7 +197,7 @@ class FirstRunDialog(PassphrasePart, JoinPart, RecoveryPart):
         if self.invitation is None:
             self.error.setText("Choose the invitation file the coordinator sent you.")
             return
-        if sum(ch.isdigit() for ch in self.coordinator_fingerprint.text()) != 40:
+        if digits_in(self.coordinator_fingerprint.text()) != FINGERPRINT_DIGITS:
             self.error.setText("Type the coordinator's fingerprint as they read it: 40 digits.")
             return
         if not self._passphrase_ready():

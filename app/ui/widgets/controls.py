@@ -106,3 +106,25 @@ def labelled_line(form: QFormLayout, label: str, *, value: str = "", password: b
     edit.setText(value)
     form.addRow(label, edit)
     return edit
+
+
+FINGERPRINT_DIGITS = 40
+
+
+def digits_in(text: str) -> int:
+    """How many digits a typed fingerprint holds (spaces and dashes as the reader says them)."""
+    return sum(ch.isdigit() for ch in text)
+
+
+def fingerprint_field(accessible: str) -> QLineEdit:
+    """Where a fingerprint read aloud is typed: 40 digits, in groups of five as shown."""
+    return line_edit(accessible, placeholder="12345 67890 12345 67890 12345 67890 12345 67890", max_length=200)
+
+
+def file_choice(text: str, accessible: str, on_click: Callable[[], object], *, none_yet: str,
+                what: str) -> tuple[QPushButton, PlainLabel, QHBoxLayout]:
+    """A "Choose … file" button with the chosen file's name beside it (``none_yet`` until one is
+    chosen); ``what`` names the label for screen readers."""
+    choose = button(text, accessible=accessible, on_click=on_click)
+    label = PlainLabel(none_yet, object_name="Muted", accessible=what)
+    return choose, label, row(choose, (label, 1))

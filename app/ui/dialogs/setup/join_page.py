@@ -10,7 +10,7 @@ from PySide6.QtWidgets import QDialog, QFormLayout, QVBoxLayout, QWidget
 from app.models.errors import AppError
 from app.services import joining
 from app.ui.screens.exchange.models import role_label
-from app.ui.widgets.controls import button, line_edit, row
+from app.ui.widgets.controls import file_choice, fingerprint_field
 from app.ui.widgets.plain import PlainLabel, muted
 
 
@@ -30,11 +30,10 @@ class JoinPart(QDialog):
             "to read their fingerprint aloud, by phone or in person, and type it below: the "
             "invitation is used only if the two match."
         ))
-        self.choose_invitation = button("C&hoose invitation file…", accessible="Choose the invitation file",
-                                        on_click=self._on_choose_invitation_clicked)
-        self.invitation_file = PlainLabel("No invitation chosen", object_name="Muted",
-                                          accessible="Invitation file")
-        v.addLayout(row(self.choose_invitation, (self.invitation_file, 1)))
+        self.choose_invitation, self.invitation_file, pick = file_choice(
+            "C&hoose invitation file…", "Choose the invitation file", self._on_choose_invitation_clicked,
+            none_yet="No invitation chosen", what="Invitation file")
+        v.addLayout(pick)
         v.addLayout(self._build_invitation_form())
         return page
 
@@ -48,9 +47,7 @@ class JoinPart(QDialog):
         form.addRow("For:", self.invitation_for)
         form.addRow("Panel:", self.invitation_panel)
         form.addRow("Expires:", self.invitation_expires)
-        self.coordinator_fingerprint = line_edit(
-            "The coordinator's fingerprint, read aloud",
-            placeholder="12345 67890 12345 67890 12345 67890 12345 67890", max_length=200)
+        self.coordinator_fingerprint = fingerprint_field("The coordinator's fingerprint, read aloud")
         form.addRow("Coordinator's &fingerprint:", self.coordinator_fingerprint)
         return form
 
