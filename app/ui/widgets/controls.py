@@ -9,7 +9,9 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
+    QCheckBox,
     QComboBox,
     QFormLayout,
     QHBoxLayout,
@@ -73,6 +75,32 @@ def combo(accessible: str, items: Iterable[tuple[str, Any]] = (), *, current: An
         box.addItem(label, data)
     if current is not None:
         box.setCurrentIndex(max(0, box.findData(current)))
+    return box
+
+
+def refill(box: QComboBox, items: Iterable[tuple[str, Any] | tuple[str, Any, str]], *, quiet: bool = False) -> None:
+    """Replace a drop-down's ``(label, data)`` or ``(label, data, tooltip)`` items, keeping the
+    chosen data where it is still there (else the first item); ``quiet``: no change signals
+    while it happens."""
+    keep = box.currentData()
+    if quiet:
+        box.blockSignals(True)
+    box.clear()
+    for label, data, *tip in items:
+        box.addItem(label, data)
+        if tip:
+            box.setItemData(box.count() - 1, tip[0], Qt.ItemDataRole.ToolTipRole)
+    box.setCurrentIndex(max(0, box.findData(keep)))
+    if quiet:
+        box.blockSignals(False)
+
+
+def check(text: str, accessible: str, *, checked: bool = False) -> QCheckBox:
+    """A check box named for screen readers; ``text`` marks its access key with ``&``."""
+    box = QCheckBox(text)
+    box.setAccessibleName(accessible)
+    if checked:
+        box.setChecked(True)
     return box
 
 

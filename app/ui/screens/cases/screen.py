@@ -26,6 +26,7 @@ from app.ui.itemmodels.cases import CaseTableModel
 from app.ui.itemmodels.rows import IdRole
 from app.ui.screens.base import Screen
 from app.ui.screens.cases.case_view import CaseView
+from app.ui.widgets.controls import refill
 from app.ui.widgets.plain import muted
 from app.ui.widgets.tables import make_table, set_widths, text_width, two_line_rows
 
@@ -169,35 +170,17 @@ class CasesScreen(Screen):
         if snap is None:
             return
         for cf in self.case_fields:
-            combo = self.field_filters[cf.id]
-            keep = combo.currentData()
-            combo.blockSignals(True)
-            combo.clear()
-            combo.addItem(f"Any {in_sentence(cf.label)}", None)
-            for label, key in DATE_FILTERS if cf.is_date else ():  # a date field: when it falls
-                combo.addItem(label, key)
-                combo.setItemData(combo.count() - 1, f"{cf.label}: {label.lower()}", Qt.ItemDataRole.ToolTipRole)
-            for c in cf.choices:
-                combo.addItem(short_label(c.label), c.id)
-                combo.setItemData(combo.count() - 1, c.label, Qt.ItemDataRole.ToolTipRole)
-            combo.addItem(NOT_RECORDED, "")  # "": the current assessment does not record it
-            i = combo.findData(keep) if keep is not None else 0
-            combo.setCurrentIndex(max(i, 0))
-            combo.blockSignals(False)
-        for combo, any_label, items in (
-            (self.status, "Any status", [(s.label, s.id) for s in snap.programme.statuses]),
-            (self.risk, "Any risk level", [(r.label, r.id) for r in snap.programme.framework.risk_levels]),
-            (self.lead, "Any lead agency", [(a.name, a.id) for a in snap.agencies]),
-        ):
-            keep = combo.currentData()
-            combo.blockSignals(True)
-            combo.clear()
-            combo.addItem(any_label, None)
-            for label, value in items:
-                combo.addItem(label, value)
-            i = combo.findData(keep)
-            combo.setCurrentIndex(max(i, 0))
-            combo.blockSignals(False)
+            refill(self.field_filters[cf.id], [
+                (f"Any {in_sentence(cf.label)}", None),
+                # a date field: when it falls
+                *((label, key, f"{cf.label}: {label.lower()}") for label, key in (DATE_FILTERS if cf.is_date else ())),
+                *((short_label(c.label), c.id, c.label) for c in cf.choices),
+                (NOT_RECORDED, ""),  # "": the current assessment does not record it
+            ], quiet=True)
+        refill(self.status, [("Any status", None), *((s.label, s.id) for s in snap.programme.statuses)], quiet=True)
+        refill(self.risk, [("Any risk level", None), *((r.label, r.id) for r in snap.programme.framework.risk_levels)],
+               quiet=True)
+        refill(self.lead, [("Any lead agency", None), *((a.name, a.id) for a in snap.agencies)], quiet=True)
 
     def filters(self) -> dict[str, object]:
         status = self.status.currentData()

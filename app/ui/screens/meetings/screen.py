@@ -12,12 +12,9 @@ from PySide6.QtCore import QDate, QModelIndex, Qt
 from PySide6.QtGui import QTextCharFormat
 from PySide6.QtWidgets import (
     QCalendarWidget,
-    QComboBox,
     QFormLayout,
-    QHBoxLayout,
-    QLineEdit,
-    QPushButton,
     QSplitter,
+    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -31,6 +28,7 @@ from app.ui.itemmodels.rows import Column, IdRole, RowsModel
 from app.ui.screens.base import Screen, scrolled
 from app.ui.screens.meetings.editor import MeetingEditor
 from app.ui.widgets.common import Section, date_edit, qdate_to_date, required_day, uk
+from app.ui.widgets.controls import button, combo, line_edit, refill, row
 from app.ui.widgets.plain import PlainLabel
 from app.ui.widgets.tables import set_widths, sorted_table
 
@@ -41,10 +39,28 @@ class MeetingsScreen(Screen):
 
     def __init__(self, ctx: UiContext, parent: QWidget | None = None) -> None:
         super().__init__(ctx, parent)
+        self._meetings: list[Meeting] = []
         split = QSplitter()
         left = QWidget()
         lv = QVBoxLayout(left)
         lv.setContentsMargins(0, 0, 0, 0)
+        lv.addWidget(self._build_calendar())
+        lv.addWidget(self._build_list(), 1)
+        lv.addWidget(self._build_schedule())
+        split.addWidget(scrolled(left))  # at small window sizes the column scrolls, the list keeps its rows
+        self.editor_host = QWidget()
+        self.editor_layout = QVBoxLayout(self.editor_host)
+        self.editor_layout.setContentsMargins(14, 0, 0, 0)
+        self.editor: MeetingEditor | None = None
+        self.editor_layout.addWidget(PlainLabel("Choose a meeting.", object_name="Muted"))
+        split.addWidget(self.editor_host)
+        left.setMinimumWidth(340)
+        split.setSizes([360, 680])
+        split.setChildrenCollapsible(False)
+        split.setStretchFactor(1, 1)
+        self.root.addWidget(split, 1)
+
+    def _build_calendar(self) -> QCalendarWidget:
         self.calendar = QCalendarWidget()
         self.calendar.setAccessibleName("Meeting calendar")
         self.calendar.setGridVisible(False)
@@ -53,7 +69,9 @@ class MeetingsScreen(Screen):
         self.calendar.setHorizontalHeaderFormat(QCalendarWidget.HorizontalHeaderFormat.SingleLetterDayNames)
         self.calendar.setMinimumHeight(236)
         self.calendar.clicked.connect(self._on_calendar_clicked)
-        lv.addWidget(self.calendar)
+        return self.calendar
+
+    def _build_list(self) -> QTableView:
         self.model: RowsModel[Meeting] = RowsModel(
             [
                 Column("Date", lambda m: uk(m.held_on), sort=lambda m: (m.held_on, m.time)),
@@ -72,54 +90,34 @@ class MeetingsScreen(Screen):
         self.table.sortByColumn(0, Qt.SortOrder.DescendingOrder)
         self.table.selectionModel().currentRowChanged.connect(self._on_table_current_changed)
         self.table.setMinimumHeight(170)  # five meetings or so in view, never two
-        lv.addWidget(self.table, 1)
+        return self.table
+
+    def _build_schedule(self) -> Section:
+        """Date, time, venue and chair of a new meeting (the coordinator's), and Schedule."""
+        today_fn = self.ctx.today_fn
         self.new_box = Section("Schedule a meeting")
         form = QFormLayout()
-        self.when = date_edit("Meeting date", ctx.today_fn() + dt.timedelta(days=14), today_fn=ctx.today_fn)
-        self.time = QLineEdit("10:00")
-        self.time.setAccessibleName("Meeting time")
-        self.venue = QLineEdit()
-        self.venue.setAccessibleName("Venue")
-        self.chair = QComboBox()
-        self.chair.setAccessibleName("Chair")
+        self.when = date_edit("Meeting date", today_fn() + dt.timedelta(days=14), today_fn=today_fn)
+        self.time = line_edit("Meeting time")
+        self.time.setText("10:00")
+        self.venue = line_edit("Venue")
+        self.chair = combo("Chair")
         form.addRow("&Date", self.when)
         form.addRow("T&ime", self.time)
         form.addRow("&Venue", self.venue)
         form.addRow("C&hair", self.chair)
         self.new_box.body.addLayout(form)
-        row = QHBoxLayout()
         self.error = PlainLabel("", wrap=True, object_name="InlineError")
-        row.addWidget(self.error, 1)
-        self.schedule_button = QPushButton("&Schedule")
-        self.schedule_button.setAccessibleName("Schedule meeting")
-        self.schedule_button.clicked.connect(self._on_schedule_button_clicked)
-        row.addWidget(self.schedule_button)
-        self.new_box.body.addLayout(row)
-        lv.addWidget(self.new_box)
-        split.addWidget(scrolled(left))  # at small window sizes the column scrolls, the list keeps its rows
-        self.editor_host = QWidget()
-        self.editor_layout = QVBoxLayout(self.editor_host)
-        self.editor_layout.setContentsMargins(14, 0, 0, 0)
-        self.editor: MeetingEditor | None = None
-        self.editor_layout.addWidget(PlainLabel("Choose a meeting.", object_name="Muted"))
-        split.addWidget(self.editor_host)
-        left.setMinimumWidth(340)
-        split.setSizes([360, 680])
-        split.setChildrenCollapsible(False)
-        split.setStretchFactor(1, 1)
-        self.root.addWidget(split, 1)
-        self._meetings: list[Meeting] = []
+        self.schedule_button = button("&Schedule", accessible="Schedule meeting",
+                                      on_click=self._on_schedule_button_clicked)
+        self.new_box.body.addLayout(row((self.error, 1), self.schedule_button))
+        return self.new_box
 
     def load(self) -> None:
         snap = self.ctx.snapshot
         if snap is not None:
-            keep = self.chair.currentData()
-            self.chair.clear()
-            self.chair.addItem("No chair yet", None)
-            for m in snap.members:
-                if m.role is Role.CHAIR:
-                    self.chair.addItem(f"{m.name} ({snap.agency_short(m.agency_id)})", m.id)
-            self.chair.setCurrentIndex(max(0, self.chair.findData(keep)))
+            refill(self.chair, [("No chair yet", None), *((f"{m.name} ({snap.agency_short(m.agency_id)})", m.id)
+                                                          for m in snap.members if m.role is Role.CHAIR)])
             self.new_box.setVisible(snap.workstation.member.role is Role.COORDINATOR)
         self.ctx.run(meetings.list_meetings, owner=self, on_done=self._on_loaded)
 
