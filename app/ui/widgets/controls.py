@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLayout,
     QLineEdit,
+    QPlainTextEdit,
     QPushButton,
     QWidget,
 )
@@ -64,6 +65,21 @@ def line_edit(accessible: str, *, placeholder: str = "", max_length: int = 0, pa
     if max_width:
         edit.setMaximumWidth(max_width)
     return edit
+
+
+def text_box(accessible: str, text: str = "", *, placeholder: str = "", max_height: int = 0,
+             min_height: int = 0) -> QPlainTextEdit:
+    """A plain-text box for a few lines, named for screen readers; Tab moves on (it types no tab)."""
+    box = QPlainTextEdit(text)
+    box.setAccessibleName(accessible)
+    if placeholder:
+        box.setPlaceholderText(placeholder)
+    box.setTabChangesFocus(True)
+    if max_height:
+        box.setMaximumHeight(max_height)
+    if min_height:
+        box.setMinimumHeight(min_height)
+    return box
 
 
 def combo(accessible: str, items: Iterable[tuple[str, Any]] = (), *, current: Any = None) -> QComboBox:

@@ -16,7 +16,6 @@ from PySide6.QtWidgets import (
     QGridLayout,
     QHBoxLayout,
     QLineEdit,
-    QPlainTextEdit,
     QPushButton,
     QVBoxLayout,
     QWidget,
@@ -30,6 +29,7 @@ from app.ui.context import UiContext
 from app.ui.screens.base import scrolled
 from app.ui.screens.cases.tab_common import failed_into
 from app.ui.widgets.common import Section, UkDateEdit, agency_choice
+from app.ui.widgets.controls import text_box
 from app.ui.widgets.plain import PlainLabel, muted
 
 
@@ -177,10 +177,7 @@ class AssessmentEditor(QWidget):
     def _build_judgement(self, base: Assessment | None, reason: str) -> QWidget:
         fw = self.fw
         judge = Section("Overall judgement")
-        self.overall = QPlainTextEdit(base.overall if base else "")
-        self.overall.setAccessibleName("Overall judgement")
-        self.overall.setTabChangesFocus(True)
-        self.overall.setMaximumHeight(90)
+        self.overall = text_box("Overall judgement", base.overall if base else "", max_height=90)
         judge.body.addWidget(self.overall)
         row = QHBoxLayout()
         self.level = QComboBox()

@@ -12,7 +12,6 @@ from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
     QMessageBox,
-    QPlainTextEdit,
     QPushButton,
     QVBoxLayout,
     QWidget,
@@ -27,6 +26,7 @@ from app.ui.drafts import Draft
 from app.ui.itemmodels.rows import Column, RowsModel
 from app.ui.screens.cases.tab_common import failed_into
 from app.ui.widgets.common import Section, uk
+from app.ui.widgets.controls import text_box
 from app.ui.widgets.plain import PlainLabel
 from app.ui.widgets.tables import set_widths, sorted_table, wrap_rows
 
@@ -59,10 +59,7 @@ class InformationTab(QWidget):
         wrap_rows(self.table)
         v.addWidget(self.table, 1)
         add = Section("Add what your agency knows")
-        self.text = QPlainTextEdit()
-        self.text.setAccessibleName("New information")
-        self.text.setTabChangesFocus(True)
-        self.text.setMaximumHeight(70)
+        self.text = text_box("New information", max_height=70)
         add.body.addWidget(self.text)
         row = QHBoxLayout()
         self.marking = QComboBox()

@@ -28,6 +28,7 @@ from app.ui.context import UiContext
 from app.ui.screens.base import scrolled
 from app.ui.screens.cases.versioned import VersionEditors
 from app.ui.widgets.common import Chip, Section, date_edit, uk
+from app.ui.widgets.controls import button, row, text_box
 from app.ui.widgets.plain import PlainLabel, muted
 
 RISK_FIELDS = (
@@ -201,18 +202,32 @@ class PlanEditor(QWidget):
         inner = QWidget()
         v = QVBoxLayout(inner)
         v.addWidget(muted("A new version: it starts from the current one and needs the chair's approval again."))
+        v.addWidget(self._build_risk(base))
+        v.addWidget(self._build_objectives(base))
+        v.addWidget(self._build_end(base))
+        self.error = PlainLabel("", wrap=True, object_name="InlineError")
+        cancel = button("Cancel", accessible="Cancel the new plan version", on_click=self.finished.emit)
+        self.save_button = button("&Save version", accessible="Save plan version", object_name="Primary",
+                                  on_click=self.submit)
+        v.addLayout(row((self.error, 1), cancel, self.save_button))
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.addWidget(scrolled(inner))
+        self.initial = self.value()  # what it started from: a draft is anything different
+
+    def _build_risk(self, base: Plan | None) -> Section:
         rs = Section("The risk")
         form = QFormLayout()
         self.risk_edits: dict[str, QPlainTextEdit] = {}
         for key, label in RISK_FIELDS:
-            e = QPlainTextEdit(getattr(base.risk, key) if base else "")
-            e.setAccessibleName(label)
-            e.setTabChangesFocus(True)
-            e.setMaximumHeight(52)
+            e = text_box(label, getattr(base.risk, key) if base else "", max_height=52)
             form.addRow(label, e)
             self.risk_edits[key] = e
         rs.body.addLayout(form)
-        v.addWidget(rs)
+        return rs
+
+    def _build_objectives(self, base: Plan | None) -> Section:
+        """One row an objective (at least one), and Add objective."""
         obj = Section("Objectives")
         self.grid = QGridLayout()
         self.grid.setColumnStretch(1, 1)
@@ -222,38 +237,18 @@ class PlanEditor(QWidget):
             self.add_objective(o)
         if not self.rows:
             self.add_objective()
-        add = QPushButton("Add &objective")
-        add.setAccessibleName("Add objective")
-        add.clicked.connect(lambda: self.add_objective())
-        obj.body.addWidget(add)
-        v.addWidget(obj)
+        obj.body.addWidget(button("Add &objective", accessible="Add objective", on_click=lambda: self.add_objective()))
+        return obj
+
+    def _build_end(self, base: Plan | None) -> Section:
         end = Section("Contingency and review")
-        self.contingency = QPlainTextEdit(base.contingency if base else "")
-        self.contingency.setAccessibleName("Contingency")
-        self.contingency.setTabChangesFocus(True)
-        self.contingency.setMaximumHeight(70)
+        self.contingency = text_box("Contingency", base.contingency if base else "", max_height=70)
         end.body.addWidget(self.contingency)
-        self.review_on = date_edit("Review date", (base.review_on if base and base.review_on else ctx.today_fn()),
-                                   today_fn=ctx.today_fn)
+        today_fn = self.ctx.today_fn
+        self.review_on = date_edit("Review date", (base.review_on if base and base.review_on else today_fn()),
+                                   today_fn=today_fn)
         end.body.addWidget(self.review_on)
-        v.addWidget(end)
-        row = QHBoxLayout()
-        self.error = PlainLabel("", wrap=True, object_name="InlineError")
-        row.addWidget(self.error, 1)
-        cancel = QPushButton("Cancel")
-        cancel.setAccessibleName("Cancel the new plan version")
-        cancel.clicked.connect(self.finished.emit)
-        self.save_button = QPushButton("&Save version")
-        self.save_button.setObjectName("Primary")
-        self.save_button.setAccessibleName("Save plan version")
-        self.save_button.clicked.connect(self.submit)
-        row.addWidget(cancel)
-        row.addWidget(self.save_button)
-        v.addLayout(row)
-        outer = QVBoxLayout(self)
-        outer.setContentsMargins(0, 0, 0, 0)
-        outer.addWidget(scrolled(inner))
-        self.initial = self.value()  # what it started from: a draft is anything different
+        return end
 
     def add_objective(self, o: Objective | None = None) -> None:
         r = len(self.rows)

@@ -14,7 +14,6 @@ from PySide6.QtWidgets import (
     QComboBox,
     QFormLayout,
     QHBoxLayout,
-    QPlainTextEdit,
     QPushButton,
     QVBoxLayout,
     QWidget,
@@ -29,6 +28,7 @@ from app.ui.screens.base import scrolled
 from app.ui.screens.cases.case_admin import ConsentBox, SharingBox
 from app.ui.screens.cases.tab_common import failed_into
 from app.ui.widgets.common import Section, chain_focus, uk
+from app.ui.widgets.controls import text_box
 from app.ui.widgets.plain import PlainLabel, muted
 
 
@@ -141,11 +141,7 @@ class SummaryTab(QWidget):
 
     def _build_rationale(self) -> None:
         sf = self.status_form
-        self.rationale = QPlainTextEdit()
-        self.rationale.setAccessibleName("Rationale for the status change")
-        self.rationale.setPlaceholderText("Rationale")
-        self.rationale.setMaximumHeight(70)
-        self.rationale.setTabChangesFocus(True)
+        self.rationale = text_box("Rationale for the status change", placeholder="Rationale", max_height=70)
         rationale_label = PlainLabel("R&ationale", object_name="FieldLabel")
         rationale_label.setBuddy(self.rationale)
         sf.addRow(rationale_label)

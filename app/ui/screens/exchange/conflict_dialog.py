@@ -35,7 +35,7 @@ from app.services import exchange
 from app.services.exchange.conflicts import Candidate, ConflictView
 from app.ui.context import UiContext
 from app.ui.screens.exchange.models import KIND_LABELS, field_text, record_text, value_text, when
-from app.ui.widgets.controls import button, row
+from app.ui.widgets.controls import button, row, text_box
 from app.ui.widgets.plain import PlainLabel, heading, muted
 
 # Register fields holding free text (a status, a level, an id or a date cannot be joined).
@@ -165,9 +165,7 @@ class ConflictDialog(QDialog):
         mv = QVBoxLayout(self.merge_box)
         mv.setContentsMargins(0, 0, 0, 0)
         mv.addWidget(PlainLabel("Merged text (edit, then save):", object_name="FieldLabel"))
-        self.merge_editor = QPlainTextEdit()
-        self.merge_editor.setAccessibleName("Merged text")
-        self.merge_editor.setTabChangesFocus(True)
+        self.merge_editor = text_box("Merged text")
         mv.addWidget(self.merge_editor)
         self.merge_box.setVisible(False)
         return self.merge_box

@@ -24,6 +24,7 @@ from app.services import meetings, ui_queries
 from app.ui.context import UiContext
 from app.ui.screens.base import scrolled
 from app.ui.widgets.common import Section, chain_focus, date_edit
+from app.ui.widgets.controls import text_box
 from app.ui.widgets.plain import PlainLabel
 
 
@@ -106,10 +107,7 @@ class MinutesTab:
         return raise_box
 
     def _text(self, form: QFormLayout, label: str, height: int) -> QPlainTextEdit:
-        e = QPlainTextEdit()
-        e.setAccessibleName(label)
-        e.setTabChangesFocus(True)
-        e.setMaximumHeight(height)
+        e = text_box(label, max_height=height)
         form.addRow(label, e)
         return e
 

@@ -19,7 +19,6 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QListWidget,
     QListWidgetItem,
-    QPlainTextEdit,
     QPushButton,
     QWidget,
 )
@@ -34,6 +33,7 @@ from app.ui.context import UiContext
 from app.ui.drafts import Draft
 from app.ui.screens.referrals.matches import DuplicatePrompt, describe_linked_match, describe_match
 from app.ui.widgets.common import Section, chain_focus, date_edit, required_day, uk
+from app.ui.widgets.controls import text_box
 from app.ui.widgets.plain import PlainLabel, muted, plain_tooltip
 
 
@@ -93,10 +93,8 @@ class NewReferralForm(QWidget):
         rf.addRow("&Sector", self.sector)
         rf.addRow("Type of &concern", self.concern)
         rf.addRow("&Lead agency", self.lead)
-        self.narrative = QPlainTextEdit()
-        self.narrative.setAccessibleName("Narrative")
-        self.narrative.setPlaceholderText("What happened, what was said or seen, and why it is a concern")
-        self.narrative.setTabChangesFocus(True)
+        self.narrative = text_box("Narrative",
+            placeholder="What happened, what was said or seen, and why it is a concern")
         rf.addRow("&Narrative", self.narrative)
         ref.body.addLayout(rf)
         return ref

@@ -15,7 +15,6 @@ from PySide6.QtWidgets import (
     QComboBox,
     QFormLayout,
     QHBoxLayout,
-    QPlainTextEdit,
     QPushButton,
     QSplitter,
     QTabWidget,
@@ -33,6 +32,7 @@ from app.ui.itemmodels.rows import Column, IdRole, RowsModel
 from app.ui.screens.base import Screen
 from app.ui.screens.referrals.new_referral import NewReferralForm
 from app.ui.widgets.common import Section, uk
+from app.ui.widgets.controls import text_box
 from app.ui.widgets.plain import PlainLabel, muted
 from app.ui.widgets.tables import set_widths, sorted_table, stack_when_narrow
 
@@ -126,10 +126,7 @@ class ReferralsScreen(Screen):
         self.outcome = QComboBox()
         self.outcome.setAccessibleName("Screening outcome")
         form.addRow("&Outcome", self.outcome)
-        self.rationale = QPlainTextEdit()
-        self.rationale.setAccessibleName("Screening rationale")
-        self.rationale.setTabChangesFocus(True)
-        self.rationale.setPlaceholderText("Why this outcome: required")
+        self.rationale = text_box("Screening rationale", placeholder="Why this outcome: required")
         form.addRow("&Rationale", self.rationale)
         box.body.addLayout(form)
         row = QHBoxLayout()
