@@ -120,6 +120,13 @@ def check(text: str, accessible: str, *, checked: bool = False) -> QCheckBox:
     return box
 
 
+def field_label(text: str, buddy: QWidget) -> PlainLabel:
+    """The label beside a control outside a form; ``text``'s ``&`` key moves to ``buddy``."""
+    label = PlainLabel(text, object_name="FieldLabel")
+    label.setBuddy(buddy)
+    return label
+
+
 def row(*parts: RowPart, margins: tuple[int, int, int, int] | None = None) -> QHBoxLayout:
     """Controls side by side: a widget, ``(widget, stretch)``, a layout, or a number (a stretch
     of that factor)."""
