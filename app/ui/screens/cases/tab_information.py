@@ -9,10 +9,9 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
-    QComboBox,
-    QHBoxLayout,
     QMessageBox,
     QPushButton,
+    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -26,7 +25,7 @@ from app.ui.drafts import Draft
 from app.ui.itemmodels.rows import Column, RowsModel
 from app.ui.screens.cases.tab_common import failed_into
 from app.ui.widgets.common import Section, uk
-from app.ui.widgets.controls import text_box
+from app.ui.widgets.controls import button, combo, row, text_box
 from app.ui.widgets.plain import PlainLabel
 from app.ui.widgets.tables import set_widths, sorted_table, wrap_rows
 
@@ -41,6 +40,15 @@ class InformationTab(QWidget):
         self.restrict_confirm: QPushButton | None = None
         v = QVBoxLayout(self)
         v.setContentsMargins(0, 8, 0, 0)
+        v.addWidget(self._build_list(), 1)
+        v.addWidget(self._build_add())
+        self.error = PlainLabel("", wrap=True, object_name="InlineError")
+        v.addWidget(self.error)
+        ctx.drafts.flush_requested.connect(self._stash)
+        ctx.drafts.discarded.connect(self._on_drafts_discarded)
+
+    def _build_list(self) -> QTableView:
+        ctx = self.ctx
         self.model: RowsModel[Contribution] = RowsModel(
             [
                 Column("Agency", lambda c: ctx.snap.agency_short(c.agency_id)),
@@ -57,31 +65,20 @@ class InformationTab(QWidget):
         self.proxy, self.table = sorted_table("Information by agency", self.model, self, chip_columns=(3, 4))
         set_widths(self.table, [64, 92, 112, 160, 150], stretch=5)
         wrap_rows(self.table)
-        v.addWidget(self.table, 1)
+        return self.table
+
+    def _build_add(self) -> Section:
+        """The new information, its marking, who it is shared with, and Add."""
         add = Section("Add what your agency knows")
         self.text = text_box("New information", max_height=70)
         add.body.addWidget(self.text)
-        row = QHBoxLayout()
-        self.marking = QComboBox()
-        self.marking.setAccessibleName("Marking")
-        for m in Marking:
-            self.marking.addItem(m.value, m)
-        self.marking.setCurrentIndex(self.marking.findData(Marking.default()))
-        self.restrict = QComboBox()
-        self.restrict.setAccessibleName("Restrict to")
-        self.add_button = QPushButton("&Add information")
-        self.add_button.setAccessibleName("Add information")
-        self.add_button.clicked.connect(self._on_add_button_clicked)
-        row.addWidget(self.marking)
-        row.addWidget(PlainLabel("Share with", object_name="FieldLabel"))
-        row.addWidget(self.restrict, 1)
-        row.addWidget(self.add_button)
-        add.body.addLayout(row)
-        v.addWidget(add)
-        self.error = PlainLabel("", wrap=True, object_name="InlineError")
-        v.addWidget(self.error)
-        ctx.drafts.flush_requested.connect(self._stash)
-        ctx.drafts.discarded.connect(self._on_drafts_discarded)
+        self.marking = combo("Marking", ((m.value, m) for m in Marking), current=Marking.default())
+        self.restrict = combo("Restrict to")
+        self.add_button = button("&Add information", accessible="Add information",
+                                 on_click=self._on_add_button_clicked)
+        add.body.addLayout(row(self.marking, PlainLabel("Share with", object_name="FieldLabel"), (self.restrict, 1),
+                               self.add_button))
+        return add
 
     # --- the note being written is a draft of its case (app.ui.drafts) ---------------------------
     def _stash(self) -> None:

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QPushButton,
     QSplitter,
+    QTableView,
     QTabWidget,
     QVBoxLayout,
     QWidget,
@@ -32,7 +33,7 @@ from app.ui.itemmodels.rows import Column, IdRole, RowsModel
 from app.ui.screens.base import Screen
 from app.ui.screens.referrals.new_referral import NewReferralForm
 from app.ui.widgets.common import Section, uk
-from app.ui.widgets.controls import text_box
+from app.ui.widgets.controls import button, text_box
 from app.ui.widgets.plain import PlainLabel, muted
 from app.ui.widgets.tables import set_widths, sorted_table, stack_when_narrow
 
@@ -53,19 +54,33 @@ class ReferralsScreen(Screen):
 
     def __init__(self, ctx: UiContext, parent: QWidget | None = None) -> None:
         super().__init__(ctx, parent)
-        self.import_button = QPushButton("&Import referrals from a spreadsheet…")
-        self.import_button.setAccessibleName("Import referrals from a spreadsheet")
-        self.import_button.clicked.connect(self._on_import_button_clicked)
+        self.import_button = button("&Import referrals from a spreadsheet…",
+                                    accessible="Import referrals from a spreadsheet",
+                                    on_click=self._on_import_button_clicked)
         self.header.addWidget(self.import_button)
         self.import_wizard: ImportWizard | None = None
         self.tabs = QTabWidget()
         self.tabs.setAccessibleName("Referral views")
         self.root.addWidget(self.tabs, 1)
-
         queue = QWidget()
         qv = QHBoxLayout(queue)
         qv.setContentsMargins(0, 8, 0, 0)
         split = QSplitter()
+        split.addWidget(self._build_queue())
+        split.addWidget(self._build_screening())
+        split.setSizes([660, 400])
+        stack_when_narrow(split, 900)
+        qv.addWidget(split)
+        self.tabs.addTab(queue, "&Awaiting screening")
+        ctx.drafts.flush_requested.connect(self._stash_screening)
+        ctx.drafts.discarded.connect(self._on_screening_discarded)
+        self.form = NewReferralForm(ctx)
+        self.form.referral_opened.connect(self._on_form_referral_opened)
+        self.tabs.addTab(self.form, "&New referral")
+        self._current: CaseFile | None = None
+
+    def _build_queue(self) -> QTableView:
+        """The referrals awaiting screening, the most pressing first."""
         self.model: RowsModel[ui_queries.AwaitingScreening] = RowsModel(
             [
                 Column("Ref", lambda w: w.summary.ref),
@@ -88,19 +103,7 @@ class ReferralsScreen(Screen):
         # with the client's fonts)
         self.table.setMinimumHeight(self.table.horizontalHeader().sizeHint().height()
                                     + 4 * self.table.verticalHeader().defaultSectionSize())
-        split.addWidget(self.table)
-        split.addWidget(self._build_screening())
-        split.setSizes([660, 400])
-        stack_when_narrow(split, 900)
-        qv.addWidget(split)
-        self.tabs.addTab(queue, "&Awaiting screening")
-
-        ctx.drafts.flush_requested.connect(self._stash_screening)
-        ctx.drafts.discarded.connect(self._on_screening_discarded)
-        self.form = NewReferralForm(ctx)
-        self.form.referral_opened.connect(self._on_form_referral_opened)
-        self.tabs.addTab(self.form, "&New referral")
-        self._current: CaseFile | None = None
+        return self.table
 
     def _status_short(self, w: ui_queries.AwaitingScreening) -> str:
         if not self.ctx.snapshot:
