@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLayout,
     QLineEdit,
+    QMessageBox,
     QPlainTextEdit,
     QPushButton,
     QWidget,
@@ -179,3 +180,28 @@ def file_choice(text: str, accessible: str, on_click: Callable[[], object], *, n
     choose = button(text, accessible=accessible, on_click=on_click)
     label = PlainLabel(none_yet, object_name="Muted", accessible=what)
     return choose, label, row(choose, (label, 1))
+
+
+def question(parent: QWidget, name: str, title: str, text: str, *, details: str = "",
+             icon: QMessageBox.Icon = QMessageBox.Icon.Warning) -> QMessageBox:
+    """A question over ``parent`` in plain text (names in it are never read as markup), deleted
+    once answered; the caller adds its buttons (``add_cancel`` for Cancel) and opens it."""
+    box = QMessageBox(parent)
+    box.setObjectName(name)
+    box.setIcon(icon)
+    box.setWindowTitle(title)
+    box.setTextFormat(Qt.TextFormat.PlainText)
+    box.setText(text)
+    if details:
+        box.setInformativeText(details)
+    box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+    return box
+
+
+def add_cancel(box: QMessageBox, *, default: bool = True) -> QPushButton:
+    """Cancel, which Escape presses; by default also the button Enter presses."""
+    cancel = box.addButton("&Cancel", QMessageBox.ButtonRole.RejectRole)
+    if default:
+        box.setDefaultButton(cancel)
+    box.setEscapeButton(cancel)
+    return cancel

@@ -27,6 +27,7 @@ from app.ui.context import Snapshot, UiContext, load_snapshot
 from app.ui.dialogs.unlock import UnlockDialog
 from app.ui.drafts import Draft, save_drafts
 from app.ui.security import InactivityTimer
+from app.ui.widgets.controls import add_cancel, question
 from app.ui.widgets.plain import heading, muted
 
 
@@ -89,25 +90,18 @@ class WindowLifecycle(QMainWindow):
         n = len(drafts)
         # on the lock screen the question sits over the unlock dialog (both are window-modal)
         over = self.unlock_dialog if self.ctx.is_locked and self.unlock_dialog is not None else self
-        box = QMessageBox(over)
-        box.setObjectName("UnsavedDrafts")
-        box.setIcon(QMessageBox.Icon.Warning)
-        box.setWindowTitle("Unsaved work")
-        box.setTextFormat(Qt.TextFormat.PlainText)
-        box.setText(f"{n} draft{'s are' if n != 1 else ' is'} not saved:")
         listing = "\n".join(f"• {d.label}" for d in drafts)
         if self.ctx.is_locked:
             listing += "\n\nRoundtable is locked: unlock first to save them."
-        box.setInformativeText(listing)
+        box = question(over, "UnsavedDrafts", "Unsaved work", f"{n} draft{'s are' if n != 1 else ' is'} not saved:",
+                       details=listing)
         self.close_save_button = None
         if not self.ctx.is_locked:
             self.close_save_button = box.addButton("&Save and quit", QMessageBox.ButtonRole.AcceptRole)
         self.close_discard_button = box.addButton("&Discard and quit", QMessageBox.ButtonRole.DestructiveRole)
-        cancel = box.addButton("&Cancel", QMessageBox.ButtonRole.RejectRole)
+        cancel = add_cancel(box, default=False)
         box.setDefaultButton(self.close_save_button or cancel)
-        box.setEscapeButton(cancel)
         box.setWindowModality(Qt.WindowModality.WindowModal)
-        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         box.buttonClicked.connect(lambda b: self._on_drafts_answer(b, drafts))
         self.close_prompt = box
         box.open()

@@ -9,7 +9,7 @@ or another case, keeps it and shows theirs; coming back selects them again and s
 from __future__ import annotations
 
 from PySide6.QtCore import QItemSelectionModel
-from PySide6.QtWidgets import QHBoxLayout, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QWidget
 
 from app.models.domain import CaseFile
 from app.models.enums import ActionStatus, Role
@@ -20,20 +20,17 @@ from app.ui.context import UiContext
 from app.ui.drafts import Draft
 from app.ui.itemmodels.actions import action_model
 from app.ui.itemmodels.rows import IdRole
-from app.ui.screens.cases.tab_common import failed_into
+from app.ui.screens.cases.tab_common import CaseTab, failed_into
 from app.ui.widgets.common import Section, date_edit, required_day
 from app.ui.widgets.controls import button, combo, line_edit, row
 from app.ui.widgets.plain import PlainLabel
 from app.ui.widgets.tables import set_widths, sorted_table, wrap_rows
 
 
-class ActionsTab(QWidget):
+class ActionsTab(CaseTab):
     def __init__(self, ctx: UiContext, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.ctx = ctx
-        self.cf: CaseFile | None = None
-        v = QVBoxLayout(self)
-        v.setContentsMargins(0, 8, 0, 0)
+        super().__init__(ctx, parent)
+        v = self.body
         self.model = action_model(ctx, self)
         self.proxy, self.table = sorted_table("Case actions", self.model, self, chip_columns=(4,))
         set_widths(self.table, [0, 64, 150, 92, 96, 220], stretch=0)

@@ -28,6 +28,7 @@ from app.services import risk
 from app.ui.context import UiContext
 from app.ui.itemmodels.rows import Column, RowsModel
 from app.ui.screens.cases.assessment_editor import AssessmentEditor
+from app.ui.screens.cases.tab_common import CaseTab
 from app.ui.screens.cases.versioned import VersionEditors
 from app.ui.widgets.common import uk
 from app.ui.widgets.plain import PlainLabel
@@ -44,15 +45,12 @@ class DiffRow:
     changed: bool
 
 
-class AssessmentTab(QWidget):
+class AssessmentTab(CaseTab):
     def __init__(self, ctx: UiContext, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.ctx = ctx
-        self.cf: CaseFile | None = None
+        super().__init__(ctx, parent)
         self._shown_fw: Framework | None = None  # the framework of the version shown
         self.pages = QStackedWidget()
-        v = QVBoxLayout(self)
-        v.setContentsMargins(0, 8, 0, 0)
+        v = self.body
         v.addWidget(self.pages)
         self.pages.addWidget(self._build_view())
         self.pages.addWidget(QWidget())  # index 1: kept so the diff page stays at index 2

@@ -7,12 +7,10 @@ id)`` in ``ctx.drafts``); a note restricted to an agency the case is not shared 
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QMessageBox,
     QPushButton,
     QTableView,
-    QVBoxLayout,
     QWidget,
 )
 
@@ -23,23 +21,20 @@ from app.services.context import Session
 from app.ui.context import UiContext
 from app.ui.drafts import Draft
 from app.ui.itemmodels.rows import Column, RowsModel
-from app.ui.screens.cases.tab_common import failed_into
+from app.ui.screens.cases.tab_common import CaseTab, failed_into
 from app.ui.widgets.common import Section, uk
-from app.ui.widgets.controls import button, combo, row, text_box
+from app.ui.widgets.controls import add_cancel, button, combo, question, row, text_box
 from app.ui.widgets.plain import PlainLabel
 from app.ui.widgets.tables import set_widths, sorted_table, wrap_rows
 
 
-class InformationTab(QWidget):
+class InformationTab(CaseTab):
     def __init__(self, ctx: UiContext, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.ctx = ctx
-        self.cf: CaseFile | None = None
+        super().__init__(ctx, parent)
         self._restrict_to: str | None = None
         self.restrict_prompt: QMessageBox | None = None
         self.restrict_confirm: QPushButton | None = None
-        v = QVBoxLayout(self)
-        v.setContentsMargins(0, 8, 0, 0)
+        v = self.body
         v.addWidget(self._build_list(), 1)
         v.addWidget(self._build_add())
         self.error = PlainLabel("", wrap=True, object_name="InlineError")
@@ -139,18 +134,11 @@ class InformationTab(QWidget):
         only = self.restrict.currentData()
         if only and only not in self.cf.case.shared_with:
             name = self.ctx.snap.agency_name(only) or "that agency"
-            box = QMessageBox(self)
-            box.setObjectName("RestrictedNotePrompt")
-            box.setIcon(QMessageBox.Icon.Warning)
-            box.setWindowTitle("Not shared with that agency")
-            box.setTextFormat(Qt.TextFormat.PlainText)
-            box.setText(f"{self.cf.case.ref} is not shared with {name}, so {name} will not see this note: "
-                        "only your agency will. Add it anyway?")
+            box = question(self, "RestrictedNotePrompt", "Not shared with that agency",
+                           f"{self.cf.case.ref} is not shared with {name}, so {name} will not see this note: "
+                           "only your agency will. Add it anyway?")
             self.restrict_confirm = box.addButton("Add &anyway", QMessageBox.ButtonRole.AcceptRole)
-            cancel = box.addButton("&Cancel", QMessageBox.ButtonRole.RejectRole)
-            box.setDefaultButton(cancel)
-            box.setEscapeButton(cancel)
-            box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+            add_cancel(box)
             box.buttonClicked.connect(self._on_restrict_answer)
             self.restrict_prompt = box
             box.open()

@@ -2,23 +2,22 @@
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QVBoxLayout, QWidget
+from PySide6.QtWidgets import QWidget
 
 from app.models.domain import AgendaItem, CaseFile, Meeting
 from app.services import meetings
 from app.ui.context import UiContext
 from app.ui.itemmodels.rows import Column, RowsModel
+from app.ui.screens.cases.tab_common import CaseTab
 from app.ui.widgets.common import uk
 from app.ui.widgets.tables import set_widths, sorted_table, wrap_rows
 
 
-class MeetingsTab(QWidget):
+class MeetingsTab(CaseTab):
     def __init__(self, ctx: UiContext, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.ctx = ctx
+        super().__init__(ctx, parent)
         self._meetings: dict[str, Meeting] = {}
-        v = QVBoxLayout(self)
-        v.setContentsMargins(0, 8, 0, 0)
+        v = self.body
 
         def held(i: AgendaItem) -> str:
             m = self._meetings.get(i.meeting_id)

@@ -13,7 +13,6 @@ from __future__ import annotations
 from PySide6.QtWidgets import (
     QFormLayout,
     QTableView,
-    QVBoxLayout,
     QWidget,
 )
 
@@ -24,7 +23,7 @@ from app.services.context import Session
 from app.ui.context import UiContext
 from app.ui.drafts import Draft
 from app.ui.itemmodels.rows import Column, RowsModel
-from app.ui.screens.cases.tab_common import failed_into
+from app.ui.screens.cases.tab_common import CaseTab, failed_into
 from app.ui.widgets.common import Section, date_edit, uk
 from app.ui.widgets.controls import button, combo, labelled_line, row
 from app.ui.widgets.plain import PlainLabel
@@ -41,14 +40,11 @@ def _ident(p: LinkedPerson, kind: str) -> str:
     return next((i.value for i in p.identifiers if i.kind == kind), "")
 
 
-class PeopleTab(QWidget):
+class PeopleTab(CaseTab):
     def __init__(self, ctx: UiContext, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.ctx = ctx
-        self.cf: CaseFile | None = None
+        super().__init__(ctx, parent)
         self.editing: str | None = None  # the id of the person the form shows, None for a new one
-        v = QVBoxLayout(self)
-        v.setContentsMargins(0, 8, 0, 0)
+        v = self.body
         self.repeat = PlainLabel("", wrap=True, object_name="Warning")
         self.repeat.setAccessibleName("Repeat referral")
         self.repeat.setVisible(False)

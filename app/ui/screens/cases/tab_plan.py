@@ -26,6 +26,7 @@ from app.models.enums import Role
 from app.services import risk
 from app.ui.context import UiContext
 from app.ui.screens.base import scrolled
+from app.ui.screens.cases.tab_common import CaseTab
 from app.ui.screens.cases.versioned import VersionEditors
 from app.ui.widgets.common import Chip, Section, date_edit, uk
 from app.ui.widgets.controls import button, row, text_box
@@ -41,15 +42,12 @@ RISK_FIELDS = (
 )
 
 
-class PlanTab(QWidget):
+class PlanTab(CaseTab):
     def __init__(self, ctx: UiContext, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.ctx = ctx
-        self.cf: CaseFile | None = None
+        super().__init__(ctx, parent)
         self.shown: Plan | None = None
         self.pages = QStackedWidget()
-        v = QVBoxLayout(self)
-        v.setContentsMargins(0, 8, 0, 0)
+        v = self.body
         bar = QHBoxLayout()
         self.version = QComboBox()
         self.version.setAccessibleName("Plan version")

@@ -34,6 +34,7 @@ from app.ui.screens.meetings.attendance import AttendanceTab
 from app.ui.screens.meetings.details import MeetingDetails
 from app.ui.screens.meetings.minutes import MinutesTab
 from app.ui.widgets.common import required_day, uk
+from app.ui.widgets.controls import add_cancel, question
 from app.ui.widgets.plain import PlainLabel
 
 
@@ -349,19 +350,12 @@ class MeetingEditor(AttendanceTab, AgendaTab, MinutesTab, QWidget):
         if not warnings:
             self._mark_held()
             return
-        box = QMessageBox(self)
-        box.setObjectName("MarkHeldPrompt")
-        box.setIcon(QMessageBox.Icon.Question)
-        box.setWindowTitle("Mark as held?")
-        box.setTextFormat(Qt.TextFormat.PlainText)
-        box.setText("Mark this meeting as held now?")
-        box.setInformativeText("\n".join(f"• {w}" for w in warnings)
-                               + "\n\nIt can be undone until the next exchange file is written.")
+        box = question(self, "MarkHeldPrompt", "Mark as held?", "Mark this meeting as held now?",
+                       details="\n".join(f"• {w}" for w in warnings)
+                       + "\n\nIt can be undone until the next exchange file is written.",
+                       icon=QMessageBox.Icon.Question)
         self.held_confirm = box.addButton("Mark as &held", QMessageBox.ButtonRole.AcceptRole)
-        cancel = box.addButton("&Cancel", QMessageBox.ButtonRole.RejectRole)
-        box.setDefaultButton(cancel)
-        box.setEscapeButton(cancel)
-        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        add_cancel(box)
         box.buttonClicked.connect(self._on_held_answer)
         self.held_prompt = box
         box.open()
