@@ -23,7 +23,6 @@ from pathlib import Path
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QCloseEvent, QKeyEvent
 from PySide6.QtWidgets import (
-    QCheckBox,
     QDialog,
     QDialogButtonBox,
     QLineEdit,
@@ -37,7 +36,7 @@ from app.models.errors import AppError, KeyFileTooWeak
 from app.services import setup, ui_queries
 from app.services.context import Session
 from app.ui.tasks import TaskManager
-from app.ui.widgets.controls import button, error_line, line_edit
+from app.ui.widgets.controls import button, check, error_line, line_edit
 from app.ui.widgets.plain import PlainLabel, heading, muted
 
 IN_USE = "Roundtable is already open on this store."
@@ -108,8 +107,7 @@ class UnlockDialog(QDialog):
             fv.addWidget(b)
         self.secret = line_edit("Passphrase", placeholder="Passphrase", password=True)
         fv.addWidget(self.secret)
-        self.show_secret = QCheckBox("S&how passphrase")
-        self.show_secret.setAccessibleName("Show the passphrase as it is typed")
+        self.show_secret = check("S&how passphrase", "Show the passphrase as it is typed")
         self.show_secret.toggled.connect(self._on_mode_toggled)
         fv.addWidget(self.show_secret)
         return form

@@ -6,9 +6,9 @@ changed; nothing about the passphrase is ever written anywhere.
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QCheckBox, QDialog, QFormLayout, QLineEdit
+from PySide6.QtWidgets import QDialog, QFormLayout, QLineEdit
 
-from app.ui.widgets.controls import labelled_line
+from app.ui.widgets.controls import check, labelled_line
 from app.ui.widgets.plain import PlainLabel
 
 MIN_PASSPHRASE = 10
@@ -45,8 +45,7 @@ class PassphrasePart(QDialog):
         form.addRow("", self.hint)
         self.same = PlainLabel("", object_name="Hint", accessible="Do the passphrases match")
         form.addRow("", self.same)
-        self.show_passphrase = QCheckBox("Show th&e passphrase")
-        self.show_passphrase.setAccessibleName("Show the passphrase")
+        self.show_passphrase = check("Show th&e passphrase", "Show the passphrase")
         self.show_passphrase.toggled.connect(self._on_show_passphrase_toggled)
         form.addRow("", self.show_passphrase)
         return form

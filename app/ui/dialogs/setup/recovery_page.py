@@ -12,12 +12,12 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtGui import QFont
-from PySide6.QtWidgets import QCheckBox, QDialog, QDialogButtonBox, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QDialog, QDialogButtonBox, QVBoxLayout, QWidget
 
 from app.services import ui_queries
 from app.services.context import Session
 from app.ui.tasks import TaskManager
-from app.ui.widgets.controls import button, row
+from app.ui.widgets.controls import button, check, row
 from app.ui.widgets.plain import PlainLabel, heading, muted
 
 CLIPBOARD_CLEAR_MS = 60_000
@@ -66,11 +66,10 @@ class RecoveryPart(QDialog):
 
     def _build_choices(self, v: QVBoxLayout) -> None:
         """The confirmation, the keyring offer (with why not), and a joined store's next step."""
-        self.confirm = QCheckBox("I have stored the recovery key somewhere safe")
-        self.confirm.setAccessibleName("I have stored the recovery key")
+        self.confirm = check("I have stored the recovery key somewhere safe", "I have stored the recovery key")
         v.addWidget(self.confirm)
-        self.remember = QCheckBox("Remember on this workstation (unlock with my login keyring)")
-        self.remember.setAccessibleName("Remember on this workstation")
+        self.remember = check("Remember on this workstation (unlock with my login keyring)",
+                              "Remember on this workstation")
         v.addWidget(self.remember)
         self.remember_reason = PlainLabel("", wrap=True, object_name="Muted")
         v.addWidget(self.remember_reason)

@@ -11,10 +11,8 @@ import datetime as dt
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
-    QCheckBox,
     QComboBox,
     QHBoxLayout,
-    QLineEdit,
     QStackedWidget,
     QVBoxLayout,
     QWidget,
@@ -26,7 +24,7 @@ from app.ui.itemmodels.cases import CaseTableModel
 from app.ui.itemmodels.rows import IdRole
 from app.ui.screens.base import Screen
 from app.ui.screens.cases.case_view import CaseView
-from app.ui.widgets.controls import refill
+from app.ui.widgets.controls import check, combo, line_edit, refill
 from app.ui.widgets.plain import muted
 from app.ui.widgets.tables import make_table, set_widths, text_width, two_line_rows
 
@@ -85,9 +83,8 @@ class CasesScreen(Screen):
     def _build_filters(self, v: QVBoxLayout) -> None:
         ctx = self.ctx
         bar = QHBoxLayout()
-        self.search = QLineEdit()
-        self.search.setAccessibleName("Filter cases by name, date of birth, identifier or ref")
-        self.search.setPlaceholderText("Filter: name, alias, dd/mm/yyyy, PNC/NHS, ref")
+        self.search = line_edit("Filter cases by name, date of birth, identifier or ref",
+                                placeholder="Filter: name, alias, dd/mm/yyyy, PNC/NHS, ref")
         self.search.setClearButtonEnabled(True)
         bar.addWidget(self.search, 2)
         self.status = self._combo("Status")
@@ -97,10 +94,8 @@ class CasesScreen(Screen):
         choices = QHBoxLayout()
         for c in (self.status, self.risk, self.lead):
             choices.addWidget(c, 1)
-        self.overdue = QCheckBox("Overdue actions")
-        self.overdue.setAccessibleName("Only cases with overdue actions")
-        self.review_due = QCheckBox("Review due (14 days)")
-        self.review_due.setAccessibleName("Only cases with a review due in 14 days")
+        self.overdue = check("Overdue actions", "Only cases with overdue actions")
+        self.review_due = check("Review due (14 days)", "Only cases with a review due in 14 days")
         self.review_due.setToolTip("Reviews, post-exit reviews and consent re-assessments due in the next 14 days "
                                    "(or late)")
         bar.addWidget(self.overdue)
@@ -145,8 +140,7 @@ class CasesScreen(Screen):
         v.addWidget(self.count)
 
     def _combo(self, name: str) -> QComboBox:
-        c = QComboBox()
-        c.setAccessibleName(name)
+        c = combo(name)
         c.setMinimumContentsLength(len("Any lead agency"))  # the "any" choice shows whole
         return c
 

@@ -12,9 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from PySide6.QtWidgets import (
-    QComboBox,
     QHBoxLayout,
-    QPushButton,
     QStackedWidget,
     QVBoxLayout,
     QWidget,
@@ -31,6 +29,7 @@ from app.ui.screens.cases.assessment_editor import AssessmentEditor
 from app.ui.screens.cases.tab_common import CaseTab
 from app.ui.screens.cases.versioned import VersionEditors
 from app.ui.widgets.common import uk
+from app.ui.widgets.controls import button, combo
 from app.ui.widgets.plain import PlainLabel
 from app.ui.widgets.tables import make_table, set_widths, wrap_rows
 
@@ -71,22 +70,17 @@ class AssessmentTab(CaseTab):
         v = QVBoxLayout(page)
         v.setContentsMargins(0, 0, 0, 0)
         bar = QHBoxLayout()
-        self.version = QComboBox()
-        self.version.setAccessibleName("Assessment version")
+        self.version = combo("Assessment version")
         self.version.currentIndexChanged.connect(self._on_version_current_index_changed)
         bar.addWidget(self.version, 1)
-        self.compare_button = QPushButton("Compare &versions")
-        self.compare_button.setAccessibleName("Compare assessment versions")
-        self.compare_button.clicked.connect(self.show_diff)
-        self.new_button = QPushButton("New &version")
-        self.new_button.setObjectName("Primary")
-        self.new_button.setAccessibleName("New assessment version")
-        self.new_button.clicked.connect(self.start_new_version)
+        self.compare_button = button("Compare &versions", accessible="Compare assessment versions",
+                                     on_click=self.show_diff)
+        self.new_button = button("New &version", accessible="New assessment version", object_name="Primary",
+                                 on_click=self.start_new_version)
         bar.addWidget(self.compare_button)
         # a programme with more than one checklist (MARAC's young people's version): the one a
         # new version uses, proposed by the subject's age, the coordinator's or chair's to change
-        self.framework_choice = QComboBox()
-        self.framework_choice.setAccessibleName("Checklist for a new version")
+        self.framework_choice = combo("Checklist for a new version")
         self.framework_choice.setVisible(False)  # filled in show_case, from the programme
         bar.addWidget(self.framework_choice)
         bar.addWidget(self.new_button)
@@ -220,13 +214,9 @@ class AssessmentTab(CaseTab):
         v = QVBoxLayout(page)
         v.setContentsMargins(0, 0, 0, 0)
         bar = QHBoxLayout()
-        self.left = QComboBox()
-        self.left.setAccessibleName("Earlier version")
-        self.right = QComboBox()
-        self.right.setAccessibleName("Later version")
-        back = QPushButton("Back")
-        back.setAccessibleName("Back to the assessment")
-        back.clicked.connect(lambda: self.pages.setCurrentIndex(0))
+        self.left = combo("Earlier version")
+        self.right = combo("Later version")
+        back = button("Back", accessible="Back to the assessment", on_click=lambda: self.pages.setCurrentIndex(0))
         bar.addWidget(PlainLabel("Compare"))
         bar.addWidget(self.left)
         bar.addWidget(PlainLabel("with"))
@@ -257,12 +247,12 @@ class AssessmentTab(CaseTab):
         if self.cf is None or len(self.cf.assessments) < 2:
             return
         versions = sorted(self.cf.assessments, key=lambda a: a.version)
-        for combo in (self.left, self.right):
-            combo.blockSignals(True)
-            combo.clear()
+        for box in (self.left, self.right):
+            box.blockSignals(True)
+            box.clear()
             for a in versions:
-                combo.addItem(f"Version {a.version} ({uk(a.assessed_on)})", a.id)
-            combo.blockSignals(False)
+                box.addItem(f"Version {a.version} ({uk(a.assessed_on)})", a.id)
+            box.blockSignals(False)
         self.left.setCurrentIndex(len(versions) - 2)
         self.right.setCurrentIndex(len(versions) - 1)
         self._fill_diff()

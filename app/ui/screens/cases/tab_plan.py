@@ -15,7 +15,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLineEdit,
     QPlainTextEdit,
-    QPushButton,
     QStackedWidget,
     QVBoxLayout,
     QWidget,
@@ -29,7 +28,7 @@ from app.ui.screens.base import scrolled
 from app.ui.screens.cases.tab_common import CaseTab
 from app.ui.screens.cases.versioned import VersionEditors
 from app.ui.widgets.common import Chip, Section, date_edit, uk
-from app.ui.widgets.controls import button, row, text_box
+from app.ui.widgets.controls import button, combo, row, text_box
 from app.ui.widgets.plain import PlainLabel, muted
 
 RISK_FIELDS = (
@@ -49,17 +48,13 @@ class PlanTab(CaseTab):
         self.pages = QStackedWidget()
         v = self.body
         bar = QHBoxLayout()
-        self.version = QComboBox()
-        self.version.setAccessibleName("Plan version")
+        self.version = combo("Plan version")
         self.version.currentIndexChanged.connect(self._on_version_current_index_changed)
         self.approval = Chip()
-        self.approve_button = QPushButton("&Approve as chair")
-        self.approve_button.setAccessibleName("Approve this plan as chair")
-        self.approve_button.clicked.connect(self._on_approve_button_clicked)
-        self.new_button = QPushButton("New &version")
-        self.new_button.setObjectName("Primary")
-        self.new_button.setAccessibleName("New plan version")
-        self.new_button.clicked.connect(self.start_new_version)
+        self.approve_button = button("&Approve as chair", accessible="Approve this plan as chair",
+                                     on_click=self._on_approve_button_clicked)
+        self.new_button = button("New &version", accessible="New plan version", object_name="Primary",
+                                 on_click=self.start_new_version)
         bar.addWidget(self.version, 1)
         bar.addWidget(self.approval)
         bar.addWidget(self.approve_button)
@@ -250,15 +245,13 @@ class PlanEditor(QWidget):
 
     def add_objective(self, o: Objective | None = None) -> None:
         r = len(self.rows)
-        heading = QComboBox()
-        heading.setAccessibleName(f"Objective {r + 1}: heading")
+        heading = combo(f"Objective {r + 1}: heading")
         for h in self.ctx.snap.programme.plan_headings:
             heading.addItem(h.label, h.id)
         text = QLineEdit(o.text if o else "")
         text.setAccessibleName(f"Objective {r + 1}: text")
         text.setPlaceholderText("Objective")
-        action = QComboBox()
-        action.setAccessibleName(f"Objective {r + 1}: linked action")
+        action = combo(f"Objective {r + 1}: linked action")
         action.addItem("No linked action", None)
         for a in self.case_actions:
             action.addItem(f"{a.title[:40]} ({self.ctx.snap.agency_short(a.owner_agency)})", a.id)

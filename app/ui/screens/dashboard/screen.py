@@ -11,7 +11,7 @@ import datetime as dt
 from typing import Any
 
 from PySide6.QtCore import QEvent, QModelIndex, QObject, Qt, Signal
-from PySide6.QtWidgets import QBoxLayout, QPushButton, QStyle, QTableView, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QBoxLayout, QStyle, QTableView, QVBoxLayout, QWidget
 
 from app.models.domain import Action
 from app.services import ui_queries
@@ -20,6 +20,7 @@ from app.ui.itemmodels.rows import Column, IdRole, RowsModel
 from app.ui.screens.base import Screen, scrolled
 from app.ui.widgets.charts import BarChart
 from app.ui.widgets.common import Section, uk
+from app.ui.widgets.controls import button
 from app.ui.widgets.plain import PlainLabel, muted
 from app.ui.widgets.tables import (
     MIN_STRETCH,
@@ -118,9 +119,8 @@ class DashboardScreen(Screen):
         self.no_actions = muted("Nothing of your agency's is overdue or due in the next 14 days.")
         self.actions_box.body.addWidget(self.no_actions)
         self.no_actions.hide()
-        self.all_actions = QPushButton("All my agency's overdue actions →")
-        self.all_actions.setObjectName("Flat")
-        self.all_actions.setAccessibleName("Show all my agency's overdue actions")
+        self.all_actions = button("All my agency's overdue actions →",
+                                  accessible="Show all my agency's overdue actions", object_name="Flat")
         self.actions_box.body.addWidget(self.all_actions, 0, Qt.AlignmentFlag.AlignLeft)
         return self.actions_box
 

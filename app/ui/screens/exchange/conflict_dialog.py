@@ -24,7 +24,6 @@ from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
     QPlainTextEdit,
-    QPushButton,
     QScrollArea,
     QVBoxLayout,
     QWidget,
@@ -106,10 +105,9 @@ class CandidateCard(QFrame):
         self.value.setTabChangesFocus(True)
         self.value.setMinimumHeight(90)
         v.addWidget(self.value, 1)
-        self.keep = QPushButton("Keep this")
-        self.keep.setAccessibleName(f"Keep version {index}, from {who}")
-        self.keep.setVisible(can_resolve and allows_keep(conflict, cand))
-        self.keep.clicked.connect(lambda: self.keep_requested.emit(cand.op_id))
+        self.keep = button("Keep this", accessible=f"Keep version {index}, from {who}",
+                           visible=can_resolve and allows_keep(conflict, cand),
+                           on_click=lambda: self.keep_requested.emit(cand.op_id))
         v.addWidget(self.keep, 0, Qt.AlignmentFlag.AlignLeft)
 
 

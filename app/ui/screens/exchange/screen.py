@@ -34,7 +34,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QInputDialog,
     QProgressBar,
-    QPushButton,
     QTabWidget,
     QVBoxLayout,
     QWidget,
@@ -62,6 +61,7 @@ from app.ui.screens.exchange.models import (
 )
 from app.ui.screens.exchange.queue import ImportQueue
 from app.ui.screens.exchange.watcher import BUNDLE_SUFFIX, FolderWatch
+from app.ui.widgets.controls import button
 from app.ui.widgets.plain import PlainLabel, heading, muted
 from app.ui.widgets.tables import make_table, set_widths
 
@@ -97,12 +97,11 @@ class ExchangeScreen(FolderWatch, ImportQueue, Screen):
         self._set_tab_order()
 
     def _build_header(self) -> None:
-        self.card_button = QPushButton("&Write my identity card…")
-        self.card_button.setAccessibleName("Write this workstation's identity card to a file")
-        self.card_button.clicked.connect(self._on_card_button_clicked)
-        self.enrol_button = QPushButton("E&nrol a card…")
-        self.enrol_button.setAccessibleName("Enrol a workstation's identity card")
-        self.enrol_button.clicked.connect(self._on_enrol_button_clicked)
+        self.card_button = button("&Write my identity card…",
+                                  accessible="Write this workstation's identity card to a file",
+                                  on_click=self._on_card_button_clicked)
+        self.enrol_button = button("E&nrol a card…", accessible="Enrol a workstation's identity card",
+                                   on_click=self._on_enrol_button_clicked)
         self.header.addWidget(self.card_button)
         self.header.addWidget(self.enrol_button)
 
@@ -123,16 +122,12 @@ class ExchangeScreen(FolderWatch, ImportQueue, Screen):
     def _build_actions(self) -> QHBoxLayout:
         """Export, import, watch; the status line and progress; the last export's result."""
         actions = QHBoxLayout()
-        self.export_button = QPushButton("&Export for…")
-        self.export_button.setObjectName("Primary")
-        self.export_button.setAccessibleName("Export a file for a member")
-        self.export_button.clicked.connect(self._on_export_button_clicked)
-        self.import_button = QPushButton("&Import…")
-        self.import_button.setAccessibleName("Import exchange files")
-        self.import_button.clicked.connect(self._on_import_button_clicked)
-        self.watch_button = QPushButton("&Watch a folder…")
-        self.watch_button.setAccessibleName("Watch a folder for new exchange files")
-        self.watch_button.clicked.connect(self._on_watch_button_clicked)
+        self.export_button = button("&Export for…", accessible="Export a file for a member", object_name="Primary",
+                                    on_click=self._on_export_button_clicked)
+        self.import_button = button("&Import…", accessible="Import exchange files",
+                                    on_click=self._on_import_button_clicked)
+        self.watch_button = button("&Watch a folder…", accessible="Watch a folder for new exchange files",
+                                   on_click=self._on_watch_button_clicked)
         self.watch_label = PlainLabel("", object_name="Muted", accessible="Watched folder")
         for b in (self.export_button, self.import_button, self.watch_button):
             actions.addWidget(b)
@@ -180,9 +175,8 @@ class ExchangeScreen(FolderWatch, ImportQueue, Screen):
         self.alert_text = PlainLabel("", wrap=True, accessible="Security alert")
         self.alert_text.setStyleSheet("font-weight: 600;")
         av.addWidget(self.alert_text, 1)
-        self.alert_dismiss = QPushButton("Dismiss")
-        self.alert_dismiss.setAccessibleName("Dismiss the security alert")
-        self.alert_dismiss.clicked.connect(lambda: self.alert.setVisible(False))
+        self.alert_dismiss = button("Dismiss", accessible="Dismiss the security alert",
+                                    on_click=lambda: self.alert.setVisible(False))
         av.addWidget(self.alert_dismiss, 0, Qt.AlignmentFlag.AlignTop)
         self.alert.setVisible(False)
 
@@ -194,9 +188,8 @@ class ExchangeScreen(FolderWatch, ImportQueue, Screen):
         self.conflicts_table.setSelectionMode(self.conflicts_table.SelectionMode.SingleSelection)
         self.conflicts_table.activated.connect(self._on_conflicts_table_activated)
         self.conflicts_note = muted("")
-        self.review_button = QPushButton("&Review conflict…")
-        self.review_button.setAccessibleName("Review the selected conflict side by side")
-        self.review_button.clicked.connect(self._on_review_button_clicked)
+        self.review_button = button("&Review conflict…", accessible="Review the selected conflict side by side",
+                                    on_click=self._on_review_button_clicked)
         conflicts_page = QWidget()
         rv = QVBoxLayout(conflicts_page)
         rv.setContentsMargins(0, 8, 0, 0)

@@ -34,7 +34,7 @@ from app.ui.screens.meetings.attendance import AttendanceTab
 from app.ui.screens.meetings.details import MeetingDetails
 from app.ui.screens.meetings.minutes import MinutesTab
 from app.ui.widgets.common import required_day, uk
-from app.ui.widgets.controls import add_cancel, question
+from app.ui.widgets.controls import add_cancel, button, question
 from app.ui.widgets.plain import PlainLabel
 
 
@@ -77,28 +77,23 @@ class MeetingEditor(AttendanceTab, AgendaTab, MinutesTab, QWidget):
         head = QHBoxLayout()
         self.title = PlainLabel("", object_name="H2", wrap=True, accessible="Meeting")
         head.addWidget(self.title, 1)
-        self.held_button = QPushButton("Mark as &held")
-        self.held_button.setAccessibleName("Mark meeting as held")
-        self.held_button.clicked.connect(self._on_held_button_clicked)
+        self.held_button = button("Mark as &held", accessible="Mark meeting as held",
+                                  on_click=self._on_held_button_clicked)
         head.addWidget(self.held_button)
-        self.unheld_button = QPushButton("&Undo held")
-        self.unheld_button.setAccessibleName("Undo marking the meeting as held")
-        self.unheld_button.clicked.connect(self._on_unheld_button_clicked)
-        self.unheld_button.setVisible(False)
+        self.unheld_button = button("&Undo held", accessible="Undo marking the meeting as held", visible=False,
+                                    on_click=self._on_unheld_button_clicked)
         head.addWidget(self.unheld_button)
         self.held_prompt: QMessageBox | None = None
         self.held_confirm: QPushButton | None = None
         v.addLayout(head)
         docs = QHBoxLayout()
-        self.packs_button = QPushButton("Generate &packs…")
-        self.packs_button.setAccessibleName("Generate meeting packs")
-        self.packs_button.clicked.connect(self.generate_packs)
-        self.minutes_button = QPushButton("Mi&nutes…")
-        self.minutes_button.setAccessibleName("Print the minutes")
-        self.minutes_button.clicked.connect(lambda: self.print_minutes(summary=False))
-        self.summary_button = QPushButton("E&xecutive summary…")
-        self.summary_button.setAccessibleName("Print the executive summary of the minutes")
-        self.summary_button.clicked.connect(lambda: self.print_minutes(summary=True))
+        self.packs_button = button("Generate &packs…", accessible="Generate meeting packs",
+                                   on_click=self.generate_packs)
+        self.minutes_button = button("Mi&nutes…", accessible="Print the minutes",
+                                     on_click=lambda: self.print_minutes(summary=False))
+        self.summary_button = button("E&xecutive summary…",
+                                     accessible="Print the executive summary of the minutes",
+                                     on_click=lambda: self.print_minutes(summary=True))
         for b in (self.packs_button, self.minutes_button, self.summary_button):
             b.setObjectName("Flat")
             docs.addWidget(b)

@@ -11,7 +11,6 @@ from typing import Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
-    QCheckBox,
     QFormLayout,
     QGridLayout,
     QSpinBox,
@@ -28,7 +27,7 @@ from app.ui.itemmodels.rows import Column, RowsModel
 from app.ui.screens.base import scrolled
 from app.ui.screens.panel.records import PanelRecords
 from app.ui.widgets.common import Section
-from app.ui.widgets.controls import button, combo, line_edit, row
+from app.ui.widgets.controls import button, check, combo, line_edit, row
 from app.ui.widgets.plain import PlainLabel
 from app.ui.widgets.tables import set_widths, sorted_table, wrap_rows
 
@@ -148,8 +147,8 @@ class PanelScreen(PanelRecords):
         self.review_days.setRange(7, 365)
         self.review_days.setSuffix(" days")
         self.review_days.setAccessibleName("Review interval")
-        self.keyring = QCheckBox("Members may remember the store on their workstation (OS keyring)")
-        self.keyring.setAccessibleName("Allow remembering on a workstation")
+        self.keyring = check("Members may remember the store on their workstation (OS keyring)",
+                             "Allow remembering on a workstation")
         self.marking = combo("Default marking", ((m.value, m) for m in Marking))
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.FieldsStayAtSizeHint)
         form.setHorizontalSpacing(16)

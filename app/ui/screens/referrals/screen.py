@@ -12,10 +12,8 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QModelIndex, Qt
 from PySide6.QtWidgets import (
-    QComboBox,
     QFormLayout,
     QHBoxLayout,
-    QPushButton,
     QSplitter,
     QTableView,
     QTabWidget,
@@ -33,7 +31,7 @@ from app.ui.itemmodels.rows import Column, IdRole, RowsModel
 from app.ui.screens.base import Screen
 from app.ui.screens.referrals.new_referral import NewReferralForm
 from app.ui.widgets.common import Section, uk
-from app.ui.widgets.controls import button, text_box
+from app.ui.widgets.controls import button, combo, text_box
 from app.ui.widgets.plain import PlainLabel, muted
 from app.ui.widgets.tables import set_widths, sorted_table, stack_when_narrow
 
@@ -121,13 +119,11 @@ class ReferralsScreen(Screen):
         box.body.addWidget(self.step_text)
         self.step_text.hide()
         self._send_target: str | None = None
-        self.send_button = QPushButton("Send for &screening")
-        self.send_button.setAccessibleName("Send for screening")
-        self.send_button.clicked.connect(self._on_send_button_clicked)
+        self.send_button = button("Send for &screening", accessible="Send for screening",
+                                  on_click=self._on_send_button_clicked)
         box.body.addWidget(self.send_button)
         form = QFormLayout()
-        self.outcome = QComboBox()
-        self.outcome.setAccessibleName("Screening outcome")
+        self.outcome = combo("Screening outcome")
         form.addRow("&Outcome", self.outcome)
         self.rationale = text_box("Screening rationale", placeholder="Why this outcome: required")
         form.addRow("&Rationale", self.rationale)
@@ -135,10 +131,8 @@ class ReferralsScreen(Screen):
         row = QHBoxLayout()
         self.screen_error = PlainLabel("", wrap=True, object_name="InlineError")
         row.addWidget(self.screen_error, 1)
-        self.record_button = QPushButton("&Record decision")
-        self.record_button.setObjectName("Primary")
-        self.record_button.setAccessibleName("Record screening decision")
-        self.record_button.clicked.connect(self._on_record_button_clicked)
+        self.record_button = button("&Record decision", accessible="Record screening decision",
+                                    object_name="Primary", on_click=self._on_record_button_clicked)
         row.addWidget(self.record_button)
         box.body.addLayout(row)
         box.body.addStretch(1)
