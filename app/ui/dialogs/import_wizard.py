@@ -29,7 +29,6 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
     QDialogButtonBox,
-    QFileDialog,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
@@ -47,6 +46,7 @@ from app.services.intake import IntakePreview, IntakeReport, PreviewRow
 from app.ui.context import UiContext
 from app.ui.errors import safe_message
 from app.ui.widgets.controls import button, check, combo, row
+from app.ui.widgets.files import open_path
 from app.ui.widgets.plain import PlainLabel, plain_tooltip
 
 NOT_IMPORTED = "(not imported)"
@@ -216,11 +216,9 @@ class ImportWizard(QDialog):
 
     # --- choosing and reading ----------------------------------------------------------------------
     def choose_file(self) -> None:
-        name, _ = QFileDialog.getOpenFileName(
-            self, "Choose a referral spreadsheet", "", "Spreadsheets (*.xlsx *.csv)"
-        )
-        if name:
-            self.load_file(Path(name))
+        path = open_path(self, "Choose a referral spreadsheet", "Spreadsheets (*.xlsx *.csv)")
+        if path:
+            self.load_file(path)
 
     def load_file(self, path: Path) -> None:
         self.path = Path(path)

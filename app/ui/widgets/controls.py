@@ -11,6 +11,7 @@ from typing import Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
+    QAbstractButton,
     QCheckBox,
     QComboBox,
     QFormLayout,
@@ -205,3 +206,13 @@ def add_cancel(box: QMessageBox, *, default: bool = True) -> QPushButton:
         box.setDefaultButton(cancel)
     box.setEscapeButton(cancel)
     return cancel
+
+
+def ask(box: QMessageBox, confirm: str, on_answer: Callable[[QAbstractButton], object]) -> QPushButton:
+    """Open ``box`` (from ``question``) with ``confirm`` and Cancel, Cancel the default;
+    ``on_answer`` gets the button pressed. Returns the confirm button."""
+    yes = box.addButton(confirm, QMessageBox.ButtonRole.AcceptRole)
+    add_cancel(box)
+    box.buttonClicked.connect(on_answer)
+    box.open()
+    return yes

@@ -11,6 +11,7 @@ from app.models.errors import AppError
 from app.services import joining
 from app.ui.screens.exchange.models import role_label
 from app.ui.widgets.controls import file_choice, fingerprint_field
+from app.ui.widgets.files import INVITATION_FILES, open_path
 from app.ui.widgets.plain import PlainLabel, muted
 
 
@@ -52,12 +53,9 @@ class JoinPart(QDialog):
         return form
 
     def _on_choose_invitation_clicked(self) -> None:
-        from PySide6.QtWidgets import QFileDialog
-
-        path, _ = QFileDialog.getOpenFileName(self, "Choose an invitation", "",
-                                              "Roundtable invitations (*.rtinv);;All files (*)")
+        path = open_path(self, "Choose an invitation", INVITATION_FILES)
         if path:
-            self.load_invitation(Path(path))
+            self.load_invitation(path)
 
     def load_invitation(self, path: Path) -> None:
         """Read an invitation and show who it says it is from and for (never the fingerprint)."""

@@ -18,6 +18,7 @@ from app.services import ui_queries
 from app.services.context import Session
 from app.ui.tasks import TaskManager
 from app.ui.widgets.controls import button, check, row
+from app.ui.widgets.files import CARD_FILES, save_path
 from app.ui.widgets.plain import PlainLabel, heading, muted
 
 CLIPBOARD_CLEAR_MS = 60_000
@@ -124,12 +125,9 @@ class RecoveryPart(QDialog):
         return doc
 
     def _on_save_card_clicked(self) -> None:
-        from PySide6.QtWidgets import QFileDialog
-
-        path, _ = QFileDialog.getSaveFileName(self, "Save your identity card", "identity.rtid",
-                                              "Identity cards (*.rtid);;All files (*)")
+        path = save_path(self, "Save your identity card", "identity.rtid", CARD_FILES)
         if path:
-            self.save_identity_card(Path(path))
+            self.save_identity_card(path)
 
     def save_identity_card(self, path: Path) -> None:
         """Write this workstation's card (safe-file helper) on the store worker."""

@@ -13,7 +13,6 @@ from PySide6.QtWidgets import QHBoxLayout, QWidget
 
 from app.models.domain import CaseFile
 from app.models.enums import ActionStatus, Role
-from app.models.errors import InvalidInput
 from app.services import actions
 from app.services.context import Session
 from app.ui.context import UiContext
@@ -21,7 +20,7 @@ from app.ui.drafts import Draft
 from app.ui.itemmodels.actions import action_model
 from app.ui.itemmodels.rows import IdRole
 from app.ui.screens.cases.tab_common import CaseTab, failed_into
-from app.ui.widgets.common import Section, date_edit, required_day
+from app.ui.widgets.common import Section, date_edit, day_or_say
 from app.ui.widgets.controls import button, combo, line_edit, row
 from app.ui.widgets.plain import PlainLabel
 from app.ui.widgets.tables import set_widths, sorted_table, wrap_rows
@@ -184,10 +183,8 @@ class ActionsTab(CaseTab):
     def _on_raise_button_clicked(self) -> None:
         if self.cf is None:
             return
-        try:
-            due = required_day(self.due, "due date")
-        except InvalidInput as exc:
-            self.error.setText(exc.user_message)
+        due = day_or_say(self.due, "due date", self.error)
+        if due is None:
             return
         cid, title, agency = self.cf.case.id, self.title.text(), self.agency.currentData()
         self.error.setText("")

@@ -23,7 +23,7 @@ from app.ui.drafts import Draft
 from app.ui.itemmodels.rows import Column, RowsModel
 from app.ui.screens.cases.tab_common import CaseTab, failed_into
 from app.ui.widgets.common import Section, uk
-from app.ui.widgets.controls import add_cancel, button, combo, question, row, text_box
+from app.ui.widgets.controls import ask, button, combo, question, row, text_box
 from app.ui.widgets.plain import PlainLabel
 from app.ui.widgets.tables import set_widths, sorted_table, wrap_rows
 
@@ -137,11 +137,8 @@ class InformationTab(CaseTab):
             box = question(self, "RestrictedNotePrompt", "Not shared with that agency",
                            f"{self.cf.case.ref} is not shared with {name}, so {name} will not see this note: "
                            "only your agency will. Add it anyway?")
-            self.restrict_confirm = box.addButton("Add &anyway", QMessageBox.ButtonRole.AcceptRole)
-            add_cancel(box)
-            box.buttonClicked.connect(self._on_restrict_answer)
             self.restrict_prompt = box
-            box.open()
+            self.restrict_confirm = ask(box, "Add &anyway", self._on_restrict_answer)
             return
         self._add_note()
 

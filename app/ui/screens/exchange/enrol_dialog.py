@@ -24,7 +24,6 @@ from pathlib import Path
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QDialog,
-    QFileDialog,
     QFormLayout,
     QLabel,
     QVBoxLayout,
@@ -46,6 +45,7 @@ from app.ui.widgets.controls import (
     fingerprint_field,
     row,
 )
+from app.ui.widgets.files import open_path
 from app.ui.widgets.plain import PlainLabel, heading, muted
 
 MAX_CARD_FILE = 64 * 1024
@@ -115,10 +115,9 @@ class EnrolDialog(QDialog):
 
     # --- the card --------------------------------------------------------------------------------
     def _on_choose_clicked(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "Choose an identity card", "",
-                                              "Identity cards (*.rtid *.card *.json);;All files (*)")
+        path = open_path(self, "Choose an identity card", "Identity cards (*.rtid *.card *.json);;All files (*)")
         if path:
-            self.load_card(Path(path))
+            self.load_card(path)
 
     def load_card(self, path: Path) -> None:
         self.card, self.preview = None, None

@@ -62,6 +62,7 @@ from app.ui.screens.exchange.models import (
 from app.ui.screens.exchange.queue import ImportQueue
 from app.ui.screens.exchange.watcher import BUNDLE_SUFFIX, FolderWatch
 from app.ui.widgets.controls import button
+from app.ui.widgets.files import CARD_FILES, save_path
 from app.ui.widgets.plain import PlainLabel, heading, muted
 from app.ui.widgets.tables import make_table, set_widths
 
@@ -273,11 +274,9 @@ class ExchangeScreen(FolderWatch, ImportQueue, Screen):
             self.member_detail.setText(text)
 
     def _on_card_button_clicked(self) -> None:
-        out, _ = QFileDialog.getSaveFileName(self, "Write my identity card", "roundtable-identity.rtid",
-                                             "Identity cards (*.rtid);;All files (*)")
-        if not out:
+        path = save_path(self, "Write my identity card", "roundtable-identity.rtid", CARD_FILES)
+        if not path:
             return
-        path = Path(out)
 
         def done(written: Path) -> None:
             self.status.setText(f"Identity card written to {written.name}. Read your fingerprint aloud "
@@ -320,11 +319,10 @@ class ExchangeScreen(FolderWatch, ImportQueue, Screen):
             self.status.setText("That member's workstation is revoked: nothing is sent to it.")
             return
         stamp = dt.datetime.now().strftime("%Y%m%d-%H%M")
-        out, _ = QFileDialog.getSaveFileName(self, f"Save the exchange file for {target.name}",
-                                             f"roundtable-{stamp}{BUNDLE_SUFFIX}", BUNDLE_FILTER)
-        if not out:
+        path = save_path(self, f"Save the exchange file for {target.name}", f"roundtable-{stamp}{BUNDLE_SUFFIX}",
+                         BUNDLE_FILTER)
+        if not path:
             return
-        path = Path(out)
         if not path.suffix:
             path = path.with_suffix(BUNDLE_SUFFIX)
         member = target.member_id

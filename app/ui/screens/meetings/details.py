@@ -27,7 +27,7 @@ from app.services import meetings
 from app.services.context import Session
 from app.ui.context import UiContext
 from app.ui.drafts import Draft
-from app.ui.widgets.common import chain_focus, date_edit, required_day, uk
+from app.ui.widgets.common import chain_focus, date_edit, day_or_say, required_day, uk
 from app.ui.widgets.controls import button, combo, line_edit, row
 from app.ui.widgets.plain import muted
 
@@ -172,10 +172,8 @@ class MeetingDetails(QWidget):
     def _on_save_button_clicked(self) -> None:
         if self.meeting is None:
             return
-        try:
-            held = required_day(self.when, "meeting date")
-        except InvalidInput as exc:
-            self.note.setText(exc.user_message)
+        held = day_or_say(self.when, "meeting date", self.note)
+        if held is None:
             return
         mid, time, venue, chair = self.meeting.id, self.time.text(), self.venue.text(), self.chair.currentData()
 

@@ -33,8 +33,8 @@ from app.ui.screens.meetings.agenda import AgendaTab
 from app.ui.screens.meetings.attendance import AttendanceTab
 from app.ui.screens.meetings.details import MeetingDetails
 from app.ui.screens.meetings.minutes import MinutesTab
-from app.ui.widgets.common import required_day, uk
-from app.ui.widgets.controls import add_cancel, button, question
+from app.ui.widgets.common import day_or_say, required_day, uk
+from app.ui.widgets.controls import ask, button, question
 from app.ui.widgets.plain import PlainLabel
 
 
@@ -306,10 +306,8 @@ class MeetingEditor(AttendanceTab, AgendaTab, MinutesTab, QWidget):
         item = self._current_item()
         if item is None or not item.case_id:
             return
-        try:
-            due = required_day(self.action_due, "due date of the action")
-        except InvalidInput as exc:
-            self.error.setText(exc.user_message)
+        due = day_or_say(self.action_due, "due date of the action", self.error)
+        if due is None:
             return
         cid, title, agency, mid = item.case_id, self.action_title.text(), self.action_agency.currentData(), \
             MeetingId(self.meeting_id)
@@ -349,11 +347,8 @@ class MeetingEditor(AttendanceTab, AgendaTab, MinutesTab, QWidget):
                        details="\n".join(f"• {w}" for w in warnings)
                        + "\n\nIt can be undone until the next exchange file is written.",
                        icon=QMessageBox.Icon.Question)
-        self.held_confirm = box.addButton("Mark as &held", QMessageBox.ButtonRole.AcceptRole)
-        add_cancel(box)
-        box.buttonClicked.connect(self._on_held_answer)
         self.held_prompt = box
-        box.open()
+        self.held_confirm = ask(box, "Mark as &held", self._on_held_answer)
 
     def _on_held_answer(self, button: object) -> None:
         self.held_prompt = None

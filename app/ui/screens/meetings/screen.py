@@ -21,13 +21,12 @@ from PySide6.QtWidgets import (
 
 from app.models.domain import Meeting
 from app.models.enums import Role
-from app.models.errors import InvalidInput
 from app.services import meetings
 from app.ui.context import UiContext
 from app.ui.itemmodels.rows import Column, IdRole, RowsModel
 from app.ui.screens.base import Screen, scrolled
 from app.ui.screens.meetings.editor import MeetingEditor
-from app.ui.widgets.common import Section, date_edit, qdate_to_date, required_day, uk
+from app.ui.widgets.common import Section, date_edit, day_or_say, qdate_to_date, uk
 from app.ui.widgets.controls import button, combo, line_edit, refill, row
 from app.ui.widgets.plain import PlainLabel
 from app.ui.widgets.tables import set_widths, sorted_table
@@ -172,10 +171,8 @@ class MeetingsScreen(Screen):
         return self.editor
 
     def _on_schedule_button_clicked(self) -> None:
-        try:
-            held = required_day(self.when, "meeting date")
-        except InvalidInput as exc:
-            self.error.setText(exc.user_message)
+        held = day_or_say(self.when, "meeting date", self.error)
+        if held is None:
             return
         time, venue, chair = self.time.text(), self.venue.text(), self.chair.currentData()
         self.error.setText("")

@@ -20,6 +20,7 @@ from app.services.context import Session
 from app.ui.itemmodels.rows import IdRole, RecordRole
 from app.ui.screens.base import Screen
 from app.ui.screens.panel.edit import EditRecordDialog
+from app.ui.widgets.files import INVITATION_FILES, save_path
 from app.ui.widgets.plain import PlainLabel
 
 
@@ -143,19 +144,15 @@ class PanelRecords(Screen):
 
     # --- invitations -------------------------------------------------------------------------------
     def _on_invite_button_clicked(self) -> None:
-        from pathlib import Path
 
-        from PySide6.QtWidgets import QFileDialog
 
         m = self.selected_member()
         if m is None:
             return
         stem = "".join(ch if ch.isalnum() else "-" for ch in m.name).strip("-").lower() or "member"
-        path, _ = QFileDialog.getSaveFileName(
-            self, "Save the invitation", f"invitation-{stem}.rtinv",
-            "Roundtable invitations (*.rtinv);;All files (*)")
+        path = save_path(self, "Save the invitation", f"invitation-{stem}.rtinv", INVITATION_FILES)
         if path:
-            self.invite_selected(Path(path))
+            self.invite_selected(path)
 
     def invite_selected(self, path: Any) -> None:
         """Write the selected member's invitation to ``path`` (safe-file helper, in the service)
