@@ -61,8 +61,7 @@ class AssessmentTab(CaseTab):
 
     @property
     def editor_page(self) -> QWidget | None:
-        """The new version in progress for the case shown (None when there is none)."""
-        return self._editors.get(self.cf.case.id) if self.cf else None
+        return self._editors.for_case(self.cf)
 
     # --- viewing -------------------------------------------------------------------------------
     def _build_view(self) -> QWidget:

@@ -73,8 +73,7 @@ class PlanTab(CaseTab):
 
     @property
     def editor(self) -> PlanEditor | None:
-        """The new version in progress for the case shown (None when there is none)."""
-        return self._editors.get(self.cf.case.id) if self.cf else None
+        return self._editors.for_case(self.cf)
 
     def show_case(self, cf: CaseFile) -> None:
         self.cf = cf

@@ -33,6 +33,7 @@ from app.models.entities import is_free_text
 from app.services import exchange
 from app.services.exchange.conflicts import Candidate, ConflictView
 from app.ui.context import UiContext
+from app.ui.screens.base import scrolled
 from app.ui.screens.exchange.models import KIND_LABELS, field_text, record_text, value_text, when
 from app.ui.widgets.controls import button, row, text_box
 from app.ui.widgets.plain import PlainLabel, heading, muted
@@ -151,12 +152,7 @@ class ConflictDialog(QDialog):
             card.setMinimumWidth(240)
             cards.addWidget(card, 1)
             self.cards.append(card)
-        area = QScrollArea()
-        area.setWidgetResizable(True)
-        area.setFrameShape(QFrame.Shape.NoFrame)
-        area.setWidget(strip)
-        area.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        return area
+        return scrolled(strip, sideways=True)
 
     def _build_merge_box(self) -> QWidget:
         self.merge_box = QWidget()

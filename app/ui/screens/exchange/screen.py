@@ -42,7 +42,7 @@ from PySide6.QtWidgets import (
 from app.services import exchange
 from app.services.exchange import ConflictView, ExportReport, PeerStatus
 from app.ui.context import UiContext
-from app.ui.itemmodels.rows import RecordRole
+from app.ui.itemmodels.rows import RecordRole, record_at
 from app.ui.progress import run_with_progress
 from app.ui.screens.base import Screen
 from app.ui.screens.exchange.conflict_dialog import ConflictDialog
@@ -259,11 +259,7 @@ class ExchangeScreen(FolderWatch, ImportQueue, Screen):
 
     # --- members -----------------------------------------------------------------------------------
     def _current_member(self) -> PeerStatus | None:
-        idx = self.members_table.currentIndex()
-        if not idx.isValid():
-            return None
-        rec = idx.data(RecordRole)
-        return rec if isinstance(rec, PeerStatus) else None
+        return record_at(self.members_table.currentIndex(), PeerStatus)
 
     def _on_members_current_row_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
         p = current.data(RecordRole) if current.isValid() else None

@@ -17,7 +17,7 @@ from app.models.domain import Agency, Member
 from app.models.enums import MemberStatus, Role
 from app.services import panel
 from app.services.context import Session
-from app.ui.itemmodels.rows import IdRole, RecordRole
+from app.ui.itemmodels.rows import IdRole, record_at
 from app.ui.screens.base import Screen
 from app.ui.screens.panel.edit import EditRecordDialog
 from app.ui.widgets.files import INVITATION_FILES, save_path
@@ -47,11 +47,7 @@ class PanelRecords(Screen):
 
     # --- selection and member status -----------------------------------------------------------------------------
     def selected_member(self) -> Member | None:
-        index = self.members_table.currentIndex()
-        if not index.isValid():
-            return None
-        rec = index.data(RecordRole)
-        return rec if isinstance(rec, Member) else None
+        return record_at(self.members_table.currentIndex(), Member)
 
     def select_member(self, member_id: str) -> bool:
         model = self.members_table.model()
@@ -71,9 +67,7 @@ class PanelRecords(Screen):
         return ws.is_hub and ws.member.role is Role.COORDINATOR
 
     def selected_agency(self) -> Agency | None:
-        index = self.agencies_table.currentIndex()
-        rec = index.data(RecordRole) if index.isValid() else None
-        return rec if isinstance(rec, Agency) else None
+        return record_at(self.agencies_table.currentIndex(), Agency)
 
     def _on_agencies_current_changed(self, _current: QModelIndex, _prev: QModelIndex) -> None:
         self._update_edit_buttons()
