@@ -43,6 +43,7 @@ from app.ui.screens.panel.screen import PanelScreen
 from app.ui.screens.referrals.screen import ReferralsScreen
 from app.ui.security import InactivityTimer
 from app.ui.widgets.common import MarkingBanner
+from app.ui.widgets.controls import page_column
 from app.ui.widgets.inputs import install_input_rules
 from app.ui.widgets.plain import PlainLabel
 from app.ui.window.commands import WindowCommands
@@ -108,9 +109,7 @@ class MainWindow(WindowCommands, WindowLifecycle):
     def _build_central(self) -> None:
         """The marking banner top and bottom; between them the work area (sidebar and screens)
         or, when locked, the locked page."""
-        central = QWidget()
-        outer = QVBoxLayout(central)
-        outer.setContentsMargins(0, 0, 0, 0)
+        central, outer = page_column()
         outer.setSpacing(0)
         self.banner_top = MarkingBanner()
         self.banner_bottom = MarkingBanner()

@@ -36,7 +36,7 @@ from app.models.errors import AppError, KeyFileTooWeak
 from app.services import setup, ui_queries
 from app.services.context import Session
 from app.ui.tasks import TaskManager
-from app.ui.widgets.controls import button, check, error_line, line_edit
+from app.ui.widgets.controls import button, check, error_line, line_edit, page_column
 from app.ui.widgets.plain import PlainLabel, heading, muted
 
 IN_USE = "Roundtable is already open on this store."
@@ -95,9 +95,7 @@ class UnlockDialog(QDialog):
 
     def _build_secret(self) -> QWidget:
         """Passphrase or recovery key, the field, and Show."""
-        form = QWidget()
-        fv = QVBoxLayout(form)
-        fv.setContentsMargins(0, 0, 0, 0)
+        form, fv = page_column()
         self.by_passphrase = QRadioButton("&Passphrase")
         self.by_passphrase.setChecked(True)
         self.by_recovery = QRadioButton("&Recovery key")

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QPlainTextEdit,
     QPushButton,
+    QVBoxLayout,
     QWidget,
 )
 
@@ -69,6 +70,14 @@ def line_edit(accessible: str, *, placeholder: str = "", max_length: int = 0, pa
     return edit
 
 
+def page_column() -> tuple[QWidget, QVBoxLayout]:
+    """A page (a tab's, a stack's) and the column its contents go in, edge to edge."""
+    page = QWidget()
+    column = QVBoxLayout(page)
+    column.setContentsMargins(0, 0, 0, 0)
+    return page, column
+
+
 def text_box(accessible: str, text: str = "", *, placeholder: str = "", max_height: int = 0,
              min_height: int = 0) -> QPlainTextEdit:
     """A plain-text box for a few lines, named for screen readers; Tab moves on (it types no tab)."""
@@ -96,11 +105,12 @@ def combo(accessible: str, items: Iterable[tuple[str, Any]] = (), *, current: An
     return box
 
 
-def refill(box: QComboBox, items: Iterable[tuple[str, Any] | tuple[str, Any, str]], *, quiet: bool = False) -> None:
+def refill(box: QComboBox, items: Iterable[tuple[str, Any] | tuple[str, Any, str]], *, quiet: bool = False,
+           keep: bool = True) -> None:
     """Replace a drop-down's ``(label, data)`` or ``(label, data, tooltip)`` items, keeping the
-    chosen data where it is still there (else the first item); ``quiet``: no change signals
-    while it happens."""
-    keep = box.currentData()
+    chosen data where it is still there (else, or without ``keep``, the first item); ``quiet``:
+    no change signals while it happens."""
+    chosen = box.currentData()
     if quiet:
         box.blockSignals(True)
     box.clear()
@@ -108,7 +118,8 @@ def refill(box: QComboBox, items: Iterable[tuple[str, Any] | tuple[str, Any, str
         box.addItem(label, data)
         if tip:
             box.setItemData(box.count() - 1, tip[0], Qt.ItemDataRole.ToolTipRole)
-    box.setCurrentIndex(max(0, box.findData(keep)))
+    if keep:
+        box.setCurrentIndex(max(0, box.findData(chosen)))
     if quiet:
         box.blockSignals(False)
 

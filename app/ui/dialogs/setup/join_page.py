@@ -5,12 +5,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtWidgets import QDialog, QFormLayout, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QDialog, QFormLayout, QWidget
 
 from app.models.errors import AppError
 from app.services import joining
 from app.ui.screens.exchange.models import role_label
-from app.ui.widgets.controls import file_choice, fingerprint_field
+from app.ui.widgets.controls import file_choice, fingerprint_field, page_column
 from app.ui.widgets.files import INVITATION_FILES, open_path
 from app.ui.widgets.plain import PlainLabel, muted
 
@@ -23,9 +23,7 @@ class JoinPart(QDialog):
     def _build_join(self) -> QWidget:
         self.invitation: bytes | None = None  # the chosen invitation file (checked on Join)
         self.invitation_preview: joining.InvitationPreview | None = None
-        page = QWidget()
-        v = QVBoxLayout(page)
-        v.setContentsMargins(0, 0, 0, 0)
+        page, v = page_column()
         v.addWidget(muted(
             "Choose the invitation file the panel coordinator sent you. Then ask the coordinator "
             "to read their fingerprint aloud, by phone or in person, and type it below: the "

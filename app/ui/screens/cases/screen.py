@@ -24,7 +24,7 @@ from app.ui.itemmodels.cases import CaseTableModel
 from app.ui.itemmodels.rows import IdRole
 from app.ui.screens.base import Screen
 from app.ui.screens.cases.case_view import CaseView
-from app.ui.widgets.controls import check, combo, line_edit, refill
+from app.ui.widgets.controls import check, combo, line_edit, page_column, refill
 from app.ui.widgets.plain import muted
 from app.ui.widgets.tables import make_table, set_widths, text_width, two_line_rows
 
@@ -57,9 +57,7 @@ class CasesScreen(Screen):
         self.pages = QStackedWidget()
         self.root.addWidget(self.pages, 1)
 
-        listing = QWidget()
-        v = QVBoxLayout(listing)
-        v.setContentsMargins(0, 0, 0, 0)
+        listing, v = page_column()
         self._build_filters(v)
         self._build_table(v)
         self.pages.addWidget(listing)

@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QStackedWidget,
-    QVBoxLayout,
     QWidget,
 )
 
@@ -29,7 +28,7 @@ from app.ui.screens.cases.assessment_editor import AssessmentEditor
 from app.ui.screens.cases.tab_common import CaseTab
 from app.ui.screens.cases.versioned import VersionEditors
 from app.ui.widgets.common import uk
-from app.ui.widgets.controls import button, combo
+from app.ui.widgets.controls import button, combo, page_column, refill
 from app.ui.widgets.plain import PlainLabel
 from app.ui.widgets.tables import make_table, set_widths, wrap_rows
 
@@ -65,9 +64,7 @@ class AssessmentTab(CaseTab):
 
     # --- viewing -------------------------------------------------------------------------------
     def _build_view(self) -> QWidget:
-        page = QWidget()
-        v = QVBoxLayout(page)
-        v.setContentsMargins(0, 0, 0, 0)
+        page, v = page_column()
         bar = QHBoxLayout()
         self.version = combo("Assessment version")
         self.version.currentIndexChanged.connect(self._on_version_current_index_changed)
@@ -130,11 +127,8 @@ class AssessmentTab(CaseTab):
             self.pages.setCurrentWidget(editor)  # a new version in progress for this case
         else:
             self.pages.setCurrentIndex(0)
-        self.version.blockSignals(True)
-        self.version.clear()
-        for a in sorted(cf.assessments, key=lambda a: -a.version):
-            self.version.addItem(f"Version {a.version} · {uk(a.assessed_on)} · {self.ctx.snap.risk_label(a.risk_level)}", a.id)
-        self.version.blockSignals(False)
+        refill(self.version, ((f"Version {a.version} · {uk(a.assessed_on)} · {self.ctx.snap.risk_label(a.risk_level)}", a.id) for a in sorted(cf.assessments, key=lambda a: -a.version)),
+               quiet=True, keep=False)
         self._show_version(cf.current_assessment)
         role = self.ctx.snap.workstation.member.role.value
         self.new_button.setEnabled(role in ("coordinator", "chair"))
@@ -209,9 +203,7 @@ class AssessmentTab(CaseTab):
 
     # --- diff ----------------------------------------------------------------------------------
     def _build_diff(self) -> QWidget:
-        page = QWidget()
-        v = QVBoxLayout(page)
-        v.setContentsMargins(0, 0, 0, 0)
+        page, v = page_column()
         bar = QHBoxLayout()
         self.left = combo("Earlier version")
         self.right = combo("Later version")

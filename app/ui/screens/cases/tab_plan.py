@@ -28,7 +28,7 @@ from app.ui.screens.base import scrolled
 from app.ui.screens.cases.tab_common import CaseTab
 from app.ui.screens.cases.versioned import VersionEditors
 from app.ui.widgets.common import Chip, Section, date_edit, uk
-from app.ui.widgets.controls import button, combo, row, text_box
+from app.ui.widgets.controls import button, combo, refill, row, text_box
 from app.ui.widgets.plain import PlainLabel, muted
 
 RISK_FIELDS = (
@@ -82,11 +82,8 @@ class PlanTab(CaseTab):
             self.pages.setCurrentWidget(editor)  # keep this case's draft in progress
         else:
             self.pages.setCurrentIndex(0)
-        self.version.blockSignals(True)
-        self.version.clear()
-        for p in sorted(cf.plans, key=lambda p: -p.version):
-            self.version.addItem(f"Version {p.version} · {uk(p.created_on)}", p.id)
-        self.version.blockSignals(False)
+        refill(self.version, ((f"Version {p.version} · {uk(p.created_on)}", p.id) for p in sorted(cf.plans, key=lambda p: -p.version)),
+               quiet=True, keep=False)
         self._show(cf.current_plan)
         self.new_button.setEnabled(self.ctx.snap.workstation.member.role in (Role.COORDINATOR, Role.CHAIR))
 

@@ -35,7 +35,7 @@ from app.services.exchange.conflicts import Candidate, ConflictView
 from app.ui.context import UiContext
 from app.ui.screens.base import scrolled
 from app.ui.screens.exchange.models import KIND_LABELS, field_text, record_text, value_text, when
-from app.ui.widgets.controls import button, row, text_box
+from app.ui.widgets.controls import button, page_column, row, text_box
 from app.ui.widgets.plain import PlainLabel, heading, muted
 
 # Register fields holding free text (a status, a level, an id or a date cannot be joined).
@@ -155,9 +155,7 @@ class ConflictDialog(QDialog):
         return scrolled(strip, sideways=True)
 
     def _build_merge_box(self) -> QWidget:
-        self.merge_box = QWidget()
-        mv = QVBoxLayout(self.merge_box)
-        mv.setContentsMargins(0, 0, 0, 0)
+        self.merge_box, mv = page_column()
         mv.addWidget(PlainLabel("Merged text (edit, then save):", object_name="FieldLabel"))
         self.merge_editor = text_box("Merged text")
         mv.addWidget(self.merge_editor)

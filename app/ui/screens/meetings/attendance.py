@@ -6,14 +6,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtWidgets import QCheckBox, QComboBox, QGridLayout, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QCheckBox, QComboBox, QGridLayout, QWidget
 
 from app.models.enums import Attendance, Role
 from app.models.ids import MemberId
 from app.services import meetings, ui_queries
 from app.ui.context import UiContext
 from app.ui.screens.base import scrolled
-from app.ui.widgets.controls import check, combo
+from app.ui.widgets.controls import check, combo, page_column
 from app.ui.widgets.plain import PlainLabel
 
 
@@ -26,9 +26,7 @@ class AttendanceTab:
     _run: Callable[..., None]  # MeetingEditor._run: one service call, then the meeting reloads
 
     def _build_attendance(self) -> QWidget:
-        page = QWidget()
-        v = QVBoxLayout(page)
-        v.setContentsMargins(0, 0, 0, 0)
+        page, v = page_column()
         # the sentence wraps in the label; the box itself stays narrow (the editor shares its width)
         v.addWidget(PlainLabel("Confidentiality statement read and agreed by those present:", wrap=True,
                                accessible="Confidentiality statement"))
@@ -68,9 +66,7 @@ class AttendanceTab:
                 agreed = check("Confidentiality agreed", f"{mem.name} agreed the confidentiality statement")
                 # the agency goes under the name: four columns side by side were wider than the
                 # editor at 1366x768 at 125 % with the client's fonts (the box was cut off)
-                who = QWidget()
-                who_v = QVBoxLayout(who)
-                who_v.setContentsMargins(0, 0, 0, 0)
+                who, who_v = page_column()
                 who_v.setSpacing(0)
                 who_v.addWidget(name)
                 who_v.addWidget(agency)

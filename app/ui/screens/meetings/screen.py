@@ -27,7 +27,7 @@ from app.ui.itemmodels.rows import Column, IdRole, RowsModel
 from app.ui.screens.base import Screen, scrolled
 from app.ui.screens.meetings.editor import MeetingEditor
 from app.ui.widgets.common import Section, date_edit, day_or_say, qdate_to_date, uk
-from app.ui.widgets.controls import button, combo, line_edit, refill, row
+from app.ui.widgets.controls import button, combo, line_edit, page_column, refill, row
 from app.ui.widgets.plain import PlainLabel
 from app.ui.widgets.tables import set_widths, sorted_table
 
@@ -40,9 +40,7 @@ class MeetingsScreen(Screen):
         super().__init__(ctx, parent)
         self._meetings: list[Meeting] = []
         split = QSplitter()
-        left = QWidget()
-        lv = QVBoxLayout(left)
-        lv.setContentsMargins(0, 0, 0, 0)
+        left, lv = page_column()
         lv.addWidget(self._build_calendar())
         lv.addWidget(self._build_list(), 1)
         lv.addWidget(self._build_schedule())

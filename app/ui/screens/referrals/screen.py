@@ -17,7 +17,6 @@ from PySide6.QtWidgets import (
     QSplitter,
     QTableView,
     QTabWidget,
-    QVBoxLayout,
     QWidget,
 )
 
@@ -31,7 +30,7 @@ from app.ui.itemmodels.rows import Column, IdRole, RowsModel
 from app.ui.screens.base import Screen
 from app.ui.screens.referrals.new_referral import NewReferralForm
 from app.ui.widgets.common import Section, uk
-from app.ui.widgets.controls import button, combo, text_box
+from app.ui.widgets.controls import button, combo, page_column, text_box
 from app.ui.widgets.plain import PlainLabel, muted
 from app.ui.widgets.tables import set_widths, sorted_table, stack_when_narrow
 
@@ -137,9 +136,7 @@ class ReferralsScreen(Screen):
         box.body.addLayout(row)
         box.body.addStretch(1)
         self._set_screening_enabled(False, False)
-        outer = QWidget()
-        v = QVBoxLayout(outer)
-        v.setContentsMargins(0, 0, 0, 0)
+        outer, v = page_column()
         v.addWidget(box)
         v.addWidget(muted("Screening target: the programme's working-day target from the date received."))
         return outer
