@@ -163,6 +163,14 @@ def error_line(accessible: str = "Problem") -> PlainLabel:
     return PlainLabel("", wrap=True, object_name="InlineError", accessible=accessible)
 
 
+def shown_value(form: QFormLayout, label: str, accessible: str) -> PlainLabel:
+    """A value shown (not edited) in ``form`` under ``label``: selectable, plain text, empty
+    until set."""
+    value = PlainLabel("", accessible=accessible, selectable=True)
+    form.addRow(label, value)
+    return value
+
+
 def labelled_line(form: QFormLayout, label: str, *, value: str = "", password: bool = False) -> QLineEdit:
     """A line edit added to ``form`` under ``label`` (which marks its access key with ``&``),
     named for screen readers after the label."""

@@ -10,7 +10,7 @@ from PySide6.QtWidgets import QDialog, QFormLayout, QWidget
 from app.models.errors import AppError
 from app.services import joining
 from app.ui.screens.exchange.models import role_label
-from app.ui.widgets.controls import file_choice, fingerprint_field, page_column
+from app.ui.widgets.controls import file_choice, fingerprint_field, page_column, shown_value
 from app.ui.widgets.files import INVITATION_FILES, open_path
 from app.ui.widgets.plain import PlainLabel, muted
 
@@ -38,14 +38,10 @@ class JoinPart(QDialog):
 
     def _build_invitation_form(self) -> QFormLayout:
         form = QFormLayout()
-        self.invitation_from = PlainLabel("", accessible="The invitation says it is from", selectable=True)
-        self.invitation_for = PlainLabel("", accessible="The invitation is for", selectable=True)
-        self.invitation_panel = PlainLabel("", accessible="Panel and programme", selectable=True)
-        self.invitation_expires = PlainLabel("", accessible="The invitation expires", selectable=True)
-        form.addRow("From:", self.invitation_from)
-        form.addRow("For:", self.invitation_for)
-        form.addRow("Panel:", self.invitation_panel)
-        form.addRow("Expires:", self.invitation_expires)
+        self.invitation_from = shown_value(form, "From:", "The invitation says it is from")
+        self.invitation_for = shown_value(form, "For:", "The invitation is for")
+        self.invitation_panel = shown_value(form, "Panel:", "Panel and programme")
+        self.invitation_expires = shown_value(form, "Expires:", "The invitation expires")
         self.coordinator_fingerprint = fingerprint_field("The coordinator's fingerprint, read aloud")
         form.addRow("Coordinator's &fingerprint:", self.coordinator_fingerprint)
         return form

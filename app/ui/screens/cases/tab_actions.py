@@ -43,8 +43,7 @@ class ActionsTab(CaseTab):
         ctx.drafts.flush_requested.connect(self._stash)
         ctx.drafts.discarded.connect(self._on_drafts_discarded)
         v.addWidget(self._build_raise())
-        self.error = PlainLabel("", wrap=True, object_name="InlineError")
-        v.addWidget(self.error)
+        self.error = self.add_error_line()
 
     def _build_update(self) -> QHBoxLayout:
         """The selected action's new status, a note, and Update."""

@@ -31,3 +31,9 @@ class CaseTab(QWidget):
         self.cf: CaseFile | None = None
         self.body = QVBoxLayout(self)
         self.body.setContentsMargins(0, 8, 0, 0)
+
+    def add_error_line(self) -> PlainLabel:
+        """The tab's inline error, at the foot of its column."""
+        error = PlainLabel("", wrap=True, object_name="InlineError")
+        self.body.addWidget(error)
+        return error

@@ -37,8 +37,7 @@ class InformationTab(CaseTab):
         v = self.body
         v.addWidget(self._build_list(), 1)
         v.addWidget(self._build_add())
-        self.error = PlainLabel("", wrap=True, object_name="InlineError")
-        v.addWidget(self.error)
+        self.error = self.add_error_line()
         ctx.drafts.flush_requested.connect(self._stash)
         ctx.drafts.discarded.connect(self._on_drafts_discarded)
 

@@ -51,8 +51,7 @@ class PeopleTab(CaseTab):
         v.addWidget(self.repeat)
         v.addWidget(self._build_list(), 1)
         v.addWidget(self._build_form())
-        self.error = PlainLabel("", wrap=True, object_name="InlineError")
-        v.addWidget(self.error)
+        self.error = self.add_error_line()
         ctx.drafts.flush_requested.connect(self._stash)
         ctx.drafts.discarded.connect(self._on_drafts_discarded)
 

@@ -44,6 +44,7 @@ from app.ui.widgets.controls import (
     file_choice,
     fingerprint_field,
     row,
+    shown_value,
 )
 from app.ui.widgets.files import open_path
 from app.ui.widgets.plain import PlainLabel, heading, muted
@@ -94,12 +95,9 @@ class EnrolDialog(QDialog):
     def _build_form(self) -> QFormLayout:
         """Who the card says it is, the panel's agency where one must be chosen, the fingerprint."""
         form = QFormLayout()
-        self.name = PlainLabel("", accessible="Name on the card", selectable=True)
-        self.agency = PlainLabel("", accessible="Agency on the card", selectable=True)
-        self.role = PlainLabel("", accessible="Role on the card", selectable=True)
-        form.addRow("Name:", self.name)
-        form.addRow("Agency:", self.agency)
-        form.addRow("Role:", self.role)
+        self.name = shown_value(form, "Name:", "Name on the card")
+        self.agency = shown_value(form, "Agency:", "Agency on the card")
+        self.role = shown_value(form, "Role:", "Role on the card")
         # On the coordinator's store, a card not made from an invitation whose agency the panel
         # does not hold: which of the panel's agencies it belongs to (never a second agency of a
         # name the panel already has).
