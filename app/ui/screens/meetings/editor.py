@@ -32,9 +32,10 @@ from app.ui.drafts import Draft
 from app.ui.screens.meetings.agenda import AgendaTab
 from app.ui.screens.meetings.attendance import AttendanceTab
 from app.ui.screens.meetings.details import MeetingDetails
+from app.ui.screens.meetings.held import HeldPart
 from app.ui.screens.meetings.minutes import MinutesTab
 from app.ui.widgets.common import day_or_say, required_day, uk
-from app.ui.widgets.controls import ask, button, question
+from app.ui.widgets.controls import button
 from app.ui.widgets.plain import PlainLabel
 
 
@@ -45,7 +46,7 @@ def _saved_minute(item: AgendaItem | None) -> meetings.MinuteInput:
                                 dissent=item.dissent, method=DecisionMethod(item.method) if item.method else None)
 
 
-class MeetingEditor(AttendanceTab, AgendaTab, MinutesTab, QWidget):
+class MeetingEditor(AttendanceTab, AgendaTab, MinutesTab, HeldPart):
     def __init__(self, ctx: UiContext, meeting_id: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.ctx = ctx
@@ -320,53 +321,6 @@ class MeetingEditor(AttendanceTab, AgendaTab, MinutesTab, QWidget):
 
         self._run(lambda s: actions.create_action(s, case_id=cid, title=title, owner_agency=agency, due=due, meeting_id=mid),
                   done=raised)
-
-    def _on_held_button_clicked(self) -> None:
-        """Ask first when the date is ahead, nobody is marked present or items have no minutes."""
-        mid = self.meeting_id
-        self.ctx.run(lambda s: meetings.held_warnings(s, meeting_id=mid), owner=self,
-                     on_done=self._on_held_warnings, on_error=self._failed)
-
-    def _unsaved_items(self) -> list[str]:
-        """The positions of this meeting's items with minutes typed and not saved."""
-        self.stash_minutes()
-        if self.view is None:
-            return []
-        return [str(i.position) for i in sorted(self.view.meeting.agenda, key=lambda x: x.position)
-                if self.ctx.drafts.has(("minutes", i.id))]
-
-    def _on_held_warnings(self, warnings: list[str]) -> None:
-        unsaved = self._unsaved_items()
-        if unsaved:
-            warnings = [*warnings, f"Minutes typed for item{'s' if len(unsaved) != 1 else ''} {', '.join(unsaved)} "
-                                   "are not saved yet (they stay as drafts until saved)."]
-        if not warnings:
-            self._mark_held()
-            return
-        box = question(self, "MarkHeldPrompt", "Mark as held?", "Mark this meeting as held now?",
-                       details="\n".join(f"• {w}" for w in warnings)
-                       + "\n\nIt can be undone until the next exchange file is written.",
-                       icon=QMessageBox.Icon.Question)
-        self.held_prompt = box
-        self.held_confirm = ask(box, "Mark as &held", self._on_held_answer)
-
-    def _on_held_answer(self, button: object) -> None:
-        self.held_prompt = None
-        if button is self.held_confirm:
-            self._mark_held()
-
-    def _mark_held(self) -> None:
-        mid = self.meeting_id
-        self._run(lambda s: meetings.mark_held(s, meeting_id=mid))
-
-    def _on_unheld_button_clicked(self) -> None:
-        mid = self.meeting_id
-        self._run(lambda s: meetings.unmark_held(s, meeting_id=mid))
-
-    def _on_undo_refusal(self, refusal: str | None) -> None:
-        self.unheld_button.setVisible(True)
-        self.unheld_button.setEnabled(refusal is None)
-        self.unheld_button.setToolTip(refusal or "Scheduled again, as before it was marked held.")
 
     # --- filling ---------------------------------------------------------------------------------
     def _on_loaded(self, view: ui_queries.MeetingView) -> None:
