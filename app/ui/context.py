@@ -39,22 +39,13 @@ class Snapshot:
     auto_lock_minutes: int
 
     def agency_name(self, agency_id: str | None) -> str:
-        for a in self.agencies:
-            if a.id == agency_id:
-                return a.name
-        return ""
+        return next((a.name for a in self.agencies if a.id == agency_id), "")
 
     def agency_short(self, agency_id: str | None) -> str:
-        for a in self.agencies:
-            if a.id == agency_id:
-                return a.short
-        return ""
+        return next((a.short for a in self.agencies if a.id == agency_id), "")
 
     def member_name(self, member_id: str | None) -> str:
-        for m in self.members:
-            if m.id == member_id:
-                return m.name
-        return ""
+        return next((m.name for m in self.members if m.id == member_id), "")
 
     def risk_label(self, level: str | None) -> str:
         return self.programme.risk_label(level)

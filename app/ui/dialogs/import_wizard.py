@@ -26,16 +26,13 @@ from typing import Any
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
-    QCheckBox,
     QComboBox,
     QDialog,
     QDialogButtonBox,
-    QFileDialog,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
     QHeaderView,
-    QPushButton,
     QScrollArea,
     QTableView,
     QVBoxLayout,
@@ -48,6 +45,8 @@ from app.services import intake
 from app.services.intake import IntakePreview, IntakeReport, PreviewRow
 from app.ui.context import UiContext
 from app.ui.errors import safe_message
+from app.ui.widgets.controls import button, check, combo, row
+from app.ui.widgets.files import open_path
 from app.ui.widgets.plain import PlainLabel, plain_tooltip
 
 NOT_IMPORTED = "(not imported)"
@@ -156,58 +155,16 @@ class ImportWizard(QDialog):
         self._concerns = {c.id: c.label for c in prog.concerns}
 
         v = QVBoxLayout(self)
-        top = QHBoxLayout()
-        self.file_label = PlainLabel("No file chosen.", accessible="Chosen file")
-        self.choose_button = QPushButton("&Choose file…")
-        self.choose_button.setAccessibleName("Choose a referral file")
-        self.choose_button.clicked.connect(self.choose_file)
-        self.sheet_combo = QComboBox()
-        self.sheet_combo.setAccessibleName("Worksheet")
-        self.sheet_combo.setEnabled(False)
-        self.sheet_combo.activated.connect(lambda _i: self.refresh(keep_mapping=False))
-        top.addWidget(self.choose_button)
-        top.addWidget(self.file_label, 1)
-        top.addWidget(PlainLabel("Sheet:"))
-        top.addWidget(self.sheet_combo)
-        v.addLayout(top)
-
-        self.mapping_box = QGroupBox("Columns (which column of the file holds each field)")
-        form = QFormLayout()
-        for name, (label, _variants) in FIELDS.items():
-            combo = QComboBox()
-            combo.setAccessibleName(f"Column for {label}")
-            combo.activated.connect(lambda _i: self.refresh(keep_mapping=True))
-            self._combos[name] = combo
-            form.addRow(PlainLabel(label), combo)
-        inner = QWidget()
-        inner.setLayout(form)
-        scroll = QScrollArea()
-        scroll.setWidget(inner)
-        scroll.setWidgetResizable(True)
-        scroll.setMaximumHeight(220)
-        box_layout = QVBoxLayout(self.mapping_box)
-        box_layout.addWidget(scroll)
-        self.mapping_box.setEnabled(False)
-        v.addWidget(self.mapping_box)
-
+        v.addLayout(self._build_file_row())
+        v.addWidget(self._build_mapping())
         self.summary = PlainLabel("", wrap=True, accessible="Summary")
         v.addWidget(self.summary)
-        self.model = PreviewModel(self)
-        self.table = QTableView()
-        self.table.setAccessibleName("Rows of the file")
-        self.table.setModel(self.model)
-        self.table.setWordWrap(False)
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        self.table.horizontalHeader().setStretchLastSection(True)
-        self.table.verticalHeader().setVisible(False)
-        v.addWidget(self.table, 1)
-
-        self.skip_box = QCheckBox("Leave out the rows with problems (this is recorded in the audit log)")
-        self.skip_box.setAccessibleName("Leave out the rows with problems")
+        v.addWidget(self._build_preview(), 1)
+        self.skip_box = check("Leave out the rows with problems (this is recorded in the audit log)",
+                              "Leave out the rows with problems")
         self.skip_box.setVisible(False)
         self.skip_box.toggled.connect(self._update_buttons)
         v.addWidget(self.skip_box)
-
         buttons = QDialogButtonBox()
         self.import_button = buttons.addButton("&Import", QDialogButtonBox.ButtonRole.AcceptRole)
         self.import_button.setEnabled(False)
@@ -217,13 +174,51 @@ class ImportWizard(QDialog):
         v.addWidget(buttons)
         self.resize(1000, 700)
 
+    def _build_file_row(self) -> QHBoxLayout:
+        """Choose file, the file's name, and the worksheet to read."""
+        self.file_label = PlainLabel("No file chosen.", accessible="Chosen file")
+        self.choose_button = button("&Choose file…", accessible="Choose a referral file", on_click=self.choose_file)
+        self.sheet_combo = combo("Worksheet")
+        self.sheet_combo.setEnabled(False)
+        self.sheet_combo.activated.connect(lambda _i: self.refresh(keep_mapping=False))
+        return row(self.choose_button, (self.file_label, 1), PlainLabel("Sheet:"), self.sheet_combo)
+
+    def _build_mapping(self) -> QGroupBox:
+        """Which column of the file holds each field: a drop-down a field, scrolling."""
+        self.mapping_box = QGroupBox("Columns (which column of the file holds each field)")
+        form = QFormLayout()
+        for name, (label, _variants) in FIELDS.items():
+            box = combo(f"Column for {label}")
+            box.activated.connect(lambda _i: self.refresh(keep_mapping=True))
+            self._combos[name] = box
+            form.addRow(PlainLabel(label), box)
+        inner = QWidget()
+        inner.setLayout(form)
+        scroll = QScrollArea()
+        scroll.setWidget(inner)
+        scroll.setWidgetResizable(True)
+        scroll.setMaximumHeight(220)
+        box_layout = QVBoxLayout(self.mapping_box)
+        box_layout.addWidget(scroll)
+        self.mapping_box.setEnabled(False)
+        return self.mapping_box
+
+    def _build_preview(self) -> QTableView:
+        self.model = PreviewModel(self)
+        self.table = QTableView()
+        self.table.setAccessibleName("Rows of the file")
+        self.table.setModel(self.model)
+        self.table.setWordWrap(False)
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        self.table.horizontalHeader().setStretchLastSection(True)
+        self.table.verticalHeader().setVisible(False)
+        return self.table
+
     # --- choosing and reading ----------------------------------------------------------------------
     def choose_file(self) -> None:
-        name, _ = QFileDialog.getOpenFileName(
-            self, "Choose a referral spreadsheet", "", "Spreadsheets (*.xlsx *.csv)"
-        )
-        if name:
-            self.load_file(Path(name))
+        path = open_path(self, "Choose a referral spreadsheet", "Spreadsheets (*.xlsx *.csv)")
+        if path:
+            self.load_file(path)
 
     def load_file(self, path: Path) -> None:
         self.path = Path(path)
@@ -233,15 +228,15 @@ class ImportWizard(QDialog):
 
     def chosen_mapping(self) -> dict[str, str]:
         out = {}
-        for name, combo in self._combos.items():
-            header = combo.currentData()
+        for name, box in self._combos.items():
+            header = box.currentData()
             out[name] = header if isinstance(header, str) else ""
         return out
 
     def set_column(self, field_name: str, header: str) -> None:
         """Choose a column for a field ("" = not imported) and read the file again."""
-        combo = self._combos[field_name]
-        combo.setCurrentIndex(max(0, combo.findData(header)))
+        box = self._combos[field_name]
+        box.setCurrentIndex(max(0, box.findData(header)))
         self.refresh(keep_mapping=True)
 
     def refresh(self, *, keep_mapping: bool) -> None:
@@ -269,12 +264,12 @@ class ImportWizard(QDialog):
             self.sheet_combo.setCurrentText(preview.sheet)
         self.sheet_combo.setEnabled(bool(preview.sheet_names))
         headers = [h for h in preview.headers if h]
-        for name, combo in self._combos.items():
-            combo.clear()
-            combo.addItem(NOT_IMPORTED, "")
+        for name, box in self._combos.items():
+            box.clear()
+            box.addItem(NOT_IMPORTED, "")
             for h in headers:
-                combo.addItem(h, h)
-            combo.setCurrentIndex(max(0, combo.findData(preview.mapping.get(name, ""))))
+                box.addItem(h, h)
+            box.setCurrentIndex(max(0, box.findData(preview.mapping.get(name, ""))))
         self.mapping_box.setEnabled(True)
         self.model.set_preview(preview, sectors=self._sectors, concerns=self._concerns)
         self.table.resizeColumnsToContents()

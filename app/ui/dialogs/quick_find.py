@@ -18,13 +18,14 @@ from PySide6.QtCore import (
     Signal,
 )
 from PySide6.QtGui import QKeyEvent
-from PySide6.QtWidgets import QDialog, QLineEdit, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QDialog, QVBoxLayout, QWidget
 
 from app.models.domain import CaseSummary
 from app.services import ui_queries
 from app.ui.context import UiContext
 from app.ui.itemmodels.rows import Column, IdRole, RowsModel
 from app.ui.widgets.common import uk
+from app.ui.widgets.controls import line_edit
 from app.ui.widgets.plain import muted
 from app.ui.widgets.tables import make_table, set_widths
 
@@ -49,9 +50,8 @@ class QuickFindDialog(QDialog):
         self.ctx = ctx
         self._query_no = 0
         v = QVBoxLayout(self)
-        self.query = QLineEdit()
-        self.query.setAccessibleName("Find a case")
-        self.query.setPlaceholderText("Name, alias, date of birth (dd/mm/yyyy), PNC or NHS number, or case ref")
+        self.query = line_edit("Find a case",
+                               placeholder="Name, alias, date of birth (dd/mm/yyyy), PNC or NHS number, or case ref")
         self.query.setClearButtonEnabled(True)
         v.addWidget(self.query)
         self.status = muted("Type at least two characters.")

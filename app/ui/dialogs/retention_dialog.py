@@ -24,8 +24,6 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QHBoxLayout,
     QHeaderView,
-    QLineEdit,
-    QPushButton,
     QSpinBox,
     QTableView,
     QVBoxLayout,
@@ -36,6 +34,7 @@ from app.services import retention
 from app.services.retention import PurgeResult, RetentionItem
 from app.ui.context import UiContext
 from app.ui.errors import safe_message
+from app.ui.widgets.controls import button, line_edit
 from app.ui.widgets.plain import PlainLabel, muted
 
 HEADERS = ("Ref", "Subject", "Outcome", "Closed", "Delete from")
@@ -93,15 +92,11 @@ class PurgeConfirmDialog(QDialog):
             wrap=True,
         ))
         form = QFormLayout()
-        self.ref_edit = QLineEdit()
-        self.ref_edit.setAccessibleName("Type the case reference to confirm")
-        self.ref_edit.setPlaceholderText(item.ref)
+        self.ref_edit = line_edit("Type the case reference to confirm", placeholder=item.ref)
         form.addRow("Type the case reference:", self.ref_edit)
-        self.reason_edit = QLineEdit()
-        self.reason_edit.setAccessibleName("Reason for the deletion")
+        self.reason_edit = line_edit("Reason for the deletion")
         form.addRow("Reason:", self.reason_edit)
-        self.override_edit = QLineEdit()
-        self.override_edit.setAccessibleName("Reason for deleting before the retention date")
+        self.override_edit = line_edit("Reason for deleting before the retention date")
         if not item.overdue:
             form.addRow("Why before the retention date:", self.override_edit)
             v.addWidget(muted(f"Its retention date is {_uk(item.due)}: give a reason to delete "
@@ -180,11 +175,9 @@ class RetentionDialog(QDialog):
         self.status = PlainLabel("", accessible="Retention review status")
         v.addWidget(self.status)
         row = QHBoxLayout()
-        self.delete_button = QPushButton("&Delete permanently…")
-        self.delete_button.setAccessibleName("Delete the selected case permanently")
-        self.delete_button.clicked.connect(self.request_delete)
-        close = QPushButton("Close")
-        close.clicked.connect(self.reject)
+        self.delete_button = button("&Delete permanently…", accessible="Delete the selected case permanently",
+                                    on_click=self.request_delete)
+        close = button("Close", on_click=self.reject)
         row.addWidget(self.delete_button)
         row.addStretch(1)
         row.addWidget(close)

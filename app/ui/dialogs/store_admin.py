@@ -25,7 +25,6 @@ from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
-    QFileDialog,
     QFormLayout,
     QInputDialog,
     QLineEdit,
@@ -42,6 +41,7 @@ from app.ui.context import UiContext
 from app.ui.errors import safe_message, show_error
 from app.ui.progress import run_with_progress
 from app.ui.tasks import Progress
+from app.ui.widgets.files import BACKUP_FILES, open_path, save_path
 from app.ui.widgets.plain import PlainLabel, muted
 
 MESSAGE_MS = 10_000
@@ -123,11 +123,9 @@ class StoreActions:
     # --- backup and restore --------------------------------------------------------------------------
     def backup(self) -> None:
         suggested = str(Path(_documents()) / "roundtable-backup.rtbackup")
-        name, _ = QFileDialog.getSaveFileName(self.window, "Back up the store", suggested,
-                                              "Roundtable backups (*.rtbackup);;All files (*)")
-        if not name:
+        out = save_path(self.window, "Back up the store", suggested, BACKUP_FILES)
+        if not out:
             return
-        out = Path(name)
 
         def job(session: Session, progress: Progress) -> Path:
             progress.check()
@@ -140,18 +138,14 @@ class StoreActions:
         self._say(f"Backup written: {path}. Keep it somewhere safe; it opens with the passphrase.")
 
     def restore(self) -> None:
-        name, _ = QFileDialog.getOpenFileName(self.window, "Choose a backup to restore", _documents(),
-                                              "Roundtable backups (*.rtbackup);;All files (*)")
-        if not name:
+        source = open_path(self.window, "Choose a backup to restore", BACKUP_FILES, _documents())
+        if not source:
             return
-        source = Path(name)
         here = Path(self.ctx.store_path).parent if self.ctx.store_path else Path(_documents())
-        target_name, _ = QFileDialog.getSaveFileName(
-            self.window, "Restore into a new store file", str(here / "restored.rtdb"),
-            "Roundtable stores (*.rtdb)")
-        if not target_name:
+        target = save_path(self.window, "Restore into a new store file", str(here / "restored.rtdb"),
+                           "Roundtable stores (*.rtdb)")
+        if not target:
             return
-        target = Path(target_name)
         passphrase, ok = QInputDialog.getText(
             self.window, "Restore a backup", "The passphrase of the backup:", QLineEdit.EchoMode.Password)
         if not ok or not passphrase:

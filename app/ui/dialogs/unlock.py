@@ -23,12 +23,10 @@ from pathlib import Path
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QCloseEvent, QKeyEvent
 from PySide6.QtWidgets import (
-    QCheckBox,
     QDialog,
     QDialogButtonBox,
     QLineEdit,
     QMessageBox,
-    QPushButton,
     QRadioButton,
     QVBoxLayout,
     QWidget,
@@ -38,6 +36,7 @@ from app.models.errors import AppError, KeyFileTooWeak
 from app.services import setup, ui_queries
 from app.services.context import Session
 from app.ui.tasks import TaskManager
+from app.ui.widgets.controls import button, check, error_line, line_edit, page_column
 from app.ui.widgets.plain import PlainLabel, heading, muted
 
 IN_USE = "Roundtable is already open on this store."
@@ -69,21 +68,34 @@ class UnlockDialog(QDialog):
         v.addWidget(self.title)
         self.reason = muted(reason or "The store on this workstation is encrypted. Unlock it to continue.")
         v.addWidget(self.reason)
-        self.store_label = PlainLabel(f"Store: {Path(store_path).name} in {Path(store_path).parent}", wrap=True,
+        self._build_store_lines(v)
+        self.form = self._build_secret()
+        v.addWidget(self.form)
+        self.error = error_line()
+        v.addWidget(self.error)
+        self.status = PlainLabel("", object_name="Muted", accessible="Unlock progress")
+        v.addWidget(self.status)
+        v.addWidget(self._build_buttons())
+        self.setMinimumWidth(440)
+        self.secret.setFocus()
+        self.check_in_use()
+
+    def _build_store_lines(self, v: QVBoxLayout) -> None:
+        """Which store this unlocks, and (hidden until asked) whether it is open elsewhere."""
+        path = Path(self._path)
+        self.store_label = PlainLabel(f"Store: {path.name} in {path.parent}", wrap=True,
                                       selectable=True, object_name="Muted", accessible="Store being unlocked")
         v.addWidget(self.store_label)
-        self.in_use = PlainLabel("", wrap=True, object_name="InlineError", accessible="Store already open")
+        self.in_use = error_line("Store already open")
         self.in_use.setVisible(False)
         v.addWidget(self.in_use)
-        self.retry_button = QPushButton("&Try again")
-        self.retry_button.setAccessibleName("Check again whether the store is free")
-        self.retry_button.setVisible(False)
-        self.retry_button.clicked.connect(self.check_in_use)
+        self.retry_button = button("&Try again", accessible="Check again whether the store is free", visible=False,
+                                   on_click=self.check_in_use)
         v.addWidget(self.retry_button)
-        self.form = QWidget()
-        v.addWidget(self.form)
-        fv = QVBoxLayout(self.form)
-        fv.setContentsMargins(0, 0, 0, 0)
+
+    def _build_secret(self) -> QWidget:
+        """Passphrase or recovery key, the field, and Show."""
+        form, fv = page_column()
         self.by_passphrase = QRadioButton("&Passphrase")
         self.by_passphrase.setChecked(True)
         self.by_recovery = QRadioButton("&Recovery key")
@@ -91,41 +103,28 @@ class UnlockDialog(QDialog):
             b.setAccessibleName(b.text().replace("&", "") )
             b.toggled.connect(self._on_mode_toggled)
             fv.addWidget(b)
-        self.secret = QLineEdit()
-        self.secret.setEchoMode(QLineEdit.EchoMode.Password)
-        self.secret.setAccessibleName("Passphrase")
-        self.secret.setPlaceholderText("Passphrase")
+        self.secret = line_edit("Passphrase", placeholder="Passphrase", password=True)
         fv.addWidget(self.secret)
-        self.show_secret = QCheckBox("S&how passphrase")
-        self.show_secret.setAccessibleName("Show the passphrase as it is typed")
+        self.show_secret = check("S&how passphrase", "Show the passphrase as it is typed")
         self.show_secret.toggled.connect(self._on_mode_toggled)
         fv.addWidget(self.show_secret)
-        self.error = PlainLabel("", wrap=True, object_name="InlineError", accessible="Problem")
-        v.addWidget(self.error)
-        self.status = PlainLabel("", object_name="Muted", accessible="Unlock progress")
-        v.addWidget(self.status)
+        return form
+
+    def _build_buttons(self) -> QDialogButtonBox:
         buttons = QDialogButtonBox()
-        self.unlock_button = QPushButton("&Unlock")
-        self.unlock_button.setDefault(True)
-        self.unlock_button.setAccessibleName("Unlock")
+        self.unlock_button = button("&Unlock", accessible="Unlock", default=True,
+                                    on_click=self._on_unlock_button_clicked)
         buttons.addButton(self.unlock_button, QDialogButtonBox.ButtonRole.AcceptRole)
-        self.keyring_button = QPushButton("Use this &workstation's keyring")
-        self.keyring_button.setAccessibleName("Unlock with the workstation keyring")
+        self.keyring_button = button("Use this &workstation's keyring", accessible="Unlock with the workstation keyring",
+                                     on_click=self._on_keyring_button_clicked)
         buttons.addButton(self.keyring_button, QDialogButtonBox.ButtonRole.ActionRole)
         # After addButton: adding a button to a QDialogButtonBox shows it again.
-        self.keyring_button.setVisible(ui_queries.remembered_here(store_path))
-        self.quit_button = QPushButton("&Quit")
-        self.quit_button.setAccessibleName("Quit")
+        self.keyring_button.setVisible(ui_queries.remembered_here(self._path))
+        self.quit_button = button("&Quit", accessible="Quit", on_click=self.quit_requested.emit)
         self.quit_button.setAutoDefault(False)  # Enter never presses Quit, even when it has focus
         buttons.addButton(self.quit_button, QDialogButtonBox.ButtonRole.DestructiveRole)
-        self.quit_button.clicked.connect(self.quit_requested.emit)
-        self.unlock_button.clicked.connect(self._on_unlock_button_clicked)
-        self.keyring_button.clicked.connect(self._on_keyring_button_clicked)
         self.keyring_button.setAutoDefault(False)
-        v.addWidget(buttons)
-        self.setMinimumWidth(440)
-        self.secret.setFocus()
-        self.check_in_use()
+        return buttons
 
     # --- never quit by accident ----------------------------------------------------------------
     def keyPressEvent(self, event: QKeyEvent) -> None:

@@ -11,9 +11,10 @@ from pathlib import Path
 
 from PySide6.QtCore import QObject, QUrl, Signal
 from PySide6.QtGui import QDesktopServices
-from PySide6.QtWidgets import QFileDialog, QWidget
+from PySide6.QtWidgets import QWidget
 
 from app.ui.errors import safe_message, show_error
+from app.ui.widgets.files import save_path
 
 
 def open_in_system(path: Path) -> bool:
@@ -23,10 +24,9 @@ def open_in_system(path: Path) -> bool:
 
 def ask_pdf_path(parent: QWidget, title: str, suggested: str) -> Path | None:
     """Where to save a PDF (``.pdf`` added when left out); None if the user cancelled."""
-    name, _ = QFileDialog.getSaveFileName(parent, title, suggested, "PDF documents (*.pdf)")
-    if not name:
+    path = save_path(parent, title, suggested, "PDF documents (*.pdf)")
+    if path is None:
         return None
-    path = Path(name)
     return path if path.suffix.lower() == ".pdf" else path.with_name(path.name + ".pdf")
 
 

@@ -39,11 +39,8 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QDialog,
     QFileDialog,
-    QHBoxLayout,
     QLabel,
-    QLineEdit,
     QProgressBar,
-    QPushButton,
     QScrollArea,
     QVBoxLayout,
     QWidget,
@@ -55,6 +52,7 @@ from app.services.documents import minutes, packs, plans
 from app.ui.documents import jobs
 from app.ui.errors import safe_message
 from app.ui.tasks import Progress, TaskManager
+from app.ui.widgets.controls import button, line_edit, row
 
 POLL_MS = 80  # how often the progress bar reads the task's progress
 
@@ -84,6 +82,33 @@ class PackDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addWidget(QLabel("Each recipient's pack holds only what their agency may see."))
         layout.addWidget(QLabel("<b>Recipients</b>"))
+        layout.addWidget(self._build_recipients())
+        self.all_button = button("Select &all", on_click=lambda: self._check_all(True))
+        self.none_button = button("Select &none", on_click=lambda: self._check_all(False))
+        layout.addLayout(row(self.all_button, self.none_button, 0))
+        layout.addWidget(QLabel("<b>Save the packs in</b>"))
+        self.folder_edit = line_edit("Folder for the packs")
+        self.browse_button = button("&Choose…", on_click=self._browse)
+        layout.addLayout(row(self.folder_edit, self.browse_button))
+        # issue 16: the attached PDFs and images each recipient may see, as an appendix
+        self.attachments_box = QCheckBox("Append the attached PDFs and images each recipient may see")
+        self.attachments_box.setAccessibleName("Append attached documents")
+        layout.addWidget(self.attachments_box)
+        self.progress = QProgressBar()
+        self.progress.setRange(0, 1)
+        self.progress.setValue(0)
+        self.status = QLabel("")
+        self.status.setWordWrap(True)
+        layout.addWidget(self.progress)
+        layout.addWidget(self.status)
+        self.open_button = button("&Open folder", enabled=False, on_click=self._open_folder)
+        self.generate_button = button("&Generate packs", object_name="Primary", enabled=False, on_click=self.generate)
+        self.cancel_button = button("Cancel", on_click=self.reject)
+        layout.addLayout(row(self.open_button, 0, self.generate_button, self.cancel_button))
+        self._load()
+
+    def _build_recipients(self) -> QScrollArea:
+        """The distribution list, a check box a recipient once loaded."""
         self._list = QWidget()
         self._list_layout = QVBoxLayout(self._list)
         self._list_layout.addWidget(QLabel("Loading the distribution list…"))
@@ -92,55 +117,7 @@ class PackDialog(QDialog):
         scroll.setMinimumHeight(220)  # a distribution of a dozen or so people, most of it in view
         scroll.setAccessibleName("Recipients")
         scroll.setWidget(self._list)
-        layout.addWidget(scroll)
-        row = QHBoxLayout()
-        self.all_button = QPushButton("Select &all")
-        self.none_button = QPushButton("Select &none")
-        self.all_button.clicked.connect(lambda: self._check_all(True))
-        self.none_button.clicked.connect(lambda: self._check_all(False))
-        row.addWidget(self.all_button)
-        row.addWidget(self.none_button)
-        row.addStretch()
-        layout.addLayout(row)
-
-        layout.addWidget(QLabel("<b>Save the packs in</b>"))
-        row = QHBoxLayout()
-        self.folder_edit = QLineEdit()
-        self.folder_edit.setAccessibleName("Folder for the packs")
-        self.browse_button = QPushButton("&Choose…")
-        self.browse_button.clicked.connect(self._browse)
-        row.addWidget(self.folder_edit)
-        row.addWidget(self.browse_button)
-        layout.addLayout(row)
-        # issue 16: the attached PDFs and images each recipient may see, as an appendix
-        self.attachments_box = QCheckBox("Append the attached PDFs and images each recipient may see")
-        self.attachments_box.setAccessibleName("Append attached documents")
-        layout.addWidget(self.attachments_box)
-
-        self.progress = QProgressBar()
-        self.progress.setRange(0, 1)
-        self.progress.setValue(0)
-        self.status = QLabel("")
-        self.status.setWordWrap(True)
-        layout.addWidget(self.progress)
-        layout.addWidget(self.status)
-
-        row = QHBoxLayout()
-        self.open_button = QPushButton("&Open folder")
-        self.open_button.setEnabled(False)
-        self.open_button.clicked.connect(self._open_folder)
-        self.generate_button = QPushButton("&Generate packs")
-        self.generate_button.setObjectName("Primary")
-        self.generate_button.setEnabled(False)
-        self.generate_button.clicked.connect(self.generate)
-        self.cancel_button = QPushButton("Cancel")
-        self.cancel_button.clicked.connect(self.reject)
-        row.addWidget(self.open_button)
-        row.addStretch()
-        row.addWidget(self.generate_button)
-        row.addWidget(self.cancel_button)
-        layout.addLayout(row)
-        self._load()
+        return scroll
 
     # --- recipients ------------------------------------------------------------------------------
     def _load(self) -> None:

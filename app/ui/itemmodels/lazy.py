@@ -18,10 +18,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any, Generic, Protocol, TypeVar
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt, Signal
 
 from app.services.context import Session
 from app.ui.context import UiContext
+from app.ui.itemmodels.rows import FlatTable
 
 BLOCK = 100
 Index = QModelIndex | QPersistentModelIndex
@@ -36,7 +37,7 @@ class HasId(Protocol):
 R = TypeVar("R", bound=HasId)
 
 
-class LazyIdModel(QAbstractTableModel, Generic[R]):
+class LazyIdModel(FlatTable, Generic[R]):
     ids_loaded = Signal(int)  # row count after a reload
     rows_fetched = Signal()
 
@@ -134,17 +135,11 @@ class LazyIdModel(QAbstractTableModel, Generic[R]):
         return 0 <= row < len(self._ids) and self._ids[row] in self._cache
 
     # --- Qt interface ----------------------------------------------------------------------------
-    def rowCount(self, parent: Index = _ROOT) -> int:
-        return 0 if parent.isValid() else len(self._ids)
+    def row_total(self) -> int:
+        return len(self._ids)
 
-    def columnCount(self, parent: Index = _ROOT) -> int:
-        return 0 if parent.isValid() else len(self._headers)
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal \
-                and 0 <= section < len(self._headers):
-            return self._headers[section]
-        return None
+    def header_texts(self) -> Sequence[str]:
+        return self._headers
 
     def flags(self, index: Index) -> Qt.ItemFlag:
         if not index.isValid():

@@ -19,10 +19,10 @@ from PySide6.QtGui import QColor
 
 from app.ui.widgets.plain import plain_tooltip
 from app.ui.widgets.roles import KindRole as KindRole  # defined beside the delegate that draws it
+from app.ui.widgets.roles import SortRole as SortRole  # defined beside the proxy that sorts by it
 
 R = TypeVar("R")
 
-SortRole = Qt.ItemDataRole.UserRole + 1
 IdRole = Qt.ItemDataRole.UserRole + 2
 RecordRole = Qt.ItemDataRole.UserRole + 3
 
@@ -61,7 +61,40 @@ class Column(Generic[R]):
     align_right: bool = False
 
 
-class RowsModel(QAbstractTableModel, Generic[R]):
+RecordT = TypeVar("RecordT")
+
+
+def record_at(index: Index, kind: type[RecordT]) -> RecordT | None:
+    """The record a row of a model here holds (``RecordRole``), if it is a ``kind``."""
+    rec = index.data(RecordRole) if index.isValid() else None
+    return rec if isinstance(rec, kind) else None
+
+
+class FlatTable(QAbstractTableModel):
+    """A flat table's shape, shared by the models here: ``row_total`` rows under the
+    ``header_texts`` (no tree below a row, no vertical header texts)."""
+
+    def row_total(self) -> int:
+        raise NotImplementedError
+
+    def header_texts(self) -> Sequence[str]:
+        raise NotImplementedError
+
+    def rowCount(self, parent: Index = _ROOT) -> int:
+        return 0 if parent.isValid() else self.row_total()
+
+    def columnCount(self, parent: Index = _ROOT) -> int:
+        return 0 if parent.isValid() else len(self.header_texts())
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        headers = self.header_texts()
+        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal \
+                and 0 <= section < len(headers):
+            return headers[section]
+        return None
+
+
+class RowsModel(FlatTable, Generic[R]):
     def __init__(self, columns: Sequence[Column[R]], id_of: Callable[[R], str], parent: Any = None) -> None:
         super().__init__(parent)
         self._columns = list(columns)
@@ -105,17 +138,11 @@ class RowsModel(QAbstractTableModel, Generic[R]):
         return [self._id_of(r) for r in self._rows if self._id_of(r) in self._checked]
 
     # --- Qt interface ----------------------------------------------------------------------------
-    def rowCount(self, parent: Index = _ROOT) -> int:
-        return 0 if parent.isValid() else len(self._rows)
+    def row_total(self) -> int:
+        return len(self._rows)
 
-    def columnCount(self, parent: Index = _ROOT) -> int:
-        return 0 if parent.isValid() else len(self._columns)
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal \
-                and 0 <= section < len(self._columns):
-            return self._columns[section].header
-        return None
+    def header_texts(self) -> Sequence[str]:
+        return [c.header for c in self._columns]
 
     def flags(self, index: Index) -> Qt.ItemFlag:
         if not index.isValid():

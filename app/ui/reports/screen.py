@@ -19,7 +19,7 @@ import datetime as dt
 from pathlib import Path
 
 from PySide6.QtCore import QDate, QTimer
-from PySide6.QtWidgets import QComboBox, QFileDialog, QHBoxLayout, QLabel, QPushButton, QWidget
+from PySide6.QtWidgets import QFileDialog, QHBoxLayout, QWidget
 
 from app.models.enums import Role
 from app.models.errors import InvalidInput
@@ -29,6 +29,7 @@ from app.ui.context import UiContext
 from app.ui.reports.stats_view import StatsView
 from app.ui.screens.base import Screen, scrolled
 from app.ui.widgets.common import date_edit, uk
+from app.ui.widgets.controls import button, combo, field_label, row
 from app.ui.widgets.plain import PlainLabel, muted
 
 CUSTOM = "Custom dates"
@@ -79,38 +80,7 @@ class ReportsScreen(Screen):
         self.period_label.setAccessibleName("Period shown")
         self.header.addWidget(self.period_label)
 
-        bar = QHBoxLayout()
-        bar.setSpacing(8)
-        self.quick = QComboBox()
-        self.quick.addItems([*QUICK, CUSTOM])
-        self.quick.setAccessibleName("Quick period")
-        self.quick.setToolTip("Last quarter: the last complete calendar quarter. This financial year: "
-                              "1 April to today. Last 12 months: twelve months to today.")
-        quick_label = QLabel("Period")
-        quick_label.setObjectName("FieldLabel")
-        quick_label.setBuddy(self.quick)
-        self.start_edit = date_edit("From (start of the period)")
-        self.end_edit = date_edit("To (end of the period)")
-        from_label = QLabel("From")
-        from_label.setObjectName("FieldLabel")
-        from_label.setBuddy(self.start_edit)
-        to_label = QLabel("to")
-        to_label.setObjectName("FieldLabel")
-        to_label.setBuddy(self.end_edit)
-        self.save_button = QPushButton("Save return…")
-        self.save_button.setObjectName("Primary")
-        self.save_button.setAccessibleName("Save the statistics return (counts under 5 shown as <5)")
-        self.save_button.setToolTip("Save the return for this period as XLSX, CSV or PDF, with small counts "
-                                    "suppressed")
-        self.refresh_button = QPushButton("Refresh")
-        self.refresh_button.setAccessibleName("Work out the figures again")
-        for w in (quick_label, self.quick, from_label, self.start_edit, to_label, self.end_edit):
-            bar.addWidget(w)
-        bar.addWidget(self.refresh_button)
-        bar.addStretch(1)
-        bar.addWidget(self.save_button)
-        self.root.addLayout(bar)
-
+        self.root.addLayout(self._build_period_bar())
         self.error = PlainLabel("", object_name="InlineError", wrap=True, accessible="Period problem")
         self.error.hide()
         self.root.addWidget(self.error)
@@ -119,12 +89,32 @@ class ReportsScreen(Screen):
         self.status = PlainLabel("", object_name="Muted", wrap=True, accessible="Status", selectable=True)
         self.status.hide()
         self.root.addWidget(self.status)
-
         self.view = StatsView()
         self.scroll_area = scrolled(self.view)
         self.scroll_area.setAccessibleName("Statistics for the period")
         self.root.addWidget(self.scroll_area, 1)
+        self._watch_period()
 
+    def _build_period_bar(self) -> QHBoxLayout:
+        """Quick period, From and to dates, Refresh, and Save return."""
+        self.quick = combo("Quick period", ((name, None) for name in (*QUICK, CUSTOM)))
+        self.quick.setToolTip("Last quarter: the last complete calendar quarter. This financial year: "
+                              "1 April to today. Last 12 months: twelve months to today.")
+        self.start_edit = date_edit("From (start of the period)")
+        self.end_edit = date_edit("To (end of the period)")
+        self.save_button = button("Save return…", object_name="Primary",
+                                  accessible="Save the statistics return (counts under 5 shown as <5)",
+                                  tip="Save the return for this period as XLSX, CSV or PDF, with small counts "
+                                      "suppressed")
+        self.refresh_button = button("Refresh", accessible="Work out the figures again")
+        bar = row(field_label("Period", self.quick), self.quick, field_label("From", self.start_edit),
+                  self.start_edit, field_label("to", self.end_edit), self.end_edit, self.refresh_button, 1,
+                  self.save_button)
+        bar.setSpacing(8)
+        return bar
+
+    def _watch_period(self) -> None:
+        """Work the figures out again, a moment after the period is changed."""
         self._debounce = QTimer(self)
         self._debounce.setSingleShot(True)
         self._debounce.setInterval(DEBOUNCE_MS)

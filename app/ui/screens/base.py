@@ -79,12 +79,17 @@ class Screen(QWidget):
         return self
 
 
-def scrolled(inner: QWidget) -> QScrollArea:
+def scrolled(inner: QWidget, *, sideways: bool = False) -> QScrollArea:
+    """``inner`` in a frameless scroll area that scrolls up and down (``sideways``: left and
+    right), sizing ``inner`` to its width (height)."""
     area = QScrollArea()
     area.setWidgetResizable(True)
     area.setFrameShape(QScrollArea.Shape.NoFrame)
     area.setWidget(inner)
-    area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+    if sideways:
+        area.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+    else:
+        area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
     return area
 
 

@@ -251,6 +251,15 @@ def required_day(edit: UkDateEdit, what: str) -> dt.date:
     return day
 
 
+def day_or_say(edit: UkDateEdit, what: str, problem: QLabel) -> dt.date | None:
+    """The date in ``edit``; or None, with ``required_day``'s sentence shown in ``problem``."""
+    try:
+        return required_day(edit, what)
+    except InvalidInput as exc:
+        problem.setText(exc.user_message)
+        return None
+
+
 def agency_choice(name: str, short: str) -> str:
     """An agency in a drop-down: its name, with the abbreviation people also use."""
     return f"{name} ({short})" if short and short != name else name

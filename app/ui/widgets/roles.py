@@ -6,4 +6,5 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt
 
+SortRole = Qt.ItemDataRole.UserRole + 1  # the value a column sorts by (``sorted_table``'s proxy)
 KindRole = Qt.ItemDataRole.UserRole + 4  # a chip kind for the delegate: ok | warn | danger | muted | info

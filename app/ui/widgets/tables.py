@@ -16,6 +16,7 @@ from PySide6.QtCore import (
     QPersistentModelIndex,
     QRect,
     QRectF,
+    QSortFilterProxyModel,
     Qt,
 )
 from PySide6.QtGui import QColor, QPainter
@@ -31,7 +32,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.ui.widgets.roles import KindRole
+from app.ui.widgets.roles import KindRole, SortRole
 
 CHIP_COLOURS = {
     "ok": (QColor("#e3f1e6"), QColor("#24613a")),
@@ -112,6 +113,16 @@ def make_table(name: str, model: QAbstractItemModel, *, chip_columns: tuple[int,
         for c in chip_columns:
             view.setItemDelegateForColumn(c, delegate)
     return view
+
+
+def sorted_table(name: str, model: QAbstractItemModel, parent: QObject, *,
+                 chip_columns: tuple[int, ...] = ()) -> tuple[QSortFilterProxyModel, QTableView]:
+    """A table (``make_table``) over ``model`` through a proxy that sorts each column by its
+    ``SortRole`` value (dates as dates, not as the text shown)."""
+    proxy = QSortFilterProxyModel(parent)
+    proxy.setSourceModel(model)
+    proxy.setSortRole(SortRole)
+    return proxy, make_table(name, proxy, chip_columns=chip_columns)
 
 
 MIN_COLUMN = 44

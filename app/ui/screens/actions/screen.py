@@ -10,7 +10,7 @@ the user's own agency's actions can be ticked unless the user is the coordinator
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QCheckBox, QComboBox, QHBoxLayout, QLineEdit, QPushButton, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QWidget
 
 from app.models.enums import ActionStatus, Role
 from app.services import actions as actions_service
@@ -21,6 +21,7 @@ from app.ui.itemmodels.actions import ActionTableModel
 from app.ui.progress import ProgressDialog, run_with_progress
 from app.ui.screens.base import Screen
 from app.ui.tasks import Progress
+from app.ui.widgets.controls import button, check, combo, line_edit, refill, row
 from app.ui.widgets.plain import PlainLabel, muted
 from app.ui.widgets.tables import date_width, make_table, ref_width, set_widths, two_line_rows
 
@@ -32,26 +33,7 @@ class ActionsScreen(Screen):
     def __init__(self, ctx: UiContext, parent: QWidget | None = None) -> None:
         super().__init__(ctx, parent)
         self.progress_dialog: ProgressDialog | None = None
-        bar = QHBoxLayout()
-        self.agency = QComboBox()
-        self.agency.setAccessibleName("Owning agency")
-        self.owner_combo = QComboBox()
-        self.owner_combo.setAccessibleName("Owner")
-        self.status = QComboBox()
-        self.status.setAccessibleName("Status")
-        self.status.addItem("Any status", None)
-        for st in ActionStatus:
-            self.status.addItem(st.value.replace("-", " ").capitalize(), st)
-        self.overdue = QCheckBox("Overdue only")
-        self.overdue.setAccessibleName("Overdue only")
-        self.open_only = QCheckBox("Open only")
-        self.open_only.setAccessibleName("Open actions only")
-        self.open_only.setChecked(True)
-        for w in (self.agency, self.owner_combo, self.status):
-            bar.addWidget(w, 1)
-        bar.addWidget(self.overdue)
-        bar.addWidget(self.open_only)
-        self.root.addLayout(bar)
+        self.root.addLayout(self._build_filters())
         self.model = ActionTableModel(ctx, self)
         self.model.ids_loaded.connect(lambda _n: self._show_count())
         self.table = make_table("All actions", self.model, chip_columns=(5,))
@@ -61,37 +43,7 @@ class ActionsScreen(Screen):
         two_line_rows(self.table)  # titles wrap rather than elide
         self.table.horizontalHeader().setSortIndicator(4, Qt.SortOrder.AscendingOrder)
         self.root.addWidget(self.table, 1)
-        bulk = QHBoxLayout()
-        self.count = muted("")
-        bulk.addWidget(self.count, 1)
-        self.tick_all = QPushButton("Tick all &shown")
-        self.tick_all.setObjectName("Flat")
-        self.tick_all.setAccessibleName("Tick every action shown")
-        self.tick_all.clicked.connect(self._on_tick_all_clicked)
-        self.untick_all = QPushButton("Untick all")
-        self.untick_all.setObjectName("Flat")
-        self.untick_all.setAccessibleName("Untick every action")
-        self.untick_all.clicked.connect(self._on_untick_all_clicked)
-        bulk.addWidget(self.tick_all)
-        bulk.addWidget(self.untick_all)
-        ticked = PlainLabel("&Ticked actions:", object_name="FieldLabel")
-        bulk.addWidget(ticked)
-        self.new_status = QComboBox()
-        self.new_status.setAccessibleName("New status for ticked actions")
-        for st in ActionStatus:
-            self.new_status.addItem(st.value.replace("-", " ").capitalize(), st)
-        ticked.setBuddy(self.new_status)
-        self.note = QLineEdit()
-        self.note.setAccessibleName("Note for the update")
-        self.note.setPlaceholderText("Note")
-        self.apply_button = QPushButton("&Update ticked")
-        self.apply_button.setObjectName("Primary")
-        self.apply_button.setAccessibleName("Update ticked actions")
-        self.apply_button.clicked.connect(self._on_apply_button_clicked)
-        bulk.addWidget(self.new_status)
-        bulk.addWidget(self.note, 1)
-        bulk.addWidget(self.apply_button)
-        self.root.addLayout(bulk)
+        self.root.addLayout(self._build_bulk())
         self.error = PlainLabel("", wrap=True, object_name="InlineError")
         self.root.addWidget(self.error)
         self.outcome = PlainLabel("", wrap=True, object_name="Muted", accessible="Outcome of the last update")
@@ -101,20 +53,35 @@ class ActionsScreen(Screen):
         self.overdue.toggled.connect(lambda _b: self._apply())
         self.open_only.toggled.connect(lambda _b: self._apply())
 
+    def _build_filters(self) -> QHBoxLayout:
+        """Agency, owner and status drop-downs, Overdue only, Open only."""
+        self.agency = combo("Owning agency")
+        self.owner_combo = combo("Owner")
+        self.status = combo("Status", [("Any status", None), *((st.label, st) for st in ActionStatus)])
+        self.overdue = check("Overdue only", "Overdue only")
+        self.open_only = check("Open only", "Open actions only", checked=True)
+        return row((self.agency, 1), (self.owner_combo, 1), (self.status, 1), self.overdue, self.open_only)
+
+    def _build_bulk(self) -> QHBoxLayout:
+        """The count shown, tick or untick all, and the new status and note for the ticked actions."""
+        self.count = muted("")
+        self.tick_all = button("Tick all &shown", accessible="Tick every action shown", object_name="Flat",
+                               on_click=self._on_tick_all_clicked)
+        self.untick_all = button("Untick all", accessible="Untick every action", object_name="Flat",
+                                 on_click=self._on_untick_all_clicked)
+        ticked = PlainLabel("&Ticked actions:", object_name="FieldLabel")
+        self.new_status = combo("New status for ticked actions", ((st.label, st) for st in ActionStatus))
+        ticked.setBuddy(self.new_status)
+        self.note = line_edit("Note for the update", placeholder="Note")
+        self.apply_button = button("&Update ticked", accessible="Update ticked actions", object_name="Primary",
+                                   on_click=self._on_apply_button_clicked)
+        return row((self.count, 1), self.tick_all, self.untick_all, ticked, self.new_status, (self.note, 1),
+                   self.apply_button)
+
     def _fill_filters(self) -> None:
         snap = self.ctx.snap
-        for combo, any_label, items in (
-            (self.agency, "Any agency", [(a.name, a.id) for a in snap.agencies]),
-            (self.owner_combo, "Any owner", [(m.name, m.id) for m in snap.members]),
-        ):
-            keep = combo.currentData()
-            combo.blockSignals(True)
-            combo.clear()
-            combo.addItem(any_label, None)
-            for label, value in items:
-                combo.addItem(label, value)
-            combo.setCurrentIndex(max(0, combo.findData(keep)))
-            combo.blockSignals(False)
+        refill(self.agency, [("Any agency", None), *((a.name, a.id) for a in snap.agencies)], quiet=True)
+        refill(self.owner_combo, [("Any owner", None), *((m.name, m.id) for m in snap.members)], quiet=True)
 
     def load(self) -> None:
         self._fill_filters()

@@ -16,8 +16,6 @@ from PySide6.QtWidgets import (
     QGridLayout,
     QHBoxLayout,
     QLineEdit,
-    QPlainTextEdit,
-    QPushButton,
     QVBoxLayout,
     QWidget,
 )
@@ -30,6 +28,7 @@ from app.ui.context import UiContext
 from app.ui.screens.base import scrolled
 from app.ui.screens.cases.tab_common import failed_into
 from app.ui.widgets.common import Section, UkDateEdit, agency_choice
+from app.ui.widgets.controls import button, combo, text_box
 from app.ui.widgets.plain import PlainLabel, muted
 
 
@@ -109,17 +108,16 @@ class AssessmentEditor(QWidget):
         return edit
 
     def _choice_field(self, cf: CaseField) -> QComboBox:
-        combo = QComboBox()
-        combo.setAccessibleName(cf.label)
-        combo.setToolTip(cf.guidance)
+        box = combo(cf.label)
+        box.setToolTip(cf.guidance)
         if not cf.required:
-            combo.addItem("—", None)
+            box.addItem("—", None)
         for c in cf.choices:
-            combo.addItem(c.label, c.id)
+            box.addItem(c.label, c.id)
         if cf.id in self._prev_fields:
-            combo.setCurrentIndex(max(0, combo.findData(self._prev_fields[cf.id])))
-        self.fields[cf.id] = combo
-        return combo
+            box.setCurrentIndex(max(0, box.findData(self._prev_fields[cf.id])))
+        self.fields[cf.id] = box
+        return box
 
     def _build_dimension(self, d: Dimension) -> QWidget:
         sec = Section(d.label)
@@ -141,8 +139,7 @@ class AssessmentEditor(QWidget):
         fw, p = self.fw, self._prev.get((d.id, f.id))
         label = PlainLabel(f.label, object_name="FieldLabel")
         label.setToolTip(f.guidance)
-        rating = QComboBox()
-        rating.setAccessibleName(f"{f.label}: {'answer' if fw.is_checklist else 'rating'}")
+        rating = combo(f"{f.label}: {'answer' if fw.is_checklist else 'rating'}")
         if fw.is_checklist:
             rating.addItem("Not answered", None)
         for rt in fw.ratings:
@@ -162,8 +159,7 @@ class AssessmentEditor(QWidget):
         self.rows[(d.id, f.id)] = (rating, evidence, source)
 
     def _source_choice(self, f: Factor, current: str | None) -> QComboBox:
-        source = QComboBox()
-        source.setAccessibleName(f"{f.label}: source agency")
+        source = combo(f"{f.label}: source agency")
         source.addItem("—", None)
         for a in self.ctx.snap.agencies:  # the agency's name, with the abbreviation people use
             source.addItem(agency_choice(a.name, a.short), a.id)
@@ -177,14 +173,10 @@ class AssessmentEditor(QWidget):
     def _build_judgement(self, base: Assessment | None, reason: str) -> QWidget:
         fw = self.fw
         judge = Section("Overall judgement")
-        self.overall = QPlainTextEdit(base.overall if base else "")
-        self.overall.setAccessibleName("Overall judgement")
-        self.overall.setTabChangesFocus(True)
-        self.overall.setMaximumHeight(90)
+        self.overall = text_box("Overall judgement", base.overall if base else "", max_height=90)
         judge.body.addWidget(self.overall)
         row = QHBoxLayout()
-        self.level = QComboBox()
-        self.level.setAccessibleName("Risk level")
+        self.level = combo("Risk level")
         # Unset until chosen: a level is professional judgement, never a default (the last
         # version's level is named in the prompt, not preselected).
         before = self.ctx.snap.risk_label(base.risk_level) if base else ""
@@ -210,13 +202,9 @@ class AssessmentEditor(QWidget):
         return judge
 
     def _add_buttons(self, row: QHBoxLayout) -> None:
-        cancel = QPushButton("Cancel")
-        cancel.setAccessibleName("Cancel the new version")
-        cancel.clicked.connect(self.finished.emit)
-        self.save_button = QPushButton("&Save version")
-        self.save_button.setObjectName("Primary")
-        self.save_button.setAccessibleName("Save assessment version")
-        self.save_button.clicked.connect(self.submit)
+        cancel = button("Cancel", accessible="Cancel the new version", on_click=self.finished.emit)
+        self.save_button = button("&Save version", accessible="Save assessment version", object_name="Primary",
+                                  on_click=self.submit)
         row.addWidget(cancel)
         row.addWidget(self.save_button)
 

@@ -18,10 +18,8 @@ from PySide6.QtWidgets import (
     QComboBox,
     QFormLayout,
     QHBoxLayout,
-    QLineEdit,
     QListWidget,
     QListWidgetItem,
-    QPushButton,
     QWidget,
 )
 
@@ -32,6 +30,7 @@ from app.services.cases import sharing
 from app.services.context import Session
 from app.ui.context import UiContext
 from app.ui.widgets.common import Section, date_edit
+from app.ui.widgets.controls import button, combo, line_edit
 from app.ui.widgets.plain import PlainLabel
 from app.ui.widgets.tables import wrap_list
 
@@ -86,17 +85,13 @@ class ConsentBox(_Box):
 
     def __init__(self, ctx: UiContext) -> None:
         super().__init__(ctx, "Record consent")
-        self.state = QComboBox()
-        self.state.setAccessibleName("Consent")
+        self.state = combo("Consent")
         for st in ConsentState:
             self.state.addItem(st.value.capitalize(), st)
-        self.given_by = QComboBox()
-        self.given_by.setAccessibleName("Consent given by")
+        self.given_by = combo("Consent given by")
         for who in ("subject", "parent", "guardian"):
             self.given_by.addItem(who.capitalize(), who)
-        self.notes = QLineEdit()
-        self.notes.setAccessibleName("Consent notes")
-        self.notes.setPlaceholderText("Notes (optional)")
+        self.notes = line_edit("Consent notes", placeholder="Notes (optional)")
         # refused or withdrawn consent is looked at again: on the date typed, else the programme's
         days = ctx.snap.programme.intervals.consent_reassess_days if ctx.snapshot else 90
         self.reassess = date_edit("Re-assess consent on", today_fn=ctx.today_fn)
@@ -107,9 +102,8 @@ class ConsentBox(_Box):
         self.form.addRow(_label("Re-&assess on", self.reassess), self.reassess)
         self.state.currentIndexChanged.connect(self._on_state_changed)
         self._on_state_changed()
-        self.record_button = QPushButton("&Record consent")
-        self.record_button.setAccessibleName("Record consent")
-        self.record_button.clicked.connect(self._on_record_button_clicked)
+        self.record_button = button("&Record consent", accessible="Record consent",
+                                    on_click=self._on_record_button_clicked)
         self.row.addWidget(self.record_button)
 
     def show_case(self, cf: CaseFile) -> None:
@@ -152,24 +146,19 @@ class SharingBox(_Box):
         self.agencies.setAccessibleName("Agencies the case is shared with")
         self.agencies.setMaximumHeight(118)
         wrap_list(self.agencies)  # long agency names wrap; no sideways scrolling
-        self.lead = QComboBox()
-        self.lead.setAccessibleName("Lead agency")
-        self.marking = QComboBox()
-        self.marking.setAccessibleName("Case marking")
+        self.lead = combo("Lead agency")
+        self.marking = combo("Case marking")
         for m in Marking:
             self.marking.addItem(m.value, m)
         self.form.addRow(_label("&Shared with", self.agencies), self.agencies)
         self.form.addRow(_label("&Lead agency", self.lead), self.lead)
         self.form.addRow(_label("&Marking", self.marking), self.marking)
-        self.save_button = QPushButton("Save s&haring")
-        self.save_button.setAccessibleName("Save sharing, lead agency and marking")
-        self.save_button.clicked.connect(self._on_save_button_clicked)
+        self.save_button = button("Save s&haring", accessible="Save sharing, lead agency and marking",
+                                  on_click=self._on_save_button_clicked)
         officer_row = QHBoxLayout()
-        self.officer = QComboBox()
-        self.officer.setAccessibleName("Case officer")
-        self.assign_button = QPushButton("Assi&gn")
-        self.assign_button.setAccessibleName("Assign case officer")
-        self.assign_button.clicked.connect(self._on_assign_button_clicked)
+        self.officer = combo("Case officer")
+        self.assign_button = button("Assi&gn", accessible="Assign case officer",
+                                    on_click=self._on_assign_button_clicked)
         officer_row.addWidget(self.officer, 1)
         officer_row.addWidget(self.assign_button)
         self.form.addRow(_label("Case &officer", self.officer), officer_row)

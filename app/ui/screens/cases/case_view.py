@@ -16,7 +16,6 @@ from PySide6.QtGui import QDragEnterEvent, QDropEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QMessageBox,
-    QPushButton,
     QTabWidget,
     QVBoxLayout,
     QWidget,
@@ -38,6 +37,7 @@ from app.ui.screens.cases.tab_risk import RiskTab
 from app.ui.screens.cases.tab_summary import SummaryTab
 from app.ui.screens.cases.transfer_box import TransferControls
 from app.ui.widgets.common import Chip, chip_kind_for_risk, chip_kind_for_stage
+from app.ui.widgets.controls import button, row
 from app.ui.widgets.plain import PlainLabel
 
 
@@ -72,44 +72,40 @@ class CaseView(QWidget):
         self.case_id: str | None = None
         v = QVBoxLayout(self)
         v.setContentsMargins(0, 0, 0, 0)
-        head = QHBoxLayout()
-        back = QPushButton("← Cases")
-        back.setAccessibleName("Back to the case list")
-        back.setObjectName("Flat")
-        back.clicked.connect(self.back_requested.emit)
-        head.addWidget(back)
+        v.addLayout(self._build_head())
+        v.addLayout(self._build_chips())
+        v.addWidget(self.transfer.note)
+        v.addWidget(self._build_tabs(), 1)
+        ctx.changed.connect(self._on_ctx_changed)
+        self.print_note: QMessageBox | None = None
+        self._bind_tab_keys()
+
+    def _build_head(self) -> QHBoxLayout:
+        """Back to the list, the case's ref and subject, Print plan and Subject access."""
+        back = button("← Cases", accessible="Back to the case list", object_name="Flat",
+                      on_click=self.back_requested.emit)
         self.ref = PlainLabel("", object_name="CaseRef", accessible="Case reference")
         self.name = PlainLabel("", object_name="CaseName", accessible="Subject name")
+        self.print_button = button("&Print plan…", accessible="Print the risk-management plan (Ctrl+P)",
+                                   tip="Print the risk-management plan (Ctrl+P)", object_name="Flat",
+                                   on_click=self.print_plan)
+        self.sar_button = button("Subject access…", object_name="Flat",
+                                 accessible="Subject access report: everything held about this person",
+                                 on_click=self.subject_access)
+        self.transfer = TransferControls(self.ctx, self)  # transfer between panels (issue 15)
+        return row(back, self.ref, self.name, 1, self.print_button, self.sar_button,
+                   self.transfer.button, self.transfer.history_button)
+
+    def _build_chips(self) -> QHBoxLayout:
+        # the chips on a row of their own under the name: on one row with the ref, the name and the
+        # buttons they were squeezed at 1366x768 at 125 % with the client's fonts
         self.status_chip = Chip()
         self.risk_chip = Chip()
         self.marking_chip = Chip()
-        head.addWidget(self.ref)
-        head.addWidget(self.name)
-        head.addStretch(1)
-        self.print_button = QPushButton("&Print plan…")
-        self.print_button.setObjectName("Flat")
-        self.print_button.setAccessibleName("Print the risk-management plan (Ctrl+P)")
-        self.print_button.setToolTip("Print the risk-management plan (Ctrl+P)")
-        self.print_button.clicked.connect(self.print_plan)
-        head.addWidget(self.print_button)
-        self.sar_button = QPushButton("Subject access…")
-        self.sar_button.setObjectName("Flat")
-        self.sar_button.setAccessibleName("Subject access report: everything held about this person")
-        self.sar_button.clicked.connect(self.subject_access)
-        head.addWidget(self.sar_button)
-        self.transfer = TransferControls(ctx, self)  # transfer between panels (issue 15)
-        head.addWidget(self.transfer.button)
-        head.addWidget(self.transfer.history_button)
-        v.addLayout(head)
-        # the chips on a row of their own under the name: on one row with the ref, the name and the
-        # buttons they were squeezed at 1366x768 at 125 % with the client's fonts
-        chips = QHBoxLayout()
-        chips.addWidget(self.status_chip)
-        chips.addWidget(self.risk_chip)
-        chips.addStretch(1)
-        chips.addWidget(self.marking_chip)
-        v.addLayout(chips)
-        v.addWidget(self.transfer.note)
+        return row(self.status_chip, self.risk_chip, 1, self.marking_chip)
+
+    def _build_tabs(self) -> QTabWidget:
+        ctx = self.ctx
         self.tabs = QTabWidget()
         self.tabs.setAccessibleName("Case tabs")
         self.summary = SummaryTab(ctx)
@@ -135,11 +131,11 @@ class CaseView(QWidget):
         # People linked to the case, after Summary, for a programme that declares linked roles
         # (docs/programmes.md, "Linked people"); the others' tabs are as they were
         self.people = PeopleTab(ctx)
-        v.addWidget(self.tabs, 1)
-        ctx.changed.connect(self._on_ctx_changed)
-        self.print_note: QMessageBox | None = None
-        # Ctrl+Tab / Ctrl+Shift+Tab go round the case tabs from anywhere in the case
-        # (some X keymaps send Ctrl+Shift+Tab as Tab with Shift, not Backtab: both are bound)
+        return self.tabs
+
+    def _bind_tab_keys(self) -> None:
+        """Ctrl+Tab / Ctrl+Shift+Tab go round the case tabs from anywhere in the case
+        (some X keymaps send Ctrl+Shift+Tab as Tab with Shift, not Backtab: both are bound)."""
         for seq, extra, step in ((QKeySequence.StandardKey.NextChild, "Ctrl+Tab", 1),
                                  (QKeySequence.StandardKey.PreviousChild, "Ctrl+Shift+Tab", -1)):
             bindings = {k.toString(): k for k in (*QKeySequence.keyBindings(seq), QKeySequence(extra))}

@@ -11,10 +11,8 @@ import datetime as dt
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
-    QCheckBox,
     QComboBox,
     QHBoxLayout,
-    QLineEdit,
     QStackedWidget,
     QVBoxLayout,
     QWidget,
@@ -26,6 +24,7 @@ from app.ui.itemmodels.cases import CaseTableModel
 from app.ui.itemmodels.rows import IdRole
 from app.ui.screens.base import Screen
 from app.ui.screens.cases.case_view import CaseView
+from app.ui.widgets.controls import check, combo, line_edit, page_column, refill
 from app.ui.widgets.plain import muted
 from app.ui.widgets.tables import make_table, set_widths, text_width, two_line_rows
 
@@ -58,9 +57,7 @@ class CasesScreen(Screen):
         self.pages = QStackedWidget()
         self.root.addWidget(self.pages, 1)
 
-        listing = QWidget()
-        v = QVBoxLayout(listing)
-        v.setContentsMargins(0, 0, 0, 0)
+        listing, v = page_column()
         self._build_filters(v)
         self._build_table(v)
         self.pages.addWidget(listing)
@@ -84,9 +81,8 @@ class CasesScreen(Screen):
     def _build_filters(self, v: QVBoxLayout) -> None:
         ctx = self.ctx
         bar = QHBoxLayout()
-        self.search = QLineEdit()
-        self.search.setAccessibleName("Filter cases by name, date of birth, identifier or ref")
-        self.search.setPlaceholderText("Filter: name, alias, dd/mm/yyyy, PNC/NHS, ref")
+        self.search = line_edit("Filter cases by name, date of birth, identifier or ref",
+                                placeholder="Filter: name, alias, dd/mm/yyyy, PNC/NHS, ref")
         self.search.setClearButtonEnabled(True)
         bar.addWidget(self.search, 2)
         self.status = self._combo("Status")
@@ -96,10 +92,8 @@ class CasesScreen(Screen):
         choices = QHBoxLayout()
         for c in (self.status, self.risk, self.lead):
             choices.addWidget(c, 1)
-        self.overdue = QCheckBox("Overdue actions")
-        self.overdue.setAccessibleName("Only cases with overdue actions")
-        self.review_due = QCheckBox("Review due (14 days)")
-        self.review_due.setAccessibleName("Only cases with a review due in 14 days")
+        self.overdue = check("Overdue actions", "Only cases with overdue actions")
+        self.review_due = check("Review due (14 days)", "Only cases with a review due in 14 days")
         self.review_due.setToolTip("Reviews, post-exit reviews and consent re-assessments due in the next 14 days "
                                    "(or late)")
         bar.addWidget(self.overdue)
@@ -144,8 +138,7 @@ class CasesScreen(Screen):
         v.addWidget(self.count)
 
     def _combo(self, name: str) -> QComboBox:
-        c = QComboBox()
-        c.setAccessibleName(name)
+        c = combo(name)
         c.setMinimumContentsLength(len("Any lead agency"))  # the "any" choice shows whole
         return c
 
@@ -169,35 +162,17 @@ class CasesScreen(Screen):
         if snap is None:
             return
         for cf in self.case_fields:
-            combo = self.field_filters[cf.id]
-            keep = combo.currentData()
-            combo.blockSignals(True)
-            combo.clear()
-            combo.addItem(f"Any {in_sentence(cf.label)}", None)
-            for label, key in DATE_FILTERS if cf.is_date else ():  # a date field: when it falls
-                combo.addItem(label, key)
-                combo.setItemData(combo.count() - 1, f"{cf.label}: {label.lower()}", Qt.ItemDataRole.ToolTipRole)
-            for c in cf.choices:
-                combo.addItem(short_label(c.label), c.id)
-                combo.setItemData(combo.count() - 1, c.label, Qt.ItemDataRole.ToolTipRole)
-            combo.addItem(NOT_RECORDED, "")  # "": the current assessment does not record it
-            i = combo.findData(keep) if keep is not None else 0
-            combo.setCurrentIndex(max(i, 0))
-            combo.blockSignals(False)
-        for combo, any_label, items in (
-            (self.status, "Any status", [(s.label, s.id) for s in snap.programme.statuses]),
-            (self.risk, "Any risk level", [(r.label, r.id) for r in snap.programme.framework.risk_levels]),
-            (self.lead, "Any lead agency", [(a.name, a.id) for a in snap.agencies]),
-        ):
-            keep = combo.currentData()
-            combo.blockSignals(True)
-            combo.clear()
-            combo.addItem(any_label, None)
-            for label, value in items:
-                combo.addItem(label, value)
-            i = combo.findData(keep)
-            combo.setCurrentIndex(max(i, 0))
-            combo.blockSignals(False)
+            refill(self.field_filters[cf.id], [
+                (f"Any {in_sentence(cf.label)}", None),
+                # a date field: when it falls
+                *((label, key, f"{cf.label}: {label.lower()}") for label, key in (DATE_FILTERS if cf.is_date else ())),
+                *((short_label(c.label), c.id, c.label) for c in cf.choices),
+                (NOT_RECORDED, ""),  # "": the current assessment does not record it
+            ], quiet=True)
+        refill(self.status, [("Any status", None), *((s.label, s.id) for s in snap.programme.statuses)], quiet=True)
+        refill(self.risk, [("Any risk level", None), *((r.label, r.id) for r in snap.programme.framework.risk_levels)],
+               quiet=True)
+        refill(self.lead, [("Any lead agency", None), *((a.name, a.id) for a in snap.agencies)], quiet=True)
 
     def filters(self) -> dict[str, object]:
         status = self.status.currentData()

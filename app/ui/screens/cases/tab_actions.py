@@ -8,76 +8,62 @@ or another case, keeps it and shows theirs; coming back selects them again and s
 
 from __future__ import annotations
 
-from PySide6.QtCore import QItemSelectionModel, QSortFilterProxyModel
-from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLineEdit, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtCore import QItemSelectionModel
+from PySide6.QtWidgets import QHBoxLayout, QWidget
 
 from app.models.domain import CaseFile
 from app.models.enums import ActionStatus, Role
-from app.models.errors import InvalidInput
 from app.services import actions
 from app.services.context import Session
 from app.ui.context import UiContext
 from app.ui.drafts import Draft
 from app.ui.itemmodels.actions import action_model
-from app.ui.itemmodels.rows import IdRole, SortRole
-from app.ui.screens.cases.tab_common import failed_into
-from app.ui.widgets.common import Section, date_edit, required_day
+from app.ui.itemmodels.rows import IdRole
+from app.ui.screens.cases.tab_common import CaseTab, failed_into
+from app.ui.widgets.common import Section, date_edit, day_or_say
+from app.ui.widgets.controls import button, combo, line_edit, row
 from app.ui.widgets.plain import PlainLabel
-from app.ui.widgets.tables import make_table, set_widths, wrap_rows
+from app.ui.widgets.tables import set_widths, sorted_table, wrap_rows
 
 
-class ActionsTab(QWidget):
+class ActionsTab(CaseTab):
     def __init__(self, ctx: UiContext, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.ctx = ctx
-        self.cf: CaseFile | None = None
-        v = QVBoxLayout(self)
-        v.setContentsMargins(0, 8, 0, 0)
+        super().__init__(ctx, parent)
+        v = self.body
         self.model = action_model(ctx, self)
-        self.proxy = QSortFilterProxyModel(self)
-        self.proxy.setSourceModel(self.model)
-        self.proxy.setSortRole(SortRole)
-        self.table = make_table("Case actions", self.proxy, chip_columns=(4,))
+        self.proxy, self.table = sorted_table("Case actions", self.model, self, chip_columns=(4,))
         set_widths(self.table, [0, 64, 150, 92, 96, 220], stretch=0)
         wrap_rows(self.table)  # long titles and notes wrap onto more lines rather than elide
         self.table.verticalHeader().setMinimumSectionSize(28)  # a chip's row as tall as elsewhere
         v.addWidget(self.table, 1)
-        upd = QHBoxLayout()
-        self.status = QComboBox()
-        self.status.setAccessibleName("New status for the selected action")
-        for st in ActionStatus:
-            self.status.addItem(st.label, st)
-        self.note = QLineEdit()
-        self.note.setAccessibleName("Update note")
-        self.note.setPlaceholderText("Note for the update")
-        self.update_button = QPushButton("&Update action")
-        self.update_button.setAccessibleName("Update the selected action")
-        self.update_button.clicked.connect(self._on_update_button_clicked)
-        upd.addWidget(PlainLabel("Selected action:", object_name="FieldLabel"))
-        upd.addWidget(self.status)
-        upd.addWidget(self.note, 1)
-        upd.addWidget(self.update_button)
-        v.addLayout(upd)
+        v.addLayout(self._build_update())
         self._shown: tuple[str, ...] = ()  # the actions whose update note is in the field
         self._restoring = False
         self.table.selectionModel().selectionChanged.connect(self._on_selection_changed)
         ctx.drafts.flush_requested.connect(self._stash)
         ctx.drafts.discarded.connect(self._on_drafts_discarded)
+        v.addWidget(self._build_raise())
+        self.error = self.add_error_line()
+
+    def _build_update(self) -> QHBoxLayout:
+        """The selected action's new status, a note, and Update."""
+        self.status = combo("New status for the selected action", ((st.label, st) for st in ActionStatus))
+        self.note = line_edit("Update note", placeholder="Note for the update")
+        self.update_button = button("&Update action", accessible="Update the selected action",
+                                    on_click=self._on_update_button_clicked)
+        return row(PlainLabel("Selected action:", object_name="FieldLabel"), self.status, (self.note, 1),
+                   self.update_button)
+
+    def _build_raise(self) -> Section:
+        """A new action: what is to be done, the owning agency, the due date, and Raise."""
         self.raise_box = Section("Raise an action", horizontal=True)
-        self.title = QLineEdit()
-        self.title.setAccessibleName("New action")
-        self.title.setPlaceholderText("What is to be done")
-        self.agency = QComboBox()
-        self.agency.setAccessibleName("Owning agency")
-        self.due = date_edit("Due date", today_fn=ctx.today_fn)  # empty until the user gives one
-        self.raise_button = QPushButton("&Raise")
-        self.raise_button.setAccessibleName("Raise action")
-        self.raise_button.clicked.connect(self._on_raise_button_clicked)
+        self.title = line_edit("New action", placeholder="What is to be done")
+        self.agency = combo("Owning agency")
+        self.due = date_edit("Due date", today_fn=self.ctx.today_fn)  # empty until the user gives one
+        self.raise_button = button("&Raise", accessible="Raise action", on_click=self._on_raise_button_clicked)
         for w in (self.title, self.agency, self.due, self.raise_button):
             self.raise_box.body.addWidget(w, 3 if w is self.title else 0)
-        v.addWidget(self.raise_box)
-        self.error = PlainLabel("", wrap=True, object_name="InlineError")
-        v.addWidget(self.error)
+        return self.raise_box
 
     def show_case(self, cf: CaseFile) -> None:
         same = self.cf is not None and self.cf.case.id == cf.case.id
@@ -196,10 +182,8 @@ class ActionsTab(QWidget):
     def _on_raise_button_clicked(self) -> None:
         if self.cf is None:
             return
-        try:
-            due = required_day(self.due, "due date")
-        except InvalidInput as exc:
-            self.error.setText(exc.user_message)
+        due = day_or_say(self.due, "due date", self.error)
+        if due is None:
             return
         cid, title, agency = self.cf.case.id, self.title.text(), self.agency.currentData()
         self.error.setText("")

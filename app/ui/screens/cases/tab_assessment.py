@@ -12,11 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from PySide6.QtWidgets import (
-    QComboBox,
     QHBoxLayout,
-    QPushButton,
     QStackedWidget,
-    QVBoxLayout,
     QWidget,
 )
 
@@ -28,8 +25,10 @@ from app.services import risk
 from app.ui.context import UiContext
 from app.ui.itemmodels.rows import Column, RowsModel
 from app.ui.screens.cases.assessment_editor import AssessmentEditor
+from app.ui.screens.cases.tab_common import CaseTab
 from app.ui.screens.cases.versioned import VersionEditors
 from app.ui.widgets.common import uk
+from app.ui.widgets.controls import button, combo, page_column, refill
 from app.ui.widgets.plain import PlainLabel
 from app.ui.widgets.tables import make_table, set_widths, wrap_rows
 
@@ -44,15 +43,12 @@ class DiffRow:
     changed: bool
 
 
-class AssessmentTab(QWidget):
+class AssessmentTab(CaseTab):
     def __init__(self, ctx: UiContext, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.ctx = ctx
-        self.cf: CaseFile | None = None
+        super().__init__(ctx, parent)
         self._shown_fw: Framework | None = None  # the framework of the version shown
         self.pages = QStackedWidget()
-        v = QVBoxLayout(self)
-        v.setContentsMargins(0, 8, 0, 0)
+        v = self.body
         v.addWidget(self.pages)
         self.pages.addWidget(self._build_view())
         self.pages.addWidget(QWidget())  # index 1: kept so the diff page stays at index 2
@@ -64,31 +60,23 @@ class AssessmentTab(QWidget):
 
     @property
     def editor_page(self) -> QWidget | None:
-        """The new version in progress for the case shown (None when there is none)."""
-        return self._editors.get(self.cf.case.id) if self.cf else None
+        return self._editors.for_case(self.cf)
 
     # --- viewing -------------------------------------------------------------------------------
     def _build_view(self) -> QWidget:
-        page = QWidget()
-        v = QVBoxLayout(page)
-        v.setContentsMargins(0, 0, 0, 0)
+        page, v = page_column()
         bar = QHBoxLayout()
-        self.version = QComboBox()
-        self.version.setAccessibleName("Assessment version")
+        self.version = combo("Assessment version")
         self.version.currentIndexChanged.connect(self._on_version_current_index_changed)
         bar.addWidget(self.version, 1)
-        self.compare_button = QPushButton("Compare &versions")
-        self.compare_button.setAccessibleName("Compare assessment versions")
-        self.compare_button.clicked.connect(self.show_diff)
-        self.new_button = QPushButton("New &version")
-        self.new_button.setObjectName("Primary")
-        self.new_button.setAccessibleName("New assessment version")
-        self.new_button.clicked.connect(self.start_new_version)
+        self.compare_button = button("Compare &versions", accessible="Compare assessment versions",
+                                     on_click=self.show_diff)
+        self.new_button = button("New &version", accessible="New assessment version", object_name="Primary",
+                                 on_click=self.start_new_version)
         bar.addWidget(self.compare_button)
         # a programme with more than one checklist (MARAC's young people's version): the one a
         # new version uses, proposed by the subject's age, the coordinator's or chair's to change
-        self.framework_choice = QComboBox()
-        self.framework_choice.setAccessibleName("Checklist for a new version")
+        self.framework_choice = combo("Checklist for a new version")
         self.framework_choice.setVisible(False)  # filled in show_case, from the programme
         bar.addWidget(self.framework_choice)
         bar.addWidget(self.new_button)
@@ -139,11 +127,8 @@ class AssessmentTab(QWidget):
             self.pages.setCurrentWidget(editor)  # a new version in progress for this case
         else:
             self.pages.setCurrentIndex(0)
-        self.version.blockSignals(True)
-        self.version.clear()
-        for a in sorted(cf.assessments, key=lambda a: -a.version):
-            self.version.addItem(f"Version {a.version} · {uk(a.assessed_on)} · {self.ctx.snap.risk_label(a.risk_level)}", a.id)
-        self.version.blockSignals(False)
+        refill(self.version, ((f"Version {a.version} · {uk(a.assessed_on)} · {self.ctx.snap.risk_label(a.risk_level)}", a.id) for a in sorted(cf.assessments, key=lambda a: -a.version)),
+               quiet=True, keep=False)
         self._show_version(cf.current_assessment)
         role = self.ctx.snap.workstation.member.role.value
         self.new_button.setEnabled(role in ("coordinator", "chair"))
@@ -218,17 +203,11 @@ class AssessmentTab(QWidget):
 
     # --- diff ----------------------------------------------------------------------------------
     def _build_diff(self) -> QWidget:
-        page = QWidget()
-        v = QVBoxLayout(page)
-        v.setContentsMargins(0, 0, 0, 0)
+        page, v = page_column()
         bar = QHBoxLayout()
-        self.left = QComboBox()
-        self.left.setAccessibleName("Earlier version")
-        self.right = QComboBox()
-        self.right.setAccessibleName("Later version")
-        back = QPushButton("Back")
-        back.setAccessibleName("Back to the assessment")
-        back.clicked.connect(lambda: self.pages.setCurrentIndex(0))
+        self.left = combo("Earlier version")
+        self.right = combo("Later version")
+        back = button("Back", accessible="Back to the assessment", on_click=lambda: self.pages.setCurrentIndex(0))
         bar.addWidget(PlainLabel("Compare"))
         bar.addWidget(self.left)
         bar.addWidget(PlainLabel("with"))
@@ -259,12 +238,12 @@ class AssessmentTab(QWidget):
         if self.cf is None or len(self.cf.assessments) < 2:
             return
         versions = sorted(self.cf.assessments, key=lambda a: a.version)
-        for combo in (self.left, self.right):
-            combo.blockSignals(True)
-            combo.clear()
+        for box in (self.left, self.right):
+            box.blockSignals(True)
+            box.clear()
             for a in versions:
-                combo.addItem(f"Version {a.version} ({uk(a.assessed_on)})", a.id)
-            combo.blockSignals(False)
+                box.addItem(f"Version {a.version} ({uk(a.assessed_on)})", a.id)
+            box.blockSignals(False)
         self.left.setCurrentIndex(len(versions) - 2)
         self.right.setCurrentIndex(len(versions) - 1)
         self._fill_diff()

@@ -2,24 +2,22 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QSortFilterProxyModel
-from PySide6.QtWidgets import QVBoxLayout, QWidget
+from PySide6.QtWidgets import QWidget
 
 from app.models.domain import CaseFile
 from app.services import history
 from app.services.history import HistoryLine
 from app.ui.context import UiContext
-from app.ui.itemmodels.rows import Column, RowsModel, SortRole
+from app.ui.itemmodels.rows import Column, RowsModel
+from app.ui.screens.cases.tab_common import CaseTab
 from app.ui.widgets.plain import muted
-from app.ui.widgets.tables import make_table, set_widths, text_width, wrap_rows
+from app.ui.widgets.tables import set_widths, sorted_table, text_width, wrap_rows
 
 
-class HistoryTab(QWidget):
+class HistoryTab(CaseTab):
     def __init__(self, ctx: UiContext, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.ctx = ctx
-        v = QVBoxLayout(self)
-        v.setContentsMargins(0, 8, 0, 0)
+        super().__init__(ctx, parent)
+        v = self.body
         # one sentence per entry, in local time ("Status changed from … to … by … at …")
         self.model: RowsModel[HistoryLine] = RowsModel(
             [
@@ -29,10 +27,7 @@ class HistoryTab(QWidget):
             lambda h: str(h.seq),
             self,
         )
-        self.proxy = QSortFilterProxyModel(self)
-        self.proxy.setSourceModel(self.model)
-        self.proxy.setSortRole(SortRole)
-        self.table = make_table("Case history", self.proxy)
+        self.proxy, self.table = sorted_table("Case history", self.model, self)
         set_widths(self.table, [text_width(self.table, "00/00/0000 00:00")], stretch=1)
         wrap_rows(self.table)
         v.addWidget(self.table, 1)

@@ -7,14 +7,10 @@ id)`` in ``ctx.drafts``); a note restricted to an agency the case is not shared 
 
 from __future__ import annotations
 
-from PySide6.QtCore import QSortFilterProxyModel, Qt
 from PySide6.QtWidgets import (
-    QComboBox,
-    QHBoxLayout,
     QMessageBox,
-    QPlainTextEdit,
     QPushButton,
-    QVBoxLayout,
+    QTableView,
     QWidget,
 )
 
@@ -24,23 +20,29 @@ from app.services import contributions
 from app.services.context import Session
 from app.ui.context import UiContext
 from app.ui.drafts import Draft
-from app.ui.itemmodels.rows import Column, RowsModel, SortRole
-from app.ui.screens.cases.tab_common import failed_into
+from app.ui.itemmodels.rows import Column, RowsModel
+from app.ui.screens.cases.tab_common import CaseTab, failed_into
 from app.ui.widgets.common import Section, uk
+from app.ui.widgets.controls import ask, button, combo, question, row, text_box
 from app.ui.widgets.plain import PlainLabel
-from app.ui.widgets.tables import make_table, set_widths, wrap_rows
+from app.ui.widgets.tables import set_widths, sorted_table, wrap_rows
 
 
-class InformationTab(QWidget):
+class InformationTab(CaseTab):
     def __init__(self, ctx: UiContext, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.ctx = ctx
-        self.cf: CaseFile | None = None
+        super().__init__(ctx, parent)
         self._restrict_to: str | None = None
         self.restrict_prompt: QMessageBox | None = None
         self.restrict_confirm: QPushButton | None = None
-        v = QVBoxLayout(self)
-        v.setContentsMargins(0, 8, 0, 0)
+        v = self.body
+        v.addWidget(self._build_list(), 1)
+        v.addWidget(self._build_add())
+        self.error = self.add_error_line()
+        ctx.drafts.flush_requested.connect(self._stash)
+        ctx.drafts.discarded.connect(self._on_drafts_discarded)
+
+    def _build_list(self) -> QTableView:
+        ctx = self.ctx
         self.model: RowsModel[Contribution] = RowsModel(
             [
                 Column("Agency", lambda c: ctx.snap.agency_short(c.agency_id)),
@@ -54,40 +56,23 @@ class InformationTab(QWidget):
             lambda c: c.id,
             self,
         )
-        self.proxy = QSortFilterProxyModel(self)
-        self.proxy.setSourceModel(self.model)
-        self.proxy.setSortRole(SortRole)
-        self.table = make_table("Information by agency", self.proxy, chip_columns=(3, 4))
+        self.proxy, self.table = sorted_table("Information by agency", self.model, self, chip_columns=(3, 4))
         set_widths(self.table, [64, 92, 112, 160, 150], stretch=5)
         wrap_rows(self.table)
-        v.addWidget(self.table, 1)
+        return self.table
+
+    def _build_add(self) -> Section:
+        """The new information, its marking, who it is shared with, and Add."""
         add = Section("Add what your agency knows")
-        self.text = QPlainTextEdit()
-        self.text.setAccessibleName("New information")
-        self.text.setTabChangesFocus(True)
-        self.text.setMaximumHeight(70)
+        self.text = text_box("New information", max_height=70)
         add.body.addWidget(self.text)
-        row = QHBoxLayout()
-        self.marking = QComboBox()
-        self.marking.setAccessibleName("Marking")
-        for m in Marking:
-            self.marking.addItem(m.value, m)
-        self.marking.setCurrentIndex(self.marking.findData(Marking.default()))
-        self.restrict = QComboBox()
-        self.restrict.setAccessibleName("Restrict to")
-        self.add_button = QPushButton("&Add information")
-        self.add_button.setAccessibleName("Add information")
-        self.add_button.clicked.connect(self._on_add_button_clicked)
-        row.addWidget(self.marking)
-        row.addWidget(PlainLabel("Share with", object_name="FieldLabel"))
-        row.addWidget(self.restrict, 1)
-        row.addWidget(self.add_button)
-        add.body.addLayout(row)
-        v.addWidget(add)
-        self.error = PlainLabel("", wrap=True, object_name="InlineError")
-        v.addWidget(self.error)
-        ctx.drafts.flush_requested.connect(self._stash)
-        ctx.drafts.discarded.connect(self._on_drafts_discarded)
+        self.marking = combo("Marking", ((m.value, m) for m in Marking), current=Marking.default())
+        self.restrict = combo("Restrict to")
+        self.add_button = button("&Add information", accessible="Add information",
+                                 on_click=self._on_add_button_clicked)
+        add.body.addLayout(row(self.marking, PlainLabel("Share with", object_name="FieldLabel"), (self.restrict, 1),
+                               self.add_button))
+        return add
 
     # --- the note being written is a draft of its case (app.ui.drafts) ---------------------------
     def _stash(self) -> None:
@@ -148,21 +133,11 @@ class InformationTab(QWidget):
         only = self.restrict.currentData()
         if only and only not in self.cf.case.shared_with:
             name = self.ctx.snap.agency_name(only) or "that agency"
-            box = QMessageBox(self)
-            box.setObjectName("RestrictedNotePrompt")
-            box.setIcon(QMessageBox.Icon.Warning)
-            box.setWindowTitle("Not shared with that agency")
-            box.setTextFormat(Qt.TextFormat.PlainText)
-            box.setText(f"{self.cf.case.ref} is not shared with {name}, so {name} will not see this note: "
-                        "only your agency will. Add it anyway?")
-            self.restrict_confirm = box.addButton("Add &anyway", QMessageBox.ButtonRole.AcceptRole)
-            cancel = box.addButton("&Cancel", QMessageBox.ButtonRole.RejectRole)
-            box.setDefaultButton(cancel)
-            box.setEscapeButton(cancel)
-            box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-            box.buttonClicked.connect(self._on_restrict_answer)
+            box = question(self, "RestrictedNotePrompt", "Not shared with that agency",
+                           f"{self.cf.case.ref} is not shared with {name}, so {name} will not see this note: "
+                           "only your agency will. Add it anyway?")
             self.restrict_prompt = box
-            box.open()
+            self.restrict_confirm = ask(box, "Add &anyway", self._on_restrict_answer)
             return
         self._add_note()
 

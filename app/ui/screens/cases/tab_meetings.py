@@ -2,24 +2,22 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QSortFilterProxyModel
-from PySide6.QtWidgets import QVBoxLayout, QWidget
+from PySide6.QtWidgets import QWidget
 
 from app.models.domain import AgendaItem, CaseFile, Meeting
 from app.services import meetings
 from app.ui.context import UiContext
-from app.ui.itemmodels.rows import Column, RowsModel, SortRole
+from app.ui.itemmodels.rows import Column, RowsModel
+from app.ui.screens.cases.tab_common import CaseTab
 from app.ui.widgets.common import uk
-from app.ui.widgets.tables import make_table, set_widths, wrap_rows
+from app.ui.widgets.tables import set_widths, sorted_table, wrap_rows
 
 
-class MeetingsTab(QWidget):
+class MeetingsTab(CaseTab):
     def __init__(self, ctx: UiContext, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.ctx = ctx
+        super().__init__(ctx, parent)
         self._meetings: dict[str, Meeting] = {}
-        v = QVBoxLayout(self)
-        v.setContentsMargins(0, 8, 0, 0)
+        v = self.body
 
         def held(i: AgendaItem) -> str:
             m = self._meetings.get(i.meeting_id)
@@ -37,10 +35,7 @@ class MeetingsTab(QWidget):
             lambda i: i.id,
             self,
         )
-        self.proxy = QSortFilterProxyModel(self)
-        self.proxy.setSourceModel(self.model)
-        self.proxy.setSortRole(SortRole)
-        self.table = make_table("Where this case was discussed", self.proxy)
+        self.proxy, self.table = sorted_table("Where this case was discussed", self.model, self)
         set_widths(self.table, [92, 120, 0, 0, 160, 0], stretch=(2, 3, 5))
         wrap_rows(self.table)
         v.addWidget(self.table, 1)

@@ -10,14 +10,9 @@ keeps them, coming back shows them, closing the window offers to save them.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QSortFilterProxyModel
 from PySide6.QtWidgets import (
-    QComboBox,
     QFormLayout,
-    QHBoxLayout,
-    QLineEdit,
-    QPushButton,
-    QVBoxLayout,
+    QTableView,
     QWidget,
 )
 
@@ -27,11 +22,12 @@ from app.services import linked_people
 from app.services.context import Session
 from app.ui.context import UiContext
 from app.ui.drafts import Draft
-from app.ui.itemmodels.rows import Column, RowsModel, SortRole
-from app.ui.screens.cases.tab_common import failed_into
+from app.ui.itemmodels.rows import Column, RowsModel
+from app.ui.screens.cases.tab_common import CaseTab, failed_into
 from app.ui.widgets.common import Section, date_edit, uk
+from app.ui.widgets.controls import button, combo, labelled_line, row
 from app.ui.widgets.plain import PlainLabel
-from app.ui.widgets.tables import make_table, set_widths, wrap_rows
+from app.ui.widgets.tables import set_widths, sorted_table, wrap_rows
 
 _FIELDS = ("forenames", "surname", "pnc", "nhs", "notes")
 
@@ -44,18 +40,23 @@ def _ident(p: LinkedPerson, kind: str) -> str:
     return next((i.value for i in p.identifiers if i.kind == kind), "")
 
 
-class PeopleTab(QWidget):
+class PeopleTab(CaseTab):
     def __init__(self, ctx: UiContext, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.ctx = ctx
-        self.cf: CaseFile | None = None
+        super().__init__(ctx, parent)
         self.editing: str | None = None  # the id of the person the form shows, None for a new one
-        v = QVBoxLayout(self)
-        v.setContentsMargins(0, 8, 0, 0)
+        v = self.body
         self.repeat = PlainLabel("", wrap=True, object_name="Warning")
         self.repeat.setAccessibleName("Repeat referral")
         self.repeat.setVisible(False)
         v.addWidget(self.repeat)
+        v.addWidget(self._build_list(), 1)
+        v.addWidget(self._build_form())
+        self.error = self.add_error_line()
+        ctx.drafts.flush_requested.connect(self._stash)
+        ctx.drafts.discarded.connect(self._on_drafts_discarded)
+
+    def _build_list(self) -> QTableView:
+        ctx = self.ctx
         self.model: RowsModel[LinkedPerson] = RowsModel(
             [
                 Column("Role", lambda p: _role_label(ctx, p.role)),
@@ -67,56 +68,31 @@ class PeopleTab(QWidget):
             lambda p: p.id,
             self,
         )
-        self.proxy = QSortFilterProxyModel(self)
-        self.proxy.setSourceModel(self.model)
-        self.proxy.setSortRole(SortRole)
-        self.table = make_table("People linked to the case", self.proxy)
+        self.proxy, self.table = sorted_table("People linked to the case", self.model, self)
         set_widths(self.table, [170, 190, 100, 170], stretch=4)
         wrap_rows(self.table)
         self.table.selectionModel().selectionChanged.connect(self._on_selection_changed)
-        v.addWidget(self.table, 1)
+        return self.table
 
+    def _build_form(self) -> Section:
+        """The person's role, names, date of birth, identifiers and notes; New, Remove, Add/Save."""
         self.form_card = Section("Add a person")
         form = QFormLayout()
-        self.role = QComboBox()
-        self.role.setAccessibleName("Role")
-        self.forenames = QLineEdit()
-        self.forenames.setAccessibleName("Forenames")
-        self.surname = QLineEdit()
-        self.surname.setAccessibleName("Surname")
-        self.dob = date_edit("Date of birth", today_fn=ctx.today_fn, past=True)
-        self.pnc = QLineEdit()
-        self.pnc.setAccessibleName("PNC number")
-        self.nhs = QLineEdit()
-        self.nhs.setAccessibleName("NHS number")
-        self.notes = QLineEdit()
-        self.notes.setAccessibleName("Notes")
+        self.role = combo("Role")
         form.addRow("&Role", self.role)
-        form.addRow("&Forenames", self.forenames)
-        form.addRow("&Surname", self.surname)
+        self.forenames = labelled_line(form, "&Forenames")
+        self.surname = labelled_line(form, "&Surname")
+        self.dob = date_edit("Date of birth", today_fn=self.ctx.today_fn, past=True)
         form.addRow("Date of &birth", self.dob)
-        form.addRow("&PNC number", self.pnc)
-        form.addRow("&NHS number", self.nhs)
-        form.addRow("N&otes", self.notes)
+        self.pnc = labelled_line(form, "&PNC number")
+        self.nhs = labelled_line(form, "&NHS number")
+        self.notes = labelled_line(form, "N&otes")
         self.form_card.body.addLayout(form)
-        row = QHBoxLayout()
-        self.new_button = QPushButton("New person")
-        self.new_button.clicked.connect(self._on_new_clicked)
-        self.remove_button = QPushButton("Remove from the case")
-        self.remove_button.clicked.connect(self._on_remove_clicked)
-        self.save_button = QPushButton("&Add person")
-        self.save_button.setObjectName("Primary")
-        self.save_button.clicked.connect(self.save)
-        row.addWidget(self.new_button)
-        row.addWidget(self.remove_button)
-        row.addStretch(1)
-        row.addWidget(self.save_button)
-        self.form_card.body.addLayout(row)
-        v.addWidget(self.form_card)
-        self.error = PlainLabel("", wrap=True, object_name="InlineError")
-        v.addWidget(self.error)
-        ctx.drafts.flush_requested.connect(self._stash)
-        ctx.drafts.discarded.connect(self._on_drafts_discarded)
+        self.new_button = button("New person", on_click=self._on_new_clicked)
+        self.remove_button = button("Remove from the case", on_click=self._on_remove_clicked)
+        self.save_button = button("&Add person", object_name="Primary", on_click=self.save)
+        self.form_card.body.addLayout(row(self.new_button, self.remove_button, 1, self.save_button))
+        return self.form_card
 
     # --- the form --------------------------------------------------------------------------------
     def _values(self) -> dict[str, object]:

@@ -15,7 +15,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLineEdit,
     QPlainTextEdit,
-    QPushButton,
     QStackedWidget,
     QVBoxLayout,
     QWidget,
@@ -26,8 +25,10 @@ from app.models.enums import Role
 from app.services import risk
 from app.ui.context import UiContext
 from app.ui.screens.base import scrolled
+from app.ui.screens.cases.tab_common import CaseTab
 from app.ui.screens.cases.versioned import VersionEditors
 from app.ui.widgets.common import Chip, Section, date_edit, uk
+from app.ui.widgets.controls import button, combo, refill, row, text_box
 from app.ui.widgets.plain import PlainLabel, muted
 
 RISK_FIELDS = (
@@ -40,34 +41,26 @@ RISK_FIELDS = (
 )
 
 
-class PlanTab(QWidget):
+class PlanTab(CaseTab):
     def __init__(self, ctx: UiContext, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.ctx = ctx
-        self.cf: CaseFile | None = None
+        super().__init__(ctx, parent)
         self.shown: Plan | None = None
         self.pages = QStackedWidget()
-        v = QVBoxLayout(self)
-        v.setContentsMargins(0, 8, 0, 0)
+        v = self.body
         bar = QHBoxLayout()
-        self.version = QComboBox()
-        self.version.setAccessibleName("Plan version")
+        self.version = combo("Plan version")
         self.version.currentIndexChanged.connect(self._on_version_current_index_changed)
         self.approval = Chip()
-        self.approve_button = QPushButton("&Approve as chair")
-        self.approve_button.setAccessibleName("Approve this plan as chair")
-        self.approve_button.clicked.connect(self._on_approve_button_clicked)
-        self.new_button = QPushButton("New &version")
-        self.new_button.setObjectName("Primary")
-        self.new_button.setAccessibleName("New plan version")
-        self.new_button.clicked.connect(self.start_new_version)
+        self.approve_button = button("&Approve as chair", accessible="Approve this plan as chair",
+                                     on_click=self._on_approve_button_clicked)
+        self.new_button = button("New &version", accessible="New plan version", object_name="Primary",
+                                 on_click=self.start_new_version)
         bar.addWidget(self.version, 1)
         bar.addWidget(self.approval)
         bar.addWidget(self.approve_button)
         bar.addWidget(self.new_button)
         v.addLayout(bar)
-        self.error = PlainLabel("", wrap=True, object_name="InlineError")
-        v.addWidget(self.error)
+        self.error = self.add_error_line()
         v.addWidget(self.pages, 1)
         self.view_inner = QWidget()
         self.view_layout = QVBoxLayout(self.view_inner)
@@ -79,8 +72,7 @@ class PlanTab(QWidget):
 
     @property
     def editor(self) -> PlanEditor | None:
-        """The new version in progress for the case shown (None when there is none)."""
-        return self._editors.get(self.cf.case.id) if self.cf else None
+        return self._editors.for_case(self.cf)
 
     def show_case(self, cf: CaseFile) -> None:
         self.cf = cf
@@ -89,11 +81,8 @@ class PlanTab(QWidget):
             self.pages.setCurrentWidget(editor)  # keep this case's draft in progress
         else:
             self.pages.setCurrentIndex(0)
-        self.version.blockSignals(True)
-        self.version.clear()
-        for p in sorted(cf.plans, key=lambda p: -p.version):
-            self.version.addItem(f"Version {p.version} · {uk(p.created_on)}", p.id)
-        self.version.blockSignals(False)
+        refill(self.version, ((f"Version {p.version} · {uk(p.created_on)}", p.id) for p in sorted(cf.plans, key=lambda p: -p.version)),
+               quiet=True, keep=False)
         self._show(cf.current_plan)
         self.new_button.setEnabled(self.ctx.snap.workstation.member.role in (Role.COORDINATOR, Role.CHAIR))
 
@@ -201,18 +190,32 @@ class PlanEditor(QWidget):
         inner = QWidget()
         v = QVBoxLayout(inner)
         v.addWidget(muted("A new version: it starts from the current one and needs the chair's approval again."))
+        v.addWidget(self._build_risk(base))
+        v.addWidget(self._build_objectives(base))
+        v.addWidget(self._build_end(base))
+        self.error = PlainLabel("", wrap=True, object_name="InlineError")
+        cancel = button("Cancel", accessible="Cancel the new plan version", on_click=self.finished.emit)
+        self.save_button = button("&Save version", accessible="Save plan version", object_name="Primary",
+                                  on_click=self.submit)
+        v.addLayout(row((self.error, 1), cancel, self.save_button))
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.addWidget(scrolled(inner))
+        self.initial = self.value()  # what it started from: a draft is anything different
+
+    def _build_risk(self, base: Plan | None) -> Section:
         rs = Section("The risk")
         form = QFormLayout()
         self.risk_edits: dict[str, QPlainTextEdit] = {}
         for key, label in RISK_FIELDS:
-            e = QPlainTextEdit(getattr(base.risk, key) if base else "")
-            e.setAccessibleName(label)
-            e.setTabChangesFocus(True)
-            e.setMaximumHeight(52)
+            e = text_box(label, getattr(base.risk, key) if base else "", max_height=52)
             form.addRow(label, e)
             self.risk_edits[key] = e
         rs.body.addLayout(form)
-        v.addWidget(rs)
+        return rs
+
+    def _build_objectives(self, base: Plan | None) -> Section:
+        """One row an objective (at least one), and Add objective."""
         obj = Section("Objectives")
         self.grid = QGridLayout()
         self.grid.setColumnStretch(1, 1)
@@ -222,50 +225,28 @@ class PlanEditor(QWidget):
             self.add_objective(o)
         if not self.rows:
             self.add_objective()
-        add = QPushButton("Add &objective")
-        add.setAccessibleName("Add objective")
-        add.clicked.connect(lambda: self.add_objective())
-        obj.body.addWidget(add)
-        v.addWidget(obj)
+        obj.body.addWidget(button("Add &objective", accessible="Add objective", on_click=lambda: self.add_objective()))
+        return obj
+
+    def _build_end(self, base: Plan | None) -> Section:
         end = Section("Contingency and review")
-        self.contingency = QPlainTextEdit(base.contingency if base else "")
-        self.contingency.setAccessibleName("Contingency")
-        self.contingency.setTabChangesFocus(True)
-        self.contingency.setMaximumHeight(70)
+        self.contingency = text_box("Contingency", base.contingency if base else "", max_height=70)
         end.body.addWidget(self.contingency)
-        self.review_on = date_edit("Review date", (base.review_on if base and base.review_on else ctx.today_fn()),
-                                   today_fn=ctx.today_fn)
+        today_fn = self.ctx.today_fn
+        self.review_on = date_edit("Review date", (base.review_on if base and base.review_on else today_fn()),
+                                   today_fn=today_fn)
         end.body.addWidget(self.review_on)
-        v.addWidget(end)
-        row = QHBoxLayout()
-        self.error = PlainLabel("", wrap=True, object_name="InlineError")
-        row.addWidget(self.error, 1)
-        cancel = QPushButton("Cancel")
-        cancel.setAccessibleName("Cancel the new plan version")
-        cancel.clicked.connect(self.finished.emit)
-        self.save_button = QPushButton("&Save version")
-        self.save_button.setObjectName("Primary")
-        self.save_button.setAccessibleName("Save plan version")
-        self.save_button.clicked.connect(self.submit)
-        row.addWidget(cancel)
-        row.addWidget(self.save_button)
-        v.addLayout(row)
-        outer = QVBoxLayout(self)
-        outer.setContentsMargins(0, 0, 0, 0)
-        outer.addWidget(scrolled(inner))
-        self.initial = self.value()  # what it started from: a draft is anything different
+        return end
 
     def add_objective(self, o: Objective | None = None) -> None:
         r = len(self.rows)
-        heading = QComboBox()
-        heading.setAccessibleName(f"Objective {r + 1}: heading")
+        heading = combo(f"Objective {r + 1}: heading")
         for h in self.ctx.snap.programme.plan_headings:
             heading.addItem(h.label, h.id)
         text = QLineEdit(o.text if o else "")
         text.setAccessibleName(f"Objective {r + 1}: text")
         text.setPlaceholderText("Objective")
-        action = QComboBox()
-        action.setAccessibleName(f"Objective {r + 1}: linked action")
+        action = combo(f"Objective {r + 1}: linked action")
         action.addItem("No linked action", None)
         for a in self.case_actions:
             action.addItem(f"{a.title[:40]} ({self.ctx.snap.agency_short(a.owner_agency)})", a.id)

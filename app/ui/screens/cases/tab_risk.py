@@ -2,21 +2,20 @@
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QVBoxLayout, QWidget
+from PySide6.QtWidgets import QWidget
 
 from app.models.domain import CaseFile
 from app.ui.context import UiContext
+from app.ui.screens.cases.tab_common import CaseTab
 from app.ui.widgets.charts import StepChart
 from app.ui.widgets.common import Section
 from app.ui.widgets.plain import muted
 
 
-class RiskTab(QWidget):
+class RiskTab(CaseTab):
     def __init__(self, ctx: UiContext, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.ctx = ctx
-        v = QVBoxLayout(self)
-        v.setContentsMargins(0, 8, 0, 0)
+        super().__init__(ctx, parent)
+        v = self.body
         sec = Section("Risk level over time")
         self.chart = StepChart("Risk level history")
         self.chart.setMinimumHeight(240)

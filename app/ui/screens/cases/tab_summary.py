@@ -14,8 +14,6 @@ from PySide6.QtWidgets import (
     QComboBox,
     QFormLayout,
     QHBoxLayout,
-    QPlainTextEdit,
-    QPushButton,
     QVBoxLayout,
     QWidget,
 )
@@ -30,6 +28,7 @@ from app.ui.screens.base import scrolled
 from app.ui.screens.cases.case_admin import ConsentBox, SharingBox
 from app.ui.screens.cases.tab_common import failed_into
 from app.ui.widgets.common import Section, chain_focus, uk
+from app.ui.widgets.controls import button, combo, text_box
 from app.ui.widgets.plain import PlainLabel, muted
 
 
@@ -120,8 +119,7 @@ class SummaryTab(QWidget):
         # the status change on rows of its own under its label, the box as wide as its longest
         # choice ("Consent withdrawn: re-assess later → Consent refused or withdrawn"): the
         # chosen change always shows whole, and the column widens for it when it must
-        self.transition = QComboBox()
-        self.transition.setAccessibleName("Change status to")
+        self.transition = combo("Change status to")
         self.transition.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)  # sizeHint: longest
         move_label = PlainLabel("&Move to", object_name="FieldLabel")
         move_label.setBuddy(self.transition)
@@ -129,8 +127,7 @@ class SummaryTab(QWidget):
         sf.addRow(self.transition)
         # a panel decision (``panel_decision``) is taken at a meeting: which one, from the held
         # meetings (or one under way) that had the case on their agenda
-        self.meeting = QComboBox()
-        self.meeting.setAccessibleName("Meeting the panel decided at")
+        self.meeting = combo("Meeting the panel decided at")
         self.meeting_label = PlainLabel("Decided at the &meeting of", object_name="FieldLabel")
         self.meeting_label.setBuddy(self.meeting)
         sf.addRow(self.meeting_label)
@@ -142,11 +139,7 @@ class SummaryTab(QWidget):
 
     def _build_rationale(self) -> None:
         sf = self.status_form
-        self.rationale = QPlainTextEdit()
-        self.rationale.setAccessibleName("Rationale for the status change")
-        self.rationale.setPlaceholderText("Rationale")
-        self.rationale.setMaximumHeight(70)
-        self.rationale.setTabChangesFocus(True)
+        self.rationale = text_box("Rationale for the status change", placeholder="Rationale", max_height=70)
         rationale_label = PlainLabel("R&ationale", object_name="FieldLabel")
         rationale_label.setBuddy(self.rationale)
         sf.addRow(rationale_label)
@@ -154,9 +147,8 @@ class SummaryTab(QWidget):
         row = QHBoxLayout()
         self.status_error = PlainLabel("", wrap=True, object_name="InlineError")
         row.addWidget(self.status_error, 1)
-        self.change_button = QPushButton("Change &status")
-        self.change_button.setAccessibleName("Change status")
-        self.change_button.clicked.connect(self._on_change_button_clicked)
+        self.change_button = button("Change &status", accessible="Change status",
+                                    on_click=self._on_change_button_clicked)
         row.addWidget(self.change_button)
         self.status_box.body.addLayout(row)
         self.no_transitions = muted("")

@@ -14,6 +14,7 @@ from typing import Any, Generic, TypeVar
 
 from PySide6.QtWidgets import QStackedWidget, QWidget
 
+from app.models.domain import CaseFile
 from app.services.context import Session
 from app.ui.context import UiContext
 from app.ui.drafts import Draft
@@ -33,6 +34,10 @@ class VersionEditors(Generic[E]):
         self._editors: dict[str, E] = {}
         ctx.drafts.flush_requested.connect(self.stash)
         ctx.drafts.discarded.connect(self._on_drafts_discarded)
+
+    def for_case(self, cf: CaseFile | None) -> E | None:
+        """The new version in progress for the case shown (None when there is none)."""
+        return self.get(cf.case.id) if cf else None
 
     def get(self, case_id: str) -> E | None:
         return self._editors.get(case_id)

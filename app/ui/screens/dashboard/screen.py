@@ -10,24 +10,25 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from PySide6.QtCore import QEvent, QModelIndex, QObject, QSortFilterProxyModel, Qt, Signal
-from PySide6.QtWidgets import QBoxLayout, QPushButton, QStyle, QTableView, QVBoxLayout, QWidget
+from PySide6.QtCore import QEvent, QModelIndex, QObject, Qt, Signal
+from PySide6.QtWidgets import QBoxLayout, QStyle, QTableView, QVBoxLayout, QWidget
 
 from app.models.domain import Action
 from app.models.transfer import UNANSWERED_WORKING_DAYS
 from app.services import ui_queries
 from app.ui.context import UiContext
-from app.ui.itemmodels.rows import Column, IdRole, RowsModel, SortRole
+from app.ui.itemmodels.rows import Column, IdRole, RowsModel
 from app.ui.screens.base import Screen, scrolled
 from app.ui.widgets.charts import BarChart
 from app.ui.widgets.common import Section, uk
+from app.ui.widgets.controls import button
 from app.ui.widgets.plain import PlainLabel, muted
 from app.ui.widgets.tables import (
     MIN_STRETCH,
     date_width,
-    make_table,
     ref_width,
     set_widths,
+    sorted_table,
     text_width,
     wrap_rows,
 )
@@ -124,9 +125,8 @@ class DashboardScreen(Screen):
         self.no_actions = muted("Nothing of your agency's is overdue or due in the next 14 days.")
         self.actions_box.body.addWidget(self.no_actions)
         self.no_actions.hide()
-        self.all_actions = QPushButton("All my agency's overdue actions →")
-        self.all_actions.setObjectName("Flat")
-        self.all_actions.setAccessibleName("Show all my agency's overdue actions")
+        self.all_actions = button("All my agency's overdue actions →",
+                                  accessible="Show all my agency's overdue actions", object_name="Flat")
         self.actions_box.body.addWidget(self.all_actions, 0, Qt.AlignmentFlag.AlignLeft)
         return self.actions_box
 
@@ -207,10 +207,7 @@ class DashboardScreen(Screen):
         dates and chips keep their width (``keep``: by default every column but ``stretch``);
         names wrap onto a second line rather than elide. A chip column widens, once loaded, to
         its longest text ("14/01/2025 · 320 late")."""
-        proxy = QSortFilterProxyModel(self)
-        proxy.setSourceModel(model)
-        proxy.setSortRole(SortRole)
-        view = make_table(name, proxy, chip_columns=chips)
+        _proxy, view = sorted_table(name, model, self, chip_columns=chips)
         px = [w if isinstance(w, int) else ref_width(view) if w == "ref" else date_width(view) if w == "date"
               else text_width(view, w, pad=34) for w in widths]
         if keep is None:

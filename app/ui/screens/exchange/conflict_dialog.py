@@ -24,7 +24,6 @@ from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
     QPlainTextEdit,
-    QPushButton,
     QScrollArea,
     QVBoxLayout,
     QWidget,
@@ -34,7 +33,9 @@ from app.models.entities import is_free_text
 from app.services import exchange
 from app.services.exchange.conflicts import Candidate, ConflictView
 from app.ui.context import UiContext
+from app.ui.screens.base import scrolled
 from app.ui.screens.exchange.models import KIND_LABELS, field_text, record_text, value_text, when
+from app.ui.widgets.controls import button, page_column, row, text_box
 from app.ui.widgets.plain import PlainLabel, heading, muted
 
 # Register fields holding free text (a status, a level, an id or a date cannot be joined).
@@ -105,10 +106,9 @@ class CandidateCard(QFrame):
         self.value.setTabChangesFocus(True)
         self.value.setMinimumHeight(90)
         v.addWidget(self.value, 1)
-        self.keep = QPushButton("Keep this")
-        self.keep.setAccessibleName(f"Keep version {index}, from {who}")
-        self.keep.setVisible(can_resolve and allows_keep(conflict, cand))
-        self.keep.clicked.connect(lambda: self.keep_requested.emit(cand.op_id))
+        self.keep = button("Keep this", accessible=f"Keep version {index}, from {who}",
+                           visible=can_resolve and allows_keep(conflict, cand),
+                           on_click=lambda: self.keep_requested.emit(cand.op_id))
         v.addWidget(self.keep, 0, Qt.AlignmentFlag.AlignLeft)
 
 
@@ -132,64 +132,49 @@ class ConflictDialog(QDialog):
         root.addWidget(heading(f"{record_text(conflict)} \u00b7 {field_text(conflict)}", level=2))
         root.addWidget(PlainLabel(KIND_LABELS.get(conflict.kind, conflict.kind), object_name="Lead"))
         root.addWidget(muted(EXPLAIN.get(conflict.kind, "")))
-        strip = QWidget()
-        row = QHBoxLayout(strip)
-        row.setContentsMargins(0, 0, 0, 0)
-        row.setSpacing(10)
-        self.cards: list[CandidateCard] = []
-        for i, cand in enumerate(conflict.candidates, start=1):
-            card = CandidateCard(conflict, cand, i, can_resolve=can)
-            card.keep_requested.connect(self._on_card_keep_requested)
-            card.setMinimumWidth(240)
-            row.addWidget(card, 1)
-            self.cards.append(card)
-        area = QScrollArea()
-        area.setWidgetResizable(True)
-        area.setFrameShape(QFrame.Shape.NoFrame)
-        area.setWidget(strip)
-        area.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        root.addWidget(area, 1)
-
-        self.merge_box = QWidget()
-        mv = QVBoxLayout(self.merge_box)
-        mv.setContentsMargins(0, 0, 0, 0)
-        mv.addWidget(PlainLabel("Merged text (edit, then save):", object_name="FieldLabel"))
-        self.merge_editor = QPlainTextEdit()
-        self.merge_editor.setAccessibleName("Merged text")
-        self.merge_editor.setTabChangesFocus(True)
-        mv.addWidget(self.merge_editor)
-        self.merge_box.setVisible(False)
-        root.addWidget(self.merge_box)
-
+        root.addWidget(self._build_candidates(), 1)
+        root.addWidget(self._build_merge_box())
         self.awaiting = PlainLabel(AWAITING, object_name="Warning", wrap=True, accessible="Awaiting the coordinator")
         self.awaiting.setVisible(not can)
         root.addWidget(self.awaiting)
+        root.addLayout(self._build_buttons())
 
-        buttons = QHBoxLayout()
-        self.keep_both = QPushButton("Keep &both")
-        self.keep_both.setAccessibleName("Keep both versions")
-        self.keep_both.setVisible(can and allows_both(conflict))
-        self.keep_both.clicked.connect(self._on_keep_both_clicked)
-        self.merge = QPushButton("&Merge text…")
-        self.merge.setAccessibleName("Merge the texts in an editor")
-        self.merge.setVisible(can and allows_merge(conflict))
-        self.merge.clicked.connect(self._on_merge_clicked)
-        self.save_merge = QPushButton("&Save merged text")
-        self.save_merge.setObjectName("Primary")
-        self.save_merge.setAccessibleName("Save the merged text")
-        self.save_merge.setVisible(False)
-        self.save_merge.clicked.connect(self._on_save_merge_clicked)
-        self.close_button = QPushButton("Close")
-        self.close_button.setAccessibleName("Close without deciding")
-        self.close_button.clicked.connect(self.reject)
-        for b in (self.keep_both, self.merge, self.save_merge):
-            buttons.addWidget(b)
-        buttons.addStretch(1)
+    def _build_candidates(self) -> QScrollArea:
+        """The versions side by side, each a card with its Keep button; scrolls sideways."""
+        strip = QWidget()
+        cards = QHBoxLayout(strip)
+        cards.setContentsMargins(0, 0, 0, 0)
+        cards.setSpacing(10)
+        self.cards: list[CandidateCard] = []
+        for i, cand in enumerate(self.conflict.candidates, start=1):
+            card = CandidateCard(self.conflict, cand, i, can_resolve=self.conflict.can_resolve)
+            card.keep_requested.connect(self._on_card_keep_requested)
+            card.setMinimumWidth(240)
+            cards.addWidget(card, 1)
+            self.cards.append(card)
+        return scrolled(strip, sideways=True)
+
+    def _build_merge_box(self) -> QWidget:
+        self.merge_box, mv = page_column()
+        mv.addWidget(PlainLabel("Merged text (edit, then save):", object_name="FieldLabel"))
+        self.merge_editor = text_box("Merged text")
+        mv.addWidget(self.merge_editor)
+        self.merge_box.setVisible(False)
+        return self.merge_box
+
+    def _build_buttons(self) -> QHBoxLayout:
+        """Keep both, Merge, Save merged text (as the conflict allows), a note, Close."""
+        conflict, can = self.conflict, self.conflict.can_resolve
+        self.keep_both = button("Keep &both", accessible="Keep both versions", visible=can and allows_both(conflict),
+                                on_click=self._on_keep_both_clicked)
+        self.merge = button("&Merge text…", accessible="Merge the texts in an editor",
+                            visible=can and allows_merge(conflict), on_click=self._on_merge_clicked)
+        self.save_merge = button("&Save merged text", accessible="Save the merged text", object_name="Primary",
+                                 visible=False, on_click=self._on_save_merge_clicked)
+        self.close_button = button("Close", accessible="Close without deciding", on_click=self.reject)
         self.note = PlainLabel("Your decision reaches every workstation with the next files." if can else "",
                                object_name="Muted", accessible="Note")
-        buttons.addWidget(self.note)
-        buttons.addWidget(self.close_button)
-        root.addLayout(buttons)
+        return row(self.keep_both, self.merge, self.save_merge, 1, self.note, self.close_button)
 
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)

@@ -23,14 +23,9 @@ from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
-    QComboBox,
     QDialog,
-    QFileDialog,
     QFormLayout,
-    QHBoxLayout,
     QLabel,
-    QLineEdit,
-    QPushButton,
     QVBoxLayout,
     QWidget,
 )
@@ -41,16 +36,20 @@ from app.services.exchange import AgencyChoice, CardPreview, Enrolled
 from app.ui.context import UiContext
 from app.ui.errors import safe_message
 from app.ui.screens.exchange.models import role_label
+from app.ui.widgets.controls import (
+    FINGERPRINT_DIGITS,
+    button,
+    combo,
+    digits_in,
+    file_choice,
+    fingerprint_field,
+    row,
+    shown_value,
+)
+from app.ui.widgets.files import open_path
 from app.ui.widgets.plain import PlainLabel, heading, muted
 
 MAX_CARD_FILE = 64 * 1024
-FINGERPRINT_DIGITS = 40
-
-
-def digits_in(text: str) -> int:
-    return sum(ch.isdigit() for ch in text)
-
-
 class EnrolDialog(QDialog):
     enrolled = Signal(object)  # Enrolled
 
@@ -77,64 +76,46 @@ class EnrolDialog(QDialog):
             "Choose the identity card of your panel coordinator. Then ask the coordinator to read "
             "their fingerprint aloud, by phone or in person, and type it below. Files are accepted "
             "only from the coordinator you enrol here."))
-        pick = QHBoxLayout()
-        self.choose = QPushButton("&Choose card file…")
-        self.choose.setAccessibleName("Choose the identity card file")
-        self.choose.clicked.connect(self._on_choose_clicked)
-        pick.addWidget(self.choose)
-        self.file_label = PlainLabel("No card chosen", object_name="Muted", accessible="Card file")
-        pick.addWidget(self.file_label, 1)
+        self.choose, self.file_label, pick = file_choice(
+            "&Choose card file…", "Choose the identity card file", self._on_choose_clicked,
+            none_yet="No card chosen", what="Card file")
         root.addLayout(pick)
-        form = QFormLayout()
-        self.name = PlainLabel("", accessible="Name on the card", selectable=True)
-        self.agency = PlainLabel("", accessible="Agency on the card", selectable=True)
-        self.role = PlainLabel("", accessible="Role on the card", selectable=True)
-        form.addRow("Name:", self.name)
-        form.addRow("Agency:", self.agency)
-        form.addRow("Role:", self.role)
-        # On the coordinator's store, a card not made from an invitation whose agency the panel
-        # does not hold: which of the panel's agencies it belongs to (never a second agency of a
-        # name the panel already has).
-        self.agency_choice = QComboBox()
-        self.agency_choice.setAccessibleName("The panel's agency this workstation belongs to")
-        self.agency_choice_label = QLabel("Panel &agency:")
-        self.agency_choice_label.setBuddy(self.agency_choice)
-        form.addRow(self.agency_choice_label, self.agency_choice)
-        self._show_agency_choice(None)
-        self.fingerprint = QLineEdit()
-        self.fingerprint.setAccessibleName("Fingerprint read aloud by the card's owner")
-        self.fingerprint.setPlaceholderText("12345 67890 12345 67890 12345 67890 12345 67890")
-        self.fingerprint.setMaxLength(200)
-        self.fingerprint.textChanged.connect(self._on_fingerprint_text_changed)
-        form.addRow("&Fingerprint:", self.fingerprint)
-        root.addLayout(form)
+        root.addLayout(self._build_form())
         self.count = PlainLabel("", object_name="Hint", accessible="Digits typed")
         root.addWidget(self.count)
         self.message = PlainLabel("", wrap=True, object_name="InlineError", accessible="Enrolment result")
         self.message.setVisible(False)
         root.addWidget(self.message)
-        buttons = QHBoxLayout()
-        buttons.addStretch(1)
-        self.enrol_button = QPushButton("&Enrol")
-        self.enrol_button.setObjectName("Primary")
-        self.enrol_button.setAccessibleName("Compare the fingerprint and enrol")
-        self.enrol_button.setEnabled(False)
-        self.enrol_button.setDefault(True)
-        self.enrol_button.clicked.connect(self._on_enrol_clicked)
-        self.cancel = QPushButton("Cancel")
-        self.cancel.setAccessibleName("Cancel without enrolling")
-        self.cancel.clicked.connect(self.reject)
-        buttons.addWidget(self.enrol_button)
-        buttons.addWidget(self.cancel)
-        root.addLayout(buttons)
+        self.enrol_button = button("&Enrol", accessible="Compare the fingerprint and enrol", object_name="Primary",
+                                   enabled=False, default=True, on_click=self._on_enrol_clicked)
+        self.cancel = button("Cancel", accessible="Cancel without enrolling", on_click=self.reject)
+        root.addLayout(row(1, self.enrol_button, self.cancel))
         self._update()
+
+    def _build_form(self) -> QFormLayout:
+        """Who the card says it is, the panel's agency where one must be chosen, the fingerprint."""
+        form = QFormLayout()
+        self.name = shown_value(form, "Name:", "Name on the card")
+        self.agency = shown_value(form, "Agency:", "Agency on the card")
+        self.role = shown_value(form, "Role:", "Role on the card")
+        # On the coordinator's store, a card not made from an invitation whose agency the panel
+        # does not hold: which of the panel's agencies it belongs to (never a second agency of a
+        # name the panel already has).
+        self.agency_choice = combo("The panel's agency this workstation belongs to")
+        self.agency_choice_label = QLabel("Panel &agency:")
+        self.agency_choice_label.setBuddy(self.agency_choice)
+        form.addRow(self.agency_choice_label, self.agency_choice)
+        self._show_agency_choice(None)
+        self.fingerprint = fingerprint_field("Fingerprint read aloud by the card's owner")
+        self.fingerprint.textChanged.connect(self._on_fingerprint_text_changed)
+        form.addRow("&Fingerprint:", self.fingerprint)
+        return form
 
     # --- the card --------------------------------------------------------------------------------
     def _on_choose_clicked(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "Choose an identity card", "",
-                                              "Identity cards (*.rtid *.card *.json);;All files (*)")
+        path = open_path(self, "Choose an identity card", "Identity cards (*.rtid *.card *.json);;All files (*)")
         if path:
-            self.load_card(Path(path))
+            self.load_card(path)
 
     def load_card(self, path: Path) -> None:
         self.card, self.preview = None, None

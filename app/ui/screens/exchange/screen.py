@@ -34,7 +34,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QInputDialog,
     QProgressBar,
-    QPushButton,
     QTabWidget,
     QVBoxLayout,
     QWidget,
@@ -43,7 +42,7 @@ from PySide6.QtWidgets import (
 from app.services import exchange
 from app.services.exchange import ConflictView, ExportReport, PeerStatus
 from app.ui.context import UiContext
-from app.ui.itemmodels.rows import RecordRole
+from app.ui.itemmodels.rows import RecordRole, record_at
 from app.ui.progress import run_with_progress
 from app.ui.screens.base import Screen
 from app.ui.screens.exchange.conflict_dialog import ConflictDialog
@@ -63,6 +62,8 @@ from app.ui.screens.exchange.models import (
 from app.ui.screens.exchange.queue import ImportQueue
 from app.ui.screens.exchange.transfers import PartnersPage
 from app.ui.screens.exchange.watcher import BUNDLE_SUFFIX, FolderWatch
+from app.ui.widgets.controls import button
+from app.ui.widgets.files import CARD_FILES, save_path
 from app.ui.widgets.plain import PlainLabel, heading, muted
 from app.ui.widgets.tables import make_table, set_widths
 
@@ -101,12 +102,11 @@ class ExchangeScreen(FolderWatch, ImportQueue, Screen):
         self._set_tab_order()
 
     def _build_header(self) -> None:
-        self.card_button = QPushButton("&Write my identity card…")
-        self.card_button.setAccessibleName("Write this workstation's identity card to a file")
-        self.card_button.clicked.connect(self._on_card_button_clicked)
-        self.enrol_button = QPushButton("E&nrol a card…")
-        self.enrol_button.setAccessibleName("Enrol a workstation's identity card")
-        self.enrol_button.clicked.connect(self._on_enrol_button_clicked)
+        self.card_button = button("&Write my identity card…",
+                                  accessible="Write this workstation's identity card to a file",
+                                  on_click=self._on_card_button_clicked)
+        self.enrol_button = button("E&nrol a card…", accessible="Enrol a workstation's identity card",
+                                   on_click=self._on_enrol_button_clicked)
         self.header.addWidget(self.card_button)
         self.header.addWidget(self.enrol_button)
 
@@ -127,16 +127,12 @@ class ExchangeScreen(FolderWatch, ImportQueue, Screen):
     def _build_actions(self) -> QHBoxLayout:
         """Export, import, watch; the status line and progress; the last export's result."""
         actions = QHBoxLayout()
-        self.export_button = QPushButton("&Export for…")
-        self.export_button.setObjectName("Primary")
-        self.export_button.setAccessibleName("Export a file for a member")
-        self.export_button.clicked.connect(self._on_export_button_clicked)
-        self.import_button = QPushButton("&Import…")
-        self.import_button.setAccessibleName("Import exchange files")
-        self.import_button.clicked.connect(self._on_import_button_clicked)
-        self.watch_button = QPushButton("&Watch a folder…")
-        self.watch_button.setAccessibleName("Watch a folder for new exchange files")
-        self.watch_button.clicked.connect(self._on_watch_button_clicked)
+        self.export_button = button("&Export for…", accessible="Export a file for a member", object_name="Primary",
+                                    on_click=self._on_export_button_clicked)
+        self.import_button = button("&Import…", accessible="Import exchange files",
+                                    on_click=self._on_import_button_clicked)
+        self.watch_button = button("&Watch a folder…", accessible="Watch a folder for new exchange files",
+                                   on_click=self._on_watch_button_clicked)
         self.watch_label = PlainLabel("", object_name="Muted", accessible="Watched folder")
         for b in (self.export_button, self.import_button, self.watch_button):
             actions.addWidget(b)
@@ -184,9 +180,8 @@ class ExchangeScreen(FolderWatch, ImportQueue, Screen):
         self.alert_text = PlainLabel("", wrap=True, accessible="Security alert")
         self.alert_text.setStyleSheet("font-weight: 600;")
         av.addWidget(self.alert_text, 1)
-        self.alert_dismiss = QPushButton("Dismiss")
-        self.alert_dismiss.setAccessibleName("Dismiss the security alert")
-        self.alert_dismiss.clicked.connect(lambda: self.alert.setVisible(False))
+        self.alert_dismiss = button("Dismiss", accessible="Dismiss the security alert",
+                                    on_click=lambda: self.alert.setVisible(False))
         av.addWidget(self.alert_dismiss, 0, Qt.AlignmentFlag.AlignTop)
         self.alert.setVisible(False)
 
@@ -198,9 +193,8 @@ class ExchangeScreen(FolderWatch, ImportQueue, Screen):
         self.conflicts_table.setSelectionMode(self.conflicts_table.SelectionMode.SingleSelection)
         self.conflicts_table.activated.connect(self._on_conflicts_table_activated)
         self.conflicts_note = muted("")
-        self.review_button = QPushButton("&Review conflict…")
-        self.review_button.setAccessibleName("Review the selected conflict side by side")
-        self.review_button.clicked.connect(self._on_review_button_clicked)
+        self.review_button = button("&Review conflict…", accessible="Review the selected conflict side by side",
+                                    on_click=self._on_review_button_clicked)
         conflicts_page = QWidget()
         rv = QVBoxLayout(conflicts_page)
         rv.setContentsMargins(0, 8, 0, 0)
@@ -273,11 +267,7 @@ class ExchangeScreen(FolderWatch, ImportQueue, Screen):
 
     # --- members -----------------------------------------------------------------------------------
     def _current_member(self) -> PeerStatus | None:
-        idx = self.members_table.currentIndex()
-        if not idx.isValid():
-            return None
-        rec = idx.data(RecordRole)
-        return rec if isinstance(rec, PeerStatus) else None
+        return record_at(self.members_table.currentIndex(), PeerStatus)
 
     def _on_members_current_row_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
         p = current.data(RecordRole) if current.isValid() else None
@@ -288,11 +278,9 @@ class ExchangeScreen(FolderWatch, ImportQueue, Screen):
             self.member_detail.setText(text)
 
     def _on_card_button_clicked(self) -> None:
-        out, _ = QFileDialog.getSaveFileName(self, "Write my identity card", "roundtable-identity.rtid",
-                                             "Identity cards (*.rtid);;All files (*)")
-        if not out:
+        path = save_path(self, "Write my identity card", "roundtable-identity.rtid", CARD_FILES)
+        if not path:
             return
-        path = Path(out)
 
         def done(written: Path) -> None:
             self.status.setText(f"Identity card written to {written.name}. Read your fingerprint aloud "
@@ -335,11 +323,10 @@ class ExchangeScreen(FolderWatch, ImportQueue, Screen):
             self.status.setText("That member's workstation is revoked: nothing is sent to it.")
             return
         stamp = dt.datetime.now().strftime("%Y%m%d-%H%M")
-        out, _ = QFileDialog.getSaveFileName(self, f"Save the exchange file for {target.name}",
-                                             f"roundtable-{stamp}{BUNDLE_SUFFIX}", BUNDLE_FILTER)
-        if not out:
+        path = save_path(self, f"Save the exchange file for {target.name}", f"roundtable-{stamp}{BUNDLE_SUFFIX}",
+                         BUNDLE_FILTER)
+        if not path:
             return
-        path = Path(out)
         if not path.suffix:
             path = path.with_suffix(BUNDLE_SUFFIX)
         member = target.member_id

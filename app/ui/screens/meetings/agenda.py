@@ -9,10 +9,8 @@ from collections.abc import Callable
 
 from PySide6.QtWidgets import (
     QHBoxLayout,
-    QLineEdit,
     QListWidget,
     QListWidgetItem,
-    QPushButton,
     QVBoxLayout,
     QWidget,
 )
@@ -24,6 +22,7 @@ from app.services.meetings import agenda
 from app.ui.context import UiContext
 from app.ui.screens.base import scrolled
 from app.ui.widgets.common import Section, chain_focus
+from app.ui.widgets.controls import button, line_edit
 from app.ui.widgets.plain import muted
 from app.ui.widgets.tables import wrap_list
 
@@ -51,12 +50,9 @@ class AgendaTab:
         wrap_list(self.agenda)
         left.body.addWidget(self.agenda)
         row = QHBoxLayout()
-        self.up = QPushButton("Move &up")
-        self.up.setAccessibleName("Move item up")
-        self.down = QPushButton("Move &down")
-        self.down.setAccessibleName("Move item down")
-        self.remove = QPushButton("Remove")
-        self.remove.setAccessibleName("Remove item from agenda")
+        self.up = button("Move &up", accessible="Move item up")
+        self.down = button("Move &down", accessible="Move item down")
+        self.remove = button("Remove", accessible="Remove item from agenda")
         self.up.clicked.connect(lambda: self._move(-1))
         self.down.clicked.connect(lambda: self._move(1))
         self.remove.clicked.connect(self._on_remove_clicked)
@@ -64,12 +60,8 @@ class AgendaTab:
             row.addWidget(b)
         left.body.addLayout(row)
         aob = QHBoxLayout()
-        self.aob = QLineEdit()
-        self.aob.setAccessibleName("Other business title")
-        self.aob.setPlaceholderText("Any other business")
-        add_aob = QPushButton("Add")
-        add_aob.setAccessibleName("Add other business")
-        add_aob.clicked.connect(self._on_add_aob_clicked)
+        self.aob = line_edit("Other business title", placeholder="Any other business")
+        add_aob = button("Add", accessible="Add other business", on_click=self._on_add_aob_clicked)
         aob.addWidget(self.aob, 1)
         aob.addWidget(add_aob)
         left.body.addLayout(aob)
@@ -80,9 +72,8 @@ class AgendaTab:
         self.proposals.setAccessibleName("Proposed agenda items")
         wrap_list(self.proposals)
         right.body.addWidget(self.proposals)
-        self.add_proposed = QPushButton("&Add to agenda")
-        self.add_proposed.setAccessibleName("Add proposed items to the agenda")
-        self.add_proposed.clicked.connect(self._on_add_proposed_clicked)
+        self.add_proposed = button("&Add to agenda", accessible="Add proposed items to the agenda",
+                                   on_click=self._on_add_proposed_clicked)
         right.body.addWidget(self.add_proposed)
         h.addWidget(left)
         h.addWidget(right)

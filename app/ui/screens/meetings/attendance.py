@@ -6,13 +6,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtWidgets import QCheckBox, QComboBox, QGridLayout, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QCheckBox, QComboBox, QGridLayout, QWidget
 
 from app.models.enums import Attendance, Role
 from app.models.ids import MemberId
 from app.services import meetings, ui_queries
 from app.ui.context import UiContext
 from app.ui.screens.base import scrolled
+from app.ui.widgets.controls import check, combo, page_column
 from app.ui.widgets.plain import PlainLabel
 
 
@@ -25,14 +26,12 @@ class AttendanceTab:
     _run: Callable[..., None]  # MeetingEditor._run: one service call, then the meeting reloads
 
     def _build_attendance(self) -> QWidget:
-        page = QWidget()
-        v = QVBoxLayout(page)
-        v.setContentsMargins(0, 0, 0, 0)
+        page, v = page_column()
         # the sentence wraps in the label; the box itself stays narrow (the editor shares its width)
         v.addWidget(PlainLabel("Confidentiality statement read and agreed by those present:", wrap=True,
                                accessible="Confidentiality statement"))
-        self.statement_read = QCheckBox("Read and agreed")
-        self.statement_read.setAccessibleName("Confidentiality statement read and agreed by those present")
+        self.statement_read = check("Read and agreed",
+                                    "Confidentiality statement read and agreed by those present")
         self.statement_read.toggled.connect(self._on_statement_read_toggled)
         v.addWidget(self.statement_read)
         inner = QWidget()
@@ -60,44 +59,40 @@ class AttendanceTab:
             for r, mem in enumerate(sorted(snap.members, key=lambda x: (snap.agency_short(x.agency_id), x.name))):
                 name = PlainLabel(f"{mem.name}", accessible="Member")
                 agency = PlainLabel(snap.agency_short(mem.agency_id) + (f" · {mem.area}" if mem.area else ""), object_name="Muted")
-                combo = QComboBox()
-                combo.setAccessibleName(f"Attendance of {mem.name}")
-                combo.addItem("Not recorded", None)
+                box = combo(f"Attendance of {mem.name}")
+                box.addItem("Not recorded", None)
                 for a in Attendance:
-                    combo.addItem(a.value.capitalize(), a)
-                agreed = QCheckBox("Confidentiality agreed")
-                agreed.setAccessibleName(f"{mem.name} agreed the confidentiality statement")
+                    box.addItem(a.value.capitalize(), a)
+                agreed = check("Confidentiality agreed", f"{mem.name} agreed the confidentiality statement")
                 # the agency goes under the name: four columns side by side were wider than the
                 # editor at 1366x768 at 125 % with the client's fonts (the box was cut off)
-                who = QWidget()
-                who_v = QVBoxLayout(who)
-                who_v.setContentsMargins(0, 0, 0, 0)
+                who, who_v = page_column()
                 who_v.setSpacing(0)
                 who_v.addWidget(name)
                 who_v.addWidget(agency)
                 self.att_grid.addWidget(who, r, 0)
-                self.att_grid.addWidget(combo, r, 1)
+                self.att_grid.addWidget(box, r, 1)
                 self.att_grid.addWidget(agreed, r, 2)
-                self.att_rows[mem.id] = (combo, agreed)
-                combo.currentIndexChanged.connect(lambda _i, mid=mem.id: self._on_attendance_changed(mid))
+                self.att_rows[mem.id] = (box, agreed)
+                box.currentIndexChanged.connect(lambda _i, mid=mem.id: self._on_attendance_changed(mid))
                 agreed.toggled.connect(lambda _b, mid=mem.id: self._on_attendance_changed(mid))
             self.att_grid.setRowStretch(len(self.att_rows), 1)
-        for mid, (combo, agreed) in self.att_rows.items():
-            combo.blockSignals(True)
+        for mid, (box, agreed) in self.att_rows.items():
+            box.blockSignals(True)
             agreed.blockSignals(True)
             rec = marked.get(MemberId(mid))
-            combo.setCurrentIndex(combo.findData(rec.attendance) if rec else 0)
+            box.setCurrentIndex(box.findData(rec.attendance) if rec else 0)
             agreed.setChecked(bool(rec and rec.confidentiality_agreed))
-            combo.setEnabled(editable)
+            box.setEnabled(editable)
             agreed.setEnabled(editable)
-            combo.blockSignals(False)
+            box.blockSignals(False)
             agreed.blockSignals(False)
 
     def _on_attendance_changed(self, member_id: str) -> None:
-        combo, agreed = self.att_rows[member_id]
-        if combo.currentData() is None:
+        box, agreed = self.att_rows[member_id]
+        if box.currentData() is None:
             return
-        att = Attendance(combo.currentData())
+        att = Attendance(box.currentData())
         mid, ok = self.meeting_id, agreed.isChecked()
         member = MemberId(member_id)
         self._run(lambda s: meetings.set_attendance(s, meeting_id=mid, member_id=member,
@@ -105,8 +100,8 @@ class AttendanceTab:
 
     def set_attendance(self, member_id: str, attendance: Attendance, agreed: bool = True) -> None:
         """Used by keyboard users' tests and by scripts: the same path as the combo box."""
-        combo, box = self.att_rows[member_id]
+        choice, box = self.att_rows[member_id]
         box.blockSignals(True)
         box.setChecked(agreed)
         box.blockSignals(False)
-        combo.setCurrentIndex(combo.findData(attendance))
+        choice.setCurrentIndex(choice.findData(attendance))

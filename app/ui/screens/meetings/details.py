@@ -14,11 +14,7 @@ from collections.abc import Callable
 
 from PySide6.QtCore import QDate
 from PySide6.QtWidgets import (
-    QComboBox,
     QFormLayout,
-    QHBoxLayout,
-    QLineEdit,
-    QPushButton,
     QVBoxLayout,
     QWidget,
 )
@@ -31,7 +27,8 @@ from app.services import meetings
 from app.services.context import Session
 from app.ui.context import UiContext
 from app.ui.drafts import Draft
-from app.ui.widgets.common import date_edit, required_day, uk
+from app.ui.widgets.common import chain_focus, date_edit, day_or_say, required_day, uk
+from app.ui.widgets.controls import button, combo, line_edit, row
 from app.ui.widgets.plain import muted
 
 
@@ -44,48 +41,35 @@ class MeetingDetails(QWidget):
         self.meeting: Meeting | None = None
         v = QVBoxLayout(self)
         v.setContentsMargins(12, 12, 12, 12)
-        form = QFormLayout()
-        form.setHorizontalSpacing(16)
-        self.when = date_edit("Meeting date", today_fn=ctx.today_fn)
-        self.time = QLineEdit()
-        self.time.setAccessibleName("Meeting time (HH:MM)")
-        self.time.setInputMask("99:99")
-        self.time.setMaximumWidth(80)
-        self.venue = QLineEdit()
-        self.venue.setAccessibleName("Venue")
-        self.venue.setMaxLength(field_limit("meeting", "venue"))
-        self.chair = QComboBox()
-        self.chair.setAccessibleName("Chair")
-        form.addRow("&Date", self.when)
-        form.addRow("&Time", self.time)
-        form.addRow("&Venue", self.venue)
-        form.addRow("C&hair", self.chair)
-        v.addLayout(form)
-        row = QHBoxLayout()
+        v.addLayout(self._build_form())
         self.note = muted("")
-        row.addWidget(self.note, 1)
-        self.discard_button = QPushButton("Discard changes")
-        self.discard_button.setAccessibleName("Discard the unsaved changes to the meeting's details")
+        self.discard_button = button("Discard changes", on_click=self.discard,
+                                     accessible="Discard the unsaved changes to the meeting's details")
         self.discard_button.setAutoDefault(False)
-        self.discard_button.clicked.connect(self.discard)
-        row.addWidget(self.discard_button)
-        self.save_button = QPushButton("Save &details")
-        self.save_button.setObjectName("Primary")
-        self.save_button.setAccessibleName("Save meeting details")
-        self.save_button.clicked.connect(self._on_save_button_clicked)
-        row.addWidget(self.save_button)
-        v.addLayout(row)
+        self.save_button = button("Save &details", accessible="Save meeting details", object_name="Primary",
+                                  on_click=self._on_save_button_clicked)
+        v.addLayout(row((self.note, 1), self.discard_button, self.save_button))
         v.addStretch(1)
-        self.setTabOrder(self.when, self.time)
-        self.setTabOrder(self.time, self.venue)
-        self.setTabOrder(self.venue, self.chair)
-        self.setTabOrder(self.chair, self.discard_button)
-        self.setTabOrder(self.discard_button, self.save_button)
+        chain_focus(self.when, self.time, self.venue, self.chair, self.discard_button, self.save_button)
         self.when.textChanged.connect(self._update_discard)
         self.time.textChanged.connect(self._update_discard)
         self.venue.textChanged.connect(self._update_discard)
         self.chair.currentIndexChanged.connect(self._update_discard)
         self._update_discard()
+
+    def _build_form(self) -> QFormLayout:
+        form = QFormLayout()
+        form.setHorizontalSpacing(16)
+        self.when = date_edit("Meeting date", today_fn=self.ctx.today_fn)
+        self.time = line_edit("Meeting time (HH:MM)", max_width=80)
+        self.time.setInputMask("99:99")
+        self.venue = line_edit("Venue", max_length=field_limit("meeting", "venue"))
+        self.chair = combo("Chair")
+        form.addRow("&Date", self.when)
+        form.addRow("&Time", self.time)
+        form.addRow("&Venue", self.venue)
+        form.addRow("C&hair", self.chair)
+        return form
 
     def show_meeting(self, m: Meeting) -> None:
         first = self.meeting is None or self.meeting.id != m.id
@@ -188,10 +172,8 @@ class MeetingDetails(QWidget):
     def _on_save_button_clicked(self) -> None:
         if self.meeting is None:
             return
-        try:
-            held = required_day(self.when, "meeting date")
-        except InvalidInput as exc:
-            self.note.setText(exc.user_message)
+        held = day_or_say(self.when, "meeting date", self.note)
+        if held is None:
             return
         mid, time, venue, chair = self.meeting.id, self.time.text(), self.venue.text(), self.chair.currentData()
 

@@ -4,7 +4,7 @@ actions raised in place, and "mark held".
 Invariants: every edit is one service call saved as it is made (attendance on change, minutes on
 Save); what is typed and not saved (minutes, the action raised at an item, the Details tab) is a
 draft of its item or meeting in ``ctx.drafts``, kept when another item or meeting is chosen; a warning stands while the police representative for a case's area is not marked present;
-proposals come from ``meetings.propose_agenda`` and are added only when the coordinator says so.
+proposals come from ``meetings.agenda.propose_agenda`` and are added only when the coordinator says so.
 """
 
 from __future__ import annotations
@@ -33,8 +33,10 @@ from app.ui.drafts import Draft
 from app.ui.screens.meetings.agenda import AgendaTab
 from app.ui.screens.meetings.attendance import AttendanceTab
 from app.ui.screens.meetings.details import MeetingDetails
+from app.ui.screens.meetings.held import HeldPart
 from app.ui.screens.meetings.minutes import MinutesTab
-from app.ui.widgets.common import required_day, uk
+from app.ui.widgets.common import day_or_say, required_day, uk
+from app.ui.widgets.controls import button
 from app.ui.widgets.plain import PlainLabel
 
 
@@ -45,7 +47,7 @@ def _saved_minute(item: AgendaItem | None) -> minutes.MinuteInput:
                                 dissent=item.dissent, method=DecisionMethod(item.method) if item.method else None)
 
 
-class MeetingEditor(AttendanceTab, AgendaTab, MinutesTab, QWidget):
+class MeetingEditor(AttendanceTab, AgendaTab, MinutesTab, HeldPart):
     def __init__(self, ctx: UiContext, meeting_id: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.ctx = ctx
@@ -77,28 +79,23 @@ class MeetingEditor(AttendanceTab, AgendaTab, MinutesTab, QWidget):
         head = QHBoxLayout()
         self.title = PlainLabel("", object_name="H2", wrap=True, accessible="Meeting")
         head.addWidget(self.title, 1)
-        self.held_button = QPushButton("Mark as &held")
-        self.held_button.setAccessibleName("Mark meeting as held")
-        self.held_button.clicked.connect(self._on_held_button_clicked)
+        self.held_button = button("Mark as &held", accessible="Mark meeting as held",
+                                  on_click=self._on_held_button_clicked)
         head.addWidget(self.held_button)
-        self.unheld_button = QPushButton("&Undo held")
-        self.unheld_button.setAccessibleName("Undo marking the meeting as held")
-        self.unheld_button.clicked.connect(self._on_unheld_button_clicked)
-        self.unheld_button.setVisible(False)
+        self.unheld_button = button("&Undo held", accessible="Undo marking the meeting as held", visible=False,
+                                    on_click=self._on_unheld_button_clicked)
         head.addWidget(self.unheld_button)
         self.held_prompt: QMessageBox | None = None
         self.held_confirm: QPushButton | None = None
         v.addLayout(head)
         docs = QHBoxLayout()
-        self.packs_button = QPushButton("Generate &packs…")
-        self.packs_button.setAccessibleName("Generate meeting packs")
-        self.packs_button.clicked.connect(self.generate_packs)
-        self.minutes_button = QPushButton("Mi&nutes…")
-        self.minutes_button.setAccessibleName("Print the minutes")
-        self.minutes_button.clicked.connect(lambda: self.print_minutes(summary=False))
-        self.summary_button = QPushButton("E&xecutive summary…")
-        self.summary_button.setAccessibleName("Print the executive summary of the minutes")
-        self.summary_button.clicked.connect(lambda: self.print_minutes(summary=True))
+        self.packs_button = button("Generate &packs…", accessible="Generate meeting packs",
+                                   on_click=self.generate_packs)
+        self.minutes_button = button("Mi&nutes…", accessible="Print the minutes",
+                                     on_click=lambda: self.print_minutes(summary=False))
+        self.summary_button = button("E&xecutive summary…",
+                                     accessible="Print the executive summary of the minutes",
+                                     on_click=lambda: self.print_minutes(summary=True))
         for b in (self.packs_button, self.minutes_button, self.summary_button):
             b.setObjectName("Flat")
             docs.addWidget(b)
@@ -311,10 +308,8 @@ class MeetingEditor(AttendanceTab, AgendaTab, MinutesTab, QWidget):
         item = self._current_item()
         if item is None or not item.case_id:
             return
-        try:
-            due = required_day(self.action_due, "due date of the action")
-        except InvalidInput as exc:
-            self.error.setText(exc.user_message)
+        due = day_or_say(self.action_due, "due date of the action", self.error)
+        if due is None:
             return
         cid, title, agency, mid = item.case_id, self.action_title.text(), self.action_agency.currentData(), \
             MeetingId(self.meeting_id)
@@ -327,63 +322,6 @@ class MeetingEditor(AttendanceTab, AgendaTab, MinutesTab, QWidget):
 
         self._run(lambda s: actions.create_action(s, case_id=cid, title=title, owner_agency=agency, due=due, meeting_id=mid),
                   done=raised)
-
-    def _on_held_button_clicked(self) -> None:
-        """Ask first when the date is ahead, nobody is marked present or items have no minutes."""
-        mid = self.meeting_id
-        self.ctx.run(lambda s: minutes.held_warnings(s, meeting_id=mid), owner=self,
-                     on_done=self._on_held_warnings, on_error=self._failed)
-
-    def _unsaved_items(self) -> list[str]:
-        """The positions of this meeting's items with minutes typed and not saved."""
-        self.stash_minutes()
-        if self.view is None:
-            return []
-        return [str(i.position) for i in sorted(self.view.meeting.agenda, key=lambda x: x.position)
-                if self.ctx.drafts.has(("minutes", i.id))]
-
-    def _on_held_warnings(self, warnings: list[str]) -> None:
-        unsaved = self._unsaved_items()
-        if unsaved:
-            warnings = [*warnings, f"Minutes typed for item{'s' if len(unsaved) != 1 else ''} {', '.join(unsaved)} "
-                                   "are not saved yet (they stay as drafts until saved)."]
-        if not warnings:
-            self._mark_held()
-            return
-        box = QMessageBox(self)
-        box.setObjectName("MarkHeldPrompt")
-        box.setIcon(QMessageBox.Icon.Question)
-        box.setWindowTitle("Mark as held?")
-        box.setTextFormat(Qt.TextFormat.PlainText)
-        box.setText("Mark this meeting as held now?")
-        box.setInformativeText("\n".join(f"• {w}" for w in warnings)
-                               + "\n\nIt can be undone until the next exchange file is written.")
-        self.held_confirm = box.addButton("Mark as &held", QMessageBox.ButtonRole.AcceptRole)
-        cancel = box.addButton("&Cancel", QMessageBox.ButtonRole.RejectRole)
-        box.setDefaultButton(cancel)
-        box.setEscapeButton(cancel)
-        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        box.buttonClicked.connect(self._on_held_answer)
-        self.held_prompt = box
-        box.open()
-
-    def _on_held_answer(self, button: object) -> None:
-        self.held_prompt = None
-        if button is self.held_confirm:
-            self._mark_held()
-
-    def _mark_held(self) -> None:
-        mid = self.meeting_id
-        self._run(lambda s: minutes.mark_held(s, meeting_id=mid))
-
-    def _on_unheld_button_clicked(self) -> None:
-        mid = self.meeting_id
-        self._run(lambda s: minutes.unmark_held(s, meeting_id=mid))
-
-    def _on_undo_refusal(self, refusal: str | None) -> None:
-        self.unheld_button.setVisible(True)
-        self.unheld_button.setEnabled(refusal is None)
-        self.unheld_button.setToolTip(refusal or "Scheduled again, as before it was marked held.")
 
     # --- filling ---------------------------------------------------------------------------------
     def _on_loaded(self, view: ui_queries.MeetingView) -> None:

@@ -8,12 +8,9 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from PySide6.QtWidgets import (
-    QComboBox,
     QFormLayout,
     QHBoxLayout,
-    QLineEdit,
     QPlainTextEdit,
-    QPushButton,
     QVBoxLayout,
     QWidget,
 )
@@ -25,6 +22,7 @@ from app.services.meetings import minutes
 from app.ui.context import UiContext
 from app.ui.screens.base import scrolled
 from app.ui.widgets.common import Section, chain_focus, date_edit
+from app.ui.widgets.controls import button, combo, line_edit, text_box
 from app.ui.widgets.plain import PlainLabel
 
 
@@ -42,8 +40,7 @@ class MinutesTab:
     def _build_minutes(self) -> QWidget:
         inner = QWidget()
         v = QVBoxLayout(inner)
-        self.minute_item = QComboBox()
-        self.minute_item.setAccessibleName("Agenda item to minute")
+        self.minute_item = combo("Agenda item to minute")
         self.minute_item.currentIndexChanged.connect(self._on_minute_item_changed)
         v.addWidget(self.minute_item)
         form = QFormLayout()
@@ -51,8 +48,7 @@ class MinutesTab:
         self.decision = self._text(form, "Decision", 50)
         self.rationale = self._text(form, "Rationale", 50)
         self.dissent = self._text(form, "Dissent", 40)
-        self.method = QComboBox()
-        self.method.setAccessibleName("How the decision was made")
+        self.method = combo("How the decision was made")
         self.method.addItem("—", None)
         for m in DecisionMethod:
             self.method.addItem(m.value.capitalize(), m)
@@ -61,14 +57,12 @@ class MinutesTab:
         row = QHBoxLayout()
         self.draft_note = PlainLabel("", wrap=True, object_name="Muted", accessible="Unsaved minutes")
         row.addWidget(self.draft_note, 1)
-        self.discard_minutes_button = QPushButton("Discard changes")
-        self.discard_minutes_button.setAccessibleName("Discard the unsaved minutes of this item")
-        self.discard_minutes_button.clicked.connect(self._on_discard_minutes_clicked)
+        self.discard_minutes_button = button("Discard changes",
+                                             accessible="Discard the unsaved minutes of this item",
+                                             on_click=self._on_discard_minutes_clicked)
         row.addWidget(self.discard_minutes_button)
-        self.save_minutes_button = QPushButton("&Save minutes")
-        self.save_minutes_button.setObjectName("Primary")
-        self.save_minutes_button.setAccessibleName("Save minutes for this item")
-        self.save_minutes_button.clicked.connect(self.save)
+        self.save_minutes_button = button("&Save minutes", accessible="Save minutes for this item",
+                                          object_name="Primary", on_click=self.save)
         row.addWidget(self.save_minutes_button)
         v.addLayout(row)
         v.addWidget(self._build_raise_box())
@@ -86,15 +80,11 @@ class MinutesTab:
 
     def _build_raise_box(self) -> Section:
         raise_box = Section("Action raised at this item")  # the title on a row of its own: room to type
-        self.action_title = QLineEdit()
-        self.action_title.setAccessibleName("Action raised")
-        self.action_title.setPlaceholderText("What is to be done")
-        self.action_agency = QComboBox()
-        self.action_agency.setAccessibleName("Owning agency")
+        self.action_title = line_edit("Action raised", placeholder="What is to be done")
+        self.action_agency = combo("Owning agency")
         self.action_due = date_edit("Due date", today_fn=self.ctx.today_fn)  # empty until given
-        self.raise_button = QPushButton("&Raise action")
-        self.raise_button.setAccessibleName("Raise action")
-        self.raise_button.clicked.connect(self._on_raise_button_clicked)
+        self.raise_button = button("&Raise action", accessible="Raise action",
+                                   on_click=self._on_raise_button_clicked)
         raise_box.body.addWidget(self.action_title)
         # the owning agency on a row of its own too: agency names are long, and beside the date and
         # the button they pushed the row wider than the editor (client fonts, 1366x768 at 125 %)
@@ -107,10 +97,7 @@ class MinutesTab:
         return raise_box
 
     def _text(self, form: QFormLayout, label: str, height: int) -> QPlainTextEdit:
-        e = QPlainTextEdit()
-        e.setAccessibleName(label)
-        e.setTabChangesFocus(True)
-        e.setMaximumHeight(height)
+        e = text_box(label, max_height=height)
         form.addRow(label, e)
         return e
 

@@ -8,31 +8,28 @@ from __future__ import annotations
 
 import datetime as dt
 
-from PySide6.QtCore import QDate, QModelIndex, QSortFilterProxyModel, Qt
+from PySide6.QtCore import QDate, QModelIndex, Qt
 from PySide6.QtGui import QTextCharFormat
 from PySide6.QtWidgets import (
     QCalendarWidget,
-    QComboBox,
     QFormLayout,
-    QHBoxLayout,
-    QLineEdit,
-    QPushButton,
     QSplitter,
+    QTableView,
     QVBoxLayout,
     QWidget,
 )
 
 from app.models.domain import Meeting
 from app.models.enums import Role
-from app.models.errors import InvalidInput
 from app.services import meetings
 from app.ui.context import UiContext
-from app.ui.itemmodels.rows import Column, IdRole, RowsModel, SortRole
+from app.ui.itemmodels.rows import Column, IdRole, RowsModel
 from app.ui.screens.base import Screen, scrolled
 from app.ui.screens.meetings.editor import MeetingEditor
-from app.ui.widgets.common import Section, date_edit, qdate_to_date, required_day, uk
+from app.ui.widgets.common import Section, date_edit, day_or_say, qdate_to_date, uk
+from app.ui.widgets.controls import button, combo, line_edit, page_column, refill, row
 from app.ui.widgets.plain import PlainLabel
-from app.ui.widgets.tables import make_table, set_widths
+from app.ui.widgets.tables import set_widths, sorted_table
 
 
 class MeetingsScreen(Screen):
@@ -41,64 +38,12 @@ class MeetingsScreen(Screen):
 
     def __init__(self, ctx: UiContext, parent: QWidget | None = None) -> None:
         super().__init__(ctx, parent)
+        self._meetings: list[Meeting] = []
         split = QSplitter()
-        left = QWidget()
-        lv = QVBoxLayout(left)
-        lv.setContentsMargins(0, 0, 0, 0)
-        self.calendar = QCalendarWidget()
-        self.calendar.setAccessibleName("Meeting calendar")
-        self.calendar.setGridVisible(False)
-        self.calendar.setVerticalHeaderFormat(QCalendarWidget.VerticalHeaderFormat.NoVerticalHeader)
-        self.calendar.setFirstDayOfWeek(Qt.DayOfWeek.Monday)
-        self.calendar.setHorizontalHeaderFormat(QCalendarWidget.HorizontalHeaderFormat.SingleLetterDayNames)
-        self.calendar.setMinimumHeight(236)
-        self.calendar.clicked.connect(self._on_calendar_clicked)
-        lv.addWidget(self.calendar)
-        self.model: RowsModel[Meeting] = RowsModel(
-            [
-                Column("Date", lambda m: uk(m.held_on), sort=lambda m: (m.held_on, m.time)),
-                Column("Time", lambda m: m.time),
-                Column("Status", lambda m: m.status.capitalize(),
-                       kind=lambda m: {"held": "muted", "scheduled": "accent"}.get(m.status, "info")),
-                Column("Items", lambda m: str(len(m.agenda)), sort=lambda m: len(m.agenda), align_right=True),
-                Column("Venue", lambda m: m.venue),
-            ],
-            lambda m: m.id,
-            self,
-        )
-        self.proxy = QSortFilterProxyModel(self)
-        self.proxy.setSourceModel(self.model)
-        self.proxy.setSortRole(SortRole)
-        self.table = make_table("Meetings", self.proxy, chip_columns=(2,))
-        set_widths(self.table, [92, 56, 0, 52], stretch=2)
-        self.table.setColumnHidden(4, True)  # the venue is in the editor's title; no room here
-        self.table.sortByColumn(0, Qt.SortOrder.DescendingOrder)
-        self.table.selectionModel().currentRowChanged.connect(self._on_table_current_changed)
-        self.table.setMinimumHeight(170)  # five meetings or so in view, never two
-        lv.addWidget(self.table, 1)
-        self.new_box = Section("Schedule a meeting")
-        form = QFormLayout()
-        self.when = date_edit("Meeting date", ctx.today_fn() + dt.timedelta(days=14), today_fn=ctx.today_fn)
-        self.time = QLineEdit("10:00")
-        self.time.setAccessibleName("Meeting time")
-        self.venue = QLineEdit()
-        self.venue.setAccessibleName("Venue")
-        self.chair = QComboBox()
-        self.chair.setAccessibleName("Chair")
-        form.addRow("&Date", self.when)
-        form.addRow("T&ime", self.time)
-        form.addRow("&Venue", self.venue)
-        form.addRow("C&hair", self.chair)
-        self.new_box.body.addLayout(form)
-        row = QHBoxLayout()
-        self.error = PlainLabel("", wrap=True, object_name="InlineError")
-        row.addWidget(self.error, 1)
-        self.schedule_button = QPushButton("&Schedule")
-        self.schedule_button.setAccessibleName("Schedule meeting")
-        self.schedule_button.clicked.connect(self._on_schedule_button_clicked)
-        row.addWidget(self.schedule_button)
-        self.new_box.body.addLayout(row)
-        lv.addWidget(self.new_box)
+        left, lv = page_column()
+        lv.addWidget(self._build_calendar())
+        lv.addWidget(self._build_list(), 1)
+        lv.addWidget(self._build_schedule())
         split.addWidget(scrolled(left))  # at small window sizes the column scrolls, the list keeps its rows
         self.editor_host = QWidget()
         self.editor_layout = QVBoxLayout(self.editor_host)
@@ -111,18 +56,65 @@ class MeetingsScreen(Screen):
         split.setChildrenCollapsible(False)
         split.setStretchFactor(1, 1)
         self.root.addWidget(split, 1)
-        self._meetings: list[Meeting] = []
+
+    def _build_calendar(self) -> QCalendarWidget:
+        self.calendar = QCalendarWidget()
+        self.calendar.setAccessibleName("Meeting calendar")
+        self.calendar.setGridVisible(False)
+        self.calendar.setVerticalHeaderFormat(QCalendarWidget.VerticalHeaderFormat.NoVerticalHeader)
+        self.calendar.setFirstDayOfWeek(Qt.DayOfWeek.Monday)
+        self.calendar.setHorizontalHeaderFormat(QCalendarWidget.HorizontalHeaderFormat.SingleLetterDayNames)
+        self.calendar.setMinimumHeight(236)
+        self.calendar.clicked.connect(self._on_calendar_clicked)
+        return self.calendar
+
+    def _build_list(self) -> QTableView:
+        self.model: RowsModel[Meeting] = RowsModel(
+            [
+                Column("Date", lambda m: uk(m.held_on), sort=lambda m: (m.held_on, m.time)),
+                Column("Time", lambda m: m.time),
+                Column("Status", lambda m: m.status.capitalize(),
+                       kind=lambda m: {"held": "muted", "scheduled": "accent"}.get(m.status, "info")),
+                Column("Items", lambda m: str(len(m.agenda)), sort=lambda m: len(m.agenda), align_right=True),
+                Column("Venue", lambda m: m.venue),
+            ],
+            lambda m: m.id,
+            self,
+        )
+        self.proxy, self.table = sorted_table("Meetings", self.model, self, chip_columns=(2,))
+        set_widths(self.table, [92, 56, 0, 52], stretch=2)
+        self.table.setColumnHidden(4, True)  # the venue is in the editor's title; no room here
+        self.table.sortByColumn(0, Qt.SortOrder.DescendingOrder)
+        self.table.selectionModel().currentRowChanged.connect(self._on_table_current_changed)
+        self.table.setMinimumHeight(170)  # five meetings or so in view, never two
+        return self.table
+
+    def _build_schedule(self) -> Section:
+        """Date, time, venue and chair of a new meeting (the coordinator's), and Schedule."""
+        today_fn = self.ctx.today_fn
+        self.new_box = Section("Schedule a meeting")
+        form = QFormLayout()
+        self.when = date_edit("Meeting date", today_fn() + dt.timedelta(days=14), today_fn=today_fn)
+        self.time = line_edit("Meeting time")
+        self.time.setText("10:00")
+        self.venue = line_edit("Venue")
+        self.chair = combo("Chair")
+        form.addRow("&Date", self.when)
+        form.addRow("T&ime", self.time)
+        form.addRow("&Venue", self.venue)
+        form.addRow("C&hair", self.chair)
+        self.new_box.body.addLayout(form)
+        self.error = PlainLabel("", wrap=True, object_name="InlineError")
+        self.schedule_button = button("&Schedule", accessible="Schedule meeting",
+                                      on_click=self._on_schedule_button_clicked)
+        self.new_box.body.addLayout(row((self.error, 1), self.schedule_button))
+        return self.new_box
 
     def load(self) -> None:
         snap = self.ctx.snapshot
         if snap is not None:
-            keep = self.chair.currentData()
-            self.chair.clear()
-            self.chair.addItem("No chair yet", None)
-            for m in snap.members:
-                if m.role is Role.CHAIR:
-                    self.chair.addItem(f"{m.name} ({snap.agency_short(m.agency_id)})", m.id)
-            self.chair.setCurrentIndex(max(0, self.chair.findData(keep)))
+            refill(self.chair, [("No chair yet", None), *((f"{m.name} ({snap.agency_short(m.agency_id)})", m.id)
+                                                          for m in snap.members if m.role is Role.CHAIR)])
             self.new_box.setVisible(snap.workstation.member.role is Role.COORDINATOR)
         self.ctx.run(meetings.list_meetings, owner=self, on_done=self._on_loaded)
 
@@ -177,10 +169,8 @@ class MeetingsScreen(Screen):
         return self.editor
 
     def _on_schedule_button_clicked(self) -> None:
-        try:
-            held = required_day(self.when, "meeting date")
-        except InvalidInput as exc:
-            self.error.setText(exc.user_message)
+        held = day_or_say(self.when, "meeting date", self.error)
+        if held is None:
             return
         time, venue, chair = self.time.text(), self.venue.text(), self.chair.currentData()
         self.error.setText("")

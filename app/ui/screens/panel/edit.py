@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 from app.services.context import Session
 from app.ui.context import UiContext
 from app.ui.errors import safe_message
-from app.ui.widgets.plain import PlainLabel
+from app.ui.widgets.controls import error_line, labelled_line
 
 
 class EditRecordDialog(QDialog):
@@ -45,12 +45,9 @@ class EditRecordDialog(QDialog):
         form = QFormLayout()
         self.fields: dict[str, QLineEdit] = {}
         for key, label, value in fields:
-            edit = QLineEdit(value)
-            edit.setAccessibleName(label.replace("&", ""))
-            self.fields[key] = edit
-            form.addRow(label, edit)
+            self.fields[key] = labelled_line(form, label, value=value)
         v.addLayout(form)
-        self.error = PlainLabel("", wrap=True, object_name="InlineError", accessible="Problem")
+        self.error = error_line()
         v.addWidget(self.error)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
         self.save_button = buttons.button(QDialogButtonBox.StandardButton.Save)

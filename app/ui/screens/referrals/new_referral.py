@@ -12,15 +12,12 @@ from collections.abc import Sequence
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
-    QComboBox,
     QFormLayout,
     QGridLayout,
     QHBoxLayout,
     QLineEdit,
     QListWidget,
     QListWidgetItem,
-    QPlainTextEdit,
-    QPushButton,
     QWidget,
 )
 
@@ -36,6 +33,7 @@ from app.ui.context import UiContext
 from app.ui.drafts import Draft
 from app.ui.screens.referrals.matches import DuplicatePrompt, describe_linked_match, describe_match
 from app.ui.widgets.common import Section, chain_focus, date_edit, required_day, uk
+from app.ui.widgets.controls import button, combo, line_edit, text_box
 from app.ui.widgets.plain import PlainLabel, muted, plain_tooltip
 
 
@@ -86,19 +84,14 @@ class NewReferralForm(QWidget):
         self.received = date_edit("Date received", ctx.today_fn(), today_fn=ctx.today_fn)
         rf.addRow("Date &received", self.received)
         self.referrer = self._line(rf, "Referrer", "name and role of the person referring")
-        self.sector = QComboBox()
-        self.sector.setAccessibleName("Referring sector")
-        self.concern = QComboBox()
-        self.concern.setAccessibleName("Type of concern")
-        self.lead = QComboBox()
-        self.lead.setAccessibleName("Lead agency")
+        self.sector = combo("Referring sector")
+        self.concern = combo("Type of concern")
+        self.lead = combo("Lead agency")
         rf.addRow("&Sector", self.sector)
         rf.addRow("Type of &concern", self.concern)
         rf.addRow("&Lead agency", self.lead)
-        self.narrative = QPlainTextEdit()
-        self.narrative.setAccessibleName("Narrative")
-        self.narrative.setPlaceholderText("What happened, what was said or seen, and why it is a concern")
-        self.narrative.setTabChangesFocus(True)
+        self.narrative = text_box("Narrative",
+            placeholder="What happened, what was said or seen, and why it is a concern")
         rf.addRow("&Narrative", self.narrative)
         ref.body.addLayout(rf)
         return ref
@@ -127,13 +120,9 @@ class NewReferralForm(QWidget):
         bottom = QHBoxLayout()
         self.error = PlainLabel("", wrap=True, object_name="InlineError", accessible="Problem")
         bottom.addWidget(self.error, 1)
-        self.clear_button = QPushButton("Clear form")
-        self.clear_button.setAccessibleName("Clear the referral form")
-        self.clear_button.clicked.connect(self.clear)
-        self.save_button = QPushButton("&Open case from referral")
-        self.save_button.setObjectName("Primary")
-        self.save_button.setAccessibleName("Open case from referral")
-        self.save_button.clicked.connect(self.submit)
+        self.clear_button = button("Clear form", accessible="Clear the referral form", on_click=self.clear)
+        self.save_button = button("&Open case from referral", accessible="Open case from referral",
+                                  object_name="Primary", on_click=self.submit)
         bottom.addWidget(self.clear_button)
         bottom.addWidget(self.save_button)
         return bottom
@@ -194,9 +183,7 @@ class NewReferralForm(QWidget):
                 self.concern, self.lead, self.narrative, self.matches, self.clear_button, self.save_button)
 
     def _line(self, form: QFormLayout, label: str, placeholder: str = "") -> QLineEdit:
-        edit = QLineEdit()
-        edit.setAccessibleName(label)
-        edit.setPlaceholderText(placeholder)
+        edit = line_edit(label, placeholder=placeholder)
         form.addRow(label, edit)
         return edit
 
@@ -205,18 +192,18 @@ class NewReferralForm(QWidget):
         if snap is None:
             return
         keep = (self.sector.currentData(), self.concern.currentData(), self.lead.currentData())
-        for combo, items in (
+        for box, items in (
             (self.sector, [(c.label, c.id) for c in snap.programme.sectors]),
             (self.concern, [(c.label, c.id) for c in snap.programme.concerns]),
             (self.lead, [(a.name, a.id) for a in snap.agencies]),
         ):
-            combo.clear()
+            box.clear()
             for label, value in items:
-                combo.addItem(label, value)
-        for combo, value in zip((self.sector, self.concern, self.lead), keep, strict=True):
-            i = combo.findData(value)
+                box.addItem(label, value)
+        for box, value in zip((self.sector, self.concern, self.lead), keep, strict=True):
+            i = box.findData(value)
             if i >= 0:
-                combo.setCurrentIndex(i)
+                box.setCurrentIndex(i)
         i = self.lead.findData(snap.workstation.agency.id)
         if keep[2] is None and i >= 0:
             self.lead.setCurrentIndex(i)

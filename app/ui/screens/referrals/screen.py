@@ -10,16 +10,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QModelIndex, QSortFilterProxyModel, Qt
+from PySide6.QtCore import QModelIndex, Qt
 from PySide6.QtWidgets import (
-    QComboBox,
     QFormLayout,
     QHBoxLayout,
-    QPlainTextEdit,
-    QPushButton,
     QSplitter,
+    QTableView,
     QTabWidget,
-    QVBoxLayout,
     QWidget,
 )
 
@@ -30,12 +27,13 @@ from app.services.cases import lifecycle
 from app.services.context import Session
 from app.ui.context import UiContext
 from app.ui.drafts import Draft
-from app.ui.itemmodels.rows import Column, IdRole, RowsModel, SortRole
+from app.ui.itemmodels.rows import Column, IdRole, RowsModel
 from app.ui.screens.base import Screen
 from app.ui.screens.referrals.new_referral import NewReferralForm
 from app.ui.widgets.common import Section, uk
+from app.ui.widgets.controls import button, combo, page_column, text_box
 from app.ui.widgets.plain import PlainLabel, muted
-from app.ui.widgets.tables import make_table, set_widths, stack_when_narrow
+from app.ui.widgets.tables import set_widths, sorted_table, stack_when_narrow
 
 
 def _days_text(n: int) -> str:
@@ -54,19 +52,33 @@ class ReferralsScreen(Screen):
 
     def __init__(self, ctx: UiContext, parent: QWidget | None = None) -> None:
         super().__init__(ctx, parent)
-        self.import_button = QPushButton("&Import referrals from a spreadsheet…")
-        self.import_button.setAccessibleName("Import referrals from a spreadsheet")
-        self.import_button.clicked.connect(self._on_import_button_clicked)
+        self.import_button = button("&Import referrals from a spreadsheet…",
+                                    accessible="Import referrals from a spreadsheet",
+                                    on_click=self._on_import_button_clicked)
         self.header.addWidget(self.import_button)
         self.import_wizard: ImportWizard | None = None
         self.tabs = QTabWidget()
         self.tabs.setAccessibleName("Referral views")
         self.root.addWidget(self.tabs, 1)
-
         queue = QWidget()
         qv = QHBoxLayout(queue)
         qv.setContentsMargins(0, 8, 0, 0)
         split = QSplitter()
+        split.addWidget(self._build_queue())
+        split.addWidget(self._build_screening())
+        split.setSizes([660, 400])
+        stack_when_narrow(split, 900)
+        qv.addWidget(split)
+        self.tabs.addTab(queue, "&Awaiting screening")
+        ctx.drafts.flush_requested.connect(self._stash_screening)
+        ctx.drafts.discarded.connect(self._on_screening_discarded)
+        self.form = NewReferralForm(ctx)
+        self.form.referral_opened.connect(self._on_form_referral_opened)
+        self.tabs.addTab(self.form, "&New referral")
+        self._current: CaseFile | None = None
+
+    def _build_queue(self) -> QTableView:
+        """The referrals awaiting screening, the most pressing first."""
         self.model: RowsModel[ui_queries.AwaitingScreening] = RowsModel(
             [
                 Column("Ref", lambda w: w.summary.ref),
@@ -81,10 +93,7 @@ class ReferralsScreen(Screen):
             lambda w: w.summary.id,
             self,
         )
-        self.proxy = QSortFilterProxyModel(self)
-        self.proxy.setSourceModel(self.model)
-        self.proxy.setSortRole(SortRole)
-        self.table = make_table("Referrals awaiting screening", self.proxy, chip_columns=(5,))
+        self.proxy, self.table = sorted_table("Referrals awaiting screening", self.model, self, chip_columns=(5,))
         set_widths(self.table, [105, 0, 88, 96, 88, 104], stretch=1, keep=(0, 2, 4))
         self.table.sortByColumn(5, Qt.SortOrder.AscendingOrder)
         self.table.selectionModel().currentRowChanged.connect(self._on_table_current_changed)
@@ -92,19 +101,7 @@ class ReferralsScreen(Screen):
         # with the client's fonts)
         self.table.setMinimumHeight(self.table.horizontalHeader().sizeHint().height()
                                     + 4 * self.table.verticalHeader().defaultSectionSize())
-        split.addWidget(self.table)
-        split.addWidget(self._build_screening())
-        split.setSizes([660, 400])
-        stack_when_narrow(split, 900)
-        qv.addWidget(split)
-        self.tabs.addTab(queue, "&Awaiting screening")
-
-        ctx.drafts.flush_requested.connect(self._stash_screening)
-        ctx.drafts.discarded.connect(self._on_screening_discarded)
-        self.form = NewReferralForm(ctx)
-        self.form.referral_opened.connect(self._on_form_referral_opened)
-        self.tabs.addTab(self.form, "&New referral")
-        self._current: CaseFile | None = None
+        return self.table
 
     def _status_short(self, w: ui_queries.AwaitingScreening) -> str:
         if not self.ctx.snapshot:
@@ -122,34 +119,25 @@ class ReferralsScreen(Screen):
         box.body.addWidget(self.step_text)
         self.step_text.hide()
         self._send_target: str | None = None
-        self.send_button = QPushButton("Send for &screening")
-        self.send_button.setAccessibleName("Send for screening")
-        self.send_button.clicked.connect(self._on_send_button_clicked)
+        self.send_button = button("Send for &screening", accessible="Send for screening",
+                                  on_click=self._on_send_button_clicked)
         box.body.addWidget(self.send_button)
         form = QFormLayout()
-        self.outcome = QComboBox()
-        self.outcome.setAccessibleName("Screening outcome")
+        self.outcome = combo("Screening outcome")
         form.addRow("&Outcome", self.outcome)
-        self.rationale = QPlainTextEdit()
-        self.rationale.setAccessibleName("Screening rationale")
-        self.rationale.setTabChangesFocus(True)
-        self.rationale.setPlaceholderText("Why this outcome: required")
+        self.rationale = text_box("Screening rationale", placeholder="Why this outcome: required")
         form.addRow("&Rationale", self.rationale)
         box.body.addLayout(form)
         row = QHBoxLayout()
         self.screen_error = PlainLabel("", wrap=True, object_name="InlineError")
         row.addWidget(self.screen_error, 1)
-        self.record_button = QPushButton("&Record decision")
-        self.record_button.setObjectName("Primary")
-        self.record_button.setAccessibleName("Record screening decision")
-        self.record_button.clicked.connect(self._on_record_button_clicked)
+        self.record_button = button("&Record decision", accessible="Record screening decision",
+                                    object_name="Primary", on_click=self._on_record_button_clicked)
         row.addWidget(self.record_button)
         box.body.addLayout(row)
         box.body.addStretch(1)
         self._set_screening_enabled(False, False)
-        outer = QWidget()
-        v = QVBoxLayout(outer)
-        v.setContentsMargins(0, 0, 0, 0)
+        outer, v = page_column()
         v.addWidget(box)
         v.addWidget(muted("Screening target: the programme's working-day target from the date received."))
         return outer
