@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
+from dataclasses import replace
 from pathlib import Path
 
 from app.models import rules
@@ -30,6 +31,7 @@ from app.models.statistics import (
     Statistics,
 )
 from app.models.statistics_compute import compute_statistics
+from app.services import linked_people
 from app.services.cases import case_reach
 from app.services.context import Session
 from app.spreadsheets.returns import write_statistics_csv, write_statistics_xlsx
@@ -75,6 +77,10 @@ def compute(session: Session, *, start: dt.date, end: dt.date) -> Statistics:
             visible_to=visible,
             with_case_fields=bool(prog.case_fields),
         )
+        if prog.intervals.repeat_referral_months is not None:  # the repeat line: heard in the period
+            heard = [c.case_id for c in cases if any(start <= d <= end for d in c.heard_on)]
+            repeats = linked_people.repeat_cases(session, conn, heard)
+            cases = [replace(c, repeat=c.case_id in repeats) for c in cases]
     return compute_statistics(cases, start=start, end=end, programme=prog, today=session.today())
 
 
