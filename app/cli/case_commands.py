@@ -107,7 +107,8 @@ def cmd_case_show(args: argparse.Namespace, session: Session) -> int:
         )
         out(f"  {f.referral.narrative}")
     for at, status, rationale in f.status_history:
-        out(f"  {at[:10]} → {prog.status_label(status)}: {rationale}")
+        why = rules.rationale_beyond(prog.status_label(status), rationale)
+        out(f"  {at[:10]} → {prog.status_label(status)}" + (f": {why}" if why else ""))
     if f.current_plan:
         p = f.current_plan
         out(

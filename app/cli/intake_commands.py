@@ -64,6 +64,7 @@ def cmd_referrals_import(args: argparse.Namespace, session: Session) -> int:
                         "linked_subject": r.link.subject_id if r.link else None,
                         "link_reason": r.link.reason if r.link else None,
                         "existing_refs": list(r.link.case_refs) if r.link else [],
+                        "also_recorded": list(r.also_recorded),
                     }
                     for r in report.imported
                 ],
@@ -76,6 +77,8 @@ def cmd_referrals_import(args: argparse.Namespace, session: Session) -> int:
     for r in report.imported:
         if r.link is not None:
             out(f"Row {r.row}: {r.link.describe()}")
+        for note in r.also_recorded:  # known in another role (a person causing harm): not linked
+            out(f"Row {r.row}: {terminal_safe(note)}")
     for column in report.unknown_columns:
         out(f"Column not imported: {column}")
     verb = "Would open" if report.dry_run else "Opened"

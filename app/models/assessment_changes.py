@@ -7,7 +7,8 @@ callers only word or lay out the result. Before this module the paper and the sc
 copy and disagreed: the paper said nothing of a factor no longer rated, the screen left out factors
 the programme no longer lists and counted a judgement changed by whitespace alone.
 
-Pure: no I/O; labels come from the programme (``Framework.*_label``).
+Pure: no I/O; labels come from the programme (``Framework.*_label``), each version's from the
+framework it was recorded with.
 """
 
 from __future__ import annotations
@@ -21,7 +22,11 @@ from app.models.programme import Programme
 
 @dataclass(frozen=True)
 class FactorChange:
-    """One factor rated in either version (``None``: not rated in that version)."""
+    """One factor rated in either version (``None``: not rated in that version). Each side is
+    worded by the framework its version was recorded with (a programme's two checklists ask the
+    same question in their own words): ``before_label``/``after_label`` ("" where that side's
+    framework does not list the factor); ``factor_label`` and ``dimension_label`` are the later
+    version's words where its framework lists the factor, else the earlier's."""
 
     dimension: str
     factor: str
@@ -29,6 +34,8 @@ class FactorChange:
     factor_label: str
     before: FactorRating | None
     after: FactorRating | None
+    before_label: str = ""
+    after_label: str = ""
 
     @property
     def rating_changed(self) -> bool:
@@ -65,17 +72,23 @@ class AssessmentChanges:
     level_after: str
     fields: tuple[FieldChange, ...]
     overall_changed: bool
+    framework_before: Framework  # the framework each version was recorded with
+    framework_after: Framework
 
     @property
     def level_changed(self) -> bool:
         return self.level_before != self.level_after
 
-    def sentences(self, framework: Framework) -> list[str]:
-        """The changes in plain sentences, as the meeting pack prints them."""
+    def sentences(self) -> list[str]:
+        """The changes in plain sentences, as the meeting pack prints them; each side in its own
+        framework's words."""
         out: list[str] = []
+        fw_was, fw_now = self.framework_before, self.framework_after
+        if fw_was.id != fw_now.id:
+            out.append(f"Recorded with the {fw_now.name.lower()}, after the {fw_was.name.lower()}.")
         if self.level_changed:
-            was = framework.level_label(self.level_before, none="Not assessed")
-            now = framework.level_label(self.level_after, none="Not assessed")
+            was = fw_was.level_label(self.level_before, none="Not assessed")
+            now = fw_now.level_label(self.level_after, none="Not assessed")
             out.append(f"Risk level changed from {was} to {now}.")
         out += [
             f"{f.label} changed from {f.before_short} to {f.after_short}."
@@ -85,13 +98,13 @@ class AssessmentChanges:
         for c in self.factors:
             where = f"{c.dimension_label} – {c.factor_label}"
             if c.before is None and c.after is not None:
-                out.append(f"{where}: newly rated {framework.rating_label(c.after.rating)}.")
+                out.append(f"{where}: newly rated {fw_now.rating_label(c.after.rating)}.")
             elif c.after is None and c.before is not None:
                 out.append(
-                    f"{where}: no longer rated (was {framework.rating_label(c.before.rating)})."
+                    f"{where}: no longer rated (was {fw_was.rating_label(c.before.rating)})."
                 )
             elif c.rating_changed and c.before is not None and c.after is not None:
-                was, now = (framework.rating_label(x.rating) for x in (c.before, c.after))
+                was, now = fw_was.rating_label(c.before.rating), fw_now.rating_label(c.after.rating)
                 out.append(f"{where}: from {was} to {now}.")
         if self.overall_changed:
             out.append("The overall judgement has been revised (below).")
@@ -99,25 +112,26 @@ class AssessmentChanges:
 
 
 def _factor_changes(
-    framework: Framework, before: Assessment, after: Assessment
+    fw_before: Framework, fw_after: Framework, before: Assessment, after: Assessment
 ) -> list[FactorChange]:
     was = {(f.dimension, f.factor): f for f in before.factors}
     now = {(f.dimension, f.factor): f for f in after.factors}
-    listed = framework.factor_ids()
+    listed_after, listed_before = fw_after.factor_ids(), fw_before.factor_ids()
+    listed = list(dict.fromkeys([*listed_after, *listed_before]))
     unlisted = [k for k in (*now, *was) if k not in set(listed)]
     order = listed + list(dict.fromkeys(unlisted))
-    return [
-        FactorChange(
-            dim,
-            fac,
-            framework.dimension_label(dim),
-            framework.factor_label(dim, fac),
-            was.get((dim, fac)),
-            now.get((dim, fac)),
-        )
-        for dim, fac in order
-        if (dim, fac) in was or (dim, fac) in now
-    ]
+    out = []
+    for dim, fac in order:
+        if (dim, fac) not in was and (dim, fac) not in now:
+            continue
+        own_before = fw_before.factor_label(dim, fac) if (dim, fac) in listed_before else ""
+        own_after = fw_after.factor_label(dim, fac) if (dim, fac) in listed_after else ""
+        shown = fw_after if own_after or not own_before else fw_before
+        out.append(FactorChange(
+            dim, fac, shown.dimension_label(dim), own_after or own_before or fac,
+            was.get((dim, fac)), now.get((dim, fac)), own_before, own_after,
+        ))  # fmt: skip
+    return out
 
 
 def _field_changes(
@@ -140,13 +154,19 @@ def _field_changes(
 def assessment_changes(
     programme: Programme, before: Assessment, after: Assessment
 ) -> AssessmentChanges:
-    """What changed from ``before`` to ``after`` (two versions of one case's assessment)."""
+    """What changed from ``before`` to ``after`` (two versions of one case's assessment), each
+    read with the framework it was recorded with (``Programme.framework_of``)."""
+    fw_before, fw_after = (
+        programme.framework_of(split_summaries(a.dimension_summaries)) for a in (before, after)
+    )
     return AssessmentChanges(
-        factors=tuple(_factor_changes(programme.framework, before, after)),
+        factors=tuple(_factor_changes(fw_before, fw_after, before, after)),
         level_before=before.risk_level,
         level_after=after.risk_level,
         fields=tuple(_field_changes(programme, before, after)),
         overall_changed=before.overall.strip() != after.overall.strip(),
+        framework_before=fw_before,
+        framework_after=fw_after,
     )
 
 

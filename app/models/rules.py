@@ -397,3 +397,23 @@ def suppress(count: int, threshold: int = 5) -> str:
     if 0 < count < threshold:
         return f"<{threshold}"
     return str(count)
+
+
+def _plain(text: str) -> str:
+    return " ".join(text.lower().replace(".", " ").split())
+
+
+def rationale_beyond(label: str, rationale: str) -> str:
+    """``rationale``, or "" where it only restates ``label`` (the outcome or status it is shown
+    beside), whole or after a heading ("Screening: meets the threshold." beside "Meets the
+    threshold"), so that a line never says the same thing twice."""
+    plain, said = _plain(rationale), _plain(label)
+    if not plain or plain == said or plain.split(":", 1)[-1].strip() == said:
+        return ""
+    return rationale.strip()
+
+
+def label_and_rationale(label: str, rationale: str) -> str:
+    """"Label. Rationale" for one line, the rationale left out where it restates the label."""
+    why = rationale_beyond(label, rationale)
+    return f"{label}. {why}" if why else f"{label}."

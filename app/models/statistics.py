@@ -73,6 +73,9 @@ class StatsCase:
     consent_refused: bool = False  # the person refused when asked (at any time)
     actions: tuple[StatsAction, ...] = ()
     case_fields: tuple[tuple[str, str], ...] = ()  # (field id, choice id) in the current assessment
+    case_id: str = ""
+    heard_on: tuple[dt.date, ...] = ()  # the held meetings that had the case on their agenda
+    repeat: bool = False  # a repeat referral under the programme's rule (the service decides)
 
 
 # --- raw output ----------------------------------------------------------------------------------

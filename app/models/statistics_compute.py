@@ -134,6 +134,7 @@ def compute_statistics(
     _timeliness(b, cohort, screened, discussed)
     _actions(b, every, start=start, end=end, today=today)
     _dates_in_period(b, every, programme, start, end)
+    _repeats(b, every, programme, start, end)
     return Statistics(
         programme=programme.name,
         start=start,
@@ -167,6 +168,41 @@ def _dates_in_period(
          for cf in programme.date_fields],
         None,
     )  # fmt: skip
+
+
+REPEAT_WORDS = {
+    "repeats_title": "Repeat referrals among the cases heard",
+    "heard": "Cases heard at panel in the period", "repeats": "Of which repeat referrals",
+    "repeat_rate": "Repeat rate (% of the cases heard)",
+}
+
+
+def _repeats(
+    b: _Builder, every: list[StatsCase], programme: Programme, start: dt.date, end: dt.date
+) -> None:
+    """A programme with a repeat rule (``intervals.repeat_referral_months``): the cases heard at a
+    held meeting in the period (each once, whenever referred), how many of them are repeat
+    referrals, and the repeat rate (repeats / cases heard). Its words: ``[statistics.labels]``
+    ``repeats_title``, ``heard``, ``repeats`` and ``repeat_rate``. The rate is shown, like every
+    percentage, only when it summarises at least the suppression threshold of cases heard and
+    the repeat count is not withheld."""
+    if programme.intervals.repeat_referral_months is None:
+        return
+    given = programme.statistics.get("labels", {})
+    words = {k: str(given.get(k, default)) for k, default in REPEAT_WORDS.items()}
+    heard = [c for c in every if any(start <= d <= end for d in c.heard_on)]
+    repeats = sum(1 for c in heard if c.repeat)
+    rate = Measure(100 * repeats / len(heard) if heard else None, "heard", ("heard:repeat",),
+                   percent=True)
+    b.breakdowns.append(
+        Breakdown(
+            "repeats", words["repeats_title"], ("Cases",),
+            (Row(words["heard"], (Count("heard", len(heard)),)),
+             Row(words["repeats"], (Count("heard:repeat", repeats),)),
+             Row(words["repeat_rate"], (rate,))),
+        )
+    )  # fmt: skip
+    b.imply("heard", len(heard), "heard:repeat", repeats, "heard:not-repeat")
 
 
 def _by_time(b: _Builder, cohort: list[StatsCase], start: dt.date, end: dt.date, total: Total) -> None:

@@ -38,7 +38,7 @@ def what_changed(a: Assessment, prev: Assessment | None, programme: Programme) -
     """The "What changed" sentences (``models.assessment_changes``, as the desktop compares)."""
     if prev is None:
         return ["First assessment: there is no earlier one to compare with."]
-    lines = assessment_changes(programme, prev, a).sentences(programme.framework)
+    lines = assessment_changes(programme, prev, a).sentences()
     return lines or ["No change in ratings or risk level since the last assessment."]
 
 

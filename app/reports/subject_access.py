@@ -19,6 +19,7 @@ from app.models.attachments import size_text
 from app.models.documents import SubjectAccessCase, SubjectAccessData
 from app.models.domain import Assessment, Contribution, FactorRating
 from app.models.framework import Framework, split_summaries
+from app.models.rules import rationale_beyond
 from app.reports.parts import actions_table
 from app.reports.styles import INK, M, P, data_table, esc, facts_table, fmt_date, paras
 from app.reports.template import Heading, build_pdf
@@ -151,7 +152,8 @@ def _status_history(data: SubjectAccessData, part: SubjectAccessCase) -> list[Fl
     """Every change of status, with its rationale."""
     prog = data.context.programme
     rows: list[list[object]] = [
-        [at[:10], prog.status_label(src) if src else "—", prog.status_label(dst), why or "—"]
+        [at[:10], prog.status_label(src) if src else "—", prog.status_label(dst),
+         rationale_beyond(prog.status_label(dst), why) or "—"]
         for at, src, dst, why in part.status_history
     ]
     return _table_section("Status history", "status change", ["Date", "From", "To", "Rationale"],
@@ -163,7 +165,8 @@ def _screenings(data: SubjectAccessData, part: SubjectAccessCase) -> list[Flowab
     prog, names = data.context.programme, data.names
     outcomes = {o.id: o.label for o in prog.screening_outcomes}
     rows: list[list[object]] = [
-        [fmt_date(s.decided_on), outcomes.get(s.outcome, s.outcome), s.rationale, names.member(s.decided_by)]
+        [fmt_date(s.decided_on), outcomes.get(s.outcome, s.outcome),
+         rationale_beyond(outcomes.get(s.outcome, s.outcome), s.rationale) or "—", names.member(s.decided_by)]
         for s in part.screenings
     ]
     return _table_section("Screening decisions", "screening decision",

@@ -129,12 +129,21 @@ def demo_checklist(
     return factors, risk, extra
 
 
+# Why a screening outcome was chosen, where the programme's demo data gives no reason of its own
+# (``[demo.screening_reasons]``, by outcome id): said in words, never the outcome's label again.
+SCREENING_REASON = (
+    "Checked against the criteria with what the agencies hold; the reasons are in the referral "
+    "and the agencies' replies."
+)
+
+
 def rationale(prog: Programme, source: str | None, target: str) -> str:
-    """The words of the programme's own step: its screening outcome, else its transition."""
+    """Why the step was taken: the programme's demo reason for its screening outcome, else the
+    words of its transition."""
     if source is not None and prog.status(source).stage == "screening":
         outcome = next((o for o in prog.screening_outcomes if o.target == target), None)
         if outcome is not None:
-            return f"Screening: {outcome.label.lower()}."
+            return str(prog.demo.get("screening_reasons", {}).get(outcome.id, SCREENING_REASON))
     label = next(
         (t.label for t in prog.transitions if t.source == source and t.target == target), ""
     )

@@ -82,6 +82,32 @@ def _person_values(
     }
 
 
+# a child in the household is at least this many years younger than the person at risk
+PARENT_GAP_YEARS = 16
+
+
+def _child_birth(rng: random.Random, today: dt.date, parent_born: dt.date | None) -> dt.date | None:
+    """A child's date of birth: under 18 today, born at least ``PARENT_GAP_YEARS`` years after
+    the person at risk; None when the person at risk is too young for that (or their age is not
+    known)."""
+    if parent_born is None:
+        return None
+    earliest = max(_years_after(parent_born, PARENT_GAP_YEARS) + dt.timedelta(days=1),
+                   _years_after(today, -18) + dt.timedelta(days=1))
+    latest = today - dt.timedelta(days=30)
+    if earliest > latest:
+        return None
+    return earliest + dt.timedelta(days=rng.randint(0, (latest - earliest).days))
+
+
+def _years_after(day: dt.date, years: int) -> dt.date:
+    """The same day ``years`` later (earlier when negative); 29 February becomes 1 March."""
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:
+        return dt.date(day.year + years, 3, 1)
+
+
 def demo_linked_people(
     w: Writer, prog: Programme, rng: random.Random, today: dt.date, case_ids: list[str]
 ) -> None:
@@ -110,15 +136,19 @@ def demo_linked_people(
         age = rng.randint(19, 55)
         dob = today - dt.timedelta(days=age * 365 + rng.randint(0, 364))
         pnc = f"{rng.randint(0, 25):02d}/{rng.randint(100000, 999999)}{rng.choice('ABCDEFGHJK')}"
-        values = _person_values(rng, rng.choice(FORENAMES), rng.choice(SURNAMES), dob,
-                                pnc=pnc if rng.random() < 0.7 else "")
+        # someone else: neither the forename nor the surname of the person at risk
+        fore = rng.choice([f for f in FORENAMES if not subject or f != subject.forenames])
+        sur = rng.choice([n for n in SURNAMES if not subject or n != subject.surname])
+        values = _person_values(rng, fore, sur, dob, pnc=pnc if rng.random() < 0.7 else "")
         main_person[cid] = values
         w.create("linked_person", {"case_id": cid, "role": main.id, **values}, record_id=rid())
         for role in others:
             if rng.random() < 0.5:
                 continue
             for _ in range(rng.randint(1, 3)):
-                kid = today - dt.timedelta(days=rng.randint(1, 17) * 365 + rng.randint(0, 364))
+                kid = _child_birth(rng, today, subject.date_of_birth if subject else None)
+                if kid is None:
+                    break  # the person at risk is too young to have children of their own
                 sur = subject.surname if subject and rng.random() < 0.7 else str(values["surname"])
                 w.create("linked_person", {"case_id": cid, "role": role.id,
                                            **_person_values(rng, rng.choice(FORENAMES), sur, kid)},
@@ -138,8 +168,8 @@ def _one_repeat(
 ) -> None:
     """One genuine repeat referral: the latest later case within the repeat window of the most
     recent case heard at a meeting is re-pointed at that case's subject (its own subject
-    removed), with the same person causing harm and, where it has none, the household's
-    children."""
+    removed), with the same person causing harm and the same children in the household as the
+    heard case."""
     main = prog.repeat_role or prog.linked_roles[0]
     others = [r for r in prog.linked_roles if r.id != main.id]
     months = prog.intervals.repeat_referral_months
@@ -166,15 +196,15 @@ def _one_repeat(
         for r in people_queries.linked_people(w.conn, repeat):
             if r.role == main.id:
                 w.update("linked_person", r.id, dict(main_person[first]))
-        first_subject = repo.get_subject(w.conn, subject_of[first])
-        held = {r.role for r in people_queries.linked_people(w.conn, repeat)}
-        for role in others:  # the household's children, as on the heard case
-            if role.id in held:
-                continue
-            for _ in range(2):
-                kid = today - dt.timedelta(days=rng.randint(1, 12) * 365 + rng.randint(0, 364))
-                sur = first_subject.surname if first_subject else str(main_person[first]["surname"])
-                w.create("linked_person", {"case_id": repeat, "role": role.id,
-                                           **_person_values(rng, rng.choice(FORENAMES), sur, kid)},
-                         record_id=rid())
+        # the household's children, as on the heard case (the repeat's own were drawn for the
+        # person whose subject record was removed)
+        child_roles = {r.id for r in others}
+        for r in people_queries.linked_people(w.conn, repeat):
+            if r.role in child_roles:
+                w.delete("linked_person", r.id)
+        for r in people_queries.linked_people(w.conn, first):
+            if r.role in child_roles:
+                values = _person_values(rng, r.forenames, r.surname, r.date_of_birth or today)
+                w.create("linked_person", {"case_id": repeat, "role": r.role, **values,
+                                           "gender": r.gender}, record_id=rid())
         return

@@ -117,6 +117,8 @@ class ImportedRow:
     case_id: CaseId
     ref: str
     link: SubjectLink | None = None
+    # the person recorded in another role on a case, as the preview's ``also_recorded``
+    also_recorded: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -377,6 +379,7 @@ def _write(
         if link is not None and link.subject_id in subject_of_row.values():
             first = min(n for n, s in subject_of_row.items() if s == link.subject_id)
             link = SubjectLink(link.subject_id, link.case_refs, f"same person as row {first}")
+        also = _also_recorded(session, draft)  # before the row's own case exists
         subject, referral = draft.inputs()
         try:
             case_id = referrals.open_referral_in(
@@ -388,7 +391,7 @@ def _write(
         row = repo.get_row(w.conn, "case", case_id)
         assert row is not None
         subject_of_row[r.row] = SubjectId(row.subject_id)
-        imported.append(ImportedRow(r.row, case_id, str(row.ref), link))
+        imported.append(ImportedRow(r.row, case_id, str(row.ref), link, also))
     batch = secrets.token_hex(8)
     linked = sum(1 for i in imported if i.link is not None)
     w.record_event(

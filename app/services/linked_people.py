@@ -16,7 +16,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from app.models import fieldrules, people, rules
-from app.models.domain import Identifier, LinkedPerson
+from app.models.domain import Case, Identifier, LinkedPerson
 from app.models.enums import Role
 from app.models.errors import NotFound, Refused
 from app.models.fieldrules import check_text
@@ -229,38 +229,56 @@ def repeat_of_case(session: Session, case_id: str) -> str:
     within ``intervals.repeat_referral_months`` of that earlier case's last referral. A different
     person causing harm is not a repeat. Without a repeat role the subject alone decides
     (``referrals.repeat_referral``)."""
-    prog = session.programme
-    months = prog.intervals.repeat_referral_months
     with session.view() as conn:
         case = repo.get_case(conn, case_id)
         if case is None or not may_see(session, case, conn):
             raise NotFound("There is no case with that id on this store.")
-        received = [d for d, _ in referrals.referral_dates(conn, case)]
-        if months is None or not received:
-            return ""
-        incident = min(received)
-        role = prog.repeat_role
-        if role is None:
-            others = [r for r in ref_queries.refs_for_subject(conn, case.subject_id) if r != case.ref]
-            return referrals.subject_repeat_text(session, conn, others, incident)
-        mine = [p for p in people_queries.linked_people(conn, case.id) if p.role == role.id]
-        if not mine:
-            return ""
-        earlier: list[tuple[dt.date, str]] = []
-        for ref in ref_queries.refs_for_subject(conn, case.subject_id):
-            for other in repo.find_case(conn, ref):
-                if other.id == case.id or meeting_queries.last_heard(conn, other.id) is None:
-                    continue
-                theirs = [p for p in people_queries.linked_people(conn, other.id) if p.role == role.id]
-                if not any(same_person(a, b) for a in mine for b in theirs):
-                    continue
-                earlier.extend(referrals.referral_dates(conn, other))
-        found = referrals.repeated_referral(prog, incident, earlier)
-        if found is None:
-            return ""
-        last, ref = found
-        return (
-            f"Repeat referral: same person at risk and {role.label.lower()} as {ref}, heard at the "
-            f"panel, within {months} months of its referral ({last.strftime('%d %b %Y')})"
-        )
+        return _repeat_text(session, conn, case)
+
+
+def repeat_cases(session: Session, conn: Connection, case_ids: Iterable[str]) -> set[str]:
+    """Those of ``case_ids`` (cases this store may show) that are repeats under the programme's
+    rule (``repeat_of_case``); none when the programme counts no repeats. Inside a view."""
+    if session.programme.intervals.repeat_referral_months is None:
+        return set()
+    found = set()
+    for case_id in case_ids:
+        case = repo.get_case(conn, case_id)
+        if case is not None and _repeat_text(session, conn, case):
+            found.add(case_id)
+    return found
+
+
+def _repeat_text(session: Session, conn: Connection, case: Case) -> str:
+    """``repeat_of_case`` for a case already read, inside a view."""
+    prog = session.programme
+    months = prog.intervals.repeat_referral_months
+    received = [d for d, _ in referrals.referral_dates(conn, case)]
+    if months is None or not received:
+        return ""
+    incident = min(received)
+    role = prog.repeat_role
+    if role is None:
+        others = [r for r in ref_queries.refs_for_subject(conn, case.subject_id) if r != case.ref]
+        return referrals.subject_repeat_text(session, conn, others, incident)
+    mine = [p for p in people_queries.linked_people(conn, case.id) if p.role == role.id]
+    if not mine:
+        return ""
+    earlier: list[tuple[dt.date, str]] = []
+    for ref in ref_queries.refs_for_subject(conn, case.subject_id):
+        for other in repo.find_case(conn, ref):
+            if other.id == case.id or meeting_queries.last_heard(conn, other.id) is None:
+                continue
+            theirs = [p for p in people_queries.linked_people(conn, other.id) if p.role == role.id]
+            if not any(same_person(a, b) for a in mine for b in theirs):
+                continue
+            earlier.extend(referrals.referral_dates(conn, other))
+    found = referrals.repeated_referral(prog, incident, earlier)
+    if found is None:
+        return ""
+    last, ref = found
+    return (
+        f"Repeat referral: same person at risk and {role.label.lower()} as {ref}, heard at the "
+        f"panel, within {months} months of its referral ({last.strftime('%d %b %Y')})"
+    )
 

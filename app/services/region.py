@@ -111,7 +111,7 @@ def write_region_return(
     if partner.programme and partner.programme != ws.programme:
         raise Refused(f"{partner.name} collects returns of another programme than this panel's.")
     prog = session.programme
-    cases = stats_svc.stats_cases(session)
+    cases = stats_svc.stats_cases(session, start=start, end=end)
     stats = compute_statistics(cases, start=start, end=end, programme=prog, today=session.today())
     with session.view() as conn:
         panel_id = meta_store.get(conn, "panel_id") or ws.store_id

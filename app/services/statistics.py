@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
+from dataclasses import replace
 from pathlib import Path
 
 from app.models import rules
@@ -31,6 +32,7 @@ from app.models.statistics import (
     StatsCase,
 )
 from app.models.statistics_compute import compute_statistics
+from app.services import linked_people
 from app.services.cases import case_reach
 from app.services.context import Session
 from app.spreadsheets.returns import write_statistics_csv, write_statistics_xlsx
@@ -67,18 +69,20 @@ def compute(session: Session, *, start: dt.date, end: dt.date) -> Statistics:
     """The raw statistics of ``start..end`` (inclusive), for the screen only."""
     _may_produce(session)
     _check_period(start, end)
-    cases = stats_cases(session)
+    cases = stats_cases(session, start=start, end=end)
     return compute_statistics(
         cases, start=start, end=end, programme=session.programme, today=session.today()
     )
 
 
-def stats_cases(session: Session) -> list[StatsCase]:
-    """One ``StatsCase`` per case this store may show (the input of every statistic)."""
+def stats_cases(session: Session, *, start: dt.date, end: dt.date) -> list[StatsCase]:
+    """One ``StatsCase`` per case this store may show (the input of every statistic); for a
+    programme that counts repeats, those heard at a meeting in ``start..end`` are marked when they
+    are repeats under its rule (``linked_people.repeat_cases``)."""
     prog = session.programme
     with session.view() as conn:
         visible = case_reach(session, conn)
-        return list(
+        cases = list(
             stats_queries.stats_cases(
                 conn,
                 adopted_status=prog.adopted_status,
@@ -86,6 +90,11 @@ def stats_cases(session: Session) -> list[StatsCase]:
                 with_case_fields=bool(prog.case_fields),
             )
         )
+        if prog.intervals.repeat_referral_months is not None:  # the repeat line: heard in the period
+            heard = [c.case_id for c in cases if any(start <= d <= end for d in c.heard_on)]
+            repeats = linked_people.repeat_cases(session, conn, heard)
+            cases = [replace(c, repeat=c.case_id in repeats) for c in cases]
+    return cases
 
 
 def return_title(session: Session) -> str:

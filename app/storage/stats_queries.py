@@ -2,7 +2,7 @@
 
 Job: read what ``app.models.statistics.compute_statistics`` needs for every case this store may
 show, without loading whole case files: one query per kind of record (cases with their first
-referral and subject, screenings, adoptions, consents, first panel meetings held, actions), grouped
+referral and subject, screenings, adoptions, consents, the panel meetings held, actions), grouped
 in Python. Read-only; called inside ``Session.view()``.
 
 Invariants: a case counts once, with its earliest referral; the first screening decision decides
@@ -54,7 +54,8 @@ def stats_cases(
     screened = _first_screenings(conn, ids)
     adopted = _adopted(conn, adopted_status)
     given, withdrawn, refused = _consent_states(conn)
-    panel = _first_panels(conn)
+    heard = _heard(conn)
+    panel = {case_id: min(days) for case_id, days in heard.items()}
     actions = _actions(conn, ids)
     fields = _current_case_fields(conn, ids) if with_case_fields else {}
     out: list[StatsCase] = []
@@ -81,6 +82,8 @@ def stats_cases(
                 consent_refused=case_id in refused,
                 actions=tuple(sorted(actions.get(case_id, ()), key=lambda x: x.due)),
                 case_fields=fields.get(case_id, ()),
+                case_id=case_id,
+                heard_on=tuple(sorted(heard.get(case_id, ()))),
             )
         )
     return out
@@ -158,20 +161,19 @@ def _consent_states(conn: Connection) -> tuple[set[str], set[str], set[str]]:
     return given, withdrawn, refused
 
 
-def _first_panels(conn: Connection) -> dict[str, dt.date]:
-    """Case id -> the day of the first held meeting that had it on its agenda."""
+def _heard(conn: Connection) -> dict[str, set[dt.date]]:
+    """Case id -> the days of the held meetings that had it on their agenda."""
     a, m = s.agenda_item, s.meeting
-    panel: dict[str, dt.date] = {}
+    heard: dict[str, set[dt.date]] = defaultdict(set)
     for row in conn.execute(
-        select(a.c.case_id, func.min(m.c.held_on).label("first"))
+        select(a.c.case_id, m.c.held_on)
         .select_from(a.join(m, m.c.id == a.c.meeting_id))
         .where(m.c.status == "held", a.c.case_id.is_not(None))
-        .group_by(a.c.case_id)
     ):
-        day = parse_date(row.first)
+        day = parse_date(row.held_on)
         if day is not None:
-            panel[row.case_id] = day
-    return panel
+            heard[row.case_id].add(day)
+    return heard
 
 
 def _actions(conn: Connection, ids: set[str]) -> dict[str, list[StatsAction]]:

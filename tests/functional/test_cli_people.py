@@ -86,3 +86,28 @@ def dump_store_at(store: Path) -> object:
         return {k: v for k, v in dump_store(s).items() if k not in ("audit", "meta")}
     finally:
         s.close()
+
+
+def test_referrals_import_says_a_row_is_a_person_recorded_in_another_role(
+    marac_template: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """As the desktop's import wizard does (its note column), the command line says that a row's
+    person is recorded in another role on a case (a person causing harm): shown, never linked."""
+    from tests.support.intake_csv import csv_bytes, put, row
+
+    store = copy_store(marac_template, tmp_path / "m")
+    ref = _a_case(store)
+    code, _, err = _run(capsys, store, "case", "person", "add", ref, "--role", "perpetrator",
+                        "--forenames", "Darren", "--surname", "Kell", "--dob", "14/02/1985")
+    assert code == 0, err
+    data = csv_bytes([row(**{"Forename(s)": "Darren", "Surname": "Kell", "D.O.B.": "14/02/1985",
+                             "Referring agency": "police", "Type of concern": "partner"})])
+    path = put(tmp_path, "r.csv", data)
+    note = f"recorded as person causing harm on {ref} (name and date of birth)"
+    code, out, err = _run(capsys, store, "referrals", "import", str(path), "--dry-run")
+    assert code == 0, err
+    assert f"Row 2: {note}" in out.splitlines(), out
+    code, out, err = _run(capsys, store, "referrals", "import", str(path), "--json")
+    assert code == 0, err
+    imported = json.loads(out)["imported"]
+    assert imported[0]["also_recorded"] == [note] and imported[0]["linked_subject"] is None

@@ -101,3 +101,21 @@ def test_held_meetings_record_the_confidentiality_statement_where_signed(demo_se
     assert held
     if demo_session.programme.confidentiality_signed:
         assert all(m.confidentiality_read for m in held)
+
+
+def test_screening_rationales_are_reasons_not_the_outcome_label(demo_session: Session) -> None:
+    """A screening decision's rationale says why, in words; it does not restate the outcome's
+    label (the summary prints the label beside it)."""
+    from app.models import rules
+
+    prog = demo_session.programme
+    labels = {o.id: o.label for o in prog.screening_outcomes}
+    screenings = _rows(demo_session, "screening")
+    assert screenings
+    for r in screenings:
+        assert rules.rationale_beyond(labels[str(r["outcome"])], str(r["rationale"])), r
+    by_target = {o.target: o.label for o in prog.screening_outcomes}
+    for r in _rows(demo_session, "status_change"):
+        src = r["from_status"]
+        if src is not None and prog.status(str(src)).stage == "screening" and r["to_status"] in by_target:
+            assert rules.rationale_beyond(by_target[str(r["to_status"])], str(r["rationale"])), r

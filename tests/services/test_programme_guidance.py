@@ -101,11 +101,42 @@ def test_a_level_1_case_stays_open_and_comes_up_for_review(msession: Session) ->
     assert _case(msession, cid).status == "panel-assessment"
 
 
-def test_a_stepped_down_case_goes_to_level_1_not_closed(msession: Session) -> None:
+def test_a_stepped_down_case_continues_at_level_1_or_closes_when_the_period_ends(msession: Session) -> None:
+    """A stepped-down case's review ends at level 1; the one terminal step is closing when the
+    MAPPA period ends, taken by the coordinator (as from level 1 or from level 2 or 3)."""
     prog = msession.programme
-    allowed = {t.target for t in prog.transitions if t.source == prog.exit_status}
-    assert "level-1" in allowed
-    assert not any(prog.status(s).terminal for s in allowed)
+    steps = {t.target: t for t in prog.transitions if t.source == prog.exit_status}
+    assert "level-1" in steps
+    terminal = [target for target in steps if prog.status(target).terminal]
+    assert terminal == ["closed"]
+    from_level_1 = next(t for t in prog.transitions if t.source == "level-1" and t.target == "closed")
+    assert steps["closed"].label == from_level_1.label and steps["closed"].roles == from_level_1.roles
+
+
+def test_a_stepped_down_case_whose_period_has_ended_proposes_closing_and_closes(msession: Session) -> None:
+    prog = msession.programme
+    cid = _to_panel(msession, "2")
+    lifecycle.change_status(msession, case_id=cid, status="managed", rationale="Agreed.")
+    lifecycle.change_status(msession, case_id=cid, status=prog.exit_status, rationale="Risk reduced.")
+    ended = today() - dt.timedelta(days=3)
+    fw = prog.framework
+    risk.record_assessment(
+        msession,
+        case_id=cid,
+        assessment=risk.AssessmentInput(
+            factors=tuple(FactorRating(d, f, fw.ratings[1].id, "Seen.") for d, f in fw.factor_ids()),
+            dimension_summaries=(),
+            overall="Licence has ended.",
+            risk_level=fw.risk_levels[0].id,
+            case_fields=(("category", "2"), ("management-level", "1"), ("licence-end", ended.isoformat())),
+        ),
+    )
+    f = cases.get_case_file(msession, cid, audit_view=False)
+    proposals = rules.date_proposals(prog, f.case.status, rules.current_case_fields(prog, f.assessments), today())
+    assert [p.status for p in proposals] == ["closed"]
+    lifecycle.change_status(msession, case_id=cid, status="closed", rationale="Licence ended.")
+    case = _case(msession, cid)
+    assert case.status == "closed" and case.closed is not None
 
 
 # --- review intervals per status and per case-field choice ---------------------------------------

@@ -260,23 +260,32 @@ class AssessmentTab(CaseTab):
         self.diff.resizeRowsToContents()
 
 
-def _cell(fw: Framework, f: FactorRating | None) -> str:
+def _cell(fw: Framework, f: FactorRating | None, asked: str = "") -> str:
+    """A side's answer; ``asked``: how that side's framework words the question, where the row's
+    label is the other framework's."""
     if f is None:
         return "—"
-    return f"{fw.rating_label(f.rating)}: {f.evidence}".strip()
+    text = f"{fw.rating_label(f.rating)}: {f.evidence}".strip()
+    return f"(Asked as “{asked}”) {text}" if asked else text
 
 
 def diff_rows(programme: Programme, a: Assessment, b: Assessment) -> list[DiffRow]:
-    """The comparison table's rows, from the one rule (``models.assessment_changes``)."""
-    fw = programme.framework
+    """The comparison table's rows, from the one rule (``models.assessment_changes``): each side
+    in the words of the framework its version was recorded with."""
     changes = assessment_changes(programme, a, b)
+    fa, fb = changes.framework_before, changes.framework_after
+
+    def asked(own: str, shown: str) -> str:
+        return own if own and own != shown else ""
+
     rows = [
-        DiffRow(f"{c.dimension}/{c.factor}", c.dimension_label, c.factor_label, _cell(fw, c.before),
-                _cell(fw, c.after), c.changed)
+        DiffRow(f"{c.dimension}/{c.factor}", c.dimension_label, c.factor_label,
+                _cell(fa, c.before, asked(c.before_label, c.factor_label)),
+                _cell(fb, c.after, asked(c.after_label, c.factor_label)), c.changed)
         for c in changes.factors
     ]  # fmt: skip
-    rows.append(DiffRow("risk", "Overall", "Risk level", fw.level_label(a.risk_level),
-                        fw.level_label(b.risk_level), changes.level_changed))  # fmt: skip
+    rows.append(DiffRow("risk", "Overall", "Risk level", fa.level_label(a.risk_level),
+                        fb.level_label(b.risk_level), changes.level_changed))  # fmt: skip
     rows += [
         DiffRow(f"field:{f.field_id}", "Overall", f.label, f.before, f.after, f.changed)
         for f in changes.fields

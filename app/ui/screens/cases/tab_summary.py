@@ -243,7 +243,7 @@ class SummaryTab(QWidget):
         self._clear(self.screening_form)
         for d in cf.screenings:
             label = next((o.label for o in prog.screening_outcomes if o.id == d.outcome), d.outcome)
-            _row(self.screening_form, f"Screened {uk(d.decided_on)}", f"{label}. {d.rationale}")
+            _row(self.screening_form, f"Screened {uk(d.decided_on)}", rules.label_and_rationale(label, d.rationale))
         for c in cf.consents:
             extra = f" Re-assess on {uk(c.reassess_on)}." if c.reassess_on else ""
             _row(self.screening_form, f"Consent {uk(c.recorded_on)}", f"{c.state.value.capitalize()} by {c.given_by}.{extra}")
