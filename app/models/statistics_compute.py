@@ -194,12 +194,12 @@ def _repeats(
     repeats = sum(1 for c in heard if c.repeat)
     rate = Measure(100 * repeats / len(heard) if heard else None, "heard", ("heard:repeat",),
                    percent=True)
+    # one row, the figures side by side: every column of a table is all counts or all measures,
+    # which is how the regional return rolls tables up (app/spreadsheets/region.py)
     b.breakdowns.append(
         Breakdown(
-            "repeats", words["repeats_title"], ("Cases",),
-            (Row(words["heard"], (Count("heard", len(heard)),)),
-             Row(words["repeats"], (Count("heard:repeat", repeats),)),
-             Row(words["repeat_rate"], (rate,))),
+            "repeats", words["repeats_title"], ("Cases", words["repeats"], words["repeat_rate"]),
+            (Row(words["heard"], (Count("heard", len(heard)), Count("heard:repeat", repeats), rate)),),
         )
     )  # fmt: skip
     b.imply("heard", len(heard), "heard:repeat", repeats, "heard:not-repeat")

@@ -29,12 +29,12 @@ def _years_between(older: dt.date, younger: dt.date) -> int:
 @pytest.mark.parametrize("programme", WITH_LINKED)
 @pytest.mark.parametrize("seed", [1, 2, 3, 7, 11])
 def test_demo_linked_people_are_plausible(programme: str, seed: int, tmp_path: Path) -> None:
-    from app.crypto.keyfile import KdfParams
+    from tests.support.kdf import CHEAP
 
     created = setup.create_store(
         tmp_path / "panel.rtdb", passphrase=PASSPHRASE, name="Ann Coordinator",
         agency="Northshire County Council", role=Role.COORDINATOR, panel="Northshire panel",
-        programme=programme, kdf=KdfParams.cheap(), today_fn=today,
+        programme=programme, kdf=CHEAP, today_fn=today,
     )
     session = created.session
     try:
