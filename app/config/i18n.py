@@ -32,9 +32,6 @@ from enum import StrEnum
 from functools import cache
 from pathlib import Path
 
-from babel.dates import format_date as _babel_date
-from babel.dates import format_datetime as _babel_datetime
-
 from app.config.paths import resources_dir
 
 DOMAIN = "roundtable"
@@ -206,9 +203,13 @@ def format_date(day: dt.date | None, *, long: bool = False) -> str:
     """``Dydd Iau 12 Mawrth 2026`` (long) or ``12 Maw 2026``; "—" for no date."""
     if day is None:
         return "—"
-    return _dates(_babel_date, day, _LONG if long else _SHORT)
+    from babel.dates import format_date as babel_date  # imported when a date is first printed
+
+    return _dates(babel_date, day, _LONG if long else _SHORT)
 
 
 def format_datetime(at: dt.datetime) -> str:
     """``12 Maw 2026 14:05`` in the wall-clock time given (no conversion)."""
-    return _dates(_babel_datetime, at.replace(tzinfo=None), _STAMP)
+    from babel.dates import format_datetime as babel_datetime
+
+    return _dates(babel_datetime, at.replace(tzinfo=None), _STAMP)

@@ -16,7 +16,7 @@ from collections import defaultdict
 from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, Spacer
 
-from app.config.i18n import N_, _
+from app.config.i18n import N_, Language, _, using_language
 from app.models.documents import MinuteItem, MinutesData, Names
 from app.models.enums import Attendance
 from app.reports.parts import actions_table, withheld
@@ -153,8 +153,16 @@ def minutes_story(data: MinutesData, *, summary: bool, level: int = 0) -> list[F
     return story
 
 
-def render_minutes(data: MinutesData, *, summary: bool, compress: bool = True) -> bytes:
-    """Minutes as PDF bytes; ``summary=True`` gives the executive summary for outside the panel."""
+def render_minutes(
+    data: MinutesData, *, summary: bool, compress: bool = True, language: Language = Language.EN
+) -> bytes:
+    """Minutes as PDF bytes; ``summary=True`` gives the executive summary for outside the panel.
+    In English, Welsh or both (Welsh first)."""
+    with using_language(language):
+        return _render_minutes(data, summary=summary, compress=compress)
+
+
+def _render_minutes(data: MinutesData, *, summary: bool, compress: bool) -> bytes:
     kind = _("Executive summary of minutes") if summary else _("Minutes")
     when = fmt_date(data.meeting.held_on, long=True)
     story: list[Flowable] = [

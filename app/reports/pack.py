@@ -15,7 +15,7 @@ from __future__ import annotations
 from reportlab.lib.units import mm
 from reportlab.platypus import CondPageBreak, Flowable, PageBreak, Spacer, Table, TableStyle
 
-from app.config.i18n import _, ngettext
+from app.config.i18n import Language, _, ngettext, using_language
 from app.models.documents import MeetingPackData
 from app.reports.case_paper import case_paper_story
 from app.reports.minutes import minutes_story
@@ -164,8 +164,15 @@ def _attendance_sheet(data: MeetingPackData) -> list[Flowable]:
     ]
 
 
-def render_meeting_pack(data: MeetingPackData, *, compress: bool = True) -> bytes:
-    """The pack for one recipient, as PDF bytes."""
+def render_meeting_pack(
+    data: MeetingPackData, *, compress: bool = True, language: Language = Language.EN
+) -> bytes:
+    """The pack for one recipient, as PDF bytes, in English, Welsh or both (Welsh first)."""
+    with using_language(language):
+        return _render_meeting_pack(data, compress=compress)
+
+
+def _render_meeting_pack(data: MeetingPackData, *, compress: bool) -> bytes:
     ctx = data.context
     when = fmt_date(data.meeting.held_on, long=True)
     story: list[Flowable] = _cover(data)

@@ -14,7 +14,7 @@ from __future__ import annotations
 from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, KeepTogether, Spacer, Table, TableStyle
 
-from app.config.i18n import _
+from app.config.i18n import Language, _, using_language
 from app.models.documents import ActionLine, PlanData
 from app.models.domain import Objective
 from app.reports.parts import actions_table, overdue_note
@@ -120,8 +120,15 @@ def _objectives(data: PlanData) -> list[Flowable]:
     return story
 
 
-def render_plan(data: PlanData, *, compress: bool = True) -> bytes:
-    """The plan as PDF bytes."""
+def render_plan(
+    data: PlanData, *, compress: bool = True, language: Language = Language.EN
+) -> bytes:
+    """The plan as PDF bytes, in English, Welsh or both (Welsh first)."""
+    with using_language(language):
+        return _render_plan(data, compress=compress)
+
+
+def _render_plan(data: PlanData, *, compress: bool) -> bytes:
     s, c, plan, names, prog = data.subject, data.case, data.plan, data.names, data.context.programme
     level = prog.risk_label(c.risk_level)
     age = s.age_on(data.context.generated_at.date())

@@ -52,7 +52,7 @@ class Chrome:
     recipient_line: str
     watermark: str
     footer_left: str
-    page_label: str = "Page {number} of {total}"
+    page_label: str  # "Page {number} of {total}" in the document's language
 
     def page_of(self, number: int, total: int) -> str:
         return self.page_label.format(number=number, total=total)

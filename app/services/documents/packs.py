@@ -8,6 +8,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import replace
 from pathlib import Path
 
+from app.config.i18n import Language
 from app.models import rules
 from app.models.documents import (
     AttendeeLine,
@@ -192,11 +193,16 @@ def meeting_pack_data(
 
 
 def write_meeting_pack(
-    session: Session, *, meeting_id: str, recipient: MemberId, out: Path
+    session: Session,
+    *,
+    meeting_id: str,
+    recipient: MemberId,
+    out: Path,
+    language: Language = Language.EN,
 ) -> Path:
     target = check_target(out)
     data = meeting_pack_data(session, meeting_id=meeting_id, recipient=recipient)
-    pdf = render_meeting_pack(data)
+    pdf = render_meeting_pack(data, language=language)
     event = ("disclosure-pack", "meeting", str(data.meeting.id), [str(recipient)])
     return write_audited(session, [(target, pdf, event)])[0]
 
@@ -217,6 +223,7 @@ def write_all_packs(
     recipients: Sequence[MemberId] | None = None,
     progress: Callable[[int, int], None] | None = None,
     cancelled: Callable[[], bool] | None = None,
+    language: Language = Language.EN,
 ) -> list[Path]:
     """One pack per member on the distribution (or the chosen ``recipients`` of it), all or none.
 
@@ -235,7 +242,7 @@ def write_all_packs(
     for n, who in enumerate(chosen):
         if cancelled is not None and cancelled():
             raise GenerationCancelled()
-        pdf = render_meeting_pack(_pack_data(session, facts, who))
+        pdf = render_meeting_pack(_pack_data(session, facts, who), language=language)
         event = ("disclosure-pack", "meeting", str(facts.meeting.id), [str(who.member_id)])
         files.append((folder / pack_file_name(facts.meeting, who), pdf, event))
         if progress is not None:

@@ -1,0 +1,66 @@
+"""Documents in English, Welsh, or both with the Welsh first (issue 17): the page chrome (marking,
+page numbering, footer), dates and fixed strings follow the document's language; English output
+is what it was."""
+
+from __future__ import annotations
+
+import pytest
+
+from app.config.i18n import Language, current_language
+from app.reports.minutes import render_minutes
+from app.reports.pack import render_meeting_pack
+from app.reports.plan import render_plan
+
+
+def test_english_is_unchanged(factory, read_pdf):
+    pdf = read_pdf(render_meeting_pack(factory.pack(1)))
+    n = len(pdf.pages)
+    assert f"Page 1 of {n}" in pdf.pages[0] and "OFFICIAL-SENSITIVE" in pdf.pages[0]
+    assert "Meeting pack" in pdf.pages[0] and pdf.lang == "en-GB"
+    assert "Tudalen" not in pdf.text and "SWYDDOGOL" not in pdf.text
+
+
+def test_a_welsh_pack(factory, read_pdf):
+    pdf = read_pdf(render_meeting_pack(factory.pack(2), language=Language.CY))
+    n = len(pdf.pages)
+    for number, page in enumerate(pdf.pages, start=1):
+        assert f"Tudalen {number} o {n}" in page
+        assert page.count("SWYDDOGOL-SENSITIF") == 2  # top and bottom of every page
+        assert "Argraffwyd" in page and "Peidiwch â chopïo na throsglwyddo." in page
+    cover = pdf.pages[0]
+    assert "Pecyn cyfarfod" in cover and "Dydd " in cover
+    assert "Page 1 of" not in pdf.text and "OFFICIAL-SENSITIVE" not in pdf.text
+    assert pdf.lang == "cy-GB"
+    assert "Agenda" in pdf.outline_titles() and "Papurau achos" in pdf.outline_titles()
+    assert current_language() is Language.EN  # the rest of the process is still in English
+
+
+def test_a_bilingual_pack_puts_the_welsh_first(factory, read_pdf):
+    pdf = read_pdf(render_meeting_pack(factory.pack(1), language=Language.BILINGUAL))
+    first = " ".join(pdf.pages[0].split())
+    assert "SWYDDOGOL-SENSITIF / OFFICIAL-SENSITIVE" in first
+    assert first.index("Pecyn cyfarfod") < first.index("Meeting pack")
+    n = len(pdf.pages)
+    assert f"Tudalen 1 o {n} / Page 1 of {n}" in first
+
+
+@pytest.mark.parametrize("approved", [False, True])
+def test_a_welsh_plan(factory, read_pdf, approved):
+    text = read_pdf(render_plan(factory.plan(approved=approved), language=Language.CY)).text
+    assert "Cynllun rheoli risg" in text and "Tudalen 1 o" in text
+    if approved:
+        assert "Cymeradwywyd gan" in text and "HEB EI GYMERADWYO" not in text
+    else:
+        assert text.count("HEB EI GYMERADWYO ETO") == 2  # first page and approval block
+
+
+@pytest.mark.parametrize("language", [Language.CY, Language.BILINGUAL])
+def test_summary_minutes_keep_out_what_they_keep_out_in_every_language(factory, read_pdf, language):
+    data = factory.minutes()
+    full = read_pdf(render_minutes(data, summary=False, compress=False, language=language))
+    summary = read_pdf(render_minutes(data, summary=True, compress=False, language=language))
+    assert "DISCUSSIONTOKEN" in full.text and "Trafodaeth" in full.text
+    for absent in ("DISCUSSIONTOKEN", "Health would have preferred", "Łukasz Nowak", "Siobhán"):
+        assert absent not in summary.everything(), absent
+    assert b"DISCUSSIONTOKEN" not in summary.raw()
+    assert "Crynodeb gweithredol o’r cofnodion" in summary.text
