@@ -177,6 +177,11 @@ def npgettext(context: str, singular: str, plural: str, n: int) -> str:
     return _pick(_welsh().npgettext(context, singular, plural, n), en)
 
 
+def welsh(message: str) -> str:
+    """The catalogue's Welsh for ``message`` whatever the language in force (its English if none)."""
+    return _welsh().gettext(message)
+
+
 def bilingual_text(cy: str, en: str) -> str:
     """Text already in both languages (a programme's label and its Welsh), in the language in
     force; an empty Welsh falls back to the English."""

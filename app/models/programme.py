@@ -195,6 +195,9 @@ class Programme:
     # further frameworks a case may be assessed with ([[other_frameworks]]: the young people's
     # checklist), chosen per assessment by the subject's age or by the person recording it
     other_frameworks: tuple[Framework, ...] = ()
+    # the programme's words in Welsh: each English text of the file (a label, a section, a
+    # heading's guidance) and the Welsh written beside it (``label_cy = "…"``; docs/i18n.md)
+    welsh: Mapping[str, str] = field(default_factory=dict)
 
     @property
     def frameworks(self) -> tuple[Framework, ...]:

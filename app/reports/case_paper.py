@@ -20,7 +20,7 @@ from app.models.domain import Assessment, Plan
 from app.models.framework import Framework, split_summaries
 from app.models.programme import Programme
 from app.reports.charts import risk_history_chart
-from app.reports.parts import actions_table, overdue_note
+from app.reports.parts import actions_table, overdue_note, programme_text
 from app.reports.styles import (
     INK,
     RULE,
@@ -69,15 +69,18 @@ def _assessment(paper: CasePaper, programme: Programme, names: Names) -> list[Fl
     summaries = dict(a.dimension_summaries)
     for d in framework.dimensions:
         if summaries.get(d.id):
-            story.append(M(f"<b>{esc(d.label)}.</b> {esc(summaries[d.id])}"))
+            story.append(M(f"<b>{esc(programme_text(programme, d.label))}.</b> {esc(summaries[d.id])}"))
     before = {(f.dimension, f.factor): f.rating for f in prev.factors} if prev else {}
     rows: list[list[object]] = []
     for f in a.factors:
-        dim, fac = framework.dimension_label(f.dimension), framework.factor_label(f.dimension, f.factor)
-        rating = framework.rating_label(f.rating)
+        dim = programme_text(programme, framework.dimension_label(f.dimension))
+        fac = programme_text(programme, framework.factor_label(f.dimension, f.factor))
+        rating = programme_text(programme, framework.rating_label(f.rating))
         old = before.get((f.dimension, f.factor))
         if old is not None and old != f.rating:
-            was = _("(was {rating})").format(rating=framework.rating_label(old))
+            was = _("(was {rating})").format(
+                rating=programme_text(programme, framework.rating_label(old))
+            )
             rating = f"{rating}\n{was}"
         source = names.agency(f.source_agency) if f.source_agency else ""
         rows.append([f"{dim}\n{fac}", rating, f.evidence, source])
@@ -93,9 +96,10 @@ def _assessment(paper: CasePaper, programme: Programme, names: Names) -> list[Fl
     return story
 
 
-def _risk_block(paper: CasePaper, framework: Framework) -> Flowable:
+def _risk_block(paper: CasePaper, framework: Framework, programme: Programme) -> Flowable:
     level = paper.assessment.risk_level if paper.assessment else paper.case.risk_level
     label = framework.level_label(level, none=_("Not assessed"))
+    label = programme_text(programme, label)
     left = [P(_("Current risk level"), "label"), M(f"<b>{esc(label.upper())}</b>", "h2")]
     if paper.risk_history:
         n = len(paper.risk_history)
@@ -135,7 +139,7 @@ def plan_summary(plan: Plan | None, programme: Programme, names: Names) -> list[
         version=plan.version, approval=approval, when=fmt_date(plan.review_on)
     )
     story: list[Flowable] = [P(line, "small")]
-    labels = {h.id: h.label for h in programme.plan_headings}
+    labels = {h.id: programme_text(programme, h.label) for h in programme.plan_headings}
     rows = [[labels.get(o.heading, o.heading), o.text] for o in plan.objectives]
     if rows:
         story.append(data_table([_("Heading"), _("Objective")], rows, [50 * mm, 120 * mm]))
@@ -189,7 +193,7 @@ def _linked_people(paper: CasePaper, today: dt.date) -> list[Flowable]:
 
 def _agenda_place(paper: CasePaper, prog: Programme) -> str:
     assert paper.agenda_kind is not None
-    label = prog.agenda_label(paper.agenda_kind, item=True)
+    label = programme_text(prog, prog.agenda_label(paper.agenda_kind, item=True))
     if not paper.agenda_number:
         return label
     return _("item {number}, {kind}").format(number=paper.agenda_number, kind=label)
@@ -214,8 +218,11 @@ def case_paper_story(paper: CasePaper, ctx: DocumentContext, names: Names) -> li
     if paper.agenda_kind:
         on_agenda = _(" · on the agenda as: {place}").format(place=_agenda_place(paper, prog))
     facts += [
-        (_("Status"), prog.status_label(c.status) + on_agenda),
-        *((v.field.label, v.label) for v in paper.case_fields),
+        (_("Status"), programme_text(prog, prog.status_label(c.status)) + on_agenda),
+        *(
+            (programme_text(prog, v.field.label), programme_text(prog, v.label))
+            for v in paper.case_fields
+        ),
         (_("Lead agency"), names.agency(c.lead_agency)),
         (_("Case officer"), names.member(c.case_officer)),
         (_("Opened"), fmt_date(c.opened)),
@@ -241,7 +248,7 @@ def case_paper_story(paper: CasePaper, ctx: DocumentContext, names: Names) -> li
         facts_table(facts),
         *_linked_people(paper, today),
         Spacer(1, 8),
-        _risk_block(paper, fw),
+        _risk_block(paper, fw, prog),
         Heading(_("Referral"), "h2", level=2, toc=False),
     ]
     r = paper.referral
@@ -255,8 +262,8 @@ def case_paper_story(paper: CasePaper, ctx: DocumentContext, names: Names) -> li
                 _("Received {when} from {referrer} ({sector}). Type of concern: {concern}.").format(
                     when=fmt_date(r.received),
                     referrer=r.referrer,
-                    sector=sector.label if sector else r.sector,
-                    concern=concern.label if concern else r.concern,
+                    sector=programme_text(prog, sector.label) if sector else r.sector,
+                    concern=programme_text(prog, concern.label) if concern else r.concern,
                 ),
                 "small",
             )

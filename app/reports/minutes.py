@@ -19,7 +19,7 @@ from reportlab.platypus import Flowable, Spacer
 from app.config.i18n import N_, Language, _, using_language
 from app.models.documents import MinuteItem, MinutesData, Names
 from app.models.enums import Attendance
-from app.reports.parts import actions_table, withheld
+from app.reports.parts import actions_table, programme_text, withheld
 from app.reports.styles import M, P, data_table, esc, facts_table, fmt_date, paras
 from app.reports.template import Heading, build_pdf
 
@@ -145,7 +145,8 @@ def minutes_story(data: MinutesData, *, summary: bool, level: int = 0) -> list[F
         if entry is None:
             story.append(Heading(f"{n}. {withheld()}", "h2", level=level + 2, toc=False))
             continue
-        kind = data.context.programme.agenda_label(entry.item.kind, item=True)
+        prog = data.context.programme
+        kind = programme_text(prog, prog.agenda_label(entry.item.kind, item=True))
         story += _item_story(n, entry, data.names, kind, summary=summary, level=level + 2)
     if data.next_meeting is not None:
         label = esc(_("Next meeting:"))

@@ -19,7 +19,7 @@ from app.config.i18n import Language, _, ngettext, using_language
 from app.models.documents import MeetingPackData
 from app.reports.case_paper import case_paper_story
 from app.reports.minutes import minutes_story
-from app.reports.parts import actions_table, overdue_note, withheld
+from app.reports.parts import actions_table, overdue_note, programme_text, withheld
 from app.reports.styles import (
     INK,
     MUTED,
@@ -114,7 +114,7 @@ def _agenda(data: MeetingPackData) -> list[Flowable]:
             continue
         label = data.names.case(item.case_id) if item.case_id else ""
         rows.append([str(line.number), "  ".join(x for x in (label, item.title) if x) or "—",
-                     prog.agenda_label(item.kind, item=True)])
+                     programme_text(prog, prog.agenda_label(item.kind, item=True))])
     story.append(data_table([_("No."), _("Item"), _("Kind")], rows, [12 * mm, 116 * mm, 42 * mm], zebra=False,
                             extra=spans))
     return story

@@ -12,9 +12,10 @@ from collections.abc import Sequence
 from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, Table
 
-from app.config.i18n import N_, _, ngettext, pgettext
+from app.config.i18n import N_, _, bilingual_text, ngettext, pgettext, welsh
 from app.models.documents import ActionLine, Names
 from app.models.enums import ActionStatus
+from app.models.programme import Programme
 from app.reports.styles import INK, M, P, data_table, esc, fmt_date
 
 STATUS_LABEL = {  # English here, translated where printed
@@ -23,6 +24,31 @@ STATUS_LABEL = {  # English here, translated where printed
     ActionStatus.DONE: N_("Done"),
     ActionStatus.CANCELLED: N_("Cancelled"),
 }
+
+
+# The agenda's built-in words (app.models.programme.DEFAULT_AGENDA_LABELS), marked here for the
+# catalogue: a programme without [agenda_labels] prints these, in Welsh from the catalogue.
+DEFAULT_AGENDA_WORDS = (
+    N_("New referrals"),
+    N_("New referral"),
+    N_("Reviews"),
+    N_("Review"),
+    N_("Exits"),
+    N_("Exit"),
+    N_("Post-exit reviews"),
+    N_("Post-exit review"),
+    N_("Any other business"),
+    N_("Other business"),
+)
+
+
+def programme_text(programme: Programme, english: str) -> str:
+    """A programme's text (a status, heading, agenda section, field or rating label) in the
+    document's language: the Welsh written beside it in the programme file (``label_cy``), else
+    the catalogue's (the built-in agenda words), else the English."""
+    if not english:
+        return english
+    return bilingual_text(programme.welsh.get(english) or welsh(english), english)
 
 
 def withheld() -> str:

@@ -17,7 +17,7 @@ from reportlab.platypus import Flowable, KeepTogether, Spacer, Table, TableStyle
 from app.config.i18n import Language, _, using_language
 from app.models.documents import ActionLine, PlanData
 from app.models.domain import Objective
-from app.reports.parts import actions_table, overdue_note
+from app.reports.parts import actions_table, overdue_note, programme_text
 from app.reports.styles import INK, M, P, bold, esc, facts_table, fmt_date, paras
 from app.reports.template import Heading, build_pdf
 
@@ -106,9 +106,9 @@ def _objectives(data: PlanData) -> list[Flowable]:
 
     for h in prog.plan_headings:
         objectives = [o for o in data.plan.objectives if o.heading == h.id]
-        lead: list[Flowable] = [Heading(h.label, "h2", level=1, toc=False)]
+        lead: list[Flowable] = [Heading(programme_text(prog, h.label), "h2", level=1, toc=False)]
         if h.guidance:
-            lead.append(P(h.guidance, "small"))
+            lead.append(P(programme_text(prog, h.guidance), "small"))
         story += block(lead, objectives)
     others = [o for o in data.plan.objectives if o.heading not in known]
     if others:
@@ -130,7 +130,7 @@ def render_plan(
 
 def _render_plan(data: PlanData, *, compress: bool) -> bytes:
     s, c, plan, names, prog = data.subject, data.case, data.plan, data.names, data.context.programme
-    level = prog.risk_label(c.risk_level)
+    level = programme_text(prog, prog.risk_label(c.risk_level))
     age = s.age_on(data.context.generated_at.date())
     story: list[Flowable] = [
         Heading(_("Risk-management plan"), "title", level=0, toc=False),
@@ -150,11 +150,14 @@ def _render_plan(data: PlanData, *, compress: bool) -> bytes:
                     fmt_date(s.date_of_birth)
                     + (_(" (age {age})").format(age=age) if age is not None else ""),
                 ),
-                (_("Case"), f"{c.ref} · {prog.status_label(c.status)}"),
+                (_("Case"), f"{c.ref} · {programme_text(prog, prog.status_label(c.status))}"),
                 (_("Lead agency"), names.agency(c.lead_agency)),
                 (_("Case officer"), names.member(c.case_officer)),
                 (_("Risk level"), level or _("Not assessed")),
-                *((v.field.label, v.label) for v in data.case_fields),
+                *(
+                    (programme_text(prog, v.field.label), programme_text(prog, v.label))
+                    for v in data.case_fields
+                ),
                 (
                     _("Plan"),
                     _("Version {version}, written {when} by {author}").format(

@@ -64,3 +64,15 @@ def test_summary_minutes_keep_out_what_they_keep_out_in_every_language(factory, 
         assert absent not in summary.everything(), absent
     assert b"DISCUSSIONTOKEN" not in summary.raw()
     assert "Crynodeb gweithredol o’r cofnodion" in summary.text
+
+
+def test_a_welsh_plan_prints_the_programmes_welsh_words(factory, read_pdf):
+    data = factory.plan(approved=True)
+    prog = data.context.programme
+    welsh_heading = prog.welsh[prog.plan_headings[0].label]
+    cy = read_pdf(render_plan(data, language=Language.CY)).text
+    en = read_pdf(render_plan(data)).text
+    assert welsh_heading in cy and welsh_heading not in en
+    assert prog.plan_headings[0].label in en
+    status = prog.status_label(data.case.status)
+    assert prog.welsh[status] in cy
