@@ -108,7 +108,9 @@ def _risk_block(paper: CasePaper, framework: Framework, programme: Programme) ->
         ).format(n=n, when=fmt_date(paper.risk_history[0][0]))
         left.append(P(since, "small"))
     t = Table(
-        [[left, risk_history_chart(paper.risk_history, framework)]],
+        [[left, risk_history_chart(
+            paper.risk_history, framework, words=lambda text: programme_text(programme, text)
+        )]],
         colWidths=[58 * mm, 112 * mm],
         hAlign="LEFT",
     )

@@ -10,6 +10,7 @@ from app.config.i18n import Language, current_language
 from app.reports.minutes import render_minutes
 from app.reports.pack import render_meeting_pack
 from app.reports.plan import render_plan
+from app.reports.statistics import render_statistics
 
 
 def test_english_is_unchanged(factory, read_pdf):
@@ -76,3 +77,17 @@ def test_a_welsh_plan_prints_the_programmes_welsh_words(factory, read_pdf):
     assert prog.plan_headings[0].label in en
     status = prog.status_label(data.case.status)
     assert prog.welsh[status] in cy
+
+
+def test_a_welsh_statistics_return_keeps_suppressed_values(factory, read_pdf):
+    data = factory.statistics()
+    pdf = read_pdf(render_statistics(data, language=Language.CY))
+    assert "Tudalen 1 o" in pdf.text and "Dangosir niferoedd o 1 i 4" in pdf.text
+    assert "<5" in pdf.text  # printed as given in every language
+    assert "Counts from 1 to 4" not in pdf.text
+
+
+def test_the_risk_chart_names_levels_in_welsh(factory, read_pdf):
+    text = read_pdf(render_meeting_pack(factory.pack(1), language=Language.CY)).text
+    assert "Lefel risg bresennol" in text
+    assert any(w in text for w in ("Isel", "Canolig", "Uchel"))
