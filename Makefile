@@ -47,6 +47,8 @@ screenshots: $(STAMP)  ## render every main screen and sample report pages to sc
 	$(BIN)/python tools/screenshots.py screenshots/mappa --programme mappa --only dashboard,cases,case,reports
 	$(BIN)/python tools/screenshots.py screenshots/marac --programme marac --only case
 	-$(BIN)/python tools/render_sample_reports.py screenshots/reports
+	-$(BIN)/python tools/render_sample_reports.py screenshots/cy/reports --language cy
+	-$(BIN)/python tools/render_sample_reports.py screenshots/bilingual/reports --language bilingual
 
 catalogues: $(STAMP)  ## compile the translation catalogues (resources/locale/*/LC_MESSAGES/*.po -> .mo)
 	$(BIN)/python -m tools.i18n compile

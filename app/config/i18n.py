@@ -177,6 +177,33 @@ def npgettext(context: str, singular: str, plural: str, n: int) -> str:
     return _pick(_welsh().npgettext(context, singular, plural, n), en)
 
 
+def each_language(make: Callable[[], str]) -> list[str]:
+    """``make()`` in each language of the document: [Welsh, English] in a bilingual one (for
+    text laid out on lines of its own, such as a page's footer), else one."""
+    if _current.get() is not Language.BILINGUAL:
+        return [make()]
+    out = []
+    for lang in (Language.CY, Language.EN):
+        with using_language(lang):
+            out.append(make())
+    return out
+
+
+def in_each_language(make: Callable[[], str]) -> str:
+    """Text built from several translated pieces (a sentence with a date or a label in it).
+
+    In a bilingual document the whole is built once in Welsh and once in English and the two
+    joined ("Argraffwyd 5 Maw 2026 gan X / Printed 5 Mar 2026 by X"), never each piece paired up
+    inside the other; in English or Welsh it is simply ``make()``."""
+    if _current.get() is not Language.BILINGUAL:
+        return make()
+    with using_language(Language.CY):
+        cy = make()
+    with using_language(Language.EN):
+        en = make()
+    return both(cy, en)
+
+
 def welsh(message: str) -> str:
     """The catalogue's Welsh for ``message`` whatever the language in force (its English if none)."""
     return _welsh().gettext(message)

@@ -9,14 +9,16 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from functools import partial
 
 from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, Spacer, Table, TableStyle
 
-from app.config.i18n import _, ngettext
+from app.config.i18n import _, in_each_language, ngettext
 from app.models.assessment_changes import assessment_changes
 from app.models.documents import CasePaper, DocumentContext, Names
 from app.models.domain import Assessment, Plan
+from app.models.enums import Marking
 from app.models.framework import Framework, split_summaries
 from app.models.programme import Programme
 from app.reports.charts import risk_history_chart
@@ -43,6 +45,14 @@ def _what_changed(a: Assessment, prev: Assessment | None, programme: Programme) 
     return lines or [_("No change in ratings or risk level since the last assessment.")]
 
 
+def _was(programme: Programme, rating: str) -> str:
+    return _("(was {rating})").format(rating=programme_text(programme, rating))
+
+
+def _handling(marking: Marking) -> str:
+    return _("handling: {marking}").format(marking=marking_text(marking))
+
+
 def _assessment(paper: CasePaper, programme: Programme, names: Names) -> list[Flowable]:
     a = paper.assessment
     if a is None:
@@ -51,15 +61,18 @@ def _assessment(paper: CasePaper, programme: Programme, names: Names) -> list[Fl
     framework = programme.framework_of(split_summaries(a.dimension_summaries))
     named = f" {framework.name}." if len(programme.frameworks) > 1 else ""
     prev = paper.previous_assessment
-    version = _("Version {version}, {when}, by {author}.").format(
-        version=a.version, when=fmt_date(a.assessed_on), author=names.member(a.author)
-    )
-    if prev:
-        version += " " + _("Previous: version {version}, {when}.").format(
-            version=prev.version, when=fmt_date(prev.assessed_on)
+    def version() -> str:
+        text = _("Version {version}, {when}, by {author}.").format(
+            version=a.version, when=fmt_date(a.assessed_on), author=names.member(a.author)
         )
+        if prev:
+            text += " " + _("Previous: version {version}, {when}.").format(
+                version=prev.version, when=fmt_date(prev.assessed_on)
+            )
+        return text
+
     story: list[Flowable] = [
-        P(version + named, "small"),
+        P(in_each_language(version) + named, "small"),
         Heading(_("What changed"), "h3", level=3, toc=False),
     ]
     lines = _what_changed(a, prev, programme)
@@ -78,9 +91,7 @@ def _assessment(paper: CasePaper, programme: Programme, names: Names) -> list[Fl
         rating = programme_text(programme, framework.rating_label(f.rating))
         old = before.get((f.dimension, f.factor))
         if old is not None and old != f.rating:
-            was = _("(was {rating})").format(
-                rating=programme_text(programme, framework.rating_label(old))
-            )
+            was = in_each_language(partial(_was, programme, framework.rating_label(old)))
             rating = f"{rating}\n{was}"
         source = names.agency(f.source_agency) if f.source_agency else ""
         rows.append([f"{dim}\n{fac}", rating, f.evidence, source])
@@ -103,9 +114,11 @@ def _risk_block(paper: CasePaper, framework: Framework, programme: Programme) ->
     left = [P(_("Current risk level"), "label"), M(f"<b>{esc(label.upper())}</b>", "h2")]
     if paper.risk_history:
         n = len(paper.risk_history)
-        since = ngettext(
-            "{n} assessment since {when}", "{n} assessments since {when}", n
-        ).format(n=n, when=fmt_date(paper.risk_history[0][0]))
+        since = in_each_language(
+            lambda: ngettext(
+                "{n} assessment since {when}", "{n} assessments since {when}", n
+            ).format(n=n, when=fmt_date(paper.risk_history[0][0]))
+        )
         left.append(P(since, "small"))
     t = Table(
         [[left, risk_history_chart(
@@ -130,17 +143,20 @@ def _risk_block(paper: CasePaper, framework: Framework, programme: Programme) ->
 def plan_summary(plan: Plan | None, programme: Programme, names: Names) -> list[Flowable]:
     if plan is None:
         return [P(_("No plan has been agreed yet."), "small")]
-    approval = (
-        _("approved by {chair} on {when}").format(
-            chair=names.member(plan.approved_by), when=fmt_date(plan.approved_on)
+
+    def line() -> str:
+        approval = (
+            _("approved by {chair} on {when}").format(
+                chair=names.member(plan.approved_by), when=fmt_date(plan.approved_on)
+            )
+            if plan.approved
+            else _("NOT YET APPROVED")
         )
-        if plan.approved
-        else _("NOT YET APPROVED")
-    )
-    line = _("Version {version}, {approval}. Review due {when}.").format(
-        version=plan.version, approval=approval, when=fmt_date(plan.review_on)
-    )
-    story: list[Flowable] = [P(line, "small")]
+        return _("Version {version}, {approval}. Review due {when}.").format(
+            version=plan.version, approval=approval, when=fmt_date(plan.review_on)
+        )
+
+    story: list[Flowable] = [P(in_each_language(line), "small")]
     labels = {h.id: programme_text(programme, h.label) for h in programme.plan_headings}
     rows = [[labels.get(o.heading, o.heading), o.text] for o in plan.objectives]
     if rows:
@@ -164,7 +180,7 @@ def _contributions(paper: CasePaper, ctx: DocumentContext, names: Names) -> list
                 _("by {author}").format(author=names.member(c.author)),
             ]
             if c.marking is not ctx.marking:
-                meta.append(_("handling: {marking}").format(marking=marking_text(c.marking)))
+                meta.append(in_each_language(partial(_handling, c.marking)))
             if c.restricted_to:
                 shared = ", ".join(sorted(names.agency(a) for a in c.restricted_to))
                 meta.append(_("not to be shared beyond {agencies}").format(agencies=shared))
@@ -218,7 +234,9 @@ def case_paper_story(paper: CasePaper, ctx: DocumentContext, names: Names) -> li
         facts.append((_("Vulnerabilities"), s.vulnerabilities))
     on_agenda = ""
     if paper.agenda_kind:
-        on_agenda = _(" · on the agenda as: {place}").format(place=_agenda_place(paper, prog))
+        on_agenda = in_each_language(
+            lambda: _(" · on the agenda as: {place}").format(place=_agenda_place(paper, prog))
+        )
     facts += [
         (_("Status"), programme_text(prog, prog.status_label(c.status)) + on_agenda),
         *(
@@ -235,13 +253,17 @@ def case_paper_story(paper: CasePaper, ctx: DocumentContext, names: Names) -> li
         facts.append(
             (
                 _("Consent"),
-                _("{state} by {who}, {when}").format(
-                    state=k.state.value.capitalize(), who=k.given_by, when=fmt_date(k.recorded_on)
-                )
-                + (
-                    _("; re-assess {when}").format(when=fmt_date(k.reassess_on))
-                    if k.reassess_on
-                    else ""
+                in_each_language(
+                    lambda: _("{state} by {who}, {when}").format(
+                        state=k.state.value.capitalize(),
+                        who=k.given_by,
+                        when=fmt_date(k.recorded_on),
+                    )
+                    + (
+                        _("; re-assess {when}").format(when=fmt_date(k.reassess_on))
+                        if k.reassess_on
+                        else ""
+                    )
                 ),
             )
         )
@@ -261,11 +283,15 @@ def case_paper_story(paper: CasePaper, ctx: DocumentContext, names: Names) -> li
         concern = prog.concern(r.concern)
         story.append(
             P(
-                _("Received {when} from {referrer} ({sector}). Type of concern: {concern}.").format(
-                    when=fmt_date(r.received),
-                    referrer=r.referrer,
-                    sector=programme_text(prog, sector.label) if sector else r.sector,
-                    concern=programme_text(prog, concern.label) if concern else r.concern,
+                in_each_language(
+                    lambda: _(
+                        "Received {when} from {referrer} ({sector}). Type of concern: {concern}."
+                    ).format(
+                        when=fmt_date(r.received),
+                        referrer=r.referrer,
+                        sector=programme_text(prog, sector.label) if sector else r.sector,
+                        concern=programme_text(prog, concern.label) if concern else r.concern,
+                    )
                 ),
                 "small",
             )

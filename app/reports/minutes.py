@@ -16,7 +16,7 @@ from collections import defaultdict
 from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, Spacer
 
-from app.config.i18n import N_, Language, _, using_language
+from app.config.i18n import N_, Language, _, in_each_language, using_language
 from app.models.documents import MinuteItem, MinutesData, Names
 from app.models.enums import Attendance
 from app.reports.parts import actions_table, programme_text, withheld
@@ -164,12 +164,19 @@ def render_minutes(
 
 
 def _render_minutes(data: MinutesData, *, summary: bool, compress: bool) -> bytes:
-    kind = _("Executive summary of minutes") if summary else _("Minutes")
-    when = fmt_date(data.meeting.held_on, long=True)
+    def kind() -> str:
+        return _("Executive summary of minutes") if summary else _("Minutes")
+
+    panel = data.context.panel_name
+    held = data.meeting.held_on
     story: list[Flowable] = [
-        Heading(f"{kind}", "title", level=0, toc=False),
+        Heading(kind(), "title", level=0, toc=False),
         P(
-            _("{panel} · meeting of {when}").format(panel=data.context.panel_name, when=when),
+            in_each_language(
+                lambda: _("{panel} · meeting of {when}").format(
+                    panel=panel, when=fmt_date(held, long=True)
+                )
+            ),
             "subtitle",
         ),
     ]
@@ -188,8 +195,18 @@ def _render_minutes(data: MinutesData, *, summary: bool, compress: bool) -> byte
     return build_pdf(
         story,
         data.context,
-        title=_("{kind}, {panel}, {when}").format(kind=kind, panel=data.context.panel_name, when=when),
-        subject=_("{kind} of the meeting of {when}").format(kind=kind, when=when),
-        doc_label=_("{kind}, {when}").format(kind=kind, when=fmt_date(data.meeting.held_on)),
+        title=in_each_language(
+            lambda: _("{kind}, {panel}, {when}").format(
+                kind=kind(), panel=panel, when=fmt_date(held, long=True)
+            )
+        ),
+        subject=in_each_language(
+            lambda: _("{kind} of the meeting of {when}").format(
+                kind=kind(), when=fmt_date(held, long=True)
+            )
+        ),
+        doc_label=in_each_language(
+            lambda: _("{kind}, {when}").format(kind=kind(), when=fmt_date(held))
+        ),
         compress=compress,
     )

@@ -15,7 +15,7 @@ from __future__ import annotations
 from reportlab.lib.units import mm
 from reportlab.platypus import CondPageBreak, Flowable, PageBreak, Spacer, Table, TableStyle
 
-from app.config.i18n import Language, _, ngettext, using_language
+from app.config.i18n import Language, _, in_each_language, ngettext, using_language
 from app.models.documents import MeetingPackData
 from app.reports.case_paper import case_paper_story
 from app.reports.minutes import minutes_story
@@ -82,8 +82,10 @@ def _cover(data: MeetingPackData) -> list[Flowable]:
                 (_("Case papers"), ngettext("{n} case", "{n} cases", cases).format(n=cases)),
                 (
                     _("Prepared"),
-                    _("{when} by {author}").format(
-                        when=fmt_datetime(ctx.generated_at), author=ctx.author
+                    in_each_language(
+                        lambda: _("{when} by {author}").format(
+                            when=fmt_datetime(ctx.generated_at), author=ctx.author
+                        )
                     ),
                 ),
             ]
@@ -174,7 +176,6 @@ def render_meeting_pack(
 
 def _render_meeting_pack(data: MeetingPackData, *, compress: bool) -> bytes:
     ctx = data.context
-    when = fmt_date(data.meeting.held_on, long=True)
     story: list[Flowable] = _cover(data)
     story += [Heading(_("Confidentiality statement"), "h1", level=0)]
     story += paras(data.confidentiality_statement, "statement")
@@ -205,9 +206,19 @@ def _render_meeting_pack(data: MeetingPackData, *, compress: bool) -> bytes:
     return build_pdf(
         story,
         ctx,
-        title=_("Meeting pack, {panel}, {when}").format(panel=ctx.panel_name, when=when),
-        subject=_("Meeting pack for the meeting of {when}").format(when=when)
+        title=in_each_language(
+            lambda: _("Meeting pack, {panel}, {when}").format(
+                panel=ctx.panel_name, when=fmt_date(data.meeting.held_on, long=True)
+            )
+        ),
+        subject=in_each_language(
+            lambda: _("Meeting pack for the meeting of {when}").format(
+                when=fmt_date(data.meeting.held_on, long=True)
+            )
+        )
         + (f"; {copy_line(ctx)}" if copy_line(ctx) else ""),
-        doc_label=_("Meeting pack, {when}").format(when=fmt_date(data.meeting.held_on)),
+        doc_label=in_each_language(
+            lambda: _("Meeting pack, {when}").format(when=fmt_date(data.meeting.held_on))
+        ),
         compress=compress,
     )

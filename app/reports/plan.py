@@ -14,7 +14,7 @@ from __future__ import annotations
 from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, KeepTogether, Spacer, Table, TableStyle
 
-from app.config.i18n import Language, _, using_language
+from app.config.i18n import Language, _, in_each_language, using_language
 from app.models.documents import ActionLine, PlanData
 from app.models.domain import Objective
 from app.reports.parts import actions_table, overdue_note, programme_text
@@ -42,9 +42,11 @@ def _approval(data: PlanData) -> Flowable:
             [M(bold(_("Approved")), "h2")],
             [
                 P(
-                    _("Approved by {chair} (chair) on {when}.").format(
-                        chair=data.names.member(plan.approved_by),
-                        when=fmt_date(plan.approved_on, long=True),
+                    in_each_language(
+                        lambda: _("Approved by {chair} (chair) on {when}.").format(
+                            chair=data.names.member(plan.approved_by),
+                            when=fmt_date(plan.approved_on, long=True),
+                        )
                     )
                 )
             ],
@@ -160,10 +162,12 @@ def _render_plan(data: PlanData, *, compress: bool) -> bytes:
                 ),
                 (
                     _("Plan"),
-                    _("Version {version}, written {when} by {author}").format(
-                        version=plan.version,
-                        when=fmt_date(plan.created_on),
-                        author=names.member(plan.author),
+                    in_each_language(
+                        lambda: _("Version {version}, written {when} by {author}").format(
+                            version=plan.version,
+                            when=fmt_date(plan.created_on),
+                            author=names.member(plan.author),
+                        )
                     ),
                 ),
             ]
@@ -182,7 +186,13 @@ def _render_plan(data: PlanData, *, compress: bool) -> bytes:
         KeepTogether(
             [
                 Heading(_("Review and approval"), "h1", level=0, toc=False),
-                P(_("Review due: {when}").format(when=fmt_date(plan.review_on, long=True))),
+                P(
+                    in_each_language(
+                        lambda: _("Review due: {when}").format(
+                            when=fmt_date(plan.review_on, long=True)
+                        )
+                    )
+                ),
                 Spacer(1, 4),
                 _approval(data),
             ]

@@ -13,7 +13,7 @@ from dataclasses import replace
 from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, KeepTogether, Spacer
 
-from app.config.i18n import Language, _, using_language
+from app.config.i18n import Language, _, in_each_language, using_language
 from app.models.documents import StatisticsReportData, StatSeries, StatTable
 from app.reports.charts import bar_chart
 from app.reports.styles import P, data_table, fmt_datetime
@@ -79,10 +79,12 @@ def _render_statistics(data: StatisticsReportData, *, compress: bool) -> bytes:
         Heading(data.title, "title", level=0, toc=False),
         P(f"{ctx.panel_name} · {data.period_label}", "subtitle"),
         P(
-            _(
-                "Counts from 1 to 4 are shown as “<5” so that no person can be identified from "
-                "these figures. Prepared {when} by {author}."
-            ).format(when=fmt_datetime(ctx.generated_at), author=ctx.author),
+            in_each_language(
+                lambda: _(
+                    "Counts from 1 to 4 are shown as “<5” so that no person can be identified "
+                    "from these figures. Prepared {when} by {author}."
+                ).format(when=fmt_datetime(ctx.generated_at), author=ctx.author)
+            ),
             "small",
         ),
     ]

@@ -31,7 +31,7 @@ from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageTemplate, Paragraph
 
-from app.config.i18n import Language, _, current_language, pgettext
+from app.config.i18n import Language, _, current_language, each_language, pgettext
 from app.models.documents import DocumentContext
 from app.models.enums import Marking
 from app.reports.fonts import BOLD, REGULAR, register_fonts
@@ -51,7 +51,7 @@ class Chrome:
     doc_label: str  # "Multi-agency panel · Meeting pack, 12 March 2026"
     recipient_line: str
     watermark: str
-    footer_left: str
+    footer_left: str  # one line per language, Welsh first ("\n" between them)
     page_label: str  # "Page {number} of {total}" in the document's language
 
     def page_of(self, number: int, total: int) -> str:
@@ -146,7 +146,11 @@ class _ChromeCanvas(Canvas):
         self.setFont(REGULAR, 7.5)
         self.setFillColor(MUTED)
         self.drawString(MARGIN_X, PAGE_H - 16 * mm, _fit(c.doc_label, REGULAR, 7.5, left_room))
-        self.drawString(MARGIN_X, 13 * mm, _fit(c.footer_left, REGULAR, 7.5, 120 * mm))
+        # a bilingual footer is two lines, the Welsh above; the rule above them moves up to suit
+        footer = c.footer_left.split("\n")
+        for i, line in enumerate(reversed(footer)):
+            self.drawString(MARGIN_X, (13 + 3.2 * i) * mm, _fit(line, REGULAR, 7.5, 120 * mm))
+        rule_y = (17 + 3.2 * (len(footer) - 1)) * mm
         if recipient:
             self.setFillColor(INK)
             self.setFont(BOLD, 7.5)
@@ -157,7 +161,7 @@ class _ChromeCanvas(Canvas):
         self.setStrokeColor(RULE)
         self.setLineWidth(0.5)
         self.line(MARGIN_X, PAGE_H - 18 * mm, PAGE_W - MARGIN_X, PAGE_H - 18 * mm)
-        self.line(MARGIN_X, 17 * mm, PAGE_W - MARGIN_X, 17 * mm)
+        self.line(MARGIN_X, rule_y, PAGE_W - MARGIN_X, rule_y)
         self.restoreState()
 
 
@@ -324,9 +328,12 @@ def build_pdf(
         doc_label=plain(f"{context.panel_name} · {doc_label}"),
         recipient_line=plain(copy_line(context)) if recipient_line else "",
         watermark=mark,
-        footer_left=plain(
-            _("Printed {when} by {author}. Do not copy or pass on.").format(
-                when=fmt_datetime(context.generated_at), author=context.author
+        footer_left="\n".join(
+            plain(line)
+            for line in each_language(
+                lambda: _("Printed {when} by {author}. Do not copy or pass on.").format(
+                    when=fmt_datetime(context.generated_at), author=context.author
+                )
             )
         ),
         page_label=_("Page {number} of {total}"),

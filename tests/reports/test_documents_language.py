@@ -91,3 +91,17 @@ def test_the_risk_chart_names_levels_in_welsh(factory, read_pdf):
     text = read_pdf(render_meeting_pack(factory.pack(1), language=Language.CY)).text
     assert "Lefel risg bresennol" in text
     assert any(w in text for w in ("Isel", "Canolig", "Uchel"))
+
+
+def test_bilingual_sentences_do_not_nest_their_dates(factory, read_pdf):
+    data = factory.pack(2)
+    pdf = read_pdf(render_meeting_pack(data, language=Language.BILINGUAL))
+    text = " ".join(pdf.text.split())
+    for page in pdf.pages:  # the footer: a line in each language, the Welsh above, none cut short
+        lines = [x.strip() for x in page.splitlines()]
+        assert any(x.startswith("Argraffwyd ") and x.endswith("Peidiwch â chopïo na throsglwyddo.") for x in lines)
+        assert any(x.startswith("Printed ") and x.endswith("Do not copy or pass on.") for x in lines)
+    # a Welsh date followed straight by its English twin would mean a sentence was paired up inside
+    assert "2026 / 5 Mar" not in text and "Maw 2026 09:30 / 5" not in text
+    plan = " ".join(read_pdf(render_plan(factory.plan(approved=True), language=Language.BILINGUAL)).text.split())
+    assert "Adolygiad erbyn:" in plan and "/ Review due:" in plan

@@ -148,3 +148,19 @@ def test_the_built_mo_says_what_the_po_says() -> None:
     po, mo = i18n.catalogue_paths("cy")
     assert mo.is_file(), "the test set-up builds the .mo (tests/conftest.py)"
     assert mo.read_bytes() == i18n.compile_po(po) or mo.stat().st_mtime < po.stat().st_mtime
+
+
+def test_a_sentence_with_a_date_in_it_is_built_whole_in_each_language() -> None:
+    """Bilingual "Argraffwyd 12 Maw 2026 gan X / Printed 12 Mar 2026 by X", not the date paired up
+    inside each half ("Argraffwyd 12 Maw 2026 / 12 Mar 2026 gan X / Printed …")."""
+    day = dt.date(2026, 3, 12)
+
+    def sentence() -> str:
+        return _("Review due: {when}").format(when=i18n.format_date(day))
+
+    with using_language(Language.BILINGUAL):
+        assert i18n.in_each_language(sentence) == "Adolygiad erbyn: 12 Maw 2026 / Review due: 12 Mar 2026"
+        assert sentence() == "Adolygiad erbyn: 12 Maw 2026 / 12 Mar 2026 / Review due: 12 Maw 2026 / 12 Mar 2026"
+        assert i18n.current_language() is Language.BILINGUAL
+    with using_language(Language.CY):
+        assert i18n.in_each_language(sentence) == "Adolygiad erbyn: 12 Maw 2026"
