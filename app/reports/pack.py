@@ -15,7 +15,7 @@ from __future__ import annotations
 from reportlab.lib.units import mm
 from reportlab.platypus import CondPageBreak, Flowable, PageBreak, Spacer, Table, TableStyle
 
-from app.config.i18n import Language, _, in_each_language, ngettext, using_language
+from app.config.i18n import Language, _, each_language, in_each_language, ngettext, using_language
 from app.models.documents import MeetingPackData
 from app.reports.case_paper import case_paper_story
 from app.reports.minutes import minutes_story
@@ -178,7 +178,11 @@ def _render_meeting_pack(data: MeetingPackData, *, compress: bool) -> bytes:
     ctx = data.context
     story: list[Flowable] = _cover(data)
     story += [Heading(_("Confidentiality statement"), "h1", level=0)]
-    story += paras(data.confidentiality_statement, "statement")
+    # the programme's statement in the document's language (confidentiality_statement_cy); in a
+    # bilingual pack the Welsh paragraphs, then the English; once where there is no Welsh
+    statement = data.confidentiality_statement
+    for text in dict.fromkeys(each_language(lambda: programme_text(ctx.programme, statement))):
+        story += paras(text, "statement")
     contents_at = len(story) + 2
     story += [Spacer(1, 8 * mm), M(esc(_("Contents")), "h1"), PageBreak()]
     story += _agenda(data)

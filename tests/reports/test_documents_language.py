@@ -105,3 +105,13 @@ def test_bilingual_sentences_do_not_nest_their_dates(factory, read_pdf):
     assert "2026 / 5 Mar" not in text and "Maw 2026 09:30 / 5" not in text
     plan = " ".join(read_pdf(render_plan(factory.plan(approved=True), language=Language.BILINGUAL)).text.split())
     assert "Adolygiad erbyn:" in plan and "/ Review due:" in plan
+
+
+@pytest.mark.parametrize("language", list(Language))
+def test_the_confidentiality_statement_in_the_packs_language(factory, read_pdf, language):
+    text = " ".join(read_pdf(render_meeting_pack(factory.pack(1), language=language)).text.split())
+    welsh, english = "Rhennir yr holl wybodaeth", "All information shared at or for this panel"
+    assert (welsh in text) == (language is not Language.EN)
+    assert (english in text) == (language is not Language.CY)
+    if language is Language.BILINGUAL:
+        assert text.index(welsh) < text.index(english)
