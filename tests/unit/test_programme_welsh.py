@@ -37,7 +37,7 @@ def test_a_programme_text_in_each_language_with_english_as_the_fallback() -> Non
     with using_language(Language.CY):
         assert programme_text(prog, "Support plan in place") == "Cynllun cymorth ar waith"
         assert programme_text(prog, "Reviews") == "Adolygiadau"  # built-in agenda word
-        assert programme_text(prog, "Feeling under threat") == "Feeling under threat"  # none yet
+        assert programme_text(prog, "Check against the threshold") == "Check against the threshold"  # none
     with using_language(Language.BILINGUAL):
         assert programme_text(prog, "High") == "Uchel / High"
     assert programme_text(prog, "High") == "High"
