@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export QT_QPA_PLATFORM ?= offscreen
 
-.PHONY: help doctor run test test-fast lint typecheck imports screenshots bench dist deb rpm msi-check sbom dist-check clean
+.PHONY: catalogues help doctor run test test-fast lint typecheck imports screenshots bench dist deb rpm msi-check sbom dist-check clean
 
 help:            ## this list
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | sed -e 's/:.*##/\t/'
@@ -47,6 +47,11 @@ screenshots: $(STAMP)  ## render every main screen and sample report pages to sc
 	$(BIN)/python tools/screenshots.py screenshots/mappa --programme mappa --only dashboard,cases,case,reports
 	$(BIN)/python tools/screenshots.py screenshots/marac --programme marac --only case
 	-$(BIN)/python tools/render_sample_reports.py screenshots/reports
+	-$(BIN)/python tools/render_sample_reports.py screenshots/cy/reports --language cy
+	-$(BIN)/python tools/render_sample_reports.py screenshots/bilingual/reports --language bilingual
+
+catalogues: $(STAMP)  ## compile the translation catalogues (resources/locale/*/LC_MESSAGES/*.po -> .mo)
+	$(BIN)/python -m tools.i18n compile
 
 bench: $(STAMP)  ## build a 10,000-case store and print speed and memory figures beside raw rates
 	$(BIN)/python -m tools.bench.run
@@ -64,6 +69,7 @@ $(BUILD_STAMP): pyproject.toml constraints.txt
 	@touch $@
 
 dist: doctor $(BUILD_STAMP)   ## the bundle dist/Roundtable/: roundtable (console) and roundtable-gui, licences, icons
+	$(BUILD_VENV)/bin/python -m tools.i18n compile
 	$(BUILD_VENV)/bin/python -m tools.licenses
 	$(BUILD_VENV)/bin/pyinstaller --noconfirm --log-level WARN --distpath dist --workpath build/pyinstaller installer/roundtable.spec
 	@du -sh $(BUNDLE)

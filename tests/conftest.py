@@ -28,6 +28,15 @@ def _cheap_kdf_allowed() -> Iterator[None]:
         yield
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _catalogues_built() -> None:
+    """The compiled catalogues (.mo) are built from the committed .po, not committed themselves:
+    build any that is missing or older than its .po (docs/i18n.md)."""
+    from tools.i18n import compile_all
+
+    compile_all(only_missing=True)
+
+
 @pytest.fixture(scope="session")
 def template_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A coordinator store with a 40-case demo panel, built once per test process."""

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from app.cli.base import Subcommands, command, out, print_json, switches
+from app.config.i18n import Language
 from app.models.errors import UsageError
 
 if TYPE_CHECKING:
@@ -31,17 +32,29 @@ def register(sub: Subcommands) -> None:
     who.add_argument("--all", action="store_true", help="one pack per member on the distribution")
     p.add_argument("--out", help="the PDF to write (with --recipient)")
     p.add_argument("--out-dir", help="the folder to write into (with --all)")
+    _language_option(p)
     switches(p, "--json")
     p.add_argument("--with-attachments", action="store_true",
                    help="append the attached PDFs and images the recipient may see")
     p = command(sub, "plan", cmd_plan, "the risk-management plan of a case")
     p.add_argument("case")
     p.add_argument("--out", required=True)
+    _language_option(p)
     switches(p, "--json")
     p = command(sub, "minutes", cmd_minutes, "the minutes of a meeting, or the executive summary")
     p.add_argument("meeting")
     p.add_argument("--out", required=True)
+    _language_option(p)
     switches(p, "--summary", "--json")
+
+
+def _language_option(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--language",
+        choices=[lang.value for lang in Language],
+        default=Language.EN.value,
+        help="English (en, the default), Welsh (cy) or both, Welsh first (bilingual)",
+    )
 
 
 def _written(args: argparse.Namespace, paths: list[Path], what: str) -> int:
@@ -72,12 +85,14 @@ def cmd_pack(args: argparse.Namespace, session: Session) -> int:
         paths = packs.write_all_packs(
             session, meeting_id=meeting_id, out_dir=Path(args.out_dir),
             with_attachments=args.with_attachments,
+            language=Language(args.language),
         )
         return _written(args, paths, "Pack")
     member = members.resolve_member(session, args.recipient).id
     path = packs.write_meeting_pack(
         session, meeting_id=meeting_id, recipient=member, out=Path(args.out),
         with_attachments=args.with_attachments,
+        language=Language(args.language),
     )
     return _written(args, [path], "Pack")
 
@@ -87,7 +102,9 @@ def cmd_plan(args: argparse.Namespace, session: Session) -> int:
     from app.services.documents import plans
 
     case = cases_svc.resolve_case(session, args.case)
-    path = plans.write_plan(session, case_id=case.id, out=Path(args.out))
+    path = plans.write_plan(
+        session, case_id=case.id, out=Path(args.out), language=Language(args.language)
+    )
     return _written(args, [path], "Plan")
 
 
@@ -97,6 +114,7 @@ def cmd_minutes(args: argparse.Namespace, session: Session) -> int:
 
     meeting_id = meetings.resolve_meeting(session, args.meeting)
     path = minutes.write_minutes(
-        session, meeting_id=meeting_id, out=Path(args.out), summary=args.summary
+        session, meeting_id=meeting_id, out=Path(args.out), summary=args.summary,
+        language=Language(args.language),
     )
     return _written(args, [path], "Executive summary" if args.summary else "Minutes")

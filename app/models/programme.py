@@ -199,6 +199,9 @@ class Programme:
     # case transfer between panels ([transfer]): the status a case transferred out closes at and
     # the working days within which a case transferred in is discussed (docs/sync.md)
     transfer: TransferRule = field(default_factory=TransferRule)
+    # the programme's words in Welsh: each English text of the file (a label, a section, a
+    # heading's guidance) and the Welsh written beside it (``label_cy = "…"``; docs/i18n.md)
+    welsh: Mapping[str, str] = field(default_factory=dict)
 
     @property
     def frameworks(self) -> tuple[Framework, ...]:

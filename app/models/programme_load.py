@@ -103,7 +103,48 @@ def _programme(d: Mapping[str, Any]) -> Programme:
         other_frameworks=tuple(_framework(f) for f in d.get("other_frameworks", ())),
         linked_roles=tuple(_linked_role(r) for r in d.get("linked_roles", ())),
         transfer=transfer_rule(d.get("transfer", {})),
+        welsh=welsh_texts(d),
     )
+
+
+WELSH_SUFFIX = "_cy"
+
+
+def welsh_texts(d: Mapping[str, Any]) -> dict[str, str]:
+    """Every ``X_cy`` of the definition, in any table, keyed by the English ``X`` beside it.
+
+    ``label_cy`` without a ``label`` beside it, or one English text given two different Welsh
+    texts in the same programme, is refused: a document must not print either of two Welsh
+    words for one English one."""
+    found: dict[str, str] = {}
+
+    def walk(node: Any, where: str) -> None:
+        if isinstance(node, list):
+            for i, x in enumerate(node):
+                walk(x, f"{where}[{i}]")
+            return
+        if not isinstance(node, Mapping):
+            return
+        for key, value in node.items():
+            if isinstance(key, str) and key.endswith(WELSH_SUFFIX) and isinstance(value, str):
+                english = node.get(key.removesuffix(WELSH_SUFFIX))
+                if not isinstance(english, str):
+                    raise InvalidInput(
+                        f"The programme definition has {where}.{key} with no English "
+                        f"{key.removesuffix(WELSH_SUFFIX)} beside it."
+                    )
+                if found.get(english, value) != value:
+                    raise InvalidInput(
+                        f"The programme definition gives “{english}” two Welsh texts "
+                        f"(“{found[english]}” and “{value}”)."
+                    )
+                if value.strip():
+                    found[english] = value
+            else:
+                walk(value, f"{where}.{key}")
+
+    walk(d, "programme")
+    return found
 
 
 def _statuses(d: Mapping[str, Any]) -> tuple[Status, ...]:

@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from collections.abc import Callable
 
 from reportlab.graphics.shapes import Circle, Drawing, Line, PolyLine, Rect, String
 from reportlab.lib import colors
 from reportlab.lib.units import mm
 from reportlab.pdfbase.pdfmetrics import stringWidth
 
+from app.config.i18n import _
 from app.models.documents import StatSeries
 from app.models.framework import Framework
 from app.reports.fonts import BOLD, REGULAR
@@ -42,9 +44,14 @@ def _text(
 
 
 def risk_history_chart(
-    history: tuple[tuple[dt.date, str], ...], framework: Framework, width: float = 95 * mm
+    history: tuple[tuple[dt.date, str], ...],
+    framework: Framework,
+    width: float = 95 * mm,
+    *,
+    words: Callable[[str], str] = str,
 ) -> Drawing:
-    """Risk level over time: one row per programme level, a stepped line through the dates."""
+    """Risk level over time: one row per programme level, a stepped line through the dates.
+    ``words`` puts a level's label in the document's language (reports.parts.programme_text)."""
     levels = sorted(framework.risk_levels, key=lambda r: r.rank)
     rank_of = {r.id: i for i, r in enumerate(levels)}
     points = [(d, rank_of[level]) for d, level in history if level in rank_of]
@@ -60,10 +67,10 @@ def risk_history_chart(
 
     for i, lv in enumerate(levels):
         d.add(Line(x0, y(i), x1, y(i), strokeColor=RULE, strokeWidth=0.4, strokeDashArray=[1, 2]))
-        d.add(_text(x0 - 3, y(i) - 2.6, _clip(lv.label, REGULAR, 7, label_w - 4), size=7,
+        d.add(_text(x0 - 3, y(i) - 2.6, _clip(words(lv.label), REGULAR, 7, label_w - 4), size=7,
                     anchor="end"))
     if not points:
-        d.add(_text((x0 + x1) / 2, y0 + 2, "No risk level recorded yet", size=7.5,
+        d.add(_text((x0 + x1) / 2, y0 + 2, _("No risk level recorded yet"), size=7.5,
                     anchor="middle"))
         return d
     first, last = points[0][0], points[-1][0]

@@ -16,16 +16,17 @@ from collections import defaultdict
 from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, Spacer
 
-from app.models.documents import WITHHELD, MinuteItem, MinutesData, Names
+from app.config.i18n import N_, Language, _, in_each_language, using_language
+from app.models.documents import MinuteItem, MinutesData, Names
 from app.models.enums import Attendance
-from app.reports.parts import actions_table
+from app.reports.parts import actions_table, programme_text, withheld
 from app.reports.styles import M, P, data_table, esc, facts_table, fmt_date, paras
 from app.reports.template import Heading, build_pdf
 
-METHOD_LABEL = {
-    "consensus": "by consensus",
-    "majority": "by majority",
-    "chair": "by the chair's decision",
+METHOD_LABEL = {  # English here, translated where printed
+    "consensus": N_("Decided by consensus."),
+    "majority": N_("Decided by majority."),
+    "chair": N_("Decided by the chair's decision."),
 }
 
 
@@ -46,9 +47,9 @@ def attendance_table(data: MinutesData) -> Flowable:
             ]
         )
     if not rows:
-        return P("No attendance was recorded.", "small")
+        return P(_("No attendance was recorded."), "small")
     return data_table(
-        ["Agency", "Present", "Apologies", "Absent"], rows, [46 * mm, 46 * mm, 42 * mm, 36 * mm]
+        [_("Agency"), _("Present"), _("Apologies"), _("Absent")], rows, [46 * mm, 46 * mm, 42 * mm, 36 * mm]
     )
 
 
@@ -59,11 +60,16 @@ def confidentiality_line(data: MinutesData) -> Flowable | None:
     if not read and not data.context.programme.confidentiality_signed:
         return None
     if not read:
-        return P("Confidentiality statement: not recorded as read at this meeting.", "small")
+        return P(_("Confidentiality statement: not recorded as read at this meeting."), "small")
     signed = sorted(a.name for a in data.attendees if a.agreed and a.attendance is Attendance.PRESENT)
-    text = "<b>Confidentiality statement:</b> read at the meeting and agreed by those present"
-    text += f" (signed: {esc(', '.join(signed))})." if signed else "."
-    return M(text)
+    label = esc(_("Confidentiality statement:"))
+    if signed:
+        rest = _("read at the meeting and agreed by those present (signed: {names}).").format(
+            names=", ".join(signed)
+        )
+    else:
+        rest = _("read at the meeting and agreed by those present.")
+    return M(f"<b>{label}</b> {esc(rest)}")
 
 
 def _item_title(n: int, mi: MinuteItem, kind: str, *, summary: bool) -> str:
@@ -85,20 +91,22 @@ def _item_story(
         Heading(_item_title(n, mi, kind, summary=summary), "h2", level=level, toc=False)
     ]
     if not summary and item.discussion:
-        story.append(P("Discussion", "h3"))
+        story.append(P(_("Discussion"), "h3"))
         story += paras(item.discussion)
-    story.append(P("Decision", "h3"))
-    story += paras(item.decision or "No decision recorded.")
+    story.append(P(_("Decision"), "h3"))
+    story += paras(item.decision or _("No decision recorded."))
     if not summary:
         if item.method:
-            story.append(P(f"Decided {METHOD_LABEL.get(item.method, item.method)}.", "small"))
+            how = METHOD_LABEL.get(item.method)
+            text = _(how) if how else _("Decided: {method}.").format(method=item.method)
+            story.append(P(text, "small"))
         if item.rationale:
-            story.append(P("Rationale", "h3"))
+            story.append(P(_("Rationale"), "h3"))
             story += paras(item.rationale)
-        story.append(P("Dissent", "h3"))
-        story += paras(item.dissent) if item.dissent else [P("None recorded.", "small")]
+        story.append(P(_("Dissent"), "h3"))
+        story += paras(item.dissent) if item.dissent else [P(_("None recorded."), "small")]
     if mi.actions_raised:
-        story.append(P("Actions raised", "h3"))
+        story.append(P(_("Actions raised"), "h3"))
         story.append(actions_table(mi.actions_raised, names))
     story.append(Spacer(1, 6))
     return story
@@ -110,21 +118,24 @@ def minutes_story(data: MinutesData, *, summary: bool, level: int = 0) -> list[F
     story: list[Flowable] = [
         facts_table(
             [
-                ("Date", fmt_date(m.held_on, long=True)),
-                ("Time", m.time or "—"),
-                ("Venue", m.venue or "—"),
-                ("Chair", data.names.member(m.chair)),
+                (_("Date"), fmt_date(m.held_on, long=True)),
+                (_("Time"), m.time or "—"),
+                (_("Venue"), m.venue or "—"),
+                (_("Chair"), data.names.member(m.chair)),
             ]
         ),
-        Heading("Attendance", "h2", level=level + 1, toc=False),
+        Heading(_("Attendance"), "h2", level=level + 1, toc=False),
         attendance_table(data),
         *[f for f in (confidentiality_line(data),) if f is not None],
         Heading(
-            "Items" if not summary else "Decisions and actions", "h2", level=level + 1, toc=False
+            _("Items") if not summary else _("Decisions and actions"),
+            "h2",
+            level=level + 1,
+            toc=False,
         ),
     ]
     if not data.items and not data.withheld:
-        story.append(P("No items were minuted.", "small"))
+        story.append(P(_("No items were minuted."), "small"))
     # in the meeting's order and numbering; an item withheld from this copy keeps its number
     entries: list[tuple[int, MinuteItem | None]] = [
         (mi.number or n, mi) for n, mi in enumerate(data.items, start=1)
@@ -132,29 +143,51 @@ def minutes_story(data: MinutesData, *, summary: bool, level: int = 0) -> list[F
     entries += [(n, None) for n in data.withheld]
     for n, entry in sorted(entries, key=lambda e: e[0]):
         if entry is None:
-            story.append(Heading(f"{n}. {WITHHELD}", "h2", level=level + 2, toc=False))
+            story.append(Heading(f"{n}. {withheld()}", "h2", level=level + 2, toc=False))
             continue
-        kind = data.context.programme.agenda_label(entry.item.kind, item=True)
+        prog = data.context.programme
+        kind = programme_text(prog, prog.agenda_label(entry.item.kind, item=True))
         story += _item_story(n, entry, data.names, kind, summary=summary, level=level + 2)
     if data.next_meeting is not None:
-        story.append(M(f"<b>Next meeting:</b> {esc(fmt_date(data.next_meeting, long=True))}"))
+        label = esc(_("Next meeting:"))
+        story.append(M(f"<b>{label}</b> {esc(fmt_date(data.next_meeting, long=True))}"))
     return story
 
 
-def render_minutes(data: MinutesData, *, summary: bool, compress: bool = True) -> bytes:
-    """Minutes as PDF bytes; ``summary=True`` gives the executive summary for outside the panel."""
-    kind = "Executive summary of minutes" if summary else "Minutes"
-    when = fmt_date(data.meeting.held_on, long=True)
+def render_minutes(
+    data: MinutesData, *, summary: bool, compress: bool = True, language: Language = Language.EN
+) -> bytes:
+    """Minutes as PDF bytes; ``summary=True`` gives the executive summary for outside the panel.
+    In English, Welsh or both (Welsh first)."""
+    with using_language(language):
+        return _render_minutes(data, summary=summary, compress=compress)
+
+
+def _render_minutes(data: MinutesData, *, summary: bool, compress: bool) -> bytes:
+    def kind() -> str:
+        return _("Executive summary of minutes") if summary else _("Minutes")
+
+    panel = data.context.panel_name
+    held = data.meeting.held_on
     story: list[Flowable] = [
-        Heading(f"{kind}", "title", level=0, toc=False),
-        P(f"{data.context.panel_name} · meeting of {when}", "subtitle"),
+        Heading(kind(), "title", level=0, toc=False),
+        P(
+            in_each_language(
+                lambda: _("{panel} · meeting of {when}").format(
+                    panel=panel, when=fmt_date(held, long=True)
+                )
+            ),
+            "subtitle",
+        ),
     ]
     if summary:
         story.append(
             P(
-                "This summary records the panel's decisions and actions only. It is for "
-                "people outside the panel who need to know them; the full minutes are held "
-                "by the panel coordinator.",
+                _(
+                    "This summary records the panel's decisions and actions only. It is for "
+                    "people outside the panel who need to know them; the full minutes are held "
+                    "by the panel coordinator."
+                ),
                 "small",
             )
         )
@@ -162,8 +195,18 @@ def render_minutes(data: MinutesData, *, summary: bool, compress: bool = True) -
     return build_pdf(
         story,
         data.context,
-        title=f"{kind}, {data.context.panel_name}, {when}",
-        subject=f"{kind} of the meeting of {when}",
-        doc_label=f"{kind}, {fmt_date(data.meeting.held_on)}",
+        title=in_each_language(
+            lambda: _("{kind}, {panel}, {when}").format(
+                kind=kind(), panel=panel, when=fmt_date(held, long=True)
+            )
+        ),
+        subject=in_each_language(
+            lambda: _("{kind} of the meeting of {when}").format(
+                kind=kind(), when=fmt_date(held, long=True)
+            )
+        ),
+        doc_label=in_each_language(
+            lambda: _("{kind}, {when}").format(kind=kind(), when=fmt_date(held))
+        ),
         compress=compress,
     )

@@ -15,16 +15,18 @@ from __future__ import annotations
 from reportlab.lib.units import mm
 from reportlab.platypus import CondPageBreak, Flowable, PageBreak, Spacer, Table, TableStyle
 
-from app.models.documents import WITHHELD, MeetingPackData
+from app.config.i18n import Language, _, each_language, in_each_language, ngettext, using_language
+from app.models.documents import MeetingPackData
 from app.reports.case_paper import case_paper_story
 from app.reports.minutes import minutes_story
-from app.reports.parts import actions_table, overdue_note
+from app.reports.parts import actions_table, overdue_note, programme_text, withheld
 from app.reports.styles import (
     INK,
     MUTED,
     RULE,
     M,
     P,
+    bold,
     data_table,
     esc,
     facts_table,
@@ -32,19 +34,21 @@ from app.reports.styles import (
     fmt_datetime,
     paras,
 )
-from app.reports.template import Contents, Heading, build_pdf
+from app.reports.template import Contents, Heading, build_pdf, copy_line
 
 
 def _cover(data: MeetingPackData) -> list[Flowable]:
     ctx, m = data.context, data.meeting
     copy = Table(
         [
-            [M(f"<b>{esc(ctx.recipient_line or 'Copy for the panel file')}</b>", "h2")],
+            [M(bold(copy_line(ctx) or _("Copy for the panel file")), "h2")],
             [
                 P(
-                    "This copy holds only the information its recipient may see. Keep it "
-                    "secure, do not copy it, and return it or destroy it securely after the "
-                    "meeting.",
+                    _(
+                        "This copy holds only the information its recipient may see. Keep it "
+                        "secure, do not copy it, and return it or destroy it securely after the "
+                        "meeting."
+                    ),
                     "small",
                 )
             ],
@@ -67,16 +71,23 @@ def _cover(data: MeetingPackData) -> list[Flowable]:
     return [
         Spacer(1, 28 * mm),
         P(ctx.panel_name, "subtitle"),
-        M("Meeting pack", "title"),
+        M(esc(_("Meeting pack")), "title"),
         P(fmt_date(m.held_on, long=True), "subtitle"),
         Spacer(1, 6 * mm),
         facts_table(
             [
-                ("Time", m.time or "—"),
-                ("Venue", m.venue or "—"),
-                ("Chair", data.names.member(m.chair)),
-                ("Case papers", f"{cases} case{'s' if cases != 1 else ''}"),
-                ("Prepared", f"{fmt_datetime(ctx.generated_at)} by {ctx.author}"),
+                (_("Time"), m.time or "—"),
+                (_("Venue"), m.venue or "—"),
+                (_("Chair"), data.names.member(m.chair)),
+                (_("Case papers"), ngettext("{n} case", "{n} cases", cases).format(n=cases)),
+                (
+                    _("Prepared"),
+                    in_each_language(
+                        lambda: _("{when} by {author}").format(
+                            when=fmt_datetime(ctx.generated_at), author=ctx.author
+                        )
+                    ),
+                ),
             ]
         ),
         Spacer(1, 14 * mm),
@@ -91,33 +102,33 @@ def _agenda(data: MeetingPackData) -> list[Flowable]:
     An item withheld from this recipient keeps its number and says so, nothing else; there are no
     headings by kind, so nothing printed over a withheld line tells what kind of item it is (a
     heading over a run of items would cover the withheld ones in it)."""
-    story: list[Flowable] = [Heading("Agenda", "h1", level=0)]
+    story: list[Flowable] = [Heading(_("Agenda"), "h1", level=0)]
     if not data.agenda:
-        return [*story, P("No items on the agenda.", "small")]
+        return [*story, P(_("No items on the agenda."), "small")]
     prog = data.context.programme
     rows: list[list[object]] = []
     spans: list[tuple[object, ...]] = []
     for r, line in enumerate(data.agenda, start=1):  # row 0 is the header
         item = line.item
         if item is None:  # its number and WITHHELD across the rest of the line: no kind, no title
-            rows.append([str(line.number), P(WITHHELD, "small"), ""])
+            rows.append([str(line.number), P(withheld(), "small"), ""])
             spans.append(("SPAN", (1, r), (2, r)))
             continue
         label = data.names.case(item.case_id) if item.case_id else ""
         rows.append([str(line.number), "  ".join(x for x in (label, item.title) if x) or "—",
-                     prog.agenda_label(item.kind, item=True)])
-    story.append(data_table(["No.", "Item", "Kind"], rows, [12 * mm, 116 * mm, 42 * mm], zebra=False,
+                     programme_text(prog, prog.agenda_label(item.kind, item=True))])
+    story.append(data_table([_("No."), _("Item"), _("Kind")], rows, [12 * mm, 116 * mm, 42 * mm], zebra=False,
                             extra=spans))
     return story
 
 
 def _previous(data: MeetingPackData) -> list[Flowable]:
-    story: list[Flowable] = [Heading("Minutes of the last meeting", "h1", level=0)]
+    story: list[Flowable] = [Heading(_("Minutes of the last meeting"), "h1", level=0)]
     if data.previous_minutes is None:
-        story.append(P("This is the panel's first meeting in Roundtable.", "small"))
+        story.append(P(_("This is the panel's first meeting in Roundtable."), "small"))
     else:
         story += minutes_story(data.previous_minutes, summary=False, level=0)
-    story += [CondPageBreak(60 * mm), Heading("Action log", "h1", level=0)]
+    story += [CondPageBreak(60 * mm), Heading(_("Action log"), "h1", level=0)]
     note = overdue_note(data.action_log)
     if note is not None:
         story.append(note)
@@ -129,7 +140,7 @@ def _attendance_sheet(data: MeetingPackData) -> list[Flowable]:
     rows = [[a.name, a.agency, "", ""] for a in data.attendance]
     rows += [["", "", "", ""] for _ in range(4)]  # space for people not expected
     sheet = data_table(
-        ["Name", "Agency", "Signature", "Agreed"],
+        [_("Name"), _("Agency"), _("Signature"), _("Agreed")],
         rows,
         [52 * mm, 50 * mm, 50 * mm, 18 * mm],
         zebra=False,
@@ -142,10 +153,12 @@ def _attendance_sheet(data: MeetingPackData) -> list[Flowable]:
         ],
     )
     return [
-        Heading("Attendance sheet", "h1", level=0),
+        Heading(_("Attendance sheet"), "h1", level=0),
         P(
-            "By signing, each attendee confirms they have read and agree to the confidentiality "
-            "statement at the front of this pack.",
+            _(
+                "By signing, each attendee confirms they have read and agree to the "
+                "confidentiality statement at the front of this pack."
+            ),
             "small",
         ),
         Spacer(1, 4),
@@ -153,23 +166,37 @@ def _attendance_sheet(data: MeetingPackData) -> list[Flowable]:
     ]
 
 
-def render_meeting_pack(data: MeetingPackData, *, compress: bool = True) -> bytes:
-    """The pack for one recipient, as PDF bytes."""
+def render_meeting_pack(
+    data: MeetingPackData, *, compress: bool = True, language: Language = Language.EN
+) -> bytes:
+    """The pack for one recipient, as PDF bytes, in English, Welsh or both (Welsh first)."""
+    with using_language(language):
+        return _render_meeting_pack(data, compress=compress)
+
+
+def _render_meeting_pack(data: MeetingPackData, *, compress: bool) -> bytes:
     ctx = data.context
-    when = fmt_date(data.meeting.held_on, long=True)
     story: list[Flowable] = _cover(data)
-    story += [Heading("Confidentiality statement", "h1", level=0)]
-    story += paras(data.confidentiality_statement, "statement")
+    story += [Heading(_("Confidentiality statement"), "h1", level=0)]
+    # the programme's statement in the document's language (confidentiality_statement_cy); in a
+    # bilingual pack the Welsh paragraphs, then the English; once where there is no Welsh
+    statement = data.confidentiality_statement
+    for text in dict.fromkeys(each_language(lambda: programme_text(ctx.programme, statement))):
+        story += paras(text, "statement")
     contents_at = len(story) + 2
-    story += [Spacer(1, 8 * mm), M("Contents", "h1"), PageBreak()]
+    story += [Spacer(1, 8 * mm), M(esc(_("Contents")), "h1"), PageBreak()]
     story += _agenda(data)
     story += [PageBreak(), *_previous(data)]
     if data.case_papers:
-        story += [PageBreak(), Heading("Case papers", "h1", level=0)]
+        story += [PageBreak(), Heading(_("Case papers"), "h1", level=0)]
+        n = len(data.case_papers)
         story.append(
             P(
-                f"{len(data.case_papers)} case paper(s), one per case, each starting "
-                "on a new page.",
+                ngettext(
+                    "{n} case paper, starting on a new page.",
+                    "{n} case papers, one per case, each starting on a new page.",
+                    n,
+                ).format(n=n),
                 "small",
             )
         )
@@ -183,9 +210,19 @@ def render_meeting_pack(data: MeetingPackData, *, compress: bool = True) -> byte
     return build_pdf(
         story,
         ctx,
-        title=f"Meeting pack, {ctx.panel_name}, {when}",
-        subject=f"Meeting pack for the meeting of {when}"
-        + (f"; {ctx.recipient_line}" if ctx.recipient_line else ""),
-        doc_label=f"Meeting pack, {fmt_date(data.meeting.held_on)}",
+        title=in_each_language(
+            lambda: _("Meeting pack, {panel}, {when}").format(
+                panel=ctx.panel_name, when=fmt_date(data.meeting.held_on, long=True)
+            )
+        ),
+        subject=in_each_language(
+            lambda: _("Meeting pack for the meeting of {when}").format(
+                when=fmt_date(data.meeting.held_on, long=True)
+            )
+        )
+        + (f"; {copy_line(ctx)}" if copy_line(ctx) else ""),
+        doc_label=in_each_language(
+            lambda: _("Meeting pack, {when}").format(when=fmt_date(data.meeting.held_on))
+        ),
         compress=compress,
     )

@@ -12,16 +12,48 @@ from collections.abc import Sequence
 from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, Table
 
+from app.config.i18n import N_, _, bilingual_text, ngettext, pgettext, welsh
 from app.models.documents import ActionLine, Names
 from app.models.enums import ActionStatus
+from app.models.programme import Programme
 from app.reports.styles import INK, M, P, data_table, esc, fmt_date
 
-STATUS_LABEL = {
-    ActionStatus.OPEN: "Open",
-    ActionStatus.IN_PROGRESS: "In progress",
-    ActionStatus.DONE: "Done",
-    ActionStatus.CANCELLED: "Cancelled",
+STATUS_LABEL = {  # English here, translated where printed
+    ActionStatus.OPEN: N_("Open"),
+    ActionStatus.IN_PROGRESS: N_("In progress"),
+    ActionStatus.DONE: N_("Done"),
+    ActionStatus.CANCELLED: N_("Cancelled"),
 }
+
+
+# The agenda's built-in words (app.models.programme.DEFAULT_AGENDA_LABELS), marked here for the
+# catalogue: a programme without [agenda_labels] prints these, in Welsh from the catalogue.
+DEFAULT_AGENDA_WORDS = (
+    N_("New referrals"),
+    N_("New referral"),
+    N_("Reviews"),
+    N_("Review"),
+    N_("Exits"),
+    N_("Exit"),
+    N_("Post-exit reviews"),
+    N_("Post-exit review"),
+    N_("Any other business"),
+    N_("Other business"),
+)
+
+
+def programme_text(programme: Programme, english: str) -> str:
+    """A programme's text (a status, heading, agenda section, field or rating label) in the
+    document's language: the Welsh written beside it in the programme file (``label_cy``), else
+    the catalogue's (the built-in agenda words), else the English."""
+    if not english:
+        return english
+    return bilingual_text(programme.welsh.get(english) or welsh(english), english)
+
+
+def withheld() -> str:
+    """``app.models.documents.WITHHELD`` in the document's language."""
+    return _("Not shared with your agency")
 
 
 def owner_text(line: ActionLine, names: Names) -> str:
@@ -34,9 +66,11 @@ def owner_text(line: ActionLine, names: Names) -> str:
 
 def status_cell(line: ActionLine) -> Flowable:
     label = STATUS_LABEL.get(line.action.status, str(line.action.status.value))
+    label = _(label)
     if line.overdue:
+        overdue = esc(_("OVERDUE"))
         return M(
-            f'<font color="white"><b>OVERDUE</b></font><br/>'
+            f'<font color="white"><b>{overdue}</b></font><br/>'
             f'<font color="white" size="7.5">{esc(label)}</font>',
             "cell",
         )
@@ -53,11 +87,11 @@ def actions_table(
 ) -> Flowable:
     """Action, owner, due date and status; overdue rows banded and labelled."""
     if not lines:
-        return P("No actions.", "small")
-    header = ["Action", "Owner", "Due", "Status"]
+        return P(_("No actions."), "small")
+    header = [_("Action"), _("Owner"), pgettext("action", "Due"), _("Status")]
     widths = [78 * mm, 44 * mm, 22 * mm, 26 * mm]
     if with_case:
-        header = ["Case", *header]
+        header = [_("Case"), *header]
         widths = [34 * mm, 52 * mm, 37 * mm, 21 * mm, 26 * mm]
     rows: list[list[object]] = []
     extra: list[tuple[object, ...]] = []
@@ -82,5 +116,5 @@ def overdue_note(lines: Sequence[ActionLine]) -> Flowable | None:
     n = sum(1 for line in lines if line.overdue)
     if not n:
         return None
-    word = "action is" if n == 1 else "actions are"
-    return M(f"<b>{n} {word} OVERDUE.</b>", "note")
+    text = ngettext("{n} action is OVERDUE.", "{n} actions are OVERDUE.", n).format(n=n)
+    return M(f"<b>{esc(text)}</b>", "note")

@@ -13,6 +13,7 @@ from dataclasses import replace
 from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, KeepTogether, Spacer
 
+from app.config.i18n import Language, _, in_each_language, using_language
 from app.models.documents import StatisticsReportData, StatSeries, StatTable
 from app.reports.charts import bar_chart
 from app.reports.styles import P, data_table, fmt_datetime
@@ -32,7 +33,7 @@ def _table(t: StatTable, lead: list[Flowable]) -> list[Flowable]:
             )
         )
     else:
-        parts.append(P("No data for this period.", "small"))
+        parts.append(P(_("No data for this period."), "small"))
     if t.note:
         parts.append(P(t.note, "small"))
     parts.append(Spacer(1, 6))
@@ -54,38 +55,57 @@ def _charts(series: StatSeries) -> list[Flowable]:
     chunks = [points[i:i + MAX_BARS] for i in range(0, len(points), MAX_BARS)]
     out: list[Flowable] = []
     for k, chunk in enumerate(chunks, start=1):
-        part = replace(series, title=f"{series.title} ({k} of {len(chunks)})", points=chunk)
+        part = replace(
+            series,
+            title=_("{title} ({k} of {n})").format(title=series.title, k=k, n=len(chunks)),
+            points=chunk,
+        )
         out += [bar_chart(part, scale=scale), Spacer(1, 8)]
     return out
 
 
-def render_statistics(data: StatisticsReportData, *, compress: bool = True) -> bytes:
+def render_statistics(
+    data: StatisticsReportData, *, compress: bool = True, language: Language = Language.EN
+) -> bytes:
+    """The report's own words, marking, dates and page numbers in ``language``; its titles, table
+    headings and row labels arrive from the caller as they are (app.services.statistics)."""
+    with using_language(language):
+        return _render_statistics(data, compress=compress)
+
+
+def _render_statistics(data: StatisticsReportData, *, compress: bool) -> bytes:
     ctx = data.context
     story: list[Flowable] = [
         Heading(data.title, "title", level=0, toc=False),
         P(f"{ctx.panel_name} · {data.period_label}", "subtitle"),
         P(
-            "Counts from 1 to 4 are shown as “<5” so that no person can be identified from "
-            f"these figures. Prepared {fmt_datetime(ctx.generated_at)} by {ctx.author}.",
+            in_each_language(
+                lambda: _(
+                    "Counts from 1 to 4 are shown as “<5” so that no person can be identified "
+                    "from these figures. Prepared {when} by {author}."
+                ).format(when=fmt_datetime(ctx.generated_at), author=ctx.author)
+            ),
             "small",
         ),
     ]
     for note in data.notes:
         story.append(P(note, "small"))
     if data.series:
-        story.append(Heading("Charts", "h1", level=0, toc=False))
+        story.append(Heading(_("Charts"), "h1", level=0, toc=False))
         for s in data.series:
             story += _charts(s)
     if data.tables:
-        lead: list[Flowable] = [Heading("Tables", "h1", level=0, toc=False)]
+        lead: list[Flowable] = [Heading(_("Tables"), "h1", level=0, toc=False)]
         for t in data.tables:
             story += _table(t, lead)
             lead = []
     return build_pdf(
         story,
         ctx,
-        title=f"{data.title}, {data.period_label}",
-        subject=f"{data.title} for {ctx.panel_name}, {data.period_label}",
+        title=_("{title}, {period}").format(title=data.title, period=data.period_label),
+        subject=_("{title} for {panel}, {period}").format(
+            title=data.title, panel=ctx.panel_name, period=data.period_label
+        ),
         doc_label=data.title,
         compress=compress,
     )

@@ -20,6 +20,7 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.platypus import Paragraph, Table, TableStyle
 
+from app.config import i18n
 from app.reports.fonts import BOLD, register_fonts
 
 INK = colors.Color(0.12, 0.12, 0.14)
@@ -42,6 +43,11 @@ def esc(text: object) -> str:
     return escape(s).replace("\n", "<br/>")
 
 
+def bold(text: object) -> str:
+    """Text (escaped) in bold markup."""
+    return f"<b>{esc(text)}</b>"
+
+
 def plain(text: object) -> str:
     """Untrusted text for canvas drawString / outline titles: normalised, one line, no markup."""
     s = unicodedata.normalize("NFC", "" if text is None else str(text))
@@ -49,15 +55,12 @@ def plain(text: object) -> str:
 
 
 def fmt_date(day: dt.date | None, *, long: bool = False) -> str:
-    if day is None:
-        return "—"
-    if long:
-        return f"{day:%A} {day.day} {day:%B %Y}"
-    return f"{day.day} {day:%b %Y}"
+    """In the document's language (app.config.i18n): "Dydd Iau 12 Mawrth 2026" / "12 Maw 2026"."""
+    return i18n.format_date(day, long=long)
 
 
 def fmt_datetime(at: dt.datetime) -> str:
-    return f"{at.day} {at:%b %Y %H:%M}"
+    return i18n.format_datetime(at)
 
 
 @lru_cache(maxsize=1)

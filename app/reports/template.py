@@ -31,7 +31,9 @@ from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageTemplate, Paragraph
 
+from app.config.i18n import Language, _, current_language, each_language, pgettext
 from app.models.documents import DocumentContext
+from app.models.enums import Marking
 from app.reports.fonts import BOLD, REGULAR, register_fonts
 from app.reports.styles import INK, MUTED, RULE, WATERMARK, esc, fmt_datetime, plain, styles
 
@@ -49,7 +51,33 @@ class Chrome:
     doc_label: str  # "Multi-agency panel · Meeting pack, 12 March 2026"
     recipient_line: str
     watermark: str
-    footer_left: str
+    footer_left: str  # one line per language, Welsh first ("\n" between them)
+    page_label: str  # "Page {number} of {total}" in the document's language
+
+    def page_of(self, number: int, total: int) -> str:
+        return self.page_label.format(number=number, total=total)
+
+
+def marking_text(marking: Marking) -> str:
+    """The protective marking in the document's language, in capitals."""
+    words = {
+        Marking.OFFICIAL: pgettext("marking", "OFFICIAL"),
+        Marking.OFFICIAL_SENSITIVE: pgettext("marking", "OFFICIAL-SENSITIVE"),
+        Marking.SECRET: pgettext("marking", "SECRET"),
+    }
+    return words.get(marking, marking.value).upper()
+
+
+def copy_line(context: DocumentContext) -> str:
+    """"Copy 3 for Jo Bloggs, Housing" in the document's language; "" with no named recipient."""
+    if not context.recipient_name:
+        return ""
+    who = context.recipient_name
+    if context.recipient_agency:
+        who = f"{who}, {context.recipient_agency}"
+    if context.copy_number is not None:
+        return _("Copy {number} for {who}").format(number=context.copy_number, who=who)
+    return _("Copy for {who}").format(who=who)
 
 
 class Heading(Paragraph):
@@ -118,18 +146,22 @@ class _ChromeCanvas(Canvas):
         self.setFont(REGULAR, 7.5)
         self.setFillColor(MUTED)
         self.drawString(MARGIN_X, PAGE_H - 16 * mm, _fit(c.doc_label, REGULAR, 7.5, left_room))
-        self.drawString(MARGIN_X, 13 * mm, _fit(c.footer_left, REGULAR, 7.5, 120 * mm))
+        # a bilingual footer is two lines, the Welsh above; the rule above them moves up to suit
+        footer = c.footer_left.split("\n")
+        for i, line in enumerate(reversed(footer)):
+            self.drawString(MARGIN_X, (13 + 3.2 * i) * mm, _fit(line, REGULAR, 7.5, 120 * mm))
+        rule_y = (17 + 3.2 * (len(footer) - 1)) * mm
         if recipient:
             self.setFillColor(INK)
             self.setFont(BOLD, 7.5)
             self.drawRightString(PAGE_W - MARGIN_X, PAGE_H - 16 * mm, recipient)
         self.setFillColor(INK)
         self.setFont(REGULAR, 8)
-        self.drawRightString(PAGE_W - MARGIN_X, 13 * mm, f"Page {number} of {total}")
+        self.drawRightString(PAGE_W - MARGIN_X, 13 * mm, c.page_of(number, total))
         self.setStrokeColor(RULE)
         self.setLineWidth(0.5)
         self.line(MARGIN_X, PAGE_H - 18 * mm, PAGE_W - MARGIN_X, PAGE_H - 18 * mm)
-        self.line(MARGIN_X, 17 * mm, PAGE_W - MARGIN_X, 17 * mm)
+        self.line(MARGIN_X, rule_y, PAGE_W - MARGIN_X, rule_y)
         self.restoreState()
 
 
@@ -270,7 +302,7 @@ def build_pdf(
         subject=plain(subject),
         creator="Roundtable",
         producer="Roundtable (ReportLab)",
-        lang=context.language,
+        lang=context.language if current_language() is Language.EN else current_language().tag,
         invariant=1,
         pageCompression=1 if compress else 0,
         displayDocTitle=True,
@@ -292,14 +324,19 @@ def build_pdf(
         [PageTemplate(id="page", frames=[frame], onPage=partial(_draw_watermark, text=mark))]
     )
     chrome = Chrome(
-        marking=context.marking.value.upper(),
+        marking=marking_text(context.marking),
         doc_label=plain(f"{context.panel_name} · {doc_label}"),
-        recipient_line=plain(context.recipient_line) if recipient_line else "",
+        recipient_line=plain(copy_line(context)) if recipient_line else "",
         watermark=mark,
-        footer_left=plain(
-            f"Printed {fmt_datetime(context.generated_at)} by {context.author}. "
-            "Do not copy or pass on."
+        footer_left="\n".join(
+            plain(line)
+            for line in each_language(
+                lambda: _("Printed {when} by {author}. Do not copy or pass on.").format(
+                    when=fmt_datetime(context.generated_at), author=context.author
+                )
+            )
         ),
+        page_label=_("Page {number} of {total}"),
     )
     maker = partial(_ChromeCanvas, chrome=chrome)
     doc.pdf_date = _pdf_date(context.generated_at)

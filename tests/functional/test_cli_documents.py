@@ -111,3 +111,28 @@ def test_document_exit_codes(cli: Cli, panel: dict[str, Any], tmp_path: Path):
         codes = list(pool.map(lambda a: cli(*a).returncode, usage))
     assert codes == [2] * len(usage)
     assert list(tmp_path.iterdir()) == []
+
+
+def test_documents_in_welsh_and_bilingual(cli: Cli, panel: dict[str, Any], tmp_path: Path):
+    """`--language cy|bilingual` on pack, plan and minutes (issue 17); anything else is a usage
+    error that writes nothing."""
+    pack = tmp_path / "pecyn.pdf"
+    r = cli("pack", panel["upcoming"], "--recipient", panel["officer"]["id"][:8], "--out", str(pack),
+            "--language", "cy")
+    assert r.returncode == 0, r.stderr
+    reader = pypdf.PdfReader(pack)
+    first = reader.pages[0].extract_text()
+    assert f"Tudalen 1 o {len(reader.pages)}" in first and "Pecyn cyfarfod" in first
+    assert "Page 1 of" not in first
+    plan = tmp_path / "cynllun.pdf"
+    r = cli("plan", panel["with_plan"], "--out", str(plan), "--language", "bilingual")
+    assert r.returncode == 0, r.stderr
+    text = pypdf.PdfReader(plan).pages[0].extract_text()
+    assert text.index("Cynllun rheoli risg") < text.index("Risk-management plan")  # Welsh first
+    minutes = tmp_path / "cofnodion.pdf"
+    r = cli("minutes", panel["held"], "--out", str(minutes), "--summary", "--language", "cy")
+    assert r.returncode == 0, r.stderr
+    assert "Crynodeb gweithredol" in pypdf.PdfReader(minutes).pages[0].extract_text()
+    bad = tmp_path / "bad.pdf"
+    r = cli("plan", panel["with_plan"], "--out", str(bad), "--language", "fr")
+    assert r.returncode == 2 and not bad.exists()

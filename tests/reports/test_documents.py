@@ -5,6 +5,9 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 
+import pytest
+
+from app.config.i18n import Language
 from app.models.documents import CasePaper, action_lines
 from app.reports.minutes import render_minutes
 from app.reports.pack import render_meeting_pack
@@ -26,23 +29,46 @@ UNICODE_NAMES = [
 # --- need-to-know --------------------------------------------------------------------------------
 
 
-def test_restricted_contribution_is_absent_when_left_out(factory, read_pdf):
+# every need-to-know test runs in each language a document can be printed in (issue 17)
+LANGUAGES = pytest.mark.parametrize("language", list(Language), ids=[x.value for x in Language])
+SHARED_BEYOND = {
+    Language.EN: ["not to be shared beyond"],
+    Language.CY: ["nid i’w rannu y tu allan i’r asiantaethau hyn:"],
+    Language.BILINGUAL: [
+        "nid i’w rannu y tu allan i’r asiantaethau hyn:",
+        "not to be shared beyond",
+    ],
+}
+
+
+@LANGUAGES
+def test_restricted_contribution_is_absent_when_left_out(factory, read_pdf, language):
     token = "RESTRICTEDTOKEN"
-    shown = read_pdf(render_meeting_pack(factory.pack(2, with_restricted=True), compress=False))
-    hidden = read_pdf(render_meeting_pack(factory.pack(2, with_restricted=False), compress=False))
+    shown = read_pdf(
+        render_meeting_pack(factory.pack(2, with_restricted=True), compress=False, language=language)
+    )
+    hidden = read_pdf(
+        render_meeting_pack(factory.pack(2, with_restricted=False), compress=False, language=language)
+    )
     # Positive control: the token is findable every way we look when the item is included...
     assert token in shown.text
     assert token.encode() in shown.raw()
+    for words in SHARED_BEYOND[language]:
+        assert words in shown.text
     # ...and leaves no trace anywhere when the caller has left the item out.
     assert token not in hidden.everything()
     assert token.encode() not in hidden.raw()
     assert b"recruiter" not in hidden.raw()
-    assert "not to be shared beyond" not in hidden.text
+    for words in SHARED_BEYOND[Language.BILINGUAL]:
+        assert words not in hidden.text
 
 
-def test_restricted_item_says_who_it_may_go_to(factory, read_pdf):
-    pdf = read_pdf(render_meeting_pack(factory.pack(1, with_restricted=True)))
-    assert "not to be shared beyond NHS Mental Health Trust, Police" in pdf.text
+@LANGUAGES
+def test_restricted_item_says_who_it_may_go_to(factory, read_pdf, language):
+    pdf = read_pdf(render_meeting_pack(factory.pack(1, with_restricted=True), language=language))
+    text = " ".join(pdf.text.split())
+    for words in SHARED_BEYOND[language]:
+        assert f"{words} NHS Mental Health Trust, Police" in text
 
 
 # --- text ----------------------------------------------------------------------------------------

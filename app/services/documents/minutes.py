@@ -7,6 +7,7 @@ import datetime as dt
 from dataclasses import replace
 from pathlib import Path
 
+from app.config.i18n import Language
 from app.models.documents import (
     AttendeeLine,
     DocumentContext,
@@ -103,10 +104,17 @@ def minutes_data(session: Session, *, meeting_id: str, summary: bool = False) ->
     )
 
 
-def write_minutes(session: Session, *, meeting_id: str, out: Path, summary: bool = False) -> Path:
+def write_minutes(
+    session: Session,
+    *,
+    meeting_id: str,
+    out: Path,
+    summary: bool = False,
+    language: Language = Language.EN,
+) -> Path:
     target = check_target(out)
     data = minutes_data(session, meeting_id=meeting_id, summary=summary)
-    pdf = render_minutes(data, summary=summary)
+    pdf = render_minutes(data, summary=summary, language=language)
     what = "disclosure-minutes-summary" if summary else "disclosure-minutes"
     cases = carried([i.item.case_id for i in data.items if i.item.case_id])
     return write_audited(session, [(target, pdf, (what, "meeting", data.meeting.id, cases))])[0]

@@ -8,6 +8,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
 from pathlib import Path
 
+from app.config.i18n import Language
 from app.models import rules
 from app.models.documents import (
     AttendeeLine,
@@ -204,19 +205,21 @@ def _pack_event(data: MeetingPackData, recipient: MemberId, extra: Iterable[str]
 def write_meeting_pack(
     session: Session, *, meeting_id: str, recipient: MemberId, out: Path,
     with_attachments: bool = False,
+    language: Language = Language.EN,
 ) -> Path:
     target = check_target(out)
     data = meeting_pack_data(session, meeting_id=meeting_id, recipient=recipient)
-    pdf, carried = _rendered(session, data, recipient, with_attachments)
+    pdf, carried = _rendered(session, data, recipient, with_attachments, language)
     return write_audited(session, [(target, pdf, _pack_event(data, recipient, carried))])[0]
 
 
 def _rendered(
-    session: Session, data: MeetingPackData, recipient: MemberId, with_attachments: bool
+    session: Session, data: MeetingPackData, recipient: MemberId, with_attachments: bool,
+    language: Language = Language.EN,
 ) -> tuple[bytes, list[str]]:
     """The pack's PDF and the audit fields of the appendix: with ``with_attachments``, the
     attached documents the recipient may see appended (issue 16)."""
-    pdf = render_meeting_pack(data)
+    pdf = render_meeting_pack(data, language=language)
     if not with_attachments:
         return pdf, []
     from app.services.pack_attachments import add_appendix
@@ -242,6 +245,7 @@ def write_all_packs(
     progress: Callable[[int, int], None] | None = None,
     cancelled: Callable[[], bool] | None = None,
     with_attachments: bool = False,
+    language: Language = Language.EN,
 ) -> list[Path]:
     """One pack per member on the distribution (or the chosen ``recipients`` of it), all or none.
 
@@ -261,7 +265,7 @@ def write_all_packs(
         if cancelled is not None and cancelled():
             raise GenerationCancelled()
         data = _pack_data(session, facts, who)
-        pdf, carried = _rendered(session, data, who.member_id, with_attachments)
+        pdf, carried = _rendered(session, data, who.member_id, with_attachments, language)
         event = _pack_event(data, who.member_id, carried)
         files.append((folder / pack_file_name(facts.meeting, who), pdf, event))
         if progress is not None:

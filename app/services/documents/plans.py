@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from app.config.i18n import Language
 from app.models import rules
 from app.models.documents import (
     Names,
@@ -51,10 +52,12 @@ def plan_data(session: Session, *, case_id: str) -> PlanData:
     )
 
 
-def write_plan(session: Session, *, case_id: str, out: Path) -> Path:
+def write_plan(
+    session: Session, *, case_id: str, out: Path, language: Language = Language.EN
+) -> Path:
     target = check_target(out)
     data = plan_data(session, case_id=case_id)
-    pdf = render_plan(data)
+    pdf = render_plan(data, language=language)
     event = ("disclosure-plan", "case", str(data.case.id), [str(data.plan.id)])
     return write_audited(session, [(target, pdf, event)])[0]
 
