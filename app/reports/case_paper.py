@@ -219,8 +219,33 @@ def _agenda_place(paper: CasePaper, prog: Programme) -> str:
 
 def case_paper_story(paper: CasePaper, ctx: DocumentContext, names: Names) -> list[Flowable]:
     s, c, prog = paper.subject, paper.case, ctx.programme
-    fw = prog.framework
     today: dt.date = ctx.generated_at.date()
+    story: list[Flowable] = [
+        Heading(f"{c.ref}  {s.display_name}", "h1", level=1),
+        facts_table(_facts(paper, prog, names, today)),
+        *_linked_people(paper, today),
+        Spacer(1, 8),
+        _risk_block(paper, prog.framework, prog),
+        Heading(_("Referral"), "h2", level=2, toc=False),
+        *_referral(paper, prog),
+    ]
+    story.append(Heading(_("Assessment"), "h2", level=2, toc=False))
+    story += _assessment(paper, prog, names)
+    story.append(Heading(_("Plan"), "h2", level=2, toc=False))
+    story += plan_summary(paper.plan, prog, names)
+    story.append(Heading(_("Actions"), "h2", level=2, toc=False))
+    note = overdue_note(paper.actions)
+    table = actions_table(paper.actions, names)
+    # Flat, not KeepTogether: ReportLab cannot keep a heading with a KeepTogether after it.
+    story += [note, table] if note else [table]
+    story.append(Heading(_("New information by agency"), "h2", level=2, toc=False))
+    story += _contributions(paper, ctx, names)
+    return story
+
+
+def _facts(paper: CasePaper, prog: Programme, names: Names, today: dt.date) -> list[tuple[str, object]]:
+    """The subject's and the case's facts, in the table at the head of the paper."""
+    s, c = paper.subject, paper.case
     age = s.age_on(today)
     dob = fmt_date(s.date_of_birth) + (_(" (age {age})").format(age=age) if age is not None else "")
     where = ", ".join(x for x in (s.area, s.postcode) if x)
@@ -267,45 +292,29 @@ def case_paper_story(paper: CasePaper, ctx: DocumentContext, names: Names) -> li
                 ),
             )
         )
-    story: list[Flowable] = [
-        Heading(f"{c.ref}  {s.display_name}", "h1", level=1),
-        facts_table(facts),
-        *_linked_people(paper, today),
-        Spacer(1, 8),
-        _risk_block(paper, fw, prog),
-        Heading(_("Referral"), "h2", level=2, toc=False),
-    ]
+    return facts
+
+
+def _referral(paper: CasePaper, prog: Programme) -> list[Flowable]:
+    """How the case was referred, and the referral's own words."""
     r = paper.referral
     if r is None:
-        story.append(P(_("No referral is held for this case."), "small"))
-    else:
-        sector = prog.sector(r.sector)
-        concern = prog.concern(r.concern)
-        story.append(
-            P(
-                in_each_language(
-                    lambda: _(
-                        "Received {when} from {referrer} ({sector}). Type of concern: {concern}."
-                    ).format(
-                        when=fmt_date(r.received),
-                        referrer=r.referrer,
-                        sector=programme_text(prog, sector.label) if sector else r.sector,
-                        concern=programme_text(prog, concern.label) if concern else r.concern,
-                    )
-                ),
-                "small",
-            )
-        )
-        story += paras(r.narrative)
-    story.append(Heading(_("Assessment"), "h2", level=2, toc=False))
-    story += _assessment(paper, prog, names)
-    story.append(Heading(_("Plan"), "h2", level=2, toc=False))
-    story += plan_summary(paper.plan, prog, names)
-    story.append(Heading(_("Actions"), "h2", level=2, toc=False))
-    note = overdue_note(paper.actions)
-    table = actions_table(paper.actions, names)
-    # Flat, not KeepTogether: ReportLab cannot keep a heading with a KeepTogether after it.
-    story += [note, table] if note else [table]
-    story.append(Heading(_("New information by agency"), "h2", level=2, toc=False))
-    story += _contributions(paper, ctx, names)
-    return story
+        return [P(_("No referral is held for this case."), "small")]
+    sector = prog.sector(r.sector)
+    concern = prog.concern(r.concern)
+    return [
+        P(
+            in_each_language(
+                lambda: _(
+                    "Received {when} from {referrer} ({sector}). Type of concern: {concern}."
+                ).format(
+                    when=fmt_date(r.received),
+                    referrer=r.referrer,
+                    sector=programme_text(prog, sector.label) if sector else r.sector,
+                    concern=programme_text(prog, concern.label) if concern else r.concern,
+                )
+            ),
+            "small",
+        ),
+        *paras(r.narrative),
+    ]

@@ -13,6 +13,7 @@ under caps, dates as dates; anything else is ``InvalidInput`` and nothing is kep
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from typing import Any
 
 from app.models import transfer as tm
@@ -71,6 +72,20 @@ def _framework_labels(prog: Programme) -> tuple[dict[str, str], dict[tuple[str, 
     return dims, factors, ratings
 
 
+@dataclass(frozen=True)
+class _Names:
+    """Agency and member names as the offered case prints them (never an id)."""
+
+    agencies: dict[Any, str]
+    members: dict[Any, str]
+
+    def agency(self, aid: Any) -> str:
+        return self.agencies.get(aid, "another agency") if aid else ""
+
+    def member(self, mid: Any) -> str:
+        return self.members.get(mid, "") if mid else ""
+
+
 def case_content(session: Session, conn: Connection, case_id: str) -> dict[str, Any]:
     """The offered case as plain data (sender side; the case must be on this store)."""
     prog = session.programme
@@ -80,40 +95,131 @@ def case_content(session: Session, conn: Connection, case_id: str) -> dict[str, 
     subject = repo.get_subject(conn, case.subject_id)
     if subject is None:
         raise InvalidInput("The case's subject record is missing.")
-    agencies = {a.id: a.name for a in repo.agencies(conn)}
-    members = {m.id: m.name for m in repo.members(conn)}
+    names = _Names({a.id: a.name for a in repo.agencies(conn)}, {m.id: m.name for m in repo.members(conn)})
+    contributions, restricted = _contributions(conn, case.id, names)
+    return {
+        "ref": case.ref,
+        "opened": _iso(case.opened),
+        "status": case.status,
+        "status_label": prog.status_label(case.status),
+        "marking": case.marking.value,
+        "subject": _subject(subject),
+        "linked_people": _linked(prog, conn, case.id),
+        "referral": _referral(prog, conn, case.id),
+        "status_history": [
+            {"at": r.at or "", "status": r.to_status or "",
+             "status_label": prog.status_label(r.to_status or ""), "rationale": r.rationale or ""}
+            for r in repo.rows_for_case(conn, "status_change", case.id, "at")
+        ],
+        "assessments": _assessments(prog, conn, case.id, names),
+        "plan": _plan(conn, case.id),
+        "actions": [
+            {"title": a.title, "owner_agency": names.agency(a.owner_agency), "due": _iso(a.due),
+             "status": a.status.value}
+            for a in action_queries.list_actions(conn, case_id=case.id) if not a.status.is_closed
+        ],
+        "contributions": contributions,
+        "restricted": restricted,
+        "minutes": _minutes(prog, conn, case.id),
+    }
 
-    def agency(aid: Any) -> str:
-        return agencies.get(aid, "another agency") if aid else ""
 
-    def member(mid: Any) -> str:
-        return members.get(mid, "") if mid else ""
+def _subject(subject: Any) -> dict[str, Any]:
+    return {
+        "forenames": subject.forenames, "surname": subject.surname,
+        "aliases": list(subject.aliases), "date_of_birth": _iso(subject.date_of_birth),
+        "gender": subject.gender, "ethnicity": subject.ethnicity, "address": subject.address,
+        "postcode": subject.postcode, "area": subject.area,
+        "identifiers": _identifiers(subject.identifiers),
+        "vulnerabilities": subject.vulnerabilities,
+    }
 
+
+def _linked(prog: Programme, conn: Connection, case_id: str) -> list[dict[str, Any]]:
     roles = {r.id: r.label for r in prog.linked_roles}
+    return [
+        {"role": p.role, "role_label": roles.get(p.role, p.role), "forenames": p.forenames,
+         "surname": p.surname, "aliases": list(p.aliases),
+         "date_of_birth": _iso(p.date_of_birth), "gender": p.gender,
+         "identifiers": _identifiers(p.identifiers), "notes": p.notes}
+        for p in people_queries.linked_people(conn, case_id)
+    ]
+
+
+def _referral(prog: Programme, conn: Connection, case_id: str) -> dict[str, Any] | None:
+    """The case's first referral, with its sector and concern in words."""
+    referrals = [referral_from(r) for r in repo.rows_for_case(conn, "referral", case_id, "received")]
+    if not referrals:
+        return None
+    ref0 = referrals[0]
+    sector, concern = prog.sector(ref0.sector), prog.concern(ref0.concern)
+    return {
+        "received": _iso(ref0.received), "referrer": ref0.referrer,
+        "sector": ref0.sector, "sector_label": sector.label if sector else ref0.sector,
+        "concern": ref0.concern, "concern_label": concern.label if concern else ref0.concern,
+        "narrative": ref0.narrative,
+    }
+
+
+def _assessments(prog: Programme, conn: Connection, case_id: str, names: _Names) -> list[dict[str, Any]]:
     dims, factors, ratings = _framework_labels(prog)
-    referrals = [referral_from(r) for r in repo.rows_for_case(conn, "referral", case.id, "received")]
-    ref0 = referrals[0] if referrals else None
-    sector = prog.sector(ref0.sector) if ref0 else None
-    concern = prog.concern(ref0.concern) if ref0 else None
-    assessments = [assessment_from(r)
-                   for r in repo.rows_for_case(conn, "assessment", case.id, "version")]
-    plans = [plan_from(r) for r in repo.rows_for_case(conn, "plan", case.id, "version")]
-    plan = max(plans, key=lambda p: p.version) if plans else None
-    rows = repo.rows_for_case(conn, "contribution", case.id, "recorded_on")
+    rows = repo.rows_for_case(conn, "assessment", case_id, "version")
+    return [
+        {"version": a.version, "assessed_on": _iso(a.assessed_on), "risk_level": a.risk_level,
+         "risk_label": prog.risk_label(a.risk_level), "overall": a.overall,
+         "author": names.member(a.author),
+         "factors": [{"dimension": f.dimension,
+                      "dimension_label": dims.get(f.dimension, f.dimension),
+                      "factor": f.factor,
+                      "factor_label": factors.get((f.dimension, f.factor), f.factor),
+                      "rating": f.rating, "rating_label": ratings.get(f.rating, f.rating),
+                      "evidence": f.evidence} for f in a.factors]}
+        for a in (assessment_from(r) for r in rows)
+    ]
+
+
+def _plan(conn: Connection, case_id: str) -> dict[str, Any] | None:
+    """The current (latest) plan."""
+    plans = [plan_from(r) for r in repo.rows_for_case(conn, "plan", case_id, "version")]
+    if not plans:
+        return None
+    plan = max(plans, key=lambda p: p.version)
+    return {
+        "version": plan.version, "created_on": _iso(plan.created_on),
+        "approved_on": _iso(plan.approved_on), "review_on": _iso(plan.review_on),
+        "risk": {"nature": plan.risk.nature, "who_at_risk": plan.risk.who_at_risk,
+                 "imminence": plan.risk.imminence},
+        "objectives": [{"heading": o.heading, "text": o.text} for o in plan.objectives],
+        "contingency": plan.contingency,
+    }
+
+
+def _contributions(
+    conn: Connection, case_id: str, names: _Names
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """(the current unrestricted contributions, a "held by AGENCY" line per restricted one —
+    never its text)."""
+    rows = repo.rows_for_case(conn, "contribution", case_id, "recorded_on")
     replaced = {r.supersedes for r in rows if r.supersedes}
-    current = [r for r in rows if r.id not in replaced]
     contributions, restricted = [], []
-    for r in current:
+    for r in rows:
+        if r.id in replaced:
+            continue
         c = contribution_from(r)
         if c.restricted_to:
-            restricted.append({"agency": agency(c.agency_id), "recorded_on": _iso(c.recorded_on),
-                               "line": RESTRICTED_LINE.format(agency=agency(c.agency_id))})
+            restricted.append({"agency": names.agency(c.agency_id), "recorded_on": _iso(c.recorded_on),
+                               "line": RESTRICTED_LINE.format(agency=names.agency(c.agency_id))})
         else:
-            contributions.append({"agency": agency(c.agency_id), "author": member(c.author),
+            contributions.append({"agency": names.agency(c.agency_id), "author": names.member(c.author),
                                   "recorded_on": _iso(c.recorded_on), "kind": c.kind,
                                   "marking": c.marking.value, "text": c.text})
+    return contributions, restricted
+
+
+def _minutes(prog: Programme, conn: Connection, case_id: str) -> list[dict[str, Any]]:
+    """The case's minutes from held meetings, oldest first."""
     minutes = []
-    for item in meeting_queries.agenda_items_for_case(conn, case.id):
+    for item in meeting_queries.agenda_items_for_case(conn, case_id):
         m = meeting_queries.get_meeting(conn, item.meeting_id)
         if m is None or m.status != "held":
             continue
@@ -122,67 +228,7 @@ def case_content(session: Session, conn: Connection, case_id: str) -> dict[str, 
                         "decision": item.decision, "rationale": item.rationale,
                         "dissent": item.dissent})
     minutes.sort(key=lambda x: str(x["held_on"]))
-    return {
-        "ref": case.ref,
-        "opened": _iso(case.opened),
-        "status": case.status,
-        "status_label": prog.status_label(case.status),
-        "marking": case.marking.value,
-        "subject": {
-            "forenames": subject.forenames, "surname": subject.surname,
-            "aliases": list(subject.aliases), "date_of_birth": _iso(subject.date_of_birth),
-            "gender": subject.gender, "ethnicity": subject.ethnicity, "address": subject.address,
-            "postcode": subject.postcode, "area": subject.area,
-            "identifiers": _identifiers(subject.identifiers),
-            "vulnerabilities": subject.vulnerabilities,
-        },
-        "linked_people": [
-            {"role": p.role, "role_label": roles.get(p.role, p.role), "forenames": p.forenames,
-             "surname": p.surname, "aliases": list(p.aliases),
-             "date_of_birth": _iso(p.date_of_birth), "gender": p.gender,
-             "identifiers": _identifiers(p.identifiers), "notes": p.notes}
-            for p in people_queries.linked_people(conn, case.id)
-        ],
-        "referral": None if ref0 is None else {
-            "received": _iso(ref0.received), "referrer": ref0.referrer,
-            "sector": ref0.sector, "sector_label": sector.label if sector else ref0.sector,
-            "concern": ref0.concern, "concern_label": concern.label if concern else ref0.concern,
-            "narrative": ref0.narrative,
-        },
-        "status_history": [
-            {"at": r.at or "", "status": r.to_status or "",
-             "status_label": prog.status_label(r.to_status or ""), "rationale": r.rationale or ""}
-            for r in repo.rows_for_case(conn, "status_change", case.id, "at")
-        ],
-        "assessments": [
-            {"version": a.version, "assessed_on": _iso(a.assessed_on), "risk_level": a.risk_level,
-             "risk_label": prog.risk_label(a.risk_level), "overall": a.overall,
-             "author": member(a.author),
-             "factors": [{"dimension": f.dimension,
-                          "dimension_label": dims.get(f.dimension, f.dimension),
-                          "factor": f.factor,
-                          "factor_label": factors.get((f.dimension, f.factor), f.factor),
-                          "rating": f.rating, "rating_label": ratings.get(f.rating, f.rating),
-                          "evidence": f.evidence} for f in a.factors]}
-            for a in assessments
-        ],
-        "plan": None if plan is None else {
-            "version": plan.version, "created_on": _iso(plan.created_on),
-            "approved_on": _iso(plan.approved_on), "review_on": _iso(plan.review_on),
-            "risk": {"nature": plan.risk.nature, "who_at_risk": plan.risk.who_at_risk,
-                     "imminence": plan.risk.imminence},
-            "objectives": [{"heading": o.heading, "text": o.text} for o in plan.objectives],
-            "contingency": plan.contingency,
-        },
-        "actions": [
-            {"title": a.title, "owner_agency": agency(a.owner_agency), "due": _iso(a.due),
-             "status": a.status.value}
-            for a in action_queries.list_actions(conn, case_id=case.id) if not a.status.is_closed
-        ],
-        "contributions": contributions,
-        "restricted": restricted,
-        "minutes": minutes,
-    }
+    return minutes
 
 
 # --- the receiver's reading ------------------------------------------------------------------

@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
+    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -66,6 +67,21 @@ class DisclosuresDialog(QDialog):
         v.addWidget(muted("Every pack, plan, minutes, subject access report, exchange file, "
                           "statistics return and saved attachment this store recorded in its "
                           "audit log: what, about which cases, to whom and by whom."))
+        v.addLayout(self._build_filters())
+        self.error = PlainLabel("", object_name="InlineError", wrap=True,
+                                accessible="Filter problem")
+        self.error.hide()
+        v.addWidget(self.error)
+        v.addWidget(self._build_table(), 1)
+        self.status = PlainLabel("", accessible="Disclosures status")
+        v.addWidget(self.status)
+        v.addLayout(self._build_buttons())
+        self._load_choices()
+        self.load()
+
+    def _build_filters(self) -> QHBoxLayout:
+        """Case, agency, member and period, and Show."""
+        ctx = self.ctx
         bar = QHBoxLayout()
         self.case_edit = QLineEdit()
         self.case_edit.setPlaceholderText("Case ref")
@@ -97,11 +113,10 @@ class DisclosuresDialog(QDialog):
             bar.addWidget(w)
         bar.addWidget(self.show_button)
         bar.addStretch(1)
-        v.addLayout(bar)
-        self.error = PlainLabel("", object_name="InlineError", wrap=True,
-                                accessible="Filter problem")
-        self.error.hide()
-        v.addWidget(self.error)
+        return bar
+
+    def _build_table(self) -> QTableView:
+        """The rows, newest first."""
         self.model: RowsModel[DisclosureRow] = RowsModel(
             [
                 Column("When", lambda r: r.at.strftime("%d/%m/%Y %H:%M"), sort=lambda r: r.seq),
@@ -127,9 +142,10 @@ class DisclosuresDialog(QDialog):
                        text_width(t, "Firstname Lastname")], stretch=3, keep=(0,))
         wrap_rows(t)
         t.sortByColumn(0, Qt.SortOrder.DescendingOrder)  # newest first, as the log is
-        v.addWidget(self.table, 1)
-        self.status = PlainLabel("", accessible="Disclosures status")
-        v.addWidget(self.status)
+        return t
+
+    def _build_buttons(self) -> QHBoxLayout:
+        """Save as spreadsheet, Save as PDF, Close."""
         row = QHBoxLayout()
         self.xlsx_button = QPushButton("Save as &spreadsheet…")
         self.xlsx_button.setAccessibleName("Save the disclosures shown as an Excel workbook")
@@ -143,9 +159,7 @@ class DisclosuresDialog(QDialog):
         row.addWidget(self.pdf_button)
         row.addStretch(1)
         row.addWidget(close)
-        v.addLayout(row)
-        self._load_choices()
-        self.load()
+        return row
 
     # --- filters ---------------------------------------------------------------------------------
     def _load_choices(self) -> None:
