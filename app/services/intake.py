@@ -369,26 +369,49 @@ def _write(
 ) -> IntakeReport:
     subject_of_row: dict[int, SubjectId] = {}
     imported: list[ImportedRow] = []
+    numbers: dict[int, int] = {}  # the next case number of each year of receipt
+    pending: list[tuple[int, referrals.OpenedReferral, SubjectLink | None, str]] = []
+    waiting: set[SubjectId] = set()  # subjects of this file whose case is not written yet
+
+    def write_pending() -> None:
+        """The cases, referrals and status changes of the rows read so far, in bulk."""
+        case_ids = w.create_many("case", [o.case for _, o, _, _ in pending])
+        w.create_many("referral", [{"case_id": c, **o.referral}
+                                   for c, (_, o, _, _) in zip(case_ids, pending, strict=True)])
+        w.create_many("status_change", [{"case_id": c, "at": at, **o.status_change}
+                                        for c, (_, o, _, at) in zip(case_ids, pending, strict=True)])
+        imported.extend(ImportedRow(n, CaseId(c), o.ref, link)
+                        for c, (n, o, link, _) in zip(case_ids, pending, strict=True))
+        pending.clear()
+        waiting.clear()
+
     for r in todo:
         draft = r.draft
         assert draft is not None
         links = _links(session, draft)  # inside the transaction: sees rows imported so far
+        if waiting & {x.subject_id for x in links}:  # the same person as a row not yet written
+            write_pending()
+            links = _links(session, draft)
         link: SubjectLink | None = links[0] if links else None
         if link is not None and link.subject_id in subject_of_row.values():
             first = min(n for n, s in subject_of_row.items() if s == link.subject_id)
             link = SubjectLink(link.subject_id, link.case_refs, f"same person as row {first}")
         subject, referral = draft.inputs()
+        year = referral.received.year
+        if year not in numbers:
+            numbers[year] = repo.next_case_number(w.conn, year)
         try:
-            case_id = referrals.open_referral_in(
+            opened = referrals.referral_records(
                 session, w, subject=subject, referral=referral,
-                link_subject=link.subject_id if link else None,
+                link_subject=link.subject_id if link else None, case_number=numbers[year],
             )  # fmt: skip
         except InvalidInput as exc:
             raise InvalidInput(f"Row {r.row}: {exc.user_message} Nothing was imported.") from None
-        row = repo.get_row(w.conn, "case", case_id)
-        assert row is not None
-        subject_of_row[r.row] = SubjectId(row.subject_id)
-        imported.append(ImportedRow(r.row, case_id, str(row.ref), link))
+        numbers[year] += 1
+        subject_of_row[r.row] = opened.subject_id
+        waiting.add(opened.subject_id)
+        pending.append((r.row, opened, link, w.audit_time()))
+    write_pending()
     batch = secrets.token_hex(8)
     linked = sum(1 for i in imported if i.link is not None)
     w.record_event(
