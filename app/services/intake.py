@@ -31,9 +31,9 @@ from pathlib import Path
 from app.models import people, rules
 from app.models.enums import Role
 from app.models.errors import InvalidInput, SpreadsheetError
-from app.models.ids import CaseId, SubjectId
+from app.models.ids import CaseId, SubjectId, new_id
 from app.models.intake import FIELDS, ReferralDraft, ReferralSheet, RowProblem
-from app.models.referral_input import ALIAS, REQUIRED, input_problems
+from app.models.referral_input import ALIAS, REQUIRED, SubjectInput, input_problems
 from app.services.cases import referrals
 from app.services.context import Session
 from app.spreadsheets.referrals import DEFAULT_MAX_BYTES, read_referral_file
@@ -248,6 +248,13 @@ def _person_keys(d: ReferralDraft) -> set[people.PersonKey]:
     return people.person_keys(d.forenames, d.surname, d.aliases, d.date_of_birth, ids)
 
 
+def _subject_keys(s: SubjectInput) -> set[people.PersonKey]:
+    """The keys ``referrals.find_matching_subjects`` matches a new referral's subject on."""
+    return people.person_keys(
+        s.forenames, s.surname, s.aliases, s.date_of_birth, [(i.kind, i.value) for i in s.identifiers]
+    )
+
+
 def _links(session: Session, d: ReferralDraft) -> tuple[SubjectLink, ...]:
     found = referrals.find_matching_subjects(session, d.inputs()[0])
     found.sort(key=lambda m: m.reason != "identifier")
@@ -371,10 +378,15 @@ def _write(
     imported: list[ImportedRow] = []
     numbers: dict[int, int] = {}  # the next case number of each year of receipt
     pending: list[tuple[int, referrals.OpenedReferral, SubjectLink | None, str]] = []
-    waiting: set[SubjectId] = set()  # subjects of this file whose case is not written yet
+    waiting: set[SubjectId] = set()  # subjects of rows whose case is not written yet
+    new_keys: set[people.PersonKey] = set()  # person keys of the new subjects not written yet
 
     def write_pending() -> None:
-        """The cases, referrals and status changes of the rows read so far, in bulk."""
+        """The subjects, cases, referrals and status changes of the rows read so far, in bulk
+        (in this order: each row's records were once written one row at a time)."""
+        new = [o for _, o, _, _ in pending if o.subject is not None]
+        w.create_many("subject", [o.subject for o in new if o.subject is not None],
+                      record_ids=[o.subject_id for o in new])  # fmt: skip
         case_ids = w.create_many("case", [o.case for _, o, _, _ in pending])
         w.create_many("referral", [{"case_id": c, **o.referral}
                                    for c, (_, o, _, _) in zip(case_ids, pending, strict=True)])
@@ -384,19 +396,24 @@ def _write(
                         for c, (n, o, link, _) in zip(case_ids, pending, strict=True))
         pending.clear()
         waiting.clear()
+        new_keys.clear()
 
     for r in todo:
         draft = r.draft
         assert draft is not None
+        subject, referral = draft.inputs()
+        # Matching reads the store: a row that may be the same person as a row not yet written
+        # has the rows so far written first, so it sees them as the row-by-row import did.
+        if new_keys & _subject_keys(subject):
+            write_pending()
         links = _links(session, draft)  # inside the transaction: sees rows imported so far
-        if waiting & {x.subject_id for x in links}:  # the same person as a row not yet written
+        if waiting & {x.subject_id for x in links}:  # its case refs must include the pending one
             write_pending()
             links = _links(session, draft)
         link: SubjectLink | None = links[0] if links else None
         if link is not None and link.subject_id in subject_of_row.values():
             first = min(n for n, s in subject_of_row.items() if s == link.subject_id)
             link = SubjectLink(link.subject_id, link.case_refs, f"same person as row {first}")
-        subject, referral = draft.inputs()
         year = referral.received.year
         if year not in numbers:
             numbers[year] = repo.next_case_number(w.conn, year)
@@ -404,12 +421,19 @@ def _write(
             opened = referrals.referral_records(
                 session, w, subject=subject, referral=referral,
                 link_subject=link.subject_id if link else None, case_number=numbers[year],
+                new_subject_id=None if link else SubjectId(new_id()),
             )  # fmt: skip
         except InvalidInput as exc:
             raise InvalidInput(f"Row {r.row}: {exc.user_message} Nothing was imported.") from None
         numbers[year] += 1
         subject_of_row[r.row] = opened.subject_id
         waiting.add(opened.subject_id)
+        if opened.subject is not None:
+            v = opened.subject
+            new_keys.update(people.person_keys(
+                v["forenames"], v["surname"], v["aliases"], v["date_of_birth"],
+                [(i["kind"], i["value"]) for i in v["identifiers"]],
+            ))  # fmt: skip
         pending.append((r.row, opened, link, w.audit_time()))
     write_pending()
     batch = secrets.token_hex(8)

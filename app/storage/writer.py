@@ -326,11 +326,17 @@ class Writer:
         )
 
     def create_many(
-        self, entity: str, rows: list[Mapping[str, Any]], *, audit_action: str = "create"
+        self,
+        entity: str,
+        rows: list[Mapping[str, Any]],
+        *,
+        record_ids: list[str] | None = None,
+        audit_action: str = "create",
     ) -> list[str]:
         """``create`` for many records of one entity in three ``executemany`` statements and one
         bulk audit append: the same rows, ops (one ``create`` each, in order, each with its own
-        clock tick and counter), record states and audit entries as that many ``create`` calls."""
+        clock tick and counter), record states and audit entries as that many ``create`` calls.
+        ``record_ids``, when given, are the new records' ids (one a row), else new ones."""
         self._refuse_if_read_only()
         spec = ENTITIES[entity]
         ids: list[str] = []
@@ -338,11 +344,13 @@ class Writer:
         table_rows: list[dict[str, Any]] = []
         states: list[dict[str, Any]] = []
         entries: list[dict[str, Any]] = []
-        for values in rows:
+        if record_ids is not None and len(record_ids) != len(rows):
+            raise ValueError("one record id a row")
+        for n, values in enumerate(rows):
             unknown = set(values) - set(spec.fields)
             if unknown:
                 raise KeyError(f"unknown fields for {entity}: {sorted(unknown)}")
-            rid = new_id()
+            rid = record_ids[n] if record_ids is not None else new_id()
             jvalues = {k: to_jsonable(v) for k, v in values.items()}
             hlc = self.clock.tick()
             op_id = new_id()

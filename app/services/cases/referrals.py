@@ -191,6 +191,7 @@ class OpenedReferral:
 
     subject_id: SubjectId
     ref: str
+    subject: dict[str, Any] | None  # the new subject's values when the caller creates it
     case: dict[str, Any]
     referral: dict[str, Any]
     status_change: dict[str, Any]
@@ -206,17 +207,23 @@ def referral_records(
     lead_agency: AgencyId | None = None,
     shared_with: Sequence[AgencyId] = (),
     case_number: int | None = None,
+    new_subject_id: SubjectId | None = None,
 ) -> OpenedReferral:
     """Check a referral and create (or find) its subject; the case, referral and status change
     it opens are returned for the caller to write. ``case_number`` is the number of the case's
-    ref in the year of receipt when the caller already knows it (bulk intake), else the next."""
+    ref in the year of receipt when the caller already knows it (bulk intake), else the next.
+    With ``new_subject_id`` a new subject is not created here but returned (``subject``) for the
+    caller to create with that id."""
     rules.check_role(session.me, Role.COORDINATOR, doing="open a case from a referral")
     _check_referral(session, referral, subject)
     prog = session.programme
+    new_subject: dict[str, Any] | None = None
     if link_subject:
         if repo.get_row(w.conn, "subject", link_subject) is None:
             raise NotFound("The subject to link to is not on this store.")
         subject_id = link_subject
+    elif new_subject_id:
+        subject_id, new_subject = new_subject_id, _subject_values(subject)
     else:
         subject_id = SubjectId(w.create("subject", _subject_values(subject)))
     year = referral.received.year
@@ -249,7 +256,7 @@ def referral_records(
         "rationale": "Referral received",
         "member_id": session.me.id,
     }
-    return OpenedReferral(subject_id, ref, case, values, change)
+    return OpenedReferral(subject_id, ref, new_subject, case, values, change)
 
 
 open_referral = in_own_change(open_referral_in)
