@@ -29,13 +29,13 @@ from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
-from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageTemplate, Paragraph
+from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageTemplate
 
 from app.config.i18n import Language, _, current_language, each_language, pgettext
 from app.models.documents import DocumentContext
 from app.models.enums import Marking
 from app.reports.fonts import BOLD, REGULAR, register_fonts
-from app.reports.styles import INK, MUTED, RULE, WATERMARK, esc, fmt_datetime, plain, styles
+from app.reports.styles import INK, MUTED, RULE, WATERMARK, Para, esc, fmt_datetime, plain, styles
 
 PAGE_W, PAGE_H = A4
 MARGIN_X = 20 * mm
@@ -80,7 +80,7 @@ def copy_line(context: DocumentContext) -> str:
     return _("Copy for {who}").format(who=who)
 
 
-class Heading(Paragraph):
+class Heading(Para):
     """A heading that also becomes an outline entry and (optionally) a contents line."""
 
     _keys = itertools.count(1)

@@ -29,16 +29,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from app.models import people, rules
+from app.models.domain import Subject
 from app.models.enums import Role
 from app.models.errors import InvalidInput, SpreadsheetError
-from app.models.ids import CaseId, SubjectId
+from app.models.ids import CaseId, SubjectId, new_id
 from app.models.intake import FIELDS, ReferralDraft, ReferralSheet, RowProblem
-from app.models.referral_input import ALIAS, REQUIRED, input_problems
+from app.models.referral_input import ALIAS, REQUIRED, SubjectInput, input_problems
 from app.services.cases import referrals
 from app.services.context import Session
 from app.spreadsheets.referrals import DEFAULT_MAX_BYTES, read_referral_file
+from app.storage import intake_queries, ref_queries
 from app.storage import meta as meta_store
-from app.storage import repo
 from app.storage.writer import Writer
 
 MAX_FILE_BYTES = DEFAULT_MAX_BYTES
@@ -250,6 +251,57 @@ def _person_keys(d: ReferralDraft) -> set[people.PersonKey]:
     return people.person_keys(d.forenames, d.surname, d.aliases, d.date_of_birth, ids)
 
 
+def _subject_keys(s: SubjectInput | Subject) -> set[people.PersonKey]:
+    """The keys ``referrals.find_matching_subjects`` matches a new referral's subject on."""
+    return people.person_keys(
+        s.forenames, s.surname, s.aliases, s.date_of_birth, [(i.kind, i.value) for i in s.identifiers]
+    )
+
+
+class _Matcher:
+    """``_links`` for every row of an import, from the candidates of all rows read in a few
+    queries (``storage.intake_queries``) instead of one query a row. The same rule as
+    ``referrals.find_matching_subjects``: candidates born the same day or holding one of the
+    identifiers, then ``people.same_person_reason``; subjects written during the import are
+    added (``add``) as they are written."""
+
+    def __init__(self, w: Writer, drafts: list[ReferralDraft]) -> None:
+        self.conn = conn = w.conn
+        self.by_dob: dict[object, list[Subject]] = {}
+        self.by_key: dict[str, list[Subject]] = {}
+        self._add(intake_queries.subjects_matching_any(
+            conn, dates_of_birth=[d.date_of_birth for d in drafts if d.date_of_birth],
+            identifier_values=[i.value for d in drafts for i in d.identifiers if i.value],
+        ))  # fmt: skip
+
+    def _add(self, subjects: list[Subject]) -> None:
+        for subj in subjects:
+            if subj.date_of_birth:
+                self.by_dob.setdefault(subj.date_of_birth, []).append(subj)
+            for k in {people.identifier_key(i.value) for i in subj.identifiers} - {""}:
+                self.by_key.setdefault(k, []).append(subj)
+
+    def add(self, ids: list[str]) -> None:
+        self._add(intake_queries.subjects_by_id(self.conn, ids))
+
+    def links(self, d: ReferralDraft) -> tuple[SubjectLink, ...]:
+        subject = d.inputs()[0]
+        wanted = _subject_keys(subject)
+        seen: dict[str, Subject] = {}
+        for subj in self.by_dob.get(subject.date_of_birth, []) if subject.date_of_birth else []:
+            seen.setdefault(subj.id, subj)
+        for k in {people.identifier_key(i.value) for i in subject.identifiers if i.value} - {""}:
+            for subj in self.by_key.get(k, []):
+                seen.setdefault(subj.id, subj)
+        found = []
+        for subj in seen.values():
+            reason = people.same_person_reason(wanted, _subject_keys(subj))
+            if reason:
+                found.append(SubjectLink(subj.id, tuple(ref_queries.refs_for_subject(self.conn, subj.id)), reason))
+        found.sort(key=lambda m: m.reason != "identifier")
+        return tuple(found)
+
+
 def _links(session: Session, d: ReferralDraft) -> tuple[SubjectLink, ...]:
     found = referrals.find_matching_subjects(session, d.inputs()[0])
     found.sort(key=lambda m: m.reason != "identifier")
@@ -371,27 +423,69 @@ def _write(
 ) -> IntakeReport:
     subject_of_row: dict[int, SubjectId] = {}
     imported: list[ImportedRow] = []
+    numbers: dict[int, int] = {}  # the next case number of each year of receipt
+    pending: list[tuple[int, referrals.OpenedReferral, SubjectLink | None, str, tuple[str, ...]]] = []
+    waiting: set[SubjectId] = set()  # subjects of rows whose case is not written yet
+    new_keys: set[people.PersonKey] = set()  # person keys of the new subjects not written yet
+    matcher = _Matcher(w, [r.draft for r in todo if r.draft is not None])
+
+    def write_pending() -> None:
+        """The subjects, cases, referrals and status changes of the rows read so far, in bulk
+        (in this order: each row's records were once written one row at a time)."""
+        new = [o for _, o, _, _, _ in pending if o.subject is not None]
+        w.create_many("subject", [o.subject for o in new if o.subject is not None],
+                      record_ids=[o.subject_id for o in new])  # fmt: skip
+        matcher.add([o.subject_id for o in new])
+        case_ids = w.create_many("case", [o.case for _, o, _, _, _ in pending])
+        w.create_many("referral", [{"case_id": c, **o.referral}
+                                   for c, (_, o, _, _, _) in zip(case_ids, pending, strict=True)])
+        w.create_many("status_change", [{"case_id": c, "at": at, **o.status_change}
+                                        for c, (_, o, _, at, _) in zip(case_ids, pending, strict=True)])
+        imported.extend(ImportedRow(n, CaseId(c), o.ref, link, also)
+                        for c, (n, o, link, _, also) in zip(case_ids, pending, strict=True))
+        pending.clear()
+        waiting.clear()
+        new_keys.clear()
+
     for r in todo:
         draft = r.draft
         assert draft is not None
-        links = _links(session, draft)  # inside the transaction: sees rows imported so far
+        subject, referral = draft.inputs()
+        # Matching reads the store: a row that may be the same person as a row not yet written
+        # has the rows so far written first, so it sees them as the row-by-row import did.
+        if new_keys & _subject_keys(subject):
+            write_pending()
+        links = matcher.links(draft)  # inside the transaction: sees rows imported so far
+        if waiting & {x.subject_id for x in links}:  # its case refs must include the pending one
+            write_pending()
+            links = matcher.links(draft)
         link: SubjectLink | None = links[0] if links else None
         if link is not None and link.subject_id in subject_of_row.values():
             first = min(n for n, s in subject_of_row.items() if s == link.subject_id)
             link = SubjectLink(link.subject_id, link.case_refs, f"same person as row {first}")
         also = _also_recorded(session, draft)  # before the row's own case exists
-        subject, referral = draft.inputs()
+        year = referral.received.year
+        if year not in numbers:
+            numbers[year] = ref_queries.next_case_number(w.conn, year)
         try:
-            case_id = referrals.open_referral_in(
+            opened = referrals.referral_records(
                 session, w, subject=subject, referral=referral,
-                link_subject=link.subject_id if link else None,
+                link_subject=link.subject_id if link else None, case_number=numbers[year],
+                new_subject_id=None if link else SubjectId(new_id()),
             )  # fmt: skip
         except InvalidInput as exc:
             raise InvalidInput(f"Row {r.row}: {exc.user_message} Nothing was imported.") from None
-        row = repo.get_row(w.conn, "case", case_id)
-        assert row is not None
-        subject_of_row[r.row] = SubjectId(row.subject_id)
-        imported.append(ImportedRow(r.row, case_id, str(row.ref), link, also))
+        numbers[year] += 1
+        subject_of_row[r.row] = opened.subject_id
+        waiting.add(opened.subject_id)
+        if opened.subject is not None:
+            v = opened.subject
+            new_keys.update(people.person_keys(
+                v["forenames"], v["surname"], v["aliases"], v["date_of_birth"],
+                [(i["kind"], i["value"]) for i in v["identifiers"]],
+            ))  # fmt: skip
+        pending.append((r.row, opened, link, w.audit_time(), also))
+    write_pending()
     batch = secrets.token_hex(8)
     linked = sum(1 for i in imported if i.link is not None)
     w.record_event(

@@ -18,8 +18,9 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import Connection, func, insert, select
 
@@ -162,6 +163,30 @@ class AuditWriter:
         self._head = (seq, digest)
         self._dirty = True
         return seq
+
+    def append_many(self, entries: Sequence[Mapping[str, Any]]) -> None:
+        """``append`` for each of ``entries`` (its keyword arguments), chained in order and
+        inserted in one ``executemany``."""
+        if not entries:
+            return
+        seq, prev = self._load_head()
+        rows = []
+        for e in entries:
+            seq += 1
+            fields_json = json.dumps(sorted(e.get("fields", ())))
+            digest = entry_hash(
+                prev, seq, e["at"], self.actor, self.device, e["action"], e["entity"],
+                e["record_id"], fields_json,
+            )  # fmt: skip
+            rows.append(dict(
+                seq=seq, at=e["at"], actor=self.actor, device=self.device, action=e["action"],
+                entity=e["entity"], record_id=e["record_id"], fields=fields_json,
+                prev_hash=prev, hash=digest,
+            ))  # fmt: skip
+            prev = digest
+        self.conn.execute(_INSERT, rows)
+        self._head = (seq, prev)
+        self._dirty = True
 
     def flush(self) -> None:
         """Record the head of the chain, signed by this workstation; once per transaction."""

@@ -305,3 +305,57 @@ class Writer:
             fields=fields or [],
             at=utc_now_iso(self.clock.tick()),
         )
+
+    def create_many(
+        self,
+        entity: str,
+        rows: list[Mapping[str, Any]],
+        *,
+        record_ids: list[str] | None = None,
+        audit_action: str = "create",
+    ) -> list[str]:
+        """``create`` for many records of one entity in three ``executemany`` statements and one
+        bulk audit append: the same rows, ops (one ``create`` each, in order, each with its own
+        clock tick and counter), record states and audit entries as that many ``create`` calls.
+        ``record_ids``, when given, are the new records' ids (one a row), else new ones."""
+        self._refuse_if_read_only()
+        spec = ENTITIES[entity]
+        ids: list[str] = []
+        ops: list[dict[str, Any]] = []
+        table_rows: list[dict[str, Any]] = []
+        states: list[dict[str, Any]] = []
+        entries: list[dict[str, Any]] = []
+        if record_ids is not None and len(record_ids) != len(rows):
+            raise ValueError("one record id a row")
+        for n, values in enumerate(rows):
+            unknown = set(values) - set(spec.fields)
+            if unknown:
+                raise KeyError(f"unknown fields for {entity}: {sorted(unknown)}")
+            rid = record_ids[n] if record_ids is not None else new_id()
+            jvalues = {k: to_jsonable(v) for k, v in values.items()}
+            hlc = self.clock.tick()
+            op_id = new_id()
+            ops.append(dict(
+                op_id=op_id, origin=self.device_id, epoch=self.epoch, counter=self._next_counter(),
+                hlc=hlc, kind="create", entity=spec.name, record_id=rid, field=None,
+                value=canonical_json(jvalues), prev=None, case_id=self._case_of(spec, rid, jvalues),
+                author=self.member_id, received=self.next_received(),
+            ))  # fmt: skip
+            row = dict.fromkeys(spec.fields)
+            row.update({k: to_column(spec.fields[k], v) for k, v in jvalues.items()})
+            row["id"] = rid
+            table_rows.append(row)
+            states.append(
+                dict(entity=entity, record_id=rid, op_id=op_id, hlc=hlc, origin=self.device_id)
+            )
+            entries.append(dict(action=audit_action, entity=entity, record_id=rid,
+                                fields=list(jvalues), at=utc_now_iso(hlc)))  # fmt: skip
+            ids.append(rid)
+        if not ids:
+            return ids
+        self.conn.execute(_INSERT_OP, ops)
+        self.conn.execute(insert(spec.table), table_rows)
+        self.conn.execute(_INSERT_RECORD_STATE, states)
+        self.audit.append_many(entries)
+        self.changed.update((entity, rid) for rid in ids)
+        return ids

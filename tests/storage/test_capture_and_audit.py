@@ -197,3 +197,53 @@ def test_an_honest_log_verifies_across_unlocks(session, store_path):
         assert panel.verify_audit(again).ok
     finally:
         again.close()
+
+
+def _note_rows(session):
+    case_id = cases.list_cases(session)[0].id
+    return [{"case_id": case_id, "at": f"2026-01-0{n}T10:00:00.000+00:00", "from_status": None,
+             "to_status": "referral", "rationale": f"note {n}", "member_id": None}
+            for n in range(1, 4)]  # fmt: skip
+
+
+def _shape(session, since_op: int, since_seq: int, n: int = 3):
+    """The ``n`` ops and audit entries written after the marks, generated ids and times left out."""
+    with session.view() as conn:
+        ops = [(o.kind, o.entity, o.field, json.loads(o.value) | {}, o.case_id, o.author)
+               for o in conn.execute(select(op_log).order_by(op_log.c.received)).all()[since_op:since_op + n]]
+        entries = [(e.action, e.entity, e.fields, e.actor, e.device)
+                   for e in conn.execute(select(audit).where(audit.c.seq > since_seq).order_by(audit.c.seq))][:n]
+    return ops, entries
+
+
+def test_create_many_writes_what_that_many_creates_write(session):
+    """Bulk intake's path: the same rows, ops and audit entries, the chain still whole, clock
+    and counters still monotonic."""
+    from app.storage.audit import verify
+
+    rows = _note_rows(session)
+    before_ops = len(_ops(session))
+    with session.view() as conn:
+        before_seq = conn.execute(select(audit.c.seq).order_by(audit.c.seq.desc())).first()[0]
+    with session.change() as w:
+        one = [w.create("status_change", r) for r in rows]
+    mid_ops = len(_ops(session))
+    with session.view() as conn:
+        mid_seq = conn.execute(select(audit.c.seq).order_by(audit.c.seq.desc())).first()[0]
+    with session.change() as w:
+        many = w.create_many("status_change", rows)
+    assert len(many) == len(one) == 3 and not set(many) & set(one)
+    first, second = _shape(session, before_ops, before_seq), _shape(session, mid_ops, mid_seq)
+    assert len(first[0]) == 3 and len(first[1]) == 3
+    assert first == second
+    ops = _ops(session)
+    assert [o.record_id for o in ops[mid_ops:]] == many
+    hlcs = [o.hlc for o in ops]
+    assert hlcs == sorted(hlcs) and len(set(hlcs)) == len(hlcs)
+    counters = [o.counter for o in ops if o.origin == session.workstation.device_id]
+    assert counters == list(range(counters[0], counters[0] + len(counters)))
+    with session.view() as conn:
+        assert verify(conn).ok
+        from app.storage.schema import status_change
+        got = {r.id: r.rationale for r in conn.execute(select(status_change).where(status_change.c.id.in_(many)))}
+    assert got == {i: r["rationale"] for i, r in zip(many, rows, strict=True)}

@@ -172,61 +172,91 @@ def open_referral_in(
     lead_agency: AgencyId | None = None,
     shared_with: Sequence[AgencyId] = (),
 ) -> CaseId:
-    """Open a case from a referral inside an existing transaction (used by bulk import)."""
+    """Open a case from a referral inside an existing transaction."""
+    opened = referral_records(
+        session, w, subject=subject, referral=referral, link_subject=link_subject,
+        lead_agency=lead_agency, shared_with=shared_with,
+    )  # fmt: skip
+    case_id = CaseId(w.create("case", opened.case))
+    w.create("referral", {"case_id": case_id, **opened.referral})
+    w.create("status_change", {"case_id": case_id, "at": w.audit_time(), **opened.status_change})
+    return case_id
+
+
+@dataclass(frozen=True)
+class OpenedReferral:
+    """The records a referral opens once its subject is known (``referral_records``): the case's
+    values, and the referral's and first status change's values without their ``case_id`` (and
+    the status change without its ``at``), for the caller to create, one by one or in bulk."""
+
+    subject_id: SubjectId
+    ref: str
+    subject: dict[str, Any] | None  # the new subject's values when the caller creates it
+    case: dict[str, Any]
+    referral: dict[str, Any]
+    status_change: dict[str, Any]
+
+
+def referral_records(
+    session: Session,
+    w: Writer,
+    *,
+    subject: SubjectInput,
+    referral: ReferralInput,
+    link_subject: SubjectId | None = None,
+    lead_agency: AgencyId | None = None,
+    shared_with: Sequence[AgencyId] = (),
+    case_number: int | None = None,
+    new_subject_id: SubjectId | None = None,
+) -> OpenedReferral:
+    """Check a referral and create (or find) its subject; the case, referral and status change
+    it opens are returned for the caller to write. ``case_number`` is the number of the case's
+    ref in the year of receipt when the caller already knows it (bulk intake), else the next.
+    With ``new_subject_id`` a new subject is not created here but returned (``subject``) for the
+    caller to create with that id."""
     rules.check_role(session.me, Role.COORDINATOR, doing="open a case from a referral")
     _check_referral(session, referral, subject)
     prog = session.programme
+    new_subject: dict[str, Any] | None = None
     if link_subject:
         if repo.get_row(w.conn, "subject", link_subject) is None:
             raise NotFound("The subject to link to is not on this store.")
         subject_id = link_subject
+    elif new_subject_id:
+        subject_id, new_subject = new_subject_id, _subject_values(subject)
     else:
         subject_id = SubjectId(w.create("subject", _subject_values(subject)))
     year = referral.received.year
-    ref = case_ref(year, ref_queries.next_case_number(w.conn, year))
+    ref = case_ref(year, case_number or ref_queries.next_case_number(w.conn, year))
     lead = lead_agency or session.agency.id
-    case_id = CaseId(
-        w.create(
-            "case",
-            {
-                "ref": ref,
-                "subject_id": subject_id,
-                "programme": prog.id,
-                "status": prog.initial_status,
-                "lead_agency": lead,
-                "case_officer": None,
-                "shared_with": sorted({lead, *shared_with}),
-                "marking": Marking.default(),
-                "opened": referral.received,
-                "closed": None,
-                "exited_on": None,
-                "next_review": None,
-            },
-        )
-    )
-    w.create(
-        "referral",
-        {
-            "case_id": case_id,
-            "subject_id": subject_id,
-            "received": referral.received,
-            **{f.name: _checked(getattr(referral, f.name), f) for f in REFERRAL_TEXT},
-            "sector": prog.sector(referral.sector).id,  # type: ignore[union-attr]
-            "concern": prog.concern(referral.concern).id,  # type: ignore[union-attr]
-        },
-    )
-    w.create(
-        "status_change",
-        {
-            "case_id": case_id,
-            "at": w.audit_time(),
-            "from_status": None,
-            "to_status": prog.initial_status,
-            "rationale": "Referral received",
-            "member_id": session.me.id,
-        },
-    )
-    return case_id
+    case = {
+        "ref": ref,
+        "subject_id": subject_id,
+        "programme": prog.id,
+        "status": prog.initial_status,
+        "lead_agency": lead,
+        "case_officer": None,
+        "shared_with": sorted({lead, *shared_with}),
+        "marking": Marking.default(),
+        "opened": referral.received,
+        "closed": None,
+        "exited_on": None,
+        "next_review": None,
+    }
+    values = {
+        "subject_id": subject_id,
+        "received": referral.received,
+        **{f.name: _checked(getattr(referral, f.name), f) for f in REFERRAL_TEXT},
+        "sector": prog.sector(referral.sector).id,  # type: ignore[union-attr]
+        "concern": prog.concern(referral.concern).id,  # type: ignore[union-attr]
+    }
+    change = {
+        "from_status": None,
+        "to_status": prog.initial_status,
+        "rationale": "Referral received",
+        "member_id": session.me.id,
+    }
+    return OpenedReferral(subject_id, ref, new_subject, case, values, change)
 
 
 open_referral = in_own_change(open_referral_in)
