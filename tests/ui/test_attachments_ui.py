@@ -93,6 +93,13 @@ def test_attach_by_drop_view_a_pdf_from_memory_and_save_a_copy(
     viewer = tab.viewer
     assert isinstance(viewer, AttachmentViewer)
     assert viewer.page_count == 3 and viewer.page_label.text() == "Page 1 of 3"
+    # it fits on the screen it opens on and carries the case's marking top and bottom
+    room = viewer.screen().availableGeometry()
+    assert viewer.width() <= room.width() and viewer.height() <= room.height()
+    from app.ui.widgets.common import MarkingBanner
+
+    marks = [b.text() for b in viewer.findChildren(MarkingBanner)]
+    assert marks == [view.case_file.case.marking.value.upper()] * 2
     first = viewer.canvas.pixmap().toImage()
     assert not first.isNull() and first.width() > 500
     viewer.next_button.click()

@@ -16,7 +16,7 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QImage, QKeySequence, QPixmap, QShortcut
+from PySide6.QtGui import QGuiApplication, QImage, QKeySequence, QPixmap, QShortcut
 from PySide6.QtWidgets import (
     QDialog,
     QHBoxLayout,
@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.models.attachments import Attachment, size_text
+from app.ui.widgets.common import MarkingBanner
 from app.ui.widgets.plain import PlainLabel
 
 RENDER_SCALE = 1.5  # 108 dpi: readable on a laptop screen without a huge bitmap per page
@@ -67,7 +68,8 @@ class PdfPages:
 class AttachmentViewer(QDialog):
     """Shows one PDF (page by page) or image; the bytes are held only by this window."""
 
-    def __init__(self, attachment: Attachment, data: bytes, parent: QWidget | None = None) -> None:
+    def __init__(self, attachment: Attachment, data: bytes, parent: QWidget | None = None, *,
+                 marking: str = "OFFICIAL-SENSITIVE") -> None:
         super().__init__(parent)
         self.setObjectName("AttachmentViewer")
         self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
@@ -76,6 +78,9 @@ class AttachmentViewer(QDialog):
         self.pdf: PdfPages | None = None
         self.index = 0
         v = QVBoxLayout(self)
+        # the case's protective marking top and bottom, as on the main window: a window showing
+        # case material carries it wherever it is moved
+        v.addWidget(MarkingBanner(marking))
         head = QHBoxLayout()
         head.addWidget(PlainLabel(f"{attachment.filename} · {size_text(attachment.size)}",
                                   object_name="FieldLabel"))
@@ -96,12 +101,13 @@ class AttachmentViewer(QDialog):
         v.addWidget(scroll, 1)
         self.error = PlainLabel("", wrap=True, object_name="InlineError")
         v.addWidget(self.error)
+        v.addWidget(MarkingBanner(marking))
         self.prev_button.clicked.connect(lambda: self.show_page(self.index - 1))
         self.next_button.clicked.connect(lambda: self.show_page(self.index + 1))
         for keys, step in ((QKeySequence.StandardKey.MoveToPreviousPage, -1),
                            (QKeySequence.StandardKey.MoveToNextPage, 1)):
             QShortcut(keys, self).activated.connect(lambda s=step: self.show_page(self.index + s))
-        self.resize(900, 1000)
+        self._fit_to_screen(900, 1000)
         if attachment.is_pdf:
             try:
                 self.pdf = PdfPages(data)
@@ -119,6 +125,17 @@ class AttachmentViewer(QDialog):
             self.page_label.setText("")
             self.prev_button.hide()
             self.next_button.hide()
+
+    def _fit_to_screen(self, width: int, height: int) -> None:
+        """At most the size asked, and never larger than the screen it opens on (a 1280x720
+        laptop): the page buttons and the lower marking stay on screen."""
+        parent = self.parentWidget()
+        screen = parent.screen() if parent is not None else QGuiApplication.primaryScreen()
+        if screen is None:
+            self.resize(width, height)
+            return
+        room = screen.availableGeometry()
+        self.resize(min(width, room.width() - 40), min(height, room.height() - 40))
 
     @property
     def page_count(self) -> int:

@@ -11,6 +11,7 @@ safe-file helper). Other types than PDF and images are never opened by Roundtabl
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 from PySide6.QtCore import QSortFilterProxyModel, QStandardPaths
@@ -33,7 +34,18 @@ from app.ui.itemmodels.rows import Column, RowsModel, SortRole
 from app.ui.screens.cases.tab_common import failed_into
 from app.ui.widgets.common import Section
 from app.ui.widgets.plain import PlainLabel
-from app.ui.widgets.tables import make_table, set_widths, wrap_rows
+from app.ui.widgets.tables import make_table, set_widths, text_width, wrap_rows
+
+
+def _local_time(iso_utc: str) -> str:
+    """When it was attached, in this computer's time, as dd/mm/yyyy hh:mm."""
+    try:
+        when = dt.datetime.fromisoformat(iso_utc)
+    except ValueError:
+        return iso_utc
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=dt.UTC)
+    return when.astimezone().strftime("%d/%m/%Y %H:%M")
 
 
 def _start_folder() -> Path:
@@ -65,7 +77,7 @@ class AttachmentsTab(QWidget):
             [
                 Column("File", lambda a: a.filename),
                 Column("Size", lambda a: size_text(a.size), sort=lambda a: a.size),
-                Column("Attached", lambda a: a.attached_at[:16].replace("T", " "), sort=lambda a: a.attached_at),
+                Column("Attached", lambda a: _local_time(a.attached_at), sort=lambda a: a.attached_at),
                 Column("Agency", lambda a: ctx.snap.agency_short(a.agency_id)),
                 Column("Restricted to", lambda a: ", ".join(sorted(ctx.snap.agency_short(x) for x in a.restricted_to))
                        or "All on the case", kind=lambda a: "warn" if a.restricted_to else "muted"),
@@ -78,7 +90,8 @@ class AttachmentsTab(QWidget):
         self.proxy.setSourceModel(self.model)
         self.proxy.setSortRole(SortRole)
         self.table = make_table("Attached documents", self.proxy, chip_columns=(4,))
-        set_widths(self.table, [220, 70, 120, 70, 150], stretch=5)
+        t = self.table
+        set_widths(t, [220, 70, text_width(t, "00/00/0000 00:00") + 16, 70, 150], stretch=5)
         wrap_rows(self.table)
         self.table.doubleClicked.connect(lambda _i: self.view_selected())
         v.addWidget(self.table, 1)
@@ -222,10 +235,13 @@ class AttachmentsTab(QWidget):
         self.error.setText("")
 
         def show(data: bytes) -> None:
-            viewer = AttachmentViewer(a, data, self)
+            marking = self.cf.case.marking.value if self.cf is not None else "OFFICIAL-SENSITIVE"
+            viewer = AttachmentViewer(a, data, self, marking=marking)
             self.viewer = viewer
             viewer.finished.connect(lambda *_: setattr(self, "viewer", None))
             viewer.show()
+            viewer.raise_()
+            viewer.activateWindow()  # keys (Page Down, Esc) go to the viewer, not the case behind
 
         self.ctx.run(lambda s: attachments.open_attachment(s, attachment_id=a.id), owner=self, on_done=show,
                      on_error=failed_into(self.error))
