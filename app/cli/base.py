@@ -192,3 +192,11 @@ def subcommands(
     parser: argparse.ArgumentParser, dest: str, metavar: str, *, required: bool = True
 ) -> Subcommands:
     return parser.add_subparsers(dest=dest, metavar=metavar, required=required)
+
+
+def read_card(path: str) -> bytes:
+    """An identity card file named on the command line, or one sentence why it cannot be read."""
+    try:
+        return Path(path).read_bytes()
+    except OSError as exc:
+        raise InvalidInput(f"The card file could not be read ({exc.strerror or 'error'}).") from exc

@@ -11,8 +11,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from app.cli.base import list_out, out, print_json, to_json
-from app.models.errors import InvalidInput
+from app.cli.base import list_out, out, print_json, read_card, to_json
 from app.services import exchange, membership
 from app.services.context import Session
 
@@ -52,10 +51,7 @@ def _identity(args: argparse.Namespace, session: Session) -> int:
 
 
 def _enrol(args: argparse.Namespace, session: Session) -> int:
-    try:
-        card = Path(args.card).read_bytes()
-    except OSError as exc:
-        raise InvalidInput(f"The card file could not be read ({exc.strerror or 'error'}).") from exc
+    card = read_card(args.card)
     try:
         e = exchange.enrol(session, card=card, fingerprint=args.fingerprint, agency=args.agency)
     except exchange.AgencyChoiceNeeded as exc:

@@ -7,11 +7,9 @@ error (nothing changed); ``--json`` prints only JSON on standard output.
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
 from typing import Any
 
-from app.cli.base import out, print_json, table
-from app.models.errors import InvalidInput
+from app.cli.base import out, print_json, read_card, table
 from app.models.partners import Partner
 from app.services import partners
 from app.services.context import Session
@@ -53,10 +51,7 @@ def _partners(args: argparse.Namespace, session: Session) -> int:
 
 
 def _enrol(args: argparse.Namespace, session: Session) -> int:
-    try:
-        card = Path(args.card).read_bytes()
-    except OSError as exc:
-        raise InvalidInput(f"The card file could not be read ({exc.strerror or 'error'}).") from exc
+    card = read_card(args.card)
     p = partners.enrol_partner(session, card, args.fingerprint,
                                kind="region" if args.region else "panel")
     what = "region" if p.kind == "region" else "partner panel"

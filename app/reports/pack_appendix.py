@@ -22,10 +22,10 @@ from pypdf.errors import PyPdfError
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
 from reportlab.lib.utils import ImageReader
-from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 
 from app.reports.fonts import BOLD, REGULAR, register_fonts
+from app.reports.template import fit_line
 
 
 @dataclass(frozen=True)
@@ -33,14 +33,6 @@ class AppendixDocument:
     title: str  # "RT-2026-0012 · Referral form.pdf"
     media_type: str
     data: bytes
-
-
-def _fit(text: str, font: str, size: float, width: float) -> str:
-    if stringWidth(text, font, size) <= width:
-        return text
-    while text and stringWidth(text + "…", font, size) > width:
-        text = text[:-1]
-    return text + "…"
 
 
 def _band(c: Canvas, w: float, h: float, *, marking: str, recipient: str, label: str) -> None:
@@ -56,10 +48,10 @@ def _band(c: Canvas, w: float, h: float, *, marking: str, recipient: str, label:
     c.drawCentredString(w / 2, 3 * mm, marking)
     c.setFont(BOLD, 7)
     room = max(w / 2 - 40 * mm, 30 * mm)
-    c.drawRightString(w - 6 * mm, h - 6 * mm, _fit(recipient, BOLD, 7, room))
+    c.drawRightString(w - 6 * mm, h - 6 * mm, fit_line(recipient, BOLD, 7, room))
     c.setFont(REGULAR, 7)
-    c.drawString(6 * mm, h - 6 * mm, _fit(label, REGULAR, 7, room))
-    c.drawString(6 * mm, 3 * mm, _fit(label, REGULAR, 7, room))
+    c.drawString(6 * mm, h - 6 * mm, fit_line(label, REGULAR, 7, room))
+    c.drawString(6 * mm, 3 * mm, fit_line(label, REGULAR, 7, room))
     c.restoreState()
 
 
@@ -79,7 +71,7 @@ def _text_page(lines: Sequence[tuple[str, str, float]]) -> PdfReader:
     y = A4[1] - 30 * mm
     for font, text, size in lines:
         c.setFont(font, size)
-        c.drawString(20 * mm, y, _fit(text, font, size, A4[0] - 40 * mm))
+        c.drawString(20 * mm, y, fit_line(text, font, size, A4[0] - 40 * mm))
         y -= size * 1.6
         if y < 25 * mm:
             break

@@ -141,15 +141,15 @@ class _ChromeCanvas(Canvas):
         self.drawCentredString(PAGE_W / 2, PAGE_H - 10 * mm, c.marking)
         self.drawCentredString(PAGE_W / 2, 7 * mm, c.marking)
         # The recipient line wins the header's width; the document label takes what is left.
-        recipient = _fit(c.recipient_line, BOLD, 7.5, 100 * mm)
+        recipient = fit_line(c.recipient_line, BOLD, 7.5, 100 * mm)
         left_room = PAGE_W - 2 * MARGIN_X - stringWidth(recipient, BOLD, 7.5) - 8 * mm
         self.setFont(REGULAR, 7.5)
         self.setFillColor(MUTED)
-        self.drawString(MARGIN_X, PAGE_H - 16 * mm, _fit(c.doc_label, REGULAR, 7.5, left_room))
+        self.drawString(MARGIN_X, PAGE_H - 16 * mm, fit_line(c.doc_label, REGULAR, 7.5, left_room))
         # a bilingual footer is two lines, the Welsh above; the rule above them moves up to suit
         footer = c.footer_left.split("\n")
         for i, line in enumerate(reversed(footer)):
-            self.drawString(MARGIN_X, (13 + 3.2 * i) * mm, _fit(line, REGULAR, 7.5, 120 * mm))
+            self.drawString(MARGIN_X, (13 + 3.2 * i) * mm, fit_line(line, REGULAR, 7.5, 120 * mm))
         rule_y = (17 + 3.2 * (len(footer) - 1)) * mm
         if recipient:
             self.setFillColor(INK)
@@ -165,7 +165,7 @@ class _ChromeCanvas(Canvas):
         self.restoreState()
 
 
-def _fit(text: str, font: str, size: float, width: float) -> str:
+def fit_line(text: str, font: str, size: float, width: float) -> str:
     """Shorten a header line with an ellipsis rather than let it run into its neighbour."""
     if stringWidth(text, font, size) <= width:
         return text
@@ -257,7 +257,7 @@ class Contents(Flowable):
             top -= self.LINE[lvl]
             font, size = (BOLD if lvl == 0 else REGULAR), self.SIZE[lvl]
             base = top + 4
-            title = _fit(e.outline_title, font, size, self.width - number_w - 30 * mm)
+            title = fit_line(e.outline_title, font, size, self.width - number_w - 30 * mm)
             c.setFont(font, size)
             c.setFillColor(INK)
             c.drawString(self.INDENT[lvl], base, title)

@@ -31,7 +31,7 @@ from typing import Any
 
 from app.crypto.identity import PublicIdentity
 from app.models import rules
-from app.models.documents import DocumentContext, StatisticsReportData, StatSeries, StatTable
+from app.models.documents import StatisticsReportData, StatSeries, StatTable
 from app.models.enums import Marking, Role
 from app.models.errors import BundleRejected, InvalidInput, Refused
 from app.models.partners import Partner
@@ -305,18 +305,8 @@ def report_data(session: Session, published: PublishedStatistics) -> StatisticsR
                   label_heading="Panel", value_heading="Cases")
         for row in progress.rows
     ]  # fmt: skip
-    ctx = DocumentContext(
-        panel_name=session.workstation.panel_name or "Region",
-        marking=Marking.default(),
-        author=session.me.name,
-        recipient_name="",
-        recipient_agency="",
-        copy_number=None,
-        generated_at=dt.datetime.now(dt.UTC).replace(microsecond=0),
-        programme=session.programme,
-    )
     return StatisticsReportData(
-        context=ctx,
+        context=stats_svc.return_context(session, "Region"),
         title="Regional statistics return",
         period_label=stats_svc.period_label(published.start, published.end),
         tables=tuple(tables),

@@ -97,6 +97,21 @@ def stats_cases(session: Session, *, start: dt.date, end: dt.date) -> list[Stats
     return cases
 
 
+def return_context(session: Session, fallback_name: str) -> DocumentContext:
+    """The context of a statistics return: the panel's (or ``fallback_name``'s) name, the default
+    marking, the author, no named recipient (a return goes to whoever compiles the figures)."""
+    return DocumentContext(
+        panel_name=session.workstation.panel_name or fallback_name,
+        marking=Marking.default(),
+        author=session.me.name,
+        recipient_name="",
+        recipient_agency="",
+        copy_number=None,
+        generated_at=dt.datetime.now(dt.UTC).replace(microsecond=0),
+        programme=session.programme,
+    )
+
+
 def return_title(session: Session) -> str:
     return f"{session.workstation.panel_name or session.programme.name}: statistics return"
 
@@ -136,18 +151,8 @@ def report_data(session: Session, published: PublishedStatistics) -> StatisticsR
         points = tuple((r.label, _count(r.values[0])) for r in b.rows if not r.is_total)
         series.append(StatSeries(b.title, points, value_label=b.columns[0]))
     tables = [t for b in published.breakdowns for t in _tables(b)]
-    ctx = DocumentContext(
-        panel_name=session.workstation.panel_name or session.programme.name,
-        marking=Marking.default(),
-        author=session.me.name,
-        recipient_name="",
-        recipient_agency="",
-        copy_number=None,
-        generated_at=dt.datetime.now(dt.UTC).replace(microsecond=0),
-        programme=session.programme,
-    )
     return StatisticsReportData(
-        context=ctx,
+        context=return_context(session, session.programme.name),
         title="Statistics return",
         period_label=period_label(published.start, published.end),
         tables=tuple(tables),
