@@ -100,6 +100,8 @@ class DisclosuresDialog(QDialog):
         self.member_box.addItem("Anyone", None)
         self.start_edit = date_edit("From (first day of the period)", today_fn=ctx.today_fn)
         self.end_edit = date_edit("To (last day of the period)", today_fn=ctx.today_fn)
+        for edit in (self.start_edit, self.end_edit):  # room for dd/mm/yyyy beside the calendar button
+            edit.setMinimumWidth(edit.fontMetrics().horizontalAdvance("00/00/00000") + 48)
         self.show_button = QPushButton("&Show")
         self.show_button.setAccessibleName("Show the disclosures matching these filters")
         self.show_button.clicked.connect(self.load)
