@@ -101,7 +101,10 @@ class AttachmentViewer(QDialog):
         for keys, step in ((QKeySequence.StandardKey.MoveToPreviousPage, -1),
                            (QKeySequence.StandardKey.MoveToNextPage, 1)):
             QShortcut(keys, self).activated.connect(lambda s=step: self.show_page(self.index + s))
-        self.resize(900, 1000)
+        # as tall as a page where the screen allows it; never taller than the screen (1280×720 laptops)
+        screen = (parent.screen() if parent is not None else None) or self.screen()
+        room = screen.availableGeometry() if screen is not None else None
+        self.resize(min(940, room.width() - 40) if room else 940, min(1000, room.height() - 60) if room else 660)
         if attachment.is_pdf:
             try:
                 self.pdf = PdfPages(data)
