@@ -101,10 +101,12 @@ class AttachmentViewer(QDialog):
         for keys, step in ((QKeySequence.StandardKey.MoveToPreviousPage, -1),
                            (QKeySequence.StandardKey.MoveToNextPage, 1)):
             QShortcut(keys, self).activated.connect(lambda s=step: self.show_page(self.index + s))
-        # as tall as a page where the screen allows it; never taller than the screen (1280×720 laptops)
+        # a page wide (A4 at RENDER_SCALE) unless the window is narrower; as tall as a page where
+        # the screen allows it, never taller than the screen (a 1280×720 laptop)
         screen = (parent.screen() if parent is not None else None) or self.screen()
         room = screen.availableGeometry() if screen is not None else None
-        self.resize(min(940, room.width() - 40) if room else 940, min(1000, room.height() - 60) if room else 660)
+        wide = parent.window().width() if parent is not None else (room.width() if room else 1000)
+        self.resize(min(940, wide - 40), min(1000, room.height() - 60) if room else 660)
         if attachment.is_pdf:
             try:
                 self.pdf = PdfPages(data)
