@@ -78,7 +78,7 @@ class AttachmentsTab(QWidget):
         self.proxy.setSourceModel(self.model)
         self.proxy.setSortRole(SortRole)
         self.table = make_table("Attached documents", self.proxy, chip_columns=(4,))
-        set_widths(self.table, [240, 70, 140, 70, 150], stretch=5)  # Attached: “2026-03-16 09:30” whole
+        set_widths(self.table, [280, 70, 140, 70, 150], stretch=5)  # Attached: “2026-03-16 09:30” whole
         wrap_rows(self.table)
         self.table.doubleClicked.connect(lambda _i: self.view_selected())
         v.addWidget(self.table, 1)
