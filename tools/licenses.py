@@ -4,7 +4,7 @@ venv's Python before PyInstaller (``python -m tools.licenses``), so the file alw
 in the bundle; the committed copy was made the same way from ``constraints.txt``.
 
 Python distributions come from the installed metadata (the dependency closure of ``roundtable``,
-minus what the bundle leaves out); the rest — the interpreter, Qt inside PySide6, SQLCipher and
+all of which ships, pandas and numpy included); the rest — the interpreter, Qt inside PySide6, SQLCipher and
 OpenSSL inside sqlcipher3, PyInstaller's bootloader, the Noto fonts — are added here with texts
 from ``installer/licenses/``. The output has no date in it: the same set gives the same bytes.
 """
@@ -27,20 +27,19 @@ ROOT = Path(__file__).resolve().parents[1]
 OUTPUT = ROOT / "resources" / "THIRD-PARTY-LICENSES.txt"
 TEXTS = ROOT / "installer" / "licenses"
 
-#: dependencies of roundtable that the bundle does not ship (and whose own dependencies it does
-#: not need): numpy reaches the bundle only through openpyxl's optional ``import numpy``; pandas
-#: only the regional roll-up imports (``app.spreadsheets.region``, guarded: without it the
-#: bundle refuses ``region report`` in one sentence). installer/roundtable.spec excludes the same
-#: list.
-NOT_SHIPPED = ("pandas", "numpy")
-
 _LICENCE_FILE = re.compile(r"(LICEN[CS]E|COPYING|NOTICE)", re.IGNORECASE)
+#: PEP 639: every file under ``*.dist-info/licenses/`` is a licence text, whatever its name (pypdfium2's
+#: BUILD_LICENSES/freetype.txt, LICENSES/BSD-3-Clause.txt, … for the libraries inside libpdfium)
+_LICENCE_DIR = ".dist-info/licenses/"
 
 #: components inside a distribution that carry no licence file for them (name, licence, texts)
 BUILT_IN: dict[str, list[tuple[str, str, tuple[str, ...]]]] = {
     "pyside6-essentials": [("Qt 6 libraries and plugins (The Qt Company)", "LGPL-3.0-only",
                             ("LGPL-3.0.txt", "GPL-3.0.txt"))],
     "shiboken6": [("Shiboken 6 (The Qt Company)", "LGPL-3.0-only", ("LGPL-3.0.txt", "GPL-3.0.txt"))],
+    # numpy's LICENSE.txt has the texts of what numpy.libs holds (OpenBLAS with LAPACK, and the GCC
+    # runtime under GPL-3.0 with its exception) but only the notice of libquadmath's LGPL-2.1
+    "numpy": [("libquadmath (GCC), in numpy.libs", "LGPL-2.1-or-later", ("LGPL-2.1.txt",))],
     "sqlcipher3": [("SQLCipher (Zetetic LLC), built into sqlcipher3", "BSD-3-Clause",
                     ("SQLCipher.txt",)),
                    ("SQLite, built into SQLCipher", "blessing (public domain)", ("SQLite.txt",)),
@@ -68,15 +67,14 @@ class Component:
 
 
 def shipped_distributions(root: str = "roundtable", *, bundle: bool = False) -> list[md.Distribution]:
-    """``root``'s runtime dependency closure (no extras), without :data:`NOT_SHIPPED`; with
-    ``bundle`` also PyInstaller, whose bootloader is part of every executable."""
+    """``root``'s runtime dependency closure (no extras); with ``bundle`` also PyInstaller, whose
+    bootloader is part of every executable."""
     seen: dict[str, md.Distribution] = {}
     todo = [root] + (["pyinstaller"] if bundle else [])
-    skip = {canonical(n) for n in NOT_SHIPPED}
     while todo:
         name = todo.pop()
         key = canonical(name)
-        if key in seen or key in skip:
+        if key in seen:
             continue
         dist = md.distribution(name)
         seen[key] = dist
@@ -143,7 +141,7 @@ def components(*, bundle: bool) -> list[Component]:
         name = dist.metadata["Name"]
         comp = Component(name, dist.version, _licence_of(dist), _home_of(dist))
         for f in sorted(dist.files or [], key=str):
-            if ".dist-info" in str(f) and _LICENCE_FILE.search(f.name):
+            if ".dist-info" in str(f) and (_LICENCE_DIR in str(f) or _LICENCE_FILE.search(f.name)):
                 text = Path(f.locate()).read_bytes().decode("utf-8", errors="replace")
                 comp.texts.append((str(f).split(".dist-info/", 1)[1], text))
         built_in = BUILT_IN.get(canonical(name), [])

@@ -1,8 +1,8 @@
 """Beside the release artefacts in ``dist/``: a CycloneDX SBOM and ``SHA256SUMS``.
 
 ``python -m tools.release --cyclonedx PATH`` (run with the build venv's Python, as ``make sbom``
-does): ``cyclonedx-py environment`` describes the build venv; the components the bundle leaves
-out (tools/licenses.py ``NOT_SHIPPED`` and what only they need) are dropped, so the SBOM lists
+does): ``cyclonedx-py environment`` describes the build venv; what does not ship (pip and
+PyInstaller's build-time dependencies: tools/licenses.py ``shipped_distributions``) is dropped, so the SBOM lists
 exactly what ships, PyInstaller's bootloader included. Then every artefact in ``dist/`` (packages,
 MSI, SBOM) gets its line in ``dist/SHA256SUMS`` (``sha256sum -c SHA256SUMS`` checks them).
 """

@@ -12,7 +12,9 @@ wizard over a small messy CSV (a problem row and a person already known), the pa
 exchange with a Police officer's workstation enrolled both ways (files sent and received, an import
 report, a conflict): the Exchange screen, the enrol dialog and the conflict dialog. Dialogs are
 drawn over the dimmed window. ``--only`` takes screen names and ``case``, ``dialogs``, ``exchange``,
-``lock`` (the lock screen after Ctrl+L).
+``lock`` (the lock screen after Ctrl+L), ``attachments`` (a case's Attachments tab with a generated
+one-page PDF letter and a PNG chart attached, the viewer showing the PDF's page, and
+Records › Disclosures after a copy of the letter was saved).
 ``--scale 2`` renders at a device pixel ratio of 2 (high-DPI check; files end in ``@2x``).
 """
 
@@ -260,6 +262,8 @@ def main(argv: list[str] | None = None) -> int:
                 written.append(p)
                 if session.programme.linked_roles:  # MARAC: the people linked to a repeat case
                     written += people_shot(app, tasks, session, win, png)
+            if wanted("attachments"):
+                written += attachment_shots(app, tasks, win, session, Path(tmp), png)
             if wanted("dialogs"):
                 written += dialog_shots(app, tasks, ctx, win, session, Path(tmp), png)
             if wanted("exchange"):
@@ -295,6 +299,103 @@ def people_shot(app: Any, tasks: Any, session: Any, win: Any, png: Any) -> list[
     p = png("case-people")
     win.grab().save(str(p))
     return [p]
+
+
+def _letter_pdf(path: Path, ref: str) -> Path:
+    """A one-page letter (ReportLab), invented, as a school might send one."""
+    from reportlab.lib.pagesizes import A4
+    from reportlab.pdfgen import canvas
+
+    c = canvas.Canvas(str(path), pagesize=A4, invariant=True)
+    c.setTitle("Letter from Northshire Academy")
+    c.setFont("Helvetica-Bold", 15)
+    c.drawString(72, 770, "Northshire Academy")
+    c.setFont("Helvetica", 10)
+    c.drawString(72, 754, "Safeguarding office · 1 School Lane · Northshire")
+    c.drawString(72, 720, f"12 March 2026 · our reference SG/114 · your reference {ref}")
+    c.setFont("Helvetica-Bold", 11)
+    c.drawString(72, 690, "Attendance and behaviour since the last panel")
+    c.setFont("Helvetica", 10.5)
+    text = c.beginText(72, 668)
+    text.setLeading(15)
+    for line in ("Attendance this half-term is 91%, up from 78% last term.",
+                 "Two incidents of sharing unsuitable material were logged in February;",
+                 "both were dealt with by the head of year and the family was told.",
+                 "The mentor sessions agreed at the panel began on 2 March and take place",
+                 "weekly. The school will report again before the next panel.",
+                 "", "Designated safeguarding lead"):
+        text.textLine(line)
+    c.drawText(text)
+    c.showPage()
+    c.save()
+    return path
+
+
+def _chart_png(path: Path) -> Path:
+    """A small invented chart (Qt), as a partner might attach a picture."""
+    from PySide6.QtCore import QRectF, Qt
+    from PySide6.QtGui import QColor, QFont, QImage, QPainter
+
+    image = QImage(640, 360, QImage.Format.Format_RGB32)
+    image.fill(QColor("white"))
+    p = QPainter(image)
+    p.setRenderHint(QPainter.RenderHint.Antialiasing)
+    p.setFont(QFont("Noto Sans", 14))
+    p.drawText(QRectF(20, 10, 600, 30), "Attendance by week (%)")
+    for i, value in enumerate((74, 78, 81, 85, 88, 90, 91, 93)):
+        h = value * 2.6
+        p.fillRect(QRectF(40 + i * 72, 340 - h, 48, h), QColor("#2f6f9f"))
+        p.setPen(Qt.GlobalColor.black)
+        p.drawText(QRectF(40 + i * 72, 316 - h, 48, 20), Qt.AlignmentFlag.AlignCenter, str(value))
+    p.end()
+    image.save(str(path), "PNG")
+    return path
+
+
+def attachment_shots(app: Any, tasks: Any, win: Any, session: Any, tmp: Path, png: Any) -> list[Path]:
+    """A case's Attachments tab with a PDF and a PNG attached, the viewer on the PDF's page, and
+    Records › Disclosures once a copy of the letter was saved (a disclosure)."""
+    from app.services import attachments, cases
+
+    out: list[Path] = []
+    cid = tasks.call_sync(lambda: cases.list_case_ids(session))[0]
+    ref = tasks.call_sync(lambda: cases.get_case_file(session, cid, audit_view=False)).case.ref
+    letter = _letter_pdf(tmp / "Letter from Northshire Academy.pdf", ref)
+    chart = _chart_png(tmp / "Attendance chart.png")
+    tasks.call_sync(lambda: attachments.add_attachment(
+        session, case_id=cid, path=letter, description="School's update before the panel"))
+    tasks.call_sync(lambda: attachments.add_attachment(session, case_id=cid, path=chart,
+                                                       description="Attendance since September"))
+    win.open_case(cid)
+    wait_idle(app, tasks)
+    view = win.screens["Cases"].view
+    tab = view.attachments_tab
+    view.tabs.setCurrentWidget(tab)
+    tab.refresh()
+    wait_for(app, lambda: tab.model.rowCount() == 2)
+    wait_idle(app, tasks)
+    tab.table.selectRow(0)
+    app.processEvents()
+    p = png("case-attachments")
+    win.grab().save(str(p))
+    out.append(p)
+    first = tab.selected()
+    tab.view(first)
+    wait_for(app, lambda: tab.viewer is not None and tab.viewer.isVisible())
+    wait_idle(app, tasks)
+    out.append(over_window(win, tab.viewer, png("dialog-attachment-viewer")))
+    tab.viewer.close()
+    tasks.call_sync(lambda: attachments.save_attachment(session, attachment_id=first.id,
+                                                        out=tmp / "copy of the letter.pdf"))
+    win._cmd_disclosures()
+    dlg = win.disclosures_dialog
+    wait_for(app, lambda: dlg.isVisible() and dlg.model.rowCount() > 0)
+    wait_idle(app, tasks)
+    for _ in range(5):
+        app.processEvents()
+    out.append(over_window(win, dlg, png("dialog-disclosures")))
+    dlg.close()
+    return out
 
 
 def lock_shots(app: Any, tasks: Any, ctx: Any, win: Any, png: Any) -> tuple[list[Path], Any]:

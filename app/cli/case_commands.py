@@ -6,10 +6,20 @@ from __future__ import annotations
 import argparse
 
 from app.cli import case_people
-from app.cli.base import Subcommands, command, out, print_json, subcommands, switches, table
+from app.cli.base import (
+    Subcommands,
+    command,
+    out,
+    print_json,
+    subcommands,
+    switches,
+    table,
+    to_json,
+)
 from app.models.dates import format_uk
 from app.models.errors import UsageError
 from app.models.ids import AgencyId
+from app.services import attachments as attach_svc
 from app.services import cases as cases_svc
 from app.services import contributions as contrib_svc
 from app.services import panel as panel_svc
@@ -85,8 +95,9 @@ def cmd_cases(args: argparse.Namespace, session: Session) -> int:
 def cmd_case_show(args: argparse.Namespace, session: Session) -> int:
     case = cases_svc.resolve_case(session, args.case)
     f = cases_svc.get_case_file(session, case.id)
+    attached = len(attach_svc.attachments_for(session, case_id=case.id))  # those this user may see
     if args.json:
-        print_json(f)
+        print_json({**to_json(f), "attachment_count": attached})
         return 0
     prog = session.programme
     s = f.subject
@@ -97,6 +108,7 @@ def cmd_case_show(args: argparse.Namespace, session: Session) -> int:
     from app.models import rules
 
     fields = rules.current_case_fields(prog, f.assessments)
+    out(f"Attachments: {attached}" + (" (attachments CASE lists them)" if attached else ""))
     for v in fields:  # the programme's case fields (MAPPA: category, level, dates)
         out(f"{v.field.label}: {v.label}")
     for proposal in rules.date_proposals(prog, f.case.status, fields, session.today()):

@@ -258,8 +258,8 @@ def regional_tables(
 ) -> tuple[RegionalTables, RegionalPeriod]:
     """The roll-up of the returns held for ``start..end`` (raw: suppress with ``published()``)."""
     if not AVAILABLE:
-        raise InvalidInput("This build of Roundtable does not include pandas, which the regional "
-                           "return needs: run it from an installation with pandas (pip).")  # fmt: skip
+        raise InvalidInput("The regional return needs pandas and numpy, which this installation of "
+                           "Roundtable cannot load: reinstall Roundtable.")  # fmt: skip
     period = returns_for(session, start=start, end=end)
     if not period.returns:
         raise InvalidInput(f"No panel's return for {start.isoformat()} to {end.isoformat()} has "

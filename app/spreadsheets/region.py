@@ -31,10 +31,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cached_property
 
-try:  # the desktop bundle leaves pandas and numpy out (tools/licenses.py NOT_SHIPPED)
+try:  # dependencies, shipped in the bundle too; should they fail to load only this is lost
     import numpy as np
     import pandas as pd
-except ImportError:  # pragma: no cover - depends on the build
+except ImportError:  # pragma: no cover - a broken installation
     np = pd = None  # type: ignore[assignment]
 
 from app.models.region import MEDIAN, P90, PanelReturn, ReturnBreakdown, ReturnCell, expand_days
@@ -55,7 +55,7 @@ from app.models.statistics import (
 from app.models.statistics_compute import median_and_p90
 from app.spreadsheets.region_suppress import protect_arrays
 
-#: False in a build without pandas (the desktop bundle): the roll-up is then refused
+#: False where pandas or numpy cannot be loaded (a broken installation): the roll-up is then refused
 AVAILABLE = pd is not None
 
 REGION = "R"

@@ -21,10 +21,10 @@ from __future__ import annotations
 import itertools
 from collections.abc import Iterable, Mapping, Sequence
 
-try:  # the desktop bundle leaves pandas and numpy out (tools/licenses.py NOT_SHIPPED)
+try:  # dependencies, shipped in the bundle too; should they fail to load only this is lost
     import numpy as np
     import pandas as pd
-except ImportError:  # pragma: no cover - depends on the build
+except ImportError:  # pragma: no cover - a broken installation
     np = pd = None  # type: ignore[assignment]
 
 from app.models.statistics import Relation, _breaker

@@ -52,3 +52,31 @@ def test_refusals_are_one_sentence_and_change_nothing(run: Run, store_path: Path
     code, _, err = run(store_path, "attachment", "save", "nosuchattachment", "--out", str(tmp_path / "x"))
     assert code == 1 and "no attachment" in one_sentence(err).lower()
     assert not (tmp_path / "x").exists()
+
+
+def test_case_show_counts_the_attachments_the_user_may_see(
+    run: Run, store_path: Path, tmp_path: Path, monkeypatch
+) -> None:
+    ref = _ref(run, store_path)
+    code, out, err = run(store_path, "case", "show", ref, "--json")
+    assert code == 0, err
+    assert json.loads(out)["attachment_count"] == 0
+    assert "Attachments: 0" in run(store_path, "case", "show", ref)[1]
+    for name, content in (("Referral form.pdf", files.pdf_bytes(1)), ("Photo.png", files.png_bytes())):
+        code, _, err = run(store_path, "attach", ref, str(files.write(tmp_path, name, content)))
+        assert code == 0, err
+    code, out, err = run(store_path, "case", "show", ref, "--json")
+    assert code == 0, err
+    shown = json.loads(out)
+    assert shown["attachment_count"] == 2 and shown["case"]["ref"] == ref
+    assert "Attachments: 2 (attachments CASE lists them)" in run(store_path, "case", "show", ref)[1]
+
+    # one the user may not see (a restriction that leaves their agency out) is not counted
+    from app.services import attachments as attach_svc
+
+    seen = attach_svc.agency_may_see_attachment
+    monkeypatch.setattr(attach_svc, "agency_may_see_attachment",
+                        lambda a, agency: a.filename != "Photo.png" and seen(a, agency))  # fmt: skip
+    code, out, err = run(store_path, "case", "show", ref, "--json")
+    assert code == 0 and json.loads(out)["attachment_count"] == 1, err
+    assert "Attachments: 1" in run(store_path, "case", "show", ref)[1]

@@ -248,13 +248,13 @@ def test_only_a_region_imports_and_only_a_coordinator_writes(world, tmp_path: Pa
     assert not (tmp_path / "x.csv").exists()
 
 
-def test_a_build_without_pandas_refuses_the_report_in_one_sentence(world, tmp_path, monkeypatch):
+def test_an_installation_that_cannot_load_pandas_refuses_the_report_in_one_sentence(world, tmp_path, monkeypatch):
     run, region, panels = world
     assert run(region, "region", "import", *map(str, _write_returns(run, panels, tmp_path)))[0] == 0
     monkeypatch.setattr(region_svc, "AVAILABLE", False)
     code, _, err = run(region, "region", "report", "--from", FROM, "--to", TO,
                        "--out", str(tmp_path / "r.xlsx"))  # fmt: skip
-    assert code == 1 and "does not include pandas" in one_sentence(err)
+    assert code == 1 and "cannot load: reinstall Roundtable" in one_sentence(err)
     assert not (tmp_path / "r.xlsx").exists()
 
 

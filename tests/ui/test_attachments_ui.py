@@ -207,3 +207,25 @@ def test_the_packs_dialog_can_append_the_attached_documents(qtbot, session, tmp_
         assert "Appendix: attached documents" in text and "APPENDED page 2" in text
     finally:
         tasks.shutdown()
+
+
+def test_the_viewer_and_the_disclosures_fit_a_1280_by_720_window(demo_ui: Harness) -> None:
+    # the viewer opened 1000 px tall (its page buttons above a 720/800 screen's edge) and the
+    # disclosures 900 wide however wide the window: both now follow the window and the screen
+    from app.models.attachments import Attachment
+    from app.ui.dialogs.disclosures_dialog import DisclosuresDialog
+    from app.ui.screens.cases.attachment_viewer import AttachmentViewer
+
+    h = demo_ui
+    h.win.resize(1280, 720)
+    a = Attachment(id="a1", case_id="c1", agency_id="x", author="m", attached_at="2026-03-16T09:30:00",
+                   description="", filename="letter.pdf", media_type="application/pdf",
+                   size=len(files.pdf_bytes(1)), sha256="")  # type: ignore[arg-type]
+    viewer = AttachmentViewer(a, files.pdf_bytes(1), h.win)
+    room = h.win.screen().availableGeometry()
+    assert viewer.height() <= room.height() - 60 and viewer.width() <= h.win.width() - 40
+    assert viewer.width() >= 900  # an A4 page at the render scale, without a horizontal scroll bar
+    viewer.reject()  # closes the PDF
+    dlg = DisclosuresDialog(h.win, h.ctx)
+    assert dlg.width() == min(1180, h.win.width() - 80) > 900
+    dlg.close()

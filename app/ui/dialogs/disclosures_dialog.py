@@ -63,6 +63,8 @@ class DisclosuresDialog(QDialog):
         self.ctx = ctx
         self.setWindowTitle("Disclosures")
         self.setMinimumSize(900, 480)
+        # as wide as the window allows (a 1280-wide laptop): What, About and To shown whole
+        self.resize(min(1180, parent.window().width() - 80) if parent is not None else 900, 520)
         v = QVBoxLayout(self)
         v.addWidget(muted("Every pack, plan, minutes, subject access report, exchange file, "
                           "statistics return and saved attachment this store recorded in its "

@@ -107,7 +107,7 @@ class AttachmentViewer(QDialog):
         for keys, step in ((QKeySequence.StandardKey.MoveToPreviousPage, -1),
                            (QKeySequence.StandardKey.MoveToNextPage, 1)):
             QShortcut(keys, self).activated.connect(lambda s=step: self.show_page(self.index + s))
-        self._fit_to_screen(900, 1000)
+        self._fit_to_screen(940, 1000)
         if attachment.is_pdf:
             try:
                 self.pdf = PdfPages(data)
@@ -135,7 +135,9 @@ class AttachmentViewer(QDialog):
             self.resize(width, height)
             return
         room = screen.availableGeometry()
-        self.resize(min(width, room.width() - 40), min(height, room.height() - 40))
+        # a page wide unless the window behind is narrower; never taller than the screen
+        wide = parent.window().width() if parent is not None else room.width()
+        self.resize(min(width, wide - 40), min(height, room.height() - 60))
 
     @property
     def page_count(self) -> int:

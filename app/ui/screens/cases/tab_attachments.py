@@ -91,7 +91,7 @@ class AttachmentsTab(QWidget):
         self.proxy.setSortRole(SortRole)
         self.table = make_table("Attached documents", self.proxy, chip_columns=(4,))
         t = self.table
-        set_widths(t, [220, 70, text_width(t, "00/00/0000 00:00") + 16, 70, 150], stretch=5)
+        set_widths(t, [280, 70, text_width(t, "00/00/0000 00:00") + 16, 70, 150], stretch=5)
         wrap_rows(self.table)
         self.table.doubleClicked.connect(lambda _i: self.view_selected())
         v.addWidget(self.table, 1)
