@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from app.cli.base import out, print_json, table, to_json
+from app.models.dates import format_uk
 from app.models.errors import UsageError
 from app.services import transfer
 from app.services.context import Session
@@ -106,7 +107,7 @@ def _import(args: argparse.Namespace, session: Session) -> int:
         else:
             out(f"{rep.partner_name} declined {rep.case_ref} ({rep.reason}): the case continues here.")
         return 0
-    out(f"Transfer offered by {t.partner} on {t.offered_on.isoformat()} (their ref {t.case_ref})"
+    out(f"Transfer offered by {t.partner} on {format_uk(t.offered_on)} (their ref {t.case_ref})"
         + (" — received before" if r.already_received else ""))
     out("")
     for line in history_lines(r.content or {}):
@@ -127,9 +128,9 @@ def _import(args: argparse.Namespace, session: Session) -> int:
 
 def _accepted_lines(a: transfer.Answered, partner: str) -> None:
     out(f"Accepted as {a.case_ref}; the acceptance for {partner} is written to {a.path}")
-    by = a.discuss_by.isoformat() if a.discuss_by else ""
+    by = format_uk(a.discuss_by)
     if a.meeting_on is not None:
-        out(f"Put on the agenda of the meeting of {a.meeting_on.isoformat()} (transfer-in "
+        out(f"Put on the agenda of the meeting of {format_uk(a.meeting_on)} (transfer-in "
             f"discussion due by {by}).")
     else:
         out(f"No meeting is planned by {by}: schedule one for the transfer-in discussion.")
@@ -168,6 +169,6 @@ def _transfers(args: argparse.Namespace, session: Session) -> int:
     if not rows:
         out("No transfers offered or received.")
         return 0
-    table([[t.id[:8], t.direction, t.offered_on.isoformat(), t.case_ref, t.local_ref, t.state,
+    table([[t.id[:8], t.direction, format_uk(t.offered_on), t.case_ref, t.local_ref, t.state,
             t.text] for t in rows], ["Id", "Way", "Offered", "Ref", "Here", "State", "What"])
     return 0

@@ -5,6 +5,7 @@ the acceptance arrives; every rejected file leaves the store unchanged."""
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -83,6 +84,8 @@ def test_offer_accept_close(run, panels: Panels, tmp_path: Path):
     assert SECRET not in text
     assert "held by" in text and "ask them" in text
     assert "Not answered yet" in text
+    # dates as the rest of the command line prints them: dd/mm/yyyy
+    assert re.search(r"Transfer offered by .+ on \d\d/\d\d/\d{4} \(their ref RT-", text), text
     code, text, err = run(panels.south, "transfer", "import", str(offer), "--json")
     doc = json.loads(text)
     assert doc["already_received"] is True
@@ -97,6 +100,7 @@ def test_offer_accept_close(run, panels: Panels, tmp_path: Path):
                           str(reply))
     assert code == 0, err
     assert "Accepted as RT-" in text
+    assert re.search(r"by \d\d/\d\d/\d{4}", text) and not re.search(r"\d{4}-\d\d-\d\d", text), text
     code, text, err = run(panels.south, "cases", "--json")
     new = json.loads(text)
     assert len(new) == 1
