@@ -13,7 +13,16 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from app.cli.base import Subcommands, command, out, print_json, subcommands, switches, table
+from app.cli.base import (
+    Subcommands,
+    command,
+    out,
+    print_json,
+    subcommands,
+    switches,
+    table,
+    written,
+)
 from app.models.attachments import size_text
 from app.services import attachments as attach_svc
 from app.services import cases as cases_svc
@@ -85,8 +94,4 @@ def cmd_attachments(args: argparse.Namespace, session: Session) -> int:
 def cmd_attachment_save(args: argparse.Namespace, session: Session) -> int:
     a = attach_svc.resolve_attachment(session, args.attachment)
     path = attach_svc.save_attachment(session, attachment_id=a.id, out=Path(args.out))
-    if args.json:
-        print_json({"written": [str(path)]})
-    else:
-        out(f"Copy of {a.filename} written: {path}")
-    return 0
+    return written(args, [path], f"Copy of {a.filename}")

@@ -200,3 +200,20 @@ def read_card(path: str) -> bytes:
         return Path(path).read_bytes()
     except OSError as exc:
         raise InvalidInput(f"The card file could not be read ({exc.strerror or 'error'}).") from exc
+
+
+def written(args: argparse.Namespace, paths: Sequence[Path], what: str) -> int:
+    """A command that wrote files: ``{"written": [...]}`` with ``--json``, else "WHAT written:
+    PATH" a line each."""
+    if args.json:
+        print_json({"written": [str(p) for p in paths]})
+    else:
+        for p in paths:
+            out(f"{what} written: {p}")
+    return 0
+
+
+def period_options(p: argparse.ArgumentParser, *, required: bool = True, help: str | None = None) -> None:
+    """``--from DATE --to DATE``: a period, read later with ``parse_date_arg`` (args.start, args.end)."""
+    p.add_argument("--from", dest="start", required=required, default=None, metavar="DATE", help=help)
+    p.add_argument("--to", dest="end", required=required, default=None, metavar="DATE")

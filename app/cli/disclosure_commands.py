@@ -11,7 +11,17 @@ import argparse
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from app.cli.base import Subcommands, command, out, parse_date_arg, print_json, switches, table
+from app.cli.base import (
+    Subcommands,
+    command,
+    out,
+    parse_date_arg,
+    period_options,
+    print_json,
+    switches,
+    table,
+    written,
+)
 
 if TYPE_CHECKING:
     from app.models.disclosures import DisclosureRow
@@ -24,8 +34,7 @@ def register(sub: Subcommands) -> None:
     p.add_argument("--case", default=None, help="only disclosures that carried this case")
     p.add_argument("--agency", default=None, help="only those sent to members of this agency")
     p.add_argument("--member", default=None, help="only those sent to this member")
-    p.add_argument("--from", dest="start", default=None, metavar="DATE")
-    p.add_argument("--to", dest="end", default=None, metavar="DATE")
+    period_options(p, required=False)
     p.add_argument("--out", default=None, metavar="FILE",
                    help="write the rows to FILE.xlsx or FILE.pdf instead of listing them")
     switches(p, "--json")
@@ -50,11 +59,7 @@ def cmd_disclosures(args: argparse.Namespace, session: Session) -> int:
     )
     if args.out is not None:
         path = disclosures.write_log(session, f, out=Path(args.out))
-        if args.json:
-            print_json({"written": [str(path)]})
-        else:
-            out(f"Disclosure log written: {path}")
-        return 0
+        return written(args, [path], "Disclosure log")
     rows = disclosures.rows(session, f)
     if args.json:
         print_json([as_json(r) for r in rows])

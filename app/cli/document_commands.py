@@ -12,7 +12,7 @@ import argparse
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from app.cli.base import Subcommands, command, out, print_json, switches
+from app.cli.base import Subcommands, command, switches, written
 from app.config.i18n import Language
 from app.models.errors import UsageError
 
@@ -57,15 +57,6 @@ def _language_option(p: argparse.ArgumentParser) -> None:
     )
 
 
-def _written(args: argparse.Namespace, paths: list[Path], what: str) -> int:
-    if args.json:
-        print_json({"written": [str(p) for p in paths]})
-    else:
-        for p in paths:
-            out(f"{what} written: {p}")
-    return 0
-
-
 def check_pack_usage(args: argparse.Namespace) -> None:
     """Option combinations are checked before the store is unlocked."""
     if args.all:
@@ -87,14 +78,14 @@ def cmd_pack(args: argparse.Namespace, session: Session) -> int:
             with_attachments=args.with_attachments,
             language=Language(args.language),
         )
-        return _written(args, paths, "Pack")
+        return written(args, paths, "Pack")
     member = members.resolve_member(session, args.recipient).id
     path = packs.write_meeting_pack(
         session, meeting_id=meeting_id, recipient=member, out=Path(args.out),
         with_attachments=args.with_attachments,
         language=Language(args.language),
     )
-    return _written(args, [path], "Pack")
+    return written(args, [path], "Pack")
 
 
 def cmd_plan(args: argparse.Namespace, session: Session) -> int:
@@ -105,7 +96,7 @@ def cmd_plan(args: argparse.Namespace, session: Session) -> int:
     path = plans.write_plan(
         session, case_id=case.id, out=Path(args.out), language=Language(args.language)
     )
-    return _written(args, [path], "Plan")
+    return written(args, [path], "Plan")
 
 
 def cmd_minutes(args: argparse.Namespace, session: Session) -> int:
@@ -117,4 +108,4 @@ def cmd_minutes(args: argparse.Namespace, session: Session) -> int:
         session, meeting_id=meeting_id, out=Path(args.out), summary=args.summary,
         language=Language(args.language),
     )
-    return _written(args, [path], "Executive summary" if args.summary else "Minutes")
+    return written(args, [path], "Executive summary" if args.summary else "Minutes")

@@ -12,7 +12,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from app.cli.base import out, parse_date_arg, print_json, terminal_safe
+from app.cli.base import out, parse_date_arg, period_options, print_json, terminal_safe
 from app.models.errors import UsageError
 from app.services.context import Session
 
@@ -31,8 +31,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     q.set_defaults(func=cmd_referrals_import)
 
     p = sub.add_parser("stats", help="the statistics return, small counts suppressed")
-    p.add_argument("--from", dest="start", required=True, metavar="DATE")
-    p.add_argument("--to", dest="end", required=True, metavar="DATE")
+    period_options(p)
     p.add_argument("--out", required=True, metavar="FILE.xlsx|.csv|.pdf")
     p.add_argument("--for-region", action="store_true",
                    help="write the unsuppressed return for the region (signed, encrypted to it)")

@@ -13,7 +13,7 @@ import argparse
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from app.cli.base import Subcommands, command, list_out, out, print_json, switches
+from app.cli.base import Subcommands, command, list_out, out, print_json, switches, written
 from app.models.dates import format_uk
 from app.models.errors import UsageError
 
@@ -89,8 +89,4 @@ def cmd_sar(args: argparse.Namespace, session: Session) -> int:
 
     case = cases.resolve_case(session, args.case)
     path = subject_access.subject_access_report(session, case_id=case.id, out=Path(args.out))
-    if args.json:
-        print_json({"written": [str(path)]})
-    else:
-        out(f"Subject access report written: {path}")
-    return 0
+    return written(args, [path], "Subject access report")

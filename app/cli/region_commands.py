@@ -15,7 +15,7 @@ import datetime as dt
 from pathlib import Path
 from typing import Any
 
-from app.cli.base import out, parse_date_arg, print_json, table
+from app.cli.base import out, parse_date_arg, period_options, print_json, table
 from app.models.errors import UsageError
 from app.services.context import Session
 
@@ -27,18 +27,15 @@ def register(sub: Any) -> None:
     rsub = p.add_subparsers(dest="region_command", metavar="import|returns|report", required=True)
     q = rsub.add_parser("import", help="import panels' returns (all of the files or none)")
     q.add_argument("files", nargs="+", metavar="FILE")
-    q.add_argument("--from", dest="start", metavar="DATE", help="refuse a return for another period")
-    q.add_argument("--to", dest="end", metavar="DATE")
+    period_options(q, required=False, help="refuse a return for another period")
     q.add_argument("--json", action="store_true")
     q.set_defaults(func=cmd_import)
     q = rsub.add_parser("returns", help="the returns held for a period, and the panels missing")
-    q.add_argument("--from", dest="start", required=True, metavar="DATE")
-    q.add_argument("--to", dest="end", required=True, metavar="DATE")
+    period_options(q)
     q.add_argument("--json", action="store_true")
     q.set_defaults(func=cmd_returns)
     q = rsub.add_parser("report", help="the regional return, suppressed, each panel a column")
-    q.add_argument("--from", dest="start", required=True, metavar="DATE")
-    q.add_argument("--to", dest="end", required=True, metavar="DATE")
+    period_options(q)
     q.add_argument("--out", required=True, metavar="FILE.xlsx|.csv|.pdf")
     q.set_defaults(func=cmd_report)
 
