@@ -79,15 +79,12 @@ _DONE = {
     ("status", "case"): "Status changed",
     ("marking", "case"): "Protective marking changed",
     ("sharing", "case"): "Sharing with agencies changed",
-    ("disclosure-plan", "case"): "Plan printed",
     ("attach", "attachment"): "Document attached",
     ("view", "attachment"): "Attached document viewed",
-    ("disclosure-attachment", "attachment"): "Copy of an attached document saved",
-    # transfers between panels (docs/sync.md): the partner is named in the transfers list
-    ("disclosure-transfer-offer", "case"): "Offered for transfer to a partner panel",
+    # transfers between panels (docs/sync.md); an offer and an acceptance are disclosures, told
+    # by the disclosure log's line below
     ("transfer-accepted", "case"): "Transfer accepted by the partner panel",
     ("transfer-declined", "case"): "Transfer declined by the partner panel",
-    ("disclosure-transfer-accept", "case"): "Accepted as a transfer from a partner panel",
 }
 
 
